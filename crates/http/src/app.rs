@@ -1,0 +1,99 @@
+//! Assembles the actix-web application: state, extractor configuration, middleware,
+//! routes, Swagger UI and the fallback for unknown routes.
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, Error, HttpResponse, web};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::extract::extractor_config;
+use crate::middleware::problem_completion::complete_problems;
+use crate::middleware::request_id::assign_request_id;
+use crate::middleware::request_log::log_request;
+use crate::middleware::security_headers::add_security_headers;
+use crate::middleware::timeout::enforce_timeout;
+use crate::route_table::RouteTable;
+use crate::routes;
+use crate::state::AppState;
+
+/// Where the generated document is served.
+pub const OPENAPI_PATH: &str = "/v1/openapi.json";
+
+/// Builds the application for one worker. `state` is shared by every worker.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let document = crate::openapi::openapi();
+    let route_table = RouteTable::from_spec(&document, &[(OPENAPI_PATH, "GET")]);
+    let max_body_bytes = state.settings.max_body_bytes;
+    let cors = cors(&state.settings.cors_allowed_origins);
+
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(web::Data::new(route_table))
+        .configure(|config| extractor_config(config, max_body_bytes))
+        .configure(|config| {
+            routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(config));
+        })
+        .route("/docs", web::get().to(redirect_to_docs))
+        .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, document))
+        .default_service(web::to(routes::not_found_or_not_allowed))
+        .wrap(from_fn(enforce_timeout))
+        .wrap(from_fn(complete_problems))
+        .wrap(cors)
+        .wrap(Compress::default())
+        .wrap(from_fn(add_security_headers))
+        .wrap(from_fn(log_request))
+        .wrap(from_fn(assign_request_id))
+}
+
+/// `/docs` without the slash would break Swagger UI's relative asset links.
+async fn redirect_to_docs() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// CORS for the configured browser origins only; with none configured, no
+/// cross-origin browser request is allowed.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::LINK,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}

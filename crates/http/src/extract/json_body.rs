@@ -1,0 +1,279 @@
+//! `JsonBody<T>`: reads a JSON request body under the API guide's rules.
+//!
+//! - `Content-Type` must be `application/json` or another `application/*+json` type
+//!   such as `application/merge-patch+json` (else 415);
+//! - the body may not exceed the configured size (413) or nest deeper than
+//!   [`MAX_DEPTH`] levels (400);
+//! - malformed JSON is 400; well-formed JSON with unknown, missing or mistyped fields,
+//!   or values that break a `validator` rule, is 422 with one entry per field.
+
+use std::borrow::Cow;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde_json::error::Category;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use super::json_pointer::{escape_token, pointer_of, quoted_name};
+use crate::error::ApiError;
+use crate::problem::FieldError;
+use crate::state::AppState;
+
+/// Deepest nesting of arrays and objects a body may have.
+pub const MAX_DEPTH: usize = 32;
+
+const FALLBACK_LIMIT: usize = 64 * 1024;
+
+/// A validated JSON request body.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    /// The body's value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> FromRequest for JsonBody<T>
+where
+    T: DeserializeOwned + Validate + 'static,
+{
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = request
+            .app_data::<web::Data<AppState>>()
+            .map_or(FALLBACK_LIMIT, |state| state.settings.max_body_bytes);
+        let checked = check_content_type(request).and_then(|()| check_declared_length(request, limit));
+        let mut payload = payload.take();
+        Box::pin(async move {
+            checked?;
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|error| ApiError::BadRequest(format!("the body could not be read: {error}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit }.into());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Self(parse(&body)?))
+        })
+    }
+}
+
+/// Deserialises and validates `body`.
+///
+/// # Errors
+/// [`ApiError::MalformedJson`] or [`ApiError::Validation`], as described in the module.
+pub fn parse<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::MalformedJson("the request body is empty".to_owned()));
+    }
+    if exceeds_depth(body, MAX_DEPTH) {
+        return Err(ApiError::MalformedJson(format!(
+            "the body nests more than {MAX_DEPTH} levels deep"
+        )));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let pointer = pointer_of(error.path());
+        let inner = error.into_inner();
+        match inner.classify() {
+            Category::Data => ApiError::Validation(vec![data_error(pointer, &inner)]),
+            Category::Syntax | Category::Eof | Category::Io => ApiError::MalformedJson(format!(
+                "invalid JSON at line {} column {}",
+                inner.line(),
+                inner.column()
+            )),
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|_| ApiError::MalformedJson("unexpected data after the JSON value".to_owned()))?;
+    value
+        .validate()
+        .map_err(|errors| ApiError::Validation(field_errors(&errors)))?;
+    Ok(value)
+}
+
+fn check_content_type(request: &HttpRequest) -> Result<(), actix_web::Error> {
+    let unsupported = || ApiError::UnsupportedMediaType {
+        expected: "application/json",
+    };
+    let value = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .ok_or_else(unsupported)?;
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let is_json = essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"));
+    let charset_ok = parts.all(|parameter| {
+        let parameter = parameter.trim().to_ascii_lowercase();
+        !parameter.starts_with("charset=") || matches!(parameter.as_str(), "charset=utf-8" | "charset=\"utf-8\"")
+    });
+    if is_json && charset_ok {
+        Ok(())
+    } else {
+        Err(unsupported().into())
+    }
+}
+
+fn check_declared_length(request: &HttpRequest, limit: usize) -> Result<(), actix_web::Error> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    match declared {
+        Some(length) if length > limit => Err(ApiError::PayloadTooLarge { limit }.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Whether arrays and objects in `body` nest deeper than `limit`, ignoring brackets
+/// inside strings. Runs before deserialising so a hostile body cannot recurse deeply.
+fn exceeds_depth(body: &[u8], limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in body {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Describes a serde data error without echoing the client's values back.
+fn data_error(pointer: String, error: &serde_json::Error) -> FieldError {
+    let message = error.to_string();
+    if message.starts_with("unknown field") {
+        let name = quoted_name(&message).unwrap_or_default();
+        return FieldError {
+            pointer: format!("{pointer}/{}", escape_token(name)),
+            code: "unknown_field".to_owned(),
+            message: "is not a field of this resource".to_owned(),
+        };
+    }
+    if message.starts_with("missing field") {
+        let name = quoted_name(&message).unwrap_or_default();
+        return FieldError {
+            pointer: format!("{pointer}/{}", escape_token(name)),
+            code: "required".to_owned(),
+            message: "is required".to_owned(),
+        };
+    }
+    if message.starts_with("unknown variant") {
+        let allowed = message
+            .split_once("expected ")
+            .map_or_else(String::new, |(_, rest)| format!(": expected {}", strip_position(rest)));
+        return FieldError {
+            pointer,
+            code: "unknown_variant".to_owned(),
+            message: format!("is not one of the allowed values{allowed}"),
+        };
+    }
+    let expected = message
+        .split_once("expected ")
+        .map_or_else(|| "a different type".to_owned(), |(_, rest)| strip_position(rest).to_owned());
+    FieldError {
+        pointer,
+        code: "invalid_type".to_owned(),
+        message: format!("must be {expected}"),
+    }
+}
+
+/// Drops serde_json's " at line L column C" suffix.
+fn strip_position(message: &str) -> &str {
+    message.split(" at line ").next().unwrap_or(message)
+}
+
+/// Flattens `validator`'s nested errors into pointer-addressed field errors.
+#[must_use]
+pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut collected = Vec::new();
+    collect(errors, "", &mut collected);
+    collected.sort_by(|left, right| left.pointer.cmp(&right.pointer).then(left.code.cmp(&right.code)));
+    collected
+}
+
+fn collect(errors: &ValidationErrors, prefix: &str, collected: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let pointer = if field == "__all__" {
+            prefix.to_owned()
+        } else {
+            format!("{prefix}/{}", escape_token(field))
+        };
+        match kind {
+            ValidationErrorsKind::Field(field_errors) => {
+                for error in field_errors {
+                    collected.push(FieldError {
+                        pointer: pointer.clone(),
+                        code: error.code.to_string(),
+                        message: message_for(error),
+                    });
+                }
+            }
+            ValidationErrorsKind::Struct(nested) => collect(nested, &pointer, collected),
+            ValidationErrorsKind::List(items) => {
+                for (index, nested) in items {
+                    collect(nested, &format!("{pointer}/{index}"), collected);
+                }
+            }
+        }
+    }
+}
+
+fn message_for(error: &validator::ValidationError) -> String {
+    if let Some(message) = &error.message {
+        return message.to_string();
+    }
+    let param = |name: &str| error.params.get(name).map(ToString::to_string);
+    match (error.code.as_ref(), param("min"), param("max")) {
+        ("length", Some(min), Some(max)) => format!("must be {min} to {max} characters"),
+        ("length", None, Some(max)) => format!("must be at most {max} characters"),
+        ("length", Some(min), None) => format!("must be at least {min} characters"),
+        ("range", Some(min), Some(max)) => format!("must be between {min} and {max}"),
+        ("email", _, _) => "must be an e-mail address".to_owned(),
+        ("url", _, _) => "must be a URL".to_owned(),
+        (code, _, _) => format!("is invalid ({})", Cow::<str>::Borrowed(code)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_only_structure_outside_strings() {
+        assert!(!exceeds_depth(br#"{"a":"[[[[[[[["}"#, 2));
+        assert!(exceeds_depth(b"[[[1]]]", 2));
+        assert!(!exceeds_depth(b"[[1],[2]]", 2));
+        assert!(!exceeds_depth(br#"{"a":"\"[[["}"#, 1));
+    }
+}

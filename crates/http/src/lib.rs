@@ -1,0 +1,20 @@
+//! Waymark's HTTP adapter: the actix-web application, its middleware, extractors,
+//! problem+json errors and the OpenAPI contract generated from the registered routes.
+//! It depends on the domain only; storage reaches it through domain ports in
+//! [`AppState`].
+
+pub mod app;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+mod middleware;
+pub mod openapi;
+pub mod problem;
+mod route_table;
+mod routes;
+pub mod state;
+
+pub use app::build_app;
+pub use error::ApiError;
+pub use openapi::openapi;
+pub use state::{AppState, HttpSettings};

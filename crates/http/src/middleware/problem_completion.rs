@@ -1,0 +1,138 @@
+//! Makes every error response a complete problem+json document: fills in `instance`
+//! and `request_id`, and turns any error response that did not come from [`ApiError`]
+//! (one of actix's own, say) into a problem of the same status.
+//!
+//! An inner middleware may also fail with an `Err` (the timeout does, since the
+//! request it timed out is gone). Such an error is turned into a [`CompletedProblem`]
+//! that renders the same complete response, headers included, wherever actix turns it
+//! into a response.
+//!
+//! [`ApiError`]: crate::ApiError
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
+
+use super::request_id::{REQUEST_ID, RequestId};
+use super::security_headers::apply_security_headers;
+use crate::problem::{PROBLEM_JSON, Problem};
+
+/// Headers of the original error response worth keeping on the problem.
+const KEPT_HEADERS: [header::HeaderName; 2] = [header::ALLOW, header::RETRY_AFTER];
+
+pub(crate) async fn complete_problems(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let path = request.path().to_owned();
+    let request_id = request.extensions().get::<RequestId>().map(|id| id.0.clone());
+    let response = match next.call(request).await {
+        Ok(response) => response.map_into_boxed_body(),
+        Err(error) => {
+            return Err(CompletedProblem::from_error(&error, path, request_id).into());
+        }
+    };
+    let status = response.status();
+    if !status.is_client_error() && !status.is_server_error() {
+        return Ok(response);
+    }
+    let problem = complete(
+        response.response().extensions().get::<Problem>().cloned(),
+        status,
+        path,
+        request_id,
+    );
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    Ok(response.map_body(|head, _old_body| {
+        head.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        head.headers_mut().remove(header::CONTENT_LENGTH);
+        BoxBody::new(body)
+    }))
+}
+
+fn complete(
+    existing: Option<Problem>,
+    status: StatusCode,
+    path: String,
+    request_id: Option<String>,
+) -> Problem {
+    let mut problem = existing.unwrap_or_else(|| {
+        let title = status.canonical_reason().unwrap_or("Error");
+        let slug = title.to_ascii_lowercase().replace(' ', "-");
+        Problem::new(&slug, title, status.as_u16())
+    });
+    problem.instance = Some(path);
+    problem.request_id = request_id;
+    problem
+}
+
+/// An error that already knows its complete problem response.
+#[derive(Debug)]
+pub(crate) struct CompletedProblem {
+    problem: Problem,
+    kept_headers: HeaderMap,
+}
+
+impl CompletedProblem {
+    fn from_error(error: &Error, path: String, request_id: Option<String>) -> Self {
+        let original = error.error_response();
+        let mut kept_headers = HeaderMap::new();
+        for name in KEPT_HEADERS {
+            if let Some(value) = original.headers().get(&name) {
+                kept_headers.insert(name, value.clone());
+            }
+        }
+        let problem = complete(
+            original.extensions().get::<Problem>().cloned(),
+            original.status(),
+            path,
+            request_id,
+        );
+        Self {
+            problem,
+            kept_headers,
+        }
+    }
+}
+
+impl std::fmt::Display for CompletedProblem {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.problem.title)
+    }
+}
+
+impl ResponseError for CompletedProblem {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code())
+            .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+            .body(serde_json::to_vec(&self.problem).unwrap_or_default());
+        let is_docs = self
+            .problem
+            .instance
+            .as_deref()
+            .is_some_and(|path| path.starts_with(super::security_headers::DOCS_PREFIX));
+        let headers = response.headers_mut();
+        for (name, value) in &self.kept_headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        if let Some(value) = self
+            .problem
+            .request_id
+            .as_deref()
+            .and_then(|id| HeaderValue::from_str(id).ok())
+        {
+            headers.insert(REQUEST_ID, value);
+        }
+        apply_security_headers(headers, is_docs);
+        response.extensions_mut().insert(self.problem.clone());
+        response
+    }
+}

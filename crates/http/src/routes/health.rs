@@ -1,0 +1,52 @@
+//! Liveness and readiness probes for load balancers and orchestrators.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::problem::Problem;
+use crate::state::AppState;
+use waymark_domain::health::StorageUnavailable;
+
+/// The body of a successful probe.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct HealthStatus {
+    /// `ok` for liveness, `ready` for readiness.
+    #[schema(example = "ok")]
+    status: &'static str,
+}
+
+/// Whether the process is alive. Never touches the database, so a database outage does
+/// not make an orchestrator restart healthy replicas.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "health_live",
+    responses(
+        (status = 200, description = "The process is running.", body = HealthStatus),
+    ),
+)]
+#[get("/health/live")]
+pub(crate) async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(HealthStatus { status: "ok" })
+}
+
+/// Whether this instance can serve traffic: the database answers a ping within the
+/// readiness timeout (1 s by default). Recovers by itself when the database returns.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "health_ready",
+    responses(
+        (status = 200, description = "The database answered; this instance can serve traffic.", body = HealthStatus),
+        (status = 503, description = "The database did not answer in time. `Retry-After` is set.", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
+    ),
+)]
+#[get("/health/ready")]
+pub(crate) async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let limit = state.settings.readiness_timeout;
+    tokio::time::timeout(limit, state.storage.ping())
+        .await
+        .map_err(|_| StorageUnavailable::timed_out(limit))??;
+    Ok(HttpResponse::Ok().json(HealthStatus { status: "ready" }))
+}

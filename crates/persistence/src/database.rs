@@ -1,0 +1,178 @@
+//! Opening the pool with the right settings for each backend, and running migrations.
+
+use std::sync::Arc;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, DatabaseConnection};
+use secrecy::ExposeSecret;
+use waymark_domain::health::StorageHealth;
+use waymark_migrations::{Migrator, MigratorTrait};
+
+use crate::health::PoolHealth;
+use crate::settings::DatabaseSettings;
+use crate::sqlite_path::sqlite_file;
+
+/// Which database engine a [`Database`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded default: one file, no server.
+    Sqlite,
+    /// Production: many stateless replicas share one PostgreSQL.
+    Postgres,
+}
+
+/// Why the database could not be opened or migrated.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    /// The URL names no supported backend or cannot be used as given.
+    #[error("DATABASE_URL {0}")]
+    InvalidUrl(String),
+    /// The directory for the SQLite file could not be created.
+    #[error("could not create the directory for the SQLite database: {0}")]
+    CreateDirectory(#[source] std::io::Error),
+    /// Connecting or running a statement failed.
+    #[error("the database could not be reached or refused the operation")]
+    Unavailable(#[source] anyhow::Error),
+    /// A migration failed; the database keeps the migrations applied before it.
+    #[error("a migration failed")]
+    Migration(#[source] anyhow::Error),
+}
+
+/// One migration and whether this database has applied it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationState {
+    /// The migration's name, which orders it.
+    pub name: String,
+    /// Whether it has been applied.
+    pub applied: bool,
+}
+
+/// An open connection pool to Waymark's database.
+#[derive(Debug, Clone)]
+pub struct Database {
+    connection: DatabaseConnection,
+    backend: Backend,
+    max_connections: u32,
+}
+
+impl Database {
+    /// Opens a pool lazily: no connection is made until the first query, so the server
+    /// can start, answer `/health/live`, and report "not ready" while the database is
+    /// down, then recover by itself when it comes back.
+    ///
+    /// On SQLite the file's directory is created, and every connection runs in WAL mode
+    /// with foreign keys on, a busy timeout, and `synchronous = FULL` (a commit is on
+    /// disk before it is acknowledged).
+    ///
+    /// # Errors
+    /// [`DatabaseError::InvalidUrl`] for an unsupported scheme, and
+    /// [`DatabaseError::CreateDirectory`] when the SQLite directory cannot be made.
+    pub async fn connect(settings: &DatabaseSettings) -> Result<Self, DatabaseError> {
+        let url = settings.url.expose_secret();
+        let backend = backend_of(url)?;
+        if let Some(file) = sqlite_file(url)
+            && let Some(directory) = file.parent().filter(|dir| !dir.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(directory).map_err(DatabaseError::CreateDirectory)?;
+        }
+
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(settings.max_connections)
+            .min_connections(settings.min_connections)
+            .connect_timeout(settings.connect_timeout)
+            .acquire_timeout(settings.acquire_timeout)
+            .statement_timeout(settings.statement_timeout)
+            .connect_lazy(true)
+            .sqlx_logging(false);
+        let busy_timeout = settings.sqlite_busy_timeout;
+        options.map_sqlx_sqlite_opts(move |sqlite| {
+            sqlite
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(busy_timeout)
+        });
+
+        let connection = sea_orm::Database::connect(options)
+            .await
+            .map_err(|error| DatabaseError::Unavailable(error.into()))?;
+        Ok(Self {
+            connection,
+            backend,
+            max_connections: settings.max_connections,
+        })
+    }
+
+    /// The engine behind this pool.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The readiness port for the HTTP layer.
+    #[must_use]
+    pub fn health(&self) -> Arc<dyn StorageHealth> {
+        Arc::new(PoolHealth {
+            connection: self.connection.clone(),
+            backend: self.backend,
+            max_connections: self.max_connections,
+        })
+    }
+
+    /// Applies every pending migration.
+    ///
+    /// # Errors
+    /// [`DatabaseError::Migration`] when one fails.
+    pub async fn migrate_up(&self) -> Result<(), DatabaseError> {
+        Migrator::up(&self.connection, None)
+            .await
+            .map_err(|error| DatabaseError::Migration(error.into()))
+    }
+
+    /// Reverts the `steps` most recent migrations.
+    ///
+    /// # Errors
+    /// [`DatabaseError::Migration`] when one fails.
+    pub async fn migrate_down(&self, steps: u32) -> Result<(), DatabaseError> {
+        Migrator::down(&self.connection, Some(steps))
+            .await
+            .map_err(|error| DatabaseError::Migration(error.into()))
+    }
+
+    /// Every known migration, oldest first, with whether it is applied.
+    ///
+    /// # Errors
+    /// [`DatabaseError::Unavailable`] when the database cannot be read.
+    pub async fn migration_status(&self) -> Result<Vec<MigrationState>, DatabaseError> {
+        let migrations = Migrator::get_migration_with_status(&self.connection)
+            .await
+            .map_err(|error| DatabaseError::Unavailable(error.into()))?;
+        Ok(migrations
+            .iter()
+            .map(|migration| MigrationState {
+                name: migration.name().to_owned(),
+                applied: migration.status() == waymark_migrations::MigrationStatus::Applied,
+            })
+            .collect())
+    }
+
+    /// Closes every pooled connection; later queries fail.
+    pub async fn close(&self) {
+        if let Err(error) = self.connection.close_by_ref().await {
+            tracing::warn!(error = %error, "closing the database pool failed");
+        }
+    }
+}
+
+fn backend_of(url: &str) -> Result<Backend, DatabaseError> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(DatabaseError::InvalidUrl(
+            "must start with sqlite: or postgres://".to_owned(),
+        ))
+    }
+}

@@ -1,0 +1,116 @@
+//! Start-up: open the database, apply migrations, bind the listener and build the
+//! HTTP server. Binding its own listener lets tests run the real server on port 0.
+
+use std::net::TcpListener;
+
+use actix_web::HttpServer;
+use actix_web::dev::{Server, ServerHandle};
+use waymark_http::{AppState, build_app};
+use waymark_persistence::{Backend, Database, DatabaseError};
+
+use crate::settings::Settings;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    /// The listening socket could not be bound.
+    #[error("could not listen on {address}: {source}")]
+    Bind {
+        /// The address from the settings.
+        address: std::net::SocketAddr,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+}
+
+/// A built, not yet running, Waymark server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    database: Database,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Application")
+            .field("port", &self.port)
+            .field("database", &self.database)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Opens the database (applying migrations unless `no_migrate`), binds the
+    /// listener and builds the server. Nothing is served until
+    /// [`Application::run_until_stopped`].
+    ///
+    /// # Errors
+    /// [`StartupError`] when the database or the listener cannot be set up.
+    pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        let database = Database::connect(&settings.database()).await?;
+        if settings.no_migrate {
+            tracing::info!("skipping migrations (--no-migrate)");
+        } else {
+            database.migrate_up().await?;
+        }
+        let backend = match database.backend() {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        };
+
+        let state = AppState::new(database.health(), settings.http());
+        let bind_error = |source| StartupError::Bind {
+            address: settings.bind,
+            source,
+        };
+        let listener = TcpListener::bind(settings.bind).map_err(bind_error)?;
+        let address = listener.local_addr().map_err(bind_error)?;
+
+        let mut server = HttpServer::new(move || build_app(state.clone()))
+            .shutdown_timeout(settings.shutdown_grace.0.as_secs())
+            .listen(listener)
+            .map_err(bind_error)?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(usize::from(workers));
+        }
+        tracing::info!(
+            %address,
+            backend,
+            database = %settings.database_url_for_logs(),
+            "waymark is listening"
+        );
+        Ok(Self {
+            port: address.port(),
+            server: server.run(),
+            database,
+        })
+    }
+
+    /// The port the server listens on (useful when bound to port 0).
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server gracefully, as SIGTERM does.
+    #[must_use]
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped by SIGTERM, SIGINT or [`ServerHandle::stop`], letting
+    /// in-flight requests finish within the shutdown grace, then closes the database.
+    ///
+    /// # Errors
+    /// An I/O error from the server loop.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let outcome = self.server.await;
+        tracing::info!("waymark has stopped serving; closing the database");
+        self.database.close().await;
+        outcome
+    }
+}

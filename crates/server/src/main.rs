@@ -1,0 +1,145 @@
+//! The `waymark` command: `serve` (default), `migrate up|down|status`, `openapi`.
+//! Bad settings print one line naming the setting and exit with status 2; failures
+//! at run time print one line and exit with status 1. Nothing panics.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, Parser};
+use waymark::{Application, Cli, Command, MigrateAction, Settings};
+use waymark_persistence::Database;
+
+const BAD_SETTING: u8 = 2;
+const FAILED: u8 = 1;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return settings_error(&error),
+    };
+    if let Err(message) = cli.settings.check() {
+        return fail(BAD_SETTING, &message);
+    }
+    let command = cli.command.unwrap_or(Command::Serve);
+    if matches!(command, Command::Openapi) {
+        return print_openapi();
+    }
+    if let Err(message) = waymark::telemetry::init(&cli.settings.log, cli.settings.log_format) {
+        return fail(BAD_SETTING, &message);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(FAILED, &format!("could not start the async runtime: {error}")),
+    };
+    runtime.block_on(async move {
+        match command {
+            Command::Serve | Command::Openapi => serve(&cli.settings).await,
+            Command::Migrate { action } => migrate(&cli.settings, action).await,
+        }
+    })
+}
+
+async fn serve(settings: &Settings) -> ExitCode {
+    let application = match Application::build(settings).await {
+        Ok(application) => application,
+        Err(error) => return fail(FAILED, &error_chain(&error)),
+    };
+    match application.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(FAILED, &format!("the server stopped with an error: {error}")),
+    }
+}
+
+async fn migrate(settings: &Settings, action: MigrateAction) -> ExitCode {
+    let database = match Database::connect(&settings.database()).await {
+        Ok(database) => database,
+        Err(error) => return fail(FAILED, &error_chain(&error)),
+    };
+    let outcome = match action {
+        MigrateAction::Up => database.migrate_up().await.map(|()| "all migrations are applied".to_owned()),
+        MigrateAction::Down { steps } => database
+            .migrate_down(steps)
+            .await
+            .map(|()| format!("reverted {steps} migration(s)")),
+        MigrateAction::Status => database.migration_status().await.map(|migrations| {
+            migrations
+                .iter()
+                .map(|migration| {
+                    let state = if migration.applied { "applied" } else { "pending" };
+                    format!("{state:8} {}", migration.name)
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        }),
+    };
+    database.close().await;
+    match outcome {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(FAILED, &error_chain(&error)),
+    }
+}
+
+fn print_openapi() -> ExitCode {
+    match waymark_http::openapi::openapi_json() {
+        Ok(text) => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => fail(FAILED, &format!("could not write the document: {error}")),
+            }
+        }
+        Err(error) => fail(FAILED, &format!("could not render the OpenAPI document: {error}")),
+    }
+}
+
+/// Help and version go to standard output with status 0; any other parse failure is
+/// one line on standard error with status 2.
+fn settings_error(error: &clap::Error) -> ExitCode {
+    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = error.render().to_string();
+    let first_line = rendered
+        .lines()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ");
+    match env_var_of(error) {
+        Some(variable) => fail(BAD_SETTING, &format!("{first_line} (also settable as {variable})")),
+        None => fail(BAD_SETTING, first_line),
+    }
+}
+
+/// The environment variable behind the option a parse error is about, if any.
+fn env_var_of(error: &clap::Error) -> Option<String> {
+    let ContextValue::String(invalid) = error.get(ContextKind::InvalidArg)? else {
+        return None;
+    };
+    let long = invalid.split_whitespace().next()?.trim_start_matches("--");
+    Cli::command()
+        .get_arguments()
+        .find(|argument| argument.get_long() == Some(long))
+        .and_then(|argument| argument.get_env())
+        .map(|variable| variable.to_string_lossy().into_owned())
+}
+
+fn fail(code: u8, message: &str) -> ExitCode {
+    eprintln!("waymark: {message}");
+    ExitCode::from(code)
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,18 @@
+//! Waymark's schema, as an ordered list of migrations. Each file is one change with a
+//! real `down`, and runs unchanged on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+pub use sea_orm_migration::MigrationStatus;
+
+mod m20261125_000001_create_idempotency_records;
+
+/// Applies, reverts and reports Waymark's migrations.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_idempotency_records::Migration)]
+    }
+}

@@ -1,0 +1,1 @@
+//! Black-box API tests live in `api/`; this library target is intentionally empty.
