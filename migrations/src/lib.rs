@@ -1,8 +1,8 @@
 //! Waymark's schema, as an ordered list of migrations. Each file is one change with a
 //! real `down`, and runs unchanged on SQLite and PostgreSQL.
 
-pub use sea_orm_migration::prelude::*;
 pub use sea_orm_migration::MigrationStatus;
+pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_idempotency_records;
 
@@ -13,6 +13,8 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_create_idempotency_records::Migration)]
+        vec![Box::new(
+            m20261125_000001_create_idempotency_records::Migration,
+        )]
     }
 }

@@ -15,14 +15,46 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(IdempotencyRecords::Table)
-                    .col(ColumnDef::new(IdempotencyRecords::Caller).string_len(255).not_null())
-                    .col(ColumnDef::new(IdempotencyRecords::Key).string_len(255).not_null())
-                    .col(ColumnDef::new(IdempotencyRecords::Method).string_len(16).not_null())
-                    .col(ColumnDef::new(IdempotencyRecords::Path).string_len(2048).not_null())
-                    .col(ColumnDef::new(IdempotencyRecords::RequestHash).string_len(64).not_null())
-                    .col(ColumnDef::new(IdempotencyRecords::ResponseStatus).small_integer().null())
-                    .col(ColumnDef::new(IdempotencyRecords::ResponseHeaders).json().null())
-                    .col(ColumnDef::new(IdempotencyRecords::ResponseBody).binary().null())
+                    .col(
+                        ColumnDef::new(IdempotencyRecords::Caller)
+                            .string_len(255)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyRecords::Key)
+                            .string_len(255)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyRecords::Method)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyRecords::Path)
+                            .string_len(2048)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyRecords::RequestHash)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyRecords::ResponseStatus)
+                            .small_integer()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyRecords::ResponseHeaders)
+                            .json()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyRecords::ResponseBody)
+                            .binary()
+                            .null(),
+                    )
                     .col(
                         ColumnDef::new(IdempotencyRecords::CreatedAt)
                             .timestamp_with_time_zone()

@@ -1,1 +1,16 @@
-fn main() {}
+//! Black-box API tests: the real application over real HTTP, one module per concern.
+//! Each test runs on SQLite, and on PostgreSQL when `WAYMARK_TEST_POSTGRES_URL` is set.
+
+// This whole binary is test code: failing loudly is its job.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod cors;
+mod deploy;
+mod health;
+mod migrations;
+mod openapi;
+mod problems;
+mod request_id;
+mod shutdown;

@@ -29,11 +29,8 @@ mod tests {
         let precise = Utc
             .with_ymd_and_hms(2026, 11, 25, 13, 0, 0)
             .single()
-            .map(|t| t.with_nanosecond(123_456_789))
-            .flatten();
-        let Some(precise) = precise else {
-            unreachable!("a valid fixed date")
-        };
+            .and_then(|instant| instant.with_nanosecond(123_456_789))
+            .expect("a valid fixed instant");
         assert_eq!(truncate(precise).nanosecond(), 123_456_000);
     }
 

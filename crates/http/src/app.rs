@@ -44,7 +44,9 @@ pub fn build_app(
         .app_data(web::Data::new(route_table))
         .configure(|config| extractor_config(config, max_body_bytes))
         .configure(|config| {
-            routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(config));
+            routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(
+                config,
+            ));
         })
         .route("/docs", web::get().to(redirect_to_docs))
         .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, document))

@@ -9,7 +9,9 @@ use std::time::Duration;
 use waymark_domain::health::PoolUsage;
 
 /// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct SeriesKey {
@@ -64,9 +66,16 @@ impl Metrics {
         out.push_str("# HELP waymark_http_requests_total HTTP requests answered, by method, route template and status.\n");
         out.push_str("# TYPE waymark_http_requests_total counter\n");
         for (key, values) in &series {
-            let _ = writeln!(out, "waymark_http_requests_total{{{}}} {}", labels(key), values.count);
+            let _ = writeln!(
+                out,
+                "waymark_http_requests_total{{{}}} {}",
+                labels(key),
+                values.count
+            );
         }
-        out.push_str("# HELP waymark_http_request_duration_seconds Time to answer HTTP requests.\n");
+        out.push_str(
+            "# HELP waymark_http_request_duration_seconds Time to answer HTTP requests.\n",
+        );
         out.push_str("# TYPE waymark_http_request_duration_seconds histogram\n");
         for (key, values) in &series {
             let labels = labels(key);
@@ -83,13 +92,29 @@ impl Metrics {
                 "waymark_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
                 values.count
             );
-            let _ = writeln!(out, "waymark_http_request_duration_seconds_sum{{{labels}}} {}", values.sum_seconds);
-            let _ = writeln!(out, "waymark_http_request_duration_seconds_count{{{labels}}} {}", values.count);
+            let _ = writeln!(
+                out,
+                "waymark_http_request_duration_seconds_sum{{{labels}}} {}",
+                values.sum_seconds
+            );
+            let _ = writeln!(
+                out,
+                "waymark_http_request_duration_seconds_count{{{labels}}} {}",
+                values.count
+            );
         }
         out.push_str("# HELP waymark_db_pool_connections Database connections in this instance's pool, by state.\n");
         out.push_str("# TYPE waymark_db_pool_connections gauge\n");
-        let _ = writeln!(out, "waymark_db_pool_connections{{state=\"in_use\"}} {}", pool.in_use);
-        let _ = writeln!(out, "waymark_db_pool_connections{{state=\"idle\"}} {}", pool.idle);
+        let _ = writeln!(
+            out,
+            "waymark_db_pool_connections{{state=\"in_use\"}} {}",
+            pool.in_use
+        );
+        let _ = writeln!(
+            out,
+            "waymark_db_pool_connections{{state=\"idle\"}} {}",
+            pool.idle
+        );
         out.push_str("# HELP waymark_db_pool_max_connections The most connections this instance's pool will open.\n");
         out.push_str("# TYPE waymark_db_pool_max_connections gauge\n");
         let _ = writeln!(out, "waymark_db_pool_max_connections {}", pool.max);

@@ -59,7 +59,9 @@ fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
             .content(
                 PROBLEM_JSON,
                 ContentBuilder::new()
-                    .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem"))))
+                    .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                        "Problem",
+                    ))))
                     .build(),
             )
             .build(),
@@ -71,8 +73,14 @@ fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
 /// the routes are registered, since `Modify` runs before.
 fn add_shared_problem_responses(openapi: &mut OpenApi) {
     let shared = [
-        ("500", "Something unexpected went wrong; the body carries the request id to quote."),
-        ("503", "The request timed out or the database is unreachable. `Retry-After` is set."),
+        (
+            "500",
+            "Something unexpected went wrong; the body carries the request id to quote.",
+        ),
+        (
+            "503",
+            "The request timed out or the database is unreachable. `Retry-After` is set.",
+        ),
     ];
     for item in openapi.paths.paths.values_mut() {
         let operations = [

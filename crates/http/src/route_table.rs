@@ -82,7 +82,10 @@ mod tests {
     fn table() -> RouteTable {
         RouteTable {
             routes: vec![
-                (segments("/v1/goals/{goal_id}"), vec!["GET".to_owned(), "PATCH".to_owned()]),
+                (
+                    segments("/v1/goals/{goal_id}"),
+                    vec!["GET".to_owned(), "PATCH".to_owned()],
+                ),
                 (segments("/health/live"), vec!["GET".to_owned()]),
             ],
         }
@@ -90,7 +93,10 @@ mod tests {
 
     #[test]
     fn templates_match_any_single_segment() {
-        assert_eq!(table().allowed_methods("/v1/goals/abc"), vec!["GET", "PATCH"]);
+        assert_eq!(
+            table().allowed_methods("/v1/goals/abc"),
+            vec!["GET", "PATCH"]
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The storage adapter's answer to the domain's readiness port.
 
 use async_trait::async_trait;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use waymark_domain::health::{PoolUsage, StorageHealth, StorageUnavailable};
 
 use crate::database::Backend;
@@ -17,7 +17,17 @@ pub(crate) struct PoolHealth {
 #[async_trait]
 impl StorageHealth for PoolHealth {
     async fn ping(&self) -> Result<(), StorageUnavailable> {
-        self.connection.ping().await.map_err(StorageUnavailable::new)
+        // Reading the schema touches the file, so a SQLite database that has become
+        // unreadable is noticed; sqlx's own SQLite ping never leaves the process.
+        let statement = match self.backend {
+            Backend::Sqlite => "SELECT count(*) FROM sqlite_master",
+            Backend::Postgres => "SELECT 1",
+        };
+        self.connection
+            .execute_unprepared(statement)
+            .await
+            .map(|_| ())
+            .map_err(StorageUnavailable::new)
     }
 
     fn pool_usage(&self) -> PoolUsage {

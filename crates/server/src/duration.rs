@@ -47,9 +47,9 @@ impl FromStr for HumanDuration {
 impl fmt::Display for HumanDuration {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let millis = self.0.as_millis();
-        if millis % 60_000 == 0 && millis > 0 {
+        if millis.is_multiple_of(60_000) && millis > 0 {
             write!(formatter, "{}m", millis / 60_000)
-        } else if millis % 1_000 == 0 {
+        } else if millis.is_multiple_of(1_000) {
             write!(formatter, "{}s", millis / 1_000)
         } else {
             write!(formatter, "{millis}ms")
@@ -79,7 +79,10 @@ mod tests {
     #[test]
     fn prints_what_it_parses() {
         for text in ["250ms", "5s", "2m"] {
-            assert_eq!(text.parse::<HumanDuration>().map(|d| d.to_string()), Ok(text.to_owned()));
+            assert_eq!(
+                text.parse::<HumanDuration>().map(|d| d.to_string()),
+                Ok(text.to_owned())
+            );
         }
     }
 }

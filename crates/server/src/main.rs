@@ -28,9 +28,17 @@ fn main() -> ExitCode {
     if let Err(message) = waymark::telemetry::init(&cli.settings.log, cli.settings.log_format) {
         return fail(BAD_SETTING, &message);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
-        Err(error) => return fail(FAILED, &format!("could not start the async runtime: {error}")),
+        Err(error) => {
+            return fail(
+                FAILED,
+                &format!("could not start the async runtime: {error}"),
+            );
+        }
     };
     runtime.block_on(async move {
         match command {
@@ -47,7 +55,10 @@ async fn serve(settings: &Settings) -> ExitCode {
     };
     match application.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => fail(FAILED, &format!("the server stopped with an error: {error}")),
+        Err(error) => fail(
+            FAILED,
+            &format!("the server stopped with an error: {error}"),
+        ),
     }
 }
 
@@ -57,7 +68,10 @@ async fn migrate(settings: &Settings, action: MigrateAction) -> ExitCode {
         Err(error) => return fail(FAILED, &error_chain(&error)),
     };
     let outcome = match action {
-        MigrateAction::Up => database.migrate_up().await.map(|()| "all migrations are applied".to_owned()),
+        MigrateAction::Up => database
+            .migrate_up()
+            .await
+            .map(|()| "all migrations are applied".to_owned()),
         MigrateAction::Down { steps } => database
             .migrate_down(steps)
             .await
@@ -66,7 +80,11 @@ async fn migrate(settings: &Settings, action: MigrateAction) -> ExitCode {
             migrations
                 .iter()
                 .map(|migration| {
-                    let state = if migration.applied { "applied" } else { "pending" };
+                    let state = if migration.applied {
+                        "applied"
+                    } else {
+                        "pending"
+                    };
                     format!("{state:8} {}", migration.name)
                 })
                 .collect::<Vec<_>>()
@@ -87,19 +105,28 @@ fn print_openapi() -> ExitCode {
     match waymark_http::openapi::openapi_json() {
         Ok(text) => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => fail(FAILED, &format!("could not write the document: {error}")),
             }
         }
-        Err(error) => fail(FAILED, &format!("could not render the OpenAPI document: {error}")),
+        Err(error) => fail(
+            FAILED,
+            &format!("could not render the OpenAPI document: {error}"),
+        ),
     }
 }
 
 /// Help and version go to standard output with status 0; any other parse failure is
 /// one line on standard error with status 2.
 fn settings_error(error: &clap::Error) -> ExitCode {
-    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
         let _ = error.print();
         return ExitCode::SUCCESS;
     }
@@ -110,7 +137,10 @@ fn settings_error(error: &clap::Error) -> ExitCode {
         .unwrap_or("invalid arguments")
         .trim_start_matches("error: ");
     match env_var_of(error) {
-        Some(variable) => fail(BAD_SETTING, &format!("{first_line} (also settable as {variable})")),
+        Some(variable) => fail(
+            BAD_SETTING,
+            &format!("{first_line} (also settable as {variable})"),
+        ),
         None => fail(BAD_SETTING, first_line),
     }
 }

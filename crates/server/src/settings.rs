@@ -78,7 +78,12 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address and port to listen on (port 0 picks a free one).
-    #[arg(long, env = "WAYMARK_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "WAYMARK_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: SocketAddr,
 
     /// Database URL: `sqlite://PATH?mode=rwc` (embedded) or `postgres://USER:PASSWORD@HOST/DB`.
@@ -90,7 +95,12 @@ pub struct Settings {
     pub db_max_connections: u32,
 
     /// Pooled database connections kept open while idle.
-    #[arg(long, env = "WAYMARK_DB_MIN_CONNECTIONS", default_value_t = 0, global = true)]
+    #[arg(
+        long,
+        env = "WAYMARK_DB_MIN_CONNECTIONS",
+        default_value_t = 0,
+        global = true
+    )]
     pub db_min_connections: u32,
 
     /// How long opening a database connection may take.
@@ -183,7 +193,9 @@ impl Settings {
             ));
         }
         if self.request_timeout.0.is_zero() {
-            return Err("--request-timeout (WAYMARK_REQUEST_TIMEOUT) must be longer than 0".to_owned());
+            return Err(
+                "--request-timeout (WAYMARK_REQUEST_TIMEOUT) must be longer than 0".to_owned(),
+            );
         }
         Ok(())
     }
@@ -240,7 +252,8 @@ fn parse_database_url(text: &str) -> Result<SecretString, String> {
 
 fn parse_origin(text: &str) -> Result<String, String> {
     let text = text.trim();
-    let parsed = url::Url::parse(text).map_err(|_| format!("`{text}` is not an origin such as https://app.example.org"))?;
+    let parsed = url::Url::parse(text)
+        .map_err(|_| format!("`{text}` is not an origin such as https://app.example.org"))?;
     let is_origin = matches!(parsed.scheme(), "http" | "https")
         && parsed.host_str().is_some()
         && parsed.path() == "/"
@@ -249,7 +262,9 @@ fn parse_origin(text: &str) -> Result<String, String> {
     if is_origin {
         Ok(text.to_owned())
     } else {
-        Err(format!("`{text}` is not an origin such as https://app.example.org (scheme and host, no path)"))
+        Err(format!(
+            "`{text}` is not an origin such as https://app.example.org (scheme and host, no path)"
+        ))
     }
 }
 

@@ -12,8 +12,9 @@ use crate::settings::LogFormat;
 /// # Errors
 /// A one-line message when `filter` is not valid EnvFilter syntax.
 pub fn init(filter: &str, format: LogFormat) -> Result<(), String> {
-    let filter = EnvFilter::try_new(filter)
-        .map_err(|error| format!("--log (WAYMARK_LOG) `{filter}` is not a valid log filter: {error}"))?;
+    let filter = EnvFilter::try_new(filter).map_err(|error| {
+        format!("--log (WAYMARK_LOG) `{filter}` is not a valid log filter: {error}")
+    })?;
     let json = match format {
         LogFormat::Json => true,
         LogFormat::Pretty => false,

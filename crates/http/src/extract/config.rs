@@ -9,8 +9,16 @@ use crate::error::ApiError;
 /// Registers the problem+json error handlers and body limits on an app or scope.
 pub fn extractor_config(config: &mut web::ServiceConfig, max_body_bytes: usize) {
     config
-        .app_data(web::JsonConfig::default().limit(max_body_bytes).error_handler(json_error))
-        .app_data(web::FormConfig::default().limit(max_body_bytes).error_handler(form_error))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(max_body_bytes)
+                .error_handler(json_error),
+        )
+        .app_data(
+            web::FormConfig::default()
+                .limit(max_body_bytes)
+                .error_handler(form_error),
+        )
         .app_data(web::PayloadConfig::default().limit(max_body_bytes))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error));
@@ -22,16 +30,17 @@ pub fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web:
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType {
             expected: "application/json",
         },
-        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => {
             ApiError::PayloadTooLarge { limit }
         }
-        JsonPayloadError::Deserialize(inner) if inner.is_data() => ApiError::Validation(vec![
-            crate::problem::FieldError {
+        JsonPayloadError::Deserialize(inner) if inner.is_data() => {
+            ApiError::Validation(vec![crate::problem::FieldError {
                 pointer: String::new(),
                 code: "invalid".to_owned(),
                 message: "does not match the expected shape".to_owned(),
-            },
-        ]),
+            }])
+        }
         _ => ApiError::MalformedJson("the body is not valid JSON".to_owned()),
     }
     .into()

@@ -50,13 +50,16 @@ where
         let limit = request
             .app_data::<web::Data<AppState>>()
             .map_or(FALLBACK_LIMIT, |state| state.settings.max_body_bytes);
-        let checked = check_content_type(request).and_then(|()| check_declared_length(request, limit));
+        let checked =
+            check_content_type(request).and_then(|()| check_declared_length(request, limit));
         let mut payload = payload.take();
         Box::pin(async move {
             checked?;
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|error| ApiError::BadRequest(format!("the body could not be read: {error}")))?;
+                let chunk = chunk.map_err(|error| {
+                    ApiError::BadRequest(format!("the body could not be read: {error}"))
+                })?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::PayloadTooLarge { limit }.into());
                 }
@@ -73,7 +76,9 @@ where
 /// [`ApiError::MalformedJson`] or [`ApiError::Validation`], as described in the module.
 pub fn parse<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::MalformedJson("the request body is empty".to_owned()));
+        return Err(ApiError::MalformedJson(
+            "the request body is empty".to_owned(),
+        ));
     }
     if exceeds_depth(body, MAX_DEPTH) {
         return Err(ApiError::MalformedJson(format!(
@@ -117,7 +122,8 @@ fn check_content_type(request: &HttpRequest) -> Result<(), actix_web::Error> {
         || (essence.starts_with("application/") && essence.ends_with("+json"));
     let charset_ok = parts.all(|parameter| {
         let parameter = parameter.trim().to_ascii_lowercase();
-        !parameter.starts_with("charset=") || matches!(parameter.as_str(), "charset=utf-8" | "charset=\"utf-8\"")
+        !parameter.starts_with("charset=")
+            || matches!(parameter.as_str(), "charset=utf-8" | "charset=\"utf-8\"")
     });
     if is_json && charset_ok {
         Ok(())
@@ -173,9 +179,15 @@ fn exceeds_depth(body: &[u8], limit: usize) -> bool {
 fn data_error(pointer: String, error: &serde_json::Error) -> FieldError {
     let message = error.to_string();
     if message.starts_with("unknown field") {
-        let name = quoted_name(&message).unwrap_or_default();
+        // serde_path_to_error already ends the path with the unknown key.
+        let name = escape_token(quoted_name(&message).unwrap_or_default());
+        let pointer = if pointer.ends_with(&format!("/{name}")) {
+            pointer
+        } else {
+            format!("{pointer}/{name}")
+        };
         return FieldError {
-            pointer: format!("{pointer}/{}", escape_token(name)),
+            pointer,
             code: "unknown_field".to_owned(),
             message: "is not a field of this resource".to_owned(),
         };
@@ -191,16 +203,19 @@ fn data_error(pointer: String, error: &serde_json::Error) -> FieldError {
     if message.starts_with("unknown variant") {
         let allowed = message
             .split_once("expected ")
-            .map_or_else(String::new, |(_, rest)| format!(": expected {}", strip_position(rest)));
+            .map_or_else(String::new, |(_, rest)| {
+                format!(": expected {}", strip_position(rest))
+            });
         return FieldError {
             pointer,
             code: "unknown_variant".to_owned(),
             message: format!("is not one of the allowed values{allowed}"),
         };
     }
-    let expected = message
-        .split_once("expected ")
-        .map_or_else(|| "a different type".to_owned(), |(_, rest)| strip_position(rest).to_owned());
+    let expected = message.split_once("expected ").map_or_else(
+        || "a different type".to_owned(),
+        |(_, rest)| strip_position(rest).to_owned(),
+    );
     FieldError {
         pointer,
         code: "invalid_type".to_owned(),
@@ -218,7 +233,11 @@ fn strip_position(message: &str) -> &str {
 pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
     let mut collected = Vec::new();
     collect(errors, "", &mut collected);
-    collected.sort_by(|left, right| left.pointer.cmp(&right.pointer).then(left.code.cmp(&right.code)));
+    collected.sort_by(|left, right| {
+        left.pointer
+            .cmp(&right.pointer)
+            .then(left.code.cmp(&right.code))
+    });
     collected
 }
 

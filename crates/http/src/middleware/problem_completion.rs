@@ -28,7 +28,10 @@ pub(crate) async fn complete_problems(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let path = request.path().to_owned();
-    let request_id = request.extensions().get::<RequestId>().map(|id| id.0.clone());
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone());
     let response = match next.call(request).await {
         Ok(response) => response.map_into_boxed_body(),
         Err(error) => {

@@ -18,6 +18,9 @@ use crate::state::AppState;
 pub(crate) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let text = state.metrics.render(state.storage.pool_usage());
     HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        ))
         .body(text)
 }

@@ -1,0 +1,137 @@
+//! The `waymark` command as an operator meets it: bad settings are one line and exit
+//! status 2, help documents every setting, and the subcommands do what they say.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn waymark(arguments: &[&str], environment: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_waymark"));
+    command.args(arguments).env_remove("DATABASE_URL");
+    for (name, value) in environment {
+        command.env(name, value);
+    }
+    command.output().expect("the binary runs")
+}
+
+fn stderr_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn assert_bad_setting(output: &Output, mentions: &[&str]) {
+    assert_eq!(output.status.code(), Some(2), "{}", stderr_of(output));
+    let stderr = stderr_of(output);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line only: {stderr}");
+    for mention in mentions {
+        assert!(stderr.contains(mention), "`{mention}` missing from: {stderr}");
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_bad_flag_value_is_one_line_and_exit_2() {
+    assert_bad_setting(&waymark(&["--bind", "nowhere"], &[]), &["--bind", "WAYMARK_BIND"]);
+}
+
+#[test]
+fn a_bad_environment_value_is_one_line_and_exit_2() {
+    assert_bad_setting(
+        &waymark(&[], &[("WAYMARK_REQUEST_TIMEOUT", "soon")]),
+        &["--request-timeout", "WAYMARK_REQUEST_TIMEOUT"],
+    );
+    assert_bad_setting(&waymark(&[], &[("DATABASE_URL", "mysql://db/waymark")]), &["--database-url", "DATABASE_URL"]);
+}
+
+#[test]
+fn inconsistent_settings_are_one_line_and_exit_2() {
+    assert_bad_setting(
+        &waymark(&["--db-min-connections", "20", "--db-max-connections", "5"], &[]),
+        &["--db-min-connections"],
+    );
+    assert_bad_setting(&waymark(&["--log", "waymark=[nonsense"], &[]), &["--log", "WAYMARK_LOG"]);
+    assert_bad_setting(&waymark(&["--cors-origins", "https://ok.example.org,not an origin"], &[]), &["--cors-origins"]);
+}
+
+#[test]
+fn an_unknown_subcommand_is_exit_2() {
+    assert_bad_setting(&waymark(&["frobnicate"], &[]), &["frobnicate"]);
+}
+
+#[test]
+fn help_documents_every_setting_and_its_environment_variable() {
+    let output = waymark(&["--help"], &[]);
+    assert_eq!(output.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&output.stdout);
+    for variable in [
+        "WAYMARK_BIND",
+        "DATABASE_URL",
+        "WAYMARK_DB_MAX_CONNECTIONS",
+        "WAYMARK_DB_MIN_CONNECTIONS",
+        "WAYMARK_DB_CONNECT_TIMEOUT",
+        "WAYMARK_DB_ACQUIRE_TIMEOUT",
+        "WAYMARK_DB_STATEMENT_TIMEOUT",
+        "WAYMARK_SQLITE_BUSY_TIMEOUT",
+        "WAYMARK_REQUEST_TIMEOUT",
+        "WAYMARK_READINESS_TIMEOUT",
+        "WAYMARK_SHUTDOWN_GRACE",
+        "WAYMARK_MAX_BODY_BYTES",
+        "WAYMARK_CORS_ORIGINS",
+        "WAYMARK_WORKERS",
+        "WAYMARK_LOG",
+        "WAYMARK_LOG_FORMAT",
+        "WAYMARK_NO_MIGRATE",
+    ] {
+        assert!(help.contains(variable), "--help does not mention {variable}");
+    }
+    for command in ["serve", "migrate", "openapi"] {
+        assert!(help.contains(command), "--help does not mention {command}");
+    }
+}
+
+#[test]
+fn openapi_prints_the_committed_contract() {
+    let output = waymark(&["openapi"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let committed = include_str!("../../../openapi/v1.json");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), committed);
+}
+
+#[test]
+fn migrate_up_status_and_down_work_on_a_fresh_sqlite_file() {
+    let directory = std::env::temp_dir().join(format!("waymark-cli-{}", uuid::Uuid::now_v7()));
+    let file: PathBuf = directory.join("nested/waymark.db");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let environment = [("DATABASE_URL", url.as_str()), ("WAYMARK_LOG", "warn")];
+
+    let status = waymark(&["migrate", "status"], &environment);
+    assert_eq!(status.status.code(), Some(0), "{}", stderr_of(&status));
+    assert!(String::from_utf8_lossy(&status.stdout).starts_with("pending"));
+    assert!(file.exists(), "the data directory is created");
+
+    let up = waymark(&["migrate", "up"], &environment);
+    assert_eq!(up.status.code(), Some(0), "{}", stderr_of(&up));
+    let status = waymark(&["migrate", "status"], &environment);
+    assert!(String::from_utf8_lossy(&status.stdout).lines().all(|line| line.starts_with("applied")));
+
+    let down = waymark(&["migrate", "down", "--steps", "1"], &environment);
+    assert_eq!(down.status.code(), Some(0), "{}", stderr_of(&down));
+    let status = waymark(&["migrate", "status"], &environment);
+    assert!(String::from_utf8_lossy(&status.stdout).lines().last().is_some_and(|line| line.starts_with("pending")));
+
+    let _ = std::fs::remove_dir_all(directory);
+}
+
+#[test]
+fn migrate_against_an_unreachable_database_is_one_line_and_exit_1() {
+    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let url = format!("postgres://postgres@{unused}/waymark?sslmode=disable");
+    let output = waymark(
+        &["migrate", "up", "--db-connect-timeout", "500ms", "--db-acquire-timeout", "1s"],
+        &[("DATABASE_URL", url.as_str()), ("WAYMARK_LOG", "off")],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let stderr = stderr_of(&output);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}

@@ -1,0 +1,127 @@
+//! The contract: served at `/v1/openapi.json`, identical to the committed
+//! `openapi/v1.json`, complete, and explorable offline in Swagger UI at `/docs/`.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::support::api_test;
+
+const COMMITTED: &str = include_str!("../../openapi/v1.json");
+
+#[test]
+fn committed_spec_matches_the_code() {
+    let generated = waymark_http::openapi::openapi_json().unwrap_or_else(|error| panic!("{error}"));
+    assert!(
+        generated == COMMITTED,
+        "openapi/v1.json is out of date; regenerate it with:\n    cargo run -q -p waymark -- openapi > openapi/v1.json"
+    );
+}
+
+fn committed() -> Value {
+    serde_json::from_str(COMMITTED)
+        .unwrap_or_else(|error| panic!("openapi/v1.json is not JSON: {error}"))
+}
+
+#[test]
+fn spec_is_openapi_3_1_with_complete_info() {
+    let spec = committed();
+    assert_eq!(spec["openapi"], "3.1.0");
+    let info = &spec["info"];
+    assert_eq!(info["title"], "Waymark API");
+    assert!(
+        info["description"]
+            .as_str()
+            .is_some_and(|text| text.len() > 100)
+    );
+    assert_eq!(info["license"]["identifier"], "Apache-2.0");
+    assert!(info["contact"]["email"].is_string());
+    assert!(info["version"].is_string());
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["bearerFormat"],
+        "JWT"
+    );
+}
+
+#[test]
+fn every_operation_is_tagged_described_and_lists_problem_responses() {
+    let spec = committed();
+    let tags: Vec<&str> = spec["tags"]
+        .as_array()
+        .map(|tags| tags.iter().filter_map(|tag| tag["name"].as_str()).collect())
+        .unwrap_or_default();
+    let paths = spec["paths"].as_object().cloned().unwrap_or_default();
+    assert!(!paths.is_empty());
+    for (path, item) in &paths {
+        for (method, operation) in item.as_object().cloned().unwrap_or_default() {
+            let name = format!("{method} {path}");
+            assert!(
+                operation["operationId"].is_string(),
+                "{name} has no operationId"
+            );
+            assert!(
+                operation["summary"].is_string() || operation["description"].is_string(),
+                "{name} is undocumented"
+            );
+            let operation_tags = operation["tags"].as_array().cloned().unwrap_or_default();
+            assert!(!operation_tags.is_empty(), "{name} has no tag");
+            for tag in operation_tags {
+                assert!(
+                    tags.contains(&tag.as_str().unwrap_or_default()),
+                    "{name}: tag {tag} is not declared"
+                );
+            }
+            let responses = operation["responses"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            for (status, response) in &responses {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|text| !text.is_empty()),
+                    "{name} {status} has no description"
+                );
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"]["application/problem+json"]["schema"]["$ref"]
+                            == "#/components/schemas/Problem",
+                        "{name} {status} is not a problem response"
+                    );
+                }
+            }
+            for status in ["500", "503"] {
+                assert!(
+                    responses.contains_key(status),
+                    "{name} does not list {status}"
+                );
+            }
+        }
+    }
+}
+
+api_test!(async fn the_served_spec_is_the_committed_spec(app) {
+    let response = app.get("/v1/openapi.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let served: Value = response.json().await.unwrap_or_default();
+    assert_eq!(served, committed());
+});
+
+api_test!(async fn swagger_ui_is_served_offline_with_the_spec(app) {
+    let page = app.get("/docs/").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/html"));
+    let html = page.text().await.unwrap_or_default();
+    assert!(html.contains("swagger-ui-bundle.js"));
+    assert!(!html.contains("https://"), "Swagger UI must not load assets from the network");
+
+    let bundle = app.get("/docs/swagger-ui-bundle.js").await;
+    assert_eq!(bundle.status(), StatusCode::OK);
+    assert!(bundle.bytes().await.map(|bytes| bytes.len()).unwrap_or_default() > 100_000);
+
+    let initializer = app.get("/docs/swagger-initializer.js").await.text().await.unwrap_or_default();
+    assert!(initializer.contains("/v1/openapi.json"), "{initializer}");
+});

@@ -1,0 +1,75 @@
+//! Graceful shutdown: a request whose handler is already running when the server is
+//! told to stop (as by SIGTERM) still gets its whole answer before the server exits.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use waymark::duration::HumanDuration;
+
+use crate::support::Backend;
+use crate::support::app::{spawn_with, test_settings};
+use crate::support::database::TestDatabase;
+use crate::support::tcp_proxy::TcpProxy;
+
+/// Makes a readiness request that the slow database holds for about a second, stops
+/// the server gracefully while it runs, and checks it is answered in full.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_in_flight_finishes_during_graceful_shutdown() {
+    let Some(database) = TestDatabase::create(Backend::Postgres).await else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let mut url = url::Url::parse(database.url()).unwrap_or_else(|error| panic!("{error}"));
+    let upstream = tokio::net::lookup_host(format!(
+        "{}:{}",
+        url.host_str().unwrap_or("127.0.0.1"),
+        url.port().unwrap_or(5432)
+    ))
+    .await
+    .ok()
+    .and_then(|mut addresses| addresses.find(std::net::SocketAddr::is_ipv4))
+    .unwrap_or_else(|| panic!("cannot resolve the PostgreSQL host"));
+    let proxy = TcpProxy::start(upstream).await;
+    let _ = url.set_host(Some("127.0.0.1"));
+    let _ = url.set_port(Some(proxy.address().port()));
+
+    let mut settings = test_settings(url.as_str());
+    settings.readiness_timeout = HumanDuration::secs(10);
+    settings.shutdown_grace = HumanDuration::secs(10);
+    let app = spawn_with(&settings, Backend::Postgres).await;
+    assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
+
+    proxy.set_latency(Duration::from_millis(1200));
+    let client = app.client.clone();
+    let ready_url = app.url("/health/ready");
+    let in_flight = tokio::spawn(async move { client.get(ready_url).send().await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let stop_started = Instant::now();
+    let handle = app.handle();
+    let stopping = tokio::spawn(async move { handle.stop(true).await });
+
+    let response = in_flight
+        .await
+        .unwrap_or_else(|error| panic!("{error}"))
+        .unwrap_or_else(|error| panic!("the in-flight request was cut off: {error}"));
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap_or_default();
+    assert_eq!(body["status"], "ready");
+
+    tokio::time::timeout(Duration::from_secs(10), stopping)
+        .await
+        .unwrap_or_else(|_| panic!("the server did not stop within its grace period"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert!(
+        stop_started.elapsed() >= Duration::from_millis(500),
+        "the server stopped without waiting"
+    );
+    app.wait_until_stopped()
+        .await
+        .unwrap_or_else(|error| panic!("{error}"));
+
+    drop(proxy);
+    database.drop_database().await;
+}

@@ -1,0 +1,129 @@
+//! `spawn_app()`: the real Waymark application on a free port, with typed helpers for
+//! talking to it.
+
+use std::future::Future;
+
+use actix_web::dev::ServerHandle;
+use secrecy::SecretString;
+use waymark::Settings;
+use waymark::duration::HumanDuration;
+
+use super::database::{Backend, TestDatabase};
+
+/// A running application and an HTTP client pointed at it.
+#[derive(Debug)]
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// A client that follows no redirects, so tests see exactly what the server says.
+    pub client: reqwest::Client,
+    handle: ServerHandle,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl TestApp {
+    /// The absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("GET {path} failed: {error}"))
+    }
+
+    /// A request builder for any method.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// A handle to stop the server as SIGTERM would.
+    pub fn handle(&self) -> ServerHandle {
+        self.handle.clone()
+    }
+
+    /// Waits for the server to finish after it was stopped.
+    pub async fn wait_until_stopped(self) -> std::io::Result<()> {
+        self.server
+            .await
+            .unwrap_or_else(|error| panic!("the server task failed: {error}"))
+    }
+}
+
+/// Settings for a test server on `database_url`: port 0, one worker, quiet.
+pub fn test_settings(database_url: &str) -> Settings {
+    Settings {
+        bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        database_url: SecretString::from(database_url),
+        workers: Some(1),
+        db_max_connections: 5,
+        shutdown_grace: HumanDuration::secs(5),
+        ..Settings::default()
+    }
+}
+
+/// Builds and starts the application with `settings`.
+pub async fn spawn_with(settings: &Settings, _backend: Backend) -> TestApp {
+    init_test_logging();
+    let application = waymark::Application::build(settings)
+        .await
+        .unwrap_or_else(|error| panic!("the application did not start: {error:?}"));
+    let port = application.port();
+    let handle = application.handle();
+    let server = tokio::spawn(application.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|error| panic!("no HTTP client: {error}"));
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client,
+        handle,
+        server,
+    }
+}
+
+/// A fresh database on `backend` and the application on it, or `None` when the
+/// backend is not available (PostgreSQL without `WAYMARK_TEST_POSTGRES_URL`).
+pub async fn spawn_app(backend: Backend) -> Option<(TestApp, TestDatabase)> {
+    let database = TestDatabase::create(backend).await?;
+    let app = spawn_with(&test_settings(database.url()), backend).await;
+    Some((app, database))
+}
+
+/// Runs `test` against a fresh application on `backend`, then stops the server and
+/// drops the database, even when the test fails.
+pub async fn run_on<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some((app, database)) = spawn_app(backend).await else {
+        eprintln!(
+            "skipped: {} is not set",
+            super::database::POSTGRES_URL_VARIABLE
+        );
+        return;
+    };
+    let handle = app.handle();
+    let outcome = tokio::spawn(test(app)).await;
+    handle.stop(false).await;
+    database.drop_database().await;
+    if let Err(error) = outcome {
+        if error.is_panic() {
+            std::panic::resume_unwind(error.into_panic());
+        }
+        panic!("the test was cancelled: {error}");
+    }
+}
+
+/// Logs from the server under test when `TEST_LOG` is set.
+fn init_test_logging() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = waymark::telemetry::init("info", waymark::LogFormat::Pretty);
+    }
+}
