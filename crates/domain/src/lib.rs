@@ -2,6 +2,9 @@
 //! ("ports") that adapters implement. Nothing here performs I/O or names a web or
 //! database crate; `waymark-http` and `waymark-persistence` both point inwards to it.
 
+// Unit tests may fail loudly; production code may not (see [workspace.lints]).
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod health;
 pub mod id;
 pub mod time;

@@ -3,6 +3,9 @@
 //! It depends on the domain only; storage reaches it through domain ports in
 //! [`AppState`].
 
+// Unit tests may fail loudly; production code may not (see [workspace.lints]).
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod app;
 pub mod error;
 pub mod extract;

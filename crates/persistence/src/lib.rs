@@ -1,6 +1,9 @@
 //! Waymark's storage adapter. It owns every sea-orm type: connections, entities and
 //! repositories, and hands the rest of the system domain values and domain errors only.
 
+// Unit tests may fail loudly; production code may not (see [workspace.lints]).
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 mod database;
 mod health;
 mod settings;

@@ -1,6 +1,9 @@
 //! The Waymark server: settings, logging, start-up and the wiring that connects the
 //! HTTP adapter to the storage adapter. The only crate that knows every other one.
 
+// Unit tests may fail loudly; production code may not (see [workspace.lints]).
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod application;
 pub mod duration;
 pub mod settings;

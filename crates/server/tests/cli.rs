@@ -22,16 +22,26 @@ fn stderr_of(output: &Output) -> String {
 fn assert_bad_setting(output: &Output, mentions: &[&str]) {
     assert_eq!(output.status.code(), Some(2), "{}", stderr_of(output));
     let stderr = stderr_of(output);
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line only: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line only: {stderr}"
+    );
     for mention in mentions {
-        assert!(stderr.contains(mention), "`{mention}` missing from: {stderr}");
+        assert!(
+            stderr.contains(mention),
+            "`{mention}` missing from: {stderr}"
+        );
     }
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]
 fn a_bad_flag_value_is_one_line_and_exit_2() {
-    assert_bad_setting(&waymark(&["--bind", "nowhere"], &[]), &["--bind", "WAYMARK_BIND"]);
+    assert_bad_setting(
+        &waymark(&["--bind", "nowhere"], &[]),
+        &["--bind", "WAYMARK_BIND"],
+    );
 }
 
 #[test]
@@ -40,17 +50,32 @@ fn a_bad_environment_value_is_one_line_and_exit_2() {
         &waymark(&[], &[("WAYMARK_REQUEST_TIMEOUT", "soon")]),
         &["--request-timeout", "WAYMARK_REQUEST_TIMEOUT"],
     );
-    assert_bad_setting(&waymark(&[], &[("DATABASE_URL", "mysql://db/waymark")]), &["--database-url", "DATABASE_URL"]);
+    assert_bad_setting(
+        &waymark(&[], &[("DATABASE_URL", "mysql://db/waymark")]),
+        &["--database-url", "DATABASE_URL"],
+    );
 }
 
 #[test]
 fn inconsistent_settings_are_one_line_and_exit_2() {
     assert_bad_setting(
-        &waymark(&["--db-min-connections", "20", "--db-max-connections", "5"], &[]),
+        &waymark(
+            &["--db-min-connections", "20", "--db-max-connections", "5"],
+            &[],
+        ),
         &["--db-min-connections"],
     );
-    assert_bad_setting(&waymark(&["--log", "waymark=[nonsense"], &[]), &["--log", "WAYMARK_LOG"]);
-    assert_bad_setting(&waymark(&["--cors-origins", "https://ok.example.org,not an origin"], &[]), &["--cors-origins"]);
+    assert_bad_setting(
+        &waymark(&["--log", "waymark=[nonsense"], &[]),
+        &["--log", "WAYMARK_LOG"],
+    );
+    assert_bad_setting(
+        &waymark(
+            &["--cors-origins", "https://ok.example.org,not an origin"],
+            &[],
+        ),
+        &["--cors-origins"],
+    );
 }
 
 #[test]
@@ -82,7 +107,10 @@ fn help_documents_every_setting_and_its_environment_variable() {
         "WAYMARK_LOG_FORMAT",
         "WAYMARK_NO_MIGRATE",
     ] {
-        assert!(help.contains(variable), "--help does not mention {variable}");
+        assert!(
+            help.contains(variable),
+            "--help does not mention {variable}"
+        );
     }
     for command in ["serve", "migrate", "openapi"] {
         assert!(help.contains(command), "--help does not mention {command}");
@@ -112,22 +140,41 @@ fn migrate_up_status_and_down_work_on_a_fresh_sqlite_file() {
     let up = waymark(&["migrate", "up"], &environment);
     assert_eq!(up.status.code(), Some(0), "{}", stderr_of(&up));
     let status = waymark(&["migrate", "status"], &environment);
-    assert!(String::from_utf8_lossy(&status.stdout).lines().all(|line| line.starts_with("applied")));
+    assert!(
+        String::from_utf8_lossy(&status.stdout)
+            .lines()
+            .all(|line| line.starts_with("applied"))
+    );
 
     let down = waymark(&["migrate", "down", "--steps", "1"], &environment);
     assert_eq!(down.status.code(), Some(0), "{}", stderr_of(&down));
     let status = waymark(&["migrate", "status"], &environment);
-    assert!(String::from_utf8_lossy(&status.stdout).lines().last().is_some_and(|line| line.starts_with("pending")));
+    assert!(
+        String::from_utf8_lossy(&status.stdout)
+            .lines()
+            .last()
+            .is_some_and(|line| line.starts_with("pending"))
+    );
 
     let _ = std::fs::remove_dir_all(directory);
 }
 
 #[test]
 fn migrate_against_an_unreachable_database_is_one_line_and_exit_1() {
-    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let unused = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let url = format!("postgres://postgres@{unused}/waymark?sslmode=disable");
     let output = waymark(
-        &["migrate", "up", "--db-connect-timeout", "500ms", "--db-acquire-timeout", "1s"],
+        &[
+            "migrate",
+            "up",
+            "--db-connect-timeout",
+            "500ms",
+            "--db-acquire-timeout",
+            "1s",
+        ],
         &[("DATABASE_URL", url.as_str()), ("WAYMARK_LOG", "off")],
     );
     assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));

@@ -17,8 +17,10 @@ pub(crate) struct HealthStatus {
     status: &'static str,
 }
 
-/// Whether the process is alive. Never touches the database, so a database outage does
-/// not make an orchestrator restart healthy replicas.
+/// Liveness: is the process running?
+///
+/// Never touches the database, so a database outage does not make an orchestrator
+/// restart healthy replicas.
 #[utoipa::path(
     tag = "operations",
     operation_id = "health_live",
@@ -31,8 +33,11 @@ pub(crate) async fn live() -> HttpResponse {
     HttpResponse::Ok().json(HealthStatus { status: "ok" })
 }
 
-/// Whether this instance can serve traffic: the database answers a ping within the
-/// readiness timeout (1 s by default). Recovers by itself when the database returns.
+/// Readiness: can this instance serve traffic?
+///
+/// Ready when the database answers a query within the readiness timeout (1 s by
+/// default). While it does not, the answer is 503 and load balancers should send
+/// traffic elsewhere; it recovers by itself when the database returns.
 #[utoipa::path(
     tag = "operations",
     operation_id = "health_ready",

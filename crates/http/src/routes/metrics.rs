@@ -5,8 +5,10 @@ use actix_web::{HttpResponse, get, web};
 
 use crate::state::AppState;
 
-/// Request counts and latency histograms by route template and status, and database
-/// pool occupancy, in the Prometheus text exposition format (version 0.0.4).
+/// Metrics for this instance, in the Prometheus text format.
+///
+/// Request counts and latency histograms by method, route template and status, and
+/// database pool occupancy, in the Prometheus text exposition format (version 0.0.4).
 #[utoipa::path(
     tag = "operations",
     operation_id = "metrics",
