@@ -13,7 +13,7 @@ async fn only_configured_origins_get_cors_headers() {
     };
     let mut settings = test_settings(database.url());
     settings.cors_origins = vec!["https://app.example.org".to_owned()];
-    let app = spawn_with(&settings, Backend::Sqlite).await;
+    let app = spawn_with(&settings).await;
 
     let allowed = app
         .client
@@ -52,5 +52,5 @@ async fn only_configured_origins_get_cors_headers() {
     assert!(!other.headers().contains_key("access-control-allow-origin"));
 
     app.handle().stop(false).await;
-    database.drop_database().await;
+    drop(database);
 }

@@ -62,7 +62,7 @@ async fn ready_is_503_problem_when_postgres_is_unreachable() {
     let mut settings = test_settings(&unreachable_postgres_url());
     settings.no_migrate = true;
     settings.db_connect_timeout = HumanDuration::millis(500);
-    let app = spawn_with(&settings, Backend::Postgres).await;
+    let app = spawn_with(&settings).await;
 
     let started = Instant::now();
     let response = app.get("/health/ready").await;
@@ -151,7 +151,7 @@ async fn ready_recovers_by_itself_when_postgres_comes_back() {
     let mut settings = test_settings(real.as_str());
     settings.db_connect_timeout = HumanDuration::millis(500);
     settings.db_acquire_timeout = HumanDuration::millis(800);
-    let app = spawn_with(&settings, Backend::Postgres).await;
+    let app = spawn_with(&settings).await;
     assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
 
     proxy.cut();
@@ -182,5 +182,5 @@ async fn ready_recovers_by_itself_when_postgres_comes_back() {
 
     app.handle().stop(false).await;
     drop(proxy);
-    database.drop_database().await;
+    drop(database);
 }

@@ -2,7 +2,7 @@
 //! backends.
 
 use sea_orm::ConnectionTrait;
-use waymark_persistence::{Database, DatabaseSettings};
+use waymark_persistence::Database;
 
 use crate::support::Backend;
 use crate::support::database::TestDatabase;
@@ -13,7 +13,7 @@ async fn up_down_up(backend: Backend) {
         return;
     };
     let settings =
-        DatabaseSettings::with_defaults(secrecy::SecretString::from(test_database.url()));
+        crate::support::app::test_settings(test_database.url()).database_for_migrations();
     let database = Database::connect(&settings)
         .await
         .unwrap_or_else(|error| panic!("{error}"));
@@ -74,7 +74,6 @@ async fn up_down_up(backend: Backend) {
     let _ = observer.close().await;
 
     database.close().await;
-    test_database.drop_database().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,8 +9,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use waymark::duration::HumanDuration;
 
+use crate::support::api_test;
 use crate::support::app::{spawn_with, test_settings};
-use crate::support::{Backend, api_test};
 
 async fn problem_of(
     response: reqwest::Response,
@@ -47,9 +47,21 @@ api_test!(async fn wrong_method_is_405_problem_with_allow(app) {
     }
 });
 
-api_test!(async fn trailing_slash_on_a_known_path_is_404_not_405(app) {
-    let (status, _, _) = problem_of(app.get("/health/nope").await).await;
+api_test!(async fn a_trailing_slash_on_a_known_path_is_404_not_405(app) {
+    let (status, headers, _) = problem_of(app.get("/health/live/").await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!headers.contains_key("allow"));
+});
+
+api_test!(async fn an_unknown_method_is_405_and_does_not_grow_the_metrics(app) {
+    for invented in ["FOO1", "FOO2", "FOO3"] {
+        let method = Method::from_bytes(invented.as_bytes()).unwrap();
+        let (status, _, _) = problem_of(app.request(method, "/health/live").send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    }
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(!metrics.contains("FOO"), "{metrics}");
+    assert!(metrics.contains("method=\"OTHER\",route=\"/health/live\",status=\"405\"} 3"), "{metrics}");
 });
 
 api_test!(async fn docs_without_slash_redirects_to_swagger_ui(app) {
@@ -89,7 +101,7 @@ async fn request_past_its_deadline_is_503_problem_with_retry_after() {
     settings.readiness_timeout = HumanDuration::secs(30);
     settings.db_connect_timeout = HumanDuration::secs(30);
     settings.db_acquire_timeout = HumanDuration::secs(30);
-    let app = spawn_with(&settings, Backend::Postgres).await;
+    let app = spawn_with(&settings).await;
 
     let started = Instant::now();
     let response = app
@@ -118,6 +130,13 @@ async fn request_past_its_deadline_is_503_problem_with_retry_after() {
         app.get("/health/live").await.status(),
         StatusCode::OK,
         "the worker is free again"
+    );
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains(
+            "waymark_http_requests_total{method=\"GET\",route=\"/health/ready\",status=\"503\"} 1"
+        ),
+        "a timed-out request is counted under its route: {metrics}"
     );
     app.handle().stop(false).await;
     silent.abort();

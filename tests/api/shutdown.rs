@@ -37,14 +37,14 @@ async fn a_request_in_flight_finishes_during_graceful_shutdown() {
     let mut settings = test_settings(url.as_str());
     settings.readiness_timeout = HumanDuration::secs(10);
     settings.shutdown_grace = HumanDuration::secs(10);
-    let app = spawn_with(&settings, Backend::Postgres).await;
+    let app = spawn_with(&settings).await;
     assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
 
     proxy.set_latency(Duration::from_millis(1200));
     let client = app.client.clone();
     let ready_url = app.url("/health/ready");
     let in_flight = tokio::spawn(async move { client.get(ready_url).send().await });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    proxy.wait_until_holding_a_reply().await;
 
     let stop_started = Instant::now();
     let handle = app.handle();
@@ -71,5 +71,5 @@ async fn a_request_in_flight_finishes_during_graceful_shutdown() {
         .unwrap_or_else(|error| panic!("{error}"));
 
     drop(proxy);
-    database.drop_database().await;
+    drop(database);
 }

@@ -10,6 +10,7 @@ use actix_web::{App, Error, HttpResponse, web};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::extract::extractor_config;
+use crate::middleware::panic_guard::catch_panics;
 use crate::middleware::problem_completion::complete_problems;
 use crate::middleware::request_id::assign_request_id;
 use crate::middleware::request_log::log_request;
@@ -52,8 +53,9 @@ pub fn build_app(
         .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, document))
         .default_service(web::to(routes::not_found_or_not_allowed))
         .wrap(from_fn(enforce_timeout))
-        .wrap(from_fn(complete_problems))
+        .wrap(from_fn(catch_panics))
         .wrap(cors)
+        .wrap(from_fn(complete_problems))
         .wrap(Compress::default())
         .wrap(from_fn(add_security_headers))
         .wrap(from_fn(log_request))

@@ -28,6 +28,16 @@ impl RouteTable {
         Self { routes }
     }
 
+    /// The template `path` matches, such as `/v1/goals/{goal_id}`, for labelling a
+    /// request whose route actix no longer knows (one that timed out).
+    pub(crate) fn template_for(&self, path: &str) -> Option<String> {
+        let wanted = segments(path);
+        self.routes
+            .iter()
+            .find(|(template, _)| matches(template, &wanted))
+            .map(|(template, _)| template.join("/"))
+    }
+
     /// The methods accepted at `path`, or an empty list when no template matches.
     pub(crate) fn allowed_methods(&self, path: &str) -> Vec<String> {
         let wanted = segments(path);
@@ -43,11 +53,10 @@ impl RouteTable {
     }
 }
 
+/// Splits a path into segments. A trailing slash makes an empty last segment, so
+/// `/health/live/` is not `/health/live` (actix routes them apart too).
 fn segments(path: &str) -> Vec<String> {
-    path.trim_end_matches('/')
-        .split('/')
-        .map(str::to_owned)
-        .collect()
+    path.split('/').map(str::to_owned).collect()
 }
 
 fn matches(template: &[String], path: &[String]) -> bool {
@@ -106,7 +115,16 @@ mod tests {
     }
 
     #[test]
-    fn trailing_slash_is_the_same_path() {
-        assert_eq!(table().allowed_methods("/health/live/"), vec!["GET"]);
+    fn trailing_slash_is_another_path() {
+        assert!(table().allowed_methods("/health/live/").is_empty());
+    }
+
+    #[test]
+    fn template_for_names_the_matching_template() {
+        assert_eq!(
+            table().template_for("/v1/goals/0193"),
+            Some("/v1/goals/{goal_id}".to_owned())
+        );
+        assert_eq!(table().template_for("/elsewhere"), None);
     }
 }

@@ -20,17 +20,6 @@ pub struct HttpSettings {
     pub cors_allowed_origins: Vec<String>,
 }
 
-impl Default for HttpSettings {
-    fn default() -> Self {
-        Self {
-            max_body_bytes: 64 * 1024,
-            request_timeout: Duration::from_secs(10),
-            readiness_timeout: Duration::from_secs(1),
-            cors_allowed_origins: Vec::new(),
-        }
-    }
-}
-
 /// Shared, cheaply cloned application state. One instance is made at start-up and
 /// cloned into every worker, so metrics are counted across all of them.
 #[derive(Debug, Clone)]

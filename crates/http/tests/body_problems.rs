@@ -5,6 +5,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, test, web};
@@ -56,6 +57,10 @@ struct SampleQuery {
     limit: Option<u8>,
 }
 
+async fn explode() -> HttpResponse {
+    panic!("a bug in a handler")
+}
+
 async fn echo(body: JsonBody<Sample>, _query: web::Query<SampleQuery>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "title": body.into_inner().title }))
 }
@@ -63,13 +68,20 @@ async fn echo(body: JsonBody<Sample>, _query: web::Query<SampleQuery>) -> HttpRe
 fn settings() -> HttpSettings {
     HttpSettings {
         max_body_bytes: 1024,
-        ..HttpSettings::default()
+        request_timeout: Duration::from_secs(5),
+        readiness_timeout: Duration::from_secs(1),
+        cors_allowed_origins: Vec::new(),
     }
 }
 
 async fn send(request: test::TestRequest) -> (StatusCode, Value) {
     let state = AppState::new(Arc::new(AlwaysUp), settings());
-    let app = test::init_service(build_app(state).route("/test/echo", web::post().to(echo))).await;
+    let app = test::init_service(
+        build_app(state)
+            .route("/test/echo", web::post().to(echo))
+            .route("/test/explode", web::get().to(explode)),
+    )
+    .await;
     let response = test::call_service(&app, request.to_request()).await;
     let status = response.status();
     let content_type = response
@@ -228,4 +240,37 @@ async fn a_bad_query_parameter_is_400() {
 async fn an_unknown_query_parameter_is_400() {
     let request = post(r#"{"title":"walk"}"#).uri("/test/echo?limt=5");
     assert_eq!(send(request).await.0, StatusCode::BAD_REQUEST);
+}
+
+#[actix_web::test]
+async fn a_panicking_handler_is_a_500_problem_without_internals() {
+    let state = AppState::new(Arc::new(AlwaysUp), settings());
+    let app =
+        test::init_service(build_app(state).route("/test/explode", web::get().to(explode))).await;
+    let result = test::try_call_service(
+        &app,
+        test::TestRequest::get().uri("/test/explode").to_request(),
+    )
+    .await;
+    // The panic guard turns the panic into an error carrying a complete problem.
+    let error = result
+        .err()
+        .expect("a panic becomes an error, not a response");
+    let response = error.error_response();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok()),
+        Some("application/problem+json")
+    );
+    assert!(response.headers().contains_key("x-request-id"));
+    let body = actix_web::body::to_bytes(response.into_body())
+        .await
+        .unwrap_or_default();
+    let body: Value = serde_json::from_slice(&body).unwrap_or_default();
+    assert_eq!(body["type"], "/problems/internal-error");
+    assert_eq!(body["instance"], "/test/explode");
+    assert!(!body.to_string().contains("a bug in a handler"));
 }

@@ -82,9 +82,11 @@ impl Database {
             .min_connections(settings.min_connections)
             .connect_timeout(settings.connect_timeout)
             .acquire_timeout(settings.acquire_timeout)
-            .statement_timeout(settings.statement_timeout)
             .connect_lazy(true)
             .sqlx_logging(false);
+        if let Some(limit) = settings.statement_timeout {
+            options.statement_timeout(limit);
+        }
         let busy_timeout = settings.sqlite_busy_timeout;
         options.map_sqlx_sqlite_opts(move |sqlite| {
             sqlite
@@ -94,9 +96,16 @@ impl Database {
                 .busy_timeout(busy_timeout)
         });
 
-        let connection = sea_orm::Database::connect(options)
-            .await
-            .map_err(|error| DatabaseError::Unavailable(error.into()))?;
+        let connection =
+            sea_orm::Database::connect(options)
+                .await
+                .map_err(|error| match backend {
+                    // PostgreSQL errors here can quote the URL, password included.
+                    Backend::Postgres => {
+                        DatabaseError::InvalidUrl("could not be used to connect".to_owned())
+                    }
+                    Backend::Sqlite => DatabaseError::Unavailable(error.into()),
+                })?;
         Ok(Self {
             connection,
             backend,

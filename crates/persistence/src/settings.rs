@@ -18,24 +18,9 @@ pub struct DatabaseSettings {
     pub connect_timeout: Duration,
     /// How long a request may wait for a free pooled connection before it gets a 503.
     pub acquire_timeout: Duration,
-    /// PostgreSQL `statement_timeout`: the server aborts any longer statement.
-    pub statement_timeout: Duration,
+    /// PostgreSQL `statement_timeout`: the server aborts any longer statement. `None`
+    /// for migrations, which may legitimately run long.
+    pub statement_timeout: Option<Duration>,
     /// SQLite `busy_timeout`: how long a writer waits for the write lock.
     pub sqlite_busy_timeout: Duration,
-}
-
-impl DatabaseSettings {
-    /// Settings for `url` with the defaults the server uses.
-    #[must_use]
-    pub fn with_defaults(url: SecretString) -> Self {
-        Self {
-            url,
-            max_connections: 10,
-            min_connections: 0,
-            connect_timeout: Duration::from_secs(5),
-            acquire_timeout: Duration::from_secs(3),
-            statement_timeout: Duration::from_secs(5),
-            sqlite_busy_timeout: Duration::from_secs(5),
-        }
-    }
 }

@@ -51,12 +51,16 @@ impl Application {
     /// # Errors
     /// [`StartupError`] when the database or the listener cannot be set up.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let database = Database::connect(&settings.database()).await?;
         if settings.no_migrate {
             tracing::info!("skipping migrations (--no-migrate)");
         } else {
-            database.migrate_up().await?;
+            // A pool of its own, without the statement timeout requests get.
+            let migrator = Database::connect(&settings.database_for_migrations()).await?;
+            let migrated = migrator.migrate_up().await;
+            migrator.close().await;
+            migrated?;
         }
+        let database = Database::connect(&settings.database()).await?;
         let backend = match database.backend() {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
@@ -70,8 +74,12 @@ impl Application {
         let listener = TcpListener::bind(settings.bind).map_err(bind_error)?;
         let address = listener.local_addr().map_err(bind_error)?;
 
+        let grace_seconds = settings.shutdown_grace.0.as_millis().div_ceil(1000);
         let mut server = HttpServer::new(move || build_app(state.clone()))
-            .shutdown_timeout(settings.shutdown_grace.0.as_secs())
+            // Signals are handled by the binary, which stops gracefully on both
+            // SIGTERM and SIGINT; tests stop the server through its handle.
+            .disable_signals()
+            .shutdown_timeout(u64::try_from(grace_seconds).unwrap_or(u64::MAX))
             .listen(listener)
             .map_err(bind_error)?;
         if let Some(workers) = settings.workers {
@@ -102,7 +110,8 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped by SIGTERM, SIGINT or [`ServerHandle::stop`], letting
+    /// Serves until stopped through [`Application::handle`] (the binary does so on
+    /// SIGTERM and SIGINT), letting
     /// in-flight requests finish within the shutdown grace, then closes the database.
     ///
     /// # Errors

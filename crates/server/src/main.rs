@@ -28,6 +28,7 @@ fn main() -> ExitCode {
     if let Err(message) = waymark::telemetry::init(&cli.settings.log, cli.settings.log_format) {
         return fail(BAD_SETTING, &message);
     }
+    log_panics();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -43,7 +44,9 @@ fn main() -> ExitCode {
     runtime.block_on(async move {
         match command {
             Command::Serve | Command::Openapi => serve(&cli.settings).await,
-            Command::Migrate { action } => migrate(&cli.settings, action).await,
+            Command::Migrate { action } => {
+                migrate(&cli.settings, action.unwrap_or(MigrateAction::Up)).await
+            }
         }
     })
 }
@@ -53,6 +56,7 @@ async fn serve(settings: &Settings) -> ExitCode {
         Ok(application) => application,
         Err(error) => return fail(FAILED, &error_chain(&error)),
     };
+    tokio::spawn(stop_gracefully_on_signal(application.handle()));
     match application.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(
@@ -63,7 +67,7 @@ async fn serve(settings: &Settings) -> ExitCode {
 }
 
 async fn migrate(settings: &Settings, action: MigrateAction) -> ExitCode {
-    let database = match Database::connect(&settings.database()).await {
+    let database = match Database::connect(&settings.database_for_migrations()).await {
         Ok(database) => database,
         Err(error) => return fail(FAILED, &error_chain(&error)),
     };
@@ -99,6 +103,35 @@ async fn migrate(settings: &Settings, action: MigrateAction) -> ExitCode {
         }
         Err(error) => fail(FAILED, &error_chain(&error)),
     }
+}
+
+/// SIGTERM (orchestrators) and SIGINT (Ctrl-C) both stop the server gracefully:
+/// no new connections, in-flight requests finish within the shutdown grace.
+/// (actix's own handler would treat SIGINT as an immediate stop.)
+async fn stop_gracefully_on_signal(handle: actix_web::dev::ServerHandle) {
+    let interrupted = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupted => tracing::info!("SIGINT received; stopping gracefully"),
+                    _ = terminate.recv() => tracing::info!("SIGTERM received; stopping gracefully"),
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; only SIGINT stops the server");
+                let _ = interrupted.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupted.await;
+        tracing::info!("interrupt received; stopping gracefully");
+    }
+    handle.stop(true).await;
 }
 
 fn print_openapi() -> ExitCode {
@@ -156,6 +189,24 @@ fn env_var_of(error: &clap::Error) -> Option<String> {
         .find(|argument| argument.get_long() == Some(long))
         .and_then(|argument| argument.get_env())
         .map(|variable| variable.to_string_lossy().into_owned())
+}
+
+/// Panics are bugs; log them as one structured line inside the request's span (so
+/// with its request id) instead of the default multi-line stderr dump.
+fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|location| format!("{}:{}", location.file(), location.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(%location, %message, "panic");
+    }));
 }
 
 fn fail(code: u8, message: &str) -> ExitCode {

@@ -38,11 +38,11 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API (the default).
     Serve,
-    /// Apply, revert or list database migrations.
+    /// Apply (the default), revert or list database migrations.
     Migrate {
-        /// What to do with migrations.
+        /// What to do with migrations; `up` when omitted.
         #[command(subcommand)]
-        action: MigrateAction,
+        action: Option<MigrateAction>,
     },
     /// Print the OpenAPI document (the contract committed as openapi/v1.json).
     Openapi,
@@ -66,7 +66,7 @@ pub enum MigrateAction {
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
-    /// JSON when standard output is not a terminal, human-readable when it is.
+    /// JSON when standard error (where logs go) is not a terminal, human-readable when it is.
     Auto,
     /// One JSON object per line, for log collectors.
     Json,
@@ -87,7 +87,7 @@ pub struct Settings {
     pub bind: SocketAddr,
 
     /// Database URL: `sqlite://PATH?mode=rwc` (embedded) or `postgres://USER:PASSWORD@HOST/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, value_parser = parse_database_url, hide_env_values = true, global = true)]
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, value_parser = keep_secret, hide_env_values = true, global = true)]
     pub database_url: SecretString,
 
     /// Most pooled database connections per server instance.
@@ -127,7 +127,7 @@ pub struct Settings {
     #[arg(long, env = "WAYMARK_READINESS_TIMEOUT", default_value_t = HumanDuration::secs(1), global = true)]
     pub readiness_timeout: HumanDuration,
 
-    /// On SIGTERM or SIGINT, how long in-flight requests may take to finish.
+    /// On SIGTERM or SIGINT, how long in-flight requests may take to finish (whole seconds, rounded up).
     #[arg(long, env = "WAYMARK_SHUTDOWN_GRACE", default_value_t = HumanDuration::secs(25), global = true)]
     pub shutdown_grace: HumanDuration,
 
@@ -181,11 +181,34 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Checks rules that involve more than one setting.
+    /// Checks what clap cannot: the database URL (without ever echoing it, since it
+    /// may hold a password), zero durations, and rules across settings.
     ///
     /// # Errors
     /// A one-line message naming the offending setting.
     pub fn check(&self) -> Result<(), String> {
+        check_database_url(self.database_url.expose_secret())?;
+        let must_be_positive = [
+            (
+                "--db-acquire-timeout (WAYMARK_DB_ACQUIRE_TIMEOUT)",
+                self.db_acquire_timeout,
+            ),
+            (
+                "--db-connect-timeout (WAYMARK_DB_CONNECT_TIMEOUT)",
+                self.db_connect_timeout,
+            ),
+            (
+                "--request-timeout (WAYMARK_REQUEST_TIMEOUT)",
+                self.request_timeout,
+            ),
+            (
+                "--readiness-timeout (WAYMARK_READINESS_TIMEOUT)",
+                self.readiness_timeout,
+            ),
+        ];
+        if let Some((name, _)) = must_be_positive.iter().find(|(_, value)| value.0.is_zero()) {
+            return Err(format!("{name} must be longer than 0"));
+        }
         if self.db_min_connections > self.db_max_connections {
             return Err(format!(
                 "--db-min-connections (WAYMARK_DB_MIN_CONNECTIONS) is {} but may not exceed --db-max-connections ({})",
@@ -209,7 +232,7 @@ impl Settings {
             min_connections: self.db_min_connections,
             connect_timeout: self.db_connect_timeout.0,
             acquire_timeout: self.db_acquire_timeout.0,
-            statement_timeout: self.db_statement_timeout.0,
+            statement_timeout: Some(self.db_statement_timeout.0),
             sqlite_busy_timeout: self.sqlite_busy_timeout.0,
         }
     }
@@ -225,46 +248,74 @@ impl Settings {
         }
     }
 
-    /// The database URL with any password hidden, for logs.
+    /// What the storage adapter needs to run migrations: no statement timeout, since
+    /// a migration may legitimately take longer than any request should.
+    #[must_use]
+    pub fn database_for_migrations(&self) -> DatabaseSettings {
+        DatabaseSettings {
+            statement_timeout: None,
+            max_connections: 1,
+            min_connections: 0,
+            ..self.database()
+        }
+    }
+
+    /// Where the database is, for logs: scheme, host and database only. The password
+    /// and the query string (which may also carry a password) are left out.
     #[must_use]
     pub fn database_url_for_logs(&self) -> String {
         let url = self.database_url.expose_secret();
         match url::Url::parse(url) {
-            Ok(mut parsed) if parsed.password().is_some() => {
-                let _ = parsed.set_password(Some("***"));
+            Ok(mut parsed) => {
+                let _ = parsed.set_password(None);
+                parsed.set_query(None);
+                parsed.set_fragment(None);
                 parsed.to_string()
             }
-            _ => url.to_owned(),
+            Err(_) => url.split('?').next().unwrap_or_default().to_owned(),
         }
     }
 }
 
-fn parse_database_url(text: &str) -> Result<SecretString, String> {
-    let supported = text.starts_with("sqlite:")
-        || text.starts_with("postgres://")
-        || text.starts_with("postgresql://");
-    if supported {
-        Ok(SecretString::from(text))
-    } else {
-        Err("must start with sqlite: or postgres://".to_owned())
-    }
+/// Takes the URL as a secret without judging it here: clap would echo a rejected
+/// value, password included. [`Settings::check`] judges it instead.
+fn keep_secret(text: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(text))
 }
 
+fn check_database_url(url: &str) -> Result<(), String> {
+    const NAME: &str = "--database-url (DATABASE_URL)";
+    if url.starts_with("sqlite:") {
+        return Ok(());
+    }
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(format!(
+            "{NAME} must start with sqlite: or postgres:// (value not shown)"
+        ));
+    }
+    let parsed = url::Url::parse(url)
+        .map_err(|_| format!("{NAME} is not a valid postgres:// URL (value not shown)"))?;
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{NAME} has no host (value not shown)"));
+    }
+    Ok(())
+}
+
+/// An origin is a scheme, a host and an optional port, exactly as browsers send it in
+/// `Origin` (ASCII, no path, no trailing slash).
 fn parse_origin(text: &str) -> Result<String, String> {
     let text = text.trim();
-    let parsed = url::Url::parse(text)
-        .map_err(|_| format!("`{text}` is not an origin such as https://app.example.org"))?;
-    let is_origin = matches!(parsed.scheme(), "http" | "https")
-        && parsed.host_str().is_some()
-        && parsed.path() == "/"
-        && parsed.query().is_none()
-        && !text.ends_with('/');
-    if is_origin {
+    let invalid = || {
+        format!(
+            "`{text}` is not an origin such as https://app.example.org (scheme and host, no path)"
+        )
+    };
+    let parsed = url::Url::parse(text).map_err(|_| invalid())?;
+    let serialised = parsed.origin().ascii_serialization();
+    if matches!(parsed.scheme(), "http" | "https") && serialised == text {
         Ok(text.to_owned())
     } else {
-        Err(format!(
-            "`{text}` is not an origin such as https://app.example.org (scheme and host, no path)"
-        ))
+        Err(invalid())
     }
 }
 
@@ -285,16 +336,53 @@ mod tests {
         assert!(parse_origin("https://app.example.org/path").is_err());
         assert!(parse_origin("https://app.example.org/").is_err());
         assert!(parse_origin("app.example.org").is_err());
+        assert!(
+            parse_origin("https://bücher.example").is_err(),
+            "browsers send the punycode form"
+        );
+        assert!(parse_origin("https://xn--bcher-kva.example").is_ok());
+    }
+
+    #[test]
+    fn database_urls_are_judged_without_echoing_them() {
+        for bad in [
+            "mysql://admin:hunter2@db/w",
+            "postgres://u:hunter2@db:54x32/w",
+            "postgres:///w?password=hunter2",
+        ] {
+            let message = check_database_url(bad).expect_err(bad);
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+        assert!(check_database_url(DEFAULT_DATABASE_URL).is_ok());
+        assert!(check_database_url("postgres://waymark:secret@db:5432/waymark").is_ok());
+    }
+
+    #[test]
+    fn defaults_match_the_command_line_defaults() {
+        let from_command_line = Cli::try_parse_from(["waymark"]).map(|cli| cli.settings);
+        let Ok(parsed) = from_command_line else {
+            unreachable!("no arguments always parse")
+        };
+        let set_in_environment = std::env::vars()
+            .any(|(name, _)| name.starts_with("WAYMARK_") || name == "DATABASE_URL");
+        if !set_in_environment {
+            assert_eq!(format!("{parsed:?}"), format!("{:?}", Settings::default()));
+        }
     }
 
     #[test]
     fn passwords_are_hidden_in_logged_urls() {
-        let settings = Settings {
-            database_url: SecretString::from("postgres://waymark:hunter2@db/waymark"),
-            ..Settings::default()
-        };
-        let shown = settings.database_url_for_logs();
-        assert!(!shown.contains("hunter2"), "{shown}");
-        assert!(shown.contains("***"), "{shown}");
+        for url in [
+            "postgres://waymark:hunter2@db/waymark",
+            "postgres://waymark@db/waymark?password=hunter2",
+        ] {
+            let settings = Settings {
+                database_url: SecretString::from(url),
+                ..Settings::default()
+            };
+            let shown = settings.database_url_for_logs();
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.contains("db/waymark"), "{shown}");
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! Logging: JSON lines for collectors when standard output is not a terminal,
-//! readable lines when a person is watching.
+//! Logging, to standard error so it never mixes with a command's output: JSON lines
+//! for collectors when standard error is not a terminal, readable lines when a person
+//! is watching.
 
 use std::io::IsTerminal;
 
@@ -18,9 +19,11 @@ pub fn init(filter: &str, format: LogFormat) -> Result<(), String> {
     let json = match format {
         LogFormat::Json => true,
         LogFormat::Pretty => false,
-        LogFormat::Auto => !std::io::stdout().is_terminal(),
+        LogFormat::Auto => !std::io::stderr().is_terminal(),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let installed = if json {
         builder
             .json()

@@ -15,7 +15,8 @@ use super::database::{Backend, TestDatabase};
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
     pub address: String,
-    /// A client that follows no redirects, so tests see exactly what the server says.
+    /// A client that follows no redirects (tests see exactly what the server says) and
+    /// gives up after 30 s, so a hanging server fails a test instead of stalling it.
     pub client: reqwest::Client,
     handle: ServerHandle,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -67,7 +68,7 @@ pub fn test_settings(database_url: &str) -> Settings {
 }
 
 /// Builds and starts the application with `settings`.
-pub async fn spawn_with(settings: &Settings, _backend: Backend) -> TestApp {
+pub async fn spawn_with(settings: &Settings) -> TestApp {
     init_test_logging();
     let application = waymark::Application::build(settings)
         .await
@@ -77,6 +78,7 @@ pub async fn spawn_with(settings: &Settings, _backend: Backend) -> TestApp {
     let server = tokio::spawn(application.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .unwrap_or_else(|error| panic!("no HTTP client: {error}"));
     TestApp {
@@ -91,7 +93,7 @@ pub async fn spawn_with(settings: &Settings, _backend: Backend) -> TestApp {
 /// backend is not available (PostgreSQL without `WAYMARK_TEST_POSTGRES_URL`).
 pub async fn spawn_app(backend: Backend) -> Option<(TestApp, TestDatabase)> {
     let database = TestDatabase::create(backend).await?;
-    let app = spawn_with(&test_settings(database.url()), backend).await;
+    let app = spawn_with(&test_settings(database.url())).await;
     Some((app, database))
 }
 
@@ -112,7 +114,7 @@ where
     let handle = app.handle();
     let outcome = tokio::spawn(test(app)).await;
     handle.stop(false).await;
-    database.drop_database().await;
+    drop(database);
     if let Err(error) = outcome {
         if error.is_panic() {
             std::panic::resume_unwind(error.into_panic());

@@ -1,5 +1,6 @@
 //! A fresh database per test: a new SQLite file in its own directory, or a new
-//! `test_<uuid>` PostgreSQL database that is dropped when the test ends.
+//! `test_<uuid>` PostgreSQL database. Either is removed when the value is dropped,
+//! whether the test passed or panicked.
 
 use sea_orm::{ConnectionTrait, Database};
 
@@ -16,16 +17,16 @@ pub enum Backend {
 
 /// A database that exists only for one test.
 #[derive(Debug)]
-pub enum TestDatabase {
-    Sqlite {
-        directory: std::path::PathBuf,
-        url: String,
-    },
-    Postgres {
-        admin_url: String,
-        name: String,
-        url: String,
-    },
+pub struct TestDatabase {
+    url: String,
+    removal: Removal,
+}
+
+/// What must be removed when a test database is dropped.
+#[derive(Debug, Clone)]
+enum Removal {
+    Directory(std::path::PathBuf),
+    Database { admin_url: String, name: String },
 }
 
 impl TestDatabase {
@@ -37,7 +38,10 @@ impl TestDatabase {
                 let directory =
                     std::env::temp_dir().join(format!("waymark-test-{}", uuid::Uuid::now_v7()));
                 let url = format!("sqlite://{}/waymark.db?mode=rwc", directory.display());
-                Some(Self::Sqlite { directory, url })
+                Some(Self {
+                    url,
+                    removal: Removal::Directory(directory),
+                })
             }
             Backend::Postgres => {
                 let admin_url = std::env::var(POSTGRES_URL_VARIABLE).ok()?;
@@ -52,11 +56,9 @@ impl TestDatabase {
                     .await
                     .unwrap_or_else(|error| panic!("creating {name} failed: {error}"));
                 let _ = admin.close().await;
-                let url = database_url(&admin_url, &name);
-                Some(Self::Postgres {
-                    admin_url,
-                    name,
-                    url,
+                Some(Self {
+                    url: database_url(&admin_url, &name),
+                    removal: Removal::Database { admin_url, name },
                 })
             }
         }
@@ -64,20 +66,18 @@ impl TestDatabase {
 
     /// The URL the server under test connects to.
     pub fn url(&self) -> &str {
-        match self {
-            Self::Sqlite { url, .. } | Self::Postgres { url, .. } => url,
-        }
+        &self.url
     }
+}
 
-    /// Removes the database. Connections still open are closed by force.
-    pub async fn drop_database(&self) {
+impl Removal {
+    /// Removes it. Connections still open are closed by force.
+    async fn run(self) {
         match self {
-            Self::Sqlite { directory, .. } => {
+            Self::Directory(directory) => {
                 let _ = std::fs::remove_dir_all(directory);
             }
-            Self::Postgres {
-                admin_url, name, ..
-            } => {
+            Self::Database { admin_url, name } => {
                 if let Ok(admin) = Database::connect(admin_url.as_str()).await {
                     let _ = admin
                         .execute_unprepared(&format!(
@@ -88,6 +88,22 @@ impl TestDatabase {
                 }
             }
         }
+    }
+}
+
+/// Drop cannot await, so the removal runs to completion on a thread of its own.
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let removal = self.removal.clone();
+        let worker = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                runtime.block_on(removal.run());
+            }
+        });
+        let _ = worker.join();
     }
 }
 

@@ -1,5 +1,5 @@
-//! A loopback TCP proxy that can be cut and restored, to simulate a database outage
-//! without stopping the shared database server.
+//! A loopback TCP proxy that can be cut, restored and slowed down, to simulate a
+//! database outage or a slow database without touching the shared database server.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -7,17 +7,23 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+
+/// What the proxy's handle shares with its accept loop.
+#[derive(Debug, Clone)]
+struct Controls {
+    up: Arc<AtomicBool>,
+    latency_ms: Arc<AtomicU64>,
+    delayed_chunks: Arc<AtomicU64>,
+    cut: watch::Sender<u64>,
+}
 
 /// Forwards connections from a local port to `upstream` while up.
 #[derive(Debug)]
 pub struct TcpProxy {
     address: SocketAddr,
-    up: Arc<AtomicBool>,
-    latency_ms: Arc<AtomicU64>,
-    cut: watch::Sender<u64>,
+    controls: Controls,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -30,21 +36,16 @@ impl TcpProxy {
         let address = listener
             .local_addr()
             .unwrap_or_else(|error| panic!("proxy address unknown: {error}"));
-        let up = Arc::new(AtomicBool::new(true));
-        let latency_ms = Arc::new(AtomicU64::new(0));
-        let (cut, _) = watch::channel(0u64);
-        let task = tokio::spawn(accept_loop(
-            listener,
-            upstream,
-            up.clone(),
-            latency_ms.clone(),
-            cut.clone(),
-        ));
+        let controls = Controls {
+            up: Arc::new(AtomicBool::new(true)),
+            latency_ms: Arc::new(AtomicU64::new(0)),
+            delayed_chunks: Arc::new(AtomicU64::new(0)),
+            cut: watch::channel(0u64).0,
+        };
+        let task = tokio::spawn(accept_loop(listener, upstream, controls.clone()));
         Self {
             address,
-            up,
-            latency_ms,
-            cut,
+            controls,
             task,
         }
     }
@@ -56,21 +57,32 @@ impl TcpProxy {
 
     /// Drops every open connection and refuses new ones until [`TcpProxy::restore`].
     pub fn cut(&self) {
-        self.up.store(false, Ordering::SeqCst);
-        self.cut.send_modify(|generation| *generation += 1);
-    }
-
-    /// Delays every chunk the upstream sends back by `latency`, like a slow database.
-    pub fn set_latency(&self, latency: Duration) {
-        self.latency_ms.store(
-            u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
-            Ordering::SeqCst,
-        );
+        self.controls.up.store(false, Ordering::SeqCst);
+        self.controls.cut.send_modify(|generation| *generation += 1);
     }
 
     /// Forwards new connections again.
     pub fn restore(&self) {
-        self.up.store(true, Ordering::SeqCst);
+        self.controls.up.store(true, Ordering::SeqCst);
+    }
+
+    /// Delays every chunk the upstream sends back by `latency`, like a slow database.
+    pub fn set_latency(&self, latency: Duration) {
+        let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.controls.latency_ms.store(millis, Ordering::SeqCst);
+    }
+
+    /// Waits until a reply from upstream is being held back by the latency, which
+    /// means a request is in flight. Panics after 5 s.
+    pub async fn wait_until_holding_a_reply(&self) {
+        let started = std::time::Instant::now();
+        while self.controls.delayed_chunks.load(Ordering::SeqCst) == 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "no request reached the database"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 }
 
@@ -81,48 +93,44 @@ impl Drop for TcpProxy {
     }
 }
 
-async fn accept_loop(
-    listener: TcpListener,
-    upstream: SocketAddr,
-    up: Arc<AtomicBool>,
-    latency_ms: Arc<AtomicU64>,
-    cut: watch::Sender<u64>,
-) {
+async fn accept_loop(listener: TcpListener, upstream: SocketAddr, controls: Controls) {
     while let Ok((client, _)) = listener.accept().await {
-        if !up.load(Ordering::SeqCst) {
+        if !controls.up.load(Ordering::SeqCst) {
             drop(client);
             continue;
         }
-        let mut cut_signal = cut.subscribe();
-        let latency_ms = latency_ms.clone();
-        tokio::spawn(async move {
-            let Ok(server) = TcpStream::connect(upstream).await else {
-                return;
+        tokio::spawn(forward(client, upstream, controls.clone()));
+    }
+}
+
+async fn forward(client: TcpStream, upstream: SocketAddr, controls: Controls) {
+    let mut cut_signal = controls.cut.subscribe();
+    let Ok(server) = TcpStream::connect(upstream).await else {
+        return;
+    };
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut server_read, mut server_write) = server.into_split();
+    let towards_server = tokio::io::copy(&mut client_read, &mut server_write);
+    let towards_client = async {
+        let mut buffer = vec![0u8; 16 * 1024];
+        loop {
+            let read = match server_read.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(read) => read,
             };
-            let (mut client_read, mut client_write) = client.into_split();
-            let (mut server_read, mut server_write) = server.into_split();
-            let upstream_bound = tokio::io::copy(&mut client_read, &mut server_write);
-            let downstream = async {
-                let mut buffer = vec![0u8; 16 * 1024];
-                loop {
-                    let read = match server_read.read(&mut buffer).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(read) => read,
-                    };
-                    let delay = latency_ms.load(Ordering::SeqCst);
-                    if delay > 0 {
-                        tokio::time::sleep(Duration::from_millis(delay)).await;
-                    }
-                    if client_write.write_all(&buffer[..read]).await.is_err() {
-                        break;
-                    }
-                }
-            };
-            tokio::select! {
-                _ = upstream_bound => {}
-                () = downstream => {}
-                _ = cut_signal.changed() => {}
+            let delay = controls.latency_ms.load(Ordering::SeqCst);
+            if delay > 0 {
+                controls.delayed_chunks.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(delay)).await;
             }
-        });
+            if client_write.write_all(&buffer[..read]).await.is_err() {
+                break;
+            }
+        }
+    };
+    tokio::select! {
+        _ = towards_server => {}
+        () = towards_client => {}
+        _ = cut_signal.changed() => {}
     }
 }

@@ -1,7 +1,8 @@
 //! The middleware every response passes through, outermost first:
-//! request id, request log and metrics, security headers, compression, CORS,
-//! problem completion, and the per-request timeout.
+//! request id, request log and metrics, security headers, compression, problem
+//! completion, CORS, the panic guard, and the per-request timeout.
 
+pub(crate) mod panic_guard;
 pub(crate) mod problem_completion;
 pub(crate) mod request_id;
 pub(crate) mod request_log;

@@ -14,11 +14,12 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
+use actix_web::{Error, HttpMessage, HttpResponse, ResponseError, web};
 
 use super::request_id::{REQUEST_ID, RequestId};
 use super::security_headers::apply_security_headers;
 use crate::problem::{PROBLEM_JSON, Problem};
+use crate::state::AppState;
 
 /// Headers of the original error response worth keeping on the problem.
 const KEPT_HEADERS: [header::HeaderName; 2] = [header::ALLOW, header::RETRY_AFTER];
@@ -32,10 +33,13 @@ pub(crate) async fn complete_problems(
         .extensions()
         .get::<RequestId>()
         .map(|id| id.0.clone());
+    let cors_origin = allowed_origin(&request);
     let response = match next.call(request).await {
         Ok(response) => response.map_into_boxed_body(),
         Err(error) => {
-            return Err(CompletedProblem::from_error(&error, path, request_id).into());
+            let mut completed = CompletedProblem::from_error(&error, path, request_id);
+            completed.cors_origin = cors_origin;
+            return Err(completed.into());
         }
     };
     let status = response.status();
@@ -55,6 +59,19 @@ pub(crate) async fn complete_problems(
         head.headers_mut().remove(header::CONTENT_LENGTH);
         BoxBody::new(body)
     }))
+}
+
+/// The request's `Origin` when CORS allows it. The CORS middleware cannot add its
+/// headers to an error that bypassed it, so a [`CompletedProblem`] adds them itself.
+fn allowed_origin(request: &ServiceRequest) -> Option<HeaderValue> {
+    let origin = request.headers().get(header::ORIGIN)?;
+    let state = request.app_data::<web::Data<AppState>>()?;
+    let allowed = state
+        .settings
+        .cors_allowed_origins
+        .iter()
+        .any(|allowed| allowed.as_bytes() == origin.as_bytes());
+    allowed.then(|| origin.clone())
 }
 
 fn complete(
@@ -78,6 +95,7 @@ fn complete(
 pub(crate) struct CompletedProblem {
     problem: Problem,
     kept_headers: HeaderMap,
+    cors_origin: Option<HeaderValue>,
 }
 
 impl CompletedProblem {
@@ -98,6 +116,7 @@ impl CompletedProblem {
         Self {
             problem,
             kept_headers,
+            cors_origin: None,
         }
     }
 }
@@ -133,6 +152,14 @@ impl ResponseError for CompletedProblem {
             .and_then(|id| HeaderValue::from_str(id).ok())
         {
             headers.insert(REQUEST_ID, value);
+        }
+        if let Some(origin) = &self.cors_origin {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+            headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+            headers.insert(
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("x-request-id, retry-after"),
+            );
         }
         apply_security_headers(headers, is_docs);
         response.extensions_mut().insert(self.problem.clone());

@@ -6,11 +6,13 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 use tracing::Instrument;
 
 use super::request_id::RequestId;
+use crate::route_table::RouteTable;
 use crate::state::AppState;
 
 /// The route label for requests that matched no route, so unknown paths cannot
@@ -22,13 +24,15 @@ pub(crate) async fn log_request(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let method = request.method().to_string();
+    let method = method_label(request.method());
+    let path = request.path().to_owned();
     let request_id = request
         .extensions()
         .get::<RequestId>()
         .map(|id| id.0.clone())
         .unwrap_or_default();
     let state = request.app_data::<web::Data<AppState>>().cloned();
+    let routes = request.app_data::<web::Data<RouteTable>>().cloned();
     let span = tracing::info_span!(
         "request",
         method = %method,
@@ -41,7 +45,12 @@ pub(crate) async fn log_request(
             response.status().as_u16(),
             response.request().match_pattern(),
         ),
-        Err(error) => (error.as_response_error().status_code().as_u16(), None),
+        // The request is gone with the error (a timeout), so name its route from the
+        // spec's templates instead.
+        Err(error) => (
+            error.as_response_error().status_code().as_u16(),
+            routes.and_then(|routes| routes.template_for(&path)),
+        ),
     };
     let route = route.unwrap_or_else(|| UNMATCHED.to_owned());
     let latency = started.elapsed();
@@ -54,7 +63,22 @@ pub(crate) async fn log_request(
         );
     });
     if let Some(state) = state {
-        state.metrics.observe(&method, &route, status, latency);
+        state.metrics.observe(method, &route, status, latency);
     }
     outcome
+}
+
+/// The method as a metrics label. Clients may send any token as a method; mapping the
+/// unusual ones to `OTHER` keeps them from creating unbounded metric series.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
 }
