@@ -5,6 +5,7 @@ pub use sea_orm_migration::MigrationStatus;
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_idempotency_records;
+mod m20261125_000002_create_identity;
 
 /// Applies, reverts and reports Waymark's migrations.
 #[derive(Debug)]
@@ -13,8 +14,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(
-            m20261125_000001_create_idempotency_records::Migration,
-        )]
+        vec![
+            Box::new(m20261125_000001_create_idempotency_records::Migration),
+            Box::new(m20261125_000002_create_identity::Migration),
+        ]
     }
 }

@@ -7,4 +7,6 @@
 
 pub mod health;
 pub mod id;
+pub mod identity;
+pub mod ports;
 pub mod time;

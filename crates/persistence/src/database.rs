@@ -6,9 +6,15 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, DatabaseConnection};
 use secrecy::ExposeSecret;
 use waymark_domain::health::StorageHealth;
+use waymark_domain::ports::StoragePorts;
+use waymark_domain::identity::ports::{AccountStore, ClientStore, RefreshTokenStore, SignInThrottle};
 use waymark_migrations::{Migrator, MigratorTrait};
 
 use crate::health::PoolHealth;
+use crate::identity::accounts::SqlAccountStore;
+use crate::identity::clients::SqlClientStore;
+use crate::identity::refresh_tokens::SqlRefreshTokenStore;
+use crate::identity::sign_in_throttle::SqlSignInThrottle;
 use crate::settings::DatabaseSettings;
 use crate::sqlite_path::sqlite_file;
 
@@ -126,6 +132,50 @@ impl Database {
             connection: self.connection.clone(),
             backend: self.backend,
             max_connections: self.max_connections,
+        })
+    }
+
+    /// Every port this adapter implements, for the HTTP layer.
+    #[must_use]
+    pub fn ports(&self) -> StoragePorts {
+        StoragePorts {
+            health: self.health(),
+            accounts: self.accounts(),
+            refresh_tokens: self.refresh_tokens(),
+            clients: self.clients(),
+            sign_in_throttle: self.sign_in_throttle(),
+        }
+    }
+
+    /// Accounts and their credentials.
+    #[must_use]
+    pub fn accounts(&self) -> Arc<dyn AccountStore> {
+        Arc::new(SqlAccountStore {
+            connection: self.connection.clone(),
+        })
+    }
+
+    /// Refresh tokens.
+    #[must_use]
+    pub fn refresh_tokens(&self) -> Arc<dyn RefreshTokenStore> {
+        Arc::new(SqlRefreshTokenStore {
+            connection: self.connection.clone(),
+        })
+    }
+
+    /// Registered API clients.
+    #[must_use]
+    pub fn clients(&self) -> Arc<dyn ClientStore> {
+        Arc::new(SqlClientStore {
+            connection: self.connection.clone(),
+        })
+    }
+
+    /// Failed sign-ins, shared by every server instance.
+    #[must_use]
+    pub fn sign_in_throttle(&self) -> Arc<dyn SignInThrottle> {
+        Arc::new(SqlSignInThrottle {
+            connection: self.connection.clone(),
         })
     }
 

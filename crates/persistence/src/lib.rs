@@ -5,7 +5,11 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod database;
+mod entities;
+mod error;
 mod health;
+mod idempotency;
+mod identity;
 mod settings;
 mod sqlite_path;
 

@@ -1,0 +1,58 @@
+//! API clients: partner backends that authenticate with their own id and secret
+//! (`client_credentials`), and act on no person's data.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+use super::scope::{Scope, ScopeSet};
+use super::secret::SecretDigest;
+use crate::time::Instant;
+
+/// Names one API client; also its OAuth `client_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClientId(pub Uuid);
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(formatter)
+    }
+}
+
+/// The longest client name accepted.
+pub const MAX_CLIENT_NAME_LENGTH: usize = 100;
+
+/// A registered API client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiClient {
+    /// Its id.
+    pub id: ClientId,
+    /// A name an administrator recognises.
+    pub name: String,
+    /// The most its tokens may carry.
+    pub scopes: ScopeSet,
+    /// When it was registered.
+    pub created_at: Instant,
+}
+
+/// A client about to be registered.
+#[derive(Debug, Clone)]
+pub struct NewApiClient {
+    /// A name an administrator recognises.
+    pub name: String,
+    /// The most its tokens may carry.
+    pub scopes: ScopeSet,
+    /// The digest of its secret.
+    pub secret_digest: SecretDigest,
+}
+
+/// The scopes a client may be registered with: none of a person's own (`profile`)
+/// and no administration.
+#[must_use]
+pub fn scopes_clients_may_hold() -> ScopeSet {
+    ScopeSet::of(
+        Scope::ALL
+            .into_iter()
+            .filter(|scope| !matches!(scope, Scope::Profile | Scope::Admin)),
+    )
+}

@@ -1,0 +1,79 @@
+//! E-mail addresses as account names: normalised so that one person cannot hold two
+//! accounts that differ only in letter case or surrounding spaces.
+
+use std::fmt;
+
+/// The longest address accepted (RFC 5321's path limit).
+pub const MAX_EMAIL_LENGTH: usize = 254;
+
+/// A syntactically plausible, normalised (trimmed, lower-case) e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+/// Why a string is not an e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must be an e-mail address such as name@example.org, at most 254 characters")]
+pub struct InvalidEmail;
+
+impl Email {
+    /// Trims, lower-cases and checks `raw`.
+    ///
+    /// # Errors
+    /// [`InvalidEmail`] when it is too long, has no single `@` with text on both
+    /// sides, has a domain without a dot, or contains spaces or control characters.
+    pub fn parse(raw: &str) -> Result<Self, InvalidEmail> {
+        let normalised = raw.trim().to_lowercase();
+        if normalised.is_empty() || normalised.chars().count() > MAX_EMAIL_LENGTH {
+            return Err(InvalidEmail);
+        }
+        if normalised.chars().any(|character| character.is_whitespace() || character.is_control()) {
+            return Err(InvalidEmail);
+        }
+        let Some((local, domain)) = normalised.split_once('@') else {
+            return Err(InvalidEmail);
+        };
+        let plausible = !local.is_empty()
+            && local.chars().count() <= 64
+            && !domain.contains('@')
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..");
+        if plausible {
+            Ok(Self(normalised))
+        } else {
+            Err(InvalidEmail)
+        }
+    }
+
+    /// The normalised address.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_trimmed_and_lower_cased() {
+        assert_eq!(Email::parse("  Sam.Rivers@Example.ORG ").map(|email| email.to_string()), Ok("sam.rivers@example.org".to_owned()));
+    }
+
+    #[test]
+    fn implausible_addresses_are_rejected() {
+        for bad in ["", "no-at-sign", "@example.org", "sam@", "sam@localhost", "sam@@example.org", "sam @example.org", "sam@example..org", "sam@.example.org"] {
+            assert_eq!(Email::parse(bad), Err(InvalidEmail), "{bad}");
+        }
+        let long = format!("{}@example.org", "a".repeat(250));
+        assert_eq!(Email::parse(&long), Err(InvalidEmail));
+    }
+}

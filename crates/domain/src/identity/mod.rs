@@ -1,0 +1,22 @@
+//! Who is asking: accounts, their credentials and profile, API clients, roles and
+//! scopes, and the ports through which they are stored.
+
+pub mod account;
+pub mod client;
+pub mod email;
+pub mod locale;
+pub mod password;
+pub mod ports;
+pub mod profile;
+pub mod scope;
+pub mod secret;
+pub mod time_zone;
+
+pub use account::{Account, AccountId, NewAccount, ProfileChanges, Role};
+pub use client::{ApiClient, ClientId, NewApiClient};
+pub use email::Email;
+pub use locale::Locale;
+pub use password::{NewPassword, PasswordHash};
+pub use profile::DisplayName;
+pub use scope::{Scope, ScopeSet};
+pub use time_zone::TimeZoneName;

@@ -1,0 +1,259 @@
+//! The storage ports of identity: what the HTTP layer asks of storage, with the
+//! errors each operation can end in. Storage adapters implement them; every method
+//! that touches a person's data takes that person's [`AccountId`].
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::account::{Account, AccountId, NewAccount, ProfileChanges, Role};
+use super::client::{ApiClient, ClientId, NewApiClient};
+use super::email::Email;
+use super::password::PasswordHash;
+use super::scope::ScopeSet;
+use super::secret::SecretDigest;
+use crate::health::StorageUnavailable;
+use crate::time::Instant;
+
+/// Storage failed in a way the caller cannot fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Storage could not be reached; the caller answers 503.
+    #[error(transparent)]
+    Unavailable(#[from] StorageUnavailable),
+    /// Anything else; a bug or corruption, answered 500 and logged.
+    #[error("unexpected storage error")]
+    Unexpected(#[source] anyhow::Error),
+}
+
+/// Why an account could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateAccountError {
+    /// An account with this e-mail address exists.
+    #[error("an account with this e-mail address exists")]
+    EmailTaken,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why an account could not be changed.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateAccountError {
+    /// No such account.
+    #[error("no such account")]
+    NotFound,
+    /// It changed since the version the caller saw (`If-Match`).
+    #[error("the account has changed since version {expected}")]
+    PreconditionFailed {
+        /// The version the caller expected.
+        expected: i64,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Accounts and their credentials.
+#[async_trait]
+pub trait AccountStore: Send + Sync + std::fmt::Debug {
+    /// Creates an account.
+    ///
+    /// # Errors
+    /// [`CreateAccountError::EmailTaken`] when the address is in use.
+    async fn create(&self, account: NewAccount) -> Result<Account, CreateAccountError>;
+
+    /// The account signing in with `email`, with its password hash.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn find_for_sign_in(&self, email: &Email) -> Result<Option<(Account, PasswordHash)>, StoreError>;
+
+    /// The account `id`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn get(&self, id: AccountId) -> Result<Option<Account>, StoreError>;
+
+    /// The password hash of account `id`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn password_hash(&self, id: AccountId) -> Result<Option<PasswordHash>, StoreError>;
+
+    /// Applies `changes` if the account is still at `expected_version` (when given).
+    ///
+    /// # Errors
+    /// [`UpdateAccountError::NotFound`] or [`UpdateAccountError::PreconditionFailed`].
+    async fn update_profile(
+        &self,
+        id: AccountId,
+        changes: ProfileChanges,
+        expected_version: Option<i64>,
+    ) -> Result<Account, UpdateAccountError>;
+
+    /// Replaces the password and, in the same transaction, revokes every refresh
+    /// token of the account.
+    ///
+    /// # Errors
+    /// [`UpdateAccountError::NotFound`] when there is no such account.
+    async fn change_password(&self, id: AccountId, hash: PasswordHash) -> Result<Account, UpdateAccountError>;
+
+    /// Changes the role and revokes every refresh token, so new scopes apply from the
+    /// next sign-in (access tokens already issued run out within their lifetime).
+    ///
+    /// # Errors
+    /// [`UpdateAccountError::NotFound`] or [`UpdateAccountError::PreconditionFailed`].
+    async fn set_role(&self, id: AccountId, role: Role, expected_version: Option<i64>) -> Result<Account, UpdateAccountError>;
+
+    /// Deletes the account and every row that belongs to it, at once and for good.
+    /// Answers whether there was such an account.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails; then nothing is deleted.
+    async fn delete(&self, id: AccountId) -> Result<bool, StoreError>;
+}
+
+/// Who a refresh token was issued to, and for what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshGrant {
+    /// The account.
+    pub account_id: AccountId,
+    /// The client that asked for it, if one authenticated.
+    pub client_id: Option<ClientId>,
+    /// The scopes granted.
+    pub scopes: ScopeSet,
+}
+
+/// A refresh token about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewRefreshToken {
+    /// The digest of the token handed out.
+    pub digest: SecretDigest,
+    /// What it grants.
+    pub grant: RefreshGrant,
+    /// When it stops working.
+    pub expires_at: Instant,
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// It was valid: it is now spent, and its replacement is stored in its family.
+    Rotated(RefreshGrant),
+    /// It had been used or revoked before: the whole family is now revoked.
+    Reused {
+        /// The account whose family was revoked.
+        account_id: AccountId,
+    },
+    /// It is unknown or expired.
+    Invalid,
+}
+
+/// Opaque refresh tokens, stored as digests, rotated on every use.
+#[async_trait]
+pub trait RefreshTokenStore: Send + Sync + std::fmt::Debug {
+    /// Stores the first token of a new family.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn issue(&self, token: NewRefreshToken) -> Result<(), StoreError>;
+
+    /// Spends the token with digest `presented` and stores `replacement` in its
+    /// family, atomically: of two concurrent uses, one rotates and the other is a
+    /// reuse that revokes the family. `replacement.grant` is ignored; the family's
+    /// grant carries over.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails; then nothing changed.
+    async fn rotate(&self, presented: &SecretDigest, replacement: NewRefreshToken, now: Instant) -> Result<Rotation, StoreError>;
+
+    /// Revokes the family of the token with digest `presented` (RFC 7009). Unknown
+    /// tokens are ignored, as the RFC asks.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn revoke(&self, presented: &SecretDigest) -> Result<(), StoreError>;
+}
+
+/// Why an API client could not be found or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No such client.
+    #[error("no such client")]
+    NotFound,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A page of API clients, oldest first.
+#[derive(Debug, Clone)]
+pub struct ClientPage {
+    /// The clients on this page.
+    pub clients: Vec<ApiClient>,
+    /// Whether more follow the last one.
+    pub has_more: bool,
+}
+
+/// Registered API clients.
+#[async_trait]
+pub trait ClientStore: Send + Sync + std::fmt::Debug {
+    /// Registers a client.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn create(&self, client: NewApiClient) -> Result<ApiClient, StoreError>;
+
+    /// The client `id` with its secret's digest.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn find(&self, id: ClientId) -> Result<Option<(ApiClient, SecretDigest)>, StoreError>;
+
+    /// Up to `limit` clients registered after `after` (by id, oldest first).
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn list(&self, after: Option<ClientId>, limit: u64) -> Result<ClientPage, StoreError>;
+
+    /// Removes a client; its tokens stop working at their expiry.
+    ///
+    /// # Errors
+    /// [`ClientError::NotFound`] when there is no such client.
+    async fn delete(&self, id: ClientId) -> Result<(), ClientError>;
+}
+
+/// How many failed sign-ins an address may have before it must wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockoutPolicy {
+    /// Failures allowed within one window.
+    pub max_failures: u32,
+    /// How long the window lasts, and so the longest wait.
+    pub window: Duration,
+}
+
+/// Failed sign-ins per e-mail address, counted in storage so the limit holds across
+/// every server instance. Addresses are counted whether or not an account exists, so
+/// the lockout reveals nothing about which addresses have accounts.
+#[async_trait]
+pub trait SignInThrottle: Send + Sync + std::fmt::Debug {
+    /// How long `email` must still wait before another attempt, if at all.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn wait_remaining(&self, email: &Email, policy: LockoutPolicy, now: Instant) -> Result<Option<Duration>, StoreError>;
+
+    /// Counts a failed attempt atomically and answers how long `email` must now wait,
+    /// if this failure reached the limit.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn record_failure(&self, email: &Email, policy: LockoutPolicy, now: Instant) -> Result<Option<Duration>, StoreError>;
+
+    /// Forgets the failures of `email` after a successful sign-in.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn clear(&self, email: &Email) -> Result<(), StoreError>;
+}

@@ -1,0 +1,22 @@
+//! Every storage port in one bundle, so the server wires storage into the HTTP layer
+//! in one place and tests can wire it the same way.
+
+use std::sync::Arc;
+
+use crate::health::StorageHealth;
+use crate::identity::ports::{AccountStore, ClientStore, RefreshTokenStore, SignInThrottle};
+
+/// The storage adapter's implementations of the domain's ports.
+#[derive(Debug, Clone)]
+pub struct StoragePorts {
+    /// Readiness and pool occupancy.
+    pub health: Arc<dyn StorageHealth>,
+    /// Accounts and credentials.
+    pub accounts: Arc<dyn AccountStore>,
+    /// Refresh tokens.
+    pub refresh_tokens: Arc<dyn RefreshTokenStore>,
+    /// API clients.
+    pub clients: Arc<dyn ClientStore>,
+    /// Failed sign-ins.
+    pub sign_in_throttle: Arc<dyn SignInThrottle>,
+}

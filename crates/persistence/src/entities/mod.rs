@@ -1,0 +1,7 @@
+//! sea-orm entities, one per table. They never leave this crate: stores convert them
+//! to domain values.
+
+pub(crate) mod accounts;
+pub(crate) mod api_clients;
+pub(crate) mod refresh_tokens;
+pub(crate) mod sign_in_failures;

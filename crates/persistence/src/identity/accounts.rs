@@ -1,0 +1,207 @@
+//! Accounts in the `accounts` table. Deleting one cascades to every table that
+//! refers to it.
+
+use async_trait::async_trait;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+};
+use waymark_domain::identity::ports::{AccountStore, CreateAccountError, StoreError, UpdateAccountError};
+use waymark_domain::identity::secret::SecretDigest;
+use waymark_domain::identity::{
+    Account, AccountId, DisplayName, Email, Locale, NewAccount, PasswordHash, ProfileChanges, Role,
+    TimeZoneName,
+};
+use waymark_domain::time;
+
+use crate::entities::{accounts, refresh_tokens, sign_in_failures};
+use crate::error::{is_unique_violation, store_error};
+
+/// [`AccountStore`] on SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub(crate) struct SqlAccountStore {
+    pub(crate) connection: DatabaseConnection,
+}
+
+/// Reads a stored row back into a domain account; a row that no longer parses is
+/// corruption, reported as unexpected.
+fn to_account(row: &accounts::Model) -> Result<Account, StoreError> {
+    let corrupt = |field: &str| StoreError::Unexpected(anyhow::anyhow!("account {} has an invalid {field}", row.id));
+    Ok(Account {
+        id: AccountId(row.id),
+        email: Email::parse(&row.email).map_err(|_| corrupt("email"))?,
+        display_name: DisplayName::parse(&row.display_name).map_err(|_| corrupt("display_name"))?,
+        time_zone: TimeZoneName::parse(&row.time_zone).map_err(|_| corrupt("time_zone"))?,
+        locale: Locale::parse(&row.locale).map_err(|_| corrupt("locale"))?,
+        role: row.role.parse::<Role>().map_err(|_| corrupt("role"))?,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+impl SqlAccountStore {
+    async fn row(&self, id: AccountId) -> Result<Option<accounts::Model>, StoreError> {
+        accounts::Entity::find_by_id(id.0)
+            .one(&self.connection)
+            .await
+            .map_err(store_error)
+    }
+
+    /// Runs `update` on account `id` if it is at `expected_version` (when given),
+    /// bumping `version` and `updated_at`; revokes its refresh tokens too when
+    /// `revoke_refresh_tokens`. One transaction.
+    async fn update_where_version(
+        &self,
+        id: AccountId,
+        expected_version: Option<i64>,
+        update: accounts::ActiveModel,
+        revoke_refresh_tokens: bool,
+    ) -> Result<Account, UpdateAccountError> {
+        let now = time::now();
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let mut statement = accounts::Entity::update_many()
+            .set(update)
+            .col_expr(accounts::Column::Version, Expr::col(accounts::Column::Version).add(1))
+            .col_expr(accounts::Column::UpdatedAt, Expr::value(now))
+            .filter(accounts::Column::Id.eq(id.0));
+        if let Some(expected) = expected_version {
+            statement = statement.filter(accounts::Column::Version.eq(expected));
+        }
+        let changed = statement.exec(&transaction).await.map_err(store_error)?.rows_affected;
+        if changed == 0 {
+            let exists = accounts::Entity::find_by_id(id.0)
+                .one(&transaction)
+                .await
+                .map_err(store_error)?
+                .is_some();
+            return Err(match (exists, expected_version) {
+                (true, Some(expected)) => UpdateAccountError::PreconditionFailed { expected },
+                _ => UpdateAccountError::NotFound,
+            });
+        }
+        if revoke_refresh_tokens {
+            refresh_tokens::Entity::update_many()
+                .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+                .filter(refresh_tokens::Column::AccountId.eq(id.0))
+                .filter(refresh_tokens::Column::RevokedAt.is_null())
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?;
+        }
+        let row = accounts::Entity::find_by_id(id.0)
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+            .ok_or(UpdateAccountError::NotFound)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(to_account(&row)?)
+    }
+}
+
+#[async_trait]
+impl AccountStore for SqlAccountStore {
+    async fn create(&self, account: NewAccount) -> Result<Account, CreateAccountError> {
+        let now = time::now();
+        let row = accounts::ActiveModel {
+            id: Set(waymark_domain::id::new_id()),
+            email: Set(account.email.as_str().to_owned()),
+            password_hash: Set(account.password_hash.as_stored().to_owned()),
+            display_name: Set(account.display_name.as_str().to_owned()),
+            time_zone: Set(account.time_zone.name().to_owned()),
+            locale: Set(account.locale.as_str().to_owned()),
+            role: Set(account.role.as_str().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        };
+        let inserted = accounts::Entity::insert(row)
+            .exec_with_returning(&self.connection)
+            .await
+            .map_err(|error| {
+                if is_unique_violation(&error) {
+                    CreateAccountError::EmailTaken
+                } else {
+                    CreateAccountError::Store(store_error(error))
+                }
+            })?;
+        Ok(to_account(&inserted)?)
+    }
+
+    async fn find_for_sign_in(&self, email: &Email) -> Result<Option<(Account, PasswordHash)>, StoreError> {
+        let row = accounts::Entity::find()
+            .filter(accounts::Column::Email.eq(email.as_str()))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)?;
+        row.map(|row| Ok((to_account(&row)?, PasswordHash::from_stored(row.password_hash))))
+            .transpose()
+    }
+
+    async fn get(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        self.row(id).await?.as_ref().map(to_account).transpose()
+    }
+
+    async fn password_hash(&self, id: AccountId) -> Result<Option<PasswordHash>, StoreError> {
+        Ok(self.row(id).await?.map(|row| PasswordHash::from_stored(row.password_hash)))
+    }
+
+    async fn update_profile(
+        &self,
+        id: AccountId,
+        changes: ProfileChanges,
+        expected_version: Option<i64>,
+    ) -> Result<Account, UpdateAccountError> {
+        let mut update = accounts::ActiveModel::default();
+        if let Some(name) = changes.display_name {
+            update.display_name = Set(name.as_str().to_owned());
+        }
+        if let Some(zone) = changes.time_zone {
+            update.time_zone = Set(zone.name().to_owned());
+        }
+        if let Some(locale) = changes.locale {
+            update.locale = Set(locale.as_str().to_owned());
+        }
+        self.update_where_version(id, expected_version, update, false).await
+    }
+
+    async fn change_password(&self, id: AccountId, hash: PasswordHash) -> Result<Account, UpdateAccountError> {
+        let update = accounts::ActiveModel {
+            password_hash: Set(hash.as_stored().to_owned()),
+            ..Default::default()
+        };
+        self.update_where_version(id, None, update, true).await
+    }
+
+    async fn set_role(&self, id: AccountId, role: Role, expected_version: Option<i64>) -> Result<Account, UpdateAccountError> {
+        let update = accounts::ActiveModel {
+            role: Set(role.as_str().to_owned()),
+            ..Default::default()
+        };
+        self.update_where_version(id, expected_version, update, true).await
+    }
+
+    async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let Some(row) = accounts::Entity::find_by_id(id.0)
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+        else {
+            return Ok(false);
+        };
+        // Rows keyed by something other than the account id are removed here; every
+        // table that refers to `accounts` goes with it by ON DELETE CASCADE.
+        sign_in_failures::Entity::delete_by_id(SecretDigest::of(&row.email).as_str().to_owned())
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?;
+        crate::idempotency::delete_for_caller(&transaction, &id.to_string()).await?;
+        accounts::Entity::delete_by_id(id.0)
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(true)
+    }
+}

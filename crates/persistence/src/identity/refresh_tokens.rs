@@ -1,0 +1,123 @@
+//! Refresh tokens in the `refresh_tokens` table. Rotation marks the presented token
+//! spent with a conditional update before anything else, so it takes the write lock
+//! first (no SQLite upgrade deadlock) and exactly one of two concurrent uses wins.
+
+use async_trait::async_trait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+use uuid::Uuid;
+use waymark_domain::identity::ports::{NewRefreshToken, RefreshGrant, RefreshTokenStore, Rotation, StoreError};
+use waymark_domain::identity::secret::SecretDigest;
+use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
+use waymark_domain::time::{self, Instant};
+
+use crate::entities::refresh_tokens;
+use crate::error::store_error;
+
+/// [`RefreshTokenStore`] on SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub(crate) struct SqlRefreshTokenStore {
+    pub(crate) connection: DatabaseConnection,
+}
+
+fn grant_of(row: &refresh_tokens::Model) -> Result<RefreshGrant, StoreError> {
+    Ok(RefreshGrant {
+        account_id: AccountId(row.account_id),
+        client_id: row.client_id.map(ClientId),
+        scopes: ScopeSet::parse(&row.scopes)
+            .map_err(|error| StoreError::Unexpected(anyhow::anyhow!("refresh token {}: {error}", row.id)))?,
+    })
+}
+
+fn new_row(token: &NewRefreshToken, family_id: Uuid, grant: &RefreshGrant) -> refresh_tokens::ActiveModel {
+    refresh_tokens::ActiveModel {
+        id: Set(waymark_domain::id::new_id()),
+        family_id: Set(family_id),
+        account_id: Set(grant.account_id.0),
+        client_id: Set(grant.client_id.map(|client| client.0)),
+        digest: Set(token.digest.as_str().to_owned()),
+        scopes: Set(grant.scopes.to_string()),
+        created_at: Set(time::now()),
+        expires_at: Set(token.expires_at),
+        spent_at: Set(None),
+        revoked_at: Set(None),
+    }
+}
+
+async fn revoke_family(transaction: &DatabaseTransaction, family_id: Uuid, now: Instant) -> Result<(), StoreError> {
+    refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::FamilyId.eq(family_id))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(transaction)
+        .await
+        .map(|_| ())
+        .map_err(store_error)
+}
+
+#[async_trait]
+impl RefreshTokenStore for SqlRefreshTokenStore {
+    async fn issue(&self, token: NewRefreshToken) -> Result<(), StoreError> {
+        let row = new_row(&token, waymark_domain::id::new_id(), &token.grant);
+        refresh_tokens::Entity::insert(row)
+            .exec(&self.connection)
+            .await
+            .map(|_| ())
+            .map_err(store_error)
+    }
+
+    async fn rotate(&self, presented: &SecretDigest, replacement: NewRefreshToken, now: Instant) -> Result<Rotation, StoreError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let spent = refresh_tokens::Entity::update_many()
+            .col_expr(refresh_tokens::Column::SpentAt, Expr::value(now))
+            .filter(refresh_tokens::Column::Digest.eq(presented.as_str()))
+            .filter(refresh_tokens::Column::SpentAt.is_null())
+            .filter(refresh_tokens::Column::RevokedAt.is_null())
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        let row = refresh_tokens::Entity::find()
+            .filter(refresh_tokens::Column::Digest.eq(presented.as_str()))
+            .one(&transaction)
+            .await
+            .map_err(store_error)?;
+        let Some(row) = row else {
+            return Ok(Rotation::Invalid);
+        };
+        let outcome = if spent == 0 {
+            // Spent or revoked before: someone replayed it. Revoke the whole family.
+            revoke_family(&transaction, row.family_id, now).await?;
+            Rotation::Reused {
+                account_id: AccountId(row.account_id),
+            }
+        } else if row.expires_at <= now {
+            Rotation::Invalid
+        } else {
+            let grant = grant_of(&row)?;
+            refresh_tokens::Entity::insert(new_row(&replacement, row.family_id, &grant))
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?;
+            Rotation::Rotated(grant)
+        };
+        transaction.commit().await.map_err(store_error)?;
+        Ok(outcome)
+    }
+
+    async fn revoke(&self, presented: &SecretDigest) -> Result<(), StoreError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let row = refresh_tokens::Entity::find()
+            .filter(refresh_tokens::Column::Digest.eq(presented.as_str()))
+            .one(&transaction)
+            .await
+            .map_err(store_error)?;
+        if let Some(row) = row {
+            revoke_family(&transaction, row.family_id, time::now()).await?;
+        }
+        transaction.commit().await.map_err(store_error)
+    }
+}
