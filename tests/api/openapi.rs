@@ -8,6 +8,9 @@ use crate::support::api_test;
 
 const COMMITTED: &str = include_str!("../../openapi/v1.json");
 
+/// The OAuth endpoints answer 400 and 401 the RFC 6749 way, not as problems.
+const OAUTH_ENDPOINTS: [&str; 2] = ["/v1/auth/token", "/v1/auth/revoke"];
+
 #[test]
 fn committed_spec_matches_the_code() {
     let generated = waymark_http::openapi::openapi_json().unwrap_or_else(|error| panic!("{error}"));
@@ -85,7 +88,14 @@ fn every_operation_is_tagged_described_and_lists_problem_responses() {
                         .is_some_and(|text| !text.is_empty()),
                     "{name} {status} has no description"
                 );
-                if status.starts_with('4') || status.starts_with('5') {
+                let oauth_error = OAUTH_ENDPOINTS.contains(&path.as_str()) && matches!(status.as_str(), "400" | "401");
+                if oauth_error {
+                    assert!(
+                        response["content"]["application/json"]["schema"]["$ref"]
+                            == "#/components/schemas/OAuthError",
+                        "{name} {status} is not an RFC 6749 error response"
+                    );
+                } else if status.starts_with('4') || status.starts_with('5') {
                     assert!(
                         response["content"]["application/problem+json"]["schema"]["$ref"]
                             == "#/components/schemas/Problem",

@@ -9,6 +9,7 @@ use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, Error, HttpResponse, web};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::security_table::SecurityTable;
 use crate::extract::extractor_config;
 use crate::middleware::panic_guard::catch_panics;
 use crate::middleware::problem_completion::complete_problems;
@@ -37,12 +38,14 @@ pub fn build_app(
 > {
     let document = crate::openapi::openapi();
     let route_table = RouteTable::from_spec(&document, &[(OPENAPI_PATH, "GET")]);
+    let security_table = SecurityTable::from_spec(&document);
     let max_body_bytes = state.settings.max_body_bytes;
     let cors = cors(&state.settings.cors_allowed_origins);
 
     App::new()
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(route_table))
+        .app_data(web::Data::new(security_table))
         .configure(|config| extractor_config(config, max_body_bytes))
         .configure(|config| {
             routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(

@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use waymark_domain::health::StorageUnavailable;
+use waymark_domain::identity::ports::StoreError;
 
 use crate::problem::{FieldError, PROBLEM_JSON, Problem};
 
@@ -23,6 +24,36 @@ pub enum ApiError {
     MethodNotAllowed {
         /// Methods the path does accept, for the `Allow` header.
         allow: Vec<String>,
+    },
+    /// No bearer token, or one that is not valid.
+    #[error("unauthorized")]
+    Unauthorized {
+        /// Whether a token was sent but refused (`error="invalid_token"`).
+        invalid_token: bool,
+    },
+    /// A valid token without the scopes the operation needs.
+    #[error("insufficient scope")]
+    InsufficientScope {
+        /// The scopes the operation needs, space-separated.
+        required: String,
+    },
+    /// Authenticated, but this caller may not do this.
+    #[error("forbidden: {detail}")]
+    Forbidden {
+        /// Why, in words for the developer.
+        detail: String,
+    },
+    /// The request conflicts with the current state.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// `If-Match` does not match the current version.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    /// Too many requests; retry after the given seconds.
+    #[error("too many requests")]
+    TooManyRequests {
+        /// Seconds to wait.
+        retry_after_seconds: u64,
     },
     /// A bad query parameter, header or cursor.
     #[error("bad request: {0}")]
@@ -62,6 +93,15 @@ impl From<StorageUnavailable> for ApiError {
     }
 }
 
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(unavailable) => Self::StorageUnavailable(unavailable),
+            StoreError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 impl ApiError {
     /// The problem body this error is answered with (without `instance` and
     /// `request_id`, which the problem middleware adds).
@@ -69,6 +109,22 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let status = self.status_code().as_u16();
         match self {
+            Self::Unauthorized { invalid_token } => {
+                let detail = if *invalid_token {
+                    "The access token is not valid: it may have expired. Get a new one from /v1/auth/token."
+                } else {
+                    "This operation needs an access token: send `Authorization: Bearer <token>`."
+                };
+                Problem::new("unauthorized", "Authentication required", status).with_detail(detail)
+            }
+            Self::InsufficientScope { required } => Problem::new("insufficient-scope", "Insufficient scope", status)
+                .with_detail(format!("This operation needs a token with the scope(s): {required}.")),
+            Self::Forbidden { detail } => Problem::new("forbidden", "Forbidden", status).with_detail(detail.clone()),
+            Self::Conflict(detail) => Problem::new("conflict", "Conflict", status).with_detail(detail.clone()),
+            Self::PreconditionFailed => Problem::new("precondition-failed", "Precondition failed", status)
+                .with_detail("The resource has changed since you read it: fetch it again and retry with its new ETag."),
+            Self::TooManyRequests { retry_after_seconds } => Problem::new("too-many-requests", "Too many requests", status)
+                .with_detail(format!("Please wait {retry_after_seconds} seconds before trying again.")),
             Self::NotFound => Problem::new("not-found", "Not found", status)
                 .with_detail("There is nothing at this address, or it is not yours to see."),
             Self::MethodNotAllowed { allow } => {
@@ -121,6 +177,11 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::InsufficientScope { .. } | Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::BadRequest(_) | Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
@@ -155,6 +216,23 @@ impl ResponseError for ApiError {
                     header::RETRY_AFTER,
                     HeaderValue::from_static(RETRY_AFTER_SECONDS),
                 );
+            }
+            Self::TooManyRequests { retry_after_seconds } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
+            }
+            Self::Unauthorized { invalid_token } => {
+                let challenge = if *invalid_token {
+                    r#"Bearer realm="waymark", error="invalid_token""#
+                } else {
+                    r#"Bearer realm="waymark""#
+                };
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            }
+            Self::InsufficientScope { required } => {
+                let challenge = format!(r#"Bearer realm="waymark", error="insufficient_scope", scope="{required}""#);
+                if let Ok(value) = HeaderValue::from_str(&challenge) {
+                    headers.insert(header::WWW_AUTHENTICATE, value);
+                }
             }
             _ => {}
         }

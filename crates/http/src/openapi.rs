@@ -5,14 +5,23 @@
 use actix_web::App;
 use utoipa::Modify;
 use utoipa::OpenApi as _;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityRequirement, SecurityScheme,
+};
+use waymark_domain::identity::Scope;
+
+use crate::auth::security_table::OAUTH2_SCHEME;
 use utoipa::openapi::{ContentBuilder, OpenApi, RefOr, ResponseBuilder};
 use utoipa_actix_web::AppExt;
 
 use crate::problem::{FieldError, PROBLEM_JSON, Problem};
 
-/// The name of the bearer-token security scheme operations refer to.
+/// The name of the bearer-token security scheme, offered beside OAuth 2.0 for
+/// clients that already hold a token.
 pub const BEARER_SCHEME: &str = "bearer";
+
+/// Where tokens come from.
+const TOKEN_URL: &str = "/v1/auth/token";
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -27,6 +36,8 @@ endpoints (`/health/*`, `/metrics`) are not versioned.",
         contact(name = "Waymark maintainers", email = "maintainers@waymark.invalid"),
     ),
     tags(
+        (name = "auth", description = "Sign up, sign in (OAuth 2.0 token endpoint), revoke tokens, and the keys and metadata to verify tokens with."),
+        (name = "me", description = "Your own account: profile, password, and deleting the account with all its data."),
         (name = "operations", description = "Liveness, readiness and metrics for operators and orchestrators."),
     ),
     components(schemas(Problem, FieldError)),
@@ -39,6 +50,17 @@ struct SecuritySchemes;
 impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
+        let scopes = || Scopes::from_iter(Scope::ALL.iter().map(|scope| (scope.as_str(), scope.description())));
+        components.add_security_scheme(
+            OAUTH2_SCHEME,
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [
+                    Flow::Password(Password::new(TOKEN_URL, scopes())),
+                    Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, scopes())),
+                ],
+                "Sign in with your e-mail address and password (password flow), or as a registered API client (client credentials).",
+            )),
+        );
         components.add_security_scheme(
             BEARER_SCHEME,
             SecurityScheme::Http(
@@ -102,6 +124,43 @@ fn add_shared_problem_responses(openapi: &mut OpenApi) {
     }
 }
 
+/// Every operation secured by OAuth 2.0 also accepts a bearer token pasted directly,
+/// and lists the 401 and 403 problems it can answer.
+fn offer_bearer_beside_oauth2(openapi: &mut OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ];
+        for operation in operations.into_iter().flatten() {
+            let Some(security) = operation.security.as_mut() else {
+                continue;
+            };
+            let scopes = serde_json::to_value(&*security)
+                .ok()
+                .and_then(|value| value.get(0).and_then(|first| first.get(OAUTH2_SCHEME)).cloned());
+            let Some(scopes) = scopes else {
+                continue;
+            };
+            security.push(SecurityRequirement::new(BEARER_SCHEME, Vec::<String>::new()));
+            let scope_list = scopes
+                .as_array()
+                .map(|scopes| scopes.iter().filter_map(|scope| scope.as_str()).collect::<Vec<_>>().join(" "))
+                .unwrap_or_default();
+            let responses = &mut operation.responses.responses;
+            responses.entry("401".to_owned()).or_insert_with(|| {
+                problem_response("No access token, or one that is not valid (expired, badly signed, for another audience). `WWW-Authenticate` is set.")
+            });
+            responses.entry("403".to_owned()).or_insert_with(|| {
+                problem_response(&format!("The token lacks the scope(s) this operation needs: {scope_list}."))
+            });
+        }
+    }
+}
+
 /// The complete OpenAPI document, generated from the same registrations the server uses.
 #[must_use]
 pub fn openapi() -> OpenApi {
@@ -111,6 +170,7 @@ pub fn openapi() -> OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     add_shared_problem_responses(&mut document);
+    offer_bearer_beside_oauth2(&mut document);
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     document
 }

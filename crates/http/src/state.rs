@@ -1,10 +1,13 @@
-//! What every handler can reach: the ports into storage and the HTTP settings.
+//! What every handler can reach: the storage ports, the token issuer and the HTTP
+//! settings.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use waymark_domain::health::StorageHealth;
+use waymark_domain::identity::ports::LockoutPolicy;
+use waymark_domain::ports::StoragePorts;
 
+use crate::auth::TokenIssuer;
 use crate::metrics::Metrics;
 
 /// Settings of the HTTP layer, decided by the server's configuration.
@@ -18,14 +21,18 @@ pub struct HttpSettings {
     pub readiness_timeout: Duration,
     /// Browser origins allowed by CORS; empty allows none.
     pub cors_allowed_origins: Vec<String>,
+    /// Failed sign-ins allowed per e-mail address before it must wait.
+    pub sign_in_lockout: LockoutPolicy,
 }
 
 /// Shared, cheaply cloned application state. One instance is made at start-up and
 /// cloned into every worker, so metrics are counted across all of them.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    /// Readiness and pool occupancy of storage.
-    pub storage: Arc<dyn StorageHealth>,
+    /// Storage, through the domain's ports.
+    pub ports: StoragePorts,
+    /// Issues and verifies access tokens.
+    pub tokens: Arc<TokenIssuer>,
     /// Request counters and latency histograms.
     pub metrics: Arc<Metrics>,
     /// HTTP settings.
@@ -33,11 +40,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for `storage` with fresh metrics.
+    /// State over `ports`, signing with `tokens`, with fresh metrics.
     #[must_use]
-    pub fn new(storage: Arc<dyn StorageHealth>, settings: HttpSettings) -> Self {
+    pub fn new(ports: StoragePorts, tokens: TokenIssuer, settings: HttpSettings) -> Self {
         Self {
-            storage,
+            ports,
+            tokens: Arc::new(tokens),
             metrics: Arc::new(Metrics::default()),
             settings: Arc::new(settings),
         }

@@ -4,32 +4,17 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, test, web};
-use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use validator::Validate;
-use waymark_domain::health::{PoolUsage, StorageHealth, StorageUnavailable};
 use waymark_http::extract::JsonBody;
+use waymark_http::auth::{SigningKeys, TokenIssuer, TokenSettings, generate_ed25519_pem};
 use waymark_http::{AppState, HttpSettings, build_app};
-
-#[derive(Debug)]
-struct AlwaysUp;
-
-#[async_trait]
-impl StorageHealth for AlwaysUp {
-    async fn ping(&self) -> Result<(), StorageUnavailable> {
-        Ok(())
-    }
-
-    fn pool_usage(&self) -> PoolUsage {
-        PoolUsage::default()
-    }
-}
+use waymark_persistence::{Database, DatabaseSettings};
 
 #[derive(Debug, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
@@ -65,17 +50,48 @@ async fn echo(body: JsonBody<Sample>, _query: web::Query<SampleQuery>) -> HttpRe
     HttpResponse::Ok().json(json!({ "title": body.into_inner().title }))
 }
 
+/// The real application state over an in-memory SQLite database that these tests
+/// never query (their route only echoes).
+async fn state() -> AppState {
+    let database = Database::connect(&DatabaseSettings {
+        url: secrecy::SecretString::from("sqlite::memory:"),
+        max_connections: 1,
+        min_connections: 0,
+        connect_timeout: Duration::from_secs(1),
+        acquire_timeout: Duration::from_secs(1),
+        statement_timeout: None,
+        sqlite_busy_timeout: Duration::from_secs(1),
+    })
+    .await
+    .expect("in-memory SQLite opens");
+    let keys = SigningKeys::from_pems(&[generate_ed25519_pem().expect("key")]).expect("valid key");
+    let tokens = TokenIssuer::new(
+        keys,
+        TokenSettings {
+            issuer: "http://waymark.test".to_owned(),
+            audience: "waymark".to_owned(),
+            access_token_lifetime: Duration::from_secs(900),
+            refresh_token_lifetime: Duration::from_secs(86_400),
+        },
+    );
+    AppState::new(database.ports(), tokens, settings())
+}
+
 fn settings() -> HttpSettings {
     HttpSettings {
         max_body_bytes: 1024,
         request_timeout: Duration::from_secs(5),
         readiness_timeout: Duration::from_secs(1),
         cors_allowed_origins: Vec::new(),
+        sign_in_lockout: waymark_domain::identity::ports::LockoutPolicy {
+            max_failures: 5,
+            window: Duration::from_secs(900),
+        },
     }
 }
 
 async fn send(request: test::TestRequest) -> (StatusCode, Value) {
-    let state = AppState::new(Arc::new(AlwaysUp), settings());
+    let state = state().await;
     let app = test::init_service(
         build_app(state)
             .route("/test/echo", web::post().to(echo))
@@ -244,7 +260,7 @@ async fn an_unknown_query_parameter_is_400() {
 
 #[actix_web::test]
 async fn a_panicking_handler_is_a_500_problem_without_internals() {
-    let state = AppState::new(Arc::new(AlwaysUp), settings());
+    let state = state().await;
     let app =
         test::init_service(build_app(state).route("/test/explode", web::get().to(explode))).await;
     let result = test::try_call_service(

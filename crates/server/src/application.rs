@@ -5,10 +5,12 @@ use std::net::TcpListener;
 
 use actix_web::HttpServer;
 use actix_web::dev::{Server, ServerHandle};
+use waymark_http::auth::TokenIssuer;
 use waymark_http::{AppState, build_app};
 use waymark_persistence::{Backend, Database, DatabaseError};
 
 use crate::settings::Settings;
+use crate::signing_keys::{SigningKeyError, load_signing_keys};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +18,9 @@ pub enum StartupError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Database(#[from] DatabaseError),
+    /// The token signing keys could not be loaded.
+    #[error(transparent)]
+    SigningKeys(#[from] SigningKeyError),
     /// The listening socket could not be bound.
     #[error("could not listen on {address}: {source}")]
     Bind {
@@ -66,7 +71,9 @@ impl Application {
             Backend::Postgres => "postgres",
         };
 
-        let state = AppState::new(database.health(), settings.http());
+        let keys = load_signing_keys(settings)?;
+        let tokens = TokenIssuer::new(keys, settings.tokens());
+        let state = AppState::new(database.ports(), tokens, settings.http());
         let bind_error = |source| StartupError::Bind {
             address: settings.bind,
             source,

@@ -1,4 +1,5 @@
-//! Durations as people write them in settings: `250ms`, `5s`, `2m`, or plain seconds.
+//! Durations as people write them in settings: `250ms`, `5s`, `2m`, `12h`, `30d`, or
+//! plain seconds.
 
 use std::fmt;
 use std::str::FromStr;
@@ -38,7 +39,9 @@ impl FromStr for HumanDuration {
             "ms" => Duration::from_millis(number),
             "" | "s" => Duration::from_secs(number),
             "m" => Duration::from_secs(number.saturating_mul(60)),
-            other => return Err(format!("unknown duration unit `{other}`; use ms, s or m")),
+            "h" => Duration::from_secs(number.saturating_mul(3_600)),
+            "d" => Duration::from_secs(number.saturating_mul(86_400)),
+            other => return Err(format!("unknown duration unit `{other}`; use ms, s, m, h or d")),
         };
         Ok(Self(duration))
     }
@@ -47,7 +50,11 @@ impl FromStr for HumanDuration {
 impl fmt::Display for HumanDuration {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let millis = self.0.as_millis();
-        if millis.is_multiple_of(60_000) && millis > 0 {
+        if millis.is_multiple_of(86_400_000) && millis > 0 {
+            write!(formatter, "{}d", millis / 86_400_000)
+        } else if millis.is_multiple_of(3_600_000) && millis > 0 {
+            write!(formatter, "{}h", millis / 3_600_000)
+        } else if millis.is_multiple_of(60_000) && millis > 0 {
             write!(formatter, "{}m", millis / 60_000)
         } else if millis.is_multiple_of(1_000) {
             write!(formatter, "{}s", millis / 1_000)
@@ -72,13 +79,13 @@ mod tests {
     #[test]
     fn rejects_nonsense() {
         assert!("soon".parse::<HumanDuration>().is_err());
-        assert!("5h".parse::<HumanDuration>().is_err());
+        assert!("5y".parse::<HumanDuration>().is_err());
         assert!("-1s".parse::<HumanDuration>().is_err());
     }
 
     #[test]
     fn prints_what_it_parses() {
-        for text in ["250ms", "5s", "2m"] {
+        for text in ["250ms", "5s", "2m", "12h", "30d"] {
             assert_eq!(
                 text.parse::<HumanDuration>().map(|d| d.to_string()),
                 Ok(text.to_owned())

@@ -7,6 +7,7 @@
 pub mod application;
 pub mod duration;
 pub mod settings;
+pub mod signing_keys;
 pub mod telemetry;
 
 pub use application::{Application, StartupError};

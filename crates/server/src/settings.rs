@@ -3,10 +3,13 @@
 //! a laptop. Loaded once in `main` and passed down.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
+use waymark_domain::identity::ports::LockoutPolicy;
 use waymark_http::HttpSettings;
+use waymark_http::auth::TokenSettings;
 use waymark_persistence::DatabaseSettings;
 
 use crate::duration::HumanDuration;
@@ -154,6 +157,40 @@ pub struct Settings {
     /// Do not apply pending migrations at start (run `waymark migrate up` instead).
     #[arg(long, env = "WAYMARK_NO_MIGRATE", global = true)]
     pub no_migrate: bool,
+
+    /// Directory for files the server makes itself (the generated signing key).
+    #[arg(long, env = "WAYMARK_DATA_DIR", default_value = "./waymark-data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Ed25519 private keys (PKCS#8 PEM files), comma-separated: the first signs new
+    /// tokens, all verify. When unset, a key is generated in --data-dir on first start.
+    #[arg(long, env = "WAYMARK_JWT_KEY_FILES", value_delimiter = ',', global = true)]
+    pub jwt_key_files: Vec<PathBuf>,
+
+    /// This server's public base URL: the `iss` of its tokens and the base of the
+    /// endpoints it advertises.
+    #[arg(long, env = "WAYMARK_PUBLIC_URL", default_value = "http://127.0.0.1:8080", value_parser = parse_public_url, global = true)]
+    pub public_url: String,
+
+    /// The `aud` claim access tokens are issued for and must carry.
+    #[arg(long, env = "WAYMARK_TOKEN_AUDIENCE", default_value = "waymark", global = true)]
+    pub token_audience: String,
+
+    /// How long an access token lives.
+    #[arg(long, env = "WAYMARK_ACCESS_TOKEN_LIFETIME", default_value_t = HumanDuration::secs(15 * 60), global = true)]
+    pub access_token_lifetime: HumanDuration,
+
+    /// How long a refresh token lives (each use replaces it with a new one).
+    #[arg(long, env = "WAYMARK_REFRESH_TOKEN_LIFETIME", default_value_t = HumanDuration::secs(30 * 86_400), global = true)]
+    pub refresh_token_lifetime: HumanDuration,
+
+    /// Failed sign-ins allowed per e-mail address within --sign-in-lockout.
+    #[arg(long, env = "WAYMARK_SIGN_IN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
+    pub sign_in_max_failures: u32,
+
+    /// How long an address that reached --sign-in-max-failures must wait.
+    #[arg(long, env = "WAYMARK_SIGN_IN_LOCKOUT", default_value_t = HumanDuration::secs(15 * 60), global = true)]
+    pub sign_in_lockout: HumanDuration,
 }
 
 impl Default for Settings {
@@ -176,6 +213,14 @@ impl Default for Settings {
             log: "info".to_owned(),
             log_format: LogFormat::Auto,
             no_migrate: false,
+            data_dir: PathBuf::from("./waymark-data"),
+            jwt_key_files: Vec::new(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            token_audience: "waymark".to_owned(),
+            access_token_lifetime: HumanDuration::secs(15 * 60),
+            refresh_token_lifetime: HumanDuration::secs(30 * 86_400),
+            sign_in_max_failures: 5,
+            sign_in_lockout: HumanDuration::secs(15 * 60),
         }
     }
 }
@@ -204,6 +249,18 @@ impl Settings {
             (
                 "--readiness-timeout (WAYMARK_READINESS_TIMEOUT)",
                 self.readiness_timeout,
+            ),
+            (
+                "--access-token-lifetime (WAYMARK_ACCESS_TOKEN_LIFETIME)",
+                self.access_token_lifetime,
+            ),
+            (
+                "--refresh-token-lifetime (WAYMARK_REFRESH_TOKEN_LIFETIME)",
+                self.refresh_token_lifetime,
+            ),
+            (
+                "--sign-in-lockout (WAYMARK_SIGN_IN_LOCKOUT)",
+                self.sign_in_lockout,
             ),
         ];
         if let Some((name, _)) = must_be_positive.iter().find(|(_, value)| value.0.is_zero()) {
@@ -245,6 +302,21 @@ impl Settings {
             request_timeout: self.request_timeout.0,
             readiness_timeout: self.readiness_timeout.0,
             cors_allowed_origins: self.cors_origins.clone(),
+            sign_in_lockout: LockoutPolicy {
+                max_failures: self.sign_in_max_failures,
+                window: self.sign_in_lockout.0,
+            },
+        }
+    }
+
+    /// What access and refresh tokens are issued with.
+    #[must_use]
+    pub fn tokens(&self) -> TokenSettings {
+        TokenSettings {
+            issuer: self.public_url.clone(),
+            audience: self.token_audience.clone(),
+            access_token_lifetime: self.access_token_lifetime.0,
+            refresh_token_lifetime: self.refresh_token_lifetime.0,
         }
     }
 
@@ -299,6 +371,18 @@ fn check_database_url(url: &str) -> Result<(), String> {
         return Err(format!("{NAME} has no host (value not shown)"));
     }
     Ok(())
+}
+
+/// The public URL: `http` or `https`, a host, no query; stored without a trailing
+/// slash so it reads the same as an `iss` claim everywhere.
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let invalid = || format!("`{text}` is not a base URL such as https://api.example.org");
+    let parsed = url::Url::parse(text.trim()).map_err(|_| invalid())?;
+    if matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some() && parsed.query().is_none() {
+        Ok(text.trim().trim_end_matches('/').to_owned())
+    } else {
+        Err(invalid())
+    }
 }
 
 /// An origin is a scheme, a host and an optional port, exactly as browsers send it in

@@ -55,7 +55,8 @@ impl TestApp {
     }
 }
 
-/// Settings for a test server on `database_url`: port 0, one worker, quiet.
+/// Settings for a test server on `database_url`: port 0, one worker, quiet, and the
+/// signing key every test server shares.
 pub fn test_settings(database_url: &str) -> Settings {
     Settings {
         bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -63,8 +64,24 @@ pub fn test_settings(database_url: &str) -> Settings {
         workers: Some(1),
         db_max_connections: 5,
         shutdown_grace: HumanDuration::secs(5),
+        jwt_key_files: vec![shared_signing_key().to_owned()],
+        public_url: TEST_ISSUER.to_owned(),
         ..Settings::default()
     }
+}
+
+/// The `iss` of tokens from test servers.
+pub const TEST_ISSUER: &str = "http://waymark.test";
+
+/// One Ed25519 key for the whole test run, written once to a temporary file.
+pub fn shared_signing_key() -> &'static std::path::Path {
+    static KEY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("waymark-test-key-{}.pem", std::process::id()));
+        let pem = waymark_http::auth::generate_ed25519_pem().unwrap_or_else(|error| panic!("{error}"));
+        std::fs::write(&path, pem).unwrap_or_else(|error| panic!("{error}"));
+        path
+    })
 }
 
 /// Builds and starts the application with `settings`.

@@ -159,14 +159,20 @@ pub trait RefreshTokenStore: Send + Sync + std::fmt::Debug {
     /// [`StoreError`] when storage fails.
     async fn issue(&self, token: NewRefreshToken) -> Result<(), StoreError>;
 
-    /// Spends the token with digest `presented` and stores `replacement` in its
-    /// family, atomically: of two concurrent uses, one rotates and the other is a
-    /// reuse that revokes the family. `replacement.grant` is ignored; the family's
-    /// grant carries over.
+    /// Spends the token with digest `presented` and stores its replacement (digest
+    /// `replacement`, valid until `expires_at`) in the same family with the same grant,
+    /// atomically: of two concurrent uses, one rotates and the other is a reuse that
+    /// revokes the family.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails; then nothing changed.
-    async fn rotate(&self, presented: &SecretDigest, replacement: NewRefreshToken, now: Instant) -> Result<Rotation, StoreError>;
+    async fn rotate(
+        &self,
+        presented: &SecretDigest,
+        replacement: &SecretDigest,
+        expires_at: Instant,
+        now: Instant,
+    ) -> Result<Rotation, StoreError>;
 
     /// Revokes the family of the token with digest `presented` (RFC 7009). Unknown
     /// tokens are ignored, as the RFC asks.

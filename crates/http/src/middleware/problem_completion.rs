@@ -22,7 +22,7 @@ use crate::problem::{PROBLEM_JSON, Problem};
 use crate::state::AppState;
 
 /// Headers of the original error response worth keeping on the problem.
-const KEPT_HEADERS: [header::HeaderName; 2] = [header::ALLOW, header::RETRY_AFTER];
+const KEPT_HEADERS: [header::HeaderName; 3] = [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE];
 
 pub(crate) async fn complete_problems(
     request: ServiceRequest,
@@ -43,7 +43,8 @@ pub(crate) async fn complete_problems(
         }
     };
     let status = response.status();
-    if !status.is_client_error() && !status.is_server_error() {
+    let deliberately_not_a_problem = response.response().extensions().contains::<NotAProblem>();
+    if (!status.is_client_error() && !status.is_server_error()) || deliberately_not_a_problem {
         return Ok(response);
     }
     let problem = complete(
@@ -73,6 +74,11 @@ fn allowed_origin(request: &ServiceRequest) -> Option<HeaderValue> {
         .any(|allowed| allowed.as_bytes() == origin.as_bytes());
     allowed.then(|| origin.clone())
 }
+
+/// Marks an error response whose body follows another standard on purpose (the OAuth
+/// token endpoint's RFC 6749 errors), so it is left as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct NotAProblem;
 
 fn complete(
     existing: Option<Problem>,

@@ -50,7 +50,7 @@ pub(crate) async fn live() -> HttpResponse {
 #[get("/health/ready")]
 pub(crate) async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let limit = state.settings.readiness_timeout;
-    tokio::time::timeout(limit, state.storage.ping())
+    tokio::time::timeout(limit, state.ports.health.ping())
         .await
         .map_err(|_| StorageUnavailable::timed_out(limit))??;
     Ok(HttpResponse::Ok().json(HealthStatus { status: "ready" }))

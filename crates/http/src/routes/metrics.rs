@@ -18,7 +18,7 @@ use crate::state::AppState;
 )]
 #[get("/metrics")]
 pub(crate) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let text = state.metrics.render(state.storage.pool_usage());
+    let text = state.metrics.render(state.ports.health.pool_usage());
     HttpResponse::Ok()
         .insert_header((
             header::CONTENT_TYPE,

@@ -1,8 +1,10 @@
 //! Every route Waymark serves, registered through utoipa-actix-web so the OpenAPI
 //! document is generated from the same registrations and cannot drift from them.
 
+pub(crate) mod auth;
 mod fallback;
 mod health;
+mod me;
 mod metrics;
 
 pub(crate) use fallback::not_found_or_not_allowed;
@@ -14,5 +16,14 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
     config
         .service(health::live)
         .service(health::ready)
-        .service(metrics::metrics);
+        .service(metrics::metrics)
+        .service(auth::jwks)
+        .service(auth::authorization_server_metadata)
+        .service(auth::register)
+        .service(auth::token)
+        .service(auth::revoke)
+        .service(me::get_me)
+        .service(me::update_me)
+        .service(me::change_password)
+        .service(me::delete_me);
 }

@@ -69,7 +69,13 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
             .map_err(store_error)
     }
 
-    async fn rotate(&self, presented: &SecretDigest, replacement: NewRefreshToken, now: Instant) -> Result<Rotation, StoreError> {
+    async fn rotate(
+        &self,
+        presented: &SecretDigest,
+        replacement: &SecretDigest,
+        expires_at: Instant,
+        now: Instant,
+    ) -> Result<Rotation, StoreError> {
         let transaction = self.connection.begin().await.map_err(store_error)?;
         let spent = refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::SpentAt, Expr::value(now))
@@ -98,6 +104,11 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
             Rotation::Invalid
         } else {
             let grant = grant_of(&row)?;
+            let replacement = NewRefreshToken {
+                digest: replacement.clone(),
+                grant: grant.clone(),
+                expires_at,
+            };
             refresh_tokens::Entity::insert(new_row(&replacement, row.family_id, &grant))
                 .exec(&transaction)
                 .await

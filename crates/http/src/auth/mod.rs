@@ -1,0 +1,11 @@
+//! Authentication and authorisation at the HTTP edge: signing keys, access tokens,
+//! the `Principal` extractor and the table of scopes each operation needs.
+
+pub mod keys;
+pub mod principal;
+pub mod security_table;
+pub mod tokens;
+
+pub use keys::{KeyError, SigningKeys, generate_ed25519_pem};
+pub use principal::{Principal, Subject};
+pub use tokens::{AccessClaims, TokenIssuer, TokenSettings};

@@ -1,0 +1,100 @@
+//! `Principal`: the authenticated caller of an operation that declares security.
+//!
+//! Taking a `Principal` argument is all a handler does: the extractor finds the
+//! operation's required scopes in the [`SecurityTable`], checks the bearer token, and
+//! answers 401 (no or bad token) or 403 (missing scope) before the handler runs.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::{Ready, ready};
+use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
+
+use super::security_table::SecurityTable;
+use super::tokens::{TokenIssuer, TokenSubject};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Who a verified token speaks for.
+pub type Subject = TokenSubject;
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The account or API client.
+    pub subject: Subject,
+    /// The scopes the token carries.
+    pub scopes: ScopeSet,
+    /// The API client the token was issued to, if any.
+    pub client_id: Option<ClientId>,
+}
+
+impl Principal {
+    /// The caller's account, for operations on a person's own data. API clients have
+    /// none, and get 403.
+    ///
+    /// # Errors
+    /// [`ApiError::Forbidden`] for an API client's token.
+    pub fn account(&self) -> Result<AccountId, ApiError> {
+        match self.subject {
+            Subject::Account(account) => Ok(account),
+            Subject::Client(_) => Err(ApiError::Forbidden {
+                detail: "This operation acts on a person's own account; client tokens cannot use it.".to_owned(),
+            }),
+        }
+    }
+}
+
+impl FromRequest for Principal {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(authenticate(request).map_err(Into::into))
+    }
+}
+
+fn authenticate(request: &HttpRequest) -> Result<Principal, ApiError> {
+    let misconfigured = |what: &str| ApiError::Internal(anyhow::anyhow!("Principal used on {} without {what}", request.path()));
+    let state = request
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| misconfigured("application state"))?;
+    let table = request
+        .app_data::<web::Data<SecurityTable>>()
+        .ok_or_else(|| misconfigured("a security table"))?;
+    let template = request.match_pattern().ok_or_else(|| misconfigured("a route"))?;
+    let required = table
+        .required(request.method().as_str(), &template)
+        .ok_or_else(|| misconfigured("a security requirement in the spec"))?;
+
+    let token = bearer_token(request).ok_or(ApiError::Unauthorized { invalid_token: false })?;
+    let claims = state
+        .tokens
+        .verify(token)
+        .map_err(|_| ApiError::Unauthorized { invalid_token: true })?;
+    let subject = TokenIssuer::subject_of(&claims).map_err(|_| ApiError::Unauthorized { invalid_token: true })?;
+    let scopes = ScopeSet::parse(&claims.scope).map_err(|_| ApiError::Unauthorized { invalid_token: true })?;
+    if !required.is_subset(&scopes) {
+        return Err(ApiError::InsufficientScope {
+            required: required.to_string(),
+        });
+    }
+    let client_id = claims
+        .client_id
+        .as_deref()
+        .and_then(|id| uuid::Uuid::parse_str(id).ok())
+        .map(ClientId);
+    Ok(Principal {
+        subject,
+        scopes,
+        client_id,
+    })
+}
+
+/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
+fn bearer_token(request: &HttpRequest) -> Option<&str> {
+    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}

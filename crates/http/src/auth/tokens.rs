@@ -1,0 +1,222 @@
+//! Access tokens: short-lived JWTs signed with the current Ed25519 key.
+//!
+//! Verification accepts only `EdDSA`, only keys we publish (by `kid`), and only tokens
+//! whose `iss`, `aud`, `exp`, `nbf` and `iat` are right. Everything else (`alg: none`,
+//! HMAC signed with the public key, an unknown `kid`, a tampered payload) is refused.
+
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, Header, Validation, decode, decode_header, encode};
+use serde::{Deserialize, Serialize};
+use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
+
+use super::keys::SigningKeys;
+
+/// How much clock difference between servers is tolerated when checking `exp`/`nbf`.
+const CLOCK_LEEWAY_SECONDS: u64 = 5;
+
+/// What access tokens say about who issued them and for whom.
+#[derive(Debug, Clone)]
+pub struct TokenSettings {
+    /// The `iss` claim: this server's public base URL.
+    pub issuer: String,
+    /// The `aud` claim tokens are issued for and must carry.
+    pub audience: String,
+    /// How long an access token lives.
+    pub access_token_lifetime: Duration,
+    /// How long a refresh token lives.
+    pub refresh_token_lifetime: Duration,
+}
+
+/// The claims of an access token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// Subject: an account id, or for `client_credentials` the client's id.
+    pub sub: String,
+    /// Expiry, Unix seconds.
+    pub exp: i64,
+    /// Issued at, Unix seconds.
+    pub iat: i64,
+    /// Not before, Unix seconds.
+    pub nbf: i64,
+    /// Unique token id.
+    pub jti: String,
+    /// Space-separated scopes.
+    pub scope: String,
+    /// The API client the token was issued to, when one authenticated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+/// Who a token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSubject {
+    /// A person's account.
+    Account(AccountId),
+    /// An API client acting for itself.
+    Client(ClientId),
+}
+
+/// Why a token was refused. Deliberately not more specific: clients learn only that
+/// the token is not acceptable.
+#[derive(Debug, thiserror::Error)]
+#[error("the access token is not valid: {0}")]
+pub struct InvalidToken(pub String);
+
+/// Why a token could not be issued.
+#[derive(Debug, thiserror::Error)]
+#[error("an access token could not be signed: {0}")]
+pub struct SigningFailed(String);
+
+/// Issues and verifies access tokens.
+#[derive(Debug)]
+pub struct TokenIssuer {
+    keys: SigningKeys,
+    settings: TokenSettings,
+}
+
+impl TokenIssuer {
+    /// An issuer signing with `keys`.
+    #[must_use]
+    pub fn new(keys: SigningKeys, settings: TokenSettings) -> Self {
+        Self { keys, settings }
+    }
+
+    /// The settings tokens are issued with.
+    #[must_use]
+    pub fn settings(&self) -> &TokenSettings {
+        &self.settings
+    }
+
+    /// The public keys.
+    #[must_use]
+    pub fn keys(&self) -> &SigningKeys {
+        &self.keys
+    }
+
+    /// Signs an access token for `subject` with `scopes`.
+    ///
+    /// # Errors
+    /// [`SigningFailed`] if signing fails, which would be a bug.
+    pub fn issue(&self, subject: TokenSubject, scopes: &ScopeSet, client: Option<ClientId>) -> Result<String, SigningFailed> {
+        let (kid, key) = self
+            .keys
+            .signing()
+            .ok_or_else(|| SigningFailed("no signing key".to_owned()))?;
+        let now = waymark_domain::time::now().timestamp();
+        let lifetime = i64::try_from(self.settings.access_token_lifetime.as_secs()).unwrap_or(i64::MAX);
+        let (sub, client_id) = match subject {
+            TokenSubject::Account(account) => (account.to_string(), client.map(|client| client.to_string())),
+            TokenSubject::Client(client) => (client.to_string(), Some(client.to_string())),
+        };
+        let claims = AccessClaims {
+            iss: self.settings.issuer.clone(),
+            aud: self.settings.audience.clone(),
+            sub,
+            exp: now.saturating_add(lifetime),
+            iat: now,
+            nbf: now,
+            jti: waymark_domain::id::new_id().to_string(),
+            scope: scopes.to_string(),
+            client_id,
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(kid.to_owned());
+        header.typ = Some("at+jwt".to_owned());
+        encode(&header, &claims, key).map_err(|error| SigningFailed(error.to_string()))
+    }
+
+    /// Checks `token` and answers its claims.
+    ///
+    /// # Errors
+    /// [`InvalidToken`] for anything but a current token we signed for our audience.
+    pub fn verify(&self, token: &str) -> Result<AccessClaims, InvalidToken> {
+        let header = decode_header(token).map_err(|error| InvalidToken(error.to_string()))?;
+        if header.alg != Algorithm::EdDSA {
+            return Err(InvalidToken(format!("unexpected algorithm {:?}", header.alg)));
+        }
+        let kid = header.kid.ok_or_else(|| InvalidToken("no kid".to_owned()))?;
+        let key = self
+            .keys
+            .verifying(&kid)
+            .ok_or_else(|| InvalidToken("unknown kid".to_owned()))?;
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.leeway = CLOCK_LEEWAY_SECONDS;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[self.settings.issuer.as_str()]);
+        validation.set_audience(&[self.settings.audience.as_str()]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
+        let claims = decode::<AccessClaims>(token, key, &validation)
+            .map_err(|error| InvalidToken(error.to_string()))?
+            .claims;
+        let now = waymark_domain::time::now().timestamp();
+        let leeway = i64::try_from(CLOCK_LEEWAY_SECONDS).unwrap_or(0);
+        if claims.iat > now.saturating_add(leeway) {
+            return Err(InvalidToken("issued in the future".to_owned()));
+        }
+        Ok(claims)
+    }
+
+    /// Who the verified `claims` are about: a client when the subject is the client
+    /// itself, otherwise an account.
+    ///
+    /// # Errors
+    /// [`InvalidToken`] when the subject is not an id.
+    pub fn subject_of(claims: &AccessClaims) -> Result<TokenSubject, InvalidToken> {
+        let id = uuid::Uuid::parse_str(&claims.sub).map_err(|_| InvalidToken("subject is not an id".to_owned()))?;
+        if claims.client_id.as_deref() == Some(claims.sub.as_str()) {
+            Ok(TokenSubject::Client(ClientId(id)))
+        } else {
+            Ok(TokenSubject::Account(AccountId(id)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::keys::generate_ed25519_pem;
+    use waymark_domain::identity::Scope;
+
+    fn issuer(pems: &[String]) -> TokenIssuer {
+        TokenIssuer::new(
+            SigningKeys::from_pems(pems).expect("keys"),
+            TokenSettings {
+                issuer: "http://waymark.test".to_owned(),
+                audience: "waymark".to_owned(),
+                access_token_lifetime: Duration::from_secs(900),
+                refresh_token_lifetime: Duration::from_secs(86_400),
+            },
+        )
+    }
+
+    #[test]
+    fn issued_tokens_verify_and_carry_their_claims() {
+        let tokens = issuer(&[generate_ed25519_pem().expect("key")]);
+        let account = AccountId(uuid::Uuid::now_v7());
+        let token = tokens
+            .issue(TokenSubject::Account(account), &ScopeSet::of([Scope::Profile, Scope::GoalsRead]), None)
+            .expect("signs");
+        let claims = tokens.verify(&token).expect("verifies");
+        assert_eq!(claims.sub, account.to_string());
+        assert_eq!(claims.scope, "goals:read profile");
+        assert_eq!(claims.exp - claims.iat, 900);
+        assert_eq!(TokenIssuer::subject_of(&claims).ok(), Some(TokenSubject::Account(account)));
+    }
+
+    #[test]
+    fn tokens_from_a_retired_key_still_verify_while_it_is_configured() {
+        let old = generate_ed25519_pem().expect("key");
+        let new = generate_ed25519_pem().expect("key");
+        let before = issuer(std::slice::from_ref(&old));
+        let token = before
+            .issue(TokenSubject::Account(AccountId(uuid::Uuid::now_v7())), &ScopeSet::default(), None)
+            .expect("signs");
+        assert!(issuer(&[new.clone(), old]).verify(&token).is_ok());
+        assert!(issuer(&[new]).verify(&token).is_err());
+    }
+}

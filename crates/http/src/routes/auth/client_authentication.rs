@@ -1,0 +1,73 @@
+//! Authenticating an API client by HTTP Basic or body parameters (RFC 6749 2.3.1).
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use waymark_domain::identity::secret::SecretDigest;
+use waymark_domain::identity::{ApiClient, ClientId};
+
+use super::token_request::{TokenParameters, present};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// What the request says about client authentication.
+#[derive(Debug)]
+pub(crate) enum ClientCredentials {
+    /// No client authenticated (a public client, such as a mobile app).
+    None,
+    /// A client id and secret, from one place only.
+    Presented { id: String, secret: String },
+    /// Malformed, or sent both ways at once.
+    Malformed,
+}
+
+/// Finds the client credentials in the `Authorization` header or the body.
+pub(crate) fn presented_credentials(request: &HttpRequest, parameters: &TokenParameters) -> ClientCredentials {
+    let basic = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .map(|(_, encoded)| encoded.trim().to_owned());
+    let in_body = present(parameters.client_secret.as_ref()).is_some();
+    match (basic, in_body) {
+        (Some(_), true) => ClientCredentials::Malformed,
+        (Some(encoded), false) => decode_basic(&encoded).map_or(ClientCredentials::Malformed, |(id, secret)| {
+            ClientCredentials::Presented { id, secret }
+        }),
+        (None, true) => match present(parameters.client_id.as_ref()) {
+            Some(id) => ClientCredentials::Presented {
+                id: id.to_owned(),
+                secret: parameters.client_secret.clone().unwrap_or_default(),
+            },
+            None => ClientCredentials::Malformed,
+        },
+        (None, false) => ClientCredentials::None,
+    }
+}
+
+/// `base64(urlencode(id) ":" urlencode(secret))`.
+fn decode_basic(encoded: &str) -> Option<(String, String)> {
+    let decoded = STANDARD.decode(encoded).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let unescape = |part: &str| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={part}"))
+            .ok()
+            .and_then(|mut pairs| pairs.pop())
+            .map(|(_, value)| value)
+    };
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+/// The registered client these credentials belong to, or `None` when they match no
+/// client (unknown id or wrong secret, which are not told apart).
+pub(crate) async fn verify_client(state: &AppState, id: &str, secret: &str) -> Result<Option<ApiClient>, ApiError> {
+    let Ok(id) = uuid::Uuid::parse_str(id) else {
+        return Ok(None);
+    };
+    let found = state.ports.clients.find(ClientId(id)).await?;
+    Ok(found.and_then(|(client, digest)| digest.matches(&SecretDigest::of(secret)).then_some(client)))
+}

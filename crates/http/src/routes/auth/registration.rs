@@ -1,0 +1,172 @@
+//! `POST /v1/auth/register`: creating an account.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+use waymark_domain::identity::ports::CreateAccountError;
+use waymark_domain::identity::{
+    Account, DisplayName, Email, Locale, NewAccount, NewPassword, PasswordHash, Role, TimeZoneName,
+};
+
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::problem::{FieldError, Problem};
+use crate::state::AppState;
+
+/// A new account.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RegisterRequest {
+    /// The e-mail address to sign in with; compared without regard to letter case.
+    #[schema(example = "sam@example.org", max_length = 254)]
+    email: String,
+    /// 8 to 128 characters; not the e-mail address and not one of the most common
+    /// passwords. No rules about digits or symbols: a long phrase is best.
+    #[schema(example = "a walk by the canal every morning", min_length = 8, max_length = 128, format = Password)]
+    password: String,
+    /// The name to be shown by.
+    #[schema(example = "Sam", min_length = 1, max_length = 100)]
+    display_name: String,
+    /// An IANA time zone name; `Europe/London` when omitted.
+    #[schema(example = "Europe/London", max_length = 64)]
+    time_zone: Option<String>,
+    /// A BCP 47 language tag; `en-GB` when omitted.
+    #[schema(example = "en-GB", max_length = 35)]
+    locale: Option<String>,
+}
+
+/// An account, as its owner sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AccountResponse {
+    /// The account's id.
+    id: uuid::Uuid,
+    /// The e-mail address it signs in with (normalised to lower case).
+    #[schema(example = "sam@example.org")]
+    email: String,
+    /// The name it is shown by.
+    #[schema(example = "Sam")]
+    display_name: String,
+    /// Its IANA time zone.
+    #[schema(example = "Europe/London")]
+    time_zone: String,
+    /// Its BCP 47 language tag.
+    #[schema(example = "en-GB")]
+    locale: String,
+    /// `user`, `editor` or `admin`.
+    #[schema(example = "user")]
+    role: String,
+    /// When it was created.
+    created_at: DateTime<Utc>,
+    /// When it last changed.
+    updated_at: DateTime<Utc>,
+    /// Starts at 1 and grows by one with every change; also the `ETag`.
+    #[schema(example = 1)]
+    version: i64,
+}
+
+impl From<&Account> for AccountResponse {
+    fn from(account: &Account) -> Self {
+        Self {
+            id: account.id.0,
+            email: account.email.to_string(),
+            display_name: account.display_name.to_string(),
+            time_zone: account.time_zone.to_string(),
+            locale: account.locale.to_string(),
+            role: account.role.to_string(),
+            created_at: account.created_at,
+            updated_at: account.updated_at,
+            version: account.version,
+        }
+    }
+}
+
+impl AccountResponse {
+    /// The `ETag` of `account`.
+    pub(crate) fn etag(account: &Account) -> String {
+        format!("\"{}\"", account.version)
+    }
+}
+
+fn field_error(pointer: &str, error: &impl ToString) -> FieldError {
+    FieldError {
+        pointer: pointer.to_owned(),
+        code: "invalid".to_owned(),
+        message: error.to_string(),
+    }
+}
+
+/// Parses every field, collecting each problem so the client can fix them at once.
+fn parse(request: &RegisterRequest) -> Result<(Email, NewPassword, DisplayName, TimeZoneName, Locale), ApiError> {
+    let mut errors = Vec::new();
+    let email = Email::parse(&request.email).map_err(|error| errors.push(field_error("/email", &error))).ok();
+    let password = NewPassword::parse(&request.password, email.as_ref())
+        .map_err(|error| errors.push(field_error("/password", &error)))
+        .ok();
+    let display_name = DisplayName::parse(&request.display_name)
+        .map_err(|error| errors.push(field_error("/display_name", &error)))
+        .ok();
+    let time_zone = match &request.time_zone {
+        Some(zone) => TimeZoneName::parse(zone).map_err(|error| errors.push(field_error("/time_zone", &error))).ok(),
+        None => Some(TimeZoneName::default_zone()),
+    };
+    let locale = match &request.locale {
+        Some(locale) => Locale::parse(locale).map_err(|error| errors.push(field_error("/locale", &error))).ok(),
+        None => Some(Locale::default_locale()),
+    };
+    match (email, password, display_name, time_zone, locale) {
+        (Some(email), Some(password), Some(display_name), Some(time_zone), Some(locale)) if errors.is_empty() => {
+            Ok((email, password, display_name, time_zone, locale))
+        }
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// Creates an account with role `user`.
+///
+/// Sign in afterwards with `POST /v1/auth/token` (grant `password`). An address can
+/// hold one account, whatever its letter case.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "register",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "The account was created.", body = AccountResponse,
+            headers(("Location" = String, description = "`/v1/me`"), ("ETag" = String, description = "The account's version."))),
+        (status = 409, description = "An account with this e-mail address exists.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` lists each one.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many sign-ups from this address; `Retry-After` is set.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/v1/auth/register")]
+pub(crate) async fn register(body: JsonBody<RegisterRequest>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let (email, password, display_name, time_zone, locale) = parse(&body.into_inner())?;
+    let password_hash = web::block(move || PasswordHash::of(&password))
+        .await
+        .map_err(|error| ApiError::Internal(anyhow::anyhow!("password hashing did not run: {error}")))?
+        .map_err(|error| ApiError::Internal(error.into()))?;
+    let account = state
+        .ports
+        .accounts
+        .create(NewAccount {
+            email,
+            password_hash,
+            display_name,
+            time_zone,
+            locale,
+            role: Role::User,
+        })
+        .await
+        .map_err(|error| match error {
+            CreateAccountError::EmailTaken => {
+                ApiError::Conflict("An account with this e-mail address exists. Sign in instead.".to_owned())
+            }
+            CreateAccountError::Store(store) => store.into(),
+        })?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, "/v1/me"))
+        .insert_header((header::ETAG, AccountResponse::etag(&account)))
+        .json(AccountResponse::from(&account)))
+}

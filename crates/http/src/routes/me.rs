@@ -1,0 +1,274 @@
+//! `/v1/me`: the signed-in person's own account: read it, change the profile, change
+//! the password, or delete the account and everything in it.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+use waymark_domain::identity::ports::UpdateAccountError;
+use waymark_domain::identity::{
+    Account, AccountId, DisplayName, Locale, NewPassword, PasswordHash, ProfileChanges, TimeZoneName,
+};
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
+use crate::problem::{FieldError, Problem};
+use crate::routes::auth::AccountResponse;
+use crate::state::AppState;
+
+fn account_response(account: &Account) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, version_etag(account.version)))
+        .json(AccountResponse::from(account))
+}
+
+async fn current_account(state: &AppState, id: AccountId) -> Result<Account, ApiError> {
+    // A valid token for an account deleted since it was issued.
+    state.ports.accounts.get(id).await?.ok_or(ApiError::NotFound)
+}
+
+/// Checks `password` against the account's own, on a blocking thread.
+async fn confirm_password(state: &AppState, id: AccountId, password: String, pointer: &str) -> Result<(), ApiError> {
+    let hash = state.ports.accounts.password_hash(id).await?.ok_or(ApiError::NotFound)?;
+    let verified = web::block(move || hash.verify(&password))
+        .await
+        .map_err(|error| ApiError::Internal(anyhow::anyhow!("password verification did not run: {error}")))?;
+    if verified {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(vec![FieldError {
+            pointer: pointer.to_owned(),
+            code: "mismatch".to_owned(),
+            message: "is not your current password".to_owned(),
+        }]))
+    }
+}
+
+fn update_error(error: UpdateAccountError) -> ApiError {
+    match error {
+        UpdateAccountError::NotFound => ApiError::NotFound,
+        UpdateAccountError::PreconditionFailed { .. } => ApiError::PreconditionFailed,
+        UpdateAccountError::Store(store) => store.into(),
+    }
+}
+
+/// Your account.
+///
+/// Sends `ETag`; with `If-None-Match` naming it, the answer is 304.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "get_me",
+    security(("oauth2" = ["profile"])),
+    responses(
+        (status = 200, description = "Your account.", body = AccountResponse, headers(("ETag" = String, description = "The account's version."))),
+        (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
+    ),
+)]
+#[get("/v1/me")]
+pub(crate) async fn get_me(request: HttpRequest, principal: Principal, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let account = current_account(&state, principal.account()?).await?;
+    if let Some(unchanged) = not_modified(&request, &version_etag(account.version)) {
+        return Ok(unchanged);
+    }
+    Ok(account_response(&account))
+}
+
+/// Profile changes (JSON merge patch): absent fields stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProfilePatch {
+    /// A new display name (1 to 100 characters).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "Sam R.", min_length = 1, max_length = 100)]
+    display_name: Patch<String>,
+    /// A new IANA time zone.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "Europe/Dublin", max_length = 64)]
+    time_zone: Patch<String>,
+    /// A new BCP 47 language tag.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "cy-GB", max_length = 35)]
+    locale: Patch<String>,
+}
+
+fn required(pointer: &str) -> FieldError {
+    FieldError {
+        pointer: pointer.to_owned(),
+        code: "required".to_owned(),
+        message: "cannot be cleared".to_owned(),
+    }
+}
+
+fn parse_field<T, E: ToString>(
+    field: Patch<String>,
+    pointer: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    match field {
+        Patch::Absent => None,
+        Patch::Null => {
+            errors.push(required(pointer));
+            None
+        }
+        Patch::Value(value) => parse(&value)
+            .map_err(|error| {
+                errors.push(FieldError {
+                    pointer: pointer.to_owned(),
+                    code: "invalid".to_owned(),
+                    message: error.to_string(),
+                });
+            })
+            .ok(),
+    }
+}
+
+/// Changes your display name, time zone or locale.
+///
+/// A JSON merge patch (`application/merge-patch+json`; `application/json` works the
+/// same): fields left out stay as they are. With `If-Match`, the change is made only
+/// if the account is still at that version (else 412).
+#[utoipa::path(
+    tag = "me",
+    operation_id = "update_me",
+    security(("oauth2" = ["profile"])),
+    request_body(content((ProfilePatch = "application/merge-patch+json"), (ProfilePatch = "application/json"))),
+    params(("If-Match" = Option<String>, Header, description = "The `ETag` you last saw.")),
+    responses(
+        (status = 200, description = "The changed account.", body = AccountResponse, headers(("ETag" = String, description = "The new version."))),
+        (status = 412, description = "The account changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/v1/me")]
+pub(crate) async fn update_me(
+    principal: Principal,
+    if_match: IfMatch,
+    body: JsonBody<ProfilePatch>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let account_id = principal.account()?;
+    let patch = body.into_inner();
+    let mut errors = Vec::new();
+    let changes = ProfileChanges {
+        display_name: parse_field(patch.display_name, "/display_name", DisplayName::parse, &mut errors),
+        time_zone: parse_field(patch.time_zone, "/time_zone", TimeZoneName::parse, &mut errors),
+        locale: parse_field(patch.locale, "/locale", Locale::parse, &mut errors),
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let expected = if_match.expected_version()?;
+    let account = if changes.is_empty() {
+        let account = current_account(&state, account_id).await?;
+        if expected.is_some_and(|version| version != account.version) {
+            return Err(ApiError::PreconditionFailed);
+        }
+        account
+    } else {
+        state
+            .ports
+            .accounts
+            .update_profile(account_id, changes, expected)
+            .await
+            .map_err(update_error)?
+    };
+    Ok(account_response(&account))
+}
+
+/// A password change.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordChange {
+    /// Your current password.
+    #[schema(format = Password, max_length = 128)]
+    current_password: String,
+    /// The new password: 8 to 128 characters, not your e-mail address, not a common
+    /// password.
+    #[schema(format = Password, min_length = 8, max_length = 128)]
+    new_password: String,
+}
+
+/// Changes your password.
+///
+/// Every refresh token of the account stops working, so other devices must sign in
+/// again; access tokens already issued run out within their lifetime.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "change_password",
+    security(("oauth2" = ["profile"])),
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "The password was changed."),
+        (status = 422, description = "The current password is not right, or the new one breaks a rule.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/v1/me/password")]
+pub(crate) async fn change_password(
+    principal: Principal,
+    body: JsonBody<PasswordChange>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let account = current_account(&state, principal.account()?).await?;
+    let change = body.into_inner();
+    let new_password = NewPassword::parse(&change.new_password, Some(&account.email)).map_err(|error| {
+        ApiError::Validation(vec![FieldError {
+            pointer: "/new_password".to_owned(),
+            code: "invalid".to_owned(),
+            message: error.to_string(),
+        }])
+    })?;
+    confirm_password(&state, account.id, change.current_password, "/current_password").await?;
+    let hash = web::block(move || PasswordHash::of(&new_password))
+        .await
+        .map_err(|error| ApiError::Internal(anyhow::anyhow!("password hashing did not run: {error}")))?
+        .map_err(|error| ApiError::Internal(error.into()))?;
+    state
+        .ports
+        .accounts
+        .change_password(account.id, hash)
+        .await
+        .map_err(update_error)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Confirmation of an account deletion.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DeletionConfirmation {
+    /// Your current password.
+    #[schema(format = Password, max_length = 128)]
+    password: String,
+}
+
+/// Deletes your account and everything in it, immediately and for good.
+///
+/// Goals, routines, contacts, check-ins and every token are erased with it; nothing
+/// can be recovered afterwards. Needs your current password.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "delete_me",
+    security(("oauth2" = ["profile"])),
+    request_body = DeletionConfirmation,
+    responses(
+        (status = 204, description = "The account and all its data are gone."),
+        (status = 422, description = "The password is not right.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/v1/me")]
+pub(crate) async fn delete_me(
+    principal: Principal,
+    body: JsonBody<DeletionConfirmation>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let account_id = principal.account()?;
+    confirm_password(&state, account_id, body.into_inner().password, "/password").await?;
+    if state.ports.accounts.delete(account_id).await? {
+        tracing::info!(target: "security", account_id = %account_id, "account deleted by its owner");
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
