@@ -17,14 +17,35 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Accounts::Table)
                     .col(ColumnDef::new(Accounts::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(Accounts::Email).string_len(254).not_null().unique_key())
-                    .col(ColumnDef::new(Accounts::PasswordHash).string_len(255).not_null())
-                    .col(ColumnDef::new(Accounts::DisplayName).string_len(100).not_null())
+                    .col(
+                        ColumnDef::new(Accounts::Email)
+                            .string_len(254)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Accounts::PasswordHash)
+                            .string_len(255)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Accounts::DisplayName)
+                            .string_len(100)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Accounts::TimeZone).string_len(64).not_null())
                     .col(ColumnDef::new(Accounts::Locale).string_len(35).not_null())
                     .col(ColumnDef::new(Accounts::Role).string_len(16).not_null())
-                    .col(ColumnDef::new(Accounts::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Accounts::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Accounts::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Accounts::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Accounts::Version).big_integer().not_null())
                     .to_owned(),
             )
@@ -34,11 +55,28 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ApiClients::Table)
-                    .col(ColumnDef::new(ApiClients::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(ApiClients::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(ApiClients::Name).string_len(100).not_null())
-                    .col(ColumnDef::new(ApiClients::Scopes).string_len(512).not_null())
-                    .col(ColumnDef::new(ApiClients::SecretDigest).string_len(64).not_null())
-                    .col(ColumnDef::new(ApiClients::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(ApiClients::Scopes)
+                            .string_len(512)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiClients::SecretDigest)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiClients::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -47,16 +85,46 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(RefreshTokens::Table)
-                    .col(ColumnDef::new(RefreshTokens::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(RefreshTokens::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(RefreshTokens::FamilyId).uuid().not_null())
                     .col(ColumnDef::new(RefreshTokens::AccountId).uuid().not_null())
                     .col(ColumnDef::new(RefreshTokens::ClientId).uuid().null())
-                    .col(ColumnDef::new(RefreshTokens::Digest).string_len(64).not_null().unique_key())
-                    .col(ColumnDef::new(RefreshTokens::Scopes).string_len(512).not_null())
-                    .col(ColumnDef::new(RefreshTokens::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(RefreshTokens::ExpiresAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(RefreshTokens::SpentAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(RefreshTokens::RevokedAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(RefreshTokens::Digest)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(RefreshTokens::Scopes)
+                            .string_len(512)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(RefreshTokens::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(RefreshTokens::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(RefreshTokens::SpentAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(RefreshTokens::RevokedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_refresh_tokens_account")
@@ -80,7 +148,13 @@ impl MigrationTrait for Migration {
             ("idx_refresh_tokens_client", RefreshTokens::ClientId),
         ] {
             manager
-                .create_index(Index::create().name(name).table(RefreshTokens::Table).col(column).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(RefreshTokens::Table)
+                        .col(column)
+                        .to_owned(),
+                )
                 .await?;
         }
 
@@ -88,9 +162,22 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(SignInFailures::Table)
-                    .col(ColumnDef::new(SignInFailures::EmailDigest).string_len(64).not_null().primary_key())
-                    .col(ColumnDef::new(SignInFailures::Failures).integer().not_null())
-                    .col(ColumnDef::new(SignInFailures::WindowStartedAt).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(SignInFailures::EmailDigest)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(SignInFailures::Failures)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(SignInFailures::WindowStartedAt)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await
@@ -103,7 +190,9 @@ impl MigrationTrait for Migration {
             ApiClients::Table.into_iden(),
             Accounts::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -6,11 +6,16 @@
 
 mod support;
 
+mod accounts;
 mod cors;
 mod deploy;
 mod health;
+mod me;
 mod migrations;
 mod openapi;
 mod problems;
+mod rate_limits;
 mod request_id;
 mod shutdown;
+mod sign_in;
+mod token_attacks;

@@ -88,7 +88,8 @@ fn every_operation_is_tagged_described_and_lists_problem_responses() {
                         .is_some_and(|text| !text.is_empty()),
                     "{name} {status} has no description"
                 );
-                let oauth_error = OAUTH_ENDPOINTS.contains(&path.as_str()) && matches!(status.as_str(), "400" | "401");
+                let oauth_error = OAUTH_ENDPOINTS.contains(&path.as_str())
+                    && matches!(status.as_str(), "400" | "401");
                 if oauth_error {
                     assert!(
                         response["content"]["application/json"]["schema"]["$ref"]

@@ -13,6 +13,7 @@ use crate::auth::security_table::SecurityTable;
 use crate::extract::extractor_config;
 use crate::middleware::panic_guard::catch_panics;
 use crate::middleware::problem_completion::complete_problems;
+use crate::middleware::rate_limit::limit_rate;
 use crate::middleware::request_id::assign_request_id;
 use crate::middleware::request_log::log_request;
 use crate::middleware::security_headers::add_security_headers;
@@ -57,6 +58,7 @@ pub fn build_app(
         .default_service(web::to(routes::not_found_or_not_allowed))
         .wrap(from_fn(enforce_timeout))
         .wrap(from_fn(catch_panics))
+        .wrap(from_fn(limit_rate))
         .wrap(cors)
         .wrap(from_fn(complete_problems))
         .wrap(Compress::default())
@@ -97,6 +99,9 @@ fn cors(origins: &[String]) -> Cors {
             header::LINK,
             header::RETRY_AFTER,
             header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("ratelimit-limit"),
+            header::HeaderName::from_static("ratelimit-remaining"),
+            header::HeaderName::from_static("ratelimit-reset"),
         ])
         .max_age(3600);
     for origin in origins {

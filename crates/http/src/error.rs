@@ -217,7 +217,9 @@ impl ResponseError for ApiError {
                     HeaderValue::from_static(RETRY_AFTER_SECONDS),
                 );
             }
-            Self::TooManyRequests { retry_after_seconds } => {
+            Self::TooManyRequests {
+                retry_after_seconds,
+            } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
             }
             Self::Unauthorized { invalid_token } => {
@@ -226,10 +228,15 @@ impl ResponseError for ApiError {
                 } else {
                     r#"Bearer realm="waymark""#
                 };
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(challenge),
+                );
             }
             Self::InsufficientScope { required } => {
-                let challenge = format!(r#"Bearer realm="waymark", error="insufficient_scope", scope="{required}""#);
+                let challenge = format!(
+                    r#"Bearer realm="waymark", error="insufficient_scope", scope="{required}""#
+                );
                 if let Ok(value) = HeaderValue::from_str(&challenge) {
                     headers.insert(header::WWW_AUTHENTICATE, value);
                 }

@@ -14,6 +14,7 @@ pub mod metrics;
 mod middleware;
 pub mod openapi;
 pub mod problem;
+pub mod rate_limiter;
 mod route_table;
 mod routes;
 pub mod state;

@@ -6,7 +6,8 @@ use actix_web::App;
 use utoipa::Modify;
 use utoipa::OpenApi as _;
 use utoipa::openapi::security::{
-    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityRequirement, SecurityScheme,
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
+    SecurityRequirement, SecurityScheme,
 };
 use waymark_domain::identity::Scope;
 
@@ -50,7 +51,13 @@ struct SecuritySchemes;
 impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        let scopes = || Scopes::from_iter(Scope::ALL.iter().map(|scope| (scope.as_str(), scope.description())));
+        let scopes = || {
+            Scopes::from_iter(
+                Scope::ALL
+                    .iter()
+                    .map(|scope| (scope.as_str(), scope.description())),
+            )
+        };
         components.add_security_scheme(
             OAUTH2_SCHEME,
             SecurityScheme::OAuth2(OAuth2::with_description(
@@ -104,7 +111,8 @@ fn add_shared_problem_responses(openapi: &mut OpenApi) {
             "The request timed out or the database is unreachable. `Retry-After` is set.",
         ),
     ];
-    for item in openapi.paths.paths.values_mut() {
+    for (path, item) in &mut openapi.paths.paths {
+        let rate_limited = path.starts_with("/v1/");
         let operations = [
             item.get.as_mut(),
             item.put.as_mut(),
@@ -113,6 +121,11 @@ fn add_shared_problem_responses(openapi: &mut OpenApi) {
             item.patch.as_mut(),
         ];
         for operation in operations.into_iter().flatten() {
+            if rate_limited {
+                operation.responses.responses.entry("429".to_owned()).or_insert_with(|| {
+                    problem_response("Too many requests from this caller; `Retry-After` says when to try again. Every `/v1` response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.")
+                });
+            }
             for (status, description) in shared {
                 operation
                     .responses
@@ -139,23 +152,37 @@ fn offer_bearer_beside_oauth2(openapi: &mut OpenApi) {
             let Some(security) = operation.security.as_mut() else {
                 continue;
             };
-            let scopes = serde_json::to_value(&*security)
-                .ok()
-                .and_then(|value| value.get(0).and_then(|first| first.get(OAUTH2_SCHEME)).cloned());
+            let scopes = serde_json::to_value(&*security).ok().and_then(|value| {
+                value
+                    .get(0)
+                    .and_then(|first| first.get(OAUTH2_SCHEME))
+                    .cloned()
+            });
             let Some(scopes) = scopes else {
                 continue;
             };
-            security.push(SecurityRequirement::new(BEARER_SCHEME, Vec::<String>::new()));
+            security.push(SecurityRequirement::new(
+                BEARER_SCHEME,
+                Vec::<String>::new(),
+            ));
             let scope_list = scopes
                 .as_array()
-                .map(|scopes| scopes.iter().filter_map(|scope| scope.as_str()).collect::<Vec<_>>().join(" "))
+                .map(|scopes| {
+                    scopes
+                        .iter()
+                        .filter_map(|scope| scope.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
                 .unwrap_or_default();
             let responses = &mut operation.responses.responses;
             responses.entry("401".to_owned()).or_insert_with(|| {
                 problem_response("No access token, or one that is not valid (expired, badly signed, for another audience). `WWW-Authenticate` is set.")
             });
             responses.entry("403".to_owned()).or_insert_with(|| {
-                problem_response(&format!("The token lacks the scope(s) this operation needs: {scope_list}."))
+                problem_response(&format!(
+                    "The token lacks the scope(s) this operation needs: {scope_list}."
+                ))
             });
         }
     }

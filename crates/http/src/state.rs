@@ -9,6 +9,8 @@ use waymark_domain::ports::StoragePorts;
 
 use crate::auth::TokenIssuer;
 use crate::metrics::Metrics;
+pub use crate::middleware::rate_limit::RateLimits;
+use crate::rate_limiter::RateLimiter;
 
 /// Settings of the HTTP layer, decided by the server's configuration.
 #[derive(Debug, Clone)]
@@ -23,6 +25,13 @@ pub struct HttpSettings {
     pub cors_allowed_origins: Vec<String>,
     /// Failed sign-ins allowed per e-mail address before it must wait.
     pub sign_in_lockout: LockoutPolicy,
+    /// Requests per minute each caller may make to `/v1`.
+    pub rate_limit_per_minute: u32,
+    /// Requests per minute each address (and account) may make to the endpoints that
+    /// take passwords.
+    pub credentials_rate_limit_per_minute: u32,
+    /// Whether a proxy in front appends the client address to `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
 }
 
 /// Shared, cheaply cloned application state. One instance is made at start-up and
@@ -35,6 +44,8 @@ pub struct AppState {
     pub tokens: Arc<TokenIssuer>,
     /// Request counters and latency histograms.
     pub metrics: Arc<Metrics>,
+    /// Rate-limit buckets, shared by every worker.
+    pub rate_limits: Arc<RateLimits>,
     /// HTTP settings.
     pub settings: Arc<HttpSettings>,
 }
@@ -47,6 +58,10 @@ impl AppState {
             ports,
             tokens: Arc::new(tokens),
             metrics: Arc::new(Metrics::default()),
+            rate_limits: Arc::new(RateLimits {
+                general: RateLimiter::new(settings.rate_limit_per_minute),
+                credentials: RateLimiter::new(settings.credentials_rate_limit_per_minute),
+            }),
             settings: Arc::new(settings),
         }
     }

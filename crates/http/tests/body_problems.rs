@@ -11,8 +11,8 @@ use actix_web::{HttpResponse, test, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use validator::Validate;
-use waymark_http::extract::JsonBody;
 use waymark_http::auth::{SigningKeys, TokenIssuer, TokenSettings, generate_ed25519_pem};
+use waymark_http::extract::JsonBody;
 use waymark_http::{AppState, HttpSettings, build_app};
 use waymark_persistence::{Database, DatabaseSettings};
 
@@ -87,6 +87,9 @@ fn settings() -> HttpSettings {
             max_failures: 5,
             window: Duration::from_secs(900),
         },
+        rate_limit_per_minute: 1000,
+        credentials_rate_limit_per_minute: 1000,
+        trust_forwarded_for: false,
     }
 }
 

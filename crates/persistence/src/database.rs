@@ -6,8 +6,10 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, DatabaseConnection};
 use secrecy::ExposeSecret;
 use waymark_domain::health::StorageHealth;
+use waymark_domain::identity::ports::{
+    AccountStore, ClientStore, RefreshTokenStore, SignInThrottle,
+};
 use waymark_domain::ports::StoragePorts;
-use waymark_domain::identity::ports::{AccountStore, ClientStore, RefreshTokenStore, SignInThrottle};
 use waymark_migrations::{Migrator, MigratorTrait};
 
 use crate::health::PoolHealth;

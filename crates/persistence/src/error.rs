@@ -31,13 +31,21 @@ fn is_unavailable(error: &DbErr) -> bool {
         return false;
     };
     match sqlx.as_ref() {
-        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed | Sqlx::Tls(_) | Sqlx::Protocol(_) => true,
+        Sqlx::Io(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed
+        | Sqlx::Tls(_)
+        | Sqlx::Protocol(_) => true,
         Sqlx::Database(database) => {
             // 57014: PostgreSQL cancelled the statement (statement_timeout);
             // 57P01-57P03: the server is shutting down or not accepting connections;
             // SQLite 5/6: the database is busy or locked beyond busy_timeout.
             let code = database.code().unwrap_or_default();
-            matches!(code.as_ref(), "57014" | "57P01" | "57P02" | "57P03" | "5" | "6" | "517")
+            matches!(
+                code.as_ref(),
+                "57014" | "57P01" | "57P02" | "57P03" | "5" | "6" | "517"
+            )
         }
         _ => false,
     }

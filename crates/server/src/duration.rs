@@ -41,7 +41,11 @@ impl FromStr for HumanDuration {
             "m" => Duration::from_secs(number.saturating_mul(60)),
             "h" => Duration::from_secs(number.saturating_mul(3_600)),
             "d" => Duration::from_secs(number.saturating_mul(86_400)),
-            other => return Err(format!("unknown duration unit `{other}`; use ms, s, m, h or d")),
+            other => {
+                return Err(format!(
+                    "unknown duration unit `{other}`; use ms, s, m, h or d"
+                ));
+            }
         };
         Ok(Self(duration))
     }

@@ -159,12 +159,22 @@ pub struct Settings {
     pub no_migrate: bool,
 
     /// Directory for files the server makes itself (the generated signing key).
-    #[arg(long, env = "WAYMARK_DATA_DIR", default_value = "./waymark-data", global = true)]
+    #[arg(
+        long,
+        env = "WAYMARK_DATA_DIR",
+        default_value = "./waymark-data",
+        global = true
+    )]
     pub data_dir: PathBuf,
 
     /// Ed25519 private keys (PKCS#8 PEM files), comma-separated: the first signs new
     /// tokens, all verify. When unset, a key is generated in --data-dir on first start.
-    #[arg(long, env = "WAYMARK_JWT_KEY_FILES", value_delimiter = ',', global = true)]
+    #[arg(
+        long,
+        env = "WAYMARK_JWT_KEY_FILES",
+        value_delimiter = ',',
+        global = true
+    )]
     pub jwt_key_files: Vec<PathBuf>,
 
     /// This server's public base URL: the `iss` of its tokens and the base of the
@@ -173,7 +183,12 @@ pub struct Settings {
     pub public_url: String,
 
     /// The `aud` claim access tokens are issued for and must carry.
-    #[arg(long, env = "WAYMARK_TOKEN_AUDIENCE", default_value = "waymark", global = true)]
+    #[arg(
+        long,
+        env = "WAYMARK_TOKEN_AUDIENCE",
+        default_value = "waymark",
+        global = true
+    )]
     pub token_audience: String,
 
     /// How long an access token lives.
@@ -187,6 +202,20 @@ pub struct Settings {
     /// Failed sign-ins allowed per e-mail address within --sign-in-lockout.
     #[arg(long, env = "WAYMARK_SIGN_IN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
     pub sign_in_max_failures: u32,
+
+    /// Requests per minute each caller (token subject, or client address) may make to /v1.
+    #[arg(long, env = "WAYMARK_RATE_LIMIT_PER_MINUTE", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub rate_limit_per_minute: u32,
+
+    /// Requests per minute each client address, and each account, may make to the
+    /// endpoints that take passwords (register, token, revoke, password change, delete).
+    #[arg(long, env = "WAYMARK_CREDENTIALS_RATE_LIMIT_PER_MINUTE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub credentials_rate_limit_per_minute: u32,
+
+    /// Take the client address from the last X-Forwarded-For entry (only behind a
+    /// proxy that sets it).
+    #[arg(long, env = "WAYMARK_TRUST_FORWARDED_FOR", global = true)]
+    pub trust_forwarded_for: bool,
 
     /// How long an address that reached --sign-in-max-failures must wait.
     #[arg(long, env = "WAYMARK_SIGN_IN_LOCKOUT", default_value_t = HumanDuration::secs(15 * 60), global = true)]
@@ -221,6 +250,9 @@ impl Default for Settings {
             refresh_token_lifetime: HumanDuration::secs(30 * 86_400),
             sign_in_max_failures: 5,
             sign_in_lockout: HumanDuration::secs(15 * 60),
+            rate_limit_per_minute: 600,
+            credentials_rate_limit_per_minute: 20,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -306,6 +338,9 @@ impl Settings {
                 max_failures: self.sign_in_max_failures,
                 window: self.sign_in_lockout.0,
             },
+            rate_limit_per_minute: self.rate_limit_per_minute,
+            credentials_rate_limit_per_minute: self.credentials_rate_limit_per_minute,
+            trust_forwarded_for: self.trust_forwarded_for,
         }
     }
 
@@ -378,7 +413,10 @@ fn check_database_url(url: &str) -> Result<(), String> {
 fn parse_public_url(text: &str) -> Result<String, String> {
     let invalid = || format!("`{text}` is not a base URL such as https://api.example.org");
     let parsed = url::Url::parse(text.trim()).map_err(|_| invalid())?;
-    if matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some() && parsed.query().is_none() {
+    if matches!(parsed.scheme(), "http" | "https")
+        && parsed.host_str().is_some()
+        && parsed.query().is_none()
+    {
         Ok(text.trim().trim_end_matches('/').to_owned())
     } else {
         Err(invalid())

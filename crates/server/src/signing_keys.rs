@@ -63,7 +63,11 @@ pub fn load_signing_keys(settings: &Settings) -> Result<SigningKeys, SigningKeyE
         })
         .collect::<Result<Vec<_>, _>>()?;
     SigningKeys::from_pems(&pems).map_err(|source| SigningKeyError::Invalid {
-        files: files.iter().map(|path| path.display().to_string()).collect::<Vec<_>>().join(", "),
+        files: files
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         source,
     })
 }
@@ -81,7 +85,8 @@ fn ensure_generated_key(path: &Path) -> Result<(), SigningKeyError> {
     if let Some(directory) = path.parent() {
         std::fs::create_dir_all(directory).map_err(write_error)?;
     }
-    let pem = generate_ed25519_pem().map_err(|error| write_error(std::io::Error::other(error.to_string())))?;
+    let pem = generate_ed25519_pem()
+        .map_err(|error| write_error(std::io::Error::other(error.to_string())))?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -91,7 +96,9 @@ fn ensure_generated_key(path: &Path) -> Result<(), SigningKeyError> {
     }
     match options.open(path) {
         Ok(mut file) => {
-            file.write_all(pem.as_bytes()).and_then(|()| file.sync_all()).map_err(write_error)?;
+            file.write_all(pem.as_bytes())
+                .and_then(|()| file.sync_all())
+                .map_err(write_error)?;
             tracing::info!(path = %path.display(), "generated a new token signing key");
             Ok(())
         }
@@ -117,7 +124,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(directory.join(GENERATED_KEY_FILE)).expect("exists").permissions().mode();
+            let mode = std::fs::metadata(directory.join(GENERATED_KEY_FILE))
+                .expect("exists")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         let _ = std::fs::remove_dir_all(directory);

@@ -106,6 +106,17 @@ fn help_documents_every_setting_and_its_environment_variable() {
         "WAYMARK_LOG",
         "WAYMARK_LOG_FORMAT",
         "WAYMARK_NO_MIGRATE",
+        "WAYMARK_DATA_DIR",
+        "WAYMARK_JWT_KEY_FILES",
+        "WAYMARK_PUBLIC_URL",
+        "WAYMARK_TOKEN_AUDIENCE",
+        "WAYMARK_ACCESS_TOKEN_LIFETIME",
+        "WAYMARK_REFRESH_TOKEN_LIFETIME",
+        "WAYMARK_SIGN_IN_MAX_FAILURES",
+        "WAYMARK_SIGN_IN_LOCKOUT",
+        "WAYMARK_RATE_LIMIT_PER_MINUTE",
+        "WAYMARK_CREDENTIALS_RATE_LIMIT_PER_MINUTE",
+        "WAYMARK_TRUST_FORWARDED_FOR",
     ] {
         assert!(
             help.contains(variable),

@@ -15,6 +15,8 @@ use super::database::{Backend, TestDatabase};
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
     pub address: String,
+    /// The URL of this instance's database, for tests that inspect storage directly.
+    pub database_url: String,
     /// A client that follows no redirects (tests see exactly what the server says) and
     /// gives up after 30 s, so a hanging server fails a test instead of stalling it.
     pub client: reqwest::Client,
@@ -66,6 +68,9 @@ pub fn test_settings(database_url: &str) -> Settings {
         shutdown_grace: HumanDuration::secs(5),
         jwt_key_files: vec![shared_signing_key().to_owned()],
         public_url: TEST_ISSUER.to_owned(),
+        // Tests make many requests from one address; the limits have tests of their own.
+        rate_limit_per_minute: 100_000,
+        credentials_rate_limit_per_minute: 100_000,
         ..Settings::default()
     }
 }
@@ -77,8 +82,10 @@ pub const TEST_ISSUER: &str = "http://waymark.test";
 pub fn shared_signing_key() -> &'static std::path::Path {
     static KEY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     KEY.get_or_init(|| {
-        let path = std::env::temp_dir().join(format!("waymark-test-key-{}.pem", std::process::id()));
-        let pem = waymark_http::auth::generate_ed25519_pem().unwrap_or_else(|error| panic!("{error}"));
+        let path =
+            std::env::temp_dir().join(format!("waymark-test-key-{}.pem", std::process::id()));
+        let pem =
+            waymark_http::auth::generate_ed25519_pem().unwrap_or_else(|error| panic!("{error}"));
         std::fs::write(&path, pem).unwrap_or_else(|error| panic!("{error}"));
         path
     })
@@ -100,6 +107,7 @@ pub async fn spawn_with(settings: &Settings) -> TestApp {
         .unwrap_or_else(|error| panic!("no HTTP client: {error}"));
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
+        database_url: secrecy::ExposeSecret::expose_secret(&settings.database_url).to_owned(),
         client,
         handle,
         server,

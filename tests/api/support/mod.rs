@@ -4,6 +4,8 @@
 
 pub mod app;
 pub mod database;
+pub mod identity;
+pub mod storage;
 pub mod tcp_proxy;
 
 pub use app::{TestApp, run_on};

@@ -26,7 +26,10 @@ impl Email {
         if normalised.is_empty() || normalised.chars().count() > MAX_EMAIL_LENGTH {
             return Err(InvalidEmail);
         }
-        if normalised.chars().any(|character| character.is_whitespace() || character.is_control()) {
+        if normalised
+            .chars()
+            .any(|character| character.is_whitespace() || character.is_control())
+        {
             return Err(InvalidEmail);
         }
         let Some((local, domain)) = normalised.split_once('@') else {
@@ -65,12 +68,25 @@ mod tests {
 
     #[test]
     fn addresses_are_trimmed_and_lower_cased() {
-        assert_eq!(Email::parse("  Sam.Rivers@Example.ORG ").map(|email| email.to_string()), Ok("sam.rivers@example.org".to_owned()));
+        assert_eq!(
+            Email::parse("  Sam.Rivers@Example.ORG ").map(|email| email.to_string()),
+            Ok("sam.rivers@example.org".to_owned())
+        );
     }
 
     #[test]
     fn implausible_addresses_are_rejected() {
-        for bad in ["", "no-at-sign", "@example.org", "sam@", "sam@localhost", "sam@@example.org", "sam @example.org", "sam@example..org", "sam@.example.org"] {
+        for bad in [
+            "",
+            "no-at-sign",
+            "@example.org",
+            "sam@",
+            "sam@localhost",
+            "sam@@example.org",
+            "sam @example.org",
+            "sam@example..org",
+            "sam@.example.org",
+        ] {
             assert_eq!(Email::parse(bad), Err(InvalidEmail), "{bad}");
         }
         let long = format!("{}@example.org", "a".repeat(250));

@@ -29,27 +29,36 @@ impl Locale {
         let mut subtags = raw.split(['-', '_']);
         let language = subtags.next().ok_or(InvalidLocale)?;
         if !(2..=3).contains(&language.len())
-            || !language.chars().all(|character| character.is_ascii_alphabetic())
+            || !language
+                .chars()
+                .all(|character| character.is_ascii_alphabetic())
         {
             return Err(InvalidLocale);
         }
         let mut canonical = vec![language.to_ascii_lowercase()];
         let mut stage = 0; // 0: script allowed, 1: region allowed, 2: variants only
         for subtag in subtags {
-            let alphabetic = subtag.chars().all(|character| character.is_ascii_alphabetic());
+            let alphabetic = subtag
+                .chars()
+                .all(|character| character.is_ascii_alphabetic());
             let digits = subtag.chars().all(|character| character.is_ascii_digit());
-            let alphanumeric = subtag.chars().all(|character| character.is_ascii_alphanumeric());
+            let alphanumeric = subtag
+                .chars()
+                .all(|character| character.is_ascii_alphanumeric());
             if stage == 0 && subtag.len() == 4 && alphabetic {
                 let mut script = subtag.to_ascii_lowercase();
                 script[..1].make_ascii_uppercase();
                 canonical.push(script);
                 stage = 1;
-            } else if stage <= 1 && ((subtag.len() == 2 && alphabetic) || (subtag.len() == 3 && digits)) {
+            } else if stage <= 1
+                && ((subtag.len() == 2 && alphabetic) || (subtag.len() == 3 && digits))
+            {
                 canonical.push(subtag.to_ascii_uppercase());
                 stage = 2;
             } else if alphanumeric
                 && ((5..=8).contains(&subtag.len())
-                    || (subtag.len() == 4 && subtag.starts_with(|character: char| character.is_ascii_digit())))
+                    || (subtag.len() == 4
+                        && subtag.starts_with(|character: char| character.is_ascii_digit())))
             {
                 canonical.push(subtag.to_ascii_lowercase());
                 stage = 2;
@@ -75,10 +84,9 @@ impl Locale {
     /// The region subtag, such as `GB`, if the tag has one.
     #[must_use]
     pub fn region(&self) -> Option<&str> {
-        self.0
-            .split('-')
-            .skip(1)
-            .find(|subtag| subtag.len() == 2 || (subtag.len() == 3 && subtag.chars().all(|c| c.is_ascii_digit())))
+        self.0.split('-').skip(1).find(|subtag| {
+            subtag.len() == 2 || (subtag.len() == 3 && subtag.chars().all(|c| c.is_ascii_digit()))
+        })
     }
 }
 
@@ -108,14 +116,33 @@ mod tests {
 
     #[test]
     fn malformed_tags_are_rejected() {
-        for bad in ["", "e", "english-GB", "en-", "en-G", "en-GB-x", "12-GB", "en GB", "ën-GB"] {
+        for bad in [
+            "",
+            "e",
+            "english-GB",
+            "en-",
+            "en-G",
+            "en-GB-x",
+            "12-GB",
+            "en GB",
+            "ën-GB",
+        ] {
             assert_eq!(Locale::parse(bad), Err(InvalidLocale), "{bad}");
         }
     }
 
     #[test]
     fn region_is_found() {
-        assert_eq!(Locale::parse("en-GB").ok().as_ref().and_then(Locale::region), Some("GB"));
-        assert_eq!(Locale::parse("cy").ok().as_ref().and_then(Locale::region), None);
+        assert_eq!(
+            Locale::parse("en-GB")
+                .ok()
+                .as_ref()
+                .and_then(Locale::region),
+            Some("GB")
+        );
+        assert_eq!(
+            Locale::parse("cy").ok().as_ref().and_then(Locale::region),
+            None
+        );
     }
 }

@@ -67,7 +67,10 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
-    async fn find_for_sign_in(&self, email: &Email) -> Result<Option<(Account, PasswordHash)>, StoreError>;
+    async fn find_for_sign_in(
+        &self,
+        email: &Email,
+    ) -> Result<Option<(Account, PasswordHash)>, StoreError>;
 
     /// The account `id`.
     ///
@@ -97,14 +100,23 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// [`UpdateAccountError::NotFound`] when there is no such account.
-    async fn change_password(&self, id: AccountId, hash: PasswordHash) -> Result<Account, UpdateAccountError>;
+    async fn change_password(
+        &self,
+        id: AccountId,
+        hash: PasswordHash,
+    ) -> Result<Account, UpdateAccountError>;
 
     /// Changes the role and revokes every refresh token, so new scopes apply from the
     /// next sign-in (access tokens already issued run out within their lifetime).
     ///
     /// # Errors
     /// [`UpdateAccountError::NotFound`] or [`UpdateAccountError::PreconditionFailed`].
-    async fn set_role(&self, id: AccountId, role: Role, expected_version: Option<i64>) -> Result<Account, UpdateAccountError>;
+    async fn set_role(
+        &self,
+        id: AccountId,
+        role: Role,
+        expected_version: Option<i64>,
+    ) -> Result<Account, UpdateAccountError>;
 
     /// Deletes the account and every row that belongs to it, at once and for good.
     /// Answers whether there was such an account.
@@ -248,14 +260,24 @@ pub trait SignInThrottle: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
-    async fn wait_remaining(&self, email: &Email, policy: LockoutPolicy, now: Instant) -> Result<Option<Duration>, StoreError>;
+    async fn wait_remaining(
+        &self,
+        email: &Email,
+        policy: LockoutPolicy,
+        now: Instant,
+    ) -> Result<Option<Duration>, StoreError>;
 
     /// Counts a failed attempt atomically and answers how long `email` must now wait,
     /// if this failure reached the limit.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
-    async fn record_failure(&self, email: &Email, policy: LockoutPolicy, now: Instant) -> Result<Option<Duration>, StoreError>;
+    async fn record_failure(
+        &self,
+        email: &Email,
+        policy: LockoutPolicy,
+        now: Instant,
+    ) -> Result<Option<Duration>, StoreError>;
 
     /// Forgets the failures of `email` after a successful sign-in.
     ///

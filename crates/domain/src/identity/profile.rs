@@ -22,7 +22,8 @@ impl DisplayName {
     pub fn parse(raw: &str) -> Result<Self, InvalidDisplayName> {
         let trimmed = raw.trim();
         let length = trimmed.chars().count();
-        if (1..=MAX_DISPLAY_NAME_LENGTH).contains(&length) && !trimmed.chars().any(char::is_control) {
+        if (1..=MAX_DISPLAY_NAME_LENGTH).contains(&length) && !trimmed.chars().any(char::is_control)
+        {
             Ok(Self(trimmed.to_owned()))
         } else {
             Err(InvalidDisplayName)
@@ -48,10 +49,19 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(DisplayName::parse("  Sam ").map(|name| name.to_string()), Ok("Sam".to_owned()));
+        assert_eq!(
+            DisplayName::parse("  Sam ").map(|name| name.to_string()),
+            Ok("Sam".to_owned())
+        );
         assert_eq!(DisplayName::parse("   "), Err(InvalidDisplayName));
-        assert_eq!(DisplayName::parse(&"é".repeat(100)).map(|name| name.as_str().chars().count()), Ok(100));
-        assert_eq!(DisplayName::parse(&"é".repeat(101)), Err(InvalidDisplayName));
+        assert_eq!(
+            DisplayName::parse(&"é".repeat(100)).map(|name| name.as_str().chars().count()),
+            Ok(100)
+        );
+        assert_eq!(
+            DisplayName::parse(&"é".repeat(101)),
+            Err(InvalidDisplayName)
+        );
         assert_eq!(DisplayName::parse("Sam\u{0007}"), Err(InvalidDisplayName));
     }
 }

@@ -21,7 +21,9 @@ impl TimeZoneName {
     /// # Errors
     /// [`UnknownTimeZone`] when the database has no such zone.
     pub fn parse(raw: &str) -> Result<Self, UnknownTimeZone> {
-        chrono_tz::Tz::from_str(raw.trim()).map(Self).map_err(|_| UnknownTimeZone)
+        chrono_tz::Tz::from_str(raw.trim())
+            .map(Self)
+            .map_err(|_| UnknownTimeZone)
     }
 
     /// `Europe/London`.
@@ -55,9 +57,18 @@ mod tests {
 
     #[test]
     fn known_zones_parse_and_unknown_ones_do_not() {
-        assert_eq!(TimeZoneName::parse("Europe/London").map(|zone| zone.name()), Ok("Europe/London"));
-        assert_eq!(TimeZoneName::parse("America/New_York").map(|zone| zone.name()), Ok("America/New_York"));
-        assert_eq!(TimeZoneName::parse("Mars/Olympus_Mons"), Err(UnknownTimeZone));
+        assert_eq!(
+            TimeZoneName::parse("Europe/London").map(|zone| zone.name()),
+            Ok("Europe/London")
+        );
+        assert_eq!(
+            TimeZoneName::parse("America/New_York").map(|zone| zone.name()),
+            Ok("America/New_York")
+        );
+        assert_eq!(
+            TimeZoneName::parse("Mars/Olympus_Mons"),
+            Err(UnknownTimeZone)
+        );
         assert_eq!(TimeZoneName::parse(""), Err(UnknownTimeZone));
         assert_eq!(TimeZoneName::default_zone().name(), DEFAULT_TIME_ZONE);
     }

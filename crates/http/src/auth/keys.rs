@@ -46,7 +46,10 @@ pub struct SigningKeys {
 impl std::fmt::Debug for SigningKeys {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kids: Vec<&str> = self.keys.iter().map(|key| key.kid.as_str()).collect();
-        formatter.debug_struct("SigningKeys").field("kids", &kids).finish()
+        formatter
+            .debug_struct("SigningKeys")
+            .field("kids", &kids)
+            .finish()
     }
 }
 
@@ -62,19 +65,28 @@ impl SigningKeys {
         let keys = pems
             .iter()
             .enumerate()
-            .map(|(position, pem)| load(pem).ok_or(KeyError::NotEd25519 { index: position + 1 }))
+            .map(|(position, pem)| {
+                load(pem).ok_or(KeyError::NotEd25519 {
+                    index: position + 1,
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self { keys })
     }
 
     /// The `kid` and key that sign new tokens.
     pub(crate) fn signing(&self) -> Option<(&str, &EncodingKey)> {
-        self.keys.first().map(|key| (key.kid.as_str(), &key.encoding))
+        self.keys
+            .first()
+            .map(|key| (key.kid.as_str(), &key.encoding))
     }
 
     /// The verifying key named `kid`, if configured.
     pub(crate) fn verifying(&self, kid: &str) -> Option<&DecodingKey> {
-        self.keys.iter().find(|key| key.kid == kid).map(|key| &key.decoding)
+        self.keys
+            .iter()
+            .find(|key| key.kid == kid)
+            .map(|key| &key.decoding)
     }
 
     /// The public keys, as published at `/.well-known/jwks.json`.
@@ -123,7 +135,9 @@ pub fn generate_ed25519_pem() -> Result<String, KeyError> {
     let mut der = ED25519_PKCS8_PREFIX.to_vec();
     der.extend_from_slice(&seed);
     let body = STANDARD.encode(der);
-    Ok(format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"))
+    Ok(format!(
+        "-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"
+    ))
 }
 
 #[cfg(test)]
@@ -146,7 +160,10 @@ mod tests {
 
     #[test]
     fn non_ed25519_keys_are_refused() {
-        assert!(matches!(SigningKeys::from_pems(&["not a key".to_owned()]), Err(KeyError::NotEd25519 { index: 1 })));
+        assert!(matches!(
+            SigningKeys::from_pems(&["not a key".to_owned()]),
+            Err(KeyError::NotEd25519 { index: 1 })
+        ));
         assert!(matches!(SigningKeys::from_pems(&[]), Err(KeyError::NoKeys)));
     }
 }

@@ -39,7 +39,9 @@ impl Principal {
         match self.subject {
             Subject::Account(account) => Ok(account),
             Subject::Client(_) => Err(ApiError::Forbidden {
-                detail: "This operation acts on a person's own account; client tokens cannot use it.".to_owned(),
+                detail:
+                    "This operation acts on a person's own account; client tokens cannot use it."
+                        .to_owned(),
             }),
         }
     }
@@ -55,25 +57,40 @@ impl FromRequest for Principal {
 }
 
 fn authenticate(request: &HttpRequest) -> Result<Principal, ApiError> {
-    let misconfigured = |what: &str| ApiError::Internal(anyhow::anyhow!("Principal used on {} without {what}", request.path()));
+    let misconfigured = |what: &str| {
+        ApiError::Internal(anyhow::anyhow!(
+            "Principal used on {} without {what}",
+            request.path()
+        ))
+    };
     let state = request
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| misconfigured("application state"))?;
     let table = request
         .app_data::<web::Data<SecurityTable>>()
         .ok_or_else(|| misconfigured("a security table"))?;
-    let template = request.match_pattern().ok_or_else(|| misconfigured("a route"))?;
+    let template = request
+        .match_pattern()
+        .ok_or_else(|| misconfigured("a route"))?;
     let required = table
         .required(request.method().as_str(), &template)
         .ok_or_else(|| misconfigured("a security requirement in the spec"))?;
 
-    let token = bearer_token(request).ok_or(ApiError::Unauthorized { invalid_token: false })?;
+    let token = bearer_token(request).ok_or(ApiError::Unauthorized {
+        invalid_token: false,
+    })?;
     let claims = state
         .tokens
         .verify(token)
-        .map_err(|_| ApiError::Unauthorized { invalid_token: true })?;
-    let subject = TokenIssuer::subject_of(&claims).map_err(|_| ApiError::Unauthorized { invalid_token: true })?;
-    let scopes = ScopeSet::parse(&claims.scope).map_err(|_| ApiError::Unauthorized { invalid_token: true })?;
+        .map_err(|_| ApiError::Unauthorized {
+            invalid_token: true,
+        })?;
+    let subject = TokenIssuer::subject_of(&claims).map_err(|_| ApiError::Unauthorized {
+        invalid_token: true,
+    })?;
+    let scopes = ScopeSet::parse(&claims.scope).map_err(|_| ApiError::Unauthorized {
+        invalid_token: true,
+    })?;
     if !required.is_subset(&scopes) {
         return Err(ApiError::InsufficientScope {
             required: required.to_string(),
@@ -93,7 +110,11 @@ fn authenticate(request: &HttpRequest) -> Result<Principal, ApiError> {
 
 /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
 fn bearer_token(request: &HttpRequest) -> Option<&str> {
-    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)

@@ -31,7 +31,8 @@ impl SecurityTable {
                 ("PATCH", item.patch.as_ref()),
             ];
             for (method, operation) in operations {
-                let Some(security) = operation.and_then(|operation| operation.security.as_ref()) else {
+                let Some(security) = operation.and_then(|operation| operation.security.as_ref())
+                else {
                     continue;
                 };
                 let requirements = serde_json::to_value(security).unwrap_or_default();

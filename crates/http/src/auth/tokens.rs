@@ -102,15 +102,23 @@ impl TokenIssuer {
     ///
     /// # Errors
     /// [`SigningFailed`] if signing fails, which would be a bug.
-    pub fn issue(&self, subject: TokenSubject, scopes: &ScopeSet, client: Option<ClientId>) -> Result<String, SigningFailed> {
+    pub fn issue(
+        &self,
+        subject: TokenSubject,
+        scopes: &ScopeSet,
+        client: Option<ClientId>,
+    ) -> Result<String, SigningFailed> {
         let (kid, key) = self
             .keys
             .signing()
             .ok_or_else(|| SigningFailed("no signing key".to_owned()))?;
         let now = waymark_domain::time::now().timestamp();
-        let lifetime = i64::try_from(self.settings.access_token_lifetime.as_secs()).unwrap_or(i64::MAX);
+        let lifetime =
+            i64::try_from(self.settings.access_token_lifetime.as_secs()).unwrap_or(i64::MAX);
         let (sub, client_id) = match subject {
-            TokenSubject::Account(account) => (account.to_string(), client.map(|client| client.to_string())),
+            TokenSubject::Account(account) => {
+                (account.to_string(), client.map(|client| client.to_string()))
+            }
             TokenSubject::Client(client) => (client.to_string(), Some(client.to_string())),
         };
         let claims = AccessClaims {
@@ -137,9 +145,14 @@ impl TokenIssuer {
     pub fn verify(&self, token: &str) -> Result<AccessClaims, InvalidToken> {
         let header = decode_header(token).map_err(|error| InvalidToken(error.to_string()))?;
         if header.alg != Algorithm::EdDSA {
-            return Err(InvalidToken(format!("unexpected algorithm {:?}", header.alg)));
+            return Err(InvalidToken(format!(
+                "unexpected algorithm {:?}",
+                header.alg
+            )));
         }
-        let kid = header.kid.ok_or_else(|| InvalidToken("no kid".to_owned()))?;
+        let kid = header
+            .kid
+            .ok_or_else(|| InvalidToken("no kid".to_owned()))?;
         let key = self
             .keys
             .verifying(&kid)
@@ -167,7 +180,8 @@ impl TokenIssuer {
     /// # Errors
     /// [`InvalidToken`] when the subject is not an id.
     pub fn subject_of(claims: &AccessClaims) -> Result<TokenSubject, InvalidToken> {
-        let id = uuid::Uuid::parse_str(&claims.sub).map_err(|_| InvalidToken("subject is not an id".to_owned()))?;
+        let id = uuid::Uuid::parse_str(&claims.sub)
+            .map_err(|_| InvalidToken("subject is not an id".to_owned()))?;
         if claims.client_id.as_deref() == Some(claims.sub.as_str()) {
             Ok(TokenSubject::Client(ClientId(id)))
         } else {
@@ -199,13 +213,20 @@ mod tests {
         let tokens = issuer(&[generate_ed25519_pem().expect("key")]);
         let account = AccountId(uuid::Uuid::now_v7());
         let token = tokens
-            .issue(TokenSubject::Account(account), &ScopeSet::of([Scope::Profile, Scope::GoalsRead]), None)
+            .issue(
+                TokenSubject::Account(account),
+                &ScopeSet::of([Scope::Profile, Scope::GoalsRead]),
+                None,
+            )
             .expect("signs");
         let claims = tokens.verify(&token).expect("verifies");
         assert_eq!(claims.sub, account.to_string());
         assert_eq!(claims.scope, "goals:read profile");
         assert_eq!(claims.exp - claims.iat, 900);
-        assert_eq!(TokenIssuer::subject_of(&claims).ok(), Some(TokenSubject::Account(account)));
+        assert_eq!(
+            TokenIssuer::subject_of(&claims).ok(),
+            Some(TokenSubject::Account(account))
+        );
     }
 
     #[test]
@@ -214,7 +235,11 @@ mod tests {
         let new = generate_ed25519_pem().expect("key");
         let before = issuer(std::slice::from_ref(&old));
         let token = before
-            .issue(TokenSubject::Account(AccountId(uuid::Uuid::now_v7())), &ScopeSet::default(), None)
+            .issue(
+                TokenSubject::Account(AccountId(uuid::Uuid::now_v7())),
+                &ScopeSet::default(),
+                None,
+            )
             .expect("signs");
         assert!(issuer(&[new.clone(), old]).verify(&token).is_ok());
         assert!(issuer(&[new]).verify(&token).is_err());

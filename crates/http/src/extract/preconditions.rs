@@ -56,7 +56,12 @@ fn parse_if_match(headers: &HeaderMap) -> IfMatch {
         .split(',')
         .map(str::trim)
         .filter(|tag| !tag.starts_with("W/"))
-        .find_map(|tag| tag.strip_prefix('"')?.strip_suffix('"')?.parse::<i64>().ok())
+        .find_map(|tag| {
+            tag.strip_prefix('"')?
+                .strip_suffix('"')?
+                .parse::<i64>()
+                .ok()
+        })
         .map_or(IfMatch::Nothing, IfMatch::Version)
 }
 
@@ -72,7 +77,11 @@ impl FromRequest for IfMatch {
 /// A 304 response when the request's `If-None-Match` names `etag` (or `*`).
 #[must_use]
 pub fn not_modified(request: &HttpRequest, etag: &str) -> Option<HttpResponse> {
-    let value = request.headers().get(header::IF_NONE_MATCH)?.to_str().ok()?;
+    let value = request
+        .headers()
+        .get(header::IF_NONE_MATCH)?
+        .to_str()
+        .ok()?;
     let matches = value.trim() == "*"
         || value
             .split(',')
@@ -92,7 +101,10 @@ mod tests {
 
     fn if_match(value: &str) -> IfMatch {
         let mut headers = HeaderMap::new();
-        headers.insert(header::IF_MATCH, HeaderValue::from_str(value).expect("header"));
+        headers.insert(
+            header::IF_MATCH,
+            HeaderValue::from_str(value).expect("header"),
+        );
         parse_if_match(&headers)
     }
 

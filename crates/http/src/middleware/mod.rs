@@ -1,9 +1,10 @@
 //! The middleware every response passes through, outermost first:
 //! request id, request log and metrics, security headers, compression, problem
-//! completion, CORS, the panic guard, and the per-request timeout.
+//! completion, CORS, rate limits, the panic guard, and the per-request timeout.
 
 pub(crate) mod panic_guard;
 pub(crate) mod problem_completion;
+pub mod rate_limit;
 pub(crate) mod request_id;
 pub(crate) mod request_log;
 pub(crate) mod security_headers;

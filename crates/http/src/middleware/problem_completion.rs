@@ -22,7 +22,8 @@ use crate::problem::{PROBLEM_JSON, Problem};
 use crate::state::AppState;
 
 /// Headers of the original error response worth keeping on the problem.
-const KEPT_HEADERS: [header::HeaderName; 3] = [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE];
+const KEPT_HEADERS: [header::HeaderName; 3] =
+    [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE];
 
 pub(crate) async fn complete_problems(
     request: ServiceRequest,

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 use validator::Validate;
 use waymark_domain::identity::ports::UpdateAccountError;
 use waymark_domain::identity::{
-    Account, AccountId, DisplayName, Locale, NewPassword, PasswordHash, ProfileChanges, TimeZoneName,
+    Account, AccountId, DisplayName, Locale, NewPassword, PasswordHash, ProfileChanges,
+    TimeZoneName,
 };
 
 use crate::auth::Principal;
@@ -26,15 +27,34 @@ fn account_response(account: &Account) -> HttpResponse {
 
 async fn current_account(state: &AppState, id: AccountId) -> Result<Account, ApiError> {
     // A valid token for an account deleted since it was issued.
-    state.ports.accounts.get(id).await?.ok_or(ApiError::NotFound)
+    state
+        .ports
+        .accounts
+        .get(id)
+        .await?
+        .ok_or(ApiError::NotFound)
 }
 
 /// Checks `password` against the account's own, on a blocking thread.
-async fn confirm_password(state: &AppState, id: AccountId, password: String, pointer: &str) -> Result<(), ApiError> {
-    let hash = state.ports.accounts.password_hash(id).await?.ok_or(ApiError::NotFound)?;
+async fn confirm_password(
+    state: &AppState,
+    id: AccountId,
+    password: String,
+    pointer: &str,
+) -> Result<(), ApiError> {
+    let hash = state
+        .ports
+        .accounts
+        .password_hash(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let verified = web::block(move || hash.verify(&password))
         .await
-        .map_err(|error| ApiError::Internal(anyhow::anyhow!("password verification did not run: {error}")))?;
+        .map_err(|error| {
+            ApiError::Internal(anyhow::anyhow!(
+                "password verification did not run: {error}"
+            ))
+        })?;
     if verified {
         Ok(())
     } else {
@@ -67,7 +87,11 @@ fn update_error(error: UpdateAccountError) -> ApiError {
     ),
 )]
 #[get("/v1/me")]
-pub(crate) async fn get_me(request: HttpRequest, principal: Principal, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn get_me(
+    request: HttpRequest,
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let account = current_account(&state, principal.account()?).await?;
     if let Some(unchanged) = not_modified(&request, &version_etag(account.version)) {
         return Ok(unchanged);
@@ -153,8 +177,18 @@ pub(crate) async fn update_me(
     let patch = body.into_inner();
     let mut errors = Vec::new();
     let changes = ProfileChanges {
-        display_name: parse_field(patch.display_name, "/display_name", DisplayName::parse, &mut errors),
-        time_zone: parse_field(patch.time_zone, "/time_zone", TimeZoneName::parse, &mut errors),
+        display_name: parse_field(
+            patch.display_name,
+            "/display_name",
+            DisplayName::parse,
+            &mut errors,
+        ),
+        time_zone: parse_field(
+            patch.time_zone,
+            "/time_zone",
+            TimeZoneName::parse,
+            &mut errors,
+        ),
         locale: parse_field(patch.locale, "/locale", Locale::parse, &mut errors),
     };
     if !errors.is_empty() {
@@ -213,17 +247,26 @@ pub(crate) async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     let account = current_account(&state, principal.account()?).await?;
     let change = body.into_inner();
-    let new_password = NewPassword::parse(&change.new_password, Some(&account.email)).map_err(|error| {
-        ApiError::Validation(vec![FieldError {
-            pointer: "/new_password".to_owned(),
-            code: "invalid".to_owned(),
-            message: error.to_string(),
-        }])
-    })?;
-    confirm_password(&state, account.id, change.current_password, "/current_password").await?;
+    let new_password =
+        NewPassword::parse(&change.new_password, Some(&account.email)).map_err(|error| {
+            ApiError::Validation(vec![FieldError {
+                pointer: "/new_password".to_owned(),
+                code: "invalid".to_owned(),
+                message: error.to_string(),
+            }])
+        })?;
+    confirm_password(
+        &state,
+        account.id,
+        change.current_password,
+        "/current_password",
+    )
+    .await?;
     let hash = web::block(move || PasswordHash::of(&new_password))
         .await
-        .map_err(|error| ApiError::Internal(anyhow::anyhow!("password hashing did not run: {error}")))?
+        .map_err(|error| {
+            ApiError::Internal(anyhow::anyhow!("password hashing did not run: {error}"))
+        })?
         .map_err(|error| ApiError::Internal(error.into()))?;
     state
         .ports

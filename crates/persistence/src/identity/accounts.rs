@@ -6,7 +6,9 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
 };
-use waymark_domain::identity::ports::{AccountStore, CreateAccountError, StoreError, UpdateAccountError};
+use waymark_domain::identity::ports::{
+    AccountStore, CreateAccountError, StoreError, UpdateAccountError,
+};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{
     Account, AccountId, DisplayName, Email, Locale, NewAccount, PasswordHash, ProfileChanges, Role,
@@ -26,7 +28,9 @@ pub(crate) struct SqlAccountStore {
 /// Reads a stored row back into a domain account; a row that no longer parses is
 /// corruption, reported as unexpected.
 fn to_account(row: &accounts::Model) -> Result<Account, StoreError> {
-    let corrupt = |field: &str| StoreError::Unexpected(anyhow::anyhow!("account {} has an invalid {field}", row.id));
+    let corrupt = |field: &str| {
+        StoreError::Unexpected(anyhow::anyhow!("account {} has an invalid {field}", row.id))
+    };
     Ok(Account {
         id: AccountId(row.id),
         email: Email::parse(&row.email).map_err(|_| corrupt("email"))?,
@@ -62,13 +66,20 @@ impl SqlAccountStore {
         let transaction = self.connection.begin().await.map_err(store_error)?;
         let mut statement = accounts::Entity::update_many()
             .set(update)
-            .col_expr(accounts::Column::Version, Expr::col(accounts::Column::Version).add(1))
+            .col_expr(
+                accounts::Column::Version,
+                Expr::col(accounts::Column::Version).add(1),
+            )
             .col_expr(accounts::Column::UpdatedAt, Expr::value(now))
             .filter(accounts::Column::Id.eq(id.0));
         if let Some(expected) = expected_version {
             statement = statement.filter(accounts::Column::Version.eq(expected));
         }
-        let changed = statement.exec(&transaction).await.map_err(store_error)?.rows_affected;
+        let changed = statement
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
         if changed == 0 {
             let exists = accounts::Entity::find_by_id(id.0)
                 .one(&transaction)
@@ -128,14 +139,22 @@ impl AccountStore for SqlAccountStore {
         Ok(to_account(&inserted)?)
     }
 
-    async fn find_for_sign_in(&self, email: &Email) -> Result<Option<(Account, PasswordHash)>, StoreError> {
+    async fn find_for_sign_in(
+        &self,
+        email: &Email,
+    ) -> Result<Option<(Account, PasswordHash)>, StoreError> {
         let row = accounts::Entity::find()
             .filter(accounts::Column::Email.eq(email.as_str()))
             .one(&self.connection)
             .await
             .map_err(store_error)?;
-        row.map(|row| Ok((to_account(&row)?, PasswordHash::from_stored(row.password_hash))))
-            .transpose()
+        row.map(|row| {
+            Ok((
+                to_account(&row)?,
+                PasswordHash::from_stored(row.password_hash),
+            ))
+        })
+        .transpose()
     }
 
     async fn get(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
@@ -143,7 +162,10 @@ impl AccountStore for SqlAccountStore {
     }
 
     async fn password_hash(&self, id: AccountId) -> Result<Option<PasswordHash>, StoreError> {
-        Ok(self.row(id).await?.map(|row| PasswordHash::from_stored(row.password_hash)))
+        Ok(self
+            .row(id)
+            .await?
+            .map(|row| PasswordHash::from_stored(row.password_hash)))
     }
 
     async fn update_profile(
@@ -162,10 +184,15 @@ impl AccountStore for SqlAccountStore {
         if let Some(locale) = changes.locale {
             update.locale = Set(locale.as_str().to_owned());
         }
-        self.update_where_version(id, expected_version, update, false).await
+        self.update_where_version(id, expected_version, update, false)
+            .await
     }
 
-    async fn change_password(&self, id: AccountId, hash: PasswordHash) -> Result<Account, UpdateAccountError> {
+    async fn change_password(
+        &self,
+        id: AccountId,
+        hash: PasswordHash,
+    ) -> Result<Account, UpdateAccountError> {
         let update = accounts::ActiveModel {
             password_hash: Set(hash.as_stored().to_owned()),
             ..Default::default()
@@ -173,12 +200,18 @@ impl AccountStore for SqlAccountStore {
         self.update_where_version(id, None, update, true).await
     }
 
-    async fn set_role(&self, id: AccountId, role: Role, expected_version: Option<i64>) -> Result<Account, UpdateAccountError> {
+    async fn set_role(
+        &self,
+        id: AccountId,
+        role: Role,
+        expected_version: Option<i64>,
+    ) -> Result<Account, UpdateAccountError> {
         let update = accounts::ActiveModel {
             role: Set(role.as_str().to_owned()),
             ..Default::default()
         };
-        self.update_where_version(id, expected_version, update, true).await
+        self.update_where_version(id, expected_version, update, true)
+            .await
     }
 
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {

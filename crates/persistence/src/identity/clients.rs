@@ -1,7 +1,10 @@
 //! API clients in the `api_clients` table.
 
 use async_trait::async_trait;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use waymark_domain::identity::ports::{ClientError, ClientPage, ClientStore, StoreError};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{ApiClient, ClientId, NewApiClient, ScopeSet};
@@ -20,8 +23,9 @@ fn to_client(row: &api_clients::Model) -> Result<ApiClient, StoreError> {
     Ok(ApiClient {
         id: ClientId(row.id),
         name: row.name.clone(),
-        scopes: ScopeSet::parse(&row.scopes)
-            .map_err(|error| StoreError::Unexpected(anyhow::anyhow!("client {}: {error}", row.id)))?,
+        scopes: ScopeSet::parse(&row.scopes).map_err(|error| {
+            StoreError::Unexpected(anyhow::anyhow!("client {}: {error}", row.id))
+        })?,
         created_at: row.created_at,
     })
 }
@@ -48,8 +52,13 @@ impl ClientStore for SqlClientStore {
             .one(&self.connection)
             .await
             .map_err(store_error)?;
-        row.map(|row| Ok((to_client(&row)?, SecretDigest::from_stored(row.secret_digest))))
-            .transpose()
+        row.map(|row| {
+            Ok((
+                to_client(&row)?,
+                SecretDigest::from_stored(row.secret_digest),
+            ))
+        })
+        .transpose()
     }
 
     async fn list(&self, after: Option<ClientId>, limit: u64) -> Result<ClientPage, StoreError> {
@@ -77,6 +86,10 @@ impl ClientStore for SqlClientStore {
             .await
             .map_err(store_error)?
             .rows_affected;
-        if deleted == 0 { Err(ClientError::NotFound) } else { Ok(()) }
+        if deleted == 0 {
+            Err(ClientError::NotFound)
+        } else {
+            Ok(())
+        }
     }
 }

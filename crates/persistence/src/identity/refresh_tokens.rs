@@ -5,11 +5,13 @@
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, TransactionTrait,
 };
 use uuid::Uuid;
-use waymark_domain::identity::ports::{NewRefreshToken, RefreshGrant, RefreshTokenStore, Rotation, StoreError};
+use waymark_domain::identity::ports::{
+    NewRefreshToken, RefreshGrant, RefreshTokenStore, Rotation, StoreError,
+};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
 use waymark_domain::time::{self, Instant};
@@ -27,12 +29,17 @@ fn grant_of(row: &refresh_tokens::Model) -> Result<RefreshGrant, StoreError> {
     Ok(RefreshGrant {
         account_id: AccountId(row.account_id),
         client_id: row.client_id.map(ClientId),
-        scopes: ScopeSet::parse(&row.scopes)
-            .map_err(|error| StoreError::Unexpected(anyhow::anyhow!("refresh token {}: {error}", row.id)))?,
+        scopes: ScopeSet::parse(&row.scopes).map_err(|error| {
+            StoreError::Unexpected(anyhow::anyhow!("refresh token {}: {error}", row.id))
+        })?,
     })
 }
 
-fn new_row(token: &NewRefreshToken, family_id: Uuid, grant: &RefreshGrant) -> refresh_tokens::ActiveModel {
+fn new_row(
+    token: &NewRefreshToken,
+    family_id: Uuid,
+    grant: &RefreshGrant,
+) -> refresh_tokens::ActiveModel {
     refresh_tokens::ActiveModel {
         id: Set(waymark_domain::id::new_id()),
         family_id: Set(family_id),
@@ -47,7 +54,11 @@ fn new_row(token: &NewRefreshToken, family_id: Uuid, grant: &RefreshGrant) -> re
     }
 }
 
-async fn revoke_family(transaction: &DatabaseTransaction, family_id: Uuid, now: Instant) -> Result<(), StoreError> {
+async fn revoke_family(
+    transaction: &DatabaseTransaction,
+    family_id: Uuid,
+    now: Instant,
+) -> Result<(), StoreError> {
     refresh_tokens::Entity::update_many()
         .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
         .filter(refresh_tokens::Column::FamilyId.eq(family_id))

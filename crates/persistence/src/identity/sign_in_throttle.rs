@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait};
 use waymark_domain::identity::Email;
 use waymark_domain::identity::ports::{LockoutPolicy, SignInThrottle, StoreError};
 use waymark_domain::identity::secret::SecretDigest;
@@ -20,12 +20,6 @@ pub(crate) struct SqlSignInThrottle {
     pub(crate) connection: DatabaseConnection,
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Counted {
-    failures: i32,
-    window_started_at: i64,
-}
-
 fn key(email: &Email) -> String {
     SecretDigest::of(email.as_str()).as_str().to_owned()
 }
@@ -35,7 +29,12 @@ fn window_seconds(policy: LockoutPolicy) -> i64 {
 }
 
 /// How long is left of a window that has reached the limit, if any.
-fn remaining(failures: i32, window_started_at: i64, policy: LockoutPolicy, now: Instant) -> Option<Duration> {
+fn remaining(
+    failures: i32,
+    window_started_at: i64,
+    policy: LockoutPolicy,
+    now: Instant,
+) -> Option<Duration> {
     let limit = i32::try_from(policy.max_failures).unwrap_or(i32::MAX);
     let ends = window_started_at.saturating_add(window_seconds(policy));
     let left = ends.saturating_sub(now.timestamp());
@@ -44,7 +43,12 @@ fn remaining(failures: i32, window_started_at: i64, policy: LockoutPolicy, now: 
 
 #[async_trait]
 impl SignInThrottle for SqlSignInThrottle {
-    async fn wait_remaining(&self, email: &Email, policy: LockoutPolicy, now: Instant) -> Result<Option<Duration>, StoreError> {
+    async fn wait_remaining(
+        &self,
+        email: &Email,
+        policy: LockoutPolicy,
+        now: Instant,
+    ) -> Result<Option<Duration>, StoreError> {
         let row = sign_in_failures::Entity::find_by_id(key(email))
             .one(&self.connection)
             .await
@@ -52,13 +56,22 @@ impl SignInThrottle for SqlSignInThrottle {
         Ok(row.and_then(|row| remaining(row.failures, row.window_started_at, policy, now)))
     }
 
-    async fn record_failure(&self, email: &Email, policy: LockoutPolicy, now: Instant) -> Result<Option<Duration>, StoreError> {
+    async fn record_failure(
+        &self,
+        email: &Email,
+        policy: LockoutPolicy,
+        now: Instant,
+    ) -> Result<Option<Duration>, StoreError> {
         let now_seconds = now.timestamp();
         let window_expired = Expr::col((sign_in_failures::Entity, Column::WindowStartedAt))
             .lte(now_seconds.saturating_sub(window_seconds(policy)));
         let statement = Query::insert()
             .into_table(sign_in_failures::Entity)
-            .columns([Column::EmailDigest, Column::Failures, Column::WindowStartedAt])
+            .columns([
+                Column::EmailDigest,
+                Column::Failures,
+                Column::WindowStartedAt,
+            ])
             .values_panic([key(email).into(), 1.into(), now_seconds.into()])
             .on_conflict(
                 OnConflict::column(Column::EmailDigest)
@@ -66,28 +79,38 @@ impl SignInThrottle for SqlSignInThrottle {
                         Column::Failures,
                         CaseStatement::new()
                             .case(window_expired.clone(), Expr::val(1))
-                            .finally(Expr::col((sign_in_failures::Entity, Column::Failures)).add(1)),
+                            .finally(
+                                Expr::col((sign_in_failures::Entity, Column::Failures)).add(1),
+                            ),
                     )
                     .value(
                         Column::WindowStartedAt,
                         CaseStatement::new()
                             .case(window_expired, Expr::val(now_seconds))
-                            .finally(Expr::col((sign_in_failures::Entity, Column::WindowStartedAt))),
+                            .finally(Expr::col((
+                                sign_in_failures::Entity,
+                                Column::WindowStartedAt,
+                            ))),
                     )
                     .to_owned(),
             )
-            .returning_col(Column::Failures)
-            .returning_col(Column::WindowStartedAt)
             .to_owned();
-        let backend = self.connection.get_database_backend();
-        let row = self
-            .connection
-            .query_one_raw(backend.build(&statement))
+        // Upsert and read back in one transaction: the upsert's row lock (PostgreSQL)
+        // or write lock (SQLite) keeps other instances out until the read is done.
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        transaction.execute(&statement).await.map_err(store_error)?;
+        let counted = sign_in_failures::Entity::find_by_id(key(email))
+            .one(&transaction)
             .await
             .map_err(store_error)?
-            .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("the upsert returned no row")))?;
-        let counted = Counted::from_query_result(&row, "").map_err(store_error)?;
-        Ok(remaining(counted.failures, counted.window_started_at, policy, now))
+            .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("the failure count vanished")))?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(remaining(
+            counted.failures,
+            counted.window_started_at,
+            policy,
+            now,
+        ))
     }
 
     async fn clear(&self, email: &Email) -> Result<(), StoreError> {

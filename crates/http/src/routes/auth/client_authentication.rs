@@ -23,7 +23,10 @@ pub(crate) enum ClientCredentials {
 }
 
 /// Finds the client credentials in the `Authorization` header or the body.
-pub(crate) fn presented_credentials(request: &HttpRequest, parameters: &TokenParameters) -> ClientCredentials {
+pub(crate) fn presented_credentials(
+    request: &HttpRequest,
+    parameters: &TokenParameters,
+) -> ClientCredentials {
     let basic = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -34,9 +37,10 @@ pub(crate) fn presented_credentials(request: &HttpRequest, parameters: &TokenPar
     let in_body = present(parameters.client_secret.as_ref()).is_some();
     match (basic, in_body) {
         (Some(_), true) => ClientCredentials::Malformed,
-        (Some(encoded), false) => decode_basic(&encoded).map_or(ClientCredentials::Malformed, |(id, secret)| {
-            ClientCredentials::Presented { id, secret }
-        }),
+        (Some(encoded), false) => decode_basic(&encoded)
+            .map_or(ClientCredentials::Malformed, |(id, secret)| {
+                ClientCredentials::Presented { id, secret }
+            }),
         (None, true) => match present(parameters.client_id.as_ref()) {
             Some(id) => ClientCredentials::Presented {
                 id: id.to_owned(),
@@ -64,10 +68,15 @@ fn decode_basic(encoded: &str) -> Option<(String, String)> {
 
 /// The registered client these credentials belong to, or `None` when they match no
 /// client (unknown id or wrong secret, which are not told apart).
-pub(crate) async fn verify_client(state: &AppState, id: &str, secret: &str) -> Result<Option<ApiClient>, ApiError> {
+pub(crate) async fn verify_client(
+    state: &AppState,
+    id: &str,
+    secret: &str,
+) -> Result<Option<ApiClient>, ApiError> {
     let Ok(id) = uuid::Uuid::parse_str(id) else {
         return Ok(None);
     };
     let found = state.ports.clients.find(ClientId(id)).await?;
-    Ok(found.and_then(|(client, digest)| digest.matches(&SecretDigest::of(secret)).then_some(client)))
+    Ok(found
+        .and_then(|(client, digest)| digest.matches(&SecretDigest::of(secret)).then_some(client)))
 }

@@ -1,9 +1,9 @@
 //! RFC 6749 section 5.2 error bodies, which OAuth client libraries expect from the
 //! token endpoint instead of problem+json.
 
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::HttpResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -54,7 +54,10 @@ pub(crate) fn oauth_error(code: OAuthErrorCode, description: impl Into<String>) 
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"));
     if code == OAuthErrorCode::InvalidClient {
-        response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Basic realm="waymark""#)));
+        response.insert_header((
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(r#"Basic realm="waymark""#),
+        ));
     }
     let mut response = response.json(OAuthError {
         error: code.name(),

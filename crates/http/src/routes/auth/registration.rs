@@ -99,9 +99,13 @@ fn field_error(pointer: &str, error: &impl ToString) -> FieldError {
 }
 
 /// Parses every field, collecting each problem so the client can fix them at once.
-fn parse(request: &RegisterRequest) -> Result<(Email, NewPassword, DisplayName, TimeZoneName, Locale), ApiError> {
+fn parse(
+    request: &RegisterRequest,
+) -> Result<(Email, NewPassword, DisplayName, TimeZoneName, Locale), ApiError> {
     let mut errors = Vec::new();
-    let email = Email::parse(&request.email).map_err(|error| errors.push(field_error("/email", &error))).ok();
+    let email = Email::parse(&request.email)
+        .map_err(|error| errors.push(field_error("/email", &error)))
+        .ok();
     let password = NewPassword::parse(&request.password, email.as_ref())
         .map_err(|error| errors.push(field_error("/password", &error)))
         .ok();
@@ -109,15 +113,21 @@ fn parse(request: &RegisterRequest) -> Result<(Email, NewPassword, DisplayName, 
         .map_err(|error| errors.push(field_error("/display_name", &error)))
         .ok();
     let time_zone = match &request.time_zone {
-        Some(zone) => TimeZoneName::parse(zone).map_err(|error| errors.push(field_error("/time_zone", &error))).ok(),
+        Some(zone) => TimeZoneName::parse(zone)
+            .map_err(|error| errors.push(field_error("/time_zone", &error)))
+            .ok(),
         None => Some(TimeZoneName::default_zone()),
     };
     let locale = match &request.locale {
-        Some(locale) => Locale::parse(locale).map_err(|error| errors.push(field_error("/locale", &error))).ok(),
+        Some(locale) => Locale::parse(locale)
+            .map_err(|error| errors.push(field_error("/locale", &error)))
+            .ok(),
         None => Some(Locale::default_locale()),
     };
     match (email, password, display_name, time_zone, locale) {
-        (Some(email), Some(password), Some(display_name), Some(time_zone), Some(locale)) if errors.is_empty() => {
+        (Some(email), Some(password), Some(display_name), Some(time_zone), Some(locale))
+            if errors.is_empty() =>
+        {
             Ok((email, password, display_name, time_zone, locale))
         }
         _ => Err(ApiError::Validation(errors)),
@@ -141,11 +151,16 @@ fn parse(request: &RegisterRequest) -> Result<(Email, NewPassword, DisplayName, 
     ),
 )]
 #[post("/v1/auth/register")]
-pub(crate) async fn register(body: JsonBody<RegisterRequest>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn register(
+    body: JsonBody<RegisterRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let (email, password, display_name, time_zone, locale) = parse(&body.into_inner())?;
     let password_hash = web::block(move || PasswordHash::of(&password))
         .await
-        .map_err(|error| ApiError::Internal(anyhow::anyhow!("password hashing did not run: {error}")))?
+        .map_err(|error| {
+            ApiError::Internal(anyhow::anyhow!("password hashing did not run: {error}"))
+        })?
         .map_err(|error| ApiError::Internal(error.into()))?;
     let account = state
         .ports
@@ -160,9 +175,9 @@ pub(crate) async fn register(body: JsonBody<RegisterRequest>, state: web::Data<A
         })
         .await
         .map_err(|error| match error {
-            CreateAccountError::EmailTaken => {
-                ApiError::Conflict("An account with this e-mail address exists. Sign in instead.".to_owned())
-            }
+            CreateAccountError::EmailTaken => ApiError::Conflict(
+                "An account with this e-mail address exists. Sign in instead.".to_owned(),
+            ),
             CreateAccountError::Store(store) => store.into(),
         })?;
     Ok(HttpResponse::Created()

@@ -29,27 +29,47 @@ use crate::state::AppState;
     ),
 )]
 #[post("/v1/auth/revoke")]
-pub(crate) async fn revoke(request: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn revoke(
+    request: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let parameters: TokenParameters = match read_parameters(&request, &body) {
         Ok(parameters) => parameters,
         Err(UnreadableParameters::ContentType | UnreadableParameters::Malformed) => {
-            return Ok(oauth_error(OAuthErrorCode::InvalidRequest, "Send `token` form-encoded or as JSON."));
+            return Ok(oauth_error(
+                OAuthErrorCode::InvalidRequest,
+                "Send `token` form-encoded or as JSON.",
+            ));
         }
     };
     match presented_credentials(&request, &parameters) {
         ClientCredentials::None => {}
         ClientCredentials::Malformed => {
-            return Ok(oauth_error(OAuthErrorCode::InvalidRequest, "Authenticate the client once."));
+            return Ok(oauth_error(
+                OAuthErrorCode::InvalidRequest,
+                "Authenticate the client once.",
+            ));
         }
         ClientCredentials::Presented { id, secret } => {
             if verify_client(&state, &id, &secret).await?.is_none() {
-                return Ok(oauth_error(OAuthErrorCode::InvalidClient, "The client credentials are not right."));
+                return Ok(oauth_error(
+                    OAuthErrorCode::InvalidClient,
+                    "The client credentials are not right.",
+                ));
             }
         }
     }
     let Some(token) = present(parameters.token.as_ref()) else {
-        return Ok(oauth_error(OAuthErrorCode::InvalidRequest, "token is required."));
+        return Ok(oauth_error(
+            OAuthErrorCode::InvalidRequest,
+            "token is required.",
+        ));
     };
-    state.ports.refresh_tokens.revoke(&SecretDigest::of(token)).await?;
+    state
+        .ports
+        .refresh_tokens
+        .revoke(&SecretDigest::of(token))
+        .await?;
     Ok(HttpResponse::Ok().finish())
 }

@@ -90,7 +90,10 @@ pub(crate) async fn token(
             ));
         }
         Err(UnreadableParameters::Malformed) => {
-            return Ok(oauth_error(OAuthErrorCode::InvalidRequest, "The request body could not be read."));
+            return Ok(oauth_error(
+                OAuthErrorCode::InvalidRequest,
+                "The request body could not be read.",
+            ));
         }
     };
     let client = match presented_credentials(&request, &parameters) {
@@ -101,14 +104,29 @@ pub(crate) async fn token(
                 "Authenticate the client once: with HTTP Basic or with client_id and client_secret in the body.",
             ));
         }
-        ClientCredentials::Presented { id, secret } => match verify_client(&state, &id, &secret).await? {
-            Some(client) => Some(client),
-            None => return Ok(oauth_error(OAuthErrorCode::InvalidClient, "The client credentials are not right.")),
-        },
+        ClientCredentials::Presented { id, secret } => {
+            match verify_client(&state, &id, &secret).await? {
+                Some(client) => Some(client),
+                None => {
+                    return Ok(oauth_error(
+                        OAuthErrorCode::InvalidClient,
+                        "The client credentials are not right.",
+                    ));
+                }
+            }
+        }
     };
-    let requested = match present(parameters.scope.as_ref()).map(ScopeSet::parse).transpose() {
+    let requested = match present(parameters.scope.as_ref())
+        .map(ScopeSet::parse)
+        .transpose()
+    {
         Ok(requested) => requested,
-        Err(unknown) => return Ok(oauth_error(OAuthErrorCode::InvalidScope, unknown.to_string())),
+        Err(unknown) => {
+            return Ok(oauth_error(
+                OAuthErrorCode::InvalidScope,
+                unknown.to_string(),
+            ));
+        }
     };
     match present(parameters.grant_type.as_ref()) {
         Some("password") => password_grant(&state, &parameters, client, requested).await,
@@ -118,21 +136,28 @@ pub(crate) async fn token(
             OAuthErrorCode::UnsupportedGrantType,
             "Supported grants: password, refresh_token, client_credentials.",
         )),
-        None => Ok(oauth_error(OAuthErrorCode::InvalidRequest, "grant_type is required.")),
+        None => Ok(oauth_error(
+            OAuthErrorCode::InvalidRequest,
+            "grant_type is required.",
+        )),
     }
 }
 
 /// The scopes to grant: what was asked for, which must be within `allowed`, or all
-/// of `allowed` when nothing was asked for.
-fn narrow(requested: Option<ScopeSet>, allowed: &ScopeSet) -> Result<ScopeSet, HttpResponse> {
+/// of `allowed` when nothing was asked for. `None` when the request asks for more.
+fn narrow(requested: Option<ScopeSet>, allowed: &ScopeSet) -> Option<ScopeSet> {
     match requested {
-        None => Ok(allowed.clone()),
-        Some(requested) if requested.is_subset(allowed) && !requested.is_empty() => Ok(requested),
-        Some(_) => Err(oauth_error(
-            OAuthErrorCode::InvalidScope,
-            format!("The scopes you may ask for are: {allowed}."),
-        )),
+        None => Some(allowed.clone()),
+        Some(requested) if requested.is_subset(allowed) && !requested.is_empty() => Some(requested),
+        Some(_) => None,
     }
+}
+
+fn scope_too_wide(allowed: &ScopeSet) -> HttpResponse {
+    oauth_error(
+        OAuthErrorCode::InvalidScope,
+        format!("The scopes you may ask for are: {allowed}."),
+    )
 }
 
 async fn password_grant(
@@ -141,16 +166,32 @@ async fn password_grant(
     client: Option<ApiClient>,
     requested: Option<ScopeSet>,
 ) -> Result<HttpResponse, ApiError> {
-    let (Some(username), Some(password)) = (present(parameters.username.as_ref()), present(parameters.password.as_ref())) else {
-        return Ok(oauth_error(OAuthErrorCode::InvalidRequest, "username and password are required."));
+    let (Some(username), Some(password)) = (
+        present(parameters.username.as_ref()),
+        present(parameters.password.as_ref()),
+    ) else {
+        return Ok(oauth_error(
+            OAuthErrorCode::InvalidRequest,
+            "username and password are required.",
+        ));
     };
-    let wrong = || oauth_error(OAuthErrorCode::InvalidGrant, "The e-mail address or password is not right.");
+    let wrong = || {
+        oauth_error(
+            OAuthErrorCode::InvalidGrant,
+            "The e-mail address or password is not right.",
+        )
+    };
     let Ok(email) = Email::parse(username) else {
         return Ok(wrong());
     };
     let policy = state.settings.sign_in_lockout;
     let now = waymark_domain::time::now();
-    if let Some(wait) = state.ports.sign_in_throttle.wait_remaining(&email, policy, now).await? {
+    if let Some(wait) = state
+        .ports
+        .sign_in_throttle
+        .wait_remaining(&email, policy, now)
+        .await?
+    {
         return Err(too_many(wait));
     }
 
@@ -163,23 +204,32 @@ async fn password_grant(
     let candidate = password.to_owned();
     let verified = web::block(move || hash.verify(&candidate))
         .await
-        .map_err(|error| ApiError::Internal(anyhow::anyhow!("password verification did not run: {error}")))?;
+        .map_err(|error| {
+            ApiError::Internal(anyhow::anyhow!(
+                "password verification did not run: {error}"
+            ))
+        })?;
     let Some(account) = account.filter(|_| verified) else {
-        state.ports.sign_in_throttle.record_failure(&email, policy, now).await?;
+        state
+            .ports
+            .sign_in_throttle
+            .record_failure(&email, policy, now)
+            .await?;
         return Ok(wrong());
     };
     state.ports.sign_in_throttle.clear(&email).await?;
 
-    let scopes = match narrow(requested, &account.role.allowed_scopes()) {
-        Ok(scopes) => scopes,
-        Err(response) => return Ok(response),
+    let allowed = account.role.allowed_scopes();
+    let Some(scopes) = narrow(requested, &allowed) else {
+        return Ok(scope_too_wide(&allowed));
     };
     let grant = RefreshGrant {
         account_id: account.id,
         client_id: client.map(|client| client.id),
         scopes,
     };
-    let refresh_token = OpaqueSecret::generate(REFRESH_TOKEN_PREFIX).map_err(|error| ApiError::Internal(error.into()))?;
+    let refresh_token = OpaqueSecret::generate(REFRESH_TOKEN_PREFIX)
+        .map_err(|error| ApiError::Internal(error.into()))?;
     state
         .ports
         .refresh_tokens
@@ -199,10 +249,19 @@ async fn refresh_grant(
     requested: Option<ScopeSet>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(presented) = present(parameters.refresh_token.as_ref()) else {
-        return Ok(oauth_error(OAuthErrorCode::InvalidRequest, "refresh_token is required."));
+        return Ok(oauth_error(
+            OAuthErrorCode::InvalidRequest,
+            "refresh_token is required.",
+        ));
     };
-    let invalid = || oauth_error(OAuthErrorCode::InvalidGrant, "The refresh token is not valid. Please sign in again.");
-    let replacement = OpaqueSecret::generate(REFRESH_TOKEN_PREFIX).map_err(|error| ApiError::Internal(error.into()))?;
+    let invalid = || {
+        oauth_error(
+            OAuthErrorCode::InvalidGrant,
+            "The refresh token is not valid. Please sign in again.",
+        )
+    };
+    let replacement = OpaqueSecret::generate(REFRESH_TOKEN_PREFIX)
+        .map_err(|error| ApiError::Internal(error.into()))?;
     let rotation = state
         .ports
         .refresh_tokens
@@ -236,24 +295,26 @@ async fn refresh_grant(
     };
     // A role may have shrunk since the sign-in; never grant more than it allows now.
     let still_allowed = grant.scopes.intersection(&account.role.allowed_scopes());
-    let scopes = match narrow(requested, &still_allowed) {
-        Ok(scopes) => scopes,
-        Err(response) => return Ok(response),
+    let Some(scopes) = narrow(requested, &still_allowed) else {
+        return Ok(scope_too_wide(&still_allowed));
     };
     let grant = RefreshGrant { scopes, ..grant };
     tokens_for(state, &account, &grant, Some(replacement))
 }
 
-fn client_credentials_grant(state: &AppState, client: Option<ApiClient>, requested: Option<ScopeSet>) -> Result<HttpResponse, ApiError> {
+fn client_credentials_grant(
+    state: &AppState,
+    client: Option<ApiClient>,
+    requested: Option<ScopeSet>,
+) -> Result<HttpResponse, ApiError> {
     let Some(client) = client else {
         return Ok(oauth_error(
             OAuthErrorCode::InvalidClient,
             "client_credentials needs the client's id and secret.",
         ));
     };
-    let scopes = match narrow(requested, &client.scopes) {
-        Ok(scopes) => scopes,
-        Err(response) => return Ok(response),
+    let Some(scopes) = narrow(requested, &client.scopes) else {
+        return Ok(scope_too_wide(&client.scopes));
     };
     let access_token = state
         .tokens
@@ -262,7 +323,12 @@ fn client_credentials_grant(state: &AppState, client: Option<ApiClient>, request
     Ok(token_response(state, access_token, None, &scopes))
 }
 
-fn tokens_for(state: &AppState, account: &Account, grant: &RefreshGrant, refresh: Option<OpaqueSecret>) -> Result<HttpResponse, ApiError> {
+fn tokens_for(
+    state: &AppState,
+    account: &Account,
+    grant: &RefreshGrant,
+    refresh: Option<OpaqueSecret>,
+) -> Result<HttpResponse, ApiError> {
     let client: Option<ClientId> = grant.client_id;
     let access_token = state
         .tokens
@@ -276,7 +342,12 @@ fn tokens_for(state: &AppState, account: &Account, grant: &RefreshGrant, refresh
     ))
 }
 
-fn token_response(state: &AppState, access_token: String, refresh_token: Option<String>, scopes: &ScopeSet) -> HttpResponse {
+fn token_response(
+    state: &AppState,
+    access_token: String,
+    refresh_token: Option<String>,
+    scopes: &ScopeSet,
+) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
@@ -290,7 +361,8 @@ fn token_response(state: &AppState, access_token: String, refresh_token: Option<
 }
 
 fn refresh_expiry(state: &AppState) -> waymark_domain::time::Instant {
-    let lifetime = TimeDelta::from_std(state.tokens.settings().refresh_token_lifetime).unwrap_or(TimeDelta::days(30));
+    let lifetime = TimeDelta::from_std(state.tokens.settings().refresh_token_lifetime)
+        .unwrap_or(TimeDelta::days(30));
     waymark_domain::time::now() + lifetime
 }
 

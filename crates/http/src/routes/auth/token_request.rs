@@ -44,7 +44,10 @@ pub(crate) enum UnreadableParameters {
 }
 
 /// Reads the parameters from `body` according to the request's content type.
-pub(crate) fn read_parameters(request: &HttpRequest, body: &[u8]) -> Result<TokenParameters, UnreadableParameters> {
+pub(crate) fn read_parameters(
+    request: &HttpRequest,
+    body: &[u8],
+) -> Result<TokenParameters, UnreadableParameters> {
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -59,7 +62,9 @@ pub(crate) fn read_parameters(request: &HttpRequest, body: &[u8]) -> Result<Toke
         "application/x-www-form-urlencoded" => {
             serde_urlencoded::from_bytes(body).map_err(|_| UnreadableParameters::Malformed)
         }
-        "application/json" => serde_json::from_slice(body).map_err(|_| UnreadableParameters::Malformed),
+        "application/json" => {
+            serde_json::from_slice(body).map_err(|_| UnreadableParameters::Malformed)
+        }
         _ => Err(UnreadableParameters::ContentType),
     }
 }

@@ -68,7 +68,12 @@ pub(crate) struct ServerMetadata {
 )]
 #[get("/.well-known/oauth-authorization-server")]
 pub(crate) async fn authorization_server_metadata(state: web::Data<AppState>) -> HttpResponse {
-    let issuer = state.tokens.settings().issuer.trim_end_matches('/').to_owned();
+    let issuer = state
+        .tokens
+        .settings()
+        .issuer
+        .trim_end_matches('/')
+        .to_owned();
     let client_auth = vec!["client_secret_basic", "client_secret_post", "none"];
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, KEYS_CACHE))

@@ -1,0 +1,188 @@
+//! Rate limits on `/v1`: a general bucket per caller (the token's subject, or the
+//! client address when there is no valid token), and a tighter bucket per client
+//! address, and per account, for the endpoints that take passwords. Every `/v1`
+//! response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`;
+//! a refused request gets 429 with `Retry-After`.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, web};
+
+use crate::error::ApiError;
+use crate::rate_limiter::{Decision, RateLimiter};
+use crate::state::AppState;
+
+const LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+const REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+const RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+
+/// The two families of buckets.
+#[derive(Debug)]
+pub struct RateLimits {
+    /// Every `/v1` request, per caller.
+    pub general: RateLimiter,
+    /// Registration, sign-in, revocation and password changes, per address and
+    /// per account.
+    pub credentials: RateLimiter,
+}
+
+/// Whether the operation takes credentials, and so gets the tighter limit.
+fn takes_credentials(method: &Method, path: &str) -> bool {
+    matches!(
+        (method.as_str(), path),
+        (
+            "POST",
+            "/v1/auth/register" | "/v1/auth/token" | "/v1/auth/revoke" | "/v1/me/password"
+        ) | ("DELETE", "/v1/me")
+    )
+}
+
+/// The client's address: the TCP peer, or with `trust_forwarded_for` the address the
+/// proxy in front appended last to `X-Forwarded-For` (earlier entries are whatever
+/// the client claimed, so they are never trusted).
+fn client_address(request: &ServiceRequest, trust_forwarded_for: bool) -> String {
+    let forwarded = trust_forwarded_for
+        .then(|| {
+            request
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.rsplit(',').next())
+                .map(|last| last.trim().to_owned())
+                .filter(|last| !last.is_empty())
+        })
+        .flatten();
+    forwarded.unwrap_or_else(|| {
+        request
+            .peer_addr()
+            .map(|peer| peer.ip().to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// The verified subject of the bearer token, if any.
+fn token_subject(request: &ServiceRequest, state: &AppState) -> Option<String> {
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    state
+        .tokens
+        .verify(token.trim())
+        .ok()
+        .map(|claims| claims.sub)
+}
+
+/// The most restrictive of several decisions: refused beats allowed, then fewer left.
+fn strictest(decisions: impl IntoIterator<Item = Decision>) -> Option<Decision> {
+    decisions
+        .into_iter()
+        .min_by_key(|decision| (decision.allowed, decision.remaining))
+}
+
+fn set_headers(headers: &mut HeaderMap, decision: Decision) {
+    headers.insert(LIMIT, HeaderValue::from(decision.limit));
+    headers.insert(REMAINING, HeaderValue::from(decision.remaining));
+    headers.insert(RESET, HeaderValue::from(decision.reset_seconds));
+}
+
+pub(crate) async fn limit_rate(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let state = request.app_data::<web::Data<AppState>>().cloned();
+    let Some(state) = state.filter(|_| request.path().starts_with("/v1/")) else {
+        return next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    let address = client_address(&request, state.settings.trust_forwarded_for);
+    let subject = token_subject(&request, &state);
+    let caller = subject.as_ref().map_or_else(
+        || format!("address:{address}"),
+        |subject| format!("subject:{subject}"),
+    );
+    let mut decisions = vec![state.rate_limits.general.check(&caller)];
+    if takes_credentials(request.method(), request.path()) {
+        decisions.push(
+            state
+                .rate_limits
+                .credentials
+                .check(&format!("address:{address}")),
+        );
+        if let Some(subject) = &subject {
+            decisions.push(
+                state
+                    .rate_limits
+                    .credentials
+                    .check(&format!("subject:{subject}")),
+            );
+        }
+    }
+    let Some(decision) = strictest(decisions) else {
+        return next
+            .call(request)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    if !decision.allowed {
+        let refusal = ApiError::TooManyRequests {
+            retry_after_seconds: decision.retry_after_seconds,
+        };
+        let mut response = request.error_response(refusal);
+        set_headers(response.headers_mut(), decision);
+        return Ok(response.map_into_right_body());
+    }
+    let mut response = next.call(request).await?;
+    set_headers(response.headers_mut(), decision);
+    Ok(response.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_credential_endpoints_get_the_tight_limit() {
+        assert!(takes_credentials(&Method::POST, "/v1/auth/token"));
+        assert!(takes_credentials(&Method::DELETE, "/v1/me"));
+        assert!(!takes_credentials(&Method::GET, "/v1/me"));
+        assert!(!takes_credentials(&Method::POST, "/v1/goals"));
+    }
+
+    #[test]
+    fn the_strictest_decision_wins() {
+        let allowed = Decision {
+            allowed: true,
+            limit: 600,
+            remaining: 500,
+            reset_seconds: 10,
+            retry_after_seconds: 0,
+        };
+        let tight = Decision {
+            allowed: true,
+            limit: 20,
+            remaining: 3,
+            reset_seconds: 50,
+            retry_after_seconds: 0,
+        };
+        let refused = Decision {
+            allowed: false,
+            limit: 20,
+            remaining: 0,
+            reset_seconds: 60,
+            retry_after_seconds: 3,
+        };
+        assert_eq!(strictest([allowed, tight]), Some(tight));
+        assert_eq!(strictest([allowed, tight, refused]), Some(refused));
+    }
+}

@@ -1,0 +1,82 @@
+//! `POST /v1/auth/register`.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::api_test;
+use crate::support::identity::GOOD_PASSWORD;
+
+api_test!(async fn registering_creates_an_account_with_defaults(app) {
+    let response = app
+        .register(&json!({ "email": "  Sam.Rivers@Example.ORG ", "password": GOOD_PASSWORD, "display_name": " Sam " }))
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["location"], "/v1/me");
+    assert_eq!(response.headers()["etag"], "\"1\"");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["email"], "sam.rivers@example.org");
+    assert_eq!(body["display_name"], "Sam");
+    assert_eq!(body["time_zone"], "Europe/London");
+    assert_eq!(body["locale"], "en-GB");
+    assert_eq!(body["role"], "user");
+    assert_eq!(body["version"], 1);
+    assert_eq!(uuid::Uuid::parse_str(body["id"].as_str().unwrap()).unwrap().get_version_num(), 7);
+    assert!(body["created_at"].as_str().unwrap().ends_with('Z'));
+    let text = body.to_string();
+    assert!(!text.contains("argon2") && !text.contains("password"), "{text}");
+});
+
+api_test!(async fn the_same_address_in_another_case_is_409(app) {
+    let first = app.register(&json!({ "email": "twin@example.org", "password": GOOD_PASSWORD, "display_name": "A" })).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let second = app.register(&json!({ "email": "TWIN@example.org", "password": GOOD_PASSWORD, "display_name": "B" })).await;
+    assert_eq!(second.status(), StatusCode::CONFLICT);
+    let body: Value = second.json().await.unwrap();
+    assert_eq!(body["type"], "/problems/conflict");
+});
+
+api_test!(async fn every_invalid_field_is_reported_at_once(app) {
+    let response = app
+        .register(&json!({
+            "email": "not-an-address",
+            "password": "password123",
+            "display_name": "",
+            "time_zone": "Mars/Olympus",
+            "locale": "english"
+        }))
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    let pointers: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|error| error["pointer"].as_str().unwrap()).collect();
+    assert_eq!(pointers, vec!["/email", "/password", "/display_name", "/time_zone", "/locale"]);
+    assert!(!body.to_string().contains("password123"));
+});
+
+api_test!(async fn weak_passwords_are_refused_with_a_reason(app) {
+    for (password, reason) in [
+        ("short", "8 to 128"),
+        ("qwertyuiop", "most common"),
+        ("me@example.org", "e-mail"),
+    ] {
+        let response = app.register(&json!({ "email": "me@example.org", "password": password, "display_name": "Me" })).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{password}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["errors"][0]["pointer"], "/password");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains(reason), "{body}");
+    }
+});
+
+api_test!(async fn server_owned_fields_in_the_body_are_rejected(app) {
+    for field in ["id", "role", "version", "created_at"] {
+        let mut body = json!({ "email": "mass@example.org", "password": GOOD_PASSWORD, "display_name": "M" });
+        body[field] = json!("admin");
+        let response = app.register(&body).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["pointer"], format!("/{field}"));
+        assert_eq!(problem["errors"][0]["code"], "unknown_field");
+    }
+    let sign_in = app.token(&[("grant_type", "password"), ("username", "mass@example.org"), ("password", GOOD_PASSWORD)]).await;
+    assert_eq!(sign_in.status(), StatusCode::BAD_REQUEST, "no account was created");
+});

@@ -1,0 +1,96 @@
+//! Typed helpers for accounts and tokens: register, sign in, call with a token.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::app::TestApp;
+
+/// A registered person with a fresh pair of tokens.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The account's id.
+    pub account_id: String,
+    /// The e-mail address it signs in with.
+    pub email: String,
+    /// A current access token.
+    pub access_token: String,
+    /// A current refresh token.
+    pub refresh_token: String,
+}
+
+/// A password that meets every rule.
+pub const GOOD_PASSWORD: &str = "a walk by the canal every morning";
+
+impl TestApp {
+    /// `POST /v1/auth/register` with `body`.
+    pub async fn register(&self, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/v1/auth/register"))
+            .json(body)
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("register failed: {error}"))
+    }
+
+    /// `POST /v1/auth/token` with form parameters.
+    pub async fn token(&self, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url("/v1/auth/token"))
+            .form(form)
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("token request failed: {error}"))
+    }
+
+    /// Signs in with the password grant and answers the token response.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Value {
+        let response = self
+            .token(&[
+                ("grant_type", "password"),
+                ("username", email),
+                ("password", password),
+            ])
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "sign-in failed");
+        response.json().await.unwrap_or_default()
+    }
+
+    /// Registers a new person with a unique address and signs them in.
+    pub async fn signed_in_user(&self) -> SignedIn {
+        let email = format!("person-{}@example.org", uuid::Uuid::now_v7().simple());
+        let response = self
+            .register(&json!({ "email": email, "password": GOOD_PASSWORD, "display_name": "Sam" }))
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "registration failed"
+        );
+        let account: Value = response.json().await.unwrap_or_default();
+        let tokens = self.sign_in(&email, GOOD_PASSWORD).await;
+        SignedIn {
+            account_id: account["id"].as_str().unwrap_or_default().to_owned(),
+            email,
+            access_token: tokens["access_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            refresh_token: tokens["refresh_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        }
+    }
+
+    /// A request with `Authorization: Bearer <token>`.
+    pub fn authorized(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+}
