@@ -13,6 +13,7 @@ pub mod extract;
 pub mod metrics;
 mod middleware;
 pub mod openapi;
+pub mod pagination;
 pub mod problem;
 pub mod rate_limiter;
 mod route_table;

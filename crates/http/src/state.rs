@@ -10,6 +10,7 @@ use waymark_domain::ports::StoragePorts;
 use crate::auth::TokenIssuer;
 use crate::metrics::Metrics;
 pub use crate::middleware::rate_limit::RateLimits;
+use crate::pagination::CursorSigner;
 use crate::rate_limiter::RateLimiter;
 
 /// Settings of the HTTP layer, decided by the server's configuration.
@@ -46,6 +47,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Rate-limit buckets, shared by every worker.
     pub rate_limits: Arc<RateLimits>,
+    /// Signs and checks pagination cursors.
+    pub cursors: CursorSigner,
     /// HTTP settings.
     pub settings: Arc<HttpSettings>,
 }
@@ -54,7 +57,9 @@ impl AppState {
     /// State over `ports`, signing with `tokens`, with fresh metrics.
     #[must_use]
     pub fn new(ports: StoragePorts, tokens: TokenIssuer, settings: HttpSettings) -> Self {
+        let cursors = CursorSigner::derived_from(tokens.keys().secret_material());
         Self {
+            cursors,
             ports,
             tokens: Arc::new(tokens),
             metrics: Arc::new(Metrics::default()),

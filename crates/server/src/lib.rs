@@ -4,6 +4,7 @@
 // Unit tests may fail loudly; production code may not (see [workspace.lints]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod admin;
 pub mod application;
 pub mod duration;
 pub mod settings;
@@ -11,4 +12,4 @@ pub mod signing_keys;
 pub mod telemetry;
 
 pub use application::{Application, StartupError};
-pub use settings::{Cli, Command, LogFormat, MigrateAction, Settings};
+pub use settings::{AdminAction, Cli, Command, LogFormat, MigrateAction, Settings};

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser};
-use waymark::{Application, Cli, Command, MigrateAction, Settings};
+use waymark::{AdminAction, Application, Cli, Command, MigrateAction, Settings};
 use waymark_persistence::Database;
 
 const BAD_SETTING: u8 = 2;
@@ -44,6 +44,7 @@ fn main() -> ExitCode {
     runtime.block_on(async move {
         match command {
             Command::Serve | Command::Openapi => serve(&cli.settings).await,
+            Command::Admin { action } => admin(&cli.settings, action).await,
             Command::Migrate { action } => {
                 migrate(&cli.settings, action.unwrap_or(MigrateAction::Up)).await
             }
@@ -132,6 +133,32 @@ async fn stop_gracefully_on_signal(handle: actix_web::dev::ServerHandle) {
         tracing::info!("interrupt received; stopping gracefully");
     }
     handle.stop(true).await;
+}
+
+async fn admin(settings: &Settings, action: AdminAction) -> ExitCode {
+    let database = match Database::connect(&settings.database()).await {
+        Ok(database) => database,
+        Err(error) => return fail(FAILED, &error_chain(&error)),
+    };
+    let outcome = match action {
+        AdminAction::CreateUser { email, role, display_name } => match waymark::admin::read_password() {
+            Ok(password) => waymark::admin::create_user(&database, &email, role, display_name.as_deref(), &password)
+                .await
+                .map(|id| format!("created account {id} with role {role}")),
+            Err(error) => Err(error),
+        },
+        AdminAction::CreateClient { name, scopes } => waymark::admin::create_client(&database, &name, &scopes)
+            .await
+            .map(|(id, secret)| format!("client_id: {id}\nclient_secret: {secret}\n(the secret is shown only now; keep it safe)")),
+    };
+    database.close().await;
+    match outcome {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(FAILED, &error.to_string()),
+    }
 }
 
 fn print_openapi() -> ExitCode {

@@ -49,6 +49,44 @@ pub enum Command {
     },
     /// Print the OpenAPI document (the contract committed as openapi/v1.json).
     Openapi,
+    /// Create accounts with a role, or API clients.
+    Admin {
+        /// What to create.
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+/// Administrative actions.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminAction {
+    /// Create an account with a role. The password is read from a prompt, or from the
+    /// first line of standard input when it is not a terminal; never from arguments.
+    CreateUser {
+        /// The e-mail address to sign in with.
+        #[arg(long)]
+        email: String,
+        /// `user`, `editor` or `admin`.
+        #[arg(long, default_value = "user", value_parser = parse_role)]
+        role: waymark_domain::identity::Role,
+        /// The name to be shown by (default: the part of the address before @).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Register an API client; prints its id and secret once.
+    CreateClient {
+        /// A name administrators recognise.
+        #[arg(long)]
+        name: String,
+        /// The scopes its tokens may carry, space- or comma-separated.
+        #[arg(long)]
+        scopes: String,
+    },
+}
+
+fn parse_role(text: &str) -> Result<waymark_domain::identity::Role, String> {
+    text.parse()
+        .map_err(|error: waymark_domain::identity::account::UnknownRole| error.to_string())
 }
 
 /// Migration actions.

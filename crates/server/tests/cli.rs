@@ -193,3 +193,127 @@ fn migrate_against_an_unreachable_database_is_one_line_and_exit_1() {
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(!stderr.contains("panicked"));
 }
+
+fn waymark_with_stdin(arguments: &[&str], environment: &[(&str, &str)], stdin: &str) -> Output {
+    use std::io::Write as _;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_waymark"));
+    command
+        .args(arguments)
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (name, value) in environment {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("writes");
+    child.wait_with_output().expect("finishes")
+}
+
+#[test]
+fn admin_creates_users_from_a_password_on_stdin_and_clients_with_a_one_time_secret() {
+    let directory =
+        std::env::temp_dir().join(format!("waymark-cli-admin-{}", uuid::Uuid::now_v7()));
+    let url = format!("sqlite://{}/waymark.db?mode=rwc", directory.display());
+    let environment = [("DATABASE_URL", url.as_str()), ("WAYMARK_LOG", "warn")];
+    assert_eq!(
+        waymark(&["migrate", "up"], &environment).status.code(),
+        Some(0)
+    );
+
+    let created = waymark_with_stdin(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "Editor@Example.org",
+            "--role",
+            "editor",
+        ],
+        &environment,
+        "a long and private passphrase\n",
+    );
+    assert_eq!(created.status.code(), Some(0), "{}", stderr_of(&created));
+    let stdout = String::from_utf8_lossy(&created.stdout);
+    assert!(
+        stdout.contains("created account") && stdout.contains("role editor"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("passphrase"));
+
+    let duplicate = waymark_with_stdin(
+        &["admin", "create-user", "--email", "editor@example.org"],
+        &environment,
+        "a long and private passphrase\n",
+    );
+    assert_eq!(duplicate.status.code(), Some(1));
+    assert_eq!(stderr_of(&duplicate).trim_end().lines().count(), 1);
+
+    let weak = waymark_with_stdin(
+        &["admin", "create-user", "--email", "weak@example.org"],
+        &environment,
+        "password\n",
+    );
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(
+        stderr_of(&weak).contains("password"),
+        "{}",
+        stderr_of(&weak)
+    );
+
+    let bad_role = waymark(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "x@example.org",
+            "--role",
+            "root",
+        ],
+        &environment,
+    );
+    assert_bad_setting(&bad_role, &["--role"]);
+
+    let client = waymark(
+        &[
+            "admin",
+            "create-client",
+            "--name",
+            "Partner",
+            "--scopes",
+            "goals:read,content:write",
+        ],
+        &environment,
+    );
+    assert_eq!(client.status.code(), Some(0), "{}", stderr_of(&client));
+    let stdout = String::from_utf8_lossy(&client.stdout);
+    assert!(
+        stdout.contains("client_id: ") && stdout.contains("client_secret: wms_"),
+        "{stdout}"
+    );
+
+    let admin_scope = waymark(
+        &[
+            "admin",
+            "create-client",
+            "--name",
+            "Partner",
+            "--scopes",
+            "admin",
+        ],
+        &environment,
+    );
+    assert_eq!(
+        admin_scope.status.code(),
+        Some(1),
+        "clients may not hold the admin scope"
+    );
+
+    let _ = std::fs::remove_dir_all(directory);
+}

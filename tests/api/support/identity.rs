@@ -94,3 +94,33 @@ impl TestApp {
             .bearer_auth(token)
     }
 }
+
+impl TestApp {
+    /// Creates an account with `role` the way `waymark admin create-user` does, and
+    /// signs it in with every scope the role allows.
+    pub async fn signed_in_with_role(&self, role: waymark_domain::identity::Role) -> SignedIn {
+        let email = format!("{role}-{}@example.org", uuid::Uuid::now_v7().simple());
+        let settings = super::app::test_settings(&self.database_url);
+        let database = waymark_persistence::Database::connect(&settings.database())
+            .await
+            .unwrap();
+        let account_id =
+            waymark::admin::create_user(&database, &email, role, Some("Staff"), GOOD_PASSWORD)
+                .await
+                .unwrap();
+        database.close().await;
+        let tokens = self.sign_in(&email, GOOD_PASSWORD).await;
+        SignedIn {
+            account_id,
+            email,
+            access_token: tokens["access_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            refresh_token: tokens["refresh_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        }
+    }
+}

@@ -32,6 +32,7 @@ pub enum KeyError {
 
 /// One key, ready to sign or verify.
 struct Key {
+    pem: String,
     kid: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -89,6 +90,15 @@ impl SigningKeys {
             .map(|key| &key.decoding)
     }
 
+    /// Secret material other server secrets are derived from (the signing key), so
+    /// every replica configured with the same keys derives the same secrets.
+    pub(crate) fn secret_material(&self) -> &[u8] {
+        self.keys
+            .first()
+            .map(|key| key.pem.as_bytes())
+            .unwrap_or_default()
+    }
+
     /// The public keys, as published at `/.well-known/jwks.json`.
     #[must_use]
     pub fn jwks(&self) -> JwkSet {
@@ -111,6 +121,7 @@ fn load(pem: &str) -> Option<Key> {
     jwk.common.public_key_use = Some(PublicKeyUse::Signature);
     jwk.common.key_algorithm = Some(KeyAlgorithm::EdDSA);
     Some(Key {
+        pem: pem.to_owned(),
         kid,
         encoding,
         decoding,

@@ -1,6 +1,7 @@
 //! Every route Waymark serves, registered through utoipa-actix-web so the OpenAPI
 //! document is generated from the same registrations and cannot drift from them.
 
+mod admin;
 pub(crate) mod auth;
 mod fallback;
 mod health;
@@ -25,5 +26,10 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(me::get_me)
         .service(me::update_me)
         .service(me::change_password)
-        .service(me::delete_me);
+        .service(me::delete_me)
+        .service(admin::create_client)
+        .service(admin::list_clients)
+        .service(admin::get_client)
+        .service(admin::delete_client)
+        .service(admin::update_user);
 }

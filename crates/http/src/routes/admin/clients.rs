@@ -1,0 +1,254 @@
+//! `/v1/admin/clients`: registering, listing and removing API clients.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+use waymark_domain::identity::client::{MAX_CLIENT_NAME_LENGTH, scopes_clients_may_hold};
+use waymark_domain::identity::ports::ClientError;
+use waymark_domain::identity::secret::OpaqueSecret;
+use waymark_domain::identity::{ApiClient, ClientId, NewApiClient, ScopeSet};
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::pagination::{PageRequest, page_response};
+use crate::problem::{FieldError, Problem};
+use crate::state::AppState;
+
+/// Prefix of client secrets, so a leaked one is recognisable.
+const CLIENT_SECRET_PREFIX: &str = "wms_";
+
+/// A registered API client.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ClientResponse {
+    /// The client's id: its OAuth `client_id`.
+    id: uuid::Uuid,
+    /// A name administrators recognise.
+    #[schema(example = "Hillside Trust app backend")]
+    name: String,
+    /// The most its tokens may carry.
+    #[schema(example = json!(["goals:read"]))]
+    scopes: Vec<String>,
+    /// When it was registered.
+    created_at: DateTime<Utc>,
+}
+
+impl From<&ApiClient> for ClientResponse {
+    fn from(client: &ApiClient) -> Self {
+        Self {
+            id: client.id.0,
+            name: client.name.clone(),
+            scopes: client
+                .scopes
+                .iter()
+                .map(|scope| scope.as_str().to_owned())
+                .collect(),
+            created_at: client.created_at,
+        }
+    }
+}
+
+/// A newly registered client with its secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CreatedClientResponse {
+    /// The client.
+    #[serde(flatten)]
+    client: ClientResponse,
+    /// The client's secret. It is stored only as a digest: keep it now, it cannot be
+    /// shown again.
+    #[schema(example = "wms_0b6Jm0S1oY3...")]
+    client_secret: String,
+}
+
+/// A client to register.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewClientRequest {
+    /// A name administrators recognise.
+    #[validate(length(min = 1, max = 100))]
+    #[schema(
+        example = "Hillside Trust app backend",
+        min_length = 1,
+        max_length = 100
+    )]
+    name: String,
+    /// The most its tokens may carry; not `profile` or `admin`.
+    #[validate(length(min = 1, max = 9))]
+    #[schema(example = json!(["goals:read"]), min_items = 1, max_items = 9)]
+    scopes: Vec<String>,
+}
+
+fn client_id(id: uuid::Uuid) -> ClientId {
+    ClientId(id)
+}
+
+/// Registers an API client and shows its secret once.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "create_client",
+    security(("oauth2" = ["admin"])),
+    request_body = NewClientRequest,
+    responses(
+        (status = 201, description = "The client, with its secret.", body = CreatedClientResponse,
+            headers(("Location" = String, description = "The client's address."))),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/v1/admin/clients")]
+pub(crate) async fn create_client(
+    _principal: Principal,
+    body: JsonBody<NewClientRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.into_inner();
+    let allowed = scopes_clients_may_hold();
+    let scopes = ScopeSet::parse(&request.scopes.join(" "))
+        .ok()
+        .filter(|scopes| scopes.is_subset(&allowed))
+        .ok_or_else(|| {
+            ApiError::Validation(vec![FieldError {
+                pointer: "/scopes".to_owned(),
+                code: "invalid".to_owned(),
+                message: format!("must be some of: {allowed}"),
+            }])
+        })?;
+    let name = request.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > MAX_CLIENT_NAME_LENGTH {
+        return Err(ApiError::Validation(vec![FieldError {
+            pointer: "/name".to_owned(),
+            code: "length".to_owned(),
+            message: "must be 1 to 100 characters".to_owned(),
+        }]));
+    }
+    let secret = OpaqueSecret::generate(CLIENT_SECRET_PREFIX)
+        .map_err(|error| ApiError::Internal(error.into()))?;
+    let client = state
+        .ports
+        .clients
+        .create(NewApiClient {
+            name,
+            scopes,
+            secret_digest: secret.digest(),
+        })
+        .await?;
+    tracing::info!(target: "security", client_id = %client.id, "API client registered");
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/admin/clients/{}", client.id)))
+        .json(CreatedClientResponse {
+            client: ClientResponse::from(&client),
+            client_secret: secret.expose().to_owned(),
+        }))
+}
+
+/// A page of API clients.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ClientPage {
+    /// The clients, oldest first.
+    items: Vec<ClientResponse>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// API clients, oldest first.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "list_clients",
+    security(("oauth2" = ["admin"])),
+    params(PageRequest),
+    responses(
+        (status = 200, description = "A page of clients; `Link` points to the next.", body = ClientPage),
+        (status = 400, description = "`limit` is out of range or `cursor` is not valid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/admin/clients")]
+pub(crate) async fn list_clients(
+    _principal: Principal,
+    page: web::Query<PageRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page.limit()?;
+    let after = page
+        .cursor
+        .as_deref()
+        .map(|cursor| state.cursors.decode::<uuid::Uuid>(cursor))
+        .transpose()?
+        .map(client_id);
+    let listed = state.ports.clients.list(after, limit).await?;
+    let next_cursor = listed
+        .has_more
+        .then(|| {
+            listed
+                .clients
+                .last()
+                .map(|client| state.cursors.encode(&client.id.0))
+        })
+        .flatten();
+    let items: Vec<ClientResponse> = listed.clients.iter().map(ClientResponse::from).collect();
+    Ok(page_response(
+        "/v1/admin/clients",
+        limit,
+        items,
+        next_cursor,
+    ))
+}
+
+/// One API client (never its secret).
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "get_client",
+    security(("oauth2" = ["admin"])),
+    params(("client_id" = uuid::Uuid, Path, description = "The client's id.")),
+    responses(
+        (status = 200, description = "The client.", body = ClientResponse),
+        (status = 404, description = "No such client.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/admin/clients/{client_id}")]
+pub(crate) async fn get_client(
+    _principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, _) = state
+        .ports
+        .clients
+        .find(client_id(path.into_inner()))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(ClientResponse::from(&client)))
+}
+
+/// Removes an API client: it can no longer get tokens, and its refresh tokens stop
+/// working. Access tokens already issued run out within their lifetime.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "delete_client",
+    security(("oauth2" = ["admin"])),
+    params(("client_id" = uuid::Uuid, Path, description = "The client's id.")),
+    responses(
+        (status = 204, description = "The client is gone."),
+        (status = 404, description = "No such client.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/v1/admin/clients/{client_id}")]
+pub(crate) async fn delete_client(
+    _principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = client_id(path.into_inner());
+    state
+        .ports
+        .clients
+        .delete(id)
+        .await
+        .map_err(|error| match error {
+            ClientError::NotFound => ApiError::NotFound,
+            ClientError::Store(store) => store.into(),
+        })?;
+    tracing::info!(target: "security", client_id = %id, "API client removed");
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,78 @@
+//! `PATCH /v1/admin/users/{user_id}`: changing an account's role.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, patch, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+use waymark_domain::identity::ports::UpdateAccountError;
+use waymark_domain::identity::{AccountId, Role};
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::{IfMatch, JsonBody, version_etag};
+use crate::problem::{FieldError, Problem};
+use crate::routes::auth::AccountResponse;
+use crate::state::AppState;
+
+/// A role change.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RoleChange {
+    /// `user`, `editor` or `admin`.
+    #[schema(example = "editor")]
+    role: String,
+}
+
+/// Changes an account's role.
+///
+/// Its refresh tokens are revoked, so the new role's scopes apply from its next
+/// sign-in; access tokens already issued run out within their lifetime. With
+/// `If-Match`, only if the account is still at that version.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "update_user_role",
+    security(("oauth2" = ["admin"])),
+    params(
+        ("user_id" = uuid::Uuid, Path, description = "The account's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
+    ),
+    request_body(content((RoleChange = "application/merge-patch+json"), (RoleChange = "application/json"))),
+    responses(
+        (status = 200, description = "The account with its new role.", body = AccountResponse, headers(("ETag" = String, description = "The new version."))),
+        (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The account changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a role.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/v1/admin/users/{user_id}")]
+pub(crate) async fn update_user(
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    if_match: IfMatch,
+    body: JsonBody<RoleChange>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let role = body.into_inner().role.parse::<Role>().map_err(|error| {
+        ApiError::Validation(vec![FieldError {
+            pointer: "/role".to_owned(),
+            code: "invalid".to_owned(),
+            message: error.to_string(),
+        }])
+    })?;
+    let target = AccountId(path.into_inner());
+    let account = state
+        .ports
+        .accounts
+        .set_role(target, role, if_match.expected_version()?)
+        .await
+        .map_err(|error| match error {
+            UpdateAccountError::NotFound => ApiError::NotFound,
+            UpdateAccountError::PreconditionFailed { .. } => ApiError::PreconditionFailed,
+            UpdateAccountError::Store(store) => store.into(),
+        })?;
+    tracing::info!(target: "security", by = ?principal.subject, account_id = %target, role = %role, "role changed");
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, version_etag(account.version)))
+        .json(AccountResponse::from(&account)))
+}
