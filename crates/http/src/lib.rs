@@ -14,6 +14,7 @@ pub mod metrics;
 mod middleware;
 pub mod openapi;
 pub mod pagination;
+pub mod password_work;
 pub mod problem;
 pub mod rate_limiter;
 mod route_table;

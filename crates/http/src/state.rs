@@ -11,6 +11,7 @@ use crate::auth::TokenIssuer;
 use crate::metrics::Metrics;
 pub use crate::middleware::rate_limit::RateLimits;
 use crate::pagination::CursorSigner;
+use crate::password_work::PasswordWork;
 use crate::rate_limiter::RateLimiter;
 
 /// Settings of the HTTP layer, decided by the server's configuration.
@@ -33,6 +34,8 @@ pub struct HttpSettings {
     pub credentials_rate_limit_per_minute: u32,
     /// Whether a proxy in front appends the client address to `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// How many password hashes may run at once.
+    pub password_hashing_concurrency: usize,
 }
 
 /// Shared, cheaply cloned application state. One instance is made at start-up and
@@ -49,6 +52,8 @@ pub struct AppState {
     pub rate_limits: Arc<RateLimits>,
     /// Signs and checks pagination cursors.
     pub cursors: CursorSigner,
+    /// Bounded password hashing off the HTTP workers.
+    pub password_work: Arc<PasswordWork>,
     /// HTTP settings.
     pub settings: Arc<HttpSettings>,
 }
@@ -60,6 +65,7 @@ impl AppState {
         let cursors = CursorSigner::derived_from(tokens.keys().secret_material());
         Self {
             cursors,
+            password_work: Arc::new(PasswordWork::new(settings.password_hashing_concurrency)),
             ports,
             tokens: Arc::new(tokens),
             metrics: Arc::new(Metrics::default()),

@@ -90,6 +90,7 @@ fn settings() -> HttpSettings {
         rate_limit_per_minute: 1000,
         credentials_rate_limit_per_minute: 1000,
         trust_forwarded_for: false,
+        password_hashing_concurrency: 1,
     }
 }
 

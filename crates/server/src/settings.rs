@@ -10,6 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use waymark_domain::identity::ports::LockoutPolicy;
 use waymark_http::HttpSettings;
 use waymark_http::auth::TokenSettings;
+use waymark_http::password_work::PasswordWork;
 use waymark_persistence::DatabaseSettings;
 
 use crate::duration::HumanDuration;
@@ -250,6 +251,16 @@ pub struct Settings {
     #[arg(long, env = "WAYMARK_CREDENTIALS_RATE_LIMIT_PER_MINUTE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub credentials_rate_limit_per_minute: u32,
 
+    /// How many password hashes may run at once (0: one fewer than the cores), so a
+    /// burst of sign-ins cannot take every core from other requests.
+    #[arg(
+        long,
+        env = "WAYMARK_PASSWORD_HASHING_CONCURRENCY",
+        default_value_t = 0,
+        global = true
+    )]
+    pub password_hashing_concurrency: usize,
+
     /// Take the client address from the last X-Forwarded-For entry (only behind a
     /// proxy that sets it).
     #[arg(long, env = "WAYMARK_TRUST_FORWARDED_FOR", global = true)]
@@ -291,6 +302,7 @@ impl Default for Settings {
             rate_limit_per_minute: 600,
             credentials_rate_limit_per_minute: 20,
             trust_forwarded_for: false,
+            password_hashing_concurrency: 0,
         }
     }
 }
@@ -379,6 +391,10 @@ impl Settings {
             rate_limit_per_minute: self.rate_limit_per_minute,
             credentials_rate_limit_per_minute: self.credentials_rate_limit_per_minute,
             trust_forwarded_for: self.trust_forwarded_for,
+            password_hashing_concurrency: match self.password_hashing_concurrency {
+                0 => PasswordWork::default_concurrency(),
+                chosen => chosen,
+            },
         }
     }
 

@@ -48,13 +48,10 @@ async fn confirm_password(
         .password_hash(id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let verified = web::block(move || hash.verify(&password))
-        .await
-        .map_err(|error| {
-            ApiError::Internal(anyhow::anyhow!(
-                "password verification did not run: {error}"
-            ))
-        })?;
+    let verified = state
+        .password_work
+        .run(move || hash.verify(&password))
+        .await?;
     if verified {
         Ok(())
     } else {
@@ -262,11 +259,10 @@ pub(crate) async fn change_password(
         "/current_password",
     )
     .await?;
-    let hash = web::block(move || PasswordHash::of(&new_password))
-        .await
-        .map_err(|error| {
-            ApiError::Internal(anyhow::anyhow!("password hashing did not run: {error}"))
-        })?
+    let hash = state
+        .password_work
+        .run(move || PasswordHash::of(&new_password))
+        .await?
         .map_err(|error| ApiError::Internal(error.into()))?;
     state
         .ports

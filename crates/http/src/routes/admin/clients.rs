@@ -85,7 +85,10 @@ fn client_id(id: uuid::Uuid) -> ClientId {
     ClientId(id)
 }
 
-/// Registers an API client and shows its secret once.
+/// Registers an API client.
+///
+/// The answer carries the client's secret: it is stored only as a digest and shown
+/// this once. The client signs in with `grant_type=client_credentials`.
 #[utoipa::path(
     tag = "admin",
     operation_id = "create_client",
@@ -152,7 +155,9 @@ pub(crate) struct ClientPage {
     next_cursor: Option<String>,
 }
 
-/// API clients, oldest first.
+/// Lists API clients.
+///
+/// Oldest first, in pages (`limit`, `cursor`); secrets are never shown.
 #[utoipa::path(
     tag = "admin",
     operation_id = "list_clients",
@@ -195,7 +200,9 @@ pub(crate) async fn list_clients(
     ))
 }
 
-/// One API client (never its secret).
+/// One API client.
+///
+/// Its name, scopes and registration time; never its secret.
 #[utoipa::path(
     tag = "admin",
     operation_id = "get_client",
@@ -221,8 +228,10 @@ pub(crate) async fn get_client(
     Ok(HttpResponse::Ok().json(ClientResponse::from(&client)))
 }
 
-/// Removes an API client: it can no longer get tokens, and its refresh tokens stop
-/// working. Access tokens already issued run out within their lifetime.
+/// Removes an API client.
+///
+/// It can no longer get tokens, and its refresh tokens stop working. Access tokens
+/// already issued run out within their lifetime.
 #[utoipa::path(
     tag = "admin",
     operation_id = "delete_client",

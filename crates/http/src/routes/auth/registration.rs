@@ -156,11 +156,10 @@ pub(crate) async fn register(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (email, password, display_name, time_zone, locale) = parse(&body.into_inner())?;
-    let password_hash = web::block(move || PasswordHash::of(&password))
-        .await
-        .map_err(|error| {
-            ApiError::Internal(anyhow::anyhow!("password hashing did not run: {error}"))
-        })?
+    let password_hash = state
+        .password_work
+        .run(move || PasswordHash::of(&password))
+        .await?
         .map_err(|error| ApiError::Internal(error.into()))?;
     let account = state
         .ports

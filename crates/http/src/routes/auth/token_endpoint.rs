@@ -202,13 +202,10 @@ async fn password_grant(
         None => (None, PasswordHash::decoy().clone()),
     };
     let candidate = password.to_owned();
-    let verified = web::block(move || hash.verify(&candidate))
-        .await
-        .map_err(|error| {
-            ApiError::Internal(anyhow::anyhow!(
-                "password verification did not run: {error}"
-            ))
-        })?;
+    let verified = state
+        .password_work
+        .run(move || hash.verify(&candidate))
+        .await?;
     let Some(account) = account.filter(|_| verified) else {
         state
             .ports

@@ -60,7 +60,10 @@ pub(crate) struct ServerMetadata {
     response_types_supported: Vec<&'static str>,
 }
 
-/// How to get and check tokens: endpoints, grants and scopes (RFC 8414).
+/// Authorization server metadata (RFC 8414).
+///
+/// Where to get and revoke tokens, where the keys are, and which grants and scopes
+/// this server supports, for OAuth client libraries that discover them.
 #[utoipa::path(
     tag = "auth",
     operation_id = "authorization_server_metadata",
