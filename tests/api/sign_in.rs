@@ -82,7 +82,14 @@ api_test!(async fn malformed_token_requests_get_oauth_errors(app) {
     let client = app.client.post(app.url("/v1/auth/token")).basic_auth("0192f0c0-0000-7000-8000-000000000000", Some("nope")).form(&[("grant_type", "client_credentials")]).send().await.unwrap();
     assert!(client.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic"));
     oauth_error(client, StatusCode::UNAUTHORIZED, "invalid_client").await;
-    oauth_error(app.token(&[("grant_type", "client_credentials")]).await, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    let no_client = app.token(&[("grant_type", "client_credentials")]).await;
+    assert!(!no_client.headers().contains_key("www-authenticate"), "no Basic challenge unless Basic was used");
+    oauth_error(no_client, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    let wrong_in_body = app
+        .token(&[("grant_type", "client_credentials"), ("client_id", "0192f0c0-0000-7000-8000-000000000000"), ("client_secret", "nope")])
+        .await;
+    assert!(!wrong_in_body.headers().contains_key("www-authenticate"));
+    oauth_error(wrong_in_body, StatusCode::UNAUTHORIZED, "invalid_client").await;
 });
 
 api_test!(async fn refresh_tokens_rotate_on_every_use(app) {
@@ -188,13 +195,15 @@ api_test!(async fn repeated_failed_sign_ins_make_the_address_wait(app) {
 });
 
 api_test!(async fn swagger_ui_password_flow_signs_in(app) {
-    // Swagger UI's Authorize dialog posts a form with the password grant, the scopes
-    // ticked, and an empty client_id and client_secret when none is configured.
+    // Swagger UI's Authorize dialog, by default ("client credentials location:
+    // Authorization header"), posts the password grant with the scopes ticked and
+    // `Authorization: Basic Og==`, an empty client id and secret (seen in Chromium).
     let person = app.signed_in_user().await;
     let response = app
         .client
         .post(app.url("/v1/auth/token"))
         .header("accept", "application/json, text/plain, */*")
+        .header("authorization", "Basic Og==")
         .form(&[
             ("grant_type", "password"),
             ("username", person.email.as_str()),

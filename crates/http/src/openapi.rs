@@ -82,7 +82,21 @@ impl Modify for SecuritySchemes {
     }
 }
 
-fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+/// A shared problem response with an example of its own status, so Swagger UI does
+/// not show the schema's validation example under every status.
+fn problem_response(
+    status: u16,
+    slug: &str,
+    title: &str,
+    description: &str,
+) -> RefOr<utoipa::openapi::Response> {
+    let example = serde_json::json!({
+        "type": format!("/problems/{slug}"),
+        "title": title,
+        "status": status,
+        "instance": "/v1/me",
+        "request_id": "0193a5e4-7d1c-7b4e-9b2a-3f0c5d6e7f80",
+    });
     RefOr::T(
         ResponseBuilder::new()
             .description(description)
@@ -92,6 +106,7 @@ fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
                     .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
                         "Problem",
                     ))))
+                    .example(Some(example))
                     .build(),
             )
             .build(),
@@ -104,11 +119,15 @@ fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
 fn add_shared_problem_responses(openapi: &mut OpenApi) {
     let shared = [
         (
-            "500",
+            500,
+            "internal-error",
+            "Something went wrong",
             "Something unexpected went wrong; the body carries the request id to quote.",
         ),
         (
-            "503",
+            503,
+            "service-unavailable",
+            "Service temporarily unavailable",
             "The request timed out or the database is unreachable. `Retry-After` is set.",
         ),
     ];
@@ -124,15 +143,15 @@ fn add_shared_problem_responses(openapi: &mut OpenApi) {
         for operation in operations.into_iter().flatten() {
             if rate_limited {
                 operation.responses.responses.entry("429".to_owned()).or_insert_with(|| {
-                    problem_response("Too many requests from this caller; `Retry-After` says when to try again. Every `/v1` response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.")
+                    problem_response(429, "too-many-requests", "Too many requests", "Too many requests from this caller; `Retry-After` says when to try again. Every `/v1` response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.")
                 });
             }
-            for (status, description) in shared {
+            for (status, slug, title, description) in shared {
                 operation
                     .responses
                     .responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| problem_response(description));
+                    .entry(status.to_string())
+                    .or_insert_with(|| problem_response(status, slug, title, description));
             }
         }
     }
@@ -178,12 +197,15 @@ fn offer_bearer_beside_oauth2(openapi: &mut OpenApi) {
                 .unwrap_or_default();
             let responses = &mut operation.responses.responses;
             responses.entry("401".to_owned()).or_insert_with(|| {
-                problem_response("No access token, or one that is not valid (expired, badly signed, for another audience). `WWW-Authenticate` is set.")
+                problem_response(401, "unauthorized", "Authentication required", "No access token, or one that is not valid (expired, badly signed, for another audience). `WWW-Authenticate` is set.")
             });
             responses.entry("403".to_owned()).or_insert_with(|| {
-                problem_response(&format!(
-                    "The token lacks the scope(s) this operation needs: {scope_list}."
-                ))
+                problem_response(
+                    403,
+                    "insufficient-scope",
+                    "Insufficient scope",
+                    &format!("The token lacks the scope(s) this operation needs: {scope_list}."),
+                )
             });
         }
     }

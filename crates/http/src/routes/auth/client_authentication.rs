@@ -17,7 +17,12 @@ pub(crate) enum ClientCredentials {
     /// No client authenticated (a public client, such as a mobile app).
     None,
     /// A client id and secret, from one place only.
-    Presented { id: String, secret: String },
+    Presented {
+        id: String,
+        secret: String,
+        /// Sent with HTTP Basic, so a refusal must carry `WWW-Authenticate`.
+        via_header: bool,
+    },
     /// Malformed, or sent both ways at once.
     Malformed,
 }
@@ -37,14 +42,22 @@ pub(crate) fn presented_credentials(
     let in_body = present(parameters.client_secret.as_ref()).is_some();
     match (basic, in_body) {
         (Some(_), true) => ClientCredentials::Malformed,
-        (Some(encoded), false) => decode_basic(&encoded)
-            .map_or(ClientCredentials::Malformed, |(id, secret)| {
-                ClientCredentials::Presented { id, secret }
-            }),
+        // Swagger UI sends `Basic Og==` (an empty id and secret) when no client is
+        // configured; that is a public client, not a failed client login.
+        (Some(encoded), false) => match decode_basic(&encoded) {
+            Some((id, secret)) if id.is_empty() && secret.is_empty() => ClientCredentials::None,
+            Some((id, secret)) => ClientCredentials::Presented {
+                id,
+                secret,
+                via_header: true,
+            },
+            None => ClientCredentials::Malformed,
+        },
         (None, true) => match present(parameters.client_id.as_ref()) {
             Some(id) => ClientCredentials::Presented {
                 id: id.to_owned(),
                 secret: parameters.client_secret.clone().unwrap_or_default(),
+                via_header: false,
             },
             None => ClientCredentials::Malformed,
         },

@@ -44,6 +44,17 @@ impl OAuthErrorCode {
 
 /// The response for `code`, left untouched by the problem middleware.
 pub(crate) fn oauth_error(code: OAuthErrorCode, description: impl Into<String>) -> HttpResponse {
+    build(code, description.into(), false)
+}
+
+/// `invalid_client`. When the client authenticated with HTTP Basic, RFC 6749 asks for
+/// a `WWW-Authenticate: Basic` challenge; otherwise none is sent, so browsers do not
+/// pop up their own sign-in prompt.
+pub(crate) fn invalid_client(description: impl Into<String>, challenge: bool) -> HttpResponse {
+    build(OAuthErrorCode::InvalidClient, description.into(), challenge)
+}
+
+fn build(code: OAuthErrorCode, description: String, challenge: bool) -> HttpResponse {
     let status = if code == OAuthErrorCode::InvalidClient {
         StatusCode::UNAUTHORIZED
     } else {
@@ -53,7 +64,7 @@ pub(crate) fn oauth_error(code: OAuthErrorCode, description: impl Into<String>) 
     response
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"));
-    if code == OAuthErrorCode::InvalidClient {
+    if challenge {
         response.insert_header((
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static(r#"Basic realm="waymark""#),
@@ -61,7 +72,7 @@ pub(crate) fn oauth_error(code: OAuthErrorCode, description: impl Into<String>) 
     }
     let mut response = response.json(OAuthError {
         error: code.name(),
-        error_description: description.into(),
+        error_description: description,
     });
     response.extensions_mut().insert(NotAProblem);
     response

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use waymark_domain::identity::secret::SecretDigest;
 
 use super::client_authentication::{ClientCredentials, presented_credentials, verify_client};
-use super::oauth_error::{OAuthError, OAuthErrorCode, oauth_error};
+use super::oauth_error::{OAuthError, OAuthErrorCode, invalid_client, oauth_error};
 use super::token_request::{TokenParameters, UnreadableParameters, present, read_parameters};
 use crate::error::ApiError;
 
@@ -51,11 +51,15 @@ pub(crate) async fn revoke(
                 "Authenticate the client once.",
             ));
         }
-        ClientCredentials::Presented { id, secret } => {
+        ClientCredentials::Presented {
+            id,
+            secret,
+            via_header,
+        } => {
             if verify_client(&state, &id, &secret).await?.is_none() {
-                return Ok(oauth_error(
-                    OAuthErrorCode::InvalidClient,
+                return Ok(invalid_client(
                     "The client credentials are not right.",
+                    via_header,
                 ));
             }
         }

@@ -13,7 +13,7 @@ use waymark_domain::identity::secret::{OpaqueSecret, SecretDigest};
 use waymark_domain::identity::{Account, ApiClient, ClientId, Email, PasswordHash, ScopeSet};
 
 use super::client_authentication::{ClientCredentials, presented_credentials, verify_client};
-use super::oauth_error::{OAuthError, OAuthErrorCode, oauth_error};
+use super::oauth_error::{OAuthError, OAuthErrorCode, invalid_client, oauth_error};
 use super::token_request::{TokenParameters, UnreadableParameters, present, read_parameters};
 use crate::auth::tokens::TokenSubject;
 use crate::error::ApiError;
@@ -104,17 +104,19 @@ pub(crate) async fn token(
                 "Authenticate the client once: with HTTP Basic or with client_id and client_secret in the body.",
             ));
         }
-        ClientCredentials::Presented { id, secret } => {
-            match verify_client(&state, &id, &secret).await? {
-                Some(client) => Some(client),
-                None => {
-                    return Ok(oauth_error(
-                        OAuthErrorCode::InvalidClient,
-                        "The client credentials are not right.",
-                    ));
-                }
+        ClientCredentials::Presented {
+            id,
+            secret,
+            via_header,
+        } => match verify_client(&state, &id, &secret).await? {
+            Some(client) => Some(client),
+            None => {
+                return Ok(invalid_client(
+                    "The client credentials are not right.",
+                    via_header,
+                ));
             }
-        }
+        },
     };
     let requested = match present(parameters.scope.as_ref())
         .map(ScopeSet::parse)
@@ -305,9 +307,9 @@ fn client_credentials_grant(
     requested: Option<ScopeSet>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(client) = client else {
-        return Ok(oauth_error(
-            OAuthErrorCode::InvalidClient,
+        return Ok(invalid_client(
             "client_credentials needs the client's id and secret.",
+            false,
         ));
     };
     let Some(scopes) = narrow(requested, &client.scopes) else {
