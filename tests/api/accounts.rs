@@ -80,3 +80,35 @@ api_test!(async fn server_owned_fields_in_the_body_are_rejected(app) {
     let sign_in = app.token(&[("grant_type", "password"), ("username", "mass@example.org"), ("password", GOOD_PASSWORD)]).await;
     assert_eq!(sign_in.status(), StatusCode::BAD_REQUEST, "no account was created");
 });
+
+api_test!(async fn look_alike_addresses_and_invisible_names_are_refused(app) {
+    app.register(&json!({ "email": "s\u{00e1}m@example.org", "password": GOOD_PASSWORD, "display_name": "Sam" })).await;
+    let decomposed = app.register(&json!({ "email": "sa\u{0301}m@example.org", "password": GOOD_PASSWORD, "display_name": "Sam" })).await;
+    assert_eq!(decomposed.status(), StatusCode::CONFLICT, "NFC and NFD spellings are one address");
+    for (email, name) in [("sam\u{200b}@example.org", "Sam"), ("sam2@example.org", "\u{200b}"), ("sam3@example.org", "\u{202e}evil")] {
+        let response = app.register(&json!({ "email": email, "password": GOOD_PASSWORD, "display_name": name })).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{email:?} {name:?}");
+    }
+});
+
+api_test!(async fn bodies_must_be_json_objects_of_a_json_media_type(app) {
+    let array = app
+        .client
+        .post(app.url("/v1/auth/register"))
+        .json(&json!(["arr@example.org", GOOD_PASSWORD, "Array"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(array.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = array.json().await.unwrap();
+    assert!(!problem.to_string().contains("struct"), "no Rust internals: {problem}");
+    let json_patch = app
+        .client
+        .post(app.url("/v1/auth/register"))
+        .header("content-type", "application/json-patch+json")
+        .body(json!({ "email": "p@example.org", "password": GOOD_PASSWORD, "display_name": "P" }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_patch.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+});

@@ -159,3 +159,74 @@ api_test!(async fn an_admin_changes_a_role_which_revokes_the_accounts_refresh_to
     let as_editor = app.sign_in(&person.email, GOOD_PASSWORD).await;
     assert!(as_editor["scope"].as_str().unwrap().contains("content:write"));
 });
+
+async fn register_client(
+    app: &crate::support::TestApp,
+    admin_token: &str,
+    scopes: Value,
+) -> (String, String) {
+    let created: Value = app
+        .authorized(Method::POST, "/v1/admin/clients", admin_token)
+        .json(&json!({ "name": "Partner", "scopes": scopes }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        created["id"].as_str().unwrap().to_owned(),
+        created["client_secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+api_test!(async fn tokens_through_a_client_carry_no_more_than_the_client_may_hold(app) {
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let (id, secret) = register_client(&app, &admin.access_token, json!(["goals:read"])).await;
+    let through_client = app
+        .client
+        .post(app.url("/v1/auth/token"))
+        .basic_auth(&id, Some(&secret))
+        .form(&[("grant_type", "password"), ("username", admin.email.as_str()), ("password", GOOD_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(through_client.status(), StatusCode::OK);
+    let body: Value = through_client.json().await.unwrap();
+    assert_eq!(body["scope"], "goals:read", "the client's ceiling applies to people signing in through it");
+    let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+
+    let without_client = app.token(&[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await;
+    assert_eq!(without_client.status(), StatusCode::BAD_REQUEST);
+    let revoke_by_nobody = app.client.post(app.url("/v1/auth/revoke")).form(&[("token", refresh.as_str())]).send().await.unwrap();
+    assert_eq!(revoke_by_nobody.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(revoke_by_nobody.json::<Value>().await.unwrap()["error"], "unauthorized_client");
+    let with_client = app
+        .client
+        .post(app.url("/v1/auth/token"))
+        .basic_auth(&id, Some(&secret))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_client.status(), StatusCode::OK, "refused attempts by others left the client's token usable");
+});
+
+api_test!(async fn client_names_and_scopes_are_validated(app) {
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    for (name, scopes) in [
+        (json!("a\u{0000}b"), json!(["goals:read"])),
+        (json!("\u{202e}evil"), json!(["goals:read"])),
+        (json!("ok"), json!(["goals:read goals:write"])),
+        (json!("ok"), json!([])),
+        (json!("ok"), json!(["admin"])),
+    ] {
+        let response = app
+            .authorized(Method::POST, "/v1/admin/clients", &admin.access_token)
+            .json(&json!({ "name": name, "scopes": scopes }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name} {scopes}");
+    }
+});

@@ -111,3 +111,19 @@ api_test!(async fn an_address_can_register_again_after_its_account_is_deleted(ap
     let again = app.register(&json!({ "email": person.email, "password": GOOD_PASSWORD, "display_name": "Sam again" })).await;
     assert_eq!(again.status(), StatusCode::CREATED);
 });
+
+api_test!(async fn if_match_compares_exactly_against_any_listed_tag(app) {
+    let person = app.signed_in_user().await;
+    let patch = |if_match: &'static str, name: &'static str| {
+        let request = app
+            .authorized(Method::PATCH, "/v1/me", &person.access_token)
+            .header("if-match", if_match)
+            .json(&json!({ "display_name": name }));
+        async move { request.send().await.unwrap().status() }
+    };
+    for loose in ["\"+1\"", "\"01\"", "W/\"1\"", "1"] {
+        assert_eq!(patch(loose, "Loose").await, StatusCode::PRECONDITION_FAILED, "{loose}");
+    }
+    assert_eq!(patch("\"7\", \"1\"", "Listed").await, StatusCode::OK, "any listed tag may match");
+    assert_eq!(patch("*", "Starred").await, StatusCode::OK);
+});

@@ -37,6 +37,23 @@ async fn credential_endpoints_are_limited_per_address(backend: Backend) {
             (2 - attempt).to_string().as_str()
         );
     }
+    // Percent-encoding a letter of the path reaches the same endpoint, and the same limit.
+    let disguised = app
+        .client
+        .post(app.url("/v1/auth/%74oken"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "burst-0@example.org"),
+            ("password", GOOD_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        disguised.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "an encoded path must not dodge the limit"
+    );
     let refused = app
         .token(&[
             ("grant_type", "password"),

@@ -223,3 +223,49 @@ api_test!(async fn swagger_ui_password_flow_signs_in(app) {
     assert_eq!(flows["password"]["tokenUrl"], "/v1/auth/token");
     assert!(flows["password"]["scopes"]["profile"].is_string());
 });
+
+api_test!(async fn concurrent_guesses_cannot_outrun_the_lockout(app) {
+    let person = app.signed_in_user().await;
+    let guesses = (0..20).map(|guess| {
+        let client = app.client.clone();
+        let url = app.url("/v1/auth/token");
+        let email = person.email.clone();
+        tokio::spawn(async move {
+            let password = format!("wrong guess number {guess}");
+            client
+                .post(url)
+                .form(&[("grant_type", "password"), ("username", email.as_str()), ("password", password.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    });
+    let mut evaluated = 0;
+    let mut refused = 0;
+    for guess in guesses {
+        match guess.await.unwrap() {
+            StatusCode::BAD_REQUEST => evaluated += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(evaluated <= 5, "{evaluated} concurrent guesses were checked; the limit is 5");
+    assert_eq!(evaluated + refused, 20);
+});
+
+api_test!(async fn a_refused_refresh_leaves_the_token_usable(app) {
+    let person = app.signed_in_user().await;
+    let narrowed: Value = app
+        .token(&[("grant_type", "password"), ("username", &person.email), ("password", GOOD_PASSWORD), ("scope", "profile")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let refresh = narrowed["refresh_token"].as_str().unwrap();
+    let too_wide = app.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh), ("scope", "profile goals:read")]).await;
+    oauth_error(too_wide, StatusCode::BAD_REQUEST, "invalid_scope").await;
+    let still_good = app.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
+    assert_eq!(still_good.status(), StatusCode::OK, "a refused request must not spend the token");
+    assert_eq!(still_good.json::<Value>().await.unwrap()["scope"], "profile");
+});

@@ -9,4 +9,5 @@ pub mod health;
 pub mod id;
 pub mod identity;
 pub mod ports;
+pub mod text;
 pub mod time;

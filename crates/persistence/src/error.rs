@@ -50,3 +50,40 @@ fn is_unavailable(error: &DbErr) -> bool {
         _ => false,
     }
 }
+
+/// Whether `error` is a transaction that lost a conflict with another (PostgreSQL
+/// deadlock `40P01` or serialization failure `40001`) and can simply be run again.
+fn is_conflict(error: &StoreError) -> bool {
+    let StoreError::Unexpected(cause) = error else {
+        return false;
+    };
+    let Some(DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx))) =
+        cause.downcast_ref::<DbErr>()
+    else {
+        return false;
+    };
+    matches!(
+        sqlx.as_ref(),
+        sea_orm::sqlx::Error::Database(database)
+            if matches!(database.code().unwrap_or_default().as_ref(), "40P01" | "40001")
+    )
+}
+
+/// Runs `attempt`, again up to twice more when it loses a conflict with a concurrent
+/// transaction. The loser of a deadlock is rolled back whole, so running it again is
+/// safe; by then the winner has committed.
+pub(crate) async fn retrying_conflicts<T, F, Fut>(mut attempt: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    for _ in 0..2 {
+        match attempt().await {
+            Err(error) if is_conflict(&error) => {
+                tracing::debug!(%error, "retrying a transaction that lost a conflict");
+            }
+            outcome => return outcome,
+        }
+    }
+    attempt().await
+}

@@ -115,12 +115,9 @@ pub async fn create_client(
     name: &str,
     scopes: &str,
 ) -> Result<(String, String), AdminError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AdminError::Invalid(
-            "--name must be 1 to 100 characters".to_owned(),
-        ));
-    }
+    let name = DisplayName::parse(name).map_err(|_| {
+        AdminError::Invalid("--name must be 1 to 100 visible characters".to_owned())
+    })?;
     let allowed = scopes_clients_may_hold();
     let scopes = ScopeSet::parse(&scopes.replace(',', " "))
         .ok()
@@ -131,7 +128,7 @@ pub async fn create_client(
     let client = database
         .clients()
         .create(NewApiClient {
-            name: name.to_owned(),
+            name: name.as_str().to_owned(),
             scopes,
             secret_digest: secret.digest(),
         })

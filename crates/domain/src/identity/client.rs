@@ -19,9 +19,6 @@ impl fmt::Display for ClientId {
     }
 }
 
-/// The longest client name accepted.
-pub const MAX_CLIENT_NAME_LENGTH: usize = 100;
-
 /// A registered API client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiClient {

@@ -22,7 +22,9 @@ impl Email {
     /// [`InvalidEmail`] when it is too long, has no single `@` with text on both
     /// sides, has a domain without a dot, or contains spaces or control characters.
     pub fn parse(raw: &str) -> Result<Self, InvalidEmail> {
-        let normalised = raw.trim().to_lowercase();
+        let normalised = crate::text::clean(raw, false)
+            .ok_or(InvalidEmail)?
+            .to_lowercase();
         if normalised.is_empty() || normalised.chars().count() > MAX_EMAIL_LENGTH {
             return Err(InvalidEmail);
         }
@@ -71,6 +73,16 @@ mod tests {
         assert_eq!(
             Email::parse("  Sam.Rivers@Example.ORG ").map(|email| email.to_string()),
             Ok("sam.rivers@example.org".to_owned())
+        );
+    }
+
+    #[test]
+    fn invisible_characters_and_unnormalised_forms_do_not_make_new_addresses() {
+        assert!(Email::parse("sam\u{200b}@example.org").is_err());
+        assert!(Email::parse("sam\u{202e}@example.org").is_err());
+        assert_eq!(
+            Email::parse("sa\u{0301}m@example.org"),
+            Email::parse("s\u{00e1}m@example.org")
         );
     }
 

@@ -162,6 +162,17 @@ pub enum Rotation {
     Invalid,
 }
 
+/// What a revocation request led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// The token's family is revoked.
+    Revoked,
+    /// No such token; nothing to do (RFC 7009 answers 200 all the same).
+    Unknown,
+    /// The token was issued to another client (or to one, and none authenticated).
+    OtherClient,
+}
+
 /// Opaque refresh tokens, stored as digests, rotated on every use.
 #[async_trait]
 pub trait RefreshTokenStore: Send + Sync + std::fmt::Debug {
@@ -186,12 +197,28 @@ pub trait RefreshTokenStore: Send + Sync + std::fmt::Debug {
         now: Instant,
     ) -> Result<Rotation, StoreError>;
 
-    /// Revokes the family of the token with digest `presented` (RFC 7009). Unknown
-    /// tokens are ignored, as the RFC asks.
+    /// The grant of the token with digest `presented` if it can still be used (not
+    /// spent, revoked or expired). Checking a request against it before rotating
+    /// means a refused request leaves the token usable.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
-    async fn revoke(&self, presented: &SecretDigest) -> Result<(), StoreError>;
+    async fn find_usable(
+        &self,
+        presented: &SecretDigest,
+        now: Instant,
+    ) -> Result<Option<RefreshGrant>, StoreError>;
+
+    /// Revokes the family of the token with digest `presented` (RFC 7009), if it was
+    /// issued to `client` (`None`: to no client).
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn revoke(
+        &self,
+        presented: &SecretDigest,
+        client: Option<ClientId>,
+    ) -> Result<Revocation, StoreError>;
 }
 
 /// Why an API client could not be found or changed.
@@ -251,35 +278,27 @@ pub struct LockoutPolicy {
     pub window: Duration,
 }
 
-/// Failed sign-ins per e-mail address, counted in storage so the limit holds across
-/// every server instance. Addresses are counted whether or not an account exists, so
-/// the lockout reveals nothing about which addresses have accounts.
+/// Sign-in attempts per e-mail address, counted in storage so the limit holds across
+/// every server instance. Each attempt is counted *before* the password is checked,
+/// so concurrent guesses cannot all slip in before the first failure is recorded; a
+/// successful sign-in clears the count. Addresses are counted whether or not an
+/// account exists, so the lockout reveals nothing about which addresses have accounts.
 #[async_trait]
 pub trait SignInThrottle: Send + Sync + std::fmt::Debug {
-    /// How long `email` must still wait before another attempt, if at all.
+    /// Counts one attempt atomically. Answers how long `email` must wait when this
+    /// attempt is beyond `policy.max_failures` in the current window (the attempt is
+    /// then refused without checking the password), or `None` to go ahead.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
-    async fn wait_remaining(
+    async fn count_attempt(
         &self,
         email: &Email,
         policy: LockoutPolicy,
         now: Instant,
     ) -> Result<Option<Duration>, StoreError>;
 
-    /// Counts a failed attempt atomically and answers how long `email` must now wait,
-    /// if this failure reached the limit.
-    ///
-    /// # Errors
-    /// [`StoreError`] when storage fails.
-    async fn record_failure(
-        &self,
-        email: &Email,
-        policy: LockoutPolicy,
-        now: Instant,
-    ) -> Result<Option<Duration>, StoreError>;
-
-    /// Forgets the failures of `email` after a successful sign-in.
+    /// Forgets the attempts of `email` after a successful sign-in.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.

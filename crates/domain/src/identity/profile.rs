@@ -5,7 +5,9 @@ use std::fmt;
 /// The longest display name accepted, in characters.
 pub const MAX_DISPLAY_NAME_LENGTH: usize = 100;
 
-/// A display name: 1 to 100 characters after trimming, no control characters.
+/// A display name: 1 to 100 characters after trimming, in Unicode NFC, with no
+/// control, bidirectional-override or zero-width characters (joiners aside), and
+/// something visible.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayName(String);
 
@@ -20,11 +22,10 @@ impl DisplayName {
     /// # Errors
     /// [`InvalidDisplayName`] when empty, too long, or containing control characters.
     pub fn parse(raw: &str) -> Result<Self, InvalidDisplayName> {
-        let trimmed = raw.trim();
-        let length = trimmed.chars().count();
-        if (1..=MAX_DISPLAY_NAME_LENGTH).contains(&length) && !trimmed.chars().any(char::is_control)
-        {
-            Ok(Self(trimmed.to_owned()))
+        let cleaned = crate::text::clean(raw, true).ok_or(InvalidDisplayName)?;
+        let length = cleaned.chars().count();
+        if (1..=MAX_DISPLAY_NAME_LENGTH).contains(&length) && crate::text::is_visible(&cleaned) {
+            Ok(Self(cleaned))
         } else {
             Err(InvalidDisplayName)
         }
@@ -63,5 +64,7 @@ mod tests {
             Err(InvalidDisplayName)
         );
         assert_eq!(DisplayName::parse("Sam\u{0007}"), Err(InvalidDisplayName));
+        assert_eq!(DisplayName::parse("\u{200B}"), Err(InvalidDisplayName));
+        assert_eq!(DisplayName::parse("\u{202E}evil"), Err(InvalidDisplayName));
     }
 }

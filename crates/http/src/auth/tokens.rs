@@ -150,6 +150,10 @@ impl TokenIssuer {
                 header.alg
             )));
         }
+        // Only access tokens (RFC 9068): a JWT of ours made for anything else is not one.
+        if header.typ.as_deref() != Some("at+jwt") {
+            return Err(InvalidToken("not an access token".to_owned()));
+        }
         let kid = header
             .kid
             .ok_or_else(|| InvalidToken("no kid".to_owned()))?;

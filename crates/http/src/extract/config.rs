@@ -58,11 +58,31 @@ pub fn form_error(error: UrlencodedError, _request: &HttpRequest) -> actix_web::
     .into()
 }
 
-/// `web::Query` failures: always 400, naming what was wrong.
+/// `web::Query` failures: always 400, naming the parameter when the parser says which
+/// (never echoing the parser's own wording).
 pub fn query_error(error: QueryPayloadError, _request: &HttpRequest) -> actix_web::Error {
-    let detail = match error {
-        QueryPayloadError::Deserialize(inner) => format!("a query parameter is invalid: {inner}"),
-        other => format!("the query string is invalid: {other}"),
+    let message = error.to_string();
+    let name = message
+        .find('`')
+        .and_then(|start| {
+            message[start + 1..]
+                .find('`')
+                .map(|length| &message[start + 1..start + 1 + length])
+        })
+        .filter(|name| {
+            name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    let detail = match name {
+        Some(name) if message.contains("unknown field") => {
+            format!("`{name}` is not a query parameter of this operation")
+        }
+        Some(name) if message.contains("duplicate field") => {
+            format!("the query parameter `{name}` is given more than once")
+        }
+        Some(name) => format!("the query parameter `{name}` is not valid"),
+        None => {
+            "a query parameter is not valid; see the operation's documented parameters".to_owned()
+        }
     };
     ApiError::BadRequest(detail).into()
 }

@@ -80,6 +80,16 @@ pub fn parse<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiError>
             "the request body is empty".to_owned(),
         ));
     }
+    // Serde would read a struct from an array too (by field order); bodies here are
+    // always JSON objects.
+    let first = body.iter().find(|byte| !byte.is_ascii_whitespace());
+    if first != Some(&b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
+        return Err(ApiError::Validation(vec![FieldError {
+            pointer: String::new(),
+            code: "invalid_type".to_owned(),
+            message: "the body must be a JSON object".to_owned(),
+        }]));
+    }
     if exceeds_depth(body, MAX_DEPTH) {
         return Err(ApiError::MalformedJson(format!(
             "the body nests more than {MAX_DEPTH} levels deep"
@@ -118,8 +128,12 @@ fn check_content_type(request: &HttpRequest) -> Result<(), actix_web::Error> {
         .ok_or_else(unsupported)?;
     let mut parts = value.split(';');
     let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-    let is_json = essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"));
+    // JSON, or a JSON merge patch (RFC 7396); other `+json` types (JSON Patch, say)
+    // mean something else and are refused rather than misread.
+    let is_json = matches!(
+        essence.as_str(),
+        "application/json" | "application/merge-patch+json"
+    );
     let charset_ok = parts.all(|parameter| {
         let parameter = parameter.trim().to_ascii_lowercase();
         !parameter.starts_with("charset=")
@@ -190,6 +204,14 @@ fn data_error(pointer: String, error: &serde_json::Error) -> FieldError {
             pointer,
             code: "unknown_field".to_owned(),
             message: "is not a field of this resource".to_owned(),
+        };
+    }
+    if message.starts_with("duplicate field") {
+        let name = quoted_name(&message).unwrap_or_default();
+        return FieldError {
+            pointer: format!("{pointer}/{}", escape_token(name)),
+            code: "duplicate".to_owned(),
+            message: "appears more than once".to_owned(),
         };
     }
     if message.starts_with("missing field") {

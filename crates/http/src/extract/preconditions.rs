@@ -14,29 +14,45 @@ pub fn version_etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The version a write is conditional on, from `If-Match`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The versions a write is conditional on, from `If-Match`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {
     /// No `If-Match`, or `*`: the write is unconditional.
     Any,
-    /// Only if the resource is still at this version.
-    Version(i64),
-    /// `If-Match` names no version this server could have issued; nothing matches.
-    Nothing,
+    /// Only if the resource is at one of these versions (empty: nothing matches,
+    /// as for a header naming no tag this server could have issued).
+    Versions(Vec<i64>),
 }
 
 impl IfMatch {
-    /// The version to compare with, or `None` for unconditional writes.
+    /// Whether the header is present at all (other than `*`).
+    #[must_use]
+    pub fn is_conditional(&self) -> bool {
+        matches!(self, Self::Versions(_))
+    }
+
+    /// Checks the header against the resource's `current` version, and answers the
+    /// version the write must still find (so a concurrent change in between is also
+    /// caught), or `None` for an unconditional write.
     ///
     /// # Errors
-    /// [`ApiError::PreconditionFailed`] when `If-Match` cannot match any version.
-    pub fn expected_version(self) -> Result<Option<i64>, ApiError> {
+    /// [`ApiError::PreconditionFailed`] when no listed tag is the current version.
+    pub fn resolve(&self, current: i64) -> Result<Option<i64>, ApiError> {
         match self {
             Self::Any => Ok(None),
-            Self::Version(version) => Ok(Some(version)),
-            Self::Nothing => Err(ApiError::PreconditionFailed),
+            Self::Versions(versions) if versions.contains(&current) => Ok(Some(current)),
+            Self::Versions(_) => Err(ApiError::PreconditionFailed),
         }
     }
+}
+
+/// A strong tag we issue: `"<digits>"`, without sign or leading zeros.
+fn version_of(tag: &str) -> Option<i64> {
+    let digits = tag.strip_prefix('"')?.strip_suffix('"')?;
+    let canonical = !digits.is_empty()
+        && digits.bytes().all(|byte| byte.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    if canonical { digits.parse().ok() } else { None }
 }
 
 fn parse_if_match(headers: &HeaderMap) -> IfMatch {
@@ -44,25 +60,19 @@ fn parse_if_match(headers: &HeaderMap) -> IfMatch {
         return IfMatch::Any;
     };
     let Ok(value) = value.to_str() else {
-        return IfMatch::Nothing;
+        return IfMatch::Versions(Vec::new());
     };
-    let value = value.trim();
-    if value == "*" {
+    if value.trim() == "*" {
         return IfMatch::Any;
     }
-    // A list may name several tags; we honour the first of ours. Weak tags never
-    // match for writes (RFC 9110 13.1.1).
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|tag| !tag.starts_with("W/"))
-        .find_map(|tag| {
-            tag.strip_prefix('"')?
-                .strip_suffix('"')?
-                .parse::<i64>()
-                .ok()
-        })
-        .map_or(IfMatch::Nothing, IfMatch::Version)
+    // Weak tags never match for writes (RFC 9110 13.1.1).
+    IfMatch::Versions(
+        value
+            .split(',')
+            .map(str::trim)
+            .filter_map(version_of)
+            .collect(),
+    )
 }
 
 impl FromRequest for IfMatch {
@@ -112,9 +122,17 @@ mod tests {
     fn if_match_is_read_strictly() {
         assert_eq!(parse_if_match(&HeaderMap::new()), IfMatch::Any);
         assert_eq!(if_match("*"), IfMatch::Any);
-        assert_eq!(if_match("\"3\""), IfMatch::Version(3));
-        assert_eq!(if_match("\"x\", \"4\""), IfMatch::Version(4));
-        assert_eq!(if_match("W/\"3\""), IfMatch::Nothing);
-        assert_eq!(if_match("3"), IfMatch::Nothing);
+        assert_eq!(if_match("\"3\""), IfMatch::Versions(vec![3]));
+        assert_eq!(if_match("\"x\", \"4\""), IfMatch::Versions(vec![4]));
+        for loose in ["W/\"3\"", "3", "\"+3\"", "\"03\"", "\"-3\"", "\" 3\""] {
+            assert_eq!(if_match(loose), IfMatch::Versions(vec![]), "{loose}");
+        }
+    }
+
+    #[test]
+    fn any_listed_tag_may_match() {
+        assert_eq!(if_match("\"2\", \"1\"").resolve(1).ok(), Some(Some(1)));
+        assert!(if_match("\"2\"").resolve(1).is_err());
+        assert_eq!(IfMatch::Any.resolve(7).ok(), Some(None));
     }
 }

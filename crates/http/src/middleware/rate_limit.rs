@@ -98,8 +98,11 @@ pub(crate) async fn limit_rate(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    // The path as the router sees it (percent-encoded unreserved characters decoded),
+    // so `/v1/auth/%74oken` cannot slip past the limits that `/v1/auth/token` gets.
+    let path = request.match_info().as_str().to_owned();
     let state = request.app_data::<web::Data<AppState>>().cloned();
-    let Some(state) = state.filter(|_| request.path().starts_with("/v1/")) else {
+    let Some(state) = state.filter(|_| path.starts_with("/v1/")) else {
         return next
             .call(request)
             .await
@@ -112,7 +115,7 @@ pub(crate) async fn limit_rate(
         |subject| format!("subject:{subject}"),
     );
     let mut decisions = vec![state.rate_limits.general.check(&caller)];
-    if takes_credentials(request.method(), request.path()) {
+    if takes_credentials(request.method(), &path) {
         decisions.push(
             state
                 .rate_limits

@@ -191,14 +191,17 @@ pub(crate) async fn update_me(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let expected = if_match.expected_version()?;
-    let account = if changes.is_empty() {
+    let expected = if changes.is_empty() || if_match.is_conditional() {
         let account = current_account(&state, account_id).await?;
-        if expected.is_some_and(|version| version != account.version) {
-            return Err(ApiError::PreconditionFailed);
+        let expected = if_match.resolve(account.version)?;
+        if changes.is_empty() {
+            return Ok(account_response(&account));
         }
-        account
+        expected
     } else {
+        None
+    };
+    let account = {
         state
             .ports
             .accounts

@@ -10,14 +10,14 @@ use sea_orm::{
 };
 use uuid::Uuid;
 use waymark_domain::identity::ports::{
-    NewRefreshToken, RefreshGrant, RefreshTokenStore, Rotation, StoreError,
+    NewRefreshToken, RefreshGrant, RefreshTokenStore, Revocation, Rotation, StoreError,
 };
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
 use waymark_domain::time::{self, Instant};
 
 use crate::entities::refresh_tokens;
-use crate::error::store_error;
+use crate::error::{retrying_conflicts, store_error};
 
 /// [`RefreshTokenStore`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
@@ -69,18 +69,9 @@ async fn revoke_family(
         .map_err(store_error)
 }
 
-#[async_trait]
-impl RefreshTokenStore for SqlRefreshTokenStore {
-    async fn issue(&self, token: NewRefreshToken) -> Result<(), StoreError> {
-        let row = new_row(&token, waymark_domain::id::new_id(), &token.grant);
-        refresh_tokens::Entity::insert(row)
-            .exec(&self.connection)
-            .await
-            .map(|_| ())
-            .map_err(store_error)
-    }
-
-    async fn rotate(
+impl SqlRefreshTokenStore {
+    /// One attempt at rotation, in one transaction.
+    async fn rotate_once(
         &self,
         presented: &SecretDigest,
         replacement: &SecretDigest,
@@ -129,17 +120,75 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
         transaction.commit().await.map_err(store_error)?;
         Ok(outcome)
     }
+}
 
-    async fn revoke(&self, presented: &SecretDigest) -> Result<(), StoreError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+#[async_trait]
+impl RefreshTokenStore for SqlRefreshTokenStore {
+    async fn issue(&self, token: NewRefreshToken) -> Result<(), StoreError> {
+        let row = new_row(&token, waymark_domain::id::new_id(), &token.grant);
+        refresh_tokens::Entity::insert(row)
+            .exec(&self.connection)
+            .await
+            .map(|_| ())
+            .map_err(store_error)
+    }
+
+    async fn rotate(
+        &self,
+        presented: &SecretDigest,
+        replacement: &SecretDigest,
+        expires_at: Instant,
+        now: Instant,
+    ) -> Result<Rotation, StoreError> {
+        retrying_conflicts(|| async {
+            self.rotate_once(presented, replacement, expires_at, now)
+                .await
+        })
+        .await
+    }
+
+    async fn find_usable(
+        &self,
+        presented: &SecretDigest,
+        now: Instant,
+    ) -> Result<Option<RefreshGrant>, StoreError> {
         let row = refresh_tokens::Entity::find()
             .filter(refresh_tokens::Column::Digest.eq(presented.as_str()))
-            .one(&transaction)
+            .filter(refresh_tokens::Column::SpentAt.is_null())
+            .filter(refresh_tokens::Column::RevokedAt.is_null())
+            .one(&self.connection)
             .await
             .map_err(store_error)?;
-        if let Some(row) = row {
-            revoke_family(&transaction, row.family_id, time::now()).await?;
-        }
-        transaction.commit().await.map_err(store_error)
+        row.filter(|row| row.expires_at > now)
+            .map(|row| grant_of(&row))
+            .transpose()
+    }
+
+    async fn revoke(
+        &self,
+        presented: &SecretDigest,
+        client: Option<ClientId>,
+    ) -> Result<Revocation, StoreError> {
+        retrying_conflicts(|| async {
+            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let row = refresh_tokens::Entity::find()
+                .filter(refresh_tokens::Column::Digest.eq(presented.as_str()))
+                .one(&transaction)
+                .await
+                .map_err(store_error)?;
+            let outcome = match row {
+                None => Revocation::Unknown,
+                Some(row) if row.client_id != client.map(|client| client.0) => {
+                    Revocation::OtherClient
+                }
+                Some(row) => {
+                    revoke_family(&transaction, row.family_id, time::now()).await?;
+                    Revocation::Revoked
+                }
+            };
+            transaction.commit().await.map_err(store_error)?;
+            Ok(outcome)
+        })
+        .await
     }
 }

@@ -1,4 +1,4 @@
-//! Failed sign-ins per e-mail digest in `sign_in_failures`, counted with one atomic
+//! Sign-in attempts per e-mail digest in `sign_in_failures`, counted with one atomic
 //! upsert so several server instances share the count without losing increments.
 
 use std::time::Duration;
@@ -28,7 +28,7 @@ fn window_seconds(policy: LockoutPolicy) -> i64 {
     i64::try_from(policy.window.as_secs()).unwrap_or(i64::MAX)
 }
 
-/// How long is left of a window that has reached the limit, if any.
+/// How long is left of a window whose attempts exceed the limit, if any.
 fn remaining(
     failures: i32,
     window_started_at: i64,
@@ -38,25 +38,12 @@ fn remaining(
     let limit = i32::try_from(policy.max_failures).unwrap_or(i32::MAX);
     let ends = window_started_at.saturating_add(window_seconds(policy));
     let left = ends.saturating_sub(now.timestamp());
-    (failures >= limit && left > 0).then(|| Duration::from_secs(u64::try_from(left).unwrap_or(0)))
+    (failures > limit && left > 0).then(|| Duration::from_secs(u64::try_from(left).unwrap_or(0)))
 }
 
 #[async_trait]
 impl SignInThrottle for SqlSignInThrottle {
-    async fn wait_remaining(
-        &self,
-        email: &Email,
-        policy: LockoutPolicy,
-        now: Instant,
-    ) -> Result<Option<Duration>, StoreError> {
-        let row = sign_in_failures::Entity::find_by_id(key(email))
-            .one(&self.connection)
-            .await
-            .map_err(store_error)?;
-        Ok(row.and_then(|row| remaining(row.failures, row.window_started_at, policy, now)))
-    }
-
-    async fn record_failure(
+    async fn count_attempt(
         &self,
         email: &Email,
         policy: LockoutPolicy,

@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
-use waymark_domain::identity::client::{MAX_CLIENT_NAME_LENGTH, scopes_clients_may_hold};
+use waymark_domain::identity::client::scopes_clients_may_hold;
 use waymark_domain::identity::ports::ClientError;
 use waymark_domain::identity::secret::OpaqueSecret;
-use waymark_domain::identity::{ApiClient, ClientId, NewApiClient, ScopeSet};
+use waymark_domain::identity::{ApiClient, ClientId, DisplayName, NewApiClient, Scope, ScopeSet};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -68,7 +68,6 @@ pub(crate) struct CreatedClientResponse {
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewClientRequest {
     /// A name administrators recognise.
-    #[validate(length(min = 1, max = 100))]
     #[schema(
         example = "Hillside Trust app backend",
         min_length = 1,
@@ -76,7 +75,6 @@ pub(crate) struct NewClientRequest {
     )]
     name: String,
     /// The most its tokens may carry; not `profile` or `admin`.
-    #[validate(length(min = 1, max = 9))]
     #[schema(example = json!(["goals:read"]), min_items = 1, max_items = 9)]
     scopes: Vec<String>,
 }
@@ -107,25 +105,38 @@ pub(crate) async fn create_client(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner();
+    let mut errors = Vec::new();
     let allowed = scopes_clients_may_hold();
-    let scopes = ScopeSet::parse(&request.scopes.join(" "))
-        .ok()
-        .filter(|scopes| scopes.is_subset(&allowed))
-        .ok_or_else(|| {
-            ApiError::Validation(vec![FieldError {
-                pointer: "/scopes".to_owned(),
-                code: "invalid".to_owned(),
-                message: format!("must be some of: {allowed}"),
-            }])
-        })?;
-    let name = request.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > MAX_CLIENT_NAME_LENGTH {
-        return Err(ApiError::Validation(vec![FieldError {
-            pointer: "/name".to_owned(),
-            code: "length".to_owned(),
-            message: "must be 1 to 100 characters".to_owned(),
-        }]));
+    // Each item is one scope name; a space inside an item is not a second scope.
+    let parsed: Option<Vec<Scope>> = request
+        .scopes
+        .iter()
+        .map(|name| name.parse::<Scope>().ok())
+        .collect();
+    let scopes = parsed
+        .map(ScopeSet::of)
+        .filter(|scopes| (1..=9).contains(&request.scopes.len()) && scopes.is_subset(&allowed));
+    if scopes.is_none() {
+        errors.push(FieldError {
+            pointer: "/scopes".to_owned(),
+            code: "invalid".to_owned(),
+            message: format!("must list 1 to 9 scopes, each one of: {allowed}"),
+        });
     }
+    // The same rules as a person's display name: 1 to 100 visible characters.
+    let name = DisplayName::parse(&request.name).ok();
+    if name.is_none() {
+        errors.push(FieldError {
+            pointer: "/name".to_owned(),
+            code: "invalid".to_owned(),
+            message: "must be 1 to 100 characters, without control or invisible characters"
+                .to_owned(),
+        });
+    }
+    let (Some(scopes), Some(name)) = (scopes, name) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let name = name.as_str().to_owned();
     let secret = OpaqueSecret::generate(CLIENT_SECRET_PREFIX)
         .map_err(|error| ApiError::Internal(error.into()))?;
     let client = state

@@ -61,10 +61,21 @@ pub(crate) async fn update_user(
         }])
     })?;
     let target = AccountId(path.into_inner());
+    let expected = if if_match.is_conditional() {
+        let current = state
+            .ports
+            .accounts
+            .get(target)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if_match.resolve(current.version)?
+    } else {
+        None
+    };
     let account = state
         .ports
         .accounts
-        .set_role(target, role, if_match.expected_version()?)
+        .set_role(target, role, expected)
         .await
         .map_err(|error| match error {
             UpdateAccountError::NotFound => ApiError::NotFound,

@@ -27,6 +27,7 @@ pub(crate) enum OAuthErrorCode {
     InvalidClient,
     InvalidGrant,
     InvalidScope,
+    UnauthorizedClient,
     UnsupportedGrantType,
 }
 
@@ -37,6 +38,7 @@ impl OAuthErrorCode {
             Self::InvalidClient => "invalid_client",
             Self::InvalidGrant => "invalid_grant",
             Self::InvalidScope => "invalid_scope",
+            Self::UnauthorizedClient => "unauthorized_client",
             Self::UnsupportedGrantType => "unsupported_grant_type",
         }
     }

@@ -1,6 +1,7 @@
 //! `POST /v1/auth/revoke`: token revocation (RFC 7009).
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use waymark_domain::identity::ports::Revocation;
 use waymark_domain::identity::secret::SecretDigest;
 
 use super::client_authentication::{ClientCredentials, presented_credentials, verify_client};
@@ -24,7 +25,7 @@ use crate::state::AppState;
     )),
     responses(
         (status = 200, description = "The token, if it was a refresh token, no longer works."),
-        (status = 400, description = "`invalid_request`: no token was sent.", body = OAuthError),
+        (status = 400, description = "`invalid_request`: no token was sent; `unauthorized_client`: the token belongs to another client.", body = OAuthError),
         (status = 401, description = "`invalid_client`: client credentials were sent but are wrong.", body = OAuthError),
     ),
 )]
@@ -43,8 +44,8 @@ pub(crate) async fn revoke(
             ));
         }
     };
-    match presented_credentials(&request, &parameters) {
-        ClientCredentials::None => {}
+    let client = match presented_credentials(&request, &parameters) {
+        ClientCredentials::None => None,
         ClientCredentials::Malformed => {
             return Ok(oauth_error(
                 OAuthErrorCode::InvalidRequest,
@@ -55,25 +56,33 @@ pub(crate) async fn revoke(
             id,
             secret,
             via_header,
-        } => {
-            if verify_client(&state, &id, &secret).await?.is_none() {
+        } => match verify_client(&state, &id, &secret).await? {
+            Some(client) => Some(client.id),
+            None => {
                 return Ok(invalid_client(
                     "The client credentials are not right.",
                     via_header,
                 ));
             }
-        }
-    }
+        },
+    };
     let Some(token) = present(parameters.token.as_ref()) else {
         return Ok(oauth_error(
             OAuthErrorCode::InvalidRequest,
             "token is required.",
         ));
     };
-    state
+    let outcome = state
         .ports
         .refresh_tokens
-        .revoke(&SecretDigest::of(token))
+        .revoke(&SecretDigest::of(token), client)
         .await?;
-    Ok(HttpResponse::Ok().finish())
+    match outcome {
+        Revocation::Revoked | Revocation::Unknown => Ok(HttpResponse::Ok().finish()),
+        // RFC 7009 2.1: a client may revoke only its own tokens.
+        Revocation::OtherClient => Ok(oauth_error(
+            OAuthErrorCode::UnauthorizedClient,
+            "This token was issued to another client; that client must revoke it.",
+        )),
+    }
 }

@@ -188,10 +188,11 @@ async fn password_grant(
     };
     let policy = state.settings.sign_in_lockout;
     let now = waymark_domain::time::now();
+    // Counted before the password is checked, so concurrent guesses are limited too.
     if let Some(wait) = state
         .ports
         .sign_in_throttle
-        .wait_remaining(&email, policy, now)
+        .count_attempt(&email, policy, now)
         .await?
     {
         return Err(too_many(wait));
@@ -209,16 +210,15 @@ async fn password_grant(
         .run(move || hash.verify(&candidate))
         .await?;
     let Some(account) = account.filter(|_| verified) else {
-        state
-            .ports
-            .sign_in_throttle
-            .record_failure(&email, policy, now)
-            .await?;
         return Ok(wrong());
     };
     state.ports.sign_in_throttle.clear(&email).await?;
 
-    let allowed = account.role.allowed_scopes();
+    // Through an API client, never more than that client may hold.
+    let allowed = match &client {
+        Some(client) => account.role.allowed_scopes().intersection(&client.scopes),
+        None => account.role.allowed_scopes(),
+    };
     let Some(scopes) = narrow(requested, &allowed) else {
         return Ok(scope_too_wide(&allowed));
     };
@@ -259,17 +259,22 @@ async fn refresh_grant(
             "The refresh token is not valid. Please sign in again.",
         )
     };
+    let digest = SecretDigest::of(presented);
+    let now = waymark_domain::time::now();
+    // Check the request against the token before spending it: a refused request
+    // (another client, too wide a scope) must leave the token usable (RFC 6749 5.2).
+    if let Some(grant) = state.ports.refresh_tokens.find_usable(&digest, now).await?
+        && let Err(refusal) =
+            refreshed_scopes(state, &grant, client.as_ref(), requested.clone()).await?
+    {
+        return Ok(refusal);
+    }
     let replacement = OpaqueSecret::generate(REFRESH_TOKEN_PREFIX)
         .map_err(|error| ApiError::Internal(error.into()))?;
     let rotation = state
         .ports
         .refresh_tokens
-        .rotate(
-            &SecretDigest::of(presented),
-            &replacement.digest(),
-            refresh_expiry(state),
-            waymark_domain::time::now(),
-        )
+        .rotate(&digest, &replacement.digest(), refresh_expiry(state), now)
         .await?;
     let grant = match rotation {
         Rotation::Rotated(grant) => grant,
@@ -283,22 +288,43 @@ async fn refresh_grant(
         }
         Rotation::Invalid => return Ok(invalid()),
     };
-    if client.as_ref().map(|client| client.id) != grant.client_id {
-        return Ok(oauth_error(
+    match refreshed_scopes(state, &grant, client.as_ref(), requested).await? {
+        Ok((account, scopes)) => {
+            let grant = RefreshGrant { scopes, ..grant };
+            tokens_for(state, &account, &grant, Some(replacement))
+        }
+        Err(refusal) => Ok(refusal),
+    }
+}
+
+/// The account and scopes a refresh of `grant` yields, or the OAuth refusal: the
+/// client must be the one the token was issued to, the account must still exist,
+/// and the scopes are what the grant and the account's current role both allow
+/// (narrowed to `requested`).
+async fn refreshed_scopes(
+    state: &AppState,
+    grant: &RefreshGrant,
+    client: Option<&ApiClient>,
+    requested: Option<ScopeSet>,
+) -> Result<Result<(Account, ScopeSet), HttpResponse>, ApiError> {
+    if client.map(|client| client.id) != grant.client_id {
+        return Ok(Err(oauth_error(
             OAuthErrorCode::InvalidGrant,
             "This refresh token belongs to another client, or its client must authenticate.",
-        ));
+        )));
     }
     let Some(account) = state.ports.accounts.get(grant.account_id).await? else {
-        return Ok(invalid());
+        return Ok(Err(oauth_error(
+            OAuthErrorCode::InvalidGrant,
+            "The refresh token is not valid. Please sign in again.",
+        )));
     };
     // A role may have shrunk since the sign-in; never grant more than it allows now.
     let still_allowed = grant.scopes.intersection(&account.role.allowed_scopes());
-    let Some(scopes) = narrow(requested, &still_allowed) else {
-        return Ok(scope_too_wide(&still_allowed));
-    };
-    let grant = RefreshGrant { scopes, ..grant };
-    tokens_for(state, &account, &grant, Some(replacement))
+    match narrow(requested, &still_allowed) {
+        Some(scopes) => Ok(Ok((account, scopes))),
+        None => Ok(Err(scope_too_wide(&still_allowed))),
+    }
 }
 
 fn client_credentials_grant(
