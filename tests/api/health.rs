@@ -184,3 +184,12 @@ async fn ready_recovers_by_itself_when_postgres_comes_back() {
     drop(proxy);
     drop(database);
 }
+
+api_test!(async fn load_balancers_may_probe_with_head(app) {
+    for path in ["/health/live", "/health/ready"] {
+        let response = app.request(reqwest::Method::HEAD, path).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(response.headers().contains_key("x-request-id"));
+        assert_eq!(response.bytes().await.unwrap().len(), 0);
+    }
+});

@@ -38,10 +38,15 @@ api_test!(async fn unknown_route_is_404_problem(app) {
 });
 
 api_test!(async fn wrong_method_is_405_problem_with_allow(app) {
-    for (method, path) in [(Method::POST, "/health/live"), (Method::DELETE, "/metrics"), (Method::PUT, "/v1/openapi.json")] {
+    for (method, path, allow) in [
+        (Method::POST, "/health/live", "GET, HEAD"),
+        (Method::DELETE, "/metrics", "GET"),
+        (Method::PUT, "/v1/openapi.json", "GET"),
+        (Method::PUT, "/v1/me", "DELETE, GET, PATCH"),
+    ] {
         let (status, headers, body) = problem_of(app.request(method.clone(), path).send().await.unwrap_or_else(|error| panic!("{error}"))).await;
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
-        assert_eq!(headers["allow"], "GET", "{method} {path}");
+        assert_eq!(headers["allow"], allow, "{method} {path}");
         assert_eq!(body["type"], "/problems/method-not-allowed");
         assert_eq!(body["instance"], path);
     }

@@ -139,6 +139,7 @@ fn add_shared_problem_responses(openapi: &mut OpenApi) {
             item.post.as_mut(),
             item.delete.as_mut(),
             item.patch.as_mut(),
+            item.head.as_mut(),
         ];
         for operation in operations.into_iter().flatten() {
             if rate_limited {
@@ -167,6 +168,7 @@ fn offer_bearer_beside_oauth2(openapi: &mut OpenApi) {
             item.post.as_mut(),
             item.delete.as_mut(),
             item.patch.as_mut(),
+            item.head.as_mut(),
         ];
         for operation in operations.into_iter().flatten() {
             let Some(security) = operation.security.as_mut() else {

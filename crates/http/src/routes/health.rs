@@ -1,6 +1,6 @@
 //! Liveness and readiness probes for load balancers and orchestrators.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, head, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -49,9 +49,47 @@ pub(crate) async fn live() -> HttpResponse {
 )]
 #[get("/health/ready")]
 pub(crate) async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    check_storage(&state).await?;
+    Ok(HttpResponse::Ok().json(HealthStatus { status: "ready" }))
+}
+
+/// Pings storage within the readiness timeout.
+async fn check_storage(state: &AppState) -> Result<(), ApiError> {
     let limit = state.settings.readiness_timeout;
     tokio::time::timeout(limit, state.ports.health.ping())
         .await
         .map_err(|_| StorageUnavailable::timed_out(limit))??;
-    Ok(HttpResponse::Ok().json(HealthStatus { status: "ready" }))
+    Ok(())
+}
+
+/// Liveness, for `HEAD` probes.
+///
+/// The same answer as `GET /health/live`, without a body, for load balancers that
+/// probe with `HEAD`.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "health_live_head",
+    responses((status = 200, description = "The process is running.")),
+)]
+#[head("/health/live")]
+pub(crate) async fn live_head() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+/// Readiness, for `HEAD` probes.
+///
+/// The same answer as `GET /health/ready`, without a body, for load balancers that
+/// probe with `HEAD`.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "health_ready_head",
+    responses(
+        (status = 200, description = "The database answered; this instance can serve traffic."),
+        (status = 503, description = "The database did not answer in time. `Retry-After` is set.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[head("/health/ready")]
+pub(crate) async fn ready_head(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    check_storage(&state).await?;
+    Ok(HttpResponse::Ok().finish())
 }

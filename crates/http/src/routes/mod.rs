@@ -17,6 +17,8 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
     config
         .service(health::live)
         .service(health::ready)
+        .service(health::live_head)
+        .service(health::ready_head)
         .service(metrics::metrics)
         .service(auth::jwks)
         .service(auth::authorization_server_metadata)
