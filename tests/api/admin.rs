@@ -48,7 +48,7 @@ api_test!(async fn an_admin_registers_a_client_that_signs_in_with_client_credent
     let admin = app.signed_in_with_role(Role::Admin).await;
     let created = app
         .authorized(Method::POST, "/v1/admin/clients", &admin.access_token)
-        .json(&json!({ "name": "Hillside Trust backend", "scopes": ["goals:read", "content:write"] }))
+        .json(&json!({ "name": "Hillside Trust backend", "scopes": ["goals:read", "routines:read"] }))
         .send()
         .await
         .unwrap();
@@ -62,14 +62,14 @@ api_test!(async fn an_admin_registers_a_client_that_signs_in_with_client_credent
 
     let shown = app.authorized(Method::GET, &location, &admin.access_token).send().await.unwrap();
     let shown: Value = shown.json().await.unwrap();
-    assert_eq!(shown["scopes"], json!(["goals:read", "content:write"]));
+    assert_eq!(shown["scopes"], json!(["goals:read", "routines:read"]));
     assert!(shown.get("client_secret").is_none(), "the secret is shown once only");
 
     let tokens = app.client.post(app.url("/v1/auth/token")).basic_auth(&id, Some(&secret)).form(&[("grant_type", "client_credentials")]).send().await.unwrap();
     assert_eq!(tokens.status(), StatusCode::OK);
     let tokens: Value = tokens.json().await.unwrap();
     assert!(tokens.get("refresh_token").is_none());
-    assert_eq!(tokens["scope"], "goals:read content:write");
+    assert_eq!(tokens["scope"], "goals:read routines:read");
     let in_body = app.token(&[("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", &secret), ("scope", "goals:read")]).await;
     assert_eq!(in_body.status(), StatusCode::OK);
     let widened = app.token(&[("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", &secret), ("scope", "goals:write")]).await;
@@ -220,6 +220,7 @@ api_test!(async fn client_names_and_scopes_are_validated(app) {
         (json!("ok"), json!(["goals:read goals:write"])),
         (json!("ok"), json!([])),
         (json!("ok"), json!(["admin"])),
+        (json!("ok"), json!(["content:write"])),
     ] {
         let response = app
             .authorized(Method::POST, "/v1/admin/clients", &admin.access_token)

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::support::api_test;
 use crate::support::identity::GOOD_PASSWORD;
-use crate::support::storage::rows_belonging_to;
+use crate::support::storage::{rows_belonging_to, sign_in_attempts_recorded};
 
 api_test!(async fn me_answers_the_account_with_an_etag_and_honours_if_none_match(app) {
     let person = app.signed_in_user().await;
@@ -83,11 +83,13 @@ api_test!(async fn deleting_me_erases_the_account_and_everything_that_belongs_to
 
     let refused = app.authorized(Method::DELETE, "/v1/me", &person.access_token).json(&json!({ "password": "wrong" })).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(sign_in_attempts_recorded(&app.database_url, &person.email).await, 1);
     let before = rows_belonging_to(&app.database_url, account_id).await;
     assert!(before.iter().any(|(table, count)| table == "refresh_tokens" && *count == 2), "{before:?}");
 
     let deleted = app.authorized(Method::DELETE, "/v1/me", &person.access_token).json(&json!({ "password": GOOD_PASSWORD })).send().await.unwrap();
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(sign_in_attempts_recorded(&app.database_url, &person.email).await, 0, "attempt counts keyed by the address go too");
 
     let after = rows_belonging_to(&app.database_url, account_id).await;
     assert!(after.iter().all(|(_, count)| *count == 0), "rows left behind: {after:?}");
@@ -126,4 +128,25 @@ api_test!(async fn if_match_compares_exactly_against_any_listed_tag(app) {
     }
     assert_eq!(patch("\"7\", \"1\"", "Listed").await, StatusCode::OK, "any listed tag may match");
     assert_eq!(patch("*", "Starred").await, StatusCode::OK);
+});
+
+api_test!(async fn guessing_the_current_password_counts_against_the_sign_in_limit(app) {
+    let person = app.signed_in_user().await;
+    for _ in 0..5 {
+        let wrong = app
+            .authorized(Method::POST, "/v1/me/password", &person.access_token)
+            .json(&json!({ "current_password": "a wrong guess", "new_password": "another long passphrase" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let locked = app
+        .authorized(Method::DELETE, "/v1/me", &person.access_token)
+        .json(&json!({ "password": GOOD_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.headers().contains_key("retry-after"));
 });

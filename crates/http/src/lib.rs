@@ -17,6 +17,7 @@ pub mod pagination;
 pub mod password_work;
 pub mod problem;
 pub mod rate_limiter;
+mod redacted;
 mod route_table;
 mod routes;
 pub mod state;

@@ -5,6 +5,8 @@
 //! worker, and at most `concurrency` run at once: a burst of sign-ins queues (without
 //! holding a worker) instead of taking every core from other requests.
 
+use std::sync::Arc;
+
 use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
@@ -12,7 +14,7 @@ use crate::error::ApiError;
 /// Runs password work with bounded concurrency.
 #[derive(Debug)]
 pub struct PasswordWork {
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
     concurrency: usize,
 }
 
@@ -22,7 +24,7 @@ impl PasswordWork {
     pub fn new(concurrency: usize) -> Self {
         let concurrency = concurrency.max(1);
         Self {
-            permits: Semaphore::new(concurrency),
+            permits: Arc::new(Semaphore::new(concurrency)),
             concurrency,
         }
     }
@@ -47,11 +49,20 @@ impl PasswordWork {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(|error| {
-            ApiError::Internal(anyhow::anyhow!("password work is closed: {error}"))
-        })?;
-        actix_web::web::block(job).await.map_err(|error| {
-            ApiError::Internal(anyhow::anyhow!("password work did not run: {error}"))
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|error| {
+                ApiError::Internal(anyhow::anyhow!("password work is closed: {error}"))
+            })?;
+        // The permit moves into the job, so it is held until the hash finishes even
+        // when the request that asked for it has timed out and gone away.
+        actix_web::web::block(move || {
+            let outcome = job();
+            drop(permit);
+            outcome
         })
+        .await
+        .map_err(|error| ApiError::Internal(anyhow::anyhow!("password work did not run: {error}")))
     }
 }

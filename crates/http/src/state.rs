@@ -62,7 +62,7 @@ impl AppState {
     /// State over `ports`, signing with `tokens`, with fresh metrics.
     #[must_use]
     pub fn new(ports: StoragePorts, tokens: TokenIssuer, settings: HttpSettings) -> Self {
-        let cursors = CursorSigner::derived_from(tokens.keys().secret_material());
+        let cursors = CursorSigner::derived_from(&tokens.keys().secret_material());
         Self {
             cursors,
             password_work: Arc::new(PasswordWork::new(settings.password_hashing_concurrency)),

@@ -40,11 +40,13 @@ fn is_unavailable(error: &DbErr) -> bool {
         Sqlx::Database(database) => {
             // 57014: PostgreSQL cancelled the statement (statement_timeout);
             // 57P01-57P03: the server is shutting down or not accepting connections;
-            // SQLite 5/6: the database is busy or locked beyond busy_timeout.
+            // 25006: a read-only transaction (a replica just after a failover);
+            // SQLite 5/6: the database is busy or locked beyond busy_timeout. (SQLite
+            // 517, a stale snapshot, is a conflict to retry instead.)
             let code = database.code().unwrap_or_default();
             matches!(
                 code.as_ref(),
-                "57014" | "57P01" | "57P02" | "57P03" | "5" | "6" | "517"
+                "57014" | "57P01" | "57P02" | "57P03" | "25006" | "5" | "6"
             )
         }
         _ => false,
@@ -52,8 +54,9 @@ fn is_unavailable(error: &DbErr) -> bool {
 }
 
 /// Whether `error` is a transaction that lost a conflict with another (PostgreSQL
-/// deadlock `40P01` or serialization failure `40001`) and can simply be run again.
-fn is_conflict(error: &StoreError) -> bool {
+/// deadlock `40P01` or serialization failure `40001`, SQLite stale snapshot 517)
+/// and can simply be run again.
+pub(crate) fn is_conflict(error: &StoreError) -> bool {
     let StoreError::Unexpected(cause) = error else {
         return false;
     };
@@ -65,7 +68,7 @@ fn is_conflict(error: &StoreError) -> bool {
     matches!(
         sqlx.as_ref(),
         sea_orm::sqlx::Error::Database(database)
-            if matches!(database.code().unwrap_or_default().as_ref(), "40P01" | "40001")
+            if matches!(database.code().unwrap_or_default().as_ref(), "40P01" | "40001" | "517")
     )
 }
 

@@ -71,6 +71,12 @@ impl Application {
             Backend::Postgres => "postgres",
         };
 
+        if backend == "postgres" && settings.jwt_key_files.is_empty() {
+            tracing::warn!(
+                "no WAYMARK_JWT_KEY_FILES: this instance signs with a key of its own from its data \
+                 directory; several replicas must share one key, or their tokens will not verify on each other"
+            );
+        }
         let keys = load_signing_keys(settings)?;
         let tokens = TokenIssuer::new(keys, settings.tokens());
         let state = AppState::new(database.ports(), tokens, settings.http());

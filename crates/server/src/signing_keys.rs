@@ -72,8 +72,10 @@ pub fn load_signing_keys(settings: &Settings) -> Result<SigningKeys, SigningKeyE
     })
 }
 
-/// Writes a new key to `path` unless one is there. `create_new` makes concurrent
-/// first starts safe: one process writes, the others read what it wrote.
+/// Writes a new key to `path` unless one is there. The key is written to a
+/// temporary file in the same directory and then linked into place, which fails if
+/// another process got there first: so concurrent first starts end with one
+/// complete key, and a crash mid-write never leaves an empty or partial key file.
 fn ensure_generated_key(path: &Path) -> Result<(), SigningKeyError> {
     if path.exists() {
         return Ok(());
@@ -82,11 +84,11 @@ fn ensure_generated_key(path: &Path) -> Result<(), SigningKeyError> {
         path: path.to_owned(),
         source,
     };
-    if let Some(directory) = path.parent() {
-        std::fs::create_dir_all(directory).map_err(write_error)?;
-    }
+    let directory = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(directory).map_err(write_error)?;
     let pem = generate_ed25519_pem()
         .map_err(|error| write_error(std::io::Error::other(error.to_string())))?;
+    let temporary = directory.join(format!(".{GENERATED_KEY_FILE}.{}.tmp", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -94,11 +96,14 @@ fn ensure_generated_key(path: &Path) -> Result<(), SigningKeyError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    match options.open(path) {
-        Ok(mut file) => {
-            file.write_all(pem.as_bytes())
-                .and_then(|()| file.sync_all())
-                .map_err(write_error)?;
+    let written = options.open(&temporary).and_then(|mut file| {
+        file.write_all(pem.as_bytes())?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
+    let _ = std::fs::remove_file(&temporary);
+    match linked {
+        Ok(()) => {
             tracing::info!(path = %path.display(), "generated a new token signing key");
             Ok(())
         }

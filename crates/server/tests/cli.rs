@@ -288,7 +288,7 @@ fn admin_creates_users_from_a_password_on_stdin_and_clients_with_a_one_time_secr
             "--name",
             "Partner",
             "--scopes",
-            "goals:read,content:write",
+            "goals:read,routines:read",
         ],
         &environment,
     );

@@ -66,3 +66,27 @@ pub async fn rows_belonging_to(database_url: &str, account_id: uuid::Uuid) -> Ve
     counts.sort();
     counts
 }
+
+/// How many sign-in attempts are counted for `email` (keyed by its digest).
+pub async fn sign_in_attempts_recorded(database_url: &str, email: &str) -> i64 {
+    let connection = Database::connect(database_url).await.unwrap();
+    let backend = connection.get_database_backend();
+    let placeholder = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let digest = waymark_domain::identity::secret::SecretDigest::of(email);
+    let row = connection
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            format!("SELECT COALESCE(SUM(failures), 0) AS n FROM sign_in_failures WHERE email_digest = {placeholder}"),
+            [Value::from(digest.as_str().to_owned())],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let _ = connection.close().await;
+    row.try_get::<i64>("", "n")
+        .unwrap_or_else(|_| i64::from(row.try_get::<i32>("", "n").unwrap_or_default()))
+}

@@ -43,13 +43,14 @@ pub struct NewApiClient {
     pub secret_digest: SecretDigest,
 }
 
-/// The scopes a client may be registered with: none of a person's own (`profile`)
-/// and no administration.
+/// The scopes a client may be registered with: none of a person's own (`profile`),
+/// and none that also need a role (`content:write` needs an editor, `admin` an
+/// administrator), since a client acting for itself has no role.
 #[must_use]
 pub fn scopes_clients_may_hold() -> ScopeSet {
     ScopeSet::of(
         Scope::ALL
             .into_iter()
-            .filter(|scope| !matches!(scope, Scope::Profile | Scope::Admin)),
+            .filter(|scope| !matches!(scope, Scope::Profile | Scope::Admin | Scope::ContentWrite)),
     )
 }

@@ -32,7 +32,7 @@ pub enum KeyError {
 
 /// One key, ready to sign or verify.
 struct Key {
-    pem: String,
+    der: Vec<u8>,
     kid: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -90,12 +90,13 @@ impl SigningKeys {
             .map(|key| &key.decoding)
     }
 
-    /// Secret material other server secrets are derived from (the signing key), so
-    /// every replica configured with the same keys derives the same secrets.
-    pub(crate) fn secret_material(&self) -> &[u8] {
+    /// Secret material other server secrets are derived from: the signing key's own
+    /// bytes (not its PEM text, whose line breaks may differ between replicas), so
+    /// every replica configured with the same key derives the same secrets.
+    pub(crate) fn secret_material(&self) -> Vec<u8> {
         self.keys
             .first()
-            .map(|key| key.pem.as_bytes())
+            .map(|key| key.der.clone())
             .unwrap_or_default()
     }
 
@@ -120,8 +121,15 @@ fn load(pem: &str) -> Option<Key> {
     jwk.common.key_id = Some(kid.clone());
     jwk.common.public_key_use = Some(PublicKeyUse::Signature);
     jwk.common.key_algorithm = Some(KeyAlgorithm::EdDSA);
+    let body: String = pem
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .flat_map(str::chars)
+        .filter(|character| !character.is_whitespace())
+        .collect();
+    let der = STANDARD.decode(body).ok()?;
     Some(Key {
-        pem: pem.to_owned(),
+        der,
         kid,
         encoding,
         decoding,

@@ -5,6 +5,7 @@ pub mod keys;
 pub mod principal;
 pub mod security_table;
 pub mod tokens;
+pub mod vocabulary;
 
 pub use keys::{KeyError, SigningKeys, generate_ed25519_pem};
 pub use principal::{Principal, Subject};

@@ -8,7 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::{Ready, ready};
-use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
+use waymark_domain::identity::{AccountId, ClientId, Role, ScopeSet};
 
 use super::security_table::SecurityTable;
 use super::tokens::{TokenIssuer, TokenSubject};
@@ -27,6 +27,8 @@ pub struct Principal {
     pub scopes: ScopeSet,
     /// The API client the token was issued to, if any.
     pub client_id: Option<ClientId>,
+    /// The account's role when the token was issued; `None` for API clients.
+    pub role: Option<Role>,
 }
 
 impl Principal {
@@ -96,6 +98,14 @@ fn authenticate(request: &HttpRequest) -> Result<Principal, ApiError> {
             required: required.to_string(),
         });
     }
+    let role = claims
+        .role
+        .as_deref()
+        .map(str::parse::<Role>)
+        .transpose()
+        .map_err(|_| ApiError::Unauthorized {
+            invalid_token: true,
+        })?;
     let client_id = claims
         .client_id
         .as_deref()
@@ -105,6 +115,7 @@ fn authenticate(request: &HttpRequest) -> Result<Principal, ApiError> {
         subject,
         scopes,
         client_id,
+        role,
     })
 }
 

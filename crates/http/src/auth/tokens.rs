@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize};
-use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
+use waymark_domain::identity::{AccountId, ClientId, Role, ScopeSet};
 
 use super::keys::SigningKeys;
 
@@ -50,6 +50,10 @@ pub struct AccessClaims {
     /// The API client the token was issued to, when one authenticated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// The account's role when the token was issued (absent for API clients), so
+    /// handlers can require a role as well as a scope without a database read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 /// Who a token is for.
@@ -105,6 +109,7 @@ impl TokenIssuer {
     pub fn issue(
         &self,
         subject: TokenSubject,
+        role: Option<Role>,
         scopes: &ScopeSet,
         client: Option<ClientId>,
     ) -> Result<String, SigningFailed> {
@@ -131,6 +136,7 @@ impl TokenIssuer {
             jti: waymark_domain::id::new_id().to_string(),
             scope: scopes.to_string(),
             client_id,
+            role: role.map(|role| role.as_str().to_owned()),
         };
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(kid.to_owned());
@@ -219,6 +225,7 @@ mod tests {
         let token = tokens
             .issue(
                 TokenSubject::Account(account),
+                Some(Role::User),
                 &ScopeSet::of([Scope::Profile, Scope::GoalsRead]),
                 None,
             )
@@ -241,6 +248,7 @@ mod tests {
         let token = before
             .issue(
                 TokenSubject::Account(AccountId(uuid::Uuid::now_v7())),
+                None,
                 &ScopeSet::default(),
                 None,
             )

@@ -36,12 +36,28 @@ async fn current_account(state: &AppState, id: AccountId) -> Result<Account, Api
 }
 
 /// Checks `password` against the account's own, on a blocking thread.
+///
+/// Attempts count against the same per-address limit as signing in, so a stolen
+/// access token cannot be used to guess the password faster than the sign-in form
+/// allows.
 async fn confirm_password(
     state: &AppState,
     id: AccountId,
     password: String,
     pointer: &str,
 ) -> Result<(), ApiError> {
+    let account = current_account(state, id).await?;
+    let policy = state.settings.sign_in_lockout;
+    if let Some(wait) = state
+        .ports
+        .sign_in_throttle
+        .count_attempt(&account.email, policy, waymark_domain::time::now())
+        .await?
+    {
+        return Err(ApiError::TooManyRequests {
+            retry_after_seconds: wait.as_secs().max(1),
+        });
+    }
     let hash = state
         .ports
         .accounts
@@ -53,6 +69,7 @@ async fn confirm_password(
         .run(move || hash.verify(&password))
         .await?;
     if verified {
+        state.ports.sign_in_throttle.clear(&account.email).await?;
         Ok(())
     } else {
         Err(ApiError::Validation(vec![FieldError {
@@ -102,15 +119,15 @@ pub(crate) async fn get_me(
 pub(crate) struct ProfilePatch {
     /// A new display name (1 to 100 characters).
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "Sam R.", min_length = 1, max_length = 100)]
+    #[schema(value_type = String, example = "Sam R.", min_length = 1, max_length = 100)]
     display_name: Patch<String>,
     /// A new IANA time zone.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "Europe/Dublin", max_length = 64)]
+    #[schema(value_type = String, example = "Europe/Dublin", max_length = 64)]
     time_zone: Patch<String>,
     /// A new BCP 47 language tag.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "cy-GB", max_length = 35)]
+    #[schema(value_type = String, example = "cy-GB", max_length = 35)]
     locale: Patch<String>,
 }
 
@@ -213,7 +230,7 @@ pub(crate) async fn update_me(
 }
 
 /// A password change.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PasswordChange {
     /// Your current password.
@@ -277,7 +294,7 @@ pub(crate) async fn change_password(
 }
 
 /// Confirmation of an account deletion.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DeletionConfirmation {
     /// Your current password.
@@ -314,3 +331,5 @@ pub(crate) async fn delete_me(
         Err(ApiError::NotFound)
     }
 }
+
+crate::redacted::redacted_debug!(PasswordChange, DeletionConfirmation);

@@ -17,7 +17,7 @@ use waymark_domain::identity::{
 use waymark_domain::time;
 
 use crate::entities::{accounts, refresh_tokens, sign_in_failures};
-use crate::error::{is_unique_violation, store_error};
+use crate::error::{is_conflict, is_unique_violation, retrying_conflicts, store_error};
 
 /// [`AccountStore`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
@@ -55,7 +55,34 @@ impl SqlAccountStore {
     /// Runs `update` on account `id` if it is at `expected_version` (when given),
     /// bumping `version` and `updated_at`; revokes its refresh tokens too when
     /// `revoke_refresh_tokens`. One transaction.
+    /// [`Self::update_where_version_once`], run again (up to twice) when it loses a
+    /// conflict with a concurrent transaction.
     async fn update_where_version(
+        &self,
+        id: AccountId,
+        expected_version: Option<i64>,
+        update: accounts::ActiveModel,
+        revoke_refresh_tokens: bool,
+    ) -> Result<Account, UpdateAccountError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self
+                .update_where_version_once(
+                    id,
+                    expected_version,
+                    update.clone(),
+                    revoke_refresh_tokens,
+                )
+                .await
+            {
+                Err(UpdateAccountError::Store(error)) if attempts < 3 && is_conflict(&error) => {}
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn update_where_version_once(
         &self,
         id: AccountId,
         expected_version: Option<i64>,
@@ -215,6 +242,13 @@ impl AccountStore for SqlAccountStore {
     }
 
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {
+        retrying_conflicts(|| self.delete_once(id)).await
+    }
+}
+
+impl SqlAccountStore {
+    /// One attempt at deleting account `id` and everything keyed to it.
+    async fn delete_once(&self, id: AccountId) -> Result<bool, StoreError> {
         let transaction = self.connection.begin().await.map_err(store_error)?;
         let Some(row) = accounts::Entity::find_by_id(id.0)
             .one(&transaction)

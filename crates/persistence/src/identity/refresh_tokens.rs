@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, EntityTrait, QueryFilter, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 use waymark_domain::identity::ports::{
@@ -54,6 +54,34 @@ fn new_row(
     }
 }
 
+/// On PostgreSQL, locks the account that owns the token with digest `presented`.
+///
+/// At READ COMMITTED a revoking `UPDATE ... WHERE family_id = ...` cannot see a
+/// replacement token that a concurrent rotation has inserted but not yet committed,
+/// so that replacement would survive a sign-out, a password change or reuse
+/// detection. Rotations and revocations of one account's tokens therefore take this
+/// lock first and run one at a time; a password change takes it by updating the
+/// account row. SQLite needs no lock: it runs one writing transaction at a time, and
+/// these transactions write first.
+async fn lock_owner(
+    transaction: &DatabaseTransaction,
+    presented: &SecretDigest,
+) -> Result<(), StoreError> {
+    if transaction.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let statement = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT a.id FROM accounts a JOIN refresh_tokens t ON t.account_id = a.id WHERE t.digest = $1 FOR UPDATE OF a",
+        [presented.as_str().into()],
+    );
+    transaction
+        .query_one_raw(statement)
+        .await
+        .map(|_| ())
+        .map_err(store_error)
+}
+
 async fn revoke_family(
     transaction: &DatabaseTransaction,
     family_id: Uuid,
@@ -79,6 +107,7 @@ impl SqlRefreshTokenStore {
         now: Instant,
     ) -> Result<Rotation, StoreError> {
         let transaction = self.connection.begin().await.map_err(store_error)?;
+        lock_owner(&transaction, presented).await?;
         let spent = refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::SpentAt, Expr::value(now))
             .filter(refresh_tokens::Column::Digest.eq(presented.as_str()))
@@ -96,8 +125,11 @@ impl SqlRefreshTokenStore {
         let Some(row) = row else {
             return Ok(Rotation::Invalid);
         };
-        let outcome = if spent == 0 {
-            // Spent or revoked before: someone replayed it. Revoke the whole family.
+        let outcome = if spent == 0 && row.spent_at.is_none() {
+            // Revoked (signed out, password changed) but never used: simply invalid.
+            Rotation::Invalid
+        } else if spent == 0 {
+            // Spent before: someone replayed it. Revoke the whole family.
             revoke_family(&transaction, row.family_id, now).await?;
             Rotation::Reused {
                 account_id: AccountId(row.account_id),
@@ -171,6 +203,7 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
     ) -> Result<Revocation, StoreError> {
         retrying_conflicts(|| async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
+            lock_owner(&transaction, presented).await?;
             let row = refresh_tokens::Entity::find()
                 .filter(refresh_tokens::Column::Digest.eq(presented.as_str()))
                 .one(&transaction)

@@ -12,6 +12,7 @@ use waymark_domain::identity::secret::OpaqueSecret;
 use waymark_domain::identity::{ApiClient, ClientId, DisplayName, NewApiClient, Scope, ScopeSet};
 
 use crate::auth::Principal;
+use crate::auth::vocabulary::ScopeName;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::{PageRequest, page_response};
@@ -30,7 +31,7 @@ pub(crate) struct ClientResponse {
     #[schema(example = "Hillside Trust app backend")]
     name: String,
     /// The most its tokens may carry.
-    #[schema(example = json!(["goals:read"]))]
+    #[schema(value_type = Vec<ScopeName>, example = json!(["goals:read"]))]
     scopes: Vec<String>,
     /// When it was registered.
     created_at: DateTime<Utc>,
@@ -52,7 +53,7 @@ impl From<&ApiClient> for ClientResponse {
 }
 
 /// A newly registered client with its secret, shown this once.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct CreatedClientResponse {
     /// The client.
     #[serde(flatten)]
@@ -74,8 +75,9 @@ pub(crate) struct NewClientRequest {
         max_length = 100
     )]
     name: String,
-    /// The most its tokens may carry; not `profile` or `admin`.
-    #[schema(example = json!(["goals:read"]), min_items = 1, max_items = 9)]
+    /// The most its tokens may carry; not `profile`, `content:write` or `admin`,
+    /// which need a person with a role.
+    #[schema(value_type = Vec<ScopeName>, example = json!(["goals:read"]), min_items = 1, max_items = 9)]
     scopes: Vec<String>,
 }
 
@@ -272,3 +274,5 @@ pub(crate) async fn delete_client(
     tracing::info!(target: "security", client_id = %id, "API client removed");
     Ok(HttpResponse::NoContent().finish())
 }
+
+crate::redacted::redacted_debug!(CreatedClientResponse);

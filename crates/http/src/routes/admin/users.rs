@@ -9,6 +9,7 @@ use waymark_domain::identity::ports::UpdateAccountError;
 use waymark_domain::identity::{AccountId, Role};
 
 use crate::auth::Principal;
+use crate::auth::vocabulary::RoleName;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, version_etag};
 use crate::problem::{FieldError, Problem};
@@ -20,7 +21,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub(crate) struct RoleChange {
     /// `user`, `editor` or `admin`.
-    #[schema(example = "editor")]
+    #[schema(value_type = RoleName, example = "editor")]
     role: String,
 }
 

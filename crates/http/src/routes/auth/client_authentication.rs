@@ -12,7 +12,6 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// What the request says about client authentication.
-#[derive(Debug)]
 pub(crate) enum ClientCredentials {
     /// No client authenticated (a public client, such as a mobile app).
     None,
@@ -93,3 +92,5 @@ pub(crate) async fn verify_client(
     Ok(found
         .and_then(|(client, digest)| digest.matches(&SecretDigest::of(secret)).then_some(client)))
 }
+
+crate::redacted::redacted_debug!(ClientCredentials);

@@ -11,13 +11,14 @@ use waymark_domain::identity::{
     Account, DisplayName, Email, Locale, NewAccount, NewPassword, PasswordHash, Role, TimeZoneName,
 };
 
+use crate::auth::vocabulary::RoleName;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
 
 /// A new account.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RegisterRequest {
     /// The e-mail address to sign in with; compared without regard to letter case.
@@ -56,7 +57,7 @@ pub(crate) struct AccountResponse {
     #[schema(example = "en-GB")]
     locale: String,
     /// `user`, `editor` or `admin`.
-    #[schema(example = "user")]
+    #[schema(value_type = RoleName, example = "user")]
     role: String,
     /// When it was created.
     created_at: DateTime<Utc>,
@@ -184,3 +185,5 @@ pub(crate) async fn register(
         .insert_header((header::ETAG, AccountResponse::etag(&account)))
         .json(AccountResponse::from(&account)))
 }
+
+crate::redacted::redacted_debug!(RegisterRequest);

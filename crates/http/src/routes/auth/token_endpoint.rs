@@ -24,7 +24,7 @@ use crate::state::AppState;
 const REFRESH_TOKEN_PREFIX: &str = "wmr_";
 
 /// A successful token response (RFC 6749 section 5.1).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct TokenResponse {
     /// The access token, a JWT to send as `Authorization: Bearer <token>`.
     access_token: String,
@@ -343,7 +343,12 @@ fn client_credentials_grant(
     };
     let access_token = state
         .tokens
-        .issue(TokenSubject::Client(client.id), &scopes, Some(client.id))
+        .issue(
+            TokenSubject::Client(client.id),
+            None,
+            &scopes,
+            Some(client.id),
+        )
         .map_err(|error| ApiError::Internal(error.into()))?;
     Ok(token_response(state, access_token, None, &scopes))
 }
@@ -357,7 +362,12 @@ fn tokens_for(
     let client: Option<ClientId> = grant.client_id;
     let access_token = state
         .tokens
-        .issue(TokenSubject::Account(account.id), &grant.scopes, client)
+        .issue(
+            TokenSubject::Account(account.id),
+            Some(account.role),
+            &grant.scopes,
+            client,
+        )
         .map_err(|error| ApiError::Internal(error.into()))?;
     Ok(token_response(
         state,
@@ -396,3 +406,5 @@ fn too_many(wait: Duration) -> ApiError {
         retry_after_seconds: wait.as_secs().max(1),
     }
 }
+
+crate::redacted::redacted_debug!(TokenResponse);

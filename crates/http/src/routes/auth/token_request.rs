@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 /// Parameters of `POST /v1/auth/token` (RFC 6749). Parameters a grant does not use
 /// are ignored, as the RFC asks.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Default, Deserialize, ToSchema)]
 pub(crate) struct TokenParameters {
     /// `password`, `refresh_token` or `client_credentials`.
     #[schema(example = "password")]
@@ -73,3 +73,5 @@ pub(crate) fn read_parameters(
 pub(crate) fn present(value: Option<&String>) -> Option<&str> {
     value.map(String::as_str).filter(|value| !value.is_empty())
 }
+
+crate::redacted::redacted_debug!(TokenParameters);

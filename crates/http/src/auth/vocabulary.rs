@@ -1,0 +1,75 @@
+//! The role and scope names as enums in the OpenAPI document, so clients see the
+//! allowed values (the wire format stays plain strings, parsed by the domain).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// An account's role.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    /// A person using an app.
+    User,
+    /// Also writes published content.
+    Editor,
+    /// Also administers accounts and API clients.
+    Admin,
+}
+
+/// An OAuth scope.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub enum ScopeName {
+    /// Read your goals.
+    #[serde(rename = "goals:read")]
+    GoalsRead,
+    /// Change your goals.
+    #[serde(rename = "goals:write")]
+    GoalsWrite,
+    /// Read your routines.
+    #[serde(rename = "routines:read")]
+    RoutinesRead,
+    /// Change your routines.
+    #[serde(rename = "routines:write")]
+    RoutinesWrite,
+    /// Read your support network.
+    #[serde(rename = "contacts:read")]
+    ContactsRead,
+    /// Change your support network.
+    #[serde(rename = "contacts:write")]
+    ContactsWrite,
+    /// Write recovery content (editors).
+    #[serde(rename = "content:write")]
+    ContentWrite,
+    /// Your own account.
+    #[serde(rename = "profile")]
+    Profile,
+    /// Administration (admins).
+    #[serde(rename = "admin")]
+    Admin,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waymark_domain::identity::{Role, Scope};
+
+    #[test]
+    fn the_documented_names_are_the_domain_names() {
+        for role in Role::ALL {
+            let documented: RoleName =
+                serde_json::from_value(serde_json::json!(role.as_str())).expect("documented");
+            assert_eq!(
+                serde_json::to_value(documented).ok(),
+                Some(serde_json::json!(role.as_str()))
+            );
+        }
+        for scope in Scope::ALL {
+            let documented: ScopeName =
+                serde_json::from_value(serde_json::json!(scope.as_str())).expect("documented");
+            assert_eq!(
+                serde_json::to_value(documented).ok(),
+                Some(serde_json::json!(scope.as_str()))
+            );
+        }
+    }
+}
