@@ -7,6 +7,7 @@
 
 pub mod health;
 pub mod id;
+pub mod idempotency;
 pub mod identity;
 pub mod ports;
 pub mod text;

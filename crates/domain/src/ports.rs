@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::health::StorageHealth;
+use crate::idempotency::IdempotencyStore;
 use crate::identity::ports::{AccountStore, ClientStore, RefreshTokenStore, SignInThrottle};
 
 /// The storage adapter's implementations of the domain's ports.
@@ -19,4 +20,6 @@ pub struct StoragePorts {
     pub clients: Arc<dyn ClientStore>,
     /// Failed sign-ins.
     pub sign_in_throttle: Arc<dyn SignInThrottle>,
+    /// Stored first responses for `Idempotency-Key` retries.
+    pub idempotency: Arc<dyn IdempotencyStore>,
 }

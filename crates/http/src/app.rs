@@ -11,6 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::security_table::SecurityTable;
 use crate::extract::extractor_config;
+use crate::middleware::idempotency::make_retries_safe;
 use crate::middleware::panic_guard::catch_panics;
 use crate::middleware::problem_completion::complete_problems;
 use crate::middleware::rate_limit::limit_rate;
@@ -58,6 +59,7 @@ pub fn build_app(
         .default_service(web::to(routes::not_found_or_not_allowed))
         .wrap(from_fn(enforce_timeout))
         .wrap(from_fn(catch_panics))
+        .wrap(from_fn(make_retries_safe))
         .wrap(from_fn(limit_rate))
         .wrap(cors)
         .wrap(from_fn(complete_problems))
@@ -102,6 +104,7 @@ fn cors(origins: &[String]) -> Cors {
             header::HeaderName::from_static("ratelimit-limit"),
             header::HeaderName::from_static("ratelimit-remaining"),
             header::HeaderName::from_static("ratelimit-reset"),
+            header::HeaderName::from_static("idempotent-replayed"),
         ])
         .max_age(3600);
     for origin in origins {

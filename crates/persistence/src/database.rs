@@ -13,6 +13,7 @@ use waymark_domain::ports::StoragePorts;
 use waymark_migrations::{Migrator, MigratorTrait};
 
 use crate::health::PoolHealth;
+use crate::idempotency::SqlIdempotencyStore;
 use crate::identity::accounts::SqlAccountStore;
 use crate::identity::clients::SqlClientStore;
 use crate::identity::refresh_tokens::SqlRefreshTokenStore;
@@ -146,6 +147,9 @@ impl Database {
             refresh_tokens: self.refresh_tokens(),
             clients: self.clients(),
             sign_in_throttle: self.sign_in_throttle(),
+            idempotency: Arc::new(SqlIdempotencyStore {
+                connection: self.connection.clone(),
+            }),
         }
     }
 

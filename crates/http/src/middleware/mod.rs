@@ -2,6 +2,8 @@
 //! request id, request log and metrics, security headers, compression, problem
 //! completion, CORS, rate limits, the panic guard, and the per-request timeout.
 
+pub(crate) mod caller;
+pub(crate) mod idempotency;
 pub(crate) mod panic_guard;
 pub(crate) mod problem_completion;
 pub mod rate_limit;

@@ -7,10 +7,11 @@
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
 
+use super::caller::{client_address, token_subject};
 use crate::error::ApiError;
 use crate::rate_limiter::{Decision, RateLimiter};
 use crate::state::AppState;
@@ -38,47 +39,6 @@ fn takes_credentials(method: &Method, path: &str) -> bool {
             "/v1/auth/register" | "/v1/auth/token" | "/v1/auth/revoke" | "/v1/me/password"
         ) | ("DELETE", "/v1/me")
     )
-}
-
-/// The client's address: the TCP peer, or with `trust_forwarded_for` the address the
-/// proxy in front appended last to `X-Forwarded-For` (earlier entries are whatever
-/// the client claimed, so they are never trusted).
-fn client_address(request: &ServiceRequest, trust_forwarded_for: bool) -> String {
-    let forwarded = trust_forwarded_for
-        .then(|| {
-            request
-                .headers()
-                .get("x-forwarded-for")
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.rsplit(',').next())
-                .map(|last| last.trim().to_owned())
-                .filter(|last| !last.is_empty())
-        })
-        .flatten();
-    forwarded.unwrap_or_else(|| {
-        request
-            .peer_addr()
-            .map(|peer| peer.ip().to_string())
-            .unwrap_or_default()
-    })
-}
-
-/// The verified subject of the bearer token, if any.
-fn token_subject(request: &ServiceRequest, state: &AppState) -> Option<String> {
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return None;
-    }
-    state
-        .tokens
-        .verify(token.trim())
-        .ok()
-        .map(|claims| claims.sub)
 }
 
 /// The most restrictive of several decisions: refused beats allowed, then fewer left.

@@ -3,5 +3,6 @@
 
 pub(crate) mod accounts;
 pub(crate) mod api_clients;
+pub(crate) mod idempotency_records;
 pub(crate) mod refresh_tokens;
 pub(crate) mod sign_in_failures;

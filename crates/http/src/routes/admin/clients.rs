@@ -15,6 +15,7 @@ use crate::auth::Principal;
 use crate::auth::vocabulary::ScopeName;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::middleware::idempotency::ShownOnce;
 use crate::pagination::{PageRequest, page_response};
 use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
@@ -151,12 +152,15 @@ pub(crate) async fn create_client(
         })
         .await?;
     tracing::info!(target: "security", client_id = %client.id, "API client registered");
-    Ok(HttpResponse::Created()
+    let mut response = HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/admin/clients/{}", client.id)))
         .json(CreatedClientResponse {
             client: ClientResponse::from(&client),
             client_secret: secret.expose().to_owned(),
-        }))
+        });
+    // A retry with the same Idempotency-Key must not show the secret again.
+    response.extensions_mut().insert(ShownOnce);
+    Ok(response)
 }
 
 /// A page of API clients.

@@ -1,0 +1,48 @@
+//! Who is calling, for rate limits and idempotency: the verified subject of the bearer
+//! token, or the client address when there is no valid token.
+
+use actix_web::dev::ServiceRequest;
+use actix_web::http::header;
+
+use crate::state::AppState;
+
+/// The client's address: the TCP peer, or with `trust_forwarded_for` the address the
+/// proxy in front appended last to `X-Forwarded-For` (earlier entries are whatever
+/// the client claimed, so they are never trusted).
+pub(crate) fn client_address(request: &ServiceRequest, trust_forwarded_for: bool) -> String {
+    let forwarded = trust_forwarded_for
+        .then(|| {
+            request
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.rsplit(',').next())
+                .map(|last| last.trim().to_owned())
+                .filter(|last| !last.is_empty())
+        })
+        .flatten();
+    forwarded.unwrap_or_else(|| {
+        request
+            .peer_addr()
+            .map(|peer| peer.ip().to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// The verified subject of the bearer token, if any.
+pub(crate) fn token_subject(request: &ServiceRequest, state: &AppState) -> Option<String> {
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    state
+        .tokens
+        .verify(token.trim())
+        .ok()
+        .map(|claims| claims.sub)
+}
