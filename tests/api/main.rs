@@ -11,6 +11,7 @@ mod admin;
 mod cors;
 mod deploy;
 mod health;
+mod housekeeping;
 mod idempotency;
 mod me;
 mod migrations;

@@ -6,6 +6,7 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, DatabaseConnection};
 use secrecy::ExposeSecret;
 use waymark_domain::health::StorageHealth;
+use waymark_domain::identity::ports::StoreError;
 use waymark_domain::identity::ports::{
     AccountStore, ClientStore, RefreshTokenStore, SignInThrottle,
 };
@@ -13,6 +14,7 @@ use waymark_domain::ports::StoragePorts;
 use waymark_migrations::{Migrator, MigratorTrait};
 
 use crate::health::PoolHealth;
+use crate::housekeeping::Swept;
 use crate::idempotency::SqlIdempotencyStore;
 use crate::identity::accounts::SqlAccountStore;
 use crate::identity::clients::SqlClientStore;
@@ -183,6 +185,17 @@ impl Database {
         Arc::new(SqlSignInThrottle {
             connection: self.connection.clone(),
         })
+    }
+
+    /// Removes expired idempotency records, refresh tokens and stale sign-in counts.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn sweep_expired(
+        &self,
+        now: waymark_domain::time::Instant,
+    ) -> Result<Swept, StoreError> {
+        crate::housekeeping::sweep(&self.connection, now).await
     }
 
     /// Applies every pending migration.

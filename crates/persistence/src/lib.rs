@@ -8,10 +8,12 @@ mod database;
 mod entities;
 mod error;
 mod health;
+mod housekeeping;
 mod idempotency;
 mod identity;
 mod settings;
 mod sqlite_path;
 
 pub use database::{Backend, Database, DatabaseError, MigrationState};
+pub use housekeeping::Swept;
 pub use settings::DatabaseSettings;

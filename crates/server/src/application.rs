@@ -36,6 +36,7 @@ pub struct Application {
     port: u16,
     server: Server,
     database: Database,
+    housekeeping_interval: std::time::Duration,
 }
 
 impl std::fmt::Debug for Application {
@@ -108,6 +109,7 @@ impl Application {
             port: address.port(),
             server: server.run(),
             database,
+            housekeeping_interval: settings.housekeeping_interval.0,
         })
     }
 
@@ -130,9 +132,30 @@ impl Application {
     /// # Errors
     /// An I/O error from the server loop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let housekeeping = tokio::spawn(sweep_periodically(
+            self.database.clone(),
+            self.housekeeping_interval,
+        ));
         let outcome = self.server.await;
+        housekeeping.abort();
         tracing::info!("waymark has stopped serving; closing the database");
         self.database.close().await;
         outcome
+    }
+}
+
+/// Deletes expired rows every `interval`, for as long as the server runs.
+async fn sweep_periodically(database: Database, interval: std::time::Duration) {
+    loop {
+        tokio::time::sleep(interval).await;
+        match database.sweep_expired(waymark_domain::time::now()).await {
+            Ok(swept) => tracing::info!(
+                idempotency_records = swept.idempotency_records,
+                refresh_tokens = swept.refresh_tokens,
+                sign_in_attempts = swept.sign_in_attempts,
+                "housekeeping swept expired rows"
+            ),
+            Err(error) => tracing::warn!(%error, "housekeeping could not sweep; it will try again"),
+        }
     }
 }

@@ -261,6 +261,11 @@ pub struct Settings {
     )]
     pub password_hashing_concurrency: usize,
 
+    /// How often expired idempotency records, refresh tokens and stale sign-in counts
+    /// are deleted (every replica sweeps; the deletes are idempotent).
+    #[arg(long, env = "WAYMARK_HOUSEKEEPING_INTERVAL", default_value_t = HumanDuration::secs(600), global = true)]
+    pub housekeeping_interval: HumanDuration,
+
     /// Take the client address from the last X-Forwarded-For entry (only behind a
     /// proxy that sets it).
     #[arg(long, env = "WAYMARK_TRUST_FORWARDED_FOR", global = true)]
@@ -303,6 +308,7 @@ impl Default for Settings {
             credentials_rate_limit_per_minute: 20,
             trust_forwarded_for: false,
             password_hashing_concurrency: 0,
+            housekeeping_interval: HumanDuration::secs(600),
         }
     }
 }
@@ -343,6 +349,10 @@ impl Settings {
             (
                 "--sign-in-lockout (WAYMARK_SIGN_IN_LOCKOUT)",
                 self.sign_in_lockout,
+            ),
+            (
+                "--housekeeping-interval (WAYMARK_HOUSEKEEPING_INTERVAL)",
+                self.housekeeping_interval,
             ),
         ];
         if let Some((name, _)) = must_be_positive.iter().find(|(_, value)| value.0.is_zero()) {

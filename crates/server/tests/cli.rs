@@ -118,6 +118,7 @@ fn help_documents_every_setting_and_its_environment_variable() {
         "WAYMARK_CREDENTIALS_RATE_LIMIT_PER_MINUTE",
         "WAYMARK_TRUST_FORWARDED_FOR",
         "WAYMARK_PASSWORD_HASHING_CONCURRENCY",
+        "WAYMARK_HOUSEKEEPING_INTERVAL",
     ] {
         assert!(
             help.contains(variable),
