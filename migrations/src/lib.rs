@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_idempotency_records;
 mod m20261125_000002_create_identity;
+mod m20261125_000003_create_goals;
 
 /// Applies, reverts and reports Waymark's migrations.
 #[derive(Debug)]
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_idempotency_records::Migration),
             Box::new(m20261125_000002_create_identity::Migration),
+            Box::new(m20261125_000003_create_goals::Migration),
         ]
     }
 }

@@ -80,12 +80,28 @@ api_test!(async fn deleting_me_erases_the_account_and_everything_that_belongs_to
     let account_id = uuid::Uuid::parse_str(&person.account_id).unwrap();
     let second_device = app.sign_in(&person.email, GOOD_PASSWORD).await;
     let someone_else = app.signed_in_user().await;
+    let goal: serde_json::Value = app
+        .authorized(Method::POST, "/v1/goals", &person.access_token)
+        .json(&json!({ "title": "Something of mine", "area": "hobbies" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let removed_goal = app.authorized(Method::POST, "/v1/goals", &person.access_token).json(&json!({ "title": "Another", "area": "work" })).send().await.unwrap();
+    let removed_goal: serde_json::Value = removed_goal.json().await.unwrap();
+    app.authorized(Method::DELETE, &format!("/v1/goals/{}", removed_goal["id"].as_str().unwrap()), &person.access_token).send().await.unwrap();
+    assert!(goal["id"].is_string());
 
     let refused = app.authorized(Method::DELETE, "/v1/me", &person.access_token).json(&json!({ "password": "wrong" })).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(sign_in_attempts_recorded(&app.database_url, &person.email).await, 1);
     let before = rows_belonging_to(&app.database_url, account_id).await;
     assert!(before.iter().any(|(table, count)| table == "refresh_tokens" && *count == 2), "{before:?}");
+    for table in ["goals", "goal_status_changes", "tombstones"] {
+        assert!(before.iter().any(|(name, count)| name == table && *count >= 1), "{table}: {before:?}");
+    }
 
     let deleted = app.authorized(Method::DELETE, "/v1/me", &person.access_token).json(&json!({ "password": GOOD_PASSWORD })).send().await.unwrap();
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);

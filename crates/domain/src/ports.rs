@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::goals::ports::GoalStore;
 use crate::health::StorageHealth;
 use crate::idempotency::IdempotencyStore;
 use crate::identity::ports::{AccountStore, ClientStore, RefreshTokenStore, SignInThrottle};
@@ -22,4 +23,6 @@ pub struct StoragePorts {
     pub sign_in_throttle: Arc<dyn SignInThrottle>,
     /// Stored first responses for `Idempotency-Key` retries.
     pub idempotency: Arc<dyn IdempotencyStore>,
+    /// Goals and their history.
+    pub goals: Arc<dyn GoalStore>,
 }

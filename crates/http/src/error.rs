@@ -5,6 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use waymark_domain::goals::ports::GoalWriteError;
 use waymark_domain::health::StorageUnavailable;
 use waymark_domain::identity::ports::StoreError;
 
@@ -90,6 +91,16 @@ pub enum ApiError {
 impl From<StorageUnavailable> for ApiError {
     fn from(error: StorageUnavailable) -> Self {
         Self::StorageUnavailable(error)
+    }
+}
+
+impl From<GoalWriteError> for ApiError {
+    fn from(error: GoalWriteError) -> Self {
+        match error {
+            GoalWriteError::NotFound => Self::NotFound,
+            GoalWriteError::PreconditionFailed => Self::PreconditionFailed,
+            GoalWriteError::Store(store) => store.into(),
+        }
     }
 }
 

@@ -39,6 +39,7 @@ endpoints (`/health/*`, `/metrics`) are not versioned.",
     tags(
         (name = "auth", description = "Sign up, sign in (OAuth 2.0 token endpoint), revoke tokens, and the keys and metadata to verify tokens with."),
         (name = "admin", description = "Administration for role `admin`: API clients and account roles."),
+        (name = "goals", description = "Your goals: what you want to have done, why it matters, whether you'd like support, and how the goal has changed over time."),
         (name = "me", description = "Your own account: profile, password, and deleting the account with all its data."),
         (name = "operations", description = "Liveness, readiness and metrics for operators and orchestrators."),
     ),

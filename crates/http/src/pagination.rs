@@ -130,9 +130,10 @@ pub fn page_response<T: Serialize>(
 ) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = &next_cursor {
+        let separator = if path.contains('?') { '&' } else { '?' };
         response.insert_header((
             header::LINK,
-            format!("<{path}?limit={limit}&cursor={cursor}>; rel=\"next\""),
+            format!("<{path}{separator}limit={limit}&cursor={cursor}>; rel=\"next\""),
         ));
     }
     response.json(Page { items, next_cursor })

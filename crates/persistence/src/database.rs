@@ -13,6 +13,7 @@ use waymark_domain::identity::ports::{
 use waymark_domain::ports::StoragePorts;
 use waymark_migrations::{Migrator, MigratorTrait};
 
+use crate::goals::SqlGoalStore;
 use crate::health::PoolHealth;
 use crate::housekeeping::Swept;
 use crate::idempotency::SqlIdempotencyStore;
@@ -150,6 +151,9 @@ impl Database {
             clients: self.clients(),
             sign_in_throttle: self.sign_in_throttle(),
             idempotency: Arc::new(SqlIdempotencyStore {
+                connection: self.connection.clone(),
+            }),
+            goals: Arc::new(SqlGoalStore {
                 connection: self.connection.clone(),
             }),
         }

@@ -7,6 +7,7 @@
 mod database;
 mod entities;
 mod error;
+mod goals;
 mod health;
 mod housekeeping;
 mod idempotency;

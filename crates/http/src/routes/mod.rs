@@ -4,6 +4,7 @@
 mod admin;
 pub(crate) mod auth;
 mod fallback;
+mod goals;
 mod health;
 mod me;
 mod metrics;
@@ -33,5 +34,11 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(admin::list_clients)
         .service(admin::get_client)
         .service(admin::delete_client)
-        .service(admin::update_user);
+        .service(admin::update_user)
+        .service(goals::list_goals)
+        .service(goals::create_goal)
+        .service(goals::get_goal)
+        .service(goals::update_goal)
+        .service(goals::delete_goal)
+        .service(goals::goal_history);
 }

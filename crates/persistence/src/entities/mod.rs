@@ -3,6 +3,9 @@
 
 pub(crate) mod accounts;
 pub(crate) mod api_clients;
+pub(crate) mod goal_status_changes;
+pub(crate) mod goals;
 pub(crate) mod idempotency_records;
 pub(crate) mod refresh_tokens;
 pub(crate) mod sign_in_failures;
+pub(crate) mod tombstones;

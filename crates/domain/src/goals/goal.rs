@@ -1,0 +1,269 @@
+//! The goal and its parts, each parsed so that an invalid one cannot exist.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::identity::AccountId;
+use crate::text;
+use crate::time::Instant;
+
+/// Names one goal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GoalId(pub Uuid);
+
+impl fmt::Display for GoalId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(formatter)
+    }
+}
+
+/// Text that must be clean (NFC, no hidden characters) and within a length.
+fn bounded(raw: &str, min: usize, max: usize) -> Option<String> {
+    let cleaned = text::clean(raw, true)?;
+    let length = cleaned.chars().count();
+    ((min..=max).contains(&length) && (min == 0 || text::is_visible(&cleaned))).then_some(cleaned)
+}
+
+macro_rules! bounded_text {
+    ($(#[$meta:meta])* $name:ident, $error:ident, $min:expr, $max:expr, $message:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        #[doc = concat!("Why a ", stringify!($name), " was refused.")]
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+        #[error($message)]
+        pub struct $error;
+
+        impl $name {
+            /// Trims, normalises and checks `raw`.
+            ///
+            /// # Errors
+            #[doc = concat!("[`", stringify!($error), "`] when it breaks the rule.")]
+            pub fn parse(raw: &str) -> Result<Self, $error> {
+                bounded(raw, $min, $max).map(Self).ok_or($error)
+            }
+
+            /// The text.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+bounded_text!(
+    /// What the person wants to have done: 1 to 200 characters.
+    GoalTitle, InvalidGoalTitle, 1, 200, "must be 1 to 200 characters, without control or invisible characters"
+);
+bounded_text!(
+    /// What makes the goal important to the person: up to 4000 characters.
+    GoalWhy, InvalidGoalWhy, 0, 4000, "must be at most 4000 characters, without control or invisible characters"
+);
+bounded_text!(
+    /// What kind of support the person would like: up to 2000 characters.
+    SupportNotes, InvalidSupportNotes, 0, 2000, "must be at most 2000 characters, without control or invisible characters"
+);
+
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident, $error:ident, $message:literal, { $($variant:ident => $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $(
+                #[doc = concat!("`", $wire, "`")]
+                $variant,
+            )+
+        }
+
+        #[doc = concat!("A name that is not a ", stringify!($name), ".")]
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+        #[error($message)]
+        pub struct $error;
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The name on the wire.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = $error;
+
+            fn from_str(name: &str) -> Result<Self, Self::Err> {
+                Self::ALL.iter().copied().find(|value| value.as_str() == name).ok_or($error)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// The part of life a goal belongs to.
+    Area, UnknownArea,
+    "must be one of social, work, study, volunteering, health, housing, money, relationships, hobbies, spirituality, other",
+    {
+        Social => "social",
+        Work => "work",
+        Study => "study",
+        Volunteering => "volunteering",
+        Health => "health",
+        Housing => "housing",
+        Money => "money",
+        Relationships => "relationships",
+        Hobbies => "hobbies",
+        Spirituality => "spirituality",
+        Other => "other",
+    }
+);
+
+wire_enum!(
+    /// Where the person is with a goal. Changing it is the person's choice, never a
+    /// judgement: pausing or letting go is as valid as achieving.
+    GoalStatus, UnknownGoalStatus,
+    "must be one of active, paused, achieved, let_go",
+    {
+        Active => "active",
+        Paused => "paused",
+        Achieved => "achieved",
+        LetGo => "let_go",
+    }
+);
+
+/// A stored goal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Goal {
+    /// Its id.
+    pub id: GoalId,
+    /// Whose it is.
+    pub owner: AccountId,
+    /// What the person wants to have done.
+    pub title: GoalTitle,
+    /// Why it matters.
+    pub why: GoalWhy,
+    /// The part of life it belongs to.
+    pub area: Area,
+    /// When the person hopes to have done it, if they chose a date.
+    pub target_date: Option<NaiveDate>,
+    /// Where the person is with it.
+    pub status: GoalStatus,
+    /// When the status last changed (or the goal was created).
+    pub status_changed_at: Instant,
+    /// Whether the person would like support with it.
+    pub needs_support: bool,
+    /// What support they would like.
+    pub support_notes: SupportNotes,
+    /// When it was created.
+    pub created_at: Instant,
+    /// When it last changed.
+    pub updated_at: Instant,
+    /// Starts at 1, +1 with every change.
+    pub version: i64,
+}
+
+/// A goal about to be created.
+#[derive(Debug, Clone)]
+pub struct NewGoal {
+    /// What the person wants to have done.
+    pub title: GoalTitle,
+    /// Why it matters.
+    pub why: GoalWhy,
+    /// The part of life it belongs to.
+    pub area: Area,
+    /// An optional target date.
+    pub target_date: Option<NaiveDate>,
+    /// Its status, usually `active`.
+    pub status: GoalStatus,
+    /// Whether support is wanted.
+    pub needs_support: bool,
+    /// What support is wanted.
+    pub support_notes: SupportNotes,
+}
+
+/// Changes to a goal; `None` leaves a field as it is. `target_date: Some(None)`
+/// clears the date.
+#[derive(Debug, Clone, Default)]
+pub struct GoalChanges {
+    /// A new title.
+    pub title: Option<GoalTitle>,
+    /// A new reason.
+    pub why: Option<GoalWhy>,
+    /// A new area.
+    pub area: Option<Area>,
+    /// A new target date, or none.
+    pub target_date: Option<Option<NaiveDate>>,
+    /// A new status (recorded in the history).
+    pub status: Option<GoalStatus>,
+    /// Whether support is wanted.
+    pub needs_support: Option<bool>,
+    /// What support is wanted.
+    pub support_notes: Option<SupportNotes>,
+}
+
+impl GoalChanges {
+    /// Whether nothing would change.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.why.is_none()
+            && self.area.is_none()
+            && self.target_date.is_none()
+            && self.status.is_none()
+            && self.needs_support.is_none()
+            && self.support_notes.is_none()
+    }
+}
+
+/// One change of a goal's status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    /// The status before (`None` when the goal was created).
+    pub from: Option<GoalStatus>,
+    /// The status after.
+    pub to: GoalStatus,
+    /// When.
+    pub at: Instant,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_bounded_and_clean() {
+        assert!(GoalTitle::parse("Walk to the park twice a week").is_ok());
+        assert_eq!(GoalTitle::parse("  "), Err(InvalidGoalTitle));
+        assert_eq!(GoalTitle::parse(&"a".repeat(201)), Err(InvalidGoalTitle));
+        assert_eq!(GoalTitle::parse("hidden\u{202e}"), Err(InvalidGoalTitle));
+        assert_eq!(
+            GoalWhy::parse("").map(|why| why.as_str().to_owned()),
+            Ok(String::new())
+        );
+    }
+
+    #[test]
+    fn enums_round_trip_their_wire_names() {
+        for status in GoalStatus::ALL {
+            assert_eq!(status.as_str().parse::<GoalStatus>(), Ok(*status));
+        }
+        assert_eq!("let_go".parse::<GoalStatus>(), Ok(GoalStatus::LetGo));
+        assert!("failed".parse::<GoalStatus>().is_err());
+        assert_eq!(Area::ALL.len(), 11);
+    }
+}

@@ -1,0 +1,11 @@
+//! Goals: what a person wants to have done (often by a date), why it matters, whether
+//! they want support, and how its status has changed. A goal can be paused, changed
+//! or let go without being a failure; its history records that story.
+
+pub mod goal;
+pub mod ports;
+
+pub use goal::{
+    Area, Goal, GoalChanges, GoalId, GoalStatus, GoalTitle, GoalWhy, NewGoal, StatusChange,
+    SupportNotes,
+};

@@ -1,0 +1,234 @@
+//! `GET /v1/goals`: a person's goals, filtered, in pages.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use waymark_domain::goals::ports::{GoalOrder, GoalPosition, GoalQuery};
+use waymark_domain::goals::{Area, GoalId, GoalStatus};
+
+use super::representation::GoalResponse;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, page_response};
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// The order of the list.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum GoalSort {
+    /// Newest first (the default).
+    CreatedAt,
+    /// Soonest target date first, goals without a date last.
+    TargetDate,
+}
+
+/// Filters, order and page of `GET /v1/goals`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct GoalListParameters {
+    /// Only goals with these statuses; repeat for several (`status=active&status=paused`).
+    #[param(value_type = Option<Vec<super::representation::StatusName>>, style = Form, explode)]
+    status: Option<Vec<String>>,
+    /// Only goals in this area.
+    #[param(value_type = Option<super::representation::AreaName>)]
+    area: Option<String>,
+    /// Only goals with a target date before this date (`YYYY-MM-DD`).
+    #[param(value_type = Option<String>, format = Date)]
+    due_before: Option<String>,
+    /// Only goals whose title contains this text, ignoring case.
+    #[param(max_length = 200)]
+    q: Option<String>,
+    /// `created_at` (newest first, the default) or `target_date`.
+    #[param(inline, value_type = Option<GoalSort>)]
+    sort: Option<String>,
+    /// Goals per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 1024)]
+    cursor: Option<String>,
+}
+
+/// A page of goals.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct GoalPageResponse {
+    /// The goals, in the requested order.
+    items: Vec<GoalResponse>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// The position a cursor carries (signed by the server).
+#[derive(Debug, Serialize, Deserialize)]
+enum CursorPosition {
+    #[serde(rename = "c")]
+    CreatedAt { at: DateTime<Utc>, id: uuid::Uuid },
+    #[serde(rename = "t")]
+    TargetDate {
+        date: Option<NaiveDate>,
+        id: uuid::Uuid,
+    },
+}
+
+fn bad(detail: impl Into<String>) -> ApiError {
+    ApiError::BadRequest(detail.into())
+}
+
+/// Reads the query string: `status` may repeat; every other parameter at most once;
+/// unknown parameters are refused so a typo never silently does nothing.
+fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort), ApiError> {
+    let mut query = GoalQuery {
+        statuses: Vec::new(),
+        area: None,
+        due_before: None,
+        title_contains: None,
+        order: GoalOrder::Newest,
+        after: None,
+        limit: DEFAULT_LIMIT,
+    };
+    let mut sort = GoalSort::CreatedAt;
+    let mut cursor = None;
+    let mut seen: Vec<String> = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(request.query_string().as_bytes()) {
+        if name != "status" {
+            if seen.iter().any(|earlier| *earlier == name) {
+                return Err(bad(format!(
+                    "the query parameter `{name}` is given more than once"
+                )));
+            }
+            seen.push(name.to_string());
+        }
+        match name.as_ref() {
+            "status" => {
+                for part in value.split(',').filter(|part| !part.is_empty()) {
+                    let status = part
+                        .parse::<GoalStatus>()
+                        .map_err(|error| bad(format!("status {error}")))?;
+                    if !query.statuses.contains(&status) {
+                        query.statuses.push(status);
+                    }
+                }
+            }
+            "area" => {
+                query.area = Some(
+                    value
+                        .parse::<Area>()
+                        .map_err(|error| bad(format!("area {error}")))?,
+                )
+            }
+            "due_before" => {
+                query.due_before = Some(
+                    NaiveDate::parse_from_str(&value, "%Y-%m-%d")
+                        .map_err(|_| bad("due_before must be a date such as 2027-03-31"))?,
+                );
+            }
+            "q" => {
+                let text = value.trim();
+                if text.chars().count() > 200 {
+                    return Err(bad("q may be at most 200 characters"));
+                }
+                query.title_contains = (!text.is_empty()).then(|| text.to_owned());
+            }
+            "sort" => {
+                sort = match value.as_ref() {
+                    "created_at" => GoalSort::CreatedAt,
+                    "target_date" => GoalSort::TargetDate,
+                    _ => return Err(bad("sort must be created_at or target_date")),
+                };
+            }
+            "limit" => {
+                query.limit = value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|limit| (1..=MAX_LIMIT).contains(limit))
+                    .ok_or_else(|| bad(format!("limit must be between 1 and {MAX_LIMIT}")))?;
+            }
+            "cursor" => cursor = Some(value.to_string()),
+            other => {
+                return Err(bad(format!(
+                    "`{}` is not a query parameter of this operation",
+                    other.chars().take(64).collect::<String>()
+                )));
+            }
+        }
+    }
+    query.order = match sort {
+        GoalSort::CreatedAt => GoalOrder::Newest,
+        GoalSort::TargetDate => GoalOrder::TargetDate,
+    };
+    if let Some(cursor) = cursor {
+        let position: CursorPosition = state.cursors.decode(&cursor)?;
+        query.after = Some(match (position, sort) {
+            (CursorPosition::CreatedAt { at, id }, GoalSort::CreatedAt) => GoalPosition::Newest {
+                created_at: at,
+                id: GoalId(id),
+            },
+            (CursorPosition::TargetDate { date, id }, GoalSort::TargetDate) => {
+                GoalPosition::TargetDate {
+                    target_date: date,
+                    id: GoalId(id),
+                }
+            }
+            _ => {
+                return Err(bad(
+                    "this cursor belongs to a list in another order; start again from the first page",
+                ));
+            }
+        });
+    }
+    Ok((query, sort))
+}
+
+/// Your goals.
+///
+/// Newest first by default (`created_at`, then `id`), or soonest target date first
+/// with `sort=target_date` (goals without a date last). Filter by `status` (repeat
+/// for several), `area`, `due_before` and `q` (title contains, ignoring case). Pages
+/// of `limit` (1 to 100, default 20); follow `next_cursor` or the `Link` header.
+#[utoipa::path(
+    tag = "goals",
+    operation_id = "list_goals",
+    security(("oauth2" = ["goals:read"])),
+    params(GoalListParameters),
+    responses(
+        (status = 200, description = "A page of goals; `Link` points to the next.", body = GoalPageResponse),
+        (status = 400, description = "A query parameter or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/goals")]
+pub(crate) async fn list_goals(
+    request: HttpRequest,
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let (query, sort) = parse(&request, &state)?;
+    let limit = query.limit;
+    let page = state.ports.goals.list(owner, query).await?;
+    let next_cursor = page
+        .has_more
+        .then(|| page.goals.last())
+        .flatten()
+        .map(|last| {
+            let position = match sort {
+                GoalSort::CreatedAt => CursorPosition::CreatedAt {
+                    at: last.created_at,
+                    id: last.id.0,
+                },
+                GoalSort::TargetDate => CursorPosition::TargetDate {
+                    date: last.target_date,
+                    id: last.id.0,
+                },
+            };
+            state.cursors.encode(&position)
+        });
+    let items: Vec<GoalResponse> = page.goals.iter().map(GoalResponse::from).collect();
+    let path = match sort {
+        GoalSort::CreatedAt => "/v1/goals".to_owned(),
+        GoalSort::TargetDate => "/v1/goals?sort=target_date".to_owned(),
+    };
+    Ok(page_response(&path, limit, items, next_cursor))
+}

@@ -1,0 +1,213 @@
+//! How goals look on the wire, and how requests become domain values.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+use waymark_domain::goals::{Area, Goal, GoalStatus, StatusChange};
+
+use crate::extract::Patch;
+use crate::problem::FieldError;
+
+/// The part of life a goal belongs to.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum AreaName {
+    Social,
+    Work,
+    Study,
+    Volunteering,
+    Health,
+    Housing,
+    Money,
+    Relationships,
+    Hobbies,
+    Spirituality,
+    Other,
+}
+
+/// Where the person is with a goal. Any status is a valid choice, never a judgement.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum StatusName {
+    Active,
+    Paused,
+    Achieved,
+    LetGo,
+}
+
+/// A goal.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct GoalResponse {
+    /// The goal's id.
+    id: uuid::Uuid,
+    /// What the person wants to have done.
+    #[schema(example = "Join the Tuesday walking group")]
+    title: String,
+    /// What makes it important to them.
+    #[schema(example = "Getting out helps my mood, and I'd like to meet people.")]
+    why: String,
+    /// The part of life it belongs to.
+    #[schema(value_type = AreaName, example = "social")]
+    area: String,
+    /// When they hope to have done it (`YYYY-MM-DD`), if they chose a date.
+    #[schema(value_type = Option<String>, format = Date, example = "2027-03-31")]
+    target_date: Option<NaiveDate>,
+    /// Where they are with it.
+    #[schema(value_type = StatusName, example = "active")]
+    status: String,
+    /// When the status last changed.
+    status_changed_at: DateTime<Utc>,
+    /// Whether they would like support with it.
+    needs_support: bool,
+    /// What support they would like.
+    #[schema(example = "A friend to come along the first time.")]
+    support_notes: String,
+    /// When it was created.
+    created_at: DateTime<Utc>,
+    /// When it last changed.
+    updated_at: DateTime<Utc>,
+    /// Starts at 1, +1 with every change; also the `ETag`.
+    #[schema(example = 1)]
+    version: i64,
+}
+
+impl From<&Goal> for GoalResponse {
+    fn from(goal: &Goal) -> Self {
+        Self {
+            id: goal.id.0,
+            title: goal.title.as_str().to_owned(),
+            why: goal.why.as_str().to_owned(),
+            area: goal.area.as_str().to_owned(),
+            target_date: goal.target_date,
+            status: goal.status.as_str().to_owned(),
+            status_changed_at: goal.status_changed_at,
+            needs_support: goal.needs_support,
+            support_notes: goal.support_notes.as_str().to_owned(),
+            created_at: goal.created_at,
+            updated_at: goal.updated_at,
+            version: goal.version,
+        }
+    }
+}
+
+/// A new goal.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewGoalRequest {
+    /// What you want to have done: 1 to 200 characters.
+    #[schema(
+        example = "Join the Tuesday walking group",
+        min_length = 1,
+        max_length = 200
+    )]
+    pub(crate) title: String,
+    /// What makes it important to you (up to 4000 characters).
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    pub(crate) why: String,
+    /// The part of life it belongs to.
+    #[schema(value_type = AreaName, example = "social")]
+    pub(crate) area: String,
+    /// When you hope to have done it; not before today.
+    #[schema(value_type = Option<String>, format = Date, example = "2027-03-31")]
+    pub(crate) target_date: Option<NaiveDate>,
+    /// `active` when omitted.
+    #[schema(value_type = Option<StatusName>, example = "active")]
+    pub(crate) status: Option<String>,
+    /// Whether you would like support (default `false`).
+    #[serde(default)]
+    pub(crate) needs_support: bool,
+    /// What support you would like (up to 2000 characters).
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub(crate) support_notes: String,
+}
+
+/// Changes to a goal (JSON merge patch): absent fields stay as they are; `null`
+/// clears `why`, `support_notes` and `target_date`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GoalPatch {
+    /// A new title (1 to 200 characters).
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub(crate) title: Patch<String>,
+    /// A new reason, or `null` to clear it.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 4000)]
+    pub(crate) why: Patch<String>,
+    /// A new area.
+    #[serde(default)]
+    #[schema(value_type = AreaName)]
+    pub(crate) area: Patch<String>,
+    /// A new target date, or `null` for none.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub(crate) target_date: Patch<NaiveDate>,
+    /// A new status; each change is kept in the history.
+    #[serde(default)]
+    #[schema(value_type = StatusName)]
+    pub(crate) status: Patch<String>,
+    /// Whether you would like support.
+    #[serde(default)]
+    #[schema(value_type = bool)]
+    pub(crate) needs_support: Patch<bool>,
+    /// What support you would like, or `null` to clear it.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    pub(crate) support_notes: Patch<String>,
+}
+
+/// One change of a goal's status.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StatusChangeResponse {
+    /// The status before; `null` for the goal's creation.
+    #[schema(value_type = Option<StatusName>)]
+    from: Option<String>,
+    /// The status after.
+    #[schema(value_type = StatusName)]
+    to: String,
+    /// When.
+    at: DateTime<Utc>,
+}
+
+impl From<&StatusChange> for StatusChangeResponse {
+    fn from(change: &StatusChange) -> Self {
+        Self {
+            from: change.from.map(|status| status.as_str().to_owned()),
+            to: change.to.as_str().to_owned(),
+            at: change.at,
+        }
+    }
+}
+
+/// A goal's status history, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct GoalHistoryResponse {
+    /// Every status change, the creation first (at most 1000).
+    pub(crate) items: Vec<StatusChangeResponse>,
+}
+
+/// A field error for `pointer`.
+pub(crate) fn invalid(pointer: &str, message: impl ToString) -> FieldError {
+    FieldError {
+        pointer: pointer.to_owned(),
+        code: "invalid".to_owned(),
+        message: message.to_string(),
+    }
+}
+
+/// Parses an area name, collecting the error.
+pub(crate) fn area(raw: &str, pointer: &str, errors: &mut Vec<FieldError>) -> Option<Area> {
+    raw.parse::<Area>()
+        .map_err(|error| errors.push(invalid(pointer, error)))
+        .ok()
+}
+
+/// Parses a status name, collecting the error.
+pub(crate) fn status(raw: &str, pointer: &str, errors: &mut Vec<FieldError>) -> Option<GoalStatus> {
+    raw.parse::<GoalStatus>()
+        .map_err(|error| errors.push(invalid(pointer, error)))
+        .ok()
+}

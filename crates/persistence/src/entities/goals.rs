@@ -1,0 +1,29 @@
+//! The `goals` table. `title_search` is the title lower-cased in Rust, so a
+//! case-insensitive search behaves the same on SQLite and PostgreSQL.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "goals")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub title: String,
+    pub title_search: String,
+    pub why: String,
+    pub area: String,
+    pub target_date: Option<Date>,
+    pub status: String,
+    pub status_changed_at: DateTimeUtc,
+    pub needs_support: bool,
+    pub support_notes: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

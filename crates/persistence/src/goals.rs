@@ -1,0 +1,386 @@
+//! Goals in the `goals` table, with their history and tombstones. Every query is
+//! filtered by the owner; lists are keyset-paginated on the indexes the migration
+//! names, never with OFFSET.
+
+use async_trait::async_trait;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
+use waymark_domain::goals::ports::{
+    GoalOrder, GoalPage, GoalPosition, GoalQuery, GoalStore, GoalWriteError,
+};
+use waymark_domain::goals::{
+    Area, Goal, GoalChanges, GoalId, GoalStatus, GoalTitle, GoalWhy, NewGoal, StatusChange,
+    SupportNotes,
+};
+use waymark_domain::identity::AccountId;
+use waymark_domain::identity::ports::StoreError;
+use waymark_domain::time::Instant;
+
+use crate::entities::{goal_status_changes, goals, tombstones};
+use crate::error::store_error;
+
+/// How many times an unconditional update is retried when another writer changed
+/// the goal between its read and its write.
+const UPDATE_ATTEMPTS: usize = 3;
+
+/// [`GoalStore`] on SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub(crate) struct SqlGoalStore {
+    pub(crate) connection: DatabaseConnection,
+}
+
+fn to_goal(row: &goals::Model) -> Result<Goal, StoreError> {
+    let corrupt = |field: &str| {
+        StoreError::Unexpected(anyhow::anyhow!("goal {} has an invalid {field}", row.id))
+    };
+    Ok(Goal {
+        id: GoalId(row.id),
+        owner: AccountId(row.account_id),
+        title: GoalTitle::parse(&row.title).map_err(|_| corrupt("title"))?,
+        why: GoalWhy::parse(&row.why).map_err(|_| corrupt("why"))?,
+        area: row.area.parse::<Area>().map_err(|_| corrupt("area"))?,
+        target_date: row.target_date,
+        status: row
+            .status
+            .parse::<GoalStatus>()
+            .map_err(|_| corrupt("status"))?,
+        status_changed_at: row.status_changed_at,
+        needs_support: row.needs_support,
+        support_notes: SupportNotes::parse(&row.support_notes)
+            .map_err(|_| corrupt("support_notes"))?,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+fn history_row(
+    goal: GoalId,
+    owner: AccountId,
+    from: Option<GoalStatus>,
+    to: GoalStatus,
+    at: Instant,
+) -> goal_status_changes::ActiveModel {
+    goal_status_changes::ActiveModel {
+        id: Set(waymark_domain::id::new_id()),
+        goal_id: Set(goal.0),
+        account_id: Set(owner.0),
+        from_status: Set(from.map(|status| status.as_str().to_owned())),
+        to_status: Set(to.as_str().to_owned()),
+        at: Set(at),
+    }
+}
+
+/// `%text%` for LIKE, with LIKE's own wildcards in `text` escaped.
+fn contains_pattern(text: &str) -> LikeExpr {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{}%", escaped.to_lowercase())).escape('\\')
+}
+
+fn after_condition(position: &GoalPosition) -> Condition {
+    match position {
+        GoalPosition::Newest { created_at, id } => Condition::any()
+            .add(goals::Column::CreatedAt.lt(*created_at))
+            .add(
+                Condition::all()
+                    .add(goals::Column::CreatedAt.eq(*created_at))
+                    .add(goals::Column::Id.lt(id.0)),
+            ),
+        GoalPosition::TargetDate {
+            target_date: Some(date),
+            id,
+        } => Condition::any()
+            .add(goals::Column::TargetDate.gt(*date))
+            .add(
+                Condition::all()
+                    .add(goals::Column::TargetDate.eq(*date))
+                    .add(goals::Column::Id.gt(id.0)),
+            )
+            .add(goals::Column::TargetDate.is_null()),
+        GoalPosition::TargetDate {
+            target_date: None,
+            id,
+        } => Condition::all()
+            .add(goals::Column::TargetDate.is_null())
+            .add(goals::Column::Id.gt(id.0)),
+    }
+}
+
+impl SqlGoalStore {
+    async fn row(&self, owner: AccountId, id: GoalId) -> Result<Option<goals::Model>, StoreError> {
+        goals::Entity::find_by_id(id.0)
+            .filter(goals::Column::AccountId.eq(owner.0))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)
+    }
+
+    /// One attempt: write `changes` if the goal is still at `seen_version`, recording a
+    /// status change. `Ok(None)` when another writer got there first.
+    async fn update_at_version(
+        &self,
+        current: &goals::Model,
+        changes: &GoalChanges,
+        now: Instant,
+    ) -> Result<Option<Goal>, StoreError> {
+        let mut update = goals::ActiveModel::default();
+        if let Some(title) = &changes.title {
+            update.title = Set(title.as_str().to_owned());
+            update.title_search = Set(title.as_str().to_lowercase());
+        }
+        if let Some(why) = &changes.why {
+            update.why = Set(why.as_str().to_owned());
+        }
+        if let Some(area) = changes.area {
+            update.area = Set(area.as_str().to_owned());
+        }
+        if let Some(target_date) = changes.target_date {
+            update.target_date = Set(target_date);
+        }
+        let old_status = current.status.parse::<GoalStatus>().ok();
+        let status_change = changes.status.filter(|new| Some(*new) != old_status);
+        if let Some(status) = status_change {
+            update.status = Set(status.as_str().to_owned());
+            update.status_changed_at = Set(now);
+        }
+        if let Some(needs_support) = changes.needs_support {
+            update.needs_support = Set(needs_support);
+        }
+        if let Some(notes) = &changes.support_notes {
+            update.support_notes = Set(notes.as_str().to_owned());
+        }
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let changed = goals::Entity::update_many()
+            .set(update)
+            .col_expr(
+                goals::Column::Version,
+                Expr::col(goals::Column::Version).add(1),
+            )
+            .col_expr(goals::Column::UpdatedAt, Expr::value(now))
+            .filter(goals::Column::Id.eq(current.id))
+            .filter(goals::Column::AccountId.eq(current.account_id))
+            .filter(goals::Column::Version.eq(current.version))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if changed == 0 {
+            return Ok(None);
+        }
+        if let Some(status) = status_change {
+            goal_status_changes::Entity::insert(history_row(
+                GoalId(current.id),
+                AccountId(current.account_id),
+                old_status,
+                status,
+                now,
+            ))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?;
+        }
+        let row = goals::Entity::find_by_id(current.id)
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| {
+                StoreError::Unexpected(anyhow::anyhow!("goal {} vanished mid-update", current.id))
+            })?;
+        transaction.commit().await.map_err(store_error)?;
+        to_goal(&row).map(Some)
+    }
+}
+
+#[async_trait]
+impl GoalStore for SqlGoalStore {
+    async fn create(
+        &self,
+        owner: AccountId,
+        goal: NewGoal,
+        now: Instant,
+    ) -> Result<Goal, StoreError> {
+        let id = GoalId(waymark_domain::id::new_id());
+        let row = goals::ActiveModel {
+            id: Set(id.0),
+            account_id: Set(owner.0),
+            title: Set(goal.title.as_str().to_owned()),
+            title_search: Set(goal.title.as_str().to_lowercase()),
+            why: Set(goal.why.as_str().to_owned()),
+            area: Set(goal.area.as_str().to_owned()),
+            target_date: Set(goal.target_date),
+            status: Set(goal.status.as_str().to_owned()),
+            status_changed_at: Set(now),
+            needs_support: Set(goal.needs_support),
+            support_notes: Set(goal.support_notes.as_str().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        };
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let inserted = goals::Entity::insert(row)
+            .exec_with_returning(&transaction)
+            .await
+            .map_err(store_error)?;
+        goal_status_changes::Entity::insert(history_row(id, owner, None, goal.status, now))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
+        to_goal(&inserted)
+    }
+
+    async fn get(&self, owner: AccountId, id: GoalId) -> Result<Option<Goal>, StoreError> {
+        self.row(owner, id).await?.as_ref().map(to_goal).transpose()
+    }
+
+    async fn list(&self, owner: AccountId, query: GoalQuery) -> Result<GoalPage, StoreError> {
+        let mut select = goals::Entity::find().filter(goals::Column::AccountId.eq(owner.0));
+        if !query.statuses.is_empty() {
+            select = select.filter(
+                goals::Column::Status.is_in(query.statuses.iter().map(|status| status.as_str())),
+            );
+        }
+        if let Some(area) = query.area {
+            select = select.filter(goals::Column::Area.eq(area.as_str()));
+        }
+        if let Some(before) = query.due_before {
+            select = select.filter(goals::Column::TargetDate.lt(before));
+        }
+        if let Some(text) = query.title_contains.as_deref() {
+            select =
+                select.filter(Expr::col(goals::Column::TitleSearch).like(contains_pattern(text)));
+        }
+        if let Some(position) = &query.after {
+            select = select.filter(after_condition(position));
+        }
+        select = match query.order {
+            GoalOrder::Newest => select
+                .order_by_desc(goals::Column::CreatedAt)
+                .order_by_desc(goals::Column::Id),
+            GoalOrder::TargetDate => select
+                .order_by(Expr::col(goals::Column::TargetDate).is_null(), Order::Asc)
+                .order_by_asc(goals::Column::TargetDate)
+                .order_by_asc(goals::Column::Id),
+        };
+        let rows = select
+            .limit(query.limit.saturating_add(1))
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?;
+        let has_more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > query.limit;
+        let goals = rows
+            .iter()
+            .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
+            .map(to_goal)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(GoalPage { goals, has_more })
+    }
+
+    async fn update(
+        &self,
+        owner: AccountId,
+        id: GoalId,
+        changes: GoalChanges,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<Goal, GoalWriteError> {
+        for _ in 0..UPDATE_ATTEMPTS {
+            let current = self.row(owner, id).await?.ok_or(GoalWriteError::NotFound)?;
+            if expected_version.is_some_and(|expected| expected != current.version) {
+                return Err(GoalWriteError::PreconditionFailed);
+            }
+            if let Some(goal) = self.update_at_version(&current, &changes, now).await? {
+                return Ok(goal);
+            }
+            if expected_version.is_some() {
+                return Err(GoalWriteError::PreconditionFailed);
+            }
+        }
+        Err(GoalWriteError::Store(StoreError::Unexpected(
+            anyhow::anyhow!("goal {id} kept changing under concurrent updates"),
+        )))
+    }
+
+    async fn delete(
+        &self,
+        owner: AccountId,
+        id: GoalId,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<(), GoalWriteError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let mut statement = goals::Entity::delete_many()
+            .filter(goals::Column::Id.eq(id.0))
+            .filter(goals::Column::AccountId.eq(owner.0));
+        if let Some(expected) = expected_version {
+            statement = statement.filter(goals::Column::Version.eq(expected));
+        }
+        let deleted = statement
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if deleted == 0 {
+            drop(transaction);
+            return match (self.row(owner, id).await?, expected_version) {
+                (Some(_), Some(_)) => Err(GoalWriteError::PreconditionFailed),
+                _ => Err(GoalWriteError::NotFound),
+            };
+        }
+        // The history goes with the goal (ON DELETE CASCADE); a tombstone stays.
+        tombstones::Entity::insert(tombstones::ActiveModel {
+            id: Set(id.0),
+            kind: Set("goal".to_owned()),
+            account_id: Set(owner.0),
+            deleted_at: Set(now),
+        })
+        .exec(&transaction)
+        .await
+        .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn history(
+        &self,
+        owner: AccountId,
+        id: GoalId,
+    ) -> Result<Option<Vec<StatusChange>>, StoreError> {
+        if self.row(owner, id).await?.is_none() {
+            return Ok(None);
+        }
+        let rows = goal_status_changes::Entity::find()
+            .filter(goal_status_changes::Column::GoalId.eq(id.0))
+            .filter(goal_status_changes::Column::AccountId.eq(owner.0))
+            .order_by_asc(goal_status_changes::Column::At)
+            .order_by_asc(goal_status_changes::Column::Id)
+            .limit(1000)
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                let corrupt = || {
+                    StoreError::Unexpected(anyhow::anyhow!("status change {} is invalid", row.id))
+                };
+                Ok(StatusChange {
+                    from: row
+                        .from_status
+                        .as_deref()
+                        .map(str::parse::<GoalStatus>)
+                        .transpose()
+                        .map_err(|_| corrupt())?,
+                    to: row.to_status.parse::<GoalStatus>().map_err(|_| corrupt())?,
+                    at: row.at,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+}
