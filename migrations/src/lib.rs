@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_idempotency_records;
 mod m20261125_000002_create_identity;
 mod m20261125_000003_create_goals;
+mod m20261125_000004_create_goal_steps_and_check_ins;
 
 /// Applies, reverts and reports Waymark's migrations.
 #[derive(Debug)]
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_idempotency_records::Migration),
             Box::new(m20261125_000002_create_identity::Migration),
             Box::new(m20261125_000003_create_goals::Migration),
+            Box::new(m20261125_000004_create_goal_steps_and_check_ins::Migration),
         ]
     }
 }

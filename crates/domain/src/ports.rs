@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::goals::ports::GoalStore;
+use crate::goals::ports::{GoalPartsStore, GoalStore};
 use crate::health::StorageHealth;
 use crate::idempotency::IdempotencyStore;
 use crate::identity::ports::{AccountStore, ClientStore, RefreshTokenStore, SignInThrottle};
@@ -25,4 +25,6 @@ pub struct StoragePorts {
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// Goals and their history.
     pub goals: Arc<dyn GoalStore>,
+    /// Goals' steps and check-ins.
+    pub goal_parts: Arc<dyn GoalPartsStore>,
 }

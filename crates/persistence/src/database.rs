@@ -13,6 +13,7 @@ use waymark_domain::identity::ports::{
 use waymark_domain::ports::StoragePorts;
 use waymark_migrations::{Migrator, MigratorTrait};
 
+use crate::goal_parts::SqlGoalPartsStore;
 use crate::goals::SqlGoalStore;
 use crate::health::PoolHealth;
 use crate::housekeeping::Swept;
@@ -154,6 +155,9 @@ impl Database {
                 connection: self.connection.clone(),
             }),
             goals: Arc::new(SqlGoalStore {
+                connection: self.connection.clone(),
+            }),
+            goal_parts: Arc::new(SqlGoalPartsStore {
                 connection: self.connection.clone(),
             }),
         }

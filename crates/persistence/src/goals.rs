@@ -54,6 +54,9 @@ fn to_goal(row: &goals::Model) -> Result<Goal, StoreError> {
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
+        steps_total: row.steps_total,
+        steps_done: row.steps_done,
+        last_check_in_at: row.last_check_in_at,
     })
 }
 
@@ -221,6 +224,9 @@ impl GoalStore for SqlGoalStore {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
+            steps_total: Set(0),
+            steps_done: Set(0),
+            last_check_in_at: Set(None),
         };
         let transaction = self.connection.begin().await.map_err(store_error)?;
         let inserted = goals::Entity::insert(row)

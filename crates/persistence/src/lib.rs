@@ -7,6 +7,7 @@
 mod database;
 mod entities;
 mod error;
+mod goal_parts;
 mod goals;
 mod health;
 mod housekeeping;

@@ -173,8 +173,14 @@ pub struct Goal {
     pub created_at: Instant,
     /// When it last changed.
     pub updated_at: Instant,
-    /// Starts at 1, +1 with every change.
+    /// Starts at 1, +1 with every change (its steps and check-ins included).
     pub version: i64,
+    /// How many steps it has.
+    pub steps_total: i32,
+    /// How many of them are done.
+    pub steps_done: i32,
+    /// When it was last checked in on.
+    pub last_check_in_at: Option<Instant>,
 }
 
 /// A goal about to be created.

@@ -3,9 +3,14 @@
 //! or let go without being a failure; its history records that story.
 
 pub mod goal;
+pub mod parts;
 pub mod ports;
 
 pub use goal::{
     Area, Goal, GoalChanges, GoalId, GoalStatus, GoalTitle, GoalWhy, NewGoal, StatusChange,
     SupportNotes,
+};
+pub use parts::{
+    CheckIn, CheckInId, CheckInNote, Feeling, MAX_STEPS_PER_GOAL, NewCheckIn, Progress, Step,
+    StepChanges, StepId, StepTitle,
 };

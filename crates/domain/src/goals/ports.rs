@@ -141,3 +141,158 @@ pub trait GoalStore: Send + Sync + std::fmt::Debug {
         id: GoalId,
     ) -> Result<Option<Vec<StatusChange>>, StoreError>;
 }
+
+/// Why a step could not be added, changed, removed or reordered.
+#[derive(Debug, thiserror::Error)]
+pub enum StepWriteError {
+    /// No such goal or step for this owner.
+    #[error("no such goal or step")]
+    NotFound,
+    /// It changed since the version the caller saw (`If-Match`).
+    #[error("the step has changed")]
+    PreconditionFailed,
+    /// The goal already has the most steps allowed.
+    #[error("the goal already has {} steps", crate::goals::MAX_STEPS_PER_GOAL)]
+    TooManySteps,
+    /// A reorder did not name exactly the goal's current steps.
+    #[error("the order does not name exactly the goal's steps")]
+    OrderMismatch,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A page of check-ins, newest first.
+#[derive(Debug, Clone)]
+pub struct CheckInPage {
+    /// The check-ins.
+    pub check_ins: Vec<crate::goals::CheckIn>,
+    /// Whether more follow.
+    pub has_more: bool,
+}
+
+/// A goal's steps and check-ins. Every method takes the owner and the goal.
+#[async_trait]
+pub trait GoalPartsStore: Send + Sync + std::fmt::Debug {
+    /// The goal's steps in order, or `None` when there is no such goal.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn steps(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+    ) -> Result<Option<Vec<crate::goals::Step>>, StoreError>;
+
+    /// Adds a step at the end.
+    ///
+    /// # Errors
+    /// [`StepWriteError::NotFound`] or [`StepWriteError::TooManySteps`].
+    async fn add_step(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        title: crate::goals::StepTitle,
+        done: bool,
+        now: Instant,
+    ) -> Result<crate::goals::Step, StepWriteError>;
+
+    /// The step, if it is the owner's and the goal's.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn step(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        step: crate::goals::StepId,
+    ) -> Result<Option<crate::goals::Step>, StoreError>;
+
+    /// Changes a step if it is still at `expected_version` (when given).
+    ///
+    /// # Errors
+    /// [`StepWriteError::NotFound`] or [`StepWriteError::PreconditionFailed`].
+    async fn update_step(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        step: crate::goals::StepId,
+        changes: crate::goals::StepChanges,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<crate::goals::Step, StepWriteError>;
+
+    /// Removes a step; the ones after it move up.
+    ///
+    /// # Errors
+    /// [`StepWriteError::NotFound`] or [`StepWriteError::PreconditionFailed`].
+    async fn remove_step(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        step: crate::goals::StepId,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<(), StepWriteError>;
+
+    /// Puts the steps in the order of `order`, which must name exactly the goal's steps.
+    ///
+    /// # Errors
+    /// [`StepWriteError::NotFound`] or [`StepWriteError::OrderMismatch`].
+    async fn reorder_steps(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        order: Vec<crate::goals::StepId>,
+        now: Instant,
+    ) -> Result<Vec<crate::goals::Step>, StepWriteError>;
+
+    /// Records a check-in. It changes nothing else about the goal: its status stays
+    /// the person's choice.
+    ///
+    /// # Errors
+    /// [`GoalWriteError::NotFound`] when there is no such goal.
+    async fn check_in(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        check_in: crate::goals::NewCheckIn,
+        now: Instant,
+    ) -> Result<crate::goals::CheckIn, GoalWriteError>;
+
+    /// A page of the goal's check-ins, newest first, after `(created_at, id)`; `None`
+    /// when there is no such goal.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn check_ins(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        after: Option<(Instant, crate::goals::CheckInId)>,
+        limit: u64,
+    ) -> Result<Option<CheckInPage>, StoreError>;
+
+    /// One check-in, if it is the owner's and the goal's.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn check_in_by_id(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        check_in: crate::goals::CheckInId,
+    ) -> Result<Option<crate::goals::CheckIn>, StoreError>;
+
+    /// Deletes a check-in.
+    ///
+    /// # Errors
+    /// [`GoalWriteError::NotFound`] when there is no such check-in.
+    async fn delete_check_in(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        check_in: crate::goals::CheckInId,
+        now: Instant,
+    ) -> Result<(), GoalWriteError>;
+}

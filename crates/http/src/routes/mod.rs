@@ -40,5 +40,15 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(goals::get_goal)
         .service(goals::update_goal)
         .service(goals::delete_goal)
-        .service(goals::goal_history);
+        .service(goals::goal_history)
+        .service(goals::list_steps)
+        .service(goals::add_step)
+        .service(goals::reorder_steps)
+        .service(goals::get_step)
+        .service(goals::update_step)
+        .service(goals::delete_step)
+        .service(goals::list_check_ins)
+        .service(goals::create_check_in)
+        .service(goals::get_check_in)
+        .service(goals::delete_check_in);
 }

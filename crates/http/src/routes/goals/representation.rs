@@ -67,9 +67,18 @@ pub(crate) struct GoalResponse {
     created_at: DateTime<Utc>,
     /// When it last changed.
     updated_at: DateTime<Utc>,
-    /// Starts at 1, +1 with every change; also the `ETag`.
+    /// Starts at 1, +1 with every change (to the goal, its steps or check-ins);
+    /// also the `ETag`.
     #[schema(example = 1)]
     version: i64,
+    /// How many steps it has.
+    #[schema(example = 3)]
+    steps_total: i32,
+    /// How many of them are done.
+    #[schema(example = 1)]
+    steps_done: i32,
+    /// When it was last checked in on.
+    last_check_in_at: Option<DateTime<Utc>>,
 }
 
 impl From<&Goal> for GoalResponse {
@@ -87,6 +96,9 @@ impl From<&Goal> for GoalResponse {
             created_at: goal.created_at,
             updated_at: goal.updated_at,
             version: goal.version,
+            steps_total: goal.steps_total,
+            steps_done: goal.steps_done,
+            last_check_in_at: goal.last_check_in_at,
         }
     }
 }

@@ -1,0 +1,301 @@
+//! `/v1/goals/{goal_id}/check-ins`: how a goal is going, setbacks included.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+use waymark_domain::goals::{
+    CheckIn, CheckInId, CheckInNote, Feeling, GoalId, NewCheckIn, Progress,
+};
+
+use super::representation::invalid;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::pagination::{PageRequest, page_response};
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// How the person felt.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum FeelingName {
+    VeryLow,
+    Low,
+    Okay,
+    Good,
+    VeryGood,
+}
+
+/// A check-in on a goal.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CheckInResponse {
+    /// The check-in's id.
+    id: uuid::Uuid,
+    /// What the person wrote.
+    #[schema(example = "Went once this week. Harder than I thought, but I went.")]
+    note: String,
+    /// Progress as they see it, 0 to 100.
+    #[schema(example = 30)]
+    progress: Option<u8>,
+    /// How they felt.
+    #[schema(value_type = Option<FeelingName>, example = "okay")]
+    feeling: Option<String>,
+    /// Whether this was a setback: expected, and worth recording.
+    setback: bool,
+    /// When it was made.
+    created_at: DateTime<Utc>,
+    /// Check-ins do not change: the same as `created_at`.
+    updated_at: DateTime<Utc>,
+    /// Always 1: check-ins do not change.
+    version: i64,
+}
+
+impl From<&CheckIn> for CheckInResponse {
+    fn from(check_in: &CheckIn) -> Self {
+        Self {
+            id: check_in.id.0,
+            note: check_in.note.as_str().to_owned(),
+            progress: check_in.progress.map(Progress::value),
+            feeling: check_in.feeling.map(|feeling| feeling.as_str().to_owned()),
+            setback: check_in.setback,
+            created_at: check_in.created_at,
+            updated_at: check_in.created_at,
+            version: 1,
+        }
+    }
+}
+
+/// A page of check-ins, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CheckInPageResponse {
+    /// The check-ins.
+    items: Vec<CheckInResponse>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// A new check-in.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewCheckInRequest {
+    /// How it is going, in your words (up to 4000 characters).
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    note: String,
+    /// Progress as you see it, 0 to 100. It changes nothing else: the goal's status
+    /// stays your choice.
+    #[schema(minimum = 0, maximum = 100)]
+    progress: Option<i64>,
+    /// How you feel.
+    #[schema(value_type = Option<FeelingName>)]
+    feeling: Option<String>,
+    /// Whether this is a setback (default `false`).
+    #[serde(default)]
+    setback: bool,
+}
+
+/// Where a page of check-ins starts (signed by the server).
+#[derive(Debug, Serialize, Deserialize)]
+struct CheckInPosition {
+    at: DateTime<Utc>,
+    id: uuid::Uuid,
+}
+
+/// Records a check-in on one of your goals.
+///
+/// Setbacks are expected and worth recording. Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "goals",
+    operation_id = "create_check_in",
+    security(("oauth2" = ["goals:write"])),
+    params(
+        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe."),
+    ),
+    request_body = NewCheckInRequest,
+    responses(
+        (status = 201, description = "The check-in.", body = CheckInResponse,
+            headers(("Location" = String, description = "The check-in's address."))),
+        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The `Idempotency-Key` conflicts.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/v1/goals/{goal_id}/check-ins")]
+pub(crate) async fn create_check_in(
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    body: JsonBody<NewCheckInRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let goal = GoalId(path.into_inner());
+    let request = body.into_inner();
+    let mut errors = Vec::new();
+    let note = CheckInNote::parse(&request.note)
+        .map_err(|error| errors.push(invalid("/note", error)))
+        .ok();
+    let progress = request
+        .progress
+        .map(Progress::new)
+        .transpose()
+        .map_err(|error| errors.push(invalid("/progress", error)))
+        .ok()
+        .flatten();
+    let feeling = request
+        .feeling
+        .as_deref()
+        .map(str::parse::<Feeling>)
+        .transpose()
+        .map_err(|error| errors.push(invalid("/feeling", error)))
+        .ok()
+        .flatten();
+    let (Some(note), true) = (note, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let check_in = state
+        .ports
+        .goal_parts
+        .check_in(
+            owner,
+            goal,
+            NewCheckIn {
+                note,
+                progress,
+                feeling,
+                setback: request.setback,
+            },
+            waymark_domain::time::now(),
+        )
+        .await?;
+    let mut response =
+        HttpResponse::build(StatusCode::CREATED).json(CheckInResponse::from(&check_in));
+    if let Ok(location) =
+        header::HeaderValue::from_str(&format!("/v1/goals/{goal}/check-ins/{}", check_in.id))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Check-ins on one of your goals, newest first.
+#[utoipa::path(
+    tag = "goals",
+    operation_id = "list_check_ins",
+    security(("oauth2" = ["goals:read"])),
+    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id."), PageRequest),
+    responses(
+        (status = 200, description = "A page of check-ins; `Link` points to the next.", body = CheckInPageResponse),
+        (status = 400, description = "`limit` is out of range or `cursor` is not valid.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/goals/{goal_id}/check-ins")]
+pub(crate) async fn list_check_ins(
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    page: web::Query<PageRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let goal = GoalId(path.into_inner());
+    let limit = page.limit()?;
+    let after = page
+        .cursor
+        .as_deref()
+        .map(|cursor| state.cursors.decode::<CheckInPosition>(cursor))
+        .transpose()?
+        .map(|position| (position.at, CheckInId(position.id)));
+    let listed = state
+        .ports
+        .goal_parts
+        .check_ins(owner, goal, after, limit)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let next_cursor = listed
+        .has_more
+        .then(|| listed.check_ins.last())
+        .flatten()
+        .map(|last| {
+            state.cursors.encode(&CheckInPosition {
+                at: last.created_at,
+                id: last.id.0,
+            })
+        });
+    let items: Vec<CheckInResponse> = listed.check_ins.iter().map(CheckInResponse::from).collect();
+    Ok(page_response(
+        &format!("/v1/goals/{goal}/check-ins"),
+        limit,
+        items,
+        next_cursor,
+    ))
+}
+
+/// One check-in.
+#[utoipa::path(
+    tag = "goals",
+    operation_id = "get_check_in",
+    security(("oauth2" = ["goals:read"])),
+    params(
+        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
+        ("check_in_id" = uuid::Uuid, Path, description = "The check-in's id."),
+    ),
+    responses(
+        (status = 200, description = "The check-in.", body = CheckInResponse),
+        (status = 404, description = "No such check-in of yours.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/goals/{goal_id}/check-ins/{check_in_id}")]
+pub(crate) async fn get_check_in(
+    principal: Principal,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let (goal, check_in) = path.into_inner();
+    let check_in = state
+        .ports
+        .goal_parts
+        .check_in_by_id(owner, GoalId(goal), CheckInId(check_in))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(CheckInResponse::from(&check_in)))
+}
+
+/// Deletes a check-in.
+#[utoipa::path(
+    tag = "goals",
+    operation_id = "delete_check_in",
+    security(("oauth2" = ["goals:write"])),
+    params(
+        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
+        ("check_in_id" = uuid::Uuid, Path, description = "The check-in's id."),
+    ),
+    responses(
+        (status = 204, description = "The check-in is gone."),
+        (status = 404, description = "No such check-in of yours.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/v1/goals/{goal_id}/check-ins/{check_in_id}")]
+pub(crate) async fn delete_check_in(
+    principal: Principal,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let (goal, check_in) = path.into_inner();
+    state
+        .ports
+        .goal_parts
+        .delete_check_in(
+            owner,
+            GoalId(goal),
+            CheckInId(check_in),
+            waymark_domain::time::now(),
+        )
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,402 @@
+//! `/v1/goals/{goal_id}/steps`: concrete steps towards a goal, in the person's order.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+use waymark_domain::goals::ports::StepWriteError;
+use waymark_domain::goals::{GoalId, MAX_STEPS_PER_GOAL, Step, StepChanges, StepId, StepTitle};
+
+use super::representation::invalid;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
+use crate::problem::{FieldError, Problem};
+use crate::state::AppState;
+
+/// A step towards a goal.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StepResponse {
+    /// The step's id.
+    id: uuid::Uuid,
+    /// What it is.
+    #[schema(example = "Ask at the library about the walking group")]
+    title: String,
+    /// Whether it is done.
+    done: bool,
+    /// When it was marked done (set by the server).
+    done_at: Option<DateTime<Utc>>,
+    /// Its place in the goal's order, from 0.
+    #[schema(example = 0)]
+    position: i32,
+    /// When it was created.
+    created_at: DateTime<Utc>,
+    /// When it last changed.
+    updated_at: DateTime<Utc>,
+    /// Starts at 1, +1 with every change; also the `ETag`.
+    version: i64,
+}
+
+impl From<&Step> for StepResponse {
+    fn from(step: &Step) -> Self {
+        Self {
+            id: step.id.0,
+            title: step.title.as_str().to_owned(),
+            done: step.done,
+            done_at: step.done_at,
+            position: step.position,
+            created_at: step.created_at,
+            updated_at: step.updated_at,
+            version: step.version,
+        }
+    }
+}
+
+/// A goal's steps, in order (at most 100, so always one page).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StepListResponse {
+    /// The steps, by `position`.
+    items: Vec<StepResponse>,
+    /// Always `null`: a goal has at most 100 steps.
+    next_cursor: Option<String>,
+}
+
+/// A new step.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewStepRequest {
+    /// What it is: 1 to 200 characters.
+    #[schema(
+        example = "Ask at the library about the walking group",
+        min_length = 1,
+        max_length = 200
+    )]
+    title: String,
+    /// Whether it is already done (default `false`).
+    #[serde(default)]
+    done: bool,
+}
+
+/// Changes to a step (JSON merge patch).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StepPatch {
+    /// A new title.
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    title: Patch<String>,
+    /// Done or not; `done_at` is set or cleared by the server.
+    #[serde(default)]
+    #[schema(value_type = bool)]
+    done: Patch<bool>,
+}
+
+/// A new order of a goal's steps.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StepOrder {
+    /// Every step id of the goal, once each, in the new order.
+    #[schema(max_items = 100)]
+    step_ids: Vec<uuid::Uuid>,
+}
+
+fn write_error(error: StepWriteError) -> ApiError {
+    match error {
+        StepWriteError::NotFound => ApiError::NotFound,
+        StepWriteError::PreconditionFailed => ApiError::PreconditionFailed,
+        StepWriteError::TooManySteps => ApiError::Conflict(format!("A goal can have at most {MAX_STEPS_PER_GOAL} steps.")),
+        StepWriteError::OrderMismatch => {
+            ApiError::Conflict("The order must name every step of the goal exactly once; fetch the steps and try again.".to_owned())
+        }
+        StepWriteError::Store(store) => store.into(),
+    }
+}
+
+fn step_response(status: StatusCode, step: &Step) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, version_etag(step.version)))
+        .json(StepResponse::from(step))
+}
+
+/// A goal's steps, in order.
+#[utoipa::path(
+    tag = "goals",
+    operation_id = "list_steps",
+    security(("oauth2" = ["goals:read"])),
+    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
+    responses(
+        (status = 200, description = "The steps.", body = StepListResponse),
+        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/goals/{goal_id}/steps")]
+pub(crate) async fn list_steps(
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let steps = state
+        .ports
+        .goal_parts
+        .steps(owner, GoalId(path.into_inner()))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(StepListResponse {
+        items: steps.iter().map(StepResponse::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// One step of a goal.
+#[utoipa::path(
+    tag = "goals",
+    operation_id = "get_step",
+    security(("oauth2" = ["goals:read"])),
+    params(
+        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
+        ("step_id" = uuid::Uuid, Path, description = "The step's id."),
+    ),
+    responses(
+        (status = 200, description = "The step.", body = StepResponse, headers(("ETag" = String, description = "Its version."))),
+        (status = 404, description = "No such step of yours.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/goals/{goal_id}/steps/{step_id}")]
+pub(crate) async fn get_step(
+    principal: Principal,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let (goal, step) = path.into_inner();
+    let step = state
+        .ports
+        .goal_parts
+        .step(owner, GoalId(goal), StepId(step))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(step_response(StatusCode::OK, &step))
+}
+
+/// Adds a step at the end of a goal's steps.
+///
+/// A goal has at most 100 steps (409 beyond). Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "goals",
+    operation_id = "add_step",
+    security(("oauth2" = ["goals:write"])),
+    params(
+        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe."),
+    ),
+    request_body = NewStepRequest,
+    responses(
+        (status = 201, description = "The step.", body = StepResponse,
+            headers(("Location" = String, description = "The step's address."), ("ETag" = String, description = "Its version."))),
+        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The goal already has 100 steps, or the `Idempotency-Key` conflicts.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/v1/goals/{goal_id}/steps")]
+pub(crate) async fn add_step(
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    body: JsonBody<NewStepRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let goal = GoalId(path.into_inner());
+    let request = body.into_inner();
+    let title = StepTitle::parse(&request.title)
+        .map_err(|error| ApiError::Validation(vec![invalid("/title", error)]))?;
+    let step = state
+        .ports
+        .goal_parts
+        .add_step(
+            owner,
+            goal,
+            title,
+            request.done,
+            waymark_domain::time::now(),
+        )
+        .await
+        .map_err(write_error)?;
+    let mut response = step_response(StatusCode::CREATED, &step);
+    if let Ok(location) =
+        header::HeaderValue::from_str(&format!("/v1/goals/{goal}/steps/{}", step.id))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Changes a step: its title, or whether it is done.
+///
+/// A JSON merge patch; with `If-Match`, only if the step is still at that version.
+#[utoipa::path(
+    tag = "goals",
+    operation_id = "update_step",
+    security(("oauth2" = ["goals:write"])),
+    params(
+        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
+        ("step_id" = uuid::Uuid, Path, description = "The step's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
+    ),
+    request_body(content((StepPatch = "application/merge-patch+json"), (StepPatch = "application/json"))),
+    responses(
+        (status = 200, description = "The changed step.", body = StepResponse, headers(("ETag" = String, description = "Its new version."))),
+        (status = 404, description = "No such step of yours.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The step changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/v1/goals/{goal_id}/steps/{step_id}")]
+pub(crate) async fn update_step(
+    principal: Principal,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    if_match: IfMatch,
+    body: JsonBody<StepPatch>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let (goal, step) = path.into_inner();
+    let (goal, step) = (GoalId(goal), StepId(step));
+    let current = state
+        .ports
+        .goal_parts
+        .step(owner, goal, step)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let expected = if_match.resolve(current.version)?;
+    let patch = body.into_inner();
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut changes = StepChanges::default();
+    match patch.title {
+        Patch::Absent => {}
+        Patch::Null => errors.push(invalid("/title", "cannot be cleared")),
+        Patch::Value(title) => {
+            changes.title = StepTitle::parse(&title)
+                .map_err(|error| errors.push(invalid("/title", error)))
+                .ok()
+        }
+    }
+    match patch.done {
+        Patch::Absent => {}
+        Patch::Null => errors.push(invalid("/done", "cannot be cleared")),
+        Patch::Value(done) => changes.done = Some(done),
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if changes.title.is_none() && changes.done.is_none() {
+        return Ok(step_response(StatusCode::OK, &current));
+    }
+    let step = state
+        .ports
+        .goal_parts
+        .update_step(
+            owner,
+            goal,
+            step,
+            changes,
+            expected,
+            waymark_domain::time::now(),
+        )
+        .await
+        .map_err(write_error)?;
+    Ok(step_response(StatusCode::OK, &step))
+}
+
+/// Removes a step; the steps after it move up.
+#[utoipa::path(
+    tag = "goals",
+    operation_id = "delete_step",
+    security(("oauth2" = ["goals:write"])),
+    params(
+        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
+        ("step_id" = uuid::Uuid, Path, description = "The step's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
+    ),
+    responses(
+        (status = 204, description = "The step is gone."),
+        (status = 404, description = "No such step of yours.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The step changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/v1/goals/{goal_id}/steps/{step_id}")]
+pub(crate) async fn delete_step(
+    principal: Principal,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    if_match: IfMatch,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let (goal, step) = path.into_inner();
+    let (goal, step) = (GoalId(goal), StepId(step));
+    let current = state
+        .ports
+        .goal_parts
+        .step(owner, goal, step)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let expected = if_match.resolve(current.version)?;
+    state
+        .ports
+        .goal_parts
+        .remove_step(owner, goal, step, expected, waymark_domain::time::now())
+        .await
+        .map_err(write_error)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Puts a goal's steps in a new order.
+///
+/// `step_ids` must name every step of the goal exactly once (409 otherwise, for
+/// example when a step was added or removed meanwhile). Answers the steps in order.
+#[utoipa::path(
+    tag = "goals",
+    operation_id = "reorder_steps",
+    security(("oauth2" = ["goals:write"])),
+    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
+    request_body = StepOrder,
+    responses(
+        (status = 200, description = "The steps in their new order.", body = StepListResponse),
+        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The ids are not exactly the goal's steps.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/v1/goals/{goal_id}/steps/reorder")]
+pub(crate) async fn reorder_steps(
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    body: JsonBody<StepOrder>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let order: Vec<StepId> = body.into_inner().step_ids.into_iter().map(StepId).collect();
+    if order.len() > 100 {
+        return Err(ApiError::Validation(vec![invalid(
+            "/step_ids",
+            "may list at most 100 steps",
+        )]));
+    }
+    let steps = state
+        .ports
+        .goal_parts
+        .reorder_steps(
+            owner,
+            GoalId(path.into_inner()),
+            order,
+            waymark_domain::time::now(),
+        )
+        .await
+        .map_err(write_error)?;
+    Ok(HttpResponse::Ok().json(StepListResponse {
+        items: steps.iter().map(StepResponse::from).collect(),
+        next_cursor: None,
+    }))
+}

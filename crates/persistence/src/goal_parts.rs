@@ -1,0 +1,538 @@
+//! Steps and check-ins of goals. Each change also bumps the goal's version and keeps
+//! its derived counts (`steps_total`, `steps_done`, `last_check_in_at`) right, in
+//! one transaction that starts by updating the goal row: that write scopes the change
+//! to the owner's goal, takes the goal's lock first (no SQLite upgrade deadlock, no
+//! lost count on PostgreSQL), and answers "no such goal" by touching no row.
+
+use async_trait::async_trait;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use waymark_domain::goals::ports::{CheckInPage, GoalPartsStore, GoalWriteError, StepWriteError};
+use waymark_domain::goals::{
+    CheckIn, CheckInId, CheckInNote, Feeling, GoalId, MAX_STEPS_PER_GOAL, NewCheckIn, Progress,
+    Step, StepChanges, StepId, StepTitle,
+};
+use waymark_domain::identity::AccountId;
+use waymark_domain::identity::ports::StoreError;
+use waymark_domain::time::Instant;
+
+use crate::entities::{goal_check_ins, goal_steps, goals};
+use crate::error::store_error;
+
+/// [`GoalPartsStore`] on SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub(crate) struct SqlGoalPartsStore {
+    pub(crate) connection: DatabaseConnection,
+}
+
+fn to_step(row: &goal_steps::Model) -> Result<Step, StoreError> {
+    Ok(Step {
+        id: StepId(row.id),
+        goal_id: GoalId(row.goal_id),
+        title: StepTitle::parse(&row.title).map_err(|_| {
+            StoreError::Unexpected(anyhow::anyhow!("step {} has an invalid title", row.id))
+        })?,
+        done: row.done,
+        done_at: row.done_at,
+        position: row.position,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+fn to_check_in(row: &goal_check_ins::Model) -> Result<CheckIn, StoreError> {
+    let corrupt = || StoreError::Unexpected(anyhow::anyhow!("check-in {} is invalid", row.id));
+    Ok(CheckIn {
+        id: CheckInId(row.id),
+        goal_id: GoalId(row.goal_id),
+        note: CheckInNote::parse(&row.note).map_err(|_| corrupt())?,
+        progress: row
+            .progress
+            .map(|value| Progress::new(i64::from(value)))
+            .transpose()
+            .map_err(|_| corrupt())?,
+        feeling: row
+            .feeling
+            .as_deref()
+            .map(str::parse::<Feeling>)
+            .transpose()
+            .map_err(|_| corrupt())?,
+        setback: row.setback,
+        created_at: row.created_at,
+    })
+}
+
+/// Bumps the owner's goal (version, `updated_at`) plus `extra` column changes, if it
+/// exists and passes `condition`. Answers whether it did.
+async fn touch_goal(
+    transaction: &DatabaseTransaction,
+    owner: AccountId,
+    goal: GoalId,
+    now: Instant,
+    extra: Vec<(goals::Column, Expr)>,
+    condition: Option<Condition>,
+) -> Result<bool, StoreError> {
+    let mut statement = goals::Entity::update_many()
+        .col_expr(
+            goals::Column::Version,
+            Expr::col(goals::Column::Version).add(1),
+        )
+        .col_expr(goals::Column::UpdatedAt, Expr::value(now))
+        .filter(goals::Column::Id.eq(goal.0))
+        .filter(goals::Column::AccountId.eq(owner.0));
+    for (column, value) in extra {
+        statement = statement.col_expr(column, value);
+    }
+    if let Some(condition) = condition {
+        statement = statement.filter(condition);
+    }
+    Ok(statement
+        .exec(transaction)
+        .await
+        .map_err(store_error)?
+        .rows_affected
+        > 0)
+}
+
+async fn goal_exists(
+    connection: &impl sea_orm::ConnectionTrait,
+    owner: AccountId,
+    goal: GoalId,
+) -> Result<bool, StoreError> {
+    Ok(goals::Entity::find_by_id(goal.0)
+        .filter(goals::Column::AccountId.eq(owner.0))
+        .one(connection)
+        .await
+        .map_err(store_error)?
+        .is_some())
+}
+
+async fn ordered_steps(
+    connection: &impl sea_orm::ConnectionTrait,
+    owner: AccountId,
+    goal: GoalId,
+) -> Result<Vec<goal_steps::Model>, StoreError> {
+    goal_steps::Entity::find()
+        .filter(goal_steps::Column::GoalId.eq(goal.0))
+        .filter(goal_steps::Column::AccountId.eq(owner.0))
+        .order_by_asc(goal_steps::Column::Position)
+        .order_by_asc(goal_steps::Column::Id)
+        .limit(u64::try_from(MAX_STEPS_PER_GOAL).unwrap_or(100))
+        .all(connection)
+        .await
+        .map_err(store_error)
+}
+
+#[async_trait]
+impl GoalPartsStore for SqlGoalPartsStore {
+    async fn steps(&self, owner: AccountId, goal: GoalId) -> Result<Option<Vec<Step>>, StoreError> {
+        if !goal_exists(&self.connection, owner, goal).await? {
+            return Ok(None);
+        }
+        let rows = ordered_steps(&self.connection, owner, goal).await?;
+        rows.iter()
+            .map(to_step)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    async fn add_step(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        title: StepTitle,
+        done: bool,
+        now: Instant,
+    ) -> Result<Step, StepWriteError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let done_increment = i32::from(done);
+        let touched = touch_goal(
+            &transaction,
+            owner,
+            goal,
+            now,
+            vec![
+                (
+                    goals::Column::StepsTotal,
+                    Expr::col(goals::Column::StepsTotal).add(1),
+                ),
+                (
+                    goals::Column::StepsDone,
+                    Expr::col(goals::Column::StepsDone).add(done_increment),
+                ),
+            ],
+            Some(Condition::all().add(goals::Column::StepsTotal.lt(MAX_STEPS_PER_GOAL))),
+        )
+        .await?;
+        if !touched {
+            drop(transaction);
+            return Err(if goal_exists(&self.connection, owner, goal).await? {
+                StepWriteError::TooManySteps
+            } else {
+                StepWriteError::NotFound
+            });
+        }
+        let total = goals::Entity::find_by_id(goal.0)
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+            .map_or(1, |row| row.steps_total);
+        let row = goal_steps::ActiveModel {
+            id: Set(waymark_domain::id::new_id()),
+            goal_id: Set(goal.0),
+            account_id: Set(owner.0),
+            title: Set(title.as_str().to_owned()),
+            done: Set(done),
+            done_at: Set(done.then_some(now)),
+            position: Set(total - 1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        };
+        let inserted = goal_steps::Entity::insert(row)
+            .exec_with_returning(&transaction)
+            .await
+            .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(to_step(&inserted)?)
+    }
+
+    async fn step(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        step: StepId,
+    ) -> Result<Option<Step>, StoreError> {
+        goal_steps::Entity::find_by_id(step.0)
+            .filter(goal_steps::Column::GoalId.eq(goal.0))
+            .filter(goal_steps::Column::AccountId.eq(owner.0))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(to_step)
+            .transpose()
+    }
+
+    async fn update_step(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        step: StepId,
+        changes: StepChanges,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<Step, StepWriteError> {
+        let current = self
+            .step(owner, goal, step)
+            .await?
+            .ok_or(StepWriteError::NotFound)?;
+        if expected_version.is_some_and(|expected| expected != current.version) {
+            return Err(StepWriteError::PreconditionFailed);
+        }
+        let done_change = changes.done.filter(|done| *done != current.done);
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let done_delta = match done_change {
+            Some(true) => 1,
+            Some(false) => -1,
+            None => 0,
+        };
+        if !touch_goal(
+            &transaction,
+            owner,
+            goal,
+            now,
+            vec![(
+                goals::Column::StepsDone,
+                Expr::col(goals::Column::StepsDone).add(done_delta),
+            )],
+            None,
+        )
+        .await?
+        {
+            return Err(StepWriteError::NotFound);
+        }
+        let mut update = goal_steps::ActiveModel::default();
+        if let Some(title) = &changes.title {
+            update.title = Set(title.as_str().to_owned());
+        }
+        if let Some(done) = done_change {
+            update.done = Set(done);
+            update.done_at = Set(done.then_some(now));
+        }
+        let changed = goal_steps::Entity::update_many()
+            .set(update)
+            .col_expr(
+                goal_steps::Column::Version,
+                Expr::col(goal_steps::Column::Version).add(1),
+            )
+            .col_expr(goal_steps::Column::UpdatedAt, Expr::value(now))
+            .filter(goal_steps::Column::Id.eq(step.0))
+            .filter(goal_steps::Column::AccountId.eq(owner.0))
+            .filter(goal_steps::Column::Version.eq(current.version))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if changed == 0 {
+            // Changed by someone else since it was read: nothing is written.
+            return Err(StepWriteError::PreconditionFailed);
+        }
+        let row = goal_steps::Entity::find_by_id(step.0)
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+            .ok_or(StepWriteError::NotFound)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(to_step(&row)?)
+    }
+
+    async fn remove_step(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        step: StepId,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<(), StepWriteError> {
+        let current = self
+            .step(owner, goal, step)
+            .await?
+            .ok_or(StepWriteError::NotFound)?;
+        if expected_version.is_some_and(|expected| expected != current.version) {
+            return Err(StepWriteError::PreconditionFailed);
+        }
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        if !touch_goal(
+            &transaction,
+            owner,
+            goal,
+            now,
+            vec![
+                (
+                    goals::Column::StepsTotal,
+                    Expr::col(goals::Column::StepsTotal).sub(1),
+                ),
+                (
+                    goals::Column::StepsDone,
+                    Expr::col(goals::Column::StepsDone).sub(i32::from(current.done)),
+                ),
+            ],
+            None,
+        )
+        .await?
+        {
+            return Err(StepWriteError::NotFound);
+        }
+        let deleted = goal_steps::Entity::delete_many()
+            .filter(goal_steps::Column::Id.eq(step.0))
+            .filter(goal_steps::Column::AccountId.eq(owner.0))
+            .filter(goal_steps::Column::Version.eq(current.version))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if deleted == 0 {
+            return Err(StepWriteError::PreconditionFailed);
+        }
+        goal_steps::Entity::update_many()
+            .col_expr(
+                goal_steps::Column::Position,
+                Expr::col(goal_steps::Column::Position).sub(1),
+            )
+            .filter(goal_steps::Column::GoalId.eq(goal.0))
+            .filter(goal_steps::Column::Position.gt(current.position))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn reorder_steps(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        order: Vec<StepId>,
+        now: Instant,
+    ) -> Result<Vec<Step>, StepWriteError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        if !touch_goal(&transaction, owner, goal, now, Vec::new(), None).await? {
+            return Err(StepWriteError::NotFound);
+        }
+        let current = ordered_steps(&transaction, owner, goal).await?;
+        let mut named: Vec<uuid::Uuid> = order.iter().map(|step| step.0).collect();
+        let mut existing: Vec<uuid::Uuid> = current.iter().map(|row| row.id).collect();
+        named.sort_unstable();
+        existing.sort_unstable();
+        if named != existing {
+            return Err(StepWriteError::OrderMismatch);
+        }
+        for (position, step) in order.iter().enumerate() {
+            let position = i32::try_from(position).unwrap_or(i32::MAX);
+            let unchanged = current
+                .iter()
+                .any(|row| row.id == step.0 && row.position == position);
+            if unchanged {
+                continue;
+            }
+            goal_steps::Entity::update_many()
+                .col_expr(goal_steps::Column::Position, Expr::value(position))
+                .col_expr(
+                    goal_steps::Column::Version,
+                    Expr::col(goal_steps::Column::Version).add(1),
+                )
+                .col_expr(goal_steps::Column::UpdatedAt, Expr::value(now))
+                .filter(goal_steps::Column::Id.eq(step.0))
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?;
+        }
+        let rows = ordered_steps(&transaction, owner, goal).await?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(rows.iter().map(to_step).collect::<Result<Vec<_>, _>>()?)
+    }
+
+    async fn check_in(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        check_in: NewCheckIn,
+        now: Instant,
+    ) -> Result<CheckIn, GoalWriteError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        if !touch_goal(
+            &transaction,
+            owner,
+            goal,
+            now,
+            vec![(goals::Column::LastCheckInAt, Expr::value(now))],
+            None,
+        )
+        .await?
+        {
+            return Err(GoalWriteError::NotFound);
+        }
+        let row = goal_check_ins::ActiveModel {
+            id: Set(waymark_domain::id::new_id()),
+            goal_id: Set(goal.0),
+            account_id: Set(owner.0),
+            note: Set(check_in.note.as_str().to_owned()),
+            progress: Set(check_in
+                .progress
+                .map(|progress| i16::from(progress.value()))),
+            feeling: Set(check_in.feeling.map(|feeling| feeling.as_str().to_owned())),
+            setback: Set(check_in.setback),
+            created_at: Set(now),
+        };
+        let inserted = goal_check_ins::Entity::insert(row)
+            .exec_with_returning(&transaction)
+            .await
+            .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(to_check_in(&inserted)?)
+    }
+
+    async fn check_ins(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        after: Option<(Instant, CheckInId)>,
+        limit: u64,
+    ) -> Result<Option<CheckInPage>, StoreError> {
+        if !goal_exists(&self.connection, owner, goal).await? {
+            return Ok(None);
+        }
+        let mut select = goal_check_ins::Entity::find()
+            .filter(goal_check_ins::Column::GoalId.eq(goal.0))
+            .filter(goal_check_ins::Column::AccountId.eq(owner.0));
+        if let Some((created_at, id)) = after {
+            select = select.filter(
+                Condition::any()
+                    .add(goal_check_ins::Column::CreatedAt.lt(created_at))
+                    .add(
+                        Condition::all()
+                            .add(goal_check_ins::Column::CreatedAt.eq(created_at))
+                            .add(goal_check_ins::Column::Id.lt(id.0)),
+                    ),
+            );
+        }
+        let rows = select
+            .order_by_desc(goal_check_ins::Column::CreatedAt)
+            .order_by_desc(goal_check_ins::Column::Id)
+            .limit(limit.saturating_add(1))
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?;
+        let has_more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > limit;
+        let check_ins = rows
+            .iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(to_check_in)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(CheckInPage {
+            check_ins,
+            has_more,
+        }))
+    }
+
+    async fn check_in_by_id(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        check_in: CheckInId,
+    ) -> Result<Option<CheckIn>, StoreError> {
+        goal_check_ins::Entity::find_by_id(check_in.0)
+            .filter(goal_check_ins::Column::GoalId.eq(goal.0))
+            .filter(goal_check_ins::Column::AccountId.eq(owner.0))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(to_check_in)
+            .transpose()
+    }
+
+    async fn delete_check_in(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        check_in: CheckInId,
+        now: Instant,
+    ) -> Result<(), GoalWriteError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        if !touch_goal(&transaction, owner, goal, now, Vec::new(), None).await? {
+            return Err(GoalWriteError::NotFound);
+        }
+        let deleted = goal_check_ins::Entity::delete_many()
+            .filter(goal_check_ins::Column::Id.eq(check_in.0))
+            .filter(goal_check_ins::Column::GoalId.eq(goal.0))
+            .filter(goal_check_ins::Column::AccountId.eq(owner.0))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if deleted == 0 {
+            return Err(GoalWriteError::NotFound);
+        }
+        let latest = goal_check_ins::Entity::find()
+            .filter(goal_check_ins::Column::GoalId.eq(goal.0))
+            .order_by_desc(goal_check_ins::Column::CreatedAt)
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+            .map(|row| row.created_at);
+        goals::Entity::update_many()
+            .col_expr(goals::Column::LastCheckInAt, Expr::value(latest))
+            .filter(goals::Column::Id.eq(goal.0))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(())
+    }
+}
