@@ -304,3 +304,55 @@ api_test!(async fn reading_goals_needs_the_goals_scopes(app) {
     let write = app.authorized(Method::POST, "/v1/goals", token).json(&new_goal("No")).send().await.unwrap();
     assert_eq!(write.status(), StatusCode::FORBIDDEN);
 });
+
+/// Two server instances on one PostgreSQL (as replicas behind a load balancer):
+/// identical POSTs racing across both still create exactly one goal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_posts_racing_across_two_instances_create_one_goal() {
+    use crate::support::Backend;
+    use crate::support::app::{spawn_with, test_settings};
+    use crate::support::database::TestDatabase;
+
+    let Some(database) = TestDatabase::create(Backend::Postgres).await else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let first = spawn_with(&test_settings(database.url())).await;
+    let mut replica = test_settings(database.url());
+    replica.no_migrate = true;
+    let second = spawn_with(&replica).await;
+    let person = first.signed_in_user().await;
+
+    let attempts = (0..20).map(|number| {
+        let instance = if number % 2 == 0 { &first } else { &second };
+        let request = instance
+            .authorized(Method::POST, "/v1/goals", &person.access_token)
+            .header("idempotency-key", "replicated-race")
+            .json(&new_goal("Once, across replicas"));
+        tokio::spawn(async move { request.send().await.unwrap().status() })
+    });
+    for attempt in attempts {
+        let status = attempt.await.unwrap();
+        assert!(
+            matches!(status, StatusCode::CREATED | StatusCode::CONFLICT),
+            "{status}"
+        );
+    }
+    for instance in [&first, &second] {
+        let listed: Value = instance
+            .authorized(Method::GET, "/v1/goals", &person.access_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            listed["items"].as_array().unwrap().len(),
+            1,
+            "both replicas see exactly one goal"
+        );
+    }
+    first.handle().stop(false).await;
+    second.handle().stop(false).await;
+}

@@ -93,13 +93,16 @@ api_test!(async fn deleting_me_erases_the_account_and_everything_that_belongs_to
     let removed_goal: serde_json::Value = removed_goal.json().await.unwrap();
     app.authorized(Method::DELETE, &format!("/v1/goals/{}", removed_goal["id"].as_str().unwrap()), &person.access_token).send().await.unwrap();
     assert!(goal["id"].is_string());
+    let goal_path = format!("/v1/goals/{}", goal["id"].as_str().unwrap());
+    app.authorized(Method::POST, &format!("{goal_path}/steps"), &person.access_token).json(&json!({ "title": "A step" })).send().await.unwrap();
+    app.authorized(Method::POST, &format!("{goal_path}/check-ins"), &person.access_token).json(&json!({ "note": "A check-in" })).send().await.unwrap();
 
     let refused = app.authorized(Method::DELETE, "/v1/me", &person.access_token).json(&json!({ "password": "wrong" })).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(sign_in_attempts_recorded(&app.database_url, &person.email).await, 1);
     let before = rows_belonging_to(&app.database_url, account_id).await;
     assert!(before.iter().any(|(table, count)| table == "refresh_tokens" && *count == 2), "{before:?}");
-    for table in ["goals", "goal_status_changes", "tombstones"] {
+    for table in ["goals", "goal_status_changes", "tombstones", "goal_steps", "goal_check_ins"] {
         assert!(before.iter().any(|(name, count)| name == table && *count >= 1), "{table}: {before:?}");
     }
 

@@ -1,5 +1,6 @@
 //! Removing rows whose purpose has passed: expired idempotency records, expired
-//! refresh tokens, and sign-in attempt counts whose window closed long ago. Safe to
+//! refresh tokens, sign-in attempt counts whose window closed long ago, and
+//! tombstones older than 30 days. Safe to
 //! run on every replica at once: each is one idempotent `DELETE`.
 
 use chrono::TimeDelta;
@@ -7,7 +8,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use waymark_domain::identity::ports::StoreError;
 use waymark_domain::time::Instant;
 
-use crate::entities::{idempotency_records, refresh_tokens, sign_in_failures};
+use crate::entities::{idempotency_records, refresh_tokens, sign_in_failures, tombstones};
+
+/// How long a deletion's tombstone is kept for clients to sync.
+const TOMBSTONE_DAYS: i64 = 30;
 use crate::error::store_error;
 
 /// How many rows one sweep removed, by kind.
@@ -20,6 +24,8 @@ pub struct Swept {
     pub refresh_tokens: u64,
     /// Sign-in attempt counts whose window ended more than a day ago.
     pub sign_in_attempts: u64,
+    /// Tombstones older than 30 days (long enough for clients to sync deletions).
+    pub tombstones: u64,
 }
 
 /// Deletes what has expired by `now`.
@@ -50,9 +56,16 @@ pub(crate) async fn sweep(
         .await
         .map_err(store_error)?
         .rows_affected;
+    let tombstones = tombstones::Entity::delete_many()
+        .filter(tombstones::Column::DeletedAt.lt(now - TimeDelta::days(TOMBSTONE_DAYS)))
+        .exec(connection)
+        .await
+        .map_err(store_error)?
+        .rows_affected;
     Ok(Swept {
         idempotency_records: idempotency,
         refresh_tokens: refresh,
         sign_in_attempts: attempts,
+        tombstones,
     })
 }

@@ -153,6 +153,7 @@ async fn sweep_periodically(database: Database, interval: std::time::Duration) {
                 idempotency_records = swept.idempotency_records,
                 refresh_tokens = swept.refresh_tokens,
                 sign_in_attempts = swept.sign_in_attempts,
+                tombstones = swept.tombstones,
                 "housekeeping swept expired rows"
             ),
             Err(error) => tracing::warn!(%error, "housekeeping could not sweep; it will try again"),
