@@ -81,13 +81,44 @@ pub struct SigningFailed(String);
 pub struct TokenIssuer {
     keys: SigningKeys,
     settings: TokenSettings,
+    verified: VerifiedTokens,
+}
+
+/// Tokens already verified, so a client's repeated requests with one token pay for
+/// the signature check once. Keyed by the whole token: any change is a miss. An entry
+/// is used only until the token's `exp`; the cache is emptied when full.
+#[derive(Debug, Default)]
+struct VerifiedTokens {
+    entries: std::sync::Mutex<std::collections::HashMap<String, AccessClaims>>,
+}
+
+/// The most verified tokens remembered at once.
+const VERIFIED_CAPACITY: usize = 10_000;
+
+impl VerifiedTokens {
+    fn get(&self, token: &str, now: i64) -> Option<AccessClaims> {
+        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries.get(token).filter(|claims| claims.exp > now).cloned()
+    }
+
+    fn put(&self, token: &str, claims: &AccessClaims) {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if entries.len() >= VERIFIED_CAPACITY {
+            entries.clear();
+        }
+        entries.insert(token.to_owned(), claims.clone());
+    }
 }
 
 impl TokenIssuer {
     /// An issuer signing with `keys`.
     #[must_use]
     pub fn new(keys: SigningKeys, settings: TokenSettings) -> Self {
-        Self { keys, settings }
+        Self {
+            keys,
+            settings,
+            verified: VerifiedTokens::default(),
+        }
     }
 
     /// The settings tokens are issued with.
@@ -149,6 +180,16 @@ impl TokenIssuer {
     /// # Errors
     /// [`InvalidToken`] for anything but a current token we signed for our audience.
     pub fn verify(&self, token: &str) -> Result<AccessClaims, InvalidToken> {
+        let now = waymark_domain::time::now().timestamp();
+        if let Some(claims) = self.verified.get(token, now) {
+            return Ok(claims);
+        }
+        let claims = self.verify_signature_and_claims(token)?;
+        self.verified.put(token, &claims);
+        Ok(claims)
+    }
+
+    fn verify_signature_and_claims(&self, token: &str) -> Result<AccessClaims, InvalidToken> {
         let header = decode_header(token).map_err(|error| InvalidToken(error.to_string()))?;
         if header.alg != Algorithm::EdDSA {
             return Err(InvalidToken(format!(
