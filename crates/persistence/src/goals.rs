@@ -19,7 +19,7 @@ use waymark_domain::identity::AccountId;
 use waymark_domain::identity::ports::StoreError;
 use waymark_domain::time::Instant;
 
-use crate::entities::{goal_status_changes, goals, tombstones};
+use crate::entities::{goal_status_changes, goals};
 use crate::error::store_error;
 
 /// How many times an unconditional update is retried when another writer changed
@@ -339,16 +339,8 @@ impl GoalStore for SqlGoalStore {
                 _ => Err(GoalWriteError::NotFound),
             };
         }
-        // The history goes with the goal (ON DELETE CASCADE); a tombstone stays.
-        tombstones::Entity::insert(tombstones::ActiveModel {
-            id: Set(id.0),
-            kind: Set("goal".to_owned()),
-            account_id: Set(owner.0),
-            deleted_at: Set(now),
-        })
-        .exec(&transaction)
-        .await
-        .map_err(store_error)?;
+        // Steps, check-ins and history go with the goal (ON DELETE CASCADE).
+        crate::tombstones::record(&transaction, id.0, "goal", owner, now).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(())
     }

@@ -15,6 +15,7 @@ mod idempotency;
 mod identity;
 mod settings;
 mod sqlite_path;
+mod tombstones;
 
 pub use database::{Backend, Database, DatabaseError, MigrationState};
 pub use housekeeping::Swept;

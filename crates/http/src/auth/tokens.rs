@@ -97,12 +97,21 @@ const VERIFIED_CAPACITY: usize = 10_000;
 
 impl VerifiedTokens {
     fn get(&self, token: &str, now: i64) -> Option<AccessClaims> {
-        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        entries.get(token).filter(|claims| claims.exp > now).cloned()
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries
+            .get(token)
+            .filter(|claims| claims.exp > now)
+            .cloned()
     }
 
     fn put(&self, token: &str, claims: &AccessClaims) {
-        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if entries.len() >= VERIFIED_CAPACITY {
             entries.clear();
         }

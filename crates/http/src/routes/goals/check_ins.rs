@@ -181,7 +181,10 @@ pub(crate) async fn create_check_in(
     Ok(response)
 }
 
-/// Check-ins on one of your goals, newest first.
+/// Check-ins on one of your goals.
+///
+/// Newest first (`created_at`, then `id`), in pages of `limit` (1 to 100, default 20);
+/// follow `next_cursor` or the `Link` header.
 #[utoipa::path(
     tag = "goals",
     operation_id = "list_check_ins",
@@ -235,6 +238,8 @@ pub(crate) async fn list_check_ins(
 }
 
 /// One check-in.
+///
+/// Check-ins do not change once made; delete one and record another instead.
 #[utoipa::path(
     tag = "goals",
     operation_id = "get_check_in",
@@ -266,6 +271,8 @@ pub(crate) async fn get_check_in(
 }
 
 /// Deletes a check-in.
+///
+/// The goal's `last_check_in_at` then falls back to the newest check-in left.
 #[utoipa::path(
     tag = "goals",
     operation_id = "delete_check_in",

@@ -1,7 +1,7 @@
 //! `/v1/goals/{goal_id}/steps`: concrete steps towards a goal, in the person's order.
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,7 +12,7 @@ use waymark_domain::goals::{GoalId, MAX_STEPS_PER_GOAL, Step, StepChanges, StepI
 use super::representation::invalid;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
+use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
 use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
 
@@ -121,6 +121,8 @@ fn step_response(status: StatusCode, step: &Step) -> HttpResponse {
 }
 
 /// A goal's steps, in order.
+///
+/// By `position` from 0. A goal has at most 100 steps, so this is always one page.
 #[utoipa::path(
     tag = "goals",
     operation_id = "list_steps",
@@ -151,6 +153,8 @@ pub(crate) async fn list_steps(
 }
 
 /// One step of a goal.
+///
+/// Sends `ETag`; with `If-None-Match` naming it, the answer is 304.
 #[utoipa::path(
     tag = "goals",
     operation_id = "get_step",
@@ -161,11 +165,13 @@ pub(crate) async fn list_steps(
     ),
     responses(
         (status = 200, description = "The step.", body = StepResponse, headers(("ETag" = String, description = "Its version."))),
+        (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
         (status = 404, description = "No such step of yours.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/v1/goals/{goal_id}/steps/{step_id}")]
 pub(crate) async fn get_step(
+    request: HttpRequest,
     principal: Principal,
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
     state: web::Data<AppState>,
@@ -178,6 +184,9 @@ pub(crate) async fn get_step(
         .step(owner, GoalId(goal), StepId(step))
         .await?
         .ok_or(ApiError::NotFound)?;
+    if let Some(unchanged) = not_modified(&request, &version_etag(step.version)) {
+        return Ok(unchanged);
+    }
     Ok(step_response(StatusCode::OK, &step))
 }
 
@@ -311,7 +320,10 @@ pub(crate) async fn update_step(
     Ok(step_response(StatusCode::OK, &step))
 }
 
-/// Removes a step; the steps after it move up.
+/// Removes a step.
+///
+/// The steps after it move up one place. With `If-Match`, only if the step is still
+/// at that version.
 #[utoipa::path(
     tag = "goals",
     operation_id = "delete_step",
