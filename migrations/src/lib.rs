@@ -8,6 +8,7 @@ mod m20261125_000001_create_idempotency_records;
 mod m20261125_000002_create_identity;
 mod m20261125_000003_create_goals;
 mod m20261125_000004_create_goal_steps_and_check_ins;
+mod m20261125_000005_index_erasure_and_housekeeping;
 
 /// Applies, reverts and reports Waymark's migrations.
 #[derive(Debug)]
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_identity::Migration),
             Box::new(m20261125_000003_create_goals::Migration),
             Box::new(m20261125_000004_create_goal_steps_and_check_ins::Migration),
+            Box::new(m20261125_000005_index_erasure_and_housekeeping::Migration),
         ]
     }
 }

@@ -6,8 +6,8 @@
 //! - `idx_goals_owner_target (account_id, target_date, id)`: `GET /v1/goals?sort=target_date`
 //!   and `due_before`, keyset on `(target_date, id)`.
 //! - `idx_goal_status_changes_goal (goal_id, at)`: `GET /v1/goals/{id}/history`.
-//! - `idx_tombstones_owner_deleted (account_id, deleted_at)`: the later sync feed and
-//!   the 30-day purge.
+//! - `idx_tombstones_owner_deleted (account_id, deleted_at)`: the later sync feed
+//!   (a person's deletions since a time). The purge has its own index (migration 5).
 //!
 //! Every table refers to `accounts` with `ON DELETE CASCADE`, so erasing an account
 //! erases its goals, history and tombstones.

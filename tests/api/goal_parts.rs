@@ -79,6 +79,8 @@ api_test!(async fn steps_are_added_done_reordered_and_removed(app) {
     let listed: Value = send(&app, &person, Method::GET, &steps_path, None).await.json().await.unwrap();
     let remaining: Vec<(String, i64)> = listed["items"].as_array().unwrap().iter().map(|step| (step["id"].as_str().unwrap().to_owned(), step["position"].as_i64().unwrap())).collect();
     assert_eq!(remaining, vec![(ids[2].clone(), 0), (ids[1].clone(), 1)]);
+    let moved_up = &listed["items"][1];
+    assert!(moved_up["version"].as_i64().unwrap() > done["version"].as_i64().unwrap(), "a step that moved has a new version");
     let goal_now: Value = send(&app, &person, Method::GET, &goal_path, None).await.json().await.unwrap();
     assert_eq!((goal_now["steps_total"].clone(), goal_now["steps_done"].clone()), (json!(2), json!(1)));
 

@@ -213,6 +213,13 @@ api_test!(async fn lists_filter_and_sort(app) {
     assert_eq!(titles("?due_before=2099-05-01&sort=target_date").await, vec!["Find a WALKING partner", "Call the housing office"]);
     assert_eq!(titles("?q=walk").await, vec!["Find a WALKING partner", "Walk each morning"]);
     assert_eq!(titles("?q=100%25").await, Vec::<String>::new(), "LIKE wildcards are literal");
+    let filtered = app.authorized(Method::GET, "/v1/goals?status=active&limit=1", &person.access_token).send().await.unwrap();
+    let link = filtered.headers()["link"].to_str().unwrap().to_owned();
+    assert!(link.starts_with("</v1/goals?status=active&limit=1&cursor="), "the next page keeps the filters: {link}");
+    let next = link.trim_start_matches('<').split('>').next().unwrap().to_owned();
+    let second: Value = app.authorized(Method::GET, &next, &person.access_token).send().await.unwrap().json().await.unwrap();
+    let second_titles: Vec<&str> = second["items"].as_array().unwrap().iter().map(|item| item["title"].as_str().unwrap()).collect();
+    assert_eq!(second_titles, vec!["Walk each morning"], "the second page is still only active goals");
     for bad in ["?status=failed", "?area=career", "?sort=title", "?limit=0", "?limit=101", "?limt=5", "?due_before=soon", "?area=money&area=social", "?cursor=garbage"] {
         let response = app.authorized(Method::GET, &format!("/v1/goals{bad}"), &person.access_token).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");

@@ -99,6 +99,9 @@ impl From<GoalWriteError> for ApiError {
         match error {
             GoalWriteError::NotFound => Self::NotFound,
             GoalWriteError::PreconditionFailed => Self::PreconditionFailed,
+            GoalWriteError::Busy => Self::Conflict(
+                "The goal is being changed by other requests; please try again.".to_owned(),
+            ),
             GoalWriteError::Store(store) => store.into(),
         }
     }

@@ -127,6 +127,27 @@ async fn ordered_steps(
         .map_err(store_error)
 }
 
+impl SqlGoalPartsStore {
+    /// What to answer when a version-guarded step write found nothing to change:
+    /// the step is gone (404), the caller's `If-Match` is stale (412), or another
+    /// request won a race the caller never asked to guard (409, retry).
+    async fn lost_race(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        step: StepId,
+        expected_version: Option<i64>,
+    ) -> Result<StepWriteError, StoreError> {
+        Ok(
+            match (self.step(owner, goal, step).await?, expected_version) {
+                (None, _) => StepWriteError::NotFound,
+                (Some(_), Some(_)) => StepWriteError::PreconditionFailed,
+                (Some(_), None) => StepWriteError::Busy,
+            },
+        )
+    }
+}
+
 #[async_trait]
 impl GoalPartsStore for SqlGoalPartsStore {
     async fn steps(&self, owner: AccountId, goal: GoalId) -> Result<Option<Vec<Step>>, StoreError> {
@@ -279,8 +300,9 @@ impl GoalPartsStore for SqlGoalPartsStore {
             .map_err(store_error)?
             .rows_affected;
         if changed == 0 {
-            // Changed by someone else since it was read: nothing is written.
-            return Err(StepWriteError::PreconditionFailed);
+            // Changed or removed by someone else since it was read: nothing is written.
+            drop(transaction);
+            return Err(self.lost_race(owner, goal, step, expected_version).await?);
         }
         let row = goal_steps::Entity::find_by_id(step.0)
             .one(&transaction)
@@ -337,13 +359,20 @@ impl GoalPartsStore for SqlGoalPartsStore {
             .map_err(store_error)?
             .rows_affected;
         if deleted == 0 {
-            return Err(StepWriteError::PreconditionFailed);
+            drop(transaction);
+            return Err(self.lost_race(owner, goal, step, expected_version).await?);
         }
+        // The later steps move up; their representation changes, so their version does.
         goal_steps::Entity::update_many()
             .col_expr(
                 goal_steps::Column::Position,
                 Expr::col(goal_steps::Column::Position).sub(1),
             )
+            .col_expr(
+                goal_steps::Column::Version,
+                Expr::col(goal_steps::Column::Version).add(1),
+            )
+            .col_expr(goal_steps::Column::UpdatedAt, Expr::value(now))
             .filter(goal_steps::Column::GoalId.eq(goal.0))
             .filter(goal_steps::Column::Position.gt(current.position))
             .exec(&transaction)
@@ -410,7 +439,19 @@ impl GoalPartsStore for SqlGoalPartsStore {
             owner,
             goal,
             now,
-            vec![(goals::Column::LastCheckInAt, Expr::value(now))],
+            // Only ever forwards: a slower concurrent check-in (or a replica with an
+            // earlier clock) must not move it back.
+            vec![(
+                goals::Column::LastCheckInAt,
+                Expr::case(
+                    Expr::col(goals::Column::LastCheckInAt)
+                        .is_null()
+                        .or(Expr::col(goals::Column::LastCheckInAt).lt(now)),
+                    Expr::value(now),
+                )
+                .finally(Expr::col(goals::Column::LastCheckInAt))
+                .into(),
+            )],
             None,
         )
         .await?

@@ -308,9 +308,7 @@ impl GoalStore for SqlGoalStore {
                 return Err(GoalWriteError::PreconditionFailed);
             }
         }
-        Err(GoalWriteError::Store(StoreError::Unexpected(
-            anyhow::anyhow!("goal {id} kept changing under concurrent updates"),
-        )))
+        Err(GoalWriteError::Busy)
     }
 
     async fn delete(

@@ -74,6 +74,9 @@ pub enum GoalWriteError {
     /// It changed since the version the caller saw (`If-Match`).
     #[error("the goal has changed")]
     PreconditionFailed,
+    /// Concurrent changes kept winning; the caller may simply retry.
+    #[error("the goal is being changed by other requests")]
+    Busy,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -157,6 +160,9 @@ pub enum StepWriteError {
     /// A reorder did not name exactly the goal's current steps.
     #[error("the order does not name exactly the goal's steps")]
     OrderMismatch,
+    /// A concurrent change won; the caller may simply retry.
+    #[error("the step is being changed by other requests")]
+    Busy,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),

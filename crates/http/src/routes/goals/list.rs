@@ -182,6 +182,23 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
     Ok((query, sort))
 }
 
+/// `/v1/goals` with the request's own filters and order, for the `Link` to the next
+/// page (`limit` and `cursor` are added by the page).
+fn next_page_base(request: &HttpRequest) -> String {
+    let kept: Vec<(String, String)> =
+        url::form_urlencoded::parse(request.query_string().as_bytes())
+            .filter(|(name, _)| name != "cursor" && name != "limit")
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect();
+    if kept.is_empty() {
+        return "/v1/goals".to_owned();
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    format!("/v1/goals?{query}")
+}
+
 /// Your goals.
 ///
 /// Newest first by default (`created_at`, then `id`), or soonest target date first
@@ -226,9 +243,10 @@ pub(crate) async fn list_goals(
             state.cursors.encode(&position)
         });
     let items: Vec<GoalResponse> = page.goals.iter().map(GoalResponse::from).collect();
-    let path = match sort {
-        GoalSort::CreatedAt => "/v1/goals".to_owned(),
-        GoalSort::TargetDate => "/v1/goals?sort=target_date".to_owned(),
-    };
-    Ok(page_response(&path, limit, items, next_cursor))
+    Ok(page_response(
+        &next_page_base(&request),
+        limit,
+        items,
+        next_cursor,
+    ))
 }

@@ -110,6 +110,7 @@ fn write_error(error: StepWriteError) -> ApiError {
         StepWriteError::OrderMismatch => {
             ApiError::Conflict("The order must name every step of the goal exactly once; fetch the steps and try again.".to_owned())
         }
+        StepWriteError::Busy => ApiError::Conflict("The step is being changed by other requests; please try again.".to_owned()),
         StepWriteError::Store(store) => store.into(),
     }
 }
