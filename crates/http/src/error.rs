@@ -7,7 +7,9 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use waymark_domain::goals::ports::GoalWriteError;
 use waymark_domain::health::StorageUnavailable;
-use waymark_domain::identity::ports::StoreError;
+use waymark_domain::identity::ports::{
+    ClientError, CreateAccountError, StoreError, UpdateAccountError,
+};
 
 use crate::problem::{FieldError, PROBLEM_JSON, Problem};
 
@@ -91,6 +93,38 @@ pub enum ApiError {
 impl From<StorageUnavailable> for ApiError {
     fn from(error: StorageUnavailable) -> Self {
         Self::StorageUnavailable(error)
+    }
+}
+
+// The one table from domain errors to HTTP answers.
+
+impl From<UpdateAccountError> for ApiError {
+    fn from(error: UpdateAccountError) -> Self {
+        match error {
+            UpdateAccountError::NotFound => Self::NotFound,
+            UpdateAccountError::PreconditionFailed { .. } => Self::PreconditionFailed,
+            UpdateAccountError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<CreateAccountError> for ApiError {
+    fn from(error: CreateAccountError) -> Self {
+        match error {
+            CreateAccountError::EmailTaken => Self::Conflict(
+                "An account with this e-mail address exists. Sign in instead.".to_owned(),
+            ),
+            CreateAccountError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<ClientError> for ApiError {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::NotFound => Self::NotFound,
+            ClientError::Store(store) => store.into(),
+        }
     }
 }
 

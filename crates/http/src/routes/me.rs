@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
-use waymark_domain::identity::ports::UpdateAccountError;
 use waymark_domain::identity::{
     Account, AccountId, DisplayName, Locale, NewPassword, PasswordHash, ProfileChanges,
     TimeZoneName,
@@ -77,14 +76,6 @@ async fn confirm_password(
             code: "mismatch".to_owned(),
             message: "is not your current password".to_owned(),
         }]))
-    }
-}
-
-fn update_error(error: UpdateAccountError) -> ApiError {
-    match error {
-        UpdateAccountError::NotFound => ApiError::NotFound,
-        UpdateAccountError::PreconditionFailed { .. } => ApiError::PreconditionFailed,
-        UpdateAccountError::Store(store) => store.into(),
     }
 }
 
@@ -223,8 +214,7 @@ pub(crate) async fn update_me(
             .ports
             .accounts
             .update_profile(account_id, changes, expected)
-            .await
-            .map_err(update_error)?
+            .await?
     };
     Ok(account_response(&account))
 }
@@ -288,8 +278,7 @@ pub(crate) async fn change_password(
         .ports
         .accounts
         .change_password(account.id, hash)
-        .await
-        .map_err(update_error)?;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 use waymark_domain::identity::client::scopes_clients_may_hold;
-use waymark_domain::identity::ports::ClientError;
 use waymark_domain::identity::secret::OpaqueSecret;
 use waymark_domain::identity::{ApiClient, ClientId, DisplayName, NewApiClient, Scope, ScopeSet};
 
@@ -36,6 +35,11 @@ pub(crate) struct ClientResponse {
     scopes: Vec<String>,
     /// When it was registered.
     created_at: DateTime<Utc>,
+    /// Clients do not change once registered: the same as `created_at`.
+    updated_at: DateTime<Utc>,
+    /// Always 1: clients do not change once registered.
+    #[schema(example = 1)]
+    version: i64,
 }
 
 impl From<&ApiClient> for ClientResponse {
@@ -49,6 +53,8 @@ impl From<&ApiClient> for ClientResponse {
                 .map(|scope| scope.as_str().to_owned())
                 .collect(),
             created_at: client.created_at,
+            updated_at: client.created_at,
+            version: 1,
         }
     }
 }
@@ -266,15 +272,7 @@ pub(crate) async fn delete_client(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = client_id(path.into_inner());
-    state
-        .ports
-        .clients
-        .delete(id)
-        .await
-        .map_err(|error| match error {
-            ClientError::NotFound => ApiError::NotFound,
-            ClientError::Store(store) => store.into(),
-        })?;
+    state.ports.clients.delete(id).await?;
     tracing::info!(target: "security", client_id = %id, "API client removed");
     Ok(HttpResponse::NoContent().finish())
 }

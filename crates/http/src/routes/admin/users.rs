@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, patch, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
-use waymark_domain::identity::ports::UpdateAccountError;
 use waymark_domain::identity::{AccountId, Role};
 
 use crate::auth::Principal;
@@ -77,12 +76,7 @@ pub(crate) async fn update_user(
         .ports
         .accounts
         .set_role(target, role, expected)
-        .await
-        .map_err(|error| match error {
-            UpdateAccountError::NotFound => ApiError::NotFound,
-            UpdateAccountError::PreconditionFailed { .. } => ApiError::PreconditionFailed,
-            UpdateAccountError::Store(store) => store.into(),
-        })?;
+        .await?;
     tracing::info!(target: "security", by = ?principal.subject, account_id = %target, role = %role, "role changed");
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, version_etag(account.version)))

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
-use waymark_domain::identity::ports::CreateAccountError;
 use waymark_domain::identity::{
     Account, DisplayName, Email, Locale, NewAccount, NewPassword, PasswordHash, Role, TimeZoneName,
 };
@@ -173,13 +172,7 @@ pub(crate) async fn register(
             locale,
             role: Role::User,
         })
-        .await
-        .map_err(|error| match error {
-            CreateAccountError::EmailTaken => ApiError::Conflict(
-                "An account with this e-mail address exists. Sign in instead.".to_owned(),
-            ),
-            CreateAccountError::Store(store) => store.into(),
-        })?;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, "/v1/me"))
         .insert_header((header::ETAG, AccountResponse::etag(&account)))
