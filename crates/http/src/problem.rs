@@ -51,6 +51,29 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// A field whose value breaks a rule (`code: invalid`).
+    #[must_use]
+    pub fn invalid(pointer: &str, message: impl ToString) -> Self {
+        Self {
+            pointer: pointer.to_owned(),
+            code: "invalid".to_owned(),
+            message: message.to_string(),
+        }
+    }
+
+    /// A field that must have a value but was sent as `null` in a merge patch
+    /// (`code: required`).
+    #[must_use]
+    pub fn cannot_be_cleared(pointer: &str) -> Self {
+        Self {
+            pointer: pointer.to_owned(),
+            code: "required".to_owned(),
+            message: "cannot be cleared".to_owned(),
+        }
+    }
+}
+
 impl Problem {
     /// A problem of kind `slug` (the last segment of its `type`).
     #[must_use]

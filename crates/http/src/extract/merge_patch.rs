@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Deserializer};
 
+use crate::problem::FieldError;
+
 /// One field of a merge-patch body. Use with `#[serde(default)]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Patch<T> {
@@ -22,6 +24,19 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
 }
 
 impl<T> Patch<T> {
+    /// The new value of a field that cannot be cleared: `None` when absent, and for
+    /// `null` an error is recorded against `pointer`.
+    pub fn required(self, pointer: &str, errors: &mut Vec<FieldError>) -> Option<T> {
+        match self {
+            Self::Absent => None,
+            Self::Null => {
+                errors.push(FieldError::cannot_be_cleared(pointer));
+                None
+            }
+            Self::Value(value) => Some(value),
+        }
+    }
+
     /// Whether the body names the field at all.
     pub fn is_present(&self) -> bool {
         !matches!(self, Self::Absent)

@@ -122,36 +122,16 @@ pub(crate) struct ProfilePatch {
     locale: Patch<String>,
 }
 
-fn required(pointer: &str) -> FieldError {
-    FieldError {
-        pointer: pointer.to_owned(),
-        code: "required".to_owned(),
-        message: "cannot be cleared".to_owned(),
-    }
-}
-
 fn parse_field<T, E: ToString>(
     field: Patch<String>,
     pointer: &str,
     parse: impl Fn(&str) -> Result<T, E>,
     errors: &mut Vec<FieldError>,
 ) -> Option<T> {
-    match field {
-        Patch::Absent => None,
-        Patch::Null => {
-            errors.push(required(pointer));
-            None
-        }
-        Patch::Value(value) => parse(&value)
-            .map_err(|error| {
-                errors.push(FieldError {
-                    pointer: pointer.to_owned(),
-                    code: "invalid".to_owned(),
-                    message: error.to_string(),
-                });
-            })
-            .ok(),
-    }
+    let value = field.required(pointer, errors)?;
+    parse(&value)
+        .map_err(|error| errors.push(FieldError::invalid(pointer, error)))
+        .ok()
 }
 
 /// Changes your display name, time zone or locale.
@@ -254,14 +234,8 @@ pub(crate) async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     let account = current_account(&state, principal.account()?).await?;
     let change = body.into_inner();
-    let new_password =
-        NewPassword::parse(&change.new_password, Some(&account.email)).map_err(|error| {
-            ApiError::Validation(vec![FieldError {
-                pointer: "/new_password".to_owned(),
-                code: "invalid".to_owned(),
-                message: error.to_string(),
-            }])
-        })?;
+    let new_password = NewPassword::parse(&change.new_password, Some(&account.email))
+        .map_err(|error| ApiError::Validation(vec![FieldError::invalid("/new_password", error)]))?;
     confirm_password(
         &state,
         account.id,

@@ -126,21 +126,18 @@ pub(crate) async fn create_client(
         .map(ScopeSet::of)
         .filter(|scopes| (1..=9).contains(&request.scopes.len()) && scopes.is_subset(&allowed));
     if scopes.is_none() {
-        errors.push(FieldError {
-            pointer: "/scopes".to_owned(),
-            code: "invalid".to_owned(),
-            message: format!("must list 1 to 9 scopes, each one of: {allowed}"),
-        });
+        errors.push(FieldError::invalid(
+            "/scopes",
+            format!("must list 1 to 9 scopes, each one of: {allowed}"),
+        ));
     }
     // The same rules as a person's display name: 1 to 100 visible characters.
     let name = DisplayName::parse(&request.name).ok();
     if name.is_none() {
-        errors.push(FieldError {
-            pointer: "/name".to_owned(),
-            code: "invalid".to_owned(),
-            message: "must be 1 to 100 characters, without control or invisible characters"
-                .to_owned(),
-        });
+        errors.push(FieldError::invalid(
+            "/name",
+            "must be 1 to 100 characters, without control or invisible characters",
+        ));
     }
     let (Some(scopes), Some(name)) = (scopes, name) else {
         return Err(ApiError::Validation(errors));

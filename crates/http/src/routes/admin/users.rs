@@ -53,13 +53,11 @@ pub(crate) async fn update_user(
     body: JsonBody<RoleChange>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let role = body.into_inner().role.parse::<Role>().map_err(|error| {
-        ApiError::Validation(vec![FieldError {
-            pointer: "/role".to_owned(),
-            code: "invalid".to_owned(),
-            message: error.to_string(),
-        }])
-    })?;
+    let role = body
+        .into_inner()
+        .role
+        .parse::<Role>()
+        .map_err(|error| ApiError::Validation(vec![FieldError::invalid("/role", error)]))?;
     let target = AccountId(path.into_inner());
     let expected = if if_match.is_conditional() {
         let current = state

@@ -90,37 +90,29 @@ impl AccountResponse {
     }
 }
 
-fn field_error(pointer: &str, error: &impl ToString) -> FieldError {
-    FieldError {
-        pointer: pointer.to_owned(),
-        code: "invalid".to_owned(),
-        message: error.to_string(),
-    }
-}
-
 /// Parses every field, collecting each problem so the client can fix them at once.
 fn parse(
     request: &RegisterRequest,
 ) -> Result<(Email, NewPassword, DisplayName, TimeZoneName, Locale), ApiError> {
     let mut errors = Vec::new();
     let email = Email::parse(&request.email)
-        .map_err(|error| errors.push(field_error("/email", &error)))
+        .map_err(|error| errors.push(FieldError::invalid("/email", error)))
         .ok();
     let password = NewPassword::parse(&request.password, email.as_ref())
-        .map_err(|error| errors.push(field_error("/password", &error)))
+        .map_err(|error| errors.push(FieldError::invalid("/password", error)))
         .ok();
     let display_name = DisplayName::parse(&request.display_name)
-        .map_err(|error| errors.push(field_error("/display_name", &error)))
+        .map_err(|error| errors.push(FieldError::invalid("/display_name", error)))
         .ok();
     let time_zone = match &request.time_zone {
         Some(zone) => TimeZoneName::parse(zone)
-            .map_err(|error| errors.push(field_error("/time_zone", &error)))
+            .map_err(|error| errors.push(FieldError::invalid("/time_zone", error)))
             .ok(),
         None => Some(TimeZoneName::default_zone()),
     };
     let locale = match &request.locale {
         Some(locale) => Locale::parse(locale)
-            .map_err(|error| errors.push(field_error("/locale", &error)))
+            .map_err(|error| errors.push(FieldError::invalid("/locale", error)))
             .ok(),
         None => Some(Locale::default_locale()),
     };

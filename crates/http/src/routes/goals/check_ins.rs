@@ -10,12 +10,11 @@ use waymark_domain::goals::{
     CheckIn, CheckInId, CheckInNote, Feeling, GoalId, NewCheckIn, Progress,
 };
 
-use super::representation::invalid;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::{PageRequest, page_response};
-use crate::problem::Problem;
+use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
 
 /// How the person felt.
@@ -136,13 +135,13 @@ pub(crate) async fn create_check_in(
     let request = body.into_inner();
     let mut errors = Vec::new();
     let note = CheckInNote::parse(&request.note)
-        .map_err(|error| errors.push(invalid("/note", error)))
+        .map_err(|error| errors.push(FieldError::invalid("/note", error)))
         .ok();
     let progress = request
         .progress
         .map(Progress::new)
         .transpose()
-        .map_err(|error| errors.push(invalid("/progress", error)))
+        .map_err(|error| errors.push(FieldError::invalid("/progress", error)))
         .ok()
         .flatten();
     let feeling = request
@@ -150,7 +149,7 @@ pub(crate) async fn create_check_in(
         .as_deref()
         .map(str::parse::<Feeling>)
         .transpose()
-        .map_err(|error| errors.push(invalid("/feeling", error)))
+        .map_err(|error| errors.push(FieldError::invalid("/feeling", error)))
         .ok()
         .flatten();
     let (Some(note), true) = (note, errors.is_empty()) else {

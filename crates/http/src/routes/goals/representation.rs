@@ -201,25 +201,16 @@ pub(crate) struct GoalHistoryResponse {
     pub(crate) items: Vec<StatusChangeResponse>,
 }
 
-/// A field error for `pointer`.
-pub(crate) fn invalid(pointer: &str, message: impl ToString) -> FieldError {
-    FieldError {
-        pointer: pointer.to_owned(),
-        code: "invalid".to_owned(),
-        message: message.to_string(),
-    }
-}
-
 /// Parses an area name, collecting the error.
 pub(crate) fn area(raw: &str, pointer: &str, errors: &mut Vec<FieldError>) -> Option<Area> {
     raw.parse::<Area>()
-        .map_err(|error| errors.push(invalid(pointer, error)))
+        .map_err(|error| errors.push(FieldError::invalid(pointer, error)))
         .ok()
 }
 
 /// Parses a status name, collecting the error.
 pub(crate) fn status(raw: &str, pointer: &str, errors: &mut Vec<FieldError>) -> Option<GoalStatus> {
     raw.parse::<GoalStatus>()
-        .map_err(|error| errors.push(invalid(pointer, error)))
+        .map_err(|error| errors.push(FieldError::invalid(pointer, error)))
         .ok()
 }

@@ -10,7 +10,7 @@ use waymark_domain::identity::AccountId;
 
 use super::representation::{
     GoalHistoryResponse, GoalPatch, GoalResponse, NewGoalRequest, StatusChangeResponse, area,
-    invalid, status,
+    status,
 };
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -46,7 +46,7 @@ async fn local_date(
 
 fn not_before(date: Option<NaiveDate>, earliest: NaiveDate, errors: &mut Vec<FieldError>) {
     if date.is_some_and(|date| date < earliest) {
-        errors.push(invalid(
+        errors.push(FieldError::invalid(
             "/target_date",
             format!("must not be before {earliest}, the day the goal was set"),
         ));
@@ -80,10 +80,10 @@ pub(crate) async fn create_goal(
     let now = waymark_domain::time::now();
     let mut errors = Vec::new();
     let title = GoalTitle::parse(&request.title)
-        .map_err(|error| errors.push(invalid("/title", error)))
+        .map_err(|error| errors.push(FieldError::invalid("/title", error)))
         .ok();
     let why = GoalWhy::parse(&request.why)
-        .map_err(|error| errors.push(invalid("/why", error)))
+        .map_err(|error| errors.push(FieldError::invalid("/why", error)))
         .ok();
     let goal_area = area(&request.area, "/area", &mut errors);
     let goal_status = match &request.status {
@@ -91,7 +91,7 @@ pub(crate) async fn create_goal(
         None => Some(GoalStatus::Active),
     };
     let support_notes = SupportNotes::parse(&request.support_notes)
-        .map_err(|error| errors.push(invalid("/support_notes", error)))
+        .map_err(|error| errors.push(FieldError::invalid("/support_notes", error)))
         .ok();
     not_before(
         request.target_date,
@@ -166,21 +166,6 @@ pub(crate) async fn get_goal(
     Ok(goal_response(actix_web::http::StatusCode::OK, &goal))
 }
 
-fn required(field: Patch<String>, pointer: &str, errors: &mut Vec<FieldError>) -> Option<String> {
-    match field {
-        Patch::Absent => None,
-        Patch::Null => {
-            errors.push(FieldError {
-                pointer: pointer.to_owned(),
-                code: "required".to_owned(),
-                message: "cannot be cleared".to_owned(),
-            });
-            None
-        }
-        Patch::Value(value) => Some(value),
-    }
-}
-
 /// Changes one of your goals.
 ///
 /// A JSON merge patch: absent fields stay as they are, `null` clears `why`,
@@ -222,9 +207,9 @@ pub(crate) async fn update_goal(
     let patch = body.into_inner();
     let mut errors = Vec::new();
     let mut changes = GoalChanges::default();
-    if let Some(title) = required(patch.title, "/title", &mut errors) {
+    if let Some(title) = patch.title.required("/title", &mut errors) {
         changes.title = GoalTitle::parse(&title)
-            .map_err(|error| errors.push(invalid("/title", error)))
+            .map_err(|error| errors.push(FieldError::invalid("/title", error)))
             .ok();
     }
     match patch.why {
@@ -232,11 +217,11 @@ pub(crate) async fn update_goal(
         Patch::Null => changes.why = GoalWhy::parse("").ok(),
         Patch::Value(why) => {
             changes.why = GoalWhy::parse(&why)
-                .map_err(|error| errors.push(invalid("/why", error)))
+                .map_err(|error| errors.push(FieldError::invalid("/why", error)))
                 .ok()
         }
     }
-    if let Some(name) = required(patch.area, "/area", &mut errors) {
+    if let Some(name) = patch.area.required("/area", &mut errors) {
         changes.area = area(&name, "/area", &mut errors);
     }
     match patch.target_date {
@@ -251,24 +236,16 @@ pub(crate) async fn update_goal(
             changes.target_date = Some(Some(date));
         }
     }
-    if let Some(name) = required(patch.status, "/status", &mut errors) {
+    if let Some(name) = patch.status.required("/status", &mut errors) {
         changes.status = status(&name, "/status", &mut errors);
     }
-    match patch.needs_support {
-        Patch::Absent => {}
-        Patch::Null => errors.push(FieldError {
-            pointer: "/needs_support".to_owned(),
-            code: "required".to_owned(),
-            message: "cannot be cleared".to_owned(),
-        }),
-        Patch::Value(needs_support) => changes.needs_support = Some(needs_support),
-    }
+    changes.needs_support = patch.needs_support.required("/needs_support", &mut errors);
     match patch.support_notes {
         Patch::Absent => {}
         Patch::Null => changes.support_notes = SupportNotes::parse("").ok(),
         Patch::Value(notes) => {
             changes.support_notes = SupportNotes::parse(&notes)
-                .map_err(|error| errors.push(invalid("/support_notes", error)))
+                .map_err(|error| errors.push(FieldError::invalid("/support_notes", error)))
                 .ok();
         }
     }

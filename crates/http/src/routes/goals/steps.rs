@@ -9,7 +9,6 @@ use validator::Validate;
 use waymark_domain::goals::ports::StepWriteError;
 use waymark_domain::goals::{GoalId, MAX_STEPS_PER_GOAL, Step, StepChanges, StepId, StepTitle};
 
-use super::representation::invalid;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
@@ -222,7 +221,7 @@ pub(crate) async fn add_step(
     let goal = GoalId(path.into_inner());
     let request = body.into_inner();
     let title = StepTitle::parse(&request.title)
-        .map_err(|error| ApiError::Validation(vec![invalid("/title", error)]))?;
+        .map_err(|error| ApiError::Validation(vec![FieldError::invalid("/title", error)]))?;
     let step = state
         .ports
         .goal_parts
@@ -287,16 +286,16 @@ pub(crate) async fn update_step(
     let mut changes = StepChanges::default();
     match patch.title {
         Patch::Absent => {}
-        Patch::Null => errors.push(invalid("/title", "cannot be cleared")),
+        Patch::Null => errors.push(FieldError::invalid("/title", "cannot be cleared")),
         Patch::Value(title) => {
             changes.title = StepTitle::parse(&title)
-                .map_err(|error| errors.push(invalid("/title", error)))
+                .map_err(|error| errors.push(FieldError::invalid("/title", error)))
                 .ok()
         }
     }
     match patch.done {
         Patch::Absent => {}
-        Patch::Null => errors.push(invalid("/done", "cannot be cleared")),
+        Patch::Null => errors.push(FieldError::invalid("/done", "cannot be cleared")),
         Patch::Value(done) => changes.done = Some(done),
     }
     if !errors.is_empty() {
@@ -392,7 +391,7 @@ pub(crate) async fn reorder_steps(
     let owner = principal.account()?;
     let order: Vec<StepId> = body.into_inner().step_ids.into_iter().map(StepId).collect();
     if order.len() > 100 {
-        return Err(ApiError::Validation(vec![invalid(
+        return Err(ApiError::Validation(vec![FieldError::invalid(
             "/step_ids",
             "may list at most 100 steps",
         )]));
