@@ -21,7 +21,7 @@ impl fmt::Display for GoalId {
 }
 
 /// Text that must be clean (NFC, no hidden characters) and within a length.
-fn bounded(raw: &str, min: usize, max: usize) -> Option<String> {
+pub(super) fn bounded(raw: &str, min: usize, max: usize) -> Option<String> {
     let cleaned = text::clean(raw, true)?;
     let length = cleaned.chars().count();
     ((min..=max).contains(&length) && (min == 0 || text::is_visible(&cleaned))).then_some(cleaned)
@@ -44,7 +44,7 @@ macro_rules! bounded_text {
             /// # Errors
             #[doc = concat!("[`", stringify!($error), "`] when it breaks the rule.")]
             pub fn parse(raw: &str) -> Result<Self, $error> {
-                bounded(raw, $min, $max).map(Self).ok_or($error)
+                super::goal::bounded(raw, $min, $max).map(Self).ok_or($error)
             }
 
             /// The text.
@@ -55,6 +55,7 @@ macro_rules! bounded_text {
         }
     };
 }
+pub(super) use bounded_text;
 
 bounded_text!(
     /// What the person wants to have done: 1 to 200 characters.

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use uuid::Uuid;
 
-use super::goal::GoalId;
+use super::goal::{GoalId, bounded_text};
 use crate::text;
 use crate::time::Instant;
 
@@ -33,36 +33,10 @@ impl fmt::Display for CheckInId {
     }
 }
 
-/// What a step is: 1 to 200 characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepTitle(String);
-
-/// Why a step title was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("must be 1 to 200 characters, without control or invisible characters")]
-pub struct InvalidStepTitle;
-
-impl StepTitle {
-    /// Trims, normalises and checks `raw`.
-    ///
-    /// # Errors
-    /// [`InvalidStepTitle`] when empty, too long or holding hidden characters.
-    pub fn parse(raw: &str) -> Result<Self, InvalidStepTitle> {
-        let cleaned = text::clean(raw, true).ok_or(InvalidStepTitle)?;
-        let length = cleaned.chars().count();
-        if (1..=200).contains(&length) && text::is_visible(&cleaned) {
-            Ok(Self(cleaned))
-        } else {
-            Err(InvalidStepTitle)
-        }
-    }
-
-    /// The title.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+bounded_text!(
+    /// What a step is: 1 to 200 characters.
+    StepTitle, InvalidStepTitle, 1, 200, "must be 1 to 200 characters, without control or invisible characters"
+);
 
 /// A note on a check-in: up to 4000 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
