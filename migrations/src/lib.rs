@@ -1,5 +1,6 @@
 //! Waymark's schema, as an ordered list of migrations. Each file is one change with a
-//! real `down`, and runs unchanged on SQLite and PostgreSQL.
+//! real `down`, and runs unchanged on SQLite and PostgreSQL, except where a file says
+//! it is for PostgreSQL only.
 
 pub use sea_orm_migration::MigrationStatus;
 pub use sea_orm_migration::prelude::*;
@@ -9,6 +10,7 @@ mod m20261125_000002_create_identity;
 mod m20261125_000003_create_goals;
 mod m20261125_000004_create_goal_steps_and_check_ins;
 mod m20261125_000005_index_erasure_and_housekeeping;
+mod m20261125_000006_notify_goal_changes;
 
 /// Applies, reverts and reports Waymark's migrations.
 #[derive(Debug)]
@@ -23,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_goals::Migration),
             Box::new(m20261125_000004_create_goal_steps_and_check_ins::Migration),
             Box::new(m20261125_000005_index_erasure_and_housekeeping::Migration),
+            Box::new(m20261125_000006_notify_goal_changes::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod cors;
 mod deploy;
+mod goal_list_cache;
 mod goal_parts;
 mod goals;
 mod health;

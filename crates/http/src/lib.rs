@@ -21,6 +21,7 @@ mod redacted;
 mod route_table;
 mod routes;
 pub mod state;
+mod wire_time;
 
 pub use app::build_app;
 pub use error::ApiError;

@@ -1,6 +1,7 @@
 //! Opening the pool with the right settings for each backend, and running migrations.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, DatabaseConnection};
@@ -13,6 +14,7 @@ use waymark_domain::identity::ports::{
 use waymark_domain::ports::StoragePorts;
 use waymark_migrations::{Migrator, MigratorTrait};
 
+use crate::goal_list_cache::GoalListCache;
 use crate::goal_parts::SqlGoalPartsStore;
 use crate::goals::SqlGoalStore;
 use crate::health::PoolHealth;
@@ -24,6 +26,12 @@ use crate::identity::refresh_tokens::SqlRefreshTokenStore;
 use crate::identity::sign_in_throttle::SqlSignInThrottle;
 use crate::settings::DatabaseSettings;
 use crate::sqlite_path::sqlite_file;
+
+/// A pooled connection is checked with a ping before use only when it has been idle at
+/// least this long. Checking every time doubled the round trips of every request; a
+/// connection in steady use proves itself, and one that breaks mid-request fails that
+/// request with 503 and is discarded.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
 /// Which database engine a [`Database`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +74,7 @@ pub struct Database {
     connection: DatabaseConnection,
     backend: Backend,
     max_connections: u32,
+    goal_lists: Arc<GoalListCache>,
 }
 
 impl Database {
@@ -96,6 +105,7 @@ impl Database {
             .connect_timeout(settings.connect_timeout)
             .acquire_timeout(settings.acquire_timeout)
             .connect_lazy(true)
+            .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
             .sqlx_logging(false);
         if let Some(limit) = settings.statement_timeout {
             options.statement_timeout(limit);
@@ -123,6 +133,11 @@ impl Database {
             connection,
             backend,
             max_connections: settings.max_connections,
+            // PostgreSQL may have other writers: the cache serves once it hears them.
+            goal_lists: Arc::new(GoalListCache::new(
+                settings.goal_list_cache_bytes,
+                backend == Backend::Sqlite,
+            )),
         })
     }
 
@@ -156,9 +171,11 @@ impl Database {
             }),
             goals: Arc::new(SqlGoalStore {
                 connection: self.connection.clone(),
+                cache: self.goal_lists.clone(),
             }),
             goal_parts: Arc::new(SqlGoalPartsStore {
                 connection: self.connection.clone(),
+                cache: self.goal_lists.clone(),
             }),
         }
     }
@@ -168,6 +185,7 @@ impl Database {
     pub fn accounts(&self) -> Arc<dyn AccountStore> {
         Arc::new(SqlAccountStore {
             connection: self.connection.clone(),
+            goal_lists: self.goal_lists.clone(),
         })
     }
 
@@ -193,6 +211,19 @@ impl Database {
         Arc::new(SqlSignInThrottle {
             connection: self.connection.clone(),
         })
+    }
+
+    /// Keeps this instance's cached goal lists true to changes other instances make,
+    /// for as long as the server runs (PostgreSQL; on SQLite there are no others and
+    /// this returns at once).
+    pub async fn hear_goal_changes(&self) {
+        if self.backend == Backend::Postgres {
+            crate::goal_changes::listen(
+                self.connection.get_postgres_connection_pool(),
+                self.goal_lists.clone(),
+            )
+            .await;
+        }
     }
 
     /// Removes expired idempotency records, refresh tokens and stale sign-in counts.

@@ -4,6 +4,8 @@
 //! to the owner's goal, takes the goal's lock first (no SQLite upgrade deadlock, no
 //! lost count on PostgreSQL), and answers "no such goal" by touching no row.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -21,11 +23,14 @@ use waymark_domain::time::Instant;
 
 use crate::entities::{goal_check_ins, goal_steps, goals};
 use crate::error::store_error;
+use crate::goal_list_cache::GoalListCache;
 
 /// [`GoalPartsStore`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlGoalPartsStore {
     pub(crate) connection: DatabaseConnection,
+    /// Step and check-in writes change the goal, so its owner's cached lists go.
+    pub(crate) cache: Arc<GoalListCache>,
 }
 
 fn to_step(row: &goal_steps::Model) -> Result<Step, StoreError> {
@@ -169,57 +174,62 @@ impl GoalPartsStore for SqlGoalPartsStore {
         done: bool,
         now: Instant,
     ) -> Result<Step, StepWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
-        let done_increment = i32::from(done);
-        let touched = touch_goal(
-            &transaction,
-            owner,
-            goal,
-            now,
-            vec![
-                (
-                    goals::Column::StepsTotal,
-                    Expr::col(goals::Column::StepsTotal).add(1),
-                ),
-                (
-                    goals::Column::StepsDone,
-                    Expr::col(goals::Column::StepsDone).add(done_increment),
-                ),
-            ],
-            Some(Condition::all().add(goals::Column::StepsTotal.lt(MAX_STEPS_PER_GOAL))),
-        )
-        .await?;
-        if !touched {
-            drop(transaction);
-            return Err(if goal_exists(&self.connection, owner, goal).await? {
-                StepWriteError::TooManySteps
-            } else {
-                StepWriteError::NotFound
-            });
+        let outcome = async {
+            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let done_increment = i32::from(done);
+            let touched = touch_goal(
+                &transaction,
+                owner,
+                goal,
+                now,
+                vec![
+                    (
+                        goals::Column::StepsTotal,
+                        Expr::col(goals::Column::StepsTotal).add(1),
+                    ),
+                    (
+                        goals::Column::StepsDone,
+                        Expr::col(goals::Column::StepsDone).add(done_increment),
+                    ),
+                ],
+                Some(Condition::all().add(goals::Column::StepsTotal.lt(MAX_STEPS_PER_GOAL))),
+            )
+            .await?;
+            if !touched {
+                drop(transaction);
+                return Err(if goal_exists(&self.connection, owner, goal).await? {
+                    StepWriteError::TooManySteps
+                } else {
+                    StepWriteError::NotFound
+                });
+            }
+            let total = goals::Entity::find_by_id(goal.0)
+                .one(&transaction)
+                .await
+                .map_err(store_error)?
+                .map_or(1, |row| row.steps_total);
+            let row = goal_steps::ActiveModel {
+                id: Set(waymark_domain::id::new_id()),
+                goal_id: Set(goal.0),
+                account_id: Set(owner.0),
+                title: Set(title.as_str().to_owned()),
+                done: Set(done),
+                done_at: Set(done.then_some(now)),
+                position: Set(total - 1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            };
+            let inserted = goal_steps::Entity::insert(row)
+                .exec_with_returning(&transaction)
+                .await
+                .map_err(store_error)?;
+            transaction.commit().await.map_err(store_error)?;
+            Ok(to_step(&inserted)?)
         }
-        let total = goals::Entity::find_by_id(goal.0)
-            .one(&transaction)
-            .await
-            .map_err(store_error)?
-            .map_or(1, |row| row.steps_total);
-        let row = goal_steps::ActiveModel {
-            id: Set(waymark_domain::id::new_id()),
-            goal_id: Set(goal.0),
-            account_id: Set(owner.0),
-            title: Set(title.as_str().to_owned()),
-            done: Set(done),
-            done_at: Set(done.then_some(now)),
-            position: Set(total - 1),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        };
-        let inserted = goal_steps::Entity::insert(row)
-            .exec_with_returning(&transaction)
-            .await
-            .map_err(store_error)?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok(to_step(&inserted)?)
+        .await;
+        self.cache.forget(owner);
+        outcome
     }
 
     async fn step(
@@ -248,69 +258,74 @@ impl GoalPartsStore for SqlGoalPartsStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Step, StepWriteError> {
-        let current = self
-            .step(owner, goal, step)
-            .await?
-            .ok_or(StepWriteError::NotFound)?;
-        if expected_version.is_some_and(|expected| expected != current.version) {
-            return Err(StepWriteError::PreconditionFailed);
-        }
-        let done_change = changes.done.filter(|done| *done != current.done);
-        let transaction = self.connection.begin().await.map_err(store_error)?;
-        let done_delta = match done_change {
-            Some(true) => 1,
-            Some(false) => -1,
-            None => 0,
-        };
-        if !touch_goal(
-            &transaction,
-            owner,
-            goal,
-            now,
-            vec![(
-                goals::Column::StepsDone,
-                Expr::col(goals::Column::StepsDone).add(done_delta),
-            )],
-            None,
-        )
-        .await?
-        {
-            return Err(StepWriteError::NotFound);
-        }
-        let mut update = goal_steps::ActiveModel::default();
-        if let Some(title) = &changes.title {
-            update.title = Set(title.as_str().to_owned());
-        }
-        if let Some(done) = done_change {
-            update.done = Set(done);
-            update.done_at = Set(done.then_some(now));
-        }
-        let changed = goal_steps::Entity::update_many()
-            .set(update)
-            .col_expr(
-                goal_steps::Column::Version,
-                Expr::col(goal_steps::Column::Version).add(1),
+        let outcome = async {
+            let current = self
+                .step(owner, goal, step)
+                .await?
+                .ok_or(StepWriteError::NotFound)?;
+            if expected_version.is_some_and(|expected| expected != current.version) {
+                return Err(StepWriteError::PreconditionFailed);
+            }
+            let done_change = changes.done.filter(|done| *done != current.done);
+            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let done_delta = match done_change {
+                Some(true) => 1,
+                Some(false) => -1,
+                None => 0,
+            };
+            if !touch_goal(
+                &transaction,
+                owner,
+                goal,
+                now,
+                vec![(
+                    goals::Column::StepsDone,
+                    Expr::col(goals::Column::StepsDone).add(done_delta),
+                )],
+                None,
             )
-            .col_expr(goal_steps::Column::UpdatedAt, Expr::value(now))
-            .filter(goal_steps::Column::Id.eq(step.0))
-            .filter(goal_steps::Column::AccountId.eq(owner.0))
-            .filter(goal_steps::Column::Version.eq(current.version))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if changed == 0 {
-            // Changed or removed by someone else since it was read: nothing is written.
-            drop(transaction);
-            return Err(self.lost_race(owner, goal, step, expected_version).await?);
+            .await?
+            {
+                return Err(StepWriteError::NotFound);
+            }
+            let mut update = goal_steps::ActiveModel::default();
+            if let Some(title) = &changes.title {
+                update.title = Set(title.as_str().to_owned());
+            }
+            if let Some(done) = done_change {
+                update.done = Set(done);
+                update.done_at = Set(done.then_some(now));
+            }
+            let changed = goal_steps::Entity::update_many()
+                .set(update)
+                .col_expr(
+                    goal_steps::Column::Version,
+                    Expr::col(goal_steps::Column::Version).add(1),
+                )
+                .col_expr(goal_steps::Column::UpdatedAt, Expr::value(now))
+                .filter(goal_steps::Column::Id.eq(step.0))
+                .filter(goal_steps::Column::AccountId.eq(owner.0))
+                .filter(goal_steps::Column::Version.eq(current.version))
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?
+                .rows_affected;
+            if changed == 0 {
+                // Changed or removed by someone else since it was read: nothing is written.
+                drop(transaction);
+                return Err(self.lost_race(owner, goal, step, expected_version).await?);
+            }
+            let row = goal_steps::Entity::find_by_id(step.0)
+                .one(&transaction)
+                .await
+                .map_err(store_error)?
+                .ok_or(StepWriteError::NotFound)?;
+            transaction.commit().await.map_err(store_error)?;
+            Ok(to_step(&row)?)
         }
-        let row = goal_steps::Entity::find_by_id(step.0)
-            .one(&transaction)
-            .await
-            .map_err(store_error)?
-            .ok_or(StepWriteError::NotFound)?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok(to_step(&row)?)
+        .await;
+        self.cache.forget(owner);
+        outcome
     }
 
     async fn remove_step(
@@ -321,65 +336,70 @@ impl GoalPartsStore for SqlGoalPartsStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), StepWriteError> {
-        let current = self
-            .step(owner, goal, step)
+        let outcome = async {
+            let current = self
+                .step(owner, goal, step)
+                .await?
+                .ok_or(StepWriteError::NotFound)?;
+            if expected_version.is_some_and(|expected| expected != current.version) {
+                return Err(StepWriteError::PreconditionFailed);
+            }
+            let transaction = self.connection.begin().await.map_err(store_error)?;
+            if !touch_goal(
+                &transaction,
+                owner,
+                goal,
+                now,
+                vec![
+                    (
+                        goals::Column::StepsTotal,
+                        Expr::col(goals::Column::StepsTotal).sub(1),
+                    ),
+                    (
+                        goals::Column::StepsDone,
+                        Expr::col(goals::Column::StepsDone).sub(i32::from(current.done)),
+                    ),
+                ],
+                None,
+            )
             .await?
-            .ok_or(StepWriteError::NotFound)?;
-        if expected_version.is_some_and(|expected| expected != current.version) {
-            return Err(StepWriteError::PreconditionFailed);
+            {
+                return Err(StepWriteError::NotFound);
+            }
+            let deleted = goal_steps::Entity::delete_many()
+                .filter(goal_steps::Column::Id.eq(step.0))
+                .filter(goal_steps::Column::AccountId.eq(owner.0))
+                .filter(goal_steps::Column::Version.eq(current.version))
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?
+                .rows_affected;
+            if deleted == 0 {
+                drop(transaction);
+                return Err(self.lost_race(owner, goal, step, expected_version).await?);
+            }
+            // The later steps move up; their representation changes, so their version does.
+            goal_steps::Entity::update_many()
+                .col_expr(
+                    goal_steps::Column::Position,
+                    Expr::col(goal_steps::Column::Position).sub(1),
+                )
+                .col_expr(
+                    goal_steps::Column::Version,
+                    Expr::col(goal_steps::Column::Version).add(1),
+                )
+                .col_expr(goal_steps::Column::UpdatedAt, Expr::value(now))
+                .filter(goal_steps::Column::GoalId.eq(goal.0))
+                .filter(goal_steps::Column::Position.gt(current.position))
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?;
+            transaction.commit().await.map_err(store_error)?;
+            Ok(())
         }
-        let transaction = self.connection.begin().await.map_err(store_error)?;
-        if !touch_goal(
-            &transaction,
-            owner,
-            goal,
-            now,
-            vec![
-                (
-                    goals::Column::StepsTotal,
-                    Expr::col(goals::Column::StepsTotal).sub(1),
-                ),
-                (
-                    goals::Column::StepsDone,
-                    Expr::col(goals::Column::StepsDone).sub(i32::from(current.done)),
-                ),
-            ],
-            None,
-        )
-        .await?
-        {
-            return Err(StepWriteError::NotFound);
-        }
-        let deleted = goal_steps::Entity::delete_many()
-            .filter(goal_steps::Column::Id.eq(step.0))
-            .filter(goal_steps::Column::AccountId.eq(owner.0))
-            .filter(goal_steps::Column::Version.eq(current.version))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if deleted == 0 {
-            drop(transaction);
-            return Err(self.lost_race(owner, goal, step, expected_version).await?);
-        }
-        // The later steps move up; their representation changes, so their version does.
-        goal_steps::Entity::update_many()
-            .col_expr(
-                goal_steps::Column::Position,
-                Expr::col(goal_steps::Column::Position).sub(1),
-            )
-            .col_expr(
-                goal_steps::Column::Version,
-                Expr::col(goal_steps::Column::Version).add(1),
-            )
-            .col_expr(goal_steps::Column::UpdatedAt, Expr::value(now))
-            .filter(goal_steps::Column::GoalId.eq(goal.0))
-            .filter(goal_steps::Column::Position.gt(current.position))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok(())
+        .await;
+        self.cache.forget(owner);
+        outcome
     }
 
     async fn reorder_steps(
@@ -389,41 +409,46 @@ impl GoalPartsStore for SqlGoalPartsStore {
         order: Vec<StepId>,
         now: Instant,
     ) -> Result<Vec<Step>, StepWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
-        if !touch_goal(&transaction, owner, goal, now, Vec::new(), None).await? {
-            return Err(StepWriteError::NotFound);
-        }
-        let current = ordered_steps(&transaction, owner, goal).await?;
-        let mut named: Vec<uuid::Uuid> = order.iter().map(|step| step.0).collect();
-        let mut existing: Vec<uuid::Uuid> = current.iter().map(|row| row.id).collect();
-        named.sort_unstable();
-        existing.sort_unstable();
-        if named != existing {
-            return Err(StepWriteError::OrderMismatch);
-        }
-        for (position, step) in order.iter().enumerate() {
-            let position = i32::try_from(position).unwrap_or(i32::MAX);
-            let unchanged = current
-                .iter()
-                .any(|row| row.id == step.0 && row.position == position);
-            if unchanged {
-                continue;
+        let outcome = async {
+            let transaction = self.connection.begin().await.map_err(store_error)?;
+            if !touch_goal(&transaction, owner, goal, now, Vec::new(), None).await? {
+                return Err(StepWriteError::NotFound);
             }
-            goal_steps::Entity::update_many()
-                .col_expr(goal_steps::Column::Position, Expr::value(position))
-                .col_expr(
-                    goal_steps::Column::Version,
-                    Expr::col(goal_steps::Column::Version).add(1),
-                )
-                .col_expr(goal_steps::Column::UpdatedAt, Expr::value(now))
-                .filter(goal_steps::Column::Id.eq(step.0))
-                .exec(&transaction)
-                .await
-                .map_err(store_error)?;
+            let current = ordered_steps(&transaction, owner, goal).await?;
+            let mut named: Vec<uuid::Uuid> = order.iter().map(|step| step.0).collect();
+            let mut existing: Vec<uuid::Uuid> = current.iter().map(|row| row.id).collect();
+            named.sort_unstable();
+            existing.sort_unstable();
+            if named != existing {
+                return Err(StepWriteError::OrderMismatch);
+            }
+            for (position, step) in order.iter().enumerate() {
+                let position = i32::try_from(position).unwrap_or(i32::MAX);
+                let unchanged = current
+                    .iter()
+                    .any(|row| row.id == step.0 && row.position == position);
+                if unchanged {
+                    continue;
+                }
+                goal_steps::Entity::update_many()
+                    .col_expr(goal_steps::Column::Position, Expr::value(position))
+                    .col_expr(
+                        goal_steps::Column::Version,
+                        Expr::col(goal_steps::Column::Version).add(1),
+                    )
+                    .col_expr(goal_steps::Column::UpdatedAt, Expr::value(now))
+                    .filter(goal_steps::Column::Id.eq(step.0))
+                    .exec(&transaction)
+                    .await
+                    .map_err(store_error)?;
+            }
+            let rows = ordered_steps(&transaction, owner, goal).await?;
+            transaction.commit().await.map_err(store_error)?;
+            Ok(rows.iter().map(to_step).collect::<Result<Vec<_>, _>>()?)
         }
-        let rows = ordered_steps(&transaction, owner, goal).await?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok(rows.iter().map(to_step).collect::<Result<Vec<_>, _>>()?)
+        .await;
+        self.cache.forget(owner);
+        outcome
     }
 
     async fn check_in(
@@ -433,49 +458,54 @@ impl GoalPartsStore for SqlGoalPartsStore {
         check_in: NewCheckIn,
         now: Instant,
     ) -> Result<CheckIn, GoalWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
-        if !touch_goal(
-            &transaction,
-            owner,
-            goal,
-            now,
-            // Only ever forwards: a slower concurrent check-in (or a replica with an
-            // earlier clock) must not move it back.
-            vec![(
-                goals::Column::LastCheckInAt,
-                Expr::case(
-                    Expr::col(goals::Column::LastCheckInAt)
-                        .is_null()
-                        .or(Expr::col(goals::Column::LastCheckInAt).lt(now)),
-                    Expr::value(now),
-                )
-                .finally(Expr::col(goals::Column::LastCheckInAt))
-                .into(),
-            )],
-            None,
-        )
-        .await?
-        {
-            return Err(GoalWriteError::NotFound);
+        let outcome = async {
+            let transaction = self.connection.begin().await.map_err(store_error)?;
+            if !touch_goal(
+                &transaction,
+                owner,
+                goal,
+                now,
+                // Only ever forwards: a slower concurrent check-in (or a replica with an
+                // earlier clock) must not move it back.
+                vec![(
+                    goals::Column::LastCheckInAt,
+                    Expr::case(
+                        Expr::col(goals::Column::LastCheckInAt)
+                            .is_null()
+                            .or(Expr::col(goals::Column::LastCheckInAt).lt(now)),
+                        Expr::value(now),
+                    )
+                    .finally(Expr::col(goals::Column::LastCheckInAt))
+                    .into(),
+                )],
+                None,
+            )
+            .await?
+            {
+                return Err(GoalWriteError::NotFound);
+            }
+            let row = goal_check_ins::ActiveModel {
+                id: Set(waymark_domain::id::new_id()),
+                goal_id: Set(goal.0),
+                account_id: Set(owner.0),
+                note: Set(check_in.note.as_str().to_owned()),
+                progress: Set(check_in
+                    .progress
+                    .map(|progress| i16::from(progress.value()))),
+                feeling: Set(check_in.feeling.map(|feeling| feeling.as_str().to_owned())),
+                setback: Set(check_in.setback),
+                created_at: Set(now),
+            };
+            let inserted = goal_check_ins::Entity::insert(row)
+                .exec_with_returning(&transaction)
+                .await
+                .map_err(store_error)?;
+            transaction.commit().await.map_err(store_error)?;
+            Ok(to_check_in(&inserted)?)
         }
-        let row = goal_check_ins::ActiveModel {
-            id: Set(waymark_domain::id::new_id()),
-            goal_id: Set(goal.0),
-            account_id: Set(owner.0),
-            note: Set(check_in.note.as_str().to_owned()),
-            progress: Set(check_in
-                .progress
-                .map(|progress| i16::from(progress.value()))),
-            feeling: Set(check_in.feeling.map(|feeling| feeling.as_str().to_owned())),
-            setback: Set(check_in.setback),
-            created_at: Set(now),
-        };
-        let inserted = goal_check_ins::Entity::insert(row)
-            .exec_with_returning(&transaction)
-            .await
-            .map_err(store_error)?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok(to_check_in(&inserted)?)
+        .await;
+        self.cache.forget(owner);
+        outcome
     }
 
     async fn check_ins(
@@ -545,35 +575,40 @@ impl GoalPartsStore for SqlGoalPartsStore {
         check_in: CheckInId,
         now: Instant,
     ) -> Result<(), GoalWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
-        if !touch_goal(&transaction, owner, goal, now, Vec::new(), None).await? {
-            return Err(GoalWriteError::NotFound);
+        let outcome = async {
+            let transaction = self.connection.begin().await.map_err(store_error)?;
+            if !touch_goal(&transaction, owner, goal, now, Vec::new(), None).await? {
+                return Err(GoalWriteError::NotFound);
+            }
+            let deleted = goal_check_ins::Entity::delete_many()
+                .filter(goal_check_ins::Column::Id.eq(check_in.0))
+                .filter(goal_check_ins::Column::GoalId.eq(goal.0))
+                .filter(goal_check_ins::Column::AccountId.eq(owner.0))
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?
+                .rows_affected;
+            if deleted == 0 {
+                return Err(GoalWriteError::NotFound);
+            }
+            let latest = goal_check_ins::Entity::find()
+                .filter(goal_check_ins::Column::GoalId.eq(goal.0))
+                .order_by_desc(goal_check_ins::Column::CreatedAt)
+                .one(&transaction)
+                .await
+                .map_err(store_error)?
+                .map(|row| row.created_at);
+            goals::Entity::update_many()
+                .col_expr(goals::Column::LastCheckInAt, Expr::value(latest))
+                .filter(goals::Column::Id.eq(goal.0))
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?;
+            transaction.commit().await.map_err(store_error)?;
+            Ok(())
         }
-        let deleted = goal_check_ins::Entity::delete_many()
-            .filter(goal_check_ins::Column::Id.eq(check_in.0))
-            .filter(goal_check_ins::Column::GoalId.eq(goal.0))
-            .filter(goal_check_ins::Column::AccountId.eq(owner.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if deleted == 0 {
-            return Err(GoalWriteError::NotFound);
-        }
-        let latest = goal_check_ins::Entity::find()
-            .filter(goal_check_ins::Column::GoalId.eq(goal.0))
-            .order_by_desc(goal_check_ins::Column::CreatedAt)
-            .one(&transaction)
-            .await
-            .map_err(store_error)?
-            .map(|row| row.created_at);
-        goals::Entity::update_many()
-            .col_expr(goals::Column::LastCheckInAt, Expr::value(latest))
-            .filter(goals::Column::Id.eq(goal.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok(())
+        .await;
+        self.cache.forget(owner);
+        outcome
     }
 }

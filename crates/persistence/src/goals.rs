@@ -2,6 +2,8 @@
 //! filtered by the owner; lists are keyset-paginated on the indexes the migration
 //! names, never with OFFSET.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
@@ -21,6 +23,7 @@ use waymark_domain::time::Instant;
 
 use crate::entities::{goal_status_changes, goals};
 use crate::error::store_error;
+use crate::goal_list_cache::GoalListCache;
 
 /// How many times an unconditional update is retried when another writer changed
 /// the goal between its read and its write.
@@ -30,6 +33,8 @@ const UPDATE_ATTEMPTS: usize = 3;
 #[derive(Debug, Clone)]
 pub(crate) struct SqlGoalStore {
     pub(crate) connection: DatabaseConnection,
+    /// Lists are served from here when they can be; every write forgets its owner's.
+    pub(crate) cache: Arc<GoalListCache>,
 }
 
 fn to_goal(row: &goals::Model) -> Result<Goal, StoreError> {
@@ -116,6 +121,50 @@ fn after_condition(position: &GoalPosition) -> Condition {
 }
 
 impl SqlGoalStore {
+    /// A page of the owner's goals, from the database.
+    async fn read_page(&self, owner: AccountId, query: &GoalQuery) -> Result<GoalPage, StoreError> {
+        let mut select = goals::Entity::find().filter(goals::Column::AccountId.eq(owner.0));
+        if !query.statuses.is_empty() {
+            select = select.filter(
+                goals::Column::Status.is_in(query.statuses.iter().map(|status| status.as_str())),
+            );
+        }
+        if let Some(area) = query.area {
+            select = select.filter(goals::Column::Area.eq(area.as_str()));
+        }
+        if let Some(before) = query.due_before {
+            select = select.filter(goals::Column::TargetDate.lt(before));
+        }
+        if let Some(text) = query.title_contains.as_deref() {
+            select =
+                select.filter(Expr::col(goals::Column::TitleSearch).like(contains_pattern(text)));
+        }
+        if let Some(position) = &query.after {
+            select = select.filter(after_condition(position));
+        }
+        select = match query.order {
+            GoalOrder::Newest => select
+                .order_by_desc(goals::Column::CreatedAt)
+                .order_by_desc(goals::Column::Id),
+            GoalOrder::TargetDate => select
+                .order_by(Expr::col(goals::Column::TargetDate).is_null(), Order::Asc)
+                .order_by_asc(goals::Column::TargetDate)
+                .order_by_asc(goals::Column::Id),
+        };
+        let rows = select
+            .limit(query.limit.saturating_add(1))
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?;
+        let has_more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > query.limit;
+        let goals = rows
+            .iter()
+            .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
+            .map(to_goal)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(GoalPage { goals, has_more })
+    }
+
     async fn row(&self, owner: AccountId, id: GoalId) -> Result<Option<goals::Model>, StoreError> {
         goals::Entity::find_by_id(id.0)
             .filter(goals::Column::AccountId.eq(owner.0))
@@ -208,37 +257,42 @@ impl GoalStore for SqlGoalStore {
         goal: NewGoal,
         now: Instant,
     ) -> Result<Goal, StoreError> {
-        let id = GoalId(waymark_domain::id::new_id());
-        let row = goals::ActiveModel {
-            id: Set(id.0),
-            account_id: Set(owner.0),
-            title: Set(goal.title.as_str().to_owned()),
-            title_search: Set(goal.title.as_str().to_lowercase()),
-            why: Set(goal.why.as_str().to_owned()),
-            area: Set(goal.area.as_str().to_owned()),
-            target_date: Set(goal.target_date),
-            status: Set(goal.status.as_str().to_owned()),
-            status_changed_at: Set(now),
-            needs_support: Set(goal.needs_support),
-            support_notes: Set(goal.support_notes.as_str().to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-            steps_total: Set(0),
-            steps_done: Set(0),
-            last_check_in_at: Set(None),
-        };
-        let transaction = self.connection.begin().await.map_err(store_error)?;
-        let inserted = goals::Entity::insert(row)
-            .exec_with_returning(&transaction)
-            .await
-            .map_err(store_error)?;
-        goal_status_changes::Entity::insert(history_row(id, owner, None, goal.status, now))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?;
-        transaction.commit().await.map_err(store_error)?;
-        to_goal(&inserted)
+        let outcome = async {
+            let id = GoalId(waymark_domain::id::new_id());
+            let row = goals::ActiveModel {
+                id: Set(id.0),
+                account_id: Set(owner.0),
+                title: Set(goal.title.as_str().to_owned()),
+                title_search: Set(goal.title.as_str().to_lowercase()),
+                why: Set(goal.why.as_str().to_owned()),
+                area: Set(goal.area.as_str().to_owned()),
+                target_date: Set(goal.target_date),
+                status: Set(goal.status.as_str().to_owned()),
+                status_changed_at: Set(now),
+                needs_support: Set(goal.needs_support),
+                support_notes: Set(goal.support_notes.as_str().to_owned()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+                steps_total: Set(0),
+                steps_done: Set(0),
+                last_check_in_at: Set(None),
+            };
+            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let inserted = goals::Entity::insert(row)
+                .exec_with_returning(&transaction)
+                .await
+                .map_err(store_error)?;
+            goal_status_changes::Entity::insert(history_row(id, owner, None, goal.status, now))
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?;
+            transaction.commit().await.map_err(store_error)?;
+            to_goal(&inserted)
+        }
+        .await;
+        self.cache.forget(owner);
+        outcome
     }
 
     async fn get(&self, owner: AccountId, id: GoalId) -> Result<Option<Goal>, StoreError> {
@@ -246,46 +300,13 @@ impl GoalStore for SqlGoalStore {
     }
 
     async fn list(&self, owner: AccountId, query: GoalQuery) -> Result<GoalPage, StoreError> {
-        let mut select = goals::Entity::find().filter(goals::Column::AccountId.eq(owner.0));
-        if !query.statuses.is_empty() {
-            select = select.filter(
-                goals::Column::Status.is_in(query.statuses.iter().map(|status| status.as_str())),
-            );
+        if let Some(page) = self.cache.page(owner, &query) {
+            return Ok(page);
         }
-        if let Some(area) = query.area {
-            select = select.filter(goals::Column::Area.eq(area.as_str()));
-        }
-        if let Some(before) = query.due_before {
-            select = select.filter(goals::Column::TargetDate.lt(before));
-        }
-        if let Some(text) = query.title_contains.as_deref() {
-            select =
-                select.filter(Expr::col(goals::Column::TitleSearch).like(contains_pattern(text)));
-        }
-        if let Some(position) = &query.after {
-            select = select.filter(after_condition(position));
-        }
-        select = match query.order {
-            GoalOrder::Newest => select
-                .order_by_desc(goals::Column::CreatedAt)
-                .order_by_desc(goals::Column::Id),
-            GoalOrder::TargetDate => select
-                .order_by(Expr::col(goals::Column::TargetDate).is_null(), Order::Asc)
-                .order_by_asc(goals::Column::TargetDate)
-                .order_by_asc(goals::Column::Id),
-        };
-        let rows = select
-            .limit(query.limit.saturating_add(1))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let has_more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > query.limit;
-        let goals = rows
-            .iter()
-            .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
-            .map(to_goal)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(GoalPage { goals, has_more })
+        let ticket = self.cache.ticket(owner);
+        let page = self.read_page(owner, &query).await?;
+        self.cache.store(ticket, query, &page);
+        Ok(page)
     }
 
     async fn update(
@@ -296,19 +317,24 @@ impl GoalStore for SqlGoalStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Goal, GoalWriteError> {
-        for _ in 0..UPDATE_ATTEMPTS {
-            let current = self.row(owner, id).await?.ok_or(GoalWriteError::NotFound)?;
-            if expected_version.is_some_and(|expected| expected != current.version) {
-                return Err(GoalWriteError::PreconditionFailed);
+        let outcome = async {
+            for _ in 0..UPDATE_ATTEMPTS {
+                let current = self.row(owner, id).await?.ok_or(GoalWriteError::NotFound)?;
+                if expected_version.is_some_and(|expected| expected != current.version) {
+                    return Err(GoalWriteError::PreconditionFailed);
+                }
+                if let Some(goal) = self.update_at_version(&current, &changes, now).await? {
+                    return Ok(goal);
+                }
+                if expected_version.is_some() {
+                    return Err(GoalWriteError::PreconditionFailed);
+                }
             }
-            if let Some(goal) = self.update_at_version(&current, &changes, now).await? {
-                return Ok(goal);
-            }
-            if expected_version.is_some() {
-                return Err(GoalWriteError::PreconditionFailed);
-            }
+            Err(GoalWriteError::Busy)
         }
-        Err(GoalWriteError::Busy)
+        .await;
+        self.cache.forget(owner);
+        outcome
     }
 
     async fn delete(
@@ -318,29 +344,34 @@ impl GoalStore for SqlGoalStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), GoalWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
-        let mut statement = goals::Entity::delete_many()
-            .filter(goals::Column::Id.eq(id.0))
-            .filter(goals::Column::AccountId.eq(owner.0));
-        if let Some(expected) = expected_version {
-            statement = statement.filter(goals::Column::Version.eq(expected));
+        let outcome = async {
+            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let mut statement = goals::Entity::delete_many()
+                .filter(goals::Column::Id.eq(id.0))
+                .filter(goals::Column::AccountId.eq(owner.0));
+            if let Some(expected) = expected_version {
+                statement = statement.filter(goals::Column::Version.eq(expected));
+            }
+            let deleted = statement
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?
+                .rows_affected;
+            if deleted == 0 {
+                drop(transaction);
+                return match (self.row(owner, id).await?, expected_version) {
+                    (Some(_), Some(_)) => Err(GoalWriteError::PreconditionFailed),
+                    _ => Err(GoalWriteError::NotFound),
+                };
+            }
+            // Steps, check-ins and history go with the goal (ON DELETE CASCADE).
+            crate::tombstones::record(&transaction, id.0, "goal", owner, now).await?;
+            transaction.commit().await.map_err(store_error)?;
+            Ok(())
         }
-        let deleted = statement
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if deleted == 0 {
-            drop(transaction);
-            return match (self.row(owner, id).await?, expected_version) {
-                (Some(_), Some(_)) => Err(GoalWriteError::PreconditionFailed),
-                _ => Err(GoalWriteError::NotFound),
-            };
-        }
-        // Steps, check-ins and history go with the goal (ON DELETE CASCADE).
-        crate::tombstones::record(&transaction, id.0, "goal", owner, now).await?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok(())
+        .await;
+        self.cache.forget(owner);
+        outcome
     }
 
     async fn history(

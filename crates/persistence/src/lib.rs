@@ -7,6 +7,8 @@
 mod database;
 mod entities;
 mod error;
+mod goal_changes;
+mod goal_list_cache;
 mod goal_parts;
 mod goals;
 mod health;

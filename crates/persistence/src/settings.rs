@@ -23,4 +23,6 @@ pub struct DatabaseSettings {
     pub statement_timeout: Option<Duration>,
     /// SQLite `busy_timeout`: how long a writer waits for the write lock.
     pub sqlite_busy_timeout: Duration,
+    /// About how much memory recently read goal lists may take (0: none are kept).
+    pub goal_list_cache_bytes: usize,
 }

@@ -136,8 +136,13 @@ impl Application {
             self.database.clone(),
             self.housekeeping_interval,
         ));
+        let goal_changes = tokio::spawn({
+            let database = self.database.clone();
+            async move { database.hear_goal_changes().await }
+        });
         let outcome = self.server.await;
         housekeeping.abort();
+        goal_changes.abort();
         tracing::info!("waymark has stopped serving; closing the database");
         self.database.close().await;
         outcome

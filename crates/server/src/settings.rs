@@ -161,6 +161,10 @@ pub struct Settings {
     #[arg(long, env = "WAYMARK_SQLITE_BUSY_TIMEOUT", default_value_t = HumanDuration::secs(5), global = true)]
     pub sqlite_busy_timeout: HumanDuration,
 
+    /// Memory for recently read goal lists, in MiB per instance (0 turns the cache off).
+    #[arg(long, env = "WAYMARK_GOAL_LIST_CACHE_MIB", default_value_t = 64, value_parser = clap::value_parser!(u32).range(0..=65_536), global = true)]
+    pub goal_list_cache_mib: u32,
+
     /// Longest a request may take before it is answered 503.
     #[arg(long, env = "WAYMARK_REQUEST_TIMEOUT", default_value_t = HumanDuration::secs(10), global = true)]
     pub request_timeout: HumanDuration,
@@ -287,6 +291,7 @@ impl Default for Settings {
             db_acquire_timeout: HumanDuration::secs(3),
             db_statement_timeout: HumanDuration::secs(5),
             sqlite_busy_timeout: HumanDuration::secs(5),
+            goal_list_cache_mib: 64,
             request_timeout: HumanDuration::secs(10),
             readiness_timeout: HumanDuration::secs(1),
             shutdown_grace: HumanDuration::secs(25),
@@ -383,6 +388,9 @@ impl Settings {
             acquire_timeout: self.db_acquire_timeout.0,
             statement_timeout: Some(self.db_statement_timeout.0),
             sqlite_busy_timeout: self.sqlite_busy_timeout.0,
+            goal_list_cache_bytes: usize::try_from(self.goal_list_cache_mib)
+                .unwrap_or(usize::MAX)
+                .saturating_mul(1024 * 1024),
         }
     }
 
@@ -425,6 +433,7 @@ impl Settings {
     pub fn database_for_migrations(&self) -> DatabaseSettings {
         DatabaseSettings {
             statement_timeout: None,
+            goal_list_cache_bytes: 0,
             max_connections: 1,
             min_connections: 0,
             ..self.database()

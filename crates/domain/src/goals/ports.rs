@@ -10,7 +10,7 @@ use crate::identity::ports::StoreError;
 use crate::time::Instant;
 
 /// The order of a goal list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GoalOrder {
     /// Newest first (`created_at`, then `id`, descending).
     Newest,
@@ -19,7 +19,7 @@ pub enum GoalOrder {
 }
 
 /// Where a page of goals starts: just after this goal in the list's order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GoalPosition {
     /// After the goal created at `created_at` with `id` (newest-first order).
     Newest {
@@ -37,8 +37,9 @@ pub enum GoalPosition {
     },
 }
 
-/// Which goals to list.
-#[derive(Debug, Clone)]
+/// Which goals to list. Equal queries for the same owner list the same goals, as long
+/// as none of them changed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GoalQuery {
     /// Only these statuses (empty: all).
     pub statuses: Vec<GoalStatus>,

@@ -1,6 +1,8 @@
 //! Accounts in the `accounts` table. Deleting one cascades to every table that
 //! refers to it.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -18,11 +20,14 @@ use waymark_domain::time;
 
 use crate::entities::{accounts, refresh_tokens, sign_in_failures};
 use crate::error::{is_conflict, is_unique_violation, retrying_conflicts, store_error};
+use crate::goal_list_cache::GoalListCache;
 
 /// [`AccountStore`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlAccountStore {
     pub(crate) connection: DatabaseConnection,
+    /// Erasing an account forgets its cached goal lists.
+    pub(crate) goal_lists: Arc<GoalListCache>,
 }
 
 /// Reads a stored row back into a domain account; a row that no longer parses is
@@ -242,7 +247,9 @@ impl AccountStore for SqlAccountStore {
     }
 
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {
-        retrying_conflicts(|| self.delete_once(id)).await
+        let deleted = retrying_conflicts(|| self.delete_once(id)).await;
+        self.goal_lists.forget(id);
+        deleted
     }
 }
 

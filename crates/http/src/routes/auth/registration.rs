@@ -59,8 +59,10 @@ pub(crate) struct AccountResponse {
     #[schema(value_type = RoleName, example = "user")]
     role: String,
     /// When it was created.
+    #[serde(serialize_with = "crate::wire_time::instant")]
     created_at: DateTime<Utc>,
     /// When it last changed.
+    #[serde(serialize_with = "crate::wire_time::instant")]
     updated_at: DateTime<Utc>,
     /// Starts at 1 and grows by one with every change; also the `ETag`.
     #[schema(example = 1)]

@@ -45,8 +45,10 @@ pub(crate) struct CheckInResponse {
     /// Whether this was a setback: expected, and worth recording.
     setback: bool,
     /// When it was made.
+    #[serde(serialize_with = "crate::wire_time::instant")]
     created_at: DateTime<Utc>,
     /// Check-ins do not change: the same as `created_at`.
+    #[serde(serialize_with = "crate::wire_time::instant")]
     updated_at: DateTime<Utc>,
     /// Always 1: check-ins do not change.
     version: i64,

@@ -57,6 +57,7 @@ pub(crate) struct GoalResponse {
     #[schema(value_type = StatusName, example = "active")]
     status: String,
     /// When the status last changed.
+    #[serde(serialize_with = "crate::wire_time::instant")]
     status_changed_at: DateTime<Utc>,
     /// Whether they would like support with it.
     needs_support: bool,
@@ -64,8 +65,10 @@ pub(crate) struct GoalResponse {
     #[schema(example = "A friend to come along the first time.")]
     support_notes: String,
     /// When it was created.
+    #[serde(serialize_with = "crate::wire_time::instant")]
     created_at: DateTime<Utc>,
     /// When it last changed.
+    #[serde(serialize_with = "crate::wire_time::instant")]
     updated_at: DateTime<Utc>,
     /// Starts at 1, +1 with every change (to the goal, its steps or check-ins);
     /// also the `ETag`.
@@ -78,6 +81,7 @@ pub(crate) struct GoalResponse {
     #[schema(example = 1)]
     steps_done: i32,
     /// When it was last checked in on.
+    #[serde(serialize_with = "crate::wire_time::optional_instant")]
     last_check_in_at: Option<DateTime<Utc>>,
 }
 
@@ -181,6 +185,7 @@ pub(crate) struct StatusChangeResponse {
     #[schema(value_type = StatusName)]
     to: String,
     /// When.
+    #[serde(serialize_with = "crate::wire_time::instant")]
     at: DateTime<Utc>,
 }
 

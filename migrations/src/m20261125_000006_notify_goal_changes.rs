@@ -1,0 +1,54 @@
+//! PostgreSQL only: a trigger that sends the owner's id on the `waymark_goal_changes`
+//! channel whenever one of their goal rows is inserted, updated or deleted (step and
+//! check-in writes update the goal row; erasing an account deletes its goal rows).
+//! Every replica listens and forgets its cached copies of that person's goal lists.
+//! PostgreSQL delivers the notification when the writing transaction commits, and
+//! sends identical ones from one transaction once.
+//!
+//! SQLite is one process: its cache hears every change directly, so this migration
+//! does nothing there.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DatabaseBackend;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+const UP: &str = r"
+CREATE FUNCTION waymark_notify_goal_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM pg_notify('waymark_goal_changes', OLD.account_id::text);
+    ELSE
+        PERFORM pg_notify('waymark_goal_changes', NEW.account_id::text);
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER goals_notify_change
+    AFTER INSERT OR UPDATE OR DELETE ON goals
+    FOR EACH ROW EXECUTE FUNCTION waymark_notify_goal_change();
+";
+
+const DOWN: &str = r"
+DROP TRIGGER IF EXISTS goals_notify_change ON goals;
+DROP FUNCTION IF EXISTS waymark_notify_goal_change();
+";
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_on_postgres(manager, UP).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_on_postgres(manager, DOWN).await
+    }
+}
+
+async fn run_on_postgres(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    if manager.get_database_backend() == DatabaseBackend::Postgres {
+        manager.get_connection().execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
