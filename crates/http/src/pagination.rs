@@ -4,8 +4,8 @@
 //! (a changed cursor is 400). Pages answer `{ "items": [...], "next_cursor": ... }`
 //! and a `Link: <...>; rel="next"` header.
 
-use actix_web::HttpResponse;
-use actix_web::http::header;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpResponse, HttpResponseBuilder};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
@@ -128,15 +128,41 @@ pub fn page_response<T: Serialize>(
     items: Vec<T>,
     next_cursor: Option<String>,
 ) -> HttpResponse {
+    linked(path, limit, next_cursor.as_deref()).json(Page { items, next_cursor })
+}
+
+/// [`page_response`] for items already serialised as a JSON array.
+///
+/// # Errors
+/// When the cursor cannot be serialised (a string always can).
+pub fn serialized_page_response(
+    path: &str,
+    limit: u64,
+    items_json: &[u8],
+    next_cursor: Option<&str>,
+) -> Result<HttpResponse, serde_json::Error> {
+    let mut body = Vec::with_capacity(items_json.len() + 160);
+    body.extend_from_slice(b"{\"items\":");
+    body.extend_from_slice(items_json);
+    body.extend_from_slice(b",\"next_cursor\":");
+    serde_json::to_writer(&mut body, &next_cursor)?;
+    body.push(b'}');
+    Ok(linked(path, limit, next_cursor)
+        .content_type(ContentType::json())
+        .body(body))
+}
+
+/// A 200 response with the `Link` to the next page, if there is one.
+fn linked(path: &str, limit: u64, next_cursor: Option<&str>) -> HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
-    if let Some(cursor) = &next_cursor {
+    if let Some(cursor) = next_cursor {
         let separator = if path.contains('?') { '&' } else { '?' };
         response.insert_header((
             header::LINK,
             format!("<{path}{separator}limit={limit}&cursor={cursor}>; rel=\"next\""),
         ));
     }
-    response.json(Page { items, next_cursor })
+    response
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub use crate::middleware::rate_limit::RateLimits;
 use crate::pagination::CursorSigner;
 use crate::password_work::PasswordWork;
 use crate::rate_limiter::RateLimiter;
+use crate::routes::goals::serialized_pages::SerializedPages;
 
 /// Settings of the HTTP layer, decided by the server's configuration.
 #[derive(Debug, Clone)]
@@ -56,6 +57,8 @@ pub struct AppState {
     pub password_work: Arc<PasswordWork>,
     /// HTTP settings.
     pub settings: Arc<HttpSettings>,
+    /// The JSON of goal pages that are served again from memory.
+    pub(crate) goal_pages: Arc<SerializedPages>,
 }
 
 impl AppState {
@@ -74,6 +77,7 @@ impl AppState {
                 credentials: RateLimiter::new(settings.credentials_rate_limit_per_minute),
             }),
             settings: Arc::new(settings),
+            goal_pages: Arc::new(SerializedPages::default()),
         }
     }
 }

@@ -223,6 +223,8 @@ fn weight(page: &GoalPage) -> usize {
 mod tests {
     use waymark_domain::goals::ports::GoalOrder;
 
+    use std::sync::Arc;
+
     use super::*;
 
     fn query(limit: u64) -> GoalQuery {
@@ -239,7 +241,7 @@ mod tests {
 
     fn empty_page(has_more: bool) -> GoalPage {
         GoalPage {
-            goals: Vec::new(),
+            goals: Arc::from(Vec::new()),
             has_more,
         }
     }

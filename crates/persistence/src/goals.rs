@@ -161,7 +161,7 @@ impl SqlGoalStore {
             .iter()
             .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
             .map(to_goal)
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Arc<[Goal]>, _>>()?;
         Ok(GoalPage { goals, has_more })
     }
 

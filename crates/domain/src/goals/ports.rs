@@ -1,6 +1,8 @@
 //! The storage port of goals. Every method takes the owner: another person's goal is
 //! simply not found, and forgetting the owner does not compile.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
@@ -57,11 +59,12 @@ pub struct GoalQuery {
     pub limit: u64,
 }
 
-/// A page of goals.
+/// A page of goals: an immutable snapshot, shared (not copied) when a page is served
+/// again from memory.
 #[derive(Debug, Clone)]
 pub struct GoalPage {
     /// The goals, in the query's order.
-    pub goals: Vec<Goal>,
+    pub goals: Arc<[Goal]>,
     /// Whether more follow.
     pub has_more: bool,
 }

@@ -5,11 +5,11 @@
 //! answers 401 (no or bad token) or 403 (missing scope) before the handler runs.
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::{Ready, ready};
 use waymark_domain::identity::{AccountId, ClientId, Role, ScopeSet};
 
+use super::bearer::{Bearer, bearer};
 use super::security_table::SecurityTable;
 use super::tokens::{TokenIssuer, TokenSubject};
 use crate::error::ApiError;
@@ -78,15 +78,19 @@ fn authenticate(request: &HttpRequest) -> Result<Principal, ApiError> {
         .required(request.method().as_str(), &template)
         .ok_or_else(|| misconfigured("a security requirement in the spec"))?;
 
-    let token = bearer_token(request).ok_or(ApiError::Unauthorized {
-        invalid_token: false,
-    })?;
-    let claims = state
-        .tokens
-        .verify(token)
-        .map_err(|_| ApiError::Unauthorized {
-            invalid_token: true,
-        })?;
+    let claims = match bearer(request, &state.tokens) {
+        Bearer::Valid(claims) => claims,
+        Bearer::Missing => {
+            return Err(ApiError::Unauthorized {
+                invalid_token: false,
+            });
+        }
+        Bearer::Invalid => {
+            return Err(ApiError::Unauthorized {
+                invalid_token: true,
+            });
+        }
+    };
     let subject = TokenIssuer::subject_of(&claims).map_err(|_| ApiError::Unauthorized {
         invalid_token: true,
     })?;
@@ -117,16 +121,4 @@ fn authenticate(request: &HttpRequest) -> Result<Principal, ApiError> {
         client_id,
         role,
     })
-}
-
-/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
-fn bearer_token(request: &HttpRequest) -> Option<&str> {
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }

@@ -2,8 +2,8 @@
 //! token, or the client address when there is no valid token.
 
 use actix_web::dev::ServiceRequest;
-use actix_web::http::header;
 
+use crate::auth::{Bearer, bearer};
 use crate::state::AppState;
 
 /// The client's address: the TCP peer, or with `trust_forwarded_for` the address the
@@ -31,18 +31,8 @@ pub(crate) fn client_address(request: &ServiceRequest, trust_forwarded_for: bool
 
 /// The verified subject of the bearer token, if any.
 pub(crate) fn token_subject(request: &ServiceRequest, state: &AppState) -> Option<String> {
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return None;
+    match bearer(request.request(), &state.tokens) {
+        Bearer::Valid(claims) => Some(claims.sub.clone()),
+        Bearer::Missing | Bearer::Invalid => None,
     }
-    state
-        .tokens
-        .verify(token.trim())
-        .ok()
-        .map(|claims| claims.sub)
 }

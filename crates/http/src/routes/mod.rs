@@ -4,7 +4,7 @@
 mod admin;
 pub(crate) mod auth;
 mod fallback;
-mod goals;
+pub(crate) mod goals;
 mod health;
 mod me;
 mod metrics;

@@ -10,7 +10,7 @@ use waymark_domain::goals::{Area, GoalId, GoalStatus};
 use super::representation::GoalResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, page_response};
+use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, serialized_page_response};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -242,11 +242,15 @@ pub(crate) async fn list_goals(
             };
             state.cursors.encode(&position)
         });
-    let items: Vec<GoalResponse> = page.goals.iter().map(GoalResponse::from).collect();
-    Ok(page_response(
+    let items = state
+        .goal_pages
+        .items(&page.goals)
+        .map_err(|error| ApiError::Internal(error.into()))?;
+    serialized_page_response(
         &next_page_base(&request),
         limit,
-        items,
-        next_cursor,
-    ))
+        &items,
+        next_cursor.as_deref(),
+    )
+    .map_err(|error| ApiError::Internal(error.into()))
 }

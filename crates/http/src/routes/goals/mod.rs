@@ -3,6 +3,7 @@
 mod check_ins;
 mod list;
 mod representation;
+pub(crate) mod serialized_pages;
 mod single;
 mod steps;
 
