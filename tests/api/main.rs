@@ -22,6 +22,7 @@ mod openapi;
 mod problems;
 mod rate_limits;
 mod request_id;
+mod routines;
 mod shutdown;
 mod sign_in;
 mod token_attacks;

@@ -11,5 +11,7 @@ pub mod id;
 pub mod idempotency;
 pub mod identity;
 pub mod ports;
+pub mod routines;
 pub mod text;
 pub mod time;
+mod values;

@@ -7,6 +7,7 @@ use crate::goals::ports::{GoalPartsStore, GoalStore};
 use crate::health::StorageHealth;
 use crate::idempotency::IdempotencyStore;
 use crate::identity::ports::{AccountStore, ClientStore, RefreshTokenStore, SignInThrottle};
+use crate::routines::ports::RoutineStore;
 
 /// The storage adapter's implementations of the domain's ports.
 #[derive(Debug, Clone)]
@@ -27,4 +28,6 @@ pub struct StoragePorts {
     pub goals: Arc<dyn GoalStore>,
     /// Goals' steps and check-ins.
     pub goal_parts: Arc<dyn GoalPartsStore>,
+    /// Routines and their check-ins.
+    pub routines: Arc<dyn RoutineStore>,
 }

@@ -10,6 +10,9 @@ use waymark_domain::health::StorageUnavailable;
 use waymark_domain::identity::ports::{
     ClientError, CreateAccountError, StoreError, UpdateAccountError,
 };
+use waymark_domain::routines::ports::{
+    CheckInWriteError, MAX_ROUTINES_PER_PERSON, RoutineWriteError,
+};
 
 use crate::problem::{FieldError, PROBLEM_JSON, Problem};
 
@@ -137,6 +140,40 @@ impl From<GoalWriteError> for ApiError {
                 "The goal is being changed by other requests; please try again.".to_owned(),
             ),
             GoalWriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<RoutineWriteError> for ApiError {
+    fn from(error: RoutineWriteError) -> Self {
+        match error {
+            RoutineWriteError::NotFound => Self::NotFound,
+            RoutineWriteError::PreconditionFailed => Self::PreconditionFailed,
+            // Another person's goal is as unknown as one that never existed.
+            RoutineWriteError::UnknownGoal => Self::Validation(vec![FieldError::invalid(
+                "/goal_id",
+                "is not one of your goals",
+            )]),
+            RoutineWriteError::TooMany => Self::Conflict(format!(
+                "You have {MAX_ROUTINES_PER_PERSON} routines, the most one person may have; delete one first."
+            )),
+            RoutineWriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<CheckInWriteError> for ApiError {
+    fn from(error: CheckInWriteError) -> Self {
+        match error {
+            CheckInWriteError::NotFound => Self::NotFound,
+            CheckInWriteError::PreconditionFailed => Self::PreconditionFailed,
+            CheckInWriteError::AlreadyCheckedIn => Self::Conflict(
+                "That occurrence has a check-in already; change it with PATCH.".to_owned(),
+            ),
+            CheckInWriteError::WeekComplete => Self::Conflict(
+                "This week has as many check-ins as the routine asks for.".to_owned(),
+            ),
+            CheckInWriteError::Store(store) => store.into(),
         }
     }
 }

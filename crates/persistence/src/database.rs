@@ -24,6 +24,7 @@ use crate::identity::accounts::SqlAccountStore;
 use crate::identity::clients::SqlClientStore;
 use crate::identity::refresh_tokens::SqlRefreshTokenStore;
 use crate::identity::sign_in_throttle::SqlSignInThrottle;
+use crate::routines::SqlRoutineStore;
 use crate::settings::DatabaseSettings;
 use crate::sqlite_path::sqlite_file;
 
@@ -176,6 +177,9 @@ impl Database {
             goal_parts: Arc::new(SqlGoalPartsStore {
                 connection: self.connection.clone(),
                 cache: self.goal_lists.clone(),
+            }),
+            routines: Arc::new(SqlRoutineStore {
+                connection: self.connection.clone(),
             }),
         }
     }

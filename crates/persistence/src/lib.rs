@@ -15,6 +15,7 @@ mod health;
 mod housekeeping;
 mod idempotency;
 mod identity;
+mod routines;
 mod settings;
 mod sqlite_path;
 mod tombstones;

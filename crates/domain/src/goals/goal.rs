@@ -1,14 +1,13 @@
 //! The goal and its parts, each parsed so that an invalid one cannot exist.
 
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::identity::AccountId;
-use crate::text;
 use crate::time::Instant;
+use crate::values::{bounded_text, wire_enum};
 
 /// Names one goal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,43 +18,6 @@ impl fmt::Display for GoalId {
         self.0.fmt(formatter)
     }
 }
-
-/// Text that must be clean (NFC, no hidden characters) and within a length.
-pub(super) fn bounded(raw: &str, min: usize, max: usize) -> Option<String> {
-    let cleaned = text::clean(raw, true)?;
-    let length = cleaned.chars().count();
-    ((min..=max).contains(&length) && (min == 0 || text::is_visible(&cleaned))).then_some(cleaned)
-}
-
-macro_rules! bounded_text {
-    ($(#[$meta:meta])* $name:ident, $error:ident, $min:expr, $max:expr, $message:literal) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct $name(String);
-
-        #[doc = concat!("Why a ", stringify!($name), " was refused.")]
-        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-        #[error($message)]
-        pub struct $error;
-
-        impl $name {
-            /// Trims, normalises and checks `raw`.
-            ///
-            /// # Errors
-            #[doc = concat!("[`", stringify!($error), "`] when it breaks the rule.")]
-            pub fn parse(raw: &str) -> Result<Self, $error> {
-                super::goal::bounded(raw, $min, $max).map(Self).ok_or($error)
-            }
-
-            /// The text.
-            #[must_use]
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-    };
-}
-pub(super) use bounded_text;
 
 bounded_text!(
     /// What the person wants to have done: 1 to 200 characters.
@@ -69,51 +31,6 @@ bounded_text!(
     /// What kind of support the person would like: up to 2000 characters.
     SupportNotes, InvalidSupportNotes, 0, 2000, "must be at most 2000 characters, without control or invisible characters"
 );
-
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident, $error:ident, $message:literal, { $($variant:ident => $wire:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $(
-                #[doc = concat!("`", $wire, "`")]
-                $variant,
-            )+
-        }
-
-        #[doc = concat!("A name that is not a ", stringify!($name), ".")]
-        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-        #[error($message)]
-        pub struct $error;
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The name on the wire.
-            #[must_use]
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $wire,)+
-                }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = $error;
-
-            fn from_str(name: &str) -> Result<Self, Self::Err> {
-                Self::ALL.iter().copied().find(|value| value.as_str() == name).ok_or($error)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-                formatter.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 wire_enum!(
     /// The part of life a goal belongs to.

@@ -6,9 +6,10 @@ use std::str::FromStr;
 
 use uuid::Uuid;
 
-use super::goal::{GoalId, bounded_text};
+use super::goal::GoalId;
 use crate::text;
 use crate::time::Instant;
+use crate::values::bounded_text;
 
 /// The most steps one goal may have.
 pub const MAX_STEPS_PER_GOAL: i32 = 100;

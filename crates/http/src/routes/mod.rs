@@ -8,6 +8,7 @@ pub(crate) mod goals;
 mod health;
 mod me;
 mod metrics;
+mod routines;
 
 pub(crate) use fallback::not_found_or_not_allowed;
 
@@ -50,5 +51,16 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(goals::list_check_ins)
         .service(goals::create_check_in)
         .service(goals::get_check_in)
-        .service(goals::delete_check_in);
+        .service(goals::delete_check_in)
+        .service(routines::list_routines)
+        .service(routines::create_routine)
+        .service(routines::get_routine)
+        .service(routines::update_routine)
+        .service(routines::delete_routine)
+        .service(routines::routine_occurrences)
+        .service(routines::list_routine_check_ins)
+        .service(routines::create_routine_check_in)
+        .service(routines::update_routine_check_in)
+        .service(routines::delete_routine_check_in)
+        .service(routines::agenda);
 }

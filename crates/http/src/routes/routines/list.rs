@@ -1,0 +1,178 @@
+//! `GET /v1/routines`: a person's routines, newest first, in keyset pages.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use waymark_domain::goals::GoalId;
+use waymark_domain::routines::Category;
+use waymark_domain::routines::RoutineId;
+use waymark_domain::routines::ports::{RoutinePosition, RoutineQuery};
+
+use super::representation::{CategoryName, RoutineResponse};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, page_response};
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// The query parameters of `GET /v1/routines`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct RoutineListParameters {
+    /// Only routines in this category.
+    #[param(value_type = Option<CategoryName>)]
+    category: Option<String>,
+    /// Only active (`true`) or paused (`false`) routines.
+    active: Option<bool>,
+    /// Only routines serving this goal.
+    goal_id: Option<uuid::Uuid>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 1024)]
+    cursor: Option<String>,
+}
+
+/// A page of routines.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RoutinePageResponse {
+    /// The routines, newest first.
+    items: Vec<RoutineResponse>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// The position a cursor carries (signed by the server).
+#[derive(Debug, Serialize, Deserialize)]
+struct CursorPosition {
+    at: DateTime<Utc>,
+    id: uuid::Uuid,
+}
+
+fn bad(detail: impl Into<String>) -> ApiError {
+    ApiError::BadRequest(detail.into())
+}
+
+fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiError> {
+    let mut query = RoutineQuery {
+        category: None,
+        active: None,
+        goal_id: None,
+        after: None,
+        limit: DEFAULT_LIMIT,
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(request.query_string().as_bytes()) {
+        if seen.iter().any(|earlier| *earlier == name) {
+            return Err(bad(format!(
+                "the query parameter `{name}` is given more than once"
+            )));
+        }
+        seen.push(name.to_string());
+        match name.as_ref() {
+            "category" => {
+                query.category = Some(
+                    value
+                        .parse::<Category>()
+                        .map_err(|error| bad(format!("category {error}")))?,
+                );
+            }
+            "active" => {
+                query.active = Some(match value.as_ref() {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(bad("active must be true or false")),
+                });
+            }
+            "goal_id" => {
+                query.goal_id = Some(GoalId(
+                    uuid::Uuid::parse_str(&value)
+                        .map_err(|_| bad("goal_id must be a goal's id"))?,
+                ));
+            }
+            "limit" => {
+                query.limit = value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|limit| (1..=MAX_LIMIT).contains(limit))
+                    .ok_or_else(|| bad(format!("limit must be between 1 and {MAX_LIMIT}")))?;
+            }
+            "cursor" => {
+                let position: CursorPosition = state.cursors.decode(&value)?;
+                query.after = Some(RoutinePosition {
+                    created_at: position.at,
+                    id: RoutineId(position.id),
+                });
+            }
+            other => {
+                return Err(bad(format!(
+                    "`{}` is not a query parameter of this operation",
+                    other.chars().take(64).collect::<String>()
+                )));
+            }
+        }
+    }
+    Ok(query)
+}
+
+/// `/v1/routines` with the request's own filters, for the `Link` to the next page.
+fn next_page_base(request: &HttpRequest) -> String {
+    let kept: Vec<(String, String)> =
+        url::form_urlencoded::parse(request.query_string().as_bytes())
+            .filter(|(name, _)| name != "cursor" && name != "limit")
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect();
+    if kept.is_empty() {
+        return "/v1/routines".to_owned();
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    format!("/v1/routines?{query}")
+}
+
+/// Your routines.
+///
+/// Newest first. Filter by `category`, `active` and `goal_id`. Pages of `limit` (1 to
+/// 100, default 20); follow `next_cursor` or the `Link` header.
+#[utoipa::path(
+    tag = "routines",
+    operation_id = "list_routines",
+    security(("oauth2" = ["routines:read"])),
+    params(RoutineListParameters),
+    responses(
+        (status = 200, description = "A page of routines; `Link` points to the next.", body = RoutinePageResponse),
+        (status = 400, description = "A query parameter or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/routines")]
+pub(crate) async fn list_routines(
+    request: HttpRequest,
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let query = parse(&request, &state)?;
+    let limit = query.limit;
+    let page = state.ports.routines.list(owner, query).await?;
+    let next_cursor = page
+        .has_more
+        .then(|| page.routines.last())
+        .flatten()
+        .map(|last| {
+            state.cursors.encode(&CursorPosition {
+                at: last.created_at,
+                id: last.id.0,
+            })
+        });
+    let items: Vec<RoutineResponse> = page.routines.iter().map(RoutineResponse::from).collect();
+    Ok(page_response(
+        &next_page_base(&request),
+        limit,
+        items,
+        next_cursor,
+    ))
+}

@@ -1,0 +1,16 @@
+//! `/v1/routines` and `/v1/agenda`: a person's routines, when they happen, and how
+//! each occurrence went.
+
+mod check_ins;
+mod list;
+mod occurrences;
+mod representation;
+mod single;
+
+pub(crate) use check_ins::{
+    create_routine_check_in, delete_routine_check_in, list_routine_check_ins,
+    update_routine_check_in,
+};
+pub(crate) use list::list_routines;
+pub(crate) use occurrences::{agenda, routine_occurrences};
+pub(crate) use single::{create_routine, delete_routine, get_routine, update_routine};

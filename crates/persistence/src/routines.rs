@@ -1,0 +1,593 @@
+//! Routines in the `routines` table and their check-ins in `routine_check_ins`. Every
+//! query is filtered by the owner; lists are keyset-paginated, never with OFFSET.
+
+use async_trait::async_trait;
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use waymark_domain::goals::{Feeling, GoalId};
+use waymark_domain::identity::ports::StoreError;
+use waymark_domain::identity::{AccountId, TimeZoneName};
+use waymark_domain::routines::ports::{
+    CheckInWriteError, MAX_ROUTINES_PER_PERSON, RoutinePage, RoutineQuery, RoutineStore,
+    RoutineWriteError,
+};
+use waymark_domain::routines::{
+    Category, CheckInStatus, NewRoutine, NewRoutineCheckIn, OccurrenceKey, Pattern, Routine,
+    RoutineChanges, RoutineCheckIn, RoutineCheckInChanges, RoutineCheckInId, RoutineCheckInNote,
+    RoutineId, RoutineNotes, RoutineTitle, Schedule, Weekdays,
+};
+use waymark_domain::time::Instant;
+
+use crate::entities::{goals, routine_check_ins, routines};
+use crate::error::{is_unique_violation, store_error};
+
+/// How many times an update is retried when another writer changed the routine
+/// between its read and its write.
+const UPDATE_ATTEMPTS: usize = 3;
+
+/// [`RoutineStore`] on SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub(crate) struct SqlRoutineStore {
+    pub(crate) connection: DatabaseConnection,
+}
+
+fn corrupt(id: uuid::Uuid, field: &str) -> StoreError {
+    StoreError::Unexpected(anyhow::anyhow!("routine {id} has an invalid {field}"))
+}
+
+fn time_text(time: NaiveTime) -> String {
+    time.format("%H:%M").to_string()
+}
+
+fn parse_time(text: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(text, "%H:%M").ok()
+}
+
+fn schedule_of(row: &routines::Model) -> Result<Schedule, StoreError> {
+    let bad = |field| corrupt(row.id, field);
+    let number = u8::try_from(row.schedule_number).map_err(|_| bad("schedule_number"))?;
+    let pattern = match row.schedule_kind.as_str() {
+        "daily" => Pattern::Daily,
+        "weekly" => Pattern::Weekly(
+            u8::try_from(row.weekdays)
+                .ok()
+                .and_then(Weekdays::from_bits)
+                .ok_or_else(|| bad("weekdays"))?,
+        ),
+        "every_n_days" => Pattern::EveryNDays(number),
+        "times_per_week" => Pattern::TimesPerWeek(number),
+        _ => return Err(bad("schedule_kind")),
+    };
+    let times = if row.times.is_empty() {
+        Vec::new()
+    } else {
+        row.times
+            .split(',')
+            .map(|text| parse_time(text).ok_or_else(|| bad("times")))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let zone = TimeZoneName::parse(&row.time_zone).map_err(|_| bad("time_zone"))?;
+    Schedule::new(pattern, &times, row.starts_on, row.ends_on, zone).map_err(|_| bad("schedule"))
+}
+
+/// The schedule's columns: kind, weekdays, number, times.
+fn schedule_columns(schedule: &Schedule) -> (String, i32, i32, String) {
+    let (weekdays, number) = match schedule.pattern() {
+        Pattern::Daily => (0, 0),
+        Pattern::Weekly(days) => (days.bits(), 0),
+        Pattern::EveryNDays(number) | Pattern::TimesPerWeek(number) => (0, number),
+    };
+    let times = schedule
+        .times()
+        .iter()
+        .map(|time| time_text(*time))
+        .collect::<Vec<_>>()
+        .join(",");
+    (
+        schedule.pattern().kind().to_owned(),
+        i32::from(weekdays),
+        i32::from(number),
+        times,
+    )
+}
+
+fn to_routine(row: &routines::Model) -> Result<Routine, StoreError> {
+    let bad = |field| corrupt(row.id, field);
+    Ok(Routine {
+        id: RoutineId(row.id),
+        owner: AccountId(row.account_id),
+        title: RoutineTitle::parse(&row.title).map_err(|_| bad("title"))?,
+        category: row
+            .category
+            .parse::<Category>()
+            .map_err(|_| bad("category"))?,
+        notes: RoutineNotes::parse(&row.notes).map_err(|_| bad("notes"))?,
+        goal_id: row.goal_id.map(GoalId),
+        active: row.active,
+        reminder_minutes_before: row
+            .reminder_minutes_before
+            .map(u16::try_from)
+            .transpose()
+            .map_err(|_| bad("reminder_minutes_before"))?,
+        schedule: schedule_of(row)?,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+fn to_check_in(row: &routine_check_ins::Model) -> Result<RoutineCheckIn, StoreError> {
+    let bad = |field: &str| {
+        StoreError::Unexpected(anyhow::anyhow!(
+            "routine check-in {} has an invalid {field}",
+            row.id
+        ))
+    };
+    let time = if row.occurrence_time.is_empty() {
+        None
+    } else {
+        Some(parse_time(&row.occurrence_time).ok_or_else(|| bad("occurrence_time"))?)
+    };
+    Ok(RoutineCheckIn {
+        id: RoutineCheckInId(row.id),
+        routine_id: RoutineId(row.routine_id),
+        occurrence: OccurrenceKey {
+            date: row.occurrence_date,
+            time,
+        },
+        status: row
+            .status
+            .parse::<CheckInStatus>()
+            .map_err(|_| bad("status"))?,
+        note: RoutineCheckInNote::parse(&row.note).map_err(|_| bad("note"))?,
+        feeling: row
+            .feeling
+            .as_deref()
+            .map(str::parse::<Feeling>)
+            .transpose()
+            .map_err(|_| bad("feeling"))?,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+/// Monday and Sunday of `date`'s ISO week.
+fn iso_week(date: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
+    (monday, monday + Duration::days(6))
+}
+
+impl SqlRoutineStore {
+    async fn row(
+        &self,
+        owner: AccountId,
+        id: RoutineId,
+    ) -> Result<Option<routines::Model>, StoreError> {
+        routines::Entity::find_by_id(id.0)
+            .filter(routines::Column::AccountId.eq(owner.0))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn owns_goal(&self, owner: AccountId, goal: GoalId) -> Result<bool, StoreError> {
+        Ok(goals::Entity::find_by_id(goal.0)
+            .filter(goals::Column::AccountId.eq(owner.0))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)?
+            .is_some())
+    }
+
+    async fn check_in_row(
+        &self,
+        owner: AccountId,
+        routine: RoutineId,
+        id: RoutineCheckInId,
+    ) -> Result<Option<routine_check_ins::Model>, StoreError> {
+        routine_check_ins::Entity::find_by_id(id.0)
+            .filter(routine_check_ins::Column::AccountId.eq(owner.0))
+            .filter(routine_check_ins::Column::RoutineId.eq(routine.0))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)
+    }
+}
+
+#[async_trait]
+impl RoutineStore for SqlRoutineStore {
+    async fn create(
+        &self,
+        owner: AccountId,
+        routine: NewRoutine,
+        now: Instant,
+    ) -> Result<Routine, RoutineWriteError> {
+        if let Some(goal) = routine.goal_id
+            && !self.owns_goal(owner, goal).await?
+        {
+            return Err(RoutineWriteError::UnknownGoal);
+        }
+        let existing = routines::Entity::find()
+            .filter(routines::Column::AccountId.eq(owner.0))
+            .count(&self.connection)
+            .await
+            .map_err(store_error)?;
+        if existing >= MAX_ROUTINES_PER_PERSON as u64 {
+            return Err(RoutineWriteError::TooMany);
+        }
+        let (kind, weekdays, number, times) = schedule_columns(&routine.schedule);
+        let row = routines::ActiveModel {
+            id: Set(waymark_domain::id::new_id()),
+            account_id: Set(owner.0),
+            title: Set(routine.title.as_str().to_owned()),
+            category: Set(routine.category.as_str().to_owned()),
+            notes: Set(routine.notes.as_str().to_owned()),
+            goal_id: Set(routine.goal_id.map(|goal| goal.0)),
+            active: Set(routine.active),
+            reminder_minutes_before: Set(routine.reminder_minutes_before.map(i32::from)),
+            schedule_kind: Set(kind),
+            weekdays: Set(weekdays),
+            schedule_number: Set(number),
+            times: Set(times),
+            starts_on: Set(routine.schedule.starts_on()),
+            ends_on: Set(routine.schedule.ends_on()),
+            time_zone: Set(routine.schedule.time_zone().name().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        };
+        let inserted = routines::Entity::insert(row)
+            .exec_with_returning(&self.connection)
+            .await
+            .map_err(store_error)?;
+        Ok(to_routine(&inserted)?)
+    }
+
+    async fn get(&self, owner: AccountId, id: RoutineId) -> Result<Option<Routine>, StoreError> {
+        self.row(owner, id)
+            .await?
+            .as_ref()
+            .map(to_routine)
+            .transpose()
+    }
+
+    async fn list(&self, owner: AccountId, query: RoutineQuery) -> Result<RoutinePage, StoreError> {
+        let mut select = routines::Entity::find().filter(routines::Column::AccountId.eq(owner.0));
+        if let Some(category) = query.category {
+            select = select.filter(routines::Column::Category.eq(category.as_str()));
+        }
+        if let Some(active) = query.active {
+            select = select.filter(routines::Column::Active.eq(active));
+        }
+        if let Some(goal) = query.goal_id {
+            select = select.filter(routines::Column::GoalId.eq(goal.0));
+        }
+        if let Some(after) = &query.after {
+            select = select.filter(
+                Condition::any()
+                    .add(routines::Column::CreatedAt.lt(after.created_at))
+                    .add(
+                        Condition::all()
+                            .add(routines::Column::CreatedAt.eq(after.created_at))
+                            .add(routines::Column::Id.lt(after.id.0)),
+                    ),
+            );
+        }
+        let rows = select
+            .order_by_desc(routines::Column::CreatedAt)
+            .order_by_desc(routines::Column::Id)
+            .limit(query.limit.saturating_add(1))
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?;
+        let has_more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > query.limit;
+        let routines = rows
+            .iter()
+            .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
+            .map(to_routine)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RoutinePage { routines, has_more })
+    }
+
+    async fn active(&self, owner: AccountId) -> Result<Vec<Routine>, StoreError> {
+        routines::Entity::find()
+            .filter(routines::Column::AccountId.eq(owner.0))
+            .filter(routines::Column::Active.eq(true))
+            .order_by_asc(routines::Column::CreatedAt)
+            .order_by_asc(routines::Column::Id)
+            .limit(MAX_ROUTINES_PER_PERSON as u64)
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?
+            .iter()
+            .map(to_routine)
+            .collect()
+    }
+
+    async fn update(
+        &self,
+        owner: AccountId,
+        id: RoutineId,
+        changes: RoutineChanges,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<Routine, RoutineWriteError> {
+        if let Some(Some(goal)) = changes.goal_id
+            && !self.owns_goal(owner, goal).await?
+        {
+            return Err(RoutineWriteError::UnknownGoal);
+        }
+        let mut update = routines::ActiveModel::default();
+        if let Some(title) = &changes.title {
+            update.title = Set(title.as_str().to_owned());
+        }
+        if let Some(category) = changes.category {
+            update.category = Set(category.as_str().to_owned());
+        }
+        if let Some(notes) = &changes.notes {
+            update.notes = Set(notes.as_str().to_owned());
+        }
+        if let Some(goal) = changes.goal_id {
+            update.goal_id = Set(goal.map(|goal| goal.0));
+        }
+        if let Some(active) = changes.active {
+            update.active = Set(active);
+        }
+        if let Some(reminder) = changes.reminder_minutes_before {
+            update.reminder_minutes_before = Set(reminder.map(i32::from));
+        }
+        if let Some(schedule) = &changes.schedule {
+            let (kind, weekdays, number, times) = schedule_columns(schedule);
+            update.schedule_kind = Set(kind);
+            update.weekdays = Set(weekdays);
+            update.schedule_number = Set(number);
+            update.times = Set(times);
+            update.starts_on = Set(schedule.starts_on());
+            update.ends_on = Set(schedule.ends_on());
+            update.time_zone = Set(schedule.time_zone().name().to_owned());
+        }
+        for _ in 0..UPDATE_ATTEMPTS {
+            let current = self
+                .row(owner, id)
+                .await?
+                .ok_or(RoutineWriteError::NotFound)?;
+            if expected_version.is_some_and(|expected| expected != current.version) {
+                return Err(RoutineWriteError::PreconditionFailed);
+            }
+            let changed = routines::Entity::update_many()
+                .set(update.clone())
+                .col_expr(
+                    routines::Column::Version,
+                    Expr::col(routines::Column::Version).add(1),
+                )
+                .col_expr(routines::Column::UpdatedAt, Expr::value(now))
+                .filter(routines::Column::Id.eq(id.0))
+                .filter(routines::Column::AccountId.eq(owner.0))
+                .filter(routines::Column::Version.eq(current.version))
+                .exec(&self.connection)
+                .await
+                .map_err(store_error)?
+                .rows_affected;
+            if changed > 0 {
+                let row = self
+                    .row(owner, id)
+                    .await?
+                    .ok_or(RoutineWriteError::NotFound)?;
+                return Ok(to_routine(&row)?);
+            }
+            if expected_version.is_some() {
+                return Err(RoutineWriteError::PreconditionFailed);
+            }
+        }
+        Err(RoutineWriteError::PreconditionFailed)
+    }
+
+    async fn delete(
+        &self,
+        owner: AccountId,
+        id: RoutineId,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<(), RoutineWriteError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let mut statement = routines::Entity::delete_many()
+            .filter(routines::Column::Id.eq(id.0))
+            .filter(routines::Column::AccountId.eq(owner.0));
+        if let Some(expected) = expected_version {
+            statement = statement.filter(routines::Column::Version.eq(expected));
+        }
+        let deleted = statement
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if deleted == 0 {
+            drop(transaction);
+            return match (self.row(owner, id).await?, expected_version) {
+                (Some(_), Some(_)) => Err(RoutineWriteError::PreconditionFailed),
+                _ => Err(RoutineWriteError::NotFound),
+            };
+        }
+        // Check-ins go with the routine (ON DELETE CASCADE).
+        crate::tombstones::record(&transaction, id.0, "routine", owner, now).await?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn check_in(
+        &self,
+        owner: AccountId,
+        routine: RoutineId,
+        check_in: NewRoutineCheckIn,
+        week_limit: Option<u8>,
+        now: Instant,
+    ) -> Result<RoutineCheckIn, CheckInWriteError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        // Writing the routine row first takes its lock: check-ins of one routine are
+        // counted and inserted one at a time, on both databases.
+        let locked = routines::Entity::update_many()
+            .col_expr(
+                routines::Column::Version,
+                Expr::col(routines::Column::Version),
+            )
+            .filter(routines::Column::Id.eq(routine.0))
+            .filter(routines::Column::AccountId.eq(owner.0))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if locked == 0 {
+            return Err(CheckInWriteError::NotFound);
+        }
+        if let Some(limit) = week_limit {
+            let (monday, sunday) = iso_week(check_in.occurrence.date);
+            let that_week = routine_check_ins::Entity::find()
+                .filter(routine_check_ins::Column::RoutineId.eq(routine.0))
+                .filter(routine_check_ins::Column::OccurrenceDate.between(monday, sunday))
+                .count(&transaction)
+                .await
+                .map_err(store_error)?;
+            if that_week >= u64::from(limit) {
+                return Err(CheckInWriteError::WeekComplete);
+            }
+        }
+        let row = routine_check_ins::ActiveModel {
+            id: Set(waymark_domain::id::new_id()),
+            routine_id: Set(routine.0),
+            account_id: Set(owner.0),
+            occurrence_date: Set(check_in.occurrence.date),
+            occurrence_time: Set(check_in.occurrence.time.map(time_text).unwrap_or_default()),
+            status: Set(check_in.status.as_str().to_owned()),
+            note: Set(check_in.note.as_str().to_owned()),
+            feeling: Set(check_in.feeling.map(|feeling| feeling.as_str().to_owned())),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        };
+        let inserted = match routine_check_ins::Entity::insert(row)
+            .exec_with_returning(&transaction)
+            .await
+        {
+            Ok(inserted) => inserted,
+            Err(error) if is_unique_violation(&error) => {
+                return Err(CheckInWriteError::AlreadyCheckedIn);
+            }
+            Err(error) => return Err(store_error(error).into()),
+        };
+        transaction.commit().await.map_err(store_error)?;
+        Ok(to_check_in(&inserted)?)
+    }
+
+    async fn check_ins(
+        &self,
+        owner: AccountId,
+        routines: &[RoutineId],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<RoutineCheckIn>, StoreError> {
+        if routines.is_empty() {
+            return Ok(Vec::new());
+        }
+        routine_check_ins::Entity::find()
+            .filter(routine_check_ins::Column::AccountId.eq(owner.0))
+            .filter(routine_check_ins::Column::RoutineId.is_in(routines.iter().map(|id| id.0)))
+            .filter(routine_check_ins::Column::OccurrenceDate.between(from, to))
+            .order_by_asc(routine_check_ins::Column::OccurrenceDate)
+            .order_by_asc(routine_check_ins::Column::OccurrenceTime)
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?
+            .iter()
+            .map(to_check_in)
+            .collect()
+    }
+
+    async fn get_check_in(
+        &self,
+        owner: AccountId,
+        routine: RoutineId,
+        id: RoutineCheckInId,
+    ) -> Result<Option<RoutineCheckIn>, StoreError> {
+        self.check_in_row(owner, routine, id)
+            .await?
+            .as_ref()
+            .map(to_check_in)
+            .transpose()
+    }
+
+    async fn update_check_in(
+        &self,
+        owner: AccountId,
+        routine: RoutineId,
+        id: RoutineCheckInId,
+        changes: RoutineCheckInChanges,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<RoutineCheckIn, CheckInWriteError> {
+        let current = self
+            .check_in_row(owner, routine, id)
+            .await?
+            .ok_or(CheckInWriteError::NotFound)?;
+        let expected = expected_version.unwrap_or(current.version);
+        if expected != current.version {
+            return Err(CheckInWriteError::PreconditionFailed);
+        }
+        let mut update = routine_check_ins::ActiveModel::default();
+        if let Some(status) = changes.status {
+            update.status = Set(status.as_str().to_owned());
+        }
+        if let Some(note) = &changes.note {
+            update.note = Set(note.as_str().to_owned());
+        }
+        if let Some(feeling) = changes.feeling {
+            update.feeling = Set(feeling.map(|feeling| feeling.as_str().to_owned()));
+        }
+        let changed = routine_check_ins::Entity::update_many()
+            .set(update)
+            .col_expr(
+                routine_check_ins::Column::Version,
+                Expr::col(routine_check_ins::Column::Version).add(1),
+            )
+            .col_expr(routine_check_ins::Column::UpdatedAt, Expr::value(now))
+            .filter(routine_check_ins::Column::Id.eq(id.0))
+            .filter(routine_check_ins::Column::AccountId.eq(owner.0))
+            .filter(routine_check_ins::Column::Version.eq(expected))
+            .exec(&self.connection)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if changed == 0 {
+            return Err(CheckInWriteError::PreconditionFailed);
+        }
+        let row = self
+            .check_in_row(owner, routine, id)
+            .await?
+            .ok_or(CheckInWriteError::NotFound)?;
+        Ok(to_check_in(&row)?)
+    }
+
+    async fn delete_check_in(
+        &self,
+        owner: AccountId,
+        routine: RoutineId,
+        id: RoutineCheckInId,
+    ) -> Result<(), CheckInWriteError> {
+        let deleted = routine_check_ins::Entity::delete_many()
+            .filter(routine_check_ins::Column::Id.eq(id.0))
+            .filter(routine_check_ins::Column::RoutineId.eq(routine.0))
+            .filter(routine_check_ins::Column::AccountId.eq(owner.0))
+            .exec(&self.connection)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if deleted == 0 {
+            return Err(CheckInWriteError::NotFound);
+        }
+        Ok(())
+    }
+}
