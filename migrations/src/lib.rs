@@ -12,6 +12,7 @@ mod m20261125_000004_create_goal_steps_and_check_ins;
 mod m20261125_000005_index_erasure_and_housekeeping;
 mod m20261125_000006_notify_goal_changes;
 mod m20261125_000007_create_routines;
+mod m20261125_000008_create_routine_pauses;
 
 /// Applies, reverts and reports Waymark's migrations.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_index_erasure_and_housekeeping::Migration),
             Box::new(m20261125_000006_notify_goal_changes::Migration),
             Box::new(m20261125_000007_create_routines::Migration),
+            Box::new(m20261125_000008_create_routine_pauses::Migration),
         ]
     }
 }

@@ -366,3 +366,41 @@ api_test!(async fn erasing_the_account_removes_routines_and_check_ins(app) {
     let after = crate::support::storage::rows_belonging_to(&app.database_url, account).await;
     assert!(after.iter().all(|(_, count)| *count == 0), "{after:?}");
 });
+
+api_test!(async fn stats_are_kind_to_skips_and_count_partly_as_half(app) {
+    let person = app.signed_in_user().await;
+    let starts_on = today() - Duration::days(10);
+    let routine = created(&app, &person, json!({
+        "title": "Morning pages", "category": "self_care",
+        "schedule": { "kind": "daily", "times": ["08:00"], "starts_on": starts_on, "time_zone": "UTC" }
+    })).await;
+    let id = routine["id"].as_str().unwrap();
+    for (days_ago, status) in [(3, "done"), (2, "skipped"), (1, "partly")] {
+        let (created_status, body) = call(&app, &person, Method::POST, &format!("/v1/routines/{id}/check-ins"), Some(json!({ "occurrence": { "date": today() - Duration::days(days_ago), "time": "08:00" }, "status": status }))).await;
+        assert_eq!(created_status, StatusCode::CREATED, "{body}");
+    }
+    let (status, stats) = call(&app, &person, Method::GET, &format!("/v1/routines/{id}/stats?days=7"), None).await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    assert_eq!(stats["streak_unit"], "occurrences");
+    assert_eq!(stats["current_streak"], 2, "a skip neither breaks nor extends it");
+    assert_eq!(stats["longest_streak"], 2);
+    assert_eq!(
+        stats["window"],
+        json!({ "expected": 6, "done": 1, "partly": 1, "skipped": 1, "missed": 3, "rate": 0.25 })
+    );
+    let weekdays = stats["per_weekday"].as_array().unwrap();
+    assert_eq!(weekdays.len(), 7);
+    assert_eq!(weekdays.iter().map(|day| day["expected"].as_u64().unwrap()).sum::<u64>(), 6);
+
+    // Pausing today changes nothing that already happened.
+    call(&app, &person, Method::PATCH, &format!("/v1/routines/{id}"), Some(json!({ "active": false }))).await;
+    let (_, paused) = call(&app, &person, Method::GET, &format!("/v1/routines/{id}/stats?days=7"), None).await;
+    assert_eq!(paused["current_streak"], 2);
+    for bad in ["days=8", "days=week", "from=2027-01-01"] {
+        let (status, _) = call(&app, &person, Method::GET, &format!("/v1/routines/{id}/stats?{bad}"), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let stranger = app.signed_in_user().await;
+    let (status, _) = call(&app, &stranger, Method::GET, &format!("/v1/routines/{id}/stats"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+});

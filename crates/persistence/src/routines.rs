@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use waymark_domain::goals::{Feeling, GoalId};
 use waymark_domain::identity::ports::StoreError;
@@ -15,6 +15,7 @@ use waymark_domain::routines::ports::{
     CheckInWriteError, MAX_ROUTINES_PER_PERSON, RoutinePage, RoutineQuery, RoutineStore,
     RoutineWriteError,
 };
+use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{
     Category, CheckInStatus, NewRoutine, NewRoutineCheckIn, OccurrenceKey, Pattern, Routine,
     RoutineChanges, RoutineCheckIn, RoutineCheckInChanges, RoutineCheckInId, RoutineCheckInNote,
@@ -22,7 +23,7 @@ use waymark_domain::routines::{
 };
 use waymark_domain::time::Instant;
 
-use crate::entities::{goals, routine_check_ins, routines};
+use crate::entities::{goals, routine_check_ins, routine_pauses, routines};
 use crate::error::{is_unique_violation, store_error};
 
 /// How many times an update is retried when another writer changed the routine
@@ -162,6 +163,54 @@ fn iso_week(date: NaiveDate) -> (NaiveDate, NaiveDate) {
     (monday, monday + Duration::days(6))
 }
 
+/// The local date of `now` in the schedule's zone.
+fn local_date(schedule: &Schedule, now: Instant) -> NaiveDate {
+    now.with_timezone(&schedule.time_zone().zone()).date_naive()
+}
+
+/// Records that `routine` was paused on `today`.
+async fn pause(
+    transaction: &DatabaseTransaction,
+    routine: RoutineId,
+    owner: AccountId,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    routine_pauses::Entity::insert(routine_pauses::ActiveModel {
+        id: Set(waymark_domain::id::new_id()),
+        routine_id: Set(routine.0),
+        account_id: Set(owner.0),
+        paused_on: Set(today),
+        resumed_on: Set(None),
+    })
+    .exec(transaction)
+    .await
+    .map(|_| ())
+    .map_err(store_error)
+}
+
+/// Ends `routine`'s open pause on `today`; a pause that began today is dropped.
+async fn resume(
+    transaction: &DatabaseTransaction,
+    routine: RoutineId,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    routine_pauses::Entity::delete_many()
+        .filter(routine_pauses::Column::RoutineId.eq(routine.0))
+        .filter(routine_pauses::Column::ResumedOn.is_null())
+        .filter(routine_pauses::Column::PausedOn.gte(today))
+        .exec(transaction)
+        .await
+        .map_err(store_error)?;
+    routine_pauses::Entity::update_many()
+        .col_expr(routine_pauses::Column::ResumedOn, Expr::value(today))
+        .filter(routine_pauses::Column::RoutineId.eq(routine.0))
+        .filter(routine_pauses::Column::ResumedOn.is_null())
+        .exec(transaction)
+        .await
+        .map(|_| ())
+        .map_err(store_error)
+}
+
 impl SqlRoutineStore {
     async fn row(
         &self,
@@ -241,10 +290,16 @@ impl RoutineStore for SqlRoutineStore {
             updated_at: Set(now),
             version: Set(1),
         };
+        let transaction = self.connection.begin().await.map_err(store_error)?;
         let inserted = routines::Entity::insert(row)
-            .exec_with_returning(&self.connection)
+            .exec_with_returning(&transaction)
             .await
             .map_err(store_error)?;
+        if !routine.active {
+            let today = local_date(&routine.schedule, now);
+            pause(&transaction, RoutineId(inserted.id), owner, today).await?;
+        }
+        transaction.commit().await.map_err(store_error)?;
         Ok(to_routine(&inserted)?)
     }
 
@@ -359,6 +414,7 @@ impl RoutineStore for SqlRoutineStore {
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(RoutineWriteError::PreconditionFailed);
             }
+            let transaction = self.connection.begin().await.map_err(store_error)?;
             let changed = routines::Entity::update_many()
                 .set(update.clone())
                 .col_expr(
@@ -369,17 +425,29 @@ impl RoutineStore for SqlRoutineStore {
                 .filter(routines::Column::Id.eq(id.0))
                 .filter(routines::Column::AccountId.eq(owner.0))
                 .filter(routines::Column::Version.eq(current.version))
-                .exec(&self.connection)
+                .exec(&transaction)
                 .await
                 .map_err(store_error)?
                 .rows_affected;
             if changed > 0 {
-                let row = self
-                    .row(owner, id)
-                    .await?
+                let row = routines::Entity::find_by_id(id.0)
+                    .one(&transaction)
+                    .await
+                    .map_err(store_error)?
                     .ok_or(RoutineWriteError::NotFound)?;
-                return Ok(to_routine(&row)?);
+                let routine = to_routine(&row)?;
+                if routine.active != current.active {
+                    let today = local_date(&routine.schedule, now);
+                    if routine.active {
+                        resume(&transaction, id, today).await?;
+                    } else {
+                        pause(&transaction, id, owner, today).await?;
+                    }
+                }
+                transaction.commit().await.map_err(store_error)?;
+                return Ok(routine);
             }
+            drop(transaction);
             if expected_version.is_some() {
                 return Err(RoutineWriteError::PreconditionFailed);
             }
@@ -417,6 +485,26 @@ impl RoutineStore for SqlRoutineStore {
         crate::tombstones::record(&transaction, id.0, "routine", owner, now).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(())
+    }
+
+    async fn pauses(
+        &self,
+        owner: AccountId,
+        routine: RoutineId,
+    ) -> Result<Vec<Paused>, StoreError> {
+        Ok(routine_pauses::Entity::find()
+            .filter(routine_pauses::Column::RoutineId.eq(routine.0))
+            .filter(routine_pauses::Column::AccountId.eq(owner.0))
+            .order_by_asc(routine_pauses::Column::PausedOn)
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?
+            .iter()
+            .map(|row| Paused {
+                from: row.paused_on,
+                until: row.resumed_on,
+            })
+            .collect())
     }
 
     async fn check_in(

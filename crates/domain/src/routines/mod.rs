@@ -5,6 +5,7 @@
 pub mod ports;
 pub mod routine;
 pub mod schedule;
+pub mod stats;
 
 pub use routine::{
     Category, CheckInStatus, MAX_REMINDER_MINUTES, NewRoutine, NewRoutineCheckIn, OccurrenceKey,

@@ -123,6 +123,8 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
     async fn active(&self, owner: AccountId) -> Result<Vec<Routine>, StoreError>;
 
     /// Applies `changes` if the routine is still at `expected_version` (when given).
+    /// Pausing or resuming it is recorded (by local date in its time zone) for its
+    /// statistics, in the same transaction.
     ///
     /// # Errors
     /// [`RoutineWriteError`].
@@ -146,6 +148,16 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), RoutineWriteError>;
+
+    /// When the routine was paused, oldest first (see `stats::Paused`).
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn pauses(
+        &self,
+        owner: AccountId,
+        routine: RoutineId,
+    ) -> Result<Vec<super::stats::Paused>, StoreError>;
 
     /// Records a check-in. For `times_per_week` routines, `week_limit` is how many one
     /// ISO week may have; the count and the insert are one transaction, so racing

@@ -58,6 +58,7 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(routines::update_routine)
         .service(routines::delete_routine)
         .service(routines::routine_occurrences)
+        .service(routines::routine_stats)
         .service(routines::list_routine_check_ins)
         .service(routines::create_routine_check_in)
         .service(routines::update_routine_check_in)

@@ -10,6 +10,7 @@ pub(crate) mod goals;
 pub(crate) mod idempotency_records;
 pub(crate) mod refresh_tokens;
 pub(crate) mod routine_check_ins;
+pub(crate) mod routine_pauses;
 pub(crate) mod routines;
 pub(crate) mod sign_in_failures;
 pub(crate) mod tombstones;

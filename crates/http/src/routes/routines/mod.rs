@@ -6,6 +6,7 @@ mod list;
 mod occurrences;
 mod representation;
 mod single;
+mod stats;
 
 pub(crate) use check_ins::{
     create_routine_check_in, delete_routine_check_in, list_routine_check_ins,
@@ -14,3 +15,4 @@ pub(crate) use check_ins::{
 pub(crate) use list::list_routines;
 pub(crate) use occurrences::{agenda, routine_occurrences};
 pub(crate) use single::{create_routine, delete_routine, get_routine, update_routine};
+pub(crate) use stats::routine_stats;
