@@ -404,3 +404,39 @@ api_test!(async fn stats_are_kind_to_skips_and_count_partly_as_half(app) {
     let (status, _) = call(&app, &stranger, Method::GET, &format!("/v1/routines/{id}/stats"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 });
+
+api_test!(async fn a_batch_answers_each_check_in_on_its_own_and_replays_under_its_key(app) {
+    let person = app.signed_in_user().await;
+    let stranger = app.signed_in_user().await;
+    let mine = created(&app, &person, daily_utc("Stretch")).await;
+    let theirs = created(&app, &stranger, daily_utc("Theirs")).await;
+    let today = today();
+    let body = json!({ "items": [
+        { "routine_id": mine["id"], "occurrence": { "date": today, "time": "08:00" }, "status": "done" },
+        { "routine_id": mine["id"], "occurrence": { "date": today, "time": "08:00" }, "status": "skipped" },
+        { "routine_id": theirs["id"], "occurrence": { "date": today, "time": "08:00" }, "status": "done" },
+        { "routine_id": mine["id"], "occurrence": { "date": today, "time": "20:30" }, "status": "nearly" },
+        { "routine_id": mine["id"], "occurrence": { "date": today - Duration::days(1), "time": "20:30" }, "status": "partly", "feeling": "okay" },
+    ]});
+    let send = || app.authorized(Method::POST, "/v1/check-ins:batch", &person.access_token).header("idempotency-key", "offline-day").json(&body).send();
+    let response = send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let first: Value = response.json().await.unwrap();
+    let statuses: Vec<u64> = first["results"].as_array().unwrap().iter().map(|result| result["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, [201, 409, 404, 422, 201]);
+    assert_eq!(first["results"][3]["problem"]["errors"][0]["pointer"], "/items/3/status");
+    assert_eq!(first["results"][4]["check_in"]["feeling"], "okay");
+
+    let replay = send().await.unwrap();
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(replay.json::<Value>().await.unwrap(), first);
+    let (_, recorded) = call(&app, &person, Method::GET, &format!("/v1/routines/{}/check-ins", mine["id"].as_str().unwrap()), None).await;
+    assert_eq!(recorded["items"].as_array().unwrap().len(), 2, "nothing recorded twice");
+    let (_, untouched) = call(&app, &stranger, Method::GET, &format!("/v1/routines/{}/check-ins", theirs["id"].as_str().unwrap()), None).await;
+    assert_eq!(untouched["items"], json!([]));
+
+    for bad in [json!({ "items": [] }), json!({ "items": (0..101).map(|_| json!({ "routine_id": mine["id"], "occurrence": { "date": today, "time": "08:00" }, "status": "done" })).collect::<Vec<_>>() }), json!({ "items": [{ "routine_id": mine["id"], "occurrence": { "date": today, "time": "08:00" }, "status": "done", "version": 2 }] })] {
+        let (status, _) = call(&app, &person, Method::POST, "/v1/check-ins:batch", Some(bad)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+});

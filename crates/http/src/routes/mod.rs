@@ -63,5 +63,6 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(routines::create_routine_check_in)
         .service(routines::update_routine_check_in)
         .service(routines::delete_routine_check_in)
+        .service(routines::batch_routine_check_ins)
         .service(routines::agenda);
 }

@@ -191,9 +191,30 @@ pub(crate) async fn create_routine_check_in(
 ) -> Result<HttpResponse, ApiError> {
     let owner = principal.account()?;
     let routine = routine_of(&state, owner, RoutineId(path.into_inner())).await?;
-    let request = body.into_inner();
+    let check_in = record_check_in(&state, &routine, body.into_inner()).await?;
+    let mut response = check_in_response(StatusCode::CREATED, &check_in);
+    if let Ok(location) = header::HeaderValue::from_str(&format!(
+        "/v1/routines/{}/check-ins/{}",
+        routine.id, check_in.id
+    )) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Checks `request` against `routine` and records it.
+///
+/// # Errors
+/// 422 for an invalid field or an occurrence that is not one of the routine's, 409
+/// for a second check-in or a full week, and storage failures.
+pub(super) async fn record_check_in(
+    state: &AppState,
+    routine: &Routine,
+    request: NewRoutineCheckInRequest,
+) -> Result<RoutineCheckIn, ApiError> {
+    let owner = routine.owner;
     let mut errors = Vec::new();
-    let occurrence = occurrence_of(&routine, &request.occurrence, &mut errors);
+    let occurrence = occurrence_of(routine, &request.occurrence, &mut errors);
     let check_in_status = status(&request.status, &mut errors);
     let note = RoutineCheckInNote::parse(&request.note)
         .map_err(|error| errors.push(FieldError::invalid("/note", error)))
@@ -215,7 +236,7 @@ pub(crate) async fn create_routine_check_in(
         Pattern::TimesPerWeek(count) => Some(count),
         _ => None,
     };
-    let check_in = state
+    Ok(state
         .ports
         .routines
         .check_in(
@@ -230,15 +251,7 @@ pub(crate) async fn create_routine_check_in(
             week_limit,
             waymark_domain::time::now(),
         )
-        .await?;
-    let mut response = check_in_response(StatusCode::CREATED, &check_in);
-    if let Ok(location) = header::HeaderValue::from_str(&format!(
-        "/v1/routines/{}/check-ins/{}",
-        routine.id, check_in.id
-    )) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+        .await?)
 }
 
 /// A routine's check-ins.

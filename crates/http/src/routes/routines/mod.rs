@@ -1,6 +1,7 @@
 //! `/v1/routines` and `/v1/agenda`: a person's routines, when they happen, and how
 //! each occurrence went.
 
+mod batch;
 mod check_ins;
 mod list;
 mod occurrences;
@@ -8,6 +9,7 @@ mod representation;
 mod single;
 mod stats;
 
+pub(crate) use batch::batch_routine_check_ins;
 pub(crate) use check_ins::{
     create_routine_check_in, delete_routine_check_in, list_routine_check_ins,
     update_routine_check_in,
