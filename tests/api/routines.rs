@@ -440,3 +440,86 @@ api_test!(async fn a_batch_answers_each_check_in_on_its_own_and_replays_under_it
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 });
+
+/// Parses `text` with an independent iCalendar parser (the `ical` crate).
+fn parse_calendar(text: &str) -> ical::parser::ical::component::IcalCalendar {
+    let mut calendars = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let calendar = calendars
+        .next()
+        .expect("one calendar")
+        .expect("a valid calendar");
+    assert!(calendars.next().is_none(), "only one calendar");
+    calendar
+}
+
+fn property<'a>(
+    properties: &'a [ical::property::Property],
+    name: &str,
+) -> Option<&'a ical::property::Property> {
+    properties.iter().find(|property| property.name == name)
+}
+
+api_test!(async fn routines_are_a_valid_icalendar_with_rules_zones_and_alarms(app) {
+    let person = app.signed_in_user().await;
+    created(&app, &person, json!({
+        "title": "Walk, then breakfast; slowly", "category": "exercise", "notes": "Before work, with the dog", "reminder_minutes_before": 10,
+        "schedule": { "kind": "weekly", "weekdays": ["mon", "thu"], "times": ["07:30", "18:00"], "starts_on": "2027-01-04", "time_zone": "Europe/London" }
+    })).await;
+    created(&app, &person, json!({ "title": "Swim", "category": "exercise", "schedule": { "kind": "times_per_week", "count": 2 } })).await;
+    created(&app, &person, json!({ "title": "Pills", "category": "medication", "schedule": { "kind": "every_n_days", "interval": 2, "times": ["21:00"], "starts_on": "2027-01-01", "ends_on": "2027-12-31", "time_zone": "America/New_York" } })).await;
+    let unauthenticated = app.get("/v1/routines/calendar.ics").await;
+    assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
+    let response = app.authorized(Method::GET, "/v1/routines/calendar.ics", &person.access_token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let text = response.text().await.unwrap();
+    assert!(text.lines().all(|line| line.len() <= 75), "lines are folded");
+    let calendar = parse_calendar(&text);
+    assert_eq!(property(&calendar.properties, "VERSION").and_then(|p| p.value.clone()).as_deref(), Some("2.0"));
+    let zones: Vec<String> = calendar.timezones.iter().filter_map(|zone| property(&zone.properties, "TZID").and_then(|p| p.value.clone())).collect();
+    assert_eq!(zones, ["America/New_York", "Europe/London"]);
+    assert_eq!(calendar.events.len(), 3, "one per time of day; times_per_week has no fixed days");
+    let walk: Vec<_> = calendar.events.iter().filter(|event| property(&event.properties, "SUMMARY").and_then(|p| p.value.clone()).is_some_and(|summary| summary.starts_with("Walk"))).collect();
+    assert_eq!(walk.len(), 2);
+    let first = walk.iter().find(|event| property(&event.properties, "DTSTART").and_then(|p| p.value.clone()).as_deref() == Some("20270104T073000")).expect("the 07:30 series");
+    let start = property(&first.properties, "DTSTART").unwrap();
+    assert_eq!(start.params.as_ref().and_then(|params| params.iter().find(|(name, _)| name == "TZID")).map(|(_, values)| values.clone()), Some(vec!["Europe/London".to_owned()]));
+    assert_eq!(property(&first.properties, "RRULE").and_then(|p| p.value.clone()).as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,TH"));
+    assert_eq!(property(&first.properties, "SUMMARY").and_then(|p| p.value.clone()).as_deref(), Some("Walk\\, then breakfast\\; slowly"));
+    assert_eq!(first.alarms.len(), 1);
+    assert_eq!(property(&first.alarms[0].properties, "TRIGGER").and_then(|p| p.value.clone()).as_deref(), Some("-PT10M"));
+    let pills = calendar.events.iter().find(|event| property(&event.properties, "SUMMARY").and_then(|p| p.value.clone()).as_deref() == Some("Pills")).unwrap();
+    assert_eq!(property(&pills.properties, "RRULE").and_then(|p| p.value.clone()).as_deref(), Some("FREQ=DAILY;INTERVAL=2;UNTIL=20271231T235959"));
+    assert!(pills.alarms.is_empty());
+    let uids: std::collections::HashSet<_> = calendar.events.iter().filter_map(|event| property(&event.properties, "UID").and_then(|p| p.value.clone())).collect();
+    assert_eq!(uids.len(), 3, "unique UIDs");
+});
+
+api_test!(async fn a_calendar_feed_address_works_until_rotated_or_revoked(app) {
+    let person = app.signed_in_user().await;
+    created(&app, &person, daily_utc("Stretch")).await;
+    let (status, none) = call(&app, &person, Method::DELETE, "/v1/me/calendar-feed", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{none}");
+    let (status, feed) = call(&app, &person, Method::POST, "/v1/me/calendar-feed", None).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let url = feed["url"].as_str().unwrap().to_owned();
+    assert_eq!(url, format!("/v1/calendar/{}.ics", feed["token"].as_str().unwrap()));
+    let subscribed = app.get(&url).await;
+    assert_eq!(subscribed.status(), StatusCode::OK, "no bearer token needed");
+    let calendar = parse_calendar(&subscribed.text().await.unwrap());
+    assert_eq!(calendar.events.len(), 2);
+
+    let (_, rotated) = call(&app, &person, Method::POST, "/v1/me/calendar-feed", None).await;
+    assert_eq!(app.get(&url).await.status(), StatusCode::NOT_FOUND, "the old address stops working");
+    let new_url = rotated["url"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(&new_url).await.status(), StatusCode::OK);
+    for guess in ["/v1/calendar/wmc_guess.ics", "/v1/calendar/nothing.ics"] {
+        let response = app.get(guess).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+    }
+    let (status, _) = call(&app, &person, Method::DELETE, "/v1/me/calendar-feed", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&new_url).await.status(), StatusCode::NOT_FOUND);
+});

@@ -10,6 +10,7 @@ use sea_orm::{
 };
 use waymark_domain::goals::{Feeling, GoalId};
 use waymark_domain::identity::ports::StoreError;
+use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, TimeZoneName};
 use waymark_domain::routines::ports::{
     CheckInWriteError, MAX_ROUTINES_PER_PERSON, RoutinePage, RoutineQuery, RoutineStore,
@@ -23,7 +24,7 @@ use waymark_domain::routines::{
 };
 use waymark_domain::time::Instant;
 
-use crate::entities::{goals, routine_check_ins, routine_pauses, routines};
+use crate::entities::{calendar_feeds, goals, routine_check_ins, routine_pauses, routines};
 use crate::error::{is_unique_violation, store_error};
 
 /// How many times an update is retried when another writer changed the routine
@@ -485,6 +486,46 @@ impl RoutineStore for SqlRoutineStore {
         crate::tombstones::record(&transaction, id.0, "routine", owner, now).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(())
+    }
+
+    async fn set_feed_token(
+        &self,
+        owner: AccountId,
+        digest: &SecretDigest,
+        now: Instant,
+    ) -> Result<(), StoreError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        calendar_feeds::Entity::delete_by_id(owner.0)
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?;
+        calendar_feeds::Entity::insert(calendar_feeds::ActiveModel {
+            account_id: Set(owner.0),
+            token_digest: Set(digest.as_str().to_owned()),
+            created_at: Set(now),
+        })
+        .exec(&transaction)
+        .await
+        .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)
+    }
+
+    async fn remove_feed_token(&self, owner: AccountId) -> Result<bool, StoreError> {
+        Ok(calendar_feeds::Entity::delete_by_id(owner.0)
+            .exec(&self.connection)
+            .await
+            .map_err(store_error)?
+            .rows_affected
+            > 0)
+    }
+
+    async fn feed_owner(&self, digest: &SecretDigest) -> Result<Option<AccountId>, StoreError> {
+        Ok(calendar_feeds::Entity::find()
+            .filter(calendar_feeds::Column::TokenDigest.eq(digest.as_str()))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)?
+            .map(|row| AccountId(row.account_id)))
     }
 
     async fn pauses(

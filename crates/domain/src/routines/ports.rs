@@ -11,6 +11,7 @@ use super::routine::{
 use crate::goals::GoalId;
 use crate::identity::AccountId;
 use crate::identity::ports::StoreError;
+use crate::identity::secret::SecretDigest;
 use crate::time::Instant;
 
 /// The most routines one person may have.
@@ -158,6 +159,29 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
         owner: AccountId,
         routine: RoutineId,
     ) -> Result<Vec<super::stats::Paused>, StoreError>;
+
+    /// Makes `digest` the owner's calendar feed token, replacing any earlier one.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn set_feed_token(
+        &self,
+        owner: AccountId,
+        digest: &SecretDigest,
+        now: Instant,
+    ) -> Result<(), StoreError>;
+
+    /// Revokes the owner's calendar feed token; answers whether there was one.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn remove_feed_token(&self, owner: AccountId) -> Result<bool, StoreError>;
+
+    /// Whose calendar feed token has `digest`, if anyone's.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn feed_owner(&self, digest: &SecretDigest) -> Result<Option<AccountId>, StoreError>;
 
     /// Records a check-in. For `times_per_week` routines, `week_limit` is how many one
     /// ISO week may have; the count and the insert are one transaction, so racing

@@ -53,6 +53,7 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(goals::get_check_in)
         .service(goals::delete_check_in)
         .service(routines::list_routines)
+        .service(routines::routines_calendar)
         .service(routines::create_routine)
         .service(routines::get_routine)
         .service(routines::update_routine)
@@ -64,5 +65,8 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(routines::update_routine_check_in)
         .service(routines::delete_routine_check_in)
         .service(routines::batch_routine_check_ins)
-        .service(routines::agenda);
+        .service(routines::agenda)
+        .service(routines::create_calendar_feed)
+        .service(routines::delete_calendar_feed)
+        .service(routines::calendar_feed);
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod api_clients;
+pub(crate) mod calendar_feeds;
 pub(crate) mod goal_check_ins;
 pub(crate) mod goal_status_changes;
 pub(crate) mod goal_steps;

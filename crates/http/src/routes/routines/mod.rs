@@ -2,7 +2,9 @@
 //! each occurrence went.
 
 mod batch;
+mod calendar;
 mod check_ins;
+mod icalendar;
 mod list;
 mod occurrences;
 mod representation;
@@ -10,6 +12,9 @@ mod single;
 mod stats;
 
 pub(crate) use batch::batch_routine_check_ins;
+pub(crate) use calendar::{
+    calendar_feed, create_calendar_feed, delete_calendar_feed, routines_calendar,
+};
 pub(crate) use check_ins::{
     create_routine_check_in, delete_routine_check_in, list_routine_check_ins,
     update_routine_check_in,

@@ -1,0 +1,149 @@
+//! Calendar feeds of routines: an authenticated `.ics`, and a secret address to
+//! subscribe to from a calendar app (which cannot send a bearer token).
+
+use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::{HttpResponse, delete, get, post, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+use waymark_domain::identity::AccountId;
+use waymark_domain::identity::secret::{OpaqueSecret, SecretDigest};
+
+use super::icalendar::calendar;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::problem::Problem;
+use crate::state::AppState;
+
+const TEXT_CALENDAR: &str = "text/calendar; charset=utf-8";
+
+async fn calendar_of(state: &AppState, owner: AccountId) -> Result<HttpResponse, ApiError> {
+    let routines = state.ports.routines.active(owner).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(TEXT_CALENDAR)
+        .insert_header(CacheControl(vec![CacheDirective::NoStore]))
+        .body(calendar(&routines, waymark_domain::time::now())))
+}
+
+/// Your routines as a calendar.
+///
+/// An RFC 5545 iCalendar document: one `VEVENT` with an `RRULE` (and `VTIMEZONE`) per
+/// time of day of each active routine with fixed days, with a `VALARM` for its
+/// reminder. `times_per_week` routines have no fixed days and are left out.
+#[utoipa::path(
+    tag = "routines",
+    operation_id = "routines_calendar",
+    security(("oauth2" = ["routines:read"])),
+    responses(
+        (status = 200, description = "The calendar.", content_type = "text/calendar", body = String),
+    ),
+)]
+#[get("/v1/routines/calendar.ics")]
+pub(crate) async fn routines_calendar(
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    calendar_of(&state, principal.account()?).await
+}
+
+/// A new secret calendar address.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CalendarFeedResponse {
+    /// The secret; shown only now. Anyone with it can read your routines' titles and
+    /// times, so keep it like a password.
+    #[schema(example = "wmc_3q2-7wEXAMPLE")]
+    token: String,
+    /// The address to subscribe to, relative to this server.
+    #[schema(example = "/v1/calendar/wmc_3q2-7wEXAMPLE.ics")]
+    url: String,
+}
+
+/// Creates (or replaces) your secret calendar address.
+///
+/// Calendar apps subscribe by address and cannot send a token, so the address itself
+/// is the secret: it is shown once, and only its digest is stored. Calling this again
+/// rotates it: the old address stops working at once.
+#[utoipa::path(
+    tag = "routines",
+    operation_id = "create_calendar_feed",
+    security(("oauth2" = ["routines:write"])),
+    responses(
+        (status = 201, description = "The new address.", body = CalendarFeedResponse),
+    ),
+)]
+#[post("/v1/me/calendar-feed")]
+pub(crate) async fn create_calendar_feed(
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let secret = OpaqueSecret::generate("wmc_")
+        .map_err(|error| ApiError::Internal(anyhow::anyhow!(error.to_string())))?;
+    state
+        .ports
+        .routines
+        .set_feed_token(owner, &secret.digest(), waymark_domain::time::now())
+        .await?;
+    Ok(HttpResponse::Created().json(CalendarFeedResponse {
+        url: format!("/v1/calendar/{}.ics", secret.expose()),
+        token: secret.expose().to_owned(),
+    }))
+}
+
+/// Revokes your secret calendar address.
+#[utoipa::path(
+    tag = "routines",
+    operation_id = "delete_calendar_feed",
+    security(("oauth2" = ["routines:write"])),
+    responses(
+        (status = 204, description = "The address no longer works."),
+        (status = 404, description = "You have no calendar address.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/v1/me/calendar-feed")]
+pub(crate) async fn delete_calendar_feed(
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if state
+        .ports
+        .routines
+        .remove_feed_token(principal.account()?)
+        .await?
+    {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// A secret calendar address's routines.
+///
+/// The same document as `GET /v1/routines/calendar.ics`, for calendar apps to
+/// subscribe to. No bearer token: the address is the secret. An unknown, rotated or
+/// revoked address is 404.
+#[utoipa::path(
+    tag = "routines",
+    operation_id = "calendar_feed",
+    params(("feed_token" = String, Path, description = "The secret from `POST /v1/me/calendar-feed`.")),
+    responses(
+        (status = 200, description = "The calendar.", content_type = "text/calendar", body = String),
+        (status = 404, description = "No such calendar address.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/calendar/{feed_token}.ics")]
+pub(crate) async fn calendar_feed(
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let token = path.into_inner();
+    if !token.starts_with("wmc_") || token.len() > 100 {
+        return Err(ApiError::NotFound);
+    }
+    let owner = state
+        .ports
+        .routines
+        .feed_owner(&SecretDigest::of(&token))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    calendar_of(&state, owner).await
+}
