@@ -221,7 +221,8 @@ impl Database {
     /// for as long as the server runs (PostgreSQL; on SQLite there are no others and
     /// this returns at once).
     pub async fn hear_goal_changes(&self) {
-        if self.backend == Backend::Postgres {
+        // With the cache off there is nothing to keep true, and no connection is used.
+        if self.backend == Backend::Postgres && self.goal_lists.is_enabled() {
             crate::goal_changes::listen(
                 self.connection.get_postgres_connection_pool(),
                 self.goal_lists.clone(),

@@ -159,6 +159,11 @@ impl GoalListCache {
         self.forget_everything();
     }
 
+    /// Whether the cache has any memory to keep pages in.
+    pub(crate) fn is_enabled(&self) -> bool {
+        self.budget_bytes > 0
+    }
+
     /// Whether pages are being served.
     #[cfg(test)]
     pub(crate) fn is_serving(&self) -> bool {
