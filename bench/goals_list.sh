@@ -13,46 +13,9 @@
 # Results are printed and written to bench/RESULTS.md.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/waymark-target}"
-DURATION="${DURATION:-10}"
-CONNECTIONS="${CONNECTIONS:-16}"
-PG_ADMIN="${WAYMARK_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
-
-command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk > /dev/null; }
-cargo build --release --locked -p waymark --manifest-path "$ROOT/Cargo.toml" > /dev/null
-BIN="$CARGO_TARGET_DIR/release/waymark"
-WORK="$(mktemp -d)"
-SERVER=""
-PG_DB="bench_goals_$$"
-cleanup() {
-  [ -n "$SERVER" ] && { kill "$SERVER" 2> /dev/null || true; wait "$SERVER" 2> /dev/null || true; }
-  psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" > /dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-start() { # $1 database URL, then any extra server arguments
-  local url="$1"
-  shift
-  PORT="$(free_port)"
-  "$BIN" serve --bind "127.0.0.1:$PORT" --database-url "$url" --data-dir "$WORK/data" \
-    --rate-limit-per-minute 1000000000 --credentials-rate-limit-per-minute 1000000000 \
-    --access-token-lifetime 1h --db-max-connections 16 --log warn --log-format json "$@" >> "$WORK/server.log" 2>&1 &
-  SERVER=$!
-  BASE="http://127.0.0.1:$PORT"
-}
-
-wait_ready() {
-  for _ in $(seq 100); do
-    curl -sf "$BASE/health/ready" > /dev/null && return
-    sleep 0.1
-  done
-}
-
-stop() { kill "$SERVER" 2> /dev/null || true; wait "$SERVER" 2> /dev/null || true; SERVER=""; }
+BENCH_NAME=goals
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Registers a person, signs in, creates $2 goals; prints the access token.
 person_with_goals() { # $1 base URL, $2 goals
@@ -73,26 +36,6 @@ for number in range(count):
     request = urllib.request.Request(f"{base}/v1/goals", json.dumps(goal).encode(), {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
     urllib.request.urlopen(request)
 print(token)
-PY
-}
-
-# wrk's p50 (ms) and requests per second.
-measure() { # $1 URL, $2 optional bearer token
-  local out="$WORK/wrk.txt"
-  if [ -n "${2:-}" ]; then
-    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $2" "$1" > "$out"
-  else
-    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1" > "$out"
-  fi
-  python3 - "$out" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(value, unit):
-    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
-p50 = [ms(v, u) for p, v, u in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M) if p == "50"][0]
-rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{p50:.3f} {rate:.0f} {errors.group(1) if errors else 0}")
 PY
 }
 

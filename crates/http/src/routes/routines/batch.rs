@@ -11,25 +11,48 @@ use validator::Validate;
 use waymark_domain::routines::{Routine, RoutineId};
 
 use super::check_ins::{NewRoutineCheckInRequest, record_check_in};
-use super::representation::RoutineCheckInResponse;
+use super::representation::{CheckInStatusName, OccurrenceRef, RoutineCheckInResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::problem::{FieldError, Problem};
+use crate::routes::goals::FeelingName;
 use crate::state::AppState;
 
 /// The most check-ins one batch may carry.
 const MAX_BATCH: usize = 100;
 
-/// One check-in of a batch.
+/// One check-in of a batch: as for `POST /v1/routines/{routine_id}/check-ins`, plus
+/// the routine it is for.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct BatchCheckIn {
     /// The routine it is for.
     routine_id: uuid::Uuid,
-    /// The check-in, as for `POST /v1/routines/{routine_id}/check-ins`.
-    #[serde(flatten)]
-    check_in: NewRoutineCheckInRequest,
+    /// The occurrence.
+    occurrence: OccurrenceRef,
+    /// How it went.
+    #[schema(value_type = CheckInStatusName, example = "done")]
+    status: String,
+    /// A note (up to 2000 characters).
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    note: String,
+    /// How you felt.
+    #[serde(default)]
+    #[schema(value_type = Option<FeelingName>)]
+    feeling: Option<String>,
+}
+
+impl BatchCheckIn {
+    fn into_request(self) -> NewRoutineCheckInRequest {
+        NewRoutineCheckInRequest {
+            occurrence: self.occurrence,
+            status: self.status,
+            note: self.note,
+            feeling: self.feeling,
+        }
+    }
 }
 
 /// Up to 100 check-ins.
@@ -110,7 +133,7 @@ pub(crate) async fn batch_routine_check_ins(
         }
         let outcome = match routines.get(&item.routine_id).and_then(Option::as_ref) {
             None => Err(ApiError::NotFound),
-            Some(routine) => record_check_in(&state, routine, item.check_in).await,
+            Some(routine) => record_check_in(&state, routine, item.into_request()).await,
         };
         results.push(match outcome {
             Ok(check_in) => BatchResult {
