@@ -45,7 +45,7 @@ schedules = (
 for number, schedule in enumerate(schedules):
     schedule.update({"starts_on": start, "time_zone": "Europe/London"})
     routine = post("/v1/routines", {"title": f"Routine {number}", "category": "activity", "schedule": schedule}, token)
-    if number % 4 == 0 and schedule.get("times"):
+    if number % 4 == 0 and schedule["kind"] == "daily":
         local = datetime.datetime.now(datetime.timezone.utc).date()
         post(f"/v1/routines/{routine['id']}/check-ins", {"occurrence": {"date": (local - datetime.timedelta(days=1)).isoformat(), "time": schedule["times"][0]}, "status": "done"}, token)
 print(token)
