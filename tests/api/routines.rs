@@ -459,10 +459,24 @@ fn property<'a>(
     properties.iter().find(|property| property.name == name)
 }
 
+api_test!(async fn notes_may_have_several_lines(app) {
+    let person = app.signed_in_user().await;
+    let mut body = daily_utc("Journal");
+    body["notes"] = json!("First thought.\r\nSecond thought.");
+    let routine = created(&app, &person, body).await;
+    assert_eq!(routine["notes"], "First thought.\nSecond thought.");
+    let (status, goal) = call(&app, &person, Method::POST, "/v1/goals", Some(json!({ "title": "Write more", "area": "hobbies", "why": "It calms me.\n\nAnd I like it." }))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(goal["why"], "It calms me.\n\nAnd I like it.");
+    let (status, problem) = call(&app, &person, Method::POST, "/v1/goals", Some(json!({ "title": "Two\nlines", "area": "hobbies" }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "titles stay on one line");
+    assert_eq!(pointers(&problem), ["/title"]);
+});
+
 api_test!(async fn routines_are_a_valid_icalendar_with_rules_zones_and_alarms(app) {
     let person = app.signed_in_user().await;
     created(&app, &person, json!({
-        "title": "Walk, then breakfast; slowly", "category": "exercise", "notes": "Before work, with the dog", "reminder_minutes_before": 10,
+        "title": "Walk, then breakfast; slowly", "category": "exercise", "notes": "Before work,\r\nwith the dog", "reminder_minutes_before": 10,
         "schedule": { "kind": "weekly", "weekdays": ["mon", "thu"], "times": ["07:30", "18:00"], "starts_on": "2027-01-04", "time_zone": "Europe/London" }
     })).await;
     created(&app, &person, json!({ "title": "Swim", "category": "exercise", "schedule": { "kind": "times_per_week", "count": 2 } })).await;
@@ -487,6 +501,7 @@ api_test!(async fn routines_are_a_valid_icalendar_with_rules_zones_and_alarms(ap
     assert_eq!(start.params.as_ref().and_then(|params| params.iter().find(|(name, _)| name == "TZID")).map(|(_, values)| values.clone()), Some(vec!["Europe/London".to_owned()]));
     assert_eq!(property(&first.properties, "RRULE").and_then(|p| p.value.clone()).as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,TH"));
     assert_eq!(property(&first.properties, "SUMMARY").and_then(|p| p.value.clone()).as_deref(), Some("Walk\\, then breakfast\\; slowly"));
+    assert_eq!(property(&first.properties, "DESCRIPTION").and_then(|p| p.value.clone()).as_deref(), Some("Before work\\,\\nwith the dog"));
     assert_eq!(first.alarms.len(), 1);
     assert_eq!(property(&first.alarms[0].properties, "TRIGGER").and_then(|p| p.value.clone()).as_deref(), Some("-PT10M"));
     let pills = calendar.events.iter().find(|event| property(&event.properties, "SUMMARY").and_then(|p| p.value.clone()).as_deref() == Some("Pills")).unwrap();

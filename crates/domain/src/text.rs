@@ -35,6 +35,25 @@ pub fn clean(raw: &str, allow_joiners: bool) -> Option<String> {
     acceptable.then_some(normalised)
 }
 
+/// Like [`clean`] (joiners allowed), for text of several paragraphs: line breaks are
+/// kept, as `\n` whatever the client sent (`\r\n`, `\r`).
+#[must_use]
+pub fn clean_paragraphs(raw: &str) -> Option<String> {
+    let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Option<Vec<String>> = unified
+        .split('\n')
+        .map(|line| {
+            let normalised: String = line.trim_end().nfc().collect();
+            let acceptable = normalised.chars().all(|character| {
+                let joiner = matches!(character, '\u{200C}' | '\u{200D}');
+                !character.is_control() && (!is_invisible_format(character) || joiner)
+            });
+            acceptable.then_some(normalised)
+        })
+        .collect();
+    Some(lines?.join("\n").trim().to_owned())
+}
+
 /// Whether `text` shows anything: it has a character that is neither white space nor
 /// a joiner.
 #[must_use]
@@ -66,6 +85,16 @@ mod tests {
         }
         assert!(clean("👩\u{200D}💻", true).is_some());
         assert!(clean("👩\u{200D}💻", false).is_none());
+    }
+
+    #[test]
+    fn paragraphs_keep_their_line_breaks_and_nothing_hidden() {
+        assert_eq!(
+            clean_paragraphs("  First line.\r\nSecond line.  \r\rThird. \n").as_deref(),
+            Some("First line.\nSecond line.\n\nThird.")
+        );
+        assert_eq!(clean_paragraphs("tab\there"), None);
+        assert_eq!(clean_paragraphs("line\n\u{202E}evil"), None);
     }
 
     #[test]

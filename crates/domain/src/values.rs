@@ -10,8 +10,17 @@ pub(crate) fn bounded(raw: &str, min: usize, max: usize) -> Option<String> {
     ((min..=max).contains(&length) && (min == 0 || text::is_visible(&cleaned))).then_some(cleaned)
 }
 
+/// Like [`bounded`], for text of several paragraphs (line breaks kept).
+pub(crate) fn bounded_paragraphs(raw: &str, min: usize, max: usize) -> Option<String> {
+    let cleaned = text::clean_paragraphs(raw)?;
+    let length = cleaned.chars().count();
+    ((min..=max).contains(&length) && (min == 0 || text::is_visible(&cleaned))).then_some(cleaned)
+}
+
+/// A clean, bounded text type: `bounded_text!(Name, Error, min, max, "message")` for
+/// one line, with a trailing `paragraphs` for text that may hold line breaks.
 macro_rules! bounded_text {
-    ($(#[$meta:meta])* $name:ident, $error:ident, $min:expr, $max:expr, $message:literal) => {
+    (@define $(#[$meta:meta])* $name:ident, $error:ident, $min:expr, $max:expr, $message:literal, $clean:path) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name(String);
@@ -27,7 +36,7 @@ macro_rules! bounded_text {
             /// # Errors
             #[doc = concat!("[`", stringify!($error), "`] when it breaks the rule.")]
             pub fn parse(raw: &str) -> Result<Self, $error> {
-                $crate::values::bounded(raw, $min, $max).map(Self).ok_or($error)
+                $clean(raw, $min, $max).map(Self).ok_or($error)
             }
 
             /// The text.
@@ -36,6 +45,12 @@ macro_rules! bounded_text {
                 &self.0
             }
         }
+    };
+    ($(#[$meta:meta])* $name:ident, $error:ident, $min:expr, $max:expr, $message:literal, paragraphs) => {
+        bounded_text!(@define $(#[$meta])* $name, $error, $min, $max, $message, $crate::values::bounded_paragraphs);
+    };
+    ($(#[$meta:meta])* $name:ident, $error:ident, $min:expr, $max:expr, $message:literal) => {
+        bounded_text!(@define $(#[$meta])* $name, $error, $min, $max, $message, $crate::values::bounded);
     };
 }
 pub(crate) use bounded_text;

@@ -25,11 +25,11 @@ bounded_text!(
 );
 bounded_text!(
     /// What makes the goal important to the person: up to 4000 characters.
-    GoalWhy, InvalidGoalWhy, 0, 4000, "must be at most 4000 characters, without control or invisible characters"
+    GoalWhy, InvalidGoalWhy, 0, 4000, "must be at most 4000 characters, without control or invisible characters", paragraphs
 );
 bounded_text!(
     /// What kind of support the person would like: up to 2000 characters.
-    SupportNotes, InvalidSupportNotes, 0, 2000, "must be at most 2000 characters, without control or invisible characters"
+    SupportNotes, InvalidSupportNotes, 0, 2000, "must be at most 2000 characters, without control or invisible characters", paragraphs
 );
 
 wire_enum!(

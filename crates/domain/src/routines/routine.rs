@@ -37,11 +37,11 @@ bounded_text!(
 );
 bounded_text!(
     /// Notes about the routine: up to 2000 characters.
-    RoutineNotes, InvalidRoutineNotes, 0, 2000, "must be at most 2000 characters, without control or invisible characters"
+    RoutineNotes, InvalidRoutineNotes, 0, 2000, "must be at most 2000 characters, without control or invisible characters", paragraphs
 );
 bounded_text!(
     /// A note at a routine check-in: up to 2000 characters.
-    RoutineCheckInNote, InvalidRoutineCheckInNote, 0, 2000, "must be at most 2000 characters, without control or invisible characters"
+    RoutineCheckInNote, InvalidRoutineCheckInNote, 0, 2000, "must be at most 2000 characters, without control or invisible characters", paragraphs
 );
 
 wire_enum!(
