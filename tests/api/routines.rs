@@ -88,7 +88,7 @@ api_test!(async fn creating_and_reading_a_routine(app) {
     assert_eq!(
         routine["schedule"],
         json!({ "kind": "weekly", "weekdays": ["mon", "thu"], "times": ["07:30", "18:00"], "starts_on": "2027-01-04",
-                "ends_on": "2027-06-30", "time_zone": "Europe/London", "rrule": "FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20270630T235959" })
+                "ends_on": "2027-06-30", "time_zone": "Europe/London", "rrule": "FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20270630T225959Z" })
     );
     let (status, read) = call(&app, &person, Method::GET, &location, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -118,6 +118,7 @@ api_test!(async fn invalid_routines_are_422_with_a_pointer_for_each_problem(app)
         (json!({ "title": "A", "category": "sleep", "schedule": { "kind": "daily", "times": ["08:00"], "time_zone": "Mars/Olympus" } }), vec!["/schedule/time_zone"]),
         (json!({ "title": "A", "category": "sleep", "reminder_minutes_before": 2000, "schedule": { "kind": "daily", "times": ["08:00"] } }), vec!["/reminder_minutes_before"]),
         (json!({ "title": "A", "category": "sleep", "schedule": { "kind": "daily", "times": ["08:00"], "interval": 3 } }), vec!["/schedule/interval"]),
+        (json!({ "title": "A", "category": "sleep", "schedule": { "kind": "daily", "times": ["08:00"], "starts_on": "0001-01-01", "ends_on": "9999-12-31" } }), vec!["/schedule/ends_on", "/schedule/starts_on"]),
     ];
     for (body, expected) in cases {
         let (status, problem) = call(&app, &person, Method::POST, "/v1/routines", Some(body.clone())).await;
@@ -191,7 +192,7 @@ api_test!(async fn occurrences_follow_the_clocks_in_the_routines_time_zone(app) 
     let (_, autumn) = call(&app, &person, Method::GET, &format!("{path}?from=2027-10-31&to=2027-10-31"), None).await;
     assert_eq!(autumn["items"].as_array().unwrap().len(), 1, "once, not twice");
     assert_eq!(autumn["items"][0]["at"], "2027-10-31T00:30:00Z");
-    for bad in ["from=2027-01-01&to=2028-06-01", "from=2027-02-01&to=2027-01-01", "from=yesterday"] {
+    for bad in ["from=2027-01-01&to=2028-06-01", "from=2027-02-01&to=2027-01-01", "from=yesterday", "from=0001-01-01&to=0001-01-02", "from=9999-12-31"] {
         let (status, _) = call(&app, &person, Method::GET, &format!("{path}?{bad}"), None).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
@@ -245,6 +246,10 @@ api_test!(async fn check_ins_name_real_occurrences_once_each(app) {
     assert_eq!(items[1]["check_in"], Value::Null);
     let (_, history) = call(&app, &person, Method::GET, &base, None).await;
     assert_eq!(history["items"].as_array().unwrap().len(), 1);
+    for bad in ["from=1000-01-01", "to=9999-12-31", "from=2027-01-01&to=2026-01-01"] {
+        let (status, _) = call(&app, &person, Method::GET, &format!("{base}?{bad}"), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
 
     let (deleted, _) = call(&app, &person, Method::DELETE, &one, None).await;
     assert_eq!(deleted, StatusCode::NO_CONTENT);
@@ -291,7 +296,7 @@ api_test!(async fn the_agenda_lists_todays_occurrences_in_time_order(app) {
 
     let (_, week) = call(&app, &person, Method::GET, &format!("/v1/agenda?from={today}&to={}", today + Duration::days(6)), None).await;
     assert_eq!(week["items"].as_array().unwrap().len(), 7 * 3);
-    for bad in [format!("from={today}&to={}", today + Duration::days(14)), format!("date={today}&from={today}"), "date=tomorrow".to_owned()] {
+    for bad in [format!("from={today}&to={}", today + Duration::days(14)), format!("date={today}&from={today}"), "date=tomorrow".to_owned(), "date=9999-12-31".to_owned(), "from=0001-01-01".to_owned()] {
         let (status, _) = call(&app, &person, Method::GET, &format!("/v1/agenda?{bad}"), None).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
@@ -477,7 +482,7 @@ api_test!(async fn routines_are_a_valid_icalendar_with_rules_zones_and_alarms(ap
     let person = app.signed_in_user().await;
     created(&app, &person, json!({
         "title": "Walk, then breakfast; slowly", "category": "exercise", "notes": "Before work,\r\nwith the dog", "reminder_minutes_before": 10,
-        "schedule": { "kind": "weekly", "weekdays": ["mon", "thu"], "times": ["07:30", "18:00"], "starts_on": "2027-01-04", "time_zone": "Europe/London" }
+        "schedule": { "kind": "weekly", "weekdays": ["mon", "thu"], "times": ["07:30", "18:00"], "starts_on": "2027-01-06", "time_zone": "Europe/London" }
     })).await;
     created(&app, &person, json!({ "title": "Swim", "category": "exercise", "schedule": { "kind": "times_per_week", "count": 2 } })).await;
     created(&app, &person, json!({ "title": "Pills", "category": "medication", "schedule": { "kind": "every_n_days", "interval": 2, "times": ["21:00"], "starts_on": "2027-01-01", "ends_on": "2027-12-31", "time_zone": "America/New_York" } })).await;
@@ -496,7 +501,7 @@ api_test!(async fn routines_are_a_valid_icalendar_with_rules_zones_and_alarms(ap
     assert_eq!(calendar.events.len(), 3, "one per time of day; times_per_week has no fixed days");
     let walk: Vec<_> = calendar.events.iter().filter(|event| property(&event.properties, "SUMMARY").and_then(|p| p.value.clone()).is_some_and(|summary| summary.starts_with("Walk"))).collect();
     assert_eq!(walk.len(), 2);
-    let first = walk.iter().find(|event| property(&event.properties, "DTSTART").and_then(|p| p.value.clone()).as_deref() == Some("20270104T073000")).expect("the 07:30 series");
+    let first = walk.iter().find(|event| property(&event.properties, "DTSTART").and_then(|p| p.value.clone()).as_deref() == Some("20270107T073000")).expect("the 07:30 series, from the first due day (a Thursday)");
     let start = property(&first.properties, "DTSTART").unwrap();
     assert_eq!(start.params.as_ref().and_then(|params| params.iter().find(|(name, _)| name == "TZID")).map(|(_, values)| values.clone()), Some(vec!["Europe/London".to_owned()]));
     assert_eq!(property(&first.properties, "RRULE").and_then(|p| p.value.clone()).as_deref(), Some("FREQ=WEEKLY;BYDAY=MO,TH"));
@@ -505,7 +510,7 @@ api_test!(async fn routines_are_a_valid_icalendar_with_rules_zones_and_alarms(ap
     assert_eq!(first.alarms.len(), 1);
     assert_eq!(property(&first.alarms[0].properties, "TRIGGER").and_then(|p| p.value.clone()).as_deref(), Some("-PT10M"));
     let pills = calendar.events.iter().find(|event| property(&event.properties, "SUMMARY").and_then(|p| p.value.clone()).as_deref() == Some("Pills")).unwrap();
-    assert_eq!(property(&pills.properties, "RRULE").and_then(|p| p.value.clone()).as_deref(), Some("FREQ=DAILY;INTERVAL=2;UNTIL=20271231T235959"));
+    assert_eq!(property(&pills.properties, "RRULE").and_then(|p| p.value.clone()).as_deref(), Some("FREQ=DAILY;INTERVAL=2;UNTIL=20280101T045959Z"));
     assert!(pills.alarms.is_empty());
     let uids: std::collections::HashSet<_> = calendar.events.iter().filter_map(|event| property(&event.properties, "UID").and_then(|p| p.value.clone())).collect();
     assert_eq!(uids.len(), 3, "unique UIDs");
@@ -513,7 +518,9 @@ api_test!(async fn routines_are_a_valid_icalendar_with_rules_zones_and_alarms(ap
 
 api_test!(async fn a_calendar_feed_address_works_until_rotated_or_revoked(app) {
     let person = app.signed_in_user().await;
-    created(&app, &person, daily_utc("Stretch")).await;
+    let mut private = daily_utc("Stretch");
+    private["notes"] = json!("After my appointment");
+    created(&app, &person, private).await;
     let (status, none) = call(&app, &person, Method::DELETE, "/v1/me/calendar-feed", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{none}");
     let (status, feed) = call(&app, &person, Method::POST, "/v1/me/calendar-feed", None).await;
@@ -522,7 +529,9 @@ api_test!(async fn a_calendar_feed_address_works_until_rotated_or_revoked(app) {
     assert_eq!(url, format!("/v1/calendar/{}.ics", feed["token"].as_str().unwrap()));
     let subscribed = app.get(&url).await;
     assert_eq!(subscribed.status(), StatusCode::OK, "no bearer token needed");
-    let calendar = parse_calendar(&subscribed.text().await.unwrap());
+    let text = subscribed.text().await.unwrap();
+    assert!(!text.contains("appointment"), "the token-less address leaves notes out");
+    let calendar = parse_calendar(&text);
     assert_eq!(calendar.events.len(), 2);
 
     let (_, rotated) = call(&app, &person, Method::POST, "/v1/me/calendar-feed", None).await;

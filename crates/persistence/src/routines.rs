@@ -193,10 +193,12 @@ async fn pause(
 async fn resume(
     transaction: &DatabaseTransaction,
     routine: RoutineId,
+    owner: AccountId,
     today: NaiveDate,
 ) -> Result<(), StoreError> {
     routine_pauses::Entity::delete_many()
         .filter(routine_pauses::Column::RoutineId.eq(routine.0))
+        .filter(routine_pauses::Column::AccountId.eq(owner.0))
         .filter(routine_pauses::Column::ResumedOn.is_null())
         .filter(routine_pauses::Column::PausedOn.gte(today))
         .exec(transaction)
@@ -205,6 +207,7 @@ async fn resume(
     routine_pauses::Entity::update_many()
         .col_expr(routine_pauses::Column::ResumedOn, Expr::value(today))
         .filter(routine_pauses::Column::RoutineId.eq(routine.0))
+        .filter(routine_pauses::Column::AccountId.eq(owner.0))
         .filter(routine_pauses::Column::ResumedOn.is_null())
         .exec(transaction)
         .await
@@ -432,6 +435,7 @@ impl RoutineStore for SqlRoutineStore {
                 .rows_affected;
             if changed > 0 {
                 let row = routines::Entity::find_by_id(id.0)
+                    .filter(routines::Column::AccountId.eq(owner.0))
                     .one(&transaction)
                     .await
                     .map_err(store_error)?
@@ -440,7 +444,7 @@ impl RoutineStore for SqlRoutineStore {
                 if routine.active != current.active {
                     let today = local_date(&routine.schedule, now);
                     if routine.active {
-                        resume(&transaction, id, today).await?;
+                        resume(&transaction, id, owner, today).await?;
                     } else {
                         pause(&transaction, id, owner, today).await?;
                     }
@@ -577,6 +581,7 @@ impl RoutineStore for SqlRoutineStore {
             let (monday, sunday) = iso_week(check_in.occurrence.date);
             let that_week = routine_check_ins::Entity::find()
                 .filter(routine_check_ins::Column::RoutineId.eq(routine.0))
+                .filter(routine_check_ins::Column::AccountId.eq(owner.0))
                 .filter(routine_check_ins::Column::OccurrenceDate.between(monday, sunday))
                 .count(&transaction)
                 .await

@@ -17,6 +17,17 @@ use crate::time::Instant;
 /// The longest range occurrences may be asked for, in days.
 pub const MAX_RANGE_DAYS: i64 = 366;
 
+/// The years a schedule's dates, and every date asked about, must fall in: far wider
+/// than any routine, and far from the ends of the calendar where date arithmetic
+/// overflows.
+pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Whether `date` is in [`SUPPORTED_YEARS`].
+#[must_use]
+pub fn is_supported(date: NaiveDate) -> bool {
+    SUPPORTED_YEARS.contains(&date.year())
+}
+
 /// The most times of day a routine may have.
 pub const MAX_TIMES: usize = 12;
 
@@ -208,7 +219,12 @@ impl Schedule {
         {
             problem("times", "must be whole minutes (HH:MM)");
         }
-        if ends_on.is_some_and(|ends_on| ends_on < starts_on) {
+        if !is_supported(starts_on) {
+            problem("starts_on", "must be in the years 1900 to 2200");
+        }
+        if ends_on.is_some_and(|ends_on| !is_supported(ends_on)) {
+            problem("ends_on", "must be in the years 1900 to 2200");
+        } else if ends_on.is_some_and(|ends_on| ends_on < starts_on) {
             problem("ends_on", "must not be before starts_on");
         }
         if !problems.is_empty() {
@@ -269,6 +285,14 @@ impl Schedule {
         }
     }
 
+    /// The first day it is due on, if any.
+    #[must_use]
+    pub fn first_due_day(&self) -> Option<NaiveDate> {
+        (0..7)
+            .map(|days| self.starts_on + Duration::days(days))
+            .find(|date| self.is_due_on(*date))
+    }
+
     /// Every occurrence on the dates `from` to `to` (both included), in time order.
     /// `times_per_week` routines have one (timeless) occurrence per possible day.
     #[must_use]
@@ -327,8 +351,11 @@ impl Schedule {
             Pattern::TimesPerWeek(_) => return None,
         };
         if let Some(ends_on) = self.ends_on {
-            // Inclusive of the last day, whatever the time of day.
-            rule.push_str(&format!(";UNTIL={}T235959", ends_on.format("%Y%m%d")));
+            // The end of the last local day, in UTC: with a DTSTART in a time zone,
+            // RFC 5545 requires UNTIL in UTC.
+            let last_moment = ends_on.and_hms_opt(23, 59, 59).unwrap_or_default();
+            let until = instant_of(self.time_zone.zone(), last_moment);
+            rule.push_str(&format!(";UNTIL={}", until.format("%Y%m%dT%H%M%SZ")));
         }
         Some(rule)
     }
@@ -481,7 +508,7 @@ mod tests {
         );
         assert_eq!(
             weekly.rrule().unwrap(),
-            "FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20270211T235959"
+            "FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20270211T235959Z"
         );
 
         let every_third = Schedule::new(

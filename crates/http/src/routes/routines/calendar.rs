@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use waymark_domain::identity::AccountId;
 use waymark_domain::identity::secret::{OpaqueSecret, SecretDigest};
 
-use super::icalendar::calendar;
+use super::icalendar::{Notes, calendar};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::problem::Problem;
@@ -16,12 +16,16 @@ use crate::state::AppState;
 
 const TEXT_CALENDAR: &str = "text/calendar; charset=utf-8";
 
-async fn calendar_of(state: &AppState, owner: AccountId) -> Result<HttpResponse, ApiError> {
+async fn calendar_of(
+    state: &AppState,
+    owner: AccountId,
+    notes: Notes,
+) -> Result<HttpResponse, ApiError> {
     let routines = state.ports.routines.active(owner).await?;
     Ok(HttpResponse::Ok()
         .content_type(TEXT_CALENDAR)
         .insert_header(CacheControl(vec![CacheDirective::NoStore]))
-        .body(calendar(&routines, waymark_domain::time::now())))
+        .body(calendar(&routines, waymark_domain::time::now(), notes)))
 }
 
 /// Your routines as a calendar.
@@ -42,14 +46,14 @@ pub(crate) async fn routines_calendar(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    calendar_of(&state, principal.account()?).await
+    calendar_of(&state, principal.account()?, Notes::Included).await
 }
 
 /// A new secret calendar address.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct CalendarFeedResponse {
-    /// The secret; shown only now. Anyone with it can read your routines' titles and
-    /// times, so keep it like a password.
+    /// The secret; shown only now. Anyone with it can read your routines' titles,
+    /// categories and times (not their notes), so keep it like a password.
     #[schema(example = "wmc_3q2-7wEXAMPLE")]
     token: String,
     /// The address to subscribe to, relative to this server.
@@ -118,8 +122,8 @@ pub(crate) async fn delete_calendar_feed(
 
 /// A secret calendar address's routines.
 ///
-/// The same document as `GET /v1/routines/calendar.ics`, for calendar apps to
-/// subscribe to. No bearer token: the address is the secret. An unknown, rotated or
+/// The same document as `GET /v1/routines/calendar.ics` without routines' notes, for
+/// calendar apps to subscribe to. No bearer token: the address is the secret. An unknown, rotated or
 /// revoked address is 404.
 #[utoipa::path(
     tag = "routines",
@@ -145,5 +149,5 @@ pub(crate) async fn calendar_feed(
         .feed_owner(&SecretDigest::of(&token))
         .await?
         .ok_or(ApiError::NotFound)?;
-    calendar_of(&state, owner).await
+    calendar_of(&state, owner, Notes::Left).await
 }

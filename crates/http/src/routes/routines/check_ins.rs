@@ -14,7 +14,9 @@ use waymark_domain::routines::{
     RoutineCheckInChanges, RoutineCheckInId, RoutineCheckInNote, RoutineId,
 };
 
-use super::representation::{CheckInStatusName, OccurrenceRef, RoutineCheckInResponse, parse_time};
+use super::representation::{
+    CheckInStatusName, OccurrenceRef, RoutineCheckInResponse, parse_time, supported_date,
+};
 use super::single::{routine_of, today_in};
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -76,8 +78,8 @@ pub(crate) struct CheckInRange {
     /// The first occurrence date (default: 29 days before `to`).
     #[param(value_type = Option<String>, format = Date)]
     from: Option<NaiveDate>,
-    /// The last occurrence date (default: today in the routine's time zone); at most
-    /// 366 days after `from`.
+    /// The last occurrence date (default: today in the routine's time zone); the range
+    /// may hold at most 366 days.
     #[param(value_type = Option<String>, format = Date)]
     to: Option<NaiveDate>,
 }
@@ -278,10 +280,9 @@ pub(crate) async fn list_routine_check_ins(
 ) -> Result<HttpResponse, ApiError> {
     let owner = principal.account()?;
     let routine = routine_of(&state, owner, RoutineId(path.into_inner())).await?;
-    let to = range
-        .to
-        .unwrap_or_else(|| today_in(routine.schedule.time_zone()));
-    let from = range.from.unwrap_or(to - Duration::days(29));
+    let to =
+        supported_date(range.to, "to")?.unwrap_or_else(|| today_in(routine.schedule.time_zone()));
+    let from = supported_date(range.from, "from")?.unwrap_or(to - Duration::days(29));
     if to < from || (to - from).num_days() >= MAX_RANGE_DAYS {
         return Err(ApiError::BadRequest(
             "from must not be after to, and they may span at most 366 days".to_owned(),

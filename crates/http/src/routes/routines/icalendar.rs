@@ -24,9 +24,23 @@ const TRANSITION_YEARS_AROUND: i32 = 1;
 /// twice within six hours).
 const STEP_MINUTES: i64 = 360;
 
+/// Years of time zone transitions written around today, at most.
+const TRANSITION_YEARS: i32 = 10;
+
+/// Whether a calendar carries routines' notes (`DESCRIPTION`): the authenticated one
+/// does; the secret address, which anyone holding it can read, shows titles and times
+/// only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Notes {
+    /// Include notes.
+    Included,
+    /// Leave them out.
+    Left,
+}
+
 /// The calendar of `routines` (only active ones with fixed days appear).
 #[must_use]
-pub(crate) fn calendar(routines: &[Routine], now: Instant) -> String {
+pub(crate) fn calendar(routines: &[Routine], now: Instant, notes: Notes) -> String {
     let included: Vec<&Routine> = routines
         .iter()
         .filter(|routine| {
@@ -62,17 +76,30 @@ pub(crate) fn calendar(routines: &[Routine], now: Instant) -> String {
             .unwrap_or(today)
             .max(today);
         if let Ok(zone) = name.parse::<Tz>() {
-            lines.extend(vtimezone(zone, first.year(), last.year() + 1));
+            let this_year = today.year();
+            let from = first.year().max(this_year - TRANSITION_YEARS);
+            let until = (last.year() + 1).clamp(this_year, this_year + TRANSITION_YEARS);
+            lines.extend(vtimezone(zone, from, until));
         }
     }
     let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
     for routine in included {
-        let Some(rrule) = routine.schedule.rrule() else {
+        // DTSTART is itself the first occurrence (RFC 5545), so it must be a due day.
+        let (Some(rrule), Some(first_day)) =
+            (routine.schedule.rrule(), routine.schedule.first_due_day())
+        else {
             continue;
         };
+        if routine
+            .schedule
+            .ends_on()
+            .is_some_and(|ends_on| first_day > ends_on)
+        {
+            continue;
+        }
         let zone = routine.schedule.time_zone().name();
         for time in routine.schedule.times() {
-            let start = routine.schedule.starts_on().and_time(*time);
+            let start = first_day.and_time(*time);
             lines.push("BEGIN:VEVENT".to_owned());
             lines.push(format!(
                 "UID:{}-{}@waymark",
@@ -91,7 +118,7 @@ pub(crate) fn calendar(routines: &[Routine], now: Instant) -> String {
             lines.push(format!("DURATION:{EVENT_LENGTH}"));
             lines.push(format!("RRULE:{rrule}"));
             lines.push(format!("SUMMARY:{}", escape(routine.title.as_str())));
-            if !routine.notes.as_str().is_empty() {
+            if notes == Notes::Included && !routine.notes.as_str().is_empty() {
                 lines.push(format!("DESCRIPTION:{}", escape(routine.notes.as_str())));
             }
             lines.push(format!("CATEGORIES:{}", escape(routine.category.as_str())));

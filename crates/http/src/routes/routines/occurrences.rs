@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
 use waymark_domain::routines::{OccurrenceKey, Pattern, Routine, RoutineCheckIn, RoutineId};
 
-use super::representation::{CategoryName, RoutineCheckInResponse, time_text};
+use super::representation::{CategoryName, RoutineCheckInResponse, supported_date, time_text};
 use super::single::{account_zone, routine_of, today_in};
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -28,7 +28,8 @@ pub(crate) struct DateRange {
     /// The first local date (default: today in the routine's time zone).
     #[param(value_type = Option<String>, format = Date)]
     from: Option<NaiveDate>,
-    /// The last local date (default: six days after `from`); at most 366 days after.
+    /// The last local date (default: six days after `from`); the range may hold at
+    /// most 366 days.
     #[param(value_type = Option<String>, format = Date)]
     to: Option<NaiveDate>,
 }
@@ -149,10 +150,9 @@ pub(crate) async fn routine_occurrences(
 ) -> Result<HttpResponse, ApiError> {
     let owner = principal.account()?;
     let routine = routine_of(&state, owner, RoutineId(path.into_inner())).await?;
-    let from = range
-        .from
+    let from = supported_date(range.from, "from")?
         .unwrap_or_else(|| today_in(routine.schedule.time_zone()));
-    let to = range.to.unwrap_or(from + Duration::days(6));
+    let to = supported_date(range.to, "to")?.unwrap_or(from + Duration::days(6));
     let (from, to) = checked_range(from, to, MAX_RANGE_DAYS)?;
     let check_ins = state
         .ports
@@ -251,7 +251,11 @@ pub(crate) async fn agenda(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = principal.account()?;
-    let (from, to) = match (range.date, range.from, range.to) {
+    let (from, to) = match (
+        supported_date(range.date, "date")?,
+        supported_date(range.from, "from")?,
+        supported_date(range.to, "to")?,
+    ) {
         (Some(date), None, None) => (date, date),
         (None, Some(from), to) => checked_range(from, to.unwrap_or(from), MAX_AGENDA_DAYS)?,
         (None, None, None) => {

@@ -162,6 +162,19 @@ impl From<&Schedule> for ScheduleResponse {
     }
 }
 
+/// `date` if it is in the supported years (1900 to 2200), else 400 naming `name`.
+pub(crate) fn supported_date(
+    date: Option<NaiveDate>,
+    name: &str,
+) -> Result<Option<NaiveDate>, crate::error::ApiError> {
+    match date {
+        Some(date) if !waymark_domain::routines::schedule::is_supported(date) => Err(
+            crate::error::ApiError::BadRequest(format!("{name} must be in the years 1900 to 2200")),
+        ),
+        other => Ok(other),
+    }
+}
+
 /// `HH:MM`.
 pub(crate) fn time_text(time: NaiveTime) -> String {
     time.format("%H:%M").to_string()
