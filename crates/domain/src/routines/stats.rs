@@ -11,6 +11,9 @@
 //!   at least `count` check-ins of any status (some skipped) leaves it as it is; one
 //!   that ended with fewer breaks it; a week with any paused day never breaks it. The
 //!   current week extends the streak once it has its count, and never breaks it.
+//! - A check-in at a time the schedule no longer has (its times changed since) counts
+//!   for the earliest unrecorded occurrence of its day, so changing a routine's times
+//!   does not turn its history into missed occurrences.
 //! - Completion rate: (`done` + half of `partly`) / expected occurrences in the window,
 //!   where expected excludes paused days and today's unrecorded occurrences; for
 //!   `times_per_week`, expected is `count` per seven unpaused days.
@@ -146,6 +149,17 @@ pub fn stats(
             (StreakUnit::Weeks, current, longest)
         }
         _ => {
+            // Check-ins at times the schedule no longer has (its times were changed
+            // later) still count, for that day's earliest unrecorded occurrence.
+            let mut earlier_times: HashMap<NaiveDate, Vec<CheckInStatus>> = HashMap::new();
+            for (key, status) in &recorded {
+                if key
+                    .time
+                    .is_none_or(|time| !schedule.times().contains(&time))
+                {
+                    earlier_times.entry(key.date).or_default().push(*status);
+                }
+            }
             let mut run = 0_u32;
             let mut longest = 0_u32;
             for occurrence in schedule.occurrences(history_from.max(schedule.starts_on()), today) {
@@ -156,7 +170,10 @@ pub fn stats(
                     date: occurrence.date,
                     time: occurrence.time,
                 };
-                let status = recorded.get(&key).copied();
+                let status = recorded
+                    .get(&key)
+                    .copied()
+                    .or_else(|| earlier_times.get_mut(&occurrence.date).and_then(Vec::pop));
                 let over = occurrence.date < today;
                 if occurrence.date >= window_from && (over || status.is_some()) {
                     window.expected += 1;
@@ -299,6 +316,25 @@ mod tests {
             }
         );
         assert_eq!(stats.window.rate(), Some(2.5 / 4.0));
+    }
+
+    #[test]
+    fn changing_the_times_keeps_the_history() {
+        let schedule = Schedule::new(
+            Pattern::Daily,
+            &[NaiveTime::from_hms_opt(9, 0, 0).unwrap()],
+            date("2027-01-01"),
+            None,
+            TimeZoneName::parse("UTC").unwrap(),
+        )
+        .unwrap();
+        let at_eight = [
+            on("2027-01-01", CheckInStatus::Done),
+            on("2027-01-02", CheckInStatus::Done),
+        ];
+        let stats = stats(&schedule, &at_eight, &[], date("2027-01-03"), 7);
+        assert_eq!(stats.current_streak, 2);
+        assert_eq!(stats.window.missed, 0);
     }
 
     #[test]

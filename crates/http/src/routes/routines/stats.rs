@@ -95,7 +95,9 @@ const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 /// `times_per_week` routines the streak counts ISO weeks: a week with `count` `done`
 /// or `partly` check-ins extends it, a week that reached `count` only with skips leaves
 /// it as it is, a week that ended short breaks it (unless it had paused days), and the
-/// current week never breaks it. The rate is (`done` + half of `partly`) / expected.
+/// current week never breaks it. A check-in at a time the routine no longer has (its
+/// times were changed since) counts for that day's earliest unrecorded occurrence. The
+/// rate is (`done` + half of `partly`) / expected.
 #[utoipa::path(
     tag = "routines",
     operation_id = "routine_stats",
