@@ -547,3 +547,58 @@ api_test!(async fn a_calendar_feed_address_works_until_rotated_or_revoked(app) {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&new_url).await.status(), StatusCode::NOT_FOUND);
 });
+
+/// Records directly that `routine` was paused from `from` until `until` (the API
+/// can only pause from today on).
+async fn record_past_pause(
+    app: &TestApp,
+    owner: &SignedIn,
+    routine: &Value,
+    from: NaiveDate,
+    until: NaiveDate,
+) {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let connection = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    let backend = connection.get_database_backend();
+    let sql = if backend == DbBackend::Postgres {
+        "INSERT INTO routine_pauses (id, routine_id, account_id, paused_on, resumed_on) VALUES ($1, $2, $3, $4, $5)"
+    } else {
+        "INSERT INTO routine_pauses (id, routine_id, account_id, paused_on, resumed_on) VALUES (?, ?, ?, ?, ?)"
+    };
+    let id = |text: &str| uuid::Uuid::parse_str(text).unwrap();
+    connection
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                uuid::Uuid::now_v7().into(),
+                id(routine["id"].as_str().unwrap()).into(),
+                id(&owner.account_id).into(),
+                from.into(),
+                until.into(),
+            ],
+        ))
+        .await
+        .unwrap();
+    connection.close().await.unwrap();
+}
+
+api_test!(async fn days_a_routine_was_paused_have_no_occurrences(app) {
+    let person = app.signed_in_user().await;
+    let routine = created(&app, &person, daily_utc("Stretch")).await;
+    let id = routine["id"].as_str().unwrap();
+    let today = today();
+    record_past_pause(&app, &person, &routine, today - Duration::days(5), today - Duration::days(3)).await;
+    let (_, listed) = call(&app, &person, Method::GET, &format!("/v1/routines/{id}/occurrences?from={}&to={}", today - Duration::days(6), today - Duration::days(1)), None).await;
+    let dates: std::collections::BTreeSet<String> = listed["items"].as_array().unwrap().iter().map(|item| item["date"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(dates.len(), 4, "{dates:?}");
+    assert!(!dates.contains(&(today - Duration::days(5)).to_string()));
+    assert!(!dates.contains(&(today - Duration::days(4)).to_string()));
+    let (status, problem) = call(&app, &person, Method::POST, &format!("/v1/routines/{id}/check-ins"), Some(json!({ "occurrence": { "date": today - Duration::days(5), "time": "08:00" }, "status": "done" }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(pointers(&problem), ["/occurrence/date"]);
+    let (_, agenda) = call(&app, &person, Method::GET, &format!("/v1/agenda?from={}&to={}", today - Duration::days(5), today - Duration::days(4)), None).await;
+    assert_eq!(agenda["items"], json!([]));
+    let (_, stats) = call(&app, &person, Method::GET, &format!("/v1/routines/{id}/stats?days=7"), None).await;
+    assert_eq!(stats["window"]["expected"], 8, "six past days, two of them paused, two times a day");
+});

@@ -535,19 +535,27 @@ impl RoutineStore for SqlRoutineStore {
     async fn pauses(
         &self,
         owner: AccountId,
-        routine: RoutineId,
-    ) -> Result<Vec<Paused>, StoreError> {
+        routines: &[RoutineId],
+    ) -> Result<Vec<(RoutineId, Paused)>, StoreError> {
+        if routines.is_empty() {
+            return Ok(Vec::new());
+        }
         Ok(routine_pauses::Entity::find()
-            .filter(routine_pauses::Column::RoutineId.eq(routine.0))
+            .filter(routine_pauses::Column::RoutineId.is_in(routines.iter().map(|id| id.0)))
             .filter(routine_pauses::Column::AccountId.eq(owner.0))
             .order_by_asc(routine_pauses::Column::PausedOn)
             .all(&self.connection)
             .await
             .map_err(store_error)?
             .iter()
-            .map(|row| Paused {
-                from: row.paused_on,
-                until: row.resumed_on,
+            .map(|row| {
+                (
+                    RoutineId(row.routine_id),
+                    Paused {
+                        from: row.paused_on,
+                        until: row.resumed_on,
+                    },
+                )
             })
             .collect())
     }

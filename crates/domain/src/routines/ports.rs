@@ -150,15 +150,15 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
         now: Instant,
     ) -> Result<(), RoutineWriteError>;
 
-    /// When the routine was paused, oldest first (see `stats::Paused`).
+    /// When each of `routines` was paused, oldest first (see `stats::Paused`).
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn pauses(
         &self,
         owner: AccountId,
-        routine: RoutineId,
-    ) -> Result<Vec<super::stats::Paused>, StoreError>;
+        routines: &[RoutineId],
+    ) -> Result<Vec<(RoutineId, super::stats::Paused)>, StoreError>;
 
     /// Makes `digest` the owner's calendar feed token, replacing any earlier one.
     ///

@@ -39,7 +39,9 @@ pub struct Paused {
 }
 
 impl Paused {
-    fn covers(self, date: NaiveDate) -> bool {
+    /// Whether the routine was paused on `date`.
+    #[must_use]
+    pub fn covers(self, date: NaiveDate) -> bool {
         date >= self.from && self.until.is_none_or(|until| date < until)
     }
 }

@@ -216,7 +216,17 @@ pub(super) async fn record_check_in(
 ) -> Result<RoutineCheckIn, ApiError> {
     let owner = routine.owner;
     let mut errors = Vec::new();
-    let occurrence = occurrence_of(routine, &request.occurrence, &mut errors);
+    let mut occurrence = occurrence_of(routine, &request.occurrence, &mut errors);
+    if let Some(key) = occurrence {
+        let pauses = state.ports.routines.pauses(owner, &[routine.id]).await?;
+        if pauses.iter().any(|(_, paused)| paused.covers(key.date)) {
+            errors.push(FieldError::invalid(
+                "/occurrence/date",
+                "the routine was paused that day",
+            ));
+            occurrence = None;
+        }
+    }
     let check_in_status = status(&request.status, &mut errors);
     let note = RoutineCheckInNote::parse(&request.note)
         .map_err(|error| errors.push(FieldError::invalid("/note", error)))

@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
+use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{OccurrenceKey, Pattern, Routine, RoutineCheckIn, RoutineId};
 
 use super::representation::{CategoryName, RoutineCheckInResponse, supported_date, time_text};
@@ -62,7 +63,8 @@ pub(crate) struct OccurrencesResponse {
     routine_id: uuid::Uuid,
     /// The zone its dates and times are in.
     time_zone: String,
-    /// In time order. Empty while the routine is paused.
+    /// In time order. Empty while the routine is paused, and none on days it was
+    /// paused.
     items: Vec<OccurrenceResponse>,
 }
 
@@ -71,14 +73,21 @@ fn occurrence_items(
     from: NaiveDate,
     to: NaiveDate,
     check_ins: &HashMap<(RoutineId, OccurrenceKey), &RoutineCheckIn>,
+    pauses: &[(RoutineId, Paused)],
 ) -> Vec<OccurrenceResponse> {
     if !routine.active {
         return Vec::new();
     }
+    let paused_on = |date: NaiveDate| {
+        pauses
+            .iter()
+            .any(|(id, paused)| *id == routine.id && paused.covers(date))
+    };
     routine
         .schedule
         .occurrences(from, to)
         .into_iter()
+        .filter(|occurrence| !paused_on(occurrence.date))
         .map(|occurrence| OccurrenceResponse {
             date: occurrence.date,
             time: occurrence.time.map(time_text),
@@ -159,10 +168,11 @@ pub(crate) async fn routine_occurrences(
         .routines
         .check_ins(owner, &[routine.id], from, to)
         .await?;
+    let pauses = state.ports.routines.pauses(owner, &[routine.id]).await?;
     Ok(HttpResponse::Ok().json(OccurrencesResponse {
         routine_id: routine.id.0,
         time_zone: routine.schedule.time_zone().name().to_owned(),
-        items: occurrence_items(&routine, from, to, &by_occurrence(&check_ins)),
+        items: occurrence_items(&routine, from, to, &by_occurrence(&check_ins), &pauses),
     }))
 }
 
@@ -278,9 +288,10 @@ pub(crate) async fn agenda(
         .check_ins(owner, &ids, week_start, week_end)
         .await?;
     let by_key = by_occurrence(&check_ins);
+    let pauses = state.ports.routines.pauses(owner, &ids).await?;
     let mut items = Vec::new();
     for routine in &routines {
-        for occurrence in occurrence_items(routine, from, to, &by_key) {
+        for occurrence in occurrence_items(routine, from, to, &by_key, &pauses) {
             let week = match routine.schedule.pattern() {
                 Pattern::TimesPerWeek(target) => {
                     let (monday, sunday) = iso_week_bounds(occurrence.date);
