@@ -80,5 +80,4 @@ for backend in sqlite postgres; do
   stop
 done
 
-cat "$REPORT"
-cp "$REPORT" "$ROOT/bench/AGENDA-RESULTS.md"
+publish_report "$REPORT" "$ROOT/bench/AGENDA-RESULTS.md"

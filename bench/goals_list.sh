@@ -122,17 +122,4 @@ SQL
   stop
 done
 
-# Notes written by hand below the marker in RESULTS.md are kept across runs.
-python3 - "$REPORT" "$ROOT/bench/RESULTS.md" <<'PY'
-import os, sys
-report, results = sys.argv[1], sys.argv[2]
-marker = "<!-- Kept across runs: everything below is written by hand. -->"
-kept = ""
-if os.path.exists(results):
-    text = open(results).read()
-    if marker in text:
-        kept = "\n" + text[text.index(marker):]
-open(report, "a").write(kept)
-PY
-cat "$REPORT"
-cp "$REPORT" "$ROOT/bench/RESULTS.md"
+publish_report "$REPORT" "$ROOT/bench/RESULTS.md"

@@ -62,3 +62,21 @@ errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 print(f"{p50:.3f} {rate:.0f} {errors.group(1) if errors else 0}")
 PY
 }
+
+# Prints the report and writes it to $2, keeping whatever $2 holds below the marker
+# line (notes written by hand) across runs.
+publish_report() { # $1 report, $2 results file
+  python3 - "$1" "$2" <<'PY'
+import os, sys
+report, results = sys.argv[1], sys.argv[2]
+marker = "<!-- Kept across runs: everything below is written by hand. -->"
+kept = ""
+if os.path.exists(results):
+    text = open(results).read()
+    if marker in text:
+        kept = "\n" + text[text.index(marker):]
+open(report, "a").write(kept)
+PY
+  cat "$1"
+  cp "$1" "$2"
+}
