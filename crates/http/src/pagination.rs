@@ -49,6 +49,35 @@ impl PageRequest {
     }
 }
 
+/// `?limit=`'s value, checked.
+///
+/// # Errors
+/// [`ApiError::BadRequest`] unless it is a whole number from 1 to 100.
+pub fn parse_limit(value: &str) -> Result<u64, ApiError> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|limit| (1..=MAX_LIMIT).contains(limit))
+        .ok_or_else(|| ApiError::BadRequest(format!("limit must be between 1 and {MAX_LIMIT}")))
+}
+
+/// `path` with the request's own query parameters except `limit` and `cursor`: the
+/// base of the `Link` to the next page (the page adds those two).
+#[must_use]
+pub fn next_page_base(path: &str, query_string: &str) -> String {
+    let kept: Vec<(String, String)> = url::form_urlencoded::parse(query_string.as_bytes())
+        .filter(|(name, _)| name != "cursor" && name != "limit")
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        return path.to_owned();
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    format!("{path}?{query}")
+}
+
 /// Signs and checks cursors.
 #[derive(Clone)]
 pub struct CursorSigner {

@@ -2,7 +2,7 @@
 //! query is filtered by the owner; lists are keyset-paginated, never with OFFSET.
 
 use async_trait::async_trait;
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
+use chrono::{NaiveDate, NaiveTime};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -16,6 +16,7 @@ use waymark_domain::routines::ports::{
     CheckInWriteError, MAX_ROUTINES_PER_PERSON, RoutinePage, RoutineQuery, RoutineStore,
     RoutineWriteError,
 };
+use waymark_domain::routines::schedule::iso_week;
 use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{
     Category, CheckInStatus, NewRoutine, NewRoutineCheckIn, OccurrenceKey, Pattern, Routine,
@@ -156,12 +157,6 @@ fn to_check_in(row: &routine_check_ins::Model) -> Result<RoutineCheckIn, StoreEr
         updated_at: row.updated_at,
         version: row.version,
     })
-}
-
-/// Monday and Sunday of `date`'s ISO week.
-fn iso_week(date: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
-    (monday, monday + Duration::days(6))
 }
 
 /// The local date of `now` in the schedule's zone.

@@ -28,6 +28,13 @@ pub fn is_supported(date: NaiveDate) -> bool {
     SUPPORTED_YEARS.contains(&date.year())
 }
 
+/// Monday and Sunday of the ISO week `date` falls in.
+#[must_use]
+pub fn iso_week(date: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
+    (monday, monday + Duration::days(6))
+}
+
 /// The most times of day a routine may have.
 pub const MAX_TIMES: usize = 12;
 

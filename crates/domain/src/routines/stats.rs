@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use super::routine::{CheckInStatus, OccurrenceKey};
-use super::schedule::{Pattern, Schedule};
+use super::schedule::{Pattern, Schedule, iso_week};
 
 /// How far back streaks are looked for, in days.
 pub const STREAK_HISTORY_DAYS: i64 = 400;
@@ -219,7 +219,7 @@ fn week_streaks(
     today: NaiveDate,
 ) -> (u32, u32) {
     let first = history_from.max(schedule.starts_on());
-    let mut monday = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
+    let (mut monday, _) = iso_week(first);
     let (mut run, mut longest) = (0_u32, 0_u32);
     while monday <= today {
         let sunday = monday + Duration::days(6);

@@ -10,7 +10,7 @@ use waymark_domain::goals::{Area, GoalId, GoalStatus};
 use super::representation::GoalResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, serialized_page_response};
+use crate::pagination::{DEFAULT_LIMIT, next_page_base, parse_limit, serialized_page_response};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -140,11 +140,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
                 };
             }
             "limit" => {
-                query.limit = value
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|limit| (1..=MAX_LIMIT).contains(limit))
-                    .ok_or_else(|| bad(format!("limit must be between 1 and {MAX_LIMIT}")))?;
+                query.limit = parse_limit(&value)?;
             }
             "cursor" => cursor = Some(value.to_string()),
             other => {
@@ -180,23 +176,6 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
         });
     }
     Ok((query, sort))
-}
-
-/// `/v1/goals` with the request's own filters and order, for the `Link` to the next
-/// page (`limit` and `cursor` are added by the page).
-fn next_page_base(request: &HttpRequest) -> String {
-    let kept: Vec<(String, String)> =
-        url::form_urlencoded::parse(request.query_string().as_bytes())
-            .filter(|(name, _)| name != "cursor" && name != "limit")
-            .map(|(name, value)| (name.into_owned(), value.into_owned()))
-            .collect();
-    if kept.is_empty() {
-        return "/v1/goals".to_owned();
-    }
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(kept)
-        .finish();
-    format!("/v1/goals?{query}")
 }
 
 /// Your goals.
@@ -247,7 +226,7 @@ pub(crate) async fn list_goals(
         .items(&page.goals)
         .map_err(|error| ApiError::Internal(error.into()))?;
     serialized_page_response(
-        &next_page_base(&request),
+        &next_page_base("/v1/goals", request.query_string()),
         limit,
         &items,
         next_cursor.as_deref(),

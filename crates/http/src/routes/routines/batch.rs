@@ -3,14 +3,16 @@
 //! on its own and answered on its own.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
+use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{Routine, RoutineId};
 
-use super::check_ins::{NewRoutineCheckInRequest, record_check_in};
+use super::check_ins::{NewRoutineCheckInRequest, paused_days, record_check_in};
 use super::representation::{CheckInStatusName, OccurrenceRef, RoutineCheckInResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -119,21 +121,29 @@ pub(crate) async fn batch_routine_check_ins(
             "must hold 1 to 100 check-ins",
         )]));
     }
-    let mut routines: HashMap<uuid::Uuid, Option<Routine>> = HashMap::new();
+    // Each routine (and when it was paused) is read once, however many items name it.
+    let mut routines: HashMap<uuid::Uuid, Option<(Routine, Vec<Paused>)>> = HashMap::new();
     let mut results = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
-        if let std::collections::hash_map::Entry::Vacant(slot) = routines.entry(item.routine_id) {
-            slot.insert(
-                state
-                    .ports
-                    .routines
-                    .get(owner, RoutineId(item.routine_id))
-                    .await?,
-            );
+        if let Entry::Vacant(slot) = routines.entry(item.routine_id) {
+            let routine = state
+                .ports
+                .routines
+                .get(owner, RoutineId(item.routine_id))
+                .await?;
+            slot.insert(match routine {
+                Some(routine) => {
+                    let pauses = paused_days(&state, &routine).await?;
+                    Some((routine, pauses))
+                }
+                None => None,
+            });
         }
         let outcome = match routines.get(&item.routine_id).and_then(Option::as_ref) {
             None => Err(ApiError::NotFound),
-            Some(routine) => record_check_in(&state, routine, item.into_request()).await,
+            Some((routine, pauses)) => {
+                record_check_in(&state, routine, pauses, item.into_request()).await
+            }
         };
         results.push(match outcome {
             Ok(check_in) => BatchResult {

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 use waymark_domain::goals::Feeling;
 use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
+use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{
     CheckInStatus, NewRoutineCheckIn, OccurrenceKey, Pattern, Routine, RoutineCheckIn,
     RoutineCheckInChanges, RoutineCheckInId, RoutineCheckInNote, RoutineId,
@@ -193,7 +194,8 @@ pub(crate) async fn create_routine_check_in(
 ) -> Result<HttpResponse, ApiError> {
     let owner = principal.account()?;
     let routine = routine_of(&state, owner, RoutineId(path.into_inner())).await?;
-    let check_in = record_check_in(&state, &routine, body.into_inner()).await?;
+    let pauses = paused_days(&state, &routine).await?;
+    let check_in = record_check_in(&state, &routine, &pauses, body.into_inner()).await?;
     let mut response = check_in_response(StatusCode::CREATED, &check_in);
     if let Ok(location) = header::HeaderValue::from_str(&format!(
         "/v1/routines/{}/check-ins/{}",
@@ -204,7 +206,25 @@ pub(crate) async fn create_routine_check_in(
     Ok(response)
 }
 
-/// Checks `request` against `routine` and records it.
+/// When `routine` was paused.
+///
+/// # Errors
+/// Storage failures.
+pub(super) async fn paused_days(
+    state: &AppState,
+    routine: &Routine,
+) -> Result<Vec<Paused>, ApiError> {
+    Ok(state
+        .ports
+        .routines
+        .pauses(routine.owner, &[routine.id])
+        .await?
+        .into_iter()
+        .map(|(_, paused)| paused)
+        .collect())
+}
+
+/// Checks `request` against `routine` (paused on `pauses`) and records it.
 ///
 /// # Errors
 /// 422 for an invalid field or an occurrence that is not one of the routine's, 409
@@ -212,20 +232,18 @@ pub(crate) async fn create_routine_check_in(
 pub(super) async fn record_check_in(
     state: &AppState,
     routine: &Routine,
+    pauses: &[Paused],
     request: NewRoutineCheckInRequest,
 ) -> Result<RoutineCheckIn, ApiError> {
     let owner = routine.owner;
     let mut errors = Vec::new();
     let mut occurrence = occurrence_of(routine, &request.occurrence, &mut errors);
-    if let Some(key) = occurrence {
-        let pauses = state.ports.routines.pauses(owner, &[routine.id]).await?;
-        if pauses.iter().any(|(_, paused)| paused.covers(key.date)) {
-            errors.push(FieldError::invalid(
-                "/occurrence/date",
-                "the routine was paused that day",
-            ));
-            occurrence = None;
-        }
+    if occurrence.is_some_and(|key| pauses.iter().any(|paused| paused.covers(key.date))) {
+        errors.push(FieldError::invalid(
+            "/occurrence/date",
+            "the routine was paused that day",
+        ));
+        occurrence = None;
     }
     let check_in_status = status(&request.status, &mut errors);
     let note = RoutineCheckInNote::parse(&request.note)

@@ -12,7 +12,7 @@ use waymark_domain::routines::ports::{RoutinePosition, RoutineQuery};
 use super::representation::{CategoryName, RoutineResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, page_response};
+use crate::pagination::{DEFAULT_LIMIT, next_page_base, page_response, parse_limit};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -94,11 +94,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiErr
                 ));
             }
             "limit" => {
-                query.limit = value
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|limit| (1..=MAX_LIMIT).contains(limit))
-                    .ok_or_else(|| bad(format!("limit must be between 1 and {MAX_LIMIT}")))?;
+                query.limit = parse_limit(&value)?;
             }
             "cursor" => {
                 let position: CursorPosition = state.cursors.decode(&value)?;
@@ -116,22 +112,6 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiErr
         }
     }
     Ok(query)
-}
-
-/// `/v1/routines` with the request's own filters, for the `Link` to the next page.
-fn next_page_base(request: &HttpRequest) -> String {
-    let kept: Vec<(String, String)> =
-        url::form_urlencoded::parse(request.query_string().as_bytes())
-            .filter(|(name, _)| name != "cursor" && name != "limit")
-            .map(|(name, value)| (name.into_owned(), value.into_owned()))
-            .collect();
-    if kept.is_empty() {
-        return "/v1/routines".to_owned();
-    }
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(kept)
-        .finish();
-    format!("/v1/routines?{query}")
 }
 
 /// Your routines.
@@ -170,7 +150,7 @@ pub(crate) async fn list_routines(
         });
     let items: Vec<RoutineResponse> = page.routines.iter().map(RoutineResponse::from).collect();
     Ok(page_response(
-        &next_page_base(&request),
+        &next_page_base("/v1/routines", request.query_string()),
         limit,
         items,
         next_cursor,

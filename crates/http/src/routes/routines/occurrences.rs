@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
+use waymark_domain::routines::schedule::{MAX_RANGE_DAYS, iso_week};
 use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{OccurrenceKey, Pattern, Routine, RoutineCheckIn, RoutineId};
 
@@ -234,11 +234,6 @@ pub(crate) struct AgendaResponse {
     items: Vec<AgendaItem>,
 }
 
-fn iso_week_bounds(date: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
-    (monday, monday + Duration::days(6))
-}
-
 /// Your agenda.
 ///
 /// Every active routine's occurrences on `date` (default: today in your account's
@@ -280,8 +275,8 @@ pub(crate) async fn agenda(
     };
     let routines = state.ports.routines.active(owner).await?;
     let ids: Vec<RoutineId> = routines.iter().map(|routine| routine.id).collect();
-    let (week_start, _) = iso_week_bounds(from);
-    let (_, week_end) = iso_week_bounds(to);
+    let (week_start, _) = iso_week(from);
+    let (_, week_end) = iso_week(to);
     let check_ins = state
         .ports
         .routines
@@ -294,7 +289,7 @@ pub(crate) async fn agenda(
         for occurrence in occurrence_items(routine, from, to, &by_key, &pauses) {
             let week = match routine.schedule.pattern() {
                 Pattern::TimesPerWeek(target) => {
-                    let (monday, sunday) = iso_week_bounds(occurrence.date);
+                    let (monday, sunday) = iso_week(occurrence.date);
                     let checked_in = check_ins
                         .iter()
                         .filter(|check_in| {
@@ -318,13 +313,15 @@ pub(crate) async fn agenda(
             });
         }
     }
-    items.sort_by_key(|item| {
-        (
-            item.occurrence.date,
-            item.occurrence.at.is_none(),
-            item.occurrence.at,
-            item.title.clone(),
-        )
+    items.sort_by(|a, b| {
+        let key = |item: &AgendaItem| {
+            (
+                item.occurrence.date,
+                item.occurrence.at.is_none(),
+                item.occurrence.at,
+            )
+        };
+        key(a).cmp(&key(b)).then_with(|| a.title.cmp(&b.title))
     });
     Ok(HttpResponse::Ok().json(AgendaResponse { from, to, items }))
 }

@@ -133,14 +133,7 @@ pub(crate) async fn routine_stats(
             today,
         )
         .await?;
-    let pauses: Vec<_> = state
-        .ports
-        .routines
-        .pauses(owner, &[routine.id])
-        .await?
-        .into_iter()
-        .map(|(_, paused)| paused)
-        .collect();
+    let pauses = super::check_ins::paused_days(&state, &routine).await?;
     let outcomes: Vec<_> = check_ins
         .iter()
         .map(|check_in| (check_in.occurrence, check_in.status))
