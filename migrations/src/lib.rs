@@ -14,6 +14,7 @@ mod m20261125_000006_notify_goal_changes;
 mod m20261125_000007_create_routines;
 mod m20261125_000008_create_routine_pauses;
 mod m20261125_000009_create_calendar_feeds;
+mod m20261125_000010_create_contacts;
 
 /// Applies, reverts and reports Waymark's migrations.
 #[derive(Debug)]
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_create_routines::Migration),
             Box::new(m20261125_000008_create_routine_pauses::Migration),
             Box::new(m20261125_000009_create_calendar_feeds::Migration),
+            Box::new(m20261125_000010_create_contacts::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod admin;
+mod contacts;
 mod cors;
 mod deploy;
 mod goal_list_cache;

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::contacts::ports::ContactStore;
 use crate::goals::ports::{GoalPartsStore, GoalStore};
 use crate::health::StorageHealth;
 use crate::idempotency::IdempotencyStore;
@@ -30,4 +31,6 @@ pub struct StoragePorts {
     pub goal_parts: Arc<dyn GoalPartsStore>,
     /// Routines and their check-ins.
     pub routines: Arc<dyn RoutineStore>,
+    /// Contacts, their interactions and the goals they support.
+    pub contacts: Arc<dyn ContactStore>,
 }

@@ -5,6 +5,10 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use waymark_domain::contacts::ports::{
+    ContactWriteError, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
+    MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, SupporterWriteError,
+};
 use waymark_domain::goals::ports::GoalWriteError;
 use waymark_domain::health::StorageUnavailable;
 use waymark_domain::identity::ports::{
@@ -158,6 +162,44 @@ impl From<RoutineWriteError> for ApiError {
                 "You have {MAX_ROUTINES_PER_PERSON} routines, the most one person may have; delete one first."
             )),
             RoutineWriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<ContactWriteError> for ApiError {
+    fn from(error: ContactWriteError) -> Self {
+        match error {
+            ContactWriteError::NotFound => Self::NotFound,
+            ContactWriteError::PreconditionFailed => Self::PreconditionFailed,
+            ContactWriteError::TooMany => Self::Conflict(format!(
+                "You would have more than {MAX_CONTACTS_PER_PERSON} contacts, the most one person may have; nothing was added."
+            )),
+            ContactWriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<InteractionWriteError> for ApiError {
+    fn from(error: InteractionWriteError) -> Self {
+        match error {
+            InteractionWriteError::NotFound => Self::NotFound,
+            InteractionWriteError::TooMany => Self::Conflict(format!(
+                "This contact has {MAX_INTERACTIONS_PER_CONTACT} interactions, the most one may have; delete an old one first."
+            )),
+            InteractionWriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<SupporterWriteError> for ApiError {
+    fn from(error: SupporterWriteError) -> Self {
+        match error {
+            // Another person's goal or contact is as unknown as one that never existed.
+            SupporterWriteError::NotFound => Self::NotFound,
+            SupporterWriteError::TooMany => Self::Conflict(format!(
+                "This goal has {MAX_SUPPORTERS_PER_GOAL} supporters, the most one may have."
+            )),
+            SupporterWriteError::Store(store) => store.into(),
         }
     }
 }

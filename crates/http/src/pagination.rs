@@ -61,6 +61,46 @@ pub fn parse_limit(value: &str) -> Result<u64, ApiError> {
         .ok_or_else(|| ApiError::BadRequest(format!("limit must be between 1 and {MAX_LIMIT}")))
 }
 
+/// The query string's parameters, each named once at most.
+///
+/// # Errors
+/// [`ApiError::BadRequest`] when a parameter is given more than once.
+pub fn query_parameters(query_string: &str) -> Result<Vec<(String, String)>, ApiError> {
+    let mut parameters: Vec<(String, String)> = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(query_string.as_bytes()) {
+        if parameters.iter().any(|(earlier, _)| *earlier == name) {
+            return Err(ApiError::BadRequest(format!(
+                "the query parameter `{name}` is given more than once"
+            )));
+        }
+        parameters.push((name.into_owned(), value.into_owned()));
+    }
+    Ok(parameters)
+}
+
+/// The answer to a query parameter the operation does not have.
+#[must_use]
+pub fn unknown_parameter(name: &str) -> ApiError {
+    ApiError::BadRequest(format!(
+        "`{}` is not a query parameter of this operation",
+        name.chars().take(64).collect::<String>()
+    ))
+}
+
+/// `true` or `false`, else 400 naming `name`.
+///
+/// # Errors
+/// [`ApiError::BadRequest`] for anything else.
+pub fn parse_bool(name: &str, value: &str) -> Result<bool, ApiError> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(ApiError::BadRequest(format!(
+            "{name} must be true or false"
+        ))),
+    }
+}
+
 /// `path` with the request's own query parameters except `limit` and `cursor`: the
 /// base of the `Link` to the next page (the page adds those two).
 #[must_use]

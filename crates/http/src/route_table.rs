@@ -61,10 +61,22 @@ fn segments(path: &str) -> Vec<String> {
 
 fn matches(template: &[String], path: &[String]) -> bool {
     template.len() == path.len()
-        && template.iter().zip(path).all(|(expected, actual)| {
-            (expected.starts_with('{') && expected.ends_with('}') && !actual.is_empty())
-                || expected == actual
-        })
+        && template
+            .iter()
+            .zip(path)
+            .all(|(expected, actual)| segment_matches(expected, actual))
+}
+
+/// A literal segment matches itself; `{name}` matches any non-empty segment, and
+/// `{name}.vcf` any that ends in `.vcf` after at least one character.
+fn segment_matches(expected: &str, actual: &str) -> bool {
+    match expected
+        .strip_prefix('{')
+        .and_then(|rest| rest.split_once('}'))
+    {
+        Some((_, suffix)) => actual.len() > suffix.len() && actual.ends_with(suffix),
+        None => expected == actual,
+    }
 }
 
 fn methods_of(item: &utoipa::openapi::PathItem) -> Vec<String> {

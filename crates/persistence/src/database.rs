@@ -14,6 +14,7 @@ use waymark_domain::identity::ports::{
 use waymark_domain::ports::StoragePorts;
 use waymark_migrations::{Migrator, MigratorTrait};
 
+use crate::contacts::SqlContactStore;
 use crate::goal_list_cache::GoalListCache;
 use crate::goal_parts::SqlGoalPartsStore;
 use crate::goals::SqlGoalStore;
@@ -180,6 +181,10 @@ impl Database {
             }),
             routines: Arc::new(SqlRoutineStore {
                 connection: self.connection.clone(),
+            }),
+            contacts: Arc::new(SqlContactStore {
+                connection: self.connection.clone(),
+                goal_lists: self.goal_lists.clone(),
             }),
         }
     }

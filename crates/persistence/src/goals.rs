@@ -62,6 +62,8 @@ fn to_goal(row: &goals::Model) -> Result<Goal, StoreError> {
         steps_total: row.steps_total,
         steps_done: row.steps_done,
         last_check_in_at: row.last_check_in_at,
+        supporters: crate::contacts::supporter_ids(&row.supporter_ids)
+            .ok_or_else(|| corrupt("supporter_ids"))?,
     })
 }
 
@@ -277,6 +279,7 @@ impl GoalStore for SqlGoalStore {
                 steps_total: Set(0),
                 steps_done: Set(0),
                 last_check_in_at: Set(None),
+                supporter_ids: Set(String::new()),
             };
             let transaction = self.connection.begin().await.map_err(store_error)?;
             let inserted = goals::Entity::insert(row)

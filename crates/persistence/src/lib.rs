@@ -4,6 +4,7 @@
 // Unit tests may fail loudly; production code may not (see [workspace.lints]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod contacts;
 mod database;
 mod entities;
 mod error;

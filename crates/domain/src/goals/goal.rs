@@ -99,6 +99,8 @@ pub struct Goal {
     pub steps_done: i32,
     /// When it was last checked in on.
     pub last_check_in_at: Option<Instant>,
+    /// The contacts supporting it, in the order they were added.
+    pub supporters: Vec<crate::contacts::ContactId>,
 }
 
 /// A goal about to be created.

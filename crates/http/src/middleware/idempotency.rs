@@ -71,7 +71,11 @@ pub(crate) async fn make_retries_safe(
     };
 
     // Read the body to fingerprint the request, then hand it on unchanged.
-    let limit = state.settings.max_body_bytes;
+    let limit = if path == crate::routes::contacts::IMPORT_PATH {
+        crate::routes::contacts::IMPORT_MAX_BYTES
+    } else {
+        state.settings.max_body_bytes
+    };
     let mut payload = request.take_payload();
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {

@@ -3,6 +3,7 @@
 
 mod admin;
 pub(crate) mod auth;
+pub(crate) mod contacts;
 mod fallback;
 pub(crate) mod goals;
 mod health;
@@ -68,5 +69,23 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(routines::agenda)
         .service(routines::create_calendar_feed)
         .service(routines::delete_calendar_feed)
-        .service(routines::calendar_feed);
+        .service(routines::calendar_feed)
+        // Fixed paths and `.vcf` first: `/v1/contacts/{contact_id}` would match them.
+        .service(contacts::list_contacts)
+        .service(contacts::create_contact)
+        .service(contacts::export_contacts_vcard)
+        .service(contacts::import_contacts_vcard)
+        .service(contacts::export_contact_vcard)
+        .service(contacts::get_contact)
+        .service(contacts::update_contact)
+        .service(contacts::delete_contact)
+        .service(contacts::list_interactions)
+        .service(contacts::create_interaction)
+        .service(contacts::get_interaction)
+        .service(contacts::delete_interaction)
+        .service(contacts::list_contact_goals)
+        .service(contacts::list_goal_supporters)
+        .service(contacts::put_goal_supporter)
+        .service(contacts::delete_goal_supporter)
+        .service(contacts::get_crisis_view);
 }

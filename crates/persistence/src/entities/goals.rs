@@ -24,6 +24,8 @@ pub struct Model {
     pub steps_total: i32,
     pub steps_done: i32,
     pub last_check_in_at: Option<DateTimeUtc>,
+    /// The supporters' contact ids, comma-separated, oldest link first.
+    pub supporter_ids: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,9 +4,12 @@
 pub(crate) mod accounts;
 pub(crate) mod api_clients;
 pub(crate) mod calendar_feeds;
+pub(crate) mod contact_interactions;
+pub(crate) mod contacts;
 pub(crate) mod goal_check_ins;
 pub(crate) mod goal_status_changes;
 pub(crate) mod goal_steps;
+pub(crate) mod goal_supporters;
 pub(crate) mod goals;
 pub(crate) mod idempotency_records;
 pub(crate) mod refresh_tokens;

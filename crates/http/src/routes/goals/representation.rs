@@ -83,6 +83,9 @@ pub(crate) struct GoalResponse {
     /// When it was last checked in on.
     #[serde(serialize_with = "crate::wire_time::optional_instant")]
     last_check_in_at: Option<DateTime<Utc>>,
+    /// The contacts supporting it (see `/v1/goals/{goal_id}/supporters`), in the
+    /// order they were added.
+    supporter_ids: Vec<uuid::Uuid>,
 }
 
 impl From<&Goal> for GoalResponse {
@@ -103,6 +106,7 @@ impl From<&Goal> for GoalResponse {
             steps_total: goal.steps_total,
             steps_done: goal.steps_done,
             last_check_in_at: goal.last_check_in_at,
+            supporter_ids: goal.supporters.iter().map(|contact| contact.0).collect(),
         }
     }
 }

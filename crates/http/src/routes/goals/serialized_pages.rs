@@ -85,6 +85,7 @@ mod tests {
             steps_total: 0,
             steps_done: 0,
             last_check_in_at: None,
+            supporters: Vec::new(),
         }
     }
 

@@ -1,0 +1,241 @@
+//! `/v1/contacts/{contact_id}/interactions`: the times you were in touch. Each one
+//! moves the contact's `last_contacted_at` forward when it is newer.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use waymark_domain::contacts::draft::not_in_future;
+use waymark_domain::contacts::ports::InteractionPosition;
+use waymark_domain::contacts::{
+    ContactId, ContactMethod, Felt, InteractionId, InteractionNote, NewInteraction, Problems,
+};
+
+use super::representation::{
+    ContactResponse, InteractionResponse, NewInteractionRequest, field_errors,
+};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::{JsonBody, version_etag};
+use crate::pagination::{PageRequest, page_response};
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// A page of interactions, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct InteractionPageResponse {
+    /// The interactions.
+    items: Vec<InteractionResponse>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// A recorded interaction and the contact as it is now.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct InteractionCreatedResponse {
+    /// The interaction.
+    interaction: InteractionResponse,
+    /// The contact, with its `last_contacted_at` and `due_since` brought up to date.
+    contact: ContactResponse,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CursorPosition {
+    at: DateTime<Utc>,
+    id: uuid::Uuid,
+}
+
+/// Records a time you were in touch with a contact.
+///
+/// `at` may not be in the future. The answer holds the interaction and the contact,
+/// whose `last_contacted_at` moved forward if this is the newest contact. Send
+/// `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "create_interaction",
+    security(("oauth2" = ["contacts:write"])),
+    request_body = NewInteractionRequest,
+    params(
+        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours."),
+    ),
+    responses(
+        (status = 201, description = "The interaction and the contact.", body = InteractionCreatedResponse,
+            headers(("Location" = String, description = "The interaction's address."))),
+        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The contact has 5000 interactions already, or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/v1/contacts/{contact_id}/interactions")]
+pub(crate) async fn create_interaction(
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    body: JsonBody<NewInteractionRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let contact_id = ContactId(path.into_inner());
+    let request = body.into_inner();
+    let now = waymark_domain::time::now();
+    let mut problems = Problems::default();
+    let at = not_in_future("/at", request.at, now, &mut problems);
+    let method = problems.check("/method", request.method.parse::<ContactMethod>());
+    let note = problems.check("/note", InteractionNote::parse(&request.note));
+    let felt = request
+        .felt
+        .as_deref()
+        .map(|felt| problems.check("/felt", felt.parse::<Felt>()));
+    let (Some(at), Some(method), Some(note), true) = (at, method, note, problems.is_empty()) else {
+        return Err(ApiError::Validation(field_errors(problems.into_vec())));
+    };
+    let (interaction, contact) = state
+        .ports
+        .contacts
+        .add_interaction(
+            owner,
+            contact_id,
+            NewInteraction {
+                at,
+                method,
+                note,
+                felt: felt.flatten(),
+            },
+            now,
+        )
+        .await?;
+    Ok(HttpResponse::build(StatusCode::CREATED)
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/contacts/{contact_id}/interactions/{}", interaction.id),
+        ))
+        .json(InteractionCreatedResponse {
+            interaction: InteractionResponse::from(&interaction),
+            contact: ContactResponse::from(&contact),
+        }))
+}
+
+/// The times you were in touch with a contact.
+///
+/// Newest first, in pages of `limit` (1 to 100, default 20).
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "list_interactions",
+    security(("oauth2" = ["contacts:read"])),
+    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id."), PageRequest),
+    responses(
+        (status = 200, description = "A page of interactions; `Link` points to the next.", body = InteractionPageResponse),
+        (status = 400, description = "`limit` or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/contacts/{contact_id}/interactions")]
+pub(crate) async fn list_interactions(
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    page: web::Query<PageRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let contact_id = ContactId(path.into_inner());
+    let limit = page.limit()?;
+    let after = page
+        .cursor
+        .as_deref()
+        .map(|cursor| state.cursors.decode::<CursorPosition>(cursor))
+        .transpose()?
+        .map(|position| InteractionPosition {
+            at: position.at,
+            id: InteractionId(position.id),
+        });
+    let (interactions, has_more) = state
+        .ports
+        .contacts
+        .interactions(owner, contact_id, after, limit)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let next_cursor = has_more.then(|| interactions.last()).flatten().map(|last| {
+        state.cursors.encode(&CursorPosition {
+            at: last.at,
+            id: last.id.0,
+        })
+    });
+    Ok(page_response(
+        &format!("/v1/contacts/{contact_id}/interactions"),
+        limit,
+        interactions.iter().map(InteractionResponse::from).collect(),
+        next_cursor,
+    ))
+}
+
+/// One time you were in touch with a contact.
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "get_interaction",
+    security(("oauth2" = ["contacts:read"])),
+    params(
+        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
+        ("interaction_id" = uuid::Uuid, Path, description = "The interaction's id."),
+    ),
+    responses(
+        (status = 200, description = "The interaction.", body = InteractionResponse),
+        (status = 404, description = "No such contact or interaction of yours.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/contacts/{contact_id}/interactions/{interaction_id}")]
+pub(crate) async fn get_interaction(
+    principal: Principal,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let (contact_id, interaction_id) = path.into_inner();
+    let interaction = state
+        .ports
+        .contacts
+        .get_interaction(owner, ContactId(contact_id), InteractionId(interaction_id))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, version_etag(1)))
+        .json(InteractionResponse::from(&interaction)))
+}
+
+/// Deletes an interaction.
+///
+/// The contact's `last_contacted_at` is worked out again from the interactions left
+/// and any value you set directly.
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "delete_interaction",
+    security(("oauth2" = ["contacts:write"])),
+    params(
+        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
+        ("interaction_id" = uuid::Uuid, Path, description = "The interaction's id."),
+    ),
+    responses(
+        (status = 204, description = "The interaction is gone."),
+        (status = 404, description = "No such contact or interaction of yours.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/v1/contacts/{contact_id}/interactions/{interaction_id}")]
+pub(crate) async fn delete_interaction(
+    principal: Principal,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let (contact_id, interaction_id) = path.into_inner();
+    state
+        .ports
+        .contacts
+        .delete_interaction(
+            owner,
+            ContactId(contact_id),
+            InteractionId(interaction_id),
+            waymark_domain::time::now(),
+        )
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,183 @@
+//! `GET /v1/contacts`: your support network by name, or those due a catch-up, most
+//! overdue first, in keyset pages.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use waymark_domain::contacts::ports::{ContactPosition, ContactQuery};
+use waymark_domain::contacts::{ContactId, ContactKind, Helpfulness};
+
+use super::representation::{ContactKindName, ContactResponse, HelpfulnessName};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::pagination::{
+    DEFAULT_LIMIT, next_page_base, page_response, parse_bool, parse_limit, query_parameters,
+    unknown_parameter,
+};
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// The query parameters of `GET /v1/contacts`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct ContactListParameters {
+    /// Only contacts of this kind.
+    #[param(value_type = Option<ContactKindName>)]
+    kind: Option<String>,
+    /// Only contacts whose relationship feels like this.
+    #[param(value_type = Option<HelpfulnessName>)]
+    helpfulness: Option<String>,
+    /// Only crisis contacts (`true`) or the others (`false`).
+    crisis_contact: Option<bool>,
+    /// Only contacts whose name or organisation contains this (any letter case), 1 to
+    /// 100 characters.
+    #[param(min_length = 1, max_length = 100)]
+    q: Option<String>,
+    /// `true`: only contacts whose keep-in-touch interval has passed, most overdue
+    /// first (never those marked `unhelpful`). `false` or absent: every contact, by
+    /// name.
+    due: Option<bool>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 1024)]
+    cursor: Option<String>,
+}
+
+/// A page of contacts.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ContactPageResponse {
+    /// The contacts: by name, or most overdue first with `due=true`.
+    items: Vec<ContactResponse>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// The position a cursor carries (signed by the server).
+#[derive(Debug, Serialize, Deserialize)]
+enum CursorPosition {
+    Name { key: String, id: uuid::Uuid },
+    Due { at: DateTime<Utc>, id: uuid::Uuid },
+}
+
+fn bad(detail: impl Into<String>) -> ApiError {
+    ApiError::BadRequest(detail.into())
+}
+
+fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiError> {
+    let mut query = ContactQuery {
+        kind: None,
+        helpfulness: None,
+        crisis_contact: None,
+        text: None,
+        due_by: None,
+        after: None,
+        limit: DEFAULT_LIMIT,
+    };
+    let mut cursor = None;
+    for (name, value) in query_parameters(request.query_string())? {
+        match name.as_str() {
+            "kind" => {
+                query.kind = Some(
+                    value
+                        .parse::<ContactKind>()
+                        .map_err(|error| bad(format!("kind {error}")))?,
+                );
+            }
+            "helpfulness" => {
+                query.helpfulness = Some(
+                    value
+                        .parse::<Helpfulness>()
+                        .map_err(|error| bad(format!("helpfulness {error}")))?,
+                );
+            }
+            "crisis_contact" => query.crisis_contact = Some(parse_bool("crisis_contact", &value)?),
+            "q" => {
+                let text = value.trim();
+                if text.is_empty() || text.chars().count() > 100 {
+                    return Err(bad("q must be 1 to 100 characters"));
+                }
+                query.text = Some(text.to_owned());
+            }
+            "due" => {
+                if parse_bool("due", &value)? {
+                    query.due_by = Some(waymark_domain::time::now());
+                }
+            }
+            "limit" => query.limit = parse_limit(&value)?,
+            "cursor" => cursor = Some(state.cursors.decode::<CursorPosition>(&value)?),
+            other => return Err(unknown_parameter(other)),
+        }
+    }
+    query.after = match (cursor, query.due_by.is_some()) {
+        (None, _) => None,
+        (Some(CursorPosition::Name { key, id }), false) => Some(ContactPosition::Name {
+            name_key: key,
+            id: ContactId(id),
+        }),
+        (Some(CursorPosition::Due { at, id }), true) => Some(ContactPosition::Due {
+            due_since: at,
+            id: ContactId(id),
+        }),
+        _ => {
+            return Err(bad(
+                "cursor belongs to another list; start again from the first page",
+            ));
+        }
+    };
+    Ok(query)
+}
+
+/// Your contacts.
+///
+/// By name (`A` to `Z`, any letter case). With `due=true`, only those whose
+/// keep-in-touch interval has passed, most overdue first, each with `due_since`;
+/// contacts marked `unhelpful` are never due. Filter by `kind`, `helpfulness`,
+/// `crisis_contact` and `q`. Pages of `limit` (1 to 100, default 20); follow
+/// `next_cursor` or the `Link` header.
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "list_contacts",
+    security(("oauth2" = ["contacts:read"])),
+    params(ContactListParameters),
+    responses(
+        (status = 200, description = "A page of contacts; `Link` points to the next.", body = ContactPageResponse),
+        (status = 400, description = "A query parameter or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/contacts")]
+pub(crate) async fn list_contacts(
+    request: HttpRequest,
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let query = parse(&request, &state)?;
+    let limit = query.limit;
+    let due = query.due_by.is_some();
+    let page = state.ports.contacts.list(owner, query).await?;
+    let next_cursor = page
+        .has_more
+        .then(|| page.contacts.last())
+        .flatten()
+        .map(|last| {
+            let position = match (due, last.due_since) {
+                (true, Some(at)) => CursorPosition::Due { at, id: last.id.0 },
+                _ => CursorPosition::Name {
+                    key: last.details.name.as_str().to_lowercase(),
+                    id: last.id.0,
+                },
+            };
+            state.cursors.encode(&position)
+        });
+    let items: Vec<ContactResponse> = page.contacts.iter().map(ContactResponse::from).collect();
+    Ok(page_response(
+        &next_page_base("/v1/contacts", request.query_string()),
+        limit,
+        items,
+        next_cursor,
+    ))
+}

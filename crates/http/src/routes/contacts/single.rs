@@ -1,0 +1,310 @@
+//! Creating, reading, changing and deleting one contact.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use waymark_domain::contacts::draft::{channels, keep_in_touch_days, not_in_future};
+use waymark_domain::contacts::ports::NewContact;
+use waymark_domain::contacts::{
+    CanHelpWith, Contact, ContactChanges, ContactDraft, ContactId, ContactKind, ContactMethod,
+    ContactName, ContactNotes, Helpfulness, KnowsAboutMyHealth, Organisation, PhoneRegion,
+    Problems,
+};
+use waymark_domain::identity::AccountId;
+
+use super::representation::{
+    ContactPatch, ContactResponse, NewContactRequest, channel_drafts, field_errors,
+};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
+use crate::problem::Problem;
+use crate::state::AppState;
+
+pub(super) fn contact_response(status: StatusCode, contact: &Contact) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::ETAG, version_etag(contact.version)));
+    if status == StatusCode::CREATED {
+        response.insert_header((header::LOCATION, format!("/v1/contacts/{}", contact.id)));
+    }
+    response.json(ContactResponse::from(contact))
+}
+
+/// The region phone numbers without a country code are read in: the account's.
+pub(super) async fn phone_region(
+    state: &AppState,
+    owner: AccountId,
+) -> Result<PhoneRegion, ApiError> {
+    let account = state
+        .ports
+        .accounts
+        .get(owner)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(PhoneRegion::of(&account.locale))
+}
+
+/// The owner's contact `id`, or 404.
+pub(super) async fn contact_of(
+    state: &AppState,
+    owner: AccountId,
+    id: ContactId,
+) -> Result<Contact, ApiError> {
+    state
+        .ports
+        .contacts
+        .get(owner, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Adds a contact to your support network.
+///
+/// Only `name` is required. Nothing is assumed: `kind` defaults to `other`,
+/// `helpfulness` and `knows_about_my_health` to `unsure`. Phone numbers are answered
+/// in E.164. Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "create_contact",
+    security(("oauth2" = ["contacts:write"])),
+    request_body = NewContactRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours.")),
+    responses(
+        (status = 201, description = "The contact.", body = ContactResponse,
+            headers(("Location" = String, description = "The contact's address."), ("ETag" = String, description = "Its version."))),
+        (status = 409, description = "You have 1000 contacts already, or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names each one, such as `/channels/2/value`.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/v1/contacts")]
+pub(crate) async fn create_contact(
+    principal: Principal,
+    body: JsonBody<NewContactRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let region = phone_region(&state, owner).await?;
+    let now = waymark_domain::time::now();
+    let checked = ContactDraft::from(body.into_inner())
+        .check(region, now)
+        .map_err(|problems| ApiError::Validation(field_errors(problems)))?;
+    let created = state
+        .ports
+        .contacts
+        .create(
+            owner,
+            vec![NewContact {
+                details: checked.details,
+                last_contacted_at: checked.last_contacted_at,
+            }],
+            now,
+        )
+        .await?;
+    let contact = created.first().ok_or(ApiError::NotFound)?;
+    Ok(contact_response(StatusCode::CREATED, contact))
+}
+
+/// One of your contacts.
+///
+/// Sends `ETag`; with `If-None-Match` naming it, the answer is 304.
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "get_contact",
+    security(("oauth2" = ["contacts:read"])),
+    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id.")),
+    responses(
+        (status = 200, description = "The contact.", body = ContactResponse, headers(("ETag" = String, description = "Its version."))),
+        (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
+        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/contacts/{contact_id}")]
+pub(crate) async fn get_contact(
+    request: HttpRequest,
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let contact = contact_of(&state, owner, ContactId(path.into_inner())).await?;
+    if let Some(unchanged) = not_modified(&request, &version_etag(contact.version)) {
+        return Ok(unchanged);
+    }
+    Ok(contact_response(StatusCode::OK, &contact))
+}
+
+/// Turns a merge patch into changes, recording every problem.
+fn changes_of(patch: ContactPatch, region: PhoneRegion, problems: &mut Problems) -> ContactChanges {
+    let now = waymark_domain::time::now();
+    let mut changes = ContactChanges::default();
+    let text = |patch: Patch<String>| match patch {
+        Patch::Absent => None,
+        Patch::Null => Some(String::new()),
+        Patch::Value(text) => Some(text),
+    };
+    match patch.name {
+        Patch::Absent => {}
+        Patch::Null => problems.add("/name", "cannot be cleared"),
+        Patch::Value(name) => changes.name = problems.check("/name", ContactName::parse(&name)),
+    }
+    match patch.kind {
+        Patch::Absent => {}
+        Patch::Null => problems.add("/kind", "cannot be cleared"),
+        Patch::Value(kind) => changes.kind = problems.check("/kind", kind.parse::<ContactKind>()),
+    }
+    if let Some(organisation) = text(patch.organisation) {
+        changes.organisation = problems.check("/organisation", Organisation::parse(&organisation));
+    }
+    match patch.channels {
+        Patch::Absent => {}
+        Patch::Null => changes.channels = Some(Vec::new()),
+        Patch::Value(given) => {
+            changes.channels = channels(&channel_drafts(given), region, problems)
+        }
+    }
+    match patch.preferred_method {
+        Patch::Absent => {}
+        Patch::Null => changes.preferred_method = Some(None),
+        Patch::Value(method) => {
+            changes.preferred_method = problems
+                .check("/preferred_method", method.parse::<ContactMethod>())
+                .map(Some);
+        }
+    }
+    match patch.keep_in_touch_every_days {
+        Patch::Absent => {}
+        Patch::Null => changes.keep_in_touch_every_days = Some(None),
+        Patch::Value(days) => {
+            changes.keep_in_touch_every_days = keep_in_touch_days(days, problems).map(Some);
+        }
+    }
+    match patch.last_contacted_at {
+        Patch::Absent => {}
+        Patch::Null => changes.last_contacted_set = Some(None),
+        Patch::Value(at) => {
+            changes.last_contacted_set =
+                not_in_future("/last_contacted_at", at, now, problems).map(Some);
+        }
+    }
+    match patch.helpfulness {
+        Patch::Absent => {}
+        Patch::Null => problems.add("/helpfulness", "cannot be cleared"),
+        Patch::Value(value) => {
+            changes.helpfulness = problems.check("/helpfulness", value.parse::<Helpfulness>());
+        }
+    }
+    if let Some(can_help_with) = text(patch.can_help_with) {
+        changes.can_help_with =
+            problems.check("/can_help_with", CanHelpWith::parse(&can_help_with));
+    }
+    match patch.crisis_contact {
+        Patch::Absent => {}
+        Patch::Null => problems.add("/crisis_contact", "cannot be cleared"),
+        Patch::Value(crisis) => changes.crisis_contact = Some(crisis),
+    }
+    match patch.knows_about_my_health {
+        Patch::Absent => {}
+        Patch::Null => problems.add("/knows_about_my_health", "cannot be cleared"),
+        Patch::Value(value) => {
+            changes.knows_about_my_health = problems.check(
+                "/knows_about_my_health",
+                value.parse::<KnowsAboutMyHealth>(),
+            );
+        }
+    }
+    if let Some(notes) = text(patch.notes) {
+        changes.notes = problems.check("/notes", ContactNotes::parse(&notes));
+    }
+    changes
+}
+
+/// Changes one of your contacts.
+///
+/// A JSON merge patch: absent fields stay as they are; `null` clears
+/// `organisation`, `preferred_method`, `keep_in_touch_every_days`,
+/// `last_contacted_at`, `can_help_with` and `notes`; `channels` replaces them all.
+/// `last_contacted_at` sets the value you give directly; the answer shows the later of
+/// it and your newest interaction. With `If-Match`, only if the contact is still at
+/// that version (else 412).
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "update_contact",
+    security(("oauth2" = ["contacts:write"])),
+    request_body(content((ContactPatch = "application/merge-patch+json"), (ContactPatch = "application/json"))),
+    params(
+        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
+    ),
+    responses(
+        (status = 200, description = "The changed contact.", body = ContactResponse, headers(("ETag" = String, description = "Its new version."))),
+        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The contact changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/v1/contacts/{contact_id}")]
+pub(crate) async fn update_contact(
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    if_match: IfMatch,
+    body: JsonBody<ContactPatch>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let id = ContactId(path.into_inner());
+    let current = contact_of(&state, owner, id).await?;
+    let expected = if_match.resolve(current.version)?;
+    let region = phone_region(&state, owner).await?;
+    let mut problems = Problems::default();
+    let changes = changes_of(body.into_inner(), region, &mut problems);
+    if !problems.is_empty() {
+        return Err(ApiError::Validation(field_errors(problems.into_vec())));
+    }
+    let contact = state
+        .ports
+        .contacts
+        .update(owner, id, changes, expected, waymark_domain::time::now())
+        .await?;
+    Ok(contact_response(StatusCode::OK, &contact))
+}
+
+/// Deletes one of your contacts.
+///
+/// Its interactions go with it, and it stops supporting any goal (those goals get a
+/// new version); a tombstone is kept for 30 days so other devices can learn of the
+/// deletion. With `If-Match`, only if the contact is still at that version.
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "delete_contact",
+    security(("oauth2" = ["contacts:write"])),
+    params(
+        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
+    ),
+    responses(
+        (status = 204, description = "The contact is gone."),
+        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The contact changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/v1/contacts/{contact_id}")]
+pub(crate) async fn delete_contact(
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    if_match: IfMatch,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let id = ContactId(path.into_inner());
+    let expected = if if_match.is_conditional() {
+        let current = contact_of(&state, owner, id).await?;
+        if_match.resolve(current.version)?
+    } else {
+        None
+    };
+    state
+        .ports
+        .contacts
+        .delete(owner, id, expected, waymark_domain::time::now())
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

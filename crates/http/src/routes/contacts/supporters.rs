@@ -1,0 +1,325 @@
+//! Supporters of goals: `/v1/goals/{goal_id}/supporters` and
+//! `/v1/contacts/{contact_id}/goals`. A link changes the goal's representation
+//! (`supporter_ids`) and so gives the goal a new version.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, delete, get, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+use waymark_domain::contacts::ports::{SupportedGoal, SupporterPosition};
+use waymark_domain::contacts::{Contact, ContactId, Supporter, SupporterRole};
+use waymark_domain::goals::GoalId;
+
+use super::representation::ContactKindName;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::pagination::{PageRequest, page_response};
+use crate::problem::{FieldError, Problem};
+use crate::state::AppState;
+
+/// What a contact does for one goal.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SupporterRequest {
+    /// A note on their part, up to 200 characters (send `{}` for none).
+    #[serde(default)]
+    #[schema(example = "Comes with me to the first class", max_length = 200)]
+    role: String,
+}
+
+/// Who a supporter is, in brief.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ContactSummary {
+    /// The contact's id.
+    id: uuid::Uuid,
+    /// Their name.
+    name: String,
+    /// Who they are to you.
+    #[schema(value_type = ContactKindName)]
+    kind: &'static str,
+}
+
+/// A contact supporting a goal.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SupporterResponse {
+    /// The goal.
+    goal_id: uuid::Uuid,
+    /// The contact.
+    contact_id: uuid::Uuid,
+    /// What they do for this goal.
+    role: String,
+    /// When they became a supporter.
+    #[serde(serialize_with = "crate::wire_time::instant")]
+    created_at: DateTime<Utc>,
+    /// The contact in brief (in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact: Option<ContactSummary>,
+}
+
+impl SupporterResponse {
+    fn new(supporter: &Supporter, contact: Option<&Contact>) -> Self {
+        Self {
+            goal_id: supporter.goal_id.0,
+            contact_id: supporter.contact_id.0,
+            role: supporter.role.as_str().to_owned(),
+            created_at: supporter.created_at,
+            contact: contact.map(|contact| ContactSummary {
+                id: contact.id.0,
+                name: contact.details.name.as_str().to_owned(),
+                kind: contact.details.kind.as_str(),
+            }),
+        }
+    }
+}
+
+/// A page of supporters, in the order they were added.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SupporterPageResponse {
+    /// The supporters.
+    items: Vec<SupporterResponse>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// A goal a contact supports.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SupportedGoalResponse {
+    /// The goal's id.
+    goal_id: uuid::Uuid,
+    /// Its title.
+    title: String,
+    /// Its status.
+    #[schema(value_type = crate::routes::goals::StatusName)]
+    status: &'static str,
+    /// What the contact does for it.
+    role: String,
+    /// When they became a supporter.
+    #[serde(serialize_with = "crate::wire_time::instant")]
+    created_at: DateTime<Utc>,
+}
+
+impl From<&SupportedGoal> for SupportedGoalResponse {
+    fn from(goal: &SupportedGoal) -> Self {
+        Self {
+            goal_id: goal.supporter.goal_id.0,
+            title: goal.title.as_str().to_owned(),
+            status: goal.status.as_str(),
+            role: goal.supporter.role.as_str().to_owned(),
+            created_at: goal.supporter.created_at,
+        }
+    }
+}
+
+/// A page of the goals a contact supports.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SupportedGoalPageResponse {
+    /// The goals, in the order the contact became a supporter.
+    items: Vec<SupportedGoalResponse>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CursorPosition {
+    at: DateTime<Utc>,
+    id: uuid::Uuid,
+}
+
+fn position(state: &AppState, page: &PageRequest) -> Result<Option<SupporterPosition>, ApiError> {
+    Ok(page
+        .cursor
+        .as_deref()
+        .map(|cursor| state.cursors.decode::<CursorPosition>(cursor))
+        .transpose()?
+        .map(|position| SupporterPosition {
+            created_at: position.at,
+            id: position.id,
+        }))
+}
+
+/// Makes one of your contacts a supporter of one of your goals, or changes their role.
+///
+/// 201 when the contact becomes a supporter, 200 when only the role changed. The
+/// goal's `supporter_ids` lists them and the goal gets a new version.
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "put_goal_supporter",
+    security(("oauth2" = ["goals:write", "contacts:read"])),
+    request_body = SupporterRequest,
+    params(
+        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
+        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
+    ),
+    responses(
+        (status = 200, description = "The role changed.", body = SupporterResponse),
+        (status = 201, description = "The contact is now a supporter.", body = SupporterResponse),
+        (status = 404, description = "No such goal or contact of yours.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The goal has 50 supporters already.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`role` is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[put("/v1/goals/{goal_id}/supporters/{contact_id}")]
+pub(crate) async fn put_goal_supporter(
+    principal: Principal,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    body: JsonBody<SupporterRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let (goal_id, contact_id) = path.into_inner();
+    let role = SupporterRole::parse(&body.into_inner().role)
+        .map_err(|error| ApiError::Validation(vec![FieldError::invalid("/role", error)]))?;
+    let (supporter, created) = state
+        .ports
+        .contacts
+        .set_supporter(
+            owner,
+            GoalId(goal_id),
+            ContactId(contact_id),
+            role,
+            waymark_domain::time::now(),
+        )
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(SupporterResponse::new(&supporter, None)))
+}
+
+/// Removes a contact from a goal's supporters.
+///
+/// The contact stays in your network; the goal gets a new version.
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "delete_goal_supporter",
+    security(("oauth2" = ["goals:write", "contacts:read"])),
+    params(
+        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
+        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
+    ),
+    responses(
+        (status = 204, description = "They no longer support the goal."),
+        (status = 404, description = "No such goal, contact or supporter of yours.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/v1/goals/{goal_id}/supporters/{contact_id}")]
+pub(crate) async fn delete_goal_supporter(
+    principal: Principal,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let (goal_id, contact_id) = path.into_inner();
+    state
+        .ports
+        .contacts
+        .remove_supporter(
+            owner,
+            GoalId(goal_id),
+            ContactId(contact_id),
+            waymark_domain::time::now(),
+        )
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The contacts supporting one of your goals.
+///
+/// In the order they were added, in pages of `limit` (1 to 100, default 20).
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "list_goal_supporters",
+    security(("oauth2" = ["goals:read", "contacts:read"])),
+    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id."), PageRequest),
+    responses(
+        (status = 200, description = "A page of supporters; `Link` points to the next.", body = SupporterPageResponse),
+        (status = 400, description = "`limit` or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/goals/{goal_id}/supporters")]
+pub(crate) async fn list_goal_supporters(
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    page: web::Query<PageRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let goal_id = path.into_inner();
+    let limit = page.limit()?;
+    let after = position(&state, &page)?;
+    let (supporters, has_more) = state
+        .ports
+        .contacts
+        .supporters(owner, GoalId(goal_id), after, limit)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let next_cursor = has_more
+        .then(|| supporters.last())
+        .flatten()
+        .map(|(last, _)| {
+            state.cursors.encode(&CursorPosition {
+                at: last.created_at,
+                id: last.contact_id.0,
+            })
+        });
+    Ok(page_response(
+        &format!("/v1/goals/{goal_id}/supporters"),
+        limit,
+        supporters
+            .iter()
+            .map(|(supporter, contact)| SupporterResponse::new(supporter, Some(contact)))
+            .collect(),
+        next_cursor,
+    ))
+}
+
+/// The goals one of your contacts supports.
+///
+/// In the order they became a supporter, in pages of `limit` (1 to 100, default 20).
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "list_contact_goals",
+    security(("oauth2" = ["contacts:read", "goals:read"])),
+    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id."), PageRequest),
+    responses(
+        (status = 200, description = "A page of goals; `Link` points to the next.", body = SupportedGoalPageResponse),
+        (status = 400, description = "`limit` or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/contacts/{contact_id}/goals")]
+pub(crate) async fn list_contact_goals(
+    principal: Principal,
+    path: web::Path<uuid::Uuid>,
+    page: web::Query<PageRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.account()?;
+    let contact_id = path.into_inner();
+    let limit = page.limit()?;
+    let after = position(&state, &page)?;
+    let (goals, has_more) = state
+        .ports
+        .contacts
+        .supported_goals(owner, ContactId(contact_id), after, limit)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let next_cursor = has_more.then(|| goals.last()).flatten().map(|last| {
+        state.cursors.encode(&CursorPosition {
+            at: last.supporter.created_at,
+            id: last.supporter.goal_id.0,
+        })
+    });
+    Ok(page_response(
+        &format!("/v1/contacts/{contact_id}/goals"),
+        limit,
+        goals.iter().map(SupportedGoalResponse::from).collect(),
+        next_cursor,
+    ))
+}

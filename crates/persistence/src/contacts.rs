@@ -1,0 +1,969 @@
+//! Contacts in the `contacts` table, their interactions in `contact_interactions`, and
+//! supporter links in `goal_supporters`. Every query is filtered by the owner; lists
+//! are keyset-paginated on the indexes migration `m20261125_000010` names.
+//!
+//! Derived columns are written in the transaction that changes what they derive from:
+//! a contact's `last_contacted_at` and `due_at` with its interactions, a goal's
+//! `supporter_ids` (and version) with its links.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde_json::{Value, json};
+use waymark_domain::contacts::ports::{
+    ContactPage, ContactPosition, ContactQuery, ContactStore, ContactWriteError,
+    InteractionPosition, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
+    MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, NewContact, SupportedGoal,
+    SupporterPosition, SupporterWriteError,
+};
+use waymark_domain::contacts::{
+    CanHelpWith, Channel, ChannelLabel, ChannelType, Contact, ContactChanges, ContactDetails,
+    ContactId, ContactKind, ContactMethod, ContactName, ContactNotes, Felt, Helpfulness,
+    Interaction, InteractionId, InteractionNote, KnowsAboutMyHealth, NewInteraction, Organisation,
+    Supporter, SupporterRole, due_since,
+};
+use waymark_domain::goals::{GoalId, GoalStatus, GoalTitle};
+use waymark_domain::identity::AccountId;
+use waymark_domain::identity::ports::StoreError;
+use waymark_domain::time::Instant;
+
+use crate::entities::{accounts, contact_interactions, contacts, goal_supporters, goals};
+use crate::error::{retrying_conflicts, store_error};
+use crate::goal_list_cache::GoalListCache;
+
+/// How many times an unconditional update is retried when another writer changed the
+/// contact between its read and its write.
+const UPDATE_ATTEMPTS: usize = 3;
+
+/// [`ContactStore`] on SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub(crate) struct SqlContactStore {
+    pub(crate) connection: DatabaseConnection,
+    /// Goals show their supporters: a link change forgets the owner's cached lists.
+    pub(crate) goal_lists: Arc<GoalListCache>,
+}
+
+/// The contact ids in a goal's `supporter_ids` column; `None` if it is corrupt.
+pub(crate) fn supporter_ids(column: &str) -> Option<Vec<ContactId>> {
+    if column.is_empty() {
+        return Some(Vec::new());
+    }
+    column
+        .split(',')
+        .map(|id| uuid::Uuid::parse_str(id).ok().map(ContactId))
+        .collect()
+}
+
+fn corrupt(id: uuid::Uuid, field: &str) -> StoreError {
+    StoreError::Unexpected(anyhow::anyhow!("contact {id} has an invalid {field}"))
+}
+
+fn channels_json(channels: &[Channel]) -> String {
+    Value::Array(
+        channels
+            .iter()
+            .map(|channel| {
+                json!({
+                    "type": channel.kind.as_str(),
+                    "value": channel.value,
+                    "label": channel.label.as_str(),
+                    "preferred": channel.preferred,
+                })
+            })
+            .collect(),
+    )
+    .to_string()
+}
+
+fn channels_of(text: &str) -> Option<Vec<Channel>> {
+    let Value::Array(items) = serde_json::from_str::<Value>(text).ok()? else {
+        return None;
+    };
+    items
+        .iter()
+        .map(|item| {
+            Some(Channel {
+                kind: item.get("type")?.as_str()?.parse::<ChannelType>().ok()?,
+                value: item.get("value")?.as_str()?.to_owned(),
+                label: ChannelLabel::parse(item.get("label")?.as_str()?).ok()?,
+                preferred: item.get("preferred")?.as_bool()?,
+            })
+        })
+        .collect()
+}
+
+fn to_contact(row: &contacts::Model) -> Result<Contact, StoreError> {
+    let bad = |field| corrupt(row.id, field);
+    Ok(Contact {
+        id: ContactId(row.id),
+        owner: AccountId(row.account_id),
+        details: ContactDetails {
+            name: ContactName::parse(&row.name).map_err(|_| bad("name"))?,
+            kind: row.kind.parse::<ContactKind>().map_err(|_| bad("kind"))?,
+            organisation: Organisation::parse(&row.organisation)
+                .map_err(|_| bad("organisation"))?,
+            channels: channels_of(&row.channels).ok_or_else(|| bad("channels"))?,
+            preferred_method: row
+                .preferred_method
+                .as_deref()
+                .map(str::parse::<ContactMethod>)
+                .transpose()
+                .map_err(|_| bad("preferred_method"))?,
+            keep_in_touch_every_days: row
+                .keep_in_touch_every_days
+                .map(u16::try_from)
+                .transpose()
+                .map_err(|_| bad("keep_in_touch_every_days"))?,
+            helpfulness: row
+                .helpfulness
+                .parse::<Helpfulness>()
+                .map_err(|_| bad("helpfulness"))?,
+            can_help_with: CanHelpWith::parse(&row.can_help_with)
+                .map_err(|_| bad("can_help_with"))?,
+            crisis_contact: row.crisis_contact,
+            knows_about_my_health: row
+                .knows_about_my_health
+                .parse::<KnowsAboutMyHealth>()
+                .map_err(|_| bad("knows_about_my_health"))?,
+            notes: ContactNotes::parse(&row.notes).map_err(|_| bad("notes"))?,
+        },
+        last_contacted_at: row.last_contacted_at,
+        last_contacted_set: row.last_contacted_set,
+        due_since: row.due_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+fn to_interaction(row: &contact_interactions::Model) -> Result<Interaction, StoreError> {
+    let bad = |field: &str| {
+        StoreError::Unexpected(anyhow::anyhow!(
+            "interaction {} has an invalid {field}",
+            row.id
+        ))
+    };
+    Ok(Interaction {
+        id: InteractionId(row.id),
+        contact_id: ContactId(row.contact_id),
+        at: row.at,
+        method: row
+            .method
+            .parse::<ContactMethod>()
+            .map_err(|_| bad("method"))?,
+        note: InteractionNote::parse(&row.note).map_err(|_| bad("note"))?,
+        felt: row
+            .felt
+            .as_deref()
+            .map(str::parse::<Felt>)
+            .transpose()
+            .map_err(|_| bad("felt"))?,
+        created_at: row.created_at,
+    })
+}
+
+fn to_supporter(row: &goal_supporters::Model) -> Result<Supporter, StoreError> {
+    Ok(Supporter {
+        goal_id: GoalId(row.goal_id),
+        contact_id: ContactId(row.contact_id),
+        role: SupporterRole::parse(&row.role).map_err(|_| {
+            StoreError::Unexpected(anyhow::anyhow!(
+                "supporter {} of goal {} has an invalid role",
+                row.contact_id,
+                row.goal_id
+            ))
+        })?,
+        created_at: row.created_at,
+    })
+}
+
+/// Writes every column that `details` decides, derived ones included.
+fn set_details(
+    row: &mut contacts::ActiveModel,
+    details: &ContactDetails,
+    last_contacted_at: Option<Instant>,
+    created_at: Instant,
+) {
+    let name = details.name.as_str();
+    let organisation = details.organisation.as_str();
+    row.name = Set(name.to_owned());
+    row.name_key = Set(name.to_lowercase());
+    row.search_text = Set(format!(
+        "{}\n{}",
+        name.to_lowercase(),
+        organisation.to_lowercase()
+    ));
+    row.kind = Set(details.kind.as_str().to_owned());
+    row.organisation = Set(organisation.to_owned());
+    row.channels = Set(channels_json(&details.channels));
+    row.preferred_method = Set(details
+        .preferred_method
+        .map(|method| method.as_str().to_owned()));
+    row.keep_in_touch_every_days = Set(details.keep_in_touch_every_days.map(i32::from));
+    row.last_contacted_at = Set(last_contacted_at);
+    row.due_at = Set(due_since(details, last_contacted_at, created_at));
+    row.helpfulness = Set(details.helpfulness.as_str().to_owned());
+    row.can_help_with = Set(details.can_help_with.as_str().to_owned());
+    row.crisis_contact = Set(details.crisis_contact);
+    row.knows_about_my_health = Set(details.knows_about_my_health.as_str().to_owned());
+    row.notes = Set(details.notes.as_str().to_owned());
+}
+
+/// `%text%` for LIKE on lower-cased text, with LIKE's own wildcards escaped.
+fn contains_pattern(text: &str) -> sea_orm::sea_query::LikeExpr {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    sea_orm::sea_query::LikeExpr::new(format!("%{}%", escaped.to_lowercase())).escape('\\')
+}
+
+fn page_of<T>(mut items: Vec<T>, limit: u64) -> (Vec<T>, bool) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let has_more = items.len() > limit;
+    items.truncate(limit);
+    (items, has_more)
+}
+
+/// Takes the owner's row lock, so that counting and inserting their contacts happen
+/// one writer at a time on both databases.
+async fn lock_account(
+    connection: &impl ConnectionTrait,
+    owner: AccountId,
+) -> Result<bool, StoreError> {
+    Ok(accounts::Entity::update_many()
+        .col_expr(accounts::Column::Id, Expr::col(accounts::Column::Id))
+        .filter(accounts::Column::Id.eq(owner.0))
+        .exec(connection)
+        .await
+        .map_err(store_error)?
+        .rows_affected
+        > 0)
+}
+
+/// The owner's contact row, locked for the rest of the transaction (a no-op write
+/// takes the row lock on both databases).
+async fn lock_contact(
+    connection: &impl ConnectionTrait,
+    owner: AccountId,
+    id: ContactId,
+) -> Result<Option<contacts::Model>, StoreError> {
+    let locked = contacts::Entity::update_many()
+        .col_expr(
+            contacts::Column::Version,
+            Expr::col(contacts::Column::Version),
+        )
+        .filter(contacts::Column::Id.eq(id.0))
+        .filter(contacts::Column::AccountId.eq(owner.0))
+        .exec(connection)
+        .await
+        .map_err(store_error)?
+        .rows_affected;
+    if locked == 0 {
+        return Ok(None);
+    }
+    contacts::Entity::find_by_id(id.0)
+        .one(connection)
+        .await
+        .map_err(store_error)
+}
+
+/// Works out `last_contacted_at` and `due_at` again from the interactions and the
+/// value set directly, and gives the contact a new version.
+async fn refresh_last_contacted(
+    connection: &impl ConnectionTrait,
+    row: &contacts::Model,
+    now: Instant,
+) -> Result<contacts::Model, StoreError> {
+    let newest = contact_interactions::Entity::find()
+        .filter(contact_interactions::Column::ContactId.eq(row.id))
+        .order_by_desc(contact_interactions::Column::At)
+        .one(connection)
+        .await
+        .map_err(store_error)?
+        .map(|interaction| interaction.at);
+    let last = Ord::max(newest, row.last_contacted_set);
+    let details = to_contact(row)?.details;
+    contacts::Entity::update_many()
+        .col_expr(contacts::Column::LastContactedAt, Expr::value(last))
+        .col_expr(
+            contacts::Column::DueAt,
+            Expr::value(due_since(&details, last, row.created_at)),
+        )
+        .col_expr(
+            contacts::Column::Version,
+            Expr::col(contacts::Column::Version).add(1),
+        )
+        .col_expr(contacts::Column::UpdatedAt, Expr::value(now))
+        .filter(contacts::Column::Id.eq(row.id))
+        .exec(connection)
+        .await
+        .map_err(store_error)?;
+    contacts::Entity::find_by_id(row.id)
+        .one(connection)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| corrupt(row.id, "row (it vanished while locked)"))
+}
+
+/// Rewrites `goals`' `supporter_ids` from their links and gives each a new version.
+async fn refresh_goal_supporters(
+    connection: &impl ConnectionTrait,
+    goal_ids: &[uuid::Uuid],
+    now: Instant,
+) -> Result<(), StoreError> {
+    for goal in goal_ids {
+        let ids: Vec<String> = goal_supporters::Entity::find()
+            .filter(goal_supporters::Column::GoalId.eq(*goal))
+            .order_by_asc(goal_supporters::Column::CreatedAt)
+            .order_by_asc(goal_supporters::Column::ContactId)
+            .all(connection)
+            .await
+            .map_err(store_error)?
+            .iter()
+            .map(|link| link.contact_id.to_string())
+            .collect();
+        goals::Entity::update_many()
+            .col_expr(goals::Column::SupporterIds, Expr::value(ids.join(",")))
+            .col_expr(
+                goals::Column::Version,
+                Expr::col(goals::Column::Version).add(1),
+            )
+            .col_expr(goals::Column::UpdatedAt, Expr::value(now))
+            .filter(goals::Column::Id.eq(*goal))
+            .exec(connection)
+            .await
+            .map_err(store_error)?;
+    }
+    Ok(())
+}
+
+impl SqlContactStore {
+    async fn row(
+        &self,
+        owner: AccountId,
+        id: ContactId,
+    ) -> Result<Option<contacts::Model>, StoreError> {
+        contacts::Entity::find_by_id(id.0)
+            .filter(contacts::Column::AccountId.eq(owner.0))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn owns_goal(&self, owner: AccountId, goal: GoalId) -> Result<bool, StoreError> {
+        Ok(goals::Entity::find_by_id(goal.0)
+            .filter(goals::Column::AccountId.eq(owner.0))
+            .count(&self.connection)
+            .await
+            .map_err(store_error)?
+            > 0)
+    }
+
+    /// One attempt at [`ContactStore::update`]: `Ok(None)` when another writer changed
+    /// the contact between the read and the write.
+    async fn update_once(
+        &self,
+        current: &contacts::Model,
+        changes: &ContactChanges,
+        now: Instant,
+    ) -> Result<Option<Contact>, ContactWriteError> {
+        let contact = to_contact(current)?;
+        let details = changes.apply_to(&contact.details);
+        let last_set = changes
+            .last_contacted_set
+            .unwrap_or(contact.last_contacted_set);
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let newest = contact_interactions::Entity::find()
+            .filter(contact_interactions::Column::ContactId.eq(current.id))
+            .order_by_desc(contact_interactions::Column::At)
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+            .map(|interaction| interaction.at);
+        let mut update = contacts::ActiveModel::default();
+        set_details(
+            &mut update,
+            &details,
+            Ord::max(newest, last_set),
+            current.created_at,
+        );
+        update.last_contacted_set = Set(last_set);
+        update.version = Set(current.version + 1);
+        update.updated_at = Set(now);
+        let changed = contacts::Entity::update_many()
+            .set(update)
+            .filter(contacts::Column::Id.eq(current.id))
+            .filter(contacts::Column::AccountId.eq(current.account_id))
+            .filter(contacts::Column::Version.eq(current.version))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if changed == 0 {
+            return Ok(None);
+        }
+        let row = contacts::Entity::find_by_id(current.id)
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+            .ok_or(ContactWriteError::NotFound)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(Some(to_contact(&row)?))
+    }
+
+    async fn delete_once(
+        &self,
+        owner: AccountId,
+        id: ContactId,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<Result<bool, ContactWriteError>, StoreError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let Some(row) = lock_contact(&transaction, owner, id).await? else {
+            return Ok(Err(ContactWriteError::NotFound));
+        };
+        if expected_version.is_some_and(|expected| expected != row.version) {
+            return Ok(Err(ContactWriteError::PreconditionFailed));
+        }
+        let supported: Vec<uuid::Uuid> = goal_supporters::Entity::find()
+            .filter(goal_supporters::Column::ContactId.eq(id.0))
+            .all(&transaction)
+            .await
+            .map_err(store_error)?
+            .iter()
+            .map(|link| link.goal_id)
+            .collect();
+        // Interactions and links go with the contact (ON DELETE CASCADE).
+        contacts::Entity::delete_by_id(id.0)
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?;
+        refresh_goal_supporters(&transaction, &supported, now).await?;
+        crate::tombstones::record(&transaction, id.0, "contact", owner, now).await?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(Ok(!supported.is_empty()))
+    }
+
+    async fn set_supporter_once(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        contact: ContactId,
+        role: &SupporterRole,
+        now: Instant,
+    ) -> Result<Result<(Supporter, bool), SupporterWriteError>, StoreError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        // Locking the goal row orders racing link changes of one goal.
+        let goal_locked = goals::Entity::update_many()
+            .col_expr(goals::Column::Version, Expr::col(goals::Column::Version))
+            .filter(goals::Column::Id.eq(goal.0))
+            .filter(goals::Column::AccountId.eq(owner.0))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        let contact_exists = contacts::Entity::find_by_id(contact.0)
+            .filter(contacts::Column::AccountId.eq(owner.0))
+            .count(&transaction)
+            .await
+            .map_err(store_error)?
+            > 0;
+        if goal_locked == 0 || !contact_exists {
+            return Ok(Err(SupporterWriteError::NotFound));
+        }
+        let existing = goal_supporters::Entity::find_by_id((goal.0, contact.0))
+            .one(&transaction)
+            .await
+            .map_err(store_error)?;
+        let created = existing.is_none();
+        let row = if let Some(existing) = existing {
+            goal_supporters::Entity::update_many()
+                .col_expr(goal_supporters::Column::Role, Expr::value(role.as_str()))
+                .filter(goal_supporters::Column::GoalId.eq(goal.0))
+                .filter(goal_supporters::Column::ContactId.eq(contact.0))
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?;
+            goal_supporters::Model {
+                role: role.as_str().to_owned(),
+                ..existing
+            }
+        } else {
+            let count = goal_supporters::Entity::find()
+                .filter(goal_supporters::Column::GoalId.eq(goal.0))
+                .count(&transaction)
+                .await
+                .map_err(store_error)?;
+            if count >= MAX_SUPPORTERS_PER_GOAL as u64 {
+                return Ok(Err(SupporterWriteError::TooMany));
+            }
+            goal_supporters::Entity::insert(goal_supporters::ActiveModel {
+                goal_id: Set(goal.0),
+                contact_id: Set(contact.0),
+                account_id: Set(owner.0),
+                role: Set(role.as_str().to_owned()),
+                created_at: Set(now),
+            })
+            .exec_with_returning(&transaction)
+            .await
+            .map_err(store_error)?
+        };
+        refresh_goal_supporters(&transaction, &[goal.0], now).await?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(Ok((to_supporter(&row)?, created)))
+    }
+}
+
+#[async_trait]
+impl ContactStore for SqlContactStore {
+    async fn create(
+        &self,
+        owner: AccountId,
+        contacts: Vec<NewContact>,
+        now: Instant,
+    ) -> Result<Vec<Contact>, ContactWriteError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        if !lock_account(&transaction, owner).await? {
+            return Err(ContactWriteError::NotFound);
+        }
+        let existing = contacts::Entity::find()
+            .filter(contacts::Column::AccountId.eq(owner.0))
+            .count(&transaction)
+            .await
+            .map_err(store_error)?;
+        if existing.saturating_add(contacts.len() as u64) > MAX_CONTACTS_PER_PERSON as u64 {
+            return Err(ContactWriteError::TooMany);
+        }
+        let mut created = Vec::with_capacity(contacts.len());
+        for contact in contacts {
+            let mut row = contacts::ActiveModel {
+                id: Set(waymark_domain::id::new_id()),
+                account_id: Set(owner.0),
+                last_contacted_set: Set(contact.last_contacted_at),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+                ..Default::default()
+            };
+            set_details(&mut row, &contact.details, contact.last_contacted_at, now);
+            let inserted = contacts::Entity::insert(row)
+                .exec_with_returning(&transaction)
+                .await
+                .map_err(store_error)?;
+            created.push(to_contact(&inserted)?);
+        }
+        transaction.commit().await.map_err(store_error)?;
+        Ok(created)
+    }
+
+    async fn get(&self, owner: AccountId, id: ContactId) -> Result<Option<Contact>, StoreError> {
+        self.row(owner, id)
+            .await?
+            .as_ref()
+            .map(to_contact)
+            .transpose()
+    }
+
+    async fn list(&self, owner: AccountId, query: ContactQuery) -> Result<ContactPage, StoreError> {
+        let mut select = contacts::Entity::find().filter(contacts::Column::AccountId.eq(owner.0));
+        if let Some(kind) = query.kind {
+            select = select.filter(contacts::Column::Kind.eq(kind.as_str()));
+        }
+        if let Some(helpfulness) = query.helpfulness {
+            select = select.filter(contacts::Column::Helpfulness.eq(helpfulness.as_str()));
+        }
+        if let Some(crisis) = query.crisis_contact {
+            select = select.filter(contacts::Column::CrisisContact.eq(crisis));
+        }
+        if let Some(text) = query.text.as_deref() {
+            select =
+                select.filter(Expr::col(contacts::Column::SearchText).like(contains_pattern(text)));
+        }
+        if let Some(due_by) = query.due_by {
+            select = select
+                .filter(contacts::Column::DueAt.is_not_null())
+                .filter(contacts::Column::DueAt.lte(due_by))
+                .order_by_asc(contacts::Column::DueAt)
+                .order_by_asc(contacts::Column::Id);
+        } else {
+            select = select
+                .order_by_asc(contacts::Column::NameKey)
+                .order_by_asc(contacts::Column::Id);
+        }
+        match &query.after {
+            Some(ContactPosition::Name { name_key, id }) => {
+                select = select.filter(
+                    Condition::any()
+                        .add(contacts::Column::NameKey.gt(name_key.as_str()))
+                        .add(
+                            Condition::all()
+                                .add(contacts::Column::NameKey.eq(name_key.as_str()))
+                                .add(contacts::Column::Id.gt(id.0)),
+                        ),
+                );
+            }
+            Some(ContactPosition::Due { due_since, id }) => {
+                select = select.filter(
+                    Condition::any()
+                        .add(contacts::Column::DueAt.gt(*due_since))
+                        .add(
+                            Condition::all()
+                                .add(contacts::Column::DueAt.eq(*due_since))
+                                .add(contacts::Column::Id.gt(id.0)),
+                        ),
+                );
+            }
+            None => {}
+        }
+        let rows = select
+            .limit(query.limit.saturating_add(1))
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?;
+        let (rows, has_more) = page_of(rows, query.limit);
+        Ok(ContactPage {
+            contacts: rows.iter().map(to_contact).collect::<Result<_, _>>()?,
+            has_more,
+        })
+    }
+
+    async fn all(&self, owner: AccountId, crisis_only: bool) -> Result<Vec<Contact>, StoreError> {
+        let mut select = contacts::Entity::find().filter(contacts::Column::AccountId.eq(owner.0));
+        if crisis_only {
+            select = select.filter(contacts::Column::CrisisContact.eq(true));
+        }
+        select
+            .order_by_asc(contacts::Column::NameKey)
+            .order_by_asc(contacts::Column::Id)
+            .limit(MAX_CONTACTS_PER_PERSON as u64)
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?
+            .iter()
+            .map(to_contact)
+            .collect()
+    }
+
+    async fn update(
+        &self,
+        owner: AccountId,
+        id: ContactId,
+        changes: ContactChanges,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<Contact, ContactWriteError> {
+        for _ in 0..UPDATE_ATTEMPTS {
+            let current = self
+                .row(owner, id)
+                .await?
+                .ok_or(ContactWriteError::NotFound)?;
+            if expected_version.is_some_and(|expected| expected != current.version) {
+                return Err(ContactWriteError::PreconditionFailed);
+            }
+            if let Some(contact) = self.update_once(&current, &changes, now).await? {
+                return Ok(contact);
+            }
+            if expected_version.is_some() {
+                return Err(ContactWriteError::PreconditionFailed);
+            }
+        }
+        Err(ContactWriteError::PreconditionFailed)
+    }
+
+    async fn delete(
+        &self,
+        owner: AccountId,
+        id: ContactId,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<(), ContactWriteError> {
+        let outcome =
+            retrying_conflicts(|| self.delete_once(owner, id, expected_version, now)).await?;
+        if outcome
+            .as_ref()
+            .is_ok_and(|supported_goals| *supported_goals)
+        {
+            self.goal_lists.forget(owner);
+        }
+        outcome.map(|_| ())
+    }
+
+    async fn add_interaction(
+        &self,
+        owner: AccountId,
+        contact: ContactId,
+        interaction: NewInteraction,
+        now: Instant,
+    ) -> Result<(Interaction, Contact), InteractionWriteError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let row = lock_contact(&transaction, owner, contact)
+            .await?
+            .ok_or(InteractionWriteError::NotFound)?;
+        let existing = contact_interactions::Entity::find()
+            .filter(contact_interactions::Column::ContactId.eq(contact.0))
+            .count(&transaction)
+            .await
+            .map_err(store_error)?;
+        if existing >= MAX_INTERACTIONS_PER_CONTACT as u64 {
+            return Err(InteractionWriteError::TooMany);
+        }
+        let inserted = contact_interactions::Entity::insert(contact_interactions::ActiveModel {
+            id: Set(waymark_domain::id::new_id()),
+            contact_id: Set(contact.0),
+            account_id: Set(owner.0),
+            at: Set(interaction.at),
+            method: Set(interaction.method.as_str().to_owned()),
+            note: Set(interaction.note.as_str().to_owned()),
+            felt: Set(interaction.felt.map(|felt| felt.as_str().to_owned())),
+            created_at: Set(now),
+        })
+        .exec_with_returning(&transaction)
+        .await
+        .map_err(store_error)?;
+        let updated = refresh_last_contacted(&transaction, &row, now).await?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok((to_interaction(&inserted)?, to_contact(&updated)?))
+    }
+
+    async fn interactions(
+        &self,
+        owner: AccountId,
+        contact: ContactId,
+        after: Option<InteractionPosition>,
+        limit: u64,
+    ) -> Result<Option<(Vec<Interaction>, bool)>, StoreError> {
+        if self.row(owner, contact).await?.is_none() {
+            return Ok(None);
+        }
+        let mut select = contact_interactions::Entity::find()
+            .filter(contact_interactions::Column::ContactId.eq(contact.0))
+            .filter(contact_interactions::Column::AccountId.eq(owner.0));
+        if let Some(after) = after {
+            select = select.filter(
+                Condition::any()
+                    .add(contact_interactions::Column::At.lt(after.at))
+                    .add(
+                        Condition::all()
+                            .add(contact_interactions::Column::At.eq(after.at))
+                            .add(contact_interactions::Column::Id.lt(after.id.0)),
+                    ),
+            );
+        }
+        let rows = select
+            .order_by_desc(contact_interactions::Column::At)
+            .order_by_desc(contact_interactions::Column::Id)
+            .limit(limit.saturating_add(1))
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?;
+        let (rows, has_more) = page_of(rows, limit);
+        let interactions = rows.iter().map(to_interaction).collect::<Result<_, _>>()?;
+        Ok(Some((interactions, has_more)))
+    }
+
+    async fn get_interaction(
+        &self,
+        owner: AccountId,
+        contact: ContactId,
+        id: InteractionId,
+    ) -> Result<Option<Interaction>, StoreError> {
+        contact_interactions::Entity::find_by_id(id.0)
+            .filter(contact_interactions::Column::ContactId.eq(contact.0))
+            .filter(contact_interactions::Column::AccountId.eq(owner.0))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(to_interaction)
+            .transpose()
+    }
+
+    async fn delete_interaction(
+        &self,
+        owner: AccountId,
+        contact: ContactId,
+        id: InteractionId,
+        now: Instant,
+    ) -> Result<(), InteractionWriteError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let row = lock_contact(&transaction, owner, contact)
+            .await?
+            .ok_or(InteractionWriteError::NotFound)?;
+        let deleted = contact_interactions::Entity::delete_many()
+            .filter(contact_interactions::Column::Id.eq(id.0))
+            .filter(contact_interactions::Column::ContactId.eq(contact.0))
+            .filter(contact_interactions::Column::AccountId.eq(owner.0))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if deleted == 0 {
+            return Err(InteractionWriteError::NotFound);
+        }
+        refresh_last_contacted(&transaction, &row, now).await?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn set_supporter(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        contact: ContactId,
+        role: SupporterRole,
+        now: Instant,
+    ) -> Result<(Supporter, bool), SupporterWriteError> {
+        // The goal row is locked first, so racing PUTs of one link run one after the
+        // other and the second finds the first's link.
+        let outcome =
+            retrying_conflicts(|| self.set_supporter_once(owner, goal, contact, &role, now)).await;
+        self.goal_lists.forget(owner);
+        outcome?
+    }
+
+    async fn remove_supporter(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        contact: ContactId,
+        now: Instant,
+    ) -> Result<(), SupporterWriteError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let deleted = goal_supporters::Entity::delete_many()
+            .filter(goal_supporters::Column::GoalId.eq(goal.0))
+            .filter(goal_supporters::Column::ContactId.eq(contact.0))
+            .filter(goal_supporters::Column::AccountId.eq(owner.0))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if deleted == 0 {
+            return Err(SupporterWriteError::NotFound);
+        }
+        refresh_goal_supporters(&transaction, &[goal.0], now).await?;
+        transaction.commit().await.map_err(store_error)?;
+        self.goal_lists.forget(owner);
+        Ok(())
+    }
+
+    async fn supporters(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        after: Option<SupporterPosition>,
+        limit: u64,
+    ) -> Result<Option<(Vec<(Supporter, Contact)>, bool)>, StoreError> {
+        if !self.owns_goal(owner, goal).await? {
+            return Ok(None);
+        }
+        let mut select = goal_supporters::Entity::find()
+            .filter(goal_supporters::Column::GoalId.eq(goal.0))
+            .filter(goal_supporters::Column::AccountId.eq(owner.0));
+        if let Some(after) = after {
+            select = select.filter(
+                Condition::any()
+                    .add(goal_supporters::Column::CreatedAt.gt(after.created_at))
+                    .add(
+                        Condition::all()
+                            .add(goal_supporters::Column::CreatedAt.eq(after.created_at))
+                            .add(goal_supporters::Column::ContactId.gt(after.id)),
+                    ),
+            );
+        }
+        let links = select
+            .order_by_asc(goal_supporters::Column::CreatedAt)
+            .order_by_asc(goal_supporters::Column::ContactId)
+            .limit(limit.saturating_add(1))
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?;
+        let (links, has_more) = page_of(links, limit);
+        let contacts: HashMap<uuid::Uuid, contacts::Model> = contacts::Entity::find()
+            .filter(contacts::Column::AccountId.eq(owner.0))
+            .filter(contacts::Column::Id.is_in(links.iter().map(|link| link.contact_id)))
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+        let mut page = Vec::with_capacity(links.len());
+        for link in &links {
+            // A link whose contact was deleted in between is gone too.
+            if let Some(contact) = contacts.get(&link.contact_id) {
+                page.push((to_supporter(link)?, to_contact(contact)?));
+            }
+        }
+        Ok(Some((page, has_more)))
+    }
+
+    async fn supported_goals(
+        &self,
+        owner: AccountId,
+        contact: ContactId,
+        after: Option<SupporterPosition>,
+        limit: u64,
+    ) -> Result<Option<(Vec<SupportedGoal>, bool)>, StoreError> {
+        if self.row(owner, contact).await?.is_none() {
+            return Ok(None);
+        }
+        let mut select = goal_supporters::Entity::find()
+            .filter(goal_supporters::Column::ContactId.eq(contact.0))
+            .filter(goal_supporters::Column::AccountId.eq(owner.0));
+        if let Some(after) = after {
+            select = select.filter(
+                Condition::any()
+                    .add(goal_supporters::Column::CreatedAt.gt(after.created_at))
+                    .add(
+                        Condition::all()
+                            .add(goal_supporters::Column::CreatedAt.eq(after.created_at))
+                            .add(goal_supporters::Column::GoalId.gt(after.id)),
+                    ),
+            );
+        }
+        let links = select
+            .order_by_asc(goal_supporters::Column::CreatedAt)
+            .order_by_asc(goal_supporters::Column::GoalId)
+            .limit(limit.saturating_add(1))
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?;
+        let (links, has_more) = page_of(links, limit);
+        let goals: HashMap<uuid::Uuid, goals::Model> = goals::Entity::find()
+            .filter(goals::Column::AccountId.eq(owner.0))
+            .filter(goals::Column::Id.is_in(links.iter().map(|link| link.goal_id)))
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+        let mut page = Vec::with_capacity(links.len());
+        for link in &links {
+            if let Some(goal) = goals.get(&link.goal_id) {
+                let bad = |field: &str| {
+                    StoreError::Unexpected(anyhow::anyhow!(
+                        "goal {} has an invalid {field}",
+                        goal.id
+                    ))
+                };
+                page.push(SupportedGoal {
+                    supporter: to_supporter(link)?,
+                    title: GoalTitle::parse(&goal.title).map_err(|_| bad("title"))?,
+                    status: goal
+                        .status
+                        .parse::<GoalStatus>()
+                        .map_err(|_| bad("status"))?,
+                });
+            }
+        }
+        Ok(Some((page, has_more)))
+    }
+}

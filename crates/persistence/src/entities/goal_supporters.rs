@@ -1,0 +1,20 @@
+//! The `goal_supporters` table: which contacts support which goals.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "goal_supporters")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub goal_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub contact_id: Uuid,
+    pub account_id: Uuid,
+    pub role: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
