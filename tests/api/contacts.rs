@@ -64,6 +64,28 @@ async fn names(app: &TestApp, person: &SignedIn, query: &str) -> Vec<String> {
         .collect()
 }
 
+/// Sends every request at once and answers their statuses and bodies, in order.
+async fn concurrently(requests: Vec<reqwest::RequestBuilder>) -> Vec<(StatusCode, Value)> {
+    let running: Vec<_> = requests
+        .into_iter()
+        .map(|request| {
+            tokio::spawn(async move {
+                let response = request.send().await.unwrap();
+                let status = response.status();
+                (
+                    status,
+                    response.json::<Value>().await.unwrap_or(Value::Null),
+                )
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for request in running {
+        answers.push(request.await.unwrap());
+    }
+    answers
+}
+
 fn pointers(problem: &Value) -> Vec<String> {
     problem["errors"]
         .as_array()
@@ -521,4 +543,28 @@ api_test!(async fn deleting_the_account_removes_contacts_interactions_and_links(
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let after = rows_belonging_to(&app.database_url, account_id).await;
     assert!(after.iter().all(|(_, count)| *count == 0), "rows left behind: {after:?}");
+});
+
+api_test!(async fn racing_writes_neither_duplicate_links_nor_lose_the_newest_contact(app) {
+    let person = app.signed_in_user().await;
+    let contact = created(&app, &person, json!({ "name": "Rae", "keep_in_touch_every_days": 3 })).await;
+    let contact_id = contact["id"].as_str().unwrap().to_owned();
+    let (_, goal) = call(&app, &person, Method::POST, "/v1/goals", Some(json!({ "title": "Swim", "area": "health" }))).await;
+    let goal_id = goal["id"].as_str().unwrap().to_owned();
+    let link = format!("/v1/goals/{goal_id}/supporters/{contact_id}");
+    let puts = (0..8).map(|index| app.authorized(Method::PUT, &link, &person.access_token).json(&json!({ "role": format!("role {index}") }))).collect();
+    let statuses: Vec<StatusCode> = concurrently(puts).await.into_iter().map(|(status, _)| status).collect();
+    assert_eq!(statuses.iter().filter(|status| **status == StatusCode::CREATED).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|status| **status == StatusCode::OK).count(), 7, "{statuses:?}");
+    let (_, goal_now) = call(&app, &person, Method::GET, &format!("/v1/goals/{goal_id}"), None).await;
+    assert_eq!(goal_now["supporter_ids"], json!([contact_id]));
+
+    let interactions = format!("/v1/contacts/{contact_id}/interactions");
+    let posts = (1..=8).map(|hours| app.authorized(Method::POST, &interactions, &person.access_token).json(&json!({ "at": (Utc::now() - Duration::hours(hours)).to_rfc3339(), "method": "text" }))).collect();
+    let recorded = concurrently(posts).await;
+    assert!(recorded.iter().all(|(status, _)| *status == StatusCode::CREATED), "{recorded:?}");
+    let newest = recorded.iter().map(|(_, body)| body["interaction"]["at"].as_str().unwrap().to_owned()).max().unwrap();
+    let (_, after) = call(&app, &person, Method::GET, &format!("/v1/contacts/{contact_id}"), None).await;
+    assert_eq!(after["last_contacted_at"], newest);
+    assert_eq!(after["version"], 9, "each interaction gave the contact one new version");
 });

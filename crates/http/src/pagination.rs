@@ -61,14 +61,20 @@ pub fn parse_limit(value: &str) -> Result<u64, ApiError> {
         .ok_or_else(|| ApiError::BadRequest(format!("limit must be between 1 and {MAX_LIMIT}")))
 }
 
-/// The query string's parameters, each named once at most.
+/// The query string's parameters, each named once at most unless it is one of
+/// `repeatable`.
 ///
 /// # Errors
-/// [`ApiError::BadRequest`] when a parameter is given more than once.
-pub fn query_parameters(query_string: &str) -> Result<Vec<(String, String)>, ApiError> {
+/// [`ApiError::BadRequest`] when another parameter is given more than once.
+pub fn query_parameters(
+    query_string: &str,
+    repeatable: &[&str],
+) -> Result<Vec<(String, String)>, ApiError> {
     let mut parameters: Vec<(String, String)> = Vec::new();
     for (name, value) in url::form_urlencoded::parse(query_string.as_bytes()) {
-        if parameters.iter().any(|(earlier, _)| *earlier == name) {
+        if !repeatable.contains(&name.as_ref())
+            && parameters.iter().any(|(earlier, _)| *earlier == name)
+        {
             return Err(ApiError::BadRequest(format!(
                 "the query parameter `{name}` is given more than once"
             )));

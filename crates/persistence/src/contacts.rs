@@ -36,6 +36,7 @@ use waymark_domain::time::Instant;
 use crate::entities::{accounts, contact_interactions, contacts, goal_supporters, goals};
 use crate::error::{retrying_conflicts, store_error};
 use crate::goal_list_cache::GoalListCache;
+use crate::like::contains_pattern;
 
 /// How many times an unconditional update is retried when another writer changed the
 /// contact between its read and its write.
@@ -213,15 +214,6 @@ fn set_details(
     row.crisis_contact = Set(details.crisis_contact);
     row.knows_about_my_health = Set(details.knows_about_my_health.as_str().to_owned());
     row.notes = Set(details.notes.as_str().to_owned());
-}
-
-/// `%text%` for LIKE on lower-cased text, with LIKE's own wildcards escaped.
-fn contains_pattern(text: &str) -> sea_orm::sea_query::LikeExpr {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    sea_orm::sea_query::LikeExpr::new(format!("%{}%", escaped.to_lowercase())).escape('\\')
 }
 
 fn page_of<T>(mut items: Vec<T>, limit: u64) -> (Vec<T>, bool) {

@@ -22,6 +22,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use waymark_domain::contacts::ContactId;
 use waymark_domain::goals::Goal;
 use waymark_domain::goals::ports::{GoalPage, GoalQuery};
 use waymark_domain::identity::AccountId;
@@ -219,6 +220,7 @@ fn weight(page: &GoalPage) -> usize {
                 + goal.title.as_str().len()
                 + goal.why.as_str().len()
                 + goal.support_notes.as_str().len()
+                + goal.supporters.len() * std::mem::size_of::<ContactId>()
         })
         .sum::<usize>()
         + PER_GOAL

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
@@ -24,6 +24,7 @@ use waymark_domain::time::Instant;
 use crate::entities::{goal_status_changes, goals};
 use crate::error::store_error;
 use crate::goal_list_cache::GoalListCache;
+use crate::like::contains_pattern;
 
 /// How many times an unconditional update is retried when another writer changed
 /// the goal between its read and its write.
@@ -82,15 +83,6 @@ fn history_row(
         to_status: Set(to.as_str().to_owned()),
         at: Set(at),
     }
-}
-
-/// `%text%` for LIKE, with LIKE's own wildcards in `text` escaped.
-fn contains_pattern(text: &str) -> LikeExpr {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    LikeExpr::new(format!("%{}%", escaped.to_lowercase())).escape('\\')
 }
 
 fn after_condition(position: &GoalPosition) -> Condition {

@@ -16,6 +16,7 @@ mod health;
 mod housekeeping;
 mod idempotency;
 mod identity;
+mod like;
 mod routines;
 mod settings;
 mod sqlite_path;

@@ -170,6 +170,8 @@ pub(crate) async fn list_interactions(
 }
 
 /// One time you were in touch with a contact.
+///
+/// Interactions do not change once recorded: delete one and record it again instead.
 #[utoipa::path(
     tag = "contacts",
     operation_id = "get_interaction",

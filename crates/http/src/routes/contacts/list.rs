@@ -78,7 +78,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiErr
         limit: DEFAULT_LIMIT,
     };
     let mut cursor = None;
-    for (name, value) in query_parameters(request.query_string())? {
+    for (name, value) in query_parameters(request.query_string(), &[])? {
         match name.as_str() {
             "kind" => {
                 query.kind = Some(

@@ -79,6 +79,9 @@ pub(crate) async fn export_contact_vcard(
 }
 
 /// All your contacts as vCard 4.0, by name.
+///
+/// One card per contact (at most 1000), ready to import into a phone or back into
+/// Waymark; `X-WAYMARK-*` properties carry Waymark's own fields.
 #[utoipa::path(
     tag = "contacts",
     operation_id = "export_contacts_vcard",

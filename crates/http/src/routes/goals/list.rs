@@ -10,7 +10,10 @@ use waymark_domain::goals::{Area, GoalId, GoalStatus};
 use super::representation::GoalResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::pagination::{DEFAULT_LIMIT, next_page_base, parse_limit, serialized_page_response};
+use crate::pagination::{
+    DEFAULT_LIMIT, next_page_base, parse_limit, query_parameters, serialized_page_response,
+    unknown_parameter,
+};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -91,17 +94,8 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
     };
     let mut sort = GoalSort::CreatedAt;
     let mut cursor = None;
-    let mut seen: Vec<String> = Vec::new();
-    for (name, value) in url::form_urlencoded::parse(request.query_string().as_bytes()) {
-        if name != "status" {
-            if seen.iter().any(|earlier| *earlier == name) {
-                return Err(bad(format!(
-                    "the query parameter `{name}` is given more than once"
-                )));
-            }
-            seen.push(name.to_string());
-        }
-        match name.as_ref() {
+    for (name, value) in query_parameters(request.query_string(), &["status"])? {
+        match name.as_str() {
             "status" => {
                 for part in value.split(',').filter(|part| !part.is_empty()) {
                     let status = part
@@ -142,13 +136,8 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
             "limit" => {
                 query.limit = parse_limit(&value)?;
             }
-            "cursor" => cursor = Some(value.to_string()),
-            other => {
-                return Err(bad(format!(
-                    "`{}` is not a query parameter of this operation",
-                    other.chars().take(64).collect::<String>()
-                )));
-            }
+            "cursor" => cursor = Some(value),
+            other => return Err(unknown_parameter(other)),
         }
     }
     query.order = match sort {

@@ -12,7 +12,10 @@ use waymark_domain::routines::ports::{RoutinePosition, RoutineQuery};
 use super::representation::{CategoryName, RoutineResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::pagination::{DEFAULT_LIMIT, next_page_base, page_response, parse_limit};
+use crate::pagination::{
+    DEFAULT_LIMIT, next_page_base, page_response, parse_bool, parse_limit, query_parameters,
+    unknown_parameter,
+};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -64,15 +67,8 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiErr
         after: None,
         limit: DEFAULT_LIMIT,
     };
-    let mut seen: Vec<String> = Vec::new();
-    for (name, value) in url::form_urlencoded::parse(request.query_string().as_bytes()) {
-        if seen.iter().any(|earlier| *earlier == name) {
-            return Err(bad(format!(
-                "the query parameter `{name}` is given more than once"
-            )));
-        }
-        seen.push(name.to_string());
-        match name.as_ref() {
+    for (name, value) in query_parameters(request.query_string(), &[])? {
+        match name.as_str() {
             "category" => {
                 query.category = Some(
                     value
@@ -80,13 +76,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiErr
                         .map_err(|error| bad(format!("category {error}")))?,
                 );
             }
-            "active" => {
-                query.active = Some(match value.as_ref() {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(bad("active must be true or false")),
-                });
-            }
+            "active" => query.active = Some(parse_bool("active", &value)?),
             "goal_id" => {
                 query.goal_id = Some(GoalId(
                     uuid::Uuid::parse_str(&value)
@@ -103,12 +93,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiErr
                     id: RoutineId(position.id),
                 });
             }
-            other => {
-                return Err(bad(format!(
-                    "`{}` is not a query parameter of this operation",
-                    other.chars().take(64).collect::<String>()
-                )));
-            }
+            other => return Err(unknown_parameter(other)),
         }
     }
     Ok(query)
