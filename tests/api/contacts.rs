@@ -469,7 +469,7 @@ api_test!(async fn phone_exported_vcards_import_and_round_trip(app) {
     let (_, priya) = call(&app, &person, Method::PATCH, &format!("/v1/contacts/{priya_id}"), Some(json!({
         "kind": "gp", "helpfulness": "helpful", "keep_in_touch_every_days": 90, "crisis_contact": true,
         "knows_about_my_health": "yes", "preferred_method": "in_person", "can_help_with": "Medication reviews; sick notes",
-        "channels": [{ "type": "forum", "value": "https://forum.example.org/t/1", "label": "peer forum: evenings" }, { "type": "phone", "value": "0113 496 0123", "preferred": true }]
+        "channels": [{ "type": "forum", "value": "https://forum.example.org/t/1", "label": "peer \"forum\": evenings^" }, { "type": "phone", "value": "0113 496 0123", "preferred": true }]
     }))).await;
     for (contact, file) in [(&grace, "one"), (&priya, "two")] {
         let response = app.authorized(Method::GET, &format!("/v1/contacts/{}.vcf", contact["id"].as_str().unwrap()), &person.access_token).send().await.unwrap();

@@ -171,6 +171,9 @@ impl From<ContactWriteError> for ApiError {
         match error {
             ContactWriteError::NotFound => Self::NotFound,
             ContactWriteError::PreconditionFailed => Self::PreconditionFailed,
+            ContactWriteError::Busy => Self::Conflict(
+                "The contact is being changed by other requests; please try again.".to_owned(),
+            ),
             ContactWriteError::TooMany => Self::Conflict(format!(
                 "You would have more than {MAX_CONTACTS_PER_PERSON} contacts, the most one person may have; nothing was added."
             )),

@@ -311,6 +311,18 @@ async fn refresh_goal_supporters(
     now: Instant,
 ) -> Result<(), StoreError> {
     for goal in goal_ids {
+        // The new version is written first: it takes the goal's row lock, so the links
+        // read next are the latest, and a racing link change waits for this one.
+        goals::Entity::update_many()
+            .col_expr(
+                goals::Column::Version,
+                Expr::col(goals::Column::Version).add(1),
+            )
+            .col_expr(goals::Column::UpdatedAt, Expr::value(now))
+            .filter(goals::Column::Id.eq(*goal))
+            .exec(connection)
+            .await
+            .map_err(store_error)?;
         let ids: Vec<String> = goal_supporters::Entity::find()
             .filter(goal_supporters::Column::GoalId.eq(*goal))
             .order_by_asc(goal_supporters::Column::CreatedAt)
@@ -323,11 +335,6 @@ async fn refresh_goal_supporters(
             .collect();
         goals::Entity::update_many()
             .col_expr(goals::Column::SupporterIds, Expr::value(ids.join(",")))
-            .col_expr(
-                goals::Column::Version,
-                Expr::col(goals::Column::Version).add(1),
-            )
-            .col_expr(goals::Column::UpdatedAt, Expr::value(now))
             .filter(goals::Column::Id.eq(*goal))
             .exec(connection)
             .await
@@ -372,6 +379,23 @@ impl SqlContactStore {
             .last_contacted_set
             .unwrap_or(contact.last_contacted_set);
         let transaction = self.connection.begin().await.map_err(store_error)?;
+        // Writing first takes the row lock (and SQLite's write lock) before anything is
+        // read, and fails at once if another writer got there first.
+        let locked = contacts::Entity::update_many()
+            .col_expr(
+                contacts::Column::Version,
+                Expr::col(contacts::Column::Version),
+            )
+            .filter(contacts::Column::Id.eq(current.id))
+            .filter(contacts::Column::AccountId.eq(current.account_id))
+            .filter(contacts::Column::Version.eq(current.version))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if locked == 0 {
+            return Ok(None);
+        }
         let newest = contact_interactions::Entity::find()
             .filter(contact_interactions::Column::ContactId.eq(current.id))
             .order_by_desc(contact_interactions::Column::At)
@@ -452,7 +476,9 @@ impl SqlContactStore {
         now: Instant,
     ) -> Result<Result<(Supporter, bool), SupporterWriteError>, StoreError> {
         let transaction = self.connection.begin().await.map_err(store_error)?;
-        // Locking the goal row orders racing link changes of one goal.
+        // Locks are taken contact first, then goal, everywhere: a contact being deleted
+        // cannot gain a link, and racing link changes of one goal run one at a time.
+        let contact_exists = lock_contact(&transaction, owner, contact).await?.is_some();
         let goal_locked = goals::Entity::update_many()
             .col_expr(goals::Column::Version, Expr::col(goals::Column::Version))
             .filter(goals::Column::Id.eq(goal.0))
@@ -461,12 +487,6 @@ impl SqlContactStore {
             .await
             .map_err(store_error)?
             .rows_affected;
-        let contact_exists = contacts::Entity::find_by_id(contact.0)
-            .filter(contacts::Column::AccountId.eq(owner.0))
-            .count(&transaction)
-            .await
-            .map_err(store_error)?
-            > 0;
         if goal_locked == 0 || !contact_exists {
             return Ok(Err(SupporterWriteError::NotFound));
         }
@@ -510,6 +530,36 @@ impl SqlContactStore {
         refresh_goal_supporters(&transaction, &[goal.0], now).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(Ok((to_supporter(&row)?, created)))
+    }
+}
+
+impl SqlContactStore {
+    async fn remove_supporter_once(
+        &self,
+        owner: AccountId,
+        goal: GoalId,
+        contact: ContactId,
+        now: Instant,
+    ) -> Result<Result<(), SupporterWriteError>, StoreError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        // Contact first, then goal, as everywhere.
+        if lock_contact(&transaction, owner, contact).await?.is_none() {
+            return Ok(Err(SupporterWriteError::NotFound));
+        }
+        let deleted = goal_supporters::Entity::delete_many()
+            .filter(goal_supporters::Column::GoalId.eq(goal.0))
+            .filter(goal_supporters::Column::ContactId.eq(contact.0))
+            .filter(goal_supporters::Column::AccountId.eq(owner.0))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if deleted == 0 {
+            return Ok(Err(SupporterWriteError::NotFound));
+        }
+        refresh_goal_supporters(&transaction, &[goal.0], now).await?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(Ok(()))
     }
 }
 
@@ -666,7 +716,7 @@ impl ContactStore for SqlContactStore {
                 return Err(ContactWriteError::PreconditionFailed);
             }
         }
-        Err(ContactWriteError::PreconditionFailed)
+        Err(ContactWriteError::Busy)
     }
 
     async fn delete(
@@ -827,22 +877,10 @@ impl ContactStore for SqlContactStore {
         contact: ContactId,
         now: Instant,
     ) -> Result<(), SupporterWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
-        let deleted = goal_supporters::Entity::delete_many()
-            .filter(goal_supporters::Column::GoalId.eq(goal.0))
-            .filter(goal_supporters::Column::ContactId.eq(contact.0))
-            .filter(goal_supporters::Column::AccountId.eq(owner.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if deleted == 0 {
-            return Err(SupporterWriteError::NotFound);
-        }
-        refresh_goal_supporters(&transaction, &[goal.0], now).await?;
-        transaction.commit().await.map_err(store_error)?;
+        let outcome =
+            retrying_conflicts(|| self.remove_supporter_once(owner, goal, contact, now)).await;
         self.goal_lists.forget(owner);
-        Ok(())
+        outcome?
     }
 
     async fn supporters(

@@ -116,6 +116,9 @@ pub enum ContactWriteError {
     /// It changed since the version the caller saw (`If-Match`).
     #[error("the contact has changed")]
     PreconditionFailed,
+    /// Concurrent changes kept winning; the caller may simply retry.
+    #[error("the contact is being changed by other requests")]
+    Busy,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -225,7 +225,7 @@ impl CardWriter {
 
     /// Writes `NAME;P1=v1;P2=v2:value`. `value` must already be escaped (escape_text) if
     /// it is text; params are written as given, quoting a parameter value with DQUOTE when
-    /// it contains `:`, `;` or `,` (DQUOTEs and newlines inside param values are dropped).
+    /// it contains `:`, `;` or `,` (DQUOTEs, line breaks and `^` are caret-escaped, RFC 6868).
     ///
     /// To keep the output well formed, a `^` in a parameter value is written as `^^`
     /// (RFC 6868) and any raw line break left in `value` is written as `\n`.
@@ -268,14 +268,14 @@ impl CardWriter {
     }
 }
 
-/// Drops DQUOTEs and line breaks, caret-escapes `^`, and quotes the value when it holds
-/// a character that would otherwise end it.
+/// Caret-escapes (RFC 6868) `^`, DQUOTEs and line breaks, and quotes the value when it
+/// holds a character that would otherwise end it.
 fn format_param_value(value: &str) -> String {
-    let cleaned: String = value
-        .chars()
-        .filter(|ch| !matches!(ch, '"' | '\r' | '\n'))
-        .collect();
-    let encoded = cleaned.replace('^', "^^");
+    let encoded = value
+        .replace('^', "^^")
+        .replace('"', "^'")
+        .replace("\r\n", "^n")
+        .replace(['\r', '\n'], "^n");
     if encoded.contains([':', ';', ',']) {
         format!("\"{encoded}\"")
     } else {
@@ -1355,7 +1355,7 @@ mod tests {
             writer.end();
         }
         let output = writer.finish();
-        assert!(output.contains("TEL;TYPE=\"cell,voice\";PREF=1;LABEL=\"a^^b:cd\":tel:"));
+        assert!(output.contains("TEL;TYPE=\"cell,voice\";PREF=1;LABEL=\"a^^b:^'c^'^nd\":tel:"));
 
         let cards = ok_cards(&output);
         assert_eq!(cards.len(), names.len());
@@ -1370,7 +1370,7 @@ mod tests {
             let tel = find(card, "TEL");
             assert_eq!(tel.types(), vec!["cell", "voice"]);
             assert_eq!(tel.pref(), Some(1));
-            assert_eq!(tel.param("LABEL"), Some("a^b:cd"));
+            assert_eq!(tel.param("LABEL"), Some("a^b:\"c\"\nd"));
         }
     }
 
