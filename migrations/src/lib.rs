@@ -15,6 +15,7 @@ mod m20261125_000007_create_routines;
 mod m20261125_000008_create_routine_pauses;
 mod m20261125_000009_create_calendar_feeds;
 mod m20261125_000010_create_contacts;
+mod m20261125_000011_create_content;
 
 /// Applies, reverts and reports Waymark's migrations.
 #[derive(Debug)]
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_create_routine_pauses::Migration),
             Box::new(m20261125_000009_create_calendar_feeds::Migration),
             Box::new(m20261125_000010_create_contacts::Migration),
+            Box::new(m20261125_000011_create_content::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ mod support;
 mod accounts;
 mod admin;
 mod contacts;
+mod content;
 mod cors;
 mod deploy;
 mod goal_list_cache;

@@ -6,6 +6,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod contacts;
+pub mod content;
 pub mod goals;
 pub mod health;
 pub mod id;
@@ -15,4 +16,5 @@ pub mod ports;
 pub mod routines;
 pub mod text;
 pub mod time;
+pub mod validation;
 mod values;

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::contacts::ports::ContactStore;
+use crate::content::ports::ContentStore;
 use crate::goals::ports::{GoalPartsStore, GoalStore};
 use crate::health::StorageHealth;
 use crate::idempotency::IdempotencyStore;
@@ -33,4 +34,6 @@ pub struct StoragePorts {
     pub routines: Arc<dyn RoutineStore>,
     /// Contacts, their interactions and the goals they support.
     pub contacts: Arc<dyn ContactStore>,
+    /// The content catalogue.
+    pub content: Arc<dyn ContentStore>,
 }

@@ -54,6 +54,24 @@ pub fn clean_paragraphs(raw: &str) -> Option<String> {
     Some(lines?.join("\n").trim().to_owned())
 }
 
+/// Markdown as written: line breaks unified to `\n`, NFC, tabs and trailing spaces
+/// kept (both mean something in CommonMark); `None` when it holds another control
+/// character or an invisible formatting one.
+#[must_use]
+pub fn clean_markdown(raw: &str) -> Option<String> {
+    let unified: String = raw
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .nfc()
+        .collect();
+    let acceptable = unified.chars().all(|character| {
+        let joiner = matches!(character, '\u{200C}' | '\u{200D}');
+        (!character.is_control() || matches!(character, '\t' | '\n'))
+            && (!is_invisible_format(character) || joiner)
+    });
+    acceptable.then(|| unified.trim_matches('\n').to_owned())
+}
+
 /// Whether `text` shows anything: it has a character that is neither white space nor
 /// a joiner.
 #[must_use]

@@ -9,6 +9,7 @@ use waymark_domain::contacts::ports::{
     ContactWriteError, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
     MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, SupporterWriteError,
 };
+use waymark_domain::content::ports::ArticleWriteError;
 use waymark_domain::goals::ports::GoalWriteError;
 use waymark_domain::health::StorageUnavailable;
 use waymark_domain::identity::ports::{
@@ -203,6 +204,22 @@ impl From<SupporterWriteError> for ApiError {
                 "This goal has {MAX_SUPPORTERS_PER_GOAL} supporters, the most one may have."
             )),
             SupporterWriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<ArticleWriteError> for ApiError {
+    fn from(error: ArticleWriteError) -> Self {
+        match error {
+            ArticleWriteError::NotFound => Self::NotFound,
+            ArticleWriteError::PreconditionFailed => Self::PreconditionFailed,
+            ArticleWriteError::SlugTaken => Self::Conflict(
+                "This locale has an article with that slug already.".to_owned(),
+            ),
+            ArticleWriteError::WrongStatus => Self::Conflict(
+                "That is not possible from the article's status: publish a draft or archived article, archive a published one.".to_owned(),
+            ),
+            ArticleWriteError::Store(store) => store.into(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod password_work;
 pub mod problem;
+mod public_cache;
 pub mod rate_limiter;
 mod redacted;
 mod route_table;

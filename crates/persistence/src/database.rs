@@ -15,6 +15,7 @@ use waymark_domain::ports::StoragePorts;
 use waymark_migrations::{Migrator, MigratorTrait};
 
 use crate::contacts::SqlContactStore;
+use crate::content::SqlContentStore;
 use crate::goal_list_cache::GoalListCache;
 use crate::goal_parts::SqlGoalPartsStore;
 use crate::goals::SqlGoalStore;
@@ -185,6 +186,9 @@ impl Database {
             contacts: Arc::new(SqlContactStore {
                 connection: self.connection.clone(),
                 goal_lists: self.goal_lists.clone(),
+            }),
+            content: Arc::new(SqlContentStore {
+                connection: self.connection.clone(),
             }),
         }
     }

@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod contacts;
+mod content;
 mod database;
 mod entities;
 mod error;

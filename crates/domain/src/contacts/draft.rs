@@ -2,56 +2,13 @@
 //! [`ContactDetails`], with every problem named by its JSON pointer. Both ways in use
 //! these same rules.
 
-use std::fmt::Display;
-
 use super::channel::{Channel, ChannelLabel, ChannelType, PhoneRegion, normalise_value};
 use super::contact::{
     CanHelpWith, ContactDetails, ContactKind, ContactMethod, ContactName, ContactNotes,
     Helpfulness, KnowsAboutMyHealth, MAX_CHANNELS, MAX_KEEP_IN_TOUCH_DAYS, Organisation,
 };
 use crate::time::Instant;
-
-/// One problem with one field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// A JSON pointer to the field, such as `/channels/2/value`.
-    pub pointer: String,
-    /// What is wrong, for the app developer.
-    pub message: String,
-}
-
-/// Records problems while a draft is checked.
-#[derive(Debug, Default)]
-pub struct Problems(Vec<Problem>);
-
-impl Problems {
-    /// Keeps `result`'s value, or records its error at `pointer`.
-    pub fn check<T, E: Display>(&mut self, pointer: &str, result: Result<T, E>) -> Option<T> {
-        result
-            .map_err(|error| self.add(pointer, error.to_string()))
-            .ok()
-    }
-
-    /// Records a problem.
-    pub fn add(&mut self, pointer: &str, message: impl Into<String>) {
-        self.0.push(Problem {
-            pointer: pointer.to_owned(),
-            message: message.into(),
-        });
-    }
-
-    /// Whether nothing was recorded.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Every problem recorded.
-    #[must_use]
-    pub fn into_vec(self) -> Vec<Problem> {
-        self.0
-    }
-}
+pub use crate::validation::{Problem, Problems};
 
 /// One channel as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -214,7 +171,7 @@ pub fn channels(
         );
         return None;
     }
-    let before = problems.0.len();
+    let before = problems.len();
     let mut checked = Vec::with_capacity(drafts.len());
     for (index, draft) in drafts.iter().enumerate() {
         let pointer = |field: &str| format!("/channels/{index}/{field}");
@@ -248,7 +205,7 @@ pub fn channels(
             });
         }
     }
-    (problems.0.len() == before).then_some(checked)
+    (problems.len() == before).then_some(checked)
 }
 
 /// A keep-in-touch interval: 1 to [`MAX_KEEP_IN_TOUCH_DAYS`] days.

@@ -4,6 +4,7 @@
 mod admin;
 pub(crate) mod auth;
 pub(crate) mod contacts;
+mod content;
 mod fallback;
 pub(crate) mod goals;
 mod health;
@@ -87,5 +88,15 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(contacts::list_goal_supporters)
         .service(contacts::put_goal_supporter)
         .service(contacts::delete_goal_supporter)
-        .service(contacts::get_crisis_view);
+        .service(contacts::get_crisis_view)
+        .service(content::list_articles)
+        .service(content::create_article)
+        .service(content::list_content_changes)
+        .service(content::get_article)
+        .service(content::update_article)
+        .service(content::delete_article)
+        .service(content::publish_article)
+        .service(content::archive_article)
+        .service(content::list_article_revisions)
+        .service(content::get_article_revision);
 }

@@ -3,7 +3,7 @@
 mod crisis;
 mod interactions;
 mod list;
-mod representation;
+pub(crate) mod representation;
 mod single;
 mod supporters;
 mod vcard;
@@ -13,6 +13,7 @@ pub(crate) use interactions::{
     create_interaction, delete_interaction, get_interaction, list_interactions,
 };
 pub(crate) use list::list_contacts;
+pub(crate) use representation::field_errors;
 pub(crate) use single::{create_contact, delete_contact, get_contact, update_contact};
 pub(crate) use supporters::{
     delete_goal_supporter, list_contact_goals, list_goal_supporters, put_goal_supporter,

@@ -1,0 +1,694 @@
+//! `/v1/content/articles`: reading is public (published articles only, cacheable);
+//! editors (scope `content:write`) also see drafts and archived articles, and write.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use waymark_domain::content::draft::{ArticleDraft, review_dates, topics};
+use waymark_domain::content::ports::{ArticlePosition, ArticleQuery};
+use waymark_domain::content::{
+    Article, ArticleChanges, ArticleKind, ArticleStatus, ArticleTitle, AuthorName, BodyMarkdown,
+    ContentNotes, Licence, Slug, Source, Summary, Topic,
+};
+use waymark_domain::identity::Locale;
+use waymark_domain::validation::Problems;
+
+use super::access::is_editor;
+use super::representation::{
+    ArticleKindName, ArticlePatch, ArticleResponse, ArticleStatusName, ArticleSummaryResponse,
+    NewArticleRequest, RevisionResponse, TopicName,
+};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
+use crate::pagination::{
+    DEFAULT_LIMIT, next_page_base, parse_bool, parse_limit, query_parameters, unknown_parameter,
+};
+use crate::problem::Problem;
+use crate::public_cache::cached_json;
+use crate::routes::contacts::field_errors;
+use crate::state::AppState;
+
+/// The query parameters of `GET /v1/content/articles`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct ArticleListParameters {
+    /// Only articles with this topic.
+    #[param(value_type = Option<TopicName>)]
+    topic: Option<String>,
+    /// Only articles or only stories.
+    #[param(value_type = Option<ArticleKindName>)]
+    kind: Option<String>,
+    /// Only this locale (BCP 47), such as `en-GB`.
+    locale: Option<String>,
+    /// Full-text search in titles, summaries and bodies (English stemming), best
+    /// matches first; a title match ranks above a body match. 1 to 200 characters.
+    #[param(min_length = 1, max_length = 200)]
+    q: Option<String>,
+    /// Editors only: `draft`, `published` or `archived` (default `published`).
+    #[param(value_type = Option<ArticleStatusName>)]
+    status: Option<String>,
+    /// Editors only: `true` lists articles whose `next_review` is today or earlier.
+    review_due: Option<bool>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 1024)]
+    cursor: Option<String>,
+}
+
+/// A page of articles.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ArticlePageResponse {
+    /// Newest change first, or best match first with `q`.
+    items: Vec<ArticleSummaryResponse>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+enum CursorPosition {
+    Updated { at: DateTime<Utc>, id: uuid::Uuid },
+    Ranked { rank: f64, id: uuid::Uuid },
+}
+
+fn bad(detail: impl Into<String>) -> ApiError {
+    ApiError::BadRequest(detail.into())
+}
+
+fn editors_only(what: &str) -> ApiError {
+    ApiError::Forbidden {
+        detail: format!("{what} is for editors (scope content:write)."),
+    }
+}
+
+fn parse_list(
+    request: &HttpRequest,
+    state: &AppState,
+    editor: bool,
+) -> Result<ArticleQuery, ApiError> {
+    let mut query = ArticleQuery {
+        statuses: vec![ArticleStatus::Published],
+        locale: None,
+        kind: None,
+        topic: None,
+        review_due_by: None,
+        search: None,
+        after: None,
+        limit: DEFAULT_LIMIT,
+    };
+    let mut cursor = None;
+    let parameters = query_parameters(request.query_string(), &[])?;
+    let status_given = parameters.iter().any(|(name, _)| name == "status");
+    for (name, value) in parameters {
+        match name.as_str() {
+            "topic" => {
+                query.topic = Some(
+                    value
+                        .parse::<Topic>()
+                        .map_err(|error| bad(format!("topic {error}")))?,
+                )
+            }
+            "kind" => {
+                query.kind = Some(
+                    value
+                        .parse::<ArticleKind>()
+                        .map_err(|error| bad(format!("kind {error}")))?,
+                )
+            }
+            "locale" => {
+                query.locale =
+                    Some(Locale::parse(&value).map_err(|error| bad(format!("locale {error}")))?)
+            }
+            "q" => {
+                let text = value.trim();
+                if text.is_empty() || text.chars().count() > 200 {
+                    return Err(bad("q must be 1 to 200 characters"));
+                }
+                query.search = Some(text.to_owned());
+            }
+            "status" => {
+                if !editor {
+                    return Err(editors_only("Listing by status"));
+                }
+                query.statuses = vec![
+                    value
+                        .parse::<ArticleStatus>()
+                        .map_err(|error| bad(format!("status {error}")))?,
+                ];
+            }
+            "review_due" => {
+                if !editor {
+                    return Err(editors_only("The review list"));
+                }
+                if parse_bool("review_due", &value)? {
+                    query.review_due_by = Some(Utc::now().date_naive());
+                    if !status_given {
+                        query.statuses = Vec::new();
+                    }
+                }
+            }
+            "limit" => query.limit = parse_limit(&value)?,
+            "cursor" => cursor = Some(state.cursors.decode::<CursorPosition>(&value)?),
+            other => return Err(unknown_parameter(other)),
+        }
+    }
+    query.after = match (cursor, query.search.is_some()) {
+        (None, _) => None,
+        (Some(CursorPosition::Updated { at, id }), false) => {
+            Some(ArticlePosition::Updated { updated_at: at, id })
+        }
+        (Some(CursorPosition::Ranked { rank, id }), true) => {
+            Some(ArticlePosition::Ranked { rank, id })
+        }
+        _ => {
+            return Err(bad(
+                "cursor belongs to another list; start again from the first page",
+            ));
+        }
+    };
+    Ok(query)
+}
+
+/// Published articles and recovery stories.
+///
+/// Public: no token needed. Newest change first; with `q`, best match first. Filter
+/// by `topic`, `kind` and `locale`. Editors (scope `content:write`) may list by
+/// `status` and ask for `review_due=true`. Cacheable: `ETag`, `Last-Modified`,
+/// `Cache-Control: public, max-age=300, stale-while-revalidate=86400`; 304 on
+/// `If-None-Match` or `If-Modified-Since`.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "list_articles",
+    params(ArticleListParameters),
+    responses(
+        (status = 200, description = "A page of articles.", body = ArticlePageResponse,
+            headers(("ETag" = String, description = "A digest of the page."), ("Last-Modified" = String, description = "The newest change on the page."), ("Cache-Control" = String, description = "How long it may be cached."))),
+        (status = 304, description = "Unchanged since the validators sent."),
+        (status = 400, description = "A query parameter or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`status` or `review_due` without an editor's token.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/content/articles")]
+pub(crate) async fn list_articles(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let editor = is_editor(&request, &state);
+    let query = parse_list(&request, &state, editor)?;
+    let public = query.statuses == [ArticleStatus::Published] && query.review_due_by.is_none();
+    let limit = query.limit;
+    let page = state.ports.content.articles(query).await?;
+    let next_cursor = page
+        .has_more
+        .then(|| page.articles.last())
+        .flatten()
+        .map(|(last, rank)| {
+            let position = match rank {
+                Some(rank) => CursorPosition::Ranked {
+                    rank: *rank,
+                    id: last.id.0,
+                },
+                None => CursorPosition::Updated {
+                    at: last.updated_at,
+                    id: last.id.0,
+                },
+            };
+            state.cursors.encode(&position)
+        });
+    let last_modified = page
+        .articles
+        .iter()
+        .map(|(article, _)| article.updated_at)
+        .max()
+        .unwrap_or(DateTime::UNIX_EPOCH);
+    let body = ArticlePageResponse {
+        items: page
+            .articles
+            .iter()
+            .map(|(article, rank)| ArticleSummaryResponse::new(article, *rank))
+            .collect(),
+        next_cursor: next_cursor.clone(),
+    };
+    let mut response = cached_json(&request, &body, last_modified, public && !editor);
+    if let Some(cursor) = next_cursor {
+        let base = next_page_base("/v1/content/articles", request.query_string());
+        let separator = if base.contains('?') { '&' } else { '?' };
+        if let Ok(link) = header::HeaderValue::from_str(&format!(
+            "<{base}{separator}limit={limit}&cursor={cursor}>; rel=\"next\""
+        )) {
+            response.headers_mut().insert(header::LINK, link);
+        }
+    }
+    Ok(response)
+}
+
+fn address(path: (String, String)) -> Result<(Locale, Slug), ApiError> {
+    let locale = Locale::parse(&path.0).map_err(|_| ApiError::NotFound)?;
+    let slug = Slug::parse(&path.1).map_err(|_| ApiError::NotFound)?;
+    Ok((locale, slug))
+}
+
+async fn article_at(state: &AppState, locale: &Locale, slug: &Slug) -> Result<Article, ApiError> {
+    state
+        .ports
+        .content
+        .article(locale, slug)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+fn editor_response(status: StatusCode, article: &Article) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::ETAG, version_etag(article.version)));
+    if status == StatusCode::CREATED {
+        response.insert_header((
+            header::LOCATION,
+            format!(
+                "/v1/content/articles/{}/{}",
+                article.locale.as_str(),
+                article.slug.as_str()
+            ),
+        ));
+    }
+    response.json(ArticleResponse::from(article))
+}
+
+/// One published article or story, with its body as Markdown and sanitised HTML.
+///
+/// Public and cacheable (`ETag`, `Last-Modified`, 304). Drafts and archived articles
+/// are 404 unless the caller is an editor.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "get_article",
+    params(
+        ("locale" = String, Path, description = "BCP 47, such as `en-GB`."),
+        ("slug" = String, Path, description = "The article's slug."),
+    ),
+    responses(
+        (status = 200, description = "The article.", body = ArticleResponse,
+            headers(("ETag" = String, description = "A digest of the answer."), ("Last-Modified" = String, description = "When it last changed."), ("Cache-Control" = String, description = "How long it may be cached."))),
+        (status = 304, description = "Unchanged since the validators sent."),
+        (status = 404, description = "No such published article.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/content/articles/{locale}/{slug}")]
+pub(crate) async fn get_article(
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (locale, slug) = address(path.into_inner())?;
+    let editor = is_editor(&request, &state);
+    let article = article_at(&state, &locale, &slug).await?;
+    let public = article.status == ArticleStatus::Published;
+    if !public && !editor {
+        return Err(ApiError::NotFound);
+    }
+    Ok(cached_json(
+        &request,
+        &ArticleResponse::from(&article),
+        article.updated_at,
+        public && !editor,
+    ))
+}
+
+/// Creates an article or story, as a draft.
+///
+/// Editors only. `body_html` and `reading_minutes` are derived. Send
+/// `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "create_article",
+    security(("oauth2" = ["content:write"])),
+    request_body = NewArticleRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours.")),
+    responses(
+        (status = 201, description = "The draft.", body = ArticleResponse,
+            headers(("Location" = String, description = "Its address."), ("ETag" = String, description = "Its version."))),
+        (status = 409, description = "The locale has an article with that slug, or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/v1/content/articles")]
+pub(crate) async fn create_article(
+    _editor: Principal,
+    body: JsonBody<NewArticleRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let checked = ArticleDraft::from(body.into_inner())
+        .check()
+        .map_err(|problems| ApiError::Validation(field_errors(problems)))?;
+    let article = state
+        .ports
+        .content
+        .create_article(
+            checked.locale,
+            checked.slug,
+            checked.text,
+            waymark_domain::time::now(),
+        )
+        .await?;
+    Ok(editor_response(StatusCode::CREATED, &article))
+}
+
+fn text_of(patch: Patch<String>) -> Option<String> {
+    match patch {
+        Patch::Absent => None,
+        Patch::Null => Some(String::new()),
+        Patch::Value(text) => Some(text),
+    }
+}
+
+fn changes_of(patch: ArticlePatch, current: &Article, problems: &mut Problems) -> ArticleChanges {
+    let mut changes = ArticleChanges::default();
+    match patch.kind {
+        Patch::Absent => {}
+        Patch::Null => problems.add("/kind", "cannot be cleared"),
+        Patch::Value(kind) => changes.kind = problems.check("/kind", kind.parse::<ArticleKind>()),
+    }
+    match patch.title {
+        Patch::Absent => {}
+        Patch::Null => problems.add("/title", "cannot be cleared"),
+        Patch::Value(title) => {
+            changes.title = problems.check("/title", ArticleTitle::parse(&title))
+        }
+    }
+    if let Some(summary) = text_of(patch.summary) {
+        changes.summary = problems.check("/summary", Summary::parse(&summary));
+    }
+    match patch.body_markdown {
+        Patch::Absent => {}
+        Patch::Null => problems.add("/body_markdown", "cannot be cleared"),
+        Patch::Value(body) => {
+            changes.body_markdown = problems.check("/body_markdown", BodyMarkdown::parse(&body))
+        }
+    }
+    match patch.topics {
+        Patch::Absent => {}
+        Patch::Null => problems.add("/topics", "cannot be cleared"),
+        Patch::Value(names) => changes.topics = topics(&names, problems),
+    }
+    if let Some(notes) = text_of(patch.content_notes) {
+        changes.content_notes = problems.check("/content_notes", ContentNotes::parse(&notes));
+    }
+    if let Some(author) = text_of(patch.author_name) {
+        changes.author_name = problems.check("/author_name", AuthorName::parse(&author));
+    }
+    if let Some(source) = text_of(patch.source) {
+        changes.source = problems.check("/source", Source::parse(&source));
+    }
+    if let Some(licence) = text_of(patch.licence) {
+        changes.licence = problems.check("/licence", Licence::parse(&licence));
+    }
+    let date = |patch: Patch<chrono::NaiveDate>| match patch {
+        Patch::Absent => None,
+        Patch::Null => Some(None),
+        Patch::Value(date) => Some(Some(date)),
+    };
+    changes.last_reviewed = date(patch.last_reviewed);
+    changes.next_review = date(patch.next_review);
+    review_dates(
+        changes.last_reviewed.unwrap_or(current.text.last_reviewed),
+        changes.next_review.unwrap_or(current.text.next_review),
+        problems,
+    );
+    changes
+}
+
+/// Changes an article.
+///
+/// Editors only. A JSON merge patch; `locale` and `slug` cannot change. With
+/// `If-Match`, only if it is still at that version (else 412). A published article's
+/// change is live at once: it stores a new revision and an `updated` entry in the
+/// changes feed.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "update_article",
+    security(("oauth2" = ["content:write"])),
+    request_body(content((ArticlePatch = "application/merge-patch+json"), (ArticlePatch = "application/json"))),
+    params(
+        ("locale" = String, Path, description = "BCP 47."),
+        ("slug" = String, Path, description = "The article's slug."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
+    ),
+    responses(
+        (status = 200, description = "The changed article.", body = ArticleResponse, headers(("ETag" = String, description = "Its new version."))),
+        (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/v1/content/articles/{locale}/{slug}")]
+pub(crate) async fn update_article(
+    _editor: Principal,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+    body: JsonBody<ArticlePatch>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (locale, slug) = address(path.into_inner())?;
+    let current = article_at(&state, &locale, &slug).await?;
+    let expected = if_match.resolve(current.version)?;
+    let mut problems = Problems::default();
+    let changes = changes_of(body.into_inner(), &current, &mut problems);
+    if !problems.is_empty() {
+        return Err(ApiError::Validation(field_errors(problems.into_vec())));
+    }
+    let article = state
+        .ports
+        .content
+        .update_article(
+            &locale,
+            &slug,
+            changes,
+            expected,
+            waymark_domain::time::now(),
+        )
+        .await?;
+    Ok(editor_response(StatusCode::OK, &article))
+}
+
+async fn move_to(
+    state: &AppState,
+    path: (String, String),
+    if_match: &IfMatch,
+    status: ArticleStatus,
+) -> Result<HttpResponse, ApiError> {
+    let (locale, slug) = address(path)?;
+    let expected = if if_match.is_conditional() {
+        if_match.resolve(article_at(state, &locale, &slug).await?.version)?
+    } else {
+        None
+    };
+    let article = state
+        .ports
+        .content
+        .set_article_status(
+            &locale,
+            &slug,
+            status,
+            expected,
+            waymark_domain::time::now(),
+        )
+        .await?;
+    Ok(editor_response(StatusCode::OK, &article))
+}
+
+/// Publishes a draft or archived article.
+///
+/// Editors only. Stores an immutable revision and a `published` entry in the changes
+/// feed; `published_at` keeps the first publication's time. Publishing a published
+/// article is 409 (change it with `PATCH`).
+#[utoipa::path(
+    tag = "content",
+    operation_id = "publish_article",
+    security(("oauth2" = ["content:write"])),
+    params(
+        ("locale" = String, Path, description = "BCP 47."),
+        ("slug" = String, Path, description = "The article's slug."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe."),
+    ),
+    responses(
+        (status = 200, description = "The published article.", body = ArticleResponse),
+        (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It is published already.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/v1/content/articles/{locale}/{slug}/publish")]
+pub(crate) async fn publish_article(
+    _editor: Principal,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    move_to(
+        &state,
+        path.into_inner(),
+        &if_match,
+        ArticleStatus::Published,
+    )
+    .await
+}
+
+/// Archives a published article: it leaves public lists and reads.
+///
+/// Editors only. Adds an `archived` entry to the changes feed. Archiving anything but
+/// a published article is 409.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "archive_article",
+    security(("oauth2" = ["content:write"])),
+    params(
+        ("locale" = String, Path, description = "BCP 47."),
+        ("slug" = String, Path, description = "The article's slug."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe."),
+    ),
+    responses(
+        (status = 200, description = "The archived article.", body = ArticleResponse),
+        (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It is not published.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/v1/content/articles/{locale}/{slug}/archive")]
+pub(crate) async fn archive_article(
+    _editor: Principal,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    move_to(
+        &state,
+        path.into_inner(),
+        &if_match,
+        ArticleStatus::Archived,
+    )
+    .await
+}
+
+/// Deletes an article and its revisions.
+///
+/// Editors only. One that was ever public leaves a `deleted` entry in the changes
+/// feed, so mirrors take it down.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "delete_article",
+    security(("oauth2" = ["content:write"])),
+    params(
+        ("locale" = String, Path, description = "BCP 47."),
+        ("slug" = String, Path, description = "The article's slug."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
+    ),
+    responses(
+        (status = 204, description = "It is gone."),
+        (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/v1/content/articles/{locale}/{slug}")]
+pub(crate) async fn delete_article(
+    _editor: Principal,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (locale, slug) = address(path.into_inner())?;
+    let expected = if if_match.is_conditional() {
+        if_match.resolve(article_at(&state, &locale, &slug).await?.version)?
+    } else {
+        None
+    };
+    state
+        .ports
+        .content
+        .delete_article(&locale, &slug, expected, waymark_domain::time::now())
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Every revision of an article: the text each time it went public, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RevisionListResponse {
+    /// The revisions, newest first.
+    items: Vec<RevisionResponse>,
+}
+
+/// An article's published revisions, newest first.
+///
+/// Editors only. Each is immutable.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "list_article_revisions",
+    security(("oauth2" = ["content:write"])),
+    params(
+        ("locale" = String, Path, description = "BCP 47."),
+        ("slug" = String, Path, description = "The article's slug."),
+    ),
+    responses(
+        (status = 200, description = "The revisions.", body = RevisionListResponse),
+        (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/content/articles/{locale}/{slug}/revisions")]
+pub(crate) async fn list_article_revisions(
+    _editor: Principal,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (locale, slug) = address(path.into_inner())?;
+    let revisions = state
+        .ports
+        .content
+        .revisions(&locale, &slug)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(RevisionListResponse {
+        items: revisions.iter().map(RevisionResponse::from).collect(),
+    }))
+}
+
+/// One published revision of an article.
+///
+/// Editors only.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "get_article_revision",
+    security(("oauth2" = ["content:write"])),
+    params(
+        ("locale" = String, Path, description = "BCP 47."),
+        ("slug" = String, Path, description = "The article's slug."),
+        ("number" = i32, Path, description = "The revision's number, from 1."),
+    ),
+    responses(
+        (status = 200, description = "The revision.", body = RevisionResponse),
+        (status = 404, description = "No such article or revision.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/content/articles/{locale}/{slug}/revisions/{number}")]
+pub(crate) async fn get_article_revision(
+    _editor: Principal,
+    path: web::Path<(String, String, i32)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (locale, slug, number) = path.into_inner();
+    let (locale, slug) = address((locale, slug))?;
+    let revisions = state
+        .ports
+        .content
+        .revisions(&locale, &slug)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let revision = revisions
+        .iter()
+        .find(|revision| revision.number == number)
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(RevisionResponse::from(revision)))
+}
