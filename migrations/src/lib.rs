@@ -16,6 +16,7 @@ mod m20261125_000008_create_routine_pauses;
 mod m20261125_000009_create_calendar_feeds;
 mod m20261125_000010_create_contacts;
 mod m20261125_000011_create_content;
+mod m20261125_000012_create_content_services;
 
 /// Applies, reverts and reports Waymark's migrations.
 #[derive(Debug)]
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_create_calendar_feeds::Migration),
             Box::new(m20261125_000010_create_contacts::Migration),
             Box::new(m20261125_000011_create_content::Migration),
+            Box::new(m20261125_000012_create_content_services::Migration),
         ]
     }
 }

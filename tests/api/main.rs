@@ -10,6 +10,8 @@ mod accounts;
 mod admin;
 mod contacts;
 mod content;
+mod content_catalogue;
+mod content_services;
 mod cors;
 mod deploy;
 mod goal_list_cache;

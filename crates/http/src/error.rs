@@ -9,7 +9,7 @@ use waymark_domain::contacts::ports::{
     ContactWriteError, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
     MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, SupporterWriteError,
 };
-use waymark_domain::content::ports::ArticleWriteError;
+use waymark_domain::content::ports::{ArticleWriteError, ServiceWriteError};
 use waymark_domain::goals::ports::GoalWriteError;
 use waymark_domain::health::StorageUnavailable;
 use waymark_domain::identity::ports::{
@@ -220,6 +220,19 @@ impl From<ArticleWriteError> for ApiError {
                 "That is not possible from the article's status: publish a draft or archived article, archive a published one.".to_owned(),
             ),
             ArticleWriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<ServiceWriteError> for ApiError {
+    fn from(error: ServiceWriteError) -> Self {
+        match error {
+            ServiceWriteError::NotFound => Self::NotFound,
+            ServiceWriteError::PreconditionFailed => Self::PreconditionFailed,
+            ServiceWriteError::SlugTaken => {
+                Self::Conflict("Another service has that slug already.".to_owned())
+            }
+            ServiceWriteError::Store(store) => store.into(),
         }
     }
 }

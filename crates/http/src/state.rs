@@ -8,6 +8,7 @@ use waymark_domain::identity::ports::LockoutPolicy;
 use waymark_domain::ports::StoragePorts;
 
 use crate::auth::TokenIssuer;
+use crate::crisis_board::CrisisBoard;
 use crate::metrics::Metrics;
 pub use crate::middleware::rate_limit::RateLimits;
 use crate::pagination::CursorSigner;
@@ -59,6 +60,8 @@ pub struct AppState {
     pub settings: Arc<HttpSettings>,
     /// The JSON of goal pages that are served again from memory.
     pub(crate) goal_pages: Arc<SerializedPages>,
+    /// Crisis lines that answer even when the database does not.
+    pub crisis: Arc<CrisisBoard>,
 }
 
 impl AppState {
@@ -78,6 +81,7 @@ impl AppState {
             }),
             settings: Arc::new(settings),
             goal_pages: Arc::new(SerializedPages::default()),
+            crisis: Arc::new(CrisisBoard::default()),
         }
     }
 }

@@ -65,7 +65,7 @@ fn corrupt(id: uuid::Uuid, field: &str) -> StoreError {
     StoreError::Unexpected(anyhow::anyhow!("contact {id} has an invalid {field}"))
 }
 
-fn channels_json(channels: &[Channel]) -> String {
+pub(crate) fn channels_json(channels: &[Channel]) -> String {
     Value::Array(
         channels
             .iter()
@@ -82,7 +82,7 @@ fn channels_json(channels: &[Channel]) -> String {
     .to_string()
 }
 
-fn channels_of(text: &str) -> Option<Vec<Channel>> {
+pub(crate) fn channels_of(text: &str) -> Option<Vec<Channel>> {
     let Value::Array(items) = serde_json::from_str::<Value>(text).ok()? else {
         return None;
     };

@@ -11,8 +11,10 @@ use sea_orm::{
     TransactionTrait, Value,
 };
 use waymark_domain::content::ports::{
-    ArticlePage, ArticlePosition, ArticleQuery, ArticleWriteError, ContentStore,
+    ArticlePage, ArticlePosition, ArticleQuery, ArticleWriteError, ContentStore, ServiceQuery,
+    ServiceWriteError,
 };
+use waymark_domain::content::service::{Service, ServiceDetails};
 use waymark_domain::content::{
     Article, ArticleChanges, ArticleId, ArticleKind, ArticleStatus, ArticleText, ArticleTitle,
     AuthorName, BodyMarkdown, Change, ChangeKind, ContentNotes, Licence, Revision, Slug, Source,
@@ -673,5 +675,50 @@ impl ContentStore for SqlContentStore {
             rows.iter().map(to_change).collect::<Result<_, _>>()?,
             has_more,
         ))
+    }
+
+    async fn create_service(
+        &self,
+        slug: Slug,
+        details: ServiceDetails,
+        status: ArticleStatus,
+        now: Instant,
+    ) -> Result<Service, ServiceWriteError> {
+        crate::content_services::create(&self.connection, slug, details, status, now).await
+    }
+
+    async fn service(&self, slug: &Slug) -> Result<Option<Service>, StoreError> {
+        crate::content_services::get(&self.connection, slug).await
+    }
+
+    async fn services(&self, query: ServiceQuery) -> Result<Vec<Service>, StoreError> {
+        crate::content_services::list(&self.connection, query).await
+    }
+
+    async fn update_service(
+        &self,
+        slug: &Slug,
+        details: ServiceDetails,
+        status: ArticleStatus,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<Service, ServiceWriteError> {
+        crate::content_services::update(
+            &self.connection,
+            slug,
+            details,
+            status,
+            expected_version,
+            now,
+        )
+        .await
+    }
+
+    async fn delete_service(
+        &self,
+        slug: &Slug,
+        expected_version: Option<i64>,
+    ) -> Result<(), ServiceWriteError> {
+        crate::content_services::delete(&self.connection, slug, expected_version).await
     }
 }

@@ -6,6 +6,7 @@
 
 mod contacts;
 mod content;
+mod content_services;
 mod database;
 mod entities;
 mod error;

@@ -6,6 +6,7 @@ use std::net::TcpListener;
 use actix_web::HttpServer;
 use actix_web::dev::{Server, ServerHandle};
 use waymark_http::auth::TokenIssuer;
+use waymark_http::crisis_board::CrisisBoard;
 use waymark_http::{AppState, build_app};
 use waymark_persistence::{Backend, Database, DatabaseError};
 
@@ -80,7 +81,15 @@ impl Application {
         }
         let keys = load_signing_keys(settings)?;
         let tokens = TokenIssuer::new(keys, settings.tokens());
-        let state = AppState::new(database.ports(), tokens, settings.http());
+        let mut state = AppState::new(database.ports(), tokens, settings.http());
+        state.crisis =
+            std::sync::Arc::new(CrisisBoard::new(crate::catalogue::built_in_crisis_lines()));
+        if database.backend() == Backend::Sqlite
+            && !settings.no_migrate
+            && !settings.no_starter_content
+        {
+            seed_an_empty_catalogue(&state).await;
+        }
         let bind_error = |source| StartupError::Bind {
             address: settings.bind,
             source,
@@ -146,6 +155,57 @@ impl Application {
         tracing::info!("waymark has stopped serving; closing the database");
         self.database.close().await;
         outcome
+    }
+}
+
+/// Loads the starter catalogue into an embedded database that has no content yet, so
+/// that `cargo run` shows articles, services and crisis lines at once. A failure is
+/// logged and does not stop the server.
+async fn seed_an_empty_catalogue(state: &AppState) {
+    use waymark_domain::content::ArticleStatus;
+    use waymark_domain::content::ports::{ArticleQuery, ServiceQuery};
+    let content = &state.ports.content;
+    let articles = content
+        .articles(ArticleQuery {
+            statuses: ArticleStatus::ALL.to_vec(),
+            locale: None,
+            kind: None,
+            topic: None,
+            review_due_by: None,
+            search: None,
+            after: None,
+            limit: 1,
+        })
+        .await;
+    let services = content
+        .services(ServiceQuery {
+            statuses: ArticleStatus::ALL.to_vec(),
+            kind: None,
+            text: None,
+            crisis_only: false,
+            within: None,
+        })
+        .await;
+    let empty = matches!((&articles, &services), (Ok(page), Ok(services)) if page.articles.is_empty() && services.is_empty());
+    if !empty {
+        return;
+    }
+    match crate::catalogue::read(&crate::catalogue::seed_files()) {
+        Ok(catalogue) => {
+            match crate::catalogue::apply(content.as_ref(), &catalogue, |_, _| {}).await {
+                Ok(summary) => tracing::info!(
+                    created = summary.created,
+                    "loaded the starter content catalogue"
+                ),
+                Err(error) => {
+                    tracing::warn!(%error, "the starter content catalogue could not be loaded")
+                }
+            }
+        }
+        Err(problems) => tracing::error!(
+            problems = problems.len(),
+            "the built-in starter catalogue does not check"
+        ),
     }
 }
 

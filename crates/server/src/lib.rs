@@ -6,10 +6,11 @@
 
 pub mod admin;
 pub mod application;
+pub mod catalogue;
 pub mod duration;
 pub mod settings;
 pub mod signing_keys;
 pub mod telemetry;
 
 pub use application::{Application, StartupError};
-pub use settings::{AdminAction, Cli, Command, LogFormat, MigrateAction, Settings};
+pub use settings::{AdminAction, Cli, Command, ContentAction, LogFormat, MigrateAction, Settings};

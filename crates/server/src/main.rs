@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser};
-use waymark::{AdminAction, Application, Cli, Command, MigrateAction, Settings};
+use waymark::{AdminAction, Application, Cli, Command, ContentAction, MigrateAction, Settings};
 use waymark_persistence::Database;
 
 const BAD_SETTING: u8 = 2;
@@ -45,6 +45,7 @@ fn main() -> ExitCode {
         match command {
             Command::Serve | Command::Openapi => serve(&cli.settings).await,
             Command::Admin { action } => admin(&cli.settings, action).await,
+            Command::Content { action } => content(&cli.settings, action).await,
             Command::Migrate { action } => {
                 migrate(&cli.settings, action.unwrap_or(MigrateAction::Up)).await
             }
@@ -158,6 +159,80 @@ async fn admin(settings: &Settings, action: AdminAction) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => fail(FAILED, &error.to_string()),
+    }
+}
+
+async fn content(settings: &Settings, action: ContentAction) -> ExitCode {
+    let catalogue = match &action {
+        ContentAction::Seed => waymark::catalogue::read(&waymark::catalogue::seed_files()),
+        ContentAction::Import { dir } => waymark::catalogue::read_dir(dir),
+        ContentAction::Export { .. } => Ok(waymark::catalogue::Catalogue::default()),
+    };
+    let catalogue = match catalogue {
+        Ok(catalogue) => catalogue,
+        Err(problems) => {
+            let mut stderr = std::io::stderr().lock();
+            for problem in &problems {
+                let _ = writeln!(stderr, "{problem}");
+            }
+            let _ = writeln!(
+                stderr,
+                "nothing was imported: {} problem(s)",
+                problems.len()
+            );
+            return ExitCode::from(FAILED);
+        }
+    };
+    if !settings.no_migrate {
+        let migrated = match Database::connect(&settings.database_for_migrations()).await {
+            Ok(migrator) => {
+                let outcome = migrator.migrate_up().await;
+                migrator.close().await;
+                outcome
+            }
+            Err(error) => Err(error),
+        };
+        if let Err(error) = migrated {
+            return fail(FAILED, &error_chain(&error));
+        }
+    }
+    let database = match Database::connect(&settings.database()).await {
+        Ok(database) => database,
+        Err(error) => return fail(FAILED, &error_chain(&error)),
+    };
+    let content = database.ports().content;
+    let outcome = match action {
+        ContentAction::Export { dir } => waymark::catalogue::export(content.as_ref(), &dir)
+            .await
+            .map(|(articles, services)| {
+                format!(
+                    "exported {articles} article(s) and {services} service(s) to {}",
+                    dir.display()
+                )
+            }),
+        ContentAction::Seed | ContentAction::Import { .. } => {
+            let mut progress = waymark::catalogue::Progress::on_stderr();
+            waymark::catalogue::apply(content.as_ref(), &catalogue, |done, total| {
+                progress.show(done, total)
+            })
+            .await
+            .map(|summary| {
+                progress.finish();
+                format!(
+                    "{} created, {} updated, {} unchanged",
+                    summary.created, summary.updated, summary.unchanged
+                )
+            })
+            .map_err(|error| error.to_string())
+        }
+    };
+    database.close().await;
+    match outcome {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(FAILED, &error),
     }
 }
 

@@ -50,11 +50,35 @@ pub enum Command {
     },
     /// Print the OpenAPI document (the contract committed as openapi/v1.json).
     Openapi,
+    /// Load, import or export the content catalogue (articles, stories, services).
+    Content {
+        /// What to do.
+        #[command(subcommand)]
+        action: ContentAction,
+    },
     /// Create accounts with a role, or API clients.
     Admin {
         /// What to create.
         #[command(subcommand)]
         action: AdminAction,
+    },
+}
+
+/// Content catalogue actions.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ContentAction {
+    /// Load the starter catalogue compiled into Waymark (idempotent).
+    Seed,
+    /// Check every file under DIR (`<locale>/<slug>.md` with YAML front matter, and
+    /// `services.yaml`), report every problem with its file and line, then upsert.
+    Import {
+        /// The catalogue's directory.
+        dir: PathBuf,
+    },
+    /// Write every article and service under DIR, in the format `import` reads.
+    Export {
+        /// The directory to write to (created if need be).
+        dir: PathBuf,
     },
 }
 
@@ -201,6 +225,11 @@ pub struct Settings {
     #[arg(long, env = "WAYMARK_NO_MIGRATE", global = true)]
     pub no_migrate: bool,
 
+    /// Do not load the starter content catalogue into an empty embedded (SQLite)
+    /// database at start.
+    #[arg(long, env = "WAYMARK_NO_STARTER_CONTENT", global = true)]
+    pub no_starter_content: bool,
+
     /// Directory for files the server makes itself (the generated signing key).
     #[arg(
         long,
@@ -301,6 +330,7 @@ impl Default for Settings {
             log: "info".to_owned(),
             log_format: LogFormat::Auto,
             no_migrate: false,
+            no_starter_content: false,
             data_dir: PathBuf::from("./waymark-data"),
             jwt_key_files: Vec::new(),
             public_url: "http://127.0.0.1:8080".to_owned(),

@@ -319,3 +319,75 @@ fn admin_creates_users_from_a_password_on_stdin_and_clients_with_a_one_time_secr
 
     let _ = std::fs::remove_dir_all(directory);
 }
+
+#[test]
+fn content_seed_is_idempotent_and_import_reports_every_problem_with_file_and_line() {
+    let directory = std::env::temp_dir().join(format!("waymark-cli-{}", uuid::Uuid::now_v7()));
+    let url = format!("sqlite://{}/waymark.db?mode=rwc", directory.display());
+    let environment = [("DATABASE_URL", url.as_str()), ("WAYMARK_LOG", "warn")];
+
+    let first = waymark(&["content", "seed"], &environment);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr_of(&first));
+    let report = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(
+        report.contains("28 created, 0 updated, 0 unchanged"),
+        "{report}"
+    );
+    let again = waymark(&["content", "seed"], &environment);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("0 created, 0 updated, 28 unchanged"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+
+    let exported = directory.join("export");
+    let export = waymark(
+        &["content", "export", exported.to_str().unwrap()],
+        &environment,
+    );
+    assert_eq!(export.status.code(), Some(0), "{}", stderr_of(&export));
+    assert!(exported.join("en-GB/in-a-crisis.md").exists());
+    let reimport = waymark(
+        &["content", "import", exported.to_str().unwrap()],
+        &environment,
+    );
+    assert!(
+        String::from_utf8_lossy(&reimport.stdout).contains("0 created, 0 updated, 28 unchanged"),
+        "{}",
+        stderr_of(&reimport)
+    );
+
+    let broken = directory.join("broken");
+    std::fs::create_dir_all(broken.join("en-GB")).unwrap();
+    std::fs::write(
+        broken.join("en-GB/bad-one.md"),
+        "---\nslug: bad-one\ntitle: \"\"\ntopics: [hope, cats]\nstatus: live\n---\nBody.\n",
+    )
+    .unwrap();
+    std::fs::write(broken.join("en-GB/no-front-matter.md"), "Just text.\n").unwrap();
+    std::fs::write(
+        broken.join("services.yaml"),
+        "services:\n  - slug: x\n    name: X\n    kind: pub\n",
+    )
+    .unwrap();
+    let refused = waymark(
+        &["content", "import", broken.to_str().unwrap()],
+        &environment,
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = stderr_of(&refused);
+    for expected in [
+        "en-GB/bad-one.md:3: title",
+        "en-GB/bad-one.md:4: topics",
+        "en-GB/bad-one.md:5: status",
+        "en-GB/no-front-matter.md:1:",
+        "services.yaml:4:",
+        "nothing was imported",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "`{expected}` missing from:\n{stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(directory);
+}

@@ -71,6 +71,8 @@ pub fn test_settings(database_url: &str) -> Settings {
         // Tests make many requests from one address; the limits have tests of their own.
         rate_limit_per_minute: 100_000,
         credentials_rate_limit_per_minute: 100_000,
+        // Tests start from an empty catalogue; the starter content has tests of its own.
+        no_starter_content: true,
         ..Settings::default()
     }
 }

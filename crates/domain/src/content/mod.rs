@@ -5,6 +5,8 @@ pub mod article;
 pub mod draft;
 pub mod markdown;
 pub mod ports;
+pub mod service;
+pub mod service_draft;
 
 pub use article::{
     Article, ArticleChanges, ArticleId, ArticleKind, ArticleStatus, ArticleText, ArticleTitle,

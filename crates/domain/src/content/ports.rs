@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use super::article::{
     Article, ArticleChanges, ArticleKind, ArticleStatus, ArticleText, Change, Revision, Slug, Topic,
 };
+use super::service::{BoundingBox, Service, ServiceDetails, ServiceKind};
 use crate::identity::Locale;
 use crate::identity::ports::StoreError;
 use crate::time::Instant;
@@ -73,6 +74,42 @@ pub enum ArticleWriteError {
     /// The status change is not allowed from its status (such as archiving a draft).
     #[error("not allowed from its status")]
     WrongStatus,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The most services a directory query considers (the directory is small; open-now and
+/// distance are judged in memory on these).
+pub const MAX_SERVICES_CONSIDERED: u64 = 5000;
+
+/// Which services to consider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceQuery {
+    /// Only these statuses.
+    pub statuses: Vec<ArticleStatus>,
+    /// Only this kind.
+    pub kind: Option<ServiceKind>,
+    /// Only those whose name, description or area contains this (any letter case).
+    pub text: Option<String>,
+    /// Only crisis lines.
+    pub crisis_only: bool,
+    /// Only those inside this box.
+    pub within: Option<BoundingBox>,
+}
+
+/// Why a service could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceWriteError {
+    /// No such service.
+    #[error("no such service")]
+    NotFound,
+    /// Another service has that slug.
+    #[error("the slug is taken")]
+    SlugTaken,
+    /// It changed since the version the caller saw.
+    #[error("the service has changed")]
+    PreconditionFailed,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -162,4 +199,51 @@ pub trait ContentStore: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn changes(&self, after: i64, limit: u64) -> Result<(Vec<Change>, bool), StoreError>;
+
+    /// Creates a service.
+    ///
+    /// # Errors
+    /// [`ServiceWriteError::SlugTaken`] or a store error.
+    async fn create_service(
+        &self,
+        slug: Slug,
+        details: ServiceDetails,
+        status: ArticleStatus,
+        now: Instant,
+    ) -> Result<Service, ServiceWriteError>;
+
+    /// The service `slug`, whatever its status.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn service(&self, slug: &Slug) -> Result<Option<Service>, StoreError>;
+
+    /// Every service the query allows (at most [`MAX_SERVICES_CONSIDERED`]), by name.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn services(&self, query: ServiceQuery) -> Result<Vec<Service>, StoreError>;
+
+    /// Replaces a service's details and status if it is still at `expected_version`.
+    ///
+    /// # Errors
+    /// [`ServiceWriteError`].
+    async fn update_service(
+        &self,
+        slug: &Slug,
+        details: ServiceDetails,
+        status: ArticleStatus,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<Service, ServiceWriteError>;
+
+    /// Deletes a service.
+    ///
+    /// # Errors
+    /// [`ServiceWriteError`].
+    async fn delete_service(
+        &self,
+        slug: &Slug,
+        expected_version: Option<i64>,
+    ) -> Result<(), ServiceWriteError>;
 }

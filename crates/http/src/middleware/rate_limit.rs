@@ -54,6 +54,9 @@ fn set_headers(headers: &mut HeaderMap, decision: Decision) {
     headers.insert(RESET, HeaderValue::from(decision.reset_seconds));
 }
 
+/// The crisis lines, exempt from every rate limit.
+const CRISIS_LINES_PATH: &str = "/v1/content/crisis";
+
 pub(crate) async fn limit_rate(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -62,7 +65,9 @@ pub(crate) async fn limit_rate(
     // so `/v1/auth/%74oken` cannot slip past the limits that `/v1/auth/token` gets.
     let path = request.match_info().as_str().to_owned();
     let state = request.app_data::<web::Data<AppState>>().cloned();
-    let Some(state) = state.filter(|_| path.starts_with("/v1/")) else {
+    // Crisis lines are never rate limited: someone in crisis must always get them.
+    let limited = path.starts_with("/v1/") && path != CRISIS_LINES_PATH;
+    let Some(state) = state.filter(|_| limited) else {
         return next
             .call(request)
             .await

@@ -4,7 +4,7 @@
 mod admin;
 pub(crate) mod auth;
 pub(crate) mod contacts;
-mod content;
+pub(crate) mod content;
 mod fallback;
 pub(crate) mod goals;
 mod health;
@@ -98,5 +98,11 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(content::publish_article)
         .service(content::archive_article)
         .service(content::list_article_revisions)
-        .service(content::get_article_revision);
+        .service(content::get_article_revision)
+        .service(content::list_services)
+        .service(content::create_service)
+        .service(content::get_service)
+        .service(content::update_service)
+        .service(content::delete_service)
+        .service(content::get_crisis_lines);
 }

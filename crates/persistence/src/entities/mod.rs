@@ -10,6 +10,7 @@ pub(crate) mod content_articles;
 pub(crate) mod content_changes;
 pub(crate) mod content_feed;
 pub(crate) mod content_revisions;
+pub(crate) mod content_services;
 pub(crate) mod goal_check_ins;
 pub(crate) mod goal_status_changes;
 pub(crate) mod goal_steps;

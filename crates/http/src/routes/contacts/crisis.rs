@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 use super::representation::ContactResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::routes::content::ServiceResponse;
+use crate::routes::content::crisis::crisis_answer;
 use crate::state::AppState;
 
 /// Your crisis view.
@@ -15,17 +17,15 @@ use crate::state::AppState;
 pub(crate) struct CrisisResponse {
     /// Your contacts marked `crisis_contact`, by name.
     contacts: Vec<ContactResponse>,
-    /// The published crisis lines for your locale. Waymark's content catalogue is not
-    /// there yet, so this is always empty for now; apps should show their own
-    /// emergency numbers regardless.
-    #[schema(value_type = Vec<Object>)]
-    lines: Vec<serde_json::Value>,
+    /// The published crisis lines for your locale (as `GET /v1/content/crisis`
+    /// answers them, so they are there even when the database is not).
+    lines: Vec<ServiceResponse>,
 }
 
 /// Your crisis contacts, and the crisis lines for your locale.
 ///
-/// Answers quickly and is meant to be shown as it is. The lines are empty until the
-/// content catalogue publishes them.
+/// Answers quickly and is meant to be shown as it is. The lines are the published
+/// crisis lines for your account's locale, as `GET /v1/content/crisis` gives them.
 #[utoipa::path(
     tag = "contacts",
     operation_id = "get_crisis_view",
@@ -41,8 +41,21 @@ pub(crate) async fn get_crisis_view(
 ) -> Result<HttpResponse, ApiError> {
     let owner = principal.account()?;
     let contacts = state.ports.contacts.all(owner, true).await?;
+    let locale = state
+        .ports
+        .accounts
+        .get(owner)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .locale;
+    let (lines, _) = crisis_answer(&state, &locale).await;
+    let now = chrono::Utc::now();
     Ok(HttpResponse::Ok().json(CrisisResponse {
         contacts: contacts.iter().map(ContactResponse::from).collect(),
-        lines: Vec::new(),
+        lines: lines
+            .services
+            .iter()
+            .map(|service| ServiceResponse::new(service, now, None))
+            .collect(),
     }))
 }

@@ -1,13 +1,22 @@
-//! `/v1/content`: the public catalogue of recovery articles and stories, written by
-//! editors and syndicated to partners' apps and sites.
+//! `/v1/content`: the public catalogue of recovery articles and stories, the
+//! support-service directory and crisis lines, written by editors and syndicated to
+//! partners' apps and sites.
 
 mod access;
 mod articles;
 mod changes;
-mod representation;
+pub(crate) mod crisis;
+pub(crate) mod representation;
+mod service_representation;
+mod services;
 
 pub(crate) use articles::{
     archive_article, create_article, delete_article, get_article, get_article_revision,
     list_article_revisions, list_articles, publish_article, update_article,
 };
 pub(crate) use changes::list_content_changes;
+pub(crate) use crisis::get_crisis_lines;
+pub(crate) use service_representation::ServiceResponse;
+pub(crate) use services::{
+    create_service, delete_service, get_service, list_services, update_service,
+};

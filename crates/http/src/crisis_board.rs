@@ -1,0 +1,134 @@
+//! Crisis lines must answer even when the database does not: the last good answer
+//! for each locale is kept in memory (fresh for [`FRESH_FOR`], and dropped whenever
+//! this instance changes content), and a built-in set compiled into the binary stands
+//! in when there has never been one.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use waymark_domain::content::service::Service;
+use waymark_domain::content::{Article, ArticleStatus};
+use waymark_domain::identity::Locale;
+
+/// How long an answer is served from memory before the database is asked again.
+pub(crate) const FRESH_FOR: Duration = Duration::from_secs(30);
+/// How long the database may take before the remembered or built-in answer is used.
+pub(crate) const DATABASE_PATIENCE: Duration = Duration::from_millis(800);
+
+/// The crisis services and guidance for one locale.
+#[derive(Debug, Clone)]
+pub struct CrisisAnswer {
+    /// Published crisis lines for the locale's country and language.
+    pub services: Vec<Service>,
+    /// Published articles on the `crisis` topic in the locale.
+    pub guidance: Vec<Article>,
+}
+
+/// Where an answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Provenance {
+    /// Read from the database just now.
+    Live,
+    /// Remembered from an earlier read.
+    Remembered,
+    /// The set compiled into the binary.
+    BuiltIn,
+}
+
+impl Provenance {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Remembered => "remembered",
+            Self::BuiltIn => "built_in",
+        }
+    }
+}
+
+/// The remembered answers and the built-in set.
+#[derive(Debug, Default)]
+pub struct CrisisBoard {
+    remembered: Mutex<HashMap<String, (Instant, Arc<CrisisAnswer>)>>,
+    built_in: Vec<Service>,
+}
+
+/// Whether `service` is a published crisis line for `locale`: its country is the
+/// locale's region (or it names none) and it works in the locale's language.
+pub(crate) fn serves(service: &Service, locale: &Locale) -> bool {
+    let mut subtags = locale.as_str().split('-');
+    let language = subtags.next().unwrap_or_default();
+    let region = subtags.find(|subtag| subtag.len() == 2);
+    let details = &service.details;
+    service.status == ArticleStatus::Published
+        && details.crisis_line
+        && match (&details.country, region) {
+            (Some(country), Some(region)) => country == region,
+            _ => true,
+        }
+        && details
+            .languages
+            .iter()
+            .any(|spoken| spoken.as_str().split('-').next().unwrap_or_default() == language)
+}
+
+impl CrisisBoard {
+    /// A board whose fallback is `built_in`.
+    #[must_use]
+    pub fn new(built_in: Vec<Service>) -> Self {
+        Self {
+            remembered: Mutex::new(HashMap::new()),
+            built_in,
+        }
+    }
+
+    /// The remembered answer for `locale`, if it is still fresh.
+    pub(crate) fn fresh(&self, locale: &Locale) -> Option<Arc<CrisisAnswer>> {
+        let remembered = self.remembered.lock().ok()?;
+        remembered
+            .get(locale.as_str())
+            .filter(|(at, _)| at.elapsed() < FRESH_FOR)
+            .map(|(_, answer)| answer.clone())
+    }
+
+    /// Remembers a good answer.
+    pub(crate) fn remember(&self, locale: &Locale, answer: Arc<CrisisAnswer>) {
+        if let Ok(mut remembered) = self.remembered.lock() {
+            remembered.insert(locale.as_str().to_owned(), (Instant::now(), answer));
+        }
+    }
+
+    /// The answer to give when the database cannot: the last good one, however old,
+    /// else the built-in set.
+    pub(crate) fn fallback(&self, locale: &Locale) -> (Arc<CrisisAnswer>, Provenance) {
+        if let Some(answer) = self.remembered.lock().ok().and_then(|remembered| {
+            remembered
+                .get(locale.as_str())
+                .map(|(_, answer)| answer.clone())
+        }) {
+            return (answer, Provenance::Remembered);
+        }
+        let services = self
+            .built_in
+            .iter()
+            .filter(|service| serves(service, locale))
+            .cloned()
+            .collect();
+        (
+            Arc::new(CrisisAnswer {
+                services,
+                guidance: Vec::new(),
+            }),
+            Provenance::BuiltIn,
+        )
+    }
+
+    /// Makes every remembered answer stale (content changed here).
+    pub(crate) fn forget(&self) {
+        if let Ok(mut remembered) = self.remembered.lock() {
+            for (at, _) in remembered.values_mut() {
+                *at = Instant::now().checked_sub(FRESH_FOR).unwrap_or(*at);
+            }
+        }
+    }
+}

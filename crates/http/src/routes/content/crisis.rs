@@ -1,0 +1,152 @@
+//! `GET /v1/content/crisis`: crisis lines and guidance for a locale, answered even
+//! when the database is down, and never rate limited.
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::Utc;
+use serde::Serialize;
+use utoipa::ToSchema;
+use waymark_domain::content::ports::{ArticleQuery, ServiceQuery};
+use waymark_domain::content::{ArticleStatus, Topic};
+use waymark_domain::identity::Locale;
+
+use super::representation::ArticleSummaryResponse;
+use super::service_representation::ServiceResponse;
+use crate::crisis_board::{CrisisAnswer, DATABASE_PATIENCE, Provenance, serves};
+use crate::error::ApiError;
+use crate::pagination::{query_parameters, unknown_parameter};
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// Where to turn in a crisis.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CrisisLinesResponse {
+    /// The locale answered for.
+    #[schema(example = "en-GB")]
+    locale: String,
+    /// Published crisis lines for the locale's country and language.
+    services: Vec<ServiceResponse>,
+    /// Published guidance on the `crisis` topic in the locale.
+    guidance: Vec<ArticleSummaryResponse>,
+    /// `live` (read from the database within the last 30 seconds), `remembered` (the
+    /// last good answer, the database not answering) or `built_in` (the set compiled
+    /// into Waymark).
+    #[schema(example = "live")]
+    source: &'static str,
+}
+
+/// Reads the answer for `locale` from the database.
+async fn read(state: &AppState, locale: &Locale) -> Result<CrisisAnswer, ApiError> {
+    let services = state
+        .ports
+        .content
+        .services(ServiceQuery {
+            statuses: vec![ArticleStatus::Published],
+            kind: None,
+            text: None,
+            crisis_only: true,
+            within: None,
+        })
+        .await?
+        .into_iter()
+        .filter(|service| serves(service, locale))
+        .collect();
+    let guidance = state
+        .ports
+        .content
+        .articles(ArticleQuery {
+            statuses: vec![ArticleStatus::Published],
+            locale: Some(locale.clone()),
+            kind: None,
+            topic: Some(Topic::Crisis),
+            review_due_by: None,
+            search: None,
+            after: None,
+            limit: 10,
+        })
+        .await?
+        .articles
+        .into_iter()
+        .map(|(article, _)| article)
+        .collect();
+    Ok(CrisisAnswer { services, guidance })
+}
+
+/// The crisis answer for `locale`: fresh from memory, else from the database within
+/// [`DATABASE_PATIENCE`], else the remembered or built-in one.
+pub(crate) async fn crisis_answer(
+    state: &AppState,
+    locale: &Locale,
+) -> (Arc<CrisisAnswer>, Provenance) {
+    if let Some(answer) = state.crisis.fresh(locale) {
+        return (answer, Provenance::Live);
+    }
+    match tokio::time::timeout(DATABASE_PATIENCE, read(state, locale)).await {
+        Ok(Ok(answer)) => {
+            let answer = Arc::new(answer);
+            state.crisis.remember(locale, answer.clone());
+            (answer, Provenance::Live)
+        }
+        Ok(Err(error)) => {
+            tracing::warn!(error = %error, "crisis lines: the database did not answer; serving the fallback");
+            state.crisis.fallback(locale)
+        }
+        Err(_) => {
+            tracing::warn!("crisis lines: the database was too slow; serving the fallback");
+            state.crisis.fallback(locale)
+        }
+    }
+}
+
+/// Crisis lines and guidance for a locale.
+///
+/// Public, never rate limited, and answered even when the database is down: the last
+/// good answer is kept in memory (re-read at most every 30 seconds, and after content
+/// changes on this instance), and a built-in set of crisis lines compiled into
+/// Waymark stands in when there is none. `source` says which was used. Cacheable for
+/// five minutes.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "get_crisis_lines",
+    params(("locale" = Option<String>, Query, description = "BCP 47 (default `en-GB`).")),
+    responses(
+        (status = 200, description = "Crisis lines and guidance.", body = CrisisLinesResponse),
+        (status = 400, description = "`locale` is not a language tag.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/content/crisis")]
+pub(crate) async fn get_crisis_lines(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let mut locale = Locale::default_locale();
+    for (name, value) in query_parameters(request.query_string(), &[])? {
+        match name.as_str() {
+            "locale" => {
+                locale = Locale::parse(&value)
+                    .map_err(|error| ApiError::BadRequest(format!("locale {error}")))?;
+            }
+            other => return Err(unknown_parameter(other)),
+        }
+    }
+    let (answer, provenance) = crisis_answer(&state, &locale).await;
+    let now = Utc::now();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, crate::public_cache::PUBLIC))
+        .json(CrisisLinesResponse {
+            locale: locale.as_str().to_owned(),
+            services: answer
+                .services
+                .iter()
+                .map(|service| ServiceResponse::new(service, now, None))
+                .collect(),
+            guidance: answer
+                .guidance
+                .iter()
+                .map(|article| ArticleSummaryResponse::new(article, None))
+                .collect(),
+            source: provenance.as_str(),
+        }))
+}

@@ -1,0 +1,495 @@
+//! `/v1/content/services`: the support-service directory. Reading is public
+//! (published services only, cacheable); editors also see drafts, and write.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use waymark_domain::content::ports::ServiceQuery;
+use waymark_domain::content::service::{Location, MAX_WITHIN_KM, Service, ServiceKind};
+use waymark_domain::content::{ArticleStatus, Slug};
+
+use super::access::is_editor;
+use super::service_representation::{
+    NewServiceRequest, ServiceKindName, ServicePatch, ServiceResponse, apply_patch, draft_of,
+};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::extract::{IfMatch, JsonBody, version_etag};
+use crate::pagination::{
+    DEFAULT_LIMIT, parse_bool, parse_limit, query_parameters, unknown_parameter,
+};
+use crate::problem::{FieldError, Problem};
+use crate::public_cache::cached_json;
+use crate::routes::contacts::field_errors;
+use crate::state::AppState;
+
+/// The query parameters of `GET /v1/content/services`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct ServiceListParameters {
+    /// Only services of this kind.
+    #[param(value_type = Option<ServiceKindName>)]
+    kind: Option<String>,
+    /// Only services whose name, description or area contains this (any letter case),
+    /// 1 to 100 characters.
+    #[param(min_length = 1, max_length = 100)]
+    q: Option<String>,
+    /// `true`: only services open now, judged in each service's own time zone.
+    open_now: Option<bool>,
+    /// `lat,lon`: only services within `within_km`, nearest first, each with
+    /// `distance_km`.
+    #[param(example = "53.7997,-1.5492")]
+    near: Option<String>,
+    /// With `near`: the radius, 1 to 200 km (default 25).
+    #[param(minimum = 1, maximum = 200, default = 25)]
+    within_km: Option<f64>,
+    /// Editors only: `draft`, `published` or `archived` (default `published`).
+    #[param(value_type = Option<super::representation::ArticleStatusName>)]
+    status: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 1024)]
+    cursor: Option<String>,
+}
+
+/// A page of services.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ServicePageResponse {
+    /// By name, or nearest first with `near`.
+    items: Vec<ServiceResponse>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// A cursor: the place in the ordered list (distance or name) and the id after which
+/// the next page starts.
+#[derive(Debug, Serialize, Deserialize)]
+struct CursorPosition {
+    distance: Option<f64>,
+    name: String,
+    id: uuid::Uuid,
+}
+
+fn bad(detail: impl Into<String>) -> ApiError {
+    ApiError::BadRequest(detail.into())
+}
+
+struct ListRequest {
+    query: ServiceQuery,
+    open_now: bool,
+    near: Option<(Location, f64)>,
+    limit: u64,
+    after: Option<CursorPosition>,
+}
+
+fn parse_list(
+    request: &HttpRequest,
+    state: &AppState,
+    editor: bool,
+) -> Result<ListRequest, ApiError> {
+    let mut list = ListRequest {
+        query: ServiceQuery {
+            statuses: vec![ArticleStatus::Published],
+            kind: None,
+            text: None,
+            crisis_only: false,
+            within: None,
+        },
+        open_now: false,
+        near: None,
+        limit: DEFAULT_LIMIT,
+        after: None,
+    };
+    let mut near = None;
+    let mut within_km = None;
+    for (name, value) in query_parameters(request.query_string(), &[])? {
+        match name.as_str() {
+            "kind" => {
+                list.query.kind = Some(
+                    value
+                        .parse::<ServiceKind>()
+                        .map_err(|error| bad(format!("kind {error}")))?,
+                )
+            }
+            "q" => {
+                let text = value.trim();
+                if text.is_empty() || text.chars().count() > 100 {
+                    return Err(bad("q must be 1 to 100 characters"));
+                }
+                list.query.text = Some(text.to_owned());
+            }
+            "open_now" => list.open_now = parse_bool("open_now", &value)?,
+            "near" => {
+                let point = value
+                    .split_once(',')
+                    .and_then(|(lat, lon)| {
+                        Some((
+                            lat.trim().parse::<f64>().ok()?,
+                            lon.trim().parse::<f64>().ok()?,
+                        ))
+                    })
+                    .and_then(|(lat, lon)| Location::new(lat, lon))
+                    .ok_or_else(|| bad("near must be lat,lon such as 53.7997,-1.5492"))?;
+                near = Some(point);
+            }
+            "within_km" => {
+                let km = value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|km| (1.0..=MAX_WITHIN_KM).contains(km))
+                    .ok_or_else(|| bad("within_km must be 1 to 200"))?;
+                within_km = Some(km);
+            }
+            "status" => {
+                if !editor {
+                    return Err(ApiError::Forbidden {
+                        detail: "Listing by status is for editors (scope content:write)."
+                            .to_owned(),
+                    });
+                }
+                list.query.statuses = vec![
+                    value
+                        .parse::<ArticleStatus>()
+                        .map_err(|error| bad(format!("status {error}")))?,
+                ];
+            }
+            "limit" => list.limit = parse_limit(&value)?,
+            "cursor" => list.after = Some(state.cursors.decode::<CursorPosition>(&value)?),
+            other => return Err(unknown_parameter(other)),
+        }
+    }
+    match (near, within_km) {
+        (Some(point), km) => {
+            let km = km.unwrap_or(25.0);
+            list.query.within = Some(point.bounding_box(km));
+            list.near = Some((point, km));
+        }
+        (None, Some(_)) => return Err(bad("within_km needs near")),
+        (None, None) => {}
+    }
+    if list
+        .after
+        .as_ref()
+        .is_some_and(|after| after.distance.is_some() != list.near.is_some())
+    {
+        return Err(bad(
+            "cursor belongs to another list; start again from the first page",
+        ));
+    }
+    Ok(list)
+}
+
+/// The support-service directory.
+///
+/// Public: no token needed. By name; with `near=lat,lon` (and `within_km`, 1 to 200,
+/// default 25) only services within that distance, nearest first, each with
+/// `distance_km` (a bounding box on an index first, then the exact great-circle
+/// distance). `open_now=true` keeps those open now in their own time zone. Filter by
+/// `kind` and `q`. Cacheable like articles.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "list_services",
+    params(ServiceListParameters),
+    responses(
+        (status = 200, description = "A page of services.", body = ServicePageResponse),
+        (status = 304, description = "Unchanged since the validators sent."),
+        (status = 400, description = "A query parameter or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`status` without an editor's token.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/content/services")]
+pub(crate) async fn list_services(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let editor = is_editor(&request, &state);
+    let list = parse_list(&request, &state, editor)?;
+    let public = list.query.statuses == [ArticleStatus::Published];
+    let now = Utc::now();
+    let services = state.ports.content.services(list.query.clone()).await?;
+    let mut ranked: Vec<(Option<f64>, Service)> = services
+        .into_iter()
+        .filter(|service| {
+            !list.open_now
+                || service
+                    .details
+                    .opening_hours
+                    .as_ref()
+                    .is_some_and(|hours| hours.is_open(now))
+        })
+        .filter_map(|service| match list.near {
+            None => Some((None, service)),
+            Some((point, km)) => {
+                let distance = point.distance_km(service.details.location?);
+                (distance <= km).then_some((Some(distance), service))
+            }
+        })
+        .collect();
+    ranked.sort_by(|(left_distance, left), (right_distance, right)| {
+        left_distance
+            .partial_cmp(right_distance)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| {
+                left.details
+                    .name
+                    .as_str()
+                    .to_lowercase()
+                    .cmp(&right.details.name.as_str().to_lowercase())
+            })
+            .then_with(|| left.id.cmp(&right.id))
+    });
+    if let Some(after) = &list.after {
+        let key = (after.distance, after.name.clone(), after.id);
+        ranked.retain(|(distance, service)| {
+            let own = (
+                *distance,
+                service.details.name.as_str().to_lowercase(),
+                service.id.0,
+            );
+            own.0
+                .partial_cmp(&key.0)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| own.1.cmp(&key.1))
+                .then_with(|| own.2.cmp(&key.2))
+                == std::cmp::Ordering::Greater
+        });
+    }
+    let limit = usize::try_from(list.limit).unwrap_or(usize::MAX);
+    let has_more = ranked.len() > limit;
+    ranked.truncate(limit);
+    let next_cursor = has_more
+        .then(|| ranked.last())
+        .flatten()
+        .map(|(distance, last)| {
+            state.cursors.encode(&CursorPosition {
+                distance: *distance,
+                name: last.details.name.as_str().to_lowercase(),
+                id: last.id.0,
+            })
+        });
+    let last_modified = ranked
+        .iter()
+        .map(|(_, service)| service.updated_at)
+        .max()
+        .unwrap_or(DateTime::UNIX_EPOCH);
+    let body = ServicePageResponse {
+        items: ranked
+            .iter()
+            .map(|(distance, service)| ServiceResponse::new(service, now, *distance))
+            .collect(),
+        next_cursor,
+    };
+    // `open_now` is part of every item, so a cached list may be at most five minutes
+    // behind a service opening or closing.
+    Ok(cached_json(
+        &request,
+        &body,
+        last_modified,
+        public && !editor,
+    ))
+}
+
+fn slug_of(text: &str) -> Result<Slug, ApiError> {
+    Slug::parse(text).map_err(|_| ApiError::NotFound)
+}
+
+async fn service_at(state: &AppState, slug: &Slug) -> Result<Service, ApiError> {
+    state
+        .ports
+        .content
+        .service(slug)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+fn editor_response(status: StatusCode, service: &Service) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::ETAG, version_etag(service.version)));
+    if status == StatusCode::CREATED {
+        response.insert_header((
+            header::LOCATION,
+            format!("/v1/content/services/{}", service.slug.as_str()),
+        ));
+    }
+    response.json(ServiceResponse::new(service, Utc::now(), None))
+}
+
+fn status_of(name: Option<&str>) -> Result<ArticleStatus, ApiError> {
+    name.unwrap_or("draft")
+        .parse::<ArticleStatus>()
+        .map_err(|error| ApiError::Validation(vec![FieldError::invalid("/status", error)]))
+}
+
+/// One published service.
+///
+/// Public and cacheable. Drafts and archived services are 404 unless the caller is
+/// an editor.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "get_service",
+    params(("slug" = String, Path, description = "The service's slug.")),
+    responses(
+        (status = 200, description = "The service.", body = ServiceResponse),
+        (status = 304, description = "Unchanged since the validators sent."),
+        (status = 404, description = "No such published service.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/v1/content/services/{slug}")]
+pub(crate) async fn get_service(
+    request: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = slug_of(&path.into_inner())?;
+    let editor = is_editor(&request, &state);
+    let service = service_at(&state, &slug).await?;
+    let public = service.status == ArticleStatus::Published;
+    if !public && !editor {
+        return Err(ApiError::NotFound);
+    }
+    Ok(cached_json(
+        &request,
+        &ServiceResponse::new(&service, Utc::now(), None),
+        service.updated_at,
+        public && !editor,
+    ))
+}
+
+/// Adds a service to the directory.
+///
+/// Editors only. `status` defaults to `draft`.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "create_service",
+    security(("oauth2" = ["content:write"])),
+    request_body = NewServiceRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours.")),
+    responses(
+        (status = 201, description = "The service.", body = ServiceResponse,
+            headers(("Location" = String, description = "Its address."), ("ETag" = String, description = "Its version."))),
+        (status = 409, description = "Another service has that slug, or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/v1/content/services")]
+pub(crate) async fn create_service(
+    _editor: Principal,
+    body: JsonBody<NewServiceRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (draft, status) = body.into_inner().into_draft();
+    let status = status_of(status.as_deref())?;
+    let (slug, details) = draft
+        .check()
+        .map_err(|problems| ApiError::Validation(field_errors(problems)))?;
+    let service = state
+        .ports
+        .content
+        .create_service(slug, details, status, waymark_domain::time::now())
+        .await?;
+    state.crisis.forget();
+    Ok(editor_response(StatusCode::CREATED, &service))
+}
+
+/// Changes a service.
+///
+/// Editors only. A JSON merge patch (the slug cannot change); the result is checked
+/// whole. With `If-Match`, only if it is still at that version (else 412).
+#[utoipa::path(
+    tag = "content",
+    operation_id = "update_service",
+    security(("oauth2" = ["content:write"])),
+    request_body(content((ServicePatch = "application/merge-patch+json"), (ServicePatch = "application/json"))),
+    params(
+        ("slug" = String, Path, description = "The service's slug."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
+    ),
+    responses(
+        (status = 200, description = "The changed service.", body = ServiceResponse),
+        (status = 404, description = "No such service.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/v1/content/services/{slug}")]
+pub(crate) async fn update_service(
+    _editor: Principal,
+    path: web::Path<String>,
+    if_match: IfMatch,
+    body: JsonBody<ServicePatch>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = slug_of(&path.into_inner())?;
+    let current = service_at(&state, &slug).await?;
+    let expected = if_match.resolve(current.version)?;
+    let mut draft = draft_of(&current);
+    let (status, not_clearable) = apply_patch(body.into_inner(), &mut draft);
+    if !not_clearable.is_empty() {
+        return Err(ApiError::Validation(
+            not_clearable
+                .into_iter()
+                .map(FieldError::cannot_be_cleared)
+                .collect(),
+        ));
+    }
+    let status = match status {
+        None => current.status,
+        Some(name) => status_of(Some(&name))?,
+    };
+    let (_, details) = draft
+        .check()
+        .map_err(|problems| ApiError::Validation(field_errors(problems)))?;
+    let service = state
+        .ports
+        .content
+        .update_service(
+            &slug,
+            details,
+            status,
+            Some(expected.unwrap_or(current.version)),
+            waymark_domain::time::now(),
+        )
+        .await?;
+    state.crisis.forget();
+    Ok(editor_response(StatusCode::OK, &service))
+}
+
+/// Deletes a service.
+///
+/// Editors only. With `If-Match`, only if it is still at that version.
+#[utoipa::path(
+    tag = "content",
+    operation_id = "delete_service",
+    security(("oauth2" = ["content:write"])),
+    params(
+        ("slug" = String, Path, description = "The service's slug."),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
+    ),
+    responses(
+        (status = 204, description = "It is gone."),
+        (status = 404, description = "No such service.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/v1/content/services/{slug}")]
+pub(crate) async fn delete_service(
+    _editor: Principal,
+    path: web::Path<String>,
+    if_match: IfMatch,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = slug_of(&path.into_inner())?;
+    let expected = if if_match.is_conditional() {
+        if_match.resolve(service_at(&state, &slug).await?.version)?
+    } else {
+        None
+    };
+    state.ports.content.delete_service(&slug, expected).await?;
+    state.crisis.forget();
+    Ok(HttpResponse::NoContent().finish())
+}
