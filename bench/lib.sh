@@ -44,13 +44,12 @@ stop() { kill "$SERVER" 2> /dev/null || true; wait "$SERVER" 2> /dev/null || tru
 
 
 # wrk's p50 (ms) and requests per second.
-measure() { # $1 URL, $2 optional bearer token
+measure() { # $1 URL, $2 optional bearer token, $3 optional extra header ("Name: value")
   local out="$WORK/wrk.txt"
-  if [ -n "${2:-}" ]; then
-    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $2" "$1" > "$out"
-  else
-    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1" > "$out"
-  fi
+  local headers=()
+  [ -n "${2:-}" ] && headers+=(-H "Authorization: Bearer $2")
+  [ -n "${3:-}" ] && headers+=(-H "$3")
+  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${headers[@]}" "$1" > "$out"
   python3 - "$out" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()

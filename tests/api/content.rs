@@ -94,6 +94,14 @@ api_test!(async fn drafts_are_for_editors_and_only_editors_write(app) {
     assert_eq!(read["title"], "First steps");
     let (_, drafts) = send(&app, Some(&editor), Method::GET, "/v1/content/articles?status=draft", None).await;
     assert_eq!(titles(&drafts), ["First steps"]);
+    let (_, none_due) = send(&app, Some(&editor), Method::GET, "/v1/content/articles?review_due=true", None).await;
+    assert_eq!(none_due["items"], json!([]));
+    let overdue = app.authorized(Method::PATCH, path, &editor.access_token).json(&json!({ "last_reviewed": "2025-01-01", "next_review": "2026-01-01" })).send().await.unwrap();
+    assert_eq!(overdue.status(), StatusCode::OK);
+    let (_, due) = send(&app, Some(&editor), Method::GET, "/v1/content/articles?review_due=true", None).await;
+    assert_eq!(titles(&due), ["First steps"], "drafts and published alike are listed for review");
+    let (status, _) = send(&app, None, Method::GET, "/v1/content/articles?review_due=true", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 
     let (status, _) = send(&app, Some(&user), Method::POST, "/v1/content/articles", Some(article("mine", "Mine", "x"))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

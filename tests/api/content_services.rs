@@ -2,7 +2,7 @@
 //! service's own time zone, distance search, and crisis lines that answer without
 //! the database.
 
-use chrono::{Duration, Timelike, Utc};
+use chrono::{Datelike, Duration, Timelike, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use waymark_domain::identity::Role;
@@ -163,6 +163,62 @@ api_test!(async fn open_now_is_judged_in_each_services_time_zone_across_midnight
     let (_, everything) = send(&app, None, Method::GET, "/v1/content/services", None).await;
     let unknown = everything["items"].as_array().unwrap().iter().find(|item| item["slug"] == "hours-unknown").unwrap();
     assert_eq!(unknown["open_now"], Value::Null);
+});
+
+/// A zone observing daylight-saving time now, where the local hour is between 03:00
+/// and 21:00 (so an hour either side stays on one local day), with its current and
+/// standard offsets in seconds.
+fn a_zone_in_summer_time() -> Option<(chrono_tz::Tz, i32, i32)> {
+    use chrono::{Offset, TimeZone};
+    let now = Utc::now();
+    [
+        "Europe/London",
+        "Europe/Berlin",
+        "America/New_York",
+        "America/Los_Angeles",
+        "Australia/Sydney",
+        "Pacific/Auckland",
+        "America/Santiago",
+        "Asia/Jerusalem",
+    ]
+    .iter()
+    .filter_map(|name| name.parse::<chrono_tz::Tz>().ok())
+    .find_map(|zone| {
+        let current = zone
+            .offset_from_utc_datetime(&now.naive_utc())
+            .fix()
+            .local_minus_utc();
+        let year = now.year();
+        let january = zone
+            .offset_from_utc_datetime(
+                &chrono::NaiveDate::from_ymd_opt(year, 1, 15)?.and_hms_opt(12, 0, 0)?,
+            )
+            .fix()
+            .local_minus_utc();
+        let july = zone
+            .offset_from_utc_datetime(
+                &chrono::NaiveDate::from_ymd_opt(year, 7, 15)?.and_hms_opt(12, 0, 0)?,
+            )
+            .fix()
+            .local_minus_utc();
+        let standard = january.min(july);
+        let hour = now.with_timezone(&zone).hour();
+        (current != standard && (3..21).contains(&hour)).then_some((zone, current, standard))
+    })
+}
+
+api_test!(async fn open_now_follows_summer_time_in_the_services_zone(app) {
+    let editor = app.signed_in_with_role(Role::Editor).await;
+    let (zone, current, standard) = a_zone_in_summer_time().expect("some zone observes summer time at any moment");
+    let local = |offset_seconds: i32, minutes: i64| (Utc::now() + Duration::seconds(i64::from(offset_seconds)) + Duration::minutes(minutes)).format("%H:%M").to_string();
+    let today = (Utc::now() + Duration::seconds(i64::from(current))).format("%a").to_string().to_lowercase();
+    let hours = |opens: String, closes: String| json!({ "time_zone": zone.name(), "periods": [{ "days": [today], "opens": opens, "closes": closes }] });
+    // Open for the half hour either side of now on the summer-time clock...
+    created(&app, &editor, json!({ "slug": "by-the-summer-clock", "name": "by-the-summer-clock", "kind": "helpline", "status": "published", "opening_hours": hours(local(current, -30), local(current, 30)) })).await;
+    // ...and for the half hour either side of what the clock would say without it.
+    created(&app, &editor, json!({ "slug": "by-the-winter-clock", "name": "by-the-winter-clock", "kind": "helpline", "status": "published", "opening_hours": hours(local(standard, -30), local(standard, 30)) })).await;
+    let (_, page) = send(&app, None, Method::GET, "/v1/content/services?open_now=true", None).await;
+    assert_eq!(slugs(&page), ["by-the-summer-clock"], "zone {}", zone.name());
 });
 
 api_test!(async fn crisis_lines_follow_the_locale_and_are_never_rate_limited(app) {

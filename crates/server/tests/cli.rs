@@ -330,12 +330,12 @@ fn content_seed_is_idempotent_and_import_reports_every_problem_with_file_and_lin
     assert_eq!(first.status.code(), Some(0), "{}", stderr_of(&first));
     let report = String::from_utf8_lossy(&first.stdout).into_owned();
     assert!(
-        report.contains("28 created, 0 updated, 0 unchanged"),
+        report.contains("31 created, 0 updated, 0 unchanged"),
         "{report}"
     );
     let again = waymark(&["content", "seed"], &environment);
     assert!(
-        String::from_utf8_lossy(&again.stdout).contains("0 created, 0 updated, 28 unchanged"),
+        String::from_utf8_lossy(&again.stdout).contains("0 created, 0 updated, 31 unchanged"),
         "{}",
         String::from_utf8_lossy(&again.stdout)
     );
@@ -352,7 +352,7 @@ fn content_seed_is_idempotent_and_import_reports_every_problem_with_file_and_lin
         &environment,
     );
     assert!(
-        String::from_utf8_lossy(&reimport.stdout).contains("0 created, 0 updated, 28 unchanged"),
+        String::from_utf8_lossy(&reimport.stdout).contains("0 created, 0 updated, 31 unchanged"),
         "{}",
         stderr_of(&reimport)
     );
