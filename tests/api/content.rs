@@ -247,6 +247,9 @@ api_test!(async fn public_reads_are_cacheable_and_compressed(app) {
     assert_eq!(list.headers()["cache-control"], "public, max-age=300, stale-while-revalidate=86400");
     let unchanged = app.request(Method::GET, "/v1/content/articles").header("if-none-match", &list_etag).send().await.unwrap();
     assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+    let list_modified = list.headers()["last-modified"].to_str().unwrap().to_owned();
+    let by_date = app.request(Method::GET, "/v1/content/articles").header("if-modified-since", &list_modified).send().await.unwrap();
+    assert_eq!(by_date.status(), StatusCode::OK, "an article leaving a list does not make it newer: lists rely on ETag");
     let editors = app.authorized(Method::GET, path, &editor.access_token).send().await.unwrap();
     assert_eq!(editors.headers()["cache-control"], "private, no-store", "an editor's view is never shared");
 

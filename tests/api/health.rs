@@ -133,22 +133,9 @@ async fn ready_recovers_by_itself_when_postgres_comes_back() {
         eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
         return;
     };
-    let mut real = url::Url::parse(database.url()).unwrap_or_else(|error| panic!("{error}"));
-    let upstream = format!(
-        "{}:{}",
-        real.host_str().unwrap_or("127.0.0.1"),
-        real.port().unwrap_or(5432)
-    );
-    let upstream = tokio::net::lookup_host(upstream)
-        .await
-        .ok()
-        .and_then(|mut addresses| addresses.find(std::net::SocketAddr::is_ipv4))
-        .unwrap_or_else(|| panic!("cannot resolve the PostgreSQL host"));
-    let proxy = TcpProxy::start(upstream).await;
-    let _ = real.set_host(Some("127.0.0.1"));
-    let _ = real.set_port(Some(proxy.address().port()));
+    let (proxy, real) = TcpProxy::in_front_of(database.url()).await;
 
-    let mut settings = test_settings(real.as_str());
+    let mut settings = test_settings(&real);
     settings.db_connect_timeout = HumanDuration::millis(500);
     settings.db_acquire_timeout = HumanDuration::millis(800);
     let app = spawn_with(&settings).await;

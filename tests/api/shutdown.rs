@@ -20,21 +20,9 @@ async fn a_request_in_flight_finishes_during_graceful_shutdown() {
         eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
         return;
     };
-    let mut url = url::Url::parse(database.url()).unwrap_or_else(|error| panic!("{error}"));
-    let upstream = tokio::net::lookup_host(format!(
-        "{}:{}",
-        url.host_str().unwrap_or("127.0.0.1"),
-        url.port().unwrap_or(5432)
-    ))
-    .await
-    .ok()
-    .and_then(|mut addresses| addresses.find(std::net::SocketAddr::is_ipv4))
-    .unwrap_or_else(|| panic!("cannot resolve the PostgreSQL host"));
-    let proxy = TcpProxy::start(upstream).await;
-    let _ = url.set_host(Some("127.0.0.1"));
-    let _ = url.set_port(Some(proxy.address().port()));
+    let (proxy, url) = TcpProxy::in_front_of(database.url()).await;
 
-    let mut settings = test_settings(url.as_str());
+    let mut settings = test_settings(&url);
     settings.readiness_timeout = HumanDuration::secs(10);
     settings.shutdown_grace = HumanDuration::secs(10);
     // No goal-change listener: its connection's traffic through the proxy would be

@@ -17,11 +17,11 @@ use crate::support::app::{TEST_ISSUER, shared_signing_key};
 use crate::support::identity::GOOD_PASSWORD;
 
 /// The `aud` of every token test servers issue.
-const AUDIENCE: &str = "waymark";
+pub(crate) const AUDIENCE: &str = "waymark";
 
 /// How a crafted token is signed.
 #[derive(Debug, Clone, Copy)]
-enum Signer<'a> {
+pub(crate) enum Signer<'a> {
     /// No signature at all: `header.payload.`
     Unsigned,
     /// HS256 with these bytes as the HMAC secret.
@@ -41,7 +41,7 @@ fn unb64(text: &str) -> Vec<u8> {
 }
 
 /// A compact JWS with exactly this header and these claims.
-fn craft(header: &Value, claims: &Value, signer: Signer<'_>) -> String {
+pub(crate) fn craft(header: &Value, claims: &Value, signer: Signer<'_>) -> String {
     let message = format!(
         "{}.{}",
         b64(header.to_string().as_bytes()),
@@ -62,12 +62,12 @@ fn craft(header: &Value, claims: &Value, signer: Signer<'_>) -> String {
 }
 
 /// The private key every test server signs with.
-fn server_pem() -> String {
+pub(crate) fn server_pem() -> String {
     std::fs::read_to_string(shared_signing_key()).unwrap()
 }
 
 /// The RFC 7638 thumbprint of the public half of `pem`, the way keys are named.
-fn kid_of(pem: &str) -> String {
+pub(crate) fn kid_of(pem: &str) -> String {
     let key = EncodingKey::from_ed_pem(pem.as_bytes()).unwrap();
     Jwk::from_encoding_key(&key, Algorithm::EdDSA)
         .unwrap()
@@ -75,7 +75,7 @@ fn kid_of(pem: &str) -> String {
         .unwrap()
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     let elapsed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap();
@@ -83,12 +83,12 @@ fn now() -> i64 {
 }
 
 /// An access token header as the server writes it.
-fn header(kid: &str) -> Value {
+pub(crate) fn header(kid: &str) -> Value {
     json!({ "alg": "EdDSA", "typ": "at+jwt", "kid": kid })
 }
 
 /// Claims the server would accept for `sub`, good for 15 minutes from now.
-fn claims(sub: &str) -> Value {
+pub(crate) fn claims(sub: &str) -> Value {
     let now = now();
     json!({
         "iss": TEST_ISSUER,
@@ -103,7 +103,7 @@ fn claims(sub: &str) -> Value {
 }
 
 /// `claims` with `changes` merged over it.
-fn with(mut claims: Value, changes: &Value) -> Value {
+pub(crate) fn with(mut claims: Value, changes: &Value) -> Value {
     for (name, value) in changes.as_object().unwrap() {
         claims[name] = value.clone();
     }

@@ -13,6 +13,10 @@ use waymark_domain::identity::Locale;
 
 /// How long an answer is served from memory before the database is asked again.
 pub(crate) const FRESH_FOR: Duration = Duration::from_secs(30);
+/// The most locales remembered: every valid language tag is a key, and the endpoint is
+/// not rate limited, so the map must not grow without end.
+const MAX_REMEMBERED: usize = 64;
+
 /// How long the database may take before the remembered or built-in answer is used.
 pub(crate) const DATABASE_PATIENCE: Duration = Duration::from_millis(800);
 
@@ -94,6 +98,16 @@ impl CrisisBoard {
     /// Remembers a good answer.
     pub(crate) fn remember(&self, locale: &Locale, answer: Arc<CrisisAnswer>) {
         if let Ok(mut remembered) = self.remembered.lock() {
+            if remembered.len() >= MAX_REMEMBERED && !remembered.contains_key(locale.as_str()) {
+                // Keep the answers of the locales that are actually used: drop the stalest.
+                if let Some(stalest) = remembered
+                    .iter()
+                    .min_by_key(|(_, (at, _))| *at)
+                    .map(|(key, _)| key.clone())
+                {
+                    remembered.remove(&stalest);
+                }
+            }
             remembered.insert(locale.as_str().to_owned(), (Instant::now(), answer));
         }
     }

@@ -30,6 +30,9 @@ pub enum ApiError {
     /// No such resource, or one that belongs to someone else.
     #[error("not found")]
     NotFound,
+    /// No route serves this path at all.
+    #[error("no route")]
+    NoRoute,
     /// The path exists but not for this method.
     #[error("method not allowed")]
     MethodNotAllowed {
@@ -287,6 +290,8 @@ impl ApiError {
                 .with_detail(format!("Please wait {retry_after_seconds} seconds before trying again.")),
             Self::NotFound => Problem::new("not-found", "Not found", status)
                 .with_detail("There is nothing at this address, or it is not yours to see."),
+            Self::NoRoute => Problem::new("not-found", "Not found", status)
+                .with_detail("Nothing is served at this address."),
             Self::MethodNotAllowed { allow } => {
                 Problem::new("method-not-allowed", "Method not allowed", status).with_detail(
                     format!("This address accepts {}.", allow.join(", ")),
@@ -342,7 +347,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::BadRequest(_) | Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,

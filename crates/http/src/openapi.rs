@@ -217,6 +217,82 @@ fn offer_bearer_beside_oauth2(openapi: &mut OpenApi) {
     }
 }
 
+/// Links every create operation (a `POST` answering 201) to the operations on the item
+/// it created, so clients and tools (schemathesis' stateful tests among them) can go
+/// from a new item to reading, changing and deleting it. The item's path is the
+/// collection's path plus one or two parameter segments: `{x_id}` is the new item's
+/// `id`, any other name (`{locale}`, `{slug}`) the field of that name; the collection's
+/// own parameters are the request's.
+fn link_created_items(openapi: &mut OpenApi) {
+    let paths: Vec<String> = openapi.paths.paths.keys().cloned().collect();
+    for collection in &paths {
+        let item_paths: Vec<&String> = paths
+            .iter()
+            .filter(|path| {
+                path.strip_prefix(collection.as_str())
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .is_some_and(|rest| {
+                        rest.split('/').count() <= 2 && rest.split('/').all(is_parameter_segment)
+                    })
+            })
+            .collect();
+        let mut links = Vec::new();
+        for item_path in item_paths {
+            let Some(item) = openapi.paths.paths.get(item_path) else {
+                continue;
+            };
+            let targets = [
+                item.get.as_ref(),
+                item.put.as_ref(),
+                item.patch.as_ref(),
+                item.delete.as_ref(),
+            ];
+            for operation_id in targets
+                .into_iter()
+                .flatten()
+                .filter_map(|operation| operation.operation_id.clone())
+            {
+                let mut link = utoipa::openapi::link::LinkBuilder::new()
+                    .operation_id(operation_id.clone())
+                    .description(format!("The item just created, at `{item_path}`."));
+                for name in parameter_names(item_path) {
+                    let value = if parameter_names(collection).contains(&name) {
+                        format!("$request.path.{name}")
+                    } else if name == "id" || name.ends_with("_id") {
+                        "$response.body#/id".to_owned()
+                    } else {
+                        format!("$response.body#/{name}")
+                    };
+                    link = link.parameter(name, value);
+                }
+                links.push((operation_id, link.build()));
+            }
+        }
+        let created = openapi
+            .paths
+            .paths
+            .get_mut(collection)
+            .and_then(|item| item.post.as_mut())
+            .and_then(|create| create.responses.responses.get_mut("201"));
+        if let Some(RefOr::T(response)) = created {
+            for (name, link) in links {
+                response.links.insert(name, RefOr::T(link));
+            }
+        }
+    }
+}
+
+fn is_parameter_segment(segment: &str) -> bool {
+    segment.len() > 2 && segment.starts_with('{') && segment.ends_with('}')
+}
+
+fn parameter_names(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|segment| is_parameter_segment(segment))
+        .map(|segment| segment[1..segment.len() - 1].to_owned())
+        .collect()
+}
+
 /// The complete OpenAPI document, generated from the same registrations the server uses.
 #[must_use]
 pub fn openapi() -> OpenApi {
@@ -227,6 +303,7 @@ pub fn openapi() -> OpenApi {
         .split_for_parts();
     add_shared_problem_responses(&mut document);
     offer_bearer_beside_oauth2(&mut document);
+    link_created_items(&mut document);
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     document
 }

@@ -25,8 +25,25 @@ fn parse_http_date(text: &str) -> Option<DateTime<Utc>> {
         .map(|at| at.to_utc())
 }
 
+/// Whether `Last-Modified` alone can tell that a body is unchanged. It cannot for lists
+/// (an item leaving a page does not make the newest remaining one newer) or for bodies
+/// that depend on the time of asking (a service's `open_now`): those answer
+/// `If-Modified-Since` with the full body and rely on `ETag`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ModifiedSince {
+    /// One resource whose body changes only when its `updated_at` does.
+    Reliable,
+    /// A list, or a body that changes with the clock.
+    Unreliable,
+}
+
 /// Whether the request's validators say the client's copy is current.
-fn unchanged(request: &HttpRequest, etag: &str, last_modified: DateTime<Utc>) -> bool {
+fn unchanged(
+    request: &HttpRequest,
+    etag: &str,
+    last_modified: DateTime<Utc>,
+    modified_since: ModifiedSince,
+) -> bool {
     let headers = request.headers();
     if let Some(tags) = headers
         .get(header::IF_NONE_MATCH)
@@ -39,11 +56,12 @@ fn unchanged(request: &HttpRequest, etag: &str, last_modified: DateTime<Utc>) ->
                 .map(|tag| tag.trim().trim_start_matches("W/"))
                 .any(|tag| tag == etag);
     }
-    headers
-        .get(header::IF_MODIFIED_SINCE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(parse_http_date)
-        .is_some_and(|since| last_modified.timestamp() <= since.timestamp())
+    modified_since == ModifiedSince::Reliable
+        && headers
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(parse_http_date)
+            .is_some_and(|since| last_modified.timestamp() <= since.timestamp())
 }
 
 fn with_validators(
@@ -81,11 +99,12 @@ pub(crate) fn cached_json<T: Serialize>(
     request: &HttpRequest,
     body: &T,
     last_modified: DateTime<Utc>,
+    modified_since: ModifiedSince,
     public: bool,
 ) -> HttpResponse {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let etag = digest_etag(&bytes);
-    if unchanged(request, &etag, last_modified) {
+    if unchanged(request, &etag, last_modified, modified_since) {
         return with_validators(HttpResponse::NotModified(), &etag, last_modified, public).finish();
     }
     with_validators(HttpResponse::Ok(), &etag, last_modified, public)
@@ -114,30 +133,30 @@ mod tests {
                 .insert_header((name, value.to_owned()))
                 .to_http_request()
         };
-        assert!(unchanged(
-            &request(header::IF_NONE_MATCH, "\"a\", W/\"b\""),
-            "\"b\"",
-            at
+        let check = |name, value: &str, modified_since| {
+            unchanged(&request(name, value), "\"b\"", at, modified_since)
+        };
+        let reliable = ModifiedSince::Reliable;
+        assert!(check(header::IF_NONE_MATCH, "\"a\", W/\"b\"", reliable));
+        assert!(!check(header::IF_NONE_MATCH, "\"a\"", reliable));
+        assert!(check(
+            header::IF_MODIFIED_SINCE,
+            "Wed, 25 Nov 2026 10:00:00 GMT",
+            reliable
         ));
-        assert!(!unchanged(
-            &request(header::IF_NONE_MATCH, "\"a\""),
-            "\"b\"",
-            at
+        assert!(!check(
+            header::IF_MODIFIED_SINCE,
+            "Wed, 25 Nov 2026 09:59:59 GMT",
+            reliable
         ));
-        assert!(unchanged(
-            &request(header::IF_MODIFIED_SINCE, "Wed, 25 Nov 2026 10:00:00 GMT"),
-            "\"b\"",
-            at
-        ));
-        assert!(!unchanged(
-            &request(header::IF_MODIFIED_SINCE, "Wed, 25 Nov 2026 09:59:59 GMT"),
-            "\"b\"",
-            at
-        ));
-        assert!(!unchanged(
-            &request(header::IF_MODIFIED_SINCE, "yesterday"),
-            "\"b\"",
-            at
-        ));
+        assert!(!check(header::IF_MODIFIED_SINCE, "yesterday", reliable));
+        assert!(
+            !check(
+                header::IF_MODIFIED_SINCE,
+                "Wed, 25 Nov 2026 10:00:00 GMT",
+                ModifiedSince::Unreliable
+            ),
+            "lists rely on ETag alone"
+        );
     }
 }

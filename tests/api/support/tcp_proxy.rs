@@ -50,6 +50,25 @@ impl TcpProxy {
         }
     }
 
+    /// Starts a proxy in front of the PostgreSQL server of `database_url`, and answers
+    /// it with the same URL pointed at the proxy.
+    pub async fn in_front_of(database_url: &str) -> (Self, String) {
+        let mut url = url::Url::parse(database_url).unwrap_or_else(|error| panic!("{error}"));
+        let upstream = tokio::net::lookup_host(format!(
+            "{}:{}",
+            url.host_str().unwrap_or("127.0.0.1"),
+            url.port().unwrap_or(5432)
+        ))
+        .await
+        .ok()
+        .and_then(|mut addresses| addresses.find(SocketAddr::is_ipv4))
+        .unwrap_or_else(|| panic!("cannot resolve the PostgreSQL host"));
+        let proxy = Self::start(upstream).await;
+        let _ = url.set_host(Some("127.0.0.1"));
+        let _ = url.set_port(Some(proxy.address().port()));
+        (proxy, url.to_string())
+    }
+
     /// The proxy's own address.
     pub fn address(&self) -> SocketAddr {
         self.address

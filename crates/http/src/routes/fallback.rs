@@ -12,7 +12,7 @@ pub(crate) async fn not_found_or_not_allowed(
 ) -> Result<HttpResponse, ApiError> {
     let allow = routes.allowed_methods(request.path());
     if allow.is_empty() {
-        Err(ApiError::NotFound)
+        Err(ApiError::NoRoute)
     } else {
         Err(ApiError::MethodNotAllowed { allow })
     }

@@ -27,7 +27,7 @@ use crate::pagination::{
     DEFAULT_LIMIT, next_page_base, parse_bool, parse_limit, query_parameters, unknown_parameter,
 };
 use crate::problem::Problem;
-use crate::public_cache::cached_json;
+use crate::public_cache::{ModifiedSince, cached_json};
 use crate::routes::contacts::field_errors;
 use crate::state::AppState;
 
@@ -234,7 +234,13 @@ pub(crate) async fn list_articles(
             .collect(),
         next_cursor: next_cursor.clone(),
     };
-    let mut response = cached_json(&request, &body, last_modified, public && !editor);
+    let mut response = cached_json(
+        &request,
+        &body,
+        last_modified,
+        ModifiedSince::Unreliable,
+        public && !editor,
+    );
     if let Some(cursor) = next_cursor {
         let base = next_page_base("/v1/content/articles", request.query_string());
         let separator = if base.contains('?') { '&' } else { '?' };
@@ -313,6 +319,7 @@ pub(crate) async fn get_article(
         &request,
         &ArticleResponse::from(&article),
         article.updated_at,
+        ModifiedSince::Reliable,
         public && !editor,
     ))
 }
@@ -353,6 +360,7 @@ pub(crate) async fn create_article(
             waymark_domain::time::now(),
         )
         .await?;
+    state.crisis.forget();
     Ok(editor_response(StatusCode::CREATED, &article))
 }
 
@@ -470,6 +478,7 @@ pub(crate) async fn update_article(
             waymark_domain::time::now(),
         )
         .await?;
+    state.crisis.forget();
     Ok(editor_response(StatusCode::OK, &article))
 }
 
@@ -496,6 +505,7 @@ async fn move_to(
             waymark_domain::time::now(),
         )
         .await?;
+    state.crisis.forget();
     Ok(editor_response(StatusCode::OK, &article))
 }
 
@@ -611,6 +621,7 @@ pub(crate) async fn delete_article(
         .content
         .delete_article(&locale, &slug, expected, waymark_domain::time::now())
         .await?;
+    state.crisis.forget();
     Ok(HttpResponse::NoContent().finish())
 }
 

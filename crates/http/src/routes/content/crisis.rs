@@ -133,8 +133,14 @@ pub(crate) async fn get_crisis_lines(
     }
     let (answer, provenance) = crisis_answer(&state, &locale).await;
     let now = Utc::now();
+    // A fallback answer given during an outage must not outlive it in shared caches.
+    let caching = if provenance == Provenance::Live {
+        crate::public_cache::PUBLIC
+    } else {
+        "public, max-age=30"
+    };
     Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, crate::public_cache::PUBLIC))
+        .insert_header((header::CACHE_CONTROL, caching))
         .json(CrisisLinesResponse {
             locale: locale.as_str().to_owned(),
             services: answer

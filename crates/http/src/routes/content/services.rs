@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use waymark_domain::content::ports::ServiceQuery;
+use waymark_domain::content::ports::{ServiceQuery, ServiceWriteError};
 use waymark_domain::content::service::{Location, MAX_WITHIN_KM, Service, ServiceKind};
 use waymark_domain::content::{ArticleStatus, Slug};
 
@@ -21,7 +21,7 @@ use crate::pagination::{
     DEFAULT_LIMIT, parse_bool, parse_limit, query_parameters, unknown_parameter,
 };
 use crate::problem::{FieldError, Problem};
-use crate::public_cache::cached_json;
+use crate::public_cache::{ModifiedSince, cached_json};
 use crate::routes::contacts::field_errors;
 use crate::state::AppState;
 
@@ -290,6 +290,7 @@ pub(crate) async fn list_services(
         &request,
         &body,
         last_modified,
+        ModifiedSince::Unreliable,
         public && !editor,
     ))
 }
@@ -356,6 +357,8 @@ pub(crate) async fn get_service(
         &request,
         &ServiceResponse::new(&service, Utc::now(), None),
         service.updated_at,
+        // `open_now` changes with the clock, not with `updated_at`.
+        ModifiedSince::Unreliable,
         public && !editor,
     ))
 }
@@ -454,7 +457,15 @@ pub(crate) async fn update_service(
             Some(expected.unwrap_or(current.version)),
             waymark_domain::time::now(),
         )
-        .await?;
+        .await
+        .map_err(|error| match error {
+            // Without If-Match the version was only this request's own read: losing a
+            // race to another editor is "try again", not a failed precondition.
+            ServiceWriteError::PreconditionFailed if !if_match.is_conditional() => ApiError::Conflict(
+                "The service was changed by another request at the same time; send the change again.".to_owned(),
+            ),
+            other => other.into(),
+        })?;
     state.crisis.forget();
     Ok(editor_response(StatusCode::OK, &service))
 }

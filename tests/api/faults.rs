@@ -1,0 +1,535 @@
+//! Faults on PostgreSQL: an outage of the database under a mixed load, and two
+//! instances of Waymark sharing one database (as replicas behind a load balancer do).
+//!
+//! The outage is made by a loopback proxy between Waymark and PostgreSQL that drops
+//! every open connection and refuses new ones, which is what Waymark sees when the
+//! server stops, without stopping the PostgreSQL the other tests share.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, Database, Statement};
+use serde_json::{Value, json};
+use waymark::duration::HumanDuration;
+
+use crate::support::Backend;
+use crate::support::app::{TestApp, spawn_with, test_settings};
+use crate::support::database::TestDatabase;
+use crate::support::identity::{GOOD_PASSWORD, SignedIn};
+use crate::support::tcp_proxy::TcpProxy;
+
+/// How long the database is away.
+const OUTAGE: Duration = Duration::from_secs(5);
+/// How soon after the database returns every request must succeed again.
+const HEALED_WITHIN: Duration = Duration::from_secs(5);
+/// The configured `--request-timeout`: no request may be held longer (plus slack).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// One answered (or unanswered) request of the load.
+#[derive(Debug)]
+struct Outcome {
+    /// When it was sent, from the start of the load.
+    sent_at: Duration,
+    took: Duration,
+    /// `None` when no answer came at all.
+    status: Option<StatusCode>,
+    problem_json: bool,
+    /// The goal a `201 Created` made: its title and id.
+    created: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Log(Arc<Mutex<Vec<Outcome>>>);
+
+impl Log {
+    fn push(&self, outcome: Outcome) {
+        self.0.lock().unwrap().push(outcome);
+    }
+
+    fn take(&self) -> Vec<Outcome> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+/// Sends `request`, timing it, and records what came back.
+async fn send(
+    log: &Log,
+    started: Instant,
+    request: reqwest::RequestBuilder,
+    title: Option<String>,
+) -> Option<Value> {
+    let sent_at = started.elapsed();
+    let clock = Instant::now();
+    let (status, problem_json, body) = match request.send().await {
+        Ok(response) => {
+            let status = response.status();
+            let problem_json = response
+                .headers()
+                .get("content-type")
+                .is_some_and(|value| value == "application/problem+json");
+            let body: Value = response.json().await.unwrap_or_default();
+            (Some(status), problem_json, Some(body))
+        }
+        Err(_) => (None, false, None),
+    };
+    let created = match (status, &body, title) {
+        (Some(StatusCode::CREATED), Some(body), Some(title)) => {
+            Some((title, body["id"].as_str().unwrap_or_default().to_owned()))
+        }
+        _ => None,
+    };
+    log.push(Outcome {
+        sent_at,
+        took: clock.elapsed(),
+        status,
+        problem_json,
+        created,
+    });
+    body.filter(|_| status.is_some_and(|status| status.is_success()))
+}
+
+/// One person's share of the load until `until`: create a goal, list goals, read the
+/// newest one, again and again.
+async fn mobile_load(
+    app: Arc<TestApp>,
+    person: SignedIn,
+    worker: usize,
+    log: Log,
+    started: Instant,
+    until: Duration,
+) {
+    let mut newest: Option<String> = None;
+    let mut round = 0;
+    while started.elapsed() < until {
+        round += 1;
+        let title = format!("load {worker} {round}");
+        let create = app
+            .authorized(Method::POST, "/v1/goals", &person.access_token)
+            .json(&json!({ "title": title, "why": "It matters to me.", "area": "social" }));
+        if let Some(body) = send(&log, started, create, Some(title)).await {
+            newest = body["id"].as_str().map(str::to_owned);
+        }
+        let list = app.authorized(Method::GET, "/v1/goals?limit=20", &person.access_token);
+        send(&log, started, list, None).await;
+        if let Some(id) = &newest {
+            let read = app.authorized(
+                Method::GET,
+                &format!("/v1/goals/{id}"),
+                &person.access_token,
+            );
+            send(&log, started, read, None).await;
+        }
+    }
+}
+
+/// Titles and ids of every goal stored, read straight from the database.
+async fn stored_goals(database_url: &str) -> Vec<(String, String)> {
+    let connection = Database::connect(database_url).await.unwrap();
+    let rows = connection
+        .query_all_raw(Statement::from_string(
+            connection.get_database_backend(),
+            "SELECT CAST(id AS TEXT) AS id, title FROM goals",
+        ))
+        .await
+        .unwrap();
+    let goals = rows
+        .iter()
+        .map(|row| {
+            (
+                row.try_get::<String>("", "title").unwrap(),
+                row.try_get::<String>("", "id").unwrap(),
+            )
+        })
+        .collect();
+    let _ = connection.close().await;
+    goals
+}
+
+/// Stops PostgreSQL (as Waymark sees it) for five seconds while four people create,
+/// list and read goals: every request is answered in time, with success or a 503
+/// problem, readiness is 503 meanwhile, everything succeeds again within five seconds
+/// of the database's return without restarting Waymark, and every goal answered 201
+/// is stored exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_under_load_gives_503s_heals_by_itself_and_loses_no_acknowledged_write() {
+    let Some(database) = TestDatabase::create(Backend::Postgres).await else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let (proxy, proxied_url) = TcpProxy::in_front_of(database.url()).await;
+    let mut settings = test_settings(&proxied_url);
+    settings.workers = Some(2);
+    settings.db_connect_timeout = HumanDuration::millis(500);
+    settings.db_acquire_timeout = HumanDuration::millis(800);
+    settings.request_timeout = HumanDuration::secs(3);
+    settings.readiness_timeout = HumanDuration::secs(1);
+    let app = Arc::new(spawn_with(&settings).await);
+    let mut people = Vec::new();
+    for _ in 0..4 {
+        people.push(app.signed_in_user().await);
+    }
+
+    let log = Log::default();
+    let started = Instant::now();
+    let cut_at = Duration::from_secs(3);
+    let restored_at = cut_at + OUTAGE;
+    let until = restored_at + HEALED_WITHIN + Duration::from_secs(3);
+    let workers: Vec<_> = people
+        .into_iter()
+        .enumerate()
+        .map(|(worker, person)| {
+            tokio::spawn(mobile_load(
+                Arc::clone(&app),
+                person,
+                worker,
+                log.clone(),
+                started,
+                until,
+            ))
+        })
+        .collect();
+
+    tokio::time::sleep(cut_at.saturating_sub(started.elapsed())).await;
+    proxy.cut();
+    let cut_at = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let probe = Instant::now();
+    let readiness = app.get("/health/ready").await;
+    assert_eq!(
+        readiness.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "readiness during the outage"
+    );
+    assert!(
+        probe.elapsed() < Duration::from_secs(3),
+        "readiness took {:?}",
+        probe.elapsed()
+    );
+    tokio::time::sleep((cut_at + OUTAGE).saturating_sub(started.elapsed())).await;
+    proxy.restore();
+    let restored_at = started.elapsed();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    assert_eq!(
+        app.get("/health/ready").await.status(),
+        StatusCode::OK,
+        "readiness after the outage"
+    );
+
+    let outcomes = log.take();
+    let unanswered = outcomes
+        .iter()
+        .filter(|outcome| outcome.status.is_none())
+        .count();
+    assert_eq!(unanswered, 0, "requests went unanswered");
+    let slowest = outcomes.iter().map(|outcome| outcome.took).max().unwrap();
+    assert!(
+        slowest < REQUEST_TIMEOUT + Duration::from_secs(1),
+        "a request was held {slowest:?}"
+    );
+    for outcome in &outcomes {
+        let status = outcome.status.unwrap();
+        assert!(
+            status.is_success()
+                || (status == StatusCode::SERVICE_UNAVAILABLE && outcome.problem_json),
+            "{status} at {:?} (cut at {cut_at:?}, restored at {restored_at:?})",
+            outcome.sent_at
+        );
+    }
+    let failures: Vec<_> = outcomes
+        .iter()
+        .filter(|outcome| !outcome.status.unwrap().is_success())
+        .collect();
+    assert!(
+        failures
+            .iter()
+            .any(|outcome| outcome.sent_at > cut_at && outcome.sent_at < restored_at),
+        "no request failed during the outage, so there was no outage"
+    );
+    assert!(
+        failures
+            .iter()
+            .all(|outcome| outcome.sent_at + outcome.took > cut_at),
+        "a request failed before the outage"
+    );
+    let last_failure = failures
+        .iter()
+        .map(|outcome| outcome.sent_at)
+        .max()
+        .unwrap();
+    assert!(
+        last_failure < restored_at + HEALED_WITHIN,
+        "requests still failed {:?} after the database returned",
+        last_failure.saturating_sub(restored_at)
+    );
+    eprintln!(
+        "{} requests, {} answered 503, the last sent {:?} after the database returned; slowest {slowest:?}",
+        outcomes.len(),
+        failures.len(),
+        last_failure.saturating_sub(restored_at)
+    );
+    let healed = outcomes
+        .iter()
+        .filter(|outcome| outcome.sent_at > restored_at + HEALED_WITHIN)
+        .count();
+    assert!(
+        healed >= 10,
+        "only {healed} requests after healing: the load stalled"
+    );
+
+    let acknowledged: HashMap<String, String> = outcomes
+        .iter()
+        .filter_map(|outcome| outcome.created.clone())
+        .collect();
+    let stored = stored_goals(database.url()).await;
+    let mut titles_seen = HashSet::new();
+    for (title, _) in &stored {
+        assert!(titles_seen.insert(title.clone()), "{title} is stored twice");
+    }
+    let stored: HashMap<String, String> = stored.into_iter().collect();
+    for (title, id) in &acknowledged {
+        assert_eq!(
+            stored.get(title),
+            Some(id),
+            "{title} was answered 201 but is not stored"
+        );
+    }
+    assert!(
+        acknowledged.len() > 20,
+        "only {} goals were created",
+        acknowledged.len()
+    );
+
+    app.handle().stop(false).await;
+    drop(proxy);
+    drop(database);
+}
+
+/// Two instances on one fresh PostgreSQL database, built with `adjust` applied to the
+/// test settings, or `None` without PostgreSQL.
+async fn two_instances(
+    adjust: impl Fn(&mut waymark::Settings),
+) -> Option<(TestApp, TestApp, TestDatabase)> {
+    let database = TestDatabase::create(Backend::Postgres).await?;
+    let mut settings = test_settings(database.url());
+    adjust(&mut settings);
+    let first = spawn_with(&settings).await;
+    settings.no_migrate = true;
+    let second = spawn_with(&settings).await;
+    Some((first, second, database))
+}
+
+async fn stop_both(first: TestApp, second: TestApp, database: TestDatabase) {
+    first.handle().stop(false).await;
+    second.handle().stop(false).await;
+    drop(database);
+}
+
+/// The same `Idempotency-Key` sent twelve times at once, alternately to two instances,
+/// creates one goal; every success carries its id, and later retries on either
+/// instance replay it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idempotent_post_raced_across_two_instances_creates_one_resource() {
+    let Some((first, second, database)) = two_instances(|_| {}).await else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let person = first.signed_in_user().await;
+    let body = json!({ "title": "Walk to the allotment", "why": "Fresh air.", "area": "health" });
+    let attempts = (0..12).map(|attempt| {
+        let app = if attempt % 2 == 0 { &first } else { &second };
+        app.authorized(Method::POST, "/v1/goals", &person.access_token)
+            .header("idempotency-key", "allotment-1")
+            .json(&body)
+            .send()
+    });
+    let mut created_ids = HashSet::new();
+    for response in futures_join_all(attempts).await {
+        let response = response.unwrap();
+        match response.status() {
+            StatusCode::CREATED => {
+                let goal: Value = response.json().await.unwrap();
+                created_ids.insert(goal["id"].as_str().unwrap().to_owned());
+            }
+            StatusCode::CONFLICT => assert!(response.headers().contains_key("retry-after")),
+            other => panic!("unexpected {other}"),
+        }
+    }
+    for app in [&first, &second] {
+        let retry = app
+            .authorized(Method::POST, "/v1/goals", &person.access_token)
+            .header("idempotency-key", "allotment-1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(retry.status(), StatusCode::CREATED);
+        assert_eq!(retry.headers()["idempotent-replayed"], "true");
+        let goal: Value = retry.json().await.unwrap();
+        created_ids.insert(goal["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(created_ids.len(), 1, "{created_ids:?}");
+    let list: Value = second
+        .authorized(Method::GET, "/v1/goals", &person.access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+
+    stop_both(first, second, database).await;
+}
+
+/// Twelve updates with the same `If-Match`, at once, alternately to two instances:
+/// exactly one wins, the rest are 412, and the stored goal is the winner's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn if_match_updates_raced_across_two_instances_let_exactly_one_win() {
+    let Some((first, second, database)) = two_instances(|_| {}).await else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let person = first.signed_in_user().await;
+    let created = first
+        .authorized(Method::POST, "/v1/goals", &person.access_token)
+        .json(&json!({ "title": "Cook on Sundays", "why": "Proper food.", "area": "health" }))
+        .send()
+        .await
+        .unwrap();
+    let tag = created.headers()["etag"].to_str().unwrap().to_owned();
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/v1/goals/{id}");
+    let updates = (0..12).map(|attempt| {
+        let app = if attempt % 2 == 0 { &first } else { &second };
+        let title = format!("Cook on Sundays, take {attempt}");
+        let request = app
+            .authorized(Method::PATCH, &path, &person.access_token)
+            .header("if-match", &tag)
+            .json(&json!({ "title": title }))
+            .send();
+        async move { (title, request.await.unwrap().status()) }
+    });
+    let answers = futures_join_all(updates).await;
+    let winners: Vec<_> = answers
+        .iter()
+        .filter(|(_, status)| *status == StatusCode::OK)
+        .collect();
+    assert_eq!(winners.len(), 1, "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|(_, status)| *status == StatusCode::OK
+                || *status == StatusCode::PRECONDITION_FAILED),
+        "{answers:?}"
+    );
+    for app in [&first, &second] {
+        let stored: Value = app
+            .authorized(Method::GET, &path, &person.access_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(stored["title"], winners[0].0.as_str());
+    }
+
+    stop_both(first, second, database).await;
+}
+
+/// Failed sign-ins are counted in the database, so the lockout holds across
+/// instances: five failures spread over two instances lock the address on both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_lockout_holds_across_two_instances() {
+    let Some((first, second, database)) =
+        two_instances(|settings| settings.sign_in_max_failures = 5).await
+    else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let person = first.signed_in_user().await;
+    for attempt in 0..5 {
+        let app = if attempt % 2 == 0 { &first } else { &second };
+        let failed = app
+            .token(&[
+                ("grant_type", "password"),
+                ("username", &person.email),
+                ("password", "wrong wrong wrong"),
+            ])
+            .await;
+        assert_eq!(
+            failed.status(),
+            StatusCode::BAD_REQUEST,
+            "attempt {attempt}"
+        );
+    }
+    for app in [&first, &second] {
+        let locked = app
+            .token(&[
+                ("grant_type", "password"),
+                ("username", &person.email),
+                ("password", GOOD_PASSWORD),
+            ])
+            .await;
+        assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(locked.headers().contains_key("retry-after"));
+    }
+
+    stop_both(first, second, database).await;
+}
+
+/// Request rate limits are kept per instance, as the README documents: each instance
+/// gives a caller its own budget and refuses the request after it, so across two
+/// instances a caller gets at most twice the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_rate_limits_hold_per_instance_as_documented() {
+    let Some((first, second, database)) =
+        two_instances(|settings| settings.rate_limit_per_minute = 8).await
+    else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let person = first.signed_in_user().await;
+    for app in [&first, &second] {
+        let mut allowed = 0;
+        for _ in 0..12 {
+            let response = app
+                .authorized(Method::GET, "/v1/goals", &person.access_token)
+                .send()
+                .await
+                .unwrap();
+            match response.status() {
+                StatusCode::OK => allowed += 1,
+                StatusCode::TOO_MANY_REQUESTS => {
+                    assert!(response.headers().contains_key("retry-after"))
+                }
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert_eq!(allowed, 8, "{}", app.address);
+    }
+
+    stop_both(first, second, database).await;
+}
+
+/// Awaits every future, in order (the tests crate has no `futures` dependency).
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut outputs = Vec::with_capacity(handles.len());
+    for handle in handles {
+        outputs.push(handle.await.unwrap());
+    }
+    outputs
+}
