@@ -519,6 +519,84 @@ async fn request_rate_limits_hold_per_instance_as_documented() {
     stop_both(first, second, database).await;
 }
 
+/// A public article another instance has in memory is read afresh as soon as an
+/// editor changes it on the first instance: the change is heard through PostgreSQL
+/// and the old text is never served again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_article_changed_on_one_instance_is_fresh_on_the_other() {
+    let Some((first, second, database)) = two_instances(|_| {}).await else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let editor = first
+        .signed_in_with_role(waymark_domain::identity::Role::Editor)
+        .await;
+    let created = first
+        .authorized(Method::POST, "/v1/content/articles", &editor.access_token)
+        .json(&json!({
+            "slug": "small-steps",
+            "title": "Small steps",
+            "summary": "Starting small.",
+            "body_markdown": "One thing a day.",
+            "topics": ["recovery"],
+            "author_name": "Waymark editors",
+            "source": "Waymark",
+            "licence": "CC BY 4.0",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let path = "/v1/content/articles/en-GB/small-steps";
+    let published = first
+        .authorized(
+            Method::POST,
+            &format!("{path}/publish"),
+            &editor.access_token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), StatusCode::OK);
+    let version = published.json::<Value>().await.unwrap()["version"].clone();
+    let tag = format!("\"{version}\"");
+    let read_on_second = || async {
+        let response = second.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+        let article: Value = response.json().await.unwrap();
+        (article["title"].as_str().unwrap().to_owned(), etag)
+    };
+    // Read twice, so the second instance holds the article in memory.
+    assert_eq!(read_on_second().await.0, "Small steps");
+    let (_, old_etag) = read_on_second().await;
+
+    let changed = first
+        .authorized(Method::PATCH, path, &editor.access_token)
+        .header("if-match", tag)
+        .json(&json!({ "title": "Small steps, every day" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+
+    let changed_at = Instant::now();
+    loop {
+        let (title, etag) = read_on_second().await;
+        if title == "Small steps, every day" {
+            assert_ne!(etag, old_etag);
+            break;
+        }
+        assert!(
+            changed_at.elapsed() < Duration::from_secs(2),
+            "the other instance still serves the old article"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    stop_both(first, second, database).await;
+}
+
 /// Awaits every future, in order (the tests crate has no `futures` dependency).
 async fn futures_join_all<F: std::future::Future + Send + 'static>(
     futures: impl IntoIterator<Item = F>,

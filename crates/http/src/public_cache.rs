@@ -83,7 +83,7 @@ fn with_validators(
 }
 
 /// The strong `ETag` of a body: a digest of its bytes.
-fn digest_etag(body: &[u8]) -> String {
+pub(crate) fn digest_etag(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
     let hex: String = digest
         .iter()
@@ -104,12 +104,24 @@ pub(crate) fn cached_json<T: Serialize>(
 ) -> HttpResponse {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let etag = digest_etag(&bytes);
-    if unchanged(request, &etag, last_modified, modified_since) {
-        return with_validators(HttpResponse::NotModified(), &etag, last_modified, public).finish();
+    cached_bytes(request, bytes, &etag, last_modified, modified_since, public)
+}
+
+/// [`cached_json`] for JSON already written, whose `ETag` is `etag`.
+pub(crate) fn cached_bytes(
+    request: &HttpRequest,
+    json: impl actix_web::body::MessageBody + 'static,
+    etag: &str,
+    last_modified: DateTime<Utc>,
+    modified_since: ModifiedSince,
+    public: bool,
+) -> HttpResponse {
+    if unchanged(request, etag, last_modified, modified_since) {
+        return with_validators(HttpResponse::NotModified(), etag, last_modified, public).finish();
     }
-    with_validators(HttpResponse::Ok(), &etag, last_modified, public)
+    with_validators(HttpResponse::Ok(), etag, last_modified, public)
         .content_type("application/json")
-        .body(bytes)
+        .body(json)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub use crate::middleware::rate_limit::RateLimits;
 use crate::pagination::CursorSigner;
 use crate::password_work::PasswordWork;
 use crate::rate_limiter::RateLimiter;
+use crate::routes::content::rendered_articles::RenderedArticles;
 use crate::routes::goals::serialized_pages::SerializedPages;
 
 /// Settings of the HTTP layer, decided by the server's configuration.
@@ -62,6 +63,8 @@ pub struct AppState {
     pub(crate) goal_pages: Arc<SerializedPages>,
     /// Crisis lines that answer even when the database does not.
     pub crisis: Arc<CrisisBoard>,
+    /// The JSON of articles, by id and version.
+    pub(crate) rendered_articles: Arc<RenderedArticles>,
 }
 
 impl AppState {
@@ -82,6 +85,7 @@ impl AppState {
             settings: Arc::new(settings),
             goal_pages: Arc::new(SerializedPages::default()),
             crisis: Arc::new(CrisisBoard::default()),
+            rendered_articles: Arc::new(RenderedArticles::default()),
         }
     }
 }

@@ -3,6 +3,8 @@
 //! lock of the one `content_feed` row, so writes run one at a time and the changes
 //! feed is numbered in commit order.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -24,6 +26,7 @@ use waymark_domain::identity::Locale;
 use waymark_domain::identity::ports::StoreError;
 use waymark_domain::time::Instant;
 
+use crate::article_cache::ArticleCache;
 use crate::entities::{content_articles, content_changes, content_feed, content_revisions};
 use crate::error::{is_unique_violation, store_error};
 
@@ -31,6 +34,8 @@ use crate::error::{is_unique_violation, store_error};
 #[derive(Debug, Clone)]
 pub(crate) struct SqlContentStore {
     pub(crate) connection: DatabaseConnection,
+    /// Recently read articles; every article write forgets them all.
+    pub(crate) cache: Arc<ArticleCache>,
 }
 
 fn corrupt(what: &str, id: uuid::Uuid, field: &str) -> StoreError {
@@ -290,6 +295,15 @@ impl Parameters {
 }
 
 impl SqlContentStore {
+    /// Commits an article write and forgets every cached article (other replicas hear
+    /// of it from the `content_articles` trigger). They are forgotten even when the
+    /// commit fails, since it may have happened all the same.
+    async fn commit(&self, transaction: DatabaseTransaction) -> Result<(), StoreError> {
+        let committed = transaction.commit().await.map_err(store_error);
+        self.cache.forget_everything();
+        committed
+    }
+
     /// Ids and ranks of the best search hits that pass the query's filters.
     async fn search(
         &self,
@@ -492,16 +506,24 @@ impl ContentStore for SqlContentStore {
             Err(error) if is_unique_violation(&error) => return Err(ArticleWriteError::SlugTaken),
             Err(error) => return Err(store_error(error).into()),
         };
-        transaction.commit().await.map_err(store_error)?;
+        self.commit(transaction).await?;
         Ok(to_article(&inserted)?)
     }
 
     async fn article(&self, locale: &Locale, slug: &Slug) -> Result<Option<Article>, StoreError> {
-        row_at(&self.connection, locale, slug)
+        if let Some(article) = self.cache.article(locale.as_str(), slug.as_str()) {
+            return Ok(Some(article));
+        }
+        let ticket = self.cache.ticket();
+        let article = row_at(&self.connection, locale, slug)
             .await?
             .as_ref()
             .map(to_article)
-            .transpose()
+            .transpose()?;
+        if let Some(article) = &article {
+            self.cache.store(ticket, article);
+        }
+        Ok(article)
     }
 
     async fn articles(&self, query: ArticleQuery) -> Result<ArticlePage, StoreError> {
@@ -579,7 +601,7 @@ impl ContentStore for SqlContentStore {
             record_revision(&transaction, &article, now).await?;
             record_change(&transaction, &article, ChangeKind::Updated, now).await?;
         }
-        transaction.commit().await.map_err(store_error)?;
+        self.commit(transaction).await?;
         Ok(article)
     }
 
@@ -616,7 +638,7 @@ impl ContentStore for SqlContentStore {
             record_revision(&transaction, &article, now).await?;
         }
         record_change(&transaction, &article, change, now).await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.commit(transaction).await?;
         Ok(article)
     }
 
@@ -636,7 +658,7 @@ impl ContentStore for SqlContentStore {
         if current.revision > 0 {
             record_change(&transaction, &article, ChangeKind::Deleted, now).await?;
         }
-        transaction.commit().await.map_err(store_error)?;
+        self.commit(transaction).await?;
         Ok(())
     }
 

@@ -14,6 +14,7 @@ use waymark_domain::identity::ports::{
 use waymark_domain::ports::StoragePorts;
 use waymark_migrations::{Migrator, MigratorTrait};
 
+use crate::article_cache::ArticleCache;
 use crate::contacts::SqlContactStore;
 use crate::content::SqlContentStore;
 use crate::goal_list_cache::GoalListCache;
@@ -71,6 +72,9 @@ pub struct MigrationState {
     pub applied: bool,
 }
 
+/// Memory per instance for recently read articles (while the goal-list cache is on).
+const ARTICLE_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
 /// An open connection pool to Waymark's database.
 #[derive(Debug, Clone)]
 pub struct Database {
@@ -78,6 +82,7 @@ pub struct Database {
     backend: Backend,
     max_connections: u32,
     goal_lists: Arc<GoalListCache>,
+    articles: Arc<ArticleCache>,
 }
 
 impl Database {
@@ -141,6 +146,15 @@ impl Database {
                 settings.goal_list_cache_bytes,
                 backend == Backend::Sqlite,
             )),
+            // Switched on and off with the goal-list cache: one listener serves both.
+            articles: Arc::new(ArticleCache::new(
+                if settings.goal_list_cache_bytes > 0 {
+                    ARTICLE_CACHE_BYTES
+                } else {
+                    0
+                },
+                backend == Backend::Sqlite,
+            )),
         })
     }
 
@@ -189,6 +203,7 @@ impl Database {
             }),
             content: Arc::new(SqlContentStore {
                 connection: self.connection.clone(),
+                cache: self.articles.clone(),
             }),
         }
     }
@@ -226,15 +241,18 @@ impl Database {
         })
     }
 
-    /// Keeps this instance's cached goal lists true to changes other instances make,
-    /// for as long as the server runs (PostgreSQL; on SQLite there are no others and
-    /// this returns at once).
-    pub async fn hear_goal_changes(&self) {
-        // With the cache off there is nothing to keep true, and no connection is used.
+    /// Keeps this instance's cached goal lists and articles true to changes other
+    /// instances make, for as long as the server runs (PostgreSQL; on SQLite there are
+    /// no others and this returns at once).
+    pub async fn hear_changes(&self) {
+        // With the caches off there is nothing to keep true, and no connection is used.
         if self.backend == Backend::Postgres && self.goal_lists.is_enabled() {
-            crate::goal_changes::listen(
+            crate::change_notices::listen(
                 self.connection.get_postgres_connection_pool(),
-                self.goal_lists.clone(),
+                crate::change_notices::Caches {
+                    goal_lists: self.goal_lists.clone(),
+                    articles: self.articles.clone(),
+                },
             )
             .await;
         }

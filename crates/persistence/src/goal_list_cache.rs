@@ -6,7 +6,7 @@
 //! - Every write that changes a goal row forgets its owner's pages here, after the
 //!   write and before the response, so a replica always reads its own writes.
 //! - Other replicas' writes arrive as PostgreSQL notifications (see
-//!   [`crate::goal_changes`]). While those cannot be heard the cache serves nothing,
+//!   [`crate::change_notices`]). While those cannot be heard the cache serves nothing,
 //!   and it starts empty each time they can be heard again. SQLite has one process, so
 //!   its cache always serves.
 //! - A page read from the database is stored only if its owner was not forgotten

@@ -4,13 +4,14 @@
 // Unit tests may fail loudly; production code may not (see [workspace.lints]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod article_cache;
+mod change_notices;
 mod contacts;
 mod content;
 mod content_services;
 mod database;
 mod entities;
 mod error;
-mod goal_changes;
 mod goal_list_cache;
 mod goal_parts;
 mod goals;

@@ -145,13 +145,13 @@ impl Application {
             self.database.clone(),
             self.housekeeping_interval,
         ));
-        let goal_changes = tokio::spawn({
+        let changes = tokio::spawn({
             let database = self.database.clone();
-            async move { database.hear_goal_changes().await }
+            async move { database.hear_changes().await }
         });
         let outcome = self.server.await;
         housekeeping.abort();
-        goal_changes.abort();
+        changes.abort();
         tracing::info!("waymark has stopped serving; closing the database");
         self.database.close().await;
         outcome

@@ -27,7 +27,7 @@ use crate::pagination::{
     DEFAULT_LIMIT, next_page_base, parse_bool, parse_limit, query_parameters, unknown_parameter,
 };
 use crate::problem::Problem;
-use crate::public_cache::{ModifiedSince, cached_json};
+use crate::public_cache::{ModifiedSince, cached_bytes, cached_json};
 use crate::routes::contacts::field_errors;
 use crate::state::AppState;
 
@@ -315,9 +315,11 @@ pub(crate) async fn get_article(
     if !public && !editor {
         return Err(ApiError::NotFound);
     }
-    Ok(cached_json(
+    let rendered = state.rendered_articles.of(&article);
+    Ok(cached_bytes(
         &request,
-        &ArticleResponse::from(&article),
+        rendered.json,
+        &rendered.etag,
         article.updated_at,
         ModifiedSince::Reliable,
         public && !editor,

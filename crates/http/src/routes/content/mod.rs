@@ -6,6 +6,7 @@ mod access;
 mod articles;
 mod changes;
 pub(crate) mod crisis;
+pub(crate) mod rendered_articles;
 pub(crate) mod representation;
 mod service_representation;
 mod services;
