@@ -38,7 +38,7 @@ for backend in sqlite postgres; do
   "$BIN" content seed --database-url "$URL" --log warn > /dev/null
   start "$URL"
   wait_ready
-  ETAG="$(curl -sfI "$BASE$ARTICLE" | awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r')"
+  ETAG="$(curl -sf -D - -o /dev/null "$BASE$ARTICLE" | awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r')"
   [ "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $ETAG" "$BASE$ARTICLE")" = 304 ] || { echo "no 304 for $ETAG" >&2; exit 1; }
   read -r health_p50 health_rate health_errors < <(measure "$BASE/health/live")
   read -r cold_p50 cold_rate cold_errors < <(measure "$BASE$ARTICLE")

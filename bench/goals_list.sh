@@ -10,34 +10,13 @@
 # cache off, so every request reads the database. On PostgreSQL it then seeds
 # 1,000,000 goals across 10,000 other people and measures the uncached list again,
 # against the same person's list at ~1,000 rows in the table.
-# Results are printed and written to bench/RESULTS.md.
+# Results are printed and written to bench/GOALS-RESULTS.md (bench/run writes
+# bench/RESULTS.md, every scenario at once).
 set -euo pipefail
 
 BENCH_NAME=goals
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-# Registers a person, signs in, creates $2 goals; prints the access token.
-person_with_goals() { # $1 base URL, $2 goals
-  python3 - "$1" "$2" <<'PY'
-import json, sys, time, urllib.parse, urllib.request
-base, count = sys.argv[1], int(sys.argv[2])
-for _ in range(100):
-    try:
-        urllib.request.urlopen(f"{base}/health/ready", timeout=1); break
-    except Exception:
-        time.sleep(0.1)
-person = {"email": "bench@example.org", "password": "a long bench passphrase", "display_name": "Bench"}
-urllib.request.urlopen(urllib.request.Request(f"{base}/v1/auth/register", json.dumps(person).encode(), {"Content-Type": "application/json"}))
-form = urllib.parse.urlencode({"grant_type": "password", "username": person["email"], "password": person["password"]}).encode()
-token = json.load(urllib.request.urlopen(f"{base}/v1/auth/token", form))["access_token"]
-for number in range(count):
-    goal = {"title": f"Bench goal {number}", "area": "other"}
-    request = urllib.request.Request(f"{base}/v1/goals", json.dumps(goal).encode(), {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    urllib.request.urlopen(request)
-print(token)
-PY
-}
 
 REPORT="$WORK/report.md"
 {
@@ -56,14 +35,9 @@ REPORT="$WORK/report.md"
 } > "$REPORT"
 
 for backend in sqlite postgres; do
-  if [ "$backend" = sqlite ]; then
-    URL="sqlite://$WORK/bench.db?mode=rwc"
-  else
-    psql "$PG_ADMIN" -qc "CREATE DATABASE $PG_DB" > /dev/null
-    URL="$(python3 -c "import sys, urllib.parse as u; p = u.urlparse(sys.argv[1]); print(p._replace(path='/$PG_DB').geturl())" "$PG_ADMIN")"
-  fi
+  URL="$(database_url "$backend")"
   start "$URL"
-  TOKEN="$(person_with_goals "$BASE" 200)"
+  read -r TOKEN _ < <(python3 "$ROOT/bench/seed.py" "$BASE" --goals 200)
   read -r health_p50 health_rate health_errors < <(measure "$BASE/health/live")
   read -r list_p50 list_rate list_errors < <(measure "$BASE/v1/goals?limit=20" "$TOKEN")
   stop
@@ -75,34 +49,13 @@ for backend in sqlite postgres; do
   echo "| $backend | $health_rate | $list_rate | $ratio | $list_p50 | $db_rate | $db_ratio | $db_p50 | $((list_errors + db_errors)) |" >> "$REPORT"
 
   if [ "$backend" = postgres ]; then
-    PG_URL="$(python3 -c "import sys, urllib.parse as u; p = u.urlparse(sys.argv[1]); print(p._replace(path='/$PG_DB').geturl())" "$PG_ADMIN")"
     # The ~1,000-row case: the bench person's 200 goals plus 8 others' 100 each.
-    psql "$PG_URL" -q > /dev/null <<'SQL'
-INSERT INTO accounts (id, email, password_hash, display_name, time_zone, locale, role, created_at, updated_at, version)
-SELECT gen_random_uuid(), 'small-' || g || '@example.org', 'not-a-hash', 'Seed', 'Europe/London', 'en-GB', 'user', now(), now(), 1
-FROM generate_series(1, 8) AS g;
-INSERT INTO goals (id, account_id, title, title_search, why, area, target_date, status, status_changed_at,
-                   needs_support, support_notes, created_at, updated_at, version, steps_total, steps_done, last_check_in_at)
-SELECT gen_random_uuid(), a.id, 'Seed goal ' || g, 'seed goal ' || g, '', 'other', NULL, 'active', now(),
-       false, '', now() - make_interval(secs => g), now(), 1, 0, 0, NULL
-FROM (SELECT id FROM accounts WHERE email LIKE 'small-%') AS a, generate_series(1, 100) AS g;
-ANALYZE goals;
-SQL
-    small_rows="$(psql "$PG_URL" -tAc 'SELECT count(*) FROM goals')"
+    seed_small_goals "$URL"
+    small_rows="$(psql "$URL" -tAc 'SELECT count(*) FROM goals')"
     read -r small_p50 _ _ < <(measure "$BASE/v1/goals?limit=20" "$TOKEN")
     seeded_start=$SECONDS
-    psql "$PG_URL" -q > /dev/null <<'SQL'
-INSERT INTO accounts (id, email, password_hash, display_name, time_zone, locale, role, created_at, updated_at, version)
-SELECT gen_random_uuid(), 'seed-' || g || '@example.org', 'not-a-hash', 'Seed', 'Europe/London', 'en-GB', 'user', now(), now(), 1
-FROM generate_series(1, 10000) AS g;
-INSERT INTO goals (id, account_id, title, title_search, why, area, target_date, status, status_changed_at,
-                   needs_support, support_notes, created_at, updated_at, version, steps_total, steps_done, last_check_in_at)
-SELECT gen_random_uuid(), a.id, 'Seed goal ' || g, 'seed goal ' || g, '', 'other', NULL, 'active', now(),
-       false, '', now() - make_interval(secs => g), now(), 1, 0, 0, NULL
-FROM (SELECT id FROM accounts WHERE email LIKE 'seed-%') AS a, generate_series(1, 100) AS g;
-ANALYZE goals;
-SQL
-    rows="$(psql "$PG_URL" -tAc 'SELECT count(*) FROM goals')"
+    seed_million_goals "$URL"
+    rows="$(psql "$URL" -tAc 'SELECT count(*) FROM goals')"
     read -r large_p50 large_rate _ < <(measure "$BASE/v1/goals?limit=20" "$TOKEN")
     scale="$(python3 -c "print(f'{$large_p50 / $small_p50:.2f}')")"
     {
@@ -122,4 +75,4 @@ SQL
   stop
 done
 
-publish_report "$REPORT" "$ROOT/bench/RESULTS.md"
+publish_report "$REPORT" "$ROOT/bench/GOALS-RESULTS.md"

@@ -1,5 +1,6 @@
 # Shared by the scenarios in bench/: builds the release binary, installs wrk when
-# missing, starts and stops a server on a free port, and measures one URL with wrk.
+# missing, starts and stops a server on a free port, measures one URL with wrk, runs a
+# login burst, and seeds large goal tables in PostgreSQL (bench/seed.py seeds over HTTP).
 # Source it after `set -euo pipefail`; set BENCH_NAME first.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/waymark-target}"
@@ -43,23 +44,106 @@ wait_ready() {
 stop() { kill "$SERVER" 2> /dev/null || true; wait "$SERVER" 2> /dev/null || true; SERVER=""; }
 
 
-# wrk's p50 (ms) and requests per second.
-measure() { # $1 URL, $2 optional bearer token, $3 optional extra header ("Name: value")
-  local out="$WORK/wrk.txt"
-  local headers=()
-  [ -n "${2:-}" ] && headers+=(-H "Authorization: Bearer $2")
-  [ -n "${3:-}" ] && headers+=(-H "$3")
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${headers[@]}" "$1" > "$out"
-  python3 - "$out" <<'PY'
+# The database URL for backend $1 (sqlite or postgres); for postgres it first creates
+# the database $PG_DB (dropped again on exit).
+database_url() { # $1 sqlite|postgres
+  if [ "$1" = sqlite ]; then
+    echo "sqlite://$WORK/bench.db?mode=rwc"
+  else
+    psql "$PG_ADMIN" -qc "CREATE DATABASE $PG_DB" > /dev/null
+    python3 -c "import sys, urllib.parse as u; p = u.urlparse(sys.argv[1]); print(p._replace(path='/' + sys.argv[2]).geturl())" "$PG_ADMIN" "$PG_DB"
+  fi
+}
+
+# Summarises a file of wrk --latency output: p50 ms, p99 ms, requests/s, responses
+# with a status of 400 or more (wrk's "Non-2xx or 3xx"), and socket errors (connect,
+# read, write, timeout).
+wrk_summary() { # $1 wrk output
+  python3 - "$1" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
 def ms(value, unit):
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
-p50 = [ms(v, u) for p, v, u in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M) if p == "50"][0]
+percentiles = {int(p): ms(v, u) for p, v, u in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)}
 rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{p50:.3f} {rate:.0f} {errors.group(1) if errors else 0}")
+sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+print(f"{percentiles[50]:.3f} {percentiles[99]:.3f} {rate:.1f} {errors.group(1) if errors else 0} {sum(map(int, sockets.groups())) if sockets else 0}")
 PY
+}
+
+# Runs wrk with the shared settings and prints wrk_summary; the full output stays in
+# $WORK/wrk.txt (and is appended to $WORK/wrk.log).
+measure_full() { # $1 URL, $2 optional bearer token, $3 optional extra header ("Name: value"), then extra wrk arguments (-s script, ...)
+  local url="$1" token="${2:-}" header="${3:-}"
+  shift $(($# < 3 ? $# : 3))
+  local out="$WORK/wrk.txt"
+  local args=(-t"${THREADS:-2}" -c"$CONNECTIONS" -d"${DURATION}s" --latency)
+  [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
+  [ -n "$header" ] && args+=(-H "$header")
+  wrk "${args[@]}" "$@" "$url" > "$out"
+  { echo "== wrk ${args[*]} $* $url"; cat "$out"; } >> "$WORK/wrk.log"
+  wrk_summary "$out"
+}
+
+# wrk's p50 (ms), requests per second and non-2xx-or-3xx responses.
+measure() { # $1 URL, $2 optional bearer token, $3 optional extra header ("Name: value")
+  local p50 p99 rate errors sockets
+  read -r p50 p99 rate errors sockets < <(measure_full "$@")
+  echo "$p50 $(printf '%.0f' "$rate") $errors"
+}
+
+# /health/live alone, then again while password-grant sign-ins (bench/sign_in.lua over
+# the accounts bench-0 ... bench-$((BENCH_ACCOUNTS - 1))) run flat out, one wrk thread
+# and $BURST_CONNECTIONS connections each. Prints the three wrk_summary lines: alone,
+# during the sign-ins, and the sign-ins.
+login_burst() {
+  local c="${BURST_CONNECTIONS:-8}"
+  wrk -t1 -c"$c" -d"${DURATION}s" --latency "$BASE/health/live" > "$WORK/alone.txt"
+  BENCH_ACCOUNTS="${BENCH_ACCOUNTS:-20}" wrk -t1 -c"$c" -d"$((DURATION + 4))s" --latency -s "$ROOT/bench/sign_in.lua" "$BASE" > "$WORK/sign_in.txt" &
+  local sign_in=$!
+  sleep 2
+  wrk -t1 -c"$c" -d"${DURATION}s" --latency "$BASE/health/live" > "$WORK/under_load.txt"
+  wait $sign_in
+  wrk_summary "$WORK/alone.txt"
+  wrk_summary "$WORK/under_load.txt"
+  wrk_summary "$WORK/sign_in.txt"
+}
+
+# The ~1,000-row case next to the bench person's 200 goals: 8 other people with 100
+# goals each, written straight into PostgreSQL.
+seed_small_goals() { # $1 PostgreSQL URL
+  psql "$1" -q > /dev/null <<'SQL'
+INSERT INTO accounts (id, email, password_hash, display_name, time_zone, locale, role, created_at, updated_at, version)
+SELECT gen_random_uuid(), 'small-' || g || '@example.org', 'not-a-hash', 'Seed', 'Europe/London', 'en-GB', 'user', now(), now(), 1
+FROM generate_series(1, 8) AS g;
+INSERT INTO goals (id, account_id, title, title_search, why, area, target_date, status, status_changed_at,
+                   needs_support, support_notes, created_at, updated_at, version, steps_total, steps_done, last_check_in_at)
+SELECT gen_random_uuid(), a.id, 'Seed goal ' || g, 'seed goal ' || g, '', 'other', NULL, 'active', now(),
+       false, '', now() - make_interval(secs => g), now(), 1, 0, 0, NULL
+FROM (SELECT id FROM accounts WHERE email LIKE 'small-%') AS a, generate_series(1, 100) AS g;
+ANALYZE goals;
+SQL
+}
+
+# 1,000,000 more goals: 10,000 people with 100 each (about 40 s on two cores).
+seed_million_goals() { # $1 PostgreSQL URL
+  psql "$1" -q > /dev/null <<'SQL'
+INSERT INTO accounts (id, email, password_hash, display_name, time_zone, locale, role, created_at, updated_at, version)
+SELECT gen_random_uuid(), 'seed-' || g || '@example.org', 'not-a-hash', 'Seed', 'Europe/London', 'en-GB', 'user', now(), now(), 1
+FROM generate_series(1, 10000) AS g;
+INSERT INTO goals (id, account_id, title, title_search, why, area, target_date, status, status_changed_at,
+                   needs_support, support_notes, created_at, updated_at, version, steps_total, steps_done, last_check_in_at)
+SELECT gen_random_uuid(), a.id, 'Seed goal ' || g, 'seed goal ' || g, '', 'other', NULL, 'active', now(),
+       false, '', now() - make_interval(secs => g), now(), 1, 0, 0, NULL
+FROM (SELECT id FROM accounts WHERE email LIKE 'seed-%') AS a, generate_series(1, 100) AS g;
+ANALYZE goals;
+SQL
+}
+
+# The server's peak resident set so far, in MiB (VmHWM).
+peak_rss_mib() {
+  awk '/^VmHWM:/ {printf "%.1f\n", $2 / 1024}' "/proc/$SERVER/status"
 }
 
 # Prints the report and writes it to $2, keeping whatever $2 holds below the marker

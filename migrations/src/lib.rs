@@ -18,6 +18,7 @@ mod m20261125_000010_create_contacts;
 mod m20261125_000011_create_content;
 mod m20261125_000012_create_content_services;
 mod m20261126_000013_notify_content_changes;
+mod m20261126_000014_notify_personal_changes;
 
 /// Applies, reverts and reports Waymark's migrations.
 #[derive(Debug)]
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000011_create_content::Migration),
             Box::new(m20261125_000012_create_content_services::Migration),
             Box::new(m20261126_000013_notify_content_changes::Migration),
+            Box::new(m20261126_000014_notify_personal_changes::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@ use waymark_domain::identity::AccountId;
 
 use crate::article_cache::ArticleCache;
 use crate::goal_list_cache::GoalListCache;
+use crate::personal_cache::PersonalCache;
 
 /// The notification channel the `goals` trigger sends owner ids on.
 pub(crate) const GOAL_CHANNEL: &str = "waymark_goal_changes";
@@ -26,22 +27,29 @@ pub(crate) const GOAL_CHANNEL: &str = "waymark_goal_changes";
 /// The notification channel the `content_articles` trigger sends on.
 pub(crate) const CONTENT_CHANNEL: &str = "waymark_content_changes";
 
+/// The notification channel the triggers on `accounts`, `routines`,
+/// `routine_check_ins` and `routine_pauses` send owner ids on.
+pub(crate) const PERSONAL_CHANNEL: &str = "waymark_personal_changes";
+
 /// The caches kept true by what is heard.
 #[derive(Debug, Clone)]
 pub(crate) struct Caches {
     pub(crate) goal_lists: Arc<GoalListCache>,
     pub(crate) articles: Arc<ArticleCache>,
+    pub(crate) personal: Arc<PersonalCache>,
 }
 
 impl Caches {
     fn start_serving(&self) {
         self.goal_lists.start_serving();
         self.articles.start_serving();
+        self.personal.start_serving();
     }
 
     fn stop_serving(&self) {
         self.goal_lists.stop_serving();
         self.articles.stop_serving();
+        self.personal.stop_serving();
     }
 }
 
@@ -83,7 +91,9 @@ pub(crate) async fn listen(pool: &PgPool, caches: Caches) {
 async fn subscribe(pool: &PgPool) -> Result<PgListener, sea_orm::sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.eager_reconnect(false);
-    listener.listen_all([GOAL_CHANNEL, CONTENT_CHANNEL]).await?;
+    listener
+        .listen_all([GOAL_CHANNEL, CONTENT_CHANNEL, PERSONAL_CHANNEL])
+        .await?;
     Ok(listener)
 }
 
@@ -95,6 +105,18 @@ async fn relay(listener: &mut PgListener, caches: &Caches) {
         match heard {
             Ok(Ok(Some(notification))) if notification.channel() == CONTENT_CHANNEL => {
                 caches.articles.forget_everything();
+            }
+            Ok(Ok(Some(notification))) if notification.channel() == PERSONAL_CHANNEL => {
+                match notification.payload().parse() {
+                    Ok(owner) => caches.personal.forget(AccountId(owner)),
+                    Err(_) => {
+                        tracing::warn!(
+                            "an unexpected payload on {PERSONAL_CHANNEL}; forgetting everyone"
+                        );
+                        caches.personal.stop_serving();
+                        caches.personal.start_serving();
+                    }
+                }
             }
             Ok(Ok(Some(notification))) => match notification.payload().parse() {
                 Ok(owner) => caches.goal_lists.forget(AccountId(owner)),

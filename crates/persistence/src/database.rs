@@ -1,6 +1,7 @@
 //! Opening the pool with the right settings for each backend, and running migrations.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -15,6 +16,7 @@ use waymark_domain::ports::StoragePorts;
 use waymark_migrations::{Migrator, MigratorTrait};
 
 use crate::article_cache::ArticleCache;
+use crate::cached_stores::{CachedAccountStore, CachedRoutineStore};
 use crate::contacts::SqlContactStore;
 use crate::content::SqlContentStore;
 use crate::goal_list_cache::GoalListCache;
@@ -27,6 +29,7 @@ use crate::identity::accounts::SqlAccountStore;
 use crate::identity::clients::SqlClientStore;
 use crate::identity::refresh_tokens::SqlRefreshTokenStore;
 use crate::identity::sign_in_throttle::SqlSignInThrottle;
+use crate::personal_cache::PersonalCache;
 use crate::routines::SqlRoutineStore;
 use crate::settings::DatabaseSettings;
 use crate::sqlite_path::sqlite_file;
@@ -83,6 +86,9 @@ pub struct Database {
     max_connections: u32,
     goal_lists: Arc<GoalListCache>,
     articles: Arc<ArticleCache>,
+    personal: Arc<PersonalCache>,
+    /// Set once the server is stopping; see [`Database::begin_draining`].
+    draining: Arc<AtomicBool>,
 }
 
 impl Database {
@@ -115,6 +121,14 @@ impl Database {
             .connect_lazy(true)
             .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
             .sqlx_logging(false);
+        let draining = Arc::new(AtomicBool::new(false));
+        let checking = Arc::clone(&draining);
+        options.map_sqlx_postgres_before_acquire(move |connection, _| {
+            let draining = checking.load(Ordering::SeqCst);
+            Box::pin(async move {
+                Ok(!draining || sea_orm::sqlx::Connection::ping(connection).await.is_ok())
+            })
+        });
         if let Some(limit) = settings.statement_timeout {
             options.statement_timeout(limit);
         }
@@ -155,7 +169,21 @@ impl Database {
                 },
                 backend == Backend::Sqlite,
             )),
+            personal: Arc::new(PersonalCache::new(
+                settings.goal_list_cache_bytes > 0,
+                backend == Backend::Sqlite,
+            )),
+            draining,
         })
+    }
+
+    /// Marks the start of a graceful stop. From now on every pooled PostgreSQL
+    /// connection is pinged before use and replaced if it fails. Each HTTP worker runs
+    /// its own async runtime, and a connection belongs to the runtime of the worker that
+    /// opened it; a worker with nothing left to finish stops first, and its connections
+    /// die with it while other workers still answer requests.
+    pub fn begin_draining(&self) {
+        self.draining.store(true, Ordering::SeqCst);
     }
 
     /// The engine behind this pool.
@@ -189,13 +217,17 @@ impl Database {
             goals: Arc::new(SqlGoalStore {
                 connection: self.connection.clone(),
                 cache: self.goal_lists.clone(),
+                personal: self.personal.clone(),
             }),
             goal_parts: Arc::new(SqlGoalPartsStore {
                 connection: self.connection.clone(),
                 cache: self.goal_lists.clone(),
             }),
-            routines: Arc::new(SqlRoutineStore {
-                connection: self.connection.clone(),
+            routines: Arc::new(CachedRoutineStore {
+                inner: SqlRoutineStore {
+                    connection: self.connection.clone(),
+                },
+                cache: self.personal.clone(),
             }),
             contacts: Arc::new(SqlContactStore {
                 connection: self.connection.clone(),
@@ -211,9 +243,12 @@ impl Database {
     /// Accounts and their credentials.
     #[must_use]
     pub fn accounts(&self) -> Arc<dyn AccountStore> {
-        Arc::new(SqlAccountStore {
-            connection: self.connection.clone(),
-            goal_lists: self.goal_lists.clone(),
+        Arc::new(CachedAccountStore {
+            inner: SqlAccountStore {
+                connection: self.connection.clone(),
+                goal_lists: self.goal_lists.clone(),
+            },
+            cache: self.personal.clone(),
         })
     }
 
@@ -252,6 +287,7 @@ impl Database {
                 crate::change_notices::Caches {
                     goal_lists: self.goal_lists.clone(),
                     articles: self.articles.clone(),
+                    personal: self.personal.clone(),
                 },
             )
             .await;

@@ -25,6 +25,7 @@ use crate::entities::{goal_status_changes, goals};
 use crate::error::store_error;
 use crate::goal_list_cache::GoalListCache;
 use crate::like::contains_pattern;
+use crate::personal_cache::PersonalCache;
 
 /// How many times an unconditional update is retried when another writer changed
 /// the goal between its read and its write.
@@ -36,6 +37,9 @@ pub(crate) struct SqlGoalStore {
     pub(crate) connection: DatabaseConnection,
     /// Lists are served from here when they can be; every write forgets its owner's.
     pub(crate) cache: Arc<GoalListCache>,
+    /// Deleting a goal unlinks its owner's routines from it (ON DELETE SET NULL), so
+    /// what is remembered about their routines is forgotten too.
+    pub(crate) personal: Arc<PersonalCache>,
 }
 
 fn to_goal(row: &goals::Model) -> Result<Goal, StoreError> {
@@ -366,6 +370,7 @@ impl GoalStore for SqlGoalStore {
         }
         .await;
         self.cache.forget(owner);
+        self.personal.forget(owner);
         outcome
     }
 

@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod article_cache;
+mod cached_stores;
 mod change_notices;
 mod contacts;
 mod content;
@@ -20,6 +21,7 @@ mod housekeeping;
 mod idempotency;
 mod identity;
 mod like;
+mod personal_cache;
 mod routines;
 mod settings;
 mod sqlite_path;

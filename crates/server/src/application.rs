@@ -128,7 +128,16 @@ impl Application {
         self.port
     }
 
-    /// A handle to stop the server gracefully, as SIGTERM does.
+    /// What SIGTERM does: a graceful stop that also tells the database pool.
+    #[must_use]
+    pub fn graceful_stop(&self) -> GracefulStop {
+        GracefulStop {
+            server: self.handle(),
+            database: self.database.clone(),
+        }
+    }
+
+    /// A handle to stop the server: `stop(true)` is graceful, like SIGTERM.
     #[must_use]
     pub fn handle(&self) -> ServerHandle {
         self.server.handle()
@@ -223,5 +232,22 @@ async fn sweep_periodically(database: Database, interval: std::time::Duration) {
             ),
             Err(error) => tracing::warn!(%error, "housekeeping could not sweep; it will try again"),
         }
+    }
+}
+
+/// Stops the server gracefully: no new connections, in-flight requests finish within
+/// the shutdown grace, and the database pool checks each connection before lending it
+/// (see [`Database::begin_draining`]).
+#[derive(Debug, Clone)]
+pub struct GracefulStop {
+    server: ServerHandle,
+    database: Database,
+}
+
+impl GracefulStop {
+    /// Begins the stop and waits until the server has stopped.
+    pub async fn stop(self) {
+        self.database.begin_draining();
+        self.server.stop(true).await;
     }
 }

@@ -58,7 +58,7 @@ async fn serve(settings: &Settings) -> ExitCode {
         Ok(application) => application,
         Err(error) => return fail(FAILED, &error_chain(&error)),
     };
-    tokio::spawn(stop_gracefully_on_signal(application.handle()));
+    tokio::spawn(stop_gracefully_on_signal(application.graceful_stop()));
     match application.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(
@@ -110,7 +110,7 @@ async fn migrate(settings: &Settings, action: MigrateAction) -> ExitCode {
 /// SIGTERM (orchestrators) and SIGINT (Ctrl-C) both stop the server gracefully:
 /// no new connections, in-flight requests finish within the shutdown grace.
 /// (actix's own handler would treat SIGINT as an immediate stop.)
-async fn stop_gracefully_on_signal(handle: actix_web::dev::ServerHandle) {
+async fn stop_gracefully_on_signal(stop: waymark::application::GracefulStop) {
     let interrupted = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
@@ -133,7 +133,7 @@ async fn stop_gracefully_on_signal(handle: actix_web::dev::ServerHandle) {
         let _ = interrupted.await;
         tracing::info!("interrupt received; stopping gracefully");
     }
-    handle.stop(true).await;
+    stop.stop().await;
 }
 
 async fn admin(settings: &Settings, action: AdminAction) -> ExitCode {

@@ -1,0 +1,327 @@
+//! The routine and account stores with the reads every agenda makes (the account's
+//! time zone, the active routines, their pauses and the week's check-ins) answered
+//! from [`PersonalCache`] when they can be. Every write through these stores forgets
+//! its owner's answers once it is done, whether it succeeded or not.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use waymark_domain::identity::ports::{
+    AccountStore, CreateAccountError, StoreError, UpdateAccountError,
+};
+use waymark_domain::identity::secret::SecretDigest;
+use waymark_domain::identity::{
+    Account, AccountId, Email, NewAccount, PasswordHash, ProfileChanges, Role,
+};
+use waymark_domain::routines::ports::{
+    CheckInWriteError, RoutinePage, RoutineQuery, RoutineStore, RoutineWriteError,
+};
+use waymark_domain::routines::stats::Paused;
+use waymark_domain::routines::{
+    NewRoutine, NewRoutineCheckIn, Routine, RoutineChanges, RoutineCheckIn, RoutineCheckInChanges,
+    RoutineCheckInId, RoutineId,
+};
+use waymark_domain::time::Instant;
+
+use crate::identity::accounts::SqlAccountStore;
+use crate::personal_cache::{Answer, PersonalCache, Question};
+use crate::routines::SqlRoutineStore;
+
+/// Answers `question` about `owner` from `cache`, or by `read`, keeping what it read.
+async fn remembered<T: Clone>(
+    cache: &PersonalCache,
+    owner: AccountId,
+    question: Question,
+    wrap: fn(T) -> Answer,
+    unwrap: fn(Answer) -> Option<T>,
+    read: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    if let Some(known) = cache.answer(owner, &question).and_then(unwrap) {
+        return Ok(known);
+    }
+    let ticket = cache.ticket(owner);
+    let value = read.await?;
+    cache.store(ticket, question, wrap(value.clone()));
+    Ok(value)
+}
+
+/// Runs `write`, then forgets what is known about `owner`.
+async fn forgetting<T>(
+    cache: &PersonalCache,
+    owner: AccountId,
+    write: impl Future<Output = T>,
+) -> T {
+    let outcome = write.await;
+    cache.forget(owner);
+    outcome
+}
+
+/// [`RoutineStore`] over SQL, remembering the agenda's reads.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedRoutineStore {
+    pub(crate) inner: SqlRoutineStore,
+    pub(crate) cache: Arc<PersonalCache>,
+}
+
+#[async_trait]
+impl RoutineStore for CachedRoutineStore {
+    async fn create(
+        &self,
+        owner: AccountId,
+        routine: NewRoutine,
+        now: Instant,
+    ) -> Result<Routine, RoutineWriteError> {
+        forgetting(&self.cache, owner, self.inner.create(owner, routine, now)).await
+    }
+
+    async fn get(&self, owner: AccountId, id: RoutineId) -> Result<Option<Routine>, StoreError> {
+        self.inner.get(owner, id).await
+    }
+
+    async fn list(&self, owner: AccountId, query: RoutineQuery) -> Result<RoutinePage, StoreError> {
+        self.inner.list(owner, query).await
+    }
+
+    async fn active(&self, owner: AccountId) -> Result<Vec<Routine>, StoreError> {
+        remembered(
+            &self.cache,
+            owner,
+            Question::ActiveRoutines,
+            Answer::ActiveRoutines,
+            |answer| match answer {
+                Answer::ActiveRoutines(routines) => Some(routines),
+                _ => None,
+            },
+            self.inner.active(owner),
+        )
+        .await
+    }
+
+    async fn update(
+        &self,
+        owner: AccountId,
+        id: RoutineId,
+        changes: RoutineChanges,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<Routine, RoutineWriteError> {
+        forgetting(
+            &self.cache,
+            owner,
+            self.inner.update(owner, id, changes, expected_version, now),
+        )
+        .await
+    }
+
+    async fn delete(
+        &self,
+        owner: AccountId,
+        id: RoutineId,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<(), RoutineWriteError> {
+        forgetting(
+            &self.cache,
+            owner,
+            self.inner.delete(owner, id, expected_version, now),
+        )
+        .await
+    }
+
+    async fn pauses(
+        &self,
+        owner: AccountId,
+        routines: &[RoutineId],
+    ) -> Result<Vec<(RoutineId, Paused)>, StoreError> {
+        remembered(
+            &self.cache,
+            owner,
+            Question::Pauses(routines.to_vec()),
+            Answer::Pauses,
+            |answer| match answer {
+                Answer::Pauses(pauses) => Some(pauses),
+                _ => None,
+            },
+            self.inner.pauses(owner, routines),
+        )
+        .await
+    }
+
+    async fn set_feed_token(
+        &self,
+        owner: AccountId,
+        digest: &SecretDigest,
+        now: Instant,
+    ) -> Result<(), StoreError> {
+        self.inner.set_feed_token(owner, digest, now).await
+    }
+
+    async fn remove_feed_token(&self, owner: AccountId) -> Result<bool, StoreError> {
+        self.inner.remove_feed_token(owner).await
+    }
+
+    async fn feed_owner(&self, digest: &SecretDigest) -> Result<Option<AccountId>, StoreError> {
+        self.inner.feed_owner(digest).await
+    }
+
+    async fn check_in(
+        &self,
+        owner: AccountId,
+        routine: RoutineId,
+        check_in: NewRoutineCheckIn,
+        week_limit: Option<u8>,
+        now: Instant,
+    ) -> Result<RoutineCheckIn, CheckInWriteError> {
+        forgetting(
+            &self.cache,
+            owner,
+            self.inner
+                .check_in(owner, routine, check_in, week_limit, now),
+        )
+        .await
+    }
+
+    async fn check_ins(
+        &self,
+        owner: AccountId,
+        routines: &[RoutineId],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<RoutineCheckIn>, StoreError> {
+        remembered(
+            &self.cache,
+            owner,
+            Question::CheckIns(routines.to_vec(), from, to),
+            Answer::CheckIns,
+            |answer| match answer {
+                Answer::CheckIns(check_ins) => Some(check_ins),
+                _ => None,
+            },
+            self.inner.check_ins(owner, routines, from, to),
+        )
+        .await
+    }
+
+    async fn get_check_in(
+        &self,
+        owner: AccountId,
+        routine: RoutineId,
+        id: RoutineCheckInId,
+    ) -> Result<Option<RoutineCheckIn>, StoreError> {
+        self.inner.get_check_in(owner, routine, id).await
+    }
+
+    async fn update_check_in(
+        &self,
+        owner: AccountId,
+        routine: RoutineId,
+        id: RoutineCheckInId,
+        changes: RoutineCheckInChanges,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<RoutineCheckIn, CheckInWriteError> {
+        forgetting(
+            &self.cache,
+            owner,
+            self.inner
+                .update_check_in(owner, routine, id, changes, expected_version, now),
+        )
+        .await
+    }
+
+    async fn delete_check_in(
+        &self,
+        owner: AccountId,
+        routine: RoutineId,
+        id: RoutineCheckInId,
+    ) -> Result<(), CheckInWriteError> {
+        forgetting(
+            &self.cache,
+            owner,
+            self.inner.delete_check_in(owner, routine, id),
+        )
+        .await
+    }
+}
+
+/// [`AccountStore`] over SQL, remembering accounts read by id.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedAccountStore {
+    pub(crate) inner: SqlAccountStore,
+    pub(crate) cache: Arc<PersonalCache>,
+}
+
+#[async_trait]
+impl AccountStore for CachedAccountStore {
+    async fn create(&self, account: NewAccount) -> Result<Account, CreateAccountError> {
+        self.inner.create(account).await
+    }
+
+    async fn find_for_sign_in(
+        &self,
+        email: &Email,
+    ) -> Result<Option<(Account, PasswordHash)>, StoreError> {
+        self.inner.find_for_sign_in(email).await
+    }
+
+    async fn get(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        remembered(
+            &self.cache,
+            id,
+            Question::Account,
+            Answer::Account,
+            |answer| match answer {
+                Answer::Account(account) => Some(account),
+                _ => None,
+            },
+            self.inner.get(id),
+        )
+        .await
+    }
+
+    async fn password_hash(&self, id: AccountId) -> Result<Option<PasswordHash>, StoreError> {
+        self.inner.password_hash(id).await
+    }
+
+    async fn update_profile(
+        &self,
+        id: AccountId,
+        changes: ProfileChanges,
+        expected_version: Option<i64>,
+    ) -> Result<Account, UpdateAccountError> {
+        forgetting(
+            &self.cache,
+            id,
+            self.inner.update_profile(id, changes, expected_version),
+        )
+        .await
+    }
+
+    async fn change_password(
+        &self,
+        id: AccountId,
+        hash: PasswordHash,
+    ) -> Result<Account, UpdateAccountError> {
+        forgetting(&self.cache, id, self.inner.change_password(id, hash)).await
+    }
+
+    async fn set_role(
+        &self,
+        id: AccountId,
+        role: Role,
+        expected_version: Option<i64>,
+    ) -> Result<Account, UpdateAccountError> {
+        forgetting(
+            &self.cache,
+            id,
+            self.inner.set_role(id, role, expected_version),
+        )
+        .await
+    }
+
+    async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {
+        forgetting(&self.cache, id, self.inner.delete(id)).await
+    }
+}
