@@ -597,6 +597,67 @@ async fn an_article_changed_on_one_instance_is_fresh_on_the_other() {
     stop_both(first, second, database).await;
 }
 
+/// An agenda another instance has in memory shows a check-in made on the first
+/// instance as soon as PostgreSQL tells it of the change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_in_made_on_one_instance_is_in_the_agenda_on_the_other() {
+    let Some((first, second, database)) = two_instances(|_| {}).await else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let person = first.signed_in_user().await;
+    let today = chrono::Utc::now().date_naive();
+    let routine: Value = first
+        .authorized(Method::POST, "/v1/routines", &person.access_token)
+        .json(&json!({
+            "title": "Stretch",
+            "category": "exercise",
+            "schedule": { "kind": "daily", "times": ["08:00"], "starts_on": today - chrono::Days::new(3), "time_zone": "UTC" }
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let agenda = format!("/v1/agenda?date={today}");
+    let status_on_second = || async {
+        let agenda: Value = second
+            .authorized(Method::GET, &agenda, &person.access_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        agenda["items"][0]["check_in"]["status"].clone()
+    };
+    assert_eq!(status_on_second().await, Value::Null);
+    assert_eq!(status_on_second().await, Value::Null);
+
+    let checked_in = first
+        .authorized(
+            Method::POST,
+            &format!("/v1/routines/{}/check-ins", routine["id"].as_str().unwrap()),
+            &person.access_token,
+        )
+        .json(&json!({ "occurrence": { "date": today, "time": "08:00" }, "status": "done" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(checked_in.status(), StatusCode::CREATED);
+    let changed_at = Instant::now();
+    while status_on_second().await != json!("done") {
+        assert!(
+            changed_at.elapsed() < Duration::from_secs(2),
+            "the other instance still shows the old agenda"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    stop_both(first, second, database).await;
+}
+
 /// Awaits every future, in order (the tests crate has no `futures` dependency).
 async fn futures_join_all<F: std::future::Future + Send + 'static>(
     futures: impl IntoIterator<Item = F>,

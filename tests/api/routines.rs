@@ -602,3 +602,31 @@ api_test!(async fn days_a_routine_was_paused_have_no_occurrences(app) {
     let (_, stats) = call(&app, &person, Method::GET, &format!("/v1/routines/{id}/stats?days=7"), None).await;
     assert_eq!(stats["window"]["expected"], 8, "six past days, two of them paused, two times a day");
 });
+
+api_test!(async fn the_agenda_shows_a_change_made_right_after_it_was_read(app) {
+    // The agenda's reads are kept in memory between requests: every change must be
+    // seen by the very next read.
+    let person = app.signed_in_user().await;
+    let stretch = created(&app, &person, daily_utc("Stretch")).await;
+    let today = today();
+    let agenda = format!("/v1/agenda?date={today}");
+    let statuses = |agenda: &Value| -> Vec<Value> { agenda["items"].as_array().unwrap().iter().map(|item| item["check_in"]["status"].clone()).collect() };
+    let (_, before) = call(&app, &person, Method::GET, &agenda, None).await;
+    assert_eq!(statuses(&before), [Value::Null, Value::Null]);
+
+    let check_ins = format!("/v1/routines/{}/check-ins", stretch["id"].as_str().unwrap());
+    let (status, _) = call(&app, &person, Method::POST, &check_ins, Some(json!({ "occurrence": { "date": today, "time": "08:00" }, "status": "done" }))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, after) = call(&app, &person, Method::GET, &agenda, None).await;
+    assert_eq!(statuses(&after), [json!("done"), Value::Null]);
+
+    let (status, _) = call(&app, &person, Method::PATCH, &format!("/v1/routines/{}", stretch["id"].as_str().unwrap()), Some(json!({ "title": "Long stretch" }))).await;
+    assert!(status.is_success(), "{status}");
+    let (_, renamed) = call(&app, &person, Method::GET, &agenda, None).await;
+    assert_eq!(renamed["items"][0]["title"], "Long stretch");
+
+    let (status, _) = call(&app, &person, Method::DELETE, &format!("/v1/routines/{}", stretch["id"].as_str().unwrap()), None).await;
+    assert!(status.is_success(), "{status}");
+    let (_, gone) = call(&app, &person, Method::GET, &agenda, None).await;
+    assert_eq!(gone["items"], json!([]));
+});
