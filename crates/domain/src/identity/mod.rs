@@ -2,6 +2,7 @@
 //! scopes, and the ports through which they are stored.
 
 pub mod account;
+mod argon2id;
 pub mod client;
 pub mod email;
 pub mod locale;

@@ -7,8 +7,6 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-
 use super::email::Email;
 
 /// Fewest characters a password may have.
@@ -94,10 +92,9 @@ impl PasswordHash {
     /// # Errors
     /// [`HashingFailed`] if no salt could be drawn.
     pub fn of(password: &NewPassword) -> Result<Self, HashingFailed> {
-        Argon2::default()
-            .hash_password(password.0.as_bytes())
-            .map(|hash| Self(hash.to_string()))
-            .map_err(|error| HashingFailed(error.to_string()))
+        super::argon2id::hash(password.0.as_bytes())
+            .map(Self)
+            .map_err(|failed| HashingFailed(failed.0))
     }
 
     /// Wraps a hash read back from storage.
@@ -116,9 +113,7 @@ impl PasswordHash {
     /// on a blocking thread. A malformed stored hash verifies nothing.
     #[must_use]
     pub fn verify(&self, candidate: &str) -> bool {
-        Argon2::default()
-            .verify_password(candidate.as_bytes(), self.0.as_str())
-            .is_ok()
+        super::argon2id::verify(candidate.as_bytes(), &self.0)
     }
 
     /// A hash of a random password that nobody knows. Verifying against it when no
@@ -128,9 +123,8 @@ impl PasswordHash {
         static DECOY: OnceLock<PasswordHash> = OnceLock::new();
         DECOY.get_or_init(|| {
             let unguessable = format!("decoy-{}", uuid::Uuid::now_v7());
-            Argon2::default()
-                .hash_password(unguessable.as_bytes())
-                .map(|hash| Self(hash.to_string()))
+            super::argon2id::hash(unguessable.as_bytes())
+                .map(Self)
                 // Without a random source no hash can be made at all; an empty decoy
                 // then verifies nothing, which is still the safe answer.
                 .unwrap_or_else(|_| Self(String::new()))
