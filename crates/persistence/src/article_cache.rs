@@ -27,7 +27,6 @@ use waymark_domain::content::Article;
 const MAX_AGE: Duration = Duration::from_secs(60);
 
 /// Articles by locale and slug, shared by every request of one server instance.
-#[derive(Debug)]
 pub(crate) struct ArticleCache {
     shelf: Mutex<Shelf>,
     /// Bumped whenever everything is forgotten.
@@ -53,6 +52,20 @@ struct Stored {
 /// since.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ticket(u64);
+
+/// Counts only: what is cached is people's data, and must never reach a log.
+impl std::fmt::Debug for ArticleCache {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ArticleCache")
+            .field(
+                "entries",
+                &self.shelf.try_lock().map(|shelf| shelf.articles.len()).ok(),
+            )
+            .field("serving", &self.serving.load(Ordering::SeqCst))
+            .finish_non_exhaustive()
+    }
+}
 
 impl ArticleCache {
     /// A cache holding at most about `budget_bytes` of articles (0 turns it off),
@@ -117,6 +130,11 @@ impl ArticleCache {
         *shelf = Shelf::default();
     }
 
+    /// A guard that forgets every article when the write it is held across ends.
+    pub(crate) fn forget_on_drop(&self) -> ForgetOnDrop<'_> {
+        ForgetOnDrop { cache: self }
+    }
+
     /// Starts serving, empty: changes made elsewhere are heard from now on.
     pub(crate) fn start_serving(&self) {
         self.forget_everything();
@@ -141,6 +159,20 @@ fn weight(article: &Article) -> usize {
     512 + text.body_markdown.as_str().len()
         + text.title.as_str().len()
         + text.summary.as_str().len()
+}
+
+/// Forgets every article when dropped: when the write it guards is done, whether it
+/// succeeded, failed, or was abandoned part-way (a request timed out, a client hung up)
+/// after its commit may already have reached the database.
+#[must_use = "it forgets when dropped"]
+pub(crate) struct ForgetOnDrop<'a> {
+    cache: &'a ArticleCache,
+}
+
+impl Drop for ForgetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.cache.forget_everything();
+    }
 }
 
 #[cfg(test)]

@@ -35,10 +35,13 @@ async fn remembered<T: Clone>(
     owner: AccountId,
     question: Question,
     wrap: fn(T) -> Answer,
-    unwrap: fn(Answer) -> Option<T>,
+    unwrap: fn(&Answer) -> Option<T>,
     read: impl Future<Output = Result<T, StoreError>>,
 ) -> Result<T, StoreError> {
-    if let Some(known) = cache.answer(owner, &question).and_then(unwrap) {
+    if let Some(known) = cache
+        .answer(owner, &question)
+        .and_then(|answer| unwrap(&answer))
+    {
         return Ok(known);
     }
     let ticket = cache.ticket(owner);
@@ -47,15 +50,15 @@ async fn remembered<T: Clone>(
     Ok(value)
 }
 
-/// Runs `write`, then forgets what is known about `owner`.
+/// Runs `write`, then forgets what is known about `owner`, even if the write is
+/// abandoned part-way.
 async fn forgetting<T>(
     cache: &PersonalCache,
     owner: AccountId,
     write: impl Future<Output = T>,
 ) -> T {
-    let outcome = write.await;
-    cache.forget(owner);
-    outcome
+    let _forget = cache.forget_on_drop(owner);
+    write.await
 }
 
 /// [`RoutineStore`] over SQL, remembering the agenda's reads.
@@ -91,7 +94,7 @@ impl RoutineStore for CachedRoutineStore {
             Question::ActiveRoutines,
             Answer::ActiveRoutines,
             |answer| match answer {
-                Answer::ActiveRoutines(routines) => Some(routines),
+                Answer::ActiveRoutines(routines) => Some(routines.clone()),
                 _ => None,
             },
             self.inner.active(owner),
@@ -141,7 +144,7 @@ impl RoutineStore for CachedRoutineStore {
             Question::Pauses(routines.to_vec()),
             Answer::Pauses,
             |answer| match answer {
-                Answer::Pauses(pauses) => Some(pauses),
+                Answer::Pauses(pauses) => Some(pauses.clone()),
                 _ => None,
             },
             self.inner.pauses(owner, routines),
@@ -196,7 +199,7 @@ impl RoutineStore for CachedRoutineStore {
             Question::CheckIns(routines.to_vec(), from, to),
             Answer::CheckIns,
             |answer| match answer {
-                Answer::CheckIns(check_ins) => Some(check_ins),
+                Answer::CheckIns(check_ins) => Some(check_ins.clone()),
                 _ => None,
             },
             self.inner.check_ins(owner, routines, from, to),
@@ -273,7 +276,7 @@ impl AccountStore for CachedAccountStore {
             Question::Account,
             Answer::Account,
             |answer| match answer {
-                Answer::Account(account) => Some(account),
+                Answer::Account(account) => Some(account.clone()),
                 _ => None,
             },
             self.inner.get(id),

@@ -88,12 +88,34 @@ pub(crate) async fn listen(pool: &PgPool, caches: Caches) {
     }
 }
 
+/// The triggers that send on the channels; without all of them (a replica started with
+/// `--no-migrate` before the migrations ran) the caches could not hear every change.
+const TRIGGERS: [&str; 6] = [
+    "goals_notify_change",
+    "content_articles_notify_change",
+    "routines_notify_personal_change",
+    "routine_check_ins_notify_personal_change",
+    "routine_pauses_notify_personal_change",
+    "accounts_notify_personal_change",
+];
+
 async fn subscribe(pool: &PgPool) -> Result<PgListener, sea_orm::sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.eager_reconnect(false);
     listener
         .listen_all([GOAL_CHANNEL, CONTENT_CHANNEL, PERSONAL_CHANNEL])
         .await?;
+    let present: i64 = sea_orm::sqlx::query_scalar(
+        "SELECT count(DISTINCT tgname) FROM pg_trigger WHERE tgname = ANY($1)",
+    )
+    .bind(TRIGGERS.as_slice())
+    .fetch_one(&mut listener)
+    .await?;
+    if usize::try_from(present).ok() != Some(TRIGGERS.len()) {
+        return Err(sea_orm::sqlx::Error::Protocol(
+            "the change triggers are not all installed yet (migrations pending)".to_owned(),
+        ));
+    }
     Ok(listener)
 }
 

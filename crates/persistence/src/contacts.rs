@@ -864,9 +864,9 @@ impl ContactStore for SqlContactStore {
     ) -> Result<(Supporter, bool), SupporterWriteError> {
         // The goal row is locked first, so racing PUTs of one link run one after the
         // other and the second finds the first's link.
+        let _forget = self.goal_lists.forget_on_drop(owner);
         let outcome =
             retrying_conflicts(|| self.set_supporter_once(owner, goal, contact, &role, now)).await;
-        self.goal_lists.forget(owner);
         outcome?
     }
 
@@ -877,9 +877,9 @@ impl ContactStore for SqlContactStore {
         contact: ContactId,
         now: Instant,
     ) -> Result<(), SupporterWriteError> {
+        let _forget = self.goal_lists.forget_on_drop(owner);
         let outcome =
             retrying_conflicts(|| self.remove_supporter_once(owner, goal, contact, now)).await;
-        self.goal_lists.forget(owner);
         outcome?
     }
 

@@ -299,9 +299,8 @@ impl SqlContentStore {
     /// of it from the `content_articles` trigger). They are forgotten even when the
     /// commit fails, since it may have happened all the same.
     async fn commit(&self, transaction: DatabaseTransaction) -> Result<(), StoreError> {
-        let committed = transaction.commit().await.map_err(store_error);
-        self.cache.forget_everything();
-        committed
+        let _forget = self.cache.forget_on_drop();
+        transaction.commit().await.map_err(store_error)
     }
 
     /// Ids and ranks of the best search hits that pass the query's filters.

@@ -126,7 +126,12 @@ impl Database {
         options.map_sqlx_postgres_before_acquire(move |connection, _| {
             let draining = checking.load(Ordering::SeqCst);
             Box::pin(async move {
-                Ok(!draining || sea_orm::sqlx::Connection::ping(connection).await.is_ok())
+                // A failed ping is an error, so the connection is dropped outright
+                // (not closed politely over a socket that is already dead).
+                if draining {
+                    sea_orm::sqlx::Connection::ping(connection).await?;
+                }
+                Ok(true)
             })
         });
         if let Some(limit) = settings.statement_timeout {

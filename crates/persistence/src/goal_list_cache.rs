@@ -37,7 +37,6 @@ const SHARDS: usize = 1024;
 const PAGES_PER_PERSON: usize = 32;
 
 /// Cached pages of goal lists, shared by every request of one server instance.
-#[derive(Debug)]
 pub(crate) struct GoalListCache {
     people: Mutex<People>,
     /// Bumped whenever a person's pages are forgotten, per shard of people.
@@ -68,6 +67,20 @@ pub(crate) struct Ticket {
     owner: AccountId,
     forgotten: u64,
     epoch: u64,
+}
+
+/// Counts only: what is cached is people's data, and must never reach a log.
+impl std::fmt::Debug for GoalListCache {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("GoalListCache")
+            .field(
+                "entries",
+                &self.people.try_lock().map(|people| people.pages.len()).ok(),
+            )
+            .field("serving", &self.serving.load(Ordering::SeqCst))
+            .finish_non_exhaustive()
+    }
 }
 
 impl GoalListCache {
@@ -147,6 +160,11 @@ impl GoalListCache {
         self.lock().remove_person(owner);
     }
 
+    /// A guard that forgets `owner`'s pages when the write it is held across ends.
+    pub(crate) fn forget_on_drop(&self, owner: AccountId) -> ForgetOnDrop<'_> {
+        ForgetOnDrop { cache: self, owner }
+    }
+
     /// Starts serving, empty: changes made elsewhere are heard from now on.
     pub(crate) fn start_serving(&self) {
         self.forget_everything();
@@ -224,6 +242,21 @@ fn weight(page: &GoalPage) -> usize {
         })
         .sum::<usize>()
         + PER_GOAL
+}
+
+/// Forgets the owner's pages when dropped: when the write it guards is done, whether it
+/// succeeded, failed, or was abandoned part-way (a request timed out, a client hung up)
+/// after its commit may already have reached the database.
+#[must_use = "it forgets when dropped"]
+pub(crate) struct ForgetOnDrop<'a> {
+    cache: &'a GoalListCache,
+    owner: AccountId,
+}
+
+impl Drop for ForgetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.cache.forget(self.owner);
+    }
 }
 
 #[cfg(test)]

@@ -174,7 +174,8 @@ impl GoalPartsStore for SqlGoalPartsStore {
         done: bool,
         now: Instant,
     ) -> Result<Step, StepWriteError> {
-        let outcome = async {
+        let _forget = self.cache.forget_on_drop(owner);
+        async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
             let done_increment = i32::from(done);
             let touched = touch_goal(
@@ -227,9 +228,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             transaction.commit().await.map_err(store_error)?;
             Ok(to_step(&inserted)?)
         }
-        .await;
-        self.cache.forget(owner);
-        outcome
+        .await
     }
 
     async fn step(
@@ -258,7 +257,8 @@ impl GoalPartsStore for SqlGoalPartsStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Step, StepWriteError> {
-        let outcome = async {
+        let _forget = self.cache.forget_on_drop(owner);
+        async {
             let current = self
                 .step(owner, goal, step)
                 .await?
@@ -323,9 +323,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             transaction.commit().await.map_err(store_error)?;
             Ok(to_step(&row)?)
         }
-        .await;
-        self.cache.forget(owner);
-        outcome
+        .await
     }
 
     async fn remove_step(
@@ -336,7 +334,8 @@ impl GoalPartsStore for SqlGoalPartsStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), StepWriteError> {
-        let outcome = async {
+        let _forget = self.cache.forget_on_drop(owner);
+        async {
             let current = self
                 .step(owner, goal, step)
                 .await?
@@ -397,9 +396,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             transaction.commit().await.map_err(store_error)?;
             Ok(())
         }
-        .await;
-        self.cache.forget(owner);
-        outcome
+        .await
     }
 
     async fn reorder_steps(
@@ -409,7 +406,8 @@ impl GoalPartsStore for SqlGoalPartsStore {
         order: Vec<StepId>,
         now: Instant,
     ) -> Result<Vec<Step>, StepWriteError> {
-        let outcome = async {
+        let _forget = self.cache.forget_on_drop(owner);
+        async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
             if !touch_goal(&transaction, owner, goal, now, Vec::new(), None).await? {
                 return Err(StepWriteError::NotFound);
@@ -446,9 +444,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             transaction.commit().await.map_err(store_error)?;
             Ok(rows.iter().map(to_step).collect::<Result<Vec<_>, _>>()?)
         }
-        .await;
-        self.cache.forget(owner);
-        outcome
+        .await
     }
 
     async fn check_in(
@@ -458,7 +454,8 @@ impl GoalPartsStore for SqlGoalPartsStore {
         check_in: NewCheckIn,
         now: Instant,
     ) -> Result<CheckIn, GoalWriteError> {
-        let outcome = async {
+        let _forget = self.cache.forget_on_drop(owner);
+        async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
             if !touch_goal(
                 &transaction,
@@ -503,9 +500,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             transaction.commit().await.map_err(store_error)?;
             Ok(to_check_in(&inserted)?)
         }
-        .await;
-        self.cache.forget(owner);
-        outcome
+        .await
     }
 
     async fn check_ins(
@@ -575,7 +570,8 @@ impl GoalPartsStore for SqlGoalPartsStore {
         check_in: CheckInId,
         now: Instant,
     ) -> Result<(), GoalWriteError> {
-        let outcome = async {
+        let _forget = self.cache.forget_on_drop(owner);
+        async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
             if !touch_goal(&transaction, owner, goal, now, Vec::new(), None).await? {
                 return Err(GoalWriteError::NotFound);
@@ -607,8 +603,6 @@ impl GoalPartsStore for SqlGoalPartsStore {
             transaction.commit().await.map_err(store_error)?;
             Ok(())
         }
-        .await;
-        self.cache.forget(owner);
-        outcome
+        .await
     }
 }

@@ -255,7 +255,8 @@ impl GoalStore for SqlGoalStore {
         goal: NewGoal,
         now: Instant,
     ) -> Result<Goal, StoreError> {
-        let outcome = async {
+        let _forget = self.cache.forget_on_drop(owner);
+        async {
             let id = GoalId(waymark_domain::id::new_id());
             let row = goals::ActiveModel {
                 id: Set(id.0),
@@ -289,9 +290,7 @@ impl GoalStore for SqlGoalStore {
             transaction.commit().await.map_err(store_error)?;
             to_goal(&inserted)
         }
-        .await;
-        self.cache.forget(owner);
-        outcome
+        .await
     }
 
     async fn get(&self, owner: AccountId, id: GoalId) -> Result<Option<Goal>, StoreError> {
@@ -316,7 +315,8 @@ impl GoalStore for SqlGoalStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Goal, GoalWriteError> {
-        let outcome = async {
+        let _forget = self.cache.forget_on_drop(owner);
+        async {
             for _ in 0..UPDATE_ATTEMPTS {
                 let current = self.row(owner, id).await?.ok_or(GoalWriteError::NotFound)?;
                 if expected_version.is_some_and(|expected| expected != current.version) {
@@ -331,9 +331,7 @@ impl GoalStore for SqlGoalStore {
             }
             Err(GoalWriteError::Busy)
         }
-        .await;
-        self.cache.forget(owner);
-        outcome
+        .await
     }
 
     async fn delete(
@@ -343,7 +341,9 @@ impl GoalStore for SqlGoalStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), GoalWriteError> {
-        let outcome = async {
+        let _forget = self.cache.forget_on_drop(owner);
+        let _forget_routines = self.personal.forget_on_drop(owner);
+        async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
             let mut statement = goals::Entity::delete_many()
                 .filter(goals::Column::Id.eq(id.0))
@@ -368,10 +368,7 @@ impl GoalStore for SqlGoalStore {
             transaction.commit().await.map_err(store_error)?;
             Ok(())
         }
-        .await;
-        self.cache.forget(owner);
-        self.personal.forget(owner);
-        outcome
+        .await
     }
 
     async fn history(

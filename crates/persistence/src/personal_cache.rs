@@ -14,13 +14,15 @@
 //! - An answer read from the database is stored only if its owner was not forgotten
 //!   between the start of the read and the store ([`Ticket`]).
 //!
-//! Answers also expire after [`MAX_AGE`]; memory is bounded by a number of people and
-//! of answers per person.
+//! Answers also expire after [`MAX_AGE`]. Memory is bounded by a byte budget (an answer
+//! larger than a 64th of it is never kept; past the budget everything goes), and by a
+//! number of answers per person. Hits share the stored answer rather than copying it
+//! under the lock.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -34,8 +36,11 @@ const MAX_AGE: Duration = Duration::from_secs(60);
 /// Forgetting counts are kept per shard of people: a collision only costs a store.
 const SHARDS: usize = 1024;
 
-/// At most this many people's answers are kept; past it, everyone's go.
-const MAX_PEOPLE: usize = 10_000;
+/// About how much memory answers may take; past it, everyone's go.
+const BUDGET_BYTES: usize = 32 * 1024 * 1024;
+
+/// No single answer may take more than this.
+const LARGEST_ANSWER_BYTES: usize = BUDGET_BYTES / 64;
 
 /// At most this many different questions per person (check-ins of other weeks).
 const ANSWERS_PER_PERSON: usize = 16;
@@ -63,9 +68,8 @@ pub(crate) enum Answer {
 }
 
 /// Answers by person and question, shared by every request of one server instance.
-#[derive(Debug)]
 pub(crate) struct PersonalCache {
-    people: Mutex<HashMap<AccountId, HashMap<Question, Stored>>>,
+    people: Mutex<People>,
     /// Bumped whenever a person is forgotten, per shard of people.
     forgotten: Box<[AtomicU64]>,
     /// Bumped whenever everyone is forgotten.
@@ -75,9 +79,24 @@ pub(crate) struct PersonalCache {
     hasher: RandomState,
 }
 
+#[derive(Debug, Default)]
+struct People {
+    answers: HashMap<AccountId, HashMap<Question, Stored>>,
+    bytes: usize,
+}
+
+impl People {
+    fn remove_person(&mut self, owner: AccountId) {
+        if let Some(answers) = self.answers.remove(&owner) {
+            self.bytes -= answers.values().map(|stored| stored.bytes).sum::<usize>();
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Stored {
-    answer: Answer,
+    answer: Arc<Answer>,
+    bytes: usize,
     stored_at: Instant,
 }
 
@@ -90,12 +109,30 @@ pub(crate) struct Ticket {
     epoch: u64,
 }
 
+/// Counts only: what is cached is people's data, and must never reach a log.
+impl std::fmt::Debug for PersonalCache {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("PersonalCache")
+            .field(
+                "entries",
+                &self
+                    .people
+                    .try_lock()
+                    .map(|people| people.answers.len())
+                    .ok(),
+            )
+            .field("serving", &self.serving.load(Ordering::SeqCst))
+            .finish_non_exhaustive()
+    }
+}
+
 impl PersonalCache {
     /// A cache that is on when `enabled`, serving from the start when `serving` (one
     /// process, nothing else can write).
     pub(crate) fn new(enabled: bool, serving: bool) -> Self {
         Self {
-            people: Mutex::new(HashMap::new()),
+            people: Mutex::new(People::default()),
             forgotten: (0..SHARDS).map(|_| AtomicU64::new(0)).collect(),
             epoch: AtomicU64::new(0),
             serving: AtomicBool::new(enabled && serving),
@@ -106,13 +143,13 @@ impl PersonalCache {
 
     /// The stored answer to `question` about `owner`, if it is fresh and the cache
     /// serves.
-    pub(crate) fn answer(&self, owner: AccountId, question: &Question) -> Option<Answer> {
+    pub(crate) fn answer(&self, owner: AccountId, question: &Question) -> Option<Arc<Answer>> {
         if !self.serving.load(Ordering::SeqCst) {
             return None;
         }
         let people = self.lock();
-        let stored = people.get(&owner)?.get(question)?;
-        (stored.stored_at.elapsed() < MAX_AGE).then(|| stored.answer.clone())
+        let stored = people.answers.get(&owner)?.get(question)?;
+        (stored.stored_at.elapsed() < MAX_AGE).then(|| Arc::clone(&stored.answer))
     }
 
     /// Marks the start of a database read about `owner`.
@@ -127,7 +164,8 @@ impl PersonalCache {
     /// Keeps `answer` to `question`, unless its owner was forgotten since `ticket` was
     /// taken or the cache is not serving.
     pub(crate) fn store(&self, ticket: Ticket, question: Question, answer: Answer) {
-        if !self.serving.load(Ordering::SeqCst) {
+        let bytes = weight(&answer);
+        if !self.serving.load(Ordering::SeqCst) || bytes > LARGEST_ANSWER_BYTES {
             return;
         }
         let mut people = self.lock();
@@ -136,27 +174,41 @@ impl PersonalCache {
         {
             return;
         }
-        if people.len() >= MAX_PEOPLE && !people.contains_key(&ticket.owner) {
-            people.clear();
+        let crowded = people.answers.get(&ticket.owner).is_some_and(|answers| {
+            answers.len() >= ANSWERS_PER_PERSON && !answers.contains_key(&question)
+        });
+        if crowded {
+            people.remove_person(ticket.owner);
         }
-        let answers = people.entry(ticket.owner).or_default();
-        if answers.len() >= ANSWERS_PER_PERSON && !answers.contains_key(&question) {
-            answers.clear();
+        if people.bytes + bytes > BUDGET_BYTES {
+            *people = People::default();
         }
-        answers.insert(
-            question,
-            Stored {
-                answer,
-                stored_at: Instant::now(),
-            },
-        );
+        let stored = Stored {
+            answer: Arc::new(answer),
+            bytes,
+            stored_at: Instant::now(),
+        };
+        let replaced = people
+            .answers
+            .entry(ticket.owner)
+            .or_default()
+            .insert(question, stored);
+        people.bytes += bytes;
+        if let Some(replaced) = replaced {
+            people.bytes -= replaced.bytes;
+        }
     }
 
     /// Forgets every answer about `owner`: something of theirs changed.
     pub(crate) fn forget(&self, owner: AccountId) {
         let mut people = self.lock();
         self.shard(owner).fetch_add(1, Ordering::SeqCst);
-        people.remove(&owner);
+        people.remove_person(owner);
+    }
+
+    /// A guard that forgets `owner` when the write it is held across ends.
+    pub(crate) fn forget_on_drop(&self, owner: AccountId) -> ForgetOnDrop<'_> {
+        ForgetOnDrop { cache: self, owner }
     }
 
     /// Starts serving, empty: changes made elsewhere are heard from now on.
@@ -175,7 +227,7 @@ impl PersonalCache {
     fn forget_everyone(&self) {
         let mut people = self.lock();
         self.epoch.fetch_add(1, Ordering::SeqCst);
-        people.clear();
+        *people = People::default();
     }
 
     fn shard(&self, owner: AccountId) -> &AtomicU64 {
@@ -183,8 +235,39 @@ impl PersonalCache {
         &self.forgotten[index]
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<AccountId, HashMap<Question, Stored>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, People> {
         self.people.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Forgets what is known about the owner when dropped: when the write it guards is done, whether it
+/// succeeded, failed, or was abandoned part-way (a request timed out, a client hung up)
+/// after its commit may already have reached the database.
+#[must_use = "it forgets when dropped"]
+pub(crate) struct ForgetOnDrop<'a> {
+    cache: &'a PersonalCache,
+    owner: AccountId,
+}
+
+impl Drop for ForgetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.cache.forget(self.owner);
+    }
+}
+
+/// About how much memory `answer` holds.
+fn weight(answer: &Answer) -> usize {
+    match answer {
+        Answer::Account(_) => 512,
+        Answer::ActiveRoutines(routines) => routines
+            .iter()
+            .map(|routine| 512 + routine.title.as_str().len() + routine.notes.as_str().len())
+            .sum(),
+        Answer::Pauses(pauses) => 64 * pauses.len(),
+        Answer::CheckIns(check_ins) => check_ins
+            .iter()
+            .map(|check_in| 256 + check_in.note.as_str().len())
+            .sum(),
     }
 }
 
@@ -262,7 +345,7 @@ mod tests {
                 Answer::CheckIns(Vec::new()),
             );
         }
-        assert!(cache.lock()[&sam].len() <= ANSWERS_PER_PERSON);
+        assert!(cache.lock().answers[&sam].len() <= ANSWERS_PER_PERSON);
         let off = PersonalCache::new(false, true);
         remember(&off, sam);
         assert!(off.answer(sam, &Question::ActiveRoutines).is_none());

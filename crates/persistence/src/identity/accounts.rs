@@ -247,9 +247,8 @@ impl AccountStore for SqlAccountStore {
     }
 
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {
-        let deleted = retrying_conflicts(|| self.delete_once(id)).await;
-        self.goal_lists.forget(id);
-        deleted
+        let _forget = self.goal_lists.forget_on_drop(id);
+        retrying_conflicts(|| self.delete_once(id)).await
     }
 }
 
