@@ -146,6 +146,11 @@ peak_rss_mib() {
   awk '/^VmHWM:/ {printf "%.1f\n", $2 / 1024}' "/proc/$SERVER/status"
 }
 
+# The server's resident memory now, in MiB.
+rss_mib() {
+  awk '/^VmRSS:/ {printf "%.1f\n", $2 / 1024}' "/proc/$SERVER/status"
+}
+
 # Prints the report and writes it to $2, keeping whatever $2 holds below the marker
 # line (notes written by hand) across runs.
 publish_report() { # $1 report, $2 results file

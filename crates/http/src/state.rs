@@ -16,6 +16,7 @@ use crate::password_work::PasswordWork;
 use crate::rate_limiter::RateLimiter;
 use crate::routes::content::rendered_articles::RenderedArticles;
 use crate::routes::goals::serialized_pages::SerializedPages;
+use crate::routes::routines::rendered_agendas::RenderedAgendas;
 
 /// Settings of the HTTP layer, decided by the server's configuration.
 #[derive(Debug, Clone)]
@@ -65,6 +66,8 @@ pub struct AppState {
     pub crisis: Arc<CrisisBoard>,
     /// The JSON of articles, by id and version.
     pub(crate) rendered_articles: Arc<RenderedArticles>,
+    /// The JSON of agendas, while nothing they are made of changes.
+    pub(crate) rendered_agendas: Arc<RenderedAgendas>,
 }
 
 impl AppState {
@@ -86,6 +89,7 @@ impl AppState {
             goal_pages: Arc::new(SerializedPages::default()),
             crisis: Arc::new(CrisisBoard::default()),
             rendered_articles: Arc::new(RenderedArticles::default()),
+            rendered_agendas: Arc::new(RenderedAgendas::default()),
         }
     }
 }

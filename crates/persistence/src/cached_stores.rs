@@ -16,7 +16,7 @@ use waymark_domain::identity::{
     Account, AccountId, Email, NewAccount, PasswordHash, ProfileChanges, Role,
 };
 use waymark_domain::routines::ports::{
-    CheckInWriteError, RoutinePage, RoutineQuery, RoutineStore, RoutineWriteError,
+    AgendaStamp, CheckInWriteError, RoutinePage, RoutineQuery, RoutineStore, RoutineWriteError,
 };
 use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{
@@ -70,6 +70,12 @@ pub(crate) struct CachedRoutineStore {
 
 #[async_trait]
 impl RoutineStore for CachedRoutineStore {
+    fn agenda_stamp(&self, owner: AccountId) -> Option<AgendaStamp> {
+        self.cache
+            .stamp(owner)
+            .map(|(epoch, forgotten)| AgendaStamp(epoch, forgotten))
+    }
+
     async fn create(
         &self,
         owner: AccountId,

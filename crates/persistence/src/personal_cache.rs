@@ -152,6 +152,16 @@ impl PersonalCache {
         (stored.stored_at.elapsed() < MAX_AGE).then(|| Arc::clone(&stored.answer))
     }
 
+    /// A stamp of everything known about `owner` that changes whenever they are
+    /// forgotten, or `None` while the cache does not serve.
+    pub(crate) fn stamp(&self, owner: AccountId) -> Option<(u64, u64)> {
+        if !self.serving.load(Ordering::SeqCst) {
+            return None;
+        }
+        let ticket = self.ticket(owner);
+        Some((ticket.epoch, ticket.forgotten))
+    }
+
     /// Marks the start of a database read about `owner`.
     pub(crate) fn ticket(&self, owner: AccountId) -> Ticket {
         Ticket {

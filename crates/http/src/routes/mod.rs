@@ -10,7 +10,7 @@ pub(crate) mod goals;
 mod health;
 mod me;
 mod metrics;
-mod routines;
+pub(crate) mod routines;
 
 pub(crate) use fallback::not_found_or_not_allowed;
 

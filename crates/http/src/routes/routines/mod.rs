@@ -7,6 +7,7 @@ mod check_ins;
 mod icalendar;
 mod list;
 mod occurrences;
+pub(crate) mod rendered_agendas;
 mod representation;
 mod single;
 mod stats;

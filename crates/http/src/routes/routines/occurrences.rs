@@ -273,6 +273,12 @@ pub(crate) async fn agenda(
             ));
         }
     };
+    let stamp = state.ports.routines.agenda_stamp(owner);
+    if let Some(json) = stamp.and_then(|stamp| state.rendered_agendas.get(owner, from, to, stamp)) {
+        return Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .body(json));
+    }
     let routines = state.ports.routines.active(owner).await?;
     let ids: Vec<RoutineId> = routines.iter().map(|routine| routine.id).collect();
     let (week_start, _) = iso_week(from);
@@ -323,5 +329,16 @@ pub(crate) async fn agenda(
         };
         key(a).cmp(&key(b)).then_with(|| a.title.cmp(&b.title))
     });
-    Ok(HttpResponse::Ok().json(AgendaResponse { from, to, items }))
+    let json = actix_web::web::Bytes::from(
+        serde_json::to_vec(&AgendaResponse { from, to, items })
+            .map_err(|error| ApiError::Internal(error.into()))?,
+    );
+    if let Some(stamp) = stamp {
+        state
+            .rendered_agendas
+            .keep(owner, from, to, stamp, json.clone());
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(json))
 }
