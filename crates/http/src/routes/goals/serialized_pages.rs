@@ -14,12 +14,30 @@ use waymark_domain::goals::Goal;
 
 use super::representation::GoalResponse;
 
-/// At most this many pages' JSON is kept; then entries of dropped snapshots go, and
-/// if that is not enough, all of them.
+/// At most this many pages' JSON is kept; past it, all of it goes.
 const MAX_ENTRIES: usize = 4096;
 
-/// A page snapshot (by address) and the JSON of its items.
-type Entries = HashMap<usize, (Weak<[Goal]>, Bytes)>;
+/// Entries of dropped snapshots are swept out once this many entries are kept, and
+/// again each time the count doubles from what survived. Pages change often (every
+/// check-in makes a new one), and keeping the JSON of every dropped page until the
+/// maximum took tens of MiB.
+const FIRST_SWEEP_AT: usize = 64;
+
+/// Page snapshots (by address) and the JSON of their items.
+#[derive(Debug)]
+struct Entries {
+    by_snapshot: HashMap<usize, (Weak<[Goal]>, Bytes)>,
+    sweep_at: usize,
+}
+
+impl Default for Entries {
+    fn default() -> Self {
+        Self {
+            by_snapshot: HashMap::new(),
+            sweep_at: FIRST_SWEEP_AT,
+        }
+    }
+}
 
 /// Serialised `items` arrays by snapshot.
 #[derive(Debug, Default)]
@@ -34,7 +52,7 @@ impl SerializedPages {
     /// When serialisation fails (it does not for these types).
     pub(crate) fn items(&self, goals: &Arc<[Goal]>) -> Result<Bytes, serde_json::Error> {
         let key = Arc::as_ptr(goals).cast::<Goal>() as usize;
-        if let Some((snapshot, json)) = self.lock().get(&key)
+        if let Some((snapshot, json)) = self.lock().by_snapshot.get(&key)
             && snapshot
                 .upgrade()
                 .is_some_and(|alive| Arc::ptr_eq(&alive, goals))
@@ -44,13 +62,18 @@ impl SerializedPages {
         let responses: Vec<GoalResponse> = goals.iter().map(GoalResponse::from).collect();
         let json = Bytes::from(serde_json::to_vec(&responses)?);
         let mut entries = self.lock();
-        if entries.len() >= MAX_ENTRIES {
-            entries.retain(|_, (snapshot, _)| snapshot.strong_count() > 0);
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+        if entries.by_snapshot.len() >= entries.sweep_at {
+            entries
+                .by_snapshot
+                .retain(|_, (snapshot, _)| snapshot.strong_count() > 0);
+            if entries.by_snapshot.len() >= MAX_ENTRIES {
+                entries.by_snapshot.clear();
             }
+            entries.sweep_at = (entries.by_snapshot.len() * 2).max(FIRST_SWEEP_AT);
         }
-        entries.insert(key, (Arc::downgrade(goals), json.clone()));
+        entries
+            .by_snapshot
+            .insert(key, (Arc::downgrade(goals), json.clone()));
         Ok(json)
     }
 
@@ -112,5 +135,24 @@ mod tests {
         drop(first);
         let after_drop: Arc<[Goal]> = Arc::from(vec![goal("Swim")]);
         assert_eq!(titles(&pages.items(&after_drop).unwrap()), ["Swim"]);
+    }
+
+    #[test]
+    fn the_json_of_dropped_snapshots_is_swept_out() {
+        let pages = SerializedPages::default();
+        let kept: Arc<[Goal]> = Arc::from(vec![goal("Kept")]);
+        pages.items(&kept).unwrap();
+        for round in 0..1000 {
+            let passing: Arc<[Goal]> = Arc::from(vec![goal(&format!("Page {round}"))]);
+            pages.items(&passing).unwrap();
+        }
+        let entries = pages.lock();
+        assert!(
+            entries.by_snapshot.len() <= FIRST_SWEEP_AT,
+            "{}",
+            entries.by_snapshot.len()
+        );
+        let key = Arc::as_ptr(&kept).cast::<Goal>() as usize;
+        assert!(entries.by_snapshot.contains_key(&key), "a live page stays");
     }
 }
