@@ -521,7 +521,26 @@ api_test!(async fn every_operation_in_the_contract_is_served(app) {
         assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{}: {body}", operation.name());
         assert_ne!(body["detail"], "Nothing is served at this address.", "{} is in the contract but not served", operation.name());
     }
-    // And nothing is served that the contract does not list, beyond the contract and
+    // No method the contract does not list is served on any of its paths...
+    let declared: HashMap<String, Vec<Method>> = operations().into_iter().fold(HashMap::new(), |mut paths, operation| {
+        paths.entry(operation.template.clone()).or_default().push(operation.method.clone());
+        paths
+    });
+    for (template, methods) in &declared {
+        let path = fill(template, &ids);
+        for method in [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            if methods.contains(&method) {
+                continue;
+            }
+            let response = app.request(method.clone(), &path).bearer_auth(&admin.access_token).send().await.unwrap();
+            // `PATCH /v1/routines/calendar.ics` is `PATCH /v1/routines/{routine_id}`
+            // with an id that names nothing: 404, from a listed operation.
+            let listed_elsewhere = declared.iter().any(|(other, methods)| other != template && methods.contains(&method) && template_matches(other, &path));
+            let expected = if listed_elsewhere { StatusCode::NOT_FOUND } else { StatusCode::METHOD_NOT_ALLOWED };
+            assert_eq!(response.status(), expected, "{method} {template} is served but not in the contract");
+        }
+    }
+    // ...and nothing is served that the contract does not list, beyond the contract and
     // its viewer themselves.
     for (path, expected) in [("/v1/openapi.json", StatusCode::OK), ("/docs/", StatusCode::OK), ("/v1/unlisted", StatusCode::NOT_FOUND), ("/v1/goals/x/unlisted", StatusCode::NOT_FOUND)] {
         let response = app.request(Method::GET, path).send().await.unwrap();
@@ -529,6 +548,17 @@ api_test!(async fn every_operation_in_the_contract_is_served(app) {
     }
     check_misconfiguration(&seen);
 });
+
+/// Whether `path` has the shape of `template`, each `{parameter}` standing for one
+/// whole segment.
+fn template_matches(template: &str, path: &str) -> bool {
+    let (template, path): (Vec<&str>, Vec<&str>) =
+        (template.split('/').collect(), path.split('/').collect());
+    template.len() == path.len()
+        && template.iter().zip(&path).all(|(expected, actual)| {
+            (expected.starts_with('{') && expected.ends_with('}')) || expected == actual
+        })
+}
 
 /// API-guide headers on every answer, `no-store` on personal ones, and no SQL, file
 /// path or stack trace in any error body.
