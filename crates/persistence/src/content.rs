@@ -525,6 +525,18 @@ impl ContentStore for SqlContentStore {
         Ok(article)
     }
 
+    async fn article_for_update(
+        &self,
+        locale: &Locale,
+        slug: &Slug,
+    ) -> Result<Option<Article>, StoreError> {
+        row_at(&self.connection, locale, slug)
+            .await?
+            .as_ref()
+            .map(to_article)
+            .transpose()
+    }
+
     async fn articles(&self, query: ArticleQuery) -> Result<ArticlePage, StoreError> {
         if let Some(text) = query.search.clone() {
             return self.searched_page(&query, &text).await;

@@ -136,6 +136,19 @@ pub trait ContentStore: Send + Sync + std::fmt::Debug {
     /// [`StoreError`] when storage fails.
     async fn article(&self, locale: &Locale, slug: &Slug) -> Result<Option<Article>, StoreError>;
 
+    /// The article at `locale`/`slug` as stored this moment, never from memory: what a
+    /// write checks its preconditions and validation against.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn article_for_update(
+        &self,
+        locale: &Locale,
+        slug: &Slug,
+    ) -> Result<Option<Article>, StoreError> {
+        self.article(locale, slug).await
+    }
+
     /// A page of articles.
     ///
     /// # Errors

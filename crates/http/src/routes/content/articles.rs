@@ -268,6 +268,20 @@ async fn article_at(state: &AppState, locale: &Locale, slug: &Slug) -> Result<Ar
         .ok_or(ApiError::NotFound)
 }
 
+/// The article as stored this moment, for a write's preconditions and validation.
+async fn article_for_update(
+    state: &AppState,
+    locale: &Locale,
+    slug: &Slug,
+) -> Result<Article, ApiError> {
+    state
+        .ports
+        .content
+        .article_for_update(locale, slug)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
 fn editor_response(status: StatusCode, article: &Article) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     response.insert_header((header::ETAG, version_etag(article.version)));
@@ -462,7 +476,7 @@ pub(crate) async fn update_article(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (locale, slug) = address(path.into_inner())?;
-    let current = article_at(&state, &locale, &slug).await?;
+    let current = article_for_update(&state, &locale, &slug).await?;
     let expected = if_match.resolve(current.version)?;
     let mut problems = Problems::default();
     let changes = changes_of(body.into_inner(), &current, &mut problems);
@@ -492,7 +506,7 @@ async fn move_to(
 ) -> Result<HttpResponse, ApiError> {
     let (locale, slug) = address(path)?;
     let expected = if if_match.is_conditional() {
-        if_match.resolve(article_at(state, &locale, &slug).await?.version)?
+        if_match.resolve(article_for_update(state, &locale, &slug).await?.version)?
     } else {
         None
     };
@@ -614,7 +628,7 @@ pub(crate) async fn delete_article(
 ) -> Result<HttpResponse, ApiError> {
     let (locale, slug) = address(path.into_inner())?;
     let expected = if if_match.is_conditional() {
-        if_match.resolve(article_at(&state, &locale, &slug).await?.version)?
+        if_match.resolve(article_for_update(&state, &locale, &slug).await?.version)?
     } else {
         None
     };
