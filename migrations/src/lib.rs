@@ -19,6 +19,7 @@ mod m20261125_000011_create_content;
 mod m20261125_000012_create_content_services;
 mod m20261126_000013_notify_content_changes;
 mod m20261126_000014_notify_personal_changes;
+mod postgres_only;
 
 /// Applies, reverts and reports Waymark's migrations.
 #[derive(Debug)]

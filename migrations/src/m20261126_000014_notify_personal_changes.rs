@@ -9,7 +9,8 @@
 //! does nothing there.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DatabaseBackend;
+
+use crate::postgres_only::run_on_postgres;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -63,11 +64,4 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         run_on_postgres(manager, DOWN).await
     }
-}
-
-async fn run_on_postgres(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
-    if manager.get_database_backend() == DatabaseBackend::Postgres {
-        manager.get_connection().execute_unprepared(sql).await?;
-    }
-    Ok(())
 }

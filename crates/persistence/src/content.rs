@@ -514,11 +514,7 @@ impl ContentStore for SqlContentStore {
             return Ok(Some(article));
         }
         let ticket = self.cache.ticket();
-        let article = row_at(&self.connection, locale, slug)
-            .await?
-            .as_ref()
-            .map(to_article)
-            .transpose()?;
+        let article = self.article_for_update(locale, slug).await?;
         if let Some(article) = &article {
             self.cache.store(ticket, article);
         }

@@ -4,7 +4,7 @@
 //! freed it, so allocating per hash left about 19 MiB resident for every thread that
 //! ever hashed: hundreds of MiB after a burst of sign-ins.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash as Phc, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -22,7 +22,9 @@ fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
         .filter(|memory| memory.len() == blocks);
     let mut memory = reused.unwrap_or_else(|| vec![Block::default(); blocks]);
     let outcome = work(&mut memory);
-    let most = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    static MOST: OnceLock<usize> = OnceLock::new();
+    let most = *MOST
+        .get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     let mut spare = SPARE_MEMORY.lock().unwrap_or_else(PoisonError::into_inner);
     if spare.len() < most {
         spare.push(memory);
