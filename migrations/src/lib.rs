@@ -19,6 +19,7 @@ mod m20261125_000011_create_content;
 mod m20261125_000012_create_content_services;
 mod m20261126_000013_notify_content_changes;
 mod m20261126_000014_notify_personal_changes;
+mod m20261206_000015_create_health_checks;
 mod postgres_only;
 
 /// Applies, reverts and reports Waymark's migrations.
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000012_create_content_services::Migration),
             Box::new(m20261126_000013_notify_content_changes::Migration),
             Box::new(m20261126_000014_notify_personal_changes::Migration),
+            Box::new(m20261206_000015_create_health_checks::Migration),
         ]
     }
 }

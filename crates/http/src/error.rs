@@ -11,7 +11,7 @@ use waymark_domain::contacts::ports::{
 };
 use waymark_domain::content::ports::{ArticleWriteError, ServiceWriteError};
 use waymark_domain::goals::ports::GoalWriteError;
-use waymark_domain::health::StorageUnavailable;
+use waymark_domain::health::{StorageUnavailable, Unavailability};
 use waymark_domain::identity::ports::{
     ClientError, CreateAccountError, StoreError, UpdateAccountError,
 };
@@ -90,9 +90,13 @@ pub enum ApiError {
         /// The limit, in bytes.
         limit: usize,
     },
-    /// Storage did not answer; the client should retry later.
+    /// Storage did not answer or cannot commit; the client should retry later.
     #[error("storage unavailable")]
     StorageUnavailable(#[source] StorageUnavailable),
+    /// The readiness probe failed: this instance cannot serve traffic now, for the
+    /// reason its problem names (for operators, not clients of the API).
+    #[error("not ready")]
+    Unready(#[source] StorageUnavailable),
     /// The request took longer than the configured limit.
     #[error("request timed out")]
     Timeout,
@@ -325,12 +329,25 @@ impl ApiError {
                 Problem::new("payload-too-large", "Request body is too large", status)
                     .with_detail(format!("The body may be at most {limit} bytes."))
             }
-            Self::StorageUnavailable(_) => Problem::new(
+            Self::StorageUnavailable(unavailable) => Problem::new(
                 "service-unavailable",
                 "Service temporarily unavailable",
                 status,
             )
-            .with_detail("Waymark cannot reach its database right now. Please try again shortly."),
+            .with_detail(match unavailable.reason() {
+                Unavailability::Unreachable => "Waymark cannot reach its database right now. Please try again shortly.",
+                Unavailability::DiskFull | Unavailability::ReadOnly => "Waymark cannot save changes right now, so nothing was changed. Please try again shortly.",
+            }),
+            Self::Unready(unavailable) => Problem::new(
+                "service-unavailable",
+                "Service temporarily unavailable",
+                status,
+            )
+            .with_detail(match unavailable.reason() {
+                Unavailability::Unreachable => "Not ready: the database does not answer in time.",
+                Unavailability::DiskFull => "Not ready: the database answers but cannot commit writes, because its disk is full.",
+                Unavailability::ReadOnly => "Not ready: the database answers but cannot commit writes, because it is read-only.",
+            }),
             Self::Timeout => Problem::new("timeout", "Request took too long", status)
                 .with_detail("The request did not finish in time. Please try again shortly."),
             Self::Internal(_) => Problem::new("internal-error", "Something went wrong", status)
@@ -353,7 +370,9 @@ impl ResponseError for ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::StorageUnavailable(_) | Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            Self::StorageUnavailable(_) | Self::Unready(_) | Self::Timeout => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -364,6 +383,7 @@ impl ResponseError for ApiError {
             Self::StorageUnavailable(cause) => {
                 tracing::warn!(error = %CauseChain(cause), "storage unavailable");
             }
+            Self::Unready(cause) => tracing::warn!(error = %CauseChain(cause), "not ready"),
             Self::Timeout => tracing::warn!("request timed out"),
             _ => {}
         }
@@ -376,7 +396,7 @@ impl ResponseError for ApiError {
                     headers.insert(header::ALLOW, value);
                 }
             }
-            Self::StorageUnavailable(_) | Self::Timeout => {
+            Self::StorageUnavailable(_) | Self::Unready(_) | Self::Timeout => {
                 headers.insert(
                     header::RETRY_AFTER,
                     HeaderValue::from_static(RETRY_AFTER_SECONDS),

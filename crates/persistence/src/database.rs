@@ -137,6 +137,11 @@ impl Database {
         if let Some(limit) = settings.statement_timeout {
             options.statement_timeout(limit);
         }
+        options.map_sqlx_sqlite_pool_opts(|pool| {
+            pool.after_release(|connection, _| {
+                Box::pin(discard_if_inside_a_transaction(connection))
+            })
+        });
         let busy_timeout = settings.sqlite_busy_timeout;
         options.map_sqlx_sqlite_opts(move |sqlite| {
             sqlite
@@ -365,4 +370,30 @@ fn backend_of(url: &str) -> Result<Backend, DatabaseError> {
             "must start with sqlite: or postgres://".to_owned(),
         ))
     }
+}
+
+/// Whether a SQLite connection going back to the pool may be lent again: not when it
+/// may still be inside a transaction. When a statement or `COMMIT` fails (a full disk,
+/// say), SQLite may roll the transaction back by itself; the `ROLLBACK` that follows
+/// then fails, and sqlx still counts the connection as inside a transaction. Lent
+/// again, it would run the next request's transaction as a savepoint inside one that
+/// never commits: that request would be answered as saved, hold the write lock
+/// against every other connection, and be lost when the connection closed. Such a
+/// connection is closed instead (SQLite then releases whatever it held), and the
+/// pool opens a new one.
+async fn discard_if_inside_a_transaction(
+    connection: &mut sea_orm::sqlx::SqliteConnection,
+) -> Result<bool, sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::Connection as _;
+    if !connection.is_in_transaction() {
+        return Ok(true);
+    }
+    // The rollback started when the transaction was dropped may still be queued on
+    // the connection's worker; a ping is answered only after it.
+    connection.ping().await?;
+    let clean = !connection.is_in_transaction();
+    if !clean {
+        tracing::warn!("closing a SQLite connection left inside a failed transaction");
+    }
+    Ok(clean)
 }

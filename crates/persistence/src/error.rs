@@ -1,17 +1,16 @@
 //! Turning `DbErr` into domain errors. `DbErr` never leaves this crate.
 
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
-use waymark_domain::health::StorageUnavailable;
+use waymark_domain::health::{StorageUnavailable, Unavailability};
 use waymark_domain::identity::ports::StoreError;
 
-/// Classifies a database error: unreachable, overloaded or timed out is
-/// [`StoreError::Unavailable`] (a 503 the client may retry); anything else is
-/// [`StoreError::Unexpected`].
+/// Classifies a database error: unreachable, overloaded, timed out, out of disk or
+/// read-only is [`StoreError::Unavailable`] (a 503 the client may retry, with the
+/// reason); anything else is [`StoreError::Unexpected`].
 pub(crate) fn store_error(error: DbErr) -> StoreError {
-    if is_unavailable(&error) {
-        StoreError::Unavailable(StorageUnavailable::new(error))
-    } else {
-        StoreError::Unexpected(error.into())
+    match unavailability(&error) {
+        Some(reason) => StoreError::Unavailable(StorageUnavailable::because(reason, error)),
+        None => StoreError::Unexpected(error.into()),
     }
 }
 
@@ -20,15 +19,16 @@ pub(crate) fn is_unique_violation(error: &DbErr) -> bool {
     matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
-fn is_unavailable(error: &DbErr) -> bool {
+/// Why storage could not do it, when the reason is one that passes by itself.
+fn unavailability(error: &DbErr) -> Option<Unavailability> {
     use sea_orm::sqlx::Error as Sqlx;
     let runtime = match error {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return Some(Unavailability::Unreachable),
         DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
-        _ => return false,
+        _ => return None,
     };
     let RuntimeErr::SqlxError(sqlx) = runtime else {
-        return false;
+        return None;
     };
     match sqlx.as_ref() {
         Sqlx::Io(_)
@@ -36,20 +36,50 @@ fn is_unavailable(error: &DbErr) -> bool {
         | Sqlx::PoolClosed
         | Sqlx::WorkerCrashed
         | Sqlx::Tls(_)
-        | Sqlx::Protocol(_) => true,
+        | Sqlx::Protocol(_) => Some(Unavailability::Unreachable),
         Sqlx::Database(database) => {
-            // 57014: PostgreSQL cancelled the statement (statement_timeout);
-            // 57P01-57P03: the server is shutting down or not accepting connections;
-            // 25006: a read-only transaction (a replica just after a failover);
-            // SQLite 5/6: the database is busy or locked beyond busy_timeout. (SQLite
-            // 517, a stale snapshot, is a conflict to retry instead.)
             let code = database.code().unwrap_or_default();
-            matches!(
-                code.as_ref(),
-                "57014" | "57P01" | "57P02" | "57P03" | "25006" | "5" | "6"
-            )
+            if database
+                .try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
+                .is_some()
+            {
+                postgres_unavailability(&code)
+            } else {
+                sqlite_unavailability(&code)
+            }
         }
-        _ => false,
+        _ => None,
+    }
+}
+
+/// The reason behind a SQLite result code, when it passes by itself. SQLite reports
+/// extended result codes; the low byte is the primary code.
+fn sqlite_unavailability(code: &str) -> Option<Unavailability> {
+    let extended = code.parse::<u32>().ok()?;
+    match (extended & 0xff, extended) {
+        // 517 (SQLITE_BUSY_SNAPSHOT) is a stale snapshot: a conflict to retry.
+        (_, 517) => None,
+        // SQLITE_BUSY, SQLITE_LOCKED beyond busy_timeout; SQLITE_IOERR and
+        // SQLITE_CANTOPEN: the file cannot be read or written right now.
+        (5 | 6 | 10 | 14, _) => Some(Unavailability::Unreachable),
+        (13, _) => Some(Unavailability::DiskFull),
+        (8, _) => Some(Unavailability::ReadOnly),
+        _ => None,
+    }
+}
+
+/// The reason behind a PostgreSQL SQLSTATE, when it passes by itself.
+fn postgres_unavailability(code: &str) -> Option<Unavailability> {
+    match code {
+        // 53100: disk_full.
+        "53100" => Some(Unavailability::DiskFull),
+        // 25006: a read-only transaction (a replica, say just after a failover).
+        "25006" => Some(Unavailability::ReadOnly),
+        // 57014: statement_timeout; 57P01-57P03: shutting down or not accepting
+        // connections; 53xxx: out of memory or connections; 58030: an I/O error.
+        "57014" | "57P01" | "57P02" | "57P03" | "58030" => Some(Unavailability::Unreachable),
+        other if other.starts_with("53") => Some(Unavailability::Unreachable),
+        _ => None,
     }
 }
 

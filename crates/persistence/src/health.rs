@@ -1,12 +1,15 @@
-//! The storage adapter's answer to the domain's readiness port.
+//! The storage adapter's answer to the domain's readiness port: can the database
+//! commit a write right now, and how busy is the pool.
 
 use async_trait::async_trait;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use waymark_domain::health::{PoolUsage, StorageHealth, StorageUnavailable};
+use waymark_domain::identity::ports::StoreError;
 
 use crate::database::Backend;
+use crate::error::store_error;
 
-/// Pings the pool and reads its occupancy.
+/// Probes the database with a write and reads the pool's occupancy.
 #[derive(Debug, Clone)]
 pub(crate) struct PoolHealth {
     pub(crate) connection: DatabaseConnection,
@@ -14,20 +17,36 @@ pub(crate) struct PoolHealth {
     pub(crate) max_connections: u32,
 }
 
+/// Rewrites the one row of `health_checks` and commits, like any other write, so a
+/// database that answers but cannot commit (a full disk, a read-only replica) is
+/// noticed. On SQLite the row carries 16 KiB of random padding, a write of a few
+/// pages as large as a goal's: a disk with room left for a one-page write but not
+/// for real ones still counts as full. Every replica rewrites the same row, so the
+/// table never grows.
+fn write_probe(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "INSERT INTO health_checks (id, checked_at, padding) VALUES (1, CURRENT_TIMESTAMP, randomblob(16384)) \
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at, padding = excluded.padding"
+        }
+        Backend::Postgres => {
+            "INSERT INTO health_checks (id, checked_at) VALUES (1, CURRENT_TIMESTAMP) \
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at"
+        }
+    }
+}
+
 #[async_trait]
 impl StorageHealth for PoolHealth {
-    async fn ping(&self) -> Result<(), StorageUnavailable> {
-        // Reading the schema touches the file, so a SQLite database that has become
-        // unreadable is noticed; sqlx's own SQLite ping never leaves the process.
-        let statement = match self.backend {
-            Backend::Sqlite => "SELECT count(*) FROM sqlite_master",
-            Backend::Postgres => "SELECT 1",
-        };
+    async fn check(&self) -> Result<(), StorageUnavailable> {
         self.connection
-            .execute_unprepared(statement)
+            .execute_unprepared(write_probe(self.backend))
             .await
             .map(|_| ())
-            .map_err(StorageUnavailable::new)
+            .map_err(|error| match store_error(error) {
+                StoreError::Unavailable(unavailable) => unavailable,
+                StoreError::Unexpected(cause) => StorageUnavailable::new(cause),
+            })
     }
 
     fn pool_usage(&self) -> PoolUsage {

@@ -1,16 +1,22 @@
 //! Fault tests against the real `waymark` binary, run as a child process on loopback:
 //! a write the server acknowledged survives `kill -9` and a restart, and SIGTERM
 //! under load answers every request the server had begun, never with a 5xx, refuses
-//! new connections and exits cleanly within the shutdown grace. Each test runs on
-//! SQLite and, when `WAYMARK_TEST_POSTGRES_URL` is set, on PostgreSQL.
+//! new connections and exits cleanly within the shutdown grace; a full disk under
+//! SQLite loses nothing acknowledged and heals by itself. Each test runs on SQLite
+//! and, when `WAYMARK_TEST_POSTGRES_URL` is set, on PostgreSQL, unless it is about
+//! one of them.
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 // A crate root's modules resolve next to it, so the helpers' folder is named here.
 #[path = "process_faults/api.rs"]
 mod api;
+#[path = "process_faults/full_disk.rs"]
+mod full_disk;
 #[path = "process_faults/server_process.rs"]
 mod server_process;
+#[path = "process_faults/small_disk.rs"]
+mod small_disk;
 #[path = "process_faults/store.rs"]
 mod store;
 

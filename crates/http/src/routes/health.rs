@@ -35,15 +35,16 @@ pub(crate) async fn live() -> HttpResponse {
 
 /// Readiness: can this instance serve traffic?
 ///
-/// Ready when the database answers a query within the readiness timeout (1 s by
-/// default). While it does not, the answer is 503 and load balancers should send
-/// traffic elsewhere; it recovers by itself when the database returns.
+/// Ready when the database commits a small write within the readiness timeout (1 s
+/// by default). While it cannot (it is unreachable, its disk is full, or it is
+/// read-only), the answer is 503 with the reason in `detail`, and load balancers
+/// should send traffic elsewhere; it recovers by itself when the database does.
 #[utoipa::path(
     tag = "operations",
     operation_id = "health_ready",
     responses(
-        (status = 200, description = "The database answered; this instance can serve traffic.", body = HealthStatus),
-        (status = 503, description = "The database did not answer in time. `Retry-After` is set.", body = Problem, content_type = "application/problem+json",
+        (status = 200, description = "The database committed a write; this instance can serve traffic.", body = HealthStatus),
+        (status = 503, description = "The database did not answer in time, or cannot commit writes (its disk is full, or it is read-only); `detail` says which. `Retry-After` is set.", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
     ),
 )]
@@ -53,13 +54,14 @@ pub(crate) async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, Ap
     Ok(HttpResponse::Ok().json(HealthStatus { status: "ready" }))
 }
 
-/// Pings storage within the readiness timeout.
+/// Checks storage within the readiness timeout.
 async fn check_storage(state: &AppState) -> Result<(), ApiError> {
     let limit = state.settings.readiness_timeout;
-    tokio::time::timeout(limit, state.ports.health.ping())
+    tokio::time::timeout(limit, state.ports.health.check())
         .await
-        .map_err(|_| StorageUnavailable::timed_out(limit))??;
-    Ok(())
+        .map_err(|_| StorageUnavailable::timed_out(limit))
+        .and_then(|checked| checked)
+        .map_err(ApiError::Unready)
 }
 
 /// Liveness, for `HEAD` probes.
@@ -84,8 +86,8 @@ pub(crate) async fn live_head() -> HttpResponse {
     tag = "operations",
     operation_id = "health_ready_head",
     responses(
-        (status = 200, description = "The database answered; this instance can serve traffic."),
-        (status = 503, description = "The database did not answer in time. `Retry-After` is set.", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The database committed a write; this instance can serve traffic."),
+        (status = 503, description = "The database did not answer in time, or cannot commit writes. `Retry-After` is set.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[head("/health/ready")]

@@ -11,6 +11,9 @@ use sea_orm::{ConnectionTrait, Database};
 /// `postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable`.
 pub const POSTGRES_URL_VARIABLE: &str = "WAYMARK_TEST_POSTGRES_URL";
 
+/// Where in the store's directory a SQLite database lives.
+const SQLITE_DIRECTORY: &str = "database";
+
 /// Which database the server under test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -43,7 +46,10 @@ impl Store {
             .unwrap_or_else(|error| panic!("cannot create {}: {error}", directory.display()));
         match backend {
             Backend::Sqlite => Some(Self {
-                database_url: format!("sqlite://{}/waymark.db?mode=rwc", directory.display()),
+                database_url: format!(
+                    "sqlite://{}/waymark.db?mode=rwc",
+                    directory.join(SQLITE_DIRECTORY).display()
+                ),
                 directory,
                 postgres: None,
             }),
@@ -79,6 +85,12 @@ impl Store {
     /// The `--database-url` of the server.
     pub fn database_url(&self) -> &str {
         &self.database_url
+    }
+
+    /// The directory of the SQLite database file (its WAL and shared-memory files sit
+    /// beside it); the server creates it when it is missing.
+    pub fn sqlite_directory(&self) -> PathBuf {
+        self.directory.join(SQLITE_DIRECTORY)
     }
 
     /// The `--data-dir` of the server.
