@@ -12,6 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::security_table::SecurityTable;
 use crate::extract::extractor_config;
 use crate::middleware::idempotency::make_retries_safe;
+use crate::middleware::nul_characters::refuse_nul_characters;
 use crate::middleware::panic_guard::catch_panics;
 use crate::middleware::problem_completion::complete_problems;
 use crate::middleware::rate_limit::limit_rate;
@@ -60,6 +61,7 @@ pub fn build_app(
         .wrap(from_fn(enforce_timeout))
         .wrap(from_fn(catch_panics))
         .wrap(from_fn(make_retries_safe))
+        .wrap(from_fn(refuse_nul_characters))
         .wrap(from_fn(limit_rate))
         .wrap(cors)
         .wrap(from_fn(complete_problems))

@@ -8,14 +8,24 @@ use tracing_subscriber::EnvFilter;
 
 use crate::settings::LogFormat;
 
+/// actix-http's connection handler, which logs every request it cannot parse (a NUL
+/// in a header, say) at ERROR before answering it 400. That is a client's mistake, and
+/// anyone could flood the logs with it, so its lines are left out unless the filter
+/// asks for them by name.
+const CONNECTION_HANDLER: &str = "actix_http::h1::dispatcher";
+
 /// Installs the global tracing subscriber.
 ///
 /// # Errors
 /// A one-line message when `filter` is not valid EnvFilter syntax.
 pub fn init(filter: &str, format: LogFormat) -> Result<(), String> {
-    let filter = EnvFilter::try_new(filter).map_err(|error| {
+    let named = filter.contains("actix_http");
+    let mut filter = EnvFilter::try_new(filter).map_err(|error| {
         format!("--log (WAYMARK_LOG) `{filter}` is not a valid log filter: {error}")
     })?;
+    if !named && let Ok(quiet) = format!("{CONNECTION_HANDLER}=off").parse() {
+        filter = filter.add_directive(quiet);
+    }
     let json = match format {
         LogFormat::Json => true,
         LogFormat::Pretty => false,

@@ -13,6 +13,8 @@
 mod api;
 #[path = "process_faults/full_disk.rs"]
 mod full_disk;
+#[path = "process_faults/log_hygiene.rs"]
+mod log_hygiene;
 #[path = "process_faults/server_process.rs"]
 mod server_process;
 #[path = "process_faults/small_disk.rs"]

@@ -1,9 +1,11 @@
 //! The middleware every response passes through, outermost first:
 //! request id, request log and metrics, security headers, compression, problem
-//! completion, CORS, rate limits, the panic guard, and the per-request timeout.
+//! completion, CORS, rate limits, the NUL-character rule, idempotency, the panic
+//! guard, and the per-request timeout.
 
 pub(crate) mod caller;
 pub(crate) mod idempotency;
+pub(crate) mod nul_characters;
 pub(crate) mod panic_guard;
 pub(crate) mod problem_completion;
 pub mod rate_limit;

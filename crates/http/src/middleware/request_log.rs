@@ -33,7 +33,9 @@ pub(crate) async fn log_request(
         .unwrap_or_default();
     let state = request.app_data::<web::Data<AppState>>().cloned();
     let routes = request.app_data::<web::Data<RouteTable>>().cloned();
-    let span = tracing::info_span!(
+    // At ERROR level so the span is kept whatever the filter lets through: every
+    // line logged during the request, a 500's cause included, names its request id.
+    let span = tracing::error_span!(
         "request",
         method = %method,
         route = tracing::field::Empty,

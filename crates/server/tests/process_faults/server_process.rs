@@ -58,6 +58,8 @@ impl ServerProcess {
                 "json",
             ])
             .args(extra)
+            // So that any log line that would carry a backtrace does, and tests see it.
+            .env("RUST_BACKTRACE", "1")
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_for_stderr);

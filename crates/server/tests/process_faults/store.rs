@@ -98,6 +98,19 @@ impl Store {
         self.directory.join("data")
     }
 
+    /// Runs `sql` on the database directly, behind the server's back (to make a row
+    /// the server cannot read, say).
+    pub async fn execute(&self, sql: &str) {
+        let database = Database::connect(self.database_url.as_str())
+            .await
+            .unwrap_or_else(|error| panic!("cannot open the test database: {error}"));
+        database
+            .execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|error| panic!("{sql} failed: {error}"));
+        let _ = database.close().await;
+    }
+
     /// The file the server's standard output and error are appended to, across restarts.
     pub fn log_path(&self) -> PathBuf {
         self.directory.join("server.log")

@@ -6,7 +6,9 @@ use waymark_domain::identity::secret::SecretDigest;
 
 use super::client_authentication::{ClientCredentials, presented_credentials, verify_client};
 use super::oauth_error::{OAuthError, OAuthErrorCode, invalid_client, oauth_error};
-use super::token_request::{TokenParameters, UnreadableParameters, present, read_parameters};
+use super::token_request::{
+    NUL_CHARACTER, TokenParameters, UnreadableParameters, present, read_parameters,
+};
 use crate::error::ApiError;
 
 use crate::state::AppState;
@@ -42,6 +44,9 @@ pub(crate) async fn revoke(
                 OAuthErrorCode::InvalidRequest,
                 "Send `token` form-encoded or as JSON.",
             ));
+        }
+        Err(UnreadableParameters::NulCharacter) => {
+            return Ok(oauth_error(OAuthErrorCode::InvalidRequest, NUL_CHARACTER));
         }
     };
     let client = match presented_credentials(&request, &parameters) {

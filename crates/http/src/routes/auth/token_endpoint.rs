@@ -14,7 +14,9 @@ use waymark_domain::identity::{Account, ApiClient, ClientId, Email, PasswordHash
 
 use super::client_authentication::{ClientCredentials, presented_credentials, verify_client};
 use super::oauth_error::{OAuthError, OAuthErrorCode, invalid_client, oauth_error};
-use super::token_request::{TokenParameters, UnreadableParameters, present, read_parameters};
+use super::token_request::{
+    NUL_CHARACTER, TokenParameters, UnreadableParameters, present, read_parameters,
+};
 use crate::auth::tokens::TokenSubject;
 use crate::error::ApiError;
 use crate::problem::Problem;
@@ -94,6 +96,9 @@ pub(crate) async fn token(
                 OAuthErrorCode::InvalidRequest,
                 "The request body could not be read.",
             ));
+        }
+        Err(UnreadableParameters::NulCharacter) => {
+            return Ok(oauth_error(OAuthErrorCode::InvalidRequest, NUL_CHARACTER));
         }
     };
     let client = match presented_credentials(&request, &parameters) {

@@ -34,6 +34,10 @@ pub(crate) struct TokenParameters {
     pub token: Option<String>,
 }
 
+/// What a client sending NUL in a parameter is told.
+pub(crate) const NUL_CHARACTER: &str =
+    "A parameter contains a NUL character (%00), which Waymark does not accept in any text.";
+
 /// Why the body could not be read.
 #[derive(Debug)]
 pub(crate) enum UnreadableParameters {
@@ -41,6 +45,8 @@ pub(crate) enum UnreadableParameters {
     ContentType,
     /// Not a valid form or JSON object.
     Malformed,
+    /// A parameter holds the NUL character, which Waymark accepts in no text.
+    NulCharacter,
 }
 
 /// Reads the parameters from `body` according to the request's content type.
@@ -58,7 +64,7 @@ pub(crate) fn read_parameters(
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    match content_type.as_str() {
+    let parameters: TokenParameters = match content_type.as_str() {
         "application/x-www-form-urlencoded" => {
             serde_urlencoded::from_bytes(body).map_err(|_| UnreadableParameters::Malformed)
         }
@@ -66,6 +72,28 @@ pub(crate) fn read_parameters(
             serde_json::from_slice(body).map_err(|_| UnreadableParameters::Malformed)
         }
         _ => Err(UnreadableParameters::ContentType),
+    }?;
+    if parameters.values().any(|value| value.contains('\0')) {
+        return Err(UnreadableParameters::NulCharacter);
+    }
+    Ok(parameters)
+}
+
+impl TokenParameters {
+    /// Every parameter that was sent.
+    fn values(&self) -> impl Iterator<Item = &String> {
+        [
+            &self.grant_type,
+            &self.username,
+            &self.password,
+            &self.refresh_token,
+            &self.scope,
+            &self.client_id,
+            &self.client_secret,
+            &self.token,
+        ]
+        .into_iter()
+        .flatten()
     }
 }
 
