@@ -112,3 +112,17 @@ api_test!(async fn bodies_must_be_json_objects_of_a_json_media_type(app) {
         .unwrap();
     assert_eq!(json_patch.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 });
+
+api_test!(async fn addresses_differing_only_in_width_or_case_are_one_account(app) {
+    let registered = app.register(&json!({ "email": "case@example.org", "password": GOOD_PASSWORD, "display_name": "Sam" })).await;
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let full_width = "\u{ff43}\u{ff41}\u{ff53}\u{ff45}@example.org";
+    let again = app.register(&json!({ "email": full_width, "password": GOOD_PASSWORD, "display_name": "Sam" })).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT, "the full-width address is the same account");
+    let upper = app.register(&json!({ "email": "CASE@Example.org", "password": GOOD_PASSWORD, "display_name": "Sam" })).await;
+    assert_eq!(upper.status(), StatusCode::CONFLICT);
+    for spelling in [full_width, "Case@EXAMPLE.org"] {
+        let tokens = app.sign_in(spelling, GOOD_PASSWORD).await;
+        assert!(tokens["access_token"].is_string(), "{spelling} signs in to the account");
+    }
+});

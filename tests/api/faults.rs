@@ -655,6 +655,72 @@ async fn a_check_in_made_on_one_instance_is_in_the_agenda_on_the_other() {
     stop_both(first, second, database).await;
 }
 
+/// "Sign out everywhere" on one instance ends the access token on the other, which
+/// had been accepting it from memory, on its next request (allowing for the moment
+/// the notice takes to arrive); and a password change on the second ends a new token
+/// on the first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_tokens_ended_on_one_instance_are_refused_by_the_other() {
+    let Some((first, second, database)) = two_instances(|_| {}).await else {
+        return;
+    };
+    let person = first.signed_in_user().await;
+    let status_on = |app: &TestApp, token: String| {
+        let request = app.authorized(Method::GET, "/v1/me", &token);
+        async move { request.send().await.unwrap().status() }
+    };
+    let refused_within_two_seconds = async |app: &TestApp, token: &str, what: &str| {
+        let ended_at = Instant::now();
+        while status_on(app, token.to_owned()).await != StatusCode::UNAUTHORIZED {
+            assert!(ended_at.elapsed() < Duration::from_secs(2), "{what}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    assert_eq!(
+        status_on(&second, person.access_token.clone()).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status_on(&second, person.access_token.clone()).await,
+        StatusCode::OK
+    );
+    let signed_out = first
+        .authorized(
+            Method::POST,
+            "/v1/me/sign-out-everywhere",
+            &person.access_token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), StatusCode::NO_CONTENT);
+    refused_within_two_seconds(
+        &second,
+        &person.access_token,
+        "the other instance still accepts the token",
+    )
+    .await;
+
+    let fresh = second.sign_in(&person.email, GOOD_PASSWORD).await;
+    let fresh = fresh["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(status_on(&first, fresh.clone()).await, StatusCode::OK);
+    let changed = second
+        .authorized(Method::POST, "/v1/me/password", &fresh)
+        .json(&json!({ "current_password": GOOD_PASSWORD, "new_password": "another long passphrase" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    refused_within_two_seconds(
+        &first,
+        &fresh,
+        "the first instance still accepts a token from before the password change",
+    )
+    .await;
+
+    stop_both(first, second, database).await;
+}
+
 /// Awaits every future, in order (the tests crate has no `futures` dependency).
 async fn futures_join_all<F: std::future::Future + Send + 'static>(
     futures: impl IntoIterator<Item = F>,

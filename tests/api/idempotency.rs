@@ -109,6 +109,30 @@ api_test!(async fn a_client_secret_is_never_replayed(app) {
     assert_eq!(listed["items"].as_array().unwrap().len(), 1, "the retry created no second client");
 });
 
+api_test!(async fn a_calendar_feed_address_is_never_stored_for_replay_nor_replayed(app) {
+    let person = app.signed_in_user().await;
+    let create = || {
+        let request = app
+            .authorized(Method::POST, "/v1/me/calendar-feed", &person.access_token)
+            .header("idempotency-key", "feed-1");
+        async move { request.send().await.unwrap() }
+    };
+    let first = create().await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let feed: Value = first.json().await.unwrap();
+    let token = feed["token"].as_str().unwrap().to_owned();
+    let retry = create().await;
+    assert_eq!(retry.status(), StatusCode::CONFLICT);
+    let problem: Value = retry.json().await.unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains("shown only once"), "{problem}");
+    assert!(!problem.to_string().contains(&token), "the retry does not show the address");
+    let stored = crate::support::storage::stored_replays(&app.database_url).await;
+    assert!(!stored.is_empty(), "the key is remembered");
+    assert!(stored.iter().all(|replay| !replay.contains(&token)), "the address is stored for replay: {stored:?}");
+    let calendar = app.get(&format!("/v1/calendar/{token}.ics")).await;
+    assert_eq!(calendar.status(), StatusCode::OK, "the address from the first answer works");
+});
+
 api_test!(async fn keys_belong_to_their_caller(app) {
     let first = app.signed_in_user().await;
     let second = app.signed_in_user().await;

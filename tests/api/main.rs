@@ -32,3 +32,4 @@ mod security;
 mod shutdown;
 mod sign_in;
 mod token_attacks;
+mod token_revocation;

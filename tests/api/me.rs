@@ -115,7 +115,7 @@ api_test!(async fn deleting_me_erases_the_account_and_everything_that_belongs_to
     assert!(after.len() >= 2, "the check must cover accounts and at least one owned table: {after:?}");
 
     let me = app.authorized(Method::GET, "/v1/me", &person.access_token).send().await.unwrap();
-    assert_eq!(me.status(), StatusCode::NOT_FOUND);
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "the erased account's token is dead");
     let refresh = app.token(&[("grant_type", "refresh_token"), ("refresh_token", second_device["refresh_token"].as_str().unwrap())]).await;
     assert_eq!(refresh.status(), StatusCode::BAD_REQUEST);
     let sign_in = app.token(&[("grant_type", "password"), ("username", &person.email), ("password", GOOD_PASSWORD)]).await;

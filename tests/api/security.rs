@@ -113,7 +113,15 @@ fn operations() -> Vec<Operation> {
         "the spec lists every operation: {}",
         found.len()
     );
+    // Operations that end the caller's sessions go last, so the caller's token
+    // works for every other operation of a walk.
+    found.sort_by_key(ends_sessions);
     found
+}
+
+/// Whether `operation`, done with the caller's token, ends every session of theirs.
+fn ends_sessions(operation: &Operation) -> bool {
+    operation.method == Method::POST && operation.template == "/v1/me/sign-out-everywhere"
 }
 
 /// Path parameters that name something one person owns.
@@ -521,6 +529,9 @@ api_test!(async fn every_operation_in_the_contract_is_served(app) {
         assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{}: {body}", operation.name());
         assert_ne!(body["detail"], "Nothing is served at this address.", "{} is in the contract but not served", operation.name());
     }
+    // The walk ended with signing out everywhere; the rest needs a session again.
+    let session = app.sign_in(&admin.email, crate::support::identity::GOOD_PASSWORD).await;
+    let token = session["access_token"].as_str().unwrap().to_owned();
     // No method the contract does not list is served on any of its paths...
     let declared: HashMap<String, Vec<Method>> = operations().into_iter().fold(HashMap::new(), |mut paths, operation| {
         paths.entry(operation.template.clone()).or_default().push(operation.method.clone());
@@ -532,7 +543,7 @@ api_test!(async fn every_operation_in_the_contract_is_served(app) {
             if methods.contains(&method) {
                 continue;
             }
-            let response = app.request(method.clone(), &path).bearer_auth(&admin.access_token).send().await.unwrap();
+            let response = app.request(method.clone(), &path).bearer_auth(&token).send().await.unwrap();
             // `PATCH /v1/routines/calendar.ics` is `PATCH /v1/routines/{routine_id}`
             // with an id that names nothing: 404, from a listed operation.
             let listed_elsewhere = declared.iter().any(|(other, methods)| other != template && methods.contains(&method) && template_matches(other, &path));
@@ -756,5 +767,27 @@ api_test!(async fn nul_characters_are_refused_in_every_parameter_and_body_field(
     assert!(parameters >= 60, "{parameters} parameters checked");
     assert!(fields >= 150, "{fields} body fields checked");
     assert_eq!(snapshot(&app, &admin, &ids).await, before, "nothing was changed");
+    check_misconfiguration(&seen);
+});
+
+api_test!(async fn every_secured_operation_refuses_the_token_of_an_erased_account(app) {
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let ids = owned_resources(&app, &admin).await;
+    let erased = app
+        .authorized(Method::DELETE, "/v1/me", &admin.access_token)
+        .json(&json!({ "password": crate::support::identity::GOOD_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), StatusCode::NO_CONTENT);
+    let mut seen = Seen::default();
+    let mut checked = 0;
+    for operation in operations().iter().filter(|operation| operation.secured) {
+        let path = fill(&operation.template, &ids);
+        let (status, body) = seen.send(&operation.name(), request(&app, operation, &path, Some(&admin.access_token)), true).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{} with an erased account's token: {body}", operation.name());
+        checked += 1;
+    }
+    assert!(checked >= 60, "{checked} operations checked");
     check_misconfiguration(&seen);
 });

@@ -439,7 +439,7 @@ api_test!(async fn a_token_without_the_profile_scope_is_403_insufficient_scope(a
     assert_eq!(body["status"], 403);
 });
 
-api_test!(async fn a_token_for_an_account_deleted_since_is_404(app) {
+api_test!(async fn a_token_for_an_account_deleted_since_is_401(app) {
     let user = app.signed_in_user().await;
     let deleted = app
         .authorized(Method::DELETE, "/v1/me", &user.access_token)
@@ -449,10 +449,11 @@ api_test!(async fn a_token_for_an_account_deleted_since_is_404(app) {
         .unwrap();
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let response = me_with_token(&app, &user.access_token).await;
-    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(response.headers()[CONTENT_TYPE], "application/problem+json");
+    assert!(response.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["type"], "/problems/not-found", "{body}");
+    assert_eq!(body["type"], "/problems/unauthorized", "{body}");
 });
 
 api_test!(async fn a_real_token_verifies_independently_against_the_published_jwks(app) {

@@ -330,6 +330,10 @@ impl AccountStore for CachedAccountStore {
         .await
     }
 
+    async fn sign_out_everywhere(&self, id: AccountId) -> Result<(), UpdateAccountError> {
+        forgetting(&self.cache, id, self.inner.sign_out_everywhere(id)).await
+    }
+
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {
         forgetting(&self.cache, id, self.inner.delete(id)).await
     }

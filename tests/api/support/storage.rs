@@ -90,3 +90,29 @@ pub async fn sign_in_attempts_recorded(database_url: &str, email: &str) -> i64 {
     row.try_get::<i64>("", "n")
         .unwrap_or_else(|_| i64::from(row.try_get::<i32>("", "n").unwrap_or_default()))
 }
+
+/// Everything stored for idempotent replays (headers and bodies), as text, to look
+/// for secrets that must never be kept.
+pub async fn stored_replays(database_url: &str) -> Vec<String> {
+    let connection = Database::connect(database_url).await.unwrap();
+    let backend = connection.get_database_backend();
+    let rows = connection
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT response_headers, response_body FROM idempotency_records",
+        ))
+        .await
+        .unwrap();
+    let _ = connection.close().await;
+    rows.iter()
+        .map(|row| {
+            let headers: Option<serde_json::Value> = row.try_get("", "response_headers").unwrap();
+            let body: Option<Vec<u8>> = row.try_get("", "response_body").unwrap();
+            format!(
+                "{} {}",
+                headers.unwrap_or_default(),
+                String::from_utf8_lossy(&body.unwrap_or_default())
+            )
+        })
+        .collect()
+}

@@ -112,6 +112,10 @@ pub struct Account {
     pub updated_at: Instant,
     /// Starts at 1 and grows by one with every change (for `ETag`).
     pub version: i64,
+    /// Carried in every access token issued to the account; it moves on when every
+    /// session must end (a password or role change, "sign out everywhere"), and a
+    /// token from an earlier epoch is then refused.
+    pub token_epoch: i64,
 }
 
 /// An account about to be created.

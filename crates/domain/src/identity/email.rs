@@ -1,12 +1,17 @@
 //! E-mail addresses as account names: normalised so that one person cannot hold two
-//! accounts that differ only in letter case or surrounding spaces.
+//! accounts that differ only in letter case, width or form (`ｃａｓｅ@example.org` is
+//! `case@example.org`) or surrounding spaces.
 
 use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
 
 /// The longest address accepted (RFC 5321's path limit).
 pub const MAX_EMAIL_LENGTH: usize = 254;
 
-/// A syntactically plausible, normalised (trimmed, lower-case) e-mail address.
+/// A syntactically plausible e-mail address, normalised for comparison: trimmed, in
+/// Unicode NFKC and case-folded (the "compatibility caseless match" of Unicode's
+/// chapter 3, as PRECIS compares identifiers).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
 
@@ -16,15 +21,16 @@ pub struct Email(String);
 pub struct InvalidEmail;
 
 impl Email {
-    /// Trims, lower-cases and checks `raw`.
+    /// Trims, normalises (NFKC, case folding, NFKC again, since folding can undo the
+    /// normal form) and checks `raw`.
     ///
     /// # Errors
     /// [`InvalidEmail`] when it is too long, has no single `@` with text on both
     /// sides, has a domain without a dot, or contains spaces or control characters.
     pub fn parse(raw: &str) -> Result<Self, InvalidEmail> {
-        let normalised = crate::text::clean(raw, false)
-            .ok_or(InvalidEmail)?
-            .to_lowercase();
+        let cleaned = crate::text::clean(raw, false).ok_or(InvalidEmail)?;
+        let folded = caseless::default_case_fold_str(&cleaned.nfkc().collect::<String>());
+        let normalised: String = folded.nfkc().collect();
         if normalised.is_empty() || normalised.chars().count() > MAX_EMAIL_LENGTH {
             return Err(InvalidEmail);
         }
@@ -83,6 +89,26 @@ mod tests {
         assert_eq!(
             Email::parse("sa\u{0301}m@example.org"),
             Email::parse("s\u{00e1}m@example.org")
+        );
+    }
+
+    #[test]
+    fn full_width_and_case_variants_are_the_same_address() {
+        let plain = Email::parse("case@example.org");
+        assert_eq!(
+            Email::parse("\u{ff43}\u{ff41}\u{ff53}\u{ff45}@example.org"),
+            plain
+        );
+        assert_eq!(Email::parse("CASE@EXAMPLE.ORG"), plain);
+        assert_eq!(
+            Email::parse("STRASSE@example.org"),
+            Email::parse("stra\u{df}e@example.org"),
+            "case folding, not lower-casing: the sharp s folds to ss"
+        );
+        assert_eq!(
+            Email::parse("\u{2160}@example.org").map(|email| email.to_string()),
+            Ok("i@example.org".to_owned()),
+            "compatibility forms (the Roman numeral one) are their plain letters"
         );
     }
 

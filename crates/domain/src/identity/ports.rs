@@ -95,8 +95,8 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
         expected_version: Option<i64>,
     ) -> Result<Account, UpdateAccountError>;
 
-    /// Replaces the password and, in the same transaction, revokes every refresh
-    /// token of the account.
+    /// Replaces the password and, in the same transaction, ends every session of the
+    /// account: its refresh tokens are revoked and its token epoch moves on.
     ///
     /// # Errors
     /// [`UpdateAccountError::NotFound`] when there is no such account.
@@ -106,8 +106,9 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
         hash: PasswordHash,
     ) -> Result<Account, UpdateAccountError>;
 
-    /// Changes the role and revokes every refresh token, so new scopes apply from the
-    /// next sign-in (access tokens already issued run out within their lifetime).
+    /// Changes the role and ends every session of the account (as
+    /// [`AccountStore::sign_out_everywhere`]), so the new role applies from the next
+    /// sign-in.
     ///
     /// # Errors
     /// [`UpdateAccountError::NotFound`] or [`UpdateAccountError::PreconditionFailed`].
@@ -117,6 +118,14 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
         role: Role,
         expected_version: Option<i64>,
     ) -> Result<Account, UpdateAccountError>;
+
+    /// Ends every session of the account in one transaction: every refresh token is
+    /// revoked and the token epoch moves on, so access tokens issued before are
+    /// refused. The account's version does not change.
+    ///
+    /// # Errors
+    /// [`UpdateAccountError::NotFound`] when there is no such account.
+    async fn sign_out_everywhere(&self, id: AccountId) -> Result<(), UpdateAccountError>;
 
     /// Deletes the account and every row that belongs to it, at once and for good.
     /// Answers whether there was such an account.

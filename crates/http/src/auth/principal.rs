@@ -1,12 +1,16 @@
 //! `Principal`: the authenticated caller of an operation that declares security.
 //!
 //! Taking a `Principal` argument is all a handler does: the extractor finds the
-//! operation's required scopes in the [`SecurityTable`], checks the bearer token, and
-//! answers 401 (no or bad token) or 403 (missing scope) before the handler runs.
+//! operation's required scopes in the [`SecurityTable`], checks the bearer token and,
+//! for a person's token, that the account still exists and has not ended the token's
+//! sessions since (its token epoch), then answers 401 (no, bad or ended token) or 403
+//! (missing scope) before the handler runs. The account is read through the account
+//! store, which remembers it, so a request costs no database round trip for it
+//! while nothing about the account changes.
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
-use futures_util::future::{Ready, ready};
+use futures_util::future::LocalBoxFuture;
 use waymark_domain::identity::{AccountId, ClientId, Role, ScopeSet};
 
 use super::bearer::{Bearer, bearer};
@@ -29,9 +33,22 @@ pub struct Principal {
     pub client_id: Option<ClientId>,
     /// The account's role when the token was issued; `None` for API clients.
     pub role: Option<Role>,
+    /// The scopes the operation requires.
+    required: ScopeSet,
 }
 
 impl Principal {
+    /// Refuses a token without the scopes the operation requires.
+    fn require_scopes(&self) -> Result<(), ApiError> {
+        if self.required.is_subset(&self.scopes) {
+            Ok(())
+        } else {
+            Err(ApiError::InsufficientScope {
+                required: self.required.to_string(),
+            })
+        }
+    }
+
     /// The caller's account, for operations on a person's own data. API clients have
     /// none, and get 403.
     ///
@@ -51,14 +68,40 @@ impl Principal {
 
 impl FromRequest for Principal {
     type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(authenticate(request).map_err(Into::into))
+        let verified = authenticate(request);
+        let state = request.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let (principal, token_epoch) = verified?;
+            if let (Subject::Account(account), Some(state)) = (principal.subject, state) {
+                check_sessions(&state, account, token_epoch).await?;
+            }
+            principal.require_scopes()?;
+            Ok(principal)
+        })
     }
 }
 
-fn authenticate(request: &HttpRequest) -> Result<Principal, ApiError> {
+/// Refuses a person's token when the account is gone, or has ended every session
+/// issued before (its token epoch has moved on).
+async fn check_sessions(
+    state: &AppState,
+    account: AccountId,
+    token_epoch: i64,
+) -> Result<(), ApiError> {
+    match state.ports.accounts.get(account).await? {
+        Some(current) if current.token_epoch == token_epoch => Ok(()),
+        _ => Err(ApiError::Unauthorized {
+            invalid_token: true,
+        }),
+    }
+}
+
+/// The caller a verified token names, with the token's epoch; the scopes are checked
+/// after the account, so a token whose sessions have ended is 401 whatever it asks.
+fn authenticate(request: &HttpRequest) -> Result<(Principal, i64), ApiError> {
     let misconfigured = |what: &str| {
         ApiError::Internal(anyhow::anyhow!(
             "Principal used on {} without {what}",
@@ -97,11 +140,6 @@ fn authenticate(request: &HttpRequest) -> Result<Principal, ApiError> {
     let scopes = ScopeSet::parse(&claims.scope).map_err(|_| ApiError::Unauthorized {
         invalid_token: true,
     })?;
-    if !required.is_subset(&scopes) {
-        return Err(ApiError::InsufficientScope {
-            required: required.to_string(),
-        });
-    }
     let role = claims
         .role
         .as_deref()
@@ -115,10 +153,12 @@ fn authenticate(request: &HttpRequest) -> Result<Principal, ApiError> {
         .as_deref()
         .and_then(|id| uuid::Uuid::parse_str(id).ok())
         .map(ClientId);
-    Ok(Principal {
+    let principal = Principal {
         subject,
         scopes,
         client_id,
         role,
-    })
+        required: required.clone(),
+    };
+    Ok((principal, claims.token_epoch.unwrap_or(0)))
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize};
-use waymark_domain::identity::{AccountId, ClientId, Role, ScopeSet};
+use waymark_domain::identity::{Account, AccountId, ClientId, ScopeSet};
 
 use super::keys::SigningKeys;
 
@@ -54,6 +54,11 @@ pub struct AccessClaims {
     /// handlers can require a role as well as a scope without a database read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// The account's token epoch when the token was issued (absent for API clients):
+    /// once the account's epoch moves on (every session ended), the token is refused.
+    /// Tokens from before epochs existed count as epoch 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_epoch: Option<i64>,
 }
 
 /// Who a token is for.
@@ -142,14 +147,15 @@ impl TokenIssuer {
         &self.keys
     }
 
-    /// Signs an access token for `subject` with `scopes`.
+    /// Signs an access token for `subject` with `scopes`: for an account, with its
+    /// role and token epoch as they are now.
     ///
     /// # Errors
     /// [`SigningFailed`] if signing fails, which would be a bug.
     pub fn issue(
         &self,
         subject: TokenSubject,
-        role: Option<Role>,
+        account: Option<&Account>,
         scopes: &ScopeSet,
         client: Option<ClientId>,
     ) -> Result<String, SigningFailed> {
@@ -176,7 +182,8 @@ impl TokenIssuer {
             jti: waymark_domain::id::new_id().to_string(),
             scope: scopes.to_string(),
             client_id,
-            role: role.map(|role| role.as_str().to_owned()),
+            role: account.map(|account| account.role.as_str().to_owned()),
+            token_epoch: account.map(|account| account.token_epoch),
         };
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(kid.to_owned());
@@ -275,7 +282,7 @@ mod tests {
         let token = tokens
             .issue(
                 TokenSubject::Account(account),
-                Some(Role::User),
+                None,
                 &ScopeSet::of([Scope::Profile, Scope::GoalsRead]),
                 None,
             )

@@ -1,5 +1,5 @@
 //! `/v1/me`: the signed-in person's own account: read it, change the profile, change
-//! the password, or delete the account and everything in it.
+//! the password, sign out everywhere, or delete the account and everything in it.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
@@ -214,8 +214,9 @@ pub(crate) struct PasswordChange {
 
 /// Changes your password.
 ///
-/// Every refresh token of the account stops working, so other devices must sign in
-/// again; access tokens already issued run out within their lifetime.
+/// Every session of the account ends, this one included: every refresh token and
+/// every access token issued before stops working at once, on every device, so sign
+/// in again with the new password.
 #[utoipa::path(
     tag = "me",
     operation_id = "change_password",
@@ -253,6 +254,31 @@ pub(crate) async fn change_password(
         .accounts
         .change_password(account.id, hash)
         .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Signs you out everywhere.
+///
+/// Ends every session of your account, on every device and app, this one included:
+/// every refresh token is revoked and every access token issued before stops working
+/// on its next request. Use it when a phone is lost or you think someone else has
+/// signed in as you. Sign in again to go on.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "sign_out_everywhere",
+    security(("oauth2" = ["profile"])),
+    responses(
+        (status = 204, description = "Every session has ended; the token that asked no longer works either."),
+    ),
+)]
+#[post("/v1/me/sign-out-everywhere")]
+pub(crate) async fn sign_out_everywhere(
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let account_id = principal.account()?;
+    state.ports.accounts.sign_out_everywhere(account_id).await?;
+    tracing::info!(target: "security", account_id = %account_id, "every session ended by the account's owner");
     Ok(HttpResponse::NoContent().finish())
 }
 

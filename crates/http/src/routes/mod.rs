@@ -32,6 +32,7 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(me::get_me)
         .service(me::update_me)
         .service(me::change_password)
+        .service(me::sign_out_everywhere)
         .service(me::delete_me)
         .service(admin::create_client)
         .service(admin::list_clients)

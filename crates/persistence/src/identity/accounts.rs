@@ -6,7 +6,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, TransactionTrait,
 };
 use waymark_domain::identity::ports::{
     AccountStore, CreateAccountError, StoreError, UpdateAccountError,
@@ -46,6 +47,7 @@ fn to_account(row: &accounts::Model) -> Result<Account, StoreError> {
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
+        token_epoch: row.token_epoch,
     })
 }
 
@@ -58,8 +60,8 @@ impl SqlAccountStore {
     }
 
     /// Runs `update` on account `id` if it is at `expected_version` (when given),
-    /// bumping `version` and `updated_at`; revokes its refresh tokens too when
-    /// `revoke_refresh_tokens`. One transaction.
+    /// bumping `version` and `updated_at`; ends its sessions too when `end_sessions`
+    /// (see [`end_sessions`]). One transaction.
     /// [`Self::update_where_version_once`], run again (up to twice) when it loses a
     /// conflict with a concurrent transaction.
     async fn update_where_version(
@@ -67,18 +69,13 @@ impl SqlAccountStore {
         id: AccountId,
         expected_version: Option<i64>,
         update: accounts::ActiveModel,
-        revoke_refresh_tokens: bool,
+        end_sessions: bool,
     ) -> Result<Account, UpdateAccountError> {
         let mut attempts = 0;
         loop {
             attempts += 1;
             match self
-                .update_where_version_once(
-                    id,
-                    expected_version,
-                    update.clone(),
-                    revoke_refresh_tokens,
-                )
+                .update_where_version_once(id, expected_version, update.clone(), end_sessions)
                 .await
             {
                 Err(UpdateAccountError::Store(error)) if attempts < 3 && is_conflict(&error) => {}
@@ -92,7 +89,7 @@ impl SqlAccountStore {
         id: AccountId,
         expected_version: Option<i64>,
         update: accounts::ActiveModel,
-        revoke_refresh_tokens: bool,
+        end_sessions: bool,
     ) -> Result<Account, UpdateAccountError> {
         let now = time::now();
         let transaction = self.connection.begin().await.map_err(store_error)?;
@@ -123,14 +120,8 @@ impl SqlAccountStore {
                 _ => UpdateAccountError::NotFound,
             });
         }
-        if revoke_refresh_tokens {
-            refresh_tokens::Entity::update_many()
-                .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
-                .filter(refresh_tokens::Column::AccountId.eq(id.0))
-                .filter(refresh_tokens::Column::RevokedAt.is_null())
-                .exec(&transaction)
-                .await
-                .map_err(store_error)?;
+        if end_sessions {
+            end_sessions_of(&transaction, id, now).await?;
         }
         let row = accounts::Entity::find_by_id(id.0)
             .one(&transaction)
@@ -157,6 +148,7 @@ impl AccountStore for SqlAccountStore {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
+            token_epoch: Set(0),
         };
         let inserted = accounts::Entity::insert(row)
             .exec_with_returning(&self.connection)
@@ -246,10 +238,48 @@ impl AccountStore for SqlAccountStore {
             .await
     }
 
+    async fn sign_out_everywhere(&self, id: AccountId) -> Result<(), UpdateAccountError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let ended = end_sessions_of(&transaction, id, time::now()).await?;
+        if !ended {
+            return Err(UpdateAccountError::NotFound);
+        }
+        transaction.commit().await.map_err(store_error)?;
+        Ok(())
+    }
+
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {
         let _forget = self.goal_lists.forget_on_drop(id);
         retrying_conflicts(|| self.delete_once(id)).await
     }
+}
+
+/// Ends every session of account `id` within `transaction`: moves its token epoch on
+/// (access tokens issued before are refused) and revokes its refresh tokens. Answers
+/// whether there was such an account.
+async fn end_sessions_of(
+    transaction: &DatabaseTransaction,
+    id: AccountId,
+    now: time::Instant,
+) -> Result<bool, StoreError> {
+    let moved = accounts::Entity::update_many()
+        .col_expr(
+            accounts::Column::TokenEpoch,
+            Expr::col(accounts::Column::TokenEpoch).add(1),
+        )
+        .filter(accounts::Column::Id.eq(id.0))
+        .exec(transaction)
+        .await
+        .map_err(store_error)?
+        .rows_affected;
+    refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::AccountId.eq(id.0))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(transaction)
+        .await
+        .map_err(store_error)?;
+    Ok(moved > 0)
 }
 
 impl SqlAccountStore {

@@ -26,9 +26,10 @@ pub(crate) struct RoleChange {
 
 /// Changes an account's role.
 ///
-/// Its refresh tokens are revoked, so the new role's scopes apply from its next
-/// sign-in; access tokens already issued run out within their lifetime. With
-/// `If-Match`, only if the account is still at that version.
+/// Every session of the account ends: its refresh tokens are revoked and access
+/// tokens issued before stop working on their next request, so the new role's
+/// scopes apply from its next sign-in. With `If-Match`, only if the account is still
+/// at that version.
 #[utoipa::path(
     tag = "admin",
     operation_id = "update_user_role",

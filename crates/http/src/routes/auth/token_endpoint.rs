@@ -369,7 +369,7 @@ fn tokens_for(
         .tokens
         .issue(
             TokenSubject::Account(account.id),
-            Some(account.role),
+            Some(account),
             &grant.scopes,
             client,
         )

@@ -11,6 +11,7 @@ use waymark_domain::identity::secret::{OpaqueSecret, SecretDigest};
 use super::icalendar::{Notes, calendar};
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::middleware::idempotency::ShownOnce;
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -65,7 +66,9 @@ pub(crate) struct CalendarFeedResponse {
 ///
 /// Calendar apps subscribe by address and cannot send a token, so the address itself
 /// is the secret: it is shown once, and only its digest is stored. Calling this again
-/// rotates it: the old address stops working at once.
+/// rotates it: the old address stops working at once. A retry with the same
+/// `Idempotency-Key` is 409, never the address again: call it without the key to
+/// rotate.
 #[utoipa::path(
     tag = "routines",
     operation_id = "create_calendar_feed",
@@ -87,10 +90,13 @@ pub(crate) async fn create_calendar_feed(
         .routines
         .set_feed_token(owner, &secret.digest(), waymark_domain::time::now())
         .await?;
-    Ok(HttpResponse::Created().json(CalendarFeedResponse {
+    let mut response = HttpResponse::Created().json(CalendarFeedResponse {
         url: format!("/v1/calendar/{}.ics", secret.expose()),
         token: secret.expose().to_owned(),
-    }))
+    });
+    // The address is a secret shown once: never kept for, nor shown by, a replay.
+    response.extensions_mut().insert(ShownOnce);
+    Ok(response)
 }
 
 /// Revokes your secret calendar address.
