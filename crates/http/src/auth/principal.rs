@@ -33,22 +33,18 @@ pub struct Principal {
     pub client_id: Option<ClientId>,
     /// The account's role when the token was issued; `None` for API clients.
     pub role: Option<Role>,
+}
+
+/// A token whose signature and claims check, before its account and scopes do.
+struct VerifiedToken {
+    principal: Principal,
+    /// The account's token epoch when the token was issued.
+    token_epoch: i64,
     /// The scopes the operation requires.
     required: ScopeSet,
 }
 
 impl Principal {
-    /// Refuses a token without the scopes the operation requires.
-    fn require_scopes(&self) -> Result<(), ApiError> {
-        if self.required.is_subset(&self.scopes) {
-            Ok(())
-        } else {
-            Err(ApiError::InsufficientScope {
-                required: self.required.to_string(),
-            })
-        }
-    }
-
     /// The caller's account, for operations on a person's own data. API clients have
     /// none, and get 403.
     ///
@@ -74,11 +70,17 @@ impl FromRequest for Principal {
         let verified = authenticate(request);
         let state = request.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
-            let (principal, token_epoch) = verified?;
+            let verified = verified?;
+            let principal = verified.principal;
             if let (Subject::Account(account), Some(state)) = (principal.subject, state) {
-                check_sessions(&state, account, token_epoch).await?;
+                check_sessions(&state, account, verified.token_epoch).await?;
             }
-            principal.require_scopes()?;
+            if !verified.required.is_subset(&principal.scopes) {
+                return Err(ApiError::InsufficientScope {
+                    required: verified.required.to_string(),
+                }
+                .into());
+            }
             Ok(principal)
         })
     }
@@ -99,9 +101,9 @@ async fn check_sessions(
     }
 }
 
-/// The caller a verified token names, with the token's epoch; the scopes are checked
-/// after the account, so a token whose sessions have ended is 401 whatever it asks.
-fn authenticate(request: &HttpRequest) -> Result<(Principal, i64), ApiError> {
+/// The caller a verified token names. Its scopes are checked after its account, so a
+/// token whose sessions have ended is 401 whatever it asks for.
+fn authenticate(request: &HttpRequest) -> Result<VerifiedToken, ApiError> {
     let misconfigured = |what: &str| {
         ApiError::Internal(anyhow::anyhow!(
             "Principal used on {} without {what}",
@@ -153,12 +155,14 @@ fn authenticate(request: &HttpRequest) -> Result<(Principal, i64), ApiError> {
         .as_deref()
         .and_then(|id| uuid::Uuid::parse_str(id).ok())
         .map(ClientId);
-    let principal = Principal {
-        subject,
-        scopes,
-        client_id,
-        role,
+    Ok(VerifiedToken {
+        principal: Principal {
+            subject,
+            scopes,
+            client_id,
+            role,
+        },
+        token_epoch: claims.token_epoch.unwrap_or(0),
         required: required.clone(),
-    };
-    Ok((principal, claims.token_epoch.unwrap_or(0)))
+    })
 }
