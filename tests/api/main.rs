@@ -14,6 +14,7 @@ mod content_catalogue;
 mod content_services;
 mod cors;
 mod deploy;
+mod dockerfile;
 mod faults;
 mod goal_list_cache;
 mod goal_parts;
