@@ -283,8 +283,11 @@ pub fn every_option() -> Vec<clap::Arg> {
             collect(subcommand, found);
         }
     }
+    // Built, so flags carry their implicit defaults (`false` for a switch).
+    let mut command = Cli::command();
+    command.build();
     let mut found = Vec::new();
-    collect(&Cli::command(), &mut found);
+    collect(&command, &mut found);
     found
 }
 

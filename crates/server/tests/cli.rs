@@ -601,3 +601,52 @@ fn help_says_where_the_public_url_comes_from_when_unset() {
     );
     assert!(public_url.contains("0.0.0.0"), "{public_url}");
 }
+
+#[test]
+fn env_example_lists_every_setting_with_its_default_commented_out() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.env.example");
+    let text = std::fs::read_to_string(&path).expect(".env.example exists");
+    let mut listed = std::collections::BTreeMap::new();
+    for line in text.lines() {
+        let Some((name, value)) = line.trim_start_matches('#').trim().split_once('=') else {
+            continue;
+        };
+        if name.chars().all(|c| c.is_ascii_uppercase() || c == '_') && !name.is_empty() {
+            assert!(
+                line.starts_with("# "),
+                "`{line}` must stay commented out, so a copy changes nothing"
+            );
+            assert!(
+                listed.insert(name.to_owned(), value.to_owned()).is_none(),
+                "{name} is listed twice"
+            );
+        }
+    }
+    let mut known = Vec::new();
+    for option in waymark::cli::every_option() {
+        let Some(variable) = option.get_env() else {
+            continue;
+        };
+        let variable = variable.to_string_lossy().into_owned();
+        let default = option
+            .get_default_values()
+            .iter()
+            .map(|value| value.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(",");
+        match listed.get(&variable) {
+            Some(value) => assert_eq!(
+                value, &default,
+                ".env.example gives {variable} the default `{value}`; the command line says `{default}`"
+            ),
+            None => panic!(".env.example does not list {variable} (default `{default}`)"),
+        }
+        known.push(variable);
+    }
+    for name in listed.keys() {
+        assert!(
+            known.contains(name),
+            ".env.example lists {name}, which no setting reads"
+        );
+    }
+}
