@@ -291,7 +291,22 @@ fn settings_error(error: &clap::Error) -> ExitCode {
         .find(|line| !line.trim().is_empty())
         .unwrap_or("invalid arguments")
         .trim_start_matches("error: ");
-    match env_var_of(error) {
+    if let Some(ContextValue::String(subcommand)) = error.get(ContextKind::InvalidSubcommand)
+        && error.kind() == ErrorKind::ArgumentConflict
+    {
+        return fail(
+            BAD_SETTING,
+            &format!(
+                "{first_line}: write settings after the subcommand (`waymark {subcommand} --help` lists them)"
+            ),
+        );
+    }
+    // An option this command does not take is not settable here, by flag or variable.
+    let variable = match error.kind() {
+        ErrorKind::UnknownArgument => None,
+        _ => env_var_of(error),
+    };
+    match variable {
         Some(variable) => fail(
             BAD_SETTING,
             &format!("{first_line} (also settable as {variable})"),

@@ -209,7 +209,24 @@ fn each_subcommand_help_lists_only_the_settings_it_uses() {
 fn a_setting_before_a_subcommand_is_refused_rather_than_ignored() {
     assert_bad_setting(
         &waymark(&["--log", "warn", "migrate", "status"], &[]),
-        &["migrate"],
+        &["migrate", "--log", "after the subcommand"],
+    );
+    let unknown = waymark(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "a@example.org",
+            "--bind",
+            "127.0.0.1:9",
+        ],
+        &[],
+    );
+    assert_bad_setting(&unknown, &["--bind"]);
+    assert!(
+        !stderr_of(&unknown).contains("WAYMARK_BIND"),
+        "a setting the command does not take is not settable for it: {}",
+        stderr_of(&unknown)
     );
 }
 
