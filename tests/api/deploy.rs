@@ -84,6 +84,15 @@ fn kubernetes_grace_period_outlasts_the_server_shutdown_grace() {
 fn dockerfile_runs_as_non_root_with_a_health_check() {
     let dockerfile = std::fs::read_to_string(deploy_dir().join("Dockerfile")).unwrap_or_default();
     assert!(dockerfile.contains("HEALTHCHECK"));
+    let health_check = dockerfile
+        .split("\nHEALTHCHECK ")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap_or_default();
+    assert!(
+        health_check.contains("${WAYMARK_BIND##*:}"),
+        "the health check must probe the port WAYMARK_BIND names, not a fixed one: {health_check}"
+    );
     assert!(
         dockerfile
             .lines()
