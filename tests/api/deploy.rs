@@ -84,6 +84,15 @@ fn kubernetes_grace_period_outlasts_the_server_shutdown_grace() {
 fn dockerfile_runs_as_non_root_with_a_health_check() {
     let dockerfile = std::fs::read_to_string(deploy_dir().join("Dockerfile")).unwrap_or_default();
     assert!(dockerfile.contains("HEALTHCHECK"));
+    let health_check = dockerfile
+        .split("\nHEALTHCHECK ")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap_or_default();
+    assert!(
+        health_check.contains("${WAYMARK_BIND##*:}"),
+        "the health check must probe the port WAYMARK_BIND names, not a fixed one: {health_check}"
+    );
     assert!(
         dockerfile
             .lines()
@@ -92,5 +101,40 @@ fn dockerfile_runs_as_non_root_with_a_health_check() {
     assert!(
         dockerfile.matches("FROM ").count() >= 2,
         "the Dockerfile must be multi-stage"
+    );
+}
+
+#[test]
+fn kubernetes_scrapes_metrics_on_their_own_port_which_the_service_does_not_expose() {
+    let configmap = load(&deploy_dir().join("k8s/configmap.yaml"));
+    let bind: std::net::SocketAddr = configmap[0]["data"]["WAYMARK_METRICS_BIND"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or_else(|error| panic!("WAYMARK_METRICS_BIND: {error}"));
+    let port = i64::from(bind.port());
+
+    let deployment = load(&deploy_dir().join("k8s/deployment.yaml"));
+    let template = &deployment[0]["spec"]["template"];
+    assert_eq!(
+        template["metadata"]["annotations"]["prometheus.io/port"].as_str(),
+        Some(port.to_string().as_str())
+    );
+    let ports = template["spec"]["containers"][0]["ports"].as_vec().unwrap();
+    assert!(
+        ports
+            .iter()
+            .any(|entry| entry["name"].as_str() == Some("metrics")
+                && entry["containerPort"].as_i64() == Some(port))
+    );
+
+    let service = load(&deploy_dir().join("k8s/service.yaml"));
+    let exposed = service[0]["spec"]["ports"].as_vec().unwrap();
+    assert!(
+        exposed
+            .iter()
+            .all(|entry| entry["targetPort"].as_str() != Some("metrics")
+                && entry["targetPort"].as_i64() != Some(port)),
+        "the Service must not expose the metrics port"
     );
 }

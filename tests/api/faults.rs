@@ -161,8 +161,8 @@ async fn a_database_outage_under_load_gives_503s_heals_by_itself_and_loses_no_ac
     let (proxy, proxied_url) = TcpProxy::in_front_of(database.url()).await;
     let mut settings = test_settings(&proxied_url);
     settings.workers = Some(2);
-    settings.db_connect_timeout = HumanDuration::millis(500);
-    settings.db_acquire_timeout = HumanDuration::millis(800);
+    settings.database.db_connect_timeout = HumanDuration::millis(500);
+    settings.database.db_acquire_timeout = HumanDuration::millis(800);
     settings.request_timeout = HumanDuration::secs(3);
     settings.readiness_timeout = HumanDuration::secs(1);
     let app = Arc::new(spawn_with(&settings).await);

@@ -61,7 +61,7 @@ fn unreachable_postgres_url() -> String {
 async fn ready_is_503_problem_when_postgres_is_unreachable() {
     let mut settings = test_settings(&unreachable_postgres_url());
     settings.no_migrate = true;
-    settings.db_connect_timeout = HumanDuration::millis(500);
+    settings.database.db_connect_timeout = HumanDuration::millis(500);
     let app = spawn_with(&settings).await;
 
     let started = Instant::now();
@@ -136,8 +136,8 @@ async fn ready_recovers_by_itself_when_postgres_comes_back() {
     let (proxy, real) = TcpProxy::in_front_of(database.url()).await;
 
     let mut settings = test_settings(&real);
-    settings.db_connect_timeout = HumanDuration::millis(500);
-    settings.db_acquire_timeout = HumanDuration::millis(800);
+    settings.database.db_connect_timeout = HumanDuration::millis(500);
+    settings.database.db_acquire_timeout = HumanDuration::millis(800);
     let app = spawn_with(&settings).await;
     assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
 

@@ -104,8 +104,8 @@ async fn request_past_its_deadline_is_503_problem_with_retry_after() {
     settings.no_migrate = true;
     settings.request_timeout = HumanDuration::millis(300);
     settings.readiness_timeout = HumanDuration::secs(30);
-    settings.db_connect_timeout = HumanDuration::secs(30);
-    settings.db_acquire_timeout = HumanDuration::secs(30);
+    settings.database.db_connect_timeout = HumanDuration::secs(30);
+    settings.database.db_acquire_timeout = HumanDuration::secs(30);
     let app = spawn_with(&settings).await;
 
     let started = Instant::now();

@@ -71,6 +71,33 @@ pub fn build_app(
         .wrap(from_fn(assign_request_id))
 }
 
+/// Builds the application for the metrics listener (`--metrics-bind`): `/metrics`
+/// and nothing else, with the same request ids, logs, headers and problems.
+pub fn build_metrics_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .route("/metrics", web::get().to(routes::metrics_on_own_listener))
+        .default_service(web::to(no_route))
+        .wrap(from_fn(complete_problems))
+        .wrap(from_fn(add_security_headers))
+        .wrap(from_fn(log_request))
+        .wrap(from_fn(assign_request_id))
+}
+
+async fn no_route() -> Result<HttpResponse, crate::ApiError> {
+    Err(crate::ApiError::NoRoute)
+}
+
 /// `/docs` without the slash would break Swagger UI's relative asset links.
 async fn redirect_to_docs() -> HttpResponse {
     HttpResponse::PermanentRedirect()

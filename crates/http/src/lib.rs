@@ -25,7 +25,7 @@ mod routes;
 pub mod state;
 mod wire_time;
 
-pub use app::build_app;
+pub use app::{build_app, build_metrics_app};
 pub use error::ApiError;
 pub use openapi::openapi;
 pub use state::{AppState, HttpSettings};

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use secrecy::SecretString;
 use waymark_domain::identity::ports::LockoutPolicy;
 use waymark_domain::ports::StoragePorts;
 
@@ -40,6 +41,11 @@ pub struct HttpSettings {
     pub trust_forwarded_for: bool,
     /// How many password hashes may run at once.
     pub password_hashing_concurrency: usize,
+    /// The bearer token `/metrics` asks for; `None` asks for none.
+    pub metrics_token: Option<SecretString>,
+    /// Whether the main listener serves `/metrics` (`false` when it has a listener of
+    /// its own, see [`crate::build_metrics_app`]).
+    pub metrics_on_main_listener: bool,
 }
 
 /// Shared, cheaply cloned application state. One instance is made at start-up and

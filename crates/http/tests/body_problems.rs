@@ -92,6 +92,8 @@ fn settings() -> HttpSettings {
         credentials_rate_limit_per_minute: 1000,
         trust_forwarded_for: false,
         password_hashing_concurrency: 1,
+        metrics_token: None,
+        metrics_on_main_listener: true,
     }
 }
 

@@ -1,13 +1,14 @@
 //! Start-up: open the database, apply migrations, bind the listener and build the
 //! HTTP server. Binding its own listener lets tests run the real server on port 0.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 
 use actix_web::HttpServer;
 use actix_web::dev::{Server, ServerHandle};
+use waymark_domain::ports::StoragePorts;
 use waymark_http::auth::TokenIssuer;
 use waymark_http::crisis_board::CrisisBoard;
-use waymark_http::{AppState, build_app};
+use waymark_http::{AppState, build_app, build_metrics_app};
 use waymark_persistence::{Backend, Database, DatabaseError};
 
 use crate::settings::Settings;
@@ -22,11 +23,11 @@ pub enum StartupError {
     /// The token signing keys could not be loaded.
     #[error(transparent)]
     SigningKeys(#[from] SigningKeyError),
-    /// The listening socket could not be bound.
+    /// A listening socket could not be bound.
     #[error("could not listen on {address}: {source}")]
     Bind {
         /// The address from the settings.
-        address: std::net::SocketAddr,
+        address: SocketAddr,
         /// The operating system's reason.
         source: std::io::Error,
     },
@@ -36,6 +37,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// The metrics listener's port and server, with `--metrics-bind`.
+    metrics_server: Option<(u16, Server)>,
     database: Database,
     housekeeping_interval: std::time::Duration,
 }
@@ -45,6 +48,7 @@ impl std::fmt::Debug for Application {
         formatter
             .debug_struct("Application")
             .field("port", &self.port)
+            .field("metrics_port", &self.metrics_port())
             .field("database", &self.database)
             .finish_non_exhaustive()
     }
@@ -80,36 +84,59 @@ impl Application {
             );
         }
         let keys = load_signing_keys(settings)?;
-        let tokens = TokenIssuer::new(keys, settings.tokens());
-        let mut state = AppState::new(database.ports(), tokens, settings.http());
-        state.crisis =
-            std::sync::Arc::new(CrisisBoard::new(crate::catalogue::built_in_crisis_lines()));
         if database.backend() == Backend::Sqlite
             && !settings.no_migrate
             && !settings.no_starter_content
         {
-            seed_an_empty_catalogue(&state).await;
+            seed_an_empty_catalogue(&database.ports()).await;
         }
-        let bind_error = |source| StartupError::Bind {
-            address: settings.bind,
-            source,
-        };
-        let listener = TcpListener::bind(settings.bind).map_err(bind_error)?;
-        let address = listener.local_addr().map_err(bind_error)?;
+        let (listener, address) = listen(settings.bind)?;
+        let metrics_listener = settings.metrics_bind.map(listen).transpose()?;
 
-        let grace_seconds = settings.shutdown_grace.0.as_millis().div_ceil(1000);
+        let public_url = settings.public_url(address);
+        if settings.public_url.is_none() && settings.bind.ip().is_unspecified() {
+            tracing::warn!(
+                bind = %settings.bind,
+                %public_url,
+                "no --public-url (WAYMARK_PUBLIC_URL), and --bind names no host clients can use: \
+                 tokens and discovery name loopback (public_url) until it is set to the address clients use"
+            );
+        }
+        let tokens = TokenIssuer::new(keys, settings.tokens(address));
+        let mut state = AppState::new(database.ports(), tokens, settings.http());
+        state.crisis =
+            std::sync::Arc::new(CrisisBoard::new(crate::catalogue::built_in_crisis_lines()));
+
+        let grace_seconds =
+            u64::try_from(settings.shutdown_grace.0.as_millis().div_ceil(1000)).unwrap_or(u64::MAX);
+        let bind_error = |address, source| StartupError::Bind { address, source };
+        let metrics_server = match metrics_listener {
+            Some((metrics_listener, metrics_address)) => {
+                let state = state.clone();
+                let server = HttpServer::new(move || build_metrics_app(state.clone()))
+                    .disable_signals()
+                    .workers(1)
+                    .shutdown_timeout(grace_seconds)
+                    .listen(metrics_listener)
+                    .map_err(|source| bind_error(metrics_address, source))?;
+                tracing::info!(address = %metrics_address, "metrics are served on their own listener");
+                Some((metrics_address.port(), server.run()))
+            }
+            None => None,
+        };
         let mut server = HttpServer::new(move || build_app(state.clone()))
             // Signals are handled by the binary, which stops gracefully on both
             // SIGTERM and SIGINT; tests stop the server through its handle.
             .disable_signals()
-            .shutdown_timeout(u64::try_from(grace_seconds).unwrap_or(u64::MAX))
+            .shutdown_timeout(grace_seconds)
             .listen(listener)
-            .map_err(bind_error)?;
+            .map_err(|source| bind_error(address, source))?;
         if let Some(workers) = settings.workers {
             server = server.workers(usize::from(workers));
         }
         tracing::info!(
             %address,
+            %public_url,
             backend,
             database = %settings.database_url_for_logs(),
             "waymark is listening"
@@ -117,6 +144,7 @@ impl Application {
         Ok(Self {
             port: address.port(),
             server: server.run(),
+            metrics_server,
             database,
             housekeeping_interval: settings.housekeeping_interval.0,
         })
@@ -126,6 +154,12 @@ impl Application {
     #[must_use]
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `/metrics` is served on by a listener of its own (`--metrics-bind`).
+    #[must_use]
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(port, _)| *port)
     }
 
     /// What SIGTERM does: a graceful stop that also tells the database pool.
@@ -158,7 +192,15 @@ impl Application {
             let database = self.database.clone();
             async move { database.hear_changes().await }
         });
+        let metrics = self.metrics_server.map(|(_, server)| {
+            let handle = server.handle();
+            (handle, tokio::spawn(server))
+        });
         let outcome = self.server.await;
+        if let Some((handle, server)) = metrics {
+            handle.stop(true).await;
+            let _ = server.await;
+        }
         housekeeping.abort();
         changes.abort();
         tracing::info!("waymark has stopped serving; closing the database");
@@ -167,13 +209,22 @@ impl Application {
     }
 }
 
+/// Binds `address`, answering the listener and the address it got (its port when
+/// `address` asked for port 0).
+fn listen(address: SocketAddr) -> Result<(TcpListener, SocketAddr), StartupError> {
+    let bind_error = |source| StartupError::Bind { address, source };
+    let listener = TcpListener::bind(address).map_err(bind_error)?;
+    let bound = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, bound))
+}
+
 /// Loads the starter catalogue into an embedded database that has no content yet, so
 /// that `cargo run` shows articles, services and crisis lines at once. A failure is
 /// logged and does not stop the server.
-async fn seed_an_empty_catalogue(state: &AppState) {
+async fn seed_an_empty_catalogue(ports: &StoragePorts) {
     use waymark_domain::content::ArticleStatus;
     use waymark_domain::content::ports::{ArticleQuery, ServiceQuery};
-    let content = &state.ports.content;
+    let content = &ports.content;
     let articles = content
         .articles(ArticleQuery {
             statuses: ArticleStatus::ALL.to_vec(),

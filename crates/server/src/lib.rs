@@ -7,10 +7,12 @@
 pub mod admin;
 pub mod application;
 pub mod catalogue;
+pub mod cli;
 pub mod duration;
 pub mod settings;
 pub mod signing_keys;
 pub mod telemetry;
 
 pub use application::{Application, StartupError};
-pub use settings::{AdminAction, Cli, Command, ContentAction, LogFormat, MigrateAction, Settings};
+pub use cli::{AdminAction, Cli, Command, ContentAction, MigrateAction, MigrateArgs, ToolArgs};
+pub use settings::{DatabaseArgs, LogArgs, LogFormat, PoolArgs, Settings};

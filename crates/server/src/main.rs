@@ -1,31 +1,45 @@
-//! The `waymark` command: `serve` (default), `migrate up|down|status`, `openapi`.
+//! The `waymark` command: `serve` (default), `migrate up|down|status`, `openapi`,
+//! `content seed|import|export`, `admin create-user|create-client`.
 //! Bad settings print one line naming the setting and exit with status 2; failures
 //! at run time print one line and exit with status 1. Nothing panics.
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use clap::Parser;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{CommandFactory, Parser};
-use waymark::{AdminAction, Application, Cli, Command, ContentAction, MigrateAction, Settings};
+use waymark::cli::MigrateStep;
+use waymark::{
+    AdminAction, Application, Cli, Command, ContentAction, DatabaseArgs, MigrateAction, Settings,
+};
 use waymark_persistence::Database;
 
 const BAD_SETTING: u8 = 2;
 const FAILED: u8 = 1;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let command = match Cli::try_parse() {
+        Ok(cli) => cli.into_command(),
         Err(error) => return settings_error(&error),
     };
-    if let Err(message) = cli.settings.check() {
+    // Each command checks the settings it takes, and logs as they say.
+    let (checked, logging) = match &command {
+        Command::Openapi => return print_openapi(),
+        Command::Serve(settings) => (settings.check(), &settings.logging),
+        Command::Migrate { action, migration } => {
+            let migration = action.as_ref().map_or(migration, MigrateAction::migration);
+            (migration.database.check(), &migration.logging)
+        }
+        Command::Admin { action } => (action.tool().check(), &action.tool().logging),
+        Command::Content { action } => {
+            let tool = &action.content_args().tool;
+            (tool.check(), &tool.logging)
+        }
+    };
+    if let Err(message) = checked {
         return fail(BAD_SETTING, &message);
     }
-    let command = cli.command.unwrap_or(Command::Serve);
-    if matches!(command, Command::Openapi) {
-        return print_openapi();
-    }
-    if let Err(message) = waymark::telemetry::init(&cli.settings.log, cli.settings.log_format) {
+    if let Err(message) = waymark::telemetry::init(&logging.log, logging.log_format) {
         return fail(BAD_SETTING, &message);
     }
     log_panics();
@@ -43,11 +57,14 @@ fn main() -> ExitCode {
     };
     runtime.block_on(async move {
         match command {
-            Command::Serve | Command::Openapi => serve(&cli.settings).await,
-            Command::Admin { action } => admin(&cli.settings, action).await,
-            Command::Content { action } => content(&cli.settings, action).await,
-            Command::Migrate { action } => {
-                migrate(&cli.settings, action.unwrap_or(MigrateAction::Up)).await
+            Command::Openapi => print_openapi(),
+            Command::Serve(settings) => serve(&settings).await,
+            Command::Admin { action } => admin(action).await,
+            Command::Content { action } => content(action).await,
+            Command::Migrate { action, migration } => {
+                let (step, migration) =
+                    action.map_or((MigrateStep::Up, migration), MigrateAction::into_parts);
+                migrate(&migration.database, step).await
             }
         }
     })
@@ -68,21 +85,21 @@ async fn serve(settings: &Settings) -> ExitCode {
     }
 }
 
-async fn migrate(settings: &Settings, action: MigrateAction) -> ExitCode {
-    let database = match Database::connect(&settings.database_for_migrations()).await {
+async fn migrate(settings: &DatabaseArgs, step: MigrateStep) -> ExitCode {
+    let database = match Database::connect(&settings.for_migrations()).await {
         Ok(database) => database,
         Err(error) => return fail(FAILED, &error_chain(&error)),
     };
-    let outcome = match action {
-        MigrateAction::Up => database
+    let outcome = match step {
+        MigrateStep::Up => database
             .migrate_up()
             .await
             .map(|()| "all migrations are applied".to_owned()),
-        MigrateAction::Down { steps } => database
+        MigrateStep::Down(steps) => database
             .migrate_down(steps)
             .await
             .map(|()| format!("reverted {steps} migration(s)")),
-        MigrateAction::Status => database.migration_status().await.map(|migrations| {
+        MigrateStep::Status => database.migration_status().await.map(|migrations| {
             migrations
                 .iter()
                 .map(|migration| {
@@ -136,19 +153,20 @@ async fn stop_gracefully_on_signal(stop: waymark::application::GracefulStop) {
     stop.stop().await;
 }
 
-async fn admin(settings: &Settings, action: AdminAction) -> ExitCode {
-    let database = match Database::connect(&settings.database()).await {
+async fn admin(action: AdminAction) -> ExitCode {
+    let tool = action.tool();
+    let database = match Database::connect(&tool.database.settings(&tool.pool, 0)).await {
         Ok(database) => database,
         Err(error) => return fail(FAILED, &error_chain(&error)),
     };
     let outcome = match action {
-        AdminAction::CreateUser { email, role, display_name } => match waymark::admin::read_password() {
+        AdminAction::CreateUser { email, role, display_name, .. } => match waymark::admin::read_password() {
             Ok(password) => waymark::admin::create_user(&database, &email, role, display_name.as_deref(), &password)
                 .await
                 .map(|id| format!("created account {id} with role {role}")),
             Err(error) => Err(error),
         },
-        AdminAction::CreateClient { name, scopes } => waymark::admin::create_client(&database, &name, &scopes)
+        AdminAction::CreateClient { name, scopes, .. } => waymark::admin::create_client(&database, &name, &scopes)
             .await
             .map(|(id, secret)| format!("client_id: {id}\nclient_secret: {secret}\n(the secret is shown only now; keep it safe)")),
     };
@@ -162,10 +180,11 @@ async fn admin(settings: &Settings, action: AdminAction) -> ExitCode {
     }
 }
 
-async fn content(settings: &Settings, action: ContentAction) -> ExitCode {
+async fn content(action: ContentAction) -> ExitCode {
+    let settings = action.content_args().clone();
     let catalogue = match &action {
-        ContentAction::Seed => waymark::catalogue::read(&waymark::catalogue::seed_files()),
-        ContentAction::Import { dir } => waymark::catalogue::read_dir(dir),
+        ContentAction::Seed { .. } => waymark::catalogue::read(&waymark::catalogue::seed_files()),
+        ContentAction::Import { dir, .. } => waymark::catalogue::read_dir(dir),
         ContentAction::Export { .. } => Ok(waymark::catalogue::Catalogue::default()),
     };
     let catalogue = match catalogue {
@@ -184,7 +203,7 @@ async fn content(settings: &Settings, action: ContentAction) -> ExitCode {
         }
     };
     if !settings.no_migrate {
-        let migrated = match Database::connect(&settings.database_for_migrations()).await {
+        let migrated = match Database::connect(&settings.tool.database.for_migrations()).await {
             Ok(migrator) => {
                 let outcome = migrator.migrate_up().await;
                 migrator.close().await;
@@ -196,13 +215,14 @@ async fn content(settings: &Settings, action: ContentAction) -> ExitCode {
             return fail(FAILED, &error_chain(&error));
         }
     }
-    let database = match Database::connect(&settings.database()).await {
-        Ok(database) => database,
-        Err(error) => return fail(FAILED, &error_chain(&error)),
-    };
+    let database =
+        match Database::connect(&settings.tool.database.settings(&settings.tool.pool, 0)).await {
+            Ok(database) => database,
+            Err(error) => return fail(FAILED, &error_chain(&error)),
+        };
     let content = database.ports().content;
     let outcome = match action {
-        ContentAction::Export { dir } => waymark::catalogue::export(content.as_ref(), &dir)
+        ContentAction::Export { dir, .. } => waymark::catalogue::export(content.as_ref(), &dir)
             .await
             .map(|(articles, services)| {
                 format!(
@@ -210,7 +230,7 @@ async fn content(settings: &Settings, action: ContentAction) -> ExitCode {
                     dir.display()
                 )
             }),
-        ContentAction::Seed | ContentAction::Import { .. } => {
+        ContentAction::Seed { .. } | ContentAction::Import { .. } => {
             let mut progress = waymark::catalogue::Progress::on_stderr();
             waymark::catalogue::apply(content.as_ref(), &catalogue, |done, total| {
                 progress.show(done, total)
@@ -271,7 +291,22 @@ fn settings_error(error: &clap::Error) -> ExitCode {
         .find(|line| !line.trim().is_empty())
         .unwrap_or("invalid arguments")
         .trim_start_matches("error: ");
-    match env_var_of(error) {
+    if let Some(ContextValue::String(subcommand)) = error.get(ContextKind::InvalidSubcommand)
+        && error.kind() == ErrorKind::ArgumentConflict
+    {
+        return fail(
+            BAD_SETTING,
+            &format!(
+                "{first_line}: write settings after the subcommand (`waymark {subcommand} --help` lists them)"
+            ),
+        );
+    }
+    // An option this command does not take is not settable here, by flag or variable.
+    let variable = match error.kind() {
+        ErrorKind::UnknownArgument => None,
+        _ => env_var_of(error),
+    };
+    match variable {
         Some(variable) => fail(
             BAD_SETTING,
             &format!("{first_line} (also settable as {variable})"),
@@ -286,10 +321,10 @@ fn env_var_of(error: &clap::Error) -> Option<String> {
         return None;
     };
     let long = invalid.split_whitespace().next()?.trim_start_matches("--");
-    Cli::command()
-        .get_arguments()
+    waymark::cli::every_option()
+        .into_iter()
         .find(|argument| argument.get_long() == Some(long))
-        .and_then(|argument| argument.get_env())
+        .and_then(|argument| argument.get_env().map(ToOwned::to_owned))
         .map(|variable| variable.to_string_lossy().into_owned())
 }
 

@@ -1,11 +1,13 @@
-//! Every setting of the server, as one clap struct: each is a flag and a `WAYMARK_*`
-//! environment variable (`DATABASE_URL` for the database), with defaults that work on
-//! a laptop. Loaded once in `main` and passed down.
+//! Every setting of the server, as one clap struct tree: each is a flag and a
+//! `WAYMARK_*` environment variable (`DATABASE_URL` for the database), with defaults
+//! that work on a laptop. The database and logging groups are shared with the
+//! subcommands that use them (see [`crate::cli`]). Loaded once in `main` and passed
+//! down.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
 use waymark_domain::identity::ports::LockoutPolicy;
 use waymark_http::HttpSettings;
@@ -18,117 +20,6 @@ use crate::duration::HumanDuration;
 /// The embedded default: a SQLite file beside wherever the server is started.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./waymark-data/waymark.db?mode=rwc";
 
-/// The command line: a subcommand and the settings.
-#[derive(Debug, Parser)]
-#[command(
-    name = "waymark",
-    version,
-    about = "Waymark: the REST API behind personal-recovery apps (goals, routines, support network, recovery information).",
-    long_about = None,
-    after_help = "Every option can also be set with the environment variable shown beside it.",
-    max_term_width = 100
-)]
-pub struct Cli {
-    /// What to do; `serve` when omitted.
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    /// Server settings.
-    #[command(flatten)]
-    pub settings: Settings,
-}
-
-/// The server's subcommands.
-#[derive(Debug, Clone, Subcommand)]
-pub enum Command {
-    /// Serve the API (the default).
-    Serve,
-    /// Apply (the default), revert or list database migrations.
-    Migrate {
-        /// What to do with migrations; `up` when omitted.
-        #[command(subcommand)]
-        action: Option<MigrateAction>,
-    },
-    /// Print the OpenAPI document (the contract committed as openapi/v1.json).
-    Openapi,
-    /// Load, import or export the content catalogue (articles, stories, services).
-    Content {
-        /// What to do.
-        #[command(subcommand)]
-        action: ContentAction,
-    },
-    /// Create accounts with a role, or API clients.
-    Admin {
-        /// What to create.
-        #[command(subcommand)]
-        action: AdminAction,
-    },
-}
-
-/// Content catalogue actions.
-#[derive(Debug, Clone, Subcommand)]
-pub enum ContentAction {
-    /// Load the starter catalogue compiled into Waymark (idempotent).
-    Seed,
-    /// Check every file under DIR (`<locale>/<slug>.md` with YAML front matter, and
-    /// `services.yaml`), report every problem with its file and line, then upsert.
-    Import {
-        /// The catalogue's directory.
-        dir: PathBuf,
-    },
-    /// Write every article and service under DIR, in the format `import` reads.
-    Export {
-        /// The directory to write to (created if need be).
-        dir: PathBuf,
-    },
-}
-
-/// Administrative actions.
-#[derive(Debug, Clone, Subcommand)]
-pub enum AdminAction {
-    /// Create an account with a role. The password is read from a prompt, or from the
-    /// first line of standard input when it is not a terminal; never from arguments.
-    CreateUser {
-        /// The e-mail address to sign in with.
-        #[arg(long)]
-        email: String,
-        /// `user`, `editor` or `admin`.
-        #[arg(long, default_value = "user", value_parser = parse_role)]
-        role: waymark_domain::identity::Role,
-        /// The name to be shown by (default: the part of the address before @).
-        #[arg(long)]
-        display_name: Option<String>,
-    },
-    /// Register an API client; prints its id and secret once.
-    CreateClient {
-        /// A name administrators recognise.
-        #[arg(long)]
-        name: String,
-        /// The scopes its tokens may carry, space- or comma-separated.
-        #[arg(long)]
-        scopes: String,
-    },
-}
-
-fn parse_role(text: &str) -> Result<waymark_domain::identity::Role, String> {
-    text.parse()
-        .map_err(|error: waymark_domain::identity::account::UnknownRole| error.to_string())
-}
-
-/// Migration actions.
-#[derive(Debug, Clone, Subcommand)]
-pub enum MigrateAction {
-    /// Apply every pending migration.
-    Up,
-    /// Revert the most recent migrations.
-    Down {
-        /// How many migrations to revert.
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-        steps: u32,
-    },
-    /// List every migration and whether it is applied.
-    Status,
-}
-
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -140,148 +31,153 @@ pub enum LogFormat {
     Pretty,
 }
 
+/// Where the database is and how long opening it may take: the server and every
+/// subcommand that opens it take these.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite://PATH?mode=rwc` (embedded) or `postgres://USER:PASSWORD@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, value_parser = keep_secret, hide_env_values = true)]
+    pub database_url: SecretString,
+
+    /// How long opening a database connection may take.
+    #[arg(long, env = "WAYMARK_DB_CONNECT_TIMEOUT", default_value_t = HumanDuration::secs(5))]
+    pub db_connect_timeout: HumanDuration,
+
+    /// How long a request waits for a pooled connection before it is answered 503.
+    #[arg(long, env = "WAYMARK_DB_ACQUIRE_TIMEOUT", default_value_t = HumanDuration::secs(3))]
+    pub db_acquire_timeout: HumanDuration,
+
+    /// SQLite busy_timeout: how long a write waits for the database lock.
+    #[arg(long, env = "WAYMARK_SQLITE_BUSY_TIMEOUT", default_value_t = HumanDuration::secs(5))]
+    pub sqlite_busy_timeout: HumanDuration,
+}
+
+/// The connection pool and its statements: the server and the subcommands that work
+/// through a pool (`admin`, `content`) take these; migrations use one connection
+/// without a statement timeout.
+#[derive(Debug, Clone, Args)]
+pub struct PoolArgs {
+    /// Most pooled database connections per server instance.
+    #[arg(long, env = "WAYMARK_DB_MAX_CONNECTIONS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_max_connections: u32,
+
+    /// Pooled database connections kept open while idle.
+    #[arg(long, env = "WAYMARK_DB_MIN_CONNECTIONS", default_value_t = 0)]
+    pub db_min_connections: u32,
+
+    /// PostgreSQL statement_timeout: longer statements are cancelled by the server.
+    #[arg(long, env = "WAYMARK_DB_STATEMENT_TIMEOUT", default_value_t = HumanDuration::secs(5))]
+    pub db_statement_timeout: HumanDuration,
+}
+
+/// How log lines are filtered and written.
+#[derive(Debug, Clone, Args)]
+pub struct LogArgs {
+    /// Log filter in tracing's EnvFilter syntax (e.g. `info` or `waymark_http=debug`).
+    #[arg(long, env = "WAYMARK_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Log line format.
+    #[arg(long, env = "WAYMARK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
+    pub log_format: LogFormat,
+}
+
 /// Server settings. Every field is also an environment variable.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address and port to listen on (port 0 picks a free one).
-    #[arg(
-        long,
-        env = "WAYMARK_BIND",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "WAYMARK_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
-    /// Database URL: `sqlite://PATH?mode=rwc` (embedded) or `postgres://USER:PASSWORD@HOST/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, value_parser = keep_secret, hide_env_values = true, global = true)]
-    pub database_url: SecretString,
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 
-    /// Most pooled database connections per server instance.
-    #[arg(long, env = "WAYMARK_DB_MAX_CONNECTIONS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
-    pub db_max_connections: u32,
-
-    /// Pooled database connections kept open while idle.
-    #[arg(
-        long,
-        env = "WAYMARK_DB_MIN_CONNECTIONS",
-        default_value_t = 0,
-        global = true
-    )]
-    pub db_min_connections: u32,
-
-    /// How long opening a database connection may take.
-    #[arg(long, env = "WAYMARK_DB_CONNECT_TIMEOUT", default_value_t = HumanDuration::secs(5), global = true)]
-    pub db_connect_timeout: HumanDuration,
-
-    /// How long a request waits for a pooled connection before it is answered 503.
-    #[arg(long, env = "WAYMARK_DB_ACQUIRE_TIMEOUT", default_value_t = HumanDuration::secs(3), global = true)]
-    pub db_acquire_timeout: HumanDuration,
-
-    /// PostgreSQL statement_timeout: longer statements are cancelled by the server.
-    #[arg(long, env = "WAYMARK_DB_STATEMENT_TIMEOUT", default_value_t = HumanDuration::secs(5), global = true)]
-    pub db_statement_timeout: HumanDuration,
-
-    /// SQLite busy_timeout: how long a write waits for the database lock.
-    #[arg(long, env = "WAYMARK_SQLITE_BUSY_TIMEOUT", default_value_t = HumanDuration::secs(5), global = true)]
-    pub sqlite_busy_timeout: HumanDuration,
+    /// The connection pool.
+    #[command(flatten)]
+    pub pool: PoolArgs,
 
     /// Memory for recently read goal lists, in MiB per instance (0 turns the cache off).
-    #[arg(long, env = "WAYMARK_GOAL_LIST_CACHE_MIB", default_value_t = 64, value_parser = clap::value_parser!(u32).range(0..=65_536), global = true)]
+    #[arg(long, env = "WAYMARK_GOAL_LIST_CACHE_MIB", default_value_t = 64, value_parser = clap::value_parser!(u32).range(0..=65_536))]
     pub goal_list_cache_mib: u32,
 
     /// Longest a request may take before it is answered 503.
-    #[arg(long, env = "WAYMARK_REQUEST_TIMEOUT", default_value_t = HumanDuration::secs(10), global = true)]
+    #[arg(long, env = "WAYMARK_REQUEST_TIMEOUT", default_value_t = HumanDuration::secs(10))]
     pub request_timeout: HumanDuration,
 
     /// Longest /health/ready waits for the database.
-    #[arg(long, env = "WAYMARK_READINESS_TIMEOUT", default_value_t = HumanDuration::secs(1), global = true)]
+    #[arg(long, env = "WAYMARK_READINESS_TIMEOUT", default_value_t = HumanDuration::secs(1))]
     pub readiness_timeout: HumanDuration,
 
     /// On SIGTERM or SIGINT, how long in-flight requests may take to finish (whole seconds, rounded up).
-    #[arg(long, env = "WAYMARK_SHUTDOWN_GRACE", default_value_t = HumanDuration::secs(25), global = true)]
+    #[arg(long, env = "WAYMARK_SHUTDOWN_GRACE", default_value_t = HumanDuration::secs(25))]
     pub shutdown_grace: HumanDuration,
 
     /// Largest request body accepted, in bytes.
-    #[arg(long, env = "WAYMARK_MAX_BODY_BYTES", default_value_t = 64 * 1024, value_parser = clap::value_parser!(u64).range(1024..=16_777_216), global = true)]
+    #[arg(long, env = "WAYMARK_MAX_BODY_BYTES", default_value_t = 64 * 1024, value_parser = clap::value_parser!(u64).range(1024..=16_777_216))]
     pub max_body_bytes: u64,
 
     /// Browser origins allowed by CORS, comma-separated (e.g. https://app.example.org).
-    #[arg(long, env = "WAYMARK_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin, global = true)]
+    #[arg(long, env = "WAYMARK_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
     pub cors_origins: Vec<String>,
 
     /// HTTP worker threads (default: one per CPU core).
-    #[arg(long, env = "WAYMARK_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256), global = true)]
+    #[arg(long, env = "WAYMARK_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub workers: Option<u16>,
 
-    /// Log filter in tracing's EnvFilter syntax (e.g. `info` or `waymark_http=debug`).
-    #[arg(long, env = "WAYMARK_LOG", default_value = "info", global = true)]
-    pub log: String,
-
-    /// Log line format.
-    #[arg(long, env = "WAYMARK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto, global = true)]
-    pub log_format: LogFormat,
+    /// Logging.
+    #[command(flatten)]
+    pub logging: LogArgs,
 
     /// Do not apply pending migrations at start (run `waymark migrate up` instead).
-    #[arg(long, env = "WAYMARK_NO_MIGRATE", global = true)]
+    #[arg(long, env = "WAYMARK_NO_MIGRATE")]
     pub no_migrate: bool,
 
     /// Do not load the starter content catalogue into an empty embedded (SQLite)
     /// database at start.
-    #[arg(long, env = "WAYMARK_NO_STARTER_CONTENT", global = true)]
+    #[arg(long, env = "WAYMARK_NO_STARTER_CONTENT")]
     pub no_starter_content: bool,
 
     /// Directory for files the server makes itself (the generated signing key).
-    #[arg(
-        long,
-        env = "WAYMARK_DATA_DIR",
-        default_value = "./waymark-data",
-        global = true
-    )]
+    #[arg(long, env = "WAYMARK_DATA_DIR", default_value = "./waymark-data")]
     pub data_dir: PathBuf,
 
     /// Ed25519 private keys (PKCS#8 PEM files), comma-separated: the first signs new
     /// tokens, all verify. When unset, a key is generated in --data-dir on first start.
-    #[arg(
-        long,
-        env = "WAYMARK_JWT_KEY_FILES",
-        value_delimiter = ',',
-        global = true
-    )]
+    #[arg(long, env = "WAYMARK_JWT_KEY_FILES", value_delimiter = ',')]
     pub jwt_key_files: Vec<PathBuf>,
 
     /// This server's public base URL: the `iss` of its tokens and the base of the
-    /// endpoints it advertises.
-    #[arg(long, env = "WAYMARK_PUBLIC_URL", default_value = "http://127.0.0.1:8080", value_parser = parse_public_url, global = true)]
-    pub public_url: String,
+    /// endpoints it advertises. When unset: `http://` and the address --bind listens on
+    /// (its port included); for an address that names no host, such as 0.0.0.0 or
+    /// [::], loopback (127.0.0.1 or [::1]) stands in and a warning at start asks for
+    /// this setting.
+    #[arg(long, env = "WAYMARK_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
 
     /// The `aud` claim access tokens are issued for and must carry.
-    #[arg(
-        long,
-        env = "WAYMARK_TOKEN_AUDIENCE",
-        default_value = "waymark",
-        global = true
-    )]
+    #[arg(long, env = "WAYMARK_TOKEN_AUDIENCE", default_value = "waymark")]
     pub token_audience: String,
 
     /// How long an access token lives.
-    #[arg(long, env = "WAYMARK_ACCESS_TOKEN_LIFETIME", default_value_t = HumanDuration::secs(15 * 60), global = true)]
+    #[arg(long, env = "WAYMARK_ACCESS_TOKEN_LIFETIME", default_value_t = HumanDuration::secs(15 * 60))]
     pub access_token_lifetime: HumanDuration,
 
     /// How long a refresh token lives (each use replaces it with a new one).
-    #[arg(long, env = "WAYMARK_REFRESH_TOKEN_LIFETIME", default_value_t = HumanDuration::secs(30 * 86_400), global = true)]
+    #[arg(long, env = "WAYMARK_REFRESH_TOKEN_LIFETIME", default_value_t = HumanDuration::secs(30 * 86_400))]
     pub refresh_token_lifetime: HumanDuration,
 
     /// Failed sign-ins allowed per e-mail address within --sign-in-lockout.
-    #[arg(long, env = "WAYMARK_SIGN_IN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
+    #[arg(long, env = "WAYMARK_SIGN_IN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub sign_in_max_failures: u32,
 
     /// Requests per minute each caller (token subject, or client address) may make to /v1.
-    #[arg(long, env = "WAYMARK_RATE_LIMIT_PER_MINUTE", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    #[arg(long, env = "WAYMARK_RATE_LIMIT_PER_MINUTE", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit_per_minute: u32,
 
     /// Requests per minute each client address, and each account, may make to the
     /// endpoints that take passwords (register, token, revoke, password change, delete).
-    #[arg(long, env = "WAYMARK_CREDENTIALS_RATE_LIMIT_PER_MINUTE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    #[arg(long, env = "WAYMARK_CREDENTIALS_RATE_LIMIT_PER_MINUTE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub credentials_rate_limit_per_minute: u32,
 
     /// How many password hashes may run at once (0: one fewer than the cores), so a
@@ -289,37 +185,71 @@ pub struct Settings {
     #[arg(
         long,
         env = "WAYMARK_PASSWORD_HASHING_CONCURRENCY",
-        default_value_t = 0,
-        global = true
+        default_value_t = 0
     )]
     pub password_hashing_concurrency: usize,
 
     /// How often expired idempotency records, refresh tokens and stale sign-in counts
     /// are deleted (every replica sweeps; the deletes are idempotent).
-    #[arg(long, env = "WAYMARK_HOUSEKEEPING_INTERVAL", default_value_t = HumanDuration::secs(600), global = true)]
+    #[arg(long, env = "WAYMARK_HOUSEKEEPING_INTERVAL", default_value_t = HumanDuration::secs(600))]
     pub housekeeping_interval: HumanDuration,
 
     /// Take the client address from the last X-Forwarded-For entry (only behind a
     /// proxy that sets it).
-    #[arg(long, env = "WAYMARK_TRUST_FORWARDED_FOR", global = true)]
+    #[arg(long, env = "WAYMARK_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
     /// How long an address that reached --sign-in-max-failures must wait.
-    #[arg(long, env = "WAYMARK_SIGN_IN_LOCKOUT", default_value_t = HumanDuration::secs(15 * 60), global = true)]
+    #[arg(long, env = "WAYMARK_SIGN_IN_LOCKOUT", default_value_t = HumanDuration::secs(15 * 60))]
     pub sign_in_lockout: HumanDuration,
+
+    /// A secret Prometheus must send as `Authorization: Bearer <token>` to read
+    /// /metrics (401 otherwise). Unset: /metrics needs no token.
+    #[arg(long, env = "WAYMARK_METRICS_TOKEN", value_parser = keep_secret, hide_env_values = true)]
+    pub metrics_token: Option<SecretString>,
+
+    /// Serve /metrics only on this address and port, on a listener of its own (the
+    /// main one then answers 404 there). Unset: /metrics is served beside the API.
+    #[arg(long, env = "WAYMARK_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+}
+
+impl Default for DatabaseArgs {
+    fn default() -> Self {
+        Self {
+            database_url: SecretString::from(DEFAULT_DATABASE_URL),
+            db_connect_timeout: HumanDuration::secs(5),
+            db_acquire_timeout: HumanDuration::secs(3),
+            sqlite_busy_timeout: HumanDuration::secs(5),
+        }
+    }
+}
+
+impl Default for PoolArgs {
+    fn default() -> Self {
+        Self {
+            db_max_connections: 10,
+            db_min_connections: 0,
+            db_statement_timeout: HumanDuration::secs(5),
+        }
+    }
+}
+
+impl Default for LogArgs {
+    fn default() -> Self {
+        Self {
+            log: "info".to_owned(),
+            log_format: LogFormat::Auto,
+        }
+    }
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database_url: SecretString::from(DEFAULT_DATABASE_URL),
-            db_max_connections: 10,
-            db_min_connections: 0,
-            db_connect_timeout: HumanDuration::secs(5),
-            db_acquire_timeout: HumanDuration::secs(3),
-            db_statement_timeout: HumanDuration::secs(5),
-            sqlite_busy_timeout: HumanDuration::secs(5),
+            database: DatabaseArgs::default(),
+            pool: PoolArgs::default(),
             goal_list_cache_mib: 64,
             request_timeout: HumanDuration::secs(10),
             readiness_timeout: HumanDuration::secs(1),
@@ -327,13 +257,12 @@ impl Default for Settings {
             max_body_bytes: 64 * 1024,
             cors_origins: Vec::new(),
             workers: None,
-            log: "info".to_owned(),
-            log_format: LogFormat::Auto,
+            logging: LogArgs::default(),
             no_migrate: false,
             no_starter_content: false,
             data_dir: PathBuf::from("./waymark-data"),
             jwt_key_files: Vec::new(),
-            public_url: "http://127.0.0.1:8080".to_owned(),
+            public_url: None,
             token_audience: "waymark".to_owned(),
             access_token_lifetime: HumanDuration::secs(15 * 60),
             refresh_token_lifetime: HumanDuration::secs(30 * 86_400),
@@ -344,19 +273,29 @@ impl Default for Settings {
             trust_forwarded_for: false,
             password_hashing_concurrency: 0,
             housekeeping_interval: HumanDuration::secs(600),
+            metrics_token: None,
+            metrics_bind: None,
         }
     }
 }
 
-impl Settings {
-    /// Checks what clap cannot: the database URL (without ever echoing it, since it
-    /// may hold a password), zero durations, and rules across settings.
+/// The first setting in `durations` that is zero, as an error naming it.
+fn first_zero(durations: &[(&str, HumanDuration)]) -> Result<(), String> {
+    match durations.iter().find(|(_, value)| value.0.is_zero()) {
+        Some((name, _)) => Err(format!("{name} must be longer than 0")),
+        None => Ok(()),
+    }
+}
+
+impl DatabaseArgs {
+    /// Checks what clap cannot: the URL (without ever echoing it, since it may hold a
+    /// password) and zero timeouts.
     ///
     /// # Errors
     /// A one-line message naming the offending setting.
     pub fn check(&self) -> Result<(), String> {
         check_database_url(self.database_url.expose_secret())?;
-        let must_be_positive = [
+        first_zero(&[
             (
                 "--db-acquire-timeout (WAYMARK_DB_ACQUIRE_TIMEOUT)",
                 self.db_acquire_timeout,
@@ -365,6 +304,81 @@ impl Settings {
                 "--db-connect-timeout (WAYMARK_DB_CONNECT_TIMEOUT)",
                 self.db_connect_timeout,
             ),
+        ])
+    }
+
+    /// What the storage adapter needs for a pool shaped by `pool`, with
+    /// `goal_list_cache_bytes` for the cache.
+    #[must_use]
+    pub fn settings(&self, pool: &PoolArgs, goal_list_cache_bytes: usize) -> DatabaseSettings {
+        DatabaseSettings {
+            url: self.database_url.clone(),
+            max_connections: pool.db_max_connections,
+            min_connections: pool.db_min_connections,
+            connect_timeout: self.db_connect_timeout.0,
+            acquire_timeout: self.db_acquire_timeout.0,
+            statement_timeout: Some(pool.db_statement_timeout.0),
+            sqlite_busy_timeout: self.sqlite_busy_timeout.0,
+            goal_list_cache_bytes,
+        }
+    }
+
+    /// What the storage adapter needs to run migrations: one connection and no
+    /// statement timeout, since a migration may legitimately take longer than any
+    /// request should.
+    #[must_use]
+    pub fn for_migrations(&self) -> DatabaseSettings {
+        DatabaseSettings {
+            statement_timeout: None,
+            max_connections: 1,
+            min_connections: 0,
+            ..self.settings(&PoolArgs::default(), 0)
+        }
+    }
+
+    /// Where the database is, for logs: scheme, host and database only. The password
+    /// and the query string (which may also carry a password) are left out.
+    #[must_use]
+    pub fn url_for_logs(&self) -> String {
+        let url = self.database_url.expose_secret();
+        match url::Url::parse(url) {
+            Ok(mut parsed) => {
+                let _ = parsed.set_password(None);
+                parsed.set_query(None);
+                parsed.set_fragment(None);
+                parsed.to_string()
+            }
+            Err(_) => url.split('?').next().unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+impl PoolArgs {
+    /// Checks that the pool may keep no more idle connections than it may open.
+    ///
+    /// # Errors
+    /// A one-line message naming the offending setting.
+    pub fn check(&self) -> Result<(), String> {
+        if self.db_min_connections > self.db_max_connections {
+            return Err(format!(
+                "--db-min-connections (WAYMARK_DB_MIN_CONNECTIONS) is {} but may not exceed --db-max-connections ({})",
+                self.db_min_connections, self.db_max_connections
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Settings {
+    /// Checks what clap cannot: the database settings, zero durations, and rules
+    /// across settings.
+    ///
+    /// # Errors
+    /// A one-line message naming the offending setting.
+    pub fn check(&self) -> Result<(), String> {
+        self.database.check()?;
+        self.pool.check()?;
+        first_zero(&[
             (
                 "--request-timeout (WAYMARK_REQUEST_TIMEOUT)",
                 self.request_timeout,
@@ -389,20 +403,19 @@ impl Settings {
                 "--housekeeping-interval (WAYMARK_HOUSEKEEPING_INTERVAL)",
                 self.housekeeping_interval,
             ),
-        ];
-        if let Some((name, _)) = must_be_positive.iter().find(|(_, value)| value.0.is_zero()) {
-            return Err(format!("{name} must be longer than 0"));
+        ])?;
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|token| token.expose_secret().trim().is_empty())
+        {
+            return Err("--metrics-token (WAYMARK_METRICS_TOKEN) is empty".to_owned());
         }
-        if self.db_min_connections > self.db_max_connections {
+        if self.metrics_bind == Some(self.bind) && self.bind.port() != 0 {
             return Err(format!(
-                "--db-min-connections (WAYMARK_DB_MIN_CONNECTIONS) is {} but may not exceed --db-max-connections ({})",
-                self.db_min_connections, self.db_max_connections
+                "--metrics-bind (WAYMARK_METRICS_BIND) must differ from --bind ({})",
+                self.bind
             ));
-        }
-        if self.request_timeout.0.is_zero() {
-            return Err(
-                "--request-timeout (WAYMARK_REQUEST_TIMEOUT) must be longer than 0".to_owned(),
-            );
         }
         Ok(())
     }
@@ -410,18 +423,18 @@ impl Settings {
     /// What the storage adapter needs.
     #[must_use]
     pub fn database(&self) -> DatabaseSettings {
-        DatabaseSettings {
-            url: self.database_url.clone(),
-            max_connections: self.db_max_connections,
-            min_connections: self.db_min_connections,
-            connect_timeout: self.db_connect_timeout.0,
-            acquire_timeout: self.db_acquire_timeout.0,
-            statement_timeout: Some(self.db_statement_timeout.0),
-            sqlite_busy_timeout: self.sqlite_busy_timeout.0,
-            goal_list_cache_bytes: usize::try_from(self.goal_list_cache_mib)
+        self.database.settings(
+            &self.pool,
+            usize::try_from(self.goal_list_cache_mib)
                 .unwrap_or(usize::MAX)
                 .saturating_mul(1024 * 1024),
-        }
+        )
+    }
+
+    /// What the storage adapter needs to run migrations.
+    #[must_use]
+    pub fn database_for_migrations(&self) -> DatabaseSettings {
+        self.database.for_migrations()
     }
 
     /// What the HTTP adapter needs.
@@ -443,52 +456,54 @@ impl Settings {
                 0 => PasswordWork::default_concurrency(),
                 chosen => chosen,
             },
+            metrics_token: self.metrics_token.clone(),
+            metrics_on_main_listener: self.metrics_bind.is_none(),
         }
     }
 
-    /// What access and refresh tokens are issued with.
+    /// The base URL clients reach this server at, once it listens on `listening_on`:
+    /// `--public-url`, or else derived from that address (see [`derived_public_url`]).
     #[must_use]
-    pub fn tokens(&self) -> TokenSettings {
+    pub fn public_url(&self, listening_on: SocketAddr) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| derived_public_url(listening_on))
+    }
+
+    /// What access and refresh tokens are issued with, once the server listens on
+    /// `listening_on` (their `iss` is the public URL).
+    #[must_use]
+    pub fn tokens(&self, listening_on: SocketAddr) -> TokenSettings {
         TokenSettings {
-            issuer: self.public_url.clone(),
+            issuer: self.public_url(listening_on),
             audience: self.token_audience.clone(),
             access_token_lifetime: self.access_token_lifetime.0,
             refresh_token_lifetime: self.refresh_token_lifetime.0,
         }
     }
 
-    /// What the storage adapter needs to run migrations: no statement timeout, since
-    /// a migration may legitimately take longer than any request should.
-    #[must_use]
-    pub fn database_for_migrations(&self) -> DatabaseSettings {
-        DatabaseSettings {
-            statement_timeout: None,
-            goal_list_cache_bytes: 0,
-            max_connections: 1,
-            min_connections: 0,
-            ..self.database()
-        }
-    }
-
-    /// Where the database is, for logs: scheme, host and database only. The password
-    /// and the query string (which may also carry a password) are left out.
+    /// Where the database is, for logs (see [`DatabaseArgs::url_for_logs`]).
     #[must_use]
     pub fn database_url_for_logs(&self) -> String {
-        let url = self.database_url.expose_secret();
-        match url::Url::parse(url) {
-            Ok(mut parsed) => {
-                let _ = parsed.set_password(None);
-                parsed.set_query(None);
-                parsed.set_fragment(None);
-                parsed.to_string()
-            }
-            Err(_) => url.split('?').next().unwrap_or_default().to_owned(),
-        }
+        self.database.url_for_logs()
     }
 }
 
+/// `http://` and `address`. An unspecified address (`0.0.0.0`, `[::]`) listens on
+/// every interface but names none a client could use, so the loopback address of
+/// the same family stands in for it.
+#[must_use]
+pub fn derived_public_url(address: SocketAddr) -> String {
+    let ip = match address.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, address.port()))
+}
+
 /// Takes the URL as a secret without judging it here: clap would echo a rejected
-/// value, password included. [`Settings::check`] judges it instead.
+/// value, password included. [`DatabaseArgs::check`] judges it instead.
 fn keep_secret(text: &str) -> Result<SecretString, String> {
     Ok(SecretString::from(text))
 }
@@ -547,12 +562,8 @@ fn parse_origin(text: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn the_command_line_is_well_formed() {
-        Cli::command().debug_assert();
-    }
+    use crate::cli::Cli;
+    use clap::Parser;
 
     #[test]
     fn origins_must_be_scheme_and_host_only() {
@@ -601,13 +612,62 @@ mod tests {
             "postgres://waymark:hunter2@db/waymark",
             "postgres://waymark@db/waymark?password=hunter2",
         ] {
-            let settings = Settings {
+            let database = DatabaseArgs {
                 database_url: SecretString::from(url),
-                ..Settings::default()
+                ..DatabaseArgs::default()
             };
-            let shown = settings.database_url_for_logs();
+            let shown = database.url_for_logs();
             assert!(!shown.contains("hunter2"), "{shown}");
             assert!(shown.contains("db/waymark"), "{shown}");
         }
+    }
+
+    #[test]
+    fn the_public_url_follows_the_bound_address_unless_it_is_set() {
+        let at = |text: &str| text.parse::<SocketAddr>().unwrap();
+        assert_eq!(
+            derived_public_url(at("127.0.0.1:9090")),
+            "http://127.0.0.1:9090"
+        );
+        assert_eq!(derived_public_url(at("10.1.2.3:80")), "http://10.1.2.3:80");
+        assert_eq!(
+            derived_public_url(at("0.0.0.0:8080")),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(derived_public_url(at("[::]:8080")), "http://[::1]:8080");
+        assert_eq!(derived_public_url(at("[::1]:7000")), "http://[::1]:7000");
+        let settings = Settings {
+            public_url: Some("https://api.example.org".to_owned()),
+            ..Settings::default()
+        };
+        assert_eq!(
+            settings.public_url(at("0.0.0.0:8080")),
+            "https://api.example.org"
+        );
+        assert_eq!(
+            Settings::default().tokens(at("127.0.0.1:4000")).issuer,
+            "http://127.0.0.1:4000"
+        );
+    }
+
+    #[test]
+    fn an_empty_metrics_token_or_a_metrics_bind_equal_to_bind_is_refused() {
+        let empty = Settings {
+            metrics_token: Some(SecretString::from(" ")),
+            ..Settings::default()
+        };
+        assert!(empty.check().unwrap_err().contains("--metrics-token"));
+        let same = Settings {
+            metrics_bind: Some(Settings::default().bind),
+            ..Settings::default()
+        };
+        assert!(same.check().unwrap_err().contains("--metrics-bind"));
+        let apart = Settings {
+            metrics_bind: Some(SocketAddr::from(([127, 0, 0, 1], 9464))),
+            metrics_token: Some(SecretString::from("a-long-scrape-secret")),
+            ..Settings::default()
+        };
+        assert_eq!(apart.check(), Ok(()));
+        assert!(!apart.http().metrics_on_main_listener);
     }
 }

@@ -83,51 +83,151 @@ fn an_unknown_subcommand_is_exit_2() {
     assert_bad_setting(&waymark(&["frobnicate"], &[]), &["frobnicate"]);
 }
 
+fn help_of(arguments: &[&str]) -> String {
+    let output = waymark(arguments, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[test]
 fn help_documents_every_setting_and_its_environment_variable() {
-    let output = waymark(&["--help"], &[]);
-    assert_eq!(output.status.code(), Some(0));
-    let help = String::from_utf8_lossy(&output.stdout);
-    for variable in [
+    let help = help_of(&["--help"]);
+    let variables: Vec<String> = waymark::cli::every_option()
+        .iter()
+        .filter_map(|option| option.get_env())
+        .map(|variable| variable.to_string_lossy().into_owned())
+        .collect();
+    // The derived list holds the settings this test has always named, and the new ones.
+    for expected in [
         "WAYMARK_BIND",
         "DATABASE_URL",
         "WAYMARK_DB_MAX_CONNECTIONS",
-        "WAYMARK_DB_MIN_CONNECTIONS",
-        "WAYMARK_DB_CONNECT_TIMEOUT",
-        "WAYMARK_DB_ACQUIRE_TIMEOUT",
-        "WAYMARK_DB_STATEMENT_TIMEOUT",
-        "WAYMARK_SQLITE_BUSY_TIMEOUT",
-        "WAYMARK_REQUEST_TIMEOUT",
-        "WAYMARK_READINESS_TIMEOUT",
-        "WAYMARK_SHUTDOWN_GRACE",
-        "WAYMARK_MAX_BODY_BYTES",
-        "WAYMARK_CORS_ORIGINS",
-        "WAYMARK_WORKERS",
         "WAYMARK_LOG",
-        "WAYMARK_LOG_FORMAT",
-        "WAYMARK_NO_MIGRATE",
-        "WAYMARK_DATA_DIR",
-        "WAYMARK_JWT_KEY_FILES",
         "WAYMARK_PUBLIC_URL",
-        "WAYMARK_TOKEN_AUDIENCE",
-        "WAYMARK_ACCESS_TOKEN_LIFETIME",
-        "WAYMARK_REFRESH_TOKEN_LIFETIME",
-        "WAYMARK_SIGN_IN_MAX_FAILURES",
-        "WAYMARK_SIGN_IN_LOCKOUT",
-        "WAYMARK_RATE_LIMIT_PER_MINUTE",
-        "WAYMARK_CREDENTIALS_RATE_LIMIT_PER_MINUTE",
-        "WAYMARK_TRUST_FORWARDED_FOR",
-        "WAYMARK_PASSWORD_HASHING_CONCURRENCY",
         "WAYMARK_HOUSEKEEPING_INTERVAL",
+        "WAYMARK_METRICS_TOKEN",
+        "WAYMARK_METRICS_BIND",
     ] {
         assert!(
-            help.contains(variable),
-            "--help does not mention {variable}"
+            variables.iter().any(|variable| variable == expected),
+            "{expected}"
         );
     }
-    for command in ["serve", "migrate", "openapi"] {
+    // `waymark` alone serves, and the server takes every setting there is.
+    let serve_help = help_of(&["serve", "--help"]);
+    for variable in &variables {
+        assert!(
+            help.contains(variable.as_str()),
+            "--help does not mention {variable}"
+        );
+        assert!(
+            serve_help.contains(variable.as_str()),
+            "serve --help does not mention {variable}"
+        );
+    }
+    for command in ["serve", "migrate", "openapi", "content", "admin"] {
         assert!(help.contains(command), "--help does not mention {command}");
     }
+}
+
+#[test]
+fn each_subcommand_help_lists_only_the_settings_it_uses() {
+    let serve_only = [
+        "--bind",
+        "--rate-limit-per-minute",
+        "--public-url",
+        "--metrics-token",
+        "--request-timeout",
+    ];
+    let pool = ["--db-max-connections", "--db-statement-timeout"];
+    let cases: [(&[&str], &[&str], &[&str]); 8] = [
+        (
+            &["admin", "create-user", "--help"],
+            &["--database-url", "--db-max-connections", "--log", "--email"],
+            &serve_only,
+        ),
+        (
+            &["admin", "create-client", "--help"],
+            &["--database-url", "--log-format", "--scopes"],
+            &serve_only,
+        ),
+        (
+            &["migrate", "--help"],
+            &["--database-url", "--db-connect-timeout", "--log"],
+            &pool,
+        ),
+        (
+            &["migrate", "down", "--help"],
+            &["--database-url", "--steps"],
+            &pool,
+        ),
+        (
+            &["migrate", "status", "--help"],
+            &["--database-url", "--log"],
+            &serve_only,
+        ),
+        (
+            &["content", "seed", "--help"],
+            &["--database-url", "--no-migrate", "--log"],
+            &serve_only,
+        ),
+        (
+            &["content", "import", "--help"],
+            &["--database-url", "--no-migrate"],
+            &serve_only,
+        ),
+        (
+            &["openapi", "--help"],
+            &["--help"],
+            &["--database-url", "--log", "--bind"],
+        ),
+    ];
+    for (arguments, listed, absent) in cases {
+        let help = help_of(arguments);
+        for flag in listed {
+            assert!(
+                help.contains(flag),
+                "{arguments:?} does not list {flag}:\n{help}"
+            );
+        }
+        for flag in absent {
+            assert!(
+                !help.contains(flag),
+                "{arguments:?} lists {flag}, which it ignores:\n{help}"
+            );
+        }
+    }
+    for flag in serve_only.iter().chain(&pool) {
+        assert!(
+            help_of(&["serve", "--help"]).contains(flag),
+            "serve --help lacks {flag}"
+        );
+    }
+}
+
+#[test]
+fn a_setting_before_a_subcommand_is_refused_rather_than_ignored() {
+    assert_bad_setting(
+        &waymark(&["--log", "warn", "migrate", "status"], &[]),
+        &["migrate", "--log", "after the subcommand"],
+    );
+    let unknown = waymark(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "a@example.org",
+            "--bind",
+            "127.0.0.1:9",
+        ],
+        &[],
+    );
+    assert_bad_setting(&unknown, &["--bind"]);
+    assert!(
+        !stderr_of(&unknown).contains("WAYMARK_BIND"),
+        "a setting the command does not take is not settable for it: {}",
+        stderr_of(&unknown)
+    );
 }
 
 #[test]
@@ -390,4 +490,180 @@ fn content_seed_is_idempotent_and_import_reports_every_problem_with_file_and_lin
         );
     }
     let _ = std::fs::remove_dir_all(directory);
+}
+
+/// `waymark` serving from a scratch directory (so its SQLite file and key land there),
+/// killed when dropped.
+struct Serving {
+    child: std::process::Child,
+    directory: PathBuf,
+    port: u16,
+}
+
+impl Serving {
+    /// Starts `waymark` with `arguments` and no other setting, and waits until it answers.
+    async fn start(arguments: &[&str], port: u16) -> Self {
+        let directory = std::env::temp_dir().join(format!("waymark-cli-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&directory).unwrap();
+        let log = std::fs::File::create(directory.join("server.log")).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_waymark"));
+        command
+            .args(arguments)
+            .current_dir(&directory)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(log);
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy().into_owned();
+            if name.starts_with("WAYMARK_") || name == "DATABASE_URL" {
+                command.env_remove(name);
+            }
+        }
+        let mut serving = Self {
+            child: command.spawn().expect("the binary runs"),
+            directory,
+            port,
+        };
+        let live = format!("http://127.0.0.1:{port}/health/live");
+        for _ in 0..200 {
+            if reqwest::get(&live)
+                .await
+                .is_ok_and(|response| response.status().is_success())
+            {
+                return serving;
+            }
+            if let Ok(Some(status)) = serving.child.try_wait() {
+                panic!("waymark exited with {status}: {}", serving.log());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("waymark did not answer: {}", serving.log());
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.directory.join("server.log")).unwrap_or_default()
+    }
+
+    async fn discovery(&self) -> serde_json::Value {
+        let url = format!(
+            "http://127.0.0.1:{}/.well-known/oauth-authorization-server",
+            self.port
+        );
+        reqwest::get(url).await.unwrap().json().await.unwrap()
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.directory);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn changing_only_bind_moves_the_advertised_endpoints_and_issuer_with_it() {
+    let port = free_port();
+    let serving = Serving::start(&["serve", "--bind", &format!("127.0.0.1:{port}")], port).await;
+    let metadata = serving.discovery().await;
+    let base = format!("http://127.0.0.1:{port}");
+    assert_eq!(metadata["issuer"], base.as_str(), "{metadata}");
+    assert_eq!(metadata["token_endpoint"], format!("{base}/v1/auth/token"));
+    assert!(
+        !serving.log().contains("WAYMARK_PUBLIC_URL"),
+        "no warning: {}",
+        serving.log()
+    );
+}
+
+#[tokio::test]
+async fn an_unspecified_bind_advertises_loopback_and_warns_to_set_the_public_url() {
+    let port = free_port();
+    let serving = Serving::start(&["--bind", &format!("0.0.0.0:{port}")], port).await;
+    let metadata = serving.discovery().await;
+    assert_eq!(
+        metadata["issuer"],
+        format!("http://127.0.0.1:{port}"),
+        "{metadata}"
+    );
+    let log = serving.log();
+    assert!(
+        log.lines()
+            .any(|line| line.contains("WARN") && line.contains("WAYMARK_PUBLIC_URL")),
+        "{log}"
+    );
+}
+
+#[test]
+fn help_says_where_the_public_url_comes_from_when_unset() {
+    let help = help_of(&["serve", "--help"]);
+    let public_url = help
+        .split("--public-url")
+        .nth(1)
+        .and_then(|rest| rest.split("\n      --").next())
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        public_url.contains("When unset: `http://` and the address --bind listens on"),
+        "{public_url}"
+    );
+    assert!(public_url.contains("0.0.0.0"), "{public_url}");
+}
+
+#[test]
+fn env_example_lists_every_setting_with_its_default_commented_out() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.env.example");
+    let text = std::fs::read_to_string(&path).expect(".env.example exists");
+    let mut listed = std::collections::BTreeMap::new();
+    for line in text.lines() {
+        let Some((name, value)) = line.trim_start_matches('#').trim().split_once('=') else {
+            continue;
+        };
+        if name.chars().all(|c| c.is_ascii_uppercase() || c == '_') && !name.is_empty() {
+            assert!(
+                line.starts_with("# "),
+                "`{line}` must stay commented out, so a copy changes nothing"
+            );
+            assert!(
+                listed.insert(name.to_owned(), value.to_owned()).is_none(),
+                "{name} is listed twice"
+            );
+        }
+    }
+    let mut known = Vec::new();
+    for option in waymark::cli::every_option() {
+        let Some(variable) = option.get_env() else {
+            continue;
+        };
+        let variable = variable.to_string_lossy().into_owned();
+        let default = option
+            .get_default_values()
+            .iter()
+            .map(|value| value.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(",");
+        match listed.get(&variable) {
+            Some(value) => assert_eq!(
+                value, &default,
+                ".env.example gives {variable} the default `{value}`; the command line says `{default}`"
+            ),
+            None => panic!(".env.example does not list {variable} (default `{default}`)"),
+        }
+        known.push(variable);
+    }
+    for name in listed.keys() {
+        assert!(
+            known.contains(name),
+            ".env.example lists {name}, which no setting reads"
+        );
+    }
 }

@@ -5,8 +5,8 @@ use std::future::Future;
 
 use actix_web::dev::ServerHandle;
 use secrecy::SecretString;
-use waymark::Settings;
 use waymark::duration::HumanDuration;
+use waymark::{DatabaseArgs, PoolArgs, Settings};
 
 use super::database::{Backend, TestDatabase};
 
@@ -17,6 +17,8 @@ pub struct TestApp {
     pub address: String,
     /// The URL of this instance's database, for tests that inspect storage directly.
     pub database_url: String,
+    /// `http://127.0.0.1:PORT` of the metrics listener, when `metrics_bind` is set.
+    pub metrics_address: Option<String>,
     /// A client that follows no redirects (tests see exactly what the server says) and
     /// gives up after 30 s, so a hanging server fails a test instead of stalling it.
     pub client: reqwest::Client,
@@ -62,12 +64,18 @@ impl TestApp {
 pub fn test_settings(database_url: &str) -> Settings {
     Settings {
         bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        database_url: SecretString::from(database_url),
+        database: DatabaseArgs {
+            database_url: SecretString::from(database_url),
+            ..DatabaseArgs::default()
+        },
+        pool: PoolArgs {
+            db_max_connections: 5,
+            ..PoolArgs::default()
+        },
         workers: Some(1),
-        db_max_connections: 5,
         shutdown_grace: HumanDuration::secs(5),
         jwt_key_files: vec![shared_signing_key().to_owned()],
-        public_url: TEST_ISSUER.to_owned(),
+        public_url: Some(TEST_ISSUER.to_owned()),
         // Tests make many requests from one address; the limits have tests of their own.
         rate_limit_per_minute: 100_000,
         credentials_rate_limit_per_minute: 100_000,
@@ -100,6 +108,9 @@ pub async fn spawn_with(settings: &Settings) -> TestApp {
         .await
         .unwrap_or_else(|error| panic!("the application did not start: {error:?}"));
     let port = application.port();
+    let metrics_address = application
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let handle = application.handle();
     let server = tokio::spawn(application.run_until_stopped());
     let client = reqwest::Client::builder()
@@ -109,18 +120,26 @@ pub async fn spawn_with(settings: &Settings) -> TestApp {
         .unwrap_or_else(|error| panic!("no HTTP client: {error}"));
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
-        database_url: secrecy::ExposeSecret::expose_secret(&settings.database_url).to_owned(),
+        database_url: secrecy::ExposeSecret::expose_secret(&settings.database.database_url)
+            .to_owned(),
+        metrics_address,
         client,
         handle,
         server,
     }
 }
 
-/// A fresh database on `backend` and the application on it, or `None` when the
-/// backend is not available (PostgreSQL without `WAYMARK_TEST_POSTGRES_URL`).
-pub async fn spawn_app(backend: Backend) -> Option<(TestApp, TestDatabase)> {
+/// A fresh database on `backend` and the application on it, with the test settings
+/// changed by `configure`, or `None` when the backend is not available (PostgreSQL
+/// without `WAYMARK_TEST_POSTGRES_URL`).
+pub async fn spawn_app(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<(TestApp, TestDatabase)> {
     let database = TestDatabase::create(backend).await?;
-    let app = spawn_with(&test_settings(database.url())).await;
+    let mut settings = test_settings(database.url());
+    configure(&mut settings);
+    let app = spawn_with(&settings).await;
     Some((app, database))
 }
 
@@ -131,7 +150,16 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Some((app, database)) = spawn_app(backend).await else {
+    run_on_with(backend, |_| {}, test).await;
+}
+
+/// [`run_on`], with the test settings changed by `configure` first.
+pub async fn run_on_with<F, Fut>(backend: Backend, configure: impl FnOnce(&mut Settings), test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some((app, database)) = spawn_app(backend, configure).await else {
         eprintln!(
             "skipped: {} is not set",
             super::database::POSTGRES_URL_VARIABLE

@@ -12,12 +12,31 @@ pub use app::{TestApp, run_on};
 pub use database::Backend;
 
 /// Declares one API test that runs once per backend, as `name::sqlite` and
-/// `name::postgres`:
+/// `name::postgres`, optionally with the test settings changed first:
 ///
 /// ```ignore
 /// api_test!(async fn live_answers_200(app) { ... });
+/// api_test!(async fn metrics_need_a_token(app) with |settings| settings.metrics_token = ...; { ... });
 /// ```
 macro_rules! api_test {
+    ($(#[$meta:meta])* async fn $name:ident($app:ident) with $configure:expr; $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $(#[$meta])*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::support::app::run_on_with($crate::support::Backend::Sqlite, $configure, |$app| async move $body).await;
+            }
+
+            $(#[$meta])*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::support::app::run_on_with($crate::support::Backend::Postgres, $configure, |$app| async move $body).await;
+            }
+        }
+    };
     ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
         mod $name {
             #[allow(unused_imports)]

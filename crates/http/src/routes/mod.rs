@@ -13,6 +13,7 @@ mod metrics;
 pub(crate) mod routines;
 
 pub(crate) use fallback::not_found_or_not_allowed;
+pub(crate) use metrics::metrics_on_own_listener;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
