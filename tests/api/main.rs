@@ -31,4 +31,5 @@ mod routines;
 mod security;
 mod shutdown;
 mod sign_in;
+mod spec_access;
 mod token_attacks;

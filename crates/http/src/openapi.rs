@@ -2,27 +2,17 @@
 //! the parts no single route owns (info, tags, security scheme, shared problem
 //! responses). `openapi/v1.json` in the repository is this document, pretty-printed.
 
-use actix_web::App;
-use utoipa::Modify;
-use utoipa::OpenApi as _;
-use utoipa::openapi::security::{
-    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
-    SecurityRequirement, SecurityScheme,
-};
-use waymark_domain::identity::Scope;
+mod access;
 
-use crate::auth::security_table::OAUTH2_SCHEME;
+use access::SecuritySchemes;
+
+use actix_web::App;
+use utoipa::OpenApi as _;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi, RefOr, ResponseBuilder};
 use utoipa_actix_web::AppExt;
 
 use crate::problem::{FieldError, PROBLEM_JSON, Problem};
-
-/// The name of the bearer-token security scheme, offered beside OAuth 2.0 for
-/// clients that already hold a token.
-pub const BEARER_SCHEME: &str = "bearer";
-
-/// Where tokens come from.
-const TOKEN_URL: &str = "/v1/auth/token";
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -35,6 +25,9 @@ the request id that is also sent as `X-Request-Id`. Resources live under `/v1`; 
 endpoints (`/health/*`, `/metrics`) are not versioned.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
         contact(name = "Waymark maintainers", email = "maintainers@waymark.invalid"),
+    ),
+    servers(
+        (url = "/", description = "The origin this document was fetched from: each deployment serves it at `/v1/openapi.json`, so generated clients take their base URL from the caller."),
     ),
     tags(
         (name = "auth", description = "Sign up, sign in (OAuth 2.0 token endpoint), revoke tokens, and the keys and metadata to verify tokens with."),
@@ -50,41 +43,6 @@ endpoints (`/health/*`, `/metrics`) are not versioned.",
     modifiers(&SecuritySchemes),
 )]
 struct BaseDocument;
-
-struct SecuritySchemes;
-
-impl Modify for SecuritySchemes {
-    fn modify(&self, openapi: &mut OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        let scopes = || {
-            Scopes::from_iter(
-                Scope::ALL
-                    .iter()
-                    .map(|scope| (scope.as_str(), scope.description())),
-            )
-        };
-        components.add_security_scheme(
-            OAUTH2_SCHEME,
-            SecurityScheme::OAuth2(OAuth2::with_description(
-                [
-                    Flow::Password(Password::new(TOKEN_URL, scopes())),
-                    Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, scopes())),
-                ],
-                "Sign in with your e-mail address and password (password flow), or as a registered API client (client credentials).",
-            )),
-        );
-        components.add_security_scheme(
-            BEARER_SCHEME,
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some("An access token from `POST /v1/auth/token`."))
-                    .build(),
-            ),
-        );
-    }
-}
 
 /// A shared problem response with an example of its own status, so Swagger UI does
 /// not show the schema's validation example under every status.
@@ -158,61 +116,6 @@ fn add_shared_problem_responses(openapi: &mut OpenApi) {
                     .entry(status.to_string())
                     .or_insert_with(|| problem_response(status, slug, title, description));
             }
-        }
-    }
-}
-
-/// Every operation secured by OAuth 2.0 also accepts a bearer token pasted directly,
-/// and lists the 401 and 403 problems it can answer.
-fn offer_bearer_beside_oauth2(openapi: &mut OpenApi) {
-    for item in openapi.paths.paths.values_mut() {
-        let operations = [
-            item.get.as_mut(),
-            item.put.as_mut(),
-            item.post.as_mut(),
-            item.delete.as_mut(),
-            item.patch.as_mut(),
-            item.head.as_mut(),
-        ];
-        for operation in operations.into_iter().flatten() {
-            let Some(security) = operation.security.as_mut() else {
-                continue;
-            };
-            let scopes = serde_json::to_value(&*security).ok().and_then(|value| {
-                value
-                    .get(0)
-                    .and_then(|first| first.get(OAUTH2_SCHEME))
-                    .cloned()
-            });
-            let Some(scopes) = scopes else {
-                continue;
-            };
-            security.push(SecurityRequirement::new(
-                BEARER_SCHEME,
-                Vec::<String>::new(),
-            ));
-            let scope_list = scopes
-                .as_array()
-                .map(|scopes| {
-                    scopes
-                        .iter()
-                        .filter_map(|scope| scope.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .unwrap_or_default();
-            let responses = &mut operation.responses.responses;
-            responses.entry("401".to_owned()).or_insert_with(|| {
-                problem_response(401, "unauthorized", "Authentication required", "No access token, or one that is not valid (expired, badly signed, for another audience). `WWW-Authenticate` is set.")
-            });
-            responses.entry("403".to_owned()).or_insert_with(|| {
-                problem_response(
-                    403,
-                    "insufficient-scope",
-                    "Insufficient scope",
-                    &format!("The token lacks the scope(s) this operation needs: {scope_list}."),
-                )
-            });
         }
     }
 }
@@ -293,6 +196,26 @@ fn parameter_names(path: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every operation of `openapi` with its path template and method.
+fn operations_mut(
+    openapi: &mut OpenApi,
+) -> impl Iterator<Item = (&str, &'static str, &mut Operation)> {
+    openapi.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            ("GET", item.get.as_mut()),
+            ("PUT", item.put.as_mut()),
+            ("POST", item.post.as_mut()),
+            ("DELETE", item.delete.as_mut()),
+            ("PATCH", item.patch.as_mut()),
+            ("HEAD", item.head.as_mut()),
+        ]
+        .into_iter()
+        .filter_map(move |(method, operation)| {
+            operation.map(|operation| (path.as_str(), method, operation))
+        })
+    })
+}
+
 /// The complete OpenAPI document, generated from the same registrations the server uses.
 #[must_use]
 pub fn openapi() -> OpenApi {
@@ -302,7 +225,7 @@ pub fn openapi() -> OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     add_shared_problem_responses(&mut document);
-    offer_bearer_beside_oauth2(&mut document);
+    access::declare_access(&mut document);
     link_created_items(&mut document);
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     document

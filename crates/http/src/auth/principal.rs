@@ -1,8 +1,9 @@
 //! `Principal`: the authenticated caller of an operation that declares security.
 //!
-//! Taking a `Principal` argument is all a handler does: the extractor finds the
-//! operation's required scopes in the [`SecurityTable`], checks the bearer token, and
-//! answers 401 (no or bad token) or 403 (missing scope) before the handler runs.
+//! Taking a `Principal` argument is all a handler does: the extractor finds what the
+//! operation requires in the [`SecurityTable`], checks the bearer token, and answers
+//! 401 (no or bad token) or 403 (missing scope, or an API client's token where the
+//! spec offers no client-credentials flow) before the handler runs.
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
@@ -40,12 +41,16 @@ impl Principal {
     pub fn account(&self) -> Result<AccountId, ApiError> {
         match self.subject {
             Subject::Account(account) => Ok(account),
-            Subject::Client(_) => Err(ApiError::Forbidden {
-                detail:
-                    "This operation acts on a person's own account; client tokens cannot use it."
-                        .to_owned(),
-            }),
+            Subject::Client(_) => Err(client_token_refused()),
         }
+    }
+}
+
+/// The 403 for an API client's token on an operation that acts for a person.
+fn client_token_refused() -> ApiError {
+    ApiError::Forbidden {
+        detail: "This operation acts on a person's own account; client tokens cannot use it."
+            .to_owned(),
     }
 }
 
@@ -97,10 +102,13 @@ fn authenticate(request: &HttpRequest) -> Result<Principal, ApiError> {
     let scopes = ScopeSet::parse(&claims.scope).map_err(|_| ApiError::Unauthorized {
         invalid_token: true,
     })?;
-    if !required.is_subset(&scopes) {
+    if !required.scopes.is_subset(&scopes) {
         return Err(ApiError::InsufficientScope {
-            required: required.to_string(),
+            required: required.scopes.to_string(),
         });
+    }
+    if matches!(subject, Subject::Client(_)) && !required.accepts_client_tokens {
+        return Err(client_token_refused());
     }
     let role = claims
         .role

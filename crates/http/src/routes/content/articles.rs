@@ -184,6 +184,8 @@ fn parse_list(
 #[utoipa::path(
     tag = "content",
     operation_id = "list_articles",
+    // Anyone may read; an editor's token (`content:write`) also shows drafts.
+    security((), ("oauth2" = ["content:write"])),
     params(ArticleListParameters),
     responses(
         (status = 200, description = "A page of articles.", body = ArticlePageResponse,
@@ -305,6 +307,8 @@ fn editor_response(status: StatusCode, article: &Article) -> HttpResponse {
 #[utoipa::path(
     tag = "content",
     operation_id = "get_article",
+    // Anyone may read; an editor's token (`content:write`) also shows drafts.
+    security((), ("oauth2" = ["content:write"])),
     params(
         ("locale" = String, Path, description = "BCP 47, such as `en-GB`."),
         ("slug" = String, Path, description = "The article's slug."),

@@ -194,6 +194,8 @@ fn parse_list(
 #[utoipa::path(
     tag = "content",
     operation_id = "list_services",
+    // Anyone may read; an editor's token (`content:write`) also shows drafts.
+    security((), ("oauth2" = ["content:write"])),
     params(ServiceListParameters),
     responses(
         (status = 200, description = "A page of services.", body = ServicePageResponse),
@@ -333,6 +335,8 @@ fn status_of(name: Option<&str>) -> Result<ArticleStatus, ApiError> {
 #[utoipa::path(
     tag = "content",
     operation_id = "get_service",
+    // Anyone may read; an editor's token (`content:write`) also shows drafts.
+    security((), ("oauth2" = ["content:write"])),
     params(("slug" = String, Path, description = "The service's slug.")),
     responses(
         (status = 200, description = "The service.", body = ServiceResponse),
