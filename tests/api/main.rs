@@ -32,4 +32,5 @@ mod security;
 mod shutdown;
 mod sign_in;
 mod spec_access;
+mod spec_headers;
 mod token_attacks;

@@ -79,6 +79,13 @@ fn every_operation_is_tagged_described_and_lists_problem_responses() {
                 .cloned()
                 .unwrap_or_default();
             for (status, response) in &responses {
+                let response = match response["$ref"].as_str() {
+                    Some(reference) => {
+                        &spec["components"]["responses"]
+                            [reference.trim_start_matches("#/components/responses/")]
+                    }
+                    None => response,
+                };
                 assert!(
                     response["description"]
                         .as_str()

@@ -3,6 +3,8 @@
 //! responses). `openapi/v1.json` in the repository is this document, pretty-printed.
 
 mod access;
+mod headers;
+mod shared_responses;
 
 use access::SecuritySchemes;
 
@@ -12,6 +14,7 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi, RefOr, ResponseBuilder};
 use utoipa_actix_web::AppExt;
 
+use crate::middleware::rate_limit::is_rate_limited;
 use crate::problem::{FieldError, PROBLEM_JSON, Problem};
 
 #[derive(utoipa::OpenApi)]
@@ -93,29 +96,18 @@ fn add_shared_problem_responses(openapi: &mut OpenApi) {
             "The request timed out or the database is unreachable. `Retry-After` is set.",
         ),
     ];
-    for (path, item) in &mut openapi.paths.paths {
-        let rate_limited = path.starts_with("/v1/");
-        let operations = [
-            item.get.as_mut(),
-            item.put.as_mut(),
-            item.post.as_mut(),
-            item.delete.as_mut(),
-            item.patch.as_mut(),
-            item.head.as_mut(),
-        ];
-        for operation in operations.into_iter().flatten() {
-            if rate_limited {
-                operation.responses.responses.entry("429".to_owned()).or_insert_with(|| {
-                    problem_response(429, "too-many-requests", "Too many requests", "Too many requests from this caller; `Retry-After` says when to try again. Every `/v1` response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.")
-                });
-            }
-            for (status, slug, title, description) in shared {
-                operation
-                    .responses
-                    .responses
-                    .entry(status.to_string())
-                    .or_insert_with(|| problem_response(status, slug, title, description));
-            }
+    for (path, _, operation) in operations_mut(openapi) {
+        if is_rate_limited(path) {
+            operation.responses.responses.entry("429".to_owned()).or_insert_with(|| {
+                problem_response(429, "too-many-requests", "Too many requests", "Too many requests from this caller; `Retry-After` (and `RateLimit-Reset`) say when to try again.")
+            });
+        }
+        for (status, slug, title, description) in shared {
+            operation
+                .responses
+                .responses
+                .entry(status.to_string())
+                .or_insert_with(|| problem_response(status, slug, title, description));
         }
     }
 }
@@ -226,7 +218,9 @@ pub fn openapi() -> OpenApi {
         .split_for_parts();
     add_shared_problem_responses(&mut document);
     access::declare_access(&mut document);
+    headers::declare_headers(&mut document);
     link_created_items(&mut document);
+    shared_responses::share_common_responses(&mut document);
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     document
 }

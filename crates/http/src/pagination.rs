@@ -231,13 +231,17 @@ pub fn serialized_page_response(
 fn linked(path: &str, limit: u64, next_cursor: Option<&str>) -> HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = next_cursor {
-        let separator = if path.contains('?') { '&' } else { '?' };
-        response.insert_header((
-            header::LINK,
-            format!("<{path}{separator}limit={limit}&cursor={cursor}>; rel=\"next\""),
-        ));
+        response.insert_header((header::LINK, next_page_link(path, limit, cursor)));
     }
     response
+}
+
+/// The `Link` header value naming the next page: `base` (the list's path with the
+/// request's other query parameters, see [`next_page_base`]) with `limit` and `cursor`.
+#[must_use]
+pub fn next_page_link(base: &str, limit: u64, cursor: &str) -> String {
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("<{base}{separator}limit={limit}&cursor={cursor}>; rel=\"next\"")
 }
 
 #[cfg(test)]

@@ -61,19 +61,13 @@ pub(super) fn declare_access(openapi: &mut OpenApi) {
         if anonymous_allowed {
             continue;
         }
-        let scopes: Vec<&str> = alternatives
-            .iter()
-            .filter_map(|alternative| alternative[OAUTH2_SCHEME].as_array())
-            .flatten()
-            .filter_map(serde_json::Value::as_str)
-            .collect();
         let responses = &mut operation.responses.responses;
         responses
             .entry("401".to_owned())
             .or_insert_with(unauthorized);
         responses
             .entry("403".to_owned())
-            .or_insert_with(|| insufficient_scope(&scopes.join(" ")));
+            .or_insert_with(insufficient_scope);
     }
 }
 
@@ -86,13 +80,11 @@ fn unauthorized() -> RefOr<Response> {
     )
 }
 
-fn insufficient_scope(scopes: &str) -> RefOr<Response> {
+fn insufficient_scope() -> RefOr<Response> {
     problem_response(
         403,
         "insufficient-scope",
         "Insufficient scope",
-        &format!(
-            "The token lacks the scope(s) this operation needs ({scopes}), or is an API client's token."
-        ),
+        "The token lacks a scope this operation needs (its `security` lists them), or is an API client's token.",
     )
 }

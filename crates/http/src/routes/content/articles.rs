@@ -24,7 +24,8 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
 use crate::pagination::{
-    DEFAULT_LIMIT, next_page_base, parse_bool, parse_limit, query_parameters, unknown_parameter,
+    DEFAULT_LIMIT, next_page_base, next_page_link, parse_bool, parse_limit, query_parameters,
+    unknown_parameter,
 };
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_bytes, cached_json};
@@ -245,10 +246,7 @@ pub(crate) async fn list_articles(
     );
     if let Some(cursor) = next_cursor {
         let base = next_page_base("/v1/content/articles", request.query_string());
-        let separator = if base.contains('?') { '&' } else { '?' };
-        if let Ok(link) = header::HeaderValue::from_str(&format!(
-            "<{base}{separator}limit={limit}&cursor={cursor}>; rel=\"next\""
-        )) {
+        if let Ok(link) = header::HeaderValue::from_str(&next_page_link(&base, limit, &cursor)) {
             response.headers_mut().insert(header::LINK, link);
         }
     }
@@ -545,7 +543,7 @@ async fn move_to(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe."),
     ),
     responses(
-        (status = 200, description = "The published article.", body = ArticleResponse),
+        (status = 200, description = "The published article.", body = ArticleResponse, headers(("ETag" = String, description = "Its new version."))),
         (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "It is published already.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
@@ -582,7 +580,7 @@ pub(crate) async fn publish_article(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe."),
     ),
     responses(
-        (status = 200, description = "The archived article.", body = ArticleResponse),
+        (status = 200, description = "The archived article.", body = ArticleResponse, headers(("ETag" = String, description = "Its new version."))),
         (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "It is not published.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),

@@ -1,7 +1,7 @@
 //! Calendar feeds of routines: an authenticated `.ics`, and a secret address to
 //! subscribe to from a calendar app (which cannot send a bearer token).
 
-use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -87,10 +87,14 @@ pub(crate) async fn create_calendar_feed(
         .routines
         .set_feed_token(owner, &secret.digest(), waymark_domain::time::now())
         .await?;
-    Ok(HttpResponse::Created().json(CalendarFeedResponse {
-        url: format!("/v1/calendar/{}.ics", secret.expose()),
-        token: secret.expose().to_owned(),
-    }))
+    // The created resource is the feed itself, revoked with `DELETE` there; never the
+    // secret address, which proxies would log.
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, "/v1/me/calendar-feed"))
+        .json(CalendarFeedResponse {
+            url: format!("/v1/calendar/{}.ics", secret.expose()),
+            token: secret.expose().to_owned(),
+        }))
 }
 
 /// Revokes your secret calendar address.
