@@ -4,6 +4,7 @@
 
 mod access;
 mod headers;
+mod media_types;
 mod shared_responses;
 
 use access::SecuritySchemes;
@@ -219,6 +220,7 @@ pub fn openapi() -> OpenApi {
     add_shared_problem_responses(&mut document);
     access::declare_access(&mut document);
     headers::declare_headers(&mut document);
+    media_types::separate_form_schemas(&mut document);
     link_created_items(&mut document);
     shared_responses::share_common_responses(&mut document);
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();

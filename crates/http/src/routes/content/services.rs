@@ -45,8 +45,9 @@ pub(crate) struct ServiceListParameters {
     /// `distance_km`.
     #[param(example = "53.7997,-1.5492")]
     near: Option<String>,
-    /// With `near`: the radius, 1 to 200 km (default 25).
-    #[param(minimum = 1, maximum = 200, default = 25)]
+    /// With `near` only: the radius, 1 to 200 km; 25 when omitted. Without `near`
+    /// it is refused (400), so it has no default of its own.
+    #[param(minimum = 1, maximum = 200)]
     within_km: Option<f64>,
     /// Editors only: `draft`, `published` or `archived` (default `published`).
     #[param(value_type = Option<super::representation::ArticleStatusName>)]
