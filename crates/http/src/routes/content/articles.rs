@@ -58,7 +58,6 @@ pub(crate) struct ArticleListParameters {
     #[param(minimum = 1, maximum = 100, default = 20)]
     limit: Option<u64>,
     /// The `next_cursor` of the previous page.
-    #[param(max_length = 1024)]
     cursor: Option<String>,
 }
 
@@ -310,6 +309,8 @@ fn editor_response(status: StatusCode, article: &Article) -> HttpResponse {
     params(
         ("locale" = String, Path, description = "BCP 47, such as `en-GB`."),
         ("slug" = String, Path, description = "The article's slug."),
+        // One article changes only when its `updated_at` does, so this is answered.
+        ("If-Modified-Since" = Option<String>, Header, description = "The `Last-Modified` of your copy."),
     ),
     responses(
         (status = 200, description = "The article.", body = ArticleResponse,
@@ -411,7 +412,8 @@ fn changes_of(patch: ArticlePatch, current: &Article, problems: &mut Problems) -
         Patch::Absent => {}
         Patch::Null => problems.add("/body_markdown", "cannot be cleared"),
         Patch::Value(body) => {
-            changes.body_markdown = problems.check("/body_markdown", BodyMarkdown::parse(&body))
+            changes.body_markdown =
+                problems.check("/body_markdown", BodyMarkdown::parse_written(&body))
         }
     }
     match patch.topics {
@@ -646,13 +648,17 @@ pub(crate) async fn delete_article(
 /// Every revision of an article: the text each time it went public, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct RevisionListResponse {
-    /// The revisions, newest first.
+    /// The newest revisions first, at most 100; older ones are read by number.
     items: Vec<RevisionResponse>,
 }
 
+/// The most revisions one list shows.
+pub(crate) const MAX_REVISIONS_LISTED: usize = 100;
+
 /// An article's published revisions, newest first.
 ///
-/// Editors only. Each is immutable.
+/// Editors only. Each is immutable. The newest 100 are listed; every revision stays
+/// readable at `/revisions/{number}`.
 #[utoipa::path(
     tag = "content",
     operation_id = "list_article_revisions",
@@ -680,7 +686,11 @@ pub(crate) async fn list_article_revisions(
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(RevisionListResponse {
-        items: revisions.iter().map(RevisionResponse::from).collect(),
+        items: revisions
+            .iter()
+            .take(MAX_REVISIONS_LISTED)
+            .map(RevisionResponse::from)
+            .collect(),
     }))
 }
 

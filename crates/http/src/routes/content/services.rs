@@ -27,6 +27,9 @@ use crate::public_cache::{ModifiedSince, cached_json};
 use crate::routes::contacts::field_errors;
 use crate::state::AppState;
 
+/// The longest `near` (`lat,lon`), in characters: ample for full `f64` precision.
+pub(crate) const MAX_NEAR_LENGTH: usize = 64;
+
 /// The query parameters of `GET /v1/content/services`.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -56,7 +59,6 @@ pub(crate) struct ServiceListParameters {
     #[param(minimum = 1, maximum = 100, default = 20)]
     limit: Option<u64>,
     /// The `next_cursor` of the previous page.
-    #[param(max_length = 1024)]
     cursor: Option<String>,
 }
 
@@ -128,6 +130,11 @@ fn parse_list(
             }
             "open_now" => list.open_now = parse_bool("open_now", &value)?,
             "near" => {
+                if value.len() > MAX_NEAR_LENGTH {
+                    return Err(bad(format!(
+                        "near may be at most {MAX_NEAR_LENGTH} characters"
+                    )));
+                }
                 let point = value
                     .split_once(',')
                     .and_then(|(lat, lon)| {

@@ -54,10 +54,10 @@ pub(crate) async fn routines_calendar(
 pub(crate) struct CalendarFeedResponse {
     /// The secret; shown only now. Anyone with it can read your routines' titles,
     /// categories and times (not their notes), so keep it like a password.
-    #[schema(example = "wmc_3q2-7wEXAMPLE")]
+    #[schema(example = "wmc_3q2-7wEXAMPLEexampleEXAMPLEexample012345678")]
     token: String,
     /// The address to subscribe to, relative to this server.
-    #[schema(example = "/v1/calendar/wmc_3q2-7wEXAMPLE.ics")]
+    #[schema(example = "/v1/calendar/wmc_3q2-7wEXAMPLEexampleEXAMPLEexample012345678.ics")]
     url: String,
 }
 
@@ -98,6 +98,9 @@ pub(crate) async fn create_calendar_feed(
 }
 
 /// Revokes your secret calendar address.
+///
+/// Calendar apps subscribed to it get 404 from then on; create a new one to subscribe
+/// again.
 #[utoipa::path(
     tag = "routines",
     operation_id = "delete_calendar_feed",
