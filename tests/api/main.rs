@@ -32,5 +32,6 @@ mod security;
 mod shutdown;
 mod sign_in;
 mod spec_access;
+mod spec_bounds;
 mod spec_headers;
 mod token_attacks;

@@ -3,16 +3,20 @@
 //! responses). `openapi/v1.json` in the repository is this document, pretty-printed.
 
 mod access;
+mod bounds;
 mod headers;
 mod media_types;
+mod schema_walk;
 mod shared_responses;
 
 use access::SecuritySchemes;
 
 use actix_web::App;
-use utoipa::OpenApi as _;
+use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::server::ServerBuilder;
 use utoipa::openapi::{ContentBuilder, OpenApi, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi as _};
 use utoipa_actix_web::AppExt;
 
 use crate::middleware::rate_limit::is_rate_limited;
@@ -30,9 +34,6 @@ endpoints (`/health/*`, `/metrics`) are not versioned.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
         contact(name = "Waymark maintainers", email = "maintainers@waymark.invalid"),
     ),
-    servers(
-        (url = "/", description = "The origin this document was fetched from: each deployment serves it at `/v1/openapi.json`, so generated clients take their base URL from the caller."),
-    ),
     tags(
         (name = "auth", description = "Sign up, sign in (OAuth 2.0 token endpoint), revoke tokens, and the keys and metadata to verify tokens with."),
         (name = "admin", description = "Administration for role `admin`: API clients and account roles."),
@@ -44,9 +45,28 @@ endpoints (`/health/*`, `/metrics`) are not versioned.",
         (name = "operations", description = "Liveness, readiness and metrics for operators and orchestrators."),
     ),
     components(schemas(Problem, FieldError)),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &ThisServer),
 )]
 struct BaseDocument;
+
+/// The one server entry: wherever the document was fetched from.
+struct ThisServer;
+
+impl Modify for ThisServer {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let server = ServerBuilder::new()
+            .url("/")
+            .description(Some(
+                "This deployment, whichever environment it is (local, staging or production): \
+paths are relative to the origin serving `/v1/openapi.json`, so a generated client is given its \
+base URL by its caller.",
+            ))
+            // A public API: every partner and app may call it.
+            .extensions(Some(Extensions::builder().add("x-internal", false).build()))
+            .build();
+        openapi.servers = Some(vec![server]);
+    }
+}
 
 /// A shared problem response with an example of its own status, so Swagger UI does
 /// not show the schema's validation example under every status.
@@ -209,9 +229,8 @@ fn operations_mut(
     })
 }
 
-/// The complete OpenAPI document, generated from the same registrations the server uses.
-#[must_use]
-pub fn openapi() -> OpenApi {
+/// The document as the routes declare it, with who may call what and every header.
+fn declared() -> OpenApi {
     let (_app, mut document) = App::new()
         .into_utoipa_app()
         .openapi(BaseDocument::openapi())
@@ -220,6 +239,16 @@ pub fn openapi() -> OpenApi {
     add_shared_problem_responses(&mut document);
     access::declare_access(&mut document);
     headers::declare_headers(&mut document);
+    document
+}
+
+/// The complete OpenAPI document, generated from the same registrations the server uses.
+#[must_use]
+pub fn openapi() -> OpenApi {
+    let mut document = declared();
+    // A rule that fits nothing, or disagrees with a route, is reported by the tests
+    // below; the document is still whole without it.
+    bounds::bound_every_value(&mut document);
     media_types::separate_form_schemas(&mut document);
     link_created_items(&mut document);
     shared_responses::share_common_responses(&mut document);
@@ -235,4 +264,21 @@ pub fn openapi_json() -> Result<String, serde_json::Error> {
     let mut text = serde_json::to_string_pretty(&openapi())?;
     text.push('\n');
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bound_rule_names_a_value_and_agrees_with_its_route() {
+        let misfits = bounds::bound_every_value(&mut declared());
+        assert!(misfits.is_empty(), "{misfits:#?}");
+    }
+
+    #[test]
+    fn every_string_array_and_whole_number_is_bounded() {
+        let unbounded = bounds::unbounded(&mut openapi());
+        assert!(unbounded.is_empty(), "{unbounded:#?}");
+    }
 }

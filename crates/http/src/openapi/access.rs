@@ -37,7 +37,7 @@ impl Modify for SecuritySchemes {
                 ))],
                 "Sign in with your e-mail address and password (password flow); refresh with \
 `grant_type=refresh_token` at the same endpoint. Access tokens are EdDSA-signed JWTs valid for \
-15 minutes, issued and checked as RFC 8725 (JWT Best Current Practices) asks: one pinned \
+15 minutes, issued and checked as RFC8725 (JWT Best Current Practices) asks: one pinned \
 algorithm, `alg: none` and unknown keys refused, `iss`, `aud`, `exp` and `nbf` checked. Tokens an \
 API client gets for itself (client credentials) reach no operation here: every operation acts on \
 a person's own data or needs a person's role, so they are answered 403.",
