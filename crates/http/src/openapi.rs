@@ -250,6 +250,7 @@ pub fn openapi() -> OpenApi {
     // below; the document is still whole without it.
     bounds::bound_every_value(&mut document);
     media_types::separate_form_schemas(&mut document);
+    media_types::send_documents_as_bytes(&mut document);
     link_created_items(&mut document);
     shared_responses::share_common_responses(&mut document);
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
