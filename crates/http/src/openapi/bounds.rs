@@ -125,6 +125,13 @@ const TIME_OF_DAY: Bound = Bound::Text {
     pattern: Some("^([01][0-9]|2[0-3]):[0-5][0-9]$"),
 };
 
+/// A BCP 47 language tag of the shape `Locale` accepts: a language, then subtags.
+const LOCALE: Bound = Bound::Text {
+    min: 2,
+    max: MAX_LOCALE_LENGTH,
+    pattern: Some("^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$"),
+};
+
 /// An ISO 3166 alpha-2 country.
 const COUNTRY: Bound = Bound::Text {
     min: 2,
@@ -168,8 +175,8 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("*.version", whole(1, i64::MAX)),
         ("*.next_cursor", up_to(MAX_CURSOR_LENGTH)),
         ("?cursor", up_to(MAX_CURSOR_LENGTH)),
-        ("*.locale", text(2, MAX_LOCALE_LENGTH)),
-        ("?locale", text(2, MAX_LOCALE_LENGTH)),
+        ("*.locale", LOCALE),
+        ("?locale", LOCALE),
         ("*.time_zone", text(1, MAX_TIME_ZONE_LENGTH)),
         ("*.slug", longest_slug),
         ("?slug", longest_slug),
@@ -420,9 +427,9 @@ fn rules() -> Vec<(&'static str, Bound)> {
             "ServiceResponse.languages",
             Bound::As("NewServiceRequest.languages"),
         ),
-        ("NewServiceRequest.languages[]", text(2, MAX_LOCALE_LENGTH)),
-        ("ServicePatch.languages[]", text(2, MAX_LOCALE_LENGTH)),
-        ("ServiceResponse.languages[]", text(2, MAX_LOCALE_LENGTH)),
+        ("NewServiceRequest.languages[]", LOCALE),
+        ("ServicePatch.languages[]", LOCALE),
+        ("ServiceResponse.languages[]", LOCALE),
         ("HoursBody.periods", items(21)),
         ("PeriodBody.days", items(7)),
         (
