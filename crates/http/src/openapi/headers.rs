@@ -7,7 +7,7 @@
 
 use actix_web::http::Method;
 use utoipa::openapi::header::{Header, HeaderBuilder};
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::{OpenApi, Ref, RefOr, Required, Schema};
 
@@ -235,99 +235,121 @@ pub(super) fn declare_headers(openapi: &mut OpenApi) {
         let idempotent =
             method == Method::POST.as_str() && honours_idempotency_key(&Method::POST, path);
         if idempotent {
-            operation
-                .responses
-                .responses
-                .entry("409".to_owned())
-                .or_insert_with(|| {
-                    problem_response(
-                        409,
-                        "conflict",
-                        "Conflict",
-                        "The `Idempotency-Key` was used for a different request, or its first request is still running (`Retry-After` is set).",
-                    )
-                });
+            document_key_conflicts(operation);
         }
-        let documents = |status: &str| operation.responses.responses.contains_key(status);
-        let mut wanted = vec!["X-Request-Id"];
-        if idempotent {
-            wanted.push("Idempotency-Key");
-        }
-        if documents("412") {
-            wanted.push("If-Match");
-        }
-        if documents("304") {
-            wanted.push("If-None-Match");
-        }
-        let parameters = operation.parameters.get_or_insert_with(Vec::new);
-        let paged = parameters.iter().any(|parameter| {
-            matches!(parameter, RefOr::T(parameter)
-                if parameter.parameter_in == ParameterIn::Query && parameter.name == "cursor")
-        });
-        // Inline declarations under a shared name give way to the shared one.
-        parameters.retain(|parameter| match parameter {
-            RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Header => {
-                let shared = request_names
-                    .iter()
-                    .find(|name| name.eq_ignore_ascii_case(&parameter.name));
-                if let Some(name) = shared {
-                    wanted.push(name.as_str());
-                }
-                shared.is_none()
-            }
-            _ => true,
-        });
-        for name in request_names
-            .iter()
-            .filter(|name| wanted.contains(&name.as_str()))
-        {
-            parameters.push(parameter_ref(name));
-        }
+        declare_request_headers(operation, idempotent, &request_names);
+        declare_response_headers(
+            operation,
+            is_rate_limited(path),
+            idempotent,
+            &response_names,
+        );
+    }
+}
 
-        // A 304 repeats the validators the 200 would have carried (RFC 9110 15.4.5).
-        let validators: Vec<&str> = match operation.responses.responses.get("200") {
-            Some(RefOr::T(ok)) => ["ETag", "Last-Modified"]
-                .into_iter()
-                .filter(|name| ok.headers.keys().any(|key| key.eq_ignore_ascii_case(name)))
-                .collect(),
-            _ => Vec::new(),
+/// A POST that honours `Idempotency-Key` can answer 409 whatever else it does.
+fn document_key_conflicts(operation: &mut Operation) {
+    operation
+        .responses
+        .responses
+        .entry("409".to_owned())
+        .or_insert_with(|| {
+            problem_response(
+                409,
+                "conflict",
+                "Conflict",
+                "The `Idempotency-Key` was used for a different request, or its first request is still running (`Retry-After` is set).",
+            )
+        });
+}
+
+/// References the request headers the operation honours.
+fn declare_request_headers(operation: &mut Operation, idempotent: bool, shared: &[String]) {
+    let documents = |status: &str| operation.responses.responses.contains_key(status);
+    let mut wanted = vec!["X-Request-Id"];
+    if idempotent {
+        wanted.push("Idempotency-Key");
+    }
+    if documents("412") {
+        wanted.push("If-Match");
+    }
+    if documents("304") {
+        wanted.push("If-None-Match");
+    }
+    let parameters = operation.parameters.get_or_insert_with(Vec::new);
+    // Inline declarations under a shared name give way to the shared one.
+    parameters.retain(|parameter| match parameter {
+        RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Header => {
+            let name = shared
+                .iter()
+                .find(|name| name.eq_ignore_ascii_case(&parameter.name));
+            if let Some(name) = name {
+                wanted.push(name.as_str());
+            }
+            name.is_none()
+        }
+        _ => true,
+    });
+    for name in shared.iter().filter(|name| wanted.contains(&name.as_str())) {
+        parameters.push(parameter_ref(name));
+    }
+}
+
+/// References the headers each of the operation's responses carries.
+fn declare_response_headers(
+    operation: &mut Operation,
+    rate_limited: bool,
+    idempotent: bool,
+    shared: &[&'static str],
+) {
+    let paged = operation.parameters.iter().flatten().any(|parameter| {
+        matches!(parameter, RefOr::T(parameter)
+            if parameter.parameter_in == ParameterIn::Query && parameter.name == "cursor")
+    });
+    // A 304 repeats the validators the 200 would have carried (RFC 9110 15.4.5).
+    let validators: Vec<&str> = match operation.responses.responses.get("200") {
+        Some(RefOr::T(ok)) => ["ETag", "Last-Modified"]
+            .into_iter()
+            .filter(|name| ok.headers.keys().any(|key| key.eq_ignore_ascii_case(name)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (status, response) in &mut operation.responses.responses {
+        let RefOr::T(response) = response else {
+            continue;
         };
-        for (status, response) in &mut operation.responses.responses {
-            let RefOr::T(response) = response else {
-                continue;
-            };
-            let mut wanted = vec!["X-Request-Id", "Cache-Control"];
-            if is_rate_limited(path) {
-                wanted.extend(["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]);
+        let mut wanted = vec!["X-Request-Id", "Cache-Control"];
+        if rate_limited {
+            wanted.extend(["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]);
+        }
+        match status.as_str() {
+            "429" | "503" => wanted.push("Retry-After"),
+            // A retry while the first request is still running.
+            "409" if idempotent => wanted.push("Retry-After"),
+            "401" => wanted.push("WWW-Authenticate"),
+            "201" => wanted.push("Location"),
+            "200" if paged => wanted.push("Link"),
+            "304" => wanted.extend(["ETag"].iter().chain(&validators)),
+            _ => {}
+        }
+        if idempotent && status.starts_with('2') {
+            wanted.push("Idempotent-Replayed");
+        }
+        for name in shared {
+            // A header the route declares inline gives way to the shared one.
+            let declared_inline = response
+                .headers
+                .keys()
+                .find(|key| key.eq_ignore_ascii_case(name))
+                .cloned();
+            if let Some(key) = declared_inline {
+                response.headers.remove(&key);
+                wanted.push(name);
             }
-            match status.as_str() {
-                "429" | "503" => wanted.push("Retry-After"),
-                // A retry while the first request is still running.
-                "409" if idempotent => wanted.push("Retry-After"),
-                "401" => wanted.push("WWW-Authenticate"),
-                "201" => wanted.push("Location"),
-                "200" if paged => wanted.push("Link"),
-                "304" => wanted.extend(["ETag"].iter().chain(&validators)),
-                _ => {}
-            }
-            if idempotent && status.starts_with('2') {
-                wanted.push("Idempotent-Replayed");
-            }
-            for name in &response_names {
-                let declared_inline = response
+            if wanted.contains(name) {
+                response
                     .headers
-                    .keys()
-                    .find(|key| key.eq_ignore_ascii_case(name))
-                    .cloned();
-                if let Some(key) = declared_inline {
-                    response.headers.remove(&key);
-                    wanted.push(name);
-                }
-                if wanted.contains(name) {
-                    response
-                        .headers
-                        .insert((*name).to_owned(), header_ref(name));
-                }
+                    .insert((*name).to_owned(), header_ref(name));
             }
         }
     }
