@@ -1,5 +1,6 @@
 //! The OpenAPI 3.1 document: generated from the registered routes, then completed with
-//! the parts no single route owns (info, tags, security scheme, shared problem
+//! the parts no single route owns (info, server, tags, security scheme, who may call
+//! what, headers, bounds, request shapes for generators, links and shared problem
 //! responses). `openapi/v1.json` in the repository is this document, pretty-printed.
 
 mod access;
