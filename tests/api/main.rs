@@ -34,5 +34,8 @@ mod routines;
 mod security;
 mod shutdown;
 mod sign_in;
+mod spec_access;
+mod spec_bounds;
+mod spec_headers;
 mod token_attacks;
 mod token_revocation;

@@ -4,10 +4,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::Backend;
 use crate::support::app::{TestApp, spawn_with, test_settings};
 use crate::support::database::TestDatabase;
 use crate::support::identity::GOOD_PASSWORD;
+use crate::support::{Backend, api_test};
 
 async fn app_with_limits(
     backend: Backend,
@@ -136,3 +136,86 @@ async fn the_general_limit_is_per_caller_on_sqlite() {
 async fn the_general_limit_is_per_caller_on_postgres() {
     the_general_limit_is_per_caller(Backend::Postgres).await;
 }
+
+/// `Retry-After` and `RateLimit-Reset` of a 429, as numbers, with `RateLimit-Remaining`.
+fn refusal_timing(response: &reqwest::Response) -> (u64, u64, u64) {
+    let number = |name: &str| -> u64 {
+        response.headers()[name]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap_or_else(|error| panic!("{name}: {error}"))
+    };
+    (
+        number("retry-after"),
+        number("ratelimit-reset"),
+        number("ratelimit-remaining"),
+    )
+}
+
+async fn a_429_says_the_same_in_retry_after_and_ratelimit_reset(backend: Backend) {
+    // 6 a minute refills one every 10 s, and fills the bucket in 60 s: the two
+    // answers differ unless the server makes them agree.
+    let Some((app, _database)) = app_with_limits(backend, 6, 1000).await else {
+        return;
+    };
+    let person = app.signed_in_user().await;
+    let mut refused = None;
+    for _ in 0..8 {
+        let response = app
+            .authorized(Method::GET, "/v1/me", &person.access_token)
+            .send()
+            .await
+            .unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(response);
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let refused = refused.expect("the bucket runs out");
+    let (retry_after, reset, remaining) = refusal_timing(&refused);
+    assert!((1..=10).contains(&retry_after), "{retry_after}");
+    assert_eq!(reset, retry_after, "RateLimit-Reset says when to retry");
+    assert_eq!(remaining, 0);
+
+    app.handle().stop(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_says_the_same_in_retry_after_and_ratelimit_reset_on_sqlite() {
+    a_429_says_the_same_in_retry_after_and_ratelimit_reset(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_says_the_same_in_retry_after_and_ratelimit_reset_on_postgres() {
+    a_429_says_the_same_in_retry_after_and_ratelimit_reset(Backend::Postgres).await;
+}
+
+// A sign-in lockout is a 429 from another limit than the buckets; its headers agree
+// the same way.
+api_test!(async fn a_sign_in_lockout_says_the_same_in_retry_after_and_ratelimit_reset(app) {
+    let person = app.signed_in_user().await;
+    for _ in 0..5 {
+        let failed = app
+            .token(&[
+                ("grant_type", "password"),
+                ("username", &person.email),
+                ("password", "wrong wrong wrong"),
+            ])
+            .await;
+        assert_eq!(failed.status(), StatusCode::BAD_REQUEST);
+    }
+    let locked = app
+        .token(&[
+            ("grant_type", "password"),
+            ("username", &person.email),
+            ("password", GOOD_PASSWORD),
+        ])
+        .await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let (retry_after, reset, remaining) = refusal_timing(&locked);
+    assert!((60..=900).contains(&retry_after), "{retry_after}");
+    assert_eq!(reset, retry_after, "RateLimit-Reset says when to retry");
+    assert_eq!(remaining, 0);
+});

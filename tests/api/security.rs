@@ -16,6 +16,7 @@ use waymark_domain::identity::Role;
 use crate::support::TestApp;
 use crate::support::api_test;
 use crate::support::identity::SignedIn;
+use crate::support::spec::required_scopes;
 use crate::token_attacks::{AUDIENCE, Signer, claims, craft, header, kid_of, server_pem, with};
 
 const SPEC: &str = include_str!("../../openapi/v1.json");
@@ -59,27 +60,9 @@ fn operations() -> Vec<Operation> {
             if method == Method::HEAD || operation.get("responses").is_none() {
                 continue;
             }
-            let security = operation["security"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            let scopes: Vec<String> = security
-                .iter()
-                .flat_map(|requirement| {
-                    requirement
-                        .as_object()
-                        .unwrap()
-                        .values()
-                        .flat_map(|scopes| {
-                            scopes
-                                .as_array()
-                                .unwrap()
-                                .iter()
-                                .map(|scope| scope.as_str().unwrap().to_owned())
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect();
+            // Operations anyone may call (`security: []`, or an anonymous `{}` beside a
+            // scope that unlocks more) are public here.
+            let required = required_scopes(operation);
             let content = &operation["requestBody"]["content"];
             let body_type = content
                 .as_object()
@@ -100,8 +83,8 @@ fn operations() -> Vec<Operation> {
             found.push(Operation {
                 method,
                 template: template.clone(),
-                secured: !security.is_empty(),
-                scopes,
+                secured: required.is_some(),
+                scopes: required.unwrap_or_default(),
                 body_type,
                 body_schema,
                 query_parameters,

@@ -18,3 +18,5 @@ pub mod text;
 pub mod time;
 pub mod validation;
 mod values;
+
+pub use values::TextBounds;

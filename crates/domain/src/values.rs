@@ -17,6 +17,15 @@ pub(crate) fn bounded_paragraphs(raw: &str, min: usize, max: usize) -> Option<St
     ((min..=max).contains(&length) && (min == 0 || text::is_visible(&cleaned))).then_some(cleaned)
 }
 
+/// How many characters (Unicode scalar values, after trimming and NFC) a bounded text
+/// type allows: what the HTTP contract states as `minLength` and `maxLength`.
+pub trait TextBounds {
+    /// The fewest characters.
+    const MIN_CHARS: usize;
+    /// The most characters.
+    const MAX_CHARS: usize;
+}
+
 /// A clean, bounded text type: `bounded_text!(Name, Error, min, max, "message")` for
 /// one line, with a trailing `paragraphs` for text that may hold line breaks.
 macro_rules! bounded_text {
@@ -29,6 +38,11 @@ macro_rules! bounded_text {
         #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
         #[error($message)]
         pub struct $error;
+
+        impl $crate::values::TextBounds for $name {
+            const MIN_CHARS: usize = $min;
+            const MAX_CHARS: usize = $max;
+        }
 
         impl $name {
             /// Trims, normalises and checks `raw`.

@@ -1,28 +1,27 @@
 //! The OpenAPI 3.1 document: generated from the registered routes, then completed with
-//! the parts no single route owns (info, tags, security scheme, shared problem
+//! the parts no single route owns (info, server, tags, security scheme, who may call
+//! what, headers, bounds, request shapes for generators, links and shared problem
 //! responses). `openapi/v1.json` in the repository is this document, pretty-printed.
 
-use actix_web::App;
-use utoipa::Modify;
-use utoipa::OpenApi as _;
-use utoipa::openapi::security::{
-    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
-    SecurityRequirement, SecurityScheme,
-};
-use waymark_domain::identity::Scope;
+mod access;
+mod bounds;
+mod headers;
+mod media_types;
+mod schema_walk;
+mod shared_responses;
 
-use crate::auth::security_table::OAUTH2_SCHEME;
+use access::SecuritySchemes;
+
+use actix_web::App;
+use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::server::ServerBuilder;
 use utoipa::openapi::{ContentBuilder, OpenApi, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi as _};
 use utoipa_actix_web::AppExt;
 
+use crate::middleware::rate_limit::is_rate_limited;
 use crate::problem::{FieldError, PROBLEM_JSON, Problem};
-
-/// The name of the bearer-token security scheme, offered beside OAuth 2.0 for
-/// clients that already hold a token.
-pub const BEARER_SCHEME: &str = "bearer";
-
-/// Where tokens come from.
-const TOKEN_URL: &str = "/v1/auth/token";
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -47,42 +46,26 @@ endpoints (`/health/*`, `/metrics`) are not versioned.",
         (name = "operations", description = "Liveness, readiness and metrics for operators and orchestrators."),
     ),
     components(schemas(Problem, FieldError)),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &ThisServer),
 )]
 struct BaseDocument;
 
-struct SecuritySchemes;
+/// The one server entry: wherever the document was fetched from.
+struct ThisServer;
 
-impl Modify for SecuritySchemes {
+impl Modify for ThisServer {
     fn modify(&self, openapi: &mut OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        let scopes = || {
-            Scopes::from_iter(
-                Scope::ALL
-                    .iter()
-                    .map(|scope| (scope.as_str(), scope.description())),
-            )
-        };
-        components.add_security_scheme(
-            OAUTH2_SCHEME,
-            SecurityScheme::OAuth2(OAuth2::with_description(
-                [
-                    Flow::Password(Password::new(TOKEN_URL, scopes())),
-                    Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, scopes())),
-                ],
-                "Sign in with your e-mail address and password (password flow), or as a registered API client (client credentials).",
-            )),
-        );
-        components.add_security_scheme(
-            BEARER_SCHEME,
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some("An access token from `POST /v1/auth/token`."))
-                    .build(),
-            ),
-        );
+        let server = ServerBuilder::new()
+            .url("/")
+            .description(Some(
+                "This deployment, whichever environment it is (local, staging or production): \
+paths are relative to the origin serving `/v1/openapi.json`, so a generated client is given its \
+base URL by its caller.",
+            ))
+            // A public API: every partner and app may call it.
+            .extensions(Some(Extensions::builder().add("x-internal", false).build()))
+            .build();
+        openapi.servers = Some(vec![server]);
     }
 }
 
@@ -135,84 +118,18 @@ fn add_shared_problem_responses(openapi: &mut OpenApi) {
             "The request timed out or the database is unreachable. `Retry-After` is set.",
         ),
     ];
-    for (path, item) in &mut openapi.paths.paths {
-        let rate_limited = path.starts_with("/v1/");
-        let operations = [
-            item.get.as_mut(),
-            item.put.as_mut(),
-            item.post.as_mut(),
-            item.delete.as_mut(),
-            item.patch.as_mut(),
-            item.head.as_mut(),
-        ];
-        for operation in operations.into_iter().flatten() {
-            if rate_limited {
-                operation.responses.responses.entry("429".to_owned()).or_insert_with(|| {
-                    problem_response(429, "too-many-requests", "Too many requests", "Too many requests from this caller; `Retry-After` says when to try again. Every `/v1` response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.")
-                });
-            }
-            for (status, slug, title, description) in shared {
-                operation
-                    .responses
-                    .responses
-                    .entry(status.to_string())
-                    .or_insert_with(|| problem_response(status, slug, title, description));
-            }
+    for (path, _, operation) in operations_mut(openapi) {
+        if is_rate_limited(path) {
+            operation.responses.responses.entry("429".to_owned()).or_insert_with(|| {
+                problem_response(429, "too-many-requests", "Too many requests", "Too many requests from this caller; `Retry-After` (and `RateLimit-Reset`) say when to try again.")
+            });
         }
-    }
-}
-
-/// Every operation secured by OAuth 2.0 also accepts a bearer token pasted directly,
-/// and lists the 401 and 403 problems it can answer.
-fn offer_bearer_beside_oauth2(openapi: &mut OpenApi) {
-    for item in openapi.paths.paths.values_mut() {
-        let operations = [
-            item.get.as_mut(),
-            item.put.as_mut(),
-            item.post.as_mut(),
-            item.delete.as_mut(),
-            item.patch.as_mut(),
-            item.head.as_mut(),
-        ];
-        for operation in operations.into_iter().flatten() {
-            let Some(security) = operation.security.as_mut() else {
-                continue;
-            };
-            let scopes = serde_json::to_value(&*security).ok().and_then(|value| {
-                value
-                    .get(0)
-                    .and_then(|first| first.get(OAUTH2_SCHEME))
-                    .cloned()
-            });
-            let Some(scopes) = scopes else {
-                continue;
-            };
-            security.push(SecurityRequirement::new(
-                BEARER_SCHEME,
-                Vec::<String>::new(),
-            ));
-            let scope_list = scopes
-                .as_array()
-                .map(|scopes| {
-                    scopes
-                        .iter()
-                        .filter_map(|scope| scope.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .unwrap_or_default();
-            let responses = &mut operation.responses.responses;
-            responses.entry("401".to_owned()).or_insert_with(|| {
-                problem_response(401, "unauthorized", "Authentication required", "No access token, or one that is not valid (expired, badly signed, for another audience). `WWW-Authenticate` is set.")
-            });
-            responses.entry("403".to_owned()).or_insert_with(|| {
-                problem_response(
-                    403,
-                    "insufficient-scope",
-                    "Insufficient scope",
-                    &format!("The token lacks the scope(s) this operation needs: {scope_list}."),
-                )
-            });
+        for (status, slug, title, description) in shared {
+            operation
+                .responses
+                .responses
+                .entry(status.to_string())
+                .or_insert_with(|| problem_response(status, slug, title, description));
         }
     }
 }
@@ -293,17 +210,50 @@ fn parameter_names(path: &str) -> Vec<String> {
         .collect()
 }
 
-/// The complete OpenAPI document, generated from the same registrations the server uses.
-#[must_use]
-pub fn openapi() -> OpenApi {
+/// Every operation of `openapi` with its path template and method.
+fn operations_mut(
+    openapi: &mut OpenApi,
+) -> impl Iterator<Item = (&str, &'static str, &mut Operation)> {
+    openapi.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            ("GET", item.get.as_mut()),
+            ("PUT", item.put.as_mut()),
+            ("POST", item.post.as_mut()),
+            ("DELETE", item.delete.as_mut()),
+            ("PATCH", item.patch.as_mut()),
+            ("HEAD", item.head.as_mut()),
+        ]
+        .into_iter()
+        .filter_map(move |(method, operation)| {
+            operation.map(|operation| (path.as_str(), method, operation))
+        })
+    })
+}
+
+/// The document as the routes declare it, with who may call what and every header.
+fn declared() -> OpenApi {
     let (_app, mut document) = App::new()
         .into_utoipa_app()
         .openapi(BaseDocument::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
     add_shared_problem_responses(&mut document);
-    offer_bearer_beside_oauth2(&mut document);
+    access::declare_access(&mut document);
+    headers::declare_headers(&mut document);
+    document
+}
+
+/// The complete OpenAPI document, generated from the same registrations the server uses.
+#[must_use]
+pub fn openapi() -> OpenApi {
+    let mut document = declared();
+    // A rule that fits nothing, or disagrees with a route, is reported by the tests
+    // below; the document is still whole without it.
+    bounds::bound_every_value(&mut document);
+    media_types::separate_form_schemas(&mut document);
+    media_types::send_documents_as_bytes(&mut document);
     link_created_items(&mut document);
+    shared_responses::share_common_responses(&mut document);
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     document
 }
@@ -316,4 +266,21 @@ pub fn openapi_json() -> Result<String, serde_json::Error> {
     let mut text = serde_json::to_string_pretty(&openapi())?;
     text.push('\n');
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bound_rule_names_a_value_and_agrees_with_its_route() {
+        let misfits = bounds::bound_every_value(&mut declared());
+        assert!(misfits.is_empty(), "{misfits:#?}");
+    }
+
+    #[test]
+    fn every_string_array_and_whole_number_is_bounded() {
+        let unbounded = bounds::unbounded(&mut openapi());
+        assert!(unbounded.is_empty(), "{unbounded:#?}");
+    }
 }

@@ -20,6 +20,9 @@ use crate::error::ApiError;
 pub const DEFAULT_LIMIT: u64 = 20;
 /// The most items a page may have.
 pub const MAX_LIMIT: u64 = 100;
+/// The longest cursor, in characters: the longest position (a 200-character name of
+/// up to four bytes a character, an id and a number) signed and in base64 fits.
+pub const MAX_CURSOR_LENGTH: usize = 2048;
 
 /// `?limit=&cursor=`.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -29,7 +32,6 @@ pub struct PageRequest {
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
-    #[param(max_length = 1024)]
     pub cursor: Option<String>,
 }
 
@@ -176,6 +178,9 @@ impl CursorSigner {
         let bad = || {
             ApiError::BadRequest("cursor is not valid; start again from the first page".to_owned())
         };
+        if cursor.len() > MAX_CURSOR_LENGTH {
+            return Err(bad());
+        }
         let (payload, tag) = cursor.split_once('.').ok_or_else(bad)?;
         let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| bad())?;
         let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| bad())?;
@@ -231,13 +236,17 @@ pub fn serialized_page_response(
 fn linked(path: &str, limit: u64, next_cursor: Option<&str>) -> HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = next_cursor {
-        let separator = if path.contains('?') { '&' } else { '?' };
-        response.insert_header((
-            header::LINK,
-            format!("<{path}{separator}limit={limit}&cursor={cursor}>; rel=\"next\""),
-        ));
+        response.insert_header((header::LINK, next_page_link(path, limit, cursor)));
     }
     response
+}
+
+/// The `Link` header value naming the next page: `base` (the list's path with the
+/// request's other query parameters, see [`next_page_base`]) with `limit` and `cursor`.
+#[must_use]
+pub fn next_page_link(base: &str, limit: u64, cursor: &str) -> String {
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("<{base}{separator}limit={limit}&cursor={cursor}>; rel=\"next\"")
 }
 
 #[cfg(test)]
@@ -266,6 +275,10 @@ mod tests {
                 .is_err()
         );
         assert!(signer.decode::<(String, i32)>("garbage").is_err());
+        let longest = signer.encode(&("\u{10FFFF}".repeat(200), uuid::Uuid::nil(), f64::MIN));
+        assert!(longest.len() <= MAX_CURSOR_LENGTH, "{}", longest.len());
+        let padded = format!("{cursor}{}", "=".repeat(MAX_CURSOR_LENGTH));
+        assert!(signer.decode::<(String, i32)>(&padded).is_err());
     }
 
     #[test]

@@ -6,6 +6,19 @@ use utoipa::ToSchema;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The most characters of `detail` a problem carries; longer ones are cut.
+pub const MAX_DETAIL_CHARS: usize = 1000;
+/// The most characters of `instance` (the request path) a problem carries.
+pub const MAX_INSTANCE_CHARS: usize = 2048;
+/// The most characters of a field error's `pointer`: a pointer naming a field the
+/// request invented can be as long as the body, so it is cut.
+pub const MAX_POINTER_CHARS: usize = 512;
+/// The most characters of a field error's `message`.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+/// The most field errors a problem lists: enough to fix a request, and no more than
+/// one request can make the server write.
+pub const MAX_FIELD_ERRORS: usize = 100;
+
 /// An error answer (RFC 9457). `instance` and `request_id` are filled in for every
 /// response by the problem middleware, so handlers never have to.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -89,10 +102,73 @@ impl Problem {
         }
     }
 
+    /// This problem within the limits the contract states ([`MAX_DETAIL_CHARS`] and
+    /// the rest): longer text is cut, and errors past the first [`MAX_FIELD_ERRORS`]
+    /// are left out.
+    #[must_use]
+    pub fn within_limits(mut self) -> Self {
+        if let Some(detail) = self.detail.as_mut() {
+            cut(detail, MAX_DETAIL_CHARS);
+        }
+        if let Some(instance) = self.instance.as_mut() {
+            cut(instance, MAX_INSTANCE_CHARS);
+        }
+        self.errors.truncate(MAX_FIELD_ERRORS);
+        for error in &mut self.errors {
+            cut(&mut error.pointer, MAX_POINTER_CHARS);
+            cut(&mut error.message, MAX_MESSAGE_CHARS);
+        }
+        self
+    }
+
     /// Adds the request-specific explanation.
     #[must_use]
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
+    }
+}
+
+/// Cuts `text` to its first `most` characters.
+fn cut(text: &mut String, most: usize) {
+    if let Some((end, _)) = text.char_indices().nth(most) {
+        text.truncate(end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_problem_is_cut_to_the_limits_the_contract_states() {
+        let mut problem = Problem::new("validation-failed", "Request body failed validation", 422)
+            .with_detail("é".repeat(MAX_DETAIL_CHARS + 5));
+        problem.instance = Some(format!("/v1/{}", "a".repeat(MAX_INSTANCE_CHARS)));
+        problem.errors = (0..MAX_FIELD_ERRORS + 3)
+            .map(|_| {
+                FieldError::invalid(
+                    &format!("/{}", "x".repeat(MAX_POINTER_CHARS)),
+                    "ü".repeat(MAX_MESSAGE_CHARS * 2),
+                )
+            })
+            .collect();
+        let bounded = problem.within_limits();
+        assert_eq!(
+            bounded.detail.map(|detail| detail.chars().count()),
+            Some(MAX_DETAIL_CHARS)
+        );
+        assert_eq!(
+            bounded.instance.map(|path| path.chars().count()),
+            Some(MAX_INSTANCE_CHARS)
+        );
+        assert_eq!(bounded.errors.len(), MAX_FIELD_ERRORS);
+        assert!(
+            bounded
+                .errors
+                .iter()
+                .all(|error| error.pointer.chars().count() == MAX_POINTER_CHARS
+                    && error.message.chars().count() == MAX_MESSAGE_CHARS)
+        );
     }
 }

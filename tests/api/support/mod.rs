@@ -5,6 +5,7 @@
 pub mod app;
 pub mod database;
 pub mod identity;
+pub mod spec;
 pub mod storage;
 pub mod tcp_proxy;
 

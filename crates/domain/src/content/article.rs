@@ -24,6 +24,9 @@ impl fmt::Display for ArticleId {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Slug(String);
 
+/// The longest slug, in characters (ASCII only).
+pub const MAX_SLUG_LENGTH: usize = 120;
+
 /// Why a slug was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("must be 1 to 120 of a-z, 0-9 and -, not starting or ending with -")]
@@ -35,7 +38,7 @@ impl Slug {
     /// # Errors
     /// [`InvalidSlug`] when it breaks the rule.
     pub fn parse(raw: &str) -> Result<Self, InvalidSlug> {
-        let valid = (1..=120).contains(&raw.len())
+        let valid = (1..=MAX_SLUG_LENGTH).contains(&raw.len())
             && raw.chars().all(|character| {
                 character.is_ascii_lowercase() || character.is_ascii_digit() || character == '-'
             })
@@ -65,6 +68,21 @@ pub struct InvalidBody;
 /// The longest body.
 pub const MAX_BODY_CHARS: usize = 200_000;
 
+/// The longest HTML a body may render to: ten times the longest body, far beyond what
+/// ordinary Markdown needs, and a bound on what a reader is sent.
+pub const MAX_BODY_HTML_CHARS: usize = 10 * MAX_BODY_CHARS;
+
+/// Why a body an editor wrote was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnrenderableBody {
+    /// It breaks the rule for every body.
+    #[error(transparent)]
+    Invalid(#[from] InvalidBody),
+    /// Its HTML would be too long.
+    #[error("renders to more than {MAX_BODY_HTML_CHARS} characters of HTML")]
+    RendersTooLong,
+}
+
 impl BodyMarkdown {
     /// Normalises and checks `raw`.
     ///
@@ -75,6 +93,20 @@ impl BodyMarkdown {
             .filter(|body| body.chars().count() <= MAX_BODY_CHARS)
             .map(Self)
             .ok_or(InvalidBody)
+    }
+
+    /// A body an editor writes: [`BodyMarkdown::parse`], and its HTML at most
+    /// [`MAX_BODY_HTML_CHARS`], so what readers are sent stays bounded.
+    ///
+    /// # Errors
+    /// [`UnrenderableBody`] when it breaks either rule.
+    pub fn parse_written(raw: &str) -> Result<Self, UnrenderableBody> {
+        let body = Self::parse(raw)?;
+        if super::markdown::renders_within(body.as_str(), MAX_BODY_HTML_CHARS) {
+            Ok(body)
+        } else {
+            Err(UnrenderableBody::RendersTooLong)
+        }
     }
 
     /// The Markdown.

@@ -113,8 +113,10 @@ impl ArticleDraft {
             "/summary",
             Summary::parse(self.summary.as_deref().unwrap_or_default()),
         );
-        let body_markdown =
-            problems.check("/body_markdown", BodyMarkdown::parse(&self.body_markdown));
+        let body_markdown = problems.check(
+            "/body_markdown",
+            BodyMarkdown::parse_written(&self.body_markdown),
+        );
         let topics = topics(&self.topics, &mut problems);
         let content_notes = problems.check(
             "/content_notes",

@@ -11,8 +11,37 @@ const WORDS_PER_MINUTE: usize = 200;
 /// The HTML of `markdown`, sanitised.
 #[must_use]
 pub fn render(markdown: &str) -> String {
+    let mut output = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut output, sanitised_events(markdown));
+    output
+}
+
+/// Whether the HTML of `markdown` has at most `max_chars` characters. Rendering stops
+/// as soon as it has more, so refusing a body costs no more than the limit.
+#[must_use]
+pub fn renders_within(markdown: &str, max_chars: usize) -> bool {
+    /// Counts what is written, and fails past the limit.
+    struct Budget {
+        left: usize,
+    }
+
+    impl std::fmt::Write for Budget {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            self.left = self
+                .left
+                .checked_sub(text.chars().count())
+                .ok_or(std::fmt::Error)?;
+            Ok(())
+        }
+    }
+
+    html::write_html_fmt(Budget { left: max_chars }, sanitised_events(markdown)).is_ok()
+}
+
+/// The events of `markdown` with raw HTML turned into text and unsafe addresses into `#`.
+fn sanitised_events(markdown: &str) -> impl Iterator<Item = Event<'_>> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let events = Parser::new_ext(markdown, options).map(|event| match event {
+    Parser::new_ext(markdown, options).map(|event| match event {
         // Raw HTML becomes visible text: `<script>` is shown, not run.
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         Event::Start(Tag::Link {
@@ -38,10 +67,7 @@ pub fn render(markdown: &str) -> String {
             id,
         }),
         other => other,
-    });
-    let mut output = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut output, events);
-    output
+    })
 }
 
 /// `address` if its scheme is one a reader can follow safely, else `#`.
@@ -77,6 +103,17 @@ pub fn reading_minutes(markdown: &str) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rendering_is_refused_as_soon_as_it_passes_the_limit() {
+        // Each `&` becomes `&amp;`: five characters of HTML for one of Markdown.
+        let body = "&".repeat(1000);
+        assert!(render(&body).chars().count() > 5000);
+        assert!(!renders_within(&body, 4000));
+        assert!(renders_within(&body, 6000));
+        assert!(renders_within("Take *one* small step.", 100));
+        assert!(!renders_within("Take *one* small step.", 10));
+    }
 
     /// Payloads from the usual XSS lists; none may leave an executable trace.
     const ATTACKS: &[&str] = &[

@@ -39,6 +39,9 @@ bounded_text!(
     StepTitle, InvalidStepTitle, 1, 200, "must be 1 to 200 characters, without control or invisible characters"
 );
 
+/// The longest check-in note, in characters.
+pub const MAX_CHECK_IN_NOTE_CHARS: usize = 4000;
+
 /// A note on a check-in: up to 4000 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckInNote(String);
@@ -58,7 +61,7 @@ impl CheckInNote {
         let single_line: String = raw.replace(['\n', '\r', '\t'], " ");
         text::clean(&single_line, true).ok_or(InvalidCheckInNote)?;
         let trimmed = raw.trim();
-        if trimmed.chars().count() <= 4000 {
+        if trimmed.chars().count() <= MAX_CHECK_IN_NOTE_CHARS {
             Ok(Self(unicode_nfc(trimmed)))
         } else {
             Err(InvalidCheckInNote)

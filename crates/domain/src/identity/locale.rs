@@ -5,6 +5,9 @@ use std::fmt;
 /// The locale new accounts get when they name none.
 pub const DEFAULT_LOCALE: &str = "en-GB";
 
+/// The longest tag accepted, in characters (ASCII only).
+pub const MAX_LOCALE_LENGTH: usize = 35;
+
 /// A well-formed BCP 47 language tag of the common shape: a language, then an optional
 /// script, region and variants (`sr-Latn-RS`, `de-CH-1996`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -23,7 +26,7 @@ impl Locale {
     /// [`InvalidLocale`] when it is not a well-formed tag of at most 35 characters.
     pub fn parse(raw: &str) -> Result<Self, InvalidLocale> {
         let raw = raw.trim();
-        if raw.is_empty() || raw.len() > 35 || !raw.is_ascii() {
+        if raw.is_empty() || raw.len() > MAX_LOCALE_LENGTH || !raw.is_ascii() {
             return Err(InvalidLocale);
         }
         let mut subtags = raw.split(['-', '_']);

@@ -13,6 +13,10 @@ use subtle::ConstantTimeEq;
 #[derive(Clone, PartialEq, Eq)]
 pub struct OpaqueSecret(String);
 
+/// The length of every [`OpaqueSecret`]: a four-character prefix such as `wmr_`, then
+/// 32 bytes in base64url (43 characters).
+pub const OPAQUE_SECRET_LENGTH: usize = 4 + 43;
+
 /// The random source failed; no secret could be made.
 #[derive(Debug, thiserror::Error)]
 #[error("no randomness available: {0}")]
@@ -89,7 +93,7 @@ mod tests {
         let first = OpaqueSecret::generate("wmr_").expect("randomness");
         let second = OpaqueSecret::generate("wmr_").expect("randomness");
         assert!(first.expose().starts_with("wmr_"));
-        assert_eq!(first.expose().len(), 4 + 43);
+        assert_eq!(first.expose().len(), OPAQUE_SECRET_LENGTH);
         assert_ne!(first, second);
         assert!(first.digest().matches(&SecretDigest::of(first.expose())));
         assert!(!first.digest().matches(&second.digest()));

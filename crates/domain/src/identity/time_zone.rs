@@ -6,6 +6,9 @@ use std::str::FromStr;
 /// The zone new accounts get when they name none.
 pub const DEFAULT_TIME_ZONE: &str = "Europe/London";
 
+/// The longest time zone name accepted: well beyond the longest in the database.
+pub const MAX_TIME_ZONE_LENGTH: usize = 64;
+
 /// A known IANA time zone, such as `Europe/London`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeZoneName(chrono_tz::Tz);
@@ -54,6 +57,18 @@ impl fmt::Display for TimeZoneName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_known_zone_name_fits_the_documented_length() {
+        let longest = chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|zone| zone.name().len())
+            .max();
+        assert!(
+            longest.is_some_and(|length| length <= MAX_TIME_ZONE_LENGTH),
+            "{longest:?}"
+        );
+    }
 
     #[test]
     fn known_zones_parse_and_unknown_ones_do_not() {

@@ -19,6 +19,11 @@ pub enum KeyError {
     /// No key was given.
     #[error("no signing key was configured")]
     NoKeys,
+    /// More keys than the key set publishes.
+    #[error(
+        "at most {MAX_KEYS} signing keys may be configured (one signs, the rest are kept while rotating)"
+    )]
+    TooManyKeys,
     /// A PEM is not an Ed25519 private key in PKCS#8 form.
     #[error("key {index} is not an Ed25519 private key in PKCS#8 PEM form")]
     NotEd25519 {
@@ -39,6 +44,10 @@ struct Key {
     jwk: Jwk,
 }
 
+/// The most keys that may be configured, and so published in the key set: rotating
+/// needs two or three.
+pub const MAX_KEYS: usize = 16;
+
 /// The configured keys: the first signs, all verify.
 pub struct SigningKeys {
     keys: Vec<Key>,
@@ -58,10 +67,14 @@ impl SigningKeys {
     /// Loads PEM-encoded Ed25519 private keys, signing key first.
     ///
     /// # Errors
-    /// [`KeyError`] when the list is empty or a key is not Ed25519 PKCS#8.
+    /// [`KeyError`] when the list is empty or longer than [`MAX_KEYS`], or a key is
+    /// not Ed25519 PKCS#8.
     pub fn from_pems(pems: &[String]) -> Result<Self, KeyError> {
         if pems.is_empty() {
             return Err(KeyError::NoKeys);
+        }
+        if pems.len() > MAX_KEYS {
+            return Err(KeyError::TooManyKeys);
         }
         let keys = pems
             .iter()

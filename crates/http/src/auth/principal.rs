@@ -1,10 +1,11 @@
 //! `Principal`: the authenticated caller of an operation that declares security.
 //!
-//! Taking a `Principal` argument is all a handler does: the extractor finds the
-//! operation's required scopes in the [`SecurityTable`], checks the bearer token and,
-//! for a person's token, that the account still exists and has not ended the token's
+//! Taking a `Principal` argument is all a handler does: the extractor finds what the
+//! operation requires in the [`SecurityTable`], checks the bearer token and, for a
+//! person's token, that the account still exists and has not ended the token's
 //! sessions since (its token epoch), then answers 401 (no, bad or ended token) or 403
-//! (missing scope) before the handler runs. The account is read through the account
+//! (missing scope, or an API client's token where the spec offers no
+//! client-credentials flow) before the handler runs. The account is read through the account
 //! store, which remembers it, so a request costs no database round trip for it
 //! while nothing about the account changes.
 
@@ -14,7 +15,7 @@ use futures_util::future::LocalBoxFuture;
 use waymark_domain::identity::{AccountId, ClientId, Role, ScopeSet};
 
 use super::bearer::{Bearer, bearer};
-use super::security_table::SecurityTable;
+use super::security_table::{Requirement, SecurityTable};
 use super::tokens::{TokenIssuer, TokenSubject};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -40,8 +41,8 @@ struct VerifiedToken {
     principal: Principal,
     /// The account's token epoch when the token was issued.
     token_epoch: i64,
-    /// The scopes the operation requires.
-    required: ScopeSet,
+    /// What the operation requires.
+    required: Requirement,
 }
 
 impl Principal {
@@ -53,12 +54,16 @@ impl Principal {
     pub fn account(&self) -> Result<AccountId, ApiError> {
         match self.subject {
             Subject::Account(account) => Ok(account),
-            Subject::Client(_) => Err(ApiError::Forbidden {
-                detail:
-                    "This operation acts on a person's own account; client tokens cannot use it."
-                        .to_owned(),
-            }),
+            Subject::Client(_) => Err(client_token_refused()),
         }
+    }
+}
+
+/// The 403 for an API client's token on an operation that acts for a person.
+fn client_token_refused() -> ApiError {
+    ApiError::Forbidden {
+        detail: "This operation acts on a person's own account; client tokens cannot use it."
+            .to_owned(),
     }
 }
 
@@ -75,11 +80,15 @@ impl FromRequest for Principal {
             if let (Subject::Account(account), Some(state)) = (principal.subject, state) {
                 check_sessions(&state, account, verified.token_epoch).await?;
             }
-            if !verified.required.is_subset(&principal.scopes) {
+            let required = verified.required;
+            if !required.scopes.is_subset(&principal.scopes) {
                 return Err(ApiError::InsufficientScope {
-                    required: verified.required.to_string(),
+                    required: required.scopes.to_string(),
                 }
                 .into());
+            }
+            if matches!(principal.subject, Subject::Client(_)) && !required.accepts_client_tokens {
+                return Err(client_token_refused().into());
             }
             Ok(principal)
         })

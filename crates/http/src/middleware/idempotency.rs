@@ -33,7 +33,10 @@ pub(crate) struct ShownOnce;
 /// What a retry of a [`ShownOnce`] response is told.
 const SHOWN_ONCE: &str = "This request was already done. Its answer held a secret that is shown only once, so it is not repeated.";
 
-fn applies_to(method: &Method, path: &str) -> bool {
+/// Whether `method` on `path` (a concrete path or a route template) honours
+/// `Idempotency-Key`: every `POST` under `/v1` except the OAuth endpoints. The
+/// OpenAPI document declares the header from this too.
+pub(crate) fn honours_idempotency_key(method: &Method, path: &str) -> bool {
     method == Method::POST
         && path.starts_with("/v1/")
         && !matches!(path, "/v1/auth/token" | "/v1/auth/revoke")
@@ -50,8 +53,11 @@ pub(crate) async fn make_retries_safe(
     let path = request.match_info().as_str().to_owned();
     let state = request.app_data::<web::Data<AppState>>().cloned();
     let header = request.headers().get(IDEMPOTENCY_KEY).cloned();
-    let (Some(state), Some(header), true) = (state, header, applies_to(request.method(), &path))
-    else {
+    let (Some(state), Some(header), true) = (
+        state,
+        header,
+        honours_idempotency_key(request.method(), &path),
+    ) else {
         return next
             .call(request)
             .await
@@ -225,11 +231,11 @@ mod tests {
 
     #[test]
     fn only_posts_outside_oauth_are_made_idempotent() {
-        assert!(applies_to(&Method::POST, "/v1/auth/register"));
-        assert!(applies_to(&Method::POST, "/v1/admin/clients"));
-        assert!(!applies_to(&Method::POST, "/v1/auth/token"));
-        assert!(!applies_to(&Method::POST, "/v1/auth/revoke"));
-        assert!(!applies_to(&Method::PATCH, "/v1/me"));
-        assert!(!applies_to(&Method::POST, "/health/live"));
+        assert!(honours_idempotency_key(&Method::POST, "/v1/auth/register"));
+        assert!(honours_idempotency_key(&Method::POST, "/v1/admin/clients"));
+        assert!(!honours_idempotency_key(&Method::POST, "/v1/auth/token"));
+        assert!(!honours_idempotency_key(&Method::POST, "/v1/auth/revoke"));
+        assert!(!honours_idempotency_key(&Method::PATCH, "/v1/me"));
+        assert!(!honours_idempotency_key(&Method::POST, "/health/live"));
     }
 }

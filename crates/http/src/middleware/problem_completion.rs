@@ -94,7 +94,7 @@ fn complete(
     });
     problem.instance = Some(path);
     problem.request_id = request_id;
-    problem
+    problem.within_limits()
 }
 
 /// An error that already knows its complete problem response.

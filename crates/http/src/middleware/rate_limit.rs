@@ -2,12 +2,13 @@
 //! client address when there is no valid token), and a tighter bucket per client
 //! address, and per account, for the endpoints that take passwords. Every `/v1`
 //! response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`;
-//! a refused request gets 429 with `Retry-After`.
+//! a refused request gets 429 with `Retry-After`, and every 429 says the same in
+//! `RateLimit-Reset` as in `Retry-After`.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
 
@@ -54,8 +55,24 @@ fn set_headers(headers: &mut HeaderMap, decision: Decision) {
     headers.insert(RESET, HeaderValue::from(decision.reset_seconds));
 }
 
+/// Makes a 429 say the same in `RateLimit-Reset` as in `Retry-After`, whichever limit
+/// refused it (a bucket here, or a sign-in lockout): nothing remains until then.
+fn reset_when_retry_is_allowed(headers: &mut HeaderMap) {
+    if let Some(retry_after) = headers.get(header::RETRY_AFTER).cloned() {
+        headers.insert(RESET, retry_after);
+        headers.insert(REMAINING, HeaderValue::from(0));
+    }
+}
+
 /// The crisis lines, exempt from every rate limit.
 const CRISIS_LINES_PATH: &str = "/v1/content/crisis";
+
+/// Whether requests to `path` (a concrete path or a route template) are rate
+/// limited: everything under `/v1` except the crisis lines, which someone in crisis
+/// must always get. The OpenAPI document declares the `RateLimit-*` headers from this.
+pub(crate) fn is_rate_limited(path: &str) -> bool {
+    path.starts_with("/v1/") && path != CRISIS_LINES_PATH
+}
 
 pub(crate) async fn limit_rate(
     request: ServiceRequest,
@@ -65,9 +82,7 @@ pub(crate) async fn limit_rate(
     // so `/v1/auth/%74oken` cannot slip past the limits that `/v1/auth/token` gets.
     let path = request.match_info().as_str().to_owned();
     let state = request.app_data::<web::Data<AppState>>().cloned();
-    // Crisis lines are never rate limited: someone in crisis must always get them.
-    let limited = path.starts_with("/v1/") && path != CRISIS_LINES_PATH;
-    let Some(state) = state.filter(|_| limited) else {
+    let Some(state) = state.filter(|_| is_rate_limited(&path)) else {
         return next
             .call(request)
             .await
@@ -108,10 +123,14 @@ pub(crate) async fn limit_rate(
         };
         let mut response = request.error_response(refusal);
         set_headers(response.headers_mut(), decision);
+        reset_when_retry_is_allowed(response.headers_mut());
         return Ok(response.map_into_right_body());
     }
     let mut response = next.call(request).await?;
     set_headers(response.headers_mut(), decision);
+    if response.status() == StatusCode::TOO_MANY_REQUESTS {
+        reset_when_retry_is_allowed(response.headers_mut());
+    }
     Ok(response.map_into_left_body())
 }
 

@@ -69,7 +69,7 @@ pub(crate) struct CreatedClientResponse {
     client: ClientResponse,
     /// The client's secret. It is stored only as a digest: keep it now, it cannot be
     /// shown again.
-    #[schema(example = "wms_0b6Jm0S1oY3...")]
+    #[schema(example = "wms_0b6Jm0S1oY3EXAMPLEexampleEXAMPLEexample0123")]
     client_secret: String,
 }
 

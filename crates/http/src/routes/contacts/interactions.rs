@@ -181,7 +181,8 @@ pub(crate) async fn list_interactions(
         ("interaction_id" = uuid::Uuid, Path, description = "The interaction's id."),
     ),
     responses(
-        (status = 200, description = "The interaction.", body = InteractionResponse),
+        (status = 200, description = "The interaction.", body = InteractionResponse,
+            headers(("ETag" = String, description = "Always `\"1\"`: interactions do not change."))),
         (status = 404, description = "No such contact or interaction of yours.", body = Problem, content_type = "application/problem+json"),
     ),
 )]

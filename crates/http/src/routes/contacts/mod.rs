@@ -19,6 +19,6 @@ pub(crate) use supporters::{
     delete_goal_supporter, list_contact_goals, list_goal_supporters, put_goal_supporter,
 };
 pub(crate) use vcard::{
-    IMPORT_MAX_BYTES, IMPORT_PATH, export_contact_vcard, export_contacts_vcard,
+    IMPORT_MAX_BYTES, IMPORT_PATH, MAX_CARDS, export_contact_vcard, export_contacts_vcard,
     import_contacts_vcard,
 };

@@ -2,7 +2,7 @@
 //! `/v1/contacts/{contact_id}/goals`. A link changes the goal's representation
 //! (`supporter_ids`) and so gives the goal a new version.
 
-use actix_web::http::StatusCode;
+use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -183,12 +183,17 @@ pub(crate) async fn put_goal_supporter(
             waymark_domain::time::now(),
         )
         .await?;
-    let status = if created {
-        StatusCode::CREATED
+    let mut response = if created {
+        let mut response = HttpResponse::Created();
+        response.insert_header((
+            header::LOCATION,
+            format!("/v1/goals/{goal_id}/supporters/{contact_id}"),
+        ));
+        response
     } else {
-        StatusCode::OK
+        HttpResponse::Ok()
     };
-    Ok(HttpResponse::build(status).json(SupporterResponse::new(&supporter, None)))
+    Ok(response.json(SupporterResponse::new(&supporter, None)))
 }
 
 /// Removes a contact from a goal's supporters.

@@ -25,7 +25,7 @@ pub(crate) const IMPORT_PATH: &str = "/v1/contacts/import";
 /// The largest vCard import, in bytes (photos count; Waymark ignores them).
 pub(crate) const IMPORT_MAX_BYTES: usize = 8 * 1024 * 1024;
 /// The most cards one import may hold.
-const MAX_CARDS: usize = 500;
+pub(crate) const MAX_CARDS: usize = 500;
 /// The media type of vCards.
 const VCARD: &str = "text/vcard; charset=utf-8";
 

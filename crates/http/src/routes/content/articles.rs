@@ -24,7 +24,8 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
 use crate::pagination::{
-    DEFAULT_LIMIT, next_page_base, parse_bool, parse_limit, query_parameters, unknown_parameter,
+    DEFAULT_LIMIT, next_page_base, next_page_link, parse_bool, parse_limit, query_parameters,
+    unknown_parameter,
 };
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_bytes, cached_json};
@@ -57,7 +58,6 @@ pub(crate) struct ArticleListParameters {
     #[param(minimum = 1, maximum = 100, default = 20)]
     limit: Option<u64>,
     /// The `next_cursor` of the previous page.
-    #[param(max_length = 1024)]
     cursor: Option<String>,
 }
 
@@ -184,6 +184,8 @@ fn parse_list(
 #[utoipa::path(
     tag = "content",
     operation_id = "list_articles",
+    // Anyone may read; an editor's token (`content:write`) also shows drafts.
+    security((), ("oauth2" = ["content:write"])),
     params(ArticleListParameters),
     responses(
         (status = 200, description = "A page of articles.", body = ArticlePageResponse,
@@ -243,10 +245,7 @@ pub(crate) async fn list_articles(
     );
     if let Some(cursor) = next_cursor {
         let base = next_page_base("/v1/content/articles", request.query_string());
-        let separator = if base.contains('?') { '&' } else { '?' };
-        if let Ok(link) = header::HeaderValue::from_str(&format!(
-            "<{base}{separator}limit={limit}&cursor={cursor}>; rel=\"next\""
-        )) {
+        if let Ok(link) = header::HeaderValue::from_str(&next_page_link(&base, limit, &cursor)) {
             response.headers_mut().insert(header::LINK, link);
         }
     }
@@ -305,9 +304,13 @@ fn editor_response(status: StatusCode, article: &Article) -> HttpResponse {
 #[utoipa::path(
     tag = "content",
     operation_id = "get_article",
+    // Anyone may read; an editor's token (`content:write`) also shows drafts.
+    security((), ("oauth2" = ["content:write"])),
     params(
         ("locale" = String, Path, description = "BCP 47, such as `en-GB`."),
         ("slug" = String, Path, description = "The article's slug."),
+        // One article changes only when its `updated_at` does, so this is answered.
+        ("If-Modified-Since" = Option<String>, Header, description = "The `Last-Modified` of your copy."),
     ),
     responses(
         (status = 200, description = "The article.", body = ArticleResponse,
@@ -409,7 +412,8 @@ fn changes_of(patch: ArticlePatch, current: &Article, problems: &mut Problems) -
         Patch::Absent => {}
         Patch::Null => problems.add("/body_markdown", "cannot be cleared"),
         Patch::Value(body) => {
-            changes.body_markdown = problems.check("/body_markdown", BodyMarkdown::parse(&body))
+            changes.body_markdown =
+                problems.check("/body_markdown", BodyMarkdown::parse_written(&body))
         }
     }
     match patch.topics {
@@ -541,7 +545,7 @@ async fn move_to(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe."),
     ),
     responses(
-        (status = 200, description = "The published article.", body = ArticleResponse),
+        (status = 200, description = "The published article.", body = ArticleResponse, headers(("ETag" = String, description = "Its new version."))),
         (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "It is published already.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
@@ -578,7 +582,7 @@ pub(crate) async fn publish_article(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe."),
     ),
     responses(
-        (status = 200, description = "The archived article.", body = ArticleResponse),
+        (status = 200, description = "The archived article.", body = ArticleResponse, headers(("ETag" = String, description = "Its new version."))),
         (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "It is not published.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
@@ -644,13 +648,17 @@ pub(crate) async fn delete_article(
 /// Every revision of an article: the text each time it went public, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct RevisionListResponse {
-    /// The revisions, newest first.
+    /// The newest revisions first, at most 100; older ones are read by number.
     items: Vec<RevisionResponse>,
 }
 
+/// The most revisions one list shows.
+pub(crate) const MAX_REVISIONS_LISTED: usize = 100;
+
 /// An article's published revisions, newest first.
 ///
-/// Editors only. Each is immutable.
+/// Editors only. Each is immutable. The newest 100 are listed; every revision stays
+/// readable at `/revisions/{number}`.
 #[utoipa::path(
     tag = "content",
     operation_id = "list_article_revisions",
@@ -678,7 +686,11 @@ pub(crate) async fn list_article_revisions(
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(RevisionListResponse {
-        items: revisions.iter().map(RevisionResponse::from).collect(),
+        items: revisions
+            .iter()
+            .take(MAX_REVISIONS_LISTED)
+            .map(RevisionResponse::from)
+            .collect(),
     }))
 }
 

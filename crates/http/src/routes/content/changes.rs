@@ -22,7 +22,6 @@ pub(crate) struct ChangesParameters {
     /// The `next_cursor` of the previous page. Keep the last one you got: when you
     /// have caught up, `next_cursor` still names your place, and asking again later
     /// gives only what happened since.
-    #[param(max_length = 1024)]
     cursor: Option<String>,
 }
 

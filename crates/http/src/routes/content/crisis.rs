@@ -37,6 +37,9 @@ pub(crate) struct CrisisLinesResponse {
     source: &'static str,
 }
 
+/// The most guidance articles the crisis answer lists.
+pub(crate) const GUIDANCE_LISTED: u64 = 10;
+
 /// Reads the answer for `locale` from the database.
 async fn read(state: &AppState, locale: &Locale) -> Result<CrisisAnswer, ApiError> {
     let services = state
@@ -64,7 +67,7 @@ async fn read(state: &AppState, locale: &Locale) -> Result<CrisisAnswer, ApiErro
             review_due_by: None,
             search: None,
             after: None,
-            limit: 10,
+            limit: GUIDANCE_LISTED,
         })
         .await?
         .articles

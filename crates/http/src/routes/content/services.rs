@@ -1,7 +1,8 @@
 //! `/v1/content/services`: the support-service directory. Reading is public
 //! (published services only, cacheable); editors also see drafts, and write.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,12 +19,16 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, version_etag};
 use crate::pagination::{
-    DEFAULT_LIMIT, parse_bool, parse_limit, query_parameters, unknown_parameter,
+    DEFAULT_LIMIT, next_page_base, next_page_link, parse_bool, parse_limit, query_parameters,
+    unknown_parameter,
 };
 use crate::problem::{FieldError, Problem};
 use crate::public_cache::{ModifiedSince, cached_json};
 use crate::routes::contacts::field_errors;
 use crate::state::AppState;
+
+/// The longest `near` (`lat,lon`), in characters: ample for full `f64` precision.
+pub(crate) const MAX_NEAR_LENGTH: usize = 64;
 
 /// The query parameters of `GET /v1/content/services`.
 #[derive(Debug, IntoParams)]
@@ -43,8 +48,9 @@ pub(crate) struct ServiceListParameters {
     /// `distance_km`.
     #[param(example = "53.7997,-1.5492")]
     near: Option<String>,
-    /// With `near`: the radius, 1 to 200 km (default 25).
-    #[param(minimum = 1, maximum = 200, default = 25)]
+    /// With `near` only: the radius, 1 to 200 km; 25 when omitted. Without `near`
+    /// it is refused (400), so it has no default of its own.
+    #[param(minimum = 1, maximum = 200)]
     within_km: Option<f64>,
     /// Editors only: `draft`, `published` or `archived` (default `published`).
     #[param(value_type = Option<super::representation::ArticleStatusName>)]
@@ -53,7 +59,6 @@ pub(crate) struct ServiceListParameters {
     #[param(minimum = 1, maximum = 100, default = 20)]
     limit: Option<u64>,
     /// The `next_cursor` of the previous page.
-    #[param(max_length = 1024)]
     cursor: Option<String>,
 }
 
@@ -125,6 +130,11 @@ fn parse_list(
             }
             "open_now" => list.open_now = parse_bool("open_now", &value)?,
             "near" => {
+                if value.len() > MAX_NEAR_LENGTH {
+                    return Err(bad(format!(
+                        "near may be at most {MAX_NEAR_LENGTH} characters"
+                    )));
+                }
                 let point = value
                     .split_once(',')
                     .and_then(|(lat, lon)| {
@@ -194,9 +204,12 @@ fn parse_list(
 #[utoipa::path(
     tag = "content",
     operation_id = "list_services",
+    // Anyone may read; an editor's token (`content:write`) also shows drafts.
+    security((), ("oauth2" = ["content:write"])),
     params(ServiceListParameters),
     responses(
-        (status = 200, description = "A page of services.", body = ServicePageResponse),
+        (status = 200, description = "A page of services.", body = ServicePageResponse,
+            headers(("ETag" = String, description = "A digest of the page."), ("Last-Modified" = String, description = "The newest change on the page."), ("Cache-Control" = String, description = "How long it may be cached."))),
         (status = 304, description = "Unchanged since the validators sent."),
         (status = 400, description = "A query parameter or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`status` without an editor's token.", body = Problem, content_type = "application/problem+json"),
@@ -277,6 +290,10 @@ pub(crate) async fn list_services(
         .map(|(_, service)| service.updated_at)
         .max()
         .unwrap_or(DateTime::UNIX_EPOCH);
+    let link = next_cursor.as_deref().map(|cursor| {
+        let base = next_page_base("/v1/content/services", request.query_string());
+        next_page_link(&base, list.limit, cursor)
+    });
     let body = ServicePageResponse {
         items: ranked
             .iter()
@@ -286,13 +303,17 @@ pub(crate) async fn list_services(
     };
     // `open_now` is part of every item, so a cached list may be at most five minutes
     // behind a service opening or closing.
-    Ok(cached_json(
+    let mut response = cached_json(
         &request,
         &body,
         last_modified,
         ModifiedSince::Unreliable,
         public && !editor,
-    ))
+    );
+    if let Some(link) = link.and_then(|link| HeaderValue::from_str(&link).ok()) {
+        response.headers_mut().insert(header::LINK, link);
+    }
+    Ok(response)
 }
 
 fn slug_of(text: &str) -> Result<Slug, ApiError> {
@@ -333,9 +354,12 @@ fn status_of(name: Option<&str>) -> Result<ArticleStatus, ApiError> {
 #[utoipa::path(
     tag = "content",
     operation_id = "get_service",
+    // Anyone may read; an editor's token (`content:write`) also shows drafts.
+    security((), ("oauth2" = ["content:write"])),
     params(("slug" = String, Path, description = "The service's slug.")),
     responses(
-        (status = 200, description = "The service.", body = ServiceResponse),
+        (status = 200, description = "The service.", body = ServiceResponse,
+            headers(("ETag" = String, description = "A digest of the answer."), ("Last-Modified" = String, description = "When it last changed."), ("Cache-Control" = String, description = "How long it may be cached."))),
         (status = 304, description = "Unchanged since the validators sent."),
         (status = 404, description = "No such published service.", body = Problem, content_type = "application/problem+json"),
     ),
@@ -413,7 +437,7 @@ pub(crate) async fn create_service(
         ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
     ),
     responses(
-        (status = 200, description = "The changed service.", body = ServiceResponse),
+        (status = 200, description = "The changed service.", body = ServiceResponse, headers(("ETag" = String, description = "Its new version."))),
         (status = 404, description = "No such service.", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),

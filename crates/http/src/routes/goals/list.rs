@@ -51,7 +51,6 @@ pub(crate) struct GoalListParameters {
     #[param(minimum = 1, maximum = 100, default = 20)]
     limit: Option<u64>,
     /// The `next_cursor` of the previous page.
-    #[param(max_length = 1024)]
     cursor: Option<String>,
 }
 
@@ -94,9 +93,17 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
     };
     let mut sort = GoalSort::CreatedAt;
     let mut cursor = None;
+    let mut statuses_named = 0;
     for (name, value) in query_parameters(request.query_string(), &["status"])? {
         match name.as_str() {
             "status" => {
+                statuses_named += value.split(',').filter(|part| !part.is_empty()).count();
+                if statuses_named > GoalStatus::ALL.len() {
+                    return Err(bad(format!(
+                        "status may name at most the {} statuses there are",
+                        GoalStatus::ALL.len()
+                    )));
+                }
                 for part in value.split(',').filter(|part| !part.is_empty()) {
                     let status = part
                         .parse::<GoalStatus>()

@@ -22,7 +22,7 @@ use crate::routes::goals::FeelingName;
 use crate::state::AppState;
 
 /// The most check-ins one batch may carry.
-const MAX_BATCH: usize = 100;
+pub(crate) const MAX_BATCH: usize = 100;
 
 /// One check-in of a batch: as for `POST /v1/routines/{routine_id}/check-ins`, plus
 /// the routine it is for.

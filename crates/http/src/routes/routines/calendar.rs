@@ -1,7 +1,7 @@
 //! Calendar feeds of routines: an authenticated `.ics`, and a secret address to
 //! subscribe to from a calendar app (which cannot send a bearer token).
 
-use actix_web::http::header::{CacheControl, CacheDirective};
+use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -55,10 +55,10 @@ pub(crate) async fn routines_calendar(
 pub(crate) struct CalendarFeedResponse {
     /// The secret; shown only now. Anyone with it can read your routines' titles,
     /// categories and times (not their notes), so keep it like a password.
-    #[schema(example = "wmc_3q2-7wEXAMPLE")]
+    #[schema(example = "wmc_3q2-7wEXAMPLEexampleEXAMPLEexample012345678")]
     token: String,
     /// The address to subscribe to, relative to this server.
-    #[schema(example = "/v1/calendar/wmc_3q2-7wEXAMPLE.ics")]
+    #[schema(example = "/v1/calendar/wmc_3q2-7wEXAMPLEexampleEXAMPLEexample012345678.ics")]
     url: String,
 }
 
@@ -90,16 +90,23 @@ pub(crate) async fn create_calendar_feed(
         .routines
         .set_feed_token(owner, &secret.digest(), waymark_domain::time::now())
         .await?;
-    let mut response = HttpResponse::Created().json(CalendarFeedResponse {
-        url: format!("/v1/calendar/{}.ics", secret.expose()),
-        token: secret.expose().to_owned(),
-    });
+    // The created resource is the feed itself, revoked with `DELETE` there; never the
+    // secret address, which proxies would log.
+    let mut response = HttpResponse::Created()
+        .insert_header((header::LOCATION, "/v1/me/calendar-feed"))
+        .json(CalendarFeedResponse {
+            url: format!("/v1/calendar/{}.ics", secret.expose()),
+            token: secret.expose().to_owned(),
+        });
     // The address is a secret shown once: never kept for, nor shown by, a replay.
     response.extensions_mut().insert(ShownOnce);
     Ok(response)
 }
 
 /// Revokes your secret calendar address.
+///
+/// Calendar apps subscribed to it get 404 from then on; create a new one to subscribe
+/// again.
 #[utoipa::path(
     tag = "routines",
     operation_id = "delete_calendar_feed",

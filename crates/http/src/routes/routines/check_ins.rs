@@ -403,6 +403,8 @@ pub(crate) async fn update_routine_check_in(
 }
 
 /// Deletes a check-in.
+///
+/// The occurrence has no check-in again, so it can be checked in anew.
 #[utoipa::path(
     tag = "routines",
     operation_id = "delete_routine_check_in",

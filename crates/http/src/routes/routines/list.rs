@@ -35,7 +35,6 @@ pub(crate) struct RoutineListParameters {
     #[param(minimum = 1, maximum = 100, default = 20)]
     limit: Option<u64>,
     /// The `next_cursor` of the previous page.
-    #[param(max_length = 1024)]
     cursor: Option<String>,
 }
 

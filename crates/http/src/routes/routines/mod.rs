@@ -12,7 +12,7 @@ mod representation;
 mod single;
 mod stats;
 
-pub(crate) use batch::batch_routine_check_ins;
+pub(crate) use batch::{MAX_BATCH, batch_routine_check_ins};
 pub(crate) use calendar::{
     calendar_feed, create_calendar_feed, delete_calendar_feed, routines_calendar,
 };
@@ -21,7 +21,9 @@ pub(crate) use check_ins::{
     update_routine_check_in,
 };
 pub(crate) use list::list_routines;
+pub(crate) use occurrences::MAX_AGENDA_DAYS;
 pub(crate) use occurrences::{agenda, routine_occurrences};
 pub(crate) use representation::WeekdayName;
 pub(crate) use single::{create_routine, delete_routine, get_routine, update_routine};
+pub(crate) use stats::STATS_WINDOWS;
 pub(crate) use stats::routine_stats;

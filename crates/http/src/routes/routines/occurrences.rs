@@ -19,7 +19,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 
 /// The longest agenda, in days.
-const MAX_AGENDA_DAYS: i64 = 14;
+pub(crate) const MAX_AGENDA_DAYS: i64 = 14;
 
 /// `?from=&to=` (local dates, both included).
 #[derive(Debug, Deserialize, IntoParams)]

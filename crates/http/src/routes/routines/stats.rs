@@ -84,6 +84,9 @@ pub(crate) struct WeekdayTally {
     tally: TallyResponse,
 }
 
+/// The windows statistics are kept for, in days.
+pub(crate) const STATS_WINDOWS: [u32; 3] = [7, 30, 90];
+
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Streaks and completion rates of one of your routines.
@@ -117,7 +120,7 @@ pub(crate) async fn routine_stats(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let days = window.days.unwrap_or(30);
-    if ![7, 30, 90].contains(&days) {
+    if !STATS_WINDOWS.contains(&days) {
         return Err(ApiError::BadRequest("days must be 7, 30 or 90".to_owned()));
     }
     let owner = principal.account()?;

@@ -1,0 +1,90 @@
+//! Who may call what, as the spec says it: the `oauth2` scheme with only the flows
+//! whose tokens some operation accepts, `security: []` on public operations, and the
+//! 401 and 403 problems every secured operation can answer.
+
+use utoipa::Modify;
+use utoipa::openapi::security::{Flow, OAuth2, Password, Scopes, SecurityScheme};
+use utoipa::openapi::{OpenApi, RefOr, Response};
+use waymark_domain::identity::Scope;
+
+use super::{operations_mut, problem_response};
+use crate::auth::security_table::OAUTH2_SCHEME;
+
+/// Where tokens come from, and are refreshed.
+const TOKEN_URL: &str = "/v1/auth/token";
+
+/// Adds the `oauth2` security scheme. It offers the password flow (with refresh
+/// tokens), which is also what Swagger UI's *Authorize* uses. The token endpoint also
+/// issues API-client tokens (client credentials), but every operation acts on a
+/// person's own data or needs a person's role, so the flow is not offered and the
+/// server refuses those tokens (see `SecurityTable`).
+#[derive(Debug)]
+pub(super) struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scopes = Scopes::from_iter(
+            Scope::ALL
+                .iter()
+                .map(|scope| (scope.as_str(), scope.description())),
+        );
+        components.add_security_scheme(
+            OAUTH2_SCHEME,
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::Password(Password::with_refresh_url(
+                    TOKEN_URL, scopes, TOKEN_URL,
+                ))],
+                "Sign in with your e-mail address and password (password flow); refresh with \
+`grant_type=refresh_token` at the same endpoint. Access tokens are EdDSA-signed JWTs valid for \
+15 minutes, issued and checked as RFC8725 (JWT Best Current Practices) asks: one pinned \
+algorithm, `alg: none` and unknown keys refused, `iss`, `aud`, `exp` and `nbf` checked. Tokens an \
+API client gets for itself (client credentials) reach no operation here: every operation acts on \
+a person's own data or needs a person's role, so they are answered 403.",
+            )),
+        );
+    }
+}
+
+/// Makes every operation say who may call it: operations without requirements get
+/// an explicit `security: []`, and secured ones (no anonymous `{}` alternative) list
+/// the 401 and 403 problems they can answer.
+pub(super) fn declare_access(openapi: &mut OpenApi) {
+    for (_, _, operation) in operations_mut(openapi) {
+        let security = operation.security.get_or_insert_with(Vec::new);
+        let requirements = serde_json::to_value(&*security).unwrap_or_default();
+        let alternatives = requirements.as_array().cloned().unwrap_or_default();
+        let anonymous_allowed = alternatives.is_empty()
+            || alternatives
+                .iter()
+                .any(|alternative| alternative.as_object().is_some_and(|map| map.is_empty()));
+        if anonymous_allowed {
+            continue;
+        }
+        let responses = &mut operation.responses.responses;
+        responses
+            .entry("401".to_owned())
+            .or_insert_with(unauthorized);
+        responses
+            .entry("403".to_owned())
+            .or_insert_with(insufficient_scope);
+    }
+}
+
+fn unauthorized() -> RefOr<Response> {
+    problem_response(
+        401,
+        "unauthorized",
+        "Authentication required",
+        "No access token, or one that is not valid (expired, badly signed, for another audience). `WWW-Authenticate` is set.",
+    )
+}
+
+fn insufficient_scope() -> RefOr<Response> {
+    problem_response(
+        403,
+        "insufficient-scope",
+        "Insufficient scope",
+        "The token lacks a scope this operation needs (its `security` lists them), or is an API client's token.",
+    )
+}
