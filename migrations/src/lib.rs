@@ -20,7 +20,7 @@ mod m20261125_000012_create_content_services;
 mod m20261126_000013_notify_content_changes;
 mod m20261126_000014_notify_personal_changes;
 mod m20261206_000015_create_health_checks;
-mod m20261206_000016_add_account_token_epochs;
+mod m20261206_000016_add_token_epochs;
 mod m20261206_000017_fold_account_emails;
 mod postgres_only;
 
@@ -47,7 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000013_notify_content_changes::Migration),
             Box::new(m20261126_000014_notify_personal_changes::Migration),
             Box::new(m20261206_000015_create_health_checks::Migration),
-            Box::new(m20261206_000016_add_account_token_epochs::Migration),
+            Box::new(m20261206_000016_add_token_epochs::Migration),
             Box::new(m20261206_000017_fold_account_emails::Migration),
         ]
     }

@@ -2,8 +2,9 @@
 //! folding (`ｃａｓｅ@example.org` is `case@example.org`); before, only NFC and lower
 //! case. This rewrites stored addresses to the new form so that everyone can still
 //! sign in. An address whose new form another account already holds is left as it
-//! is and logged: signing in now reaches the other account, so an administrator must
-//! decide which of the two is the person's.
+//! is, and both accounts' ids are logged (never the addresses): signing in now reaches
+//! the other account, so an administrator must decide which of the two is the
+//! person's.
 //!
 //! The rule is written out here, not borrowed from the domain, because a migration
 //! must do tomorrow what it did today. `down` leaves the addresses as they are: each
@@ -33,34 +34,41 @@ impl MigrationTrait for Migration {
             sea_orm_migration::sea_orm::DatabaseBackend::Postgres => format!("${number}"),
             _ => "?".to_owned(),
         };
+        // Ids as text on both backends (SQLite keeps UUIDs as 16-byte blobs).
+        let id_text = match backend {
+            sea_orm_migration::sea_orm::DatabaseBackend::Postgres => "id::text",
+            _ => "lower(hex(id))",
+        };
         let rows = connection
             .query_all_raw(Statement::from_string(
                 backend,
-                "SELECT email FROM accounts",
+                format!("SELECT {id_text} AS id, email FROM accounts"),
             ))
             .await?;
         for row in rows {
+            let id: String = row.try_get("", "id")?;
             let email: String = row.try_get("", "email")?;
             let new = folded(&email);
             if new == email {
                 continue;
             }
-            let taken = connection
+            let holder = connection
                 .query_one_raw(Statement::from_sql_and_values(
                     backend,
                     format!(
-                        "SELECT COUNT(*) AS n FROM accounts WHERE email = {}",
+                        "SELECT {id_text} AS id FROM accounts WHERE email = {}",
                         placeholder(1)
                     ),
                     [Value::from(new.clone())],
                 ))
                 .await?
-                .map(|row| row.try_get::<i64>("", "n"))
-                .transpose()?
-                .unwrap_or(0);
-            if taken > 0 {
+                .map(|row| row.try_get::<String>("", "id"))
+                .transpose()?;
+            if let Some(holder) = holder {
                 tracing::warn!(
-                    "two accounts share an e-mail address once it is case-folded; one was left as it is"
+                    left_as_it_is = %id,
+                    signs_in_instead = %holder,
+                    "two accounts share an e-mail address once it is case-folded"
                 );
                 continue;
             }

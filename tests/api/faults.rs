@@ -721,6 +721,68 @@ async fn access_tokens_ended_on_one_instance_are_refused_by_the_other() {
     stop_both(first, second, database).await;
 }
 
+/// A person's token is checked against their account on every request, from memory:
+/// with the database answering 1.5 s late, a goal list read again (its page and the
+/// account both remembered) still answers at once, while a read that needs the
+/// database waits for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remembered_read_checks_its_token_without_a_database_round_trip() {
+    const LATENCY: Duration = Duration::from_millis(1500);
+    let Some(database) = TestDatabase::create(Backend::Postgres).await else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let (proxy, proxied_url) = TcpProxy::in_front_of(database.url()).await;
+    let app = spawn_with(&test_settings(&proxied_url)).await;
+    let person = app.signed_in_user().await;
+    let goal: Value = app
+        .authorized(Method::POST, "/v1/goals", &person.access_token)
+        .json(&json!({ "title": "Walk", "area": "health" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let timed = |path: String| {
+        let request = app.authorized(Method::GET, &path, &person.access_token);
+        async move {
+            let started = Instant::now();
+            let status = request.send().await.unwrap().status();
+            (status, started.elapsed())
+        }
+    };
+    // The caches serve once this instance hears changes; until then every read waits.
+    let mut remembered = None;
+    for _ in 0..50 {
+        assert_eq!(timed("/v1/goals".to_owned()).await.0, StatusCode::OK);
+        proxy.set_latency(LATENCY);
+        let (status, took) = timed("/v1/goals".to_owned()).await;
+        proxy.set_latency(Duration::ZERO);
+        assert_eq!(status, StatusCode::OK);
+        if took < Duration::from_millis(500) {
+            remembered = Some(took);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let took = remembered
+        .unwrap_or_else(|| panic!("a remembered goal list never answered without the database"));
+    proxy.set_latency(LATENCY);
+    let (status, waited) = timed(format!("/v1/goals/{}", goal["id"].as_str().unwrap())).await;
+    proxy.set_latency(Duration::ZERO);
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        waited >= LATENCY,
+        "the control read went to the database: {waited:?}"
+    );
+    eprintln!(
+        "remembered list with its token checked: {took:?}; a read from the database: {waited:?}"
+    );
+    app.handle().stop(false).await;
+    drop(database);
+}
+
 /// Awaits every future, in order (the tests crate has no `futures` dependency).
 async fn futures_join_all<F: std::future::Future + Send + 'static>(
     futures: impl IntoIterator<Item = F>,

@@ -720,6 +720,17 @@ api_test!(async fn nul_characters_are_refused_in_every_parameter_and_body_field(
             parameters += 1;
         }
         let (Some(kind), Some(schema)) = (&operation.body_type, &operation.body_schema) else { continue };
+        if kind == "text/vcard" {
+            // A vCard is text, not fields: a card holding NUL is refused on its own,
+            // as any card that breaks a rule is, and nothing is written.
+            let card = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Sam\u{0}Rivers\r\nEND:VCARD\r\n";
+            let request = app.request(operation.method.clone(), &path).bearer_auth(&admin.access_token).header("content-type", kind.as_str()).body(card);
+            let (status, answer) = seen.send(&operation.name(), request, operation.secured).await;
+            assert_eq!(status, StatusCode::OK, "{}: {answer}", operation.name());
+            assert_eq!(answer["results"][0]["status"], 422, "{}: {answer}", operation.name());
+            fields += 1;
+            continue;
+        }
         let mut paths = Vec::new();
         string_fields(&spec, schema, &[], &mut paths);
         for field in paths.iter().filter(|field| !field.is_empty()) {

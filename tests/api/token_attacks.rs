@@ -201,7 +201,8 @@ async fn assert_unauthorized(response: reqwest::Response, case: &str, token: Opt
     }
 }
 
-async fn assert_token_refused(app: &TestApp, token: &str, case: &str) {
+/// Asserts that `token` is refused by `GET /v1/me` with a clean 401 problem.
+pub(crate) async fn assert_token_refused(app: &TestApp, token: &str, case: &str) {
     assert_unauthorized(me_with_token(app, token).await, case, Some(token)).await;
 }
 

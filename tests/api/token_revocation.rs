@@ -1,14 +1,18 @@
 //! Access tokens that must stop working before they expire: after a password change,
-//! "sign out everywhere", a role change or the account's erasure, every access token
-//! issued before is refused on its next request (and on every instance: see
-//! `faults.rs`), with no database round trip on the read path while nothing changes.
+//! "sign out everywhere" or a role change, every access token issued before is refused
+//! on its next request (on every instance: see `faults.rs`; an erased account's token:
+//! see `security.rs`), content reads and idempotent replays included, and a refresh
+//! token stored by a sign-in that raced the change never refreshes.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use waymark_domain::identity::Role;
+use waymark_domain::identity::ports::{NewRefreshToken, RefreshGrant};
+use waymark_domain::identity::secret::OpaqueSecret;
+use waymark_domain::identity::{AccountId, Role, Scope, ScopeSet};
 
 use crate::support::identity::{GOOD_PASSWORD, SignedIn};
 use crate::support::{TestApp, api_test};
+use crate::token_attacks::assert_token_refused;
 
 /// `GET /v1/me` with `token`: the status.
 async fn me_status(app: &TestApp, token: &str) -> StatusCode {
@@ -17,25 +21,6 @@ async fn me_status(app: &TestApp, token: &str) -> StatusCode {
         .await
         .unwrap()
         .status()
-}
-
-/// Asserts that `token` is refused as an invalid token (not merely unauthorised).
-async fn assert_refused(app: &TestApp, token: &str, what: &str) {
-    let response = app
-        .authorized(Method::GET, "/v1/goals", token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what}");
-    assert!(
-        response.headers()["www-authenticate"]
-            .to_str()
-            .unwrap()
-            .contains("invalid_token"),
-        "{what}"
-    );
-    let problem: Value = response.json().await.unwrap();
-    assert_eq!(problem["type"], "/problems/unauthorized", "{what}");
 }
 
 /// A second session of `person`, as from another device.
@@ -53,8 +38,8 @@ api_test!(async fn changing_the_password_ends_every_access_token_issued_before(a
         .await
         .unwrap();
     assert_eq!(changed.status(), StatusCode::NO_CONTENT);
-    assert_refused(&app, &person.access_token, "the token that changed the password").await;
-    assert_refused(&app, phone["access_token"].as_str().unwrap(), "another device's token").await;
+    assert_token_refused(&app, &person.access_token, "the token that changed the password").await;
+    assert_token_refused(&app, phone["access_token"].as_str().unwrap(), "another device's token").await;
     let fresh = app.sign_in(&person.email, "a new and longer passphrase").await;
     assert_eq!(me_status(&app, fresh["access_token"].as_str().unwrap()).await, StatusCode::OK);
 });
@@ -73,8 +58,8 @@ api_test!(async fn signing_out_everywhere_ends_every_session_of_the_account_and_
     assert_eq!(signed_out.status(), StatusCode::NO_CONTENT);
     assert_eq!(signed_out.headers()["cache-control"], "no-store");
 
-    assert_refused(&app, &person.access_token, "this device's access token").await;
-    assert_refused(&app, phone["access_token"].as_str().unwrap(), "another device's access token").await;
+    assert_token_refused(&app, &person.access_token, "this device's access token").await;
+    assert_token_refused(&app, phone["access_token"].as_str().unwrap(), "another device's access token").await;
     for refresh_token in [person.refresh_token.as_str(), phone["refresh_token"].as_str().unwrap()] {
         let refreshed = app.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token)]).await;
         assert_eq!(refreshed.status(), StatusCode::BAD_REQUEST, "a refresh token outlived the sign-out");
@@ -96,30 +81,91 @@ api_test!(async fn a_role_change_ends_the_accounts_access_tokens_and_a_new_sign_
         .await
         .unwrap();
     assert_eq!(changed.status(), StatusCode::OK);
-    assert_refused(&app, &person.access_token, "a token carrying the old role").await;
+    assert_token_refused(&app, &person.access_token, "a token carrying the old role").await;
     assert_eq!(me_status(&app, &admin.access_token).await, StatusCode::OK, "the admin's own session goes on");
     let fresh = app.sign_in(&person.email, GOOD_PASSWORD).await;
     let me: Value = app.authorized(Method::GET, "/v1/me", fresh["access_token"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["role"], "editor");
 });
 
-api_test!(async fn an_erased_accounts_token_is_refused_not_answered_with_empty_lists(app) {
-    let person = app.signed_in_user().await;
-    let erased = app
-        .authorized(Method::DELETE, "/v1/me", &person.access_token)
-        .json(&json!({ "password": GOOD_PASSWORD }))
+api_test!(async fn an_editor_whose_sessions_ended_reads_content_as_the_public_does(app) {
+    let editor = app.signed_in_with_role(Role::Editor).await;
+    let created = app
+        .authorized(Method::POST, "/v1/content/articles", &editor.access_token)
+        .json(&json!({ "slug": "unfinished", "title": "Unfinished", "summary": "A draft", "body_markdown": "Not yet.", "topics": ["hope"] }))
         .send()
         .await
         .unwrap();
-    assert_eq!(erased.status(), StatusCode::NO_CONTENT);
-    for (method, path) in [
-        (Method::GET, "/v1/goals"),
-        (Method::GET, "/v1/contacts"),
-        (Method::GET, "/v1/routines/calendar.ics"),
-        (Method::POST, "/v1/me/calendar-feed"),
-        (Method::GET, "/v1/me"),
-    ] {
-        let response = app.authorized(method.clone(), path, &person.access_token).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
-    }
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let draft = "/v1/content/articles/en-GB/unfinished";
+    let read = |token: &str| {
+        let request = app.authorized(Method::GET, draft, token);
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(read(&editor.access_token).await, StatusCode::OK, "an editor sees drafts");
+    let signed_out = app.authorized(Method::POST, "/v1/me/sign-out-everywhere", &editor.access_token).send().await.unwrap();
+    assert_eq!(signed_out.status(), StatusCode::NO_CONTENT);
+    assert_eq!(read(&editor.access_token).await, StatusCode::NOT_FOUND, "an ended token shows no drafts");
+    let drafts = app.authorized(Method::GET, "/v1/content/articles?status=draft", &editor.access_token).send().await.unwrap();
+    assert_eq!(drafts.status(), StatusCode::FORBIDDEN, "nor lists them");
+});
+
+api_test!(async fn a_refresh_token_stored_after_its_sessions_ended_never_refreshes(app) {
+    // What a sign-in racing a password change does: it reads the account, its
+    // sessions are ended meanwhile, then it stores its refresh token.
+    let person = app.signed_in_user().await;
+    let settings = crate::support::app::test_settings(&app.database_url);
+    let database = waymark_persistence::Database::connect(&settings.database()).await.unwrap();
+    let account_id = AccountId(uuid::Uuid::parse_str(&person.account_id).unwrap());
+    let before = database.accounts().get(account_id).await.unwrap().unwrap();
+    let store = |epoch: i64| {
+        let refresh_tokens = database.refresh_tokens();
+        async move {
+            let secret = OpaqueSecret::generate("wmr_").unwrap();
+            refresh_tokens
+                .issue(NewRefreshToken {
+                    digest: secret.digest(),
+                    grant: RefreshGrant { account_id, client_id: None, scopes: ScopeSet::of([Scope::Profile]), token_epoch: epoch },
+                    expires_at: chrono::Utc::now() + chrono::Duration::days(1),
+                })
+                .await
+                .unwrap();
+            secret.expose().to_owned()
+        }
+    };
+    let signed_out = app.authorized(Method::POST, "/v1/me/sign-out-everywhere", &person.access_token).send().await.unwrap();
+    assert_eq!(signed_out.status(), StatusCode::NO_CONTENT);
+    let raced = store(before.token_epoch).await;
+    let refreshed = app.token(&[("grant_type", "refresh_token"), ("refresh_token", &raced)]).await;
+    assert_eq!(refreshed.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(refreshed.json::<Value>().await.unwrap()["error"], "invalid_grant");
+
+    // A new connection: this one remembers the account as it was before.
+    let fresh = waymark_persistence::Database::connect(&settings.database()).await.unwrap();
+    let after = fresh.accounts().get(account_id).await.unwrap().unwrap();
+    fresh.close().await;
+    assert!(after.token_epoch > before.token_epoch);
+    let current = store(after.token_epoch).await;
+    let refreshed = app.token(&[("grant_type", "refresh_token"), ("refresh_token", &current)]).await;
+    assert_eq!(refreshed.status(), StatusCode::OK, "a refresh token of the current epoch works");
+    database.close().await;
+});
+
+api_test!(async fn an_ended_token_gets_no_idempotent_replay(app) {
+    let person = app.signed_in_user().await;
+    let create = || {
+        let request = app
+            .authorized(Method::POST, "/v1/goals", &person.access_token)
+            .header("idempotency-key", "walk-1")
+            .json(&json!({ "title": "Walk", "area": "health" }));
+        async move { request.send().await.unwrap() }
+    };
+    assert_eq!(create().await.status(), StatusCode::CREATED);
+    let replayed = create().await;
+    assert_eq!(replayed.headers()["idempotent-replayed"], "true", "a live token gets the replay");
+    let signed_out = app.authorized(Method::POST, "/v1/me/sign-out-everywhere", &person.access_token).send().await.unwrap();
+    assert_eq!(signed_out.status(), StatusCode::NO_CONTENT);
+    let after = create().await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "the goal is not shown to an ended token");
+    assert!(!after.headers().contains_key("idempotent-replayed"));
 });

@@ -329,25 +329,22 @@ impl ApiError {
                 Problem::new("payload-too-large", "Request body is too large", status)
                     .with_detail(format!("The body may be at most {limit} bytes."))
             }
-            Self::StorageUnavailable(unavailable) => Problem::new(
-                "service-unavailable",
-                "Service temporarily unavailable",
-                status,
-            )
-            .with_detail(match unavailable.reason() {
-                Unavailability::Unreachable => "Waymark cannot reach its database right now. Please try again shortly.",
-                Unavailability::DiskFull | Unavailability::ReadOnly => "Waymark cannot save changes right now, so nothing was changed. Please try again shortly.",
-            }),
-            Self::Unready(unavailable) => Problem::new(
-                "service-unavailable",
-                "Service temporarily unavailable",
-                status,
-            )
-            .with_detail(match unavailable.reason() {
-                Unavailability::Unreachable => "Not ready: the database does not answer in time.",
-                Unavailability::DiskFull => "Not ready: the database answers but cannot commit writes, because its disk is full.",
-                Unavailability::ReadOnly => "Not ready: the database answers but cannot commit writes, because it is read-only.",
-            }),
+            Self::StorageUnavailable(unavailable) => {
+                Problem::new("service-unavailable", "Service temporarily unavailable", status)
+                    .with_detail(match unavailable.reason() {
+                        Unavailability::Unreachable => "Waymark cannot reach its database right now. Please try again shortly.",
+                        Unavailability::DiskFull | Unavailability::ReadOnly => "Waymark cannot save changes right now, so nothing was changed. Please try again shortly.",
+                    })
+            }
+            // The readiness probe's answer is for operators: it names the reason.
+            Self::Unready(unavailable) => {
+                Problem::new("service-unavailable", "Service temporarily unavailable", status)
+                    .with_detail(match unavailable.reason() {
+                        Unavailability::Unreachable => "Not ready: the database does not answer in time, or refused the check (the log says why).",
+                        Unavailability::DiskFull => "Not ready: the database answers but cannot commit writes, because its disk is full.",
+                        Unavailability::ReadOnly => "Not ready: the database answers but cannot commit writes, because it is read-only.",
+                    })
+            }
             Self::Timeout => Problem::new("timeout", "Request took too long", status)
                 .with_detail("The request did not finish in time. Please try again shortly."),
             Self::Internal(_) => Problem::new("internal-error", "Something went wrong", status)

@@ -144,6 +144,9 @@ pub struct RefreshGrant {
     pub client_id: Option<ClientId>,
     /// The scopes granted.
     pub scopes: ScopeSet,
+    /// The account's token epoch when the sign-in began: once the account's epoch
+    /// has moved on, the grant is over.
+    pub token_epoch: i64,
 }
 
 /// A refresh token about to be stored.

@@ -5,6 +5,7 @@ mod bearer;
 pub mod keys;
 pub mod principal;
 pub mod security_table;
+pub(crate) mod sessions;
 pub mod tokens;
 pub mod vocabulary;
 

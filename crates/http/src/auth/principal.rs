@@ -9,6 +9,8 @@
 //! store, which remembers it, so a request costs no database round trip for it
 //! while nothing about the account changes.
 
+use std::rc::Rc;
+
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
@@ -16,7 +18,8 @@ use waymark_domain::identity::{AccountId, ClientId, Role, ScopeSet};
 
 use super::bearer::{Bearer, bearer};
 use super::security_table::{Requirement, SecurityTable};
-use super::tokens::{TokenIssuer, TokenSubject};
+use super::sessions;
+use super::tokens::{AccessClaims, TokenIssuer, TokenSubject};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -36,13 +39,13 @@ pub struct Principal {
     pub role: Option<Role>,
 }
 
-/// A token whose signature and claims check, before its account and scopes do.
+/// A token whose signature and claims check, before its session and scopes do.
 struct VerifiedToken {
     principal: Principal,
-    /// The account's token epoch when the token was issued.
-    token_epoch: i64,
+    claims: Rc<AccessClaims>,
     /// What the operation requires.
     required: Requirement,
+    state: web::Data<AppState>,
 }
 
 impl Principal {
@@ -73,14 +76,19 @@ impl FromRequest for Principal {
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let verified = authenticate(request);
-        let state = request.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
-            let verified = verified?;
-            let principal = verified.principal;
-            if let (Subject::Account(account), Some(state)) = (principal.subject, state) {
-                check_sessions(&state, account, verified.token_epoch).await?;
+            let VerifiedToken {
+                principal,
+                claims,
+                required,
+                state,
+            } = verified?;
+            if !sessions::is_live(&state, &claims).await? {
+                return Err(ApiError::Unauthorized {
+                    invalid_token: true,
+                }
+                .into());
             }
-            let required = verified.required;
             if !required.scopes.is_subset(&principal.scopes) {
                 return Err(ApiError::InsufficientScope {
                     required: required.scopes.to_string(),
@@ -92,21 +100,6 @@ impl FromRequest for Principal {
             }
             Ok(principal)
         })
-    }
-}
-
-/// Refuses a person's token when the account is gone, or has ended every session
-/// issued before (its token epoch has moved on).
-async fn check_sessions(
-    state: &AppState,
-    account: AccountId,
-    token_epoch: i64,
-) -> Result<(), ApiError> {
-    match state.ports.accounts.get(account).await? {
-        Some(current) if current.token_epoch == token_epoch => Ok(()),
-        _ => Err(ApiError::Unauthorized {
-            invalid_token: true,
-        }),
     }
 }
 
@@ -171,7 +164,8 @@ fn authenticate(request: &HttpRequest) -> Result<VerifiedToken, ApiError> {
             client_id,
             role,
         },
-        token_epoch: claims.token_epoch.unwrap_or(0),
+        claims,
         required: required.clone(),
+        state: state.clone(),
     })
 }

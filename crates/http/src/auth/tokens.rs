@@ -147,32 +147,46 @@ impl TokenIssuer {
         &self.keys
     }
 
-    /// Signs an access token for `subject` with `scopes`: for an account, with its
-    /// role and token epoch as they are now.
+    /// Signs an access token for `account` with `scopes`, carrying its role and token
+    /// epoch as they are now, and the API client it signed in through, if any.
     ///
     /// # Errors
     /// [`SigningFailed`] if signing fails, which would be a bug.
-    pub fn issue(
+    pub fn issue_for_account(
         &self,
-        subject: TokenSubject,
-        account: Option<&Account>,
+        account: &Account,
         scopes: &ScopeSet,
         client: Option<ClientId>,
     ) -> Result<String, SigningFailed> {
-        let (kid, key) = self
-            .keys
-            .signing()
-            .ok_or_else(|| SigningFailed("no signing key".to_owned()))?;
+        self.sign(AccessClaims {
+            client_id: client.map(|client| client.to_string()),
+            role: Some(account.role.as_str().to_owned()),
+            token_epoch: Some(account.token_epoch),
+            ..self.claims_for(account.id.to_string(), scopes)
+        })
+    }
+
+    /// Signs an access token for API client `client` acting for itself.
+    ///
+    /// # Errors
+    /// [`SigningFailed`] if signing fails, which would be a bug.
+    pub fn issue_for_client(
+        &self,
+        client: ClientId,
+        scopes: &ScopeSet,
+    ) -> Result<String, SigningFailed> {
+        self.sign(AccessClaims {
+            client_id: Some(client.to_string()),
+            ..self.claims_for(client.to_string(), scopes)
+        })
+    }
+
+    /// The claims every token has, for `sub` with `scopes`, valid from now.
+    fn claims_for(&self, sub: String, scopes: &ScopeSet) -> AccessClaims {
         let now = waymark_domain::time::now().timestamp();
         let lifetime =
             i64::try_from(self.settings.access_token_lifetime.as_secs()).unwrap_or(i64::MAX);
-        let (sub, client_id) = match subject {
-            TokenSubject::Account(account) => {
-                (account.to_string(), client.map(|client| client.to_string()))
-            }
-            TokenSubject::Client(client) => (client.to_string(), Some(client.to_string())),
-        };
-        let claims = AccessClaims {
+        AccessClaims {
             iss: self.settings.issuer.clone(),
             aud: self.settings.audience.clone(),
             sub,
@@ -181,10 +195,17 @@ impl TokenIssuer {
             nbf: now,
             jti: waymark_domain::id::new_id().to_string(),
             scope: scopes.to_string(),
-            client_id,
-            role: account.map(|account| account.role.as_str().to_owned()),
-            token_epoch: account.map(|account| account.token_epoch),
-        };
+            client_id: None,
+            role: None,
+            token_epoch: None,
+        }
+    }
+
+    fn sign(&self, claims: AccessClaims) -> Result<String, SigningFailed> {
+        let (kid, key) = self
+            .keys
+            .signing()
+            .ok_or_else(|| SigningFailed("no signing key".to_owned()))?;
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(kid.to_owned());
         header.typ = Some("at+jwt".to_owned());
@@ -261,7 +282,7 @@ impl TokenIssuer {
 mod tests {
     use super::*;
     use crate::auth::keys::generate_ed25519_pem;
-    use waymark_domain::identity::Scope;
+    use waymark_domain::identity::{DisplayName, Email, Locale, Role, Scope, TimeZoneName};
 
     fn issuer(pems: &[String]) -> TokenIssuer {
         TokenIssuer::new(
@@ -275,25 +296,58 @@ mod tests {
         )
     }
 
+    fn account(token_epoch: i64) -> Account {
+        Account {
+            id: AccountId(uuid::Uuid::now_v7()),
+            email: Email::parse("sam@example.org").expect("address"),
+            display_name: DisplayName::parse("Sam").expect("name"),
+            time_zone: TimeZoneName::parse("Europe/London").expect("zone"),
+            locale: Locale::parse("en-GB").expect("locale"),
+            role: Role::Editor,
+            created_at: waymark_domain::time::now(),
+            updated_at: waymark_domain::time::now(),
+            version: 1,
+            token_epoch,
+        }
+    }
+
     #[test]
     fn issued_tokens_verify_and_carry_their_claims() {
         let tokens = issuer(&[generate_ed25519_pem().expect("key")]);
-        let account = AccountId(uuid::Uuid::now_v7());
+        let account = account(3);
         let token = tokens
-            .issue(
-                TokenSubject::Account(account),
-                None,
+            .issue_for_account(
+                &account,
                 &ScopeSet::of([Scope::Profile, Scope::GoalsRead]),
                 None,
             )
             .expect("signs");
         let claims = tokens.verify(&token).expect("verifies");
-        assert_eq!(claims.sub, account.to_string());
+        assert_eq!(claims.sub, account.id.to_string());
         assert_eq!(claims.scope, "goals:read profile");
         assert_eq!(claims.exp - claims.iat, 900);
+        assert_eq!(claims.role.as_deref(), Some("editor"));
+        assert_eq!(claims.token_epoch, Some(3));
+        assert_eq!(claims.client_id, None);
         assert_eq!(
             TokenIssuer::subject_of(&claims).ok(),
-            Some(TokenSubject::Account(account))
+            Some(TokenSubject::Account(account.id))
+        );
+    }
+
+    #[test]
+    fn a_clients_own_token_names_the_client_and_no_person() {
+        let tokens = issuer(&[generate_ed25519_pem().expect("key")]);
+        let client = ClientId(uuid::Uuid::now_v7());
+        let token = tokens
+            .issue_for_client(client, &ScopeSet::of([Scope::GoalsRead]))
+            .expect("signs");
+        let claims = tokens.verify(&token).expect("verifies");
+        assert_eq!(claims.role, None);
+        assert_eq!(claims.token_epoch, None);
+        assert_eq!(
+            TokenIssuer::subject_of(&claims).ok(),
+            Some(TokenSubject::Client(client))
         );
     }
 
@@ -303,12 +357,7 @@ mod tests {
         let new = generate_ed25519_pem().expect("key");
         let before = issuer(std::slice::from_ref(&old));
         let token = before
-            .issue(
-                TokenSubject::Account(AccountId(uuid::Uuid::now_v7())),
-                None,
-                &ScopeSet::default(),
-                None,
-            )
+            .issue_for_account(&account(0), &ScopeSet::default(), None)
             .expect("signs");
         assert!(issuer(&[new.clone(), old]).verify(&token).is_ok());
         assert!(issuer(&[new]).verify(&token).is_err());

@@ -99,7 +99,7 @@ pub fn parse<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiError>
         return Err(ApiError::Validation(vec![FieldError {
             pointer,
             code: "nul_character".to_owned(),
-            message: "must not contain the NUL character (U+0000)".to_owned(),
+            message: crate::middleware::nul_characters::NUL_REFUSED.to_owned(),
         }]));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use waymark_domain::idempotency::{Claim, IdempotencyKey, KeyedRequest, StoredResponse};
 
 use super::caller::{client_address, token_subject};
+use crate::auth::{Bearer, bearer, sessions};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -98,6 +99,20 @@ pub(crate) async fn make_retries_safe(
         .collect();
     request.set_payload(Payload::from(body));
 
+    // A token whose session has ended gets nothing replayed: the operation itself
+    // answers it (401).
+    if let Bearer::Valid(claims) = bearer(request.request(), &state.tokens) {
+        match sessions::is_live(&state, &claims).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return next
+                    .call(request)
+                    .await
+                    .map(ServiceResponse::map_into_boxed_body);
+            }
+            Err(error) => return Ok(refuse(request, error)),
+        }
+    }
     let caller = token_subject(&request, &state).unwrap_or_else(|| {
         format!(
             "address:{}",

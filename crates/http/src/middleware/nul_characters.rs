@@ -14,15 +14,16 @@ use actix_web::middleware::Next;
 
 use crate::error::ApiError;
 
-/// What a client is told; the value itself is never repeated back.
-const WHY: &str = "contains a NUL character (%00), which Waymark does not accept in any text";
+/// Why NUL is refused, wherever it is found; the value itself is never repeated back.
+pub(crate) const NUL_REFUSED: &str =
+    "contains a NUL character (U+0000, %00), which Waymark does not accept in any text";
 
 pub(crate) async fn refuse_nul_characters(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     if let Some(place) = where_nul_is(request.uri()) {
-        let refusal = ApiError::BadRequest(format!("{place} {WHY}."));
+        let refusal = ApiError::BadRequest(format!("{place} {NUL_REFUSED}."));
         return Ok(request.error_response(refusal).map_into_right_body());
     }
     next.call(request)

@@ -76,7 +76,7 @@ fn unauthorized() -> RefOr<Response> {
         401,
         "unauthorized",
         "Authentication required",
-        "No access token, or one that is not valid (expired, badly signed, for another audience). `WWW-Authenticate` is set.",
+        "No access token, or one that is not valid: expired, badly signed, for another audience, of an account that no longer exists, or issued before the account ended its sessions (a password or role change, signing out everywhere). `WWW-Authenticate` is set.",
     )
 }
 

@@ -17,6 +17,7 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub spent_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
+    pub token_epoch: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

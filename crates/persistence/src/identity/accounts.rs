@@ -239,13 +239,18 @@ impl AccountStore for SqlAccountStore {
     }
 
     async fn sign_out_everywhere(&self, id: AccountId) -> Result<(), UpdateAccountError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
-        let ended = end_sessions_of(&transaction, id, time::now()).await?;
-        if !ended {
-            return Err(UpdateAccountError::NotFound);
+        let ended = retrying_conflicts(|| async {
+            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let ended = end_sessions_of(&transaction, id, time::now()).await?;
+            transaction.commit().await.map_err(store_error)?;
+            Ok(ended)
+        })
+        .await?;
+        if ended {
+            Ok(())
+        } else {
+            Err(UpdateAccountError::NotFound)
         }
-        transaction.commit().await.map_err(store_error)?;
-        Ok(())
     }
 
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {

@@ -16,7 +16,7 @@ use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
 use waymark_domain::time::{self, Instant};
 
-use crate::entities::refresh_tokens;
+use crate::entities::{accounts, refresh_tokens};
 use crate::error::{retrying_conflicts, store_error};
 
 /// [`RefreshTokenStore`] on SQLite or PostgreSQL.
@@ -32,6 +32,7 @@ fn grant_of(row: &refresh_tokens::Model) -> Result<RefreshGrant, StoreError> {
         scopes: ScopeSet::parse(&row.scopes).map_err(|error| {
             StoreError::Unexpected(anyhow::anyhow!("refresh token {}: {error}", row.id))
         })?,
+        token_epoch: row.token_epoch,
     })
 }
 
@@ -51,6 +52,7 @@ fn new_row(
         expires_at: Set(token.expires_at),
         spent_at: Set(None),
         revoked_at: Set(None),
+        token_epoch: Set(grant.token_epoch),
     }
 }
 
@@ -97,6 +99,19 @@ async fn revoke_family(
         .map_err(store_error)
 }
 
+/// Whether the account of `token` still exists at the token's epoch. The owner is
+/// locked already on PostgreSQL ([`lock_owner`]), so the epoch cannot move meanwhile.
+async fn sessions_live_at(
+    transaction: &DatabaseTransaction,
+    token: &refresh_tokens::Model,
+) -> Result<bool, StoreError> {
+    let account = accounts::Entity::find_by_id(token.account_id)
+        .one(transaction)
+        .await
+        .map_err(store_error)?;
+    Ok(account.is_some_and(|account| account.token_epoch == token.token_epoch))
+}
+
 impl SqlRefreshTokenStore {
     /// One attempt at rotation, in one transaction.
     async fn rotate_once(
@@ -135,6 +150,11 @@ impl SqlRefreshTokenStore {
                 account_id: AccountId(row.account_id),
             }
         } else if row.expires_at <= now {
+            Rotation::Invalid
+        } else if !sessions_live_at(&transaction, &row).await? {
+            // Issued to a sign-in its account's sessions ended under (a password
+            // change racing it, say): over, with everything descended from it.
+            revoke_family(&transaction, row.family_id, now).await?;
             Rotation::Invalid
         } else {
             let grant = grant_of(&row)?;

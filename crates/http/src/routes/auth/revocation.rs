@@ -7,7 +7,7 @@ use waymark_domain::identity::secret::SecretDigest;
 use super::client_authentication::{ClientCredentials, presented_credentials, verify_client};
 use super::oauth_error::{OAuthError, OAuthErrorCode, invalid_client, oauth_error};
 use super::token_request::{
-    NUL_CHARACTER, TokenParameters, UnreadableParameters, present, read_parameters,
+    TokenParameters, UnreadableParameters, nul_character, present, read_parameters,
 };
 use crate::error::ApiError;
 
@@ -46,7 +46,7 @@ pub(crate) async fn revoke(
             ));
         }
         Err(UnreadableParameters::NulCharacter) => {
-            return Ok(oauth_error(OAuthErrorCode::InvalidRequest, NUL_CHARACTER));
+            return Ok(oauth_error(OAuthErrorCode::InvalidRequest, nul_character()));
         }
     };
     let client = match presented_credentials(&request, &parameters) {

@@ -15,9 +15,8 @@ use waymark_domain::identity::{Account, ApiClient, ClientId, Email, PasswordHash
 use super::client_authentication::{ClientCredentials, presented_credentials, verify_client};
 use super::oauth_error::{OAuthError, OAuthErrorCode, invalid_client, oauth_error};
 use super::token_request::{
-    NUL_CHARACTER, TokenParameters, UnreadableParameters, present, read_parameters,
+    TokenParameters, UnreadableParameters, nul_character, present, read_parameters,
 };
-use crate::auth::tokens::TokenSubject;
 use crate::error::ApiError;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -98,7 +97,7 @@ pub(crate) async fn token(
             ));
         }
         Err(UnreadableParameters::NulCharacter) => {
-            return Ok(oauth_error(OAuthErrorCode::InvalidRequest, NUL_CHARACTER));
+            return Ok(oauth_error(OAuthErrorCode::InvalidRequest, nul_character()));
         }
     };
     let client = match presented_credentials(&request, &parameters) {
@@ -231,6 +230,7 @@ async fn password_grant(
         account_id: account.id,
         client_id: client.map(|client| client.id),
         scopes,
+        token_epoch: account.token_epoch,
     };
     let refresh_token = OpaqueSecret::generate(REFRESH_TOKEN_PREFIX)
         .map_err(|error| ApiError::Internal(error.into()))?;
@@ -348,12 +348,7 @@ fn client_credentials_grant(
     };
     let access_token = state
         .tokens
-        .issue(
-            TokenSubject::Client(client.id),
-            None,
-            &scopes,
-            Some(client.id),
-        )
+        .issue_for_client(client.id, &scopes)
         .map_err(|error| ApiError::Internal(error.into()))?;
     Ok(token_response(state, access_token, None, &scopes))
 }
@@ -367,12 +362,7 @@ fn tokens_for(
     let client: Option<ClientId> = grant.client_id;
     let access_token = state
         .tokens
-        .issue(
-            TokenSubject::Account(account.id),
-            Some(account),
-            &grant.scopes,
-            client,
-        )
+        .issue_for_account(account, &grant.scopes, client)
         .map_err(|error| ApiError::Internal(error.into()))?;
     Ok(token_response(
         state,

@@ -35,8 +35,12 @@ pub(crate) struct TokenParameters {
 }
 
 /// What a client sending NUL in a parameter is told.
-pub(crate) const NUL_CHARACTER: &str =
-    "A parameter contains a NUL character (%00), which Waymark does not accept in any text.";
+pub(crate) fn nul_character() -> String {
+    format!(
+        "A parameter {}.",
+        crate::middleware::nul_characters::NUL_REFUSED
+    )
+}
 
 /// Why the body could not be read.
 #[derive(Debug)]

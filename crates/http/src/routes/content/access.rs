@@ -1,19 +1,30 @@
 //! Who is reading content: anyone (published only, cacheable), or an editor, whose
-//! token (scope `content:write`) unlocks drafts and archived articles. A missing or
-//! unusable token on a public operation simply means a public reader.
+//! token (a person's, with scope `content:write`, in a session still live) unlocks
+//! drafts and archived articles. A missing, unusable or ended token on a public
+//! operation simply means a public reader.
 
 use actix_web::HttpRequest;
 use waymark_domain::identity::{Scope, ScopeSet};
 
-use crate::auth::{Bearer, bearer};
+use crate::auth::tokens::TokenSubject;
+use crate::auth::{Bearer, TokenIssuer, bearer, sessions};
+use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Whether the request carries a valid token with `content:write`.
-pub(crate) fn is_editor(request: &HttpRequest, state: &AppState) -> bool {
-    match bearer(request, &state.tokens) {
-        Bearer::Valid(claims) => {
-            ScopeSet::parse(&claims.scope).is_ok_and(|scopes| scopes.contains(Scope::ContentWrite))
-        }
-        Bearer::Missing | Bearer::Invalid => false,
-    }
+/// Whether the request carries a person's live token with `content:write`. API
+/// clients' own tokens are never an editor's.
+///
+/// # Errors
+/// [`ApiError::StorageUnavailable`] when the token's account cannot be read.
+pub(crate) async fn is_editor(request: &HttpRequest, state: &AppState) -> Result<bool, ApiError> {
+    let Bearer::Valid(claims) = bearer(request, &state.tokens) else {
+        return Ok(false);
+    };
+    let a_person = matches!(
+        TokenIssuer::subject_of(&claims),
+        Ok(TokenSubject::Account(_))
+    );
+    let may_write =
+        ScopeSet::parse(&claims.scope).is_ok_and(|scopes| scopes.contains(Scope::ContentWrite));
+    Ok(a_person && may_write && sessions::is_live(state, &claims).await?)
 }

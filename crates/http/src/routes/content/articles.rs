@@ -200,7 +200,7 @@ pub(crate) async fn list_articles(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let editor = is_editor(&request, &state);
+    let editor = is_editor(&request, &state).await?;
     let query = parse_list(&request, &state, editor)?;
     let public = query.statuses == [ArticleStatus::Published] && query.review_due_by.is_none();
     let limit = query.limit;
@@ -326,7 +326,7 @@ pub(crate) async fn get_article(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (locale, slug) = address(path.into_inner())?;
-    let editor = is_editor(&request, &state);
+    let editor = is_editor(&request, &state).await?;
     let article = article_at(&state, &locale, &slug).await?;
     let public = article.status == ArticleStatus::Published;
     if !public && !editor {

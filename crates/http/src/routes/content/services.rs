@@ -220,7 +220,7 @@ pub(crate) async fn list_services(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let editor = is_editor(&request, &state);
+    let editor = is_editor(&request, &state).await?;
     let list = parse_list(&request, &state, editor)?;
     let public = list.query.statuses == [ArticleStatus::Published];
     let now = Utc::now();
@@ -371,7 +371,7 @@ pub(crate) async fn get_service(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug_of(&path.into_inner())?;
-    let editor = is_editor(&request, &state);
+    let editor = is_editor(&request, &state).await?;
     let service = service_at(&state, &slug).await?;
     let public = service.status == ArticleStatus::Published;
     if !public && !editor {

@@ -1,0 +1,31 @@
+//! Whether a verified token's session is still live: for a person's token, the account
+//! still exists and has not moved its token epoch on since the token was issued (a
+//! password or role change, "sign out everywhere"). Every place that acts on a token
+//! asks here: the `Principal` extractor, content reads that show editors more, and
+//! idempotent replays. The account is read through the account store, which remembers
+//! it, so asking costs no database round trip while nothing about the account changes.
+
+use super::tokens::{AccessClaims, TokenIssuer, TokenSubject};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Whether `claims`, already verified, still speak for someone: always for an API
+/// client's own token, and for a person's while their account is at the token's epoch.
+///
+/// # Errors
+/// [`ApiError::StorageUnavailable`] when the account cannot be read.
+pub(crate) async fn is_live(state: &AppState, claims: &AccessClaims) -> Result<bool, ApiError> {
+    match TokenIssuer::subject_of(claims) {
+        Ok(TokenSubject::Account(account)) => {
+            let issued_in = claims.token_epoch.unwrap_or(0);
+            Ok(state
+                .ports
+                .accounts
+                .get(account)
+                .await?
+                .is_some_and(|current| current.token_epoch == issued_in))
+        }
+        Ok(TokenSubject::Client(_)) => Ok(true),
+        Err(_) => Ok(false),
+    }
+}
