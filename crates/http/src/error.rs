@@ -353,6 +353,29 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// Logs what an operator must know of this answer to request `request_id` on
+    /// `route`: a bug (500) at ERROR with its whole cause; storage trouble and
+    /// timeouts at WARN with theirs; a client's mistake (any 4xx) not at all, since the
+    /// request's own line says what it was answered. Called once per request, by the
+    /// request log.
+    pub(crate) fn log(&self, request_id: &str, route: &str) {
+        match self {
+            Self::Internal(cause) => {
+                tracing::error!(request_id, route, error = ?cause, "unexpected error");
+            }
+            Self::StorageUnavailable(cause) => {
+                tracing::warn!(request_id, route, error = %CauseChain(cause), "storage unavailable");
+            }
+            Self::Unready(cause) => {
+                tracing::warn!(request_id, route, error = %CauseChain(cause), "not ready");
+            }
+            Self::Timeout => tracing::warn!(request_id, route, "request timed out"),
+            _ => {}
+        }
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -375,15 +398,6 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        match self {
-            Self::Internal(cause) => tracing::error!(error = ?cause, "unexpected error"),
-            Self::StorageUnavailable(cause) => {
-                tracing::warn!(error = %CauseChain(cause), "storage unavailable");
-            }
-            Self::Unready(cause) => tracing::warn!(error = %CauseChain(cause), "not ready"),
-            Self::Timeout => tracing::warn!("request timed out"),
-            _ => {}
-        }
         let problem = self.problem();
         let mut response = problem_response(problem);
         let headers = response.headers_mut();

@@ -1,6 +1,7 @@
 //! One tracing span and one log line per request (method, route template, status,
-//! latency, request id), and the same facts into the metrics. Never bodies, tokens or
-//! query strings, which can carry personal data.
+//! latency, request id), the failure behind an error answer at the level it deserves
+//! (see [`ApiError::log`]), and the same facts into the metrics. Never bodies, tokens
+//! or query strings, which can carry personal data.
 
 use std::time::Instant;
 
@@ -12,6 +13,7 @@ use actix_web::{Error, HttpMessage, web};
 use tracing::Instrument;
 
 use super::request_id::RequestId;
+use crate::error::ApiError;
 use crate::route_table::RouteTable;
 use crate::state::AppState;
 
@@ -33,9 +35,7 @@ pub(crate) async fn log_request(
         .unwrap_or_default();
     let state = request.app_data::<web::Data<AppState>>().cloned();
     let routes = request.app_data::<web::Data<RouteTable>>().cloned();
-    // At ERROR level so the span is kept whatever the filter lets through: every
-    // line logged during the request, a 500's cause included, names its request id.
-    let span = tracing::error_span!(
+    let span = tracing::info_span!(
         "request",
         method = %method,
         route = tracing::field::Empty,
@@ -55,6 +55,13 @@ pub(crate) async fn log_request(
         ),
     };
     let route = route.unwrap_or_else(|| UNMATCHED.to_owned());
+    let failure = match &outcome {
+        Ok(response) => response.response().error(),
+        Err(error) => Some(error),
+    };
+    if let Some(failure) = failure.and_then(Error::as_error::<ApiError>) {
+        failure.log(&request_id, &route);
+    }
     let latency = started.elapsed();
     span.record("route", route.as_str());
     span.in_scope(|| {
