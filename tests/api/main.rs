@@ -22,6 +22,7 @@ mod goals;
 mod health;
 mod housekeeping;
 mod idempotency;
+mod journal;
 mod me;
 mod metrics_access;
 mod migrations;

@@ -12,6 +12,7 @@ pub mod health;
 pub mod id;
 pub mod idempotency;
 pub mod identity;
+pub mod journal;
 pub mod ports;
 pub mod routines;
 pub mod text;

@@ -9,6 +9,7 @@ use crate::goals::ports::{GoalPartsStore, GoalStore};
 use crate::health::StorageHealth;
 use crate::idempotency::IdempotencyStore;
 use crate::identity::ports::{AccountStore, ClientStore, RefreshTokenStore, SignInThrottle};
+use crate::journal::ChangeJournal;
 use crate::routines::ports::RoutineStore;
 
 /// The storage adapter's implementations of the domain's ports.
@@ -36,4 +37,6 @@ pub struct StoragePorts {
     pub contacts: Arc<dyn ContactStore>,
     /// The content catalogue.
     pub content: Arc<dyn ContentStore>,
+    /// Every committed change to a person's data, in order.
+    pub journal: Arc<dyn ChangeJournal>,
 }

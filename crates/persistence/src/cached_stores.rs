@@ -245,11 +245,12 @@ impl RoutineStore for CachedRoutineStore {
         owner: AccountId,
         routine: RoutineId,
         id: RoutineCheckInId,
+        now: Instant,
     ) -> Result<(), CheckInWriteError> {
         forgetting(
             &self.cache,
             owner,
-            self.inner.delete_check_in(owner, routine, id),
+            self.inner.delete_check_in(owner, routine, id, now),
         )
         .await
     }
@@ -321,11 +322,12 @@ impl AccountStore for CachedAccountStore {
         id: AccountId,
         role: Role,
         expected_version: Option<i64>,
+        by: AccountId,
     ) -> Result<Account, UpdateAccountError> {
         forgetting(
             &self.cache,
             id,
-            self.inner.set_role(id, role, expected_version),
+            self.inner.set_role(id, role, expected_version, by),
         )
         .await
     }

@@ -4,7 +4,8 @@
 //!
 //! Derived columns are written in the transaction that changes what they derive from:
 //! a contact's `last_contacted_at` and `due_at` with its interactions, a goal's
-//! `supporter_ids` (and version) with its links.
+//! `supporter_ids` (and version) with its links. Each write ends by appending every
+//! contact, interaction and goal it changed to the change journal.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use waymark_domain::contacts::{
 use waymark_domain::goals::{GoalId, GoalStatus, GoalTitle};
 use waymark_domain::identity::AccountId;
 use waymark_domain::identity::ports::StoreError;
+use waymark_domain::journal::{Actor, Change, ResourceType};
 use waymark_domain::time::Instant;
 
 use crate::entities::{accounts, contact_interactions, contacts, goal_supporters, goals};
@@ -304,25 +306,48 @@ async fn refresh_last_contacted(
         .ok_or_else(|| corrupt(row.id, "row (it vanished while locked)"))
 }
 
-/// Rewrites `goals`' `supporter_ids` from their links and gives each a new version.
+/// Appends `changes` to `owner`'s journal as the person's own; the last statement of
+/// every write here.
+async fn record(
+    connection: &impl ConnectionTrait,
+    owner: AccountId,
+    now: Instant,
+    changes: &[Change],
+) -> Result<(), StoreError> {
+    crate::journal::append(connection, owner, Actor::Person(owner), now, changes).await
+}
+
+/// The journal's word for a contact row just written.
+fn contact_updated(row: &contacts::Model) -> Change {
+    Change::updated(ResourceType::Contact, row.id, Some(row.version))
+}
+
+/// Rewrites `goals`' `supporter_ids` from their links and gives each a new version,
+/// answering the journal's word for each goal changed.
 async fn refresh_goal_supporters(
     connection: &impl ConnectionTrait,
     goal_ids: &[uuid::Uuid],
     now: Instant,
-) -> Result<(), StoreError> {
+) -> Result<Vec<Change>, StoreError> {
+    let mut changed = Vec::with_capacity(goal_ids.len());
     for goal in goal_ids {
         // The new version is written first: it takes the goal's row lock, so the links
         // read next are the latest, and a racing link change waits for this one.
-        goals::Entity::update_many()
+        let touched = goals::Entity::update_many()
             .col_expr(
                 goals::Column::Version,
                 Expr::col(goals::Column::Version).add(1),
             )
             .col_expr(goals::Column::UpdatedAt, Expr::value(now))
             .filter(goals::Column::Id.eq(*goal))
-            .exec(connection)
+            .exec_with_returning(connection)
             .await
             .map_err(store_error)?;
+        changed.extend(
+            touched
+                .iter()
+                .map(|row| Change::updated(ResourceType::Goal, row.id, Some(row.version))),
+        );
         let ids: Vec<String> = goal_supporters::Entity::find()
             .filter(goal_supporters::Column::GoalId.eq(*goal))
             .order_by_asc(goal_supporters::Column::CreatedAt)
@@ -340,7 +365,7 @@ async fn refresh_goal_supporters(
             .await
             .map_err(store_error)?;
     }
-    Ok(())
+    Ok(changed)
 }
 
 impl SqlContactStore {
@@ -430,6 +455,13 @@ impl SqlContactStore {
             .await
             .map_err(store_error)?
             .ok_or(ContactWriteError::NotFound)?;
+        record(
+            &transaction,
+            AccountId(row.account_id),
+            now,
+            &[contact_updated(&row)],
+        )
+        .await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(Some(to_contact(&row)?))
     }
@@ -461,8 +493,9 @@ impl SqlContactStore {
             .exec(&transaction)
             .await
             .map_err(store_error)?;
-        refresh_goal_supporters(&transaction, &supported, now).await?;
-        crate::tombstones::record(&transaction, id.0, "contact", owner, now).await?;
+        let mut changes = refresh_goal_supporters(&transaction, &supported, now).await?;
+        changes.push(Change::deleted(ResourceType::Contact, id.0));
+        record(&transaction, owner, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(Ok(!supported.is_empty()))
     }
@@ -527,7 +560,8 @@ impl SqlContactStore {
             .await
             .map_err(store_error)?
         };
-        refresh_goal_supporters(&transaction, &[goal.0], now).await?;
+        let changes = refresh_goal_supporters(&transaction, &[goal.0], now).await?;
+        record(&transaction, owner, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(Ok((to_supporter(&row)?, created)))
     }
@@ -557,7 +591,8 @@ impl SqlContactStore {
         if deleted == 0 {
             return Ok(Err(SupporterWriteError::NotFound));
         }
-        refresh_goal_supporters(&transaction, &[goal.0], now).await?;
+        let changes = refresh_goal_supporters(&transaction, &[goal.0], now).await?;
+        record(&transaction, owner, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(Ok(()))
     }
@@ -599,9 +634,15 @@ impl ContactStore for SqlContactStore {
                 .exec_with_returning(&transaction)
                 .await
                 .map_err(store_error)?;
-            created.push(to_contact(&inserted)?);
+            created.push(inserted);
         }
+        let changes: Vec<Change> = created
+            .iter()
+            .map(|row| Change::created(ResourceType::Contact, row.id, Some(row.version)))
+            .collect();
+        record(&transaction, owner, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
+        let created = created.iter().map(to_contact).collect::<Result<_, _>>()?;
         Ok(created)
     }
 
@@ -770,6 +811,11 @@ impl ContactStore for SqlContactStore {
         .await
         .map_err(store_error)?;
         let updated = refresh_last_contacted(&transaction, &row, now).await?;
+        let changes = [
+            Change::created(ResourceType::ContactInteraction, inserted.id, None),
+            contact_updated(&updated),
+        ];
+        record(&transaction, owner, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok((to_interaction(&inserted)?, to_contact(&updated)?))
     }
@@ -849,7 +895,12 @@ impl ContactStore for SqlContactStore {
         if deleted == 0 {
             return Err(InteractionWriteError::NotFound);
         }
-        refresh_last_contacted(&transaction, &row, now).await?;
+        let updated = refresh_last_contacted(&transaction, &row, now).await?;
+        let changes = [
+            Change::deleted(ResourceType::ContactInteraction, id.0),
+            contact_updated(&updated),
+        ];
+        record(&transaction, owner, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(())
     }

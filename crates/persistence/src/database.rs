@@ -29,6 +29,7 @@ use crate::identity::accounts::SqlAccountStore;
 use crate::identity::clients::SqlClientStore;
 use crate::identity::refresh_tokens::SqlRefreshTokenStore;
 use crate::identity::sign_in_throttle::SqlSignInThrottle;
+use crate::journal::SqlChangeJournal;
 use crate::personal_cache::PersonalCache;
 use crate::routines::SqlRoutineStore;
 use crate::settings::DatabaseSettings;
@@ -247,6 +248,9 @@ impl Database {
                 connection: self.connection.clone(),
                 cache: self.articles.clone(),
             }),
+            journal: Arc::new(SqlChangeJournal {
+                connection: self.connection.clone(),
+            }),
         }
     }
 
@@ -304,15 +308,17 @@ impl Database {
         }
     }
 
-    /// Removes expired idempotency records, refresh tokens and stale sign-in counts.
+    /// Removes expired idempotency records, refresh tokens and stale sign-in counts,
+    /// and journal entries older than `journal_retention`.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     pub async fn sweep_expired(
         &self,
         now: waymark_domain::time::Instant,
+        journal_retention: Duration,
     ) -> Result<Swept, StoreError> {
-        crate::housekeeping::sweep(&self.connection, now).await
+        crate::housekeeping::sweep(&self.connection, now, journal_retention).await
     }
 
     /// Applies every pending migration.

@@ -2,7 +2,8 @@
 //! its derived counts (`steps_total`, `steps_done`, `last_check_in_at`) right, in
 //! one transaction that starts by updating the goal row: that write scopes the change
 //! to the owner's goal, takes the goal's lock first (no SQLite upgrade deadlock, no
-//! lost count on PostgreSQL), and answers "no such goal" by touching no row.
+//! lost count on PostgreSQL), and answers "no such goal" by touching no row. Each
+//! transaction ends by appending the goal's and the part's changes to the journal.
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use waymark_domain::goals::{
 };
 use waymark_domain::identity::AccountId;
 use waymark_domain::identity::ports::StoreError;
+use waymark_domain::journal::{Actor, Change, ResourceType};
 use waymark_domain::time::Instant;
 
 use crate::entities::{goal_check_ins, goal_steps, goals};
@@ -72,7 +74,8 @@ fn to_check_in(row: &goal_check_ins::Model) -> Result<CheckIn, StoreError> {
 }
 
 /// Bumps the owner's goal (version, `updated_at`) plus `extra` column changes, if it
-/// exists and passes `condition`. Answers whether it did.
+/// exists and passes `condition`. Answers the journal's word for the change, or
+/// `None` when there was no such goal to touch.
 async fn touch_goal(
     transaction: &DatabaseTransaction,
     owner: AccountId,
@@ -80,7 +83,7 @@ async fn touch_goal(
     now: Instant,
     extra: Vec<(goals::Column, Expr)>,
     condition: Option<Condition>,
-) -> Result<bool, StoreError> {
+) -> Result<Option<Change>, StoreError> {
     let mut statement = goals::Entity::update_many()
         .col_expr(
             goals::Column::Version,
@@ -96,11 +99,22 @@ async fn touch_goal(
         statement = statement.filter(condition);
     }
     Ok(statement
-        .exec(transaction)
+        .exec_with_returning(transaction)
         .await
         .map_err(store_error)?
-        .rows_affected
-        > 0)
+        .first()
+        .map(|row| Change::updated(ResourceType::Goal, row.id, Some(row.version))))
+}
+
+/// Appends `changes` to `owner`'s journal as the person's own; the last statement of
+/// every write here.
+async fn record(
+    transaction: &DatabaseTransaction,
+    owner: AccountId,
+    now: Instant,
+    changes: &[Change],
+) -> Result<(), StoreError> {
+    crate::journal::append(transaction, owner, Actor::Person(owner), now, changes).await
 }
 
 async fn goal_exists(
@@ -178,7 +192,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
         async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
             let done_increment = i32::from(done);
-            let touched = touch_goal(
+            let Some(goal_change) = touch_goal(
                 &transaction,
                 owner,
                 goal,
@@ -195,15 +209,15 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 ],
                 Some(Condition::all().add(goals::Column::StepsTotal.lt(MAX_STEPS_PER_GOAL))),
             )
-            .await?;
-            if !touched {
+            .await?
+            else {
                 drop(transaction);
                 return Err(if goal_exists(&self.connection, owner, goal).await? {
                     StepWriteError::TooManySteps
                 } else {
                     StepWriteError::NotFound
                 });
-            }
+            };
             let total = goals::Entity::find_by_id(goal.0)
                 .one(&transaction)
                 .await
@@ -225,6 +239,9 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .exec_with_returning(&transaction)
                 .await
                 .map_err(store_error)?;
+            let step_change =
+                Change::created(ResourceType::GoalStep, inserted.id, Some(inserted.version));
+            record(&transaction, owner, now, &[goal_change, step_change]).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(to_step(&inserted)?)
         }
@@ -273,7 +290,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 Some(false) => -1,
                 None => 0,
             };
-            if !touch_goal(
+            let Some(goal_change) = touch_goal(
                 &transaction,
                 owner,
                 goal,
@@ -285,9 +302,9 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 None,
             )
             .await?
-            {
+            else {
                 return Err(StepWriteError::NotFound);
-            }
+            };
             let mut update = goal_steps::ActiveModel::default();
             if let Some(title) = &changes.title {
                 update.title = Set(title.as_str().to_owned());
@@ -320,6 +337,8 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .await
                 .map_err(store_error)?
                 .ok_or(StepWriteError::NotFound)?;
+            let step_change = Change::updated(ResourceType::GoalStep, row.id, Some(row.version));
+            record(&transaction, owner, now, &[goal_change, step_change]).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(to_step(&row)?)
         }
@@ -344,7 +363,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 return Err(StepWriteError::PreconditionFailed);
             }
             let transaction = self.connection.begin().await.map_err(store_error)?;
-            if !touch_goal(
+            let Some(goal_change) = touch_goal(
                 &transaction,
                 owner,
                 goal,
@@ -362,9 +381,9 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 None,
             )
             .await?
-            {
+            else {
                 return Err(StepWriteError::NotFound);
-            }
+            };
             let deleted = goal_steps::Entity::delete_many()
                 .filter(goal_steps::Column::Id.eq(step.0))
                 .filter(goal_steps::Column::AccountId.eq(owner.0))
@@ -378,7 +397,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 return Err(self.lost_race(owner, goal, step, expected_version).await?);
             }
             // The later steps move up; their representation changes, so their version does.
-            goal_steps::Entity::update_many()
+            let moved = goal_steps::Entity::update_many()
                 .col_expr(
                     goal_steps::Column::Position,
                     Expr::col(goal_steps::Column::Position).sub(1),
@@ -390,9 +409,17 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .col_expr(goal_steps::Column::UpdatedAt, Expr::value(now))
                 .filter(goal_steps::Column::GoalId.eq(goal.0))
                 .filter(goal_steps::Column::Position.gt(current.position))
-                .exec(&transaction)
+                .exec_with_returning(&transaction)
                 .await
                 .map_err(store_error)?;
+            let changes: Vec<Change> =
+                [goal_change, Change::deleted(ResourceType::GoalStep, step.0)]
+                    .into_iter()
+                    .chain(moved.iter().map(|row| {
+                        Change::updated(ResourceType::GoalStep, row.id, Some(row.version))
+                    }))
+                    .collect();
+            record(&transaction, owner, now, &changes).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(())
         }
@@ -409,9 +436,11 @@ impl GoalPartsStore for SqlGoalPartsStore {
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
-            if !touch_goal(&transaction, owner, goal, now, Vec::new(), None).await? {
+            let Some(goal_change) =
+                touch_goal(&transaction, owner, goal, now, Vec::new(), None).await?
+            else {
                 return Err(StepWriteError::NotFound);
-            }
+            };
             let current = ordered_steps(&transaction, owner, goal).await?;
             let mut named: Vec<uuid::Uuid> = order.iter().map(|step| step.0).collect();
             let mut existing: Vec<uuid::Uuid> = current.iter().map(|row| row.id).collect();
@@ -441,6 +470,19 @@ impl GoalPartsStore for SqlGoalPartsStore {
                     .map_err(store_error)?;
             }
             let rows = ordered_steps(&transaction, owner, goal).await?;
+            let moved = rows.iter().filter(|row| {
+                !current
+                    .iter()
+                    .any(|before| before.id == row.id && before.version == row.version)
+            });
+            let changes: Vec<Change> =
+                [goal_change]
+                    .into_iter()
+                    .chain(moved.map(|row| {
+                        Change::updated(ResourceType::GoalStep, row.id, Some(row.version))
+                    }))
+                    .collect();
+            record(&transaction, owner, now, &changes).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(rows.iter().map(to_step).collect::<Result<Vec<_>, _>>()?)
         }
@@ -457,7 +499,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
-            if !touch_goal(
+            let Some(goal_change) = touch_goal(
                 &transaction,
                 owner,
                 goal,
@@ -478,9 +520,9 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 None,
             )
             .await?
-            {
+            else {
                 return Err(GoalWriteError::NotFound);
-            }
+            };
             let row = goal_check_ins::ActiveModel {
                 id: Set(waymark_domain::id::new_id()),
                 goal_id: Set(goal.0),
@@ -497,6 +539,8 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .exec_with_returning(&transaction)
                 .await
                 .map_err(store_error)?;
+            let check_in_change = Change::created(ResourceType::GoalCheckIn, inserted.id, None);
+            record(&transaction, owner, now, &[goal_change, check_in_change]).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(to_check_in(&inserted)?)
         }
@@ -573,9 +617,11 @@ impl GoalPartsStore for SqlGoalPartsStore {
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
-            if !touch_goal(&transaction, owner, goal, now, Vec::new(), None).await? {
+            let Some(goal_change) =
+                touch_goal(&transaction, owner, goal, now, Vec::new(), None).await?
+            else {
                 return Err(GoalWriteError::NotFound);
-            }
+            };
             let deleted = goal_check_ins::Entity::delete_many()
                 .filter(goal_check_ins::Column::Id.eq(check_in.0))
                 .filter(goal_check_ins::Column::GoalId.eq(goal.0))
@@ -600,6 +646,8 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .exec(&transaction)
                 .await
                 .map_err(store_error)?;
+            let check_in_change = Change::deleted(ResourceType::GoalCheckIn, check_in.0);
+            record(&transaction, owner, now, &[goal_change, check_in_change]).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(())
         }

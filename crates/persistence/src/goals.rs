@@ -1,4 +1,5 @@
-//! Goals in the `goals` table, with their history and tombstones. Every query is
+//! Goals in the `goals` table, with their history. Every write appends to the change
+//! journal in its own transaction. Every query is
 //! filtered by the owner; lists are keyset-paginated on the indexes the migration
 //! names, never with OFFSET.
 
@@ -19,9 +20,10 @@ use waymark_domain::goals::{
 };
 use waymark_domain::identity::AccountId;
 use waymark_domain::identity::ports::StoreError;
+use waymark_domain::journal::{Actor, Change, ResourceType};
 use waymark_domain::time::Instant;
 
-use crate::entities::{goal_status_changes, goals};
+use crate::entities::{goal_status_changes, goals, routines};
 use crate::error::store_error;
 use crate::goal_list_cache::GoalListCache;
 use crate::like::contains_pattern;
@@ -242,6 +244,19 @@ impl SqlGoalStore {
             .ok_or_else(|| {
                 StoreError::Unexpected(anyhow::anyhow!("goal {} vanished mid-update", current.id))
             })?;
+        let owner = AccountId(current.account_id);
+        crate::journal::append(
+            &transaction,
+            owner,
+            Actor::Person(owner),
+            now,
+            &[Change::updated(
+                ResourceType::Goal,
+                row.id,
+                Some(row.version),
+            )],
+        )
+        .await?;
         transaction.commit().await.map_err(store_error)?;
         to_goal(&row).map(Some)
     }
@@ -287,6 +302,18 @@ impl GoalStore for SqlGoalStore {
                 .exec(&transaction)
                 .await
                 .map_err(store_error)?;
+            crate::journal::append(
+                &transaction,
+                owner,
+                Actor::Person(owner),
+                now,
+                &[Change::created(
+                    ResourceType::Goal,
+                    id.0,
+                    Some(inserted.version),
+                )],
+            )
+            .await?;
             transaction.commit().await.map_err(store_error)?;
             to_goal(&inserted)
         }
@@ -345,6 +372,23 @@ impl GoalStore for SqlGoalStore {
         let _forget_routines = self.personal.forget_on_drop(owner);
         async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
+            // The goal's routines are unlinked here rather than by ON DELETE SET NULL,
+            // so each gets a new version and a journal entry of its own.
+            let unlinked = routines::Entity::update_many()
+                .col_expr(
+                    routines::Column::GoalId,
+                    Expr::value(Option::<uuid::Uuid>::None),
+                )
+                .col_expr(
+                    routines::Column::Version,
+                    Expr::col(routines::Column::Version).add(1),
+                )
+                .col_expr(routines::Column::UpdatedAt, Expr::value(now))
+                .filter(routines::Column::AccountId.eq(owner.0))
+                .filter(routines::Column::GoalId.eq(id.0))
+                .exec_with_returning(&transaction)
+                .await
+                .map_err(store_error)?;
             let mut statement = goals::Entity::delete_many()
                 .filter(goals::Column::Id.eq(id.0))
                 .filter(goals::Column::AccountId.eq(owner.0));
@@ -364,7 +408,15 @@ impl GoalStore for SqlGoalStore {
                 };
             }
             // Steps, check-ins and history go with the goal (ON DELETE CASCADE).
-            crate::tombstones::record(&transaction, id.0, "goal", owner, now).await?;
+            let changes: Vec<Change> = unlinked
+                .iter()
+                .map(|routine| {
+                    Change::updated(ResourceType::Routine, routine.id, Some(routine.version))
+                })
+                .chain([Change::deleted(ResourceType::Goal, id.0)])
+                .collect();
+            crate::journal::append(&transaction, owner, Actor::Person(owner), now, &changes)
+                .await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(())
         }

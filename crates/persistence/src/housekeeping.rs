@@ -1,17 +1,16 @@
 //! Removing rows whose purpose has passed: expired idempotency records, expired
-//! refresh tokens, sign-in attempt counts whose window closed long ago, and
-//! tombstones older than 30 days. Safe to
-//! run on every replica at once: each is one idempotent `DELETE`.
+//! refresh tokens, sign-in attempt counts whose window closed long ago, and change
+//! journal entries older than the retention setting. Safe to run on every replica at
+//! once: each is one idempotent `DELETE`.
+
+use std::time::Duration;
 
 use chrono::TimeDelta;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use waymark_domain::identity::ports::StoreError;
 use waymark_domain::time::Instant;
 
-use crate::entities::{idempotency_records, refresh_tokens, sign_in_failures, tombstones};
-
-/// How long a deletion's tombstone is kept for clients to sync.
-const TOMBSTONE_DAYS: i64 = 30;
+use crate::entities::{idempotency_records, refresh_tokens, sign_in_failures};
 use crate::error::store_error;
 
 /// How many rows one sweep removed, by kind.
@@ -24,17 +23,19 @@ pub struct Swept {
     pub refresh_tokens: u64,
     /// Sign-in attempt counts whose window ended more than a day ago.
     pub sign_in_attempts: u64,
-    /// Tombstones older than 30 days (long enough for clients to sync deletions).
-    pub tombstones: u64,
+    /// Change journal entries older than the retention setting.
+    pub journal_entries: u64,
 }
 
-/// Deletes what has expired by `now`.
+/// Deletes what has expired by `now`, and journal entries older than
+/// `journal_retention`.
 ///
 /// # Errors
 /// [`StoreError`] when storage fails; rows deleted before the failure stay deleted.
 pub(crate) async fn sweep(
     connection: &DatabaseConnection,
     now: Instant,
+    journal_retention: Duration,
 ) -> Result<Swept, StoreError> {
     let idempotency = idempotency_records::Entity::delete_many()
         .filter(idempotency_records::Column::ExpiresAt.lte(now))
@@ -56,16 +57,17 @@ pub(crate) async fn sweep(
         .await
         .map_err(store_error)?
         .rows_affected;
-    let tombstones = tombstones::Entity::delete_many()
-        .filter(tombstones::Column::DeletedAt.lt(now - TimeDelta::days(TOMBSTONE_DAYS)))
-        .exec(connection)
-        .await
-        .map_err(store_error)?
-        .rows_affected;
+    let retention = TimeDelta::from_std(journal_retention).unwrap_or(TimeDelta::MAX);
+    let journal_entries = crate::journal::forget_before(
+        connection,
+        now.checked_sub_signed(retention)
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+    )
+    .await?;
     Ok(Swept {
         idempotency_records: idempotency,
         refresh_tokens: refresh,
         sign_in_attempts: attempts,
-        tombstones,
+        journal_entries,
     })
 }

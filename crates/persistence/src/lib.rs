@@ -20,12 +20,12 @@ mod health;
 mod housekeeping;
 mod idempotency;
 mod identity;
+mod journal;
 mod like;
 mod personal_cache;
 mod routines;
 mod settings;
 mod sqlite_path;
-mod tombstones;
 
 pub use database::{Backend, Database, DatabaseError, MigrationState};
 pub use housekeeping::Swept;

@@ -1,5 +1,7 @@
 //! Routines in the `routines` table and their check-ins in `routine_check_ins`. Every
 //! query is filtered by the owner; lists are keyset-paginated, never with OFFSET.
+//! Every write of a routine or check-in appends to the change journal in its own
+//! transaction (calendar-feed secrets are credentials, not data, and are not journalled).
 
 use async_trait::async_trait;
 use chrono::{NaiveDate, NaiveTime};
@@ -12,6 +14,7 @@ use waymark_domain::goals::{Feeling, GoalId};
 use waymark_domain::identity::ports::StoreError;
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, TimeZoneName};
+use waymark_domain::journal::{Actor, Change, ResourceType};
 use waymark_domain::routines::ports::{
     CheckInWriteError, MAX_ROUTINES_PER_PERSON, RoutinePage, RoutineQuery, RoutineStore,
     RoutineWriteError,
@@ -27,6 +30,17 @@ use waymark_domain::time::Instant;
 
 use crate::entities::{calendar_feeds, goals, routine_check_ins, routine_pauses, routines};
 use crate::error::{is_unique_violation, store_error};
+
+/// Appends `changes` to `owner`'s journal as the person's own; the last statement of
+/// every write here.
+async fn record(
+    transaction: &DatabaseTransaction,
+    owner: AccountId,
+    now: Instant,
+    changes: &[Change],
+) -> Result<(), StoreError> {
+    crate::journal::append(transaction, owner, Actor::Person(owner), now, changes).await
+}
 
 /// How many times an update is retried when another writer changed the routine
 /// between its read and its write.
@@ -298,6 +312,8 @@ impl RoutineStore for SqlRoutineStore {
             let today = local_date(&routine.schedule, now);
             pause(&transaction, RoutineId(inserted.id), owner, today).await?;
         }
+        let change = Change::created(ResourceType::Routine, inserted.id, Some(inserted.version));
+        record(&transaction, owner, now, &[change]).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(to_routine(&inserted)?)
     }
@@ -444,6 +460,8 @@ impl RoutineStore for SqlRoutineStore {
                         pause(&transaction, id, owner, today).await?;
                     }
                 }
+                let change = Change::updated(ResourceType::Routine, row.id, Some(row.version));
+                record(&transaction, owner, now, &[change]).await?;
                 transaction.commit().await.map_err(store_error)?;
                 return Ok(routine);
             }
@@ -482,7 +500,13 @@ impl RoutineStore for SqlRoutineStore {
             };
         }
         // Check-ins go with the routine (ON DELETE CASCADE).
-        crate::tombstones::record(&transaction, id.0, "routine", owner, now).await?;
+        record(
+            &transaction,
+            owner,
+            now,
+            &[Change::deleted(ResourceType::Routine, id.0)],
+        )
+        .await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(())
     }
@@ -616,6 +640,12 @@ impl RoutineStore for SqlRoutineStore {
             }
             Err(error) => return Err(store_error(error).into()),
         };
+        let change = Change::created(
+            ResourceType::RoutineCheckIn,
+            inserted.id,
+            Some(inserted.version),
+        );
+        record(&transaction, owner, now, &[change]).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(to_check_in(&inserted)?)
     }
@@ -684,6 +714,7 @@ impl RoutineStore for SqlRoutineStore {
         if let Some(feeling) = changes.feeling {
             update.feeling = Set(feeling.map(|feeling| feeling.as_str().to_owned()));
         }
+        let transaction = self.connection.begin().await.map_err(store_error)?;
         let changed = routine_check_ins::Entity::update_many()
             .set(update)
             .col_expr(
@@ -694,18 +725,16 @@ impl RoutineStore for SqlRoutineStore {
             .filter(routine_check_ins::Column::Id.eq(id.0))
             .filter(routine_check_ins::Column::AccountId.eq(owner.0))
             .filter(routine_check_ins::Column::Version.eq(expected))
-            .exec(&self.connection)
+            .exec_with_returning(&transaction)
             .await
-            .map_err(store_error)?
-            .rows_affected;
-        if changed == 0 {
+            .map_err(store_error)?;
+        let Some(row) = changed.first() else {
             return Err(CheckInWriteError::PreconditionFailed);
-        }
-        let row = self
-            .check_in_row(owner, routine, id)
-            .await?
-            .ok_or(CheckInWriteError::NotFound)?;
-        Ok(to_check_in(&row)?)
+        };
+        let change = Change::updated(ResourceType::RoutineCheckIn, row.id, Some(row.version));
+        record(&transaction, owner, now, &[change]).await?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(to_check_in(row)?)
     }
 
     async fn delete_check_in(
@@ -713,18 +742,23 @@ impl RoutineStore for SqlRoutineStore {
         owner: AccountId,
         routine: RoutineId,
         id: RoutineCheckInId,
+        now: Instant,
     ) -> Result<(), CheckInWriteError> {
+        let transaction = self.connection.begin().await.map_err(store_error)?;
         let deleted = routine_check_ins::Entity::delete_many()
             .filter(routine_check_ins::Column::Id.eq(id.0))
             .filter(routine_check_ins::Column::RoutineId.eq(routine.0))
             .filter(routine_check_ins::Column::AccountId.eq(owner.0))
-            .exec(&self.connection)
+            .exec(&transaction)
             .await
             .map_err(store_error)?
             .rows_affected;
         if deleted == 0 {
             return Err(CheckInWriteError::NotFound);
         }
+        let change = Change::deleted(ResourceType::RoutineCheckIn, id.0);
+        record(&transaction, owner, now, &[change]).await?;
+        transaction.commit().await.map_err(store_error)?;
         Ok(())
     }
 }

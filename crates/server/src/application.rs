@@ -41,6 +41,7 @@ pub struct Application {
     metrics_server: Option<(u16, Server)>,
     database: Database,
     housekeeping_interval: std::time::Duration,
+    journal_retention: std::time::Duration,
 }
 
 impl std::fmt::Debug for Application {
@@ -147,6 +148,7 @@ impl Application {
             metrics_server,
             database,
             housekeeping_interval: settings.housekeeping_interval.0,
+            journal_retention: settings.journal_retention.0,
         })
     }
 
@@ -187,6 +189,7 @@ impl Application {
         let housekeeping = tokio::spawn(sweep_periodically(
             self.database.clone(),
             self.housekeeping_interval,
+            self.journal_retention,
         ));
         let changes = tokio::spawn({
             let database = self.database.clone();
@@ -270,15 +273,22 @@ async fn seed_an_empty_catalogue(ports: &StoragePorts) {
 }
 
 /// Deletes expired rows every `interval`, for as long as the server runs.
-async fn sweep_periodically(database: Database, interval: std::time::Duration) {
+async fn sweep_periodically(
+    database: Database,
+    interval: std::time::Duration,
+    journal_retention: std::time::Duration,
+) {
     loop {
         tokio::time::sleep(interval).await;
-        match database.sweep_expired(waymark_domain::time::now()).await {
+        match database
+            .sweep_expired(waymark_domain::time::now(), journal_retention)
+            .await
+        {
             Ok(swept) => tracing::info!(
                 idempotency_records = swept.idempotency_records,
                 refresh_tokens = swept.refresh_tokens,
                 sign_in_attempts = swept.sign_in_attempts,
-                tombstones = swept.tombstones,
+                journal_entries = swept.journal_entries,
                 "housekeeping swept expired rows"
             ),
             Err(error) => tracing::warn!(%error, "housekeeping could not sweep; it will try again"),

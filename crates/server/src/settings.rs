@@ -197,6 +197,11 @@ pub struct Settings {
     #[arg(long, env = "WAYMARK_HOUSEKEEPING_INTERVAL", default_value_t = HumanDuration::secs(600))]
     pub housekeeping_interval: HumanDuration,
 
+    /// How long entries of the change journal (every change to a person's data, read
+    /// by sync, webhooks and the access log) are kept before housekeeping removes them.
+    #[arg(long, env = "WAYMARK_JOURNAL_RETENTION", default_value_t = HumanDuration::secs(90 * 86_400))]
+    pub journal_retention: HumanDuration,
+
     /// Take the client address from the last X-Forwarded-For entry (only behind a
     /// proxy that sets it).
     #[arg(long, env = "WAYMARK_TRUST_FORWARDED_FOR")]
@@ -276,6 +281,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             password_hashing_concurrency: 0,
             housekeeping_interval: HumanDuration::secs(600),
+            journal_retention: HumanDuration::secs(90 * 86_400),
             metrics_token: None,
             metrics_bind: None,
         }
@@ -405,6 +411,10 @@ impl Settings {
             (
                 "--housekeeping-interval (WAYMARK_HOUSEKEEPING_INTERVAL)",
                 self.housekeeping_interval,
+            ),
+            (
+                "--journal-retention (WAYMARK_JOURNAL_RETENTION)",
+                self.journal_retention,
             ),
         ])?;
         if self

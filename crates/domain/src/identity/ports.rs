@@ -117,6 +117,7 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
         id: AccountId,
         role: Role,
         expected_version: Option<i64>,
+        by: AccountId,
     ) -> Result<Account, UpdateAccountError>;
 
     /// Ends every session of the account in one transaction: every refresh token is

@@ -257,5 +257,6 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
         owner: AccountId,
         routine: RoutineId,
         id: RoutineCheckInId,
+        now: Instant,
     ) -> Result<(), CheckInWriteError>;
 }

@@ -4,6 +4,8 @@
 pub(crate) mod accounts;
 pub(crate) mod api_clients;
 pub(crate) mod calendar_feeds;
+pub(crate) mod change_journal;
+pub(crate) mod change_journal_heads;
 pub(crate) mod contact_interactions;
 pub(crate) mod contacts;
 pub(crate) mod content_articles;
@@ -22,4 +24,3 @@ pub(crate) mod routine_check_ins;
 pub(crate) mod routine_pauses;
 pub(crate) mod routines;
 pub(crate) mod sign_in_failures;
-pub(crate) mod tombstones;

@@ -17,6 +17,7 @@ use waymark_domain::identity::{
     Account, AccountId, DisplayName, Email, Locale, NewAccount, PasswordHash, ProfileChanges, Role,
     TimeZoneName,
 };
+use waymark_domain::journal::{Actor, Change, ResourceType};
 use waymark_domain::time;
 
 use crate::entities::{accounts, refresh_tokens, sign_in_failures};
@@ -70,12 +71,19 @@ impl SqlAccountStore {
         expected_version: Option<i64>,
         update: accounts::ActiveModel,
         end_sessions: bool,
+        actor: Actor,
     ) -> Result<Account, UpdateAccountError> {
         let mut attempts = 0;
         loop {
             attempts += 1;
             match self
-                .update_where_version_once(id, expected_version, update.clone(), end_sessions)
+                .update_where_version_once(
+                    id,
+                    expected_version,
+                    update.clone(),
+                    end_sessions,
+                    actor,
+                )
                 .await
             {
                 Err(UpdateAccountError::Store(error)) if attempts < 3 && is_conflict(&error) => {}
@@ -90,6 +98,7 @@ impl SqlAccountStore {
         expected_version: Option<i64>,
         update: accounts::ActiveModel,
         end_sessions: bool,
+        actor: Actor,
     ) -> Result<Account, UpdateAccountError> {
         let now = time::now();
         let transaction = self.connection.begin().await.map_err(store_error)?;
@@ -128,6 +137,8 @@ impl SqlAccountStore {
             .await
             .map_err(store_error)?
             .ok_or(UpdateAccountError::NotFound)?;
+        let change = Change::updated(ResourceType::Account, row.id, Some(row.version));
+        crate::journal::append(&transaction, id, actor, now, &[change]).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(to_account(&row)?)
     }
@@ -150,8 +161,9 @@ impl AccountStore for SqlAccountStore {
             version: Set(1),
             token_epoch: Set(0),
         };
+        let transaction = self.connection.begin().await.map_err(store_error)?;
         let inserted = accounts::Entity::insert(row)
-            .exec_with_returning(&self.connection)
+            .exec_with_returning(&transaction)
             .await
             .map_err(|error| {
                 if is_unique_violation(&error) {
@@ -160,6 +172,10 @@ impl AccountStore for SqlAccountStore {
                     CreateAccountError::Store(store_error(error))
                 }
             })?;
+        let owner = AccountId(inserted.id);
+        let change = Change::created(ResourceType::Account, inserted.id, Some(inserted.version));
+        crate::journal::append(&transaction, owner, Actor::Person(owner), now, &[change]).await?;
+        transaction.commit().await.map_err(store_error)?;
         Ok(to_account(&inserted)?)
     }
 
@@ -208,7 +224,7 @@ impl AccountStore for SqlAccountStore {
         if let Some(locale) = changes.locale {
             update.locale = Set(locale.as_str().to_owned());
         }
-        self.update_where_version(id, expected_version, update, false)
+        self.update_where_version(id, expected_version, update, false, Actor::Person(id))
             .await
     }
 
@@ -221,7 +237,8 @@ impl AccountStore for SqlAccountStore {
             password_hash: Set(hash.as_stored().to_owned()),
             ..Default::default()
         };
-        self.update_where_version(id, None, update, true).await
+        self.update_where_version(id, None, update, true, Actor::Person(id))
+            .await
     }
 
     async fn set_role(
@@ -229,12 +246,14 @@ impl AccountStore for SqlAccountStore {
         id: AccountId,
         role: Role,
         expected_version: Option<i64>,
+        by: AccountId,
     ) -> Result<Account, UpdateAccountError> {
         let update = accounts::ActiveModel {
             role: Set(role.as_str().to_owned()),
             ..Default::default()
         };
-        self.update_where_version(id, expected_version, update, true)
+        let actor = Actor::Administrator(by);
+        self.update_where_version(id, expected_version, update, true, actor)
             .await
     }
 

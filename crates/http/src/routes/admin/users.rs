@@ -74,7 +74,7 @@ pub(crate) async fn update_user(
     let account = state
         .ports
         .accounts
-        .set_role(target, role, expected)
+        .set_role(target, role, expected, principal.account()?)
         .await?;
     tracing::info!(target: "security", by = ?principal.subject, account_id = %target, role = %role, "role changed");
     Ok(HttpResponse::Ok()

@@ -270,8 +270,8 @@ pub(crate) async fn update_contact(
 /// Deletes one of your contacts.
 ///
 /// Its interactions go with it, and it stops supporting any goal (those goals get a
-/// new version); a tombstone is kept for 30 days so other devices can learn of the
-/// deletion. With `If-Match`, only if the contact is still at that version.
+/// new version). The deletion is recorded in the change journal, so other devices can
+/// learn of it. With `If-Match`, only if the contact is still at that version.
 #[utoipa::path(
     tag = "contacts",
     operation_id = "delete_contact",

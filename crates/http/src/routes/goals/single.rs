@@ -265,9 +265,9 @@ pub(crate) async fn update_goal(
 
 /// Deletes one of your goals.
 ///
-/// Its history goes with it; a tombstone (id and time) is kept for 30 days so other
-/// devices can learn of the deletion. With `If-Match`, only if the goal is still at
-/// that version.
+/// Its steps, check-ins and history go with it, and its routines are unlinked from it
+/// (each gets a new version). The deletion is recorded in the change journal, so other
+/// devices can learn of it. With `If-Match`, only if the goal is still at that version.
 #[utoipa::path(
     tag = "goals",
     operation_id = "delete_goal",

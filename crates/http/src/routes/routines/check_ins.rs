@@ -429,7 +429,12 @@ pub(crate) async fn delete_routine_check_in(
     state
         .ports
         .routines
-        .delete_check_in(owner, RoutineId(routine), RoutineCheckInId(check_in))
+        .delete_check_in(
+            owner,
+            RoutineId(routine),
+            RoutineCheckInId(check_in),
+            waymark_domain::time::now(),
+        )
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

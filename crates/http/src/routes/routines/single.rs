@@ -254,8 +254,8 @@ pub(crate) async fn update_routine(
 
 /// Deletes one of your routines.
 ///
-/// Its check-ins go with it; a tombstone is kept for 30 days so other devices can
-/// learn of the deletion. With `If-Match`, only if the routine is still at that
+/// Its check-ins go with it. The deletion is recorded in the change journal, so other
+/// devices can learn of it. With `If-Match`, only if the routine is still at that
 /// version.
 #[utoipa::path(
     tag = "routines",

@@ -1,15 +1,13 @@
-//! The `tombstones` table: what was deleted, whose it was, and when.
+//! The `change_journal_heads` table: each person's last journal sequence number.
 
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "tombstones")]
+#[sea_orm(table_name = "change_journal_heads")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub kind: String,
     pub account_id: Uuid,
-    pub deleted_at: DateTimeUtc,
+    pub last_sequence: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

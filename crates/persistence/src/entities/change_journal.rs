@@ -1,0 +1,24 @@
+//! The `change_journal` table: one row per change to a person's data.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "change_journal")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub account_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub sequence: i64,
+    pub resource_type: String,
+    pub resource_id: Uuid,
+    pub kind: String,
+    pub version: Option<i64>,
+    pub actor_kind: String,
+    pub actor_id: Uuid,
+    pub at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
