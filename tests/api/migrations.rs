@@ -174,3 +174,125 @@ async fn stored_addresses_are_folded_on_sqlite() {
 async fn stored_addresses_are_folded_on_postgres() {
     stored_addresses_are_folded(Backend::Postgres).await;
 }
+
+/// Tombstones written before the change journal existed become its `deleted` entries,
+/// numbered per person in the order of deletion, and each person's head continues
+/// from there.
+async fn tombstones_become_journal_entries(backend: Backend) {
+    let Some(test_database) = TestDatabase::create(backend).await else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let settings =
+        crate::support::app::test_settings(test_database.url()).database_for_migrations();
+    let database = Database::connect(&settings)
+        .await
+        .unwrap_or_else(|error| panic!("{error}"));
+    database
+        .migrate_up()
+        .await
+        .unwrap_or_else(|error| panic!("{error:?}"));
+    let journal_migration = database
+        .migration_status()
+        .await
+        .unwrap_or_else(|error| panic!("{error:?}"))
+        .iter()
+        .rev()
+        .position(|migration| migration.name.ends_with("create_change_journal"))
+        .unwrap_or_else(|| panic!("no migration creates the journal"));
+    database
+        .migrate_down(u32::try_from(journal_migration + 1).unwrap_or(u32::MAX))
+        .await
+        .unwrap_or_else(|error| panic!("{error:?}"));
+
+    let observer = sea_orm::Database::connect(test_database.url())
+        .await
+        .unwrap_or_else(|error| panic!("{error}"));
+    let id = |n: u8| match backend {
+        Backend::Sqlite => format!("x'{n:032x}'"),
+        Backend::Postgres => format!("'{}'", uuid::Uuid::from_u128(u128::from(n))),
+    };
+    for n in [1, 2] {
+        observer
+            .execute_unprepared(&format!(
+                "INSERT INTO accounts (id, email, password_hash, display_name, time_zone, locale, role, created_at, updated_at, version) \
+                 VALUES ({}, 'person{n}@example.org', 'x', 'Sam', 'Europe/London', 'en-GB', 'user', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 1)",
+                id(n)
+            ))
+            .await
+            .unwrap_or_else(|error| panic!("{error}"));
+    }
+    for (resource, kind, owner, at) in [
+        (10, "routine", 1, "2026-03-02T00:00:00Z"),
+        (11, "goal", 1, "2026-03-01T00:00:00Z"),
+        (12, "contact", 2, "2026-03-03T00:00:00Z"),
+    ] {
+        observer
+            .execute_unprepared(&format!(
+                "INSERT INTO tombstones (id, kind, account_id, deleted_at) VALUES ({}, '{kind}', {}, '{at}')",
+                id(resource),
+                id(owner)
+            ))
+            .await
+            .unwrap_or_else(|error| panic!("{error}"));
+    }
+    database
+        .migrate_up()
+        .await
+        .unwrap_or_else(|error| panic!("{error:?}"));
+    let journal = database.ports().journal;
+    let described = |entries: Vec<waymark_domain::journal::JournalEntry>| {
+        entries
+            .iter()
+            .map(|entry| {
+                (
+                    entry.sequence.0,
+                    entry.change.resource.as_str(),
+                    entry.change.kind.as_str(),
+                    entry.change.id.as_u128(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let person = |n: u8| waymark_domain::identity::AccountId(uuid::Uuid::from_u128(u128::from(n)));
+    let first = journal
+        .entries_after(person(1), waymark_domain::journal::Sequence(0), 10)
+        .await
+        .unwrap_or_else(|error| panic!("{error:?}"));
+    assert_eq!(
+        described(first),
+        [(1, "goal", "deleted", 11), (2, "routine", "deleted", 10)]
+    );
+    let second = journal
+        .entries_after(person(2), waymark_domain::journal::Sequence(0), 10)
+        .await
+        .unwrap_or_else(|error| panic!("{error:?}"));
+    assert_eq!(described(second), [(1, "contact", "deleted", 12)]);
+    let heads: Vec<i64> = observer
+        .query_all_raw(sea_orm::Statement::from_string(
+            observer.get_database_backend(),
+            "SELECT last_sequence FROM change_journal_heads ORDER BY last_sequence",
+        ))
+        .await
+        .unwrap_or_else(|error| panic!("{error}"))
+        .iter()
+        .map(|row| row.try_get::<i64>("", "last_sequence").unwrap_or_default())
+        .collect();
+    assert_eq!(
+        heads,
+        [1, 2],
+        "each head continues after the migrated entries"
+    );
+    let _ = observer.close().await;
+    database.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tombstones_become_journal_entries_on_sqlite() {
+    tombstones_become_journal_entries(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tombstones_become_journal_entries_on_postgres() {
+    tombstones_become_journal_entries(Backend::Postgres).await;
+}

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::identity::ports::StoreError;
+use crate::ports::StoreError;
 use crate::time::Instant;
 
 /// How long a first response is kept for replay.

@@ -25,7 +25,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use crate::identity::AccountId;
-use crate::identity::ports::StoreError;
+use crate::ports::StoreError;
 use crate::time::Instant;
 
 /// The kinds of personal resource the journal records.

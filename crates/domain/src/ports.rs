@@ -1,16 +1,27 @@
 //! Every storage port in one bundle, so the server wires storage into the HTTP layer
-//! in one place and tests can wire it the same way.
+//! in one place and tests can wire it the same way, and the error every port shares.
 
 use std::sync::Arc;
 
 use crate::contacts::ports::ContactStore;
 use crate::content::ports::ContentStore;
 use crate::goals::ports::{GoalPartsStore, GoalStore};
-use crate::health::StorageHealth;
+use crate::health::{StorageHealth, StorageUnavailable};
 use crate::idempotency::IdempotencyStore;
 use crate::identity::ports::{AccountStore, ClientStore, RefreshTokenStore, SignInThrottle};
 use crate::journal::ChangeJournal;
 use crate::routines::ports::RoutineStore;
+
+/// Storage failed in a way the caller cannot fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Storage could not be reached; the caller answers 503.
+    #[error(transparent)]
+    Unavailable(#[from] StorageUnavailable),
+    /// Anything else; a bug or corruption, answered 500 and logged.
+    #[error("unexpected storage error")]
+    Unexpected(#[source] anyhow::Error),
+}
 
 /// The storage adapter's implementations of the domain's ports.
 #[derive(Debug, Clone)]

@@ -12,9 +12,8 @@ use waymark_domain::contacts::ports::{
 use waymark_domain::content::ports::{ArticleWriteError, ServiceWriteError};
 use waymark_domain::goals::ports::GoalWriteError;
 use waymark_domain::health::{StorageUnavailable, Unavailability};
-use waymark_domain::identity::ports::{
-    ClientError, CreateAccountError, StoreError, UpdateAccountError,
-};
+use waymark_domain::identity::ports::{ClientError, CreateAccountError, UpdateAccountError};
+use waymark_domain::ports::StoreError;
 use waymark_domain::routines::ports::{
     CheckInWriteError, MAX_ROUTINES_PER_PERSON, RoutineWriteError,
 };

@@ -8,13 +8,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use waymark_domain::identity::ports::{
-    AccountStore, CreateAccountError, StoreError, UpdateAccountError,
-};
+use waymark_domain::identity::ports::{AccountStore, CreateAccountError, UpdateAccountError};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{
     Account, AccountId, Email, NewAccount, PasswordHash, ProfileChanges, Role,
 };
+use waymark_domain::ports::StoreError;
 use waymark_domain::routines::ports::{
     AgendaStamp, CheckInWriteError, RoutinePage, RoutineQuery, RoutineStore, RoutineWriteError,
 };

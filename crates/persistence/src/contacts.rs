@@ -31,8 +31,8 @@ use waymark_domain::contacts::{
 };
 use waymark_domain::goals::{GoalId, GoalStatus, GoalTitle};
 use waymark_domain::identity::AccountId;
-use waymark_domain::identity::ports::StoreError;
 use waymark_domain::journal::{Actor, Change, ResourceType};
+use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
 use crate::entities::{accounts, contact_interactions, contacts, goal_supporters, goals};

@@ -23,7 +23,7 @@ use waymark_domain::content::{
     Summary, Topic,
 };
 use waymark_domain::identity::Locale;
-use waymark_domain::identity::ports::StoreError;
+use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
 use crate::article_cache::ArticleCache;

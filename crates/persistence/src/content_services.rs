@@ -14,8 +14,8 @@ use waymark_domain::content::service::{
     ServiceDetails, ServiceId, ServiceKind, ServiceName, weekday_named,
 };
 use waymark_domain::content::{ArticleStatus, Slug};
-use waymark_domain::identity::ports::StoreError;
 use waymark_domain::identity::{Locale, TimeZoneName};
+use waymark_domain::ports::StoreError;
 use waymark_domain::routines::schedule::weekday_name;
 use waymark_domain::time::Instant;
 

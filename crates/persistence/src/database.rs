@@ -8,11 +8,11 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, DatabaseConnection};
 use secrecy::ExposeSecret;
 use waymark_domain::health::StorageHealth;
-use waymark_domain::identity::ports::StoreError;
 use waymark_domain::identity::ports::{
     AccountStore, ClientStore, RefreshTokenStore, SignInThrottle,
 };
 use waymark_domain::ports::StoragePorts;
+use waymark_domain::ports::StoreError;
 use waymark_migrations::{Migrator, MigratorTrait};
 
 use crate::article_cache::ArticleCache;

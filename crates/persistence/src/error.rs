@@ -2,7 +2,7 @@
 
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 use waymark_domain::health::{StorageUnavailable, Unavailability};
-use waymark_domain::identity::ports::StoreError;
+use waymark_domain::ports::StoreError;
 
 /// Classifies a database error: unreachable, overloaded, timed out, out of disk or
 /// read-only is [`StoreError::Unavailable`] (a 503 the client may retry, with the

@@ -19,8 +19,8 @@ use waymark_domain::goals::{
     Step, StepChanges, StepId, StepTitle,
 };
 use waymark_domain::identity::AccountId;
-use waymark_domain::identity::ports::StoreError;
 use waymark_domain::journal::{Actor, Change, ResourceType};
+use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
 use crate::entities::{goal_check_ins, goal_steps, goals};

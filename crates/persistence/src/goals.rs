@@ -19,8 +19,8 @@ use waymark_domain::goals::{
     SupportNotes,
 };
 use waymark_domain::identity::AccountId;
-use waymark_domain::identity::ports::StoreError;
 use waymark_domain::journal::{Actor, Change, ResourceType};
+use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
 use crate::entities::{goal_status_changes, goals, routines};

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use waymark_domain::health::{PoolUsage, StorageHealth, StorageUnavailable};
-use waymark_domain::identity::ports::StoreError;
+use waymark_domain::ports::StoreError;
 
 use crate::database::Backend;
 use crate::error::store_error;

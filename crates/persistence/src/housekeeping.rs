@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use waymark_domain::identity::ports::StoreError;
+use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
 use crate::entities::{idempotency_records, refresh_tokens, sign_in_failures};

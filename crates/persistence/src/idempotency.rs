@@ -12,7 +12,7 @@ use sea_orm::{
 use waymark_domain::idempotency::{
     Claim, IdempotencyKey, IdempotencyStore, KeyedRequest, REPLAY_WINDOW, StoredResponse,
 };
-use waymark_domain::identity::ports::StoreError;
+use waymark_domain::ports::StoreError;
 use waymark_domain::time::{self, Instant};
 
 use crate::entities::idempotency_records::{self, Column, Entity};

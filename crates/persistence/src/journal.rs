@@ -18,10 +18,10 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 use waymark_domain::identity::AccountId;
-use waymark_domain::identity::ports::StoreError;
 use waymark_domain::journal::{
     Actor, Change, ChangeJournal, ChangeKind, JournalEntry, ResourceType, Sequence,
 };
+use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
 use crate::entities::{change_journal, change_journal_heads};

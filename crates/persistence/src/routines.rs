@@ -11,10 +11,10 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use waymark_domain::goals::{Feeling, GoalId};
-use waymark_domain::identity::ports::StoreError;
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, TimeZoneName};
 use waymark_domain::journal::{Actor, Change, ResourceType};
+use waymark_domain::ports::StoreError;
 use waymark_domain::routines::ports::{
     CheckInWriteError, MAX_ROUTINES_PER_PERSON, RoutinePage, RoutineQuery, RoutineStore,
     RoutineWriteError,

@@ -9,7 +9,7 @@ use super::contact::{
 };
 use crate::goals::{GoalId, GoalStatus, GoalTitle};
 use crate::identity::AccountId;
-use crate::identity::ports::StoreError;
+use crate::ports::StoreError;
 use crate::time::Instant;
 
 /// The most contacts one person may have.

@@ -7,7 +7,7 @@ use super::article::{
 };
 use super::service::{BoundingBox, Service, ServiceDetails, ServiceKind};
 use crate::identity::Locale;
-use crate::identity::ports::StoreError;
+use crate::ports::StoreError;
 use crate::time::Instant;
 
 /// Which articles to list.

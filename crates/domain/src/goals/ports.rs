@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::goal::{Area, Goal, GoalChanges, GoalId, GoalStatus, NewGoal, StatusChange};
 use crate::identity::AccountId;
-use crate::identity::ports::StoreError;
+use crate::ports::StoreError;
 use crate::time::Instant;
 
 /// The order of a goal list.

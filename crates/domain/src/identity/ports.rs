@@ -12,19 +12,8 @@ use super::email::Email;
 use super::password::PasswordHash;
 use super::scope::ScopeSet;
 use super::secret::SecretDigest;
-use crate::health::StorageUnavailable;
+use crate::ports::StoreError;
 use crate::time::Instant;
-
-/// Storage failed in a way the caller cannot fix.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// Storage could not be reached; the caller answers 503.
-    #[error(transparent)]
-    Unavailable(#[from] StorageUnavailable),
-    /// Anything else; a bug or corruption, answered 500 and logged.
-    #[error("unexpected storage error")]
-    Unexpected(#[source] anyhow::Error),
-}
 
 /// Why an account could not be created.
 #[derive(Debug, thiserror::Error)]

@@ -10,8 +10,8 @@ use super::routine::{
 };
 use crate::goals::GoalId;
 use crate::identity::AccountId;
-use crate::identity::ports::StoreError;
 use crate::identity::secret::SecretDigest;
+use crate::ports::StoreError;
 use crate::time::Instant;
 
 /// The most routines one person may have.

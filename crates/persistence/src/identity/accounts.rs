@@ -9,15 +9,14 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, TransactionTrait,
 };
-use waymark_domain::identity::ports::{
-    AccountStore, CreateAccountError, StoreError, UpdateAccountError,
-};
+use waymark_domain::identity::ports::{AccountStore, CreateAccountError, UpdateAccountError};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{
     Account, AccountId, DisplayName, Email, Locale, NewAccount, PasswordHash, ProfileChanges, Role,
     TimeZoneName,
 };
 use waymark_domain::journal::{Actor, Change, ResourceType};
+use waymark_domain::ports::StoreError;
 use waymark_domain::time;
 
 use crate::entities::{accounts, refresh_tokens, sign_in_failures};

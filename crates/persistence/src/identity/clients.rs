@@ -5,9 +5,10 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use waymark_domain::identity::ports::{ClientError, ClientPage, ClientStore, StoreError};
+use waymark_domain::identity::ports::{ClientError, ClientPage, ClientStore};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{ApiClient, ClientId, NewApiClient, ScopeSet};
+use waymark_domain::ports::StoreError;
 use waymark_domain::time;
 
 use crate::entities::api_clients;

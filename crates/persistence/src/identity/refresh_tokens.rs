@@ -10,10 +10,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 use waymark_domain::identity::ports::{
-    NewRefreshToken, RefreshGrant, RefreshTokenStore, Revocation, Rotation, StoreError,
+    NewRefreshToken, RefreshGrant, RefreshTokenStore, Revocation, Rotation,
 };
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
+use waymark_domain::ports::StoreError;
 use waymark_domain::time::{self, Instant};
 
 use crate::entities::{accounts, refresh_tokens};

@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait};
 use waymark_domain::identity::Email;
-use waymark_domain::identity::ports::{LockoutPolicy, SignInThrottle, StoreError};
+use waymark_domain::identity::ports::{LockoutPolicy, SignInThrottle};
 use waymark_domain::identity::secret::SecretDigest;
+use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
 use crate::entities::sign_in_failures::{self, Column};

@@ -3,7 +3,7 @@
 
 use waymark_domain::content::ports::{ArticleWriteError, ContentStore, ServiceWriteError};
 use waymark_domain::content::{ArticleChanges, ArticleStatus};
-use waymark_domain::identity::ports::StoreError;
+use waymark_domain::ports::StoreError;
 
 use super::files::Catalogue;
 
