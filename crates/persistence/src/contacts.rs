@@ -31,7 +31,7 @@ use waymark_domain::contacts::{
 };
 use waymark_domain::goals::{GoalId, GoalStatus, GoalTitle};
 use waymark_domain::identity::AccountId;
-use waymark_domain::journal::{Actor, Change, ResourceType};
+use waymark_domain::journal::{Change, ResourceType};
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
@@ -306,17 +306,6 @@ async fn refresh_last_contacted(
         .ok_or_else(|| corrupt(row.id, "row (it vanished while locked)"))
 }
 
-/// Appends `changes` to `owner`'s journal as the person's own; the last statement of
-/// every write here.
-async fn record(
-    connection: &impl ConnectionTrait,
-    owner: AccountId,
-    now: Instant,
-    changes: &[Change],
-) -> Result<(), StoreError> {
-    crate::journal::append(connection, owner, Actor::Person(owner), now, changes).await
-}
-
 /// The journal's word for a contact row just written.
 fn contact_updated(row: &contacts::Model) -> Change {
     Change::updated(ResourceType::Contact, row.id, Some(row.version))
@@ -455,7 +444,7 @@ impl SqlContactStore {
             .await
             .map_err(store_error)?
             .ok_or(ContactWriteError::NotFound)?;
-        record(
+        crate::journal::append_as_person(
             &transaction,
             AccountId(row.account_id),
             now,
@@ -495,7 +484,7 @@ impl SqlContactStore {
             .map_err(store_error)?;
         let mut changes = refresh_goal_supporters(&transaction, &supported, now).await?;
         changes.push(Change::deleted(ResourceType::Contact, id.0));
-        record(&transaction, owner, now, &changes).await?;
+        crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(Ok(!supported.is_empty()))
     }
@@ -561,7 +550,7 @@ impl SqlContactStore {
             .map_err(store_error)?
         };
         let changes = refresh_goal_supporters(&transaction, &[goal.0], now).await?;
-        record(&transaction, owner, now, &changes).await?;
+        crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(Ok((to_supporter(&row)?, created)))
     }
@@ -592,7 +581,7 @@ impl SqlContactStore {
             return Ok(Err(SupporterWriteError::NotFound));
         }
         let changes = refresh_goal_supporters(&transaction, &[goal.0], now).await?;
-        record(&transaction, owner, now, &changes).await?;
+        crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(Ok(()))
     }
@@ -640,7 +629,7 @@ impl ContactStore for SqlContactStore {
             .iter()
             .map(|row| Change::created(ResourceType::Contact, row.id, Some(row.version)))
             .collect();
-        record(&transaction, owner, now, &changes).await?;
+        crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         let created = created.iter().map(to_contact).collect::<Result<_, _>>()?;
         Ok(created)
@@ -815,7 +804,7 @@ impl ContactStore for SqlContactStore {
             Change::created(ResourceType::ContactInteraction, inserted.id, None),
             contact_updated(&updated),
         ];
-        record(&transaction, owner, now, &changes).await?;
+        crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok((to_interaction(&inserted)?, to_contact(&updated)?))
     }
@@ -900,7 +889,7 @@ impl ContactStore for SqlContactStore {
             Change::deleted(ResourceType::ContactInteraction, id.0),
             contact_updated(&updated),
         ];
-        record(&transaction, owner, now, &changes).await?;
+        crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(())
     }

@@ -19,6 +19,15 @@ pub(crate) fn is_unique_violation(error: &DbErr) -> bool {
     matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
+/// Whether `error` is a foreign-key violation: the row referred to is gone, usually
+/// deleted by a transaction that committed first.
+pub(crate) fn is_foreign_key_violation(error: &DbErr) -> bool {
+    matches!(
+        error.sql_err(),
+        Some(SqlErr::ForeignKeyConstraintViolation(_))
+    )
+}
+
 /// Why storage could not do it, when the reason is one that passes by itself.
 fn unavailability(error: &DbErr) -> Option<Unavailability> {
     use sea_orm::sqlx::Error as Sqlx;

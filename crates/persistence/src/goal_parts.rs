@@ -19,7 +19,7 @@ use waymark_domain::goals::{
     Step, StepChanges, StepId, StepTitle,
 };
 use waymark_domain::identity::AccountId;
-use waymark_domain::journal::{Actor, Change, ResourceType};
+use waymark_domain::journal::{Change, ResourceType};
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
@@ -104,17 +104,6 @@ async fn touch_goal(
         .map_err(store_error)?
         .first()
         .map(|row| Change::updated(ResourceType::Goal, row.id, Some(row.version))))
-}
-
-/// Appends `changes` to `owner`'s journal as the person's own; the last statement of
-/// every write here.
-async fn record(
-    transaction: &DatabaseTransaction,
-    owner: AccountId,
-    now: Instant,
-    changes: &[Change],
-) -> Result<(), StoreError> {
-    crate::journal::append(transaction, owner, Actor::Person(owner), now, changes).await
 }
 
 async fn goal_exists(
@@ -241,7 +230,8 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .map_err(store_error)?;
             let step_change =
                 Change::created(ResourceType::GoalStep, inserted.id, Some(inserted.version));
-            record(&transaction, owner, now, &[goal_change, step_change]).await?;
+            crate::journal::append_as_person(&transaction, owner, now, &[goal_change, step_change])
+                .await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(to_step(&inserted)?)
         }
@@ -338,7 +328,8 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .map_err(store_error)?
                 .ok_or(StepWriteError::NotFound)?;
             let step_change = Change::updated(ResourceType::GoalStep, row.id, Some(row.version));
-            record(&transaction, owner, now, &[goal_change, step_change]).await?;
+            crate::journal::append_as_person(&transaction, owner, now, &[goal_change, step_change])
+                .await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(to_step(&row)?)
         }
@@ -419,7 +410,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                         Change::updated(ResourceType::GoalStep, row.id, Some(row.version))
                     }))
                     .collect();
-            record(&transaction, owner, now, &changes).await?;
+            crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(())
         }
@@ -482,7 +473,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                         Change::updated(ResourceType::GoalStep, row.id, Some(row.version))
                     }))
                     .collect();
-            record(&transaction, owner, now, &changes).await?;
+            crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(rows.iter().map(to_step).collect::<Result<Vec<_>, _>>()?)
         }
@@ -540,7 +531,13 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .await
                 .map_err(store_error)?;
             let check_in_change = Change::created(ResourceType::GoalCheckIn, inserted.id, None);
-            record(&transaction, owner, now, &[goal_change, check_in_change]).await?;
+            crate::journal::append_as_person(
+                &transaction,
+                owner,
+                now,
+                &[goal_change, check_in_change],
+            )
+            .await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(to_check_in(&inserted)?)
         }
@@ -647,7 +644,13 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .await
                 .map_err(store_error)?;
             let check_in_change = Change::deleted(ResourceType::GoalCheckIn, check_in.0);
-            record(&transaction, owner, now, &[goal_change, check_in_change]).await?;
+            crate::journal::append_as_person(
+                &transaction,
+                owner,
+                now,
+                &[goal_change, check_in_change],
+            )
+            .await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(())
         }

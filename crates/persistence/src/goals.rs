@@ -8,8 +8,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use waymark_domain::goals::ports::{
     GoalOrder, GoalPage, GoalPosition, GoalQuery, GoalStore, GoalWriteError,
@@ -19,7 +19,7 @@ use waymark_domain::goals::{
     SupportNotes,
 };
 use waymark_domain::identity::AccountId;
-use waymark_domain::journal::{Actor, Change, ResourceType};
+use waymark_domain::journal::{Change, ResourceType};
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
@@ -245,10 +245,9 @@ impl SqlGoalStore {
                 StoreError::Unexpected(anyhow::anyhow!("goal {} vanished mid-update", current.id))
             })?;
         let owner = AccountId(current.account_id);
-        crate::journal::append(
+        crate::journal::append_as_person(
             &transaction,
             owner,
-            Actor::Person(owner),
             now,
             &[Change::updated(
                 ResourceType::Goal,
@@ -302,10 +301,9 @@ impl GoalStore for SqlGoalStore {
                 .exec(&transaction)
                 .await
                 .map_err(store_error)?;
-            crate::journal::append(
+            crate::journal::append_as_person(
                 &transaction,
                 owner,
-                Actor::Person(owner),
                 now,
                 &[Change::created(
                     ResourceType::Goal,
@@ -372,6 +370,18 @@ impl GoalStore for SqlGoalStore {
         let _forget_routines = self.personal.forget_on_drop(owner);
         async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
+            // On PostgreSQL the goal's row is locked first (FOR UPDATE, which waits for
+            // any transaction still linking a routine to it, and makes later ones wait
+            // and then fail), so every routine linked to it is seen by the unlinking
+            // below. SQLite has one writer: the unlinking's write takes its lock.
+            if transaction.get_database_backend() == DbBackend::Postgres {
+                goals::Entity::find_by_id(id.0)
+                    .filter(goals::Column::AccountId.eq(owner.0))
+                    .lock_exclusive()
+                    .one(&transaction)
+                    .await
+                    .map_err(store_error)?;
+            }
             // The goal's routines are unlinked here rather than by ON DELETE SET NULL,
             // so each gets a new version and a journal entry of its own.
             let unlinked = routines::Entity::update_many()
@@ -415,8 +425,7 @@ impl GoalStore for SqlGoalStore {
                 })
                 .chain([Change::deleted(ResourceType::Goal, id.0)])
                 .collect();
-            crate::journal::append(&transaction, owner, Actor::Person(owner), now, &changes)
-                .await?;
+            crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(())
         }

@@ -7,15 +7,19 @@
 //! PostgreSQL locks the person's head row until the transaction ends. Another writer
 //! to the same person's data waits at that statement, then reads the committed
 //! head, so numbers are taken in commit order and a reader never sees sequence `n+1`
-//! before `n`. Because the head is the last row a transaction locks, the wait cannot
-//! take part in a deadlock. SQLite has one writer at a time, which orders numbers the
-//! same way. A transaction that rolls back takes its numbers back with it.
+//! before `n`. The head is the last row a writing transaction locks, so two writers
+//! of one person's data never deadlock over it (the entries' foreign key then takes a
+//! share lock on the account row, as every insert of personal data already does: a
+//! person's writes racing the erasure of their account can deadlock on PostgreSQL,
+//! as before the journal; the loser is rolled back whole). SQLite has one writer at a
+//! time, which orders numbers the same way. A transaction that rolls back takes its
+//! numbers back with it.
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use waymark_domain::identity::AccountId;
 use waymark_domain::journal::{
@@ -85,7 +89,24 @@ pub(crate) async fn append(
         .map_err(store_error)
 }
 
-/// Removes entries made before `cutoff`; sequence numbers are never reused.
+/// [`append`] for changes the person made themself, the common case.
+///
+/// # Errors
+/// [`StoreError`] when storage fails; the caller's transaction then rolls back.
+pub(crate) async fn append_as_person(
+    connection: &impl ConnectionTrait,
+    owner: AccountId,
+    at: Instant,
+    changes: &[Change],
+) -> Result<(), StoreError> {
+    append(connection, owner, Actor::Person(owner), at, changes).await
+}
+
+/// Removes the entries made before `cutoff` that no newer entry precedes: each
+/// person's journal loses a prefix, never a piece of its middle. A writer that waited
+/// for a lock can hold a later number than another with an earlier time; removing by
+/// time alone would leave a hole a reader could not tell from a gap. Sequence numbers
+/// are never reused.
 ///
 /// # Errors
 /// [`StoreError`] when storage fails.
@@ -93,11 +114,21 @@ pub(crate) async fn forget_before(
     connection: &impl ConnectionTrait,
     cutoff: Instant,
 ) -> Result<u64, StoreError> {
-    change_journal::Entity::delete_many()
-        .filter(change_journal::Column::At.lt(cutoff))
-        .exec(connection)
+    let backend = connection.get_database_backend();
+    let (first, second, values) = match backend {
+        DbBackend::Postgres => ("$1", "$1", vec![cutoff.into()]),
+        _ => ("?", "?", vec![cutoff.into(), cutoff.into()]),
+    };
+    let sql = format!(
+        "DELETE FROM change_journal WHERE at < {first} AND NOT EXISTS \
+         (SELECT 1 FROM change_journal newer \
+          WHERE newer.account_id = change_journal.account_id \
+          AND newer.sequence < change_journal.sequence AND newer.at >= {second})"
+    );
+    connection
+        .execute_raw(Statement::from_sql_and_values(backend, sql, values))
         .await
-        .map(|deleted| deleted.rows_affected)
+        .map(|done| done.rows_affected())
         .map_err(store_error)
 }
 

@@ -13,7 +13,7 @@ use sea_orm::{
 use waymark_domain::goals::{Feeling, GoalId};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, TimeZoneName};
-use waymark_domain::journal::{Actor, Change, ResourceType};
+use waymark_domain::journal::{Change, ResourceType};
 use waymark_domain::ports::StoreError;
 use waymark_domain::routines::ports::{
     CheckInWriteError, MAX_ROUTINES_PER_PERSON, RoutinePage, RoutineQuery, RoutineStore,
@@ -29,17 +29,16 @@ use waymark_domain::routines::{
 use waymark_domain::time::Instant;
 
 use crate::entities::{calendar_feeds, goals, routine_check_ins, routine_pauses, routines};
-use crate::error::{is_unique_violation, store_error};
+use crate::error::{is_foreign_key_violation, is_unique_violation, store_error};
 
-/// Appends `changes` to `owner`'s journal as the person's own; the last statement of
-/// every write here.
-async fn record(
-    transaction: &DatabaseTransaction,
-    owner: AccountId,
-    now: Instant,
-    changes: &[Change],
-) -> Result<(), StoreError> {
-    crate::journal::append(transaction, owner, Actor::Person(owner), now, changes).await
+/// A routine linked to a goal that was deleted after it was checked (by a
+/// transaction that committed first) names an unknown goal.
+fn goal_gone_or_store_error(error: sea_orm::DbErr) -> RoutineWriteError {
+    if is_foreign_key_violation(&error) {
+        RoutineWriteError::UnknownGoal
+    } else {
+        store_error(error).into()
+    }
 }
 
 /// How many times an update is retried when another writer changed the routine
@@ -307,13 +306,13 @@ impl RoutineStore for SqlRoutineStore {
         let inserted = routines::Entity::insert(row)
             .exec_with_returning(&transaction)
             .await
-            .map_err(store_error)?;
+            .map_err(goal_gone_or_store_error)?;
         if !routine.active {
             let today = local_date(&routine.schedule, now);
             pause(&transaction, RoutineId(inserted.id), owner, today).await?;
         }
         let change = Change::created(ResourceType::Routine, inserted.id, Some(inserted.version));
-        record(&transaction, owner, now, &[change]).await?;
+        crate::journal::append_as_person(&transaction, owner, now, &[change]).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(to_routine(&inserted)?)
     }
@@ -442,7 +441,7 @@ impl RoutineStore for SqlRoutineStore {
                 .filter(routines::Column::Version.eq(current.version))
                 .exec(&transaction)
                 .await
-                .map_err(store_error)?
+                .map_err(goal_gone_or_store_error)?
                 .rows_affected;
             if changed > 0 {
                 let row = routines::Entity::find_by_id(id.0)
@@ -461,7 +460,7 @@ impl RoutineStore for SqlRoutineStore {
                     }
                 }
                 let change = Change::updated(ResourceType::Routine, row.id, Some(row.version));
-                record(&transaction, owner, now, &[change]).await?;
+                crate::journal::append_as_person(&transaction, owner, now, &[change]).await?;
                 transaction.commit().await.map_err(store_error)?;
                 return Ok(routine);
             }
@@ -500,7 +499,7 @@ impl RoutineStore for SqlRoutineStore {
             };
         }
         // Check-ins go with the routine (ON DELETE CASCADE).
-        record(
+        crate::journal::append_as_person(
             &transaction,
             owner,
             now,
@@ -645,7 +644,7 @@ impl RoutineStore for SqlRoutineStore {
             inserted.id,
             Some(inserted.version),
         );
-        record(&transaction, owner, now, &[change]).await?;
+        crate::journal::append_as_person(&transaction, owner, now, &[change]).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(to_check_in(&inserted)?)
     }
@@ -732,7 +731,7 @@ impl RoutineStore for SqlRoutineStore {
             return Err(CheckInWriteError::PreconditionFailed);
         };
         let change = Change::updated(ResourceType::RoutineCheckIn, row.id, Some(row.version));
-        record(&transaction, owner, now, &[change]).await?;
+        crate::journal::append_as_person(&transaction, owner, now, &[change]).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(to_check_in(row)?)
     }
@@ -757,7 +756,7 @@ impl RoutineStore for SqlRoutineStore {
             return Err(CheckInWriteError::NotFound);
         }
         let change = Change::deleted(ResourceType::RoutineCheckIn, id.0);
-        record(&transaction, owner, now, &[change]).await?;
+        crate::journal::append_as_person(&transaction, owner, now, &[change]).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(())
     }

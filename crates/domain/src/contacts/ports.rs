@@ -199,7 +199,7 @@ pub trait ContactStore: Send + Sync + std::fmt::Debug {
     ) -> Result<Contact, ContactWriteError>;
 
     /// Deletes the contact with its interactions and supporter links (the goals it
-    /// supported get a new version), leaving a tombstone.
+    /// supported get a new version), recording the deletion in the change journal.
     ///
     /// # Errors
     /// [`ContactWriteError::NotFound`] or [`ContactWriteError::PreconditionFailed`].

@@ -126,7 +126,7 @@ pub trait GoalStore: Send + Sync + std::fmt::Debug {
         now: Instant,
     ) -> Result<Goal, GoalWriteError>;
 
-    /// Deletes the goal with everything that belongs to it, leaving a tombstone.
+    /// Deletes the goal with everything that belongs to it, recording the deletion in the change journal.
     ///
     /// # Errors
     /// [`GoalWriteError::NotFound`] or [`GoalWriteError::PreconditionFailed`].

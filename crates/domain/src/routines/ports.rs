@@ -151,7 +151,7 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
         now: Instant,
     ) -> Result<Routine, RoutineWriteError>;
 
-    /// Deletes the routine with its check-ins, leaving a tombstone.
+    /// Deletes the routine with its check-ins, recording the deletion in the change journal.
     ///
     /// # Errors
     /// [`RoutineWriteError::NotFound`] or [`RoutineWriteError::PreconditionFailed`].
