@@ -86,13 +86,15 @@ async fn migrations_go_up_down_and_up_again_on_postgres() {
     up_down_up(Backend::Postgres).await;
 }
 
-/// Addresses stored before they were compared case-folded are folded by the
-/// migration that made the change (run again here by stepping down and up), except
-/// one whose folded form another account already holds.
-async fn stored_addresses_are_folded(backend: Backend) {
+/// A fresh database migrated all the way up, then stepped down to just before the
+/// migration whose name ends with `suffix`, with a second connection to look into it.
+async fn stepped_down_before(
+    backend: Backend,
+    suffix: &str,
+) -> Option<(TestDatabase, Database, sea_orm::DatabaseConnection)> {
     let Some(test_database) = TestDatabase::create(backend).await else {
         eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
-        return;
+        return None;
     };
     let settings =
         crate::support::app::test_settings(test_database.url()).database_for_migrations();
@@ -103,23 +105,33 @@ async fn stored_addresses_are_folded(backend: Backend) {
         .migrate_up()
         .await
         .unwrap_or_else(|error| panic!("{error:?}"));
-    let fold_migration = database
+    let position = database
         .migration_status()
         .await
         .unwrap_or_else(|error| panic!("{error:?}"))
         .iter()
         .rev()
-        .position(|migration| migration.name.ends_with("fold_account_emails"))
-        .unwrap_or_else(|| panic!("no migration folds addresses"));
-    let steps = u32::try_from(fold_migration + 1).unwrap_or(u32::MAX);
+        .position(|migration| migration.name.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no migration is named *{suffix}"));
     database
-        .migrate_down(steps)
+        .migrate_down(u32::try_from(position + 1).unwrap_or(u32::MAX))
         .await
         .unwrap_or_else(|error| panic!("{error:?}"));
-
     let observer = sea_orm::Database::connect(test_database.url())
         .await
         .unwrap_or_else(|error| panic!("{error}"));
+    Some((test_database, database, observer))
+}
+
+/// Addresses stored before they were compared case-folded are folded by the
+/// migration that made the change (run again here by stepping down and up), except
+/// one whose folded form another account already holds.
+async fn stored_addresses_are_folded(backend: Backend) {
+    let Some((_test_database, database, observer)) =
+        stepped_down_before(backend, "fold_account_emails").await
+    else {
+        return;
+    };
     let id = |n: u8| match backend {
         Backend::Sqlite => format!("x'{:032x}'", n),
         Backend::Postgres => format!("'{}'", uuid::Uuid::from_u128(u128::from(n))),
@@ -179,35 +191,11 @@ async fn stored_addresses_are_folded_on_postgres() {
 /// numbered per person in the order of deletion, and each person's head continues
 /// from there.
 async fn tombstones_become_journal_entries(backend: Backend) {
-    let Some(test_database) = TestDatabase::create(backend).await else {
-        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+    let Some((_test_database, database, observer)) =
+        stepped_down_before(backend, "create_change_journal").await
+    else {
         return;
     };
-    let settings =
-        crate::support::app::test_settings(test_database.url()).database_for_migrations();
-    let database = Database::connect(&settings)
-        .await
-        .unwrap_or_else(|error| panic!("{error}"));
-    database
-        .migrate_up()
-        .await
-        .unwrap_or_else(|error| panic!("{error:?}"));
-    let journal_migration = database
-        .migration_status()
-        .await
-        .unwrap_or_else(|error| panic!("{error:?}"))
-        .iter()
-        .rev()
-        .position(|migration| migration.name.ends_with("create_change_journal"))
-        .unwrap_or_else(|| panic!("no migration creates the journal"));
-    database
-        .migrate_down(u32::try_from(journal_migration + 1).unwrap_or(u32::MAX))
-        .await
-        .unwrap_or_else(|error| panic!("{error:?}"));
-
-    let observer = sea_orm::Database::connect(test_database.url())
-        .await
-        .unwrap_or_else(|error| panic!("{error}"));
     let id = |n: u8| match backend {
         Backend::Sqlite => format!("x'{n:032x}'"),
         Backend::Postgres => format!("'{}'", uuid::Uuid::from_u128(u128::from(n))),
