@@ -7,20 +7,28 @@ use waymark_persistence::Database;
 use crate::support::Backend;
 use crate::support::database::TestDatabase;
 
-async fn up_down_up(backend: Backend) {
+/// A fresh, empty database, opened for migrations, with a second connection to look
+/// into it.
+async fn fresh(backend: Backend) -> Option<(TestDatabase, Database, sea_orm::DatabaseConnection)> {
     let Some(test_database) = TestDatabase::create(backend).await else {
         eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
-        return;
+        return None;
     };
     let settings =
         crate::support::app::test_settings(test_database.url()).database_for_migrations();
     let database = Database::connect(&settings)
         .await
         .unwrap_or_else(|error| panic!("{error}"));
-
     let observer = sea_orm::Database::connect(test_database.url())
         .await
         .unwrap_or_else(|error| panic!("{error}"));
+    Some((test_database, database, observer))
+}
+
+async fn up_down_up(backend: Backend) {
+    let Some((_test_database, database, observer)) = fresh(backend).await else {
+        return;
+    };
     let table_exists = async || {
         observer
             .execute_unprepared("SELECT COUNT(*) FROM idempotency_records")
@@ -92,15 +100,7 @@ async fn stepped_down_before(
     backend: Backend,
     suffix: &str,
 ) -> Option<(TestDatabase, Database, sea_orm::DatabaseConnection)> {
-    let Some(test_database) = TestDatabase::create(backend).await else {
-        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
-        return None;
-    };
-    let settings =
-        crate::support::app::test_settings(test_database.url()).database_for_migrations();
-    let database = Database::connect(&settings)
-        .await
-        .unwrap_or_else(|error| panic!("{error}"));
+    let (test_database, database, observer) = fresh(backend).await?;
     database
         .migrate_up()
         .await
@@ -117,9 +117,6 @@ async fn stepped_down_before(
         .migrate_down(u32::try_from(position + 1).unwrap_or(u32::MAX))
         .await
         .unwrap_or_else(|error| panic!("{error:?}"));
-    let observer = sea_orm::Database::connect(test_database.url())
-        .await
-        .unwrap_or_else(|error| panic!("{error}"));
     Some((test_database, database, observer))
 }
 

@@ -74,8 +74,8 @@ fn to_check_in(row: &goal_check_ins::Model) -> Result<CheckIn, StoreError> {
 }
 
 /// Bumps the owner's goal (version, `updated_at`) plus `extra` column changes, if it
-/// exists and passes `condition`. Answers the journal's word for the change, or
-/// `None` when there was no such goal to touch.
+/// exists and passes `condition`. Answers the goal as it now is, or `None` when there
+/// was no such goal to touch.
 async fn touch_goal(
     transaction: &DatabaseTransaction,
     owner: AccountId,
@@ -83,7 +83,7 @@ async fn touch_goal(
     now: Instant,
     extra: Vec<(goals::Column, Expr)>,
     condition: Option<Condition>,
-) -> Result<Option<Change>, StoreError> {
+) -> Result<Option<goals::Model>, StoreError> {
     let mut statement = goals::Entity::update_many()
         .col_expr(
             goals::Column::Version,
@@ -102,8 +102,13 @@ async fn touch_goal(
         .exec_with_returning(transaction)
         .await
         .map_err(store_error)?
-        .first()
-        .map(|row| Change::updated(ResourceType::Goal, row.id, Some(row.version))))
+        .into_iter()
+        .next())
+}
+
+/// The journal's word for a goal [`touch_goal`] changed.
+fn goal_updated(goal: &goals::Model) -> Change {
+    Change::updated(ResourceType::Goal, goal.id, Some(goal.version))
 }
 
 async fn goal_exists(
@@ -181,7 +186,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
         async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
             let done_increment = i32::from(done);
-            let Some(goal_change) = touch_goal(
+            let Some(goal_row) = touch_goal(
                 &transaction,
                 owner,
                 goal,
@@ -207,11 +212,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                     StepWriteError::NotFound
                 });
             };
-            let total = goals::Entity::find_by_id(goal.0)
-                .one(&transaction)
-                .await
-                .map_err(store_error)?
-                .map_or(1, |row| row.steps_total);
+            let total = goal_row.steps_total;
             let row = goal_steps::ActiveModel {
                 id: Set(waymark_domain::id::new_id()),
                 goal_id: Set(goal.0),
@@ -230,8 +231,13 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .map_err(store_error)?;
             let step_change =
                 Change::created(ResourceType::GoalStep, inserted.id, Some(inserted.version));
-            crate::journal::append_as_person(&transaction, owner, now, &[goal_change, step_change])
-                .await?;
+            crate::journal::append_as_person(
+                &transaction,
+                owner,
+                now,
+                &[goal_updated(&goal_row), step_change],
+            )
+            .await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(to_step(&inserted)?)
         }
@@ -280,7 +286,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 Some(false) => -1,
                 None => 0,
             };
-            let Some(goal_change) = touch_goal(
+            let Some(goal_row) = touch_goal(
                 &transaction,
                 owner,
                 goal,
@@ -328,8 +334,13 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .map_err(store_error)?
                 .ok_or(StepWriteError::NotFound)?;
             let step_change = Change::updated(ResourceType::GoalStep, row.id, Some(row.version));
-            crate::journal::append_as_person(&transaction, owner, now, &[goal_change, step_change])
-                .await?;
+            crate::journal::append_as_person(
+                &transaction,
+                owner,
+                now,
+                &[goal_updated(&goal_row), step_change],
+            )
+            .await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(to_step(&row)?)
         }
@@ -354,7 +365,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 return Err(StepWriteError::PreconditionFailed);
             }
             let transaction = self.connection.begin().await.map_err(store_error)?;
-            let Some(goal_change) = touch_goal(
+            let Some(goal_row) = touch_goal(
                 &transaction,
                 owner,
                 goal,
@@ -403,13 +414,17 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .exec_with_returning(&transaction)
                 .await
                 .map_err(store_error)?;
-            let changes: Vec<Change> =
-                [goal_change, Change::deleted(ResourceType::GoalStep, step.0)]
-                    .into_iter()
-                    .chain(moved.iter().map(|row| {
-                        Change::updated(ResourceType::GoalStep, row.id, Some(row.version))
-                    }))
-                    .collect();
+            let changes: Vec<Change> = [
+                goal_updated(&goal_row),
+                Change::deleted(ResourceType::GoalStep, step.0),
+            ]
+            .into_iter()
+            .chain(
+                moved
+                    .iter()
+                    .map(|row| Change::updated(ResourceType::GoalStep, row.id, Some(row.version))),
+            )
+            .collect();
             crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(())
@@ -427,7 +442,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
-            let Some(goal_change) =
+            let Some(goal_row) =
                 touch_goal(&transaction, owner, goal, now, Vec::new(), None).await?
             else {
                 return Err(StepWriteError::NotFound);
@@ -467,7 +482,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                     .any(|before| before.id == row.id && before.version == row.version)
             });
             let changes: Vec<Change> =
-                [goal_change]
+                [goal_updated(&goal_row)]
                     .into_iter()
                     .chain(moved.map(|row| {
                         Change::updated(ResourceType::GoalStep, row.id, Some(row.version))
@@ -490,7 +505,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
-            let Some(goal_change) = touch_goal(
+            let Some(goal_row) = touch_goal(
                 &transaction,
                 owner,
                 goal,
@@ -535,7 +550,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 &transaction,
                 owner,
                 now,
-                &[goal_change, check_in_change],
+                &[goal_updated(&goal_row), check_in_change],
             )
             .await?;
             transaction.commit().await.map_err(store_error)?;
@@ -614,7 +629,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.connection.begin().await.map_err(store_error)?;
-            let Some(goal_change) =
+            let Some(goal_row) =
                 touch_goal(&transaction, owner, goal, now, Vec::new(), None).await?
             else {
                 return Err(GoalWriteError::NotFound);
@@ -648,7 +663,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 &transaction,
                 owner,
                 now,
-                &[goal_change, check_in_change],
+                &[goal_updated(&goal_row), check_in_change],
             )
             .await?;
             transaction.commit().await.map_err(store_error)?;

@@ -208,7 +208,7 @@ impl SqlGoalStore {
             update.support_notes = Set(notes.as_str().to_owned());
         }
         let transaction = self.connection.begin().await.map_err(store_error)?;
-        let changed = goals::Entity::update_many()
+        let Some(row) = goals::Entity::update_many()
             .set(update)
             .col_expr(
                 goals::Column::Version,
@@ -218,13 +218,14 @@ impl SqlGoalStore {
             .filter(goals::Column::Id.eq(current.id))
             .filter(goals::Column::AccountId.eq(current.account_id))
             .filter(goals::Column::Version.eq(current.version))
-            .exec(&transaction)
+            .exec_with_returning(&transaction)
             .await
             .map_err(store_error)?
-            .rows_affected;
-        if changed == 0 {
+            .into_iter()
+            .next()
+        else {
             return Ok(None);
-        }
+        };
         if let Some(status) = status_change {
             goal_status_changes::Entity::insert(history_row(
                 GoalId(current.id),
@@ -237,13 +238,6 @@ impl SqlGoalStore {
             .await
             .map_err(store_error)?;
         }
-        let row = goals::Entity::find_by_id(current.id)
-            .one(&transaction)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(|| {
-                StoreError::Unexpected(anyhow::anyhow!("goal {} vanished mid-update", current.id))
-            })?;
         let owner = AccountId(current.account_id);
         crate::journal::append_as_person(
             &transaction,
