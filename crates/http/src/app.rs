@@ -27,6 +27,26 @@ use crate::state::AppState;
 /// Where the generated document is served.
 pub const OPENAPI_PATH: &str = "/v1/openapi.json";
 
+/// The contract and the tables the middleware derives from it. They depend on the code
+/// alone, so they are built once per process, not once per worker.
+struct Contract {
+    document: utoipa::openapi::OpenApi,
+    routes: web::Data<RouteTable>,
+    security: web::Data<SecurityTable>,
+}
+
+fn contract() -> &'static Contract {
+    static CONTRACT: std::sync::OnceLock<Contract> = std::sync::OnceLock::new();
+    CONTRACT.get_or_init(|| {
+        let document = crate::openapi::openapi();
+        Contract {
+            routes: web::Data::new(RouteTable::from_spec(&document, &[(OPENAPI_PATH, "GET")])),
+            security: web::Data::new(SecurityTable::from_spec(&document)),
+            document,
+        }
+    })
+}
+
 /// Builds the application for one worker. `state` is shared by every worker.
 pub fn build_app(
     state: AppState,
@@ -39,16 +59,14 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    let document = crate::openapi::openapi();
-    let route_table = RouteTable::from_spec(&document, &[(OPENAPI_PATH, "GET")]);
-    let security_table = SecurityTable::from_spec(&document);
+    let contract = contract();
     let max_body_bytes = state.settings.max_body_bytes;
     let cors = cors(&state.settings.cors_allowed_origins);
 
     App::new()
         .app_data(web::Data::new(state))
-        .app_data(web::Data::new(route_table))
-        .app_data(web::Data::new(security_table))
+        .app_data(contract.routes.clone())
+        .app_data(contract.security.clone())
         .configure(|config| extractor_config(config, max_body_bytes))
         .configure(|config| {
             routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(
@@ -56,7 +74,7 @@ pub fn build_app(
             ));
         })
         .route("/docs", web::get().to(redirect_to_docs))
-        .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, document))
+        .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, contract.document.clone()))
         .default_service(web::to(routes::not_found_or_not_allowed))
         .wrap(from_fn(enforce_timeout))
         .wrap(from_fn(catch_panics))

@@ -432,18 +432,12 @@ impl SqlContactStore {
             .filter(contacts::Column::Id.eq(current.id))
             .filter(contacts::Column::AccountId.eq(current.account_id))
             .filter(contacts::Column::Version.eq(current.version))
-            .exec(&transaction)
+            .exec_with_returning(&transaction)
             .await
-            .map_err(store_error)?
-            .rows_affected;
-        if changed == 0 {
+            .map_err(store_error)?;
+        let Some(row) = changed.into_iter().next() else {
             return Ok(None);
-        }
-        let row = contacts::Entity::find_by_id(current.id)
-            .one(&transaction)
-            .await
-            .map_err(store_error)?
-            .ok_or(ContactWriteError::NotFound)?;
+        };
         crate::journal::append_as_person(
             &transaction,
             AccountId(row.account_id),

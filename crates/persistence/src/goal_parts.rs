@@ -319,20 +319,14 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .filter(goal_steps::Column::Id.eq(step.0))
                 .filter(goal_steps::Column::AccountId.eq(owner.0))
                 .filter(goal_steps::Column::Version.eq(current.version))
-                .exec(&transaction)
+                .exec_with_returning(&transaction)
                 .await
-                .map_err(store_error)?
-                .rows_affected;
-            if changed == 0 {
+                .map_err(store_error)?;
+            let Some(row) = changed.into_iter().next() else {
                 // Changed or removed by someone else since it was read: nothing is written.
                 drop(transaction);
                 return Err(self.lost_race(owner, goal, step, expected_version).await?);
-            }
-            let row = goal_steps::Entity::find_by_id(step.0)
-                .one(&transaction)
-                .await
-                .map_err(store_error)?
-                .ok_or(StepWriteError::NotFound)?;
+            };
             let step_change = Change::updated(ResourceType::GoalStep, row.id, Some(row.version));
             crate::journal::append_as_person(
                 &transaction,

@@ -115,15 +115,16 @@ pub(crate) async fn forget_before(
     cutoff: Instant,
 ) -> Result<u64, StoreError> {
     let backend = connection.get_database_backend();
-    let (first, second, values) = match backend {
-        DbBackend::Postgres => ("$1", "$1", vec![cutoff.into()]),
-        _ => ("?", "?", vec![cutoff.into(), cutoff.into()]),
+    // The cutoff appears twice: PostgreSQL names it once, SQLite binds it twice.
+    let (placeholder, values) = match backend {
+        DbBackend::Postgres => ("$1", vec![cutoff.into()]),
+        _ => ("?", vec![cutoff.into(), cutoff.into()]),
     };
     let sql = format!(
-        "DELETE FROM change_journal WHERE at < {first} AND NOT EXISTS \
+        "DELETE FROM change_journal WHERE at < {placeholder} AND NOT EXISTS \
          (SELECT 1 FROM change_journal newer \
           WHERE newer.account_id = change_journal.account_id \
-          AND newer.sequence < change_journal.sequence AND newer.at >= {second})"
+          AND newer.sequence < change_journal.sequence AND newer.at >= {placeholder})"
     );
     connection
         .execute_raw(Statement::from_sql_and_values(backend, sql, values))

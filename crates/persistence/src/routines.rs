@@ -439,17 +439,10 @@ impl RoutineStore for SqlRoutineStore {
                 .filter(routines::Column::Id.eq(id.0))
                 .filter(routines::Column::AccountId.eq(owner.0))
                 .filter(routines::Column::Version.eq(current.version))
-                .exec(&transaction)
+                .exec_with_returning(&transaction)
                 .await
-                .map_err(goal_gone_or_store_error)?
-                .rows_affected;
-            if changed > 0 {
-                let row = routines::Entity::find_by_id(id.0)
-                    .filter(routines::Column::AccountId.eq(owner.0))
-                    .one(&transaction)
-                    .await
-                    .map_err(store_error)?
-                    .ok_or(RoutineWriteError::NotFound)?;
+                .map_err(goal_gone_or_store_error)?;
+            if let Some(row) = changed.into_iter().next() {
                 let routine = to_routine(&row)?;
                 if routine.active != current.active {
                     let today = local_date(&routine.schedule, now);

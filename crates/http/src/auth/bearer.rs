@@ -38,7 +38,7 @@ pub(crate) fn bearer(request: &HttpRequest, tokens: &TokenIssuer) -> Bearer {
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
-fn bearer_token(request: &HttpRequest) -> Option<&str> {
+pub(crate) fn bearer_token(request: &HttpRequest) -> Option<&str> {
     let value = request
         .headers()
         .get(header::AUTHORIZATION)?

@@ -1,7 +1,7 @@
 //! Authentication and authorisation at the HTTP edge: signing keys, access tokens,
 //! the `Principal` extractor and the table of scopes each operation needs.
 
-mod bearer;
+pub(crate) mod bearer;
 pub mod keys;
 pub mod principal;
 pub mod security_table;

@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use secrecy::ExposeSecret;
 use waymark_domain::identity::secret::SecretDigest;
 
+use crate::auth::bearer::bearer_token;
 use crate::error::ApiError;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -46,12 +47,7 @@ pub(crate) async fn metrics_on_own_listener(
 
 fn render(request: &HttpRequest, state: &AppState) -> Result<HttpResponse, ApiError> {
     if let Some(expected) = &state.settings.metrics_token {
-        let presented = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .unwrap_or_default();
+        let presented = bearer_token(request).unwrap_or_default();
         // Digests have one length, so comparing them in constant time reveals
         // neither the token nor its length. The answer does not say whether a token
         // was sent: it is not an access token, and /v1/auth/token cannot renew it.
