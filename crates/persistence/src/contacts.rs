@@ -48,6 +48,8 @@ const UPDATE_ATTEMPTS: usize = 3;
 #[derive(Debug, Clone)]
 pub(crate) struct SqlContactStore {
     pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: DatabaseConnection,
     /// Goals show their supporters: a link change forgets the owner's cached lists.
     pub(crate) goal_lists: Arc<GoalListCache>,
 }
@@ -392,7 +394,7 @@ impl SqlContactStore {
         let last_set = changes
             .last_contacted_set
             .unwrap_or(contact.last_contacted_set);
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         // Writing first takes the row lock (and SQLite's write lock) before anything is
         // read, and fails at once if another writer got there first.
         let locked = contacts::Entity::update_many()
@@ -456,7 +458,7 @@ impl SqlContactStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Result<bool, ContactWriteError>, StoreError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         let Some(row) = lock_contact(&transaction, owner, id).await? else {
             return Ok(Err(ContactWriteError::NotFound));
         };
@@ -491,7 +493,7 @@ impl SqlContactStore {
         role: &SupporterRole,
         now: Instant,
     ) -> Result<Result<(Supporter, bool), SupporterWriteError>, StoreError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         // Locks are taken contact first, then goal, everywhere: a contact being deleted
         // cannot gain a link, and racing link changes of one goal run one at a time.
         let contact_exists = lock_contact(&transaction, owner, contact).await?.is_some();
@@ -558,7 +560,7 @@ impl SqlContactStore {
         contact: ContactId,
         now: Instant,
     ) -> Result<Result<(), SupporterWriteError>, StoreError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         // Contact first, then goal, as everywhere.
         if lock_contact(&transaction, owner, contact).await?.is_none() {
             return Ok(Err(SupporterWriteError::NotFound));
@@ -589,7 +591,7 @@ impl ContactStore for SqlContactStore {
         contacts: Vec<NewContact>,
         now: Instant,
     ) -> Result<Vec<Contact>, ContactWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         if !lock_account(&transaction, owner).await? {
             return Err(ContactWriteError::NotFound);
         }
@@ -768,7 +770,7 @@ impl ContactStore for SqlContactStore {
         interaction: NewInteraction,
         now: Instant,
     ) -> Result<(Interaction, Contact), InteractionWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         let row = lock_contact(&transaction, owner, contact)
             .await?
             .ok_or(InteractionWriteError::NotFound)?;
@@ -863,7 +865,7 @@ impl ContactStore for SqlContactStore {
         id: InteractionId,
         now: Instant,
     ) -> Result<(), InteractionWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         let row = lock_contact(&transaction, owner, contact)
             .await?
             .ok_or(InteractionWriteError::NotFound)?;

@@ -34,6 +34,8 @@ use crate::error::{is_unique_violation, store_error};
 #[derive(Debug, Clone)]
 pub(crate) struct SqlContentStore {
     pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: DatabaseConnection,
     /// Recently read articles; every article write forgets them all.
     pub(crate) cache: Arc<ArticleCache>,
 }
@@ -427,7 +429,7 @@ impl SqlContentStore {
         slug: &Slug,
         expected_version: Option<i64>,
     ) -> Result<(DatabaseTransaction, content_articles::Model), ArticleWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         lock_feed(&transaction).await?;
         let row = row_at(&transaction, locale, slug)
             .await?
@@ -471,7 +473,7 @@ impl ContentStore for SqlContentStore {
         text: ArticleText,
         now: Instant,
     ) -> Result<Article, ArticleWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         lock_feed(&transaction).await?;
         let search_key = content_articles::Entity::find()
             .select_only()

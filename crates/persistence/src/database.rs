@@ -83,6 +83,9 @@ const ARTICLE_CACHE_BYTES: usize = 16 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Database {
     connection: DatabaseConnection,
+    /// Where writes go: on SQLite a pool of one connection (see [`Database::connect`]),
+    /// on PostgreSQL the same pool as reads.
+    writes: DatabaseConnection,
     backend: Backend,
     max_connections: u32,
     goal_lists: Arc<GoalListCache>,
@@ -152,17 +155,22 @@ impl Database {
                 .busy_timeout(busy_timeout)
         });
 
-        let connection =
-            sea_orm::Database::connect(options)
-                .await
-                .map_err(|error| match backend {
-                    // PostgreSQL errors here can quote the URL, password included.
-                    Backend::Postgres => {
-                        DatabaseError::InvalidUrl("could not be used to connect".to_owned())
-                    }
-                    Backend::Sqlite => DatabaseError::Unavailable(error.into()),
-                })?;
+        // SQLite commits one transaction at a time. Every write goes through a pool of
+        // its own with one connection, whose waiters are served first come, first
+        // served: writers queue in arrival order instead of spinning in SQLite's busy
+        // handler, and a reader never waits for a writer (WAL). PostgreSQL writes
+        // through the shared pool.
+        let writes = match backend {
+            Backend::Sqlite => {
+                let mut one_writer = options.clone();
+                one_writer.max_connections(1).min_connections(0);
+                Some(open(one_writer, backend).await?)
+            }
+            Backend::Postgres => None,
+        };
+        let connection = open(options, backend).await?;
         Ok(Self {
+            writes: writes.unwrap_or_else(|| connection.clone()),
             connection,
             backend,
             max_connections: settings.max_connections,
@@ -208,6 +216,7 @@ impl Database {
     pub fn health(&self) -> Arc<dyn StorageHealth> {
         Arc::new(PoolHealth {
             connection: self.connection.clone(),
+            writes: self.writes.clone(),
             backend: self.backend,
             max_connections: self.max_connections,
         })
@@ -224,28 +233,34 @@ impl Database {
             sign_in_throttle: self.sign_in_throttle(),
             idempotency: Arc::new(SqlIdempotencyStore {
                 connection: self.connection.clone(),
+                writes: self.writes.clone(),
             }),
             goals: Arc::new(SqlGoalStore {
                 connection: self.connection.clone(),
+                writes: self.writes.clone(),
                 cache: self.goal_lists.clone(),
                 personal: self.personal.clone(),
             }),
             goal_parts: Arc::new(SqlGoalPartsStore {
                 connection: self.connection.clone(),
+                writes: self.writes.clone(),
                 cache: self.goal_lists.clone(),
             }),
             routines: Arc::new(CachedRoutineStore {
                 inner: SqlRoutineStore {
                     connection: self.connection.clone(),
+                    writes: self.writes.clone(),
                 },
                 cache: self.personal.clone(),
             }),
             contacts: Arc::new(SqlContactStore {
                 connection: self.connection.clone(),
+                writes: self.writes.clone(),
                 goal_lists: self.goal_lists.clone(),
             }),
             content: Arc::new(SqlContentStore {
                 connection: self.connection.clone(),
+                writes: self.writes.clone(),
                 cache: self.articles.clone(),
             }),
             journal: Arc::new(SqlChangeJournal {
@@ -260,6 +275,7 @@ impl Database {
         Arc::new(CachedAccountStore {
             inner: SqlAccountStore {
                 connection: self.connection.clone(),
+                writes: self.writes.clone(),
                 goal_lists: self.goal_lists.clone(),
             },
             cache: self.personal.clone(),
@@ -271,6 +287,7 @@ impl Database {
     pub fn refresh_tokens(&self) -> Arc<dyn RefreshTokenStore> {
         Arc::new(SqlRefreshTokenStore {
             connection: self.connection.clone(),
+            writes: self.writes.clone(),
         })
     }
 
@@ -279,6 +296,7 @@ impl Database {
     pub fn clients(&self) -> Arc<dyn ClientStore> {
         Arc::new(SqlClientStore {
             connection: self.connection.clone(),
+            writes: self.writes.clone(),
         })
     }
 
@@ -286,7 +304,7 @@ impl Database {
     #[must_use]
     pub fn sign_in_throttle(&self) -> Arc<dyn SignInThrottle> {
         Arc::new(SqlSignInThrottle {
-            connection: self.connection.clone(),
+            writes: self.writes.clone(),
         })
     }
 
@@ -318,7 +336,7 @@ impl Database {
         now: waymark_domain::time::Instant,
         journal_retention: Duration,
     ) -> Result<Swept, StoreError> {
-        crate::housekeeping::sweep(&self.connection, now, journal_retention).await
+        crate::housekeeping::sweep(&self.writes, now, journal_retention).await
     }
 
     /// Applies every pending migration.
@@ -360,10 +378,28 @@ impl Database {
 
     /// Closes every pooled connection; later queries fail.
     pub async fn close(&self) {
-        if let Err(error) = self.connection.close_by_ref().await {
-            tracing::warn!(error = %error, "closing the database pool failed");
+        for pool in [&self.writes, &self.connection] {
+            if let Err(error) = pool.close_by_ref().await {
+                tracing::warn!(error = %error, "closing the database pool failed");
+            }
         }
     }
+}
+
+/// Opens a pool lazily with `options`.
+async fn open(
+    options: ConnectOptions,
+    backend: Backend,
+) -> Result<DatabaseConnection, DatabaseError> {
+    sea_orm::Database::connect(options)
+        .await
+        .map_err(|error| match backend {
+            // PostgreSQL errors here can quote the URL, password included.
+            Backend::Postgres => {
+                DatabaseError::InvalidUrl("could not be used to connect".to_owned())
+            }
+            Backend::Sqlite => DatabaseError::Unavailable(error.into()),
+        })
 }
 
 fn backend_of(url: &str) -> Result<Backend, DatabaseError> {
@@ -402,4 +438,96 @@ async fn discard_if_inside_a_transaction(
         tracing::warn!("closing a SQLite connection left inside a failed transaction");
     }
     Ok(clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    use secrecy::SecretString;
+
+    use super::{Database, DatabaseSettings};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_writers_take_turns_in_arrival_order_while_readers_go_on() {
+        let file = std::env::temp_dir().join(format!("waymark-turns-{}.db", uuid::Uuid::now_v7()));
+        let database = Database::connect(&DatabaseSettings {
+            url: SecretString::from(format!("sqlite://{}?mode=rwc", file.display())),
+            max_connections: 4,
+            min_connections: 0,
+            connect_timeout: Duration::from_secs(5),
+            acquire_timeout: Duration::from_secs(10),
+            statement_timeout: None,
+            sqlite_busy_timeout: Duration::from_secs(5),
+            goal_list_cache_bytes: 0,
+        })
+        .await
+        .unwrap();
+        database
+            .writes
+            .execute_unprepared("CREATE TABLE turns (n INTEGER NOT NULL)")
+            .await
+            .unwrap();
+
+        let first = database.writes.begin().await.unwrap();
+        first
+            .execute_unprepared("INSERT INTO turns VALUES (0)")
+            .await
+            .unwrap();
+        let mut waiting = Vec::new();
+        for n in 1..=4 {
+            let writes = database.writes.clone();
+            waiting.push(tokio::spawn(async move {
+                let turn = writes.begin().await.unwrap();
+                turn.execute_unprepared(&format!("INSERT INTO turns VALUES ({n})"))
+                    .await
+                    .unwrap();
+                turn.commit().await.unwrap();
+            }));
+            // Each writer is queued before the next one arrives.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let read = tokio::time::timeout(
+            Duration::from_secs(2),
+            database.connection.query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT COUNT(*) AS n FROM turns",
+            )),
+        )
+        .await;
+        assert!(
+            matches!(read, Ok(Ok(Some(_)))),
+            "a reader does not wait for the writers"
+        );
+        assert!(
+            waiting.iter().all(|writer| !writer.is_finished()),
+            "writers wait for the one write connection"
+        );
+        first.commit().await.unwrap();
+        for writer in waiting {
+            writer.await.unwrap();
+        }
+
+        let order: Vec<i32> = database
+            .connection
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT n FROM turns ORDER BY rowid",
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get::<i32>("", "n").unwrap())
+            .collect();
+        assert_eq!(
+            order,
+            vec![0, 1, 2, 3, 4],
+            "writers commit in the order they arrived"
+        );
+        database.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+    }
 }

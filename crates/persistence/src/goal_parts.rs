@@ -31,6 +31,8 @@ use crate::goal_list_cache::GoalListCache;
 #[derive(Debug, Clone)]
 pub(crate) struct SqlGoalPartsStore {
     pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: DatabaseConnection,
     /// Step and check-in writes change the goal, so its owner's cached lists go.
     pub(crate) cache: Arc<GoalListCache>,
 }
@@ -184,7 +186,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
     ) -> Result<Step, StepWriteError> {
         let _forget = self.cache.forget_on_drop(owner);
         async {
-            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await.map_err(store_error)?;
             let done_increment = i32::from(done);
             let Some(goal_row) = touch_goal(
                 &transaction,
@@ -280,7 +282,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 return Err(StepWriteError::PreconditionFailed);
             }
             let done_change = changes.done.filter(|done| *done != current.done);
-            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await.map_err(store_error)?;
             let done_delta = match done_change {
                 Some(true) => 1,
                 Some(false) => -1,
@@ -358,7 +360,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(StepWriteError::PreconditionFailed);
             }
-            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await.map_err(store_error)?;
             let Some(goal_row) = touch_goal(
                 &transaction,
                 owner,
@@ -435,7 +437,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
     ) -> Result<Vec<Step>, StepWriteError> {
         let _forget = self.cache.forget_on_drop(owner);
         async {
-            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await.map_err(store_error)?;
             let Some(goal_row) =
                 touch_goal(&transaction, owner, goal, now, Vec::new(), None).await?
             else {
@@ -498,7 +500,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
     ) -> Result<CheckIn, GoalWriteError> {
         let _forget = self.cache.forget_on_drop(owner);
         async {
-            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await.map_err(store_error)?;
             let Some(goal_row) = touch_goal(
                 &transaction,
                 owner,
@@ -622,7 +624,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
     ) -> Result<(), GoalWriteError> {
         let _forget = self.cache.forget_on_drop(owner);
         async {
-            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await.map_err(store_error)?;
             let Some(goal_row) =
                 touch_goal(&transaction, owner, goal, now, Vec::new(), None).await?
             else {

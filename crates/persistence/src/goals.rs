@@ -37,6 +37,8 @@ const UPDATE_ATTEMPTS: usize = 3;
 #[derive(Debug, Clone)]
 pub(crate) struct SqlGoalStore {
     pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: DatabaseConnection,
     /// Lists are served from here when they can be; every write forgets its owner's.
     pub(crate) cache: Arc<GoalListCache>,
     /// Deleting a goal unlinks its owner's routines from it (ON DELETE SET NULL), so
@@ -207,7 +209,7 @@ impl SqlGoalStore {
         if let Some(notes) = &changes.support_notes {
             update.support_notes = Set(notes.as_str().to_owned());
         }
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         let Some(row) = goals::Entity::update_many()
             .set(update)
             .col_expr(
@@ -286,7 +288,7 @@ impl GoalStore for SqlGoalStore {
                 last_check_in_at: Set(None),
                 supporter_ids: Set(String::new()),
             };
-            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await.map_err(store_error)?;
             let inserted = goals::Entity::insert(row)
                 .exec_with_returning(&transaction)
                 .await
@@ -363,7 +365,7 @@ impl GoalStore for SqlGoalStore {
         let _forget = self.cache.forget_on_drop(owner);
         let _forget_routines = self.personal.forget_on_drop(owner);
         async {
-            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await.map_err(store_error)?;
             // On PostgreSQL the goal's row is locked first (FOR UPDATE, which waits for
             // any transaction still linking a routine to it, and makes later ones wait
             // and then fail), so every routine linked to it is seen by the unlinking

@@ -13,6 +13,8 @@ use crate::error::store_error;
 #[derive(Debug, Clone)]
 pub(crate) struct PoolHealth {
     pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: DatabaseConnection,
     pub(crate) backend: Backend,
     pub(crate) max_connections: u32,
 }
@@ -39,7 +41,7 @@ fn write_probe(backend: Backend) -> &'static str {
 #[async_trait]
 impl StorageHealth for PoolHealth {
     async fn check(&self) -> Result<(), StorageUnavailable> {
-        self.connection
+        self.writes
             .execute_unprepared(write_probe(self.backend))
             .await
             .map(|_| ())

@@ -38,6 +38,8 @@ pub(crate) async fn delete_for_caller(
 #[derive(Debug, Clone)]
 pub(crate) struct SqlIdempotencyStore {
     pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: DatabaseConnection,
 }
 
 fn replay_window() -> TimeDelta {
@@ -65,7 +67,7 @@ impl SqlIdempotencyStore {
         };
         let inserted = Entity::insert(row)
             .on_conflict_do_nothing_on([Column::Caller, Column::Key])
-            .exec_without_returning(&self.connection)
+            .exec_without_returning(&self.writes)
             .await
             .map_err(store_error)?;
         Ok(matches!(inserted, TryInsertResult::Inserted(count) if count > 0))
@@ -111,7 +113,7 @@ impl IdempotencyStore for SqlIdempotencyStore {
                     .filter(Column::Caller.eq(request.caller))
                     .filter(Column::Key.eq(request.key.as_str()))
                     .filter(Column::ExpiresAt.lte(now))
-                    .exec(&self.connection)
+                    .exec(&self.writes)
                     .await
                     .map_err(store_error)?;
                 if self.try_insert(request, now).await? {
@@ -144,7 +146,7 @@ impl IdempotencyStore for SqlIdempotencyStore {
             )
             .filter(Column::Caller.eq(caller))
             .filter(Column::Key.eq(key.as_str()))
-            .exec(&self.connection)
+            .exec(&self.writes)
             .await
             .map(|_| ())
             .map_err(store_error)
@@ -155,7 +157,7 @@ impl IdempotencyStore for SqlIdempotencyStore {
             .filter(Column::Caller.eq(caller))
             .filter(Column::Key.eq(key.as_str()))
             .filter(Column::ResponseStatus.is_null())
-            .exec(&self.connection)
+            .exec(&self.writes)
             .await
             .map(|_| ())
             .map_err(store_error)

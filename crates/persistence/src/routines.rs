@@ -49,6 +49,8 @@ const UPDATE_ATTEMPTS: usize = 3;
 #[derive(Debug, Clone)]
 pub(crate) struct SqlRoutineStore {
     pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: DatabaseConnection,
 }
 
 fn corrupt(id: uuid::Uuid, field: &str) -> StoreError {
@@ -302,7 +304,7 @@ impl RoutineStore for SqlRoutineStore {
             updated_at: Set(now),
             version: Set(1),
         };
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         let inserted = routines::Entity::insert(row)
             .exec_with_returning(&transaction)
             .await
@@ -428,7 +430,7 @@ impl RoutineStore for SqlRoutineStore {
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(RoutineWriteError::PreconditionFailed);
             }
-            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await.map_err(store_error)?;
             let changed = routines::Entity::update_many()
                 .set(update.clone())
                 .col_expr(
@@ -472,7 +474,7 @@ impl RoutineStore for SqlRoutineStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), RoutineWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         let mut statement = routines::Entity::delete_many()
             .filter(routines::Column::Id.eq(id.0))
             .filter(routines::Column::AccountId.eq(owner.0));
@@ -509,7 +511,7 @@ impl RoutineStore for SqlRoutineStore {
         digest: &SecretDigest,
         now: Instant,
     ) -> Result<(), StoreError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         calendar_feeds::Entity::delete_by_id(owner.0)
             .exec(&transaction)
             .await
@@ -527,7 +529,7 @@ impl RoutineStore for SqlRoutineStore {
 
     async fn remove_feed_token(&self, owner: AccountId) -> Result<bool, StoreError> {
         Ok(calendar_feeds::Entity::delete_by_id(owner.0)
-            .exec(&self.connection)
+            .exec(&self.writes)
             .await
             .map_err(store_error)?
             .rows_affected
@@ -579,7 +581,7 @@ impl RoutineStore for SqlRoutineStore {
         week_limit: Option<u8>,
         now: Instant,
     ) -> Result<RoutineCheckIn, CheckInWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         // Writing the routine row first takes its lock: check-ins of one routine are
         // counted and inserted one at a time, on both databases.
         let locked = routines::Entity::update_many()
@@ -706,7 +708,7 @@ impl RoutineStore for SqlRoutineStore {
         if let Some(feeling) = changes.feeling {
             update.feeling = Set(feeling.map(|feeling| feeling.as_str().to_owned()));
         }
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         let changed = routine_check_ins::Entity::update_many()
             .set(update)
             .col_expr(
@@ -736,7 +738,7 @@ impl RoutineStore for SqlRoutineStore {
         id: RoutineCheckInId,
         now: Instant,
     ) -> Result<(), CheckInWriteError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         let deleted = routine_check_ins::Entity::delete_many()
             .filter(routine_check_ins::Column::Id.eq(id.0))
             .filter(routine_check_ins::Column::RoutineId.eq(routine.0))

@@ -27,6 +27,8 @@ use crate::goal_list_cache::GoalListCache;
 #[derive(Debug, Clone)]
 pub(crate) struct SqlAccountStore {
     pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: DatabaseConnection,
     /// Erasing an account forgets its cached goal lists.
     pub(crate) goal_lists: Arc<GoalListCache>,
 }
@@ -100,7 +102,7 @@ impl SqlAccountStore {
         actor: Actor,
     ) -> Result<Account, UpdateAccountError> {
         let now = time::now();
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         let mut statement = accounts::Entity::update_many()
             .set(update)
             .col_expr(
@@ -160,7 +162,7 @@ impl AccountStore for SqlAccountStore {
             version: Set(1),
             token_epoch: Set(0),
         };
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         let inserted = accounts::Entity::insert(row)
             .exec_with_returning(&transaction)
             .await
@@ -258,7 +260,7 @@ impl AccountStore for SqlAccountStore {
 
     async fn sign_out_everywhere(&self, id: AccountId) -> Result<(), UpdateAccountError> {
         let ended = retrying_conflicts(|| async {
-            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await.map_err(store_error)?;
             let ended = end_sessions_of(&transaction, id, time::now()).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(ended)
@@ -308,7 +310,7 @@ async fn end_sessions_of(
 impl SqlAccountStore {
     /// One attempt at deleting account `id` and everything keyed to it.
     async fn delete_once(&self, id: AccountId) -> Result<bool, StoreError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         let Some(row) = accounts::Entity::find_by_id(id.0)
             .one(&transaction)
             .await

@@ -18,6 +18,8 @@ use crate::error::store_error;
 #[derive(Debug, Clone)]
 pub(crate) struct SqlClientStore {
     pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: DatabaseConnection,
 }
 
 fn to_client(row: &api_clients::Model) -> Result<ApiClient, StoreError> {
@@ -42,7 +44,7 @@ impl ClientStore for SqlClientStore {
             created_at: Set(time::now()),
         };
         let inserted = api_clients::Entity::insert(row)
-            .exec_with_returning(&self.connection)
+            .exec_with_returning(&self.writes)
             .await
             .map_err(store_error)?;
         to_client(&inserted)
@@ -83,7 +85,7 @@ impl ClientStore for SqlClientStore {
 
     async fn delete(&self, id: ClientId) -> Result<(), ClientError> {
         let deleted = api_clients::Entity::delete_by_id(id.0)
-            .exec(&self.connection)
+            .exec(&self.writes)
             .await
             .map_err(store_error)?
             .rows_affected;

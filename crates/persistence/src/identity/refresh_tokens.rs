@@ -24,6 +24,8 @@ use crate::error::{retrying_conflicts, store_error};
 #[derive(Debug, Clone)]
 pub(crate) struct SqlRefreshTokenStore {
     pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: DatabaseConnection,
 }
 
 fn grant_of(row: &refresh_tokens::Model) -> Result<RefreshGrant, StoreError> {
@@ -122,7 +124,7 @@ impl SqlRefreshTokenStore {
         expires_at: Instant,
         now: Instant,
     ) -> Result<Rotation, StoreError> {
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         lock_owner(&transaction, presented).await?;
         let spent = refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::SpentAt, Expr::value(now))
@@ -180,7 +182,7 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
     async fn issue(&self, token: NewRefreshToken) -> Result<(), StoreError> {
         let row = new_row(&token, waymark_domain::id::new_id(), &token.grant);
         refresh_tokens::Entity::insert(row)
-            .exec(&self.connection)
+            .exec(&self.writes)
             .await
             .map(|_| ())
             .map_err(store_error)
@@ -223,7 +225,7 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
         client: Option<ClientId>,
     ) -> Result<Revocation, StoreError> {
         retrying_conflicts(|| async {
-            let transaction = self.connection.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await.map_err(store_error)?;
             lock_owner(&transaction, presented).await?;
             let row = refresh_tokens::Entity::find()
                 .filter(refresh_tokens::Column::Digest.eq(presented.as_str()))

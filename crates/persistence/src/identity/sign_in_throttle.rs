@@ -18,7 +18,8 @@ use crate::error::store_error;
 /// [`SignInThrottle`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlSignInThrottle {
-    pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: DatabaseConnection,
 }
 
 fn key(email: &Email) -> String {
@@ -85,7 +86,7 @@ impl SignInThrottle for SqlSignInThrottle {
             .to_owned();
         // Upsert and read back in one transaction: the upsert's row lock (PostgreSQL)
         // or write lock (SQLite) keeps other instances out until the read is done.
-        let transaction = self.connection.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await.map_err(store_error)?;
         transaction.execute(&statement).await.map_err(store_error)?;
         let counted = sign_in_failures::Entity::find_by_id(key(email))
             .one(&transaction)
@@ -103,7 +104,7 @@ impl SignInThrottle for SqlSignInThrottle {
 
     async fn clear(&self, email: &Email) -> Result<(), StoreError> {
         sign_in_failures::Entity::delete_by_id(key(email))
-            .exec(&self.connection)
+            .exec(&self.writes)
             .await
             .map(|_| ())
             .map_err(store_error)
