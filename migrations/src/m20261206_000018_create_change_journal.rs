@@ -1,12 +1,12 @@
 //! The change journal, replacing tombstones.
 //!
 //! - `change_journal`: one row per change to a person's data, written in the change's
-//!   own transaction. The primary key `(account_id, sequence)` is what readers page
-//!   on; `idx_change_journal_at` serves the retention sweep.
-//! - `change_journal_heads`: each person's last sequence number. A writing
-//!   transaction moves it on once, just before it commits; on PostgreSQL the row lock
-//!   this takes orders one person's writers, so numbers become visible in order and
-//!   without gaps.
+//!   own transaction with `id` from an ever-growing series and no `sequence`; the
+//!   person's `sequence` is given when the entry is first read. The unique index
+//!   `(account_id, sequence)` is what readers page on (and finds the entries still
+//!   to number); `idx_change_journal_at` serves the retention sweep.
+//! - `change_journal_heads`: each person's last sequence number, locked while
+//!   numbering, so numbers are handed out in order and without gaps.
 //!
 //! Existing tombstones become `deleted` entries, numbered per person in the order of
 //! their deletion, and the `tombstones` table is dropped. Both tables go with their
@@ -24,12 +24,15 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ChangeJournal::Table)
-                    .col(ColumnDef::new(ChangeJournal::AccountId).uuid().not_null())
                     .col(
-                        ColumnDef::new(ChangeJournal::Sequence)
+                        ColumnDef::new(ChangeJournal::Id)
                             .big_integer()
-                            .not_null(),
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
                     )
+                    .col(ColumnDef::new(ChangeJournal::AccountId).uuid().not_null())
+                    .col(ColumnDef::new(ChangeJournal::Sequence).big_integer().null())
                     .col(
                         ColumnDef::new(ChangeJournal::ResourceType)
                             .string_len(32)
@@ -53,11 +56,6 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .not_null(),
                     )
-                    .primary_key(
-                        Index::create()
-                            .col(ChangeJournal::AccountId)
-                            .col(ChangeJournal::Sequence),
-                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_change_journal_account")
@@ -65,6 +63,17 @@ impl MigrationTrait for Migration {
                             .to(Accounts::Table, Accounts::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_change_journal_account_sequence")
+                    .table(ChangeJournal::Table)
+                    .col(ChangeJournal::AccountId)
+                    .col(ChangeJournal::Sequence)
+                    .unique()
                     .to_owned(),
             )
             .await?;
@@ -108,7 +117,8 @@ impl MigrationTrait for Migration {
                 "INSERT INTO change_journal \
                  (account_id, sequence, resource_type, resource_id, kind, version, actor_kind, actor_id, at) \
                  SELECT account_id, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY deleted_at, id), \
-                 kind, id, 'deleted', NULL, 'person', account_id, deleted_at FROM tombstones",
+                 kind, id, 'deleted', NULL, 'person', account_id, deleted_at FROM tombstones \
+                 ORDER BY account_id, deleted_at, id",
             )
             .await?;
         connection
@@ -194,6 +204,7 @@ impl MigrationTrait for Migration {
 #[derive(DeriveIden)]
 enum ChangeJournal {
     Table,
+    Id,
     AccountId,
     Sequence,
     ResourceType,

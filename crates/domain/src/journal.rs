@@ -7,10 +7,10 @@
 //! - **One entry per changed resource per write**, committed or rolled back with it:
 //!   a write that fails leaves no entry, an entry always names a change that happened.
 //! - **Per-person sequence numbers** start at 1 and grow by one, with no gaps a reader
-//!   can see: entries become visible in sequence order, so a reader that has seen
-//!   sequence `n` never later finds a new entry below `n`. Writers to one person's
-//!   data take their numbers in commit order (one row per person is locked at the end
-//!   of each writing transaction on PostgreSQL; SQLite has one writer at a time).
+//!   can see: a reader that has seen sequence `n` never later finds a new entry below
+//!   `n`. Entries are numbered when they are first read, in the order they were
+//!   written, one reader at a time per person, and only once committed; so writers to
+//!   one person's data never wait for each other to number their entries.
 //! - **Deletions are entries** (kind [`ChangeKind::Deleted`]). Deleting a resource
 //!   deletes what belongs to it (a goal's steps and check-ins, a routine's check-ins,
 //!   a contact's interactions); those go without entries of their own.

@@ -264,7 +264,7 @@ impl Database {
                 cache: self.articles.clone(),
             }),
             journal: Arc::new(SqlChangeJournal {
-                connection: self.connection.clone(),
+                writes: self.writes.clone(),
             }),
         }
     }

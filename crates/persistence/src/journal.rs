@@ -2,24 +2,24 @@
 //! person's data, inside the change's own transaction and as its last statement;
 //! [`SqlChangeJournal`] reads what has been committed.
 //!
-//! Numbering: `change_journal_heads` holds each person's last sequence number.
-//! [`append`] moves it on by the number of entries with one upsert, which on
-//! PostgreSQL locks the person's head row until the transaction ends. Another writer
-//! to the same person's data waits at that statement, then reads the committed
-//! head, so numbers are taken in commit order and a reader never sees sequence `n+1`
-//! before `n`. The head is the last row a writing transaction locks, so two writers
-//! of one person's data never deadlock over it (the entries' foreign key then takes a
-//! share lock on the account row, as every insert of personal data already does: a
-//! person's writes racing the erasure of their account can deadlock on PostgreSQL,
-//! as before the journal; the loser is rolled back whole). SQLite has one writer at a
-//! time, which orders numbers the same way. A transaction that rolls back takes its
-//! numbers back with it.
+//! Numbering happens when entries are read, not when they are written. A writer only
+//! inserts its entries, without a number, so one person's writers never wait for each
+//! other (a number taken at write time would have to be held locked until commit,
+//! queueing every write of a person behind the previous one's commit). Before any
+//! read, [`number_pending`] locks the person's row in `change_journal_heads`, gives
+//! every committed entry still without a number the next numbers in the order the
+//! entries were written (their `id`), and moves the head on, in one transaction.
+//! Numbers are therefore handed out one reader at a time, only to committed entries,
+//! and only upwards: a reader that has seen `n` can never later find a new entry below
+//! `n`, and a write that rolls back never had a number. SQLite has one writer at a
+//! time, which orders the same way.
 
 use async_trait::async_trait;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    TransactionTrait,
 };
 use waymark_domain::identity::AccountId;
 use waymark_domain::journal::{
@@ -31,9 +31,9 @@ use waymark_domain::time::Instant;
 use crate::entities::{change_journal, change_journal_heads};
 use crate::error::store_error;
 
-/// Appends `changes` to `owner`'s journal, made by `actor` at `at`. Call it inside
-/// the transaction that made the changes, after its last other statement (see the
-/// module's note on numbering).
+/// Appends `changes` to `owner`'s journal, made by `actor` at `at`, inside the
+/// transaction that made the changes. The entries get their numbers when first read
+/// (see the module's note on numbering).
 ///
 /// # Errors
 /// [`StoreError`] when storage fails; the caller's transaction then rolls back.
@@ -47,43 +47,20 @@ pub(crate) async fn append(
     if changes.is_empty() {
         return Ok(());
     }
-    let count = i64::try_from(changes.len()).unwrap_or(i64::MAX);
-    let head = change_journal_heads::Entity::insert(change_journal_heads::ActiveModel {
+    let rows = changes.iter().map(|change| change_journal::ActiveModel {
+        id: NotSet,
         account_id: Set(owner.0),
-        last_sequence: Set(count),
-    })
-    .on_conflict(
-        OnConflict::column(change_journal_heads::Column::AccountId)
-            .value(
-                change_journal_heads::Column::LastSequence,
-                Expr::col((
-                    change_journal_heads::Entity,
-                    change_journal_heads::Column::LastSequence,
-                ))
-                .add(count),
-            )
-            .to_owned(),
-    )
-    .exec_with_returning(connection)
-    .await
-    .map_err(store_error)?;
-    let first = head.last_sequence - count + 1;
-    let rows = changes
-        .iter()
-        .zip(first..)
-        .map(|(change, sequence)| change_journal::ActiveModel {
-            account_id: Set(owner.0),
-            sequence: Set(sequence),
-            resource_type: Set(change.resource.as_str().to_owned()),
-            resource_id: Set(change.id),
-            kind: Set(change.kind.as_str().to_owned()),
-            version: Set(change.version),
-            actor_kind: Set(actor.kind().to_owned()),
-            actor_id: Set(actor.account().0),
-            at: Set(at),
-        });
+        sequence: Set(None),
+        resource_type: Set(change.resource.as_str().to_owned()),
+        resource_id: Set(change.id),
+        kind: Set(change.kind.as_str().to_owned()),
+        version: Set(change.version),
+        actor_kind: Set(actor.kind().to_owned()),
+        actor_id: Set(actor.account().0),
+        at: Set(at),
+    });
     change_journal::Entity::insert_many(rows)
-        .exec(connection)
+        .exec_without_returning(connection)
         .await
         .map(|_| ())
         .map_err(store_error)
@@ -102,18 +79,94 @@ pub(crate) async fn append_as_person(
     append(connection, owner, Actor::Person(owner), at, changes).await
 }
 
+/// Gives `account`'s committed entries that have no number yet the next numbers, in
+/// the order they were written, and moves the person's head on. The head's row lock
+/// makes numbering run one transaction at a time per person; commit `transaction`
+/// to publish the numbers.
+async fn number_pending(
+    transaction: &DatabaseTransaction,
+    account: AccountId,
+) -> Result<(), StoreError> {
+    let head = change_journal_heads::Entity::insert(change_journal_heads::ActiveModel {
+        account_id: Set(account.0),
+        last_sequence: Set(0),
+    })
+    .on_conflict(
+        // Rewriting the head with itself takes its lock.
+        OnConflict::column(change_journal_heads::Column::AccountId)
+            .value(
+                change_journal_heads::Column::LastSequence,
+                Expr::col((
+                    change_journal_heads::Entity,
+                    change_journal_heads::Column::LastSequence,
+                )),
+            )
+            .to_owned(),
+    )
+    .exec_with_returning(transaction)
+    .await
+    .map_err(store_error)?;
+    let backend = transaction.get_database_backend();
+    let (last, owner) = match backend {
+        DbBackend::Postgres => ("$1", "$2"),
+        _ => ("?", "?"),
+    };
+    let numbered = transaction
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "UPDATE change_journal SET sequence = {last} + pending.place \
+                 FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS place FROM change_journal \
+                       WHERE account_id = {owner} AND sequence IS NULL) AS pending \
+                 WHERE change_journal.id = pending.id"
+            ),
+            [head.last_sequence.into(), account.0.into()],
+        ))
+        .await
+        .map_err(store_error)?
+        .rows_affected();
+    if numbered > 0 {
+        change_journal_heads::Entity::update_many()
+            .col_expr(
+                change_journal_heads::Column::LastSequence,
+                Expr::value(head.last_sequence + i64::try_from(numbered).unwrap_or(i64::MAX)),
+            )
+            .filter(change_journal_heads::Column::AccountId.eq(account.0))
+            .exec(transaction)
+            .await
+            .map_err(store_error)?;
+    }
+    Ok(())
+}
+
 /// Removes the entries made before `cutoff` that no newer entry precedes: each
 /// person's journal loses a prefix, never a piece of its middle. A writer that waited
-/// for a lock can hold a later number than another with an earlier time; removing by
-/// time alone would leave a hole a reader could not tell from a gap. Sequence numbers
-/// are never reused.
+/// for a lock can have written after another with an earlier time; removing by time
+/// alone would leave a hole a reader could not tell from a gap. Entries are numbered
+/// first, so none goes before a reader could have seen it; sequence numbers are never
+/// reused.
 ///
 /// # Errors
 /// [`StoreError`] when storage fails.
 pub(crate) async fn forget_before(
-    connection: &impl ConnectionTrait,
+    connection: &DatabaseConnection,
     cutoff: Instant,
 ) -> Result<u64, StoreError> {
+    let unnumbered: Vec<uuid::Uuid> = change_journal::Entity::find()
+        .select_only()
+        .column(change_journal::Column::AccountId)
+        .distinct()
+        .filter(change_journal::Column::Sequence.is_null())
+        .filter(change_journal::Column::At.lt(cutoff))
+        .into_tuple()
+        .all(connection)
+        .await
+        .map_err(store_error)?;
+    for account in unnumbered {
+        let transaction = connection.begin().await.map_err(store_error)?;
+        number_pending(&transaction, AccountId(account)).await?;
+        transaction.commit().await.map_err(store_error)?;
+    }
     let backend = connection.get_database_backend();
     // The cutoff appears twice: PostgreSQL names it once, SQLite binds it twice.
     let (placeholder, values) = match backend {
@@ -121,8 +174,8 @@ pub(crate) async fn forget_before(
         _ => ("?", vec![cutoff.into(), cutoff.into()]),
     };
     let sql = format!(
-        "DELETE FROM change_journal WHERE at < {placeholder} AND NOT EXISTS \
-         (SELECT 1 FROM change_journal newer \
+        "DELETE FROM change_journal WHERE sequence IS NOT NULL AND at < {placeholder} \
+         AND NOT EXISTS (SELECT 1 FROM change_journal newer \
           WHERE newer.account_id = change_journal.account_id \
           AND newer.sequence < change_journal.sequence AND newer.at >= {placeholder})"
     );
@@ -133,33 +186,53 @@ pub(crate) async fn forget_before(
         .map_err(store_error)
 }
 
-/// [`ChangeJournal`] on SQLite or PostgreSQL.
+/// [`ChangeJournal`] on SQLite or PostgreSQL. Reading numbers what is pending, so it
+/// goes through the write connection.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlChangeJournal {
-    pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: DatabaseConnection,
 }
 
 fn to_entry(row: &change_journal::Model) -> Result<JournalEntry, StoreError> {
-    let corrupt = |error: waymark_domain::journal::UnknownWord| {
+    let corrupt = |problem: String| {
         StoreError::Unexpected(anyhow::anyhow!(
-            "journal entry {} of {} is invalid: {error}",
-            row.sequence,
+            "journal entry {} of {} is invalid: {problem}",
+            row.id,
             row.account_id
         ))
     };
-    let kind = row.kind.parse::<ChangeKind>().map_err(corrupt)?;
+    let words = |error: waymark_domain::journal::UnknownWord| corrupt(error.to_string());
     Ok(JournalEntry {
         account: AccountId(row.account_id),
-        sequence: Sequence(row.sequence),
+        sequence: Sequence(
+            row.sequence
+                .ok_or_else(|| corrupt("no number".to_owned()))?,
+        ),
         change: Change {
-            resource: row.resource_type.parse::<ResourceType>().map_err(corrupt)?,
+            resource: row.resource_type.parse::<ResourceType>().map_err(words)?,
             id: row.resource_id,
-            kind,
+            kind: row.kind.parse::<ChangeKind>().map_err(words)?,
             version: row.version,
         },
-        actor: Actor::from_stored(&row.actor_kind, AccountId(row.actor_id)).map_err(corrupt)?,
+        actor: Actor::from_stored(&row.actor_kind, AccountId(row.actor_id)).map_err(words)?,
         at: row.at,
     })
+}
+
+impl SqlChangeJournal {
+    /// Numbers what is pending for `account`, then runs `read` in the same transaction.
+    async fn numbered<T>(
+        &self,
+        account: AccountId,
+        read: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let transaction = self.writes.begin().await.map_err(store_error)?;
+        number_pending(&transaction, account).await?;
+        let found = read(&transaction).await?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(found)
+    }
 }
 
 #[async_trait]
@@ -170,26 +243,33 @@ impl ChangeJournal for SqlChangeJournal {
         after: Sequence,
         limit: u64,
     ) -> Result<Vec<JournalEntry>, StoreError> {
-        change_journal::Entity::find()
-            .filter(change_journal::Column::AccountId.eq(account.0))
-            .filter(change_journal::Column::Sequence.gt(after.0))
-            .order_by_asc(change_journal::Column::Sequence)
-            .limit(limit)
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(to_entry)
-            .collect()
+        self.numbered(account, async |transaction| {
+            change_journal::Entity::find()
+                .filter(change_journal::Column::AccountId.eq(account.0))
+                .filter(change_journal::Column::Sequence.gt(after.0))
+                .order_by_asc(change_journal::Column::Sequence)
+                .limit(limit)
+                .all(transaction)
+                .await
+                .map_err(store_error)?
+                .iter()
+                .map(to_entry)
+                .collect()
+        })
+        .await
     }
 
     async fn oldest_held(&self, account: AccountId) -> Result<Option<Sequence>, StoreError> {
-        Ok(change_journal::Entity::find()
-            .filter(change_journal::Column::AccountId.eq(account.0))
-            .order_by_asc(change_journal::Column::Sequence)
-            .one(&self.connection)
-            .await
-            .map_err(store_error)?
-            .map(|row| Sequence(row.sequence)))
+        self.numbered(account, async |transaction| {
+            Ok(change_journal::Entity::find()
+                .filter(change_journal::Column::AccountId.eq(account.0))
+                .filter(change_journal::Column::Sequence.is_not_null())
+                .order_by_asc(change_journal::Column::Sequence)
+                .one(transaction)
+                .await
+                .map_err(store_error)?
+                .and_then(|row| row.sequence.map(Sequence)))
+        })
+        .await
     }
 }
