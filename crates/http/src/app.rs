@@ -11,6 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::security_table::SecurityTable;
 use crate::extract::extractor_config;
+use crate::middleware::drain::count_in_flight;
 use crate::middleware::idempotency::make_retries_safe;
 use crate::middleware::nul_characters::refuse_nul_characters;
 use crate::middleware::panic_guard::catch_panics;
@@ -87,6 +88,7 @@ pub fn build_app(
         .wrap(from_fn(add_security_headers))
         .wrap(from_fn(log_request))
         .wrap(from_fn(assign_request_id))
+        .wrap(from_fn(count_in_flight))
 }
 
 /// Builds the application for the metrics listener (`--metrics-bind`): `/metrics`

@@ -27,5 +27,6 @@ mod wire_time;
 
 pub use app::{build_app, build_metrics_app};
 pub use error::ApiError;
+pub use middleware::drain::Drain;
 pub use openapi::openapi;
 pub use state::{AppState, HttpSettings};

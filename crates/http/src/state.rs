@@ -11,6 +11,7 @@ use waymark_domain::ports::StoragePorts;
 use crate::auth::TokenIssuer;
 use crate::crisis_board::CrisisBoard;
 use crate::metrics::Metrics;
+use crate::middleware::drain::Drain;
 pub use crate::middleware::rate_limit::RateLimits;
 use crate::pagination::CursorSigner;
 use crate::password_work::PasswordWork;
@@ -74,6 +75,8 @@ pub struct AppState {
     pub(crate) rendered_articles: Arc<RenderedArticles>,
     /// The JSON of agendas, while nothing they are made of changes.
     pub(crate) rendered_agendas: Arc<RenderedAgendas>,
+    /// Requests in flight, which a graceful stop waits for.
+    pub drain: Arc<Drain>,
 }
 
 impl AppState {
@@ -96,6 +99,7 @@ impl AppState {
             crisis: Arc::new(CrisisBoard::default()),
             rendered_articles: Arc::new(RenderedArticles::default()),
             rendered_agendas: Arc::new(RenderedAgendas::default()),
+            drain: Arc::new(Drain::default()),
         }
     }
 }

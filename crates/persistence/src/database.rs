@@ -127,16 +127,11 @@ impl Database {
             .sqlx_logging(false);
         let draining = Arc::new(AtomicBool::new(false));
         let checking = Arc::clone(&draining);
-        options.map_sqlx_postgres_before_acquire(move |connection, _| {
+        // While draining, no idle connection is lent again: it may belong to a worker
+        // whose runtime is about to end. The borrower opens a fresh one on its own.
+        options.map_sqlx_postgres_before_acquire(move |_, _| {
             let draining = checking.load(Ordering::SeqCst);
-            Box::pin(async move {
-                // A failed ping is an error, so the connection is dropped outright
-                // (not closed politely over a socket that is already dead).
-                if draining {
-                    sea_orm::sqlx::Connection::ping(connection).await?;
-                }
-                Ok(true)
-            })
+            Box::pin(async move { Ok(!draining) })
         });
         if let Some(limit) = settings.statement_timeout {
             options.statement_timeout(limit);
@@ -196,11 +191,13 @@ impl Database {
         })
     }
 
-    /// Marks the start of a graceful stop. From now on every pooled PostgreSQL
-    /// connection is pinged before use and replaced if it fails. Each HTTP worker runs
-    /// its own async runtime, and a connection belongs to the runtime of the worker that
-    /// opened it; a worker with nothing left to finish stops first, and its connections
-    /// die with it while other workers still answer requests.
+    /// Marks the start of a graceful stop. From now on no idle PostgreSQL connection
+    /// is lent again; each borrower opens a fresh one. Each HTTP worker runs its own
+    /// async runtime, and a connection belongs to the runtime of the worker that
+    /// opened it; a worker with nothing left to finish stops first, and its
+    /// connections die with it while other workers may still answer requests. A fresh
+    /// connection belongs to the worker using it, which does not stop before its
+    /// requests are answered.
     pub fn begin_draining(&self) {
         self.draining.store(true, Ordering::SeqCst);
     }

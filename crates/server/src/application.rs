@@ -8,7 +8,7 @@ use actix_web::dev::{Server, ServerHandle};
 use waymark_domain::ports::StoragePorts;
 use waymark_http::auth::TokenIssuer;
 use waymark_http::crisis_board::CrisisBoard;
-use waymark_http::{AppState, build_app, build_metrics_app};
+use waymark_http::{AppState, Drain, build_app, build_metrics_app};
 use waymark_persistence::{Backend, Database, DatabaseError};
 
 use crate::settings::Settings;
@@ -42,6 +42,10 @@ pub struct Application {
     database: Database,
     housekeeping_interval: std::time::Duration,
     journal_retention: std::time::Duration,
+    /// Requests in flight, which a graceful stop waits for.
+    drain: std::sync::Arc<Drain>,
+    /// How long a graceful stop waits for them.
+    grace: std::time::Duration,
 }
 
 impl std::fmt::Debug for Application {
@@ -105,6 +109,7 @@ impl Application {
         }
         let tokens = TokenIssuer::new(keys, settings.tokens(address));
         let mut state = AppState::new(database.ports(), tokens, settings.http());
+        let drain = std::sync::Arc::clone(&state.drain);
         state.crisis =
             std::sync::Arc::new(CrisisBoard::new(crate::catalogue::built_in_crisis_lines()));
 
@@ -149,6 +154,8 @@ impl Application {
             database,
             housekeeping_interval: settings.housekeeping_interval.0,
             journal_retention: settings.journal_retention.0,
+            drain,
+            grace: settings.shutdown_grace.0,
         })
     }
 
@@ -170,6 +177,8 @@ impl Application {
         GracefulStop {
             server: self.handle(),
             database: self.database.clone(),
+            drain: std::sync::Arc::clone(&self.drain),
+            grace: self.grace,
         }
     }
 
@@ -297,18 +306,40 @@ async fn sweep_periodically(
 }
 
 /// Stops the server gracefully: no new connections, in-flight requests finish within
-/// the shutdown grace, and the database pool checks each connection before lending it
-/// (see [`Database::begin_draining`]).
+/// the shutdown grace, then the workers stop.
+///
+/// The order matters on PostgreSQL. Each HTTP worker runs its own async runtime and a
+/// pooled connection belongs to the runtime of the worker that opened it, so no worker
+/// may end its runtime while another still uses one of its connections. Accepting
+/// pauses, idle connections are no longer lent ([`Database::begin_draining`]), every
+/// answer closes its connection, and the workers stop only once no request is in
+/// flight (or the grace has passed).
 #[derive(Debug, Clone)]
 pub struct GracefulStop {
     server: ServerHandle,
     database: Database,
+    drain: std::sync::Arc<Drain>,
+    grace: std::time::Duration,
 }
 
 impl GracefulStop {
     /// Begins the stop and waits until the server has stopped.
     pub async fn stop(self) {
         self.database.begin_draining();
+        self.drain.begin();
+        self.server.pause().await;
+        let waited = tokio::time::timeout(self.grace, async {
+            while self.drain.in_flight() > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        if waited.is_err() {
+            tracing::warn!(
+                in_flight = self.drain.in_flight(),
+                "requests were still in flight when the shutdown grace ended"
+            );
+        }
         self.server.stop(true).await;
     }
 }

@@ -1,9 +1,10 @@
 //! The middleware every response passes through, outermost first:
-//! request id, request log and metrics, security headers, compression, problem
+//! the in-flight count a graceful stop waits for, request id, request log and metrics, security headers, compression, problem
 //! completion, CORS, rate limits, the NUL-character rule, idempotency, the panic
 //! guard, and the per-request timeout.
 
 pub(crate) mod caller;
+pub mod drain;
 pub(crate) mod idempotency;
 pub(crate) mod nul_characters;
 pub(crate) mod panic_guard;
