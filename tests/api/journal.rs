@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::{TimeDelta, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use waymark_domain::acting::Acting;
 use waymark_domain::identity::AccountId;
 use waymark_domain::journal::{Actor, ChangeJournal, JournalEntry, Sequence};
 use waymark_persistence::Database;
@@ -330,7 +331,7 @@ api_test!(async fn retention_removes_a_prefix_even_when_times_are_out_of_order(a
     // 20 days later. Swept with a cutoff 25 days from now, number 4 is old but sits
     // behind the newer number 3, so only numbers 1 and 2 go.
     for (title, days_later) in [("Second", 10), ("Third", 30), ("Fourth", 20)] {
-        goals.create(account(&person), goal(title), now + TimeDelta::days(days_later)).await.unwrap();
+        goals.create(Acting::person(account(&person)), goal(title), now + TimeDelta::days(days_later)).await.unwrap();
     }
     let swept = database.sweep_expired(now + TimeDelta::days(115), Duration::from_secs(90 * 86_400)).await.unwrap();
     assert_eq!(swept.journal_entries, 2, "{swept:?}");

@@ -5,6 +5,7 @@
 // Unit tests may fail loudly; production code may not (see [workspace.lints]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod acting;
 pub mod contacts;
 pub mod content;
 pub mod goals;
@@ -14,6 +15,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod journal;
 pub mod ports;
+pub mod precondition;
 pub mod routines;
 pub mod text;
 pub mod time;

@@ -8,6 +8,9 @@ use std::fmt::Display;
 pub struct Problem {
     /// A JSON pointer to the field, such as `/channels/2/value`.
     pub pointer: String,
+    /// What kind of problem: `invalid` (the value breaks a rule) or `required` (a
+    /// value that cannot be cleared was cleared).
+    pub code: &'static str,
     /// What is wrong, for the app developer.
     pub message: String,
 }
@@ -28,8 +31,29 @@ impl Problems {
     pub fn add(&mut self, pointer: &str, message: impl Into<String>) {
         self.0.push(Problem {
             pointer: pointer.to_owned(),
+            code: "invalid",
             message: message.into(),
         });
+    }
+
+    /// Records that a value that must be kept was cleared (a `null` in a merge patch).
+    pub fn cannot_be_cleared(&mut self, pointer: &str) {
+        self.0.push(Problem {
+            pointer: pointer.to_owned(),
+            code: "required",
+            message: "cannot be cleared".to_owned(),
+        });
+    }
+
+    /// Every problem recorded, or `value` when there were none.
+    ///
+    /// # Errors
+    /// The problems, when any were recorded.
+    pub fn or<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, Vec<Problem>> {
+        match (self.0.is_empty(), value()) {
+            (true, Some(value)) => Ok(value),
+            _ => Err(self.0),
+        }
     }
 
     /// How many were recorded.

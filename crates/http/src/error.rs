@@ -5,6 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use waymark_application::goals::GoalError;
 use waymark_domain::contacts::ports::{
     ContactWriteError, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
     MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, SupporterWriteError,
@@ -151,6 +152,20 @@ impl From<GoalWriteError> for ApiError {
                 "The goal is being changed by other requests; please try again.".to_owned(),
             ),
             GoalWriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<GoalError> for ApiError {
+    fn from(error: GoalError) -> Self {
+        match error {
+            GoalError::NotFound => Self::NotFound,
+            GoalError::PreconditionFailed => Self::PreconditionFailed,
+            GoalError::Invalid(problems) => {
+                Self::Validation(problems.into_iter().map(FieldError::from).collect())
+            }
+            GoalError::Busy => GoalWriteError::Busy.into(),
+            GoalError::Store(store) => store.into(),
         }
     }
 }

@@ -64,6 +64,16 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl From<waymark_domain::validation::Problem> for FieldError {
+    fn from(problem: waymark_domain::validation::Problem) -> Self {
+        Self {
+            pointer: problem.pointer,
+            code: problem.code.to_owned(),
+            message: problem.message,
+        }
+    }
+}
+
 impl FieldError {
     /// A field whose value breaks a rule (`code: invalid`).
     #[must_use]

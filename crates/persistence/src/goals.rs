@@ -11,6 +11,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
     EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
+use waymark_domain::acting::Acting;
 use waymark_domain::goals::ports::{
     GoalOrder, GoalPage, GoalPosition, GoalQuery, GoalStore, GoalWriteError,
 };
@@ -19,7 +20,7 @@ use waymark_domain::goals::{
     SupportNotes,
 };
 use waymark_domain::identity::AccountId;
-use waymark_domain::journal::{Change, ResourceType};
+use waymark_domain::journal::{Actor, Change, ResourceType};
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
@@ -181,6 +182,7 @@ impl SqlGoalStore {
         &self,
         current: &goals::Model,
         changes: &GoalChanges,
+        actor: Actor,
         now: Instant,
     ) -> Result<Option<Goal>, StoreError> {
         let mut update = goals::ActiveModel::default();
@@ -241,9 +243,10 @@ impl SqlGoalStore {
             .map_err(store_error)?;
         }
         let owner = AccountId(current.account_id);
-        crate::journal::append_as_person(
+        crate::journal::append(
             &transaction,
             owner,
+            actor,
             now,
             &[Change::updated(
                 ResourceType::Goal,
@@ -261,10 +264,11 @@ impl SqlGoalStore {
 impl GoalStore for SqlGoalStore {
     async fn create(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: NewGoal,
         now: Instant,
     ) -> Result<Goal, StoreError> {
+        let owner = acting.owner;
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let id = GoalId(waymark_domain::id::new_id());
@@ -297,9 +301,10 @@ impl GoalStore for SqlGoalStore {
                 .exec(&transaction)
                 .await
                 .map_err(store_error)?;
-            crate::journal::append_as_person(
+            crate::journal::append(
                 &transaction,
                 owner,
+                acting.actor,
                 now,
                 &[Change::created(
                     ResourceType::Goal,
@@ -330,12 +335,13 @@ impl GoalStore for SqlGoalStore {
 
     async fn update(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: GoalId,
         changes: GoalChanges,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Goal, GoalWriteError> {
+        let owner = acting.owner;
         let _forget = self.cache.forget_on_drop(owner);
         async {
             for _ in 0..UPDATE_ATTEMPTS {
@@ -343,7 +349,10 @@ impl GoalStore for SqlGoalStore {
                 if expected_version.is_some_and(|expected| expected != current.version) {
                     return Err(GoalWriteError::PreconditionFailed);
                 }
-                if let Some(goal) = self.update_at_version(&current, &changes, now).await? {
+                if let Some(goal) = self
+                    .update_at_version(&current, &changes, acting.actor, now)
+                    .await?
+                {
                     return Ok(goal);
                 }
                 if expected_version.is_some() {
@@ -357,11 +366,12 @@ impl GoalStore for SqlGoalStore {
 
     async fn delete(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: GoalId,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), GoalWriteError> {
+        let owner = acting.owner;
         let _forget = self.cache.forget_on_drop(owner);
         let _forget_routines = self.personal.forget_on_drop(owner);
         async {
@@ -421,7 +431,7 @@ impl GoalStore for SqlGoalStore {
                 })
                 .chain([Change::deleted(ResourceType::Goal, id.0)])
                 .collect();
-            crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
+            crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(())
         }

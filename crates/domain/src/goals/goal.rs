@@ -122,6 +122,30 @@ pub struct NewGoal {
     pub support_notes: SupportNotes,
 }
 
+/// A target date before the day the goal was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must not be before {set_on}, the day the goal was set")]
+pub struct TargetDateTooEarly {
+    /// The day the goal was set, in the person's own time zone.
+    pub set_on: NaiveDate,
+}
+
+/// A goal's target date is never before the day the goal was set (in the person's own
+/// time zone): a date already past would make a new goal look missed from the start.
+///
+/// # Errors
+/// [`TargetDateTooEarly`] for an earlier date.
+pub fn target_date_from(
+    date: NaiveDate,
+    set_on: NaiveDate,
+) -> Result<NaiveDate, TargetDateTooEarly> {
+    if date < set_on {
+        Err(TargetDateTooEarly { set_on })
+    } else {
+        Ok(date)
+    }
+}
+
 /// Changes to a goal; `None` leaves a field as it is. `target_date: Some(None)`
 /// clears the date.
 #[derive(Debug, Clone, Default)]

@@ -8,7 +8,7 @@ pub mod ports;
 
 pub use goal::{
     Area, Goal, GoalChanges, GoalId, GoalStatus, GoalTitle, GoalWhy, NewGoal, StatusChange,
-    SupportNotes,
+    SupportNotes, TargetDateTooEarly, target_date_from,
 };
 pub use parts::{
     CheckIn, CheckInId, CheckInNote, Feeling, MAX_STEPS_PER_GOAL, NewCheckIn, Progress, Step,

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 
 use super::goal::{Area, Goal, GoalChanges, GoalId, GoalStatus, NewGoal, StatusChange};
+use crate::acting::Acting;
 use crate::identity::AccountId;
 use crate::ports::StoreError;
 use crate::time::Instant;
@@ -93,12 +94,8 @@ pub trait GoalStore: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
-    async fn create(
-        &self,
-        owner: AccountId,
-        goal: NewGoal,
-        now: Instant,
-    ) -> Result<Goal, StoreError>;
+    async fn create(&self, acting: Acting, goal: NewGoal, now: Instant)
+    -> Result<Goal, StoreError>;
 
     /// The owner's goal `id`.
     ///
@@ -119,7 +116,7 @@ pub trait GoalStore: Send + Sync + std::fmt::Debug {
     /// [`GoalWriteError::NotFound`] or [`GoalWriteError::PreconditionFailed`].
     async fn update(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: GoalId,
         changes: GoalChanges,
         expected_version: Option<i64>,
@@ -132,7 +129,7 @@ pub trait GoalStore: Send + Sync + std::fmt::Debug {
     /// [`GoalWriteError::NotFound`] or [`GoalWriteError::PreconditionFailed`].
     async fn delete(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: GoalId,
         expected_version: Option<i64>,
         now: Instant,

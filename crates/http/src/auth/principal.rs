@@ -14,12 +14,14 @@ use std::rc::Rc;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
+use waymark_domain::acting::Acting;
 use waymark_domain::identity::{AccountId, ClientId, Role, ScopeSet};
 
 use super::bearer::{Bearer, bearer};
 use super::security_table::{Requirement, SecurityTable};
 use super::sessions;
 use super::tokens::{AccessClaims, TokenIssuer, TokenSubject};
+
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -59,6 +61,14 @@ impl Principal {
             Subject::Account(account) => Ok(account),
             Subject::Client(_) => Err(client_token_refused()),
         }
+    }
+
+    /// Who is acting for whom: for a person's own token, the person on their own data.
+    ///
+    /// # Errors
+    /// [`ApiError::Forbidden`] for an API client's token.
+    pub fn acting(&self) -> Result<Acting, ApiError> {
+        self.account().map(Acting::person)
     }
 }
 

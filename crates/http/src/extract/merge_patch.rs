@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Deserializer};
 
+use waymark_domain::validation::Problems;
+
 use crate::problem::FieldError;
 
 /// One field of a merge-patch body. Use with `#[serde(default)]`.
@@ -31,6 +33,18 @@ impl<T> Patch<T> {
             Self::Absent => None,
             Self::Null => {
                 errors.push(FieldError::cannot_be_cleared(pointer));
+                None
+            }
+            Self::Value(value) => Some(value),
+        }
+    }
+
+    /// [`Patch::required`], recording the problem in domain terms.
+    pub fn kept(self, pointer: &str, problems: &mut Problems) -> Option<T> {
+        match self {
+            Self::Absent => None,
+            Self::Null => {
+                problems.cannot_be_cleared(pointer);
                 None
             }
             Self::Value(value) => Some(value),

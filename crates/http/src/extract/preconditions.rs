@@ -5,6 +5,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::{Ready, ready};
+use waymark_domain::precondition::Precondition;
 
 use crate::error::ApiError;
 
@@ -14,21 +15,23 @@ pub fn version_etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The versions a write is conditional on, from `If-Match`.
+/// The versions a write is conditional on, from `If-Match`: no header or `*` is
+/// unconditional; a header naming no tag this server could have issued matches
+/// nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IfMatch {
-    /// No `If-Match`, or `*`: the write is unconditional.
-    Any,
-    /// Only if the resource is at one of these versions (empty: nothing matches,
-    /// as for a header naming no tag this server could have issued).
-    Versions(Vec<i64>),
-}
+pub struct IfMatch(Precondition);
 
 impl IfMatch {
+    /// What the client last saw, for a use case to check.
+    #[must_use]
+    pub fn seen(&self) -> &Precondition {
+        &self.0
+    }
+
     /// Whether the header is present at all (other than `*`).
     #[must_use]
     pub fn is_conditional(&self) -> bool {
-        matches!(self, Self::Versions(_))
+        self.0.is_conditional()
     }
 
     /// Checks the header against the resource's `current` version, and answers the
@@ -38,11 +41,9 @@ impl IfMatch {
     /// # Errors
     /// [`ApiError::PreconditionFailed`] when no listed tag is the current version.
     pub fn resolve(&self, current: i64) -> Result<Option<i64>, ApiError> {
-        match self {
-            Self::Any => Ok(None),
-            Self::Versions(versions) if versions.contains(&current) => Ok(Some(current)),
-            Self::Versions(_) => Err(ApiError::PreconditionFailed),
-        }
+        self.0
+            .expected(current)
+            .map_err(|_| ApiError::PreconditionFailed)
     }
 }
 
@@ -55,18 +56,18 @@ fn version_of(tag: &str) -> Option<i64> {
     if canonical { digits.parse().ok() } else { None }
 }
 
-fn parse_if_match(headers: &HeaderMap) -> IfMatch {
+fn parse_if_match(headers: &HeaderMap) -> Precondition {
     let Some(value) = headers.get(header::IF_MATCH) else {
-        return IfMatch::Any;
+        return Precondition::Any;
     };
     let Ok(value) = value.to_str() else {
-        return IfMatch::Versions(Vec::new());
+        return Precondition::OneOf(Vec::new());
     };
     if value.trim() == "*" {
-        return IfMatch::Any;
+        return Precondition::Any;
     }
     // Weak tags never match for writes (RFC 9110 13.1.1).
-    IfMatch::Versions(
+    Precondition::OneOf(
         value
             .split(',')
             .map(str::trim)
@@ -80,7 +81,7 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(Ok(parse_if_match(request.headers())))
+        ready(Ok(IfMatch(parse_if_match(request.headers()))))
     }
 }
 
@@ -115,17 +116,23 @@ mod tests {
             header::IF_MATCH,
             HeaderValue::from_str(value).expect("header"),
         );
-        parse_if_match(&headers)
+        IfMatch(parse_if_match(&headers))
+    }
+
+    const ANY: IfMatch = IfMatch(Precondition::Any);
+
+    fn versions(versions: &[i64]) -> IfMatch {
+        IfMatch(Precondition::OneOf(versions.to_vec()))
     }
 
     #[test]
     fn if_match_is_read_strictly() {
-        assert_eq!(parse_if_match(&HeaderMap::new()), IfMatch::Any);
-        assert_eq!(if_match("*"), IfMatch::Any);
-        assert_eq!(if_match("\"3\""), IfMatch::Versions(vec![3]));
-        assert_eq!(if_match("\"x\", \"4\""), IfMatch::Versions(vec![4]));
+        assert_eq!(parse_if_match(&HeaderMap::new()), Precondition::Any);
+        assert_eq!(if_match("*"), ANY);
+        assert_eq!(if_match("\"3\""), versions(&[3]));
+        assert_eq!(if_match("\"x\", \"4\""), versions(&[4]));
         for loose in ["W/\"3\"", "3", "\"+3\"", "\"03\"", "\"-3\"", "\" 3\""] {
-            assert_eq!(if_match(loose), IfMatch::Versions(vec![]), "{loose}");
+            assert_eq!(if_match(loose), versions(&[]), "{loose}");
         }
     }
 
@@ -133,6 +140,6 @@ mod tests {
     fn any_listed_tag_may_match() {
         assert_eq!(if_match("\"2\", \"1\"").resolve(1).ok(), Some(Some(1)));
         assert!(if_match("\"2\"").resolve(1).is_err());
-        assert_eq!(IfMatch::Any.resolve(7).ok(), Some(None));
+        assert_eq!(ANY.resolve(7).ok(), Some(None));
     }
 }

@@ -326,7 +326,7 @@ fn article(file: &str, text: &str) -> Result<ArticleEntry, Vec<FileProblem>> {
         }),
         Ok(_) => Err(problems),
         Err(found) => {
-            problems.extend(found.into_iter().map(|Problem { pointer, message }| {
+            problems.extend(found.into_iter().map(|Problem { pointer, message, .. }| {
                 let key = top_key(&pointer);
                 let line = if key == "body_markdown" {
                     body_line
@@ -395,7 +395,7 @@ fn services(file: &str, text: &str) -> Result<Vec<ServiceEntry>, Vec<FileProblem
             }),
             Ok(_) => {}
             Err(checked) => {
-                found.extend(checked.into_iter().map(|Problem { pointer, message }| {
+                found.extend(checked.into_iter().map(|Problem { pointer, message, .. }| {
                     problem(
                         located(top_key(&pointer)),
                         format!(

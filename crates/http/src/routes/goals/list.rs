@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use waymark_application::goals;
 use waymark_domain::goals::ports::{GoalOrder, GoalPosition, GoalQuery};
 use waymark_domain::goals::{Area, GoalId, GoalStatus};
 
@@ -196,10 +197,10 @@ pub(crate) async fn list_goals(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
+    let acting = principal.acting()?;
     let (query, sort) = parse(&request, &state)?;
     let limit = query.limit;
-    let page = state.ports.goals.list(owner, query).await?;
+    let page = goals::list(&state.ports, acting, query).await?;
     let next_cursor = page
         .has_more
         .then(|| page.goals.last())

@@ -4,10 +4,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
-use waymark_domain::goals::{Area, Goal, GoalStatus, StatusChange};
+use waymark_application::goals::{GoalDraft, GoalEdit};
+use waymark_domain::goals::{
+    Area, Goal, GoalChanges, GoalStatus, GoalTitle, GoalWhy, NewGoal, StatusChange, SupportNotes,
+    target_date_from,
+};
+use waymark_domain::validation::{Problem, Problems};
 
 use crate::extract::Patch;
-use crate::problem::FieldError;
 
 /// The part of life a goal belongs to.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -210,16 +214,68 @@ pub(crate) struct GoalHistoryResponse {
     pub(crate) items: Vec<StatusChangeResponse>,
 }
 
-/// Parses an area name, collecting the error.
-pub(crate) fn area(raw: &str, pointer: &str, errors: &mut Vec<FieldError>) -> Option<Area> {
-    raw.parse::<Area>()
-        .map_err(|error| errors.push(FieldError::invalid(pointer, error)))
-        .ok()
+impl GoalDraft for NewGoalRequest {
+    fn parse(self, set_on: NaiveDate) -> Result<NewGoal, Vec<Problem>> {
+        let mut problems = Problems::default();
+        let title = problems.check("/title", GoalTitle::parse(&self.title));
+        let why = problems.check("/why", GoalWhy::parse(&self.why));
+        let area = problems.check("/area", self.area.parse::<Area>());
+        let status = match &self.status {
+            Some(name) => problems.check("/status", name.parse::<GoalStatus>()),
+            None => Some(GoalStatus::Active),
+        };
+        let support_notes =
+            problems.check("/support_notes", SupportNotes::parse(&self.support_notes));
+        let target_date = self
+            .target_date
+            .map(|date| problems.check("/target_date", target_date_from(date, set_on)));
+        problems.or(|| {
+            Some(NewGoal {
+                title: title?,
+                why: why?,
+                area: area?,
+                target_date: target_date.map_or(Some(None), |date| date.map(Some))?,
+                status: status?,
+                needs_support: self.needs_support,
+                support_notes: support_notes?,
+            })
+        })
+    }
 }
 
-/// Parses a status name, collecting the error.
-pub(crate) fn status(raw: &str, pointer: &str, errors: &mut Vec<FieldError>) -> Option<GoalStatus> {
-    raw.parse::<GoalStatus>()
-        .map_err(|error| errors.push(FieldError::invalid(pointer, error)))
-        .ok()
+impl GoalEdit for GoalPatch {
+    fn parse(self, set_on: NaiveDate) -> Result<GoalChanges, Vec<Problem>> {
+        let mut problems = Problems::default();
+        let cleared_or = |patch: Patch<String>| match patch {
+            Patch::Absent => None,
+            Patch::Null => Some(String::new()),
+            Patch::Value(text) => Some(text),
+        };
+        let changes = GoalChanges {
+            title: self
+                .title
+                .kept("/title", &mut problems)
+                .and_then(|title| problems.check("/title", GoalTitle::parse(&title))),
+            why: cleared_or(self.why).and_then(|why| problems.check("/why", GoalWhy::parse(&why))),
+            area: self
+                .area
+                .kept("/area", &mut problems)
+                .and_then(|name| problems.check("/area", name.parse::<Area>())),
+            target_date: match self.target_date {
+                Patch::Absent => None,
+                Patch::Null => Some(None),
+                Patch::Value(date) => problems
+                    .check("/target_date", target_date_from(date, set_on))
+                    .map(Some),
+            },
+            status: self
+                .status
+                .kept("/status", &mut problems)
+                .and_then(|name| problems.check("/status", name.parse::<GoalStatus>())),
+            needs_support: self.needs_support.kept("/needs_support", &mut problems),
+            support_notes: cleared_or(self.support_notes)
+                .and_then(|notes| problems.check("/support_notes", SupportNotes::parse(&notes))),
+        };
+        problems.or(|| Some(changes))
+    }
 }

@@ -1,56 +1,24 @@
 //! Creating, reading, changing and deleting one goal, and its status history.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::NaiveDate;
-use waymark_domain::goals::{
-    GoalChanges, GoalId, GoalStatus, GoalTitle, GoalWhy, NewGoal, SupportNotes,
-};
-use waymark_domain::identity::AccountId;
+use waymark_application::goals;
+use waymark_domain::goals::GoalId;
+use waymark_domain::time::now;
 
 use super::representation::{
-    GoalHistoryResponse, GoalPatch, GoalResponse, NewGoalRequest, StatusChangeResponse, area,
-    status,
+    GoalHistoryResponse, GoalPatch, GoalResponse, NewGoalRequest, StatusChangeResponse,
 };
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
-use crate::problem::{FieldError, Problem};
+use crate::extract::{IfMatch, JsonBody, not_modified, version_etag};
+use crate::problem::Problem;
 use crate::state::AppState;
 
-fn goal_response(
-    status: actix_web::http::StatusCode,
-    goal: &waymark_domain::goals::Goal,
-) -> HttpResponse {
+fn goal_response(status: StatusCode, goal: &waymark_domain::goals::Goal) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::ETAG, version_etag(goal.version)))
         .json(GoalResponse::from(goal))
-}
-
-/// The calendar date in the person's own time zone on which `instant` falls.
-async fn local_date(
-    state: &AppState,
-    owner: AccountId,
-    instant: waymark_domain::time::Instant,
-) -> Result<NaiveDate, ApiError> {
-    let account = state
-        .ports
-        .accounts
-        .get(owner)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(instant
-        .with_timezone(&account.time_zone.zone())
-        .date_naive())
-}
-
-fn not_before(date: Option<NaiveDate>, earliest: NaiveDate, errors: &mut Vec<FieldError>) {
-    if date.is_some_and(|date| date < earliest) {
-        errors.push(FieldError::invalid(
-            "/target_date",
-            format!("must not be before {earliest}, the day the goal was set"),
-        ));
-    }
 }
 
 /// Sets a new goal.
@@ -75,57 +43,8 @@ pub(crate) async fn create_goal(
     body: JsonBody<NewGoalRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let request = body.into_inner();
-    let now = waymark_domain::time::now();
-    let mut errors = Vec::new();
-    let title = GoalTitle::parse(&request.title)
-        .map_err(|error| errors.push(FieldError::invalid("/title", error)))
-        .ok();
-    let why = GoalWhy::parse(&request.why)
-        .map_err(|error| errors.push(FieldError::invalid("/why", error)))
-        .ok();
-    let goal_area = area(&request.area, "/area", &mut errors);
-    let goal_status = match &request.status {
-        Some(name) => status(name, "/status", &mut errors),
-        None => Some(GoalStatus::Active),
-    };
-    let support_notes = SupportNotes::parse(&request.support_notes)
-        .map_err(|error| errors.push(FieldError::invalid("/support_notes", error)))
-        .ok();
-    not_before(
-        request.target_date,
-        local_date(&state, owner, now).await?,
-        &mut errors,
-    );
-    let (Some(title), Some(why), Some(area), Some(status), Some(support_notes), true) = (
-        title,
-        why,
-        goal_area,
-        goal_status,
-        support_notes,
-        errors.is_empty(),
-    ) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let goal = state
-        .ports
-        .goals
-        .create(
-            owner,
-            NewGoal {
-                title,
-                why,
-                area,
-                target_date: request.target_date,
-                status,
-                needs_support: request.needs_support,
-                support_notes,
-            },
-            now,
-        )
-        .await?;
-    let mut response = goal_response(actix_web::http::StatusCode::CREATED, &goal);
+    let goal = goals::create(&state.ports, principal.acting()?, now(), body.into_inner()).await?;
+    let mut response = goal_response(StatusCode::CREATED, &goal);
     if let Ok(location) = header::HeaderValue::from_str(&format!("/v1/goals/{}", goal.id)) {
         response.headers_mut().insert(header::LOCATION, location);
     }
@@ -153,17 +72,11 @@ pub(crate) async fn get_goal(
     path: web::Path<uuid::Uuid>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let goal = state
-        .ports
-        .goals
-        .get(owner, GoalId(path.into_inner()))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let goal = goals::get(&state.ports, principal.acting()?, GoalId(path.into_inner())).await?;
     if let Some(unchanged) = not_modified(&request, &version_etag(goal.version)) {
         return Ok(unchanged);
     }
-    Ok(goal_response(actix_web::http::StatusCode::OK, &goal))
+    Ok(goal_response(StatusCode::OK, &goal))
 }
 
 /// Changes one of your goals.
@@ -195,72 +108,18 @@ pub(crate) async fn update_goal(
     body: JsonBody<GoalPatch>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let id = GoalId(path.into_inner());
-    let current = state
-        .ports
-        .goals
-        .get(owner, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let expected = if_match.resolve(current.version)?;
     let patch = body.into_inner();
-    let mut errors = Vec::new();
-    let mut changes = GoalChanges::default();
-    if let Some(title) = patch.title.required("/title", &mut errors) {
-        changes.title = GoalTitle::parse(&title)
-            .map_err(|error| errors.push(FieldError::invalid("/title", error)))
-            .ok();
-    }
-    match patch.why {
-        Patch::Absent => {}
-        Patch::Null => changes.why = GoalWhy::parse("").ok(),
-        Patch::Value(why) => {
-            changes.why = GoalWhy::parse(&why)
-                .map_err(|error| errors.push(FieldError::invalid("/why", error)))
-                .ok()
-        }
-    }
-    if let Some(name) = patch.area.required("/area", &mut errors) {
-        changes.area = area(&name, "/area", &mut errors);
-    }
-    match patch.target_date {
-        Patch::Absent => {}
-        Patch::Null => changes.target_date = Some(None),
-        Patch::Value(date) => {
-            not_before(
-                Some(date),
-                local_date(&state, owner, current.created_at).await?,
-                &mut errors,
-            );
-            changes.target_date = Some(Some(date));
-        }
-    }
-    if let Some(name) = patch.status.required("/status", &mut errors) {
-        changes.status = status(&name, "/status", &mut errors);
-    }
-    changes.needs_support = patch.needs_support.required("/needs_support", &mut errors);
-    match patch.support_notes {
-        Patch::Absent => {}
-        Patch::Null => changes.support_notes = SupportNotes::parse("").ok(),
-        Patch::Value(notes) => {
-            changes.support_notes = SupportNotes::parse(&notes)
-                .map_err(|error| errors.push(FieldError::invalid("/support_notes", error)))
-                .ok();
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    if changes.is_empty() {
-        return Ok(goal_response(actix_web::http::StatusCode::OK, &current));
-    }
-    let goal = state
-        .ports
-        .goals
-        .update(owner, id, changes, expected, waymark_domain::time::now())
-        .await?;
-    Ok(goal_response(actix_web::http::StatusCode::OK, &goal))
+    let goal = goals::update(
+        &state.ports,
+        principal.acting()?,
+        now(),
+        id,
+        if_match.seen(),
+        patch,
+    )
+    .await?;
+    Ok(goal_response(StatusCode::OK, &goal))
 }
 
 /// Deletes one of your goals.
@@ -289,24 +148,15 @@ pub(crate) async fn delete_goal(
     if_match: IfMatch,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let id = GoalId(path.into_inner());
-    let expected = if if_match.is_conditional() {
-        let current = state
-            .ports
-            .goals
-            .get(owner, id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        if_match.resolve(current.version)?
-    } else {
-        None
-    };
-    state
-        .ports
-        .goals
-        .delete(owner, id, expected, waymark_domain::time::now())
-        .await?;
+    goals::delete(
+        &state.ports,
+        principal.acting()?,
+        now(),
+        id,
+        if_match.seen(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -330,13 +180,8 @@ pub(crate) async fn goal_history(
     path: web::Path<uuid::Uuid>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let changes = state
-        .ports
-        .goals
-        .history(owner, GoalId(path.into_inner()))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let changes =
+        goals::history(&state.ports, principal.acting()?, GoalId(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(GoalHistoryResponse {
         items: changes.iter().map(StatusChangeResponse::from).collect(),
     }))

@@ -1,0 +1,17 @@
+//! Waymark's use cases: one function per operation, such as [`goals::create`]. Each
+//! takes the storage ports, the time, who is acting for whom ([`Acting`]) and an
+//! input that parses into domain values, and holds every rule that needs storage to
+//! decide (a target date is judged by the person's own time zone, which is stored).
+//! Rules that need no storage live in the domain's types.
+//!
+//! This crate depends on the domain only. Handlers in `waymark-http` extract, call a
+//! use case and respond; stores in `waymark-persistence` store.
+
+// Unit tests may fail loudly; production code may not (see [workspace.lints]).
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod goals;
+mod person;
+
+pub use waymark_domain::acting::Acting;
+pub use waymark_domain::precondition::Precondition;
