@@ -12,6 +12,7 @@
 
 pub mod goals;
 mod person;
+pub mod routines;
 
 pub use waymark_domain::acting::Acting;
 pub use waymark_domain::precondition::Precondition;

@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use waymark_application::goals::GoalError;
+use waymark_application::routines::CheckInError;
 use waymark_domain::contacts::ports::{
     ContactWriteError, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
     MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, SupporterWriteError,
@@ -166,6 +167,21 @@ impl From<GoalError> for ApiError {
             }
             GoalError::Busy => GoalWriteError::Busy.into(),
             GoalError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<CheckInError> for ApiError {
+    fn from(error: CheckInError) -> Self {
+        match error {
+            CheckInError::NotFound => Self::NotFound,
+            CheckInError::Invalid(problems) => {
+                Self::Validation(problems.into_iter().map(FieldError::from).collect())
+            }
+            CheckInError::AlreadyCheckedIn => CheckInWriteError::AlreadyCheckedIn.into(),
+            CheckInError::WeekComplete => CheckInWriteError::WeekComplete.into(),
+            CheckInError::PreconditionFailed => Self::PreconditionFailed,
+            CheckInError::Store(store) => store.into(),
         }
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use waymark_domain::acting::Acting;
 use waymark_domain::identity::ports::{AccountStore, CreateAccountError, UpdateAccountError};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{
@@ -176,7 +177,7 @@ impl RoutineStore for CachedRoutineStore {
 
     async fn check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         routine: RoutineId,
         check_in: NewRoutineCheckIn,
         week_limit: Option<u8>,
@@ -184,9 +185,9 @@ impl RoutineStore for CachedRoutineStore {
     ) -> Result<RoutineCheckIn, CheckInWriteError> {
         forgetting(
             &self.cache,
-            owner,
+            acting.owner,
             self.inner
-                .check_in(owner, routine, check_in, week_limit, now),
+                .check_in(acting, routine, check_in, week_limit, now),
         )
         .await
     }

@@ -10,6 +10,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
+use waymark_domain::acting::Acting;
 use waymark_domain::goals::{Feeling, GoalId};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, TimeZoneName};
@@ -575,12 +576,13 @@ impl RoutineStore for SqlRoutineStore {
 
     async fn check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         routine: RoutineId,
         check_in: NewRoutineCheckIn,
         week_limit: Option<u8>,
         now: Instant,
     ) -> Result<RoutineCheckIn, CheckInWriteError> {
+        let owner = acting.owner;
         let transaction = self.writes.begin().await.map_err(store_error)?;
         // Writing the routine row first takes its lock: check-ins of one routine are
         // counted and inserted one at a time, on both databases.
@@ -639,7 +641,7 @@ impl RoutineStore for SqlRoutineStore {
             inserted.id,
             Some(inserted.version),
         );
-        crate::journal::append_as_person(&transaction, owner, now, &[change]).await?;
+        crate::journal::append(&transaction, owner, acting.actor, now, &[change]).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(to_check_in(&inserted)?)
     }

@@ -2,6 +2,7 @@
 //! schedule in the person's time zone, with check-ins from which kind streaks and
 //! rates are derived. Missing a day is not a failure; skipping is a choice.
 
+pub mod occurrence;
 pub mod ports;
 pub mod routine;
 pub mod schedule;

@@ -8,6 +8,7 @@ use super::routine::{
     Category, NewRoutine, NewRoutineCheckIn, Routine, RoutineChanges, RoutineCheckIn,
     RoutineCheckInChanges, RoutineCheckInId, RoutineId,
 };
+use crate::acting::Acting;
 use crate::goals::GoalId;
 use crate::identity::AccountId;
 use crate::identity::secret::SecretDigest;
@@ -204,7 +205,7 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
     /// [`CheckInWriteError`].
     async fn check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         routine: RoutineId,
         check_in: NewRoutineCheckIn,
         week_limit: Option<u8>,

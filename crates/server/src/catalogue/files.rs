@@ -326,16 +326,20 @@ fn article(file: &str, text: &str) -> Result<ArticleEntry, Vec<FileProblem>> {
         }),
         Ok(_) => Err(problems),
         Err(found) => {
-            problems.extend(found.into_iter().map(|Problem { pointer, message, .. }| {
-                let key = top_key(&pointer);
-                let line = if key == "body_markdown" {
-                    body_line
-                } else {
-                    line_of(&front_lines, key, 0, 1)
-                };
-                let field = if key == "body_markdown" { "body" } else { key };
-                problem(line, format!("{field}: {message}"))
-            }));
+            problems.extend(found.into_iter().map(
+                |Problem {
+                     pointer, message, ..
+                 }| {
+                    let key = top_key(&pointer);
+                    let line = if key == "body_markdown" {
+                        body_line
+                    } else {
+                        line_of(&front_lines, key, 0, 1)
+                    };
+                    let field = if key == "body_markdown" { "body" } else { key };
+                    problem(line, format!("{field}: {message}"))
+                },
+            ));
             problems.sort_by_key(|found| found.line);
             Err(problems)
         }
@@ -394,8 +398,10 @@ fn services(file: &str, text: &str) -> Result<Vec<ServiceEntry>, Vec<FileProblem
                 status,
             }),
             Ok(_) => {}
-            Err(checked) => {
-                found.extend(checked.into_iter().map(|Problem { pointer, message, .. }| {
+            Err(checked) => found.extend(checked.into_iter().map(
+                |Problem {
+                     pointer, message, ..
+                 }| {
                     problem(
                         located(top_key(&pointer)),
                         format!(
@@ -403,8 +409,8 @@ fn services(file: &str, text: &str) -> Result<Vec<ServiceEntry>, Vec<FileProblem
                             pointer.trim_start_matches('/')
                         ),
                     )
-                }))
-            }
+                },
+            )),
         }
         problems.append(&mut found);
     }

@@ -2,17 +2,15 @@
 //! app that was offline can upload a day at once. Each item is recorded (or refused)
 //! on its own and answered on its own.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-
 use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
-use waymark_domain::routines::stats::Paused;
-use waymark_domain::routines::{Routine, RoutineId};
+use waymark_application::routines;
+use waymark_domain::routines::RoutineId;
+use waymark_domain::time::now;
 
-use super::check_ins::{NewRoutineCheckInRequest, paused_days, record_check_in};
+use super::check_ins::NewRoutineCheckInRequest;
 use super::representation::{CheckInStatusName, OccurrenceRef, RoutineCheckInResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -113,7 +111,6 @@ pub(crate) async fn batch_routine_check_ins(
     body: JsonBody<BatchRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let items = body.into_inner().items;
     if items.is_empty() || items.len() > MAX_BATCH {
         return Err(ApiError::Validation(vec![FieldError::invalid(
@@ -121,39 +118,23 @@ pub(crate) async fn batch_routine_check_ins(
             "must hold 1 to 100 check-ins",
         )]));
     }
-    // Each routine (and when it was paused) is read once, however many items name it.
-    let mut routines: HashMap<uuid::Uuid, Option<(Routine, Vec<Paused>)>> = HashMap::new();
-    let mut results = Vec::with_capacity(items.len());
-    for (index, item) in items.into_iter().enumerate() {
-        if let Entry::Vacant(slot) = routines.entry(item.routine_id) {
-            let routine = state
-                .ports
-                .routines
-                .get(owner, RoutineId(item.routine_id))
-                .await?;
-            slot.insert(match routine {
-                Some(routine) => {
-                    let pauses = paused_days(&state, &routine).await?;
-                    Some((routine, pauses))
-                }
-                None => None,
-            });
-        }
-        let outcome = match routines.get(&item.routine_id).and_then(Option::as_ref) {
-            None => Err(ApiError::NotFound),
-            Some((routine, pauses)) => {
-                record_check_in(&state, routine, pauses, item.into_request()).await
-            }
-        };
-        results.push(match outcome {
+    let drafts = items
+        .into_iter()
+        .map(|item| (RoutineId(item.routine_id), item.into_request()));
+    let outcomes =
+        routines::check_in_each(&state.ports, principal.acting()?, now(), drafts).await?;
+    let results = outcomes
+        .into_iter()
+        .enumerate()
+        .map(|(index, outcome)| match outcome {
             Ok(check_in) => BatchResult {
                 index,
                 status: 201,
                 check_in: Some(RoutineCheckInResponse::from(&check_in)),
                 problem: None,
             },
-            Err(error @ (ApiError::NotFound | ApiError::Conflict(_) | ApiError::Validation(_))) => {
-                let mut problem = error.problem();
+            Err(error) => {
+                let mut problem = ApiError::from(error).problem();
                 for field in &mut problem.errors {
                     field.pointer = format!("/items/{index}{}", field.pointer);
                 }
@@ -164,8 +145,7 @@ pub(crate) async fn batch_routine_check_ins(
                     problem: Some(problem),
                 }
             }
-            Err(other) => return Err(other),
-        });
-    }
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(BatchResponse { results }))
 }

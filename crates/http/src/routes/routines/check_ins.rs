@@ -7,22 +7,25 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
+use waymark_application::routines::{self, CheckInDraft, CheckInEdit};
 use waymark_domain::goals::Feeling;
 use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
 use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{
-    CheckInStatus, NewRoutineCheckIn, OccurrenceKey, Pattern, Routine, RoutineCheckIn,
-    RoutineCheckInChanges, RoutineCheckInId, RoutineCheckInNote, RoutineId,
+    CheckInStatus, NewRoutineCheckIn, Routine, RoutineCheckIn, RoutineCheckInChanges,
+    RoutineCheckInId, RoutineCheckInNote, RoutineId,
 };
+use waymark_domain::time::now;
+use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
 use super::representation::{
-    CheckInStatusName, OccurrenceRef, RoutineCheckInResponse, parse_time, supported_date,
+    CheckInStatusName, OccurrenceRef, RoutineCheckInResponse, supported_date,
 };
 use super::single::{routine_of, today_in};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
-use crate::problem::{FieldError, Problem};
+use crate::problem::Problem;
 use crate::routes::goals::FeelingName;
 use crate::state::AppState;
 
@@ -91,73 +94,63 @@ fn check_in_response(status: StatusCode, check_in: &RoutineCheckIn) -> HttpRespo
         .json(RoutineCheckInResponse::from(check_in))
 }
 
-fn feeling(raw: &str, errors: &mut Vec<FieldError>) -> Option<Feeling> {
-    raw.parse::<Feeling>()
-        .map_err(|error| errors.push(FieldError::invalid("/feeling", error)))
-        .ok()
+impl CheckInDraft for NewRoutineCheckInRequest {
+    fn parse(
+        self,
+        routine: &Routine,
+        today: NaiveDate,
+        pauses: &[Paused],
+    ) -> Result<NewRoutineCheckIn, Vec<FieldProblem>> {
+        let mut problems = Problems::default();
+        let requested = &self.occurrence;
+        let occurrence = routine.occurrence(
+            requested.date,
+            requested.time.as_deref(),
+            today,
+            pauses,
+            &mut problems,
+        );
+        let status = problems.check("/status", self.status.parse::<CheckInStatus>());
+        let note = problems.check("/note", RoutineCheckInNote::parse(&self.note));
+        let feeling = match &self.feeling {
+            None => Some(None),
+            Some(name) => problems
+                .check("/feeling", name.parse::<Feeling>())
+                .map(Some),
+        };
+        problems.or(|| {
+            Some(NewRoutineCheckIn {
+                occurrence: occurrence?,
+                status: status?,
+                note: note?,
+                feeling: feeling?,
+            })
+        })
+    }
 }
 
-fn status(raw: &str, errors: &mut Vec<FieldError>) -> Option<CheckInStatus> {
-    raw.parse::<CheckInStatus>()
-        .map_err(|error| errors.push(FieldError::invalid("/status", error)))
-        .ok()
-}
-
-/// The occurrence `requested` names, if it is a real one of `routine`'s up to today.
-fn occurrence_of(
-    routine: &Routine,
-    requested: &OccurrenceRef,
-    errors: &mut Vec<FieldError>,
-) -> Option<OccurrenceKey> {
-    let date = requested.date;
-    if !routine.active {
-        errors.push(FieldError::invalid(
-            "/occurrence",
-            "the routine is paused, so it has no occurrences",
-        ));
-        return None;
-    }
-    if date > today_in(routine.schedule.time_zone()) {
-        errors.push(FieldError::invalid("/occurrence/date", "is in the future"));
-        return None;
-    }
-    if !routine.schedule.is_due_on(date) {
-        errors.push(FieldError::invalid(
-            "/occurrence/date",
-            "is not a day this routine is due on",
-        ));
-        return None;
-    }
-    let timeless = matches!(routine.schedule.pattern(), Pattern::TimesPerWeek(_));
-    match (&requested.time, timeless) {
-        (None, true) => Some(OccurrenceKey { date, time: None }),
-        (Some(_), true) => {
-            errors.push(FieldError::invalid(
-                "/occurrence/time",
-                "must be absent: this routine has no times of day",
-            ));
-            None
-        }
-        (None, false) => {
-            errors.push(FieldError::invalid(
-                "/occurrence/time",
-                "is required: name one of the routine's times",
-            ));
-            None
-        }
-        (Some(text), false) => match parse_time(text) {
-            Some(time) if routine.schedule.times().contains(&time) => Some(OccurrenceKey {
-                date,
-                time: Some(time),
-            }),
-            _ => {
-                errors.push(FieldError::invalid(
-                    "/occurrence/time",
-                    "is not one of the routine's times (HH:MM)",
-                ));
-                None
-            }
-        },
+impl CheckInEdit for RoutineCheckInPatch {
+    fn parse(self) -> Result<RoutineCheckInChanges, Vec<FieldProblem>> {
+        let mut problems = Problems::default();
+        let changes = RoutineCheckInChanges {
+            status: self
+                .status
+                .kept("/status", &mut problems)
+                .and_then(|name| problems.check("/status", name.parse::<CheckInStatus>())),
+            note: match self.note {
+                Patch::Absent => None,
+                Patch::Null => RoutineCheckInNote::parse("").ok(),
+                Patch::Value(note) => problems.check("/note", RoutineCheckInNote::parse(&note)),
+            },
+            feeling: match self.feeling {
+                Patch::Absent => None,
+                Patch::Null => Some(None),
+                Patch::Value(name) => problems
+                    .check("/feeling", name.parse::<Feeling>())
+                    .map(Some),
+            },
+        };
+        problems.or(|| Some(changes))
     }
 }
 
@@ -192,10 +185,15 @@ pub(crate) async fn create_routine_check_in(
     body: JsonBody<NewRoutineCheckInRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let routine = routine_of(&state, owner, RoutineId(path.into_inner())).await?;
-    let pauses = paused_days(&state, &routine).await?;
-    let check_in = record_check_in(&state, &routine, &pauses, body.into_inner()).await?;
+    let routine = RoutineId(path.into_inner());
+    let (routine, check_in) = routines::check_in(
+        &state.ports,
+        principal.acting()?,
+        now(),
+        routine,
+        body.into_inner(),
+    )
+    .await?;
     let mut response = check_in_response(StatusCode::CREATED, &check_in);
     if let Ok(location) = header::HeaderValue::from_str(&format!(
         "/v1/routines/{}/check-ins/{}",
@@ -204,84 +202,6 @@ pub(crate) async fn create_routine_check_in(
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
-}
-
-/// When `routine` was paused.
-///
-/// # Errors
-/// Storage failures.
-pub(super) async fn paused_days(
-    state: &AppState,
-    routine: &Routine,
-) -> Result<Vec<Paused>, ApiError> {
-    Ok(state
-        .ports
-        .routines
-        .pauses(routine.owner, &[routine.id])
-        .await?
-        .into_iter()
-        .map(|(_, paused)| paused)
-        .collect())
-}
-
-/// Checks `request` against `routine` (paused on `pauses`) and records it.
-///
-/// # Errors
-/// 422 for an invalid field or an occurrence that is not one of the routine's, 409
-/// for a second check-in or a full week, and storage failures.
-pub(super) async fn record_check_in(
-    state: &AppState,
-    routine: &Routine,
-    pauses: &[Paused],
-    request: NewRoutineCheckInRequest,
-) -> Result<RoutineCheckIn, ApiError> {
-    let owner = routine.owner;
-    let mut errors = Vec::new();
-    let mut occurrence = occurrence_of(routine, &request.occurrence, &mut errors);
-    if occurrence.is_some_and(|key| pauses.iter().any(|paused| paused.covers(key.date))) {
-        errors.push(FieldError::invalid(
-            "/occurrence/date",
-            "the routine was paused that day",
-        ));
-        occurrence = None;
-    }
-    let check_in_status = status(&request.status, &mut errors);
-    let note = RoutineCheckInNote::parse(&request.note)
-        .map_err(|error| errors.push(FieldError::invalid("/note", error)))
-        .ok();
-    let check_in_feeling = match &request.feeling {
-        None => Some(None),
-        Some(name) => feeling(name, &mut errors).map(Some),
-    };
-    let (Some(occurrence), Some(status), Some(note), Some(feeling), true) = (
-        occurrence,
-        check_in_status,
-        note,
-        check_in_feeling,
-        errors.is_empty(),
-    ) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let week_limit = match routine.schedule.pattern() {
-        Pattern::TimesPerWeek(count) => Some(count),
-        _ => None,
-    };
-    Ok(state
-        .ports
-        .routines
-        .check_in(
-            owner,
-            routine.id,
-            NewRoutineCheckIn {
-                occurrence,
-                status,
-                note,
-                feeling,
-            },
-            week_limit,
-            waymark_domain::time::now(),
-        )
-        .await?)
 }
 
 /// A routine's check-ins.
@@ -355,50 +275,12 @@ pub(crate) async fn update_routine_check_in(
     body: JsonBody<RoutineCheckInPatch>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let (routine, check_in) = path.into_inner();
+    let id = (RoutineId(routine), RoutineCheckInId(check_in));
     let patch = body.into_inner();
-    let mut errors = Vec::new();
-    let mut changes = RoutineCheckInChanges::default();
-    if let Some(name) = patch.status.required("/status", &mut errors) {
-        changes.status = status(&name, &mut errors);
-    }
-    match patch.note {
-        Patch::Absent => {}
-        Patch::Null => changes.note = RoutineCheckInNote::parse("").ok(),
-        Patch::Value(note) => {
-            changes.note = RoutineCheckInNote::parse(&note)
-                .map_err(|error| errors.push(FieldError::invalid("/note", error)))
-                .ok();
-        }
-    }
-    match patch.feeling {
-        Patch::Absent => {}
-        Patch::Null => changes.feeling = Some(None),
-        Patch::Value(name) => changes.feeling = feeling(&name, &mut errors).map(Some),
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let current = state
-        .ports
-        .routines
-        .get_check_in(owner, RoutineId(routine), RoutineCheckInId(check_in))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let expected = if_match.resolve(current.version)?;
-    let updated = state
-        .ports
-        .routines
-        .update_check_in(
-            owner,
-            RoutineId(routine),
-            RoutineCheckInId(check_in),
-            changes,
-            expected,
-            waymark_domain::time::now(),
-        )
-        .await?;
+    let acting = principal.acting()?;
+    let updated =
+        routines::update_check_in(&state.ports, acting, now(), id, if_match.seen(), patch).await?;
     Ok(check_in_response(StatusCode::OK, &updated))
 }
 
@@ -424,17 +306,8 @@ pub(crate) async fn delete_routine_check_in(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let (routine, check_in) = path.into_inner();
-    state
-        .ports
-        .routines
-        .delete_check_in(
-            owner,
-            RoutineId(routine),
-            RoutineCheckInId(check_in),
-            waymark_domain::time::now(),
-        )
-        .await?;
+    let id = (RoutineId(routine), RoutineCheckInId(check_in));
+    routines::delete_check_in(&state.ports, principal.acting()?, now(), id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 use waymark_domain::identity::TimeZoneName;
+use waymark_domain::routines::occurrence::clock_time;
 use waymark_domain::routines::schedule::{parse_weekday, weekday_name};
 use waymark_domain::routines::{
     Category, MAX_REMINDER_MINUTES, Pattern, Routine, RoutineCheckIn, Schedule, Weekdays,
@@ -180,13 +181,6 @@ pub(crate) fn time_text(time: NaiveTime) -> String {
     time.format("%H:%M").to_string()
 }
 
-/// A `HH:MM` time of day.
-pub(crate) fn parse_time(text: &str) -> Option<NaiveTime> {
-    (text.len() == 5)
-        .then(|| NaiveTime::parse_from_str(text, "%H:%M").ok())
-        .flatten()
-}
-
 /// Turns a schedule request into a [`Schedule`], recording problems under `prefix`
 /// (such as `/schedule`). `default_zone` and `today` fill what the request leaves out.
 pub(crate) fn schedule(
@@ -254,7 +248,7 @@ pub(crate) fn schedule(
     };
     let mut times = Vec::new();
     for (index, text) in request.times.iter().flatten().enumerate() {
-        match parse_time(text) {
+        match clock_time(text) {
             Some(time) => times.push(time),
             None => errors.push(FieldError::invalid(
                 &pointer(&format!("times/{index}")),

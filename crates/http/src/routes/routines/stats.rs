@@ -136,7 +136,7 @@ pub(crate) async fn routine_stats(
             today,
         )
         .await?;
-    let pauses = super::check_ins::paused_days(&state, &routine).await?;
+    let pauses = waymark_application::routines::paused_days(&state.ports, &routine).await?;
     let outcomes: Vec<_> = check_ins
         .iter()
         .map(|check_in| (check_in.occurrence, check_in.status))

@@ -1,0 +1,220 @@
+//! Checking in on routines: one check-in per real occurrence, none on a paused day,
+//! and no more in an ISO week than a `times_per_week` routine asks for.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use chrono::NaiveDate;
+use waymark_domain::acting::Acting;
+use waymark_domain::ports::{StoragePorts, StoreError};
+use waymark_domain::precondition::Precondition;
+use waymark_domain::routines::ports::CheckInWriteError;
+use waymark_domain::routines::stats::Paused;
+use waymark_domain::routines::{
+    NewRoutineCheckIn, Routine, RoutineCheckIn, RoutineCheckInChanges, RoutineCheckInId, RoutineId,
+};
+use waymark_domain::time::Instant;
+use waymark_domain::validation::Problem;
+
+/// Why a check-in was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckInError {
+    /// No such routine of the person's.
+    #[error("no such routine")]
+    NotFound,
+    /// What the caller sent breaks a rule, or names no real occurrence; every
+    /// problem is listed.
+    #[error("the check-in is not valid")]
+    Invalid(Vec<Problem>),
+    /// That occurrence has a check-in already.
+    #[error("that occurrence has a check-in already")]
+    AlreadyCheckedIn,
+    /// A `times_per_week` routine has all its check-ins that ISO week.
+    #[error("the week has all its check-ins")]
+    WeekComplete,
+    /// The check-in changed since the version the caller saw.
+    #[error("the check-in has changed")]
+    PreconditionFailed,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<CheckInWriteError> for CheckInError {
+    fn from(error: CheckInWriteError) -> Self {
+        match error {
+            CheckInWriteError::NotFound => Self::NotFound,
+            CheckInWriteError::PreconditionFailed => Self::PreconditionFailed,
+            CheckInWriteError::AlreadyCheckedIn => Self::AlreadyCheckedIn,
+            CheckInWriteError::WeekComplete => Self::WeekComplete,
+            CheckInWriteError::Store(store) => Self::Store(store),
+        }
+    }
+}
+
+/// What a client sent to check in. It parses against the routine, the day it is in
+/// the routine's time zone and the days it was paused, which decide whether the
+/// occurrence it names is a real one ([`Routine::occurrence`]).
+pub trait CheckInDraft {
+    /// The check-in, or every problem with it.
+    ///
+    /// # Errors
+    /// Each field that breaks a rule.
+    fn parse(
+        self,
+        routine: &Routine,
+        today: NaiveDate,
+        pauses: &[Paused],
+    ) -> Result<NewRoutineCheckIn, Vec<Problem>>;
+}
+
+/// When `routine` was paused.
+///
+/// # Errors
+/// [`StoreError`] when storage fails.
+pub async fn paused_days(
+    ports: &StoragePorts,
+    routine: &Routine,
+) -> Result<Vec<Paused>, StoreError> {
+    Ok(ports
+        .routines
+        .pauses(routine.owner, &[routine.id])
+        .await?
+        .into_iter()
+        .map(|(_, paused)| paused)
+        .collect())
+}
+
+/// Records how an occurrence of one of the person's routines went.
+///
+/// # Errors
+/// [`CheckInError::NotFound`], [`CheckInError::Invalid`],
+/// [`CheckInError::AlreadyCheckedIn`] or [`CheckInError::WeekComplete`].
+pub async fn check_in(
+    ports: &StoragePorts,
+    acting: Acting,
+    now: Instant,
+    routine: RoutineId,
+    draft: impl CheckInDraft,
+) -> Result<(Routine, RoutineCheckIn), CheckInError> {
+    let routine = ports
+        .routines
+        .get(acting.owner, routine)
+        .await?
+        .ok_or(CheckInError::NotFound)?;
+    let pauses = paused_days(ports, &routine).await?;
+    let check_in = record(ports, acting, now, &routine, &pauses, draft).await?;
+    Ok((routine, check_in))
+}
+
+/// A routine and the days it was paused.
+type RoutineWithPauses = (Routine, Vec<Paused>);
+
+/// Records many check-ins, each on its own: one that fails does not stop the others.
+/// Each routine (and when it was paused) is read once, however many items name it.
+///
+/// # Errors
+/// [`StoreError`] when storage fails, which stops the batch.
+pub async fn check_in_each<D: CheckInDraft>(
+    ports: &StoragePorts,
+    acting: Acting,
+    now: Instant,
+    items: impl IntoIterator<Item = (RoutineId, D)>,
+) -> Result<Vec<Result<RoutineCheckIn, CheckInError>>, StoreError> {
+    let mut routines: HashMap<RoutineId, Option<RoutineWithPauses>> = HashMap::new();
+    let mut results = Vec::new();
+    for (id, draft) in items {
+        if let Entry::Vacant(slot) = routines.entry(id) {
+            slot.insert(match ports.routines.get(acting.owner, id).await? {
+                Some(routine) => {
+                    let pauses = paused_days(ports, &routine).await?;
+                    Some((routine, pauses))
+                }
+                None => None,
+            });
+        }
+        let outcome = match routines.get(&id).and_then(Option::as_ref) {
+            None => Err(CheckInError::NotFound),
+            Some((routine, pauses)) => record(ports, acting, now, routine, pauses, draft).await,
+        };
+        match outcome {
+            Err(CheckInError::Store(store)) => return Err(store),
+            outcome => results.push(outcome),
+        }
+    }
+    Ok(results)
+}
+
+async fn record(
+    ports: &StoragePorts,
+    acting: Acting,
+    now: Instant,
+    routine: &Routine,
+    pauses: &[Paused],
+    draft: impl CheckInDraft,
+) -> Result<RoutineCheckIn, CheckInError> {
+    let today = now
+        .with_timezone(&routine.schedule.time_zone().zone())
+        .date_naive();
+    let check_in = draft
+        .parse(routine, today, pauses)
+        .map_err(CheckInError::Invalid)?;
+    Ok(ports
+        .routines
+        .check_in(acting, routine.id, check_in, routine.week_limit(), now)
+        .await?)
+}
+
+/// What a client sent to change a check-in.
+pub trait CheckInEdit {
+    /// The changes, or every problem with them.
+    ///
+    /// # Errors
+    /// Each field that breaks a rule.
+    fn parse(self) -> Result<RoutineCheckInChanges, Vec<Problem>>;
+}
+
+/// Changes how an occurrence went (never which occurrence it was), if the check-in is
+/// still at a version `seen` names.
+///
+/// # Errors
+/// [`CheckInError::Invalid`] before anything is read, then
+/// [`CheckInError::NotFound`] or [`CheckInError::PreconditionFailed`].
+pub async fn update_check_in(
+    ports: &StoragePorts,
+    acting: Acting,
+    now: Instant,
+    (routine, id): (RoutineId, RoutineCheckInId),
+    seen: &Precondition,
+    edit: impl CheckInEdit,
+) -> Result<RoutineCheckIn, CheckInError> {
+    let changes = edit.parse().map_err(CheckInError::Invalid)?;
+    let current = ports
+        .routines
+        .get_check_in(acting.owner, routine, id)
+        .await?
+        .ok_or(CheckInError::NotFound)?;
+    let expected = seen
+        .expected(current.version)
+        .map_err(|_| CheckInError::PreconditionFailed)?;
+    Ok(ports
+        .routines
+        .update_check_in(acting.owner, routine, id, changes, expected, now)
+        .await?)
+}
+
+/// Deletes a check-in, so its occurrence can be checked in anew.
+///
+/// # Errors
+/// [`CheckInError::NotFound`].
+pub async fn delete_check_in(
+    ports: &StoragePorts,
+    acting: Acting,
+    now: Instant,
+    (routine, id): (RoutineId, RoutineCheckInId),
+) -> Result<(), CheckInError> {
+    Ok(ports
+        .routines
+        .delete_check_in(acting.owner, routine, id, now)
+        .await?)
+}
