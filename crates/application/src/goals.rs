@@ -4,49 +4,16 @@ use chrono::NaiveDate;
 use waymark_domain::acting::Acting;
 use waymark_domain::goals::ports::{GoalPage, GoalQuery, GoalWriteError};
 use waymark_domain::goals::{Goal, GoalChanges, GoalId, NewGoal, StatusChange};
-use waymark_domain::ports::{StoragePorts, StoreError};
-use waymark_domain::precondition::{Precondition, PreconditionFailed};
+use waymark_domain::ports::StoragePorts;
+use waymark_domain::precondition::Precondition;
 use waymark_domain::time::Instant;
 use waymark_domain::validation::Problem;
 
+use crate::failure::Failure;
 use crate::person::local_date;
 
 /// Why a goal operation did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum GoalError {
-    /// No such goal of the person's.
-    #[error("no such goal")]
-    NotFound,
-    /// It changed since the version the caller saw.
-    #[error("the goal has changed")]
-    PreconditionFailed,
-    /// What the caller sent breaks a rule; every problem is listed.
-    #[error("the goal is not valid")]
-    Invalid(Vec<Problem>),
-    /// Concurrent changes kept winning; the caller may simply retry.
-    #[error("the goal is being changed by other requests")]
-    Busy,
-    /// Storage failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<GoalWriteError> for GoalError {
-    fn from(error: GoalWriteError) -> Self {
-        match error {
-            GoalWriteError::NotFound => Self::NotFound,
-            GoalWriteError::PreconditionFailed => Self::PreconditionFailed,
-            GoalWriteError::Busy => Self::Busy,
-            GoalWriteError::Store(store) => Self::Store(store),
-        }
-    }
-}
-
-impl From<PreconditionFailed> for GoalError {
-    fn from(_: PreconditionFailed) -> Self {
-        Self::PreconditionFailed
-    }
-}
+pub type GoalFailure = Failure<GoalWriteError>;
 
 /// What a client sent to set a goal. It parses once the day the goal is set on is
 /// known (a target date may not be before it), reporting every problem at once.
@@ -70,41 +37,42 @@ pub trait GoalEdit {
 /// Sets a new goal, dated by the person's own time zone.
 ///
 /// # Errors
-/// [`GoalError::Invalid`] with every problem in `draft`.
+/// [`Failure::Invalid`] with every problem in `draft`; [`GoalWriteError::NotFound`]
+/// when the person's account is gone.
 pub async fn create(
     ports: &StoragePorts,
     acting: Acting,
     now: Instant,
     draft: impl GoalDraft,
-) -> Result<Goal, GoalError> {
+) -> Result<Goal, GoalFailure> {
     let today = local_date(ports, acting.owner, now)
         .await?
-        .ok_or(GoalError::NotFound)?;
-    let goal = draft.parse(today).map_err(GoalError::Invalid)?;
+        .ok_or(GoalFailure::Refused(GoalWriteError::NotFound))?;
+    let goal = draft.parse(today).map_err(Failure::Invalid)?;
     Ok(ports.goals.create(acting, goal, now).await?)
 }
 
 /// One of the person's goals.
 ///
 /// # Errors
-/// [`GoalError::NotFound`].
-pub async fn get(ports: &StoragePorts, acting: Acting, id: GoalId) -> Result<Goal, GoalError> {
+/// [`GoalWriteError::NotFound`].
+pub async fn get(ports: &StoragePorts, acting: Acting, id: GoalId) -> Result<Goal, GoalFailure> {
     ports
         .goals
         .get(acting.owner, id)
         .await?
-        .ok_or(GoalError::NotFound)
+        .ok_or(GoalFailure::Refused(GoalWriteError::NotFound))
 }
 
 /// A page of the person's goals.
 ///
 /// # Errors
-/// [`GoalError::Store`] when storage fails.
+/// [`GoalWriteError::Store`] when storage fails.
 pub async fn list(
     ports: &StoragePorts,
     acting: Acting,
     query: GoalQuery,
-) -> Result<GoalPage, GoalError> {
+) -> Result<GoalPage, GoalFailure> {
     Ok(ports.goals.list(acting.owner, query).await?)
 }
 
@@ -112,8 +80,8 @@ pub async fn list(
 /// change that changes nothing answers the goal as it is.
 ///
 /// # Errors
-/// [`GoalError::NotFound`], [`GoalError::PreconditionFailed`] or
-/// [`GoalError::Invalid`].
+/// [`GoalWriteError::NotFound`], [`GoalWriteError::PreconditionFailed`] or
+/// [`Failure::Invalid`].
 pub async fn update(
     ports: &StoragePorts,
     acting: Acting,
@@ -121,54 +89,59 @@ pub async fn update(
     id: GoalId,
     seen: &Precondition,
     edit: impl GoalEdit,
-) -> Result<Goal, GoalError> {
+) -> Result<Goal, GoalFailure> {
     let current = get(ports, acting, id).await?;
     let expected = seen.expected(current.version)?;
     let set_on = local_date(ports, acting.owner, current.created_at)
         .await?
-        .ok_or(GoalError::NotFound)?;
-    let changes = edit.parse(set_on).map_err(GoalError::Invalid)?;
+        .ok_or(GoalFailure::Refused(GoalWriteError::NotFound))?;
+    let changes = edit.parse(set_on).map_err(Failure::Invalid)?;
     if changes.is_empty() {
         return Ok(current);
     }
-    Ok(ports
+    ports
         .goals
         .update(acting, id, changes, expected, now)
-        .await?)
+        .await
+        .map_err(Failure::Refused)
 }
 
 /// Deletes one of the person's goals with its steps, check-ins and history, if it is
 /// still at a version `seen` names.
 ///
 /// # Errors
-/// [`GoalError::NotFound`] or [`GoalError::PreconditionFailed`].
+/// [`GoalWriteError::NotFound`] or [`GoalWriteError::PreconditionFailed`].
 pub async fn delete(
     ports: &StoragePorts,
     acting: Acting,
     now: Instant,
     id: GoalId,
     seen: &Precondition,
-) -> Result<(), GoalError> {
+) -> Result<(), GoalFailure> {
     let expected = if seen.is_conditional() {
         seen.expected(get(ports, acting, id).await?.version)?
     } else {
         None
     };
-    Ok(ports.goals.delete(acting, id, expected, now).await?)
+    ports
+        .goals
+        .delete(acting, id, expected, now)
+        .await
+        .map_err(Failure::Refused)
 }
 
 /// How the goal's status has changed, oldest first.
 ///
 /// # Errors
-/// [`GoalError::NotFound`].
+/// [`GoalWriteError::NotFound`].
 pub async fn history(
     ports: &StoragePorts,
     acting: Acting,
     id: GoalId,
-) -> Result<Vec<StatusChange>, GoalError> {
+) -> Result<Vec<StatusChange>, GoalFailure> {
     ports
         .goals
         .history(acting.owner, id)
         .await?
-        .ok_or(GoalError::NotFound)
+        .ok_or(GoalFailure::Refused(GoalWriteError::NotFound))
 }

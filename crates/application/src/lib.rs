@@ -10,9 +10,16 @@
 // Unit tests may fail loudly; production code may not (see [workspace.lints]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod failure;
+pub mod goal_check_ins;
 pub mod goals;
+mod input;
 mod person;
 pub mod routines;
+pub mod steps;
+
+pub use failure::Failure;
+pub use input::Input;
 
 pub use waymark_domain::acting::Acting;
 pub use waymark_domain::precondition::Precondition;

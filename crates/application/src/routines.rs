@@ -16,41 +16,11 @@ use waymark_domain::routines::{
 use waymark_domain::time::Instant;
 use waymark_domain::validation::Problem;
 
-/// Why a check-in was not recorded.
-#[derive(Debug, thiserror::Error)]
-pub enum CheckInError {
-    /// No such routine of the person's.
-    #[error("no such routine")]
-    NotFound,
-    /// What the caller sent breaks a rule, or names no real occurrence; every
-    /// problem is listed.
-    #[error("the check-in is not valid")]
-    Invalid(Vec<Problem>),
-    /// That occurrence has a check-in already.
-    #[error("that occurrence has a check-in already")]
-    AlreadyCheckedIn,
-    /// A `times_per_week` routine has all its check-ins that ISO week.
-    #[error("the week has all its check-ins")]
-    WeekComplete,
-    /// The check-in changed since the version the caller saw.
-    #[error("the check-in has changed")]
-    PreconditionFailed,
-    /// Storage failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
+use crate::failure::Failure;
+use crate::input::Input;
 
-impl From<CheckInWriteError> for CheckInError {
-    fn from(error: CheckInWriteError) -> Self {
-        match error {
-            CheckInWriteError::NotFound => Self::NotFound,
-            CheckInWriteError::PreconditionFailed => Self::PreconditionFailed,
-            CheckInWriteError::AlreadyCheckedIn => Self::AlreadyCheckedIn,
-            CheckInWriteError::WeekComplete => Self::WeekComplete,
-            CheckInWriteError::Store(store) => Self::Store(store),
-        }
-    }
-}
+/// Why a check-in was not recorded, changed or deleted.
+pub type CheckInFailure = Failure<CheckInWriteError>;
 
 /// What a client sent to check in. It parses against the routine, the day it is in
 /// the routine's time zone and the days it was paused, which decide whether the
@@ -88,20 +58,20 @@ pub async fn paused_days(
 /// Records how an occurrence of one of the person's routines went.
 ///
 /// # Errors
-/// [`CheckInError::NotFound`], [`CheckInError::Invalid`],
-/// [`CheckInError::AlreadyCheckedIn`] or [`CheckInError::WeekComplete`].
+/// [`Failure::Invalid`], or [`CheckInWriteError::NotFound`],
+/// [`CheckInWriteError::AlreadyCheckedIn`] or [`CheckInWriteError::WeekComplete`].
 pub async fn check_in(
     ports: &StoragePorts,
     acting: Acting,
     now: Instant,
     routine: RoutineId,
     draft: impl CheckInDraft,
-) -> Result<(Routine, RoutineCheckIn), CheckInError> {
+) -> Result<(Routine, RoutineCheckIn), CheckInFailure> {
     let routine = ports
         .routines
         .get(acting.owner, routine)
         .await?
-        .ok_or(CheckInError::NotFound)?;
+        .ok_or(Failure::Refused(CheckInWriteError::NotFound))?;
     let pauses = paused_days(ports, &routine).await?;
     let check_in = record(ports, acting, now, &routine, &pauses, draft).await?;
     Ok((routine, check_in))
@@ -120,7 +90,7 @@ pub async fn check_in_each<D: CheckInDraft>(
     acting: Acting,
     now: Instant,
     items: impl IntoIterator<Item = (RoutineId, D)>,
-) -> Result<Vec<Result<RoutineCheckIn, CheckInError>>, StoreError> {
+) -> Result<Vec<Result<RoutineCheckIn, CheckInFailure>>, StoreError> {
     let mut routines: HashMap<RoutineId, Option<RoutineWithPauses>> = HashMap::new();
     let mut results = Vec::new();
     for (id, draft) in items {
@@ -134,11 +104,11 @@ pub async fn check_in_each<D: CheckInDraft>(
             });
         }
         let outcome = match routines.get(&id).and_then(Option::as_ref) {
-            None => Err(CheckInError::NotFound),
+            None => Err(Failure::Refused(CheckInWriteError::NotFound)),
             Some((routine, pauses)) => record(ports, acting, now, routine, pauses, draft).await,
         };
         match outcome {
-            Err(CheckInError::Store(store)) => return Err(store),
+            Err(Failure::Refused(CheckInWriteError::Store(store))) => return Err(store),
             outcome => results.push(outcome),
         }
     }
@@ -152,69 +122,61 @@ async fn record(
     routine: &Routine,
     pauses: &[Paused],
     draft: impl CheckInDraft,
-) -> Result<RoutineCheckIn, CheckInError> {
+) -> Result<RoutineCheckIn, CheckInFailure> {
     let today = now
         .with_timezone(&routine.schedule.time_zone().zone())
         .date_naive();
     let check_in = draft
         .parse(routine, today, pauses)
-        .map_err(CheckInError::Invalid)?;
-    Ok(ports
+        .map_err(Failure::Invalid)?;
+    ports
         .routines
         .check_in(acting, routine.id, check_in, routine.week_limit(), now)
-        .await?)
-}
-
-/// What a client sent to change a check-in.
-pub trait CheckInEdit {
-    /// The changes, or every problem with them.
-    ///
-    /// # Errors
-    /// Each field that breaks a rule.
-    fn parse(self) -> Result<RoutineCheckInChanges, Vec<Problem>>;
+        .await
+        .map_err(Failure::Refused)
 }
 
 /// Changes how an occurrence went (never which occurrence it was), if the check-in is
 /// still at a version `seen` names.
 ///
 /// # Errors
-/// [`CheckInError::Invalid`] before anything is read, then
-/// [`CheckInError::NotFound`] or [`CheckInError::PreconditionFailed`].
+/// [`Failure::Invalid`] before anything is read, then
+/// [`CheckInWriteError::NotFound`] or [`CheckInWriteError::PreconditionFailed`].
 pub async fn update_check_in(
     ports: &StoragePorts,
     acting: Acting,
     now: Instant,
     (routine, id): (RoutineId, RoutineCheckInId),
     seen: &Precondition,
-    edit: impl CheckInEdit,
-) -> Result<RoutineCheckIn, CheckInError> {
-    let changes = edit.parse().map_err(CheckInError::Invalid)?;
+    edit: impl Input<RoutineCheckInChanges>,
+) -> Result<RoutineCheckIn, CheckInFailure> {
+    let changes = edit.parse().map_err(Failure::Invalid)?;
     let current = ports
         .routines
         .get_check_in(acting.owner, routine, id)
         .await?
-        .ok_or(CheckInError::NotFound)?;
-    let expected = seen
-        .expected(current.version)
-        .map_err(|_| CheckInError::PreconditionFailed)?;
-    Ok(ports
+        .ok_or(Failure::Refused(CheckInWriteError::NotFound))?;
+    let expected = seen.expected(current.version)?;
+    ports
         .routines
         .update_check_in(acting.owner, routine, id, changes, expected, now)
-        .await?)
+        .await
+        .map_err(Failure::Refused)
 }
 
 /// Deletes a check-in, so its occurrence can be checked in anew.
 ///
 /// # Errors
-/// [`CheckInError::NotFound`].
+/// [`CheckInWriteError::NotFound`].
 pub async fn delete_check_in(
     ports: &StoragePorts,
     acting: Acting,
     now: Instant,
     (routine, id): (RoutineId, RoutineCheckInId),
-) -> Result<(), CheckInError> {
-    Ok(ports
+) -> Result<(), CheckInFailure> {
+    ports
         .routines
         .delete_check_in(acting.owner, routine, id, now)
-        .await?)
+        .await
+        .map_err(Failure::Refused)
 }

@@ -38,6 +38,30 @@ impl Precondition {
     }
 }
 
+/// A port's write error with a `PreconditionFailed` variant takes a failed precondition
+/// as that variant.
+macro_rules! failed_precondition_is_a {
+    ($($error:ty),+ $(,)?) => {
+        $(
+            impl From<PreconditionFailed> for $error {
+                fn from(_: PreconditionFailed) -> Self {
+                    Self::PreconditionFailed
+                }
+            }
+        )+
+    };
+}
+
+failed_precondition_is_a!(
+    crate::goals::ports::GoalWriteError,
+    crate::goals::ports::StepWriteError,
+    crate::routines::ports::RoutineWriteError,
+    crate::routines::ports::CheckInWriteError,
+    crate::contacts::ports::ContactWriteError,
+    crate::content::ports::ArticleWriteError,
+    crate::content::ports::ServiceWriteError,
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

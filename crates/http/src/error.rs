@@ -5,14 +5,14 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use waymark_application::goals::GoalError;
-use waymark_application::routines::CheckInError;
+use waymark_application::Failure;
 use waymark_domain::contacts::ports::{
     ContactWriteError, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
     MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, SupporterWriteError,
 };
 use waymark_domain::content::ports::{ArticleWriteError, ServiceWriteError};
-use waymark_domain::goals::ports::GoalWriteError;
+use waymark_domain::goals::MAX_STEPS_PER_GOAL;
+use waymark_domain::goals::ports::{GoalWriteError, StepWriteError};
 use waymark_domain::health::{StorageUnavailable, Unavailability};
 use waymark_domain::identity::ports::{ClientError, CreateAccountError, UpdateAccountError};
 use waymark_domain::ports::StoreError;
@@ -157,31 +157,36 @@ impl From<GoalWriteError> for ApiError {
     }
 }
 
-impl From<GoalError> for ApiError {
-    fn from(error: GoalError) -> Self {
-        match error {
-            GoalError::NotFound => Self::NotFound,
-            GoalError::PreconditionFailed => Self::PreconditionFailed,
-            GoalError::Invalid(problems) => {
+impl<E> From<Failure<E>> for ApiError
+where
+    ApiError: From<E>,
+{
+    fn from(failure: Failure<E>) -> Self {
+        match failure {
+            Failure::Invalid(problems) => {
                 Self::Validation(problems.into_iter().map(FieldError::from).collect())
             }
-            GoalError::Busy => GoalWriteError::Busy.into(),
-            GoalError::Store(store) => store.into(),
+            Failure::Refused(error) => error.into(),
         }
     }
 }
 
-impl From<CheckInError> for ApiError {
-    fn from(error: CheckInError) -> Self {
+impl From<StepWriteError> for ApiError {
+    fn from(error: StepWriteError) -> Self {
         match error {
-            CheckInError::NotFound => Self::NotFound,
-            CheckInError::Invalid(problems) => {
-                Self::Validation(problems.into_iter().map(FieldError::from).collect())
-            }
-            CheckInError::AlreadyCheckedIn => CheckInWriteError::AlreadyCheckedIn.into(),
-            CheckInError::WeekComplete => CheckInWriteError::WeekComplete.into(),
-            CheckInError::PreconditionFailed => Self::PreconditionFailed,
-            CheckInError::Store(store) => store.into(),
+            StepWriteError::NotFound => Self::NotFound,
+            StepWriteError::PreconditionFailed => Self::PreconditionFailed,
+            StepWriteError::TooManySteps => Self::Conflict(format!(
+                "A goal can have at most {MAX_STEPS_PER_GOAL} steps."
+            )),
+            StepWriteError::OrderMismatch => Self::Conflict(
+                "The order must name every step of the goal exactly once; fetch the steps and try again."
+                    .to_owned(),
+            ),
+            StepWriteError::Busy => Self::Conflict(
+                "The step is being changed by other requests; please try again.".to_owned(),
+            ),
+            StepWriteError::Store(store) => store.into(),
         }
     }
 }

@@ -13,10 +13,11 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
+use waymark_domain::acting::Acting;
 use waymark_domain::goals::ports::{CheckInPage, GoalPartsStore, GoalWriteError, StepWriteError};
 use waymark_domain::goals::{
-    CheckIn, CheckInId, CheckInNote, Feeling, GoalId, MAX_STEPS_PER_GOAL, NewCheckIn, Progress,
-    Step, StepChanges, StepId, StepTitle,
+    CheckIn, CheckInId, CheckInNote, Feeling, GoalId, MAX_STEPS_PER_GOAL, NewCheckIn, NewStep,
+    Progress, Step, StepChanges, StepId, StepTitle,
 };
 use waymark_domain::identity::AccountId;
 use waymark_domain::journal::{Change, ResourceType};
@@ -178,12 +179,12 @@ impl GoalPartsStore for SqlGoalPartsStore {
 
     async fn add_step(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
-        title: StepTitle,
-        done: bool,
+        NewStep { title, done }: NewStep,
         now: Instant,
     ) -> Result<Step, StepWriteError> {
+        let owner = acting.owner;
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.writes.begin().await.map_err(store_error)?;
@@ -233,9 +234,10 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .map_err(store_error)?;
             let step_change =
                 Change::created(ResourceType::GoalStep, inserted.id, Some(inserted.version));
-            crate::journal::append_as_person(
+            crate::journal::append(
                 &transaction,
                 owner,
+                acting.actor,
                 now,
                 &[goal_updated(&goal_row), step_change],
             )
@@ -265,13 +267,14 @@ impl GoalPartsStore for SqlGoalPartsStore {
 
     async fn update_step(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
         step: StepId,
         changes: StepChanges,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Step, StepWriteError> {
+        let owner = acting.owner;
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let current = self
@@ -330,9 +333,10 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 return Err(self.lost_race(owner, goal, step, expected_version).await?);
             };
             let step_change = Change::updated(ResourceType::GoalStep, row.id, Some(row.version));
-            crate::journal::append_as_person(
+            crate::journal::append(
                 &transaction,
                 owner,
+                acting.actor,
                 now,
                 &[goal_updated(&goal_row), step_change],
             )
@@ -345,12 +349,13 @@ impl GoalPartsStore for SqlGoalPartsStore {
 
     async fn remove_step(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
         step: StepId,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), StepWriteError> {
+        let owner = acting.owner;
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let current = self
@@ -421,7 +426,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                     .map(|row| Change::updated(ResourceType::GoalStep, row.id, Some(row.version))),
             )
             .collect();
-            crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
+            crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(())
         }
@@ -430,11 +435,12 @@ impl GoalPartsStore for SqlGoalPartsStore {
 
     async fn reorder_steps(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
         order: Vec<StepId>,
         now: Instant,
     ) -> Result<Vec<Step>, StepWriteError> {
+        let owner = acting.owner;
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.writes.begin().await.map_err(store_error)?;
@@ -484,7 +490,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                         Change::updated(ResourceType::GoalStep, row.id, Some(row.version))
                     }))
                     .collect();
-            crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
+            crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
             transaction.commit().await.map_err(store_error)?;
             Ok(rows.iter().map(to_step).collect::<Result<Vec<_>, _>>()?)
         }
@@ -493,11 +499,12 @@ impl GoalPartsStore for SqlGoalPartsStore {
 
     async fn check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
         check_in: NewCheckIn,
         now: Instant,
     ) -> Result<CheckIn, GoalWriteError> {
+        let owner = acting.owner;
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.writes.begin().await.map_err(store_error)?;
@@ -542,9 +549,10 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .await
                 .map_err(store_error)?;
             let check_in_change = Change::created(ResourceType::GoalCheckIn, inserted.id, None);
-            crate::journal::append_as_person(
+            crate::journal::append(
                 &transaction,
                 owner,
+                acting.actor,
                 now,
                 &[goal_updated(&goal_row), check_in_change],
             )
@@ -617,11 +625,12 @@ impl GoalPartsStore for SqlGoalPartsStore {
 
     async fn delete_check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
         check_in: CheckInId,
         now: Instant,
     ) -> Result<(), GoalWriteError> {
+        let owner = acting.owner;
         let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.writes.begin().await.map_err(store_error)?;
@@ -655,9 +664,10 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .await
                 .map_err(store_error)?;
             let check_in_change = Change::deleted(ResourceType::GoalCheckIn, check_in.0);
-            crate::journal::append_as_person(
+            crate::journal::append(
                 &transaction,
                 owner,
+                acting.actor,
                 now,
                 &[goal_updated(&goal_row), check_in_change],
             )

@@ -11,6 +11,6 @@ pub use goal::{
     SupportNotes, TargetDateTooEarly, target_date_from,
 };
 pub use parts::{
-    CheckIn, CheckInId, CheckInNote, Feeling, MAX_STEPS_PER_GOAL, NewCheckIn, Progress, Step,
-    StepChanges, StepId, StepTitle,
+    CheckIn, CheckInId, CheckInNote, Feeling, MAX_STEPS_PER_GOAL, NewCheckIn, NewStep, Progress,
+    Step, StepChanges, StepId, StepTitle,
 };

@@ -186,6 +186,15 @@ pub struct Step {
     pub version: i64,
 }
 
+/// A step about to be added.
+#[derive(Debug, Clone)]
+pub struct NewStep {
+    /// What it is.
+    pub title: StepTitle,
+    /// Whether it is done already.
+    pub done: bool,
+}
+
 /// Changes to a step; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct StepChanges {

@@ -197,10 +197,9 @@ pub trait GoalPartsStore: Send + Sync + std::fmt::Debug {
     /// [`StepWriteError::NotFound`] or [`StepWriteError::TooManySteps`].
     async fn add_step(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
-        title: crate::goals::StepTitle,
-        done: bool,
+        step: crate::goals::NewStep,
         now: Instant,
     ) -> Result<crate::goals::Step, StepWriteError>;
 
@@ -221,7 +220,7 @@ pub trait GoalPartsStore: Send + Sync + std::fmt::Debug {
     /// [`StepWriteError::NotFound`] or [`StepWriteError::PreconditionFailed`].
     async fn update_step(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
         step: crate::goals::StepId,
         changes: crate::goals::StepChanges,
@@ -235,7 +234,7 @@ pub trait GoalPartsStore: Send + Sync + std::fmt::Debug {
     /// [`StepWriteError::NotFound`] or [`StepWriteError::PreconditionFailed`].
     async fn remove_step(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
         step: crate::goals::StepId,
         expected_version: Option<i64>,
@@ -248,7 +247,7 @@ pub trait GoalPartsStore: Send + Sync + std::fmt::Debug {
     /// [`StepWriteError::NotFound`] or [`StepWriteError::OrderMismatch`].
     async fn reorder_steps(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
         order: Vec<crate::goals::StepId>,
         now: Instant,
@@ -261,7 +260,7 @@ pub trait GoalPartsStore: Send + Sync + std::fmt::Debug {
     /// [`GoalWriteError::NotFound`] when there is no such goal.
     async fn check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
         check_in: crate::goals::NewCheckIn,
         now: Instant,
@@ -297,7 +296,7 @@ pub trait GoalPartsStore: Send + Sync + std::fmt::Debug {
     /// [`GoalWriteError::NotFound`] when there is no such check-in.
     async fn delete_check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
         check_in: crate::goals::CheckInId,
         now: Instant,

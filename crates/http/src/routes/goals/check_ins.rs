@@ -6,15 +6,18 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
+use waymark_application::{Input, goal_check_ins};
 use waymark_domain::goals::{
     CheckIn, CheckInId, CheckInNote, Feeling, GoalId, NewCheckIn, Progress,
 };
+use waymark_domain::time::now;
+use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::{PageRequest, page_response};
-use crate::problem::{FieldError, Problem};
+use crate::problem::Problem;
 use crate::state::AppState;
 
 /// How the person felt.
@@ -132,46 +135,10 @@ pub(crate) async fn create_check_in(
     body: JsonBody<NewCheckInRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let goal = GoalId(path.into_inner());
-    let request = body.into_inner();
-    let mut errors = Vec::new();
-    let note = CheckInNote::parse(&request.note)
-        .map_err(|error| errors.push(FieldError::invalid("/note", error)))
-        .ok();
-    let progress = request
-        .progress
-        .map(Progress::new)
-        .transpose()
-        .map_err(|error| errors.push(FieldError::invalid("/progress", error)))
-        .ok()
-        .flatten();
-    let feeling = request
-        .feeling
-        .as_deref()
-        .map(str::parse::<Feeling>)
-        .transpose()
-        .map_err(|error| errors.push(FieldError::invalid("/feeling", error)))
-        .ok()
-        .flatten();
-    let (Some(note), true) = (note, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let check_in = state
-        .ports
-        .goal_parts
-        .check_in(
-            owner,
-            goal,
-            NewCheckIn {
-                note,
-                progress,
-                feeling,
-                setback: request.setback,
-            },
-            waymark_domain::time::now(),
-        )
-        .await?;
+    let draft = body.into_inner();
+    let check_in =
+        goal_check_ins::create(&state.ports, principal.acting()?, now(), goal, draft).await?;
     let mut response =
         HttpResponse::build(StatusCode::CREATED).json(CheckInResponse::from(&check_in));
     if let Ok(location) =
@@ -180,6 +147,31 @@ pub(crate) async fn create_check_in(
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
+}
+
+impl Input<NewCheckIn> for NewCheckInRequest {
+    fn parse(self) -> Result<NewCheckIn, Vec<FieldProblem>> {
+        let mut problems = Problems::default();
+        let note = problems.check("/note", CheckInNote::parse(&self.note));
+        let progress = match self.progress {
+            None => Some(None),
+            Some(value) => problems.check("/progress", Progress::new(value)).map(Some),
+        };
+        let feeling = match self.feeling.as_deref() {
+            None => Some(None),
+            Some(name) => problems
+                .check("/feeling", name.parse::<Feeling>())
+                .map(Some),
+        };
+        problems.or(|| {
+            Some(NewCheckIn {
+                note: note?,
+                progress: progress?,
+                feeling: feeling?,
+                setback: self.setback,
+            })
+        })
+    }
 }
 
 /// Check-ins on one of your goals.
@@ -204,7 +196,6 @@ pub(crate) async fn list_check_ins(
     page: web::Query<PageRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let goal = GoalId(path.into_inner());
     let limit = page.limit()?;
     let after = page
@@ -213,12 +204,8 @@ pub(crate) async fn list_check_ins(
         .map(|cursor| state.cursors.decode::<CheckInPosition>(cursor))
         .transpose()?
         .map(|position| (position.at, CheckInId(position.id)));
-    let listed = state
-        .ports
-        .goal_parts
-        .check_ins(owner, goal, after, limit)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let listed =
+        goal_check_ins::list(&state.ports, principal.acting()?, goal, after, limit).await?;
     let next_cursor = listed
         .has_more
         .then(|| listed.check_ins.last())
@@ -260,14 +247,7 @@ pub(crate) async fn get_check_in(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let (goal, check_in) = path.into_inner();
-    let check_in = state
-        .ports
-        .goal_parts
-        .check_in_by_id(owner, GoalId(goal), CheckInId(check_in))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let check_in = goal_check_ins::get(&state.ports, principal.acting()?, ids(path)).await?;
     Ok(HttpResponse::Ok().json(CheckInResponse::from(&check_in)))
 }
 
@@ -293,17 +273,11 @@ pub(crate) async fn delete_check_in(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let (goal, check_in) = path.into_inner();
-    state
-        .ports
-        .goal_parts
-        .delete_check_in(
-            owner,
-            GoalId(goal),
-            CheckInId(check_in),
-            waymark_domain::time::now(),
-        )
-        .await?;
+    goal_check_ins::delete(&state.ports, principal.acting()?, now(), ids(path)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+fn ids(path: web::Path<(uuid::Uuid, uuid::Uuid)>) -> (GoalId, CheckInId) {
+    let (goal, check_in) = path.into_inner();
+    (GoalId(goal), CheckInId(check_in))
 }

@@ -6,13 +6,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
-use waymark_domain::goals::ports::StepWriteError;
-use waymark_domain::goals::{GoalId, MAX_STEPS_PER_GOAL, Step, StepChanges, StepId, StepTitle};
+use waymark_application::{Input, steps};
+use waymark_domain::goals::{GoalId, NewStep, Step, StepChanges, StepId, StepTitle};
+use waymark_domain::time::now;
+use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
-use crate::problem::{FieldError, Problem};
+use crate::problem::Problem;
 use crate::state::AppState;
 
 /// A step towards a goal.
@@ -104,16 +106,30 @@ pub(crate) struct StepOrder {
     step_ids: Vec<uuid::Uuid>,
 }
 
-fn write_error(error: StepWriteError) -> ApiError {
-    match error {
-        StepWriteError::NotFound => ApiError::NotFound,
-        StepWriteError::PreconditionFailed => ApiError::PreconditionFailed,
-        StepWriteError::TooManySteps => ApiError::Conflict(format!("A goal can have at most {MAX_STEPS_PER_GOAL} steps.")),
-        StepWriteError::OrderMismatch => {
-            ApiError::Conflict("The order must name every step of the goal exactly once; fetch the steps and try again.".to_owned())
-        }
-        StepWriteError::Busy => ApiError::Conflict("The step is being changed by other requests; please try again.".to_owned()),
-        StepWriteError::Store(store) => store.into(),
+impl Input<NewStep> for NewStepRequest {
+    fn parse(self) -> Result<NewStep, Vec<FieldProblem>> {
+        let mut problems = Problems::default();
+        let title = problems.check("/title", StepTitle::parse(&self.title));
+        problems.or(|| {
+            Some(NewStep {
+                title: title?,
+                done: self.done,
+            })
+        })
+    }
+}
+
+impl Input<StepChanges> for StepPatch {
+    fn parse(self) -> Result<StepChanges, Vec<FieldProblem>> {
+        let mut problems = Problems::default();
+        let changes = StepChanges {
+            title: self
+                .title
+                .kept("/title", &mut problems)
+                .and_then(|title| problems.check("/title", StepTitle::parse(&title))),
+            done: self.done.kept("/done", &mut problems),
+        };
+        problems.or(|| Some(changes))
     }
 }
 
@@ -142,17 +158,8 @@ pub(crate) async fn list_steps(
     path: web::Path<uuid::Uuid>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let steps = state
-        .ports
-        .goal_parts
-        .steps(owner, GoalId(path.into_inner()))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(StepListResponse {
-        items: steps.iter().map(StepResponse::from).collect(),
-        next_cursor: None,
-    }))
+    let steps = steps::list(&state.ports, principal.acting()?, GoalId(path.into_inner())).await?;
+    Ok(step_list_response(&steps))
 }
 
 /// One step of a goal.
@@ -179,14 +186,7 @@ pub(crate) async fn get_step(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let (goal, step) = path.into_inner();
-    let step = state
-        .ports
-        .goal_parts
-        .step(owner, GoalId(goal), StepId(step))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let step = steps::get(&state.ports, principal.acting()?, ids(path)).await?;
     if let Some(unchanged) = not_modified(&request, &version_etag(step.version)) {
         return Ok(unchanged);
     }
@@ -220,23 +220,15 @@ pub(crate) async fn add_step(
     body: JsonBody<NewStepRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let goal = GoalId(path.into_inner());
-    let request = body.into_inner();
-    let title = StepTitle::parse(&request.title)
-        .map_err(|error| ApiError::Validation(vec![FieldError::invalid("/title", error)]))?;
-    let step = state
-        .ports
-        .goal_parts
-        .add_step(
-            owner,
-            goal,
-            title,
-            request.done,
-            waymark_domain::time::now(),
-        )
-        .await
-        .map_err(write_error)?;
+    let step = steps::add(
+        &state.ports,
+        principal.acting()?,
+        now(),
+        goal,
+        body.into_inner(),
+    )
+    .await?;
     let mut response = step_response(StatusCode::CREATED, &step);
     if let Ok(location) =
         header::HeaderValue::from_str(&format!("/v1/goals/{goal}/steps/{}", step.id))
@@ -274,52 +266,16 @@ pub(crate) async fn update_step(
     body: JsonBody<StepPatch>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let (goal, step) = path.into_inner();
-    let (goal, step) = (GoalId(goal), StepId(step));
-    let current = state
-        .ports
-        .goal_parts
-        .step(owner, goal, step)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let expected = if_match.resolve(current.version)?;
-    let patch = body.into_inner();
-    let mut errors: Vec<FieldError> = Vec::new();
-    let mut changes = StepChanges::default();
-    match patch.title {
-        Patch::Absent => {}
-        Patch::Null => errors.push(FieldError::invalid("/title", "cannot be cleared")),
-        Patch::Value(title) => {
-            changes.title = StepTitle::parse(&title)
-                .map_err(|error| errors.push(FieldError::invalid("/title", error)))
-                .ok()
-        }
-    }
-    match patch.done {
-        Patch::Absent => {}
-        Patch::Null => errors.push(FieldError::invalid("/done", "cannot be cleared")),
-        Patch::Value(done) => changes.done = Some(done),
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    if changes.title.is_none() && changes.done.is_none() {
-        return Ok(step_response(StatusCode::OK, &current));
-    }
-    let step = state
-        .ports
-        .goal_parts
-        .update_step(
-            owner,
-            goal,
-            step,
-            changes,
-            expected,
-            waymark_domain::time::now(),
-        )
-        .await
-        .map_err(write_error)?;
+    let (acting, patch) = (principal.acting()?, body.into_inner());
+    let step = steps::update(
+        &state.ports,
+        acting,
+        now(),
+        ids(path),
+        if_match.seen(),
+        patch,
+    )
+    .await?;
     Ok(step_response(StatusCode::OK, &step))
 }
 
@@ -349,22 +305,14 @@ pub(crate) async fn delete_step(
     if_match: IfMatch,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let (goal, step) = path.into_inner();
-    let (goal, step) = (GoalId(goal), StepId(step));
-    let current = state
-        .ports
-        .goal_parts
-        .step(owner, goal, step)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let expected = if_match.resolve(current.version)?;
-    state
-        .ports
-        .goal_parts
-        .remove_step(owner, goal, step, expected, waymark_domain::time::now())
-        .await
-        .map_err(write_error)?;
+    steps::remove(
+        &state.ports,
+        principal.acting()?,
+        now(),
+        ids(path),
+        if_match.seen(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -391,27 +339,20 @@ pub(crate) async fn reorder_steps(
     body: JsonBody<StepOrder>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let order: Vec<StepId> = body.into_inner().step_ids.into_iter().map(StepId).collect();
-    if order.len() > 100 {
-        return Err(ApiError::Validation(vec![FieldError::invalid(
-            "/step_ids",
-            "may list at most 100 steps",
-        )]));
-    }
-    let steps = state
-        .ports
-        .goal_parts
-        .reorder_steps(
-            owner,
-            GoalId(path.into_inner()),
-            order,
-            waymark_domain::time::now(),
-        )
-        .await
-        .map_err(write_error)?;
-    Ok(HttpResponse::Ok().json(StepListResponse {
+    let goal = GoalId(path.into_inner());
+    let steps = steps::reorder(&state.ports, principal.acting()?, now(), goal, order).await?;
+    Ok(step_list_response(&steps))
+}
+
+fn step_list_response(steps: &[Step]) -> HttpResponse {
+    HttpResponse::Ok().json(StepListResponse {
         items: steps.iter().map(StepResponse::from).collect(),
         next_cursor: None,
-    }))
+    })
+}
+
+fn ids(path: web::Path<(uuid::Uuid, uuid::Uuid)>) -> (GoalId, StepId) {
+    let (goal, step) = path.into_inner();
+    (GoalId(goal), StepId(step))
 }

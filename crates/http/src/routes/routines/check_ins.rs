@@ -7,7 +7,8 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
-use waymark_application::routines::{self, CheckInDraft, CheckInEdit};
+use waymark_application::Input;
+use waymark_application::routines::{self, CheckInDraft};
 use waymark_domain::goals::Feeling;
 use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
 use waymark_domain::routines::stats::Paused;
@@ -129,7 +130,7 @@ impl CheckInDraft for NewRoutineCheckInRequest {
     }
 }
 
-impl CheckInEdit for RoutineCheckInPatch {
+impl Input<RoutineCheckInChanges> for RoutineCheckInPatch {
     fn parse(self) -> Result<RoutineCheckInChanges, Vec<FieldProblem>> {
         let mut problems = Problems::default();
         let changes = RoutineCheckInChanges {
