@@ -15,6 +15,7 @@ pub mod goal_check_ins;
 pub mod goals;
 mod input;
 mod person;
+pub mod routine_check_ins;
 pub mod routines;
 pub mod steps;
 

@@ -1,41 +1,142 @@
-//! Checking in on routines: one check-in per real occurrence, none on a paused day,
-//! and no more in an ISO week than a `times_per_week` routine asks for.
+//! Setting up, reading, changing and deleting routines.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-
-use chrono::NaiveDate;
 use waymark_domain::acting::Acting;
+use waymark_domain::identity::TimeZoneName;
 use waymark_domain::ports::{StoragePorts, StoreError};
 use waymark_domain::precondition::Precondition;
-use waymark_domain::routines::ports::CheckInWriteError;
+use waymark_domain::routines::ports::{RoutinePage, RoutineQuery, RoutineWriteError};
 use waymark_domain::routines::stats::Paused;
-use waymark_domain::routines::{
-    NewRoutineCheckIn, Routine, RoutineCheckIn, RoutineCheckInChanges, RoutineCheckInId, RoutineId,
-};
+use waymark_domain::routines::{NewRoutine, Routine, RoutineChanges, RoutineId};
 use waymark_domain::time::Instant;
 use waymark_domain::validation::Problem;
 
 use crate::failure::Failure;
-use crate::input::Input;
 
-/// Why a check-in was not recorded, changed or deleted.
-pub type CheckInFailure = Failure<CheckInWriteError>;
+/// Why a routine operation did not happen.
+pub type RoutineFailure = Failure<RoutineWriteError>;
 
-/// What a client sent to check in. It parses against the routine, the day it is in
-/// the routine's time zone and the days it was paused, which decide whether the
-/// occurrence it names is a real one ([`Routine::occurrence`]).
-pub trait CheckInDraft {
-    /// The check-in, or every problem with it.
+/// What a client sent to set up a routine. A schedule that names no time zone is in
+/// `home`, the person's own, and one that names no first day starts on the day it is
+/// at `now` in its zone.
+pub trait RoutineDraft {
+    /// The new routine, or every problem with it.
     ///
     /// # Errors
     /// Each field that breaks a rule.
-    fn parse(
-        self,
-        routine: &Routine,
-        today: NaiveDate,
-        pauses: &[Paused],
-    ) -> Result<NewRoutineCheckIn, Vec<Problem>>;
+    fn parse(self, home: TimeZoneName, now: Instant) -> Result<NewRoutine, Vec<Problem>>;
+}
+
+/// What a client sent to change a routine. A new schedule that names no time zone
+/// keeps `zone`, the routine's own.
+pub trait RoutineEdit {
+    /// The changes, or every problem with them.
+    ///
+    /// # Errors
+    /// Each field that breaks a rule.
+    fn parse(self, zone: TimeZoneName, now: Instant) -> Result<RoutineChanges, Vec<Problem>>;
+}
+
+/// Sets up a routine, scheduled in the person's own time zone unless it names one.
+///
+/// # Errors
+/// [`Failure::Invalid`], or [`RoutineWriteError::UnknownGoal`] for a goal that is
+/// not the person's, [`RoutineWriteError::NotFound`] when the account is gone.
+pub async fn create(
+    ports: &StoragePorts,
+    acting: Acting,
+    now: Instant,
+    draft: impl RoutineDraft,
+) -> Result<Routine, RoutineFailure> {
+    let home = ports
+        .accounts
+        .get(acting.owner)
+        .await?
+        .ok_or(Failure::Refused(RoutineWriteError::NotFound))?
+        .time_zone;
+    let routine = draft.parse(home, now).map_err(Failure::Invalid)?;
+    ports
+        .routines
+        .create(acting, routine, now)
+        .await
+        .map_err(Failure::Refused)
+}
+
+/// One of the person's routines.
+///
+/// # Errors
+/// [`RoutineWriteError::NotFound`].
+pub async fn get(
+    ports: &StoragePorts,
+    acting: Acting,
+    id: RoutineId,
+) -> Result<Routine, RoutineFailure> {
+    ports
+        .routines
+        .get(acting.owner, id)
+        .await?
+        .ok_or(Failure::Refused(RoutineWriteError::NotFound))
+}
+
+/// A page of the person's routines.
+///
+/// # Errors
+/// [`RoutineWriteError::Store`] when storage fails.
+pub async fn list(
+    ports: &StoragePorts,
+    acting: Acting,
+    query: RoutineQuery,
+) -> Result<RoutinePage, RoutineFailure> {
+    Ok(ports.routines.list(acting.owner, query).await?)
+}
+
+/// Changes one of the person's routines, if it is still at a version `seen` names.
+/// Pausing or resuming it is recorded, so its streaks skip the paused days.
+///
+/// # Errors
+/// [`RoutineWriteError::NotFound`], [`RoutineWriteError::PreconditionFailed`],
+/// [`RoutineWriteError::UnknownGoal`] or [`Failure::Invalid`].
+pub async fn update(
+    ports: &StoragePorts,
+    acting: Acting,
+    now: Instant,
+    id: RoutineId,
+    seen: &Precondition,
+    edit: impl RoutineEdit,
+) -> Result<Routine, RoutineFailure> {
+    let current = get(ports, acting, id).await?;
+    let expected = seen.expected(current.version)?;
+    let changes = edit
+        .parse(current.schedule.time_zone(), now)
+        .map_err(Failure::Invalid)?;
+    ports
+        .routines
+        .update(acting, id, changes, expected, now)
+        .await
+        .map_err(Failure::Refused)
+}
+
+/// Deletes one of the person's routines with its check-ins, if it is still at a
+/// version `seen` names.
+///
+/// # Errors
+/// [`RoutineWriteError::NotFound`] or [`RoutineWriteError::PreconditionFailed`].
+pub async fn delete(
+    ports: &StoragePorts,
+    acting: Acting,
+    now: Instant,
+    id: RoutineId,
+    seen: &Precondition,
+) -> Result<(), RoutineFailure> {
+    let expected = if seen.is_conditional() {
+        seen.expected(get(ports, acting, id).await?.version)?
+    } else {
+        None
+    };
+    ports
+        .routines
+        .delete(acting, id, expected, now)
+        .await
+        .map_err(Failure::Refused)
 }
 
 /// When `routine` was paused.
@@ -53,130 +154,4 @@ pub async fn paused_days(
         .into_iter()
         .map(|(_, paused)| paused)
         .collect())
-}
-
-/// Records how an occurrence of one of the person's routines went.
-///
-/// # Errors
-/// [`Failure::Invalid`], or [`CheckInWriteError::NotFound`],
-/// [`CheckInWriteError::AlreadyCheckedIn`] or [`CheckInWriteError::WeekComplete`].
-pub async fn check_in(
-    ports: &StoragePorts,
-    acting: Acting,
-    now: Instant,
-    routine: RoutineId,
-    draft: impl CheckInDraft,
-) -> Result<(Routine, RoutineCheckIn), CheckInFailure> {
-    let routine = ports
-        .routines
-        .get(acting.owner, routine)
-        .await?
-        .ok_or(Failure::Refused(CheckInWriteError::NotFound))?;
-    let pauses = paused_days(ports, &routine).await?;
-    let check_in = record(ports, acting, now, &routine, &pauses, draft).await?;
-    Ok((routine, check_in))
-}
-
-/// A routine and the days it was paused.
-type RoutineWithPauses = (Routine, Vec<Paused>);
-
-/// Records many check-ins, each on its own: one that fails does not stop the others.
-/// Each routine (and when it was paused) is read once, however many items name it.
-///
-/// # Errors
-/// [`StoreError`] when storage fails, which stops the batch.
-pub async fn check_in_each<D: CheckInDraft>(
-    ports: &StoragePorts,
-    acting: Acting,
-    now: Instant,
-    items: impl IntoIterator<Item = (RoutineId, D)>,
-) -> Result<Vec<Result<RoutineCheckIn, CheckInFailure>>, StoreError> {
-    let mut routines: HashMap<RoutineId, Option<RoutineWithPauses>> = HashMap::new();
-    let mut results = Vec::new();
-    for (id, draft) in items {
-        if let Entry::Vacant(slot) = routines.entry(id) {
-            slot.insert(match ports.routines.get(acting.owner, id).await? {
-                Some(routine) => {
-                    let pauses = paused_days(ports, &routine).await?;
-                    Some((routine, pauses))
-                }
-                None => None,
-            });
-        }
-        let outcome = match routines.get(&id).and_then(Option::as_ref) {
-            None => Err(Failure::Refused(CheckInWriteError::NotFound)),
-            Some((routine, pauses)) => record(ports, acting, now, routine, pauses, draft).await,
-        };
-        match outcome {
-            Err(Failure::Refused(CheckInWriteError::Store(store))) => return Err(store),
-            outcome => results.push(outcome),
-        }
-    }
-    Ok(results)
-}
-
-async fn record(
-    ports: &StoragePorts,
-    acting: Acting,
-    now: Instant,
-    routine: &Routine,
-    pauses: &[Paused],
-    draft: impl CheckInDraft,
-) -> Result<RoutineCheckIn, CheckInFailure> {
-    let today = now
-        .with_timezone(&routine.schedule.time_zone().zone())
-        .date_naive();
-    let check_in = draft
-        .parse(routine, today, pauses)
-        .map_err(Failure::Invalid)?;
-    ports
-        .routines
-        .check_in(acting, routine.id, check_in, routine.week_limit(), now)
-        .await
-        .map_err(Failure::Refused)
-}
-
-/// Changes how an occurrence went (never which occurrence it was), if the check-in is
-/// still at a version `seen` names.
-///
-/// # Errors
-/// [`Failure::Invalid`] before anything is read, then
-/// [`CheckInWriteError::NotFound`] or [`CheckInWriteError::PreconditionFailed`].
-pub async fn update_check_in(
-    ports: &StoragePorts,
-    acting: Acting,
-    now: Instant,
-    (routine, id): (RoutineId, RoutineCheckInId),
-    seen: &Precondition,
-    edit: impl Input<RoutineCheckInChanges>,
-) -> Result<RoutineCheckIn, CheckInFailure> {
-    let changes = edit.parse().map_err(Failure::Invalid)?;
-    let current = ports
-        .routines
-        .get_check_in(acting.owner, routine, id)
-        .await?
-        .ok_or(Failure::Refused(CheckInWriteError::NotFound))?;
-    let expected = seen.expected(current.version)?;
-    ports
-        .routines
-        .update_check_in(acting.owner, routine, id, changes, expected, now)
-        .await
-        .map_err(Failure::Refused)
-}
-
-/// Deletes a check-in, so its occurrence can be checked in anew.
-///
-/// # Errors
-/// [`CheckInWriteError::NotFound`].
-pub async fn delete_check_in(
-    ports: &StoragePorts,
-    acting: Acting,
-    now: Instant,
-    (routine, id): (RoutineId, RoutineCheckInId),
-) -> Result<(), CheckInFailure> {
-    ports
-        .routines
-        .delete_check_in(acting.owner, routine, id, now)
-        .await
-        .map_err(Failure::Refused)
 }

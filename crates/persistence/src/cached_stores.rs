@@ -78,11 +78,12 @@ impl RoutineStore for CachedRoutineStore {
 
     async fn create(
         &self,
-        owner: AccountId,
+        acting: Acting,
         routine: NewRoutine,
         now: Instant,
     ) -> Result<Routine, RoutineWriteError> {
-        forgetting(&self.cache, owner, self.inner.create(owner, routine, now)).await
+        let owner = acting.owner;
+        forgetting(&self.cache, owner, self.inner.create(acting, routine, now)).await
     }
 
     async fn get(&self, owner: AccountId, id: RoutineId) -> Result<Option<Routine>, StoreError> {
@@ -110,31 +111,34 @@ impl RoutineStore for CachedRoutineStore {
 
     async fn update(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: RoutineId,
         changes: RoutineChanges,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Routine, RoutineWriteError> {
+        let owner = acting.owner;
         forgetting(
             &self.cache,
             owner,
-            self.inner.update(owner, id, changes, expected_version, now),
+            self.inner
+                .update(acting, id, changes, expected_version, now),
         )
         .await
     }
 
     async fn delete(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: RoutineId,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), RoutineWriteError> {
+        let owner = acting.owner;
         forgetting(
             &self.cache,
             owner,
-            self.inner.delete(owner, id, expected_version, now),
+            self.inner.delete(acting, id, expected_version, now),
         )
         .await
     }
@@ -224,33 +228,35 @@ impl RoutineStore for CachedRoutineStore {
 
     async fn update_check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         routine: RoutineId,
         id: RoutineCheckInId,
         changes: RoutineCheckInChanges,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<RoutineCheckIn, CheckInWriteError> {
+        let owner = acting.owner;
         forgetting(
             &self.cache,
             owner,
             self.inner
-                .update_check_in(owner, routine, id, changes, expected_version, now),
+                .update_check_in(acting, routine, id, changes, expected_version, now),
         )
         .await
     }
 
     async fn delete_check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         routine: RoutineId,
         id: RoutineCheckInId,
         now: Instant,
     ) -> Result<(), CheckInWriteError> {
+        let owner = acting.owner;
         forgetting(
             &self.cache,
             owner,
-            self.inner.delete_check_in(owner, routine, id, now),
+            self.inner.delete_check_in(acting, routine, id, now),
         )
         .await
     }

@@ -267,10 +267,11 @@ impl SqlRoutineStore {
 impl RoutineStore for SqlRoutineStore {
     async fn create(
         &self,
-        owner: AccountId,
+        acting: Acting,
         routine: NewRoutine,
         now: Instant,
     ) -> Result<Routine, RoutineWriteError> {
+        let owner = acting.owner;
         if let Some(goal) = routine.goal_id
             && !self.owns_goal(owner, goal).await?
         {
@@ -315,7 +316,7 @@ impl RoutineStore for SqlRoutineStore {
             pause(&transaction, RoutineId(inserted.id), owner, today).await?;
         }
         let change = Change::created(ResourceType::Routine, inserted.id, Some(inserted.version));
-        crate::journal::append_as_person(&transaction, owner, now, &[change]).await?;
+        crate::journal::append(&transaction, owner, acting.actor, now, &[change]).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(to_routine(&inserted)?)
     }
@@ -383,12 +384,13 @@ impl RoutineStore for SqlRoutineStore {
 
     async fn update(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: RoutineId,
         changes: RoutineChanges,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Routine, RoutineWriteError> {
+        let owner = acting.owner;
         if let Some(Some(goal)) = changes.goal_id
             && !self.owns_goal(owner, goal).await?
         {
@@ -456,7 +458,7 @@ impl RoutineStore for SqlRoutineStore {
                     }
                 }
                 let change = Change::updated(ResourceType::Routine, row.id, Some(row.version));
-                crate::journal::append_as_person(&transaction, owner, now, &[change]).await?;
+                crate::journal::append(&transaction, owner, acting.actor, now, &[change]).await?;
                 transaction.commit().await.map_err(store_error)?;
                 return Ok(routine);
             }
@@ -470,11 +472,12 @@ impl RoutineStore for SqlRoutineStore {
 
     async fn delete(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: RoutineId,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), RoutineWriteError> {
+        let owner = acting.owner;
         let transaction = self.writes.begin().await.map_err(store_error)?;
         let mut statement = routines::Entity::delete_many()
             .filter(routines::Column::Id.eq(id.0))
@@ -495,9 +498,10 @@ impl RoutineStore for SqlRoutineStore {
             };
         }
         // Check-ins go with the routine (ON DELETE CASCADE).
-        crate::journal::append_as_person(
+        crate::journal::append(
             &transaction,
             owner,
+            acting.actor,
             now,
             &[Change::deleted(ResourceType::Routine, id.0)],
         )
@@ -685,13 +689,14 @@ impl RoutineStore for SqlRoutineStore {
 
     async fn update_check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         routine: RoutineId,
         id: RoutineCheckInId,
         changes: RoutineCheckInChanges,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<RoutineCheckIn, CheckInWriteError> {
+        let owner = acting.owner;
         let current = self
             .check_in_row(owner, routine, id)
             .await?
@@ -728,18 +733,19 @@ impl RoutineStore for SqlRoutineStore {
             return Err(CheckInWriteError::PreconditionFailed);
         };
         let change = Change::updated(ResourceType::RoutineCheckIn, row.id, Some(row.version));
-        crate::journal::append_as_person(&transaction, owner, now, &[change]).await?;
+        crate::journal::append(&transaction, owner, acting.actor, now, &[change]).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(to_check_in(row)?)
     }
 
     async fn delete_check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         routine: RoutineId,
         id: RoutineCheckInId,
         now: Instant,
     ) -> Result<(), CheckInWriteError> {
+        let owner = acting.owner;
         let transaction = self.writes.begin().await.map_err(store_error)?;
         let deleted = routine_check_ins::Entity::delete_many()
             .filter(routine_check_ins::Column::Id.eq(id.0))
@@ -753,7 +759,7 @@ impl RoutineStore for SqlRoutineStore {
             return Err(CheckInWriteError::NotFound);
         }
         let change = Change::deleted(ResourceType::RoutineCheckIn, id.0);
-        crate::journal::append_as_person(&transaction, owner, now, &[change]).await?;
+        crate::journal::append(&transaction, owner, acting.actor, now, &[change]).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(())
     }

@@ -41,6 +41,12 @@ impl TimeZoneName {
         self.0.name()
     }
 
+    /// The calendar date here at `instant`.
+    #[must_use]
+    pub fn date_at(self, instant: crate::time::Instant) -> chrono::NaiveDate {
+        instant.with_timezone(&self.0).date_naive()
+    }
+
     /// The zone, for calendar arithmetic.
     #[must_use]
     pub fn zone(&self) -> chrono_tz::Tz {

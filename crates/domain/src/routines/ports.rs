@@ -114,7 +114,7 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
     /// [`RoutineWriteError::UnknownGoal`], [`RoutineWriteError::TooMany`] or a store error.
     async fn create(
         &self,
-        owner: AccountId,
+        acting: Acting,
         routine: NewRoutine,
         now: Instant,
     ) -> Result<Routine, RoutineWriteError>;
@@ -145,7 +145,7 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
     /// [`RoutineWriteError`].
     async fn update(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: RoutineId,
         changes: RoutineChanges,
         expected_version: Option<i64>,
@@ -158,7 +158,7 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
     /// [`RoutineWriteError::NotFound`] or [`RoutineWriteError::PreconditionFailed`].
     async fn delete(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: RoutineId,
         expected_version: Option<i64>,
         now: Instant,
@@ -241,7 +241,7 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
     /// [`CheckInWriteError`].
     async fn update_check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         routine: RoutineId,
         id: RoutineCheckInId,
         changes: RoutineCheckInChanges,
@@ -255,7 +255,7 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
     /// [`CheckInWriteError::NotFound`].
     async fn delete_check_in(
         &self,
-        owner: AccountId,
+        acting: Acting,
         routine: RoutineId,
         id: RoutineCheckInId,
         now: Instant,

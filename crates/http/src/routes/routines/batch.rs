@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
-use waymark_application::routines;
+use waymark_application::routine_check_ins;
 use waymark_domain::routines::RoutineId;
 use waymark_domain::time::now;
 
@@ -122,7 +122,7 @@ pub(crate) async fn batch_routine_check_ins(
         .into_iter()
         .map(|item| (RoutineId(item.routine_id), item.into_request()));
     let outcomes =
-        routines::check_in_each(&state.ports, principal.acting()?, now(), drafts).await?;
+        routine_check_ins::check_in_each(&state.ports, principal.acting()?, now(), drafts).await?;
     let results = outcomes
         .into_iter()
         .enumerate()

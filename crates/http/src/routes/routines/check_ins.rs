@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 use waymark_application::Input;
-use waymark_application::routines::{self, CheckInDraft};
+use waymark_application::routine_check_ins::{self, CheckInDraft};
+use waymark_application::routines;
 use waymark_domain::goals::Feeling;
 use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
 use waymark_domain::routines::stats::Paused;
@@ -22,7 +23,6 @@ use waymark_domain::validation::{Problem as FieldProblem, Problems};
 use super::representation::{
     CheckInStatusName, OccurrenceRef, RoutineCheckInResponse, supported_date,
 };
-use super::single::{routine_of, today_in};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
@@ -187,7 +187,7 @@ pub(crate) async fn create_routine_check_in(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let routine = RoutineId(path.into_inner());
-    let (routine, check_in) = routines::check_in(
+    let (routine, check_in) = routine_check_ins::check_in(
         &state.ports,
         principal.acting()?,
         now(),
@@ -227,10 +227,11 @@ pub(crate) async fn list_routine_check_ins(
     range: web::Query<CheckInRange>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let routine = routine_of(&state, owner, RoutineId(path.into_inner())).await?;
-    let to =
-        supported_date(range.to, "to")?.unwrap_or_else(|| today_in(routine.schedule.time_zone()));
+    let acting = principal.acting()?;
+    let owner = acting.owner;
+    let routine = routines::get(&state.ports, acting, RoutineId(path.into_inner())).await?;
+    let to = supported_date(range.to, "to")?
+        .unwrap_or_else(|| routine.schedule.time_zone().date_at(now()));
     let from = supported_date(range.from, "from")?.unwrap_or(to - Duration::days(29));
     if to < from || (to - from).num_days() >= MAX_RANGE_DAYS {
         return Err(ApiError::BadRequest(
@@ -281,7 +282,8 @@ pub(crate) async fn update_routine_check_in(
     let patch = body.into_inner();
     let acting = principal.acting()?;
     let updated =
-        routines::update_check_in(&state.ports, acting, now(), id, if_match.seen(), patch).await?;
+        routine_check_ins::update_check_in(&state.ports, acting, now(), id, if_match.seen(), patch)
+            .await?;
     Ok(check_in_response(StatusCode::OK, &updated))
 }
 
@@ -309,6 +311,6 @@ pub(crate) async fn delete_routine_check_in(
 ) -> Result<HttpResponse, ApiError> {
     let (routine, check_in) = path.into_inner();
     let id = (RoutineId(routine), RoutineCheckInId(check_in));
-    routines::delete_check_in(&state.ports, principal.acting()?, now(), id).await?;
+    routine_check_ins::delete_check_in(&state.ports, principal.acting()?, now(), id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -118,10 +118,10 @@ pub(crate) async fn list_routines(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
+    let acting = principal.acting()?;
     let query = parse(&request, &state)?;
     let limit = query.limit;
-    let page = state.ports.routines.list(owner, query).await?;
+    let page = waymark_application::routines::list(&state.ports, acting, query).await?;
     let next_cursor = page
         .has_more
         .then(|| page.routines.last())

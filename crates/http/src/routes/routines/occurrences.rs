@@ -7,12 +7,14 @@ use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use waymark_application::routines;
+use waymark_domain::identity::{AccountId, TimeZoneName};
 use waymark_domain::routines::schedule::{MAX_RANGE_DAYS, iso_week};
 use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{OccurrenceKey, Pattern, Routine, RoutineCheckIn, RoutineId};
+use waymark_domain::time::now;
 
 use super::representation::{CategoryName, RoutineCheckInResponse, supported_date, time_text};
-use super::single::{account_zone, routine_of, today_in};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::problem::Problem;
@@ -157,10 +159,11 @@ pub(crate) async fn routine_occurrences(
     range: web::Query<DateRange>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let routine = routine_of(&state, owner, RoutineId(path.into_inner())).await?;
+    let acting = principal.acting()?;
+    let owner = acting.owner;
+    let routine = routines::get(&state.ports, acting, RoutineId(path.into_inner())).await?;
     let from = supported_date(range.from, "from")?
-        .unwrap_or_else(|| today_in(routine.schedule.time_zone()));
+        .unwrap_or_else(|| routine.schedule.time_zone().date_at(now()));
     let to = supported_date(range.to, "to")?.unwrap_or(from + Duration::days(6));
     let (from, to) = checked_range(from, to, MAX_RANGE_DAYS)?;
     let check_ins = state
@@ -264,7 +267,7 @@ pub(crate) async fn agenda(
         (Some(date), None, None) => (date, date),
         (None, Some(from), to) => checked_range(from, to.unwrap_or(from), MAX_AGENDA_DAYS)?,
         (None, None, None) => {
-            let today = today_in(account_zone(&state, owner).await?);
+            let today = account_zone(&state, owner).await?.date_at(now());
             (today, today)
         }
         _ => {
@@ -341,4 +344,15 @@ pub(crate) async fn agenda(
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(json))
+}
+
+/// The account's time zone, whose today is the agenda's default day.
+async fn account_zone(state: &AppState, owner: AccountId) -> Result<TimeZoneName, ApiError> {
+    Ok(state
+        .ports
+        .accounts
+        .get(owner)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .time_zone)
 }

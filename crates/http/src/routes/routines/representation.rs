@@ -5,15 +5,19 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
+use waymark_application::routines::{RoutineDraft, RoutineEdit};
+use waymark_domain::goals::GoalId;
 use waymark_domain::identity::TimeZoneName;
 use waymark_domain::routines::occurrence::clock_time;
 use waymark_domain::routines::schedule::{parse_weekday, weekday_name};
 use waymark_domain::routines::{
-    Category, MAX_REMINDER_MINUTES, Pattern, Routine, RoutineCheckIn, Schedule, Weekdays,
+    Category, MAX_REMINDER_MINUTES, NewRoutine, Pattern, Routine, RoutineChanges, RoutineCheckIn,
+    RoutineNotes, RoutineTitle, Schedule, Weekdays,
 };
+use waymark_domain::time::Instant;
+use waymark_domain::validation::{Problem, Problems};
 
 use crate::extract::Patch;
-use crate::problem::FieldError;
 
 /// The part of daily life a routine belongs to.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -182,67 +186,65 @@ pub(crate) fn time_text(time: NaiveTime) -> String {
 }
 
 /// Turns a schedule request into a [`Schedule`], recording problems under `prefix`
-/// (such as `/schedule`). `default_zone` and `today` fill what the request leaves out.
+/// (such as `/schedule`). A schedule naming no zone is in `default_zone`; one naming
+/// no first day starts on the day it is at `now` in its zone.
 pub(crate) fn schedule(
     request: &ScheduleRequest,
     prefix: &str,
     default_zone: TimeZoneName,
-    today_in: impl Fn(TimeZoneName) -> NaiveDate,
-    errors: &mut Vec<FieldError>,
+    now: Instant,
+    problems: &mut Problems,
 ) -> Option<Schedule> {
-    let before = errors.len();
+    let before = problems.len();
     let pointer = |field: &str| format!("{prefix}/{field}");
-    let not_for_kind = |field: &str, present: bool, errors: &mut Vec<FieldError>| {
+    let not_for_kind = |field: &str, present: bool, problems: &mut Problems| {
         if present {
-            errors.push(FieldError::invalid(
+            problems.add(
                 &pointer(field),
                 format!("is not used by a `{}` schedule", request.kind),
-            ));
+            );
         }
     };
-    let number = |value: Option<u32>, field: &str, errors: &mut Vec<FieldError>| match value
-        .map(u8::try_from)
-    {
-        Some(Ok(number)) => Some(number),
-        Some(Err(_)) => {
-            errors.push(FieldError::invalid(&pointer(field), "is out of range"));
-            None
-        }
-        None => {
-            errors.push(FieldError::invalid(
-                &pointer(field),
-                "is required for this kind",
-            ));
-            None
-        }
-    };
+    let number =
+        |value: Option<u32>, field: &str, problems: &mut Problems| match value.map(u8::try_from) {
+            Some(Ok(number)) => Some(number),
+            Some(Err(_)) => {
+                problems.add(&pointer(field), "is out of range");
+                None
+            }
+            None => {
+                problems.add(&pointer(field), "is required for this kind");
+                None
+            }
+        };
     let pattern = match request.kind.as_str() {
         "daily" => {
-            not_for_kind("weekdays", request.weekdays.is_some(), errors);
-            not_for_kind("interval", request.interval.is_some(), errors);
-            not_for_kind("count", request.count.is_some(), errors);
+            not_for_kind("weekdays", request.weekdays.is_some(), problems);
+            not_for_kind("interval", request.interval.is_some(), problems);
+            not_for_kind("count", request.count.is_some(), problems);
             Some(Pattern::Daily)
         }
         "weekly" => {
-            not_for_kind("interval", request.interval.is_some(), errors);
-            not_for_kind("count", request.count.is_some(), errors);
-            weekdays(request.weekdays.as_deref(), &pointer("weekdays"), errors).map(Pattern::Weekly)
+            not_for_kind("interval", request.interval.is_some(), problems);
+            not_for_kind("count", request.count.is_some(), problems);
+            weekdays(request.weekdays.as_deref(), &pointer("weekdays"), problems)
+                .map(Pattern::Weekly)
         }
         "every_n_days" => {
-            not_for_kind("weekdays", request.weekdays.is_some(), errors);
-            not_for_kind("count", request.count.is_some(), errors);
-            number(request.interval, "interval", errors).map(Pattern::EveryNDays)
+            not_for_kind("weekdays", request.weekdays.is_some(), problems);
+            not_for_kind("count", request.count.is_some(), problems);
+            number(request.interval, "interval", problems).map(Pattern::EveryNDays)
         }
         "times_per_week" => {
-            not_for_kind("weekdays", request.weekdays.is_some(), errors);
-            not_for_kind("interval", request.interval.is_some(), errors);
-            number(request.count, "count", errors).map(Pattern::TimesPerWeek)
+            not_for_kind("weekdays", request.weekdays.is_some(), problems);
+            not_for_kind("interval", request.interval.is_some(), problems);
+            number(request.count, "count", problems).map(Pattern::TimesPerWeek)
         }
         _ => {
-            errors.push(FieldError::invalid(
+            problems.add(
                 &pointer("kind"),
                 "must be one of daily, weekly, every_n_days, times_per_week",
-            ));
+            );
             None
         }
     };
@@ -250,59 +252,47 @@ pub(crate) fn schedule(
     for (index, text) in request.times.iter().flatten().enumerate() {
         match clock_time(text) {
             Some(time) => times.push(time),
-            None => errors.push(FieldError::invalid(
+            None => problems.add(
                 &pointer(&format!("times/{index}")),
                 "must be a time of day as HH:MM",
-            )),
+            ),
         }
     }
     let zone = match &request.time_zone {
         None => Some(default_zone),
-        Some(name) => TimeZoneName::parse(name)
-            .map_err(|error| errors.push(FieldError::invalid(&pointer("time_zone"), error)))
-            .ok(),
+        Some(name) => problems.check(&pointer("time_zone"), TimeZoneName::parse(name)),
     };
-    let (Some(pattern), Some(zone), true) = (pattern, zone, errors.len() == before) else {
+    let (Some(pattern), Some(zone), true) = (pattern, zone, problems.len() == before) else {
         return None;
     };
-    let starts_on = request.starts_on.unwrap_or_else(|| today_in(zone));
+    let starts_on = request.starts_on.unwrap_or_else(|| zone.date_at(now));
     Schedule::new(pattern, &times, starts_on, request.ends_on, zone)
-        .map_err(|problems| {
-            for problem in problems {
-                errors.push(FieldError::invalid(
-                    &pointer(problem.field),
-                    problem.message,
-                ));
+        .map_err(|found| {
+            for problem in found {
+                problems.add(&pointer(problem.field), problem.message);
             }
         })
         .ok()
 }
 
-fn weekdays(
-    names: Option<&[String]>,
-    pointer: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<Weekdays> {
+fn weekdays(names: Option<&[String]>, pointer: &str, problems: &mut Problems) -> Option<Weekdays> {
     let Some(names) = names else {
-        errors.push(FieldError::invalid(
-            pointer,
-            "is required for a weekly schedule",
-        ));
+        problems.add(pointer, "is required for a weekly schedule");
         return None;
     };
     let mut days = Vec::new();
     for (index, name) in names.iter().enumerate() {
         match parse_weekday(name) {
             Some(day) => days.push(day),
-            None => errors.push(FieldError::invalid(
+            None => problems.add(
                 &format!("{pointer}/{index}"),
                 "must be one of mon, tue, wed, thu, fri, sat, sun",
-            )),
+            ),
         }
     }
     let set = Weekdays::of(&days);
     if set.is_none() && names.is_empty() {
-        errors.push(FieldError::invalid(pointer, "must name at least one day"));
+        problems.add(pointer, "must name at least one day");
     }
     set
 }
@@ -424,25 +414,76 @@ pub(crate) struct RoutinePatch {
     pub(crate) schedule: Patch<ScheduleRequest>,
 }
 
-/// A reminder in minutes, checked.
-pub(crate) fn reminder(minutes: u32, errors: &mut Vec<FieldError>) -> Option<u16> {
-    u16::try_from(minutes)
+fn reminder(minutes: u32, problems: &mut Problems) -> Option<u16> {
+    let within = u16::try_from(minutes)
         .ok()
-        .filter(|minutes| *minutes <= MAX_REMINDER_MINUTES)
-        .or_else(|| {
-            errors.push(FieldError::invalid(
-                "/reminder_minutes_before",
-                "must be 0 to 1440 minutes",
-            ));
-            None
-        })
+        .filter(|minutes| *minutes <= MAX_REMINDER_MINUTES);
+    if within.is_none() {
+        problems.add("/reminder_minutes_before", "must be 0 to 1440 minutes");
+    }
+    within
 }
 
-/// A category name, checked.
-pub(crate) fn category(raw: &str, errors: &mut Vec<FieldError>) -> Option<Category> {
-    raw.parse::<Category>()
-        .map_err(|error| errors.push(FieldError::invalid("/category", error)))
-        .ok()
+impl RoutineDraft for NewRoutineRequest {
+    fn parse(self, home: TimeZoneName, now: Instant) -> Result<NewRoutine, Vec<Problem>> {
+        let mut problems = Problems::default();
+        let title = problems.check("/title", RoutineTitle::parse(&self.title));
+        let category = problems.check("/category", self.category.parse::<Category>());
+        let notes = problems.check("/notes", RoutineNotes::parse(&self.notes));
+        let reminder_minutes_before = match self.reminder_minutes_before {
+            None => Some(None),
+            Some(minutes) => reminder(minutes, &mut problems).map(Some),
+        };
+        let schedule = schedule(&self.schedule, "/schedule", home, now, &mut problems);
+        problems.or(|| {
+            Some(NewRoutine {
+                title: title?,
+                category: category?,
+                notes: notes?,
+                goal_id: self.goal_id.map(GoalId),
+                active: self.active,
+                reminder_minutes_before: reminder_minutes_before?,
+                schedule: schedule?,
+            })
+        })
+    }
+}
+
+impl RoutineEdit for RoutinePatch {
+    fn parse(self, zone: TimeZoneName, now: Instant) -> Result<RoutineChanges, Vec<Problem>> {
+        let mut problems = Problems::default();
+        let changes = RoutineChanges {
+            title: self
+                .title
+                .kept("/title", &mut problems)
+                .and_then(|title| problems.check("/title", RoutineTitle::parse(&title))),
+            category: self
+                .category
+                .kept("/category", &mut problems)
+                .and_then(|name| problems.check("/category", name.parse::<Category>())),
+            notes: match self.notes {
+                Patch::Absent => None,
+                Patch::Null => RoutineNotes::parse("").ok(),
+                Patch::Value(notes) => problems.check("/notes", RoutineNotes::parse(&notes)),
+            },
+            goal_id: match self.goal_id {
+                Patch::Absent => None,
+                Patch::Null => Some(None),
+                Patch::Value(goal) => Some(Some(GoalId(goal))),
+            },
+            active: self.active.kept("/active", &mut problems),
+            reminder_minutes_before: match self.reminder_minutes_before {
+                Patch::Absent => None,
+                Patch::Null => Some(None),
+                Patch::Value(minutes) => reminder(minutes, &mut problems).map(Some),
+            },
+            schedule: self
+                .schedule
+                .kept("/schedule", &mut problems)
+                .and_then(|requested| schedule(&requested, "/schedule", zone, now, &mut problems)),
+        };
+        problems.or(|| Some(changes))
+    }
 }
 
 /// How one occurrence went.

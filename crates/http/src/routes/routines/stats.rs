@@ -4,10 +4,11 @@ use actix_web::{HttpResponse, get, web};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use waymark_application::routines;
 use waymark_domain::routines::RoutineId;
 use waymark_domain::routines::stats::{STREAK_HISTORY_DAYS, StreakUnit, Tally, stats};
+use waymark_domain::time::now;
 
-use super::single::{routine_of, today_in};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::problem::Problem;
@@ -123,9 +124,10 @@ pub(crate) async fn routine_stats(
     if !STATS_WINDOWS.contains(&days) {
         return Err(ApiError::BadRequest("days must be 7, 30 or 90".to_owned()));
     }
-    let owner = principal.account()?;
-    let routine = routine_of(&state, owner, RoutineId(path.into_inner())).await?;
-    let today = today_in(routine.schedule.time_zone());
+    let acting = principal.acting()?;
+    let owner = acting.owner;
+    let routine = routines::get(&state.ports, acting, RoutineId(path.into_inner())).await?;
+    let today = routine.schedule.time_zone().date_at(now());
     let check_ins = state
         .ports
         .routines
@@ -136,7 +138,7 @@ pub(crate) async fn routine_stats(
             today,
         )
         .await?;
-    let pauses = waymark_application::routines::paused_days(&state.ports, &routine).await?;
+    let pauses = routines::paused_days(&state.ports, &routine).await?;
     let outcomes: Vec<_> = check_ins
         .iter()
         .map(|check_in| (check_in.occurrence, check_in.status))
