@@ -10,14 +10,17 @@
 // Unit tests may fail loudly; production code may not (see [workspace.lints]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod contacts;
 mod failure;
 pub mod goal_check_ins;
 pub mod goals;
 mod input;
+pub mod interactions;
 mod person;
 pub mod routine_check_ins;
 pub mod routines;
 pub mod steps;
+pub mod supporters;
 
 pub use failure::Failure;
 pub use input::Input;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::contacts::ports::ContactStore;
+use crate::contacts::ports::{ContactStore, InteractionStore, SupporterStore};
 use crate::content::ports::ContentStore;
 use crate::goals::ports::{GoalPartsStore, GoalStore};
 use crate::health::{StorageHealth, StorageUnavailable};
@@ -44,8 +44,12 @@ pub struct StoragePorts {
     pub goal_parts: Arc<dyn GoalPartsStore>,
     /// Routines and their check-ins.
     pub routines: Arc<dyn RoutineStore>,
-    /// Contacts, their interactions and the goals they support.
+    /// Contacts: the person's support network.
     pub contacts: Arc<dyn ContactStore>,
+    /// Contacts' interactions.
+    pub interactions: Arc<dyn InteractionStore>,
+    /// Which contacts support which goals.
+    pub supporters: Arc<dyn SupporterStore>,
     /// The content catalogue.
     pub content: Arc<dyn ContentStore>,
     /// Every committed change to a person's data, in order.

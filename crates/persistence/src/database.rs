@@ -222,6 +222,11 @@ impl Database {
     /// Every port this adapter implements, for the HTTP layer.
     #[must_use]
     pub fn ports(&self) -> StoragePorts {
+        let contacts = Arc::new(SqlContactStore {
+            connection: self.connection.clone(),
+            writes: self.writes.clone(),
+            goal_lists: self.goal_lists.clone(),
+        });
         StoragePorts {
             health: self.health(),
             accounts: self.accounts(),
@@ -250,11 +255,9 @@ impl Database {
                 },
                 cache: self.personal.clone(),
             }),
-            contacts: Arc::new(SqlContactStore {
-                connection: self.connection.clone(),
-                writes: self.writes.clone(),
-                goal_lists: self.goal_lists.clone(),
-            }),
+            interactions: contacts.clone(),
+            supporters: contacts.clone(),
+            contacts,
             content: Arc::new(SqlContentStore {
                 connection: self.connection.clone(),
                 writes: self.writes.clone(),

@@ -66,19 +66,6 @@ pub(crate) async fn append(
         .map_err(store_error)
 }
 
-/// [`append`] for changes the person made themself, the common case.
-///
-/// # Errors
-/// [`StoreError`] when storage fails; the caller's transaction then rolls back.
-pub(crate) async fn append_as_person(
-    connection: &impl ConnectionTrait,
-    owner: AccountId,
-    at: Instant,
-    changes: &[Change],
-) -> Result<(), StoreError> {
-    append(connection, owner, Actor::Person(owner), at, changes).await
-}
-
 /// Gives `account`'s committed entries that have no number yet the next numbers, in
 /// the order they were written, and moves the person's head on. The head's row lock
 /// makes numbering run one transaction at a time per person; commit `transaction`

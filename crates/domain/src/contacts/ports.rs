@@ -7,6 +7,7 @@ use super::contact::{
     Contact, ContactChanges, ContactDetails, ContactId, ContactKind, Helpfulness, Interaction,
     InteractionId, NewInteraction, Supporter, SupporterRole,
 };
+use crate::acting::Acting;
 use crate::goals::{GoalId, GoalStatus, GoalTitle};
 use crate::identity::AccountId;
 use crate::ports::StoreError;
@@ -152,7 +153,7 @@ pub enum SupporterWriteError {
     Store(#[from] StoreError),
 }
 
-/// Contacts, their interactions, and the goals they support.
+/// The person's contacts: their support network.
 #[async_trait]
 pub trait ContactStore: Send + Sync + std::fmt::Debug {
     /// Creates contacts, all or none, in one transaction.
@@ -161,7 +162,7 @@ pub trait ContactStore: Send + Sync + std::fmt::Debug {
     /// [`ContactWriteError::TooMany`] or a store error.
     async fn create(
         &self,
-        owner: AccountId,
+        acting: Acting,
         contacts: Vec<NewContact>,
         now: Instant,
     ) -> Result<Vec<Contact>, ContactWriteError>;
@@ -191,7 +192,7 @@ pub trait ContactStore: Send + Sync + std::fmt::Debug {
     /// [`ContactWriteError`].
     async fn update(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: ContactId,
         changes: ContactChanges,
         expected_version: Option<i64>,
@@ -205,12 +206,16 @@ pub trait ContactStore: Send + Sync + std::fmt::Debug {
     /// [`ContactWriteError::NotFound`] or [`ContactWriteError::PreconditionFailed`].
     async fn delete(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: ContactId,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), ContactWriteError>;
+}
 
+/// A contact's interactions: when the person was in touch, how, and how it felt.
+#[async_trait]
+pub trait InteractionStore: Send + Sync + std::fmt::Debug {
     /// Records an interaction; the contact's `last_contacted_at` moves forward to it
     /// when it is newer. Answers the interaction and the contact as it is now.
     ///
@@ -218,7 +223,7 @@ pub trait ContactStore: Send + Sync + std::fmt::Debug {
     /// [`InteractionWriteError`].
     async fn add_interaction(
         &self,
-        owner: AccountId,
+        acting: Acting,
         contact: ContactId,
         interaction: NewInteraction,
         now: Instant,
@@ -254,12 +259,16 @@ pub trait ContactStore: Send + Sync + std::fmt::Debug {
     /// [`InteractionWriteError::NotFound`] or a store error.
     async fn delete_interaction(
         &self,
-        owner: AccountId,
+        acting: Acting,
         contact: ContactId,
         id: InteractionId,
         now: Instant,
     ) -> Result<(), InteractionWriteError>;
+}
 
+/// The contacts supporting each goal, and the goals each contact supports.
+#[async_trait]
+pub trait SupporterStore: Send + Sync + std::fmt::Debug {
     /// Makes `contact` a supporter of `goal` with `role`, or changes its role; the
     /// goal gets a new version. Answers the link and whether it is new.
     ///
@@ -267,7 +276,7 @@ pub trait ContactStore: Send + Sync + std::fmt::Debug {
     /// [`SupporterWriteError`].
     async fn set_supporter(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
         contact: ContactId,
         role: SupporterRole,
@@ -280,7 +289,7 @@ pub trait ContactStore: Send + Sync + std::fmt::Debug {
     /// [`SupporterWriteError::NotFound`] or a store error.
     async fn remove_supporter(
         &self,
-        owner: AccountId,
+        acting: Acting,
         goal: GoalId,
         contact: ContactId,
         now: Instant,

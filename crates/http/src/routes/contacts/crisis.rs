@@ -39,12 +39,12 @@ pub(crate) async fn get_crisis_view(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let contacts = state.ports.contacts.all(owner, true).await?;
+    let acting = principal.acting()?;
+    let contacts = waymark_application::contacts::all(&state.ports, acting, true).await?;
     let locale = state
         .ports
         .accounts
-        .get(owner)
+        .get(acting.owner)
         .await?
         .ok_or(ApiError::NotFound)?
         .locale;

@@ -6,15 +6,16 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use waymark_application::interactions::{self, InteractionDraft};
 use waymark_domain::contacts::draft::not_in_future;
 use waymark_domain::contacts::ports::InteractionPosition;
 use waymark_domain::contacts::{
     ContactId, ContactMethod, Felt, InteractionId, InteractionNote, NewInteraction, Problems,
 };
+use waymark_domain::time::{Instant, now};
+use waymark_domain::validation::Problem as FieldProblem;
 
-use super::representation::{
-    ContactResponse, InteractionResponse, NewInteractionRequest, field_errors,
-};
+use super::representation::{ContactResponse, InteractionResponse, NewInteractionRequest};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, version_etag};
@@ -75,36 +76,10 @@ pub(crate) async fn create_interaction(
     body: JsonBody<NewInteractionRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let contact_id = ContactId(path.into_inner());
-    let request = body.into_inner();
-    let now = waymark_domain::time::now();
-    let mut problems = Problems::default();
-    let at = not_in_future("/at", request.at, now, &mut problems);
-    let method = problems.check("/method", request.method.parse::<ContactMethod>());
-    let note = problems.check("/note", InteractionNote::parse(&request.note));
-    let felt = request
-        .felt
-        .as_deref()
-        .map(|felt| problems.check("/felt", felt.parse::<Felt>()));
-    let (Some(at), Some(method), Some(note), true) = (at, method, note, problems.is_empty()) else {
-        return Err(ApiError::Validation(field_errors(problems.into_vec())));
-    };
-    let (interaction, contact) = state
-        .ports
-        .contacts
-        .add_interaction(
-            owner,
-            contact_id,
-            NewInteraction {
-                at,
-                method,
-                note,
-                felt: felt.flatten(),
-            },
-            now,
-        )
-        .await?;
+    let draft = body.into_inner();
+    let (interaction, contact) =
+        interactions::record(&state.ports, principal.acting()?, now(), contact_id, draft).await?;
     Ok(HttpResponse::build(StatusCode::CREATED)
         .insert_header((
             header::LOCATION,
@@ -114,6 +89,27 @@ pub(crate) async fn create_interaction(
             interaction: InteractionResponse::from(&interaction),
             contact: ContactResponse::from(&contact),
         }))
+}
+
+impl InteractionDraft for NewInteractionRequest {
+    fn parse(self, now: Instant) -> Result<NewInteraction, Vec<FieldProblem>> {
+        let mut problems = Problems::default();
+        let at = not_in_future("/at", self.at, now, &mut problems);
+        let method = problems.check("/method", self.method.parse::<ContactMethod>());
+        let note = problems.check("/note", InteractionNote::parse(&self.note));
+        let felt = match self.felt.as_deref() {
+            None => Some(None),
+            Some(felt) => problems.check("/felt", felt.parse::<Felt>()).map(Some),
+        };
+        problems.or(|| {
+            Some(NewInteraction {
+                at: at?,
+                method: method?,
+                note: note?,
+                felt: felt?,
+            })
+        })
+    }
 }
 
 /// The times you were in touch with a contact.
@@ -137,7 +133,6 @@ pub(crate) async fn list_interactions(
     page: web::Query<PageRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let contact_id = ContactId(path.into_inner());
     let limit = page.limit()?;
     let after = page
@@ -149,12 +144,8 @@ pub(crate) async fn list_interactions(
             at: position.at,
             id: InteractionId(position.id),
         });
-    let (interactions, has_more) = state
-        .ports
-        .contacts
-        .interactions(owner, contact_id, after, limit)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let (interactions, has_more) =
+        interactions::list(&state.ports, principal.acting()?, contact_id, after, limit).await?;
     let next_cursor = has_more.then(|| interactions.last()).flatten().map(|last| {
         state.cursors.encode(&CursorPosition {
             at: last.at,
@@ -192,14 +183,7 @@ pub(crate) async fn get_interaction(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let (contact_id, interaction_id) = path.into_inner();
-    let interaction = state
-        .ports
-        .contacts
-        .get_interaction(owner, ContactId(contact_id), InteractionId(interaction_id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let interaction = interactions::get(&state.ports, principal.acting()?, ids(path)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, version_etag(1)))
         .json(InteractionResponse::from(&interaction)))
@@ -228,17 +212,11 @@ pub(crate) async fn delete_interaction(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let (contact_id, interaction_id) = path.into_inner();
-    state
-        .ports
-        .contacts
-        .delete_interaction(
-            owner,
-            ContactId(contact_id),
-            InteractionId(interaction_id),
-            waymark_domain::time::now(),
-        )
-        .await?;
+    interactions::delete(&state.ports, principal.acting()?, now(), ids(path)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+fn ids(path: web::Path<(uuid::Uuid, uuid::Uuid)>) -> (ContactId, InteractionId) {
+    let (contact, interaction) = path.into_inner();
+    (ContactId(contact), InteractionId(interaction))
 }

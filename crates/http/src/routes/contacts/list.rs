@@ -153,11 +153,11 @@ pub(crate) async fn list_contacts(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
+    let acting = principal.acting()?;
     let query = parse(&request, &state)?;
     let limit = query.limit;
     let due = query.due_by.is_some();
-    let page = state.ports.contacts.list(owner, query).await?;
+    let page = waymark_application::contacts::list(&state.ports, acting, query).await?;
     let next_cursor = page
         .has_more
         .then(|| page.contacts.last())

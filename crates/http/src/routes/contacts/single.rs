@@ -2,18 +2,17 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use waymark_application::contacts::{self, ContactEdit};
 use waymark_domain::contacts::draft::{channels, keep_in_touch_days, not_in_future};
-use waymark_domain::contacts::ports::NewContact;
 use waymark_domain::contacts::{
     CanHelpWith, Contact, ContactChanges, ContactDraft, ContactId, ContactKind, ContactMethod,
     ContactName, ContactNotes, Helpfulness, KnowsAboutMyHealth, Organisation, PhoneRegion,
     Problems,
 };
-use waymark_domain::identity::AccountId;
+use waymark_domain::time::{Instant, now};
+use waymark_domain::validation::Problem as FieldProblem;
 
-use super::representation::{
-    ContactPatch, ContactResponse, NewContactRequest, channel_drafts, field_errors,
-};
+use super::representation::{ContactPatch, ContactResponse, NewContactRequest, channel_drafts};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
@@ -27,34 +26,6 @@ pub(super) fn contact_response(status: StatusCode, contact: &Contact) -> HttpRes
         response.insert_header((header::LOCATION, format!("/v1/contacts/{}", contact.id)));
     }
     response.json(ContactResponse::from(contact))
-}
-
-/// The region phone numbers without a country code are read in: the account's.
-pub(super) async fn phone_region(
-    state: &AppState,
-    owner: AccountId,
-) -> Result<PhoneRegion, ApiError> {
-    let account = state
-        .ports
-        .accounts
-        .get(owner)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(PhoneRegion::of(&account.locale))
-}
-
-/// The owner's contact `id`, or 404.
-pub(super) async fn contact_of(
-    state: &AppState,
-    owner: AccountId,
-    id: ContactId,
-) -> Result<Contact, ApiError> {
-    state
-        .ports
-        .contacts
-        .get(owner, id)
-        .await?
-        .ok_or(ApiError::NotFound)
 }
 
 /// Adds a contact to your support network.
@@ -81,26 +52,9 @@ pub(crate) async fn create_contact(
     body: JsonBody<NewContactRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let region = phone_region(&state, owner).await?;
-    let now = waymark_domain::time::now();
-    let checked = ContactDraft::from(body.into_inner())
-        .check(region, now)
-        .map_err(|problems| ApiError::Validation(field_errors(problems)))?;
-    let created = state
-        .ports
-        .contacts
-        .create(
-            owner,
-            vec![NewContact {
-                details: checked.details,
-                last_contacted_at: checked.last_contacted_at,
-            }],
-            now,
-        )
-        .await?;
-    let contact = created.first().ok_or(ApiError::NotFound)?;
-    Ok(contact_response(StatusCode::CREATED, contact))
+    let draft = ContactDraft::from(body.into_inner());
+    let contact = contacts::create(&state.ports, principal.acting()?, now(), draft).await?;
+    Ok(contact_response(StatusCode::CREATED, &contact))
 }
 
 /// One of your contacts.
@@ -124,97 +78,107 @@ pub(crate) async fn get_contact(
     path: web::Path<uuid::Uuid>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let contact = contact_of(&state, owner, ContactId(path.into_inner())).await?;
+    let contact = contacts::get(
+        &state.ports,
+        principal.acting()?,
+        ContactId(path.into_inner()),
+    )
+    .await?;
     if let Some(unchanged) = not_modified(&request, &version_etag(contact.version)) {
         return Ok(unchanged);
     }
     Ok(contact_response(StatusCode::OK, &contact))
 }
 
-/// Turns a merge patch into changes, recording every problem.
-fn changes_of(patch: ContactPatch, region: PhoneRegion, problems: &mut Problems) -> ContactChanges {
-    let now = waymark_domain::time::now();
-    let mut changes = ContactChanges::default();
-    let text = |patch: Patch<String>| match patch {
-        Patch::Absent => None,
-        Patch::Null => Some(String::new()),
-        Patch::Value(text) => Some(text),
-    };
-    match patch.name {
-        Patch::Absent => {}
-        Patch::Null => problems.add("/name", "cannot be cleared"),
-        Patch::Value(name) => changes.name = problems.check("/name", ContactName::parse(&name)),
-    }
-    match patch.kind {
-        Patch::Absent => {}
-        Patch::Null => problems.add("/kind", "cannot be cleared"),
-        Patch::Value(kind) => changes.kind = problems.check("/kind", kind.parse::<ContactKind>()),
-    }
-    if let Some(organisation) = text(patch.organisation) {
-        changes.organisation = problems.check("/organisation", Organisation::parse(&organisation));
-    }
-    match patch.channels {
-        Patch::Absent => {}
-        Patch::Null => changes.channels = Some(Vec::new()),
-        Patch::Value(given) => {
-            changes.channels = channels(&channel_drafts(given), region, problems)
+impl ContactEdit for ContactPatch {
+    fn parse(self, region: PhoneRegion, now: Instant) -> Result<ContactChanges, Vec<FieldProblem>> {
+        let patch = self;
+        let mut found = Problems::default();
+        let problems = &mut found;
+        let mut changes = ContactChanges::default();
+        let text = |patch: Patch<String>| match patch {
+            Patch::Absent => None,
+            Patch::Null => Some(String::new()),
+            Patch::Value(text) => Some(text),
+        };
+        match patch.name {
+            Patch::Absent => {}
+            Patch::Null => problems.cannot_be_cleared("/name"),
+            Patch::Value(name) => changes.name = problems.check("/name", ContactName::parse(&name)),
         }
-    }
-    match patch.preferred_method {
-        Patch::Absent => {}
-        Patch::Null => changes.preferred_method = Some(None),
-        Patch::Value(method) => {
-            changes.preferred_method = problems
-                .check("/preferred_method", method.parse::<ContactMethod>())
-                .map(Some);
+        match patch.kind {
+            Patch::Absent => {}
+            Patch::Null => problems.cannot_be_cleared("/kind"),
+            Patch::Value(kind) => {
+                changes.kind = problems.check("/kind", kind.parse::<ContactKind>())
+            }
         }
-    }
-    match patch.keep_in_touch_every_days {
-        Patch::Absent => {}
-        Patch::Null => changes.keep_in_touch_every_days = Some(None),
-        Patch::Value(days) => {
-            changes.keep_in_touch_every_days = keep_in_touch_days(days, problems).map(Some);
+        if let Some(organisation) = text(patch.organisation) {
+            changes.organisation =
+                problems.check("/organisation", Organisation::parse(&organisation));
         }
-    }
-    match patch.last_contacted_at {
-        Patch::Absent => {}
-        Patch::Null => changes.last_contacted_set = Some(None),
-        Patch::Value(at) => {
-            changes.last_contacted_set =
-                not_in_future("/last_contacted_at", at, now, problems).map(Some);
+        match patch.channels {
+            Patch::Absent => {}
+            Patch::Null => changes.channels = Some(Vec::new()),
+            Patch::Value(given) => {
+                changes.channels = channels(&channel_drafts(given), region, problems)
+            }
         }
-    }
-    match patch.helpfulness {
-        Patch::Absent => {}
-        Patch::Null => problems.add("/helpfulness", "cannot be cleared"),
-        Patch::Value(value) => {
-            changes.helpfulness = problems.check("/helpfulness", value.parse::<Helpfulness>());
+        match patch.preferred_method {
+            Patch::Absent => {}
+            Patch::Null => changes.preferred_method = Some(None),
+            Patch::Value(method) => {
+                changes.preferred_method = problems
+                    .check("/preferred_method", method.parse::<ContactMethod>())
+                    .map(Some);
+            }
         }
-    }
-    if let Some(can_help_with) = text(patch.can_help_with) {
-        changes.can_help_with =
-            problems.check("/can_help_with", CanHelpWith::parse(&can_help_with));
-    }
-    match patch.crisis_contact {
-        Patch::Absent => {}
-        Patch::Null => problems.add("/crisis_contact", "cannot be cleared"),
-        Patch::Value(crisis) => changes.crisis_contact = Some(crisis),
-    }
-    match patch.knows_about_my_health {
-        Patch::Absent => {}
-        Patch::Null => problems.add("/knows_about_my_health", "cannot be cleared"),
-        Patch::Value(value) => {
-            changes.knows_about_my_health = problems.check(
-                "/knows_about_my_health",
-                value.parse::<KnowsAboutMyHealth>(),
-            );
+        match patch.keep_in_touch_every_days {
+            Patch::Absent => {}
+            Patch::Null => changes.keep_in_touch_every_days = Some(None),
+            Patch::Value(days) => {
+                changes.keep_in_touch_every_days = keep_in_touch_days(days, problems).map(Some);
+            }
         }
+        match patch.last_contacted_at {
+            Patch::Absent => {}
+            Patch::Null => changes.last_contacted_set = Some(None),
+            Patch::Value(at) => {
+                changes.last_contacted_set =
+                    not_in_future("/last_contacted_at", at, now, problems).map(Some);
+            }
+        }
+        match patch.helpfulness {
+            Patch::Absent => {}
+            Patch::Null => problems.cannot_be_cleared("/helpfulness"),
+            Patch::Value(value) => {
+                changes.helpfulness = problems.check("/helpfulness", value.parse::<Helpfulness>());
+            }
+        }
+        if let Some(can_help_with) = text(patch.can_help_with) {
+            changes.can_help_with =
+                problems.check("/can_help_with", CanHelpWith::parse(&can_help_with));
+        }
+        match patch.crisis_contact {
+            Patch::Absent => {}
+            Patch::Null => problems.cannot_be_cleared("/crisis_contact"),
+            Patch::Value(crisis) => changes.crisis_contact = Some(crisis),
+        }
+        match patch.knows_about_my_health {
+            Patch::Absent => {}
+            Patch::Null => problems.cannot_be_cleared("/knows_about_my_health"),
+            Patch::Value(value) => {
+                changes.knows_about_my_health = problems.check(
+                    "/knows_about_my_health",
+                    value.parse::<KnowsAboutMyHealth>(),
+                );
+            }
+        }
+        if let Some(notes) = text(patch.notes) {
+            changes.notes = problems.check("/notes", ContactNotes::parse(&notes));
+        }
+        found.or(|| Some(changes))
     }
-    if let Some(notes) = text(patch.notes) {
-        changes.notes = problems.check("/notes", ContactNotes::parse(&notes));
-    }
-    changes
 }
 
 /// Changes one of your contacts.
@@ -249,21 +213,9 @@ pub(crate) async fn update_contact(
     body: JsonBody<ContactPatch>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let id = ContactId(path.into_inner());
-    let current = contact_of(&state, owner, id).await?;
-    let expected = if_match.resolve(current.version)?;
-    let region = phone_region(&state, owner).await?;
-    let mut problems = Problems::default();
-    let changes = changes_of(body.into_inner(), region, &mut problems);
-    if !problems.is_empty() {
-        return Err(ApiError::Validation(field_errors(problems.into_vec())));
-    }
-    let contact = state
-        .ports
-        .contacts
-        .update(owner, id, changes, expected, waymark_domain::time::now())
-        .await?;
+    let (id, patch) = (ContactId(path.into_inner()), body.into_inner());
+    let acting = principal.acting()?;
+    let contact = contacts::update(&state.ports, acting, now(), id, if_match.seen(), patch).await?;
     Ok(contact_response(StatusCode::OK, &contact))
 }
 
@@ -293,18 +245,14 @@ pub(crate) async fn delete_contact(
     if_match: IfMatch,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let id = ContactId(path.into_inner());
-    let expected = if if_match.is_conditional() {
-        let current = contact_of(&state, owner, id).await?;
-        if_match.resolve(current.version)?
-    } else {
-        None
-    };
-    state
-        .ports
-        .contacts
-        .delete(owner, id, expected, waymark_domain::time::now())
-        .await?;
+    contacts::delete(
+        &state.ports,
+        principal.acting()?,
+        now(),
+        id,
+        if_match.seen(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,16 +8,19 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
+use waymark_application::{Input, supporters};
 use waymark_domain::contacts::ports::{SupportedGoal, SupporterPosition};
-use waymark_domain::contacts::{Contact, ContactId, Supporter, SupporterRole};
+use waymark_domain::contacts::{Contact, ContactId, Problems, Supporter, SupporterRole};
 use waymark_domain::goals::GoalId;
+use waymark_domain::time::now;
+use waymark_domain::validation::Problem as FieldProblem;
 
 use super::representation::ContactKindName;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::{PageRequest, page_response};
-use crate::problem::{FieldError, Problem};
+use crate::problem::Problem;
 use crate::state::AppState;
 
 /// What a contact does for one goal.
@@ -168,21 +171,16 @@ pub(crate) async fn put_goal_supporter(
     body: JsonBody<SupporterRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let (goal_id, contact_id) = path.into_inner();
-    let role = SupporterRole::parse(&body.into_inner().role)
-        .map_err(|error| ApiError::Validation(vec![FieldError::invalid("/role", error)]))?;
-    let (supporter, created) = state
-        .ports
-        .contacts
-        .set_supporter(
-            owner,
-            GoalId(goal_id),
-            ContactId(contact_id),
-            role,
-            waymark_domain::time::now(),
-        )
-        .await?;
+    let link = (GoalId(goal_id), ContactId(contact_id));
+    let (supporter, created) = supporters::set(
+        &state.ports,
+        principal.acting()?,
+        now(),
+        link,
+        body.into_inner(),
+    )
+    .await?;
     let mut response = if created {
         let mut response = HttpResponse::Created();
         response.insert_header((
@@ -194,6 +192,14 @@ pub(crate) async fn put_goal_supporter(
         HttpResponse::Ok()
     };
     Ok(response.json(SupporterResponse::new(&supporter, None)))
+}
+
+impl Input<SupporterRole> for SupporterRequest {
+    fn parse(self) -> Result<SupporterRole, Vec<FieldProblem>> {
+        let mut problems = Problems::default();
+        let role = problems.check("/role", SupporterRole::parse(&self.role));
+        problems.or(|| role)
+    }
 }
 
 /// Removes a contact from a goal's supporters.
@@ -218,18 +224,9 @@ pub(crate) async fn delete_goal_supporter(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let (goal_id, contact_id) = path.into_inner();
-    state
-        .ports
-        .contacts
-        .remove_supporter(
-            owner,
-            GoalId(goal_id),
-            ContactId(contact_id),
-            waymark_domain::time::now(),
-        )
-        .await?;
+    let link = (GoalId(goal_id), ContactId(contact_id));
+    supporters::remove(&state.ports, principal.acting()?, now(), link).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -254,16 +251,17 @@ pub(crate) async fn list_goal_supporters(
     page: web::Query<PageRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let goal_id = path.into_inner();
     let limit = page.limit()?;
     let after = position(&state, &page)?;
-    let (supporters, has_more) = state
-        .ports
-        .contacts
-        .supporters(owner, GoalId(goal_id), after, limit)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let (supporters, has_more) = supporters::of_goal(
+        &state.ports,
+        principal.acting()?,
+        GoalId(goal_id),
+        after,
+        limit,
+    )
+    .await?;
     let next_cursor = has_more
         .then(|| supporters.last())
         .flatten()
@@ -305,16 +303,12 @@ pub(crate) async fn list_contact_goals(
     page: web::Query<PageRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let contact_id = path.into_inner();
     let limit = page.limit()?;
     let after = position(&state, &page)?;
-    let (goals, has_more) = state
-        .ports
-        .contacts
-        .supported_goals(owner, ContactId(contact_id), after, limit)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let acting = principal.acting()?;
+    let (goals, has_more) =
+        supporters::goals_of(&state.ports, acting, ContactId(contact_id), after, limit).await?;
     let next_cursor = has_more.then(|| goals.last()).flatten().map(|last| {
         state.cursors.encode(&CursorPosition {
             at: last.supporter.created_at,

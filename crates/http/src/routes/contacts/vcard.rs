@@ -7,13 +7,14 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt as _;
 use serde::Serialize;
 use utoipa::ToSchema;
-use waymark_domain::contacts::ports::NewContact;
+use waymark_application::contacts;
 use waymark_domain::contacts::vcard::{CardWriter, parse};
 use waymark_domain::contacts::vcard_contacts::{draft_of, write_contact};
-use waymark_domain::contacts::{CheckedContact, ContactId};
+use waymark_domain::contacts::{ContactId, Problems};
+use waymark_domain::time::now;
+use waymark_domain::validation::Problem as FieldProblem;
 
-use super::representation::{ContactResponse, field_errors};
-use super::single::{contact_of, phone_region};
+use super::representation::ContactResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{not_modified, version_etag};
@@ -62,9 +63,8 @@ pub(crate) async fn export_contact_vcard(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
     let id = uuid::Uuid::parse_str(&path.into_inner()).map_err(|_| ApiError::NotFound)?;
-    let contact = contact_of(&state, owner, ContactId(id)).await?;
+    let contact = contacts::get(&state.ports, principal.acting()?, ContactId(id)).await?;
     let etag = version_etag(contact.version);
     if let Some(unchanged) = not_modified(&request, &etag) {
         return Ok(unchanged);
@@ -95,10 +95,9 @@ pub(crate) async fn export_contacts_vcard(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let contacts = state.ports.contacts.all(owner, false).await?;
+    let everyone = contacts::all(&state.ports, principal.acting()?, false).await?;
     let mut writer = CardWriter::new();
-    for contact in &contacts {
+    for contact in &everyone {
         write_contact(&mut writer, contact);
     }
     Ok(vcard_response(writer.finish(), "contacts.vcf"))
@@ -134,7 +133,8 @@ pub(crate) struct ImportResponse {
     results: Vec<ImportResult>,
 }
 
-fn card_problem(errors: Vec<FieldError>) -> Problem {
+fn card_problem(problems: Vec<FieldProblem>) -> Problem {
+    let errors: Vec<FieldError> = problems.into_iter().map(FieldError::from).collect();
     let mut problem = Problem::new("invalid-vcard", "The card could not be imported", 422)
         .with_detail(match errors.len() {
             1 => "1 field is invalid".to_owned(),
@@ -204,7 +204,7 @@ pub(crate) async fn import_contacts_vcard(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
+    let acting = principal.acting()?;
     let body = read_body(&request, payload).await?;
     let text = String::from_utf8_lossy(&body);
     let cards = parse(&text);
@@ -223,66 +223,44 @@ pub(crate) async fn import_contacts_vcard(
             ),
         )]));
     }
-    let region = phone_region(&state, owner).await?;
-    let now = waymark_domain::time::now();
-    let mut results: Vec<ImportResult> = Vec::with_capacity(cards.len());
-    let mut valid: Vec<(usize, CheckedContact)> = Vec::new();
-    for (index, card) in cards.iter().enumerate() {
-        let (line, checked) = match card {
-            Ok(card) => (
-                card.line,
-                draft_of(card)
-                    .check(region, now)
-                    .map_err(|problems| card_problem(field_errors(problems))),
-            ),
-            Err(error) => (
-                error.line,
-                Err(card_problem(vec![FieldError::invalid("", &error.message)])),
-            ),
-        };
-        match checked {
-            Ok(contact) => valid.push((results.len(), contact)),
-            Err(problem) => results.push(ImportResult {
+    let drafts = cards
+        .iter()
+        .map(|card| match card {
+            Ok(card) => Ok(draft_of(card)),
+            Err(error) => {
+                let mut problems = Problems::default();
+                problems.add("", &error.message);
+                Err(problems.into_vec())
+            }
+        })
+        .collect();
+    let outcomes = contacts::import(&state.ports, acting, now(), drafts).await?;
+    let results: Vec<ImportResult> = cards
+        .iter()
+        .zip(outcomes)
+        .enumerate()
+        .map(|(index, (card, outcome))| {
+            let line = match card {
+                Ok(card) => card.line,
+                Err(error) => error.line,
+            };
+            let (status, contact, problem) = match outcome {
+                Ok(contact) => (201, Some(ContactResponse::from(&contact)), None),
+                Err(problems) => (422, None, Some(card_problem(problems))),
+            };
+            ImportResult {
                 card: index + 1,
                 line,
-                status: 422,
-                contact: None,
-                problem: Some(problem),
-            }),
-        }
-        if results.len() == index {
-            results.push(ImportResult {
-                card: index + 1,
-                line,
-                status: 201,
-                contact: None,
-                problem: None,
-            });
-        }
-    }
-    let created = state
-        .ports
-        .contacts
-        .create(
-            owner,
-            valid
-                .iter()
-                .map(|(_, checked)| NewContact {
-                    details: checked.details.clone(),
-                    last_contacted_at: checked.last_contacted_at,
-                })
-                .collect(),
-            now,
-        )
-        .await?;
-    for ((slot, _), contact) in valid.iter().zip(&created) {
-        if let Some(result) = results.get_mut(*slot) {
-            result.contact = Some(ContactResponse::from(contact));
-        }
-    }
+                status,
+                contact,
+                problem,
+            }
+        })
+        .collect();
+    let created = results.iter().filter(|result| result.status == 201).count();
     Ok(HttpResponse::Ok().json(ImportResponse {
-        created: created.len(),
-        failed: results.len() - created.len(),
+        created,
+        failed: results.len() - created,
         results,
     }))
 }

@@ -7,6 +7,9 @@
 //! `supporter_ids` (and version) with its links. Each write ends by appending every
 //! contact, interaction and goal it changed to the change journal.
 
+mod interactions;
+mod supporters;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -17,11 +20,12 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::{Value, json};
+use waymark_domain::acting::Acting;
 use waymark_domain::contacts::ports::{
     ContactPage, ContactPosition, ContactQuery, ContactStore, ContactWriteError,
-    InteractionPosition, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
+    InteractionPosition, InteractionStore, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
     MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, NewContact, SupportedGoal,
-    SupporterPosition, SupporterWriteError,
+    SupporterPosition, SupporterStore, SupporterWriteError,
 };
 use waymark_domain::contacts::{
     CanHelpWith, Channel, ChannelLabel, ChannelType, Contact, ContactChanges, ContactDetails,
@@ -31,6 +35,7 @@ use waymark_domain::contacts::{
 };
 use waymark_domain::goals::{GoalId, GoalStatus, GoalTitle};
 use waymark_domain::identity::AccountId;
+use waymark_domain::journal::Actor;
 use waymark_domain::journal::{Change, ResourceType};
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
@@ -144,47 +149,6 @@ fn to_contact(row: &contacts::Model) -> Result<Contact, StoreError> {
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
-    })
-}
-
-fn to_interaction(row: &contact_interactions::Model) -> Result<Interaction, StoreError> {
-    let bad = |field: &str| {
-        StoreError::Unexpected(anyhow::anyhow!(
-            "interaction {} has an invalid {field}",
-            row.id
-        ))
-    };
-    Ok(Interaction {
-        id: InteractionId(row.id),
-        contact_id: ContactId(row.contact_id),
-        at: row.at,
-        method: row
-            .method
-            .parse::<ContactMethod>()
-            .map_err(|_| bad("method"))?,
-        note: InteractionNote::parse(&row.note).map_err(|_| bad("note"))?,
-        felt: row
-            .felt
-            .as_deref()
-            .map(str::parse::<Felt>)
-            .transpose()
-            .map_err(|_| bad("felt"))?,
-        created_at: row.created_at,
-    })
-}
-
-fn to_supporter(row: &goal_supporters::Model) -> Result<Supporter, StoreError> {
-    Ok(Supporter {
-        goal_id: GoalId(row.goal_id),
-        contact_id: ContactId(row.contact_id),
-        role: SupporterRole::parse(&row.role).map_err(|_| {
-            StoreError::Unexpected(anyhow::anyhow!(
-                "supporter {} of goal {} has an invalid role",
-                row.contact_id,
-                row.goal_id
-            ))
-        })?,
-        created_at: row.created_at,
     })
 }
 
@@ -387,6 +351,7 @@ impl SqlContactStore {
         &self,
         current: &contacts::Model,
         changes: &ContactChanges,
+        actor: Actor,
         now: Instant,
     ) -> Result<Option<Contact>, ContactWriteError> {
         let contact = to_contact(current)?;
@@ -440,9 +405,10 @@ impl SqlContactStore {
         let Some(row) = changed.into_iter().next() else {
             return Ok(None);
         };
-        crate::journal::append_as_person(
+        crate::journal::append(
             &transaction,
             AccountId(row.account_id),
+            actor,
             now,
             &[contact_updated(&row)],
         )
@@ -453,11 +419,12 @@ impl SqlContactStore {
 
     async fn delete_once(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: ContactId,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Result<bool, ContactWriteError>, StoreError> {
+        let owner = acting.owner;
         let transaction = self.writes.begin().await.map_err(store_error)?;
         let Some(row) = lock_contact(&transaction, owner, id).await? else {
             return Ok(Err(ContactWriteError::NotFound));
@@ -480,106 +447,9 @@ impl SqlContactStore {
             .map_err(store_error)?;
         let mut changes = refresh_goal_supporters(&transaction, &supported, now).await?;
         changes.push(Change::deleted(ResourceType::Contact, id.0));
-        crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
+        crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         Ok(Ok(!supported.is_empty()))
-    }
-
-    async fn set_supporter_once(
-        &self,
-        owner: AccountId,
-        goal: GoalId,
-        contact: ContactId,
-        role: &SupporterRole,
-        now: Instant,
-    ) -> Result<Result<(Supporter, bool), SupporterWriteError>, StoreError> {
-        let transaction = self.writes.begin().await.map_err(store_error)?;
-        // Locks are taken contact first, then goal, everywhere: a contact being deleted
-        // cannot gain a link, and racing link changes of one goal run one at a time.
-        let contact_exists = lock_contact(&transaction, owner, contact).await?.is_some();
-        let goal_locked = goals::Entity::update_many()
-            .col_expr(goals::Column::Version, Expr::col(goals::Column::Version))
-            .filter(goals::Column::Id.eq(goal.0))
-            .filter(goals::Column::AccountId.eq(owner.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if goal_locked == 0 || !contact_exists {
-            return Ok(Err(SupporterWriteError::NotFound));
-        }
-        let existing = goal_supporters::Entity::find_by_id((goal.0, contact.0))
-            .one(&transaction)
-            .await
-            .map_err(store_error)?;
-        let created = existing.is_none();
-        let row = if let Some(existing) = existing {
-            goal_supporters::Entity::update_many()
-                .col_expr(goal_supporters::Column::Role, Expr::value(role.as_str()))
-                .filter(goal_supporters::Column::GoalId.eq(goal.0))
-                .filter(goal_supporters::Column::ContactId.eq(contact.0))
-                .exec(&transaction)
-                .await
-                .map_err(store_error)?;
-            goal_supporters::Model {
-                role: role.as_str().to_owned(),
-                ..existing
-            }
-        } else {
-            let count = goal_supporters::Entity::find()
-                .filter(goal_supporters::Column::GoalId.eq(goal.0))
-                .count(&transaction)
-                .await
-                .map_err(store_error)?;
-            if count >= MAX_SUPPORTERS_PER_GOAL as u64 {
-                return Ok(Err(SupporterWriteError::TooMany));
-            }
-            goal_supporters::Entity::insert(goal_supporters::ActiveModel {
-                goal_id: Set(goal.0),
-                contact_id: Set(contact.0),
-                account_id: Set(owner.0),
-                role: Set(role.as_str().to_owned()),
-                created_at: Set(now),
-            })
-            .exec_with_returning(&transaction)
-            .await
-            .map_err(store_error)?
-        };
-        let changes = refresh_goal_supporters(&transaction, &[goal.0], now).await?;
-        crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok(Ok((to_supporter(&row)?, created)))
-    }
-}
-
-impl SqlContactStore {
-    async fn remove_supporter_once(
-        &self,
-        owner: AccountId,
-        goal: GoalId,
-        contact: ContactId,
-        now: Instant,
-    ) -> Result<Result<(), SupporterWriteError>, StoreError> {
-        let transaction = self.writes.begin().await.map_err(store_error)?;
-        // Contact first, then goal, as everywhere.
-        if lock_contact(&transaction, owner, contact).await?.is_none() {
-            return Ok(Err(SupporterWriteError::NotFound));
-        }
-        let deleted = goal_supporters::Entity::delete_many()
-            .filter(goal_supporters::Column::GoalId.eq(goal.0))
-            .filter(goal_supporters::Column::ContactId.eq(contact.0))
-            .filter(goal_supporters::Column::AccountId.eq(owner.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if deleted == 0 {
-            return Ok(Err(SupporterWriteError::NotFound));
-        }
-        let changes = refresh_goal_supporters(&transaction, &[goal.0], now).await?;
-        crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok(Ok(()))
     }
 }
 
@@ -587,10 +457,11 @@ impl SqlContactStore {
 impl ContactStore for SqlContactStore {
     async fn create(
         &self,
-        owner: AccountId,
+        acting: Acting,
         contacts: Vec<NewContact>,
         now: Instant,
     ) -> Result<Vec<Contact>, ContactWriteError> {
+        let owner = acting.owner;
         let transaction = self.writes.begin().await.map_err(store_error)?;
         if !lock_account(&transaction, owner).await? {
             return Err(ContactWriteError::NotFound);
@@ -625,7 +496,7 @@ impl ContactStore for SqlContactStore {
             .iter()
             .map(|row| Change::created(ResourceType::Contact, row.id, Some(row.version)))
             .collect();
-        crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
+        crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
         transaction.commit().await.map_err(store_error)?;
         let created = created.iter().map(to_contact).collect::<Result<_, _>>()?;
         Ok(created)
@@ -721,12 +592,13 @@ impl ContactStore for SqlContactStore {
 
     async fn update(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: ContactId,
         changes: ContactChanges,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Contact, ContactWriteError> {
+        let owner = acting.owner;
         for _ in 0..UPDATE_ATTEMPTS {
             let current = self
                 .row(owner, id)
@@ -735,7 +607,10 @@ impl ContactStore for SqlContactStore {
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(ContactWriteError::PreconditionFailed);
             }
-            if let Some(contact) = self.update_once(&current, &changes, now).await? {
+            if let Some(contact) = self
+                .update_once(&current, &changes, acting.actor, now)
+                .await?
+            {
                 return Ok(contact);
             }
             if expected_version.is_some() {
@@ -747,13 +622,14 @@ impl ContactStore for SqlContactStore {
 
     async fn delete(
         &self,
-        owner: AccountId,
+        acting: Acting,
         id: ContactId,
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), ContactWriteError> {
+        let owner = acting.owner;
         let outcome =
-            retrying_conflicts(|| self.delete_once(owner, id, expected_version, now)).await?;
+            retrying_conflicts(|| self.delete_once(acting, id, expected_version, now)).await?;
         if outcome
             .as_ref()
             .is_ok_and(|supported_goals| *supported_goals)
@@ -761,275 +637,5 @@ impl ContactStore for SqlContactStore {
             self.goal_lists.forget(owner);
         }
         outcome.map(|_| ())
-    }
-
-    async fn add_interaction(
-        &self,
-        owner: AccountId,
-        contact: ContactId,
-        interaction: NewInteraction,
-        now: Instant,
-    ) -> Result<(Interaction, Contact), InteractionWriteError> {
-        let transaction = self.writes.begin().await.map_err(store_error)?;
-        let row = lock_contact(&transaction, owner, contact)
-            .await?
-            .ok_or(InteractionWriteError::NotFound)?;
-        let existing = contact_interactions::Entity::find()
-            .filter(contact_interactions::Column::ContactId.eq(contact.0))
-            .count(&transaction)
-            .await
-            .map_err(store_error)?;
-        if existing >= MAX_INTERACTIONS_PER_CONTACT as u64 {
-            return Err(InteractionWriteError::TooMany);
-        }
-        let inserted = contact_interactions::Entity::insert(contact_interactions::ActiveModel {
-            id: Set(waymark_domain::id::new_id()),
-            contact_id: Set(contact.0),
-            account_id: Set(owner.0),
-            at: Set(interaction.at),
-            method: Set(interaction.method.as_str().to_owned()),
-            note: Set(interaction.note.as_str().to_owned()),
-            felt: Set(interaction.felt.map(|felt| felt.as_str().to_owned())),
-            created_at: Set(now),
-        })
-        .exec_with_returning(&transaction)
-        .await
-        .map_err(store_error)?;
-        let updated = refresh_last_contacted(&transaction, &row, now).await?;
-        let changes = [
-            Change::created(ResourceType::ContactInteraction, inserted.id, None),
-            contact_updated(&updated),
-        ];
-        crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok((to_interaction(&inserted)?, to_contact(&updated)?))
-    }
-
-    async fn interactions(
-        &self,
-        owner: AccountId,
-        contact: ContactId,
-        after: Option<InteractionPosition>,
-        limit: u64,
-    ) -> Result<Option<(Vec<Interaction>, bool)>, StoreError> {
-        if self.row(owner, contact).await?.is_none() {
-            return Ok(None);
-        }
-        let mut select = contact_interactions::Entity::find()
-            .filter(contact_interactions::Column::ContactId.eq(contact.0))
-            .filter(contact_interactions::Column::AccountId.eq(owner.0));
-        if let Some(after) = after {
-            select = select.filter(
-                Condition::any()
-                    .add(contact_interactions::Column::At.lt(after.at))
-                    .add(
-                        Condition::all()
-                            .add(contact_interactions::Column::At.eq(after.at))
-                            .add(contact_interactions::Column::Id.lt(after.id.0)),
-                    ),
-            );
-        }
-        let rows = select
-            .order_by_desc(contact_interactions::Column::At)
-            .order_by_desc(contact_interactions::Column::Id)
-            .limit(limit.saturating_add(1))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let (rows, has_more) = page_of(rows, limit);
-        let interactions = rows.iter().map(to_interaction).collect::<Result<_, _>>()?;
-        Ok(Some((interactions, has_more)))
-    }
-
-    async fn get_interaction(
-        &self,
-        owner: AccountId,
-        contact: ContactId,
-        id: InteractionId,
-    ) -> Result<Option<Interaction>, StoreError> {
-        contact_interactions::Entity::find_by_id(id.0)
-            .filter(contact_interactions::Column::ContactId.eq(contact.0))
-            .filter(contact_interactions::Column::AccountId.eq(owner.0))
-            .one(&self.connection)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(to_interaction)
-            .transpose()
-    }
-
-    async fn delete_interaction(
-        &self,
-        owner: AccountId,
-        contact: ContactId,
-        id: InteractionId,
-        now: Instant,
-    ) -> Result<(), InteractionWriteError> {
-        let transaction = self.writes.begin().await.map_err(store_error)?;
-        let row = lock_contact(&transaction, owner, contact)
-            .await?
-            .ok_or(InteractionWriteError::NotFound)?;
-        let deleted = contact_interactions::Entity::delete_many()
-            .filter(contact_interactions::Column::Id.eq(id.0))
-            .filter(contact_interactions::Column::ContactId.eq(contact.0))
-            .filter(contact_interactions::Column::AccountId.eq(owner.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if deleted == 0 {
-            return Err(InteractionWriteError::NotFound);
-        }
-        let updated = refresh_last_contacted(&transaction, &row, now).await?;
-        let changes = [
-            Change::deleted(ResourceType::ContactInteraction, id.0),
-            contact_updated(&updated),
-        ];
-        crate::journal::append_as_person(&transaction, owner, now, &changes).await?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok(())
-    }
-
-    async fn set_supporter(
-        &self,
-        owner: AccountId,
-        goal: GoalId,
-        contact: ContactId,
-        role: SupporterRole,
-        now: Instant,
-    ) -> Result<(Supporter, bool), SupporterWriteError> {
-        // The goal row is locked first, so racing PUTs of one link run one after the
-        // other and the second finds the first's link.
-        let _forget = self.goal_lists.forget_on_drop(owner);
-        let outcome =
-            retrying_conflicts(|| self.set_supporter_once(owner, goal, contact, &role, now)).await;
-        outcome?
-    }
-
-    async fn remove_supporter(
-        &self,
-        owner: AccountId,
-        goal: GoalId,
-        contact: ContactId,
-        now: Instant,
-    ) -> Result<(), SupporterWriteError> {
-        let _forget = self.goal_lists.forget_on_drop(owner);
-        let outcome =
-            retrying_conflicts(|| self.remove_supporter_once(owner, goal, contact, now)).await;
-        outcome?
-    }
-
-    async fn supporters(
-        &self,
-        owner: AccountId,
-        goal: GoalId,
-        after: Option<SupporterPosition>,
-        limit: u64,
-    ) -> Result<Option<(Vec<(Supporter, Contact)>, bool)>, StoreError> {
-        if !self.owns_goal(owner, goal).await? {
-            return Ok(None);
-        }
-        let mut select = goal_supporters::Entity::find()
-            .filter(goal_supporters::Column::GoalId.eq(goal.0))
-            .filter(goal_supporters::Column::AccountId.eq(owner.0));
-        if let Some(after) = after {
-            select = select.filter(
-                Condition::any()
-                    .add(goal_supporters::Column::CreatedAt.gt(after.created_at))
-                    .add(
-                        Condition::all()
-                            .add(goal_supporters::Column::CreatedAt.eq(after.created_at))
-                            .add(goal_supporters::Column::ContactId.gt(after.id)),
-                    ),
-            );
-        }
-        let links = select
-            .order_by_asc(goal_supporters::Column::CreatedAt)
-            .order_by_asc(goal_supporters::Column::ContactId)
-            .limit(limit.saturating_add(1))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let (links, has_more) = page_of(links, limit);
-        let contacts: HashMap<uuid::Uuid, contacts::Model> = contacts::Entity::find()
-            .filter(contacts::Column::AccountId.eq(owner.0))
-            .filter(contacts::Column::Id.is_in(links.iter().map(|link| link.contact_id)))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?
-            .into_iter()
-            .map(|row| (row.id, row))
-            .collect();
-        let mut page = Vec::with_capacity(links.len());
-        for link in &links {
-            // A link whose contact was deleted in between is gone too.
-            if let Some(contact) = contacts.get(&link.contact_id) {
-                page.push((to_supporter(link)?, to_contact(contact)?));
-            }
-        }
-        Ok(Some((page, has_more)))
-    }
-
-    async fn supported_goals(
-        &self,
-        owner: AccountId,
-        contact: ContactId,
-        after: Option<SupporterPosition>,
-        limit: u64,
-    ) -> Result<Option<(Vec<SupportedGoal>, bool)>, StoreError> {
-        if self.row(owner, contact).await?.is_none() {
-            return Ok(None);
-        }
-        let mut select = goal_supporters::Entity::find()
-            .filter(goal_supporters::Column::ContactId.eq(contact.0))
-            .filter(goal_supporters::Column::AccountId.eq(owner.0));
-        if let Some(after) = after {
-            select = select.filter(
-                Condition::any()
-                    .add(goal_supporters::Column::CreatedAt.gt(after.created_at))
-                    .add(
-                        Condition::all()
-                            .add(goal_supporters::Column::CreatedAt.eq(after.created_at))
-                            .add(goal_supporters::Column::GoalId.gt(after.id)),
-                    ),
-            );
-        }
-        let links = select
-            .order_by_asc(goal_supporters::Column::CreatedAt)
-            .order_by_asc(goal_supporters::Column::GoalId)
-            .limit(limit.saturating_add(1))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let (links, has_more) = page_of(links, limit);
-        let goals: HashMap<uuid::Uuid, goals::Model> = goals::Entity::find()
-            .filter(goals::Column::AccountId.eq(owner.0))
-            .filter(goals::Column::Id.is_in(links.iter().map(|link| link.goal_id)))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?
-            .into_iter()
-            .map(|row| (row.id, row))
-            .collect();
-        let mut page = Vec::with_capacity(links.len());
-        for link in &links {
-            if let Some(goal) = goals.get(&link.goal_id) {
-                let bad = |field: &str| {
-                    StoreError::Unexpected(anyhow::anyhow!(
-                        "goal {} has an invalid {field}",
-                        goal.id
-                    ))
-                };
-                page.push(SupportedGoal {
-                    supporter: to_supporter(link)?,
-                    title: GoalTitle::parse(&goal.title).map_err(|_| bad("title"))?,
-                    status: goal
-                        .status
-                        .parse::<GoalStatus>()
-                        .map_err(|_| bad("status"))?,
-                });
-            }
-        }
-        Ok(Some((page, has_more)))
     }
 }
