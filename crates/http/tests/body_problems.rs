@@ -10,29 +10,51 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, test, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use validator::Validate;
+use waymark_application::{Failure, Input};
+use waymark_domain::ports::StoreError;
+use waymark_domain::validation::{Problem, Problems};
 use waymark_http::auth::{SigningKeys, TokenIssuer, TokenSettings, generate_ed25519_pem};
 use waymark_http::extract::JsonBody;
 use waymark_http::{AppState, HttpSettings, build_app};
 use waymark_persistence::{Database, DatabaseSettings};
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Sample {
-    #[validate(length(min = 1, max = 10))]
     title: String,
-    #[validate(range(min = 0, max = 100))]
     progress: Option<u8>,
-    #[validate(nested)]
     #[serde(default)]
     steps: Vec<Step>,
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Step {
-    #[validate(length(min = 1, max = 5))]
     title: String,
+}
+
+/// A typed input as the API's own are: it parses into a value (here the title),
+/// collecting every problem at once.
+impl Input<String> for Sample {
+    fn parse(self) -> Result<String, Vec<Problem>> {
+        let mut problems = Problems::default();
+        if self.progress.is_some_and(|progress| progress > 100) {
+            problems.add("/progress", "must be 0 to 100");
+        }
+        for (index, step) in self.steps.iter().enumerate() {
+            if !(1..=5).contains(&step.title.chars().count()) {
+                problems.add(
+                    &format!("/steps/{index}/title"),
+                    "must be 1 to 5 characters",
+                );
+            }
+        }
+        // Problems are answered in the order they are found.
+        if !(1..=10).contains(&self.title.chars().count()) {
+            problems.add("/title", "must be 1 to 10 characters");
+        }
+        problems.or(|| Some(self.title))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,8 +68,15 @@ async fn explode() -> HttpResponse {
     panic!("a bug in a handler")
 }
 
-async fn echo(body: JsonBody<Sample>, _query: web::Query<SampleQuery>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "title": body.into_inner().title }))
+async fn echo(
+    body: JsonBody<Sample>,
+    _query: web::Query<SampleQuery>,
+) -> Result<HttpResponse, waymark_http::ApiError> {
+    let title = body
+        .into_inner()
+        .parse()
+        .map_err(Failure::<StoreError>::Invalid)?;
+    Ok(HttpResponse::Ok().json(json!({ "title": title })))
 }
 
 /// The real application state over an in-memory SQLite database that these tests

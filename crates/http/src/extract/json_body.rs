@@ -4,10 +4,9 @@
 //!   such as `application/merge-patch+json` (else 415);
 //! - the body may not exceed the configured size (413) or nest deeper than
 //!   [`MAX_DEPTH`] levels (400);
-//! - malformed JSON is 400; well-formed JSON with unknown, missing or mistyped fields,
-//!   or values that break a `validator` rule, is 422 with one entry per field.
-
-use std::borrow::Cow;
+//! - malformed JSON is 400; well-formed JSON with unknown, missing or mistyped fields
+//!   is 422 with one entry per field. Values that break a rule are found when the
+//!   body parses into domain values (`waymark_application::Input` and its kin).
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -16,7 +15,6 @@ use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
-use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use super::json_pointer::{escape_token, pointer_of, quoted_name};
 use crate::error::ApiError;
@@ -41,7 +39,7 @@ impl<T> JsonBody<T> {
 
 impl<T> FromRequest for JsonBody<T>
 where
-    T: DeserializeOwned + Validate + 'static,
+    T: DeserializeOwned + 'static,
 {
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
@@ -74,7 +72,7 @@ where
 ///
 /// # Errors
 /// [`ApiError::MalformedJson`] or [`ApiError::Validation`], as described in the module.
-pub fn parse<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiError> {
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::MalformedJson(
             "the request body is empty".to_owned(),
@@ -118,9 +116,6 @@ pub fn parse<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiError>
     deserializer
         .end()
         .map_err(|_| ApiError::MalformedJson("unexpected data after the JSON value".to_owned()))?;
-    value
-        .validate()
-        .map_err(|errors| ApiError::Validation(field_errors(&errors)))?;
     Ok(value)
 }
 
@@ -285,62 +280,6 @@ fn data_error(pointer: String, error: &serde_json::Error) -> FieldError {
 /// Drops serde_json's " at line L column C" suffix.
 fn strip_position(message: &str) -> &str {
     message.split(" at line ").next().unwrap_or(message)
-}
-
-/// Flattens `validator`'s nested errors into pointer-addressed field errors.
-#[must_use]
-pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
-    let mut collected = Vec::new();
-    collect(errors, "", &mut collected);
-    collected.sort_by(|left, right| {
-        left.pointer
-            .cmp(&right.pointer)
-            .then(left.code.cmp(&right.code))
-    });
-    collected
-}
-
-fn collect(errors: &ValidationErrors, prefix: &str, collected: &mut Vec<FieldError>) {
-    for (field, kind) in errors.errors() {
-        let pointer = if field == "__all__" {
-            prefix.to_owned()
-        } else {
-            format!("{prefix}/{}", escape_token(field))
-        };
-        match kind {
-            ValidationErrorsKind::Field(field_errors) => {
-                for error in field_errors {
-                    collected.push(FieldError {
-                        pointer: pointer.clone(),
-                        code: error.code.to_string(),
-                        message: message_for(error),
-                    });
-                }
-            }
-            ValidationErrorsKind::Struct(nested) => collect(nested, &pointer, collected),
-            ValidationErrorsKind::List(items) => {
-                for (index, nested) in items {
-                    collect(nested, &format!("{pointer}/{index}"), collected);
-                }
-            }
-        }
-    }
-}
-
-fn message_for(error: &validator::ValidationError) -> String {
-    if let Some(message) = &error.message {
-        return message.to_string();
-    }
-    let param = |name: &str| error.params.get(name).map(ToString::to_string);
-    match (error.code.as_ref(), param("min"), param("max")) {
-        ("length", Some(min), Some(max)) => format!("must be {min} to {max} characters"),
-        ("length", None, Some(max)) => format!("must be at most {max} characters"),
-        ("length", Some(min), None) => format!("must be at least {min} characters"),
-        ("range", Some(min), Some(max)) => format!("must be between {min} and {max}"),
-        ("email", _, _) => "must be an e-mail address".to_owned(),
-        ("url", _, _) => "must be a URL".to_owned(),
-        (code, _, _) => format!("is invalid ({})", Cow::<str>::Borrowed(code)),
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_domain::identity::{
     Account, AccountId, DisplayName, Locale, NewPassword, PasswordHash, ProfileChanges,
     TimeZoneName,
@@ -105,7 +104,7 @@ pub(crate) async fn get_me(
 }
 
 /// Profile changes (JSON merge patch): absent fields stay as they are.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ProfilePatch {
     /// A new display name (1 to 100 characters).
@@ -200,7 +199,7 @@ pub(crate) async fn update_me(
 }
 
 /// A password change.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PasswordChange {
     /// Your current password.
@@ -283,7 +282,7 @@ pub(crate) async fn sign_out_everywhere(
 }
 
 /// Confirmation of an account deletion.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DeletionConfirmation {
     /// Your current password.

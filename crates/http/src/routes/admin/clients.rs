@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_domain::identity::client::scopes_clients_may_hold;
 use waymark_domain::identity::secret::OpaqueSecret;
 use waymark_domain::identity::{ApiClient, ClientId, DisplayName, NewApiClient, Scope, ScopeSet};
@@ -74,7 +73,7 @@ pub(crate) struct CreatedClientResponse {
 }
 
 /// A client to register.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewClientRequest {
     /// A name administrators recognise.

@@ -4,7 +4,6 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, patch, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_domain::identity::{AccountId, Role};
 
 use crate::auth::Principal;
@@ -16,7 +15,7 @@ use crate::routes::auth::AccountResponse;
 use crate::state::AppState;
 
 /// A role change.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RoleChange {
     /// `user`, `editor` or `admin`.

@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_domain::identity::{
     Account, DisplayName, Email, Locale, NewAccount, NewPassword, PasswordHash, Role, TimeZoneName,
 };
@@ -17,7 +16,7 @@ use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
 
 /// A new account.
-#[derive(Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RegisterRequest {
     /// The e-mail address to sign in with; compared without regard to letter case.

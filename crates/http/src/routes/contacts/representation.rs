@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_domain::contacts::{
     Channel, ChannelDraft, Contact, ContactDraft, Interaction, Problem as DraftProblem,
 };
@@ -88,7 +87,7 @@ pub(crate) enum ChannelTypeName {
 }
 
 /// One way to reach a contact.
-#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ChannelBody {
     /// `phone` and `mobile` are normalised to E.164 (numbers without a country code
@@ -223,7 +222,7 @@ impl From<&Contact> for ContactResponse {
 }
 
 /// A new contact.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewContactRequest {
     /// Who they are: 1 to 200 characters.
@@ -296,7 +295,7 @@ impl From<NewContactRequest> for ContactDraft {
 /// clears `organisation`, `preferred_method`, `keep_in_touch_every_days`,
 /// `last_contacted_at` (the value set directly), `can_help_with` and `notes`;
 /// `channels` replaces them all.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ContactPatch {
     /// A new name.
@@ -388,7 +387,7 @@ impl From<&Interaction> for InteractionResponse {
 }
 
 /// A new interaction.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewInteractionRequest {
     /// When it happened (not in the future).

@@ -7,7 +7,6 @@ use actix_web::{HttpResponse, delete, get, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_application::{Input, supporters};
 use waymark_domain::contacts::ports::{SupportedGoal, SupporterPosition};
 use waymark_domain::contacts::{Contact, ContactId, Problems, Supporter, SupporterRole};
@@ -24,7 +23,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 
 /// What a contact does for one goal.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SupporterRequest {
     /// A note on their part, up to 200 characters (send `{}` for none).

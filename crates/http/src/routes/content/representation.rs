@@ -3,7 +3,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_domain::content::draft::ArticleDraft;
 use waymark_domain::content::{Article, ArticleText, Change, Revision};
 
@@ -293,7 +292,7 @@ impl From<&Change> for ChangeResponse {
 }
 
 /// A new article (a draft until published).
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewArticleRequest {
     /// BCP 47 (default `en-GB`).
@@ -374,7 +373,7 @@ impl From<NewArticleRequest> for ArticleDraft {
 /// Changes to an article (JSON merge patch). `locale` and `slug` cannot change;
 /// `null` clears `summary`, `content_notes`, `author_name`, `source`, `licence` and the
 /// review dates.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ArticlePatch {
     /// Article or story.

@@ -3,7 +3,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_domain::contacts::ChannelDraft;
 use waymark_domain::content::service::{OpeningHours, Service};
 use waymark_domain::content::service_draft::{HoursDraft, PeriodDraft, ServiceDraft};
@@ -220,7 +219,7 @@ impl ServiceResponse {
 }
 
 /// A new service.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewServiceRequest {
     /// 1 to 120 of `a-z`, `0-9`, `-`; unique.
@@ -357,7 +356,7 @@ pub(crate) fn draft_of(service: &Service) -> ServiceDraft {
 /// Changes to a service (JSON merge patch); the slug cannot change. `null` clears
 /// `description`, `opening_hours`, `area`, `location`, `eligibility`,
 /// `last_verified` and `country`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ServicePatch {
     /// A new name.

@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_application::{Input, goal_check_ins};
 use waymark_domain::goals::{
     CheckIn, CheckInId, CheckInNote, Feeling, GoalId, NewCheckIn, Progress,
@@ -82,7 +81,7 @@ pub(crate) struct CheckInPageResponse {
 }
 
 /// A new check-in.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewCheckInRequest {
     /// How it is going, in your words (up to 4000 characters).

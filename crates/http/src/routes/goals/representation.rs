@@ -3,7 +3,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_application::goals::{GoalDraft, GoalEdit};
 use waymark_domain::goals::{
     Area, Goal, GoalChanges, GoalStatus, GoalTitle, GoalWhy, NewGoal, StatusChange, SupportNotes,
@@ -116,7 +115,7 @@ impl From<&Goal> for GoalResponse {
 }
 
 /// A new goal.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewGoalRequest {
     /// What you want to have done: 1 to 200 characters.
@@ -150,7 +149,7 @@ pub(crate) struct NewGoalRequest {
 
 /// Changes to a goal (JSON merge patch): absent fields stay as they are; `null`
 /// clears `why`, `support_notes` and `target_date`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct GoalPatch {
     /// A new title (1 to 200 characters).

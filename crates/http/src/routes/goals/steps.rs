@@ -5,7 +5,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_application::{Input, steps};
 use waymark_domain::goals::{GoalId, NewStep, Step, StepChanges, StepId, StepTitle};
 use waymark_domain::time::now;
@@ -68,7 +67,7 @@ pub(crate) struct StepListResponse {
 }
 
 /// A new step.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewStepRequest {
     /// What it is: 1 to 200 characters.
@@ -84,7 +83,7 @@ pub(crate) struct NewStepRequest {
 }
 
 /// Changes to a step (JSON merge patch).
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StepPatch {
     /// A new title.
@@ -98,7 +97,7 @@ pub(crate) struct StepPatch {
 }
 
 /// A new order of a goal's steps.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StepOrder {
     /// Every step id of the goal, once each, in the new order.

@@ -5,7 +5,6 @@
 use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_application::routine_check_ins;
 use waymark_domain::routines::RoutineId;
 use waymark_domain::time::now;
@@ -24,7 +23,7 @@ pub(crate) const MAX_BATCH: usize = 100;
 
 /// One check-in of a batch: as for `POST /v1/routines/{routine_id}/check-ins`, plus
 /// the routine it is for.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct BatchCheckIn {
     /// The routine it is for.
@@ -56,7 +55,7 @@ impl BatchCheckIn {
 }
 
 /// Up to 100 check-ins.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct BatchRequest {
     /// The check-ins, 1 to 100.

@@ -6,7 +6,6 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use validator::Validate;
 use waymark_application::Input;
 use waymark_application::routine_check_ins::{self, CheckInDraft};
 use waymark_application::routines;
@@ -31,7 +30,7 @@ use crate::routes::goals::FeelingName;
 use crate::state::AppState;
 
 /// A check-in for one occurrence.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewRoutineCheckInRequest {
     /// The occurrence: a date the routine is due on (not in the future), and for
@@ -51,7 +50,7 @@ pub(crate) struct NewRoutineCheckInRequest {
 }
 
 /// Changes to a check-in (JSON merge patch); `null` clears `note` and `feeling`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RoutineCheckInPatch {
     /// How it went.

@@ -4,7 +4,6 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 use waymark_application::routines::{RoutineDraft, RoutineEdit};
 use waymark_domain::goals::GoalId;
 use waymark_domain::identity::TimeZoneName;
@@ -68,7 +67,7 @@ pub(crate) enum CheckInStatusName {
 }
 
 /// When a routine happens, in its time zone.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ScheduleRequest {
     /// `daily`, `weekly` (on `weekdays`), `every_n_days` (every `interval` days from
@@ -347,7 +346,7 @@ impl From<&Routine> for RoutineResponse {
 }
 
 /// A new routine.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewRoutineRequest {
     /// What it is: 1 to 200 characters.
@@ -381,7 +380,7 @@ fn active_by_default() -> bool {
 /// Changes to a routine (JSON merge patch): absent fields stay as they are; `null`
 /// clears `notes`, `goal_id` and `reminder_minutes_before`; a `schedule` replaces the
 /// whole schedule.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RoutinePatch {
     /// A new title.
