@@ -10,6 +10,7 @@
 // Unit tests may fail loudly; production code may not (see [workspace.lints]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod articles;
 pub mod contacts;
 mod failure;
 pub mod goal_check_ins;
@@ -19,6 +20,7 @@ pub mod interactions;
 mod person;
 pub mod routine_check_ins;
 pub mod routines;
+pub mod services;
 pub mod steps;
 pub mod supporters;
 

@@ -271,6 +271,10 @@ impl From<ServiceWriteError> for ApiError {
         match error {
             ServiceWriteError::NotFound => Self::NotFound,
             ServiceWriteError::PreconditionFailed => Self::PreconditionFailed,
+            ServiceWriteError::ChangedMeanwhile => Self::Conflict(
+                "The service was changed by another request at the same time; send the change again."
+                    .to_owned(),
+            ),
             ServiceWriteError::SlugTaken => {
                 Self::Conflict("Another service has that slug already.".to_owned())
             }

@@ -7,6 +7,7 @@ mod access;
 mod bounds;
 mod headers;
 mod media_types;
+pub(crate) mod problems;
 mod schema_walk;
 mod shared_responses;
 

@@ -110,6 +110,10 @@ pub enum ServiceWriteError {
     /// It changed since the version the caller saw.
     #[error("the service has changed")]
     PreconditionFailed,
+    /// Another change landed between the read a change was made against and its
+    /// write, when the caller named no version; sending it again is safe.
+    #[error("the service was changed by another request at the same time")]
+    ChangedMeanwhile,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),

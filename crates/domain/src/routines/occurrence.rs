@@ -2,8 +2,8 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
-use super::routine::{OccurrenceKey, Routine};
-use super::schedule::Pattern;
+use super::routine::{OccurrenceKey, Routine, RoutineCheckIn, RoutineId};
+use super::schedule::{Occurrence, Pattern, iso_week};
 use super::stats::Paused;
 use crate::validation::Problems;
 
@@ -80,6 +80,51 @@ impl Routine {
             return None;
         }
         Some(key)
+    }
+
+    /// The occurrences the routine has on the dates `from` to `to`: none while it is
+    /// paused, and none on a day it was paused. `pauses` may hold other routines'.
+    #[must_use]
+    pub fn planned(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        pauses: &[(RoutineId, Paused)],
+    ) -> Vec<Occurrence> {
+        if !self.active {
+            return Vec::new();
+        }
+        let paused_on = |date: NaiveDate| {
+            pauses
+                .iter()
+                .any(|(id, paused)| *id == self.id && paused.covers(date))
+        };
+        self.schedule
+            .occurrences(from, to)
+            .into_iter()
+            .filter(|occurrence| !paused_on(occurrence.date))
+            .collect()
+    }
+
+    /// For a `times_per_week` routine, how far it is through the ISO week of `date`:
+    /// its weekly count, and how many of `check_ins` (of any routine) are its own that
+    /// week. `None` for other routines.
+    #[must_use]
+    pub fn week_progress(
+        &self,
+        date: NaiveDate,
+        check_ins: &[RoutineCheckIn],
+    ) -> Option<(u8, usize)> {
+        let target = self.week_limit()?;
+        let (monday, sunday) = iso_week(date);
+        let checked_in = check_ins
+            .iter()
+            .filter(|check_in| {
+                check_in.routine_id == self.id
+                    && (monday..=sunday).contains(&check_in.occurrence.date)
+            })
+            .count();
+        Some((target, checked_in))
     }
 
     /// How many check-ins an ISO week may hold: a `times_per_week` routine's count;

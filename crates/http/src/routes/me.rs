@@ -13,6 +13,7 @@ use waymark_domain::identity::{
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
+use crate::openapi::problems::{AccountStale, Invalid};
 use crate::problem::{FieldError, Problem};
 use crate::routes::auth::AccountResponse;
 use crate::state::AppState;
@@ -146,8 +147,8 @@ fn parse_field<T, E: ToString>(
     params(("If-Match" = Option<String>, Header, description = "The `ETag` you last saw.")),
     responses(
         (status = 200, description = "The changed account.", body = AccountResponse, headers(("ETag" = String, description = "The new version."))),
-        (status = 412, description = "The account changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        AccountStale,
+        Invalid,
     ),
 )]
 #[patch("/v1/me")]

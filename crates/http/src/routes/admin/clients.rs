@@ -14,6 +14,7 @@ use crate::auth::vocabulary::ScopeName;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::middleware::idempotency::ShownOnce;
+use crate::openapi::problems::Invalid;
 use crate::pagination::{PageRequest, page_response};
 use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
@@ -105,7 +106,7 @@ fn client_id(id: uuid::Uuid) -> ClientId {
     responses(
         (status = 201, description = "The client, with its secret.", body = CreatedClientResponse,
             headers(("Location" = String, description = "The client's address."))),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        Invalid,
     ),
 )]
 #[post("/v1/admin/clients")]

@@ -10,6 +10,7 @@ use crate::auth::Principal;
 use crate::auth::vocabulary::RoleName;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, version_etag};
+use crate::openapi::problems::AccountStale;
 use crate::problem::{FieldError, Problem};
 use crate::routes::auth::AccountResponse;
 use crate::state::AppState;
@@ -41,7 +42,7 @@ pub(crate) struct RoleChange {
     responses(
         (status = 200, description = "The account with its new role.", body = AccountResponse, headers(("ETag" = String, description = "The new version."))),
         (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The account changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        AccountStale,
         (status = 422, description = "Not a role.", body = Problem, content_type = "application/problem+json"),
     ),
 )]

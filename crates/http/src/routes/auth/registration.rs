@@ -12,6 +12,7 @@ use waymark_domain::identity::{
 use crate::auth::vocabulary::RoleName;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::openapi::problems::Invalid;
 use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
 
@@ -139,7 +140,7 @@ fn parse(
         (status = 201, description = "The account was created.", body = AccountResponse,
             headers(("Location" = String, description = "`/v1/me`"), ("ETag" = String, description = "The account's version."))),
         (status = 409, description = "An account with this e-mail address exists.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid; `errors` lists each one.", body = Problem, content_type = "application/problem+json"),
+        Invalid,
         (status = 429, description = "Too many sign-ups from this address; `Retry-After` is set.", body = Problem, content_type = "application/problem+json"),
     ),
 )]

@@ -19,6 +19,7 @@ use super::representation::{ContactResponse, InteractionResponse, NewInteraction
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, version_etag};
+use crate::openapi::problems::{ContactMissing, InteractionMissing, Invalid};
 use crate::pagination::{PageRequest, page_response};
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -64,9 +65,9 @@ struct CursorPosition {
     responses(
         (status = 201, description = "The interaction and the contact.", body = InteractionCreatedResponse,
             headers(("Location" = String, description = "The interaction's address."))),
-        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
+        ContactMissing,
         (status = 409, description = "The contact has 5000 interactions already, or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        Invalid,
     ),
 )]
 #[post("/v1/contacts/{contact_id}/interactions")]
@@ -123,7 +124,7 @@ impl InteractionDraft for NewInteractionRequest {
     responses(
         (status = 200, description = "A page of interactions; `Link` points to the next.", body = InteractionPageResponse),
         (status = 400, description = "`limit` or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
+        ContactMissing,
     ),
 )]
 #[get("/v1/contacts/{contact_id}/interactions")]
@@ -174,7 +175,7 @@ pub(crate) async fn list_interactions(
     responses(
         (status = 200, description = "The interaction.", body = InteractionResponse,
             headers(("ETag" = String, description = "Always `\"1\"`: interactions do not change."))),
-        (status = 404, description = "No such contact or interaction of yours.", body = Problem, content_type = "application/problem+json"),
+        InteractionMissing,
     ),
 )]
 #[get("/v1/contacts/{contact_id}/interactions/{interaction_id}")]
@@ -203,7 +204,7 @@ pub(crate) async fn get_interaction(
     ),
     responses(
         (status = 204, description = "The interaction is gone."),
-        (status = 404, description = "No such contact or interaction of yours.", body = Problem, content_type = "application/problem+json"),
+        InteractionMissing,
     ),
 )]
 #[delete("/v1/contacts/{contact_id}/interactions/{interaction_id}")]

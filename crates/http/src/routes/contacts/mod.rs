@@ -13,7 +13,6 @@ pub(crate) use interactions::{
     create_interaction, delete_interaction, get_interaction, list_interactions,
 };
 pub(crate) use list::list_contacts;
-pub(crate) use representation::field_errors;
 pub(crate) use single::{create_contact, delete_contact, get_contact, update_contact};
 pub(crate) use supporters::{
     delete_goal_supporter, list_contact_goals, list_goal_supporters, put_goal_supporter,

@@ -4,12 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use waymark_domain::contacts::{
-    Channel, ChannelDraft, Contact, ContactDraft, Interaction, Problem as DraftProblem,
-};
+use waymark_domain::contacts::{Channel, ChannelDraft, Contact, ContactDraft, Interaction};
 
 use crate::extract::Patch;
-use crate::problem::FieldError;
 
 /// Who a contact is to the person.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -130,14 +127,6 @@ pub(crate) fn channel_drafts(channels: Vec<ChannelBody>) -> Vec<ChannelDraft> {
             label: channel.label,
             preferred: channel.preferred,
         })
-        .collect()
-}
-
-/// The domain's problems as field errors.
-pub(crate) fn field_errors(problems: Vec<DraftProblem>) -> Vec<FieldError> {
-    problems
-        .into_iter()
-        .map(|problem| FieldError::invalid(&problem.pointer, problem.message))
         .collect()
 }
 

@@ -16,6 +16,7 @@ use super::representation::{ContactPatch, ContactResponse, NewContactRequest, ch
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
+use crate::openapi::problems::{ContactMissing, ContactStale, Invalid};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -68,7 +69,7 @@ pub(crate) async fn create_contact(
     responses(
         (status = 200, description = "The contact.", body = ContactResponse, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
-        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
+        ContactMissing,
     ),
 )]
 #[get("/v1/contacts/{contact_id}")]
@@ -200,9 +201,9 @@ impl ContactEdit for ContactPatch {
     ),
     responses(
         (status = 200, description = "The changed contact.", body = ContactResponse, headers(("ETag" = String, description = "Its new version."))),
-        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The contact changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        ContactMissing,
+        ContactStale,
+        Invalid,
     ),
 )]
 #[patch("/v1/contacts/{contact_id}")]
@@ -234,8 +235,8 @@ pub(crate) async fn update_contact(
     ),
     responses(
         (status = 204, description = "The contact is gone."),
-        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The contact changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        ContactMissing,
+        ContactStale,
     ),
 )]
 #[delete("/v1/contacts/{contact_id}")]

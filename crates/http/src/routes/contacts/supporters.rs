@@ -18,6 +18,7 @@ use super::representation::ContactKindName;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::openapi::problems::{ContactMissing, GoalMissing};
 use crate::pagination::{PageRequest, page_response};
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -240,7 +241,7 @@ pub(crate) async fn delete_goal_supporter(
     responses(
         (status = 200, description = "A page of supporters; `Link` points to the next.", body = SupporterPageResponse),
         (status = 400, description = "`limit` or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+        GoalMissing,
     ),
 )]
 #[get("/v1/goals/{goal_id}/supporters")]
@@ -292,7 +293,7 @@ pub(crate) async fn list_goal_supporters(
     responses(
         (status = 200, description = "A page of goals; `Link` points to the next.", body = SupportedGoalPageResponse),
         (status = 400, description = "`limit` or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
+        ContactMissing,
     ),
 )]
 #[get("/v1/contacts/{contact_id}/goals")]

@@ -18,6 +18,7 @@ use super::representation::ContactResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{not_modified, version_etag};
+use crate::openapi::problems::ContactMissing;
 use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
 
@@ -53,7 +54,7 @@ fn vcard_response(text: String, file_name: &str) -> HttpResponse {
         (status = 200, description = "The vCard.", content_type = "text/vcard", body = String,
             headers(("ETag" = String, description = "The contact's version."))),
         (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
-        (status = 404, description = "No such contact of yours.", body = Problem, content_type = "application/problem+json"),
+        ContactMissing,
     ),
 )]
 #[get("/v1/contacts/{contact_id}.vcf")]

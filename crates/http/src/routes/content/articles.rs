@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use waymark_application::articles::{self, ArticleEdit};
 use waymark_domain::content::draft::{ArticleDraft, review_dates, topics};
 use waymark_domain::content::ports::{ArticlePosition, ArticleQuery};
 use waymark_domain::content::{
@@ -13,7 +14,8 @@ use waymark_domain::content::{
     ContentNotes, Licence, Slug, Source, Summary, Topic,
 };
 use waymark_domain::identity::Locale;
-use waymark_domain::validation::Problems;
+use waymark_domain::time::now;
+use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
 use super::access::is_editor;
 use super::representation::{
@@ -23,13 +25,13 @@ use super::representation::{
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
+use crate::openapi::problems::{ArticleMissing, Invalid, Stale};
 use crate::pagination::{
     DEFAULT_LIMIT, next_page_base, next_page_link, parse_bool, parse_limit, query_parameters,
     unknown_parameter,
 };
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_bytes, cached_json};
-use crate::routes::contacts::field_errors;
 use crate::state::AppState;
 
 /// The query parameters of `GET /v1/content/articles`.
@@ -258,29 +260,6 @@ fn address(path: (String, String)) -> Result<(Locale, Slug), ApiError> {
     Ok((locale, slug))
 }
 
-async fn article_at(state: &AppState, locale: &Locale, slug: &Slug) -> Result<Article, ApiError> {
-    state
-        .ports
-        .content
-        .article(locale, slug)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
-/// The article as stored this moment, for a write's preconditions and validation.
-async fn article_for_update(
-    state: &AppState,
-    locale: &Locale,
-    slug: &Slug,
-) -> Result<Article, ApiError> {
-    state
-        .ports
-        .content
-        .article_for_update(locale, slug)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
 fn editor_response(status: StatusCode, article: &Article) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     response.insert_header((header::ETAG, version_etag(article.version)));
@@ -327,11 +306,8 @@ pub(crate) async fn get_article(
 ) -> Result<HttpResponse, ApiError> {
     let (locale, slug) = address(path.into_inner())?;
     let editor = is_editor(&request, &state).await?;
-    let article = article_at(&state, &locale, &slug).await?;
+    let article = articles::read(&state.ports, (&locale, &slug), editor).await?;
     let public = article.status == ArticleStatus::Published;
-    if !public && !editor {
-        return Err(ApiError::NotFound);
-    }
     let rendered = state.rendered_articles.of(&article);
     Ok(cached_bytes(
         &request,
@@ -357,7 +333,7 @@ pub(crate) async fn get_article(
         (status = 201, description = "The draft.", body = ArticleResponse,
             headers(("Location" = String, description = "Its address."), ("ETag" = String, description = "Its version."))),
         (status = 409, description = "The locale has an article with that slug, or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        Invalid,
     ),
 )]
 #[post("/v1/content/articles")]
@@ -366,19 +342,8 @@ pub(crate) async fn create_article(
     body: JsonBody<NewArticleRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let checked = ArticleDraft::from(body.into_inner())
-        .check()
-        .map_err(|problems| ApiError::Validation(field_errors(problems)))?;
-    let article = state
-        .ports
-        .content
-        .create_article(
-            checked.locale,
-            checked.slug,
-            checked.text,
-            waymark_domain::time::now(),
-        )
-        .await?;
+    let draft = ArticleDraft::from(body.into_inner());
+    let article = articles::create(&state.ports, now(), &draft).await?;
     state.crisis.forget();
     Ok(editor_response(StatusCode::CREATED, &article))
 }
@@ -391,61 +356,68 @@ fn text_of(patch: Patch<String>) -> Option<String> {
     }
 }
 
-fn changes_of(patch: ArticlePatch, current: &Article, problems: &mut Problems) -> ArticleChanges {
-    let mut changes = ArticleChanges::default();
-    match patch.kind {
-        Patch::Absent => {}
-        Patch::Null => problems.add("/kind", "cannot be cleared"),
-        Patch::Value(kind) => changes.kind = problems.check("/kind", kind.parse::<ArticleKind>()),
-    }
-    match patch.title {
-        Patch::Absent => {}
-        Patch::Null => problems.add("/title", "cannot be cleared"),
-        Patch::Value(title) => {
-            changes.title = problems.check("/title", ArticleTitle::parse(&title))
+impl ArticleEdit for ArticlePatch {
+    fn parse(self, current: &Article) -> Result<ArticleChanges, Vec<FieldProblem>> {
+        let patch = self;
+        let mut found = Problems::default();
+        let problems = &mut found;
+        let mut changes = ArticleChanges::default();
+        match patch.kind {
+            Patch::Absent => {}
+            Patch::Null => problems.cannot_be_cleared("/kind"),
+            Patch::Value(kind) => {
+                changes.kind = problems.check("/kind", kind.parse::<ArticleKind>())
+            }
         }
-    }
-    if let Some(summary) = text_of(patch.summary) {
-        changes.summary = problems.check("/summary", Summary::parse(&summary));
-    }
-    match patch.body_markdown {
-        Patch::Absent => {}
-        Patch::Null => problems.add("/body_markdown", "cannot be cleared"),
-        Patch::Value(body) => {
-            changes.body_markdown =
-                problems.check("/body_markdown", BodyMarkdown::parse_written(&body))
+        match patch.title {
+            Patch::Absent => {}
+            Patch::Null => problems.cannot_be_cleared("/title"),
+            Patch::Value(title) => {
+                changes.title = problems.check("/title", ArticleTitle::parse(&title))
+            }
         }
+        if let Some(summary) = text_of(patch.summary) {
+            changes.summary = problems.check("/summary", Summary::parse(&summary));
+        }
+        match patch.body_markdown {
+            Patch::Absent => {}
+            Patch::Null => problems.cannot_be_cleared("/body_markdown"),
+            Patch::Value(body) => {
+                changes.body_markdown =
+                    problems.check("/body_markdown", BodyMarkdown::parse_written(&body))
+            }
+        }
+        match patch.topics {
+            Patch::Absent => {}
+            Patch::Null => problems.cannot_be_cleared("/topics"),
+            Patch::Value(names) => changes.topics = topics(&names, problems),
+        }
+        if let Some(notes) = text_of(patch.content_notes) {
+            changes.content_notes = problems.check("/content_notes", ContentNotes::parse(&notes));
+        }
+        if let Some(author) = text_of(patch.author_name) {
+            changes.author_name = problems.check("/author_name", AuthorName::parse(&author));
+        }
+        if let Some(source) = text_of(patch.source) {
+            changes.source = problems.check("/source", Source::parse(&source));
+        }
+        if let Some(licence) = text_of(patch.licence) {
+            changes.licence = problems.check("/licence", Licence::parse(&licence));
+        }
+        let date = |patch: Patch<chrono::NaiveDate>| match patch {
+            Patch::Absent => None,
+            Patch::Null => Some(None),
+            Patch::Value(date) => Some(Some(date)),
+        };
+        changes.last_reviewed = date(patch.last_reviewed);
+        changes.next_review = date(patch.next_review);
+        review_dates(
+            changes.last_reviewed.unwrap_or(current.text.last_reviewed),
+            changes.next_review.unwrap_or(current.text.next_review),
+            problems,
+        );
+        found.or(|| Some(changes))
     }
-    match patch.topics {
-        Patch::Absent => {}
-        Patch::Null => problems.add("/topics", "cannot be cleared"),
-        Patch::Value(names) => changes.topics = topics(&names, problems),
-    }
-    if let Some(notes) = text_of(patch.content_notes) {
-        changes.content_notes = problems.check("/content_notes", ContentNotes::parse(&notes));
-    }
-    if let Some(author) = text_of(patch.author_name) {
-        changes.author_name = problems.check("/author_name", AuthorName::parse(&author));
-    }
-    if let Some(source) = text_of(patch.source) {
-        changes.source = problems.check("/source", Source::parse(&source));
-    }
-    if let Some(licence) = text_of(patch.licence) {
-        changes.licence = problems.check("/licence", Licence::parse(&licence));
-    }
-    let date = |patch: Patch<chrono::NaiveDate>| match patch {
-        Patch::Absent => None,
-        Patch::Null => Some(None),
-        Patch::Value(date) => Some(Some(date)),
-    };
-    changes.last_reviewed = date(patch.last_reviewed);
-    changes.next_review = date(patch.next_review);
-    review_dates(
-        changes.last_reviewed.unwrap_or(current.text.last_reviewed),
-        changes.next_review.unwrap_or(current.text.next_review),
-        problems,
-    );
-    changes
 }
 
 /// Changes an article.
@@ -466,9 +438,9 @@ fn changes_of(patch: ArticlePatch, current: &Article, problems: &mut Problems) -
     ),
     responses(
         (status = 200, description = "The changed article.", body = ArticleResponse, headers(("ETag" = String, description = "Its new version."))),
-        (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        ArticleMissing,
+        Stale,
+        Invalid,
     ),
 )]
 #[patch("/v1/content/articles/{locale}/{slug}")]
@@ -480,24 +452,8 @@ pub(crate) async fn update_article(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (locale, slug) = address(path.into_inner())?;
-    let current = article_for_update(&state, &locale, &slug).await?;
-    let expected = if_match.resolve(current.version)?;
-    let mut problems = Problems::default();
-    let changes = changes_of(body.into_inner(), &current, &mut problems);
-    if !problems.is_empty() {
-        return Err(ApiError::Validation(field_errors(problems.into_vec())));
-    }
-    let article = state
-        .ports
-        .content
-        .update_article(
-            &locale,
-            &slug,
-            changes,
-            expected,
-            waymark_domain::time::now(),
-        )
-        .await?;
+    let (seen, patch) = (if_match.seen(), body.into_inner());
+    let article = articles::update(&state.ports, now(), (&locale, &slug), seen, patch).await?;
     state.crisis.forget();
     Ok(editor_response(StatusCode::OK, &article))
 }
@@ -509,22 +465,8 @@ async fn move_to(
     status: ArticleStatus,
 ) -> Result<HttpResponse, ApiError> {
     let (locale, slug) = address(path)?;
-    let expected = if if_match.is_conditional() {
-        if_match.resolve(article_for_update(state, &locale, &slug).await?.version)?
-    } else {
-        None
-    };
-    let article = state
-        .ports
-        .content
-        .set_article_status(
-            &locale,
-            &slug,
-            status,
-            expected,
-            waymark_domain::time::now(),
-        )
-        .await?;
+    let seen = if_match.seen();
+    let article = articles::move_to(&state.ports, now(), (&locale, &slug), seen, status).await?;
     state.crisis.forget();
     Ok(editor_response(StatusCode::OK, &article))
 }
@@ -546,9 +488,9 @@ async fn move_to(
     ),
     responses(
         (status = 200, description = "The published article.", body = ArticleResponse, headers(("ETag" = String, description = "Its new version."))),
-        (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
+        ArticleMissing,
         (status = 409, description = "It is published already.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        Stale,
     ),
 )]
 #[post("/v1/content/articles/{locale}/{slug}/publish")]
@@ -583,9 +525,9 @@ pub(crate) async fn publish_article(
     ),
     responses(
         (status = 200, description = "The archived article.", body = ArticleResponse, headers(("ETag" = String, description = "Its new version."))),
-        (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
+        ArticleMissing,
         (status = 409, description = "It is not published.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        Stale,
     ),
 )]
 #[post("/v1/content/articles/{locale}/{slug}/archive")]
@@ -619,8 +561,8 @@ pub(crate) async fn archive_article(
     ),
     responses(
         (status = 204, description = "It is gone."),
-        (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        ArticleMissing,
+        Stale,
     ),
 )]
 #[delete("/v1/content/articles/{locale}/{slug}")]
@@ -631,16 +573,7 @@ pub(crate) async fn delete_article(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (locale, slug) = address(path.into_inner())?;
-    let expected = if if_match.is_conditional() {
-        if_match.resolve(article_for_update(&state, &locale, &slug).await?.version)?
-    } else {
-        None
-    };
-    state
-        .ports
-        .content
-        .delete_article(&locale, &slug, expected, waymark_domain::time::now())
-        .await?;
+    articles::delete(&state.ports, now(), (&locale, &slug), if_match.seen()).await?;
     state.crisis.forget();
     Ok(HttpResponse::NoContent().finish())
 }
@@ -669,7 +602,7 @@ pub(crate) const MAX_REVISIONS_LISTED: usize = 100;
     ),
     responses(
         (status = 200, description = "The revisions.", body = RevisionListResponse),
-        (status = 404, description = "No such article.", body = Problem, content_type = "application/problem+json"),
+        ArticleMissing,
     ),
 )]
 #[get("/v1/content/articles/{locale}/{slug}/revisions")]
@@ -679,12 +612,7 @@ pub(crate) async fn list_article_revisions(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (locale, slug) = address(path.into_inner())?;
-    let revisions = state
-        .ports
-        .content
-        .revisions(&locale, &slug)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let revisions = articles::revisions(&state.ports, (&locale, &slug)).await?;
     Ok(HttpResponse::Ok().json(RevisionListResponse {
         items: revisions
             .iter()
@@ -719,15 +647,6 @@ pub(crate) async fn get_article_revision(
 ) -> Result<HttpResponse, ApiError> {
     let (locale, slug, number) = path.into_inner();
     let (locale, slug) = address((locale, slug))?;
-    let revisions = state
-        .ports
-        .content
-        .revisions(&locale, &slug)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let revision = revisions
-        .iter()
-        .find(|revision| revision.number == number)
-        .ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(RevisionResponse::from(revision)))
+    let revision = articles::revision(&state.ports, (&locale, &slug), number).await?;
+    Ok(HttpResponse::Ok().json(RevisionResponse::from(&revision)))
 }

@@ -3,10 +3,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use waymark_application::services::{ServiceEdit, ServiceInput};
 use waymark_domain::contacts::ChannelDraft;
-use waymark_domain::content::service::{OpeningHours, Service};
+use waymark_domain::content::service::{OpeningHours, Service, ServiceDetails};
 use waymark_domain::content::service_draft::{HoursDraft, PeriodDraft, ServiceDraft};
+use waymark_domain::content::{ArticleStatus, Slug};
 use waymark_domain::routines::schedule::weekday_name;
+use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
 use super::representation::ArticleStatusName;
 use crate::extract::Patch;
@@ -490,4 +493,55 @@ pub(crate) fn apply_patch(
         Patch::Value(status) => Some(status),
     };
     (status, not_clearable)
+}
+
+/// `checked`'s value with the status, or every problem of both.
+fn with_status<T>(
+    checked: Result<T, Vec<FieldProblem>>,
+    status: Option<ArticleStatus>,
+    problems: Problems,
+) -> Result<(T, ArticleStatus), Vec<FieldProblem>> {
+    match (checked, status) {
+        (Ok(value), Some(status)) if problems.is_empty() => Ok((value, status)),
+        (checked, _) => {
+            let mut all = checked.err().unwrap_or_default();
+            all.extend(problems.into_vec());
+            Err(all)
+        }
+    }
+}
+
+impl ServiceInput for NewServiceRequest {
+    fn parse(self) -> Result<(Slug, ServiceDetails, ArticleStatus), Vec<FieldProblem>> {
+        let (draft, status) = self.into_draft();
+        let mut problems = Problems::default();
+        let status = problems.check(
+            "/status",
+            status
+                .as_deref()
+                .unwrap_or("draft")
+                .parse::<ArticleStatus>(),
+        );
+        with_status(draft.check(), status, problems)
+            .map(|((slug, details), status)| (slug, details, status))
+    }
+}
+
+impl ServiceEdit for ServicePatch {
+    fn parse(
+        self,
+        current: &Service,
+    ) -> Result<(ServiceDetails, ArticleStatus), Vec<FieldProblem>> {
+        let mut draft = draft_of(current);
+        let (status, not_clearable) = apply_patch(self, &mut draft);
+        let mut problems = Problems::default();
+        for pointer in not_clearable {
+            problems.cannot_be_cleared(pointer);
+        }
+        let status = match status {
+            None => Some(current.status),
+            Some(name) => problems.check("/status", name.parse::<ArticleStatus>()),
+        };
+        with_status(draft.check(), status, problems).map(|((_, details), status)| (details, status))
+    }
 }

@@ -7,24 +7,26 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use waymark_domain::content::ports::{ServiceQuery, ServiceWriteError};
+use waymark_application::services;
+use waymark_domain::content::ports::ServiceQuery;
 use waymark_domain::content::service::{Location, MAX_WITHIN_KM, Service, ServiceKind};
 use waymark_domain::content::{ArticleStatus, Slug};
+use waymark_domain::time::now;
 
 use super::access::is_editor;
 use super::service_representation::{
-    NewServiceRequest, ServiceKindName, ServicePatch, ServiceResponse, apply_patch, draft_of,
+    NewServiceRequest, ServiceKindName, ServicePatch, ServiceResponse,
 };
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, version_etag};
+use crate::openapi::problems::{Invalid, ServiceMissing, Stale};
 use crate::pagination::{
     DEFAULT_LIMIT, next_page_base, next_page_link, parse_bool, parse_limit, query_parameters,
     unknown_parameter,
 };
-use crate::problem::{FieldError, Problem};
+use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_json};
-use crate::routes::contacts::field_errors;
 use crate::state::AppState;
 
 /// The longest `near` (`lat,lon`), in characters: ample for full `f64` precision.
@@ -320,15 +322,6 @@ fn slug_of(text: &str) -> Result<Slug, ApiError> {
     Slug::parse(text).map_err(|_| ApiError::NotFound)
 }
 
-async fn service_at(state: &AppState, slug: &Slug) -> Result<Service, ApiError> {
-    state
-        .ports
-        .content
-        .service(slug)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
 fn editor_response(status: StatusCode, service: &Service) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     response.insert_header((header::ETAG, version_etag(service.version)));
@@ -339,12 +332,6 @@ fn editor_response(status: StatusCode, service: &Service) -> HttpResponse {
         ));
     }
     response.json(ServiceResponse::new(service, Utc::now(), None))
-}
-
-fn status_of(name: Option<&str>) -> Result<ArticleStatus, ApiError> {
-    name.unwrap_or("draft")
-        .parse::<ArticleStatus>()
-        .map_err(|error| ApiError::Validation(vec![FieldError::invalid("/status", error)]))
 }
 
 /// One published service.
@@ -372,11 +359,8 @@ pub(crate) async fn get_service(
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug_of(&path.into_inner())?;
     let editor = is_editor(&request, &state).await?;
-    let service = service_at(&state, &slug).await?;
+    let service = services::read(&state.ports, &slug, editor).await?;
     let public = service.status == ArticleStatus::Published;
-    if !public && !editor {
-        return Err(ApiError::NotFound);
-    }
     Ok(cached_json(
         &request,
         &ServiceResponse::new(&service, Utc::now(), None),
@@ -400,7 +384,7 @@ pub(crate) async fn get_service(
         (status = 201, description = "The service.", body = ServiceResponse,
             headers(("Location" = String, description = "Its address."), ("ETag" = String, description = "Its version."))),
         (status = 409, description = "Another service has that slug, or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        Invalid,
     ),
 )]
 #[post("/v1/content/services")]
@@ -409,16 +393,7 @@ pub(crate) async fn create_service(
     body: JsonBody<NewServiceRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (draft, status) = body.into_inner().into_draft();
-    let status = status_of(status.as_deref())?;
-    let (slug, details) = draft
-        .check()
-        .map_err(|problems| ApiError::Validation(field_errors(problems)))?;
-    let service = state
-        .ports
-        .content
-        .create_service(slug, details, status, waymark_domain::time::now())
-        .await?;
+    let service = services::create(&state.ports, now(), body.into_inner()).await?;
     state.crisis.forget();
     Ok(editor_response(StatusCode::CREATED, &service))
 }
@@ -438,9 +413,9 @@ pub(crate) async fn create_service(
     ),
     responses(
         (status = 200, description = "The changed service.", body = ServiceResponse, headers(("ETag" = String, description = "Its new version."))),
-        (status = 404, description = "No such service.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        ServiceMissing,
+        Stale,
+        Invalid,
     ),
 )]
 #[patch("/v1/content/services/{slug}")]
@@ -452,44 +427,8 @@ pub(crate) async fn update_service(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug_of(&path.into_inner())?;
-    let current = service_at(&state, &slug).await?;
-    let expected = if_match.resolve(current.version)?;
-    let mut draft = draft_of(&current);
-    let (status, not_clearable) = apply_patch(body.into_inner(), &mut draft);
-    if !not_clearable.is_empty() {
-        return Err(ApiError::Validation(
-            not_clearable
-                .into_iter()
-                .map(FieldError::cannot_be_cleared)
-                .collect(),
-        ));
-    }
-    let status = match status {
-        None => current.status,
-        Some(name) => status_of(Some(&name))?,
-    };
-    let (_, details) = draft
-        .check()
-        .map_err(|problems| ApiError::Validation(field_errors(problems)))?;
-    let service = state
-        .ports
-        .content
-        .update_service(
-            &slug,
-            details,
-            status,
-            Some(expected.unwrap_or(current.version)),
-            waymark_domain::time::now(),
-        )
-        .await
-        .map_err(|error| match error {
-            // Without If-Match the version was only this request's own read: losing a
-            // race to another editor is "try again", not a failed precondition.
-            ServiceWriteError::PreconditionFailed if !if_match.is_conditional() => ApiError::Conflict(
-                "The service was changed by another request at the same time; send the change again.".to_owned(),
-            ),
-            other => other.into(),
-        })?;
+    let patch = body.into_inner();
+    let service = services::update(&state.ports, now(), &slug, if_match.seen(), patch).await?;
     state.crisis.forget();
     Ok(editor_response(StatusCode::OK, &service))
 }
@@ -507,8 +446,8 @@ pub(crate) async fn update_service(
     ),
     responses(
         (status = 204, description = "It is gone."),
-        (status = 404, description = "No such service.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        ServiceMissing,
+        Stale,
     ),
 )]
 #[delete("/v1/content/services/{slug}")]
@@ -519,12 +458,7 @@ pub(crate) async fn delete_service(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug_of(&path.into_inner())?;
-    let expected = if if_match.is_conditional() {
-        if_match.resolve(service_at(&state, &slug).await?.version)?
-    } else {
-        None
-    };
-    state.ports.content.delete_service(&slug, expected).await?;
+    services::delete(&state.ports, &slug, if_match.seen()).await?;
     state.crisis.forget();
     Ok(HttpResponse::NoContent().finish())
 }

@@ -15,6 +15,7 @@ use waymark_domain::validation::{Problem as FieldProblem, Problems};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::openapi::problems::{CheckInMissing, GoalMissing, Invalid};
 use crate::pagination::{PageRequest, page_response};
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -122,9 +123,9 @@ struct CheckInPosition {
     responses(
         (status = 201, description = "The check-in.", body = CheckInResponse,
             headers(("Location" = String, description = "The check-in's address."))),
-        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+        GoalMissing,
         (status = 409, description = "The `Idempotency-Key` conflicts.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        Invalid,
     ),
 )]
 #[post("/v1/goals/{goal_id}/check-ins")]
@@ -185,7 +186,7 @@ impl Input<NewCheckIn> for NewCheckInRequest {
     responses(
         (status = 200, description = "A page of check-ins; `Link` points to the next.", body = CheckInPageResponse),
         (status = 400, description = "`limit` is out of range or `cursor` is not valid.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+        GoalMissing,
     ),
 )]
 #[get("/v1/goals/{goal_id}/check-ins")]
@@ -237,7 +238,7 @@ pub(crate) async fn list_check_ins(
     ),
     responses(
         (status = 200, description = "The check-in.", body = CheckInResponse),
-        (status = 404, description = "No such check-in of yours.", body = Problem, content_type = "application/problem+json"),
+        CheckInMissing,
     ),
 )]
 #[get("/v1/goals/{goal_id}/check-ins/{check_in_id}")]
@@ -263,7 +264,7 @@ pub(crate) async fn get_check_in(
     ),
     responses(
         (status = 204, description = "The check-in is gone."),
-        (status = 404, description = "No such check-in of yours.", body = Problem, content_type = "application/problem+json"),
+        CheckInMissing,
     ),
 )]
 #[delete("/v1/goals/{goal_id}/check-ins/{check_in_id}")]

@@ -12,7 +12,7 @@ use super::representation::{
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, not_modified, version_etag};
-use crate::problem::Problem;
+use crate::openapi::problems::{GoalMissing, GoalStale, IdempotencyConflict, Invalid};
 use crate::state::AppState;
 
 fn goal_response(status: StatusCode, goal: &waymark_domain::goals::Goal) -> HttpResponse {
@@ -33,8 +33,8 @@ fn goal_response(status: StatusCode, goal: &waymark_domain::goals::Goal) -> Http
     responses(
         (status = 201, description = "The goal.", body = GoalResponse,
             headers(("Location" = String, description = "The goal's address."), ("ETag" = String, description = "Its version."))),
-        (status = 409, description = "The `Idempotency-Key` was used for another request, or that request is still running.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid; `errors` lists each one.", body = Problem, content_type = "application/problem+json"),
+        IdempotencyConflict,
+        Invalid,
     ),
 )]
 #[post("/v1/goals")]
@@ -62,7 +62,7 @@ pub(crate) async fn create_goal(
     responses(
         (status = 200, description = "The goal.", body = GoalResponse, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
-        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+        GoalMissing,
     ),
 )]
 #[get("/v1/goals/{goal_id}")]
@@ -95,9 +95,9 @@ pub(crate) async fn get_goal(
     ),
     responses(
         (status = 200, description = "The changed goal.", body = GoalResponse, headers(("ETag" = String, description = "Its new version."))),
-        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The goal changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        GoalMissing,
+        GoalStale,
+        Invalid,
     ),
 )]
 #[patch("/v1/goals/{goal_id}")]
@@ -137,8 +137,8 @@ pub(crate) async fn update_goal(
     ),
     responses(
         (status = 204, description = "The goal is gone."),
-        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The goal changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        GoalMissing,
+        GoalStale,
     ),
 )]
 #[delete("/v1/goals/{goal_id}")]
@@ -171,7 +171,7 @@ pub(crate) async fn delete_goal(
     params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
     responses(
         (status = 200, description = "The history.", body = GoalHistoryResponse),
-        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+        GoalMissing,
     ),
 )]
 #[get("/v1/goals/{goal_id}/history")]

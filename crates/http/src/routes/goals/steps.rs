@@ -13,6 +13,7 @@ use waymark_domain::validation::{Problem as FieldProblem, Problems};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
+use crate::openapi::problems::{GoalMissing, Invalid, StepMissing, StepStale};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -148,7 +149,7 @@ fn step_response(status: StatusCode, step: &Step) -> HttpResponse {
     params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
     responses(
         (status = 200, description = "The steps.", body = StepListResponse),
-        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+        GoalMissing,
     ),
 )]
 #[get("/v1/goals/{goal_id}/steps")]
@@ -175,7 +176,7 @@ pub(crate) async fn list_steps(
     responses(
         (status = 200, description = "The step.", body = StepResponse, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
-        (status = 404, description = "No such step of yours.", body = Problem, content_type = "application/problem+json"),
+        StepMissing,
     ),
 )]
 #[get("/v1/goals/{goal_id}/steps/{step_id}")]
@@ -207,9 +208,9 @@ pub(crate) async fn get_step(
     responses(
         (status = 201, description = "The step.", body = StepResponse,
             headers(("Location" = String, description = "The step's address."), ("ETag" = String, description = "Its version."))),
-        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+        GoalMissing,
         (status = 409, description = "The goal already has 100 steps, or the `Idempotency-Key` conflicts.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        Invalid,
     ),
 )]
 #[post("/v1/goals/{goal_id}/steps")]
@@ -252,9 +253,9 @@ pub(crate) async fn add_step(
     request_body(content((StepPatch = "application/merge-patch+json"), (StepPatch = "application/json"))),
     responses(
         (status = 200, description = "The changed step.", body = StepResponse, headers(("ETag" = String, description = "Its new version."))),
-        (status = 404, description = "No such step of yours.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The step changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        StepMissing,
+        StepStale,
+        Invalid,
     ),
 )]
 #[patch("/v1/goals/{goal_id}/steps/{step_id}")]
@@ -293,8 +294,8 @@ pub(crate) async fn update_step(
     ),
     responses(
         (status = 204, description = "The step is gone."),
-        (status = 404, description = "No such step of yours.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The step changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        StepMissing,
+        StepStale,
     ),
 )]
 #[delete("/v1/goals/{goal_id}/steps/{step_id}")]
@@ -327,7 +328,7 @@ pub(crate) async fn delete_step(
     request_body = StepOrder,
     responses(
         (status = 200, description = "The steps in their new order.", body = StepListResponse),
-        (status = 404, description = "No such goal of yours.", body = Problem, content_type = "application/problem+json"),
+        GoalMissing,
         (status = 409, description = "The ids are not exactly the goal's steps.", body = Problem, content_type = "application/problem+json"),
     ),
 )]

@@ -25,6 +25,7 @@ use super::representation::{
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
+use crate::openapi::problems::{CheckInMissing, Invalid, RoutineMissing, Stale};
 use crate::problem::Problem;
 use crate::routes::goals::FeelingName;
 use crate::state::AppState;
@@ -173,7 +174,7 @@ impl Input<RoutineCheckInChanges> for RoutineCheckInPatch {
     responses(
         (status = 201, description = "The check-in.", body = RoutineCheckInResponse,
             headers(("Location" = String, description = "The check-in's address."), ("ETag" = String, description = "Its version."))),
-        (status = 404, description = "No such routine of yours.", body = Problem, content_type = "application/problem+json"),
+        RoutineMissing,
         (status = 409, description = "That occurrence has a check-in, or the week has all its check-ins.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid, or the occurrence is not one of the routine's.", body = Problem, content_type = "application/problem+json"),
     ),
@@ -216,7 +217,7 @@ pub(crate) async fn create_routine_check_in(
     responses(
         (status = 200, description = "The check-ins.", body = RoutineCheckInsResponse),
         (status = 400, description = "The range is not valid or too long.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such routine of yours.", body = Problem, content_type = "application/problem+json"),
+        RoutineMissing,
     ),
 )]
 #[get("/v1/routines/{routine_id}/check-ins")]
@@ -263,9 +264,9 @@ pub(crate) async fn list_routine_check_ins(
     ),
     responses(
         (status = 200, description = "The changed check-in.", body = RoutineCheckInResponse, headers(("ETag" = String, description = "Its new version."))),
-        (status = 404, description = "No such check-in of yours.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "It changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        CheckInMissing,
+        Stale,
+        Invalid,
     ),
 )]
 #[patch("/v1/routines/{routine_id}/check-ins/{check_in_id}")]
@@ -299,7 +300,7 @@ pub(crate) async fn update_routine_check_in(
     ),
     responses(
         (status = 204, description = "The check-in is gone."),
-        (status = 404, description = "No such check-in of yours.", body = Problem, content_type = "application/problem+json"),
+        CheckInMissing,
     ),
 )]
 #[delete("/v1/routines/{routine_id}/check-ins/{check_in_id}")]

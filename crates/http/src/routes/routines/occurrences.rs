@@ -11,12 +11,13 @@ use waymark_application::routines;
 use waymark_domain::identity::{AccountId, TimeZoneName};
 use waymark_domain::routines::schedule::{MAX_RANGE_DAYS, iso_week};
 use waymark_domain::routines::stats::Paused;
-use waymark_domain::routines::{OccurrenceKey, Pattern, Routine, RoutineCheckIn, RoutineId};
+use waymark_domain::routines::{OccurrenceKey, Routine, RoutineCheckIn, RoutineId};
 use waymark_domain::time::now;
 
 use super::representation::{CategoryName, RoutineCheckInResponse, supported_date, time_text};
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::openapi::problems::RoutineMissing;
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -77,19 +78,9 @@ fn occurrence_items(
     check_ins: &HashMap<(RoutineId, OccurrenceKey), &RoutineCheckIn>,
     pauses: &[(RoutineId, Paused)],
 ) -> Vec<OccurrenceResponse> {
-    if !routine.active {
-        return Vec::new();
-    }
-    let paused_on = |date: NaiveDate| {
-        pauses
-            .iter()
-            .any(|(id, paused)| *id == routine.id && paused.covers(date))
-    };
     routine
-        .schedule
-        .occurrences(from, to)
+        .planned(from, to, pauses)
         .into_iter()
-        .filter(|occurrence| !paused_on(occurrence.date))
         .map(|occurrence| OccurrenceResponse {
             date: occurrence.date,
             time: occurrence.time.map(time_text),
@@ -149,7 +140,7 @@ fn checked_range(
     responses(
         (status = 200, description = "The occurrences.", body = OccurrencesResponse),
         (status = 400, description = "The range is not valid or too long.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such routine of yours.", body = Problem, content_type = "application/problem+json"),
+        RoutineMissing,
     ),
 )]
 #[get("/v1/routines/{routine_id}/occurrences")]
@@ -296,23 +287,13 @@ pub(crate) async fn agenda(
     let mut items = Vec::new();
     for routine in &routines {
         for occurrence in occurrence_items(routine, from, to, &by_key, &pauses) {
-            let week = match routine.schedule.pattern() {
-                Pattern::TimesPerWeek(target) => {
-                    let (monday, sunday) = iso_week(occurrence.date);
-                    let checked_in = check_ins
-                        .iter()
-                        .filter(|check_in| {
-                            check_in.routine_id == routine.id
-                                && (monday..=sunday).contains(&check_in.occurrence.date)
-                        })
-                        .count();
-                    Some(WeekProgress {
+            let week =
+                routine
+                    .week_progress(occurrence.date, &check_ins)
+                    .map(|(target, checked_in)| WeekProgress {
                         target,
                         checked_in: u32::try_from(checked_in).unwrap_or(u32::MAX),
-                    })
-                }
-                _ => None,
-            };
+                    });
             items.push(AgendaItem {
                 routine_id: routine.id.0,
                 title: routine.title.as_str().to_owned(),

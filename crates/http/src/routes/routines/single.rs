@@ -10,6 +10,7 @@ use super::representation::{NewRoutineRequest, RoutinePatch, RoutineResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, not_modified, version_etag};
+use crate::openapi::problems::{Invalid, RoutineMissing, RoutineStale};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -34,7 +35,7 @@ fn routine_response(status: StatusCode, routine: &Routine) -> HttpResponse {
         (status = 201, description = "The routine.", body = RoutineResponse,
             headers(("Location" = String, description = "The routine's address."), ("ETag" = String, description = "Its version."))),
         (status = 409, description = "You have 200 routines already, or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid; `errors` lists each one.", body = Problem, content_type = "application/problem+json"),
+        Invalid,
     ),
 )]
 #[post("/v1/routines")]
@@ -63,7 +64,7 @@ pub(crate) async fn create_routine(
     responses(
         (status = 200, description = "The routine.", body = RoutineResponse, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
-        (status = 404, description = "No such routine of yours.", body = Problem, content_type = "application/problem+json"),
+        RoutineMissing,
     ),
 )]
 #[get("/v1/routines/{routine_id}")]
@@ -102,9 +103,9 @@ pub(crate) async fn get_routine(
     ),
     responses(
         (status = 200, description = "The changed routine.", body = RoutineResponse, headers(("ETag" = String, description = "Its new version."))),
-        (status = 404, description = "No such routine of yours.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The routine changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        RoutineMissing,
+        RoutineStale,
+        Invalid,
     ),
 )]
 #[patch("/v1/routines/{routine_id}")]
@@ -136,8 +137,8 @@ pub(crate) async fn update_routine(
     ),
     responses(
         (status = 204, description = "The routine is gone."),
-        (status = 404, description = "No such routine of yours.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The routine changed since the `ETag` in `If-Match`.", body = Problem, content_type = "application/problem+json"),
+        RoutineMissing,
+        RoutineStale,
     ),
 )]
 #[delete("/v1/routines/{routine_id}")]

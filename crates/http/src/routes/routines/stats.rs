@@ -11,6 +11,7 @@ use waymark_domain::time::now;
 
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::openapi::problems::RoutineMissing;
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -110,7 +111,7 @@ const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     responses(
         (status = 200, description = "The statistics.", body = RoutineStatsResponse),
         (status = 400, description = "`days` is not 7, 30 or 90.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such routine of yours.", body = Problem, content_type = "application/problem+json"),
+        RoutineMissing,
     ),
 )]
 #[get("/v1/routines/{routine_id}/stats")]
