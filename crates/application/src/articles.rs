@@ -11,6 +11,7 @@ use waymark_domain::time::Instant;
 use waymark_domain::validation::Problem;
 
 use crate::failure::Failure;
+use crate::preconditions::expected_version;
 
 /// Why an article operation did not happen.
 pub type ArticleFailure = Failure<ArticleWriteError>;
@@ -112,7 +113,8 @@ pub async fn move_to(
     seen: &Precondition,
     status: ArticleStatus,
 ) -> Result<Article, ArticleFailure> {
-    let expected = expected_version(ports, address, seen).await?;
+    let expected =
+        expected_version(seen, current(ports, address), |article| article.version).await?;
     let (locale, slug) = address;
     ports
         .content
@@ -131,25 +133,14 @@ pub async fn delete(
     address: ArticleAddress<'_>,
     seen: &Precondition,
 ) -> Result<(), ArticleFailure> {
-    let expected = expected_version(ports, address, seen).await?;
+    let expected =
+        expected_version(seen, current(ports, address), |article| article.version).await?;
     let (locale, slug) = address;
     ports
         .content
         .delete_article(locale, slug, expected, now)
         .await
         .map_err(Failure::Refused)
-}
-
-async fn expected_version(
-    ports: &StoragePorts,
-    address: ArticleAddress<'_>,
-    seen: &Precondition,
-) -> Result<Option<i64>, ArticleFailure> {
-    if seen.is_conditional() {
-        Ok(seen.expected(current(ports, address).await?.version)?)
-    } else {
-        Ok(None)
-    }
 }
 
 /// An article's published revisions, newest first.

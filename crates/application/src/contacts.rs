@@ -10,6 +10,7 @@ use waymark_domain::time::Instant;
 use waymark_domain::validation::Problem;
 
 use crate::failure::Failure;
+use crate::preconditions::expected_version;
 
 /// Why a contact operation did not happen.
 pub type ContactFailure = Failure<ContactWriteError>;
@@ -82,11 +83,15 @@ pub async fn import(
         .filter_map(|draft| draft.as_ref().ok().cloned())
         .collect();
     let asked = valid.len();
-    let created = ports
-        .contacts
-        .create(acting, valid, now)
-        .await
-        .map_err(Failure::Refused)?;
+    let created = if valid.is_empty() {
+        Vec::new()
+    } else {
+        ports
+            .contacts
+            .create(acting, valid, now)
+            .await
+            .map_err(Failure::Refused)?
+    };
     if created.len() != asked {
         return Err(Failure::Refused(ContactWriteError::Store(
             StoreError::Unexpected(anyhow::anyhow!(
@@ -179,11 +184,8 @@ pub async fn delete(
     id: ContactId,
     seen: &Precondition,
 ) -> Result<(), ContactFailure> {
-    let expected = if seen.is_conditional() {
-        seen.expected(get(ports, acting, id).await?.version)?
-    } else {
-        None
-    };
+    let expected =
+        expected_version(seen, get(ports, acting, id), |contact| contact.version).await?;
     ports
         .contacts
         .delete(acting, id, expected, now)

@@ -11,6 +11,7 @@ use waymark_domain::validation::Problem;
 
 use crate::failure::Failure;
 use crate::person::local_date;
+use crate::preconditions::expected_version;
 
 /// Why a goal operation did not happen.
 pub type GoalFailure = Failure<GoalWriteError>;
@@ -118,11 +119,7 @@ pub async fn delete(
     id: GoalId,
     seen: &Precondition,
 ) -> Result<(), GoalFailure> {
-    let expected = if seen.is_conditional() {
-        seen.expected(get(ports, acting, id).await?.version)?
-    } else {
-        None
-    };
+    let expected = expected_version(seen, get(ports, acting, id), |goal| goal.version).await?;
     ports
         .goals
         .delete(acting, id, expected, now)

@@ -18,6 +18,7 @@ pub mod goals;
 mod input;
 pub mod interactions;
 mod person;
+mod preconditions;
 pub mod routine_check_ins;
 pub mod routines;
 pub mod services;
@@ -26,6 +27,3 @@ pub mod supporters;
 
 pub use failure::Failure;
 pub use input::Input;
-
-pub use waymark_domain::acting::Acting;
-pub use waymark_domain::precondition::Precondition;

@@ -11,6 +11,7 @@ use waymark_domain::time::Instant;
 use waymark_domain::validation::Problem;
 
 use crate::failure::Failure;
+use crate::preconditions::expected_version;
 
 /// Why a routine operation did not happen.
 pub type RoutineFailure = Failure<RoutineWriteError>;
@@ -127,11 +128,8 @@ pub async fn delete(
     id: RoutineId,
     seen: &Precondition,
 ) -> Result<(), RoutineFailure> {
-    let expected = if seen.is_conditional() {
-        seen.expected(get(ports, acting, id).await?.version)?
-    } else {
-        None
-    };
+    let expected =
+        expected_version(seen, get(ports, acting, id), |routine| routine.version).await?;
     ports
         .routines
         .delete(acting, id, expected, now)

@@ -10,18 +10,11 @@ use waymark_domain::time::Instant;
 use waymark_domain::validation::Problem;
 
 use crate::failure::Failure;
+use crate::input::Input;
+use crate::preconditions::expected_version;
 
 /// Why a service operation did not happen.
 pub type ServiceFailure = Failure<ServiceWriteError>;
-
-/// What an editor sent to add a service: its details and status.
-pub trait ServiceInput {
-    /// The slug, details and status, or every problem with them.
-    ///
-    /// # Errors
-    /// Each field that breaks a rule.
-    fn parse(self) -> Result<(Slug, ServiceDetails, ArticleStatus), Vec<Problem>>;
-}
 
 /// What an editor sent to change a service, applied to the service as it is.
 pub trait ServiceEdit {
@@ -57,7 +50,7 @@ pub async fn read(
 pub async fn create(
     ports: &StoragePorts,
     now: Instant,
-    input: impl ServiceInput,
+    input: impl Input<(Slug, ServiceDetails, ArticleStatus)>,
 ) -> Result<Service, ServiceFailure> {
     let (slug, details, status) = input.parse().map_err(Failure::Invalid)?;
     ports
@@ -111,11 +104,8 @@ pub async fn delete(
     slug: &Slug,
     seen: &Precondition,
 ) -> Result<(), ServiceFailure> {
-    let expected = if seen.is_conditional() {
-        seen.expected(read(ports, slug, true).await?.version)?
-    } else {
-        None
-    };
+    let expected =
+        expected_version(seen, read(ports, slug, true), |service| service.version).await?;
     ports
         .content
         .delete_service(slug, expected)

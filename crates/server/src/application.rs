@@ -334,12 +334,15 @@ impl GracefulStop {
             }
         })
         .await;
-        if waited.is_err() {
+        // Once the grace has passed, the workers stop at once: a graceful stop would
+        // wait a second grace.
+        let drained = waited.is_ok();
+        if !drained {
             tracing::warn!(
                 in_flight = self.drain.in_flight(),
                 "requests were still in flight when the shutdown grace ended"
             );
         }
-        self.server.stop(true).await;
+        self.server.stop(drained).await;
     }
 }

@@ -193,6 +193,18 @@ pub struct StatusChange {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_target_date_is_never_before_the_day_the_goal_was_set() {
+        let day = |day| chrono::NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        assert_eq!(super::target_date_from(day(10), day(10)), Ok(day(10)));
+        assert_eq!(super::target_date_from(day(11), day(10)), Ok(day(11)));
+        assert_eq!(
+            super::target_date_from(day(9), day(10)),
+            Err(super::TargetDateTooEarly { set_on: day(10) })
+        );
+    }
+
     use super::*;
 
     #[test]

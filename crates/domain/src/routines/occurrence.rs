@@ -140,16 +140,173 @@ impl Routine {
 
 #[cfg(test)]
 mod tests {
+    use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+
     use super::clock_time;
+    use crate::goals::GoalId;
+    use crate::identity::{AccountId, TimeZoneName};
+    use crate::routines::routine::{
+        Category, CheckInStatus, OccurrenceKey, Routine, RoutineCheckIn, RoutineCheckInId,
+        RoutineCheckInNote, RoutineId, RoutineNotes, RoutineTitle,
+    };
+    use crate::routines::schedule::{Pattern, Schedule};
+    use crate::routines::stats::Paused;
+    use crate::validation::Problems;
+
+    fn date(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, day).unwrap()
+    }
+
+    fn routine(pattern: Pattern, times: &[&str]) -> Routine {
+        let times: Vec<NaiveTime> = times.iter().map(|text| clock_time(text).unwrap()).collect();
+        let at = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
+        Routine {
+            id: RoutineId(uuid::Uuid::nil()),
+            owner: AccountId(uuid::Uuid::nil()),
+            title: RoutineTitle::parse("Walk").unwrap(),
+            category: Category::Exercise,
+            notes: RoutineNotes::parse("").unwrap(),
+            goal_id: None::<GoalId>,
+            active: true,
+            reminder_minutes_before: None,
+            schedule: Schedule::new(pattern, &times, date(1), None, TimeZoneName::default_zone())
+                .unwrap(),
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        }
+    }
+
+    fn check_in(routine: &Routine, day: u32) -> RoutineCheckIn {
+        let at = Utc.with_ymd_and_hms(2026, 3, day, 9, 0, 0).unwrap();
+        RoutineCheckIn {
+            id: RoutineCheckInId(crate::id::new_id()),
+            routine_id: routine.id,
+            occurrence: OccurrenceKey {
+                date: date(day),
+                time: None,
+            },
+            status: CheckInStatus::Done,
+            note: RoutineCheckInNote::parse("").unwrap(),
+            feeling: None,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        }
+    }
+
+    /// The occurrence a check-in names, or the pointers of its problems.
+    fn judged(
+        routine: &Routine,
+        day: u32,
+        time: Option<&str>,
+        pauses: &[Paused],
+    ) -> Result<OccurrenceKey, Vec<String>> {
+        let mut problems = Problems::default();
+        routine
+            .occurrence(date(day), time, date(20), pauses, &mut problems)
+            .ok_or_else(|| {
+                problems
+                    .into_vec()
+                    .into_iter()
+                    .map(|problem| problem.pointer)
+                    .collect()
+            })
+    }
 
     #[test]
     fn clock_times_are_read_strictly() {
-        assert_eq!(
-            clock_time("07:30"),
-            chrono::NaiveTime::from_hms_opt(7, 30, 0)
-        );
+        assert_eq!(clock_time("07:30"), NaiveTime::from_hms_opt(7, 30, 0));
         for loose in ["7:30", "07:30:00", "24:00", "07-30", ""] {
             assert_eq!(clock_time(loose), None, "{loose}");
         }
+    }
+
+    #[test]
+    fn a_real_occurrence_is_due_that_day_not_in_the_future_and_at_one_of_its_times() {
+        let daily = routine(Pattern::Daily, &["08:00"]);
+        let at_eight = Ok(OccurrenceKey {
+            date: date(5),
+            time: clock_time("08:00"),
+        });
+        assert_eq!(judged(&daily, 5, Some("08:00"), &[]), at_eight);
+        assert_eq!(
+            judged(&daily, 21, Some("08:00"), &[]),
+            Err(vec!["/occurrence/date".to_owned()])
+        );
+        assert_eq!(
+            judged(&daily, 5, Some("09:00"), &[]),
+            Err(vec!["/occurrence/time".to_owned()])
+        );
+        assert_eq!(
+            judged(&daily, 5, None, &[]),
+            Err(vec!["/occurrence/time".to_owned()])
+        );
+    }
+
+    #[test]
+    fn a_paused_day_or_a_paused_routine_has_no_occurrence() {
+        let mut daily = routine(Pattern::Daily, &["08:00"]);
+        let paused = [Paused {
+            from: date(4),
+            until: Some(date(6)),
+        }];
+        assert_eq!(
+            judged(&daily, 5, Some("08:00"), &paused),
+            Err(vec!["/occurrence/date".to_owned()])
+        );
+        assert!(judged(&daily, 6, Some("08:00"), &paused).is_ok());
+        daily.active = false;
+        assert_eq!(
+            judged(&daily, 6, Some("08:00"), &[]),
+            Err(vec!["/occurrence".to_owned()])
+        );
+        assert!(daily.planned(date(1), date(7), &[]).is_empty());
+    }
+
+    #[test]
+    fn planned_occurrences_skip_the_days_the_routine_was_paused() {
+        let daily = routine(Pattern::Daily, &["08:00"]);
+        let pauses = [(
+            daily.id,
+            Paused {
+                from: date(4),
+                until: Some(date(6)),
+            },
+        )];
+        let days: Vec<NaiveDate> = daily
+            .planned(date(1), date(7), &pauses)
+            .iter()
+            .map(|occurrence| occurrence.date)
+            .collect();
+        assert_eq!(days, vec![date(1), date(2), date(3), date(6), date(7)]);
+    }
+
+    #[test]
+    fn a_times_per_week_routine_counts_its_own_check_ins_in_the_iso_week() {
+        let thrice = routine(Pattern::TimesPerWeek(3), &[]);
+        assert_eq!(thrice.week_limit(), Some(3));
+        assert_eq!(
+            judged(&thrice, 5, None, &[]),
+            Ok(OccurrenceKey {
+                date: date(5),
+                time: None
+            })
+        );
+        assert_eq!(
+            judged(&thrice, 5, Some("08:00"), &[]),
+            Err(vec!["/occurrence/time".to_owned()])
+        );
+        // 2026-03-02 is a Monday: the 2nd and 4th share a week, the 9th starts the next.
+        let check_ins = [
+            check_in(&thrice, 2),
+            check_in(&thrice, 4),
+            check_in(&thrice, 9),
+        ];
+        assert_eq!(thrice.week_progress(date(8), &check_ins), Some((3, 2)));
+        assert_eq!(
+            routine(Pattern::Daily, &["08:00"]).week_progress(date(8), &check_ins),
+            None
+        );
     }
 }

@@ -25,6 +25,18 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
     }
 }
 
+impl Patch<String> {
+    /// The new text of a field that clears to empty: `None` when absent, `""` for
+    /// `null`.
+    pub fn text(self) -> Option<String> {
+        match self {
+            Self::Absent => None,
+            Self::Null => Some(String::new()),
+            Self::Value(text) => Some(text),
+        }
+    }
+}
+
 impl<T> Patch<T> {
     /// The new value of a field that cannot be cleared: `None` when absent, and for
     /// `null` an error is recorded against `pointer`.

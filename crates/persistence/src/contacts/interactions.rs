@@ -2,7 +2,30 @@
 //! keeps the contact's derived `last_contacted_at` and `due_at` in the same
 //! transaction.
 
-use super::*;
+use async_trait::async_trait;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use waymark_domain::acting::Acting;
+use waymark_domain::contacts::ports::{
+    InteractionPosition, InteractionStore, InteractionWriteError, MAX_INTERACTIONS_PER_CONTACT,
+};
+use waymark_domain::contacts::{
+    Contact, ContactId, ContactMethod, Felt, Interaction, InteractionId, InteractionNote,
+    NewInteraction,
+};
+use waymark_domain::identity::AccountId;
+use waymark_domain::journal::{Change, ResourceType};
+use waymark_domain::ports::StoreError;
+use waymark_domain::time::Instant;
+
+use super::{
+    SqlContactStore, contact_updated, lock_contact, page_of, refresh_last_contacted, to_contact,
+};
+use crate::entities::contact_interactions;
+use crate::error::store_error;
 
 fn to_interaction(row: &contact_interactions::Model) -> Result<Interaction, StoreError> {
     let bad = |field: &str| {

@@ -10,7 +10,6 @@
 mod interactions;
 mod supporters;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -23,17 +22,14 @@ use serde_json::{Value, json};
 use waymark_domain::acting::Acting;
 use waymark_domain::contacts::ports::{
     ContactPage, ContactPosition, ContactQuery, ContactStore, ContactWriteError,
-    InteractionPosition, InteractionStore, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
-    MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, NewContact, SupportedGoal,
-    SupporterPosition, SupporterStore, SupporterWriteError,
+    MAX_CONTACTS_PER_PERSON, NewContact,
 };
 use waymark_domain::contacts::{
     CanHelpWith, Channel, ChannelLabel, ChannelType, Contact, ContactChanges, ContactDetails,
-    ContactId, ContactKind, ContactMethod, ContactName, ContactNotes, Felt, Helpfulness,
-    Interaction, InteractionId, InteractionNote, KnowsAboutMyHealth, NewInteraction, Organisation,
-    Supporter, SupporterRole, due_since,
+    ContactId, ContactKind, ContactMethod, ContactName, ContactNotes, Helpfulness,
+    KnowsAboutMyHealth, Organisation, due_since,
 };
-use waymark_domain::goals::{GoalId, GoalStatus, GoalTitle};
+use waymark_domain::goals::GoalId;
 use waymark_domain::identity::AccountId;
 use waymark_domain::journal::Actor;
 use waymark_domain::journal::{Change, ResourceType};

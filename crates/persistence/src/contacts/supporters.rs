@@ -1,7 +1,28 @@
 //! Supporter links in `goal_supporters`. A link change rewrites the goal's derived
 //! `supporter_ids` (and version) in the same transaction.
 
-use super::*;
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use waymark_domain::acting::Acting;
+use waymark_domain::contacts::ports::{
+    MAX_SUPPORTERS_PER_GOAL, SupportedGoal, SupporterPosition, SupporterStore, SupporterWriteError,
+};
+use waymark_domain::contacts::{Contact, ContactId, Supporter, SupporterRole};
+use waymark_domain::goals::{GoalId, GoalStatus, GoalTitle};
+use waymark_domain::identity::AccountId;
+use waymark_domain::ports::StoreError;
+use waymark_domain::time::Instant;
+
+use super::{SqlContactStore, lock_contact, page_of, refresh_goal_supporters, to_contact};
+use crate::entities::{contacts, goal_supporters, goals};
+use crate::error::{retrying_conflicts, store_error};
 
 fn to_supporter(row: &goal_supporters::Model) -> Result<Supporter, StoreError> {
     Ok(Supporter {

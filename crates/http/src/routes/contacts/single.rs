@@ -96,25 +96,18 @@ impl ContactEdit for ContactPatch {
         let patch = self;
         let mut found = Problems::default();
         let problems = &mut found;
-        let mut changes = ContactChanges::default();
-        let text = |patch: Patch<String>| match patch {
-            Patch::Absent => None,
-            Patch::Null => Some(String::new()),
-            Patch::Value(text) => Some(text),
+        let mut changes = ContactChanges {
+            name: patch
+                .name
+                .kept("/name", problems)
+                .and_then(|name| problems.check("/name", ContactName::parse(&name))),
+            ..ContactChanges::default()
         };
-        match patch.name {
-            Patch::Absent => {}
-            Patch::Null => problems.cannot_be_cleared("/name"),
-            Patch::Value(name) => changes.name = problems.check("/name", ContactName::parse(&name)),
-        }
-        match patch.kind {
-            Patch::Absent => {}
-            Patch::Null => problems.cannot_be_cleared("/kind"),
-            Patch::Value(kind) => {
-                changes.kind = problems.check("/kind", kind.parse::<ContactKind>())
-            }
-        }
-        if let Some(organisation) = text(patch.organisation) {
+        changes.kind = patch
+            .kind
+            .kept("/kind", problems)
+            .and_then(|kind| problems.check("/kind", kind.parse::<ContactKind>()));
+        if let Some(organisation) = patch.organisation.text() {
             changes.organisation =
                 problems.check("/organisation", Organisation::parse(&organisation));
         }
@@ -149,33 +142,25 @@ impl ContactEdit for ContactPatch {
                     not_in_future("/last_contacted_at", at, now, problems).map(Some);
             }
         }
-        match patch.helpfulness {
-            Patch::Absent => {}
-            Patch::Null => problems.cannot_be_cleared("/helpfulness"),
-            Patch::Value(value) => {
-                changes.helpfulness = problems.check("/helpfulness", value.parse::<Helpfulness>());
-            }
-        }
-        if let Some(can_help_with) = text(patch.can_help_with) {
+        changes.helpfulness = patch
+            .helpfulness
+            .kept("/helpfulness", problems)
+            .and_then(|value| problems.check("/helpfulness", value.parse::<Helpfulness>()));
+        if let Some(can_help_with) = patch.can_help_with.text() {
             changes.can_help_with =
                 problems.check("/can_help_with", CanHelpWith::parse(&can_help_with));
         }
-        match patch.crisis_contact {
-            Patch::Absent => {}
-            Patch::Null => problems.cannot_be_cleared("/crisis_contact"),
-            Patch::Value(crisis) => changes.crisis_contact = Some(crisis),
-        }
-        match patch.knows_about_my_health {
-            Patch::Absent => {}
-            Patch::Null => problems.cannot_be_cleared("/knows_about_my_health"),
-            Patch::Value(value) => {
-                changes.knows_about_my_health = problems.check(
+        changes.crisis_contact = patch.crisis_contact.kept("/crisis_contact", problems);
+        changes.knows_about_my_health = patch
+            .knows_about_my_health
+            .kept("/knows_about_my_health", problems)
+            .and_then(|value| {
+                problems.check(
                     "/knows_about_my_health",
                     value.parse::<KnowsAboutMyHealth>(),
-                );
-            }
-        }
-        if let Some(notes) = text(patch.notes) {
+                )
+            });
+        if let Some(notes) = patch.notes.text() {
             changes.notes = problems.check("/notes", ContactNotes::parse(&notes));
         }
         found.or(|| Some(changes))

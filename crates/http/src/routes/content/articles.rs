@@ -348,60 +348,43 @@ pub(crate) async fn create_article(
     Ok(editor_response(StatusCode::CREATED, &article))
 }
 
-fn text_of(patch: Patch<String>) -> Option<String> {
-    match patch {
-        Patch::Absent => None,
-        Patch::Null => Some(String::new()),
-        Patch::Value(text) => Some(text),
-    }
-}
-
 impl ArticleEdit for ArticlePatch {
     fn parse(self, current: &Article) -> Result<ArticleChanges, Vec<FieldProblem>> {
         let patch = self;
         let mut found = Problems::default();
         let problems = &mut found;
-        let mut changes = ArticleChanges::default();
-        match patch.kind {
-            Patch::Absent => {}
-            Patch::Null => problems.cannot_be_cleared("/kind"),
-            Patch::Value(kind) => {
-                changes.kind = problems.check("/kind", kind.parse::<ArticleKind>())
-            }
-        }
-        match patch.title {
-            Patch::Absent => {}
-            Patch::Null => problems.cannot_be_cleared("/title"),
-            Patch::Value(title) => {
-                changes.title = problems.check("/title", ArticleTitle::parse(&title))
-            }
-        }
-        if let Some(summary) = text_of(patch.summary) {
+        let mut changes = ArticleChanges {
+            kind: patch
+                .kind
+                .kept("/kind", problems)
+                .and_then(|kind| problems.check("/kind", kind.parse::<ArticleKind>())),
+            ..ArticleChanges::default()
+        };
+        changes.title = patch
+            .title
+            .kept("/title", problems)
+            .and_then(|title| problems.check("/title", ArticleTitle::parse(&title)));
+        if let Some(summary) = patch.summary.text() {
             changes.summary = problems.check("/summary", Summary::parse(&summary));
         }
-        match patch.body_markdown {
-            Patch::Absent => {}
-            Patch::Null => problems.cannot_be_cleared("/body_markdown"),
-            Patch::Value(body) => {
-                changes.body_markdown =
-                    problems.check("/body_markdown", BodyMarkdown::parse_written(&body))
-            }
-        }
-        match patch.topics {
-            Patch::Absent => {}
-            Patch::Null => problems.cannot_be_cleared("/topics"),
-            Patch::Value(names) => changes.topics = topics(&names, problems),
-        }
-        if let Some(notes) = text_of(patch.content_notes) {
+        changes.body_markdown = patch
+            .body_markdown
+            .kept("/body_markdown", problems)
+            .and_then(|body| problems.check("/body_markdown", BodyMarkdown::parse_written(&body)));
+        changes.topics = patch
+            .topics
+            .kept("/topics", problems)
+            .and_then(|names| topics(&names, problems));
+        if let Some(notes) = patch.content_notes.text() {
             changes.content_notes = problems.check("/content_notes", ContentNotes::parse(&notes));
         }
-        if let Some(author) = text_of(patch.author_name) {
+        if let Some(author) = patch.author_name.text() {
             changes.author_name = problems.check("/author_name", AuthorName::parse(&author));
         }
-        if let Some(source) = text_of(patch.source) {
+        if let Some(source) = patch.source.text() {
             changes.source = problems.check("/source", Source::parse(&source));
         }
-        if let Some(licence) = text_of(patch.licence) {
+        if let Some(licence) = patch.licence.text() {
             changes.licence = problems.check("/licence", Licence::parse(&licence));
         }
         let date = |patch: Patch<chrono::NaiveDate>| match patch {

@@ -3,7 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use waymark_application::services::{ServiceEdit, ServiceInput};
+use waymark_application::Input;
+use waymark_application::services::ServiceEdit;
 use waymark_domain::contacts::ChannelDraft;
 use waymark_domain::content::service::{OpeningHours, Service, ServiceDetails};
 use waymark_domain::content::service_draft::{HoursDraft, PeriodDraft, ServiceDraft};
@@ -511,7 +512,7 @@ fn with_status<T>(
     }
 }
 
-impl ServiceInput for NewServiceRequest {
+impl Input<(Slug, ServiceDetails, ArticleStatus)> for NewServiceRequest {
     fn parse(self) -> Result<(Slug, ServiceDetails, ArticleStatus), Vec<FieldProblem>> {
         let (draft, status) = self.into_draft();
         let mut problems = Problems::default();

@@ -245,17 +245,15 @@ impl GoalDraft for NewGoalRequest {
 impl GoalEdit for GoalPatch {
     fn parse(self, set_on: NaiveDate) -> Result<GoalChanges, Vec<Problem>> {
         let mut problems = Problems::default();
-        let cleared_or = |patch: Patch<String>| match patch {
-            Patch::Absent => None,
-            Patch::Null => Some(String::new()),
-            Patch::Value(text) => Some(text),
-        };
         let changes = GoalChanges {
             title: self
                 .title
                 .kept("/title", &mut problems)
                 .and_then(|title| problems.check("/title", GoalTitle::parse(&title))),
-            why: cleared_or(self.why).and_then(|why| problems.check("/why", GoalWhy::parse(&why))),
+            why: self
+                .why
+                .text()
+                .and_then(|why| problems.check("/why", GoalWhy::parse(&why))),
             area: self
                 .area
                 .kept("/area", &mut problems)
@@ -272,7 +270,9 @@ impl GoalEdit for GoalPatch {
                 .kept("/status", &mut problems)
                 .and_then(|name| problems.check("/status", name.parse::<GoalStatus>())),
             needs_support: self.needs_support.kept("/needs_support", &mut problems),
-            support_notes: cleared_or(self.support_notes)
+            support_notes: self
+                .support_notes
+                .text()
                 .and_then(|notes| problems.check("/support_notes", SupportNotes::parse(&notes))),
         };
         problems.or(|| Some(changes))
