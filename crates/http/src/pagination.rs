@@ -63,27 +63,52 @@ pub fn parse_limit(value: &str) -> Result<u64, ApiError> {
         .ok_or_else(|| ApiError::BadRequest(format!("limit must be between 1 and {MAX_LIMIT}")))
 }
 
-/// The query string's parameters, each named once at most unless it is one of
-/// `repeatable`.
+/// Reads the query string into `T`, the struct that documents the operation's query
+/// parameters (its `IntoParams`), so the contract and the parser cannot drift apart.
+/// Every field of `T` is text (`Option<String>`, or `Option<Vec<String>>` for a
+/// parameter documented as an array, which may repeat); its handler parses the text.
+/// Any other parameter given twice, or one `T` does not document, is 400.
 ///
 /// # Errors
-/// [`ApiError::BadRequest`] when another parameter is given more than once.
-pub fn query_parameters(
+/// [`ApiError::BadRequest`] as above.
+pub fn documented_query<T: DeserializeOwned + IntoParams>(
     query_string: &str,
-    repeatable: &[&str],
-) -> Result<Vec<(String, String)>, ApiError> {
-    let mut parameters: Vec<(String, String)> = Vec::new();
+) -> Result<T, ApiError> {
+    let documented = T::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query));
+    let mut fields = serde_json::Map::new();
     for (name, value) in url::form_urlencoded::parse(query_string.as_bytes()) {
-        if !repeatable.contains(&name.as_ref())
-            && parameters.iter().any(|(earlier, _)| *earlier == name)
-        {
-            return Err(ApiError::BadRequest(format!(
-                "the query parameter `{name}` is given more than once"
-            )));
+        let Some(parameter) = documented.iter().find(|parameter| parameter.name == name) else {
+            return Err(unknown_parameter(&name));
+        };
+        let value = serde_json::Value::String(value.into_owned());
+        match fields.get_mut(name.as_ref()) {
+            Some(serde_json::Value::Array(values)) => values.push(value),
+            Some(_) => {
+                return Err(ApiError::BadRequest(format!(
+                    "the query parameter `{name}` is given more than once"
+                )));
+            }
+            None if is_array(parameter) => {
+                fields.insert(name.into_owned(), serde_json::Value::Array(vec![value]));
+            }
+            None => {
+                fields.insert(name.into_owned(), value);
+            }
         }
-        parameters.push((name.into_owned(), value.into_owned()));
     }
-    Ok(parameters)
+    serde_json::from_value(serde_json::Value::Object(fields))
+        .map_err(|error| ApiError::BadRequest(format!("the query is not valid: {error}")))
+}
+
+/// Whether the parameter is documented as an array (it may repeat).
+fn is_array(parameter: &utoipa::openapi::path::Parameter) -> bool {
+    parameter.schema.as_ref().is_some_and(|schema| {
+        serde_json::to_value(schema).is_ok_and(|schema| match &schema["type"] {
+            serde_json::Value::String(kind) => kind == "array",
+            serde_json::Value::Array(kinds) => kinds.iter().any(|kind| kind == "array"),
+            _ => false,
+        })
+    })
 }
 
 /// The answer to a query parameter the operation does not have.

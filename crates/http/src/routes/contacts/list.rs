@@ -12,16 +12,14 @@ use super::representation::{ContactKindName, ContactResponse, HelpfulnessName};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::pagination::{
-    DEFAULT_LIMIT, next_page_base, page_response, parse_bool, parse_limit, query_parameters,
-    unknown_parameter,
+    DEFAULT_LIMIT, documented_query, next_page_base, page_response, parse_bool, parse_limit,
 };
 use crate::problem::Problem;
 use crate::state::AppState;
 
 /// The query parameters of `GET /v1/contacts`.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub(crate) struct ContactListParameters {
     /// Only contacts of this kind.
     #[param(value_type = Option<ContactKindName>)]
@@ -30,7 +28,8 @@ pub(crate) struct ContactListParameters {
     #[param(value_type = Option<HelpfulnessName>)]
     helpfulness: Option<String>,
     /// Only crisis contacts (`true`) or the others (`false`).
-    crisis_contact: Option<bool>,
+    #[param(value_type = Option<bool>)]
+    crisis_contact: Option<String>,
     /// Only contacts whose name or organisation contains this (any letter case), 1 to
     /// 100 characters.
     #[param(min_length = 1, max_length = 100)]
@@ -38,10 +37,11 @@ pub(crate) struct ContactListParameters {
     /// `true`: only contacts whose keep-in-touch interval has passed, most overdue
     /// first (never those marked `unhelpful`). `false` or absent: every contact, by
     /// name.
-    due: Option<bool>,
+    #[param(value_type = Option<bool>)]
+    due: Option<String>,
     /// Items per page, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100, default = 20)]
+    limit: Option<String>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
@@ -76,41 +76,42 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiErr
         after: None,
         limit: DEFAULT_LIMIT,
     };
-    let mut cursor = None;
-    for (name, value) in query_parameters(request.query_string(), &[])? {
-        match name.as_str() {
-            "kind" => {
-                query.kind = Some(
-                    value
-                        .parse::<ContactKind>()
-                        .map_err(|error| bad(format!("kind {error}")))?,
-                );
-            }
-            "helpfulness" => {
-                query.helpfulness = Some(
-                    value
-                        .parse::<Helpfulness>()
-                        .map_err(|error| bad(format!("helpfulness {error}")))?,
-                );
-            }
-            "crisis_contact" => query.crisis_contact = Some(parse_bool("crisis_contact", &value)?),
-            "q" => {
-                let text = value.trim();
-                if text.is_empty() || text.chars().count() > 100 {
-                    return Err(bad("q must be 1 to 100 characters"));
-                }
-                query.text = Some(text.to_owned());
-            }
-            "due" => {
-                if parse_bool("due", &value)? {
-                    query.due_by = Some(waymark_domain::time::now());
-                }
-            }
-            "limit" => query.limit = parse_limit(&value)?,
-            "cursor" => cursor = Some(state.cursors.decode::<CursorPosition>(&value)?),
-            other => return Err(unknown_parameter(other)),
-        }
+    let sent: ContactListParameters = documented_query(request.query_string())?;
+    if let Some(kind) = sent.kind {
+        query.kind = Some(
+            kind.parse::<ContactKind>()
+                .map_err(|error| bad(format!("kind {error}")))?,
+        );
     }
+    if let Some(helpfulness) = sent.helpfulness {
+        query.helpfulness = Some(
+            helpfulness
+                .parse::<Helpfulness>()
+                .map_err(|error| bad(format!("helpfulness {error}")))?,
+        );
+    }
+    if let Some(crisis) = sent.crisis_contact {
+        query.crisis_contact = Some(parse_bool("crisis_contact", &crisis)?);
+    }
+    if let Some(text) = sent.q {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > 100 {
+            return Err(bad("q must be 1 to 100 characters"));
+        }
+        query.text = Some(text.to_owned());
+    }
+    if let Some(due) = sent.due
+        && parse_bool("due", &due)?
+    {
+        query.due_by = Some(waymark_domain::time::now());
+    }
+    if let Some(limit) = sent.limit {
+        query.limit = parse_limit(&limit)?;
+    }
+    let cursor = sent
+        .cursor
+        .map(|cursor| state.cursors.decode::<CursorPosition>(&cursor))
+        .transpose()?;
     query.after = match (cursor, query.due_by.is_some()) {
         (None, _) => None,
         (Some(CursorPosition::Name { key, id }), false) => Some(ContactPosition::Name {

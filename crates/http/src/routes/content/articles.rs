@@ -27,17 +27,15 @@ use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
 use crate::openapi::problems::{ArticleMissing, Invalid, Stale};
 use crate::pagination::{
-    DEFAULT_LIMIT, next_page_base, next_page_link, parse_bool, parse_limit, query_parameters,
-    unknown_parameter,
+    DEFAULT_LIMIT, documented_query, next_page_base, next_page_link, parse_bool, parse_limit,
 };
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_bytes, cached_json};
 use crate::state::AppState;
 
-/// The query parameters of `GET /v1/content/articles`.
-#[derive(Debug, IntoParams)]
+/// The query parameters of `GET /v1/content/articles`, as sent.
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub(crate) struct ArticleListParameters {
     /// Only articles with this topic.
     #[param(value_type = Option<TopicName>)]
@@ -55,10 +53,11 @@ pub(crate) struct ArticleListParameters {
     #[param(value_type = Option<ArticleStatusName>)]
     status: Option<String>,
     /// Editors only: `true` lists articles whose `next_review` is today or earlier.
-    review_due: Option<bool>,
+    #[param(value_type = Option<bool>)]
+    review_due: Option<String>,
     /// Items per page, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100, default = 20)]
+    limit: Option<String>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
@@ -103,62 +102,60 @@ fn parse_list(
         after: None,
         limit: DEFAULT_LIMIT,
     };
-    let mut cursor = None;
-    let parameters = query_parameters(request.query_string(), &[])?;
-    let status_given = parameters.iter().any(|(name, _)| name == "status");
-    for (name, value) in parameters {
-        match name.as_str() {
-            "topic" => {
-                query.topic = Some(
-                    value
-                        .parse::<Topic>()
-                        .map_err(|error| bad(format!("topic {error}")))?,
-                )
+    let sent: ArticleListParameters = documented_query(request.query_string())?;
+    if let Some(topic) = sent.topic {
+        query.topic = Some(
+            topic
+                .parse::<Topic>()
+                .map_err(|error| bad(format!("topic {error}")))?,
+        );
+    }
+    if let Some(kind) = sent.kind {
+        query.kind = Some(
+            kind.parse::<ArticleKind>()
+                .map_err(|error| bad(format!("kind {error}")))?,
+        );
+    }
+    if let Some(locale) = sent.locale {
+        query.locale =
+            Some(Locale::parse(&locale).map_err(|error| bad(format!("locale {error}")))?);
+    }
+    if let Some(text) = sent.q {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > 200 {
+            return Err(bad("q must be 1 to 200 characters"));
+        }
+        query.search = Some(text.to_owned());
+    }
+    let status_given = sent.status.is_some();
+    if let Some(status) = sent.status {
+        if !editor {
+            return Err(editors_only("Listing by status"));
+        }
+        query.statuses = vec![
+            status
+                .parse::<ArticleStatus>()
+                .map_err(|error| bad(format!("status {error}")))?,
+        ];
+    }
+    if let Some(review_due) = sent.review_due {
+        if !editor {
+            return Err(editors_only("The review list"));
+        }
+        if parse_bool("review_due", &review_due)? {
+            query.review_due_by = Some(Utc::now().date_naive());
+            if !status_given {
+                query.statuses = Vec::new();
             }
-            "kind" => {
-                query.kind = Some(
-                    value
-                        .parse::<ArticleKind>()
-                        .map_err(|error| bad(format!("kind {error}")))?,
-                )
-            }
-            "locale" => {
-                query.locale =
-                    Some(Locale::parse(&value).map_err(|error| bad(format!("locale {error}")))?)
-            }
-            "q" => {
-                let text = value.trim();
-                if text.is_empty() || text.chars().count() > 200 {
-                    return Err(bad("q must be 1 to 200 characters"));
-                }
-                query.search = Some(text.to_owned());
-            }
-            "status" => {
-                if !editor {
-                    return Err(editors_only("Listing by status"));
-                }
-                query.statuses = vec![
-                    value
-                        .parse::<ArticleStatus>()
-                        .map_err(|error| bad(format!("status {error}")))?,
-                ];
-            }
-            "review_due" => {
-                if !editor {
-                    return Err(editors_only("The review list"));
-                }
-                if parse_bool("review_due", &value)? {
-                    query.review_due_by = Some(Utc::now().date_naive());
-                    if !status_given {
-                        query.statuses = Vec::new();
-                    }
-                }
-            }
-            "limit" => query.limit = parse_limit(&value)?,
-            "cursor" => cursor = Some(state.cursors.decode::<CursorPosition>(&value)?),
-            other => return Err(unknown_parameter(other)),
         }
     }
+    if let Some(limit) = sent.limit {
+        query.limit = parse_limit(&limit)?;
+    }
+    let cursor = sent
+        .cursor
+        .map(|cursor| state.cursors.decode::<CursorPosition>(&cursor))
+        .transpose()?;
     query.after = match (cursor, query.search.is_some()) {
         (None, _) => None,
         (Some(CursorPosition::Updated { at, id }), false) => {

@@ -7,18 +7,17 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::representation::ChangeResponse;
 use crate::error::ApiError;
-use crate::pagination::{DEFAULT_LIMIT, parse_limit, query_parameters, unknown_parameter};
+use crate::pagination::{DEFAULT_LIMIT, documented_query, parse_limit};
 use crate::problem::Problem;
 use crate::state::AppState;
 
-/// The query parameters of the changes feed.
-#[derive(Debug, IntoParams)]
+/// The query parameters of the changes feed, as sent.
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub(crate) struct ChangesParameters {
     /// Items per page, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100, default = 20)]
+    limit: Option<String>,
     /// The `next_cursor` of the previous page. Keep the last one you got: when you
     /// have caught up, `next_cursor` still names your place, and asking again later
     /// gives only what happened since.
@@ -62,15 +61,14 @@ pub(crate) async fn list_content_changes(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut limit = DEFAULT_LIMIT;
-    let mut after = 0;
-    for (name, value) in query_parameters(request.query_string(), &[])? {
-        match name.as_str() {
-            "limit" => limit = parse_limit(&value)?,
-            "cursor" => after = state.cursors.decode::<FeedPosition>(&value)?.after,
-            other => return Err(unknown_parameter(other)),
-        }
-    }
+    let sent: ChangesParameters = documented_query(request.query_string())?;
+    let limit = sent
+        .limit
+        .map_or(Ok(DEFAULT_LIMIT), |limit| parse_limit(&limit))?;
+    let after = match sent.cursor {
+        Some(cursor) => state.cursors.decode::<FeedPosition>(&cursor)?.after,
+        None => 0,
+    };
     let (changes, has_more) = state.ports.content.changes(after, limit).await?;
     let last = changes.last().map_or(after, |change| change.sequence);
     let next_cursor = state.cursors.encode(&FeedPosition { after: last });

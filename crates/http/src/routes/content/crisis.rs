@@ -6,8 +6,8 @@ use std::sync::Arc;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::Utc;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use waymark_domain::content::ports::{ArticleQuery, ServiceQuery};
 use waymark_domain::content::{ArticleStatus, Topic};
 use waymark_domain::identity::Locale;
@@ -16,7 +16,7 @@ use super::representation::ArticleSummaryResponse;
 use super::service_representation::ServiceResponse;
 use crate::crisis_board::{CrisisAnswer, DATABASE_PATIENCE, Provenance, serves};
 use crate::error::ApiError;
-use crate::pagination::{query_parameters, unknown_parameter};
+use crate::pagination::documented_query;
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -35,6 +35,14 @@ pub(crate) struct CrisisLinesResponse {
     /// into Waymark).
     #[schema(example = "live")]
     source: &'static str,
+}
+
+/// The query parameters of `GET /v1/content/crisis`, as sent.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct CrisisParameters {
+    /// BCP 47 (default `en-GB`).
+    locale: Option<String>,
 }
 
 /// The most guidance articles the crisis answer lists.
@@ -113,7 +121,7 @@ pub(crate) async fn crisis_answer(
 #[utoipa::path(
     tag = "content",
     operation_id = "get_crisis_lines",
-    params(("locale" = Option<String>, Query, description = "BCP 47 (default `en-GB`).")),
+    params(CrisisParameters),
     responses(
         (status = 200, description = "Crisis lines and guidance.", body = CrisisLinesResponse),
         (status = 400, description = "`locale` is not a language tag.", body = Problem, content_type = "application/problem+json"),
@@ -124,16 +132,12 @@ pub(crate) async fn get_crisis_lines(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut locale = Locale::default_locale();
-    for (name, value) in query_parameters(request.query_string(), &[])? {
-        match name.as_str() {
-            "locale" => {
-                locale = Locale::parse(&value)
-                    .map_err(|error| ApiError::BadRequest(format!("locale {error}")))?;
-            }
-            other => return Err(unknown_parameter(other)),
-        }
-    }
+    let sent: CrisisParameters = documented_query(request.query_string())?;
+    let locale = match sent.locale {
+        Some(locale) => Locale::parse(&locale)
+            .map_err(|error| ApiError::BadRequest(format!("locale {error}")))?,
+        None => Locale::default_locale(),
+    };
     let (answer, provenance) = crisis_answer(&state, &locale).await;
     let now = Utc::now();
     // A fallback answer given during an outage must not outlive it in shared caches.

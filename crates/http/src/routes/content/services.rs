@@ -22,8 +22,7 @@ use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, version_etag};
 use crate::openapi::problems::{Invalid, ServiceMissing, Stale};
 use crate::pagination::{
-    DEFAULT_LIMIT, next_page_base, next_page_link, parse_bool, parse_limit, query_parameters,
-    unknown_parameter,
+    DEFAULT_LIMIT, documented_query, next_page_base, next_page_link, parse_bool, parse_limit,
 };
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_json};
@@ -32,10 +31,9 @@ use crate::state::AppState;
 /// The longest `near` (`lat,lon`), in characters: ample for full `f64` precision.
 pub(crate) const MAX_NEAR_LENGTH: usize = 64;
 
-/// The query parameters of `GET /v1/content/services`.
-#[derive(Debug, IntoParams)]
+/// The query parameters of `GET /v1/content/services`, as sent.
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub(crate) struct ServiceListParameters {
     /// Only services of this kind.
     #[param(value_type = Option<ServiceKindName>)]
@@ -45,21 +43,22 @@ pub(crate) struct ServiceListParameters {
     #[param(min_length = 1, max_length = 100)]
     q: Option<String>,
     /// `true`: only services open now, judged in each service's own time zone.
-    open_now: Option<bool>,
+    #[param(value_type = Option<bool>)]
+    open_now: Option<String>,
     /// `lat,lon`: only services within `within_km`, nearest first, each with
     /// `distance_km`.
     #[param(example = "53.7997,-1.5492")]
     near: Option<String>,
     /// With `near` only: the radius, 1 to 200 km; 25 when omitted. Without `near`
     /// it is refused (400), so it has no default of its own.
-    #[param(minimum = 1, maximum = 200)]
-    within_km: Option<f64>,
+    #[param(value_type = Option<f64>, minimum = 1, maximum = 200)]
+    within_km: Option<String>,
     /// Editors only: `draft`, `published` or `archived` (default `published`).
     #[param(value_type = Option<super::representation::ArticleStatusName>)]
     status: Option<String>,
     /// Items per page, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100, default = 20)]
+    limit: Option<String>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
@@ -94,6 +93,25 @@ struct ListRequest {
     after: Option<CursorPosition>,
 }
 
+/// `near`'s `lat,lon`.
+fn point_of(value: &str) -> Result<Location, ApiError> {
+    if value.len() > MAX_NEAR_LENGTH {
+        return Err(bad(format!(
+            "near may be at most {MAX_NEAR_LENGTH} characters"
+        )));
+    }
+    value
+        .split_once(',')
+        .and_then(|(lat, lon)| {
+            Some((
+                lat.trim().parse::<f64>().ok()?,
+                lon.trim().parse::<f64>().ok()?,
+            ))
+        })
+        .and_then(|(lat, lon)| Location::new(lat, lon))
+        .ok_or_else(|| bad("near must be lat,lon such as 53.7997,-1.5492"))
+}
+
 fn parse_list(
     request: &HttpRequest,
     state: &AppState,
@@ -112,68 +130,50 @@ fn parse_list(
         limit: DEFAULT_LIMIT,
         after: None,
     };
-    let mut near = None;
-    let mut within_km = None;
-    for (name, value) in query_parameters(request.query_string(), &[])? {
-        match name.as_str() {
-            "kind" => {
-                list.query.kind = Some(
-                    value
-                        .parse::<ServiceKind>()
-                        .map_err(|error| bad(format!("kind {error}")))?,
-                )
-            }
-            "q" => {
-                let text = value.trim();
-                if text.is_empty() || text.chars().count() > 100 {
-                    return Err(bad("q must be 1 to 100 characters"));
-                }
-                list.query.text = Some(text.to_owned());
-            }
-            "open_now" => list.open_now = parse_bool("open_now", &value)?,
-            "near" => {
-                if value.len() > MAX_NEAR_LENGTH {
-                    return Err(bad(format!(
-                        "near may be at most {MAX_NEAR_LENGTH} characters"
-                    )));
-                }
-                let point = value
-                    .split_once(',')
-                    .and_then(|(lat, lon)| {
-                        Some((
-                            lat.trim().parse::<f64>().ok()?,
-                            lon.trim().parse::<f64>().ok()?,
-                        ))
-                    })
-                    .and_then(|(lat, lon)| Location::new(lat, lon))
-                    .ok_or_else(|| bad("near must be lat,lon such as 53.7997,-1.5492"))?;
-                near = Some(point);
-            }
-            "within_km" => {
-                let km = value
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|km| (1.0..=MAX_WITHIN_KM).contains(km))
-                    .ok_or_else(|| bad("within_km must be 1 to 200"))?;
-                within_km = Some(km);
-            }
-            "status" => {
-                if !editor {
-                    return Err(ApiError::Forbidden {
-                        detail: "Listing by status is for editors (scope content:write)."
-                            .to_owned(),
-                    });
-                }
-                list.query.statuses = vec![
-                    value
-                        .parse::<ArticleStatus>()
-                        .map_err(|error| bad(format!("status {error}")))?,
-                ];
-            }
-            "limit" => list.limit = parse_limit(&value)?,
-            "cursor" => list.after = Some(state.cursors.decode::<CursorPosition>(&value)?),
-            other => return Err(unknown_parameter(other)),
+    let sent: ServiceListParameters = documented_query(request.query_string())?;
+    if let Some(kind) = sent.kind {
+        list.query.kind = Some(
+            kind.parse::<ServiceKind>()
+                .map_err(|error| bad(format!("kind {error}")))?,
+        );
+    }
+    if let Some(text) = sent.q {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > 100 {
+            return Err(bad("q must be 1 to 100 characters"));
         }
+        list.query.text = Some(text.to_owned());
+    }
+    if let Some(open_now) = sent.open_now {
+        list.open_now = parse_bool("open_now", &open_now)?;
+    }
+    let near = sent.near.map(|near| point_of(&near)).transpose()?;
+    let within_km = sent
+        .within_km
+        .map(|km| {
+            km.parse::<f64>()
+                .ok()
+                .filter(|km| (1.0..=MAX_WITHIN_KM).contains(km))
+                .ok_or_else(|| bad("within_km must be 1 to 200"))
+        })
+        .transpose()?;
+    if let Some(status) = sent.status {
+        if !editor {
+            return Err(ApiError::Forbidden {
+                detail: "Listing by status is for editors (scope content:write).".to_owned(),
+            });
+        }
+        list.query.statuses = vec![
+            status
+                .parse::<ArticleStatus>()
+                .map_err(|error| bad(format!("status {error}")))?,
+        ];
+    }
+    if let Some(limit) = sent.limit {
+        list.limit = parse_limit(&limit)?;
+    }
+    if let Some(cursor) = sent.cursor {
+        list.after = Some(state.cursors.decode::<CursorPosition>(&cursor)?);
     }
     match (near, within_km) {
         (Some(point), km) => {

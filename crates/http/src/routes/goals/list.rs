@@ -12,8 +12,7 @@ use super::representation::GoalResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::pagination::{
-    DEFAULT_LIMIT, next_page_base, parse_limit, query_parameters, serialized_page_response,
-    unknown_parameter,
+    DEFAULT_LIMIT, documented_query, next_page_base, parse_limit, serialized_page_response,
 };
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -28,10 +27,9 @@ pub(crate) enum GoalSort {
     TargetDate,
 }
 
-/// Filters, order and page of `GET /v1/goals`.
-#[derive(Debug, IntoParams)]
+/// Filters, order and page of `GET /v1/goals`, as sent.
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub(crate) struct GoalListParameters {
     /// Only goals with these statuses; repeat for several (`status=active&status=paused`).
     #[param(value_type = Option<Vec<super::representation::StatusName>>, style = Form, explode)]
@@ -49,8 +47,8 @@ pub(crate) struct GoalListParameters {
     #[param(inline, value_type = Option<GoalSort>)]
     sort: Option<String>,
     /// Goals per page, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100, default = 20)]
+    limit: Option<String>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
@@ -80,9 +78,11 @@ fn bad(detail: impl Into<String>) -> ApiError {
     ApiError::BadRequest(detail.into())
 }
 
-/// Reads the query string: `status` may repeat; every other parameter at most once;
-/// unknown parameters are refused so a typo never silently does nothing.
+/// Reads the query string: `status` may repeat (or list several, comma-separated);
+/// every other parameter at most once; unknown parameters are refused so a typo
+/// never silently does nothing.
 fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort), ApiError> {
+    let sent: GoalListParameters = documented_query(request.query_string())?;
     let mut query = GoalQuery {
         statuses: Vec::new(),
         area: None,
@@ -92,62 +92,55 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
         after: None,
         limit: DEFAULT_LIMIT,
     };
-    let mut sort = GoalSort::CreatedAt;
-    let mut cursor = None;
-    let mut statuses_named = 0;
-    for (name, value) in query_parameters(request.query_string(), &["status"])? {
-        match name.as_str() {
-            "status" => {
-                statuses_named += value.split(',').filter(|part| !part.is_empty()).count();
-                if statuses_named > GoalStatus::ALL.len() {
-                    return Err(bad(format!(
-                        "status may name at most the {} statuses there are",
-                        GoalStatus::ALL.len()
-                    )));
-                }
-                for part in value.split(',').filter(|part| !part.is_empty()) {
-                    let status = part
-                        .parse::<GoalStatus>()
-                        .map_err(|error| bad(format!("status {error}")))?;
-                    if !query.statuses.contains(&status) {
-                        query.statuses.push(status);
-                    }
-                }
-            }
-            "area" => {
-                query.area = Some(
-                    value
-                        .parse::<Area>()
-                        .map_err(|error| bad(format!("area {error}")))?,
-                )
-            }
-            "due_before" => {
-                query.due_before = Some(
-                    NaiveDate::parse_from_str(&value, "%Y-%m-%d")
-                        .map_err(|_| bad("due_before must be a date such as 2027-03-31"))?,
-                );
-            }
-            "q" => {
-                let text = value.trim();
-                if text.chars().count() > 200 {
-                    return Err(bad("q may be at most 200 characters"));
-                }
-                query.title_contains = (!text.is_empty()).then(|| text.to_owned());
-            }
-            "sort" => {
-                sort = match value.as_ref() {
-                    "created_at" => GoalSort::CreatedAt,
-                    "target_date" => GoalSort::TargetDate,
-                    _ => return Err(bad("sort must be created_at or target_date")),
-                };
-            }
-            "limit" => {
-                query.limit = parse_limit(&value)?;
-            }
-            "cursor" => cursor = Some(value),
-            other => return Err(unknown_parameter(other)),
+    let named: Vec<&str> = sent
+        .status
+        .iter()
+        .flatten()
+        .flat_map(|value| value.split(','))
+        .filter(|part| !part.is_empty())
+        .collect();
+    if named.len() > GoalStatus::ALL.len() {
+        return Err(bad(format!(
+            "status may name at most the {} statuses there are",
+            GoalStatus::ALL.len()
+        )));
+    }
+    for part in named {
+        let status = part
+            .parse::<GoalStatus>()
+            .map_err(|error| bad(format!("status {error}")))?;
+        if !query.statuses.contains(&status) {
+            query.statuses.push(status);
         }
     }
+    if let Some(area) = sent.area {
+        query.area = Some(
+            area.parse::<Area>()
+                .map_err(|error| bad(format!("area {error}")))?,
+        );
+    }
+    if let Some(date) = sent.due_before {
+        query.due_before = Some(
+            NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                .map_err(|_| bad("due_before must be a date such as 2027-03-31"))?,
+        );
+    }
+    if let Some(text) = sent.q {
+        let text = text.trim();
+        if text.chars().count() > 200 {
+            return Err(bad("q may be at most 200 characters"));
+        }
+        query.title_contains = (!text.is_empty()).then(|| text.to_owned());
+    }
+    let sort = match sent.sort.as_deref() {
+        None | Some("created_at") => GoalSort::CreatedAt,
+        Some("target_date") => GoalSort::TargetDate,
+        Some(_) => return Err(bad("sort must be created_at or target_date")),
+    };
+    if let Some(limit) = sent.limit {
+        query.limit = parse_limit(&limit)?;
+    }
+    let cursor = sent.cursor;
     query.order = match sort {
         GoalSort::CreatedAt => GoalOrder::Newest,
         GoalSort::TargetDate => GoalOrder::TargetDate,

@@ -13,27 +13,27 @@ use super::representation::{CategoryName, RoutineResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::pagination::{
-    DEFAULT_LIMIT, next_page_base, page_response, parse_bool, parse_limit, query_parameters,
-    unknown_parameter,
+    DEFAULT_LIMIT, documented_query, next_page_base, page_response, parse_bool, parse_limit,
 };
 use crate::problem::Problem;
 use crate::state::AppState;
 
-/// The query parameters of `GET /v1/routines`.
-#[derive(Debug, IntoParams)]
+/// The query parameters of `GET /v1/routines`, as sent.
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub(crate) struct RoutineListParameters {
     /// Only routines in this category.
     #[param(value_type = Option<CategoryName>)]
     category: Option<String>,
     /// Only active (`true`) or paused (`false`) routines.
-    active: Option<bool>,
+    #[param(value_type = Option<bool>)]
+    active: Option<String>,
     /// Only routines serving this goal.
-    goal_id: Option<uuid::Uuid>,
+    #[param(value_type = Option<uuid::Uuid>)]
+    goal_id: Option<String>,
     /// Items per page, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    limit: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100, default = 20)]
+    limit: Option<String>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
@@ -66,34 +66,31 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiErr
         after: None,
         limit: DEFAULT_LIMIT,
     };
-    for (name, value) in query_parameters(request.query_string(), &[])? {
-        match name.as_str() {
-            "category" => {
-                query.category = Some(
-                    value
-                        .parse::<Category>()
-                        .map_err(|error| bad(format!("category {error}")))?,
-                );
-            }
-            "active" => query.active = Some(parse_bool("active", &value)?),
-            "goal_id" => {
-                query.goal_id = Some(GoalId(
-                    uuid::Uuid::parse_str(&value)
-                        .map_err(|_| bad("goal_id must be a goal's id"))?,
-                ));
-            }
-            "limit" => {
-                query.limit = parse_limit(&value)?;
-            }
-            "cursor" => {
-                let position: CursorPosition = state.cursors.decode(&value)?;
-                query.after = Some(RoutinePosition {
-                    created_at: position.at,
-                    id: RoutineId(position.id),
-                });
-            }
-            other => return Err(unknown_parameter(other)),
-        }
+    let sent: RoutineListParameters = documented_query(request.query_string())?;
+    if let Some(category) = sent.category {
+        query.category = Some(
+            category
+                .parse::<Category>()
+                .map_err(|error| bad(format!("category {error}")))?,
+        );
+    }
+    if let Some(active) = sent.active {
+        query.active = Some(parse_bool("active", &active)?);
+    }
+    if let Some(goal) = sent.goal_id {
+        query.goal_id = Some(GoalId(
+            uuid::Uuid::parse_str(&goal).map_err(|_| bad("goal_id must be a goal's id"))?,
+        ));
+    }
+    if let Some(limit) = sent.limit {
+        query.limit = parse_limit(&limit)?;
+    }
+    if let Some(cursor) = sent.cursor {
+        let position: CursorPosition = state.cursors.decode(&cursor)?;
+        query.after = Some(RoutinePosition {
+            created_at: position.at,
+            id: RoutineId(position.id),
+        });
     }
     Ok(query)
 }
