@@ -25,9 +25,11 @@ async fn a_request_in_flight_finishes_during_graceful_shutdown() {
     let mut settings = test_settings(&url);
     settings.readiness_timeout = HumanDuration::secs(10);
     settings.shutdown_grace = HumanDuration::secs(10);
-    // No goal-change listener: its connection's traffic through the proxy would be
-    // indistinguishable from the request this test holds.
+    // No change listener (it runs while any cache is on): its connection's traffic
+    // through the proxy would be indistinguishable from the request this test holds.
     settings.goal_list_cache_mib = 0;
+    settings.article_cache_mib = 0;
+    settings.personal_cache_mib = 0;
     let app = spawn_with(&settings).await;
     assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
 

@@ -90,7 +90,7 @@ async fn state() -> AppState {
         acquire_timeout: Duration::from_secs(1),
         statement_timeout: None,
         sqlite_busy_timeout: Duration::from_secs(1),
-        goal_list_cache_bytes: 0,
+        caches: waymark_persistence::CacheBudgets::none(),
     })
     .await
     .expect("in-memory SQLite opens");

@@ -39,14 +39,14 @@ async fn remembered<T: Clone>(
     read: impl Future<Output = Result<T, StoreError>>,
 ) -> Result<T, StoreError> {
     if let Some(known) = cache
-        .answer(owner, &question)
+        .get(owner, &question)
         .and_then(|answer| unwrap(&answer))
     {
         return Ok(known);
     }
     let ticket = cache.ticket(owner);
     let value = read.await?;
-    cache.store(ticket, question, wrap(value.clone()));
+    cache.store(ticket, question, Arc::new(wrap(value.clone())));
     Ok(value)
 }
 

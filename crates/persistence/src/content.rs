@@ -301,7 +301,7 @@ impl SqlContentStore {
     /// of it from the `content_articles` trigger). They are forgotten even when the
     /// commit fails, since it may have happened all the same.
     async fn commit(&self, transaction: DatabaseTransaction) -> Result<(), StoreError> {
-        let _forget = self.cache.forget_on_drop();
+        let _forget = self.cache.forget_on_drop(());
         transaction.commit().await.map_err(store_error)
     }
 
@@ -512,13 +512,14 @@ impl ContentStore for SqlContentStore {
     }
 
     async fn article(&self, locale: &Locale, slug: &Slug) -> Result<Option<Article>, StoreError> {
-        if let Some(article) = self.cache.article(locale.as_str(), slug.as_str()) {
+        let key = (locale.as_str().to_owned(), slug.as_str().to_owned());
+        if let Some(article) = self.cache.get((), &key) {
             return Ok(Some(article));
         }
-        let ticket = self.cache.ticket();
+        let ticket = self.cache.ticket(());
         let article = self.article_for_update(locale, slug).await?;
         if let Some(article) = &article {
-            self.cache.store(ticket, article);
+            self.cache.store(ticket, key, article.clone());
         }
         Ok(article)
     }

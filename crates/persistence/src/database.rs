@@ -15,11 +15,11 @@ use waymark_domain::ports::StoragePorts;
 use waymark_domain::ports::StoreError;
 use waymark_migrations::{Migrator, MigratorTrait};
 
-use crate::article_cache::ArticleCache;
+use crate::article_cache::{ArticleCache, article_cache};
 use crate::cached_stores::{CachedAccountStore, CachedRoutineStore};
 use crate::contacts::SqlContactStore;
 use crate::content::SqlContentStore;
-use crate::goal_list_cache::GoalListCache;
+use crate::goal_list_cache::{GoalListCache, goal_list_cache};
 use crate::goal_parts::SqlGoalPartsStore;
 use crate::goals::SqlGoalStore;
 use crate::health::PoolHealth;
@@ -30,7 +30,7 @@ use crate::identity::clients::SqlClientStore;
 use crate::identity::refresh_tokens::SqlRefreshTokenStore;
 use crate::identity::sign_in_throttle::SqlSignInThrottle;
 use crate::journal::SqlChangeJournal;
-use crate::personal_cache::PersonalCache;
+use crate::personal_cache::{PersonalCache, personal_cache};
 use crate::routines::SqlRoutineStore;
 use crate::settings::DatabaseSettings;
 use crate::sqlite_path::sqlite_file;
@@ -75,9 +75,6 @@ pub struct MigrationState {
     /// Whether it has been applied.
     pub applied: bool,
 }
-
-/// Memory per instance for recently read articles (while the goal-list cache is on).
-const ARTICLE_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 /// An open connection pool to Waymark's database.
 #[derive(Debug, Clone)]
@@ -170,21 +167,16 @@ impl Database {
             backend,
             max_connections: settings.max_connections,
             // PostgreSQL may have other writers: the cache serves once it hears them.
-            goal_lists: Arc::new(GoalListCache::new(
-                settings.goal_list_cache_bytes,
+            goal_lists: Arc::new(goal_list_cache(
+                settings.caches.goal_lists,
                 backend == Backend::Sqlite,
             )),
-            // Switched on and off with the goal-list cache: one listener serves both.
-            articles: Arc::new(ArticleCache::new(
-                if settings.goal_list_cache_bytes > 0 {
-                    ARTICLE_CACHE_BYTES
-                } else {
-                    0
-                },
+            articles: Arc::new(article_cache(
+                settings.caches.articles,
                 backend == Backend::Sqlite,
             )),
-            personal: Arc::new(PersonalCache::new(
-                settings.goal_list_cache_bytes > 0,
+            personal: Arc::new(personal_cache(
+                settings.caches.personal,
                 backend == Backend::Sqlite,
             )),
             draining,
@@ -313,7 +305,10 @@ impl Database {
     /// no others and this returns at once).
     pub async fn hear_changes(&self) {
         // With the caches off there is nothing to keep true, and no connection is used.
-        if self.backend == Backend::Postgres && self.goal_lists.is_enabled() {
+        let any_cache = self.goal_lists.is_enabled()
+            || self.articles.is_enabled()
+            || self.personal.is_enabled();
+        if self.backend == Backend::Postgres && any_cache {
             crate::change_notices::listen(
                 self.connection.get_postgres_connection_pool(),
                 crate::change_notices::Caches {
@@ -460,7 +455,7 @@ mod tests {
             acquire_timeout: Duration::from_secs(10),
             statement_timeout: None,
             sqlite_busy_timeout: Duration::from_secs(5),
-            goal_list_cache_bytes: 0,
+            caches: crate::settings::CacheBudgets::none(),
         })
         .await
         .unwrap();

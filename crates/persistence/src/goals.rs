@@ -324,12 +324,12 @@ impl GoalStore for SqlGoalStore {
     }
 
     async fn list(&self, owner: AccountId, query: GoalQuery) -> Result<GoalPage, StoreError> {
-        if let Some(page) = self.cache.page(owner, &query) {
+        if let Some(page) = self.cache.get(owner, &query) {
             return Ok(page);
         }
         let ticket = self.cache.ticket(owner);
         let page = self.read_page(owner, &query).await?;
-        self.cache.store(ticket, query, &page);
+        self.cache.store(ticket, query, page.clone());
         Ok(page)
     }
 

@@ -22,6 +22,7 @@ mod idempotency;
 mod identity;
 mod journal;
 mod like;
+mod memory_cache;
 mod personal_cache;
 mod routines;
 mod settings;
@@ -29,4 +30,4 @@ mod sqlite_path;
 
 pub use database::{Backend, Database, DatabaseError, MigrationState};
 pub use housekeeping::Swept;
-pub use settings::DatabaseSettings;
+pub use settings::{CacheBudgets, DatabaseSettings};

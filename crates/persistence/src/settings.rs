@@ -23,6 +23,26 @@ pub struct DatabaseSettings {
     pub statement_timeout: Option<Duration>,
     /// SQLite `busy_timeout`: how long a writer waits for the write lock.
     pub sqlite_busy_timeout: Duration,
-    /// About how much memory recently read goal lists may take (0: none are kept).
-    pub goal_list_cache_bytes: usize,
+    /// How much memory each cache may take.
+    pub caches: CacheBudgets,
+}
+
+/// About how much memory each cache in memory may take, in bytes; 0 turns one off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheBudgets {
+    /// Pages of people's goal lists.
+    pub goal_lists: usize,
+    /// Published articles.
+    pub articles: usize,
+    /// What every agenda and every person's request needs: the account, active
+    /// routines, their pauses and check-ins.
+    pub personal: usize,
+}
+
+impl CacheBudgets {
+    /// Every cache off: everything is read from the database.
+    #[must_use]
+    pub fn none() -> Self {
+        Self::default()
+    }
 }

@@ -12,7 +12,7 @@ use waymark::cli::MigrateStep;
 use waymark::{
     AdminAction, Application, Cli, Command, ContentAction, DatabaseArgs, MigrateAction, Settings,
 };
-use waymark_persistence::Database;
+use waymark_persistence::{CacheBudgets, Database};
 
 const BAD_SETTING: u8 = 2;
 const FAILED: u8 = 1;
@@ -155,10 +155,11 @@ async fn stop_gracefully_on_signal(stop: waymark::application::GracefulStop) {
 
 async fn admin(action: AdminAction) -> ExitCode {
     let tool = action.tool();
-    let database = match Database::connect(&tool.database.settings(&tool.pool, 0)).await {
-        Ok(database) => database,
-        Err(error) => return fail(FAILED, &error_chain(&error)),
-    };
+    let database =
+        match Database::connect(&tool.database.settings(&tool.pool, CacheBudgets::none())).await {
+            Ok(database) => database,
+            Err(error) => return fail(FAILED, &error_chain(&error)),
+        };
     let outcome = match action {
         AdminAction::CreateUser { email, role, display_name, .. } => match waymark::admin::read_password() {
             Ok(password) => waymark::admin::create_user(&database, &email, role, display_name.as_deref(), &password)
@@ -215,11 +216,17 @@ async fn content(action: ContentAction) -> ExitCode {
             return fail(FAILED, &error_chain(&error));
         }
     }
-    let database =
-        match Database::connect(&settings.tool.database.settings(&settings.tool.pool, 0)).await {
-            Ok(database) => database,
-            Err(error) => return fail(FAILED, &error_chain(&error)),
-        };
+    let database = match Database::connect(
+        &settings
+            .tool
+            .database
+            .settings(&settings.tool.pool, CacheBudgets::none()),
+    )
+    .await
+    {
+        Ok(database) => database,
+        Err(error) => return fail(FAILED, &error_chain(&error)),
+    };
     let content = database.ports().content;
     let outcome = match action {
         ContentAction::Export { dir, .. } => waymark::catalogue::export(content.as_ref(), &dir)

@@ -13,7 +13,7 @@ use waymark_domain::identity::ports::LockoutPolicy;
 use waymark_http::HttpSettings;
 use waymark_http::auth::TokenSettings;
 use waymark_http::password_work::PasswordWork;
-use waymark_persistence::DatabaseSettings;
+use waymark_persistence::{CacheBudgets, DatabaseSettings};
 
 use crate::duration::HumanDuration;
 
@@ -103,6 +103,17 @@ pub struct Settings {
     /// Memory for recently read goal lists, in MiB per instance (0 turns the cache off).
     #[arg(long, env = "WAYMARK_GOAL_LIST_CACHE_MIB", default_value_t = 64, value_parser = clap::value_parser!(u32).range(0..=65_536))]
     pub goal_list_cache_mib: u32,
+
+    /// Memory for recently read published articles, in MiB per instance (0 turns the
+    /// cache off).
+    #[arg(long, env = "WAYMARK_ARTICLE_CACHE_MIB", default_value_t = 16, value_parser = clap::value_parser!(u32).range(0..=65_536))]
+    pub article_cache_mib: u32,
+
+    /// Memory for what every agenda and every person's request reads (the account,
+    /// active routines, their pauses and check-ins), in MiB per instance (0 turns the
+    /// cache off: every request with a person's token then reads the account).
+    #[arg(long, env = "WAYMARK_PERSONAL_CACHE_MIB", default_value_t = 32, value_parser = clap::value_parser!(u32).range(0..=65_536))]
+    pub personal_cache_mib: u32,
 
     /// Longest a request may take before it is answered 503.
     #[arg(long, env = "WAYMARK_REQUEST_TIMEOUT", default_value_t = HumanDuration::secs(10))]
@@ -259,6 +270,8 @@ impl Default for Settings {
             database: DatabaseArgs::default(),
             pool: PoolArgs::default(),
             goal_list_cache_mib: 64,
+            article_cache_mib: 16,
+            personal_cache_mib: 32,
             request_timeout: HumanDuration::secs(10),
             readiness_timeout: HumanDuration::secs(1),
             shutdown_grace: HumanDuration::secs(25),
@@ -316,10 +329,9 @@ impl DatabaseArgs {
         ])
     }
 
-    /// What the storage adapter needs for a pool shaped by `pool`, with
-    /// `goal_list_cache_bytes` for the cache.
+    /// What the storage adapter needs for a pool shaped by `pool`, with `caches`.
     #[must_use]
-    pub fn settings(&self, pool: &PoolArgs, goal_list_cache_bytes: usize) -> DatabaseSettings {
+    pub fn settings(&self, pool: &PoolArgs, caches: CacheBudgets) -> DatabaseSettings {
         DatabaseSettings {
             url: self.database_url.clone(),
             max_connections: pool.db_max_connections,
@@ -328,7 +340,7 @@ impl DatabaseArgs {
             acquire_timeout: self.db_acquire_timeout.0,
             statement_timeout: Some(pool.db_statement_timeout.0),
             sqlite_busy_timeout: self.sqlite_busy_timeout.0,
-            goal_list_cache_bytes,
+            caches,
         }
     }
 
@@ -341,7 +353,7 @@ impl DatabaseArgs {
             statement_timeout: None,
             max_connections: 1,
             min_connections: 0,
-            ..self.settings(&PoolArgs::default(), 0)
+            ..self.settings(&PoolArgs::default(), CacheBudgets::none())
         }
     }
 
@@ -436,11 +448,18 @@ impl Settings {
     /// What the storage adapter needs.
     #[must_use]
     pub fn database(&self) -> DatabaseSettings {
+        let bytes = |mib: u32| {
+            usize::try_from(mib)
+                .unwrap_or(usize::MAX)
+                .saturating_mul(1024 * 1024)
+        };
         self.database.settings(
             &self.pool,
-            usize::try_from(self.goal_list_cache_mib)
-                .unwrap_or(usize::MAX)
-                .saturating_mul(1024 * 1024),
+            CacheBudgets {
+                goal_lists: bytes(self.goal_list_cache_mib),
+                articles: bytes(self.article_cache_mib),
+                personal: bytes(self.personal_cache_mib),
+            },
         )
     }
 
