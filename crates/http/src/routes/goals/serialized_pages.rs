@@ -1,45 +1,35 @@
-//! The JSON of goal pages served again from memory, written once per page.
+//! The JSON of goal pages, written once per page.
 //!
-//! A page from the storage layer's cache is the same shared snapshot every time (see
-//! `GoalPage`), so its `items` array is serialised the first time and reused for as
-//! long as that snapshot lives. An entry matches only while its snapshot is alive and
-//! is the very same allocation (the weak reference keeps the address from being
-//! reused), so a changed page can never be answered with old text.
+//! A goal's representation changes only with its version (every change to it, its
+//! steps, check-ins or supporters gives it a new one), so a page of the same goals at
+//! the same versions always has the same `items` text. It is kept here under those
+//! ids and versions, and reused: a page served again from the storage layer's cache
+//! costs no serialisation. A changed goal has a new version, so a page holding it can
+//! never be answered with old text.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Mutex, PoisonError};
 
 use actix_web::web::Bytes;
 use waymark_domain::goals::Goal;
 
 use super::representation::GoalResponse;
 
-/// At most this many pages' JSON is kept; past it, all of it goes.
+/// At most this many pages' JSON is kept...
 const MAX_ENTRIES: usize = 4096;
+/// ...and at most this many bytes of it; past either, all of it goes.
+const MAX_BYTES: usize = 16 * 1024 * 1024;
 
-/// Entries of dropped snapshots are swept out once this many entries are kept, and
-/// again each time the count doubles from what survived. Pages change often (every
-/// check-in makes a new one), and keeping the JSON of every dropped page until the
-/// maximum took tens of MiB.
-const FIRST_SWEEP_AT: usize = 64;
+/// The ids and versions of a page's goals, in order.
+type PageKey = Vec<(uuid::Uuid, i64)>;
 
-/// Page snapshots (by address) and the JSON of their items.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Entries {
-    by_snapshot: HashMap<usize, (Weak<[Goal]>, Bytes)>,
-    sweep_at: usize,
+    by_page: HashMap<PageKey, Bytes>,
+    bytes: usize,
 }
 
-impl Default for Entries {
-    fn default() -> Self {
-        Self {
-            by_snapshot: HashMap::new(),
-            sweep_at: FIRST_SWEEP_AT,
-        }
-    }
-}
-
-/// Serialised `items` arrays by snapshot.
+/// Serialised `items` arrays by the ids and versions of their goals.
 #[derive(Debug, Default)]
 pub(crate) struct SerializedPages {
     entries: Mutex<Entries>,
@@ -50,30 +40,22 @@ impl SerializedPages {
     ///
     /// # Errors
     /// When serialisation fails (it does not for these types).
-    pub(crate) fn items(&self, goals: &Arc<[Goal]>) -> Result<Bytes, serde_json::Error> {
-        let key = Arc::as_ptr(goals).cast::<Goal>() as usize;
-        if let Some((snapshot, json)) = self.lock().by_snapshot.get(&key)
-            && snapshot
-                .upgrade()
-                .is_some_and(|alive| Arc::ptr_eq(&alive, goals))
-        {
+    pub(crate) fn items(&self, goals: &[Goal]) -> Result<Bytes, serde_json::Error> {
+        let key: PageKey = goals.iter().map(|goal| (goal.id.0, goal.version)).collect();
+        if let Some(json) = self.lock().by_page.get(&key) {
             return Ok(json.clone());
         }
         let responses: Vec<GoalResponse> = goals.iter().map(GoalResponse::from).collect();
         let json = Bytes::from(serde_json::to_vec(&responses)?);
         let mut entries = self.lock();
-        if entries.by_snapshot.len() >= entries.sweep_at {
-            entries
-                .by_snapshot
-                .retain(|_, (snapshot, _)| snapshot.strong_count() > 0);
-            if entries.by_snapshot.len() >= MAX_ENTRIES {
-                entries.by_snapshot.clear();
-            }
-            entries.sweep_at = (entries.by_snapshot.len() * 2).max(FIRST_SWEEP_AT);
+        if entries.by_page.len() >= MAX_ENTRIES || entries.bytes + json.len() > MAX_BYTES {
+            entries.by_page.clear();
+            entries.bytes = 0;
         }
-        entries
-            .by_snapshot
-            .insert(key, (Arc::downgrade(goals), json.clone()));
+        entries.bytes += json.len();
+        if let Some(replaced) = entries.by_page.insert(key, json.clone()) {
+            entries.bytes -= replaced.len();
+        }
         Ok(json)
     }
 
@@ -121,38 +103,37 @@ mod tests {
     }
 
     #[test]
-    fn a_snapshot_is_written_once_and_a_new_one_afresh() {
+    fn a_page_is_written_once_and_a_changed_goal_afresh() {
         let pages = SerializedPages::default();
-        let first: Arc<[Goal]> = Arc::from(vec![goal("Walk")]);
+        let mut walk = goal("Walk");
+        let first = vec![walk.clone()];
         let written = pages.items(&first).unwrap();
         assert_eq!(titles(&written), ["Walk"]);
-        let again = pages.items(&first).unwrap();
+        let again = pages.items(&[walk.clone()]).unwrap();
         assert_eq!(again.as_ptr(), written.as_ptr(), "reused, not rewritten");
 
-        let changed: Arc<[Goal]> = Arc::from(vec![goal("Walk daily")]);
-        assert_eq!(titles(&pages.items(&changed).unwrap()), ["Walk daily"]);
-
-        drop(first);
-        let after_drop: Arc<[Goal]> = Arc::from(vec![goal("Swim")]);
-        assert_eq!(titles(&pages.items(&after_drop).unwrap()), ["Swim"]);
+        walk.title = GoalTitle::parse("Walk daily").unwrap();
+        walk.version += 1;
+        assert_eq!(titles(&pages.items(&[walk]).unwrap()), ["Walk daily"]);
+        assert_eq!(titles(&pages.items(&[goal("Swim")]).unwrap()), ["Swim"]);
     }
 
     #[test]
-    fn the_json_of_dropped_snapshots_is_swept_out() {
+    fn the_json_kept_stays_bounded() {
         let pages = SerializedPages::default();
-        let kept: Arc<[Goal]> = Arc::from(vec![goal("Kept")]);
-        pages.items(&kept).unwrap();
-        for round in 0..1000 {
-            let passing: Arc<[Goal]> = Arc::from(vec![goal(&format!("Page {round}"))]);
-            pages.items(&passing).unwrap();
+        for round in 0..(MAX_ENTRIES + 10) {
+            pages.items(&[goal(&format!("Page {round}"))]).unwrap();
         }
         let entries = pages.lock();
         assert!(
-            entries.by_snapshot.len() <= FIRST_SWEEP_AT,
+            entries.by_page.len() <= MAX_ENTRIES,
             "{}",
-            entries.by_snapshot.len()
+            entries.by_page.len()
         );
-        let key = Arc::as_ptr(&kept).cast::<Goal>() as usize;
-        assert!(entries.by_snapshot.contains_key(&key), "a live page stays");
+        assert!(entries.bytes <= MAX_BYTES);
+        assert_eq!(
+            entries.bytes,
+            entries.by_page.values().map(Bytes::len).sum::<usize>()
+        );
     }
 }
