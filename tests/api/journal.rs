@@ -156,6 +156,117 @@ api_test!(async fn every_write_appends_one_entry_per_changed_resource(app) {
     assert_eq!(entries(journal.as_ref(), &someone_else).await.len(), 1, "each person has a journal of their own");
 });
 
+/// The entries appended since `seen` entries were read, as `(type, kind, id)`; each
+/// is the person's, made by the person, and they follow on without a gap.
+async fn appended(
+    journal: &dyn ChangeJournal,
+    person: &SignedIn,
+    seen: &mut i64,
+) -> Vec<(String, String, String)> {
+    let found = journal
+        .entries_after(account(person), Sequence(*seen), 1000)
+        .await
+        .unwrap();
+    for entry in &found {
+        *seen += 1;
+        assert_eq!(entry.sequence.0, *seen, "no gap: {found:#?}");
+        assert_eq!(entry.actor, Actor::Person(account(person)));
+    }
+    described(&found)
+        .into_iter()
+        .map(|(resource, kind, id, _)| (resource, kind, id))
+        .collect()
+}
+
+fn change(resource: &str, kind: &str, id: &str) -> (String, String, String) {
+    (resource.to_owned(), kind.to_owned(), id.to_owned())
+}
+
+api_test!(async fn every_other_write_path_is_journalled_too(app) {
+    let person = app.signed_in_user().await;
+    let (_database, journal) = journal_of(&app).await;
+    let today = Utc::now().date_naive();
+    let (_, goal) = call(&app, &person, Method::POST, "/v1/goals", Some(json!({ "title": "Learn to swim", "area": "health" }))).await;
+    let goal_path = format!("/v1/goals/{}", id(&goal));
+    let (_, first) = call(&app, &person, Method::POST, &format!("{goal_path}/steps"), Some(json!({ "title": "Find a pool" }))).await;
+    let (_, second) = call(&app, &person, Method::POST, &format!("{goal_path}/steps"), Some(json!({ "title": "Book a lesson" }))).await;
+    let (_, goal_check_in) = call(&app, &person, Method::POST, &format!("{goal_path}/check-ins"), Some(json!({ "note": "Looked at times" }))).await;
+    let (status, routine) = call(&app, &person, Method::POST, "/v1/routines", Some(json!({
+        "title": "Stretch",
+        "category": "exercise",
+        "schedule": { "kind": "daily", "times": ["08:00"], "starts_on": today - TimeDelta::days(3), "time_zone": "UTC" }
+    }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{routine}");
+    let routine_path = format!("/v1/routines/{}", id(&routine));
+    let (_, contact) = call(&app, &person, Method::POST, "/v1/contacts", Some(json!({ "name": "Kai", "kind": "friend" }))).await;
+    let contact_path = format!("/v1/contacts/{}", id(&contact));
+    let (_, interaction) = call(&app, &person, Method::POST, &format!("{contact_path}/interactions"), Some(json!({ "at": Utc::now() - TimeDelta::minutes(5), "method": "text" }))).await;
+    let supporter_path = format!("{goal_path}/supporters/{}", id(&contact));
+    let (status, _) = call(&app, &person, Method::PUT, &supporter_path, Some(json!({}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut seen = 0;
+    appended(journal.as_ref(), &person, &mut seen).await;
+
+    // Each write, and the entry it must at least have appended.
+    let (status, _) = call(&app, &person, Method::PATCH, &format!("{goal_path}/steps/{}", id(&first)), Some(json!({ "done": true }))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(appended(journal.as_ref(), &person, &mut seen).await.contains(&change("goal_step", "updated", &id(&first))));
+    let (status, _) = call(&app, &person, Method::POST, &format!("{goal_path}/steps/reorder"), Some(json!({ "step_ids": [id(&second), id(&first)] }))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(appended(journal.as_ref(), &person, &mut seen).await.contains(&change("goal", "updated", &id(&goal))));
+    let (status, _) = call(&app, &person, Method::DELETE, &format!("{goal_path}/steps/{}", id(&second)), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(appended(journal.as_ref(), &person, &mut seen).await.contains(&change("goal_step", "deleted", &id(&second))));
+    let (status, _) = call(&app, &person, Method::DELETE, &format!("{goal_path}/check-ins/{}", id(&goal_check_in)), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(appended(journal.as_ref(), &person, &mut seen).await.contains(&change("goal_check_in", "deleted", &id(&goal_check_in))));
+
+    let (status, _) = call(&app, &person, Method::PATCH, &routine_path, Some(json!({ "title": "Stretch gently" }))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(appended(journal.as_ref(), &person, &mut seen).await, vec![change("routine", "updated", &id(&routine))]);
+    let (status, batch) = call(&app, &person, Method::POST, "/v1/check-ins:batch", Some(json!({ "items": [
+        { "routine_id": id(&routine), "occurrence": { "date": today, "time": "08:00" }, "status": "done" }
+    ] }))).await;
+    assert_eq!(status, StatusCode::OK, "{batch}");
+    let batched = id(&batch["results"][0]["check_in"]);
+    assert_eq!(appended(journal.as_ref(), &person, &mut seen).await, vec![change("routine_check_in", "created", &batched)]);
+    let (status, _) = call(&app, &person, Method::PATCH, &format!("{routine_path}/check-ins/{batched}"), Some(json!({ "status": "partly" }))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(appended(journal.as_ref(), &person, &mut seen).await, vec![change("routine_check_in", "updated", &batched)]);
+
+    let (status, _) = call(&app, &person, Method::PATCH, &contact_path, Some(json!({ "notes": "Swims on Sundays" }))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(appended(journal.as_ref(), &person, &mut seen).await, vec![change("contact", "updated", &id(&contact))]);
+    let interaction_path = format!("{contact_path}/interactions/{}", id(&interaction["interaction"]));
+    let (status, _) = call(&app, &person, Method::DELETE, &interaction_path, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(appended(journal.as_ref(), &person, &mut seen).await.contains(&change("contact_interaction", "deleted", &id(&interaction["interaction"]))));
+    let (status, _) = call(&app, &person, Method::DELETE, &supporter_path, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(appended(journal.as_ref(), &person, &mut seen).await.contains(&change("goal", "updated", &id(&goal))));
+    let imported = app
+        .authorized(Method::POST, "/v1/contacts/import", &person.access_token)
+        .header("content-type", "text/vcard")
+        .body("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Robin\r\nEND:VCARD\r\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), StatusCode::OK);
+    let imported: Value = imported.json().await.unwrap();
+    let robin = id(&imported["results"][0]["contact"]);
+    assert_eq!(appended(journal.as_ref(), &person, &mut seen).await, vec![change("contact", "created", &robin)]);
+    let (status, _) = call(&app, &person, Method::PATCH, "/v1/me", Some(json!({ "display_name": "Sam R." }))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(appended(journal.as_ref(), &person, &mut seen).await, vec![change("account", "updated", &person.account_id)]);
+
+    let (status, _) = call(&app, &person, Method::DELETE, &routine_path, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(appended(journal.as_ref(), &person, &mut seen).await.contains(&change("routine", "deleted", &id(&routine))));
+    let (status, _) = call(&app, &person, Method::DELETE, &contact_path, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(appended(journal.as_ref(), &person, &mut seen).await.contains(&change("contact", "deleted", &id(&contact))));
+});
+
 api_test!(async fn a_write_that_fails_or_changes_nothing_leaves_no_entry(app) {
     let person = app.signed_in_user().await;
     let (_database, journal) = journal_of(&app).await;
