@@ -60,6 +60,7 @@ failed_precondition_is_a!(
     crate::contacts::ports::ContactWriteError,
     crate::content::ports::ArticleWriteError,
     crate::content::ports::ServiceWriteError,
+    crate::identity::ports::UpdateAccountError,
 );
 
 #[cfg(test)]

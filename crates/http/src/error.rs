@@ -118,7 +118,7 @@ impl From<UpdateAccountError> for ApiError {
     fn from(error: UpdateAccountError) -> Self {
         match error {
             UpdateAccountError::NotFound => Self::NotFound,
-            UpdateAccountError::PreconditionFailed { .. } => Self::PreconditionFailed,
+            UpdateAccountError::PreconditionFailed => Self::PreconditionFailed,
             UpdateAccountError::Store(store) => store.into(),
         }
     }

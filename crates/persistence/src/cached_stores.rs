@@ -325,15 +325,14 @@ impl AccountStore for CachedAccountStore {
 
     async fn set_role(
         &self,
-        id: AccountId,
+        acting: Acting,
         role: Role,
         expected_version: Option<i64>,
-        by: AccountId,
     ) -> Result<Account, UpdateAccountError> {
         forgetting(
             &self.cache,
-            id,
-            self.inner.set_role(id, role, expected_version, by),
+            acting.owner,
+            self.inner.set_role(acting, role, expected_version),
         )
         .await
     }

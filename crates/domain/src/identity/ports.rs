@@ -12,6 +12,7 @@ use super::email::Email;
 use super::password::PasswordHash;
 use super::scope::ScopeSet;
 use super::secret::SecretDigest;
+use crate::acting::Acting;
 use crate::ports::StoreError;
 use crate::time::Instant;
 
@@ -33,11 +34,8 @@ pub enum UpdateAccountError {
     #[error("no such account")]
     NotFound,
     /// It changed since the version the caller saw (`If-Match`).
-    #[error("the account has changed since version {expected}")]
-    PreconditionFailed {
-        /// The version the caller expected.
-        expected: i64,
-    },
+    #[error("the account has changed")]
+    PreconditionFailed,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -103,10 +101,9 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
     /// [`UpdateAccountError::NotFound`] or [`UpdateAccountError::PreconditionFailed`].
     async fn set_role(
         &self,
-        id: AccountId,
+        acting: Acting,
         role: Role,
         expected_version: Option<i64>,
-        by: AccountId,
     ) -> Result<Account, UpdateAccountError>;
 
     /// Ends every session of the account in one transaction: every refresh token is

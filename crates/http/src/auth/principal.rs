@@ -16,6 +16,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use waymark_domain::acting::Acting;
 use waymark_domain::identity::{AccountId, ClientId, Role, ScopeSet};
+use waymark_domain::journal::Actor;
 
 use super::bearer::{Bearer, bearer};
 use super::security_table::{Requirement, SecurityTable};
@@ -69,6 +70,17 @@ impl Principal {
     /// [`ApiError::Forbidden`] for an API client's token.
     pub fn acting(&self) -> Result<Acting, ApiError> {
         self.account().map(Acting::person)
+    }
+
+    /// An administrator (this caller) acting on the account `target`.
+    ///
+    /// # Errors
+    /// [`ApiError::Forbidden`] for an API client's token.
+    pub fn administering(&self, target: AccountId) -> Result<Acting, ApiError> {
+        Ok(Acting {
+            owner: target,
+            actor: Actor::Administrator(self.account()?),
+        })
     }
 }
 

@@ -5,10 +5,12 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use waymark_application::{Input, accounts};
 use waymark_domain::identity::{
     Account, AccountId, DisplayName, Locale, NewPassword, PasswordHash, ProfileChanges,
     TimeZoneName,
 };
+use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -122,16 +124,25 @@ pub(crate) struct ProfilePatch {
     locale: Patch<String>,
 }
 
-fn parse_field<T, E: ToString>(
-    field: Patch<String>,
-    pointer: &str,
-    parse: impl Fn(&str) -> Result<T, E>,
-    errors: &mut Vec<FieldError>,
-) -> Option<T> {
-    let value = field.required(pointer, errors)?;
-    parse(&value)
-        .map_err(|error| errors.push(FieldError::invalid(pointer, error)))
-        .ok()
+impl Input<ProfileChanges> for ProfilePatch {
+    fn parse(self) -> Result<ProfileChanges, Vec<FieldProblem>> {
+        let mut problems = Problems::default();
+        let changes = ProfileChanges {
+            display_name: self
+                .display_name
+                .kept("/display_name", &mut problems)
+                .and_then(|name| problems.check("/display_name", DisplayName::parse(&name))),
+            time_zone: self
+                .time_zone
+                .kept("/time_zone", &mut problems)
+                .and_then(|zone| problems.check("/time_zone", TimeZoneName::parse(&zone))),
+            locale: self
+                .locale
+                .kept("/locale", &mut problems)
+                .and_then(|locale| problems.check("/locale", Locale::parse(&locale))),
+        };
+        problems.or(|| Some(changes))
+    }
 }
 
 /// Changes your display name, time zone or locale.
@@ -158,44 +169,9 @@ pub(crate) async fn update_me(
     body: JsonBody<ProfilePatch>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let account_id = principal.account()?;
     let patch = body.into_inner();
-    let mut errors = Vec::new();
-    let changes = ProfileChanges {
-        display_name: parse_field(
-            patch.display_name,
-            "/display_name",
-            DisplayName::parse,
-            &mut errors,
-        ),
-        time_zone: parse_field(
-            patch.time_zone,
-            "/time_zone",
-            TimeZoneName::parse,
-            &mut errors,
-        ),
-        locale: parse_field(patch.locale, "/locale", Locale::parse, &mut errors),
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let expected = if changes.is_empty() || if_match.is_conditional() {
-        let account = current_account(&state, account_id).await?;
-        let expected = if_match.resolve(account.version)?;
-        if changes.is_empty() {
-            return Ok(account_response(&account));
-        }
-        expected
-    } else {
-        None
-    };
-    let account = {
-        state
-            .ports
-            .accounts
-            .update_profile(account_id, changes, expected)
-            .await?
-    };
+    let account =
+        accounts::update_profile(&state.ports, principal.acting()?, if_match.seen(), patch).await?;
     Ok(account_response(&account))
 }
 

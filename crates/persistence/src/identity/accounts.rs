@@ -9,6 +9,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, TransactionTrait,
 };
+use waymark_domain::acting::Acting;
 use waymark_domain::identity::ports::{AccountStore, CreateAccountError, UpdateAccountError};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{
@@ -126,7 +127,7 @@ impl SqlAccountStore {
                 .map_err(store_error)?
                 .is_some();
             return Err(match (exists, expected_version) {
-                (true, Some(expected)) => UpdateAccountError::PreconditionFailed { expected },
+                (true, Some(_)) => UpdateAccountError::PreconditionFailed,
                 _ => UpdateAccountError::NotFound,
             });
         }
@@ -244,17 +245,15 @@ impl AccountStore for SqlAccountStore {
 
     async fn set_role(
         &self,
-        id: AccountId,
+        acting: Acting,
         role: Role,
         expected_version: Option<i64>,
-        by: AccountId,
     ) -> Result<Account, UpdateAccountError> {
         let update = accounts::ActiveModel {
             role: Set(role.as_str().to_owned()),
             ..Default::default()
         };
-        let actor = Actor::Administrator(by);
-        self.update_where_version(id, expected_version, update, true, actor)
+        self.update_where_version(acting.owner, expected_version, update, true, acting.actor)
             .await
     }
 

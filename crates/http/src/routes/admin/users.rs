@@ -4,14 +4,16 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, patch, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use waymark_application::{Input, accounts};
 use waymark_domain::identity::{AccountId, Role};
+use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
 use crate::auth::Principal;
 use crate::auth::vocabulary::RoleName;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, version_etag};
 use crate::openapi::problems::AccountStale;
-use crate::problem::{FieldError, Problem};
+use crate::problem::Problem;
 use crate::routes::auth::AccountResponse;
 use crate::state::AppState;
 
@@ -22,6 +24,14 @@ pub(crate) struct RoleChange {
     /// `user`, `editor` or `admin`.
     #[schema(value_type = RoleName, example = "editor")]
     role: String,
+}
+
+impl Input<Role> for RoleChange {
+    fn parse(self) -> Result<Role, Vec<FieldProblem>> {
+        let mut problems = Problems::default();
+        let role = problems.check("/role", self.role.parse::<Role>());
+        problems.or(|| role)
+    }
 }
 
 /// Changes an account's role.
@@ -54,29 +64,11 @@ pub(crate) async fn update_user(
     body: JsonBody<RoleChange>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let role = body
-        .into_inner()
-        .role
-        .parse::<Role>()
-        .map_err(|error| ApiError::Validation(vec![FieldError::invalid("/role", error)]))?;
     let target = AccountId(path.into_inner());
-    let expected = if if_match.is_conditional() {
-        let current = state
-            .ports
-            .accounts
-            .get(target)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        if_match.resolve(current.version)?
-    } else {
-        None
-    };
-    let account = state
-        .ports
-        .accounts
-        .set_role(target, role, expected, principal.account()?)
-        .await?;
-    tracing::info!(target: "security", by = ?principal.subject, account_id = %target, role = %role, "role changed");
+    let acting = principal.administering(target)?;
+    let change = body.into_inner();
+    let account = accounts::set_role(&state.ports, acting, if_match.seen(), change).await?;
+    tracing::info!(target: "security", by = ?principal.subject, account_id = %target, role = %account.role, "role changed");
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, version_etag(account.version)))
         .json(AccountResponse::from(&account)))
