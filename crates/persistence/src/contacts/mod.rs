@@ -15,8 +15,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::{Value, json};
 use waymark_domain::acting::Acting;
@@ -428,7 +428,7 @@ impl SqlContactStore {
         if expected_version.is_some_and(|expected| expected != row.version) {
             return Ok(Err(ContactWriteError::PreconditionFailed));
         }
-        let supported: Vec<uuid::Uuid> = goal_supporters::Entity::find()
+        let mut supported: Vec<uuid::Uuid> = goal_supporters::Entity::find()
             .filter(goal_supporters::Column::ContactId.eq(id.0))
             .all(&transaction)
             .await
@@ -436,6 +436,21 @@ impl SqlContactStore {
             .iter()
             .map(|link| link.goal_id)
             .collect();
+        supported.sort_unstable();
+        supported.dedup();
+        // Locks go contact, then goals (in id order), then links, as in every other
+        // supporter write: on PostgreSQL the goals are locked before the deletion
+        // cascades to their links, so two such writes never wait on each other in a
+        // circle. SQLite has one writer.
+        if transaction.get_database_backend() == DbBackend::Postgres && !supported.is_empty() {
+            goals::Entity::find()
+                .filter(goals::Column::Id.is_in(supported.iter().copied()))
+                .order_by_asc(goals::Column::Id)
+                .lock_exclusive()
+                .all(&transaction)
+                .await
+                .map_err(store_error)?;
+        }
         // Interactions and links go with the contact (ON DELETE CASCADE).
         contacts::Entity::delete_by_id(id.0)
             .exec(&transaction)
