@@ -5,7 +5,7 @@ use waymark_domain::identity::TimeZoneName;
 use waymark_domain::ports::{StoragePorts, StoreError};
 use waymark_domain::precondition::Precondition;
 use waymark_domain::routines::ports::{RoutinePage, RoutineQuery, RoutineWriteError};
-use waymark_domain::routines::stats::Paused;
+use waymark_domain::routines::stats::{Paused, STREAK_HISTORY_DAYS, Stats, stats as stats_of};
 use waymark_domain::routines::{NewRoutine, Routine, RoutineChanges, RoutineId};
 use waymark_domain::time::Instant;
 use waymark_domain::validation::Problem;
@@ -152,4 +152,37 @@ pub async fn paused_days(
         .into_iter()
         .map(|(_, paused)| paused)
         .collect())
+}
+
+/// How one of the person's routines has gone: streaks over the last
+/// [`STREAK_HISTORY_DAYS`] and counts over the last `days`, up to today in the
+/// routine's time zone, paused days left out.
+///
+/// # Errors
+/// [`RoutineWriteError::NotFound`].
+pub async fn stats(
+    ports: &StoragePorts,
+    acting: Acting,
+    now: Instant,
+    id: RoutineId,
+    days: u32,
+) -> Result<(Routine, Stats), RoutineFailure> {
+    let routine = get(ports, acting, id).await?;
+    let today = routine.schedule.time_zone().date_at(now);
+    let check_ins = ports
+        .routines
+        .check_ins(
+            acting.owner,
+            &[routine.id],
+            today - chrono::Duration::days(STREAK_HISTORY_DAYS),
+            today,
+        )
+        .await?;
+    let pauses = paused_days(ports, &routine).await?;
+    let outcomes: Vec<_> = check_ins
+        .iter()
+        .map(|check_in| (check_in.occurrence, check_in.status))
+        .collect();
+    let computed = stats_of(&routine.schedule, &outcomes, &pauses, today, days);
+    Ok((routine, computed))
 }

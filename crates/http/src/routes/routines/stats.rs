@@ -1,12 +1,11 @@
 //! `GET /v1/routines/{id}/stats`: kind streaks and completion rates.
 
 use actix_web::{HttpResponse, get, web};
-use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use waymark_application::routines;
 use waymark_domain::routines::RoutineId;
-use waymark_domain::routines::stats::{STREAK_HISTORY_DAYS, StreakUnit, Tally, stats};
+use waymark_domain::routines::stats::{StreakUnit, Tally};
 use waymark_domain::time::now;
 
 use crate::auth::Principal;
@@ -125,26 +124,9 @@ pub(crate) async fn routine_stats(
     if !STATS_WINDOWS.contains(&days) {
         return Err(ApiError::BadRequest("days must be 7, 30 or 90".to_owned()));
     }
-    let acting = principal.acting()?;
-    let owner = acting.owner;
-    let routine = routines::get(&state.ports, acting, RoutineId(path.into_inner())).await?;
-    let today = routine.schedule.time_zone().date_at(now());
-    let check_ins = state
-        .ports
-        .routines
-        .check_ins(
-            owner,
-            &[routine.id],
-            today - Duration::days(STREAK_HISTORY_DAYS),
-            today,
-        )
-        .await?;
-    let pauses = routines::paused_days(&state.ports, &routine).await?;
-    let outcomes: Vec<_> = check_ins
-        .iter()
-        .map(|check_in| (check_in.occurrence, check_in.status))
-        .collect();
-    let computed = stats(&routine.schedule, &outcomes, &pauses, today, days);
+    let id = RoutineId(path.into_inner());
+    let (routine, computed) =
+        routines::stats(&state.ports, principal.acting()?, now(), id, days).await?;
     Ok(HttpResponse::Ok().json(RoutineStatsResponse {
         routine_id: routine.id.0,
         days,
