@@ -49,10 +49,15 @@ impl Problems {
     ///
     /// # Errors
     /// The problems, when any were recorded.
-    pub fn or<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, Vec<Problem>> {
+    pub fn or<T>(mut self, value: impl FnOnce() -> Option<T>) -> Result<T, Vec<Problem>> {
         match (self.0.is_empty(), value()) {
             (true, Some(value)) => Ok(value),
-            _ => Err(self.0),
+            (true, None) => {
+                // A part is missing without a recorded reason: never answer an empty list.
+                self.add("", "could not be read");
+                Err(self.0)
+            }
+            (false, _) => Err(self.0),
         }
     }
 
