@@ -19,6 +19,7 @@ pub mod goals;
 mod input;
 pub mod interactions;
 mod person;
+pub mod planning;
 mod preconditions;
 pub mod routine_check_ins;
 pub mod routines;

@@ -1,17 +1,14 @@
 //! When routines happen: one routine's occurrences over a range of dates, and the
 //! agenda of every active routine for a day (what a mobile home screen shows).
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use waymark_application::routines;
-use waymark_domain::identity::{AccountId, TimeZoneName};
-use waymark_domain::routines::schedule::{MAX_RANGE_DAYS, iso_week};
-use waymark_domain::routines::stats::Paused;
-use waymark_domain::routines::{OccurrenceKey, Routine, RoutineCheckIn, RoutineId};
+use waymark_application::planning::{self, Planned};
+use waymark_application::{accounts, routines};
+use waymark_domain::routines::RoutineId;
+use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
 use waymark_domain::time::now;
 
 use super::representation::{CategoryName, RoutineCheckInResponse, supported_date, time_text};
@@ -71,41 +68,17 @@ pub(crate) struct OccurrencesResponse {
     items: Vec<OccurrenceResponse>,
 }
 
-fn occurrence_items(
-    routine: &Routine,
-    from: NaiveDate,
-    to: NaiveDate,
-    check_ins: &HashMap<(RoutineId, OccurrenceKey), &RoutineCheckIn>,
-    pauses: &[(RoutineId, Paused)],
-) -> Vec<OccurrenceResponse> {
-    routine
-        .planned(from, to, pauses)
-        .into_iter()
-        .map(|occurrence| OccurrenceResponse {
+impl From<&Planned> for OccurrenceResponse {
+    fn from(planned: &Planned) -> Self {
+        let occurrence = &planned.occurrence;
+        Self {
             date: occurrence.date,
             time: occurrence.time.map(time_text),
             at: occurrence.at,
             local_at: occurrence.local_at,
-            check_in: check_ins
-                .get(&(
-                    routine.id,
-                    OccurrenceKey {
-                        date: occurrence.date,
-                        time: occurrence.time,
-                    },
-                ))
-                .map(|check_in| RoutineCheckInResponse::from(*check_in)),
-        })
-        .collect()
-}
-
-fn by_occurrence(
-    check_ins: &[RoutineCheckIn],
-) -> HashMap<(RoutineId, OccurrenceKey), &RoutineCheckIn> {
-    check_ins
-        .iter()
-        .map(|check_in| ((check_in.routine_id, check_in.occurrence), check_in))
-        .collect()
+            check_in: planned.check_in.as_ref().map(RoutineCheckInResponse::from),
+        }
+    }
 }
 
 fn checked_range(
@@ -151,22 +124,16 @@ pub(crate) async fn routine_occurrences(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let acting = principal.acting()?;
-    let owner = acting.owner;
     let routine = routines::get(&state.ports, acting, RoutineId(path.into_inner())).await?;
     let from = supported_date(range.from, "from")?
         .unwrap_or_else(|| routine.schedule.time_zone().date_at(now()));
     let to = supported_date(range.to, "to")?.unwrap_or(from + Duration::days(6));
     let (from, to) = checked_range(from, to, MAX_RANGE_DAYS)?;
-    let check_ins = state
-        .ports
-        .routines
-        .check_ins(owner, &[routine.id], from, to)
-        .await?;
-    let pauses = state.ports.routines.pauses(owner, &[routine.id]).await?;
+    let planned = planning::occurrences(&state.ports, acting, &routine, from, to).await?;
     Ok(HttpResponse::Ok().json(OccurrencesResponse {
         routine_id: routine.id.0,
         time_zone: routine.schedule.time_zone().name().to_owned(),
-        items: occurrence_items(&routine, from, to, &by_occurrence(&check_ins), &pauses),
+        items: planned.iter().map(OccurrenceResponse::from).collect(),
     }))
 }
 
@@ -249,7 +216,8 @@ pub(crate) async fn agenda(
     range: web::Query<AgendaRange>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
+    let acting = principal.acting()?;
+    let owner = acting.owner;
     let (from, to) = match (
         supported_date(range.date, "date")?,
         supported_date(range.from, "from")?,
@@ -258,7 +226,10 @@ pub(crate) async fn agenda(
         (Some(date), None, None) => (date, date),
         (None, Some(from), to) => checked_range(from, to.unwrap_or(from), MAX_AGENDA_DAYS)?,
         (None, None, None) => {
-            let today = account_zone(&state, owner).await?.date_at(now());
+            let today = accounts::get(&state.ports, acting)
+                .await?
+                .time_zone
+                .date_at(now());
             (today, today)
         }
         _ => {
@@ -273,46 +244,24 @@ pub(crate) async fn agenda(
             .content_type("application/json")
             .body(json));
     }
-    let routines = state.ports.routines.active(owner).await?;
-    let ids: Vec<RoutineId> = routines.iter().map(|routine| routine.id).collect();
-    let (week_start, _) = iso_week(from);
-    let (_, week_end) = iso_week(to);
-    let check_ins = state
-        .ports
-        .routines
-        .check_ins(owner, &ids, week_start, week_end)
-        .await?;
-    let by_key = by_occurrence(&check_ins);
-    let pauses = state.ports.routines.pauses(owner, &ids).await?;
-    let mut items = Vec::new();
-    for routine in &routines {
-        for occurrence in occurrence_items(routine, from, to, &by_key, &pauses) {
-            let week =
-                routine
-                    .week_progress(occurrence.date, &check_ins)
-                    .map(|(target, checked_in)| WeekProgress {
-                        target,
-                        checked_in: u32::try_from(checked_in).unwrap_or(u32::MAX),
-                    });
-            items.push(AgendaItem {
+    let agenda = planning::agenda(&state.ports, acting, from, to).await?;
+    let items: Vec<AgendaItem> = agenda
+        .entries
+        .iter()
+        .map(|entry| {
+            let routine = &agenda.routines[entry.routine];
+            AgendaItem {
                 routine_id: routine.id.0,
                 title: routine.title.as_str().to_owned(),
                 category: routine.category.as_str(),
-                occurrence,
-                week,
-            });
-        }
-    }
-    items.sort_by(|a, b| {
-        let key = |item: &AgendaItem| {
-            (
-                item.occurrence.date,
-                item.occurrence.at.is_none(),
-                item.occurrence.at,
-            )
-        };
-        key(a).cmp(&key(b)).then_with(|| a.title.cmp(&b.title))
-    });
+                occurrence: OccurrenceResponse::from(&entry.planned),
+                week: entry.week.map(|(target, checked_in)| WeekProgress {
+                    target,
+                    checked_in: u32::try_from(checked_in).unwrap_or(u32::MAX),
+                }),
+            }
+        })
+        .collect();
     let json = actix_web::web::Bytes::from(
         serde_json::to_vec(&AgendaResponse { from, to, items })
             .map_err(|error| ApiError::Internal(error.into()))?,
@@ -325,15 +274,4 @@ pub(crate) async fn agenda(
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(json))
-}
-
-/// The account's time zone, whose today is the agenda's default day.
-async fn account_zone(state: &AppState, owner: AccountId) -> Result<TimeZoneName, ApiError> {
-    Ok(state
-        .ports
-        .accounts
-        .get(owner)
-        .await?
-        .ok_or(ApiError::NotFound)?
-        .time_zone)
 }
