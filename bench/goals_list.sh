@@ -28,7 +28,7 @@ REPORT="$WORK/report.md"
   echo "## Goal list next to /health/live (a person with 200 goals, limit=20)"
   echo
   echo "Served as configured by default (recently read lists kept in memory), and again with"
-  echo "\`--goal-list-cache-mib 0\` (every request reads the database)."
+  echo "every cache in memory off (\`--goal-list-cache-mib 0 --personal-cache-mib 0 --article-cache-mib 0\`: every request reads the database)."
   echo
   echo "| backend | /health/live req/s | list req/s | ratio | p50 ms | list req/s, no cache | ratio | p50 ms | non-2xx |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -41,7 +41,7 @@ for backend in sqlite postgres; do
   read -r health_p50 health_rate health_errors < <(measure "$BASE/health/live")
   read -r list_p50 list_rate list_errors < <(measure "$BASE/v1/goals?limit=20" "$TOKEN")
   stop
-  start "$URL" --goal-list-cache-mib 0
+  start "$URL" --goal-list-cache-mib 0 --personal-cache-mib 0 --article-cache-mib 0
   wait_ready
   read -r db_p50 db_rate db_errors < <(measure "$BASE/v1/goals?limit=20" "$TOKEN")
   ratio="$(python3 -c "print(f'{$list_rate / $health_rate:.2f}')")"

@@ -199,7 +199,7 @@ def markdown(results):
     add("## Goal list at 1,000,000 rows (PostgreSQL, list cache off)")
     add("")
     if million:
-        add(f"The server restarted with `--goal-list-cache-mib 0` (every request reads the database); "
+        add(f"The server restarted with every cache in memory off (`--goal-list-cache-mib 0 --personal-cache-mib 0 --article-cache-mib 0`: every request reads the database); "
             f"the bench person's list measured with {number(million['small_rows'])} goals in the table, then "
             f"again after seeding {number(million['large_rows'] - million['small_rows'])} more "
             f"(10,000 people x 100, {million['seed_s']} s).")
