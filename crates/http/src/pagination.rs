@@ -63,21 +63,52 @@ pub fn parse_limit(value: &str) -> Result<u64, ApiError> {
         .ok_or_else(|| ApiError::BadRequest(format!("limit must be between 1 and {MAX_LIMIT}")))
 }
 
+/// A struct that documents an operation's query parameters (its `IntoParams`) and
+/// that [`documented_query`] reads them into. Implement it with
+/// `documented_query_types!`, which works the parameters out once per type.
+pub trait DocumentedQuery: DeserializeOwned + IntoParams {
+    /// Each documented parameter's name, and whether it may repeat.
+    fn parameters() -> &'static [(String, bool)];
+}
+
+/// Implements [`DocumentedQuery`] for each type named.
+macro_rules! documented_query_types {
+    ($($type:ty),+ $(,)?) => {
+        $(
+            impl crate::pagination::DocumentedQuery for $type {
+                fn parameters() -> &'static [(String, bool)] {
+                    static PARAMETERS: std::sync::OnceLock<Vec<(String, bool)>> =
+                        std::sync::OnceLock::new();
+                    PARAMETERS.get_or_init(crate::pagination::parameters_of::<$type>)
+                }
+            }
+        )+
+    };
+}
+pub(crate) use documented_query_types;
+
+/// Each query parameter `T` documents, and whether it may repeat (it is documented as
+/// an array).
+pub(crate) fn parameters_of<T: IntoParams>() -> Vec<(String, bool)> {
+    T::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query))
+        .iter()
+        .map(|parameter| (parameter.name.clone(), is_array(parameter)))
+        .collect()
+}
+
 /// Reads the query string into `T`, the struct that documents the operation's query
-/// parameters (its `IntoParams`), so the contract and the parser cannot drift apart.
-/// Every field of `T` is text (`Option<String>`, or `Option<Vec<String>>` for a
-/// parameter documented as an array, which may repeat); its handler parses the text.
-/// Any other parameter given twice, or one `T` does not document, is 400.
+/// parameters, so the contract and the parser cannot drift apart. Every field of `T`
+/// is text (`Option<String>`, or `Option<Vec<String>>` for a parameter documented as
+/// an array, which may repeat); its handler parses the text. Any other parameter given
+/// twice, or one `T` does not document, is 400.
 ///
 /// # Errors
 /// [`ApiError::BadRequest`] as above.
-pub fn documented_query<T: DeserializeOwned + IntoParams>(
-    query_string: &str,
-) -> Result<T, ApiError> {
-    let documented = T::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query));
+pub fn documented_query<T: DocumentedQuery>(query_string: &str) -> Result<T, ApiError> {
+    let documented = T::parameters();
     let mut fields = serde_json::Map::new();
     for (name, value) in url::form_urlencoded::parse(query_string.as_bytes()) {
-        let Some(parameter) = documented.iter().find(|parameter| parameter.name == name) else {
+        let Some((_, repeats)) = documented.iter().find(|(known, _)| *known == name) else {
             return Err(unknown_parameter(&name));
         };
         let value = serde_json::Value::String(value.into_owned());
@@ -88,7 +119,7 @@ pub fn documented_query<T: DeserializeOwned + IntoParams>(
                     "the query parameter `{name}` is given more than once"
                 )));
             }
-            None if is_array(parameter) => {
+            None if *repeats => {
                 fields.insert(name.into_owned(), serde_json::Value::Array(vec![value]));
             }
             None => {

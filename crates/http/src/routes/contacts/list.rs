@@ -12,7 +12,8 @@ use super::representation::{ContactKindName, ContactResponse, HelpfulnessName};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::pagination::{
-    DEFAULT_LIMIT, documented_query, next_page_base, page_response, parse_bool, parse_limit,
+    DEFAULT_LIMIT, documented_query, documented_query_types, next_page_base, page_response,
+    parse_bool, parse_limit,
 };
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -45,6 +46,8 @@ pub(crate) struct ContactListParameters {
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
+
+documented_query_types!(ContactListParameters);
 
 /// A page of contacts.
 #[derive(Debug, Serialize, ToSchema)]

@@ -27,7 +27,8 @@ use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
 use crate::openapi::problems::{ArticleMissing, Invalid, Stale};
 use crate::pagination::{
-    DEFAULT_LIMIT, documented_query, next_page_base, next_page_link, parse_bool, parse_limit,
+    DEFAULT_LIMIT, documented_query, documented_query_types, next_page_base, next_page_link,
+    parse_bool, parse_limit,
 };
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_bytes, cached_json};
@@ -61,6 +62,8 @@ pub(crate) struct ArticleListParameters {
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
+
+documented_query_types!(ArticleListParameters);
 
 /// A page of articles.
 #[derive(Debug, Serialize, ToSchema)]

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::representation::ChangeResponse;
 use crate::error::ApiError;
-use crate::pagination::{DEFAULT_LIMIT, documented_query, parse_limit};
+use crate::pagination::{DEFAULT_LIMIT, documented_query, documented_query_types, parse_limit};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -23,6 +23,8 @@ pub(crate) struct ChangesParameters {
     /// gives only what happened since.
     cursor: Option<String>,
 }
+
+documented_query_types!(ChangesParameters);
 
 /// A page of the changes feed.
 #[derive(Debug, Serialize, ToSchema)]

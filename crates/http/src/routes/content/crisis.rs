@@ -16,7 +16,7 @@ use super::representation::ArticleSummaryResponse;
 use super::service_representation::ServiceResponse;
 use crate::crisis_board::{CrisisAnswer, DATABASE_PATIENCE, Provenance, serves};
 use crate::error::ApiError;
-use crate::pagination::documented_query;
+use crate::pagination::{documented_query, documented_query_types};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -44,6 +44,8 @@ pub(crate) struct CrisisParameters {
     /// BCP 47 (default `en-GB`).
     locale: Option<String>,
 }
+
+documented_query_types!(CrisisParameters);
 
 /// The most guidance articles the crisis answer lists.
 pub(crate) const GUIDANCE_LISTED: u64 = 10;

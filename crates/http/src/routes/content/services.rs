@@ -22,7 +22,8 @@ use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, version_etag};
 use crate::openapi::problems::{Invalid, ServiceMissing, Stale};
 use crate::pagination::{
-    DEFAULT_LIMIT, documented_query, next_page_base, next_page_link, parse_bool, parse_limit,
+    DEFAULT_LIMIT, documented_query, documented_query_types, next_page_base, next_page_link,
+    parse_bool, parse_limit,
 };
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_json};
@@ -62,6 +63,8 @@ pub(crate) struct ServiceListParameters {
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
+
+documented_query_types!(ServiceListParameters);
 
 /// A page of services.
 #[derive(Debug, Serialize, ToSchema)]

@@ -12,7 +12,8 @@ use super::representation::GoalResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::pagination::{
-    DEFAULT_LIMIT, documented_query, next_page_base, parse_limit, serialized_page_response,
+    DEFAULT_LIMIT, documented_query, documented_query_types, next_page_base, parse_limit,
+    serialized_page_response,
 };
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -52,6 +53,8 @@ pub(crate) struct GoalListParameters {
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
+
+documented_query_types!(GoalListParameters);
 
 /// A page of goals.
 #[derive(Debug, Serialize, ToSchema)]

@@ -13,7 +13,8 @@ use super::representation::{CategoryName, RoutineResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::pagination::{
-    DEFAULT_LIMIT, documented_query, next_page_base, page_response, parse_bool, parse_limit,
+    DEFAULT_LIMIT, documented_query, documented_query_types, next_page_base, page_response,
+    parse_bool, parse_limit,
 };
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -37,6 +38,8 @@ pub(crate) struct RoutineListParameters {
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
+
+documented_query_types!(RoutineListParameters);
 
 /// A page of routines.
 #[derive(Debug, Serialize, ToSchema)]
