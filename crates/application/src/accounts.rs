@@ -8,6 +8,7 @@ use waymark_domain::precondition::Precondition;
 
 use crate::failure::Failure;
 use crate::input::Input;
+use crate::person::account;
 use crate::preconditions::expected_version;
 
 /// Why an account operation did not happen.
@@ -18,11 +19,7 @@ pub type AccountFailure = Failure<UpdateAccountError>;
 /// # Errors
 /// [`UpdateAccountError::NotFound`] when it is gone.
 pub async fn get(ports: &StoragePorts, acting: Acting) -> Result<Account, AccountFailure> {
-    ports
-        .accounts
-        .get(acting.owner)
-        .await?
-        .ok_or(Failure::Refused(UpdateAccountError::NotFound))
+    account(ports, acting, UpdateAccountError::NotFound).await
 }
 
 /// Changes the person's display name, time zone or locale, if the account is still

@@ -10,6 +10,7 @@ use waymark_domain::time::Instant;
 use waymark_domain::validation::Problem;
 
 use crate::failure::Failure;
+use crate::person::account;
 use crate::preconditions::expected_version;
 
 /// Why a contact operation did not happen.
@@ -28,11 +29,7 @@ pub trait ContactEdit {
 /// The phone region of the person's locale, in which numbers without a country code
 /// are read.
 async fn region(ports: &StoragePorts, acting: Acting) -> Result<PhoneRegion, ContactFailure> {
-    let account = ports
-        .accounts
-        .get(acting.owner)
-        .await?
-        .ok_or(Failure::Refused(ContactWriteError::NotFound))?;
+    let account = account(ports, acting, ContactWriteError::NotFound).await?;
     Ok(PhoneRegion::of(&account.locale))
 }
 

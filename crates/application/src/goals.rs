@@ -10,7 +10,7 @@ use waymark_domain::time::Instant;
 use waymark_domain::validation::Problem;
 
 use crate::failure::Failure;
-use crate::person::local_date;
+use crate::person::account;
 use crate::preconditions::expected_version;
 
 /// Why a goal operation did not happen.
@@ -46,9 +46,10 @@ pub async fn create(
     now: Instant,
     draft: impl GoalDraft,
 ) -> Result<Goal, GoalFailure> {
-    let today = local_date(ports, acting.owner, now)
+    let today = account(ports, acting, GoalWriteError::NotFound)
         .await?
-        .ok_or(GoalFailure::Refused(GoalWriteError::NotFound))?;
+        .time_zone
+        .date_at(now);
     let goal = draft.parse(today).map_err(Failure::Invalid)?;
     Ok(ports.goals.create(acting, goal, now).await?)
 }
@@ -93,9 +94,10 @@ pub async fn update(
 ) -> Result<Goal, GoalFailure> {
     let current = get(ports, acting, id).await?;
     let expected = seen.expected(current.version)?;
-    let set_on = local_date(ports, acting.owner, current.created_at)
+    let set_on = account(ports, acting, GoalWriteError::NotFound)
         .await?
-        .ok_or(GoalFailure::Refused(GoalWriteError::NotFound))?;
+        .time_zone
+        .date_at(current.created_at);
     let changes = edit.parse(set_on).map_err(Failure::Invalid)?;
     if changes.is_empty() {
         return Ok(current);

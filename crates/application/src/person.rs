@@ -1,23 +1,24 @@
 //! What use cases need to know about the person they act for.
 
-use chrono::NaiveDate;
-use waymark_domain::identity::AccountId;
+use waymark_domain::acting::Acting;
+use waymark_domain::identity::Account;
 use waymark_domain::ports::{StoragePorts, StoreError};
-use waymark_domain::time::Instant;
 
-/// The calendar date in the person's own time zone on which `instant` falls, or
-/// `None` when the account is gone.
+use crate::failure::Failure;
+
+/// The account `acting` is for (its time zone, locale, version), or `gone` when it no
+/// longer exists.
 ///
 /// # Errors
-/// [`StoreError`] when storage fails.
-pub(crate) async fn local_date(
+/// `gone`, or the port's error when storage fails.
+pub(crate) async fn account<E: From<StoreError>>(
     ports: &StoragePorts,
-    owner: AccountId,
-    instant: Instant,
-) -> Result<Option<NaiveDate>, StoreError> {
-    Ok(ports.accounts.get(owner).await?.map(|account| {
-        instant
-            .with_timezone(&account.time_zone.zone())
-            .date_naive()
-    }))
+    acting: Acting,
+    gone: E,
+) -> Result<Account, Failure<E>> {
+    ports
+        .accounts
+        .get(acting.owner)
+        .await?
+        .ok_or(Failure::Refused(gone))
 }

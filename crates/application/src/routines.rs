@@ -11,6 +11,7 @@ use waymark_domain::time::Instant;
 use waymark_domain::validation::Problem;
 
 use crate::failure::Failure;
+use crate::person::account;
 use crate::preconditions::expected_version;
 
 /// Why a routine operation did not happen.
@@ -48,11 +49,8 @@ pub async fn create(
     now: Instant,
     draft: impl RoutineDraft,
 ) -> Result<Routine, RoutineFailure> {
-    let home = ports
-        .accounts
-        .get(acting.owner)
+    let home = account(ports, acting, RoutineWriteError::NotFound)
         .await?
-        .ok_or(Failure::Refused(RoutineWriteError::NotFound))?
         .time_zone;
     let routine = draft.parse(home, now).map_err(Failure::Invalid)?;
     ports

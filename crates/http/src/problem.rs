@@ -84,17 +84,6 @@ impl FieldError {
             message: message.to_string(),
         }
     }
-
-    /// A field that must have a value but was sent as `null` in a merge patch
-    /// (`code: required`).
-    #[must_use]
-    pub fn cannot_be_cleared(pointer: &str) -> Self {
-        Self {
-            pointer: pointer.to_owned(),
-            code: "required".to_owned(),
-            message: "cannot be cleared".to_owned(),
-        }
-    }
 }
 
 impl Problem {

@@ -5,8 +5,6 @@ use serde::{Deserialize, Deserializer};
 
 use waymark_domain::validation::Problems;
 
-use crate::problem::FieldError;
-
 /// One field of a merge-patch body. Use with `#[serde(default)]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Patch<T> {
@@ -39,19 +37,7 @@ impl Patch<String> {
 
 impl<T> Patch<T> {
     /// The new value of a field that cannot be cleared: `None` when absent, and for
-    /// `null` an error is recorded against `pointer`.
-    pub fn required(self, pointer: &str, errors: &mut Vec<FieldError>) -> Option<T> {
-        match self {
-            Self::Absent => None,
-            Self::Null => {
-                errors.push(FieldError::cannot_be_cleared(pointer));
-                None
-            }
-            Self::Value(value) => Some(value),
-        }
-    }
-
-    /// [`Patch::required`], recording the problem in domain terms.
+    /// `null` the problem is recorded against `pointer`.
     pub fn kept(self, pointer: &str, problems: &mut Problems) -> Option<T> {
         match self {
             Self::Absent => None,
