@@ -23,6 +23,7 @@ mod m20261206_000015_create_health_checks;
 mod m20261206_000016_add_token_epochs;
 mod m20261206_000017_fold_account_emails;
 mod m20261206_000018_create_change_journal;
+mod m20261206_000019_notify_journal_entries;
 mod postgres_only;
 
 /// Applies, reverts and reports Waymark's migrations.
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_add_token_epochs::Migration),
             Box::new(m20261206_000017_fold_account_emails::Migration),
             Box::new(m20261206_000018_create_change_journal::Migration),
+            Box::new(m20261206_000019_notify_journal_entries::Migration),
         ]
     }
 }

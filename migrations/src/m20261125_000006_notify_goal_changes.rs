@@ -15,7 +15,7 @@ use crate::postgres_only::run_on_postgres;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const UP: &str = r"
+pub(crate) const UP: &str = r"
 CREATE FUNCTION waymark_notify_goal_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
@@ -31,7 +31,7 @@ CREATE TRIGGER goals_notify_change
     FOR EACH ROW EXECUTE FUNCTION waymark_notify_goal_change();
 ";
 
-const DOWN: &str = r"
+pub(crate) const DOWN: &str = r"
 DROP TRIGGER IF EXISTS goals_notify_change ON goals;
 DROP FUNCTION IF EXISTS waymark_notify_goal_change();
 ";

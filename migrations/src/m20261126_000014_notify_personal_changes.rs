@@ -15,7 +15,7 @@ use crate::postgres_only::run_on_postgres;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const UP: &str = r"
+pub(crate) const UP: &str = r"
 CREATE FUNCTION waymark_notify_personal_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
@@ -46,7 +46,7 @@ CREATE TRIGGER accounts_notify_personal_change
     FOR EACH ROW EXECUTE FUNCTION waymark_notify_account_change();
 ";
 
-const DOWN: &str = r"
+pub(crate) const DOWN: &str = r"
 DROP TRIGGER IF EXISTS accounts_notify_personal_change ON accounts;
 DROP TRIGGER IF EXISTS routine_pauses_notify_personal_change ON routine_pauses;
 DROP TRIGGER IF EXISTS routine_check_ins_notify_personal_change ON routine_check_ins;

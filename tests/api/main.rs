@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod admin;
+mod caches;
 mod contacts;
 mod content;
 mod content_catalogue;
@@ -16,7 +17,6 @@ mod cors;
 mod deploy;
 mod dockerfile;
 mod faults;
-mod goal_list_cache;
 mod goal_parts;
 mod goals;
 mod health;

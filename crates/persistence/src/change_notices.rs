@@ -1,57 +1,32 @@
 //! Hearing about changes made by other replicas, so that this one's in-memory caches
-//! ([`GoalListCache`], [`ArticleCache`]) never serve what those changes made stale.
+//! never serve what those changes made stale.
 //!
-//! On PostgreSQL a trigger on `goals` (migration `m20261125_000006`) sends the owner's
-//! id on [`GOAL_CHANNEL`] whenever one of their goal rows changes; step and check-in
-//! writes change the goal row too, and erasing an account deletes its goal rows. A
-//! trigger on `content_articles` (migration `m20261126_000013`) sends an empty notice on
+//! On PostgreSQL a trigger on `change_journal` (migration `m20261206_000019`) sends
+//! every journal entry, as it is written, on [`JOURNAL_CHANNEL`]; the caches forget
+//! what the entry makes stale, by the same table as for this process's own writes
+//! ([`crate::caches::stale_after`]). Content has no journal: a trigger on
+//! `content_articles` (migration `m20261126_000013`) sends an empty notice on
 //! [`CONTENT_CHANNEL`] for any article write. Notifications are sent when the writing
 //! transaction commits. This module listens on its own connection; while it cannot,
 //! the caches serve nothing. A heartbeat notices a connection that died without
 //! closing.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::sqlx::postgres::{PgListener, PgPoolOptions};
 use sea_orm::sqlx::{Executor, PgPool};
 use waymark_domain::identity::AccountId;
+use waymark_domain::journal::Change;
 
-use crate::article_cache::ArticleCache;
-use crate::goal_list_cache::GoalListCache;
-use crate::personal_cache::PersonalCache;
+use crate::caches::Caches;
+use crate::journal::HearsChanges;
 
-/// The notification channel the `goals` trigger sends owner ids on.
-pub(crate) const GOAL_CHANNEL: &str = "waymark_goal_changes";
+/// The notification channel the `change_journal` trigger sends entries on, as
+/// `account resource_type resource_id kind version` (version empty when there is none).
+pub(crate) const JOURNAL_CHANNEL: &str = "waymark_journal";
 
 /// The notification channel the `content_articles` trigger sends on.
 pub(crate) const CONTENT_CHANNEL: &str = "waymark_content_changes";
-
-/// The notification channel the triggers on `accounts`, `routines`,
-/// `routine_check_ins` and `routine_pauses` send owner ids on.
-pub(crate) const PERSONAL_CHANNEL: &str = "waymark_personal_changes";
-
-/// The caches kept true by what is heard.
-#[derive(Debug, Clone)]
-pub(crate) struct Caches {
-    pub(crate) goal_lists: Arc<GoalListCache>,
-    pub(crate) articles: Arc<ArticleCache>,
-    pub(crate) personal: Arc<PersonalCache>,
-}
-
-impl Caches {
-    fn start_serving(&self) {
-        self.goal_lists.start_serving();
-        self.articles.start_serving();
-        self.personal.start_serving();
-    }
-
-    fn stop_serving(&self) {
-        self.goal_lists.stop_serving();
-        self.articles.stop_serving();
-        self.personal.stop_serving();
-    }
-}
 
 /// How often a quiet connection is checked.
 const HEARTBEAT: Duration = Duration::from_secs(5);
@@ -75,11 +50,11 @@ pub(crate) async fn listen(pool: &PgPool, caches: Caches) {
         match subscribe(&own_pool).await {
             Ok(mut listener) => {
                 caches.start_serving();
-                tracing::debug!("listening for changes; the goal list and article caches serve");
+                tracing::debug!("listening for changes; the caches serve");
                 relay(&mut listener, &caches).await;
                 caches.stop_serving();
                 tracing::warn!(
-                    "lost the connection that hears changes; goal lists and articles are read from the database until it is back"
+                    "lost the connection that hears changes; nothing is served from the caches until it is back"
                 );
             }
             Err(error) => tracing::debug!(%error, "could not listen for changes yet"),
@@ -90,20 +65,13 @@ pub(crate) async fn listen(pool: &PgPool, caches: Caches) {
 
 /// The triggers that send on the channels; without all of them (a replica started with
 /// `--no-migrate` before the migrations ran) the caches could not hear every change.
-const TRIGGERS: [&str; 6] = [
-    "goals_notify_change",
-    "content_articles_notify_change",
-    "routines_notify_personal_change",
-    "routine_check_ins_notify_personal_change",
-    "routine_pauses_notify_personal_change",
-    "accounts_notify_personal_change",
-];
+const TRIGGERS: [&str; 2] = ["change_journal_notify", "content_articles_notify_change"];
 
 async fn subscribe(pool: &PgPool) -> Result<PgListener, sea_orm::sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.eager_reconnect(false);
     listener
-        .listen_all([GOAL_CHANNEL, CONTENT_CHANNEL, PERSONAL_CHANNEL])
+        .listen_all([JOURNAL_CHANNEL, CONTENT_CHANNEL])
         .await?;
     let present: i64 = sea_orm::sqlx::query_scalar(
         "SELECT count(DISTINCT tgname) FROM pg_trigger WHERE tgname = ANY($1)",
@@ -119,8 +87,8 @@ async fn subscribe(pool: &PgPool) -> Result<PgListener, sea_orm::sqlx::Error> {
     Ok(listener)
 }
 
-/// Forgets the cached goal pages of every owner named on the goal channel, and every
-/// cached article on any content notice, until the connection is lost.
+/// Forgets what each journal entry heard makes stale, and every cached article on any
+/// content notice, until the connection is lost.
 async fn relay(listener: &mut PgListener, caches: &Caches) {
     loop {
         let heard = tokio::time::timeout(HEARTBEAT, listener.try_recv()).await;
@@ -128,27 +96,15 @@ async fn relay(listener: &mut PgListener, caches: &Caches) {
             Ok(Ok(Some(notification))) if notification.channel() == CONTENT_CHANNEL => {
                 caches.articles.forget_everything();
             }
-            Ok(Ok(Some(notification))) if notification.channel() == PERSONAL_CHANNEL => {
-                match notification.payload().parse() {
-                    Ok(owner) => caches.personal.forget(AccountId(owner)),
-                    Err(_) => {
-                        tracing::warn!(
-                            "an unexpected payload on {PERSONAL_CHANNEL}; forgetting everyone"
-                        );
-                        caches.personal.stop_serving();
-                        caches.personal.start_serving();
-                    }
-                }
-            }
-            Ok(Ok(Some(notification))) => match notification.payload().parse() {
-                Ok(owner) => caches.goal_lists.forget(AccountId(owner)),
-                Err(_) => {
-                    // Not an owner id: someone else uses the channel. Be safe.
+            Ok(Ok(Some(notification))) => match journal_entry(notification.payload()) {
+                Some((owner, change)) => caches.heard(owner, &[change]),
+                None => {
+                    // Not a journal entry: someone else uses the channel. Be safe.
                     tracing::warn!(
-                        "an unexpected payload on {GOAL_CHANNEL}; forgetting every cached goal list"
+                        "an unexpected payload on {JOURNAL_CHANNEL}; forgetting everyone"
                     );
-                    caches.goal_lists.stop_serving();
-                    caches.goal_lists.start_serving();
+                    caches.stop_serving();
+                    caches.start_serving();
                 }
             },
             Ok(Ok(None) | Err(_)) => return,
@@ -161,5 +117,60 @@ async fn relay(listener: &mut PgListener, caches: &Caches) {
                 }
             }
         }
+    }
+}
+
+/// The owner and change in a notice on [`JOURNAL_CHANNEL`].
+fn journal_entry(payload: &str) -> Option<(AccountId, Change)> {
+    let mut fields = payload.split(' ');
+    let owner = AccountId(fields.next()?.parse().ok()?);
+    let resource = fields.next()?.parse().ok()?;
+    let id = fields.next()?.parse().ok()?;
+    let kind = fields.next()?.parse().ok()?;
+    let version = match fields.next()? {
+        "" => None,
+        number => Some(number.parse().ok()?),
+    };
+    if fields.next().is_some() {
+        return None;
+    }
+    Some((
+        owner,
+        Change {
+            resource,
+            id,
+            kind,
+            version,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use waymark_domain::journal::ResourceType;
+
+    use super::*;
+
+    #[test]
+    fn a_notice_reads_back_as_the_entry_the_trigger_sent() {
+        let owner = waymark_domain::id::new_id();
+        let goal = waymark_domain::id::new_id();
+        assert_eq!(
+            journal_entry(&format!("{owner} goal {goal} updated 3")),
+            Some((
+                AccountId(owner),
+                Change::updated(ResourceType::Goal, goal, Some(3))
+            ))
+        );
+        assert_eq!(
+            journal_entry(&format!("{owner} goal {goal} deleted ")),
+            Some((AccountId(owner), Change::deleted(ResourceType::Goal, goal)))
+        );
+        assert_eq!(journal_entry(&owner.to_string()), None);
+        assert_eq!(journal_entry(&format!("{owner} goal {goal} moved 3")), None);
+        assert_eq!(
+            journal_entry(&format!("{owner} goal {goal} deleted  x")),
+            None
+        );
     }
 }

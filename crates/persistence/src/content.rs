@@ -3,8 +3,6 @@
 //! lock of the one `content_feed` row, so writes run one at a time and the changes
 //! feed is numbered in commit order.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -26,7 +24,6 @@ use waymark_domain::identity::Locale;
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
-use crate::article_cache::ArticleCache;
 use crate::entities::{content_articles, content_changes, content_feed, content_revisions};
 use crate::error::{is_unique_violation, store_error};
 
@@ -36,8 +33,6 @@ pub(crate) struct SqlContentStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
     pub(crate) writes: DatabaseConnection,
-    /// Recently read articles; every article write forgets them all.
-    pub(crate) cache: Arc<ArticleCache>,
 }
 
 fn corrupt(what: &str, id: uuid::Uuid, field: &str) -> StoreError {
@@ -297,14 +292,6 @@ impl Parameters {
 }
 
 impl SqlContentStore {
-    /// Commits an article write and forgets every cached article (other replicas hear
-    /// of it from the `content_articles` trigger). They are forgotten even when the
-    /// commit fails, since it may have happened all the same.
-    async fn commit(&self, transaction: DatabaseTransaction) -> Result<(), StoreError> {
-        let _forget = self.cache.forget_on_drop(());
-        transaction.commit().await.map_err(store_error)
-    }
-
     /// Ids and ranks of the best search hits that pass the query's filters.
     async fn search(
         &self,
@@ -507,21 +494,12 @@ impl ContentStore for SqlContentStore {
             Err(error) if is_unique_violation(&error) => return Err(ArticleWriteError::SlugTaken),
             Err(error) => return Err(store_error(error).into()),
         };
-        self.commit(transaction).await?;
+        transaction.commit().await.map_err(store_error)?;
         Ok(to_article(&inserted)?)
     }
 
     async fn article(&self, locale: &Locale, slug: &Slug) -> Result<Option<Article>, StoreError> {
-        let key = (locale.as_str().to_owned(), slug.as_str().to_owned());
-        if let Some(article) = self.cache.get((), &key) {
-            return Ok(Some(article));
-        }
-        let ticket = self.cache.ticket(());
-        let article = self.article_for_update(locale, slug).await?;
-        if let Some(article) = &article {
-            self.cache.store(ticket, key, article.clone());
-        }
-        Ok(article)
+        self.article_for_update(locale, slug).await
     }
 
     async fn article_for_update(
@@ -611,7 +589,7 @@ impl ContentStore for SqlContentStore {
             record_revision(&transaction, &article, now).await?;
             record_change(&transaction, &article, ChangeKind::Updated, now).await?;
         }
-        self.commit(transaction).await?;
+        transaction.commit().await.map_err(store_error)?;
         Ok(article)
     }
 
@@ -648,7 +626,7 @@ impl ContentStore for SqlContentStore {
             record_revision(&transaction, &article, now).await?;
         }
         record_change(&transaction, &article, change, now).await?;
-        self.commit(transaction).await?;
+        transaction.commit().await.map_err(store_error)?;
         Ok(article)
     }
 
@@ -668,7 +646,7 @@ impl ContentStore for SqlContentStore {
         if current.revision > 0 {
             record_change(&transaction, &article, ChangeKind::Deleted, now).await?;
         }
-        self.commit(transaction).await?;
+        transaction.commit().await.map_err(store_error)?;
         Ok(())
     }
 

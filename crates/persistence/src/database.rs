@@ -15,11 +15,15 @@ use waymark_domain::ports::StoragePorts;
 use waymark_domain::ports::StoreError;
 use waymark_migrations::{Migrator, MigratorTrait};
 
-use crate::article_cache::{ArticleCache, article_cache};
-use crate::cached_stores::{CachedAccountStore, CachedRoutineStore};
+use crate::caches::Caches;
+use crate::caches::articles::article_cache;
+use crate::caches::cached_content::CachedContentStore;
+use crate::caches::cached_goals::CachedGoalStore;
+use crate::caches::goal_lists::goal_list_cache;
+use crate::caches::personal::personal_cache;
+use crate::caches::stores::{CachedAccountStore, CachedRoutineStore};
 use crate::contacts::SqlContactStore;
 use crate::content::SqlContentStore;
-use crate::goal_list_cache::{GoalListCache, goal_list_cache};
 use crate::goal_parts::SqlGoalPartsStore;
 use crate::goals::SqlGoalStore;
 use crate::health::PoolHealth;
@@ -29,8 +33,7 @@ use crate::identity::accounts::SqlAccountStore;
 use crate::identity::clients::SqlClientStore;
 use crate::identity::refresh_tokens::SqlRefreshTokenStore;
 use crate::identity::sign_in_throttle::SqlSignInThrottle;
-use crate::journal::SqlChangeJournal;
-use crate::personal_cache::{PersonalCache, personal_cache};
+use crate::journal::{Journal, SqlChangeJournal};
 use crate::routines::SqlRoutineStore;
 use crate::settings::DatabaseSettings;
 use crate::sqlite_path::sqlite_file;
@@ -85,9 +88,7 @@ pub struct Database {
     writes: DatabaseConnection,
     backend: Backend,
     max_connections: u32,
-    goal_lists: Arc<GoalListCache>,
-    articles: Arc<ArticleCache>,
-    personal: Arc<PersonalCache>,
+    caches: Caches,
     /// Set once the server is stopping; see [`Database::begin_draining`].
     draining: Arc<AtomicBool>,
 }
@@ -167,18 +168,20 @@ impl Database {
             backend,
             max_connections: settings.max_connections,
             // PostgreSQL may have other writers: the cache serves once it hears them.
-            goal_lists: Arc::new(goal_list_cache(
-                settings.caches.goal_lists,
-                backend == Backend::Sqlite,
-            )),
-            articles: Arc::new(article_cache(
-                settings.caches.articles,
-                backend == Backend::Sqlite,
-            )),
-            personal: Arc::new(personal_cache(
-                settings.caches.personal,
-                backend == Backend::Sqlite,
-            )),
+            caches: Caches {
+                goal_lists: Arc::new(goal_list_cache(
+                    settings.caches.goal_lists,
+                    backend == Backend::Sqlite,
+                )),
+                articles: Arc::new(article_cache(
+                    settings.caches.articles,
+                    backend == Backend::Sqlite,
+                )),
+                personal: Arc::new(personal_cache(
+                    settings.caches.personal,
+                    backend == Backend::Sqlite,
+                )),
+            },
             draining,
         })
     }
@@ -217,7 +220,7 @@ impl Database {
         let contacts = Arc::new(SqlContactStore {
             connection: self.connection.clone(),
             writes: self.writes.clone(),
-            goal_lists: self.goal_lists.clone(),
+            journal: self.journal(),
         });
         StoragePorts {
             health: self.health(),
@@ -229,36 +232,47 @@ impl Database {
                 connection: self.connection.clone(),
                 writes: self.writes.clone(),
             }),
-            goals: Arc::new(SqlGoalStore {
-                connection: self.connection.clone(),
-                writes: self.writes.clone(),
-                cache: self.goal_lists.clone(),
-                personal: self.personal.clone(),
+            goals: Arc::new(CachedGoalStore {
+                inner: SqlGoalStore {
+                    connection: self.connection.clone(),
+                    writes: self.writes.clone(),
+                    journal: self.journal(),
+                },
+                cache: self.caches.goal_lists.clone(),
             }),
             goal_parts: Arc::new(SqlGoalPartsStore {
                 connection: self.connection.clone(),
                 writes: self.writes.clone(),
-                cache: self.goal_lists.clone(),
+                journal: self.journal(),
             }),
             routines: Arc::new(CachedRoutineStore {
                 inner: SqlRoutineStore {
                     connection: self.connection.clone(),
                     writes: self.writes.clone(),
+                    journal: self.journal(),
                 },
-                cache: self.personal.clone(),
+                cache: self.caches.personal.clone(),
             }),
             interactions: contacts.clone(),
             supporters: contacts.clone(),
             contacts,
-            content: Arc::new(SqlContentStore {
-                connection: self.connection.clone(),
-                writes: self.writes.clone(),
-                cache: self.articles.clone(),
+            content: Arc::new(CachedContentStore {
+                inner: SqlContentStore {
+                    connection: self.connection.clone(),
+                    writes: self.writes.clone(),
+                },
+                cache: self.caches.articles.clone(),
             }),
             journal: Arc::new(SqlChangeJournal {
                 writes: self.writes.clone(),
             }),
         }
+    }
+
+    /// What every store commits its writes of personal data through: it tells this
+    /// instance's caches what each write changed.
+    fn journal(&self) -> Journal {
+        Journal::telling(vec![Arc::new(self.caches.clone())])
     }
 
     /// Accounts and their credentials.
@@ -268,9 +282,9 @@ impl Database {
             inner: SqlAccountStore {
                 connection: self.connection.clone(),
                 writes: self.writes.clone(),
-                goal_lists: self.goal_lists.clone(),
+                journal: self.journal(),
             },
-            cache: self.personal.clone(),
+            cache: self.caches.personal.clone(),
         })
     }
 
@@ -305,17 +319,10 @@ impl Database {
     /// no others and this returns at once).
     pub async fn hear_changes(&self) {
         // With the caches off there is nothing to keep true, and no connection is used.
-        let any_cache = self.goal_lists.is_enabled()
-            || self.articles.is_enabled()
-            || self.personal.is_enabled();
-        if self.backend == Backend::Postgres && any_cache {
+        if self.backend == Backend::Postgres && self.caches.any_enabled() {
             crate::change_notices::listen(
                 self.connection.get_postgres_connection_pool(),
-                crate::change_notices::Caches {
-                    goal_lists: self.goal_lists.clone(),
-                    articles: self.articles.clone(),
-                    personal: self.personal.clone(),
-                },
+                self.caches.clone(),
             )
             .await;
         }

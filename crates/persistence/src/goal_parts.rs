@@ -5,8 +5,6 @@
 //! lost count on PostgreSQL), and answers "no such goal" by touching no row. Each
 //! transaction ends by appending the goal's and the part's changes to the journal.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -26,7 +24,7 @@ use waymark_domain::time::Instant;
 
 use crate::entities::{goal_check_ins, goal_steps, goals};
 use crate::error::store_error;
-use crate::goal_list_cache::GoalListCache;
+use crate::journal::Journal;
 
 /// [`GoalPartsStore`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
@@ -34,8 +32,8 @@ pub(crate) struct SqlGoalPartsStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
     pub(crate) writes: DatabaseConnection,
-    /// Step and check-in writes change the goal, so its owner's cached lists go.
-    pub(crate) cache: Arc<GoalListCache>,
+    /// Every write commits through it: its entries, then whoever hears changes.
+    pub(crate) journal: Journal,
 }
 
 fn to_step(row: &goal_steps::Model) -> Result<Step, StoreError> {
@@ -185,7 +183,6 @@ impl GoalPartsStore for SqlGoalPartsStore {
         now: Instant,
     ) -> Result<Step, StepWriteError> {
         let owner = acting.owner;
-        let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.writes.begin().await.map_err(store_error)?;
             let done_increment = i32::from(done);
@@ -234,15 +231,15 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .map_err(store_error)?;
             let step_change =
                 Change::created(ResourceType::GoalStep, inserted.id, Some(inserted.version));
-            crate::journal::append(
-                &transaction,
-                owner,
-                acting.actor,
-                now,
-                &[goal_updated(&goal_row), step_change],
-            )
-            .await?;
-            transaction.commit().await.map_err(store_error)?;
+            self.journal
+                .commit(
+                    transaction,
+                    owner,
+                    acting.actor,
+                    now,
+                    &[goal_updated(&goal_row), step_change],
+                )
+                .await?;
             Ok(to_step(&inserted)?)
         }
         .await
@@ -275,7 +272,6 @@ impl GoalPartsStore for SqlGoalPartsStore {
         now: Instant,
     ) -> Result<Step, StepWriteError> {
         let owner = acting.owner;
-        let _forget = self.cache.forget_on_drop(owner);
         async {
             let current = self
                 .step(owner, goal, step)
@@ -333,15 +329,15 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 return Err(self.lost_race(owner, goal, step, expected_version).await?);
             };
             let step_change = Change::updated(ResourceType::GoalStep, row.id, Some(row.version));
-            crate::journal::append(
-                &transaction,
-                owner,
-                acting.actor,
-                now,
-                &[goal_updated(&goal_row), step_change],
-            )
-            .await?;
-            transaction.commit().await.map_err(store_error)?;
+            self.journal
+                .commit(
+                    transaction,
+                    owner,
+                    acting.actor,
+                    now,
+                    &[goal_updated(&goal_row), step_change],
+                )
+                .await?;
             Ok(to_step(&row)?)
         }
         .await
@@ -356,7 +352,6 @@ impl GoalPartsStore for SqlGoalPartsStore {
         now: Instant,
     ) -> Result<(), StepWriteError> {
         let owner = acting.owner;
-        let _forget = self.cache.forget_on_drop(owner);
         async {
             let current = self
                 .step(owner, goal, step)
@@ -426,8 +421,9 @@ impl GoalPartsStore for SqlGoalPartsStore {
                     .map(|row| Change::updated(ResourceType::GoalStep, row.id, Some(row.version))),
             )
             .collect();
-            crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
-            transaction.commit().await.map_err(store_error)?;
+            self.journal
+                .commit(transaction, owner, acting.actor, now, &changes)
+                .await?;
             Ok(())
         }
         .await
@@ -441,7 +437,6 @@ impl GoalPartsStore for SqlGoalPartsStore {
         now: Instant,
     ) -> Result<Vec<Step>, StepWriteError> {
         let owner = acting.owner;
-        let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.writes.begin().await.map_err(store_error)?;
             let Some(goal_row) =
@@ -490,8 +485,9 @@ impl GoalPartsStore for SqlGoalPartsStore {
                         Change::updated(ResourceType::GoalStep, row.id, Some(row.version))
                     }))
                     .collect();
-            crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
-            transaction.commit().await.map_err(store_error)?;
+            self.journal
+                .commit(transaction, owner, acting.actor, now, &changes)
+                .await?;
             Ok(rows.iter().map(to_step).collect::<Result<Vec<_>, _>>()?)
         }
         .await
@@ -505,7 +501,6 @@ impl GoalPartsStore for SqlGoalPartsStore {
         now: Instant,
     ) -> Result<CheckIn, GoalWriteError> {
         let owner = acting.owner;
-        let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.writes.begin().await.map_err(store_error)?;
             let Some(goal_row) = touch_goal(
@@ -549,15 +544,15 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .await
                 .map_err(store_error)?;
             let check_in_change = Change::created(ResourceType::GoalCheckIn, inserted.id, None);
-            crate::journal::append(
-                &transaction,
-                owner,
-                acting.actor,
-                now,
-                &[goal_updated(&goal_row), check_in_change],
-            )
-            .await?;
-            transaction.commit().await.map_err(store_error)?;
+            self.journal
+                .commit(
+                    transaction,
+                    owner,
+                    acting.actor,
+                    now,
+                    &[goal_updated(&goal_row), check_in_change],
+                )
+                .await?;
             Ok(to_check_in(&inserted)?)
         }
         .await
@@ -631,7 +626,6 @@ impl GoalPartsStore for SqlGoalPartsStore {
         now: Instant,
     ) -> Result<(), GoalWriteError> {
         let owner = acting.owner;
-        let _forget = self.cache.forget_on_drop(owner);
         async {
             let transaction = self.writes.begin().await.map_err(store_error)?;
             let Some(goal_row) =
@@ -664,15 +658,15 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .await
                 .map_err(store_error)?;
             let check_in_change = Change::deleted(ResourceType::GoalCheckIn, check_in.0);
-            crate::journal::append(
-                &transaction,
-                owner,
-                acting.actor,
-                now,
-                &[goal_updated(&goal_row), check_in_change],
-            )
-            .await?;
-            transaction.commit().await.map_err(store_error)?;
+            self.journal
+                .commit(
+                    transaction,
+                    owner,
+                    acting.actor,
+                    now,
+                    &[goal_updated(&goal_row), check_in_change],
+                )
+                .await?;
             Ok(())
         }
         .await

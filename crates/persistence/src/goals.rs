@@ -26,9 +26,8 @@ use waymark_domain::time::Instant;
 
 use crate::entities::{goal_status_changes, goals, routines};
 use crate::error::store_error;
-use crate::goal_list_cache::GoalListCache;
+use crate::journal::Journal;
 use crate::like::contains_pattern;
-use crate::personal_cache::PersonalCache;
 
 /// How many times an unconditional update is retried when another writer changed
 /// the goal between its read and its write.
@@ -40,11 +39,8 @@ pub(crate) struct SqlGoalStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
     pub(crate) writes: DatabaseConnection,
-    /// Lists are served from here when they can be; every write forgets its owner's.
-    pub(crate) cache: Arc<GoalListCache>,
-    /// Deleting a goal unlinks its owner's routines from it (ON DELETE SET NULL), so
-    /// what is remembered about their routines is forgotten too.
-    pub(crate) personal: Arc<PersonalCache>,
+    /// Every write commits through it: its entries, then whoever hears changes.
+    pub(crate) journal: Journal,
 }
 
 fn to_goal(row: &goals::Model) -> Result<Goal, StoreError> {
@@ -243,19 +239,19 @@ impl SqlGoalStore {
             .map_err(store_error)?;
         }
         let owner = AccountId(current.account_id);
-        crate::journal::append(
-            &transaction,
-            owner,
-            actor,
-            now,
-            &[Change::updated(
-                ResourceType::Goal,
-                row.id,
-                Some(row.version),
-            )],
-        )
-        .await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(
+                transaction,
+                owner,
+                actor,
+                now,
+                &[Change::updated(
+                    ResourceType::Goal,
+                    row.id,
+                    Some(row.version),
+                )],
+            )
+            .await?;
         to_goal(&row).map(Some)
     }
 }
@@ -269,7 +265,6 @@ impl GoalStore for SqlGoalStore {
         now: Instant,
     ) -> Result<Goal, StoreError> {
         let owner = acting.owner;
-        let _forget = self.cache.forget_on_drop(owner);
         async {
             let id = GoalId(waymark_domain::id::new_id());
             let row = goals::ActiveModel {
@@ -301,19 +296,19 @@ impl GoalStore for SqlGoalStore {
                 .exec(&transaction)
                 .await
                 .map_err(store_error)?;
-            crate::journal::append(
-                &transaction,
-                owner,
-                acting.actor,
-                now,
-                &[Change::created(
-                    ResourceType::Goal,
-                    id.0,
-                    Some(inserted.version),
-                )],
-            )
-            .await?;
-            transaction.commit().await.map_err(store_error)?;
+            self.journal
+                .commit(
+                    transaction,
+                    owner,
+                    acting.actor,
+                    now,
+                    &[Change::created(
+                        ResourceType::Goal,
+                        id.0,
+                        Some(inserted.version),
+                    )],
+                )
+                .await?;
             to_goal(&inserted)
         }
         .await
@@ -324,13 +319,7 @@ impl GoalStore for SqlGoalStore {
     }
 
     async fn list(&self, owner: AccountId, query: GoalQuery) -> Result<GoalPage, StoreError> {
-        if let Some(page) = self.cache.get(owner, &query) {
-            return Ok(page);
-        }
-        let ticket = self.cache.ticket(owner);
-        let page = self.read_page(owner, &query).await?;
-        self.cache.store(ticket, query, page.clone());
-        Ok(page)
+        self.read_page(owner, &query).await
     }
 
     async fn update(
@@ -342,7 +331,6 @@ impl GoalStore for SqlGoalStore {
         now: Instant,
     ) -> Result<Goal, GoalWriteError> {
         let owner = acting.owner;
-        let _forget = self.cache.forget_on_drop(owner);
         async {
             for _ in 0..UPDATE_ATTEMPTS {
                 let current = self.row(owner, id).await?.ok_or(GoalWriteError::NotFound)?;
@@ -372,8 +360,6 @@ impl GoalStore for SqlGoalStore {
         now: Instant,
     ) -> Result<(), GoalWriteError> {
         let owner = acting.owner;
-        let _forget = self.cache.forget_on_drop(owner);
-        let _forget_routines = self.personal.forget_on_drop(owner);
         async {
             let transaction = self.writes.begin().await.map_err(store_error)?;
             // On PostgreSQL the goal's row is locked first (FOR UPDATE, which waits for
@@ -431,8 +417,9 @@ impl GoalStore for SqlGoalStore {
                 })
                 .chain([Change::deleted(ResourceType::Goal, id.0)])
                 .collect();
-            crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
-            transaction.commit().await.map_err(store_error)?;
+            self.journal
+                .commit(transaction, owner, acting.actor, now, &changes)
+                .await?;
             Ok(())
         }
         .await

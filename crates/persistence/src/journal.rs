@@ -1,6 +1,7 @@
-//! The change journal in SQL: [`append`] is called by every store that changes a
-//! person's data, inside the change's own transaction and as its last statement;
-//! [`SqlChangeJournal`] reads what has been committed.
+//! The change journal in SQL: every store that changes a person's data commits
+//! through [`Journal::commit`], which appends the entries inside the change's own
+//! transaction as its last statement, commits, and tells this process's
+//! [`HearsChanges`] (the caches); [`SqlChangeJournal`] reads what has been committed.
 //!
 //! Numbering happens when entries are read, not when they are written. A writer only
 //! inserts its entries, without a number, so one person's writers never wait for each
@@ -13,6 +14,8 @@
 //! and only upwards: a reader that has seen `n` can never later find a new entry below
 //! `n`, and a write that rolls back never had a number. SQLite has one writer at a
 //! time, which orders the same way.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -30,6 +33,88 @@ use waymark_domain::time::Instant;
 
 use crate::entities::{change_journal, change_journal_heads};
 use crate::error::store_error;
+
+/// Hears, in this process, of the changes a write has committed: the caches forget
+/// what those changes made stale. Told once the commit has happened, or once it may
+/// have (a commit that failed or was abandoned part-way is told too: forgetting too
+/// much is harmless, forgetting too little is not). Never told of a write that
+/// stopped before committing. Other processes hear of the same entries from the
+/// database (on PostgreSQL, `change_notices`).
+pub(crate) trait HearsChanges: Send + Sync + std::fmt::Debug {
+    /// `changes` to `owner`'s data were committed, or may have been.
+    fn heard(&self, owner: AccountId, changes: &[Change]);
+}
+
+/// The one way a store commits a write of personal data: its journal entries go in
+/// as the transaction's last statement, then the transaction commits, then whoever
+/// hears changes in this process is told.
+#[derive(Debug, Clone)]
+pub(crate) struct Journal {
+    hearers: Arc<[Arc<dyn HearsChanges>]>,
+}
+
+impl Journal {
+    /// A journal telling `hearers` of every committed write.
+    pub(crate) fn telling(hearers: Vec<Arc<dyn HearsChanges>>) -> Self {
+        Self {
+            hearers: hearers.into(),
+        }
+    }
+
+    /// Appends `changes` to `owner`'s journal as made by `actor` at `at`, commits
+    /// `transaction`, and tells this process's hearers (even when the commit fails or
+    /// is abandoned part-way, since it may have happened all the same).
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails; the transaction then rolls back, or may have
+    /// committed if the commit itself failed.
+    pub(crate) async fn commit(
+        &self,
+        transaction: DatabaseTransaction,
+        owner: AccountId,
+        actor: Actor,
+        at: Instant,
+        changes: &[Change],
+    ) -> Result<(), StoreError> {
+        append(&transaction, owner, actor, at, changes).await?;
+        self.commit_appended(transaction, owner, changes).await
+    }
+
+    /// Commits `transaction`, whose entries `changes` were [`append`]ed earlier in it
+    /// (erasing an account appends before the rows go), and tells this process's
+    /// hearers as [`Self::commit`] does.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the commit fails (it may have happened all the same).
+    pub(crate) async fn commit_appended(
+        &self,
+        transaction: DatabaseTransaction,
+        owner: AccountId,
+        changes: &[Change],
+    ) -> Result<(), StoreError> {
+        let _tell = TellOnDrop {
+            journal: self,
+            owner,
+            changes,
+        };
+        transaction.commit().await.map_err(store_error)
+    }
+}
+
+/// Tells the hearers when dropped: after the commit, or when it is abandoned.
+struct TellOnDrop<'a> {
+    journal: &'a Journal,
+    owner: AccountId,
+    changes: &'a [Change],
+}
+
+impl Drop for TellOnDrop<'_> {
+    fn drop(&mut self) {
+        for hearer in self.journal.hearers.iter() {
+            hearer.heard(self.owner, self.changes);
+        }
+    }
+}
 
 /// Appends `changes` to `owner`'s journal, made by `actor` at `at`, inside the
 /// transaction that made the changes. The entries get their numbers when first read

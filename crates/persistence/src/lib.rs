@@ -4,8 +4,7 @@
 // Unit tests may fail loudly; production code may not (see [workspace.lints]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
-mod article_cache;
-mod cached_stores;
+mod caches;
 mod change_notices;
 mod contacts;
 mod content;
@@ -13,7 +12,6 @@ mod content_services;
 mod database;
 mod entities;
 mod error;
-mod goal_list_cache;
 mod goal_parts;
 mod goals;
 mod health;
@@ -22,8 +20,6 @@ mod idempotency;
 mod identity;
 mod journal;
 mod like;
-mod memory_cache;
-mod personal_cache;
 mod routines;
 mod settings;
 mod sqlite_path;

@@ -31,6 +31,7 @@ use waymark_domain::time::Instant;
 
 use crate::entities::{calendar_feeds, goals, routine_check_ins, routine_pauses, routines};
 use crate::error::{is_foreign_key_violation, is_unique_violation, store_error};
+use crate::journal::Journal;
 
 /// A routine linked to a goal that was deleted after it was checked (by a
 /// transaction that committed first) names an unknown goal.
@@ -52,6 +53,8 @@ pub(crate) struct SqlRoutineStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
     pub(crate) writes: DatabaseConnection,
+    /// Every write commits through it: its entries, then whoever hears changes.
+    pub(crate) journal: Journal,
 }
 
 fn corrupt(id: uuid::Uuid, field: &str) -> StoreError {
@@ -316,8 +319,9 @@ impl RoutineStore for SqlRoutineStore {
             pause(&transaction, RoutineId(inserted.id), owner, today).await?;
         }
         let change = Change::created(ResourceType::Routine, inserted.id, Some(inserted.version));
-        crate::journal::append(&transaction, owner, acting.actor, now, &[change]).await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(transaction, owner, acting.actor, now, &[change])
+            .await?;
         Ok(to_routine(&inserted)?)
     }
 
@@ -458,8 +462,9 @@ impl RoutineStore for SqlRoutineStore {
                     }
                 }
                 let change = Change::updated(ResourceType::Routine, row.id, Some(row.version));
-                crate::journal::append(&transaction, owner, acting.actor, now, &[change]).await?;
-                transaction.commit().await.map_err(store_error)?;
+                self.journal
+                    .commit(transaction, owner, acting.actor, now, &[change])
+                    .await?;
                 return Ok(routine);
             }
             drop(transaction);
@@ -498,15 +503,15 @@ impl RoutineStore for SqlRoutineStore {
             };
         }
         // Check-ins go with the routine (ON DELETE CASCADE).
-        crate::journal::append(
-            &transaction,
-            owner,
-            acting.actor,
-            now,
-            &[Change::deleted(ResourceType::Routine, id.0)],
-        )
-        .await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(
+                transaction,
+                owner,
+                acting.actor,
+                now,
+                &[Change::deleted(ResourceType::Routine, id.0)],
+            )
+            .await?;
         Ok(())
     }
 
@@ -645,8 +650,9 @@ impl RoutineStore for SqlRoutineStore {
             inserted.id,
             Some(inserted.version),
         );
-        crate::journal::append(&transaction, owner, acting.actor, now, &[change]).await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(transaction, owner, acting.actor, now, &[change])
+            .await?;
         Ok(to_check_in(&inserted)?)
     }
 
@@ -733,8 +739,9 @@ impl RoutineStore for SqlRoutineStore {
             return Err(CheckInWriteError::PreconditionFailed);
         };
         let change = Change::updated(ResourceType::RoutineCheckIn, row.id, Some(row.version));
-        crate::journal::append(&transaction, owner, acting.actor, now, &[change]).await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(transaction, owner, acting.actor, now, &[change])
+            .await?;
         Ok(to_check_in(row)?)
     }
 
@@ -759,8 +766,9 @@ impl RoutineStore for SqlRoutineStore {
             return Err(CheckInWriteError::NotFound);
         }
         let change = Change::deleted(ResourceType::RoutineCheckIn, id.0);
-        crate::journal::append(&transaction, owner, acting.actor, now, &[change]).await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(transaction, owner, acting.actor, now, &[change])
+            .await?;
         Ok(())
     }
 }

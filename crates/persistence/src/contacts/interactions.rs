@@ -93,8 +93,9 @@ impl InteractionStore for SqlContactStore {
             Change::created(ResourceType::ContactInteraction, inserted.id, None),
             contact_updated(&updated),
         ];
-        crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(transaction, owner, acting.actor, now, &changes)
+            .await?;
         Ok((to_interaction(&inserted)?, to_contact(&updated)?))
     }
 
@@ -179,8 +180,9 @@ impl InteractionStore for SqlContactStore {
             Change::deleted(ResourceType::ContactInteraction, id.0),
             contact_updated(&updated),
         ];
-        crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(transaction, owner, acting.actor, now, &changes)
+            .await?;
         Ok(())
     }
 }

@@ -10,8 +10,6 @@
 mod interactions;
 mod supporters;
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -38,7 +36,7 @@ use waymark_domain::time::Instant;
 
 use crate::entities::{accounts, contact_interactions, contacts, goal_supporters, goals};
 use crate::error::{retrying_conflicts, store_error};
-use crate::goal_list_cache::GoalListCache;
+use crate::journal::Journal;
 use crate::like::contains_pattern;
 
 /// How many times an unconditional update is retried when another writer changed the
@@ -51,8 +49,8 @@ pub(crate) struct SqlContactStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
     pub(crate) writes: DatabaseConnection,
-    /// Goals show their supporters: a link change forgets the owner's cached lists.
-    pub(crate) goal_lists: Arc<GoalListCache>,
+    /// Every write commits through it: its entries, then whoever hears changes.
+    pub(crate) journal: Journal,
 }
 
 /// The contact ids in a goal's `supporter_ids` column; `None` if it is corrupt.
@@ -401,15 +399,15 @@ impl SqlContactStore {
         let Some(row) = changed.into_iter().next() else {
             return Ok(None);
         };
-        crate::journal::append(
-            &transaction,
-            AccountId(row.account_id),
-            actor,
-            now,
-            &[contact_updated(&row)],
-        )
-        .await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(
+                transaction,
+                AccountId(row.account_id),
+                actor,
+                now,
+                &[contact_updated(&row)],
+            )
+            .await?;
         Ok(Some(to_contact(&row)?))
     }
 
@@ -419,7 +417,7 @@ impl SqlContactStore {
         id: ContactId,
         expected_version: Option<i64>,
         now: Instant,
-    ) -> Result<Result<bool, ContactWriteError>, StoreError> {
+    ) -> Result<Result<(), ContactWriteError>, StoreError> {
         let owner = acting.owner;
         let transaction = self.writes.begin().await.map_err(store_error)?;
         let Some(row) = lock_contact(&transaction, owner, id).await? else {
@@ -458,9 +456,10 @@ impl SqlContactStore {
             .map_err(store_error)?;
         let mut changes = refresh_goal_supporters(&transaction, &supported, now).await?;
         changes.push(Change::deleted(ResourceType::Contact, id.0));
-        crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok(Ok(!supported.is_empty()))
+        self.journal
+            .commit(transaction, owner, acting.actor, now, &changes)
+            .await?;
+        Ok(Ok(()))
     }
 }
 
@@ -507,8 +506,9 @@ impl ContactStore for SqlContactStore {
             .iter()
             .map(|row| Change::created(ResourceType::Contact, row.id, Some(row.version)))
             .collect();
-        crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(transaction, owner, acting.actor, now, &changes)
+            .await?;
         let created = created.iter().map(to_contact).collect::<Result<_, _>>()?;
         Ok(created)
     }
@@ -638,15 +638,6 @@ impl ContactStore for SqlContactStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), ContactWriteError> {
-        let owner = acting.owner;
-        let outcome =
-            retrying_conflicts(|| self.delete_once(acting, id, expected_version, now)).await?;
-        if outcome
-            .as_ref()
-            .is_ok_and(|supported_goals| *supported_goals)
-        {
-            self.goal_lists.forget(owner);
-        }
-        outcome.map(|_| ())
+        retrying_conflicts(|| self.delete_once(acting, id, expected_version, now)).await?
     }
 }

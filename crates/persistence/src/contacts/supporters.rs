@@ -102,8 +102,9 @@ impl SqlContactStore {
             .map_err(store_error)?
         };
         let changes = refresh_goal_supporters(&transaction, &[goal.0], now).await?;
-        crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(transaction, owner, acting.actor, now, &changes)
+            .await?;
         Ok(Ok((to_supporter(&row)?, created)))
     }
 
@@ -132,8 +133,9 @@ impl SqlContactStore {
             return Ok(Err(SupporterWriteError::NotFound));
         }
         let changes = refresh_goal_supporters(&transaction, &[goal.0], now).await?;
-        crate::journal::append(&transaction, owner, acting.actor, now, &changes).await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(transaction, owner, acting.actor, now, &changes)
+            .await?;
         Ok(Ok(()))
     }
 }
@@ -148,10 +150,8 @@ impl SupporterStore for SqlContactStore {
         role: SupporterRole,
         now: Instant,
     ) -> Result<(Supporter, bool), SupporterWriteError> {
-        let owner = acting.owner;
         // The goal row is locked first, so racing PUTs of one link run one after the
         // other and the second finds the first's link.
-        let _forget = self.goal_lists.forget_on_drop(owner);
         let outcome =
             retrying_conflicts(|| self.set_supporter_once(acting, goal, contact, &role, now)).await;
         outcome?
@@ -164,8 +164,6 @@ impl SupporterStore for SqlContactStore {
         contact: ContactId,
         now: Instant,
     ) -> Result<(), SupporterWriteError> {
-        let owner = acting.owner;
-        let _forget = self.goal_lists.forget_on_drop(owner);
         let outcome =
             retrying_conflicts(|| self.remove_supporter_once(acting, goal, contact, now)).await;
         outcome?

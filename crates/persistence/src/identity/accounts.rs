@@ -1,8 +1,6 @@
 //! Accounts in the `accounts` table. Deleting one cascades to every table that
 //! refers to it.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -22,7 +20,7 @@ use waymark_domain::time;
 
 use crate::entities::{accounts, refresh_tokens, sign_in_failures};
 use crate::error::{is_conflict, is_unique_violation, retrying_conflicts, store_error};
-use crate::goal_list_cache::GoalListCache;
+use crate::journal::Journal;
 
 /// [`AccountStore`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
@@ -30,8 +28,8 @@ pub(crate) struct SqlAccountStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
     pub(crate) writes: DatabaseConnection,
-    /// Erasing an account forgets its cached goal lists.
-    pub(crate) goal_lists: Arc<GoalListCache>,
+    /// Every write commits through it: its entries, then whoever hears changes.
+    pub(crate) journal: Journal,
 }
 
 /// Reads a stored row back into a domain account; a row that no longer parses is
@@ -140,8 +138,9 @@ impl SqlAccountStore {
             .map_err(store_error)?
             .ok_or(UpdateAccountError::NotFound)?;
         let change = Change::updated(ResourceType::Account, row.id, Some(row.version));
-        crate::journal::append(&transaction, id, actor, now, &[change]).await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(transaction, id, actor, now, &[change])
+            .await?;
         Ok(to_account(&row)?)
     }
 }
@@ -176,8 +175,9 @@ impl AccountStore for SqlAccountStore {
             })?;
         let owner = AccountId(inserted.id);
         let change = Change::created(ResourceType::Account, inserted.id, Some(inserted.version));
-        crate::journal::append(&transaction, owner, Actor::Person(owner), now, &[change]).await?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit(transaction, owner, Actor::Person(owner), now, &[change])
+            .await?;
         Ok(to_account(&inserted)?)
     }
 
@@ -259,10 +259,22 @@ impl AccountStore for SqlAccountStore {
 
     async fn sign_out_everywhere(&self, id: AccountId) -> Result<(), UpdateAccountError> {
         let ended = retrying_conflicts(|| async {
+            let now = time::now();
             let transaction = self.writes.begin().await.map_err(store_error)?;
-            let ended = end_sessions_of(&transaction, id, time::now()).await?;
-            transaction.commit().await.map_err(store_error)?;
-            Ok(ended)
+            if !end_sessions_of(&transaction, id, now).await? {
+                return Ok(false);
+            }
+            // The token epoch moved: whatever remembers the account must forget it.
+            let version = accounts::Entity::find_by_id(id.0)
+                .one(&transaction)
+                .await
+                .map_err(store_error)?
+                .map(|row| row.version);
+            let change = Change::updated(ResourceType::Account, id.0, version);
+            self.journal
+                .commit(transaction, id, Actor::Person(id), now, &[change])
+                .await?;
+            Ok(true)
         })
         .await?;
         if ended {
@@ -273,7 +285,6 @@ impl AccountStore for SqlAccountStore {
     }
 
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {
-        let _forget = self.goal_lists.forget_on_drop(id);
         retrying_conflicts(|| self.delete_once(id)).await
     }
 }
@@ -324,11 +335,18 @@ impl SqlAccountStore {
             .await
             .map_err(store_error)?;
         crate::idempotency::delete_for_caller(&transaction, &id.to_string()).await?;
+        // The entry goes with the rest of the account's journal, but is heard all the
+        // same: by this process, and on PostgreSQL by every replica (the notification
+        // is sent when the entry is written).
+        let erased = [Change::deleted(ResourceType::Account, id.0)];
+        crate::journal::append(&transaction, id, Actor::Person(id), time::now(), &erased).await?;
         accounts::Entity::delete_by_id(id.0)
             .exec(&transaction)
             .await
             .map_err(store_error)?;
-        transaction.commit().await.map_err(store_error)?;
+        self.journal
+            .commit_appended(transaction, id, &erased)
+            .await?;
         Ok(true)
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use waymark_domain::content::Article;
 
-use crate::memory_cache::{Limits, MemoryCache};
+use crate::caches::memory_cache::{Limits, MemoryCache};
 
 /// How long an article may be served without being read again from the database.
 const MAX_AGE: Duration = Duration::from_secs(60);
@@ -41,7 +41,7 @@ mod tests {
     use waymark_domain::content::{ArticleId, ArticleStatus};
 
     use super::*;
-    use crate::memory_cache::Ticket;
+    use crate::caches::memory_cache::Ticket;
 
     fn article(slug: &str) -> Article {
         let checked = ArticleDraft {

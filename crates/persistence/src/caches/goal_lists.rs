@@ -9,7 +9,7 @@ use waymark_domain::goals::Goal;
 use waymark_domain::goals::ports::{GoalPage, GoalQuery};
 use waymark_domain::identity::AccountId;
 
-use crate::memory_cache::{Limits, MemoryCache};
+use crate::caches::memory_cache::{Limits, MemoryCache};
 
 /// How long a page may be served without being read again from the database.
 pub(crate) const MAX_AGE: Duration = Duration::from_secs(60);

@@ -1,7 +1,7 @@
 //! The routine and account stores with the reads every agenda makes (the account's
 //! time zone, the active routines, their pauses and the week's check-ins) answered
-//! from [`PersonalCache`] when they can be. Every write through these stores forgets
-//! its owner's answers once it is done, whether it succeeded or not.
+//! from [`PersonalCache`] when they can be. Writes go straight through: the journal
+//! tells the cache what they changed.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -25,8 +25,8 @@ use waymark_domain::routines::{
 };
 use waymark_domain::time::Instant;
 
+use crate::caches::personal::{Answer, PersonalCache, Question};
 use crate::identity::accounts::SqlAccountStore;
-use crate::personal_cache::{Answer, PersonalCache, Question};
 use crate::routines::SqlRoutineStore;
 
 /// Answers `question` about `owner` from `cache`, or by `read`, keeping what it read.
@@ -50,17 +50,6 @@ async fn remembered<T: Clone>(
     Ok(value)
 }
 
-/// Runs `write`, then forgets what is known about `owner`, even if the write is
-/// abandoned part-way.
-async fn forgetting<T>(
-    cache: &PersonalCache,
-    owner: AccountId,
-    write: impl Future<Output = T>,
-) -> T {
-    let _forget = cache.forget_on_drop(owner);
-    write.await
-}
-
 /// [`RoutineStore`] over SQL, remembering the agenda's reads.
 #[derive(Debug, Clone)]
 pub(crate) struct CachedRoutineStore {
@@ -82,8 +71,7 @@ impl RoutineStore for CachedRoutineStore {
         routine: NewRoutine,
         now: Instant,
     ) -> Result<Routine, RoutineWriteError> {
-        let owner = acting.owner;
-        forgetting(&self.cache, owner, self.inner.create(acting, routine, now)).await
+        self.inner.create(acting, routine, now).await
     }
 
     async fn get(&self, owner: AccountId, id: RoutineId) -> Result<Option<Routine>, StoreError> {
@@ -117,14 +105,9 @@ impl RoutineStore for CachedRoutineStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Routine, RoutineWriteError> {
-        let owner = acting.owner;
-        forgetting(
-            &self.cache,
-            owner,
-            self.inner
-                .update(acting, id, changes, expected_version, now),
-        )
-        .await
+        self.inner
+            .update(acting, id, changes, expected_version, now)
+            .await
     }
 
     async fn delete(
@@ -134,13 +117,7 @@ impl RoutineStore for CachedRoutineStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), RoutineWriteError> {
-        let owner = acting.owner;
-        forgetting(
-            &self.cache,
-            owner,
-            self.inner.delete(acting, id, expected_version, now),
-        )
-        .await
+        self.inner.delete(acting, id, expected_version, now).await
     }
 
     async fn pauses(
@@ -187,13 +164,9 @@ impl RoutineStore for CachedRoutineStore {
         week_limit: Option<u8>,
         now: Instant,
     ) -> Result<RoutineCheckIn, CheckInWriteError> {
-        forgetting(
-            &self.cache,
-            acting.owner,
-            self.inner
-                .check_in(acting, routine, check_in, week_limit, now),
-        )
-        .await
+        self.inner
+            .check_in(acting, routine, check_in, week_limit, now)
+            .await
     }
 
     async fn check_ins(
@@ -235,14 +208,9 @@ impl RoutineStore for CachedRoutineStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<RoutineCheckIn, CheckInWriteError> {
-        let owner = acting.owner;
-        forgetting(
-            &self.cache,
-            owner,
-            self.inner
-                .update_check_in(acting, routine, id, changes, expected_version, now),
-        )
-        .await
+        self.inner
+            .update_check_in(acting, routine, id, changes, expected_version, now)
+            .await
     }
 
     async fn delete_check_in(
@@ -252,13 +220,7 @@ impl RoutineStore for CachedRoutineStore {
         id: RoutineCheckInId,
         now: Instant,
     ) -> Result<(), CheckInWriteError> {
-        let owner = acting.owner;
-        forgetting(
-            &self.cache,
-            owner,
-            self.inner.delete_check_in(acting, routine, id, now),
-        )
-        .await
+        self.inner.delete_check_in(acting, routine, id, now).await
     }
 }
 
@@ -307,12 +269,9 @@ impl AccountStore for CachedAccountStore {
         changes: ProfileChanges,
         expected_version: Option<i64>,
     ) -> Result<Account, UpdateAccountError> {
-        forgetting(
-            &self.cache,
-            id,
-            self.inner.update_profile(id, changes, expected_version),
-        )
-        .await
+        self.inner
+            .update_profile(id, changes, expected_version)
+            .await
     }
 
     async fn change_password(
@@ -320,7 +279,7 @@ impl AccountStore for CachedAccountStore {
         id: AccountId,
         hash: PasswordHash,
     ) -> Result<Account, UpdateAccountError> {
-        forgetting(&self.cache, id, self.inner.change_password(id, hash)).await
+        self.inner.change_password(id, hash).await
     }
 
     async fn set_role(
@@ -329,19 +288,14 @@ impl AccountStore for CachedAccountStore {
         role: Role,
         expected_version: Option<i64>,
     ) -> Result<Account, UpdateAccountError> {
-        forgetting(
-            &self.cache,
-            acting.owner,
-            self.inner.set_role(acting, role, expected_version),
-        )
-        .await
+        self.inner.set_role(acting, role, expected_version).await
     }
 
     async fn sign_out_everywhere(&self, id: AccountId) -> Result<(), UpdateAccountError> {
-        forgetting(&self.cache, id, self.inner.sign_out_everywhere(id)).await
+        self.inner.sign_out_everywhere(id).await
     }
 
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {
-        forgetting(&self.cache, id, self.inner.delete(id)).await
+        self.inner.delete(id).await
     }
 }

@@ -13,7 +13,7 @@ use waymark_domain::identity::{Account, AccountId};
 use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{Routine, RoutineCheckIn, RoutineId};
 
-use crate::memory_cache::{Limits, MemoryCache};
+use crate::caches::memory_cache::{Limits, MemoryCache};
 
 /// How long an answer may be served without being read again from the database.
 const MAX_AGE: Duration = Duration::from_secs(60);
