@@ -12,7 +12,9 @@
 
 pub mod accounts;
 pub mod articles;
+pub mod clients;
 pub mod contacts;
+pub mod credentials;
 mod failure;
 pub mod goal_check_ins;
 pub mod goals;

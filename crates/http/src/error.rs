@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use waymark_application::Failure;
+use waymark_application::credentials::CredentialError;
 use waymark_domain::contacts::ports::{
     ContactWriteError, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
     MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, SupporterWriteError,
@@ -120,6 +121,18 @@ impl From<UpdateAccountError> for ApiError {
             UpdateAccountError::NotFound => Self::NotFound,
             UpdateAccountError::PreconditionFailed => Self::PreconditionFailed,
             UpdateAccountError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<CredentialError> for ApiError {
+    fn from(error: CredentialError) -> Self {
+        match error {
+            CredentialError::NotFound => Self::NotFound,
+            CredentialError::TooManyAttempts { wait } => Self::TooManyRequests {
+                retry_after_seconds: wait.as_secs().max(1),
+            },
+            CredentialError::Store(store) => store.into(),
         }
     }
 }

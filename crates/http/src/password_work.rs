@@ -9,6 +9,10 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
+use waymark_domain::identity::ports::PasswordHasher;
+use waymark_domain::identity::{NewPassword, PasswordHash};
+use waymark_domain::ports::StoreError;
+
 use crate::error::ApiError;
 
 /// Runs password work with bounded concurrency.
@@ -65,4 +69,25 @@ impl PasswordWork {
         .await
         .map_err(|error| ApiError::Internal(anyhow::anyhow!("password work did not run: {error}")))
     }
+}
+
+#[async_trait::async_trait]
+impl PasswordHasher for PasswordWork {
+    async fn hash(&self, password: NewPassword) -> Result<PasswordHash, StoreError> {
+        self.run(move || PasswordHash::of(&password))
+            .await
+            .map_err(not_run)?
+            .map_err(|error| StoreError::Unexpected(error.into()))
+    }
+
+    async fn verify(&self, hash: PasswordHash, candidate: String) -> Result<bool, StoreError> {
+        self.run(move || hash.verify(&candidate))
+            .await
+            .map_err(not_run)
+    }
+}
+
+/// The password work could not run at all (the server is stopping).
+fn not_run(error: ApiError) -> StoreError {
+    StoreError::Unexpected(anyhow::anyhow!("{error}"))
 }

@@ -54,3 +54,30 @@ pub fn scopes_clients_may_hold() -> ScopeSet {
             .filter(|scope| !matches!(scope, Scope::Profile | Scope::Admin | Scope::ContentWrite)),
     )
 }
+
+/// The most scopes one client may be registered with.
+pub const MAX_CLIENT_SCOPES: usize = 9;
+
+/// Scopes that a client may not be registered with, or too few or too many.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must list 1 to {MAX_CLIENT_SCOPES} scopes, each one of: {allowed}")]
+pub struct ClientScopesRefused {
+    allowed: ScopeSet,
+}
+
+/// A client's scopes from their names, each item one scope name (a space inside an
+/// item is not a second scope): 1 to [`MAX_CLIENT_SCOPES`] of those
+/// [`scopes_clients_may_hold`].
+///
+/// # Errors
+/// [`ClientScopesRefused`], saying which scopes are allowed.
+pub fn client_scopes(names: &[String]) -> Result<ScopeSet, ClientScopesRefused> {
+    let allowed = scopes_clients_may_hold();
+    let parsed: Option<Vec<Scope>> = names.iter().map(|name| name.parse().ok()).collect();
+    parsed
+        .map(ScopeSet::of)
+        .filter(|scopes| {
+            (1..=MAX_CLIENT_SCOPES).contains(&names.len()) && scopes.is_subset(&allowed)
+        })
+        .ok_or(ClientScopesRefused { allowed })
+}

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use super::account::{Account, AccountId, NewAccount, ProfileChanges, Role};
 use super::client::{ApiClient, ClientId, NewApiClient};
 use super::email::Email;
-use super::password::PasswordHash;
+use super::password::{NewPassword, PasswordHash};
 use super::scope::ScopeSet;
 use super::secret::SecretDigest;
 use crate::acting::Acting;
@@ -302,4 +302,22 @@ pub trait SignInThrottle: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn clear(&self, email: &Email) -> Result<(), StoreError>;
+}
+
+/// Hashing and checking passwords. Both are slow on purpose (Argon2id), so the
+/// adapter decides where they run (never on a thread that answers requests) and how
+/// many run at once.
+#[async_trait]
+pub trait PasswordHasher: Send + Sync + std::fmt::Debug {
+    /// `password`'s hash, with a fresh salt.
+    ///
+    /// # Errors
+    /// [`StoreError::Unexpected`] when no hash could be made.
+    async fn hash(&self, password: NewPassword) -> Result<PasswordHash, StoreError>;
+
+    /// Whether `candidate` is the password `hash` was made from.
+    ///
+    /// # Errors
+    /// [`StoreError::Unexpected`] when the check could not run.
+    async fn verify(&self, hash: PasswordHash, candidate: String) -> Result<bool, StoreError>;
 }

@@ -5,18 +5,16 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use waymark_application::credentials::{self, PasswordCheck};
 use waymark_application::{Input, accounts};
-use waymark_domain::identity::{
-    Account, AccountId, DisplayName, Locale, NewPassword, PasswordHash, ProfileChanges,
-    TimeZoneName,
-};
+use waymark_domain::identity::{Account, DisplayName, Locale, ProfileChanges, TimeZoneName};
 use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
 use crate::openapi::problems::{AccountStale, Invalid};
-use crate::problem::{FieldError, Problem};
+use crate::problem::Problem;
 use crate::routes::auth::AccountResponse;
 use crate::state::AppState;
 
@@ -26,58 +24,12 @@ fn account_response(account: &Account) -> HttpResponse {
         .json(AccountResponse::from(account))
 }
 
-async fn current_account(state: &AppState, id: AccountId) -> Result<Account, ApiError> {
-    // A valid token for an account deleted since it was issued.
-    state
-        .ports
-        .accounts
-        .get(id)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
-/// Checks `password` against the account's own, on a blocking thread.
-///
-/// Attempts count against the same per-address limit as signing in, so a stolen
-/// access token cannot be used to guess the password faster than the sign-in form
-/// allows.
-async fn confirm_password(
-    state: &AppState,
-    id: AccountId,
-    password: String,
-    pointer: &str,
-) -> Result<(), ApiError> {
-    let account = current_account(state, id).await?;
-    let policy = state.settings.sign_in_lockout;
-    if let Some(wait) = state
-        .ports
-        .sign_in_throttle
-        .count_attempt(&account.email, policy, waymark_domain::time::now())
-        .await?
-    {
-        return Err(ApiError::TooManyRequests {
-            retry_after_seconds: wait.as_secs().max(1),
-        });
-    }
-    let hash = state
-        .ports
-        .accounts
-        .password_hash(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let verified = state
-        .password_work
-        .run(move || hash.verify(&password))
-        .await?;
-    if verified {
-        state.ports.sign_in_throttle.clear(&account.email).await?;
-        Ok(())
-    } else {
-        Err(ApiError::Validation(vec![FieldError {
-            pointer: pointer.to_owned(),
-            code: "mismatch".to_owned(),
-            message: "is not your current password".to_owned(),
-        }]))
+/// The rules every check of the person's own password follows, now.
+fn password_check(state: &AppState) -> PasswordCheck<'_> {
+    PasswordCheck {
+        passwords: &*state.password_work,
+        lockout: state.settings.sign_in_lockout,
+        now: waymark_domain::time::now(),
     }
 }
 
@@ -99,7 +51,7 @@ pub(crate) async fn get_me(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = current_account(&state, principal.account()?).await?;
+    let account = accounts::get(&state.ports, principal.acting()?).await?;
     if let Some(unchanged) = not_modified(&request, &version_etag(account.version)) {
         return Ok(unchanged);
     }
@@ -209,27 +161,15 @@ pub(crate) async fn change_password(
     body: JsonBody<PasswordChange>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = current_account(&state, principal.account()?).await?;
     let change = body.into_inner();
-    let new_password = NewPassword::parse(&change.new_password, Some(&account.email))
-        .map_err(|error| ApiError::Validation(vec![FieldError::invalid("/new_password", error)]))?;
-    confirm_password(
-        &state,
-        account.id,
+    credentials::change_password(
+        &state.ports,
+        password_check(&state),
+        principal.acting()?,
         change.current_password,
-        "/current_password",
+        &change.new_password,
     )
     .await?;
-    let hash = state
-        .password_work
-        .run(move || PasswordHash::of(&new_password))
-        .await?
-        .map_err(|error| ApiError::Internal(error.into()))?;
-    state
-        .ports
-        .accounts
-        .change_password(account.id, hash)
-        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -252,9 +192,9 @@ pub(crate) async fn sign_out_everywhere(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let account_id = principal.account()?;
-    state.ports.accounts.sign_out_everywhere(account_id).await?;
-    tracing::info!(target: "security", account_id = %account_id, "every session ended by the account's owner");
+    let acting = principal.acting()?;
+    credentials::sign_out_everywhere(&state.ports, acting).await?;
+    tracing::info!(target: "security", account_id = %acting.owner, "every session ended by the account's owner");
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -287,14 +227,11 @@ pub(crate) async fn delete_me(
     body: JsonBody<DeletionConfirmation>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let account_id = principal.account()?;
-    confirm_password(&state, account_id, body.into_inner().password, "/password").await?;
-    if state.ports.accounts.delete(account_id).await? {
-        tracing::info!(target: "security", account_id = %account_id, "account deleted by its owner");
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::NotFound)
-    }
+    let acting = principal.acting()?;
+    let password = body.into_inner().password;
+    credentials::erase_account(&state.ports, password_check(&state), acting, password).await?;
+    tracing::info!(target: "security", account_id = %acting.owner, "account deleted by its owner");
+    Ok(HttpResponse::NoContent().finish())
 }
 
 crate::redacted::redacted_debug!(PasswordChange, DeletionConfirmation);

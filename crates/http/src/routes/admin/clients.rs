@@ -5,9 +5,11 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use waymark_domain::identity::client::scopes_clients_may_hold;
-use waymark_domain::identity::secret::OpaqueSecret;
-use waymark_domain::identity::{ApiClient, ClientId, DisplayName, NewApiClient, Scope, ScopeSet};
+use waymark_application::Input;
+use waymark_application::clients::{self, ClientRegistration};
+use waymark_domain::identity::client::client_scopes;
+use waymark_domain::identity::{ApiClient, ClientId, DisplayName};
+use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
 use crate::auth::Principal;
 use crate::auth::vocabulary::ScopeName;
@@ -16,11 +18,8 @@ use crate::extract::JsonBody;
 use crate::middleware::idempotency::ShownOnce;
 use crate::openapi::problems::Invalid;
 use crate::pagination::{PageRequest, page_response};
-use crate::problem::{FieldError, Problem};
+use crate::problem::Problem;
 use crate::state::AppState;
-
-/// Prefix of client secrets, so a leaked one is recognisable.
-const CLIENT_SECRET_PREFIX: &str = "wms_";
 
 /// A registered API client.
 #[derive(Debug, Serialize, ToSchema)]
@@ -90,6 +89,27 @@ pub(crate) struct NewClientRequest {
     scopes: Vec<String>,
 }
 
+impl Input<ClientRegistration> for NewClientRequest {
+    fn parse(self) -> Result<ClientRegistration, Vec<FieldProblem>> {
+        let mut problems = Problems::default();
+        let scopes = problems.check("/scopes", client_scopes(&self.scopes));
+        // The same rules as a person's display name: 1 to 100 visible characters.
+        let name = DisplayName::parse(&self.name).ok();
+        if name.is_none() {
+            problems.add(
+                "/name",
+                "must be 1 to 100 characters, without control or invisible characters",
+            );
+        }
+        problems.or(|| {
+            Some(ClientRegistration {
+                name: name?,
+                scopes: scopes?,
+            })
+        })
+    }
+}
+
 fn client_id(id: uuid::Uuid) -> ClientId {
     ClientId(id)
 }
@@ -115,47 +135,7 @@ pub(crate) async fn create_client(
     body: JsonBody<NewClientRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = body.into_inner();
-    let mut errors = Vec::new();
-    let allowed = scopes_clients_may_hold();
-    // Each item is one scope name; a space inside an item is not a second scope.
-    let parsed: Option<Vec<Scope>> = request
-        .scopes
-        .iter()
-        .map(|name| name.parse::<Scope>().ok())
-        .collect();
-    let scopes = parsed
-        .map(ScopeSet::of)
-        .filter(|scopes| (1..=9).contains(&request.scopes.len()) && scopes.is_subset(&allowed));
-    if scopes.is_none() {
-        errors.push(FieldError::invalid(
-            "/scopes",
-            format!("must list 1 to 9 scopes, each one of: {allowed}"),
-        ));
-    }
-    // The same rules as a person's display name: 1 to 100 visible characters.
-    let name = DisplayName::parse(&request.name).ok();
-    if name.is_none() {
-        errors.push(FieldError::invalid(
-            "/name",
-            "must be 1 to 100 characters, without control or invisible characters",
-        ));
-    }
-    let (Some(scopes), Some(name)) = (scopes, name) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let name = name.as_str().to_owned();
-    let secret = OpaqueSecret::generate(CLIENT_SECRET_PREFIX)
-        .map_err(|error| ApiError::Internal(error.into()))?;
-    let client = state
-        .ports
-        .clients
-        .create(NewApiClient {
-            name,
-            scopes,
-            secret_digest: secret.digest(),
-        })
-        .await?;
+    let (client, secret) = clients::register(&state.ports, body.into_inner()).await?;
     tracing::info!(target: "security", client_id = %client.id, "API client registered");
     let mut response = HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/admin/clients/{}", client.id)))
@@ -203,7 +183,7 @@ pub(crate) async fn list_clients(
         .map(|cursor| state.cursors.decode::<uuid::Uuid>(cursor))
         .transpose()?
         .map(client_id);
-    let listed = state.ports.clients.list(after, limit).await?;
+    let listed = clients::list(&state.ports, after, limit).await?;
     let next_cursor = listed
         .has_more
         .then(|| {
@@ -241,12 +221,7 @@ pub(crate) async fn get_client(
     path: web::Path<uuid::Uuid>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (client, _) = state
-        .ports
-        .clients
-        .find(client_id(path.into_inner()))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let client = clients::get(&state.ports, client_id(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(ClientResponse::from(&client)))
 }
 
@@ -271,7 +246,7 @@ pub(crate) async fn delete_client(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = client_id(path.into_inner());
-    state.ports.clients.delete(id).await?;
+    clients::remove(&state.ports, id).await?;
     tracing::info!(target: "security", client_id = %id, "API client removed");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -5,15 +5,16 @@ use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use waymark_domain::identity::{
-    Account, DisplayName, Email, Locale, NewAccount, NewPassword, PasswordHash, Role, TimeZoneName,
-};
+use waymark_application::Input;
+use waymark_application::credentials::{self, SignUp};
+use waymark_domain::identity::{Account, DisplayName, Email, Locale, NewPassword, TimeZoneName};
+use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
 use crate::auth::vocabulary::RoleName;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::openapi::problems::Invalid;
-use crate::problem::{FieldError, Problem};
+use crate::problem::Problem;
 use crate::state::AppState;
 
 /// A new account.
@@ -92,39 +93,32 @@ impl AccountResponse {
     }
 }
 
-/// Parses every field, collecting each problem so the client can fix them at once.
-fn parse(
-    request: &RegisterRequest,
-) -> Result<(Email, NewPassword, DisplayName, TimeZoneName, Locale), ApiError> {
-    let mut errors = Vec::new();
-    let email = Email::parse(&request.email)
-        .map_err(|error| errors.push(FieldError::invalid("/email", error)))
-        .ok();
-    let password = NewPassword::parse(&request.password, email.as_ref())
-        .map_err(|error| errors.push(FieldError::invalid("/password", error)))
-        .ok();
-    let display_name = DisplayName::parse(&request.display_name)
-        .map_err(|error| errors.push(FieldError::invalid("/display_name", error)))
-        .ok();
-    let time_zone = match &request.time_zone {
-        Some(zone) => TimeZoneName::parse(zone)
-            .map_err(|error| errors.push(FieldError::invalid("/time_zone", error)))
-            .ok(),
-        None => Some(TimeZoneName::default_zone()),
-    };
-    let locale = match &request.locale {
-        Some(locale) => Locale::parse(locale)
-            .map_err(|error| errors.push(FieldError::invalid("/locale", error)))
-            .ok(),
-        None => Some(Locale::default_locale()),
-    };
-    match (email, password, display_name, time_zone, locale) {
-        (Some(email), Some(password), Some(display_name), Some(time_zone), Some(locale))
-            if errors.is_empty() =>
-        {
-            Ok((email, password, display_name, time_zone, locale))
-        }
-        _ => Err(ApiError::Validation(errors)),
+impl Input<SignUp> for RegisterRequest {
+    fn parse(self) -> Result<SignUp, Vec<FieldProblem>> {
+        let mut problems = Problems::default();
+        let email = problems.check("/email", Email::parse(&self.email));
+        let password = problems.check(
+            "/password",
+            NewPassword::parse(&self.password, email.as_ref()),
+        );
+        let display_name = problems.check("/display_name", DisplayName::parse(&self.display_name));
+        let time_zone = match &self.time_zone {
+            Some(zone) => problems.check("/time_zone", TimeZoneName::parse(zone)),
+            None => Some(TimeZoneName::default_zone()),
+        };
+        let locale = match &self.locale {
+            Some(locale) => problems.check("/locale", Locale::parse(locale)),
+            None => Some(Locale::default_locale()),
+        };
+        problems.or(|| {
+            Some(SignUp {
+                email: email?,
+                password: password?,
+                display_name: display_name?,
+                time_zone: time_zone?,
+                locale: locale?,
+            })
+        })
     }
 }
 
@@ -149,24 +143,8 @@ pub(crate) async fn register(
     body: JsonBody<RegisterRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (email, password, display_name, time_zone, locale) = parse(&body.into_inner())?;
-    let password_hash = state
-        .password_work
-        .run(move || PasswordHash::of(&password))
-        .await?
-        .map_err(|error| ApiError::Internal(error.into()))?;
-    let account = state
-        .ports
-        .accounts
-        .create(NewAccount {
-            email,
-            password_hash,
-            display_name,
-            time_zone,
-            locale,
-            role: Role::User,
-        })
-        .await?;
+    let account =
+        credentials::sign_up(&state.ports, &*state.password_work, body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, "/v1/me"))
         .insert_header((header::ETAG, AccountResponse::etag(&account)))
