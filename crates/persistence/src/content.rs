@@ -7,8 +7,7 @@ use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
-    TransactionTrait, Value,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
 };
 use waymark_domain::content::ports::{
     ArticlePage, ArticlePosition, ArticleQuery, ArticleWriteError, ContentStore, ServiceQuery,
@@ -26,13 +25,14 @@ use waymark_domain::time::Instant;
 
 use crate::entities::{content_articles, content_changes, content_feed, content_revisions};
 use crate::error::{is_unique_violation, store_error};
+use crate::writes::{WriteTransaction, Writes};
 
 /// [`ContentStore`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlContentStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
-    pub(crate) writes: DatabaseConnection,
+    pub(crate) writes: Writes,
 }
 
 fn corrupt(what: &str, id: uuid::Uuid, field: &str) -> StoreError {
@@ -171,7 +171,7 @@ fn set_text(row: &mut content_articles::ActiveModel, text: &ArticleText) {
 }
 
 /// Takes the feed row's lock: from here on this transaction is the only content writer.
-async fn lock_feed(transaction: &DatabaseTransaction) -> Result<(), StoreError> {
+async fn lock_feed(transaction: &WriteTransaction) -> Result<(), StoreError> {
     content_feed::Entity::update_many()
         .col_expr(
             content_feed::Column::LastSequence,
@@ -186,7 +186,7 @@ async fn lock_feed(transaction: &DatabaseTransaction) -> Result<(), StoreError> 
 
 /// Appends an entry to the changes feed (the feed lock must be held).
 async fn record_change(
-    transaction: &DatabaseTransaction,
+    transaction: &WriteTransaction,
     article: &Article,
     kind: ChangeKind,
     now: Instant,
@@ -224,7 +224,7 @@ async fn record_change(
 
 /// Stores the article's current text as revision `number`.
 async fn record_revision(
-    transaction: &DatabaseTransaction,
+    transaction: &WriteTransaction,
     article: &Article,
     now: Instant,
 ) -> Result<(), StoreError> {
@@ -415,8 +415,8 @@ impl SqlContentStore {
         locale: &Locale,
         slug: &Slug,
         expected_version: Option<i64>,
-    ) -> Result<(DatabaseTransaction, content_articles::Model), ArticleWriteError> {
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+    ) -> Result<(WriteTransaction, content_articles::Model), ArticleWriteError> {
+        let transaction = self.writes.begin().await?;
         lock_feed(&transaction).await?;
         let row = row_at(&transaction, locale, slug)
             .await?
@@ -429,7 +429,7 @@ impl SqlContentStore {
 
     /// Writes `row`'s changes with a new version and answers the article.
     async fn save(
-        transaction: &DatabaseTransaction,
+        transaction: &WriteTransaction,
         current: &content_articles::Model,
         mut update: content_articles::ActiveModel,
         now: Instant,
@@ -460,7 +460,7 @@ impl ContentStore for SqlContentStore {
         text: ArticleText,
         now: Instant,
     ) -> Result<Article, ArticleWriteError> {
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         lock_feed(&transaction).await?;
         let search_key = content_articles::Entity::find()
             .select_only()
@@ -494,7 +494,7 @@ impl ContentStore for SqlContentStore {
             Err(error) if is_unique_violation(&error) => return Err(ArticleWriteError::SlugTaken),
             Err(error) => return Err(store_error(error).into()),
         };
-        transaction.commit().await.map_err(store_error)?;
+        transaction.commit().await?;
         Ok(to_article(&inserted)?)
     }
 
@@ -589,7 +589,7 @@ impl ContentStore for SqlContentStore {
             record_revision(&transaction, &article, now).await?;
             record_change(&transaction, &article, ChangeKind::Updated, now).await?;
         }
-        transaction.commit().await.map_err(store_error)?;
+        transaction.commit().await?;
         Ok(article)
     }
 
@@ -626,7 +626,7 @@ impl ContentStore for SqlContentStore {
             record_revision(&transaction, &article, now).await?;
         }
         record_change(&transaction, &article, change, now).await?;
-        transaction.commit().await.map_err(store_error)?;
+        transaction.commit().await?;
         Ok(article)
     }
 
@@ -646,7 +646,7 @@ impl ContentStore for SqlContentStore {
         if current.revision > 0 {
             record_change(&transaction, &article, ChangeKind::Deleted, now).await?;
         }
-        transaction.commit().await.map_err(store_error)?;
+        transaction.commit().await?;
         Ok(())
     }
 

@@ -37,6 +37,7 @@ use crate::journal::{Journal, SqlChangeJournal};
 use crate::routines::SqlRoutineStore;
 use crate::settings::DatabaseSettings;
 use crate::sqlite_path::sqlite_file;
+use crate::writes::Writes;
 
 /// A pooled connection is checked with a ping before use only when it has been idle at
 /// least this long. Checking every time doubled the round trips of every request; a
@@ -85,7 +86,7 @@ pub struct Database {
     connection: DatabaseConnection,
     /// Where writes go: on SQLite a pool of one connection (see [`Database::connect`]),
     /// on PostgreSQL the same pool as reads.
-    writes: DatabaseConnection,
+    writes: Writes,
     backend: Backend,
     max_connections: u32,
     caches: Caches,
@@ -148,22 +149,21 @@ impl Database {
                 .busy_timeout(busy_timeout)
         });
 
-        // SQLite commits one transaction at a time. Every write goes through a pool of
-        // its own with one connection, whose waiters are served first come, first
-        // served: writers queue in arrival order instead of spinning in SQLite's busy
-        // handler, and a reader never waits for a writer (WAL). PostgreSQL writes
-        // through the shared pool.
+        // SQLite commits one transaction at a time. Every write goes through one
+        // connection of its own, in arrival order, committed in groups (see
+        // `writes.rs`): writers never spin in SQLite's busy handler, and a reader never
+        // waits for a writer (WAL). PostgreSQL writes through the shared pool.
+        let connection = open(options.clone(), backend).await?;
         let writes = match backend {
             Backend::Sqlite => {
-                let mut one_writer = options.clone();
+                let mut one_writer = options;
                 one_writer.max_connections(1).min_connections(0);
-                Some(open(one_writer, backend).await?)
+                Writes::grouped(open(one_writer, backend).await?)
             }
-            Backend::Postgres => None,
+            Backend::Postgres => Writes::pooled(connection.clone()),
         };
-        let connection = open(options, backend).await?;
         Ok(Self {
-            writes: writes.unwrap_or_else(|| connection.clone()),
+            writes,
             connection,
             backend,
             max_connections: settings.max_connections,
@@ -380,7 +380,7 @@ impl Database {
 
     /// Closes every pooled connection; later queries fail.
     pub async fn close(&self) {
-        for pool in [&self.writes, &self.connection] {
+        for pool in [self.writes.connection(), &self.connection] {
             if let Err(error) = pool.close_by_ref().await {
                 tracing::warn!(error = %error, "closing the database pool failed");
             }
@@ -446,7 +446,7 @@ async fn discard_if_inside_a_transaction(
 mod tests {
     use std::time::Duration;
 
-    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
     use secrecy::SecretString;
 
     use super::{Database, DatabaseSettings};

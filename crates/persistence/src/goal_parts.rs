@@ -8,8 +8,8 @@
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use waymark_domain::acting::Acting;
 use waymark_domain::goals::ports::{CheckInPage, GoalPartsStore, GoalWriteError, StepWriteError};
@@ -25,13 +25,14 @@ use waymark_domain::time::Instant;
 use crate::entities::{goal_check_ins, goal_steps, goals};
 use crate::error::store_error;
 use crate::journal::Journal;
+use crate::writes::{WriteTransaction, Writes};
 
 /// [`GoalPartsStore`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlGoalPartsStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
-    pub(crate) writes: DatabaseConnection,
+    pub(crate) writes: Writes,
     /// Every write commits through it: its entries, then whoever hears changes.
     pub(crate) journal: Journal,
 }
@@ -78,7 +79,7 @@ fn to_check_in(row: &goal_check_ins::Model) -> Result<CheckIn, StoreError> {
 /// exists and passes `condition`. Answers the goal as it now is, or `None` when there
 /// was no such goal to touch.
 async fn touch_goal(
-    transaction: &DatabaseTransaction,
+    transaction: &WriteTransaction,
     owner: AccountId,
     goal: GoalId,
     now: Instant,
@@ -184,7 +185,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
     ) -> Result<Step, StepWriteError> {
         let owner = acting.owner;
         async {
-            let transaction = self.writes.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await?;
             let done_increment = i32::from(done);
             let Some(goal_row) = touch_goal(
                 &transaction,
@@ -281,7 +282,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 return Err(StepWriteError::PreconditionFailed);
             }
             let done_change = changes.done.filter(|done| *done != current.done);
-            let transaction = self.writes.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await?;
             let done_delta = match done_change {
                 Some(true) => 1,
                 Some(false) => -1,
@@ -360,7 +361,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(StepWriteError::PreconditionFailed);
             }
-            let transaction = self.writes.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await?;
             let Some(goal_row) = touch_goal(
                 &transaction,
                 owner,
@@ -438,7 +439,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
     ) -> Result<Vec<Step>, StepWriteError> {
         let owner = acting.owner;
         async {
-            let transaction = self.writes.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await?;
             let Some(goal_row) =
                 touch_goal(&transaction, owner, goal, now, Vec::new(), None).await?
             else {
@@ -502,7 +503,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
     ) -> Result<CheckIn, GoalWriteError> {
         let owner = acting.owner;
         async {
-            let transaction = self.writes.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await?;
             let Some(goal_row) = touch_goal(
                 &transaction,
                 owner,
@@ -627,7 +628,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
     ) -> Result<(), GoalWriteError> {
         let owner = acting.owner;
         async {
-            let transaction = self.writes.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await?;
             let Some(goal_row) =
                 touch_goal(&transaction, owner, goal, now, Vec::new(), None).await?
             else {

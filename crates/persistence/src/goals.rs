@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
-    EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
 };
 use waymark_domain::acting::Acting;
 use waymark_domain::goals::ports::{
@@ -28,6 +28,7 @@ use crate::entities::{goal_status_changes, goals, routines};
 use crate::error::store_error;
 use crate::journal::Journal;
 use crate::like::contains_pattern;
+use crate::writes::Writes;
 
 /// How many times an unconditional update is retried when another writer changed
 /// the goal between its read and its write.
@@ -38,7 +39,7 @@ const UPDATE_ATTEMPTS: usize = 3;
 pub(crate) struct SqlGoalStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
-    pub(crate) writes: DatabaseConnection,
+    pub(crate) writes: Writes,
     /// Every write commits through it: its entries, then whoever hears changes.
     pub(crate) journal: Journal,
 }
@@ -207,7 +208,7 @@ impl SqlGoalStore {
         if let Some(notes) = &changes.support_notes {
             update.support_notes = Set(notes.as_str().to_owned());
         }
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         let Some(row) = goals::Entity::update_many()
             .set(update)
             .col_expr(
@@ -287,7 +288,7 @@ impl GoalStore for SqlGoalStore {
                 last_check_in_at: Set(None),
                 supporter_ids: Set(String::new()),
             };
-            let transaction = self.writes.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await?;
             let inserted = goals::Entity::insert(row)
                 .exec_with_returning(&transaction)
                 .await
@@ -361,7 +362,7 @@ impl GoalStore for SqlGoalStore {
     ) -> Result<(), GoalWriteError> {
         let owner = acting.owner;
         async {
-            let transaction = self.writes.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await?;
             // On PostgreSQL the goal's row is locked first (FOR UPDATE, which waits for
             // any transaction still linking a routine to it, and makes later ones wait
             // and then fail), so every routine linked to it is seen by the unlinking

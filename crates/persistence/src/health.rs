@@ -8,13 +8,14 @@ use waymark_domain::ports::StoreError;
 
 use crate::database::Backend;
 use crate::error::store_error;
+use crate::writes::Writes;
 
 /// Probes the database with a write and reads the pool's occupancy.
 #[derive(Debug, Clone)]
 pub(crate) struct PoolHealth {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
-    pub(crate) writes: DatabaseConnection,
+    pub(crate) writes: Writes,
     pub(crate) backend: Backend,
     pub(crate) max_connections: u32,
 }
@@ -41,14 +42,18 @@ fn write_probe(backend: Backend) -> &'static str {
 #[async_trait]
 impl StorageHealth for PoolHealth {
     async fn check(&self) -> Result<(), StorageUnavailable> {
-        self.writes
-            .execute_unprepared(write_probe(self.backend))
-            .await
-            .map(|_| ())
-            .map_err(|error| match store_error(error) {
-                StoreError::Unavailable(unavailable) => unavailable,
-                StoreError::Unexpected(cause) => StorageUnavailable::new(cause),
-            })
+        let probe = async {
+            let write = self.writes.begin().await?;
+            write
+                .execute_unprepared(write_probe(self.backend))
+                .await
+                .map_err(store_error)?;
+            write.commit().await
+        };
+        probe.await.map_err(|error| match error {
+            StoreError::Unavailable(unavailable) => unavailable,
+            StoreError::Unexpected(cause) => StorageUnavailable::new(cause),
+        })
     }
 
     fn pool_usage(&self) -> PoolUsage {

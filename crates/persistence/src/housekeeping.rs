@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::writes::Writes;
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
@@ -33,7 +35,7 @@ pub struct Swept {
 /// # Errors
 /// [`StoreError`] when storage fails; rows deleted before the failure stay deleted.
 pub(crate) async fn sweep(
-    connection: &DatabaseConnection,
+    connection: &Writes,
     now: Instant,
     journal_retention: Duration,
 ) -> Result<Swept, StoreError> {

@@ -17,6 +17,7 @@ use waymark_domain::time::{self, Instant};
 
 use crate::entities::idempotency_records::{self, Column, Entity};
 use crate::error::store_error;
+use crate::writes::Writes;
 
 /// Deletes every stored response of `caller`.
 pub(crate) async fn delete_for_caller(
@@ -39,7 +40,7 @@ pub(crate) async fn delete_for_caller(
 pub(crate) struct SqlIdempotencyStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
-    pub(crate) writes: DatabaseConnection,
+    pub(crate) writes: Writes,
 }
 
 fn replay_window() -> TimeDelta {

@@ -20,9 +20,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
-    TransactionTrait,
+    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use waymark_domain::identity::AccountId;
 use waymark_domain::journal::{
@@ -33,6 +32,7 @@ use waymark_domain::time::Instant;
 
 use crate::entities::{change_journal, change_journal_heads};
 use crate::error::store_error;
+use crate::writes::{WriteTransaction, Writes};
 
 /// Hears, in this process, of the changes a write has committed: the caches forget
 /// what those changes made stale. Told once the commit has happened, or once it may
@@ -70,7 +70,7 @@ impl Journal {
     /// committed if the commit itself failed.
     pub(crate) async fn commit(
         &self,
-        transaction: DatabaseTransaction,
+        transaction: WriteTransaction,
         owner: AccountId,
         actor: Actor,
         at: Instant,
@@ -88,7 +88,7 @@ impl Journal {
     /// [`StoreError`] when the commit fails (it may have happened all the same).
     pub(crate) async fn commit_appended(
         &self,
-        transaction: DatabaseTransaction,
+        transaction: WriteTransaction,
         owner: AccountId,
         changes: &[Change],
     ) -> Result<(), StoreError> {
@@ -97,7 +97,7 @@ impl Journal {
             owner,
             changes,
         };
-        transaction.commit().await.map_err(store_error)
+        transaction.commit().await
     }
 }
 
@@ -156,7 +156,7 @@ pub(crate) async fn append(
 /// makes numbering run one transaction at a time per person; commit `transaction`
 /// to publish the numbers.
 async fn number_pending(
-    transaction: &DatabaseTransaction,
+    transaction: &WriteTransaction,
     account: AccountId,
 ) -> Result<(), StoreError> {
     let head = change_journal_heads::Entity::insert(change_journal_heads::ActiveModel {
@@ -220,10 +220,7 @@ async fn number_pending(
 ///
 /// # Errors
 /// [`StoreError`] when storage fails.
-pub(crate) async fn forget_before(
-    connection: &DatabaseConnection,
-    cutoff: Instant,
-) -> Result<u64, StoreError> {
+pub(crate) async fn forget_before(connection: &Writes, cutoff: Instant) -> Result<u64, StoreError> {
     let unnumbered: Vec<uuid::Uuid> = change_journal::Entity::find()
         .select_only()
         .column(change_journal::Column::AccountId)
@@ -235,9 +232,9 @@ pub(crate) async fn forget_before(
         .await
         .map_err(store_error)?;
     for account in unnumbered {
-        let transaction = connection.begin().await.map_err(store_error)?;
+        let transaction = connection.begin().await?;
         number_pending(&transaction, AccountId(account)).await?;
-        transaction.commit().await.map_err(store_error)?;
+        transaction.commit().await?;
     }
     let backend = connection.get_database_backend();
     // The cutoff appears twice: PostgreSQL names it once, SQLite binds it twice.
@@ -263,7 +260,7 @@ pub(crate) async fn forget_before(
 #[derive(Debug, Clone)]
 pub(crate) struct SqlChangeJournal {
     /// Where writes go (on SQLite, the one write connection).
-    pub(crate) writes: DatabaseConnection,
+    pub(crate) writes: Writes,
 }
 
 fn to_entry(row: &change_journal::Model) -> Result<JournalEntry, StoreError> {
@@ -297,12 +294,12 @@ impl SqlChangeJournal {
     async fn numbered<T>(
         &self,
         account: AccountId,
-        read: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, StoreError>,
+        read: impl AsyncFnOnce(&WriteTransaction) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         number_pending(&transaction, account).await?;
         let found = read(&transaction).await?;
-        transaction.commit().await.map_err(store_error)?;
+        transaction.commit().await?;
         Ok(found)
     }
 }

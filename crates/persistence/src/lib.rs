@@ -23,6 +23,7 @@ mod like;
 mod routines;
 mod settings;
 mod sqlite_path;
+mod writes;
 
 pub use database::{Backend, Database, DatabaseError, MigrationState};
 pub use housekeeping::Swept;

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use chrono::{NaiveDate, NaiveTime};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use waymark_domain::acting::Acting;
 use waymark_domain::goals::{Feeling, GoalId};
@@ -32,6 +32,7 @@ use waymark_domain::time::Instant;
 use crate::entities::{calendar_feeds, goals, routine_check_ins, routine_pauses, routines};
 use crate::error::{is_foreign_key_violation, is_unique_violation, store_error};
 use crate::journal::Journal;
+use crate::writes::{WriteTransaction, Writes};
 
 /// A routine linked to a goal that was deleted after it was checked (by a
 /// transaction that committed first) names an unknown goal.
@@ -52,7 +53,7 @@ const UPDATE_ATTEMPTS: usize = 3;
 pub(crate) struct SqlRoutineStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
-    pub(crate) writes: DatabaseConnection,
+    pub(crate) writes: Writes,
     /// Every write commits through it: its entries, then whoever hears changes.
     pub(crate) journal: Journal,
 }
@@ -185,7 +186,7 @@ fn local_date(schedule: &Schedule, now: Instant) -> NaiveDate {
 
 /// Records that `routine` was paused on `today`.
 async fn pause(
-    transaction: &DatabaseTransaction,
+    transaction: &WriteTransaction,
     routine: RoutineId,
     owner: AccountId,
     today: NaiveDate,
@@ -205,7 +206,7 @@ async fn pause(
 
 /// Ends `routine`'s open pause on `today`; a pause that began today is dropped.
 async fn resume(
-    transaction: &DatabaseTransaction,
+    transaction: &WriteTransaction,
     routine: RoutineId,
     owner: AccountId,
     today: NaiveDate,
@@ -309,7 +310,7 @@ impl RoutineStore for SqlRoutineStore {
             updated_at: Set(now),
             version: Set(1),
         };
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         let inserted = routines::Entity::insert(row)
             .exec_with_returning(&transaction)
             .await
@@ -437,7 +438,7 @@ impl RoutineStore for SqlRoutineStore {
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(RoutineWriteError::PreconditionFailed);
             }
-            let transaction = self.writes.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await?;
             let changed = routines::Entity::update_many()
                 .set(update.clone())
                 .col_expr(
@@ -483,7 +484,7 @@ impl RoutineStore for SqlRoutineStore {
         now: Instant,
     ) -> Result<(), RoutineWriteError> {
         let owner = acting.owner;
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         let mut statement = routines::Entity::delete_many()
             .filter(routines::Column::Id.eq(id.0))
             .filter(routines::Column::AccountId.eq(owner.0));
@@ -521,7 +522,7 @@ impl RoutineStore for SqlRoutineStore {
         digest: &SecretDigest,
         now: Instant,
     ) -> Result<(), StoreError> {
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         calendar_feeds::Entity::delete_by_id(owner.0)
             .exec(&transaction)
             .await
@@ -534,7 +535,7 @@ impl RoutineStore for SqlRoutineStore {
         .exec(&transaction)
         .await
         .map_err(store_error)?;
-        transaction.commit().await.map_err(store_error)
+        transaction.commit().await
     }
 
     async fn remove_feed_token(&self, owner: AccountId) -> Result<bool, StoreError> {
@@ -592,7 +593,7 @@ impl RoutineStore for SqlRoutineStore {
         now: Instant,
     ) -> Result<RoutineCheckIn, CheckInWriteError> {
         let owner = acting.owner;
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         // Writing the routine row first takes its lock: check-ins of one routine are
         // counted and inserted one at a time, on both databases.
         let locked = routines::Entity::update_many()
@@ -721,7 +722,7 @@ impl RoutineStore for SqlRoutineStore {
         if let Some(feeling) = changes.feeling {
             update.feeling = Set(feeling.map(|feeling| feeling.as_str().to_owned()));
         }
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         let changed = routine_check_ins::Entity::update_many()
             .set(update)
             .col_expr(
@@ -753,7 +754,7 @@ impl RoutineStore for SqlRoutineStore {
         now: Instant,
     ) -> Result<(), CheckInWriteError> {
         let owner = acting.owner;
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         let deleted = routine_check_ins::Entity::delete_many()
             .filter(routine_check_ins::Column::Id.eq(id.0))
             .filter(routine_check_ins::Column::RoutineId.eq(routine.0))

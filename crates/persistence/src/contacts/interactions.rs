@@ -6,7 +6,6 @@ use async_trait::async_trait;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 use waymark_domain::acting::Acting;
 use waymark_domain::contacts::ports::{
@@ -63,7 +62,7 @@ impl InteractionStore for SqlContactStore {
         now: Instant,
     ) -> Result<(Interaction, Contact), InteractionWriteError> {
         let owner = acting.owner;
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         let row = lock_contact(&transaction, owner, contact)
             .await?
             .ok_or(InteractionWriteError::NotFound)?;
@@ -160,7 +159,7 @@ impl InteractionStore for SqlContactStore {
         now: Instant,
     ) -> Result<(), InteractionWriteError> {
         let owner = acting.owner;
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         let row = lock_contact(&transaction, owner, contact)
             .await?
             .ok_or(InteractionWriteError::NotFound)?;

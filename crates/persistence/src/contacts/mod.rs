@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
 use waymark_domain::acting::Acting;
@@ -38,6 +38,7 @@ use crate::entities::{accounts, contact_interactions, contacts, goal_supporters,
 use crate::error::{retrying_conflicts, store_error};
 use crate::journal::Journal;
 use crate::like::contains_pattern;
+use crate::writes::Writes;
 
 /// How many times an unconditional update is retried when another writer changed the
 /// contact between its read and its write.
@@ -48,7 +49,7 @@ const UPDATE_ATTEMPTS: usize = 3;
 pub(crate) struct SqlContactStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
-    pub(crate) writes: DatabaseConnection,
+    pub(crate) writes: Writes,
     /// Every write commits through it: its entries, then whoever hears changes.
     pub(crate) journal: Journal,
 }
@@ -353,7 +354,7 @@ impl SqlContactStore {
         let last_set = changes
             .last_contacted_set
             .unwrap_or(contact.last_contacted_set);
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         // Writing first takes the row lock (and SQLite's write lock) before anything is
         // read, and fails at once if another writer got there first.
         let locked = contacts::Entity::update_many()
@@ -419,7 +420,7 @@ impl SqlContactStore {
         now: Instant,
     ) -> Result<Result<(), ContactWriteError>, StoreError> {
         let owner = acting.owner;
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         let Some(row) = lock_contact(&transaction, owner, id).await? else {
             return Ok(Err(ContactWriteError::NotFound));
         };
@@ -472,7 +473,7 @@ impl ContactStore for SqlContactStore {
         now: Instant,
     ) -> Result<Vec<Contact>, ContactWriteError> {
         let owner = acting.owner;
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         if !lock_account(&transaction, owner).await? {
             return Err(ContactWriteError::NotFound);
         }

@@ -8,7 +8,6 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 use waymark_domain::acting::Acting;
 use waymark_domain::contacts::ports::{
@@ -49,7 +48,7 @@ impl SqlContactStore {
         now: Instant,
     ) -> Result<Result<(Supporter, bool), SupporterWriteError>, StoreError> {
         let owner = acting.owner;
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         // Locks are taken contact first, then goal, everywhere: a contact being deleted
         // cannot gain a link, and racing link changes of one goal run one at a time.
         let contact_exists = lock_contact(&transaction, owner, contact).await?.is_some();
@@ -116,7 +115,7 @@ impl SqlContactStore {
         now: Instant,
     ) -> Result<Result<(), SupporterWriteError>, StoreError> {
         let owner = acting.owner;
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         // Contact first, then goal, as everywhere.
         if lock_contact(&transaction, owner, contact).await?.is_none() {
             return Ok(Err(SupporterWriteError::NotFound));

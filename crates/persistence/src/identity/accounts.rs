@@ -3,10 +3,7 @@
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use waymark_domain::acting::Acting;
 use waymark_domain::identity::ports::{AccountStore, CreateAccountError, UpdateAccountError};
 use waymark_domain::identity::secret::SecretDigest;
@@ -21,13 +18,14 @@ use waymark_domain::time;
 use crate::entities::{accounts, refresh_tokens, sign_in_failures};
 use crate::error::{is_conflict, is_unique_violation, retrying_conflicts, store_error};
 use crate::journal::Journal;
+use crate::writes::{WriteTransaction, Writes};
 
 /// [`AccountStore`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlAccountStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
-    pub(crate) writes: DatabaseConnection,
+    pub(crate) writes: Writes,
     /// Every write commits through it: its entries, then whoever hears changes.
     pub(crate) journal: Journal,
 }
@@ -101,7 +99,7 @@ impl SqlAccountStore {
         actor: Actor,
     ) -> Result<Account, UpdateAccountError> {
         let now = time::now();
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         let mut statement = accounts::Entity::update_many()
             .set(update)
             .col_expr(
@@ -162,7 +160,7 @@ impl AccountStore for SqlAccountStore {
             version: Set(1),
             token_epoch: Set(0),
         };
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         let inserted = accounts::Entity::insert(row)
             .exec_with_returning(&transaction)
             .await
@@ -260,7 +258,7 @@ impl AccountStore for SqlAccountStore {
     async fn sign_out_everywhere(&self, id: AccountId) -> Result<(), UpdateAccountError> {
         let ended = retrying_conflicts(|| async {
             let now = time::now();
-            let transaction = self.writes.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await?;
             if !end_sessions_of(&transaction, id, now).await? {
                 return Ok(false);
             }
@@ -293,7 +291,7 @@ impl AccountStore for SqlAccountStore {
 /// (access tokens issued before are refused) and revokes its refresh tokens. Answers
 /// whether there was such an account.
 async fn end_sessions_of(
-    transaction: &DatabaseTransaction,
+    transaction: &WriteTransaction,
     id: AccountId,
     now: time::Instant,
 ) -> Result<bool, StoreError> {
@@ -320,7 +318,7 @@ async fn end_sessions_of(
 impl SqlAccountStore {
     /// One attempt at deleting account `id` and everything keyed to it.
     async fn delete_once(&self, id: AccountId) -> Result<bool, StoreError> {
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         let Some(row) = accounts::Entity::find_by_id(id.0)
             .one(&transaction)
             .await

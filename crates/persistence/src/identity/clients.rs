@@ -13,13 +13,14 @@ use waymark_domain::time;
 
 use crate::entities::api_clients;
 use crate::error::store_error;
+use crate::writes::Writes;
 
 /// [`ClientStore`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlClientStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
-    pub(crate) writes: DatabaseConnection,
+    pub(crate) writes: Writes,
 }
 
 fn to_client(row: &api_clients::Model) -> Result<ApiClient, StoreError> {

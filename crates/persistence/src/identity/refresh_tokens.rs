@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, EntityTrait, QueryFilter, Statement, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, Statement,
 };
 use uuid::Uuid;
 use waymark_domain::identity::ports::{
@@ -19,13 +19,14 @@ use waymark_domain::time::{self, Instant};
 
 use crate::entities::{accounts, refresh_tokens};
 use crate::error::{retrying_conflicts, store_error};
+use crate::writes::{WriteTransaction, Writes};
 
 /// [`RefreshTokenStore`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlRefreshTokenStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
-    pub(crate) writes: DatabaseConnection,
+    pub(crate) writes: Writes,
 }
 
 fn grant_of(row: &refresh_tokens::Model) -> Result<RefreshGrant, StoreError> {
@@ -69,7 +70,7 @@ fn new_row(
 /// account row. SQLite needs no lock: it runs one writing transaction at a time, and
 /// these transactions write first.
 async fn lock_owner(
-    transaction: &DatabaseTransaction,
+    transaction: &WriteTransaction,
     presented: &SecretDigest,
 ) -> Result<(), StoreError> {
     if transaction.get_database_backend() != DbBackend::Postgres {
@@ -88,7 +89,7 @@ async fn lock_owner(
 }
 
 async fn revoke_family(
-    transaction: &DatabaseTransaction,
+    transaction: &WriteTransaction,
     family_id: Uuid,
     now: Instant,
 ) -> Result<(), StoreError> {
@@ -105,7 +106,7 @@ async fn revoke_family(
 /// Whether the account of `token` still exists at the token's epoch. The owner is
 /// locked already on PostgreSQL ([`lock_owner`]), so the epoch cannot move meanwhile.
 async fn sessions_live_at(
-    transaction: &DatabaseTransaction,
+    transaction: &WriteTransaction,
     token: &refresh_tokens::Model,
 ) -> Result<bool, StoreError> {
     let account = accounts::Entity::find_by_id(token.account_id)
@@ -124,7 +125,7 @@ impl SqlRefreshTokenStore {
         expires_at: Instant,
         now: Instant,
     ) -> Result<Rotation, StoreError> {
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         lock_owner(&transaction, presented).await?;
         let spent = refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::SpentAt, Expr::value(now))
@@ -172,7 +173,7 @@ impl SqlRefreshTokenStore {
                 .map_err(store_error)?;
             Rotation::Rotated(grant)
         };
-        transaction.commit().await.map_err(store_error)?;
+        transaction.commit().await?;
         Ok(outcome)
     }
 }
@@ -225,7 +226,7 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
         client: Option<ClientId>,
     ) -> Result<Revocation, StoreError> {
         retrying_conflicts(|| async {
-            let transaction = self.writes.begin().await.map_err(store_error)?;
+            let transaction = self.writes.begin().await?;
             lock_owner(&transaction, presented).await?;
             let row = refresh_tokens::Entity::find()
                 .filter(refresh_tokens::Column::Digest.eq(presented.as_str()))
@@ -242,7 +243,7 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
                     Revocation::Revoked
                 }
             };
-            transaction.commit().await.map_err(store_error)?;
+            transaction.commit().await?;
             Ok(outcome)
         })
         .await

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use waymark_domain::identity::Email;
 use waymark_domain::identity::ports::{LockoutPolicy, SignInThrottle};
 use waymark_domain::identity::secret::SecretDigest;
@@ -14,12 +14,13 @@ use waymark_domain::time::Instant;
 
 use crate::entities::sign_in_failures::{self, Column};
 use crate::error::store_error;
+use crate::writes::Writes;
 
 /// [`SignInThrottle`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlSignInThrottle {
     /// Where writes go (on SQLite, the one write connection).
-    pub(crate) writes: DatabaseConnection,
+    pub(crate) writes: Writes,
 }
 
 fn key(email: &Email) -> String {
@@ -86,14 +87,14 @@ impl SignInThrottle for SqlSignInThrottle {
             .to_owned();
         // Upsert and read back in one transaction: the upsert's row lock (PostgreSQL)
         // or write lock (SQLite) keeps other instances out until the read is done.
-        let transaction = self.writes.begin().await.map_err(store_error)?;
+        let transaction = self.writes.begin().await?;
         transaction.execute(&statement).await.map_err(store_error)?;
         let counted = sign_in_failures::Entity::find_by_id(key(email))
             .one(&transaction)
             .await
             .map_err(store_error)?
             .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("the failure count vanished")))?;
-        transaction.commit().await.map_err(store_error)?;
+        transaction.commit().await?;
         Ok(remaining(
             counted.failures,
             counted.window_started_at,
