@@ -15,6 +15,7 @@ pub mod articles;
 pub mod clients;
 pub mod contacts;
 pub mod credentials;
+pub mod crisis;
 mod failure;
 pub mod goal_check_ins;
 pub mod goals;

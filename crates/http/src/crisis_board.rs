@@ -7,9 +7,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use waymark_application::crisis::{self, CrisisAnswer};
 use waymark_domain::content::service::Service;
-use waymark_domain::content::{Article, ArticleStatus};
 use waymark_domain::identity::Locale;
+
+use crate::state::AppState;
 
 /// How long an answer is served from memory before the database is asked again.
 pub(crate) const FRESH_FOR: Duration = Duration::from_secs(30);
@@ -19,15 +21,6 @@ const MAX_REMEMBERED: usize = 64;
 
 /// How long the database may take before the remembered or built-in answer is used.
 pub(crate) const DATABASE_PATIENCE: Duration = Duration::from_millis(800);
-
-/// The crisis services and guidance for one locale.
-#[derive(Debug, Clone)]
-pub struct CrisisAnswer {
-    /// Published crisis lines for the locale's country and language.
-    pub services: Vec<Service>,
-    /// Published articles on the `crisis` topic in the locale.
-    pub guidance: Vec<Article>,
-}
 
 /// Where an answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,25 +48,6 @@ impl Provenance {
 pub struct CrisisBoard {
     remembered: Mutex<HashMap<String, (Instant, Arc<CrisisAnswer>)>>,
     built_in: Vec<Service>,
-}
-
-/// Whether `service` is a published crisis line for `locale`: its country is the
-/// locale's region (or it names none) and it works in the locale's language.
-pub(crate) fn serves(service: &Service, locale: &Locale) -> bool {
-    let mut subtags = locale.as_str().split('-');
-    let language = subtags.next().unwrap_or_default();
-    let region = subtags.find(|subtag| subtag.len() == 2);
-    let details = &service.details;
-    service.status == ArticleStatus::Published
-        && details.crisis_line
-        && match (&details.country, region) {
-            (Some(country), Some(region)) => country == region,
-            _ => true,
-        }
-        && details
-            .languages
-            .iter()
-            .any(|spoken| spoken.as_str().split('-').next().unwrap_or_default() == language)
 }
 
 impl CrisisBoard {
@@ -125,7 +99,7 @@ impl CrisisBoard {
         let services = self
             .built_in
             .iter()
-            .filter(|service| serves(service, locale))
+            .filter(|service| service.is_crisis_line_for(locale))
             .cloned()
             .collect();
         (
@@ -143,6 +117,32 @@ impl CrisisBoard {
             for (at, _) in remembered.values_mut() {
                 *at = Instant::now().checked_sub(FRESH_FOR).unwrap_or(*at);
             }
+        }
+    }
+}
+
+/// The crisis answer for `locale`: fresh from memory, else from the database within
+/// [`DATABASE_PATIENCE`], else the remembered or built-in one.
+pub(crate) async fn crisis_answer(
+    state: &AppState,
+    locale: &Locale,
+) -> (Arc<CrisisAnswer>, Provenance) {
+    if let Some(answer) = state.crisis.fresh(locale) {
+        return (answer, Provenance::Live);
+    }
+    match tokio::time::timeout(DATABASE_PATIENCE, crisis::lines(&state.ports, locale)).await {
+        Ok(Ok(answer)) => {
+            let answer = Arc::new(answer);
+            state.crisis.remember(locale, answer.clone());
+            (answer, Provenance::Live)
+        }
+        Ok(Err(error)) => {
+            tracing::warn!(error = %error, "crisis lines: the database did not answer; serving the fallback");
+            state.crisis.fallback(locale)
+        }
+        Err(_) => {
+            tracing::warn!("crisis lines: the database was too slow; serving the fallback");
+            state.crisis.fallback(locale)
         }
     }
 }

@@ -23,7 +23,7 @@ mod redacted;
 mod route_table;
 mod routes;
 pub mod state;
-mod wire_time;
+mod wire;
 
 pub use app::{build_app, build_metrics_app};
 pub use error::ApiError;

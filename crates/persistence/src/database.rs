@@ -158,7 +158,7 @@ impl Database {
             Backend::Sqlite => {
                 let mut one_writer = options;
                 one_writer.max_connections(1).min_connections(0);
-                Writes::grouped(open(one_writer, backend).await?)
+                Writes::grouped(open(one_writer, backend).await?, settings.acquire_timeout)
             }
             Backend::Postgres => Writes::pooled(connection.clone()),
         };

@@ -55,6 +55,8 @@ enum Way {
 #[derive(Debug)]
 struct Group {
     connection: DatabaseConnection,
+    /// How long a writer may wait for its turn before it is answered 503.
+    patience: Duration,
     turn: Arc<Mutex<Turn>>,
     /// Writers waiting for a turn.
     waiting: AtomicUsize,
@@ -90,11 +92,13 @@ impl Writes {
         Self(Way::Pooled(pool))
     }
 
-    /// Writes to SQLite through `connection` (a pool of one), committed in groups. A
+    /// Writes to SQLite through `connection` (a pool of one), committed in groups; a
+    /// writer that waits longer than `patience` for its turn gives up (503). A
     /// sweeper runs on the current runtime for as long as these writes are used.
-    pub(crate) fn grouped(connection: DatabaseConnection) -> Self {
+    pub(crate) fn grouped(connection: DatabaseConnection, patience: Duration) -> Self {
         let group = Arc::new(Group {
             connection,
+            patience,
             turn: Arc::new(Mutex::new(Turn::default())),
             waiting: AtomicUsize::new(0),
             left_open: Notify::new(),
@@ -146,7 +150,9 @@ fn unstored(error: StoreError) -> DbErr {
 impl Group {
     async fn begin(self: &Arc<Self>) -> Result<WriteTransaction, StoreError> {
         let mut waiting = Waiting::count(self);
-        let mut turn = Arc::clone(&self.turn).lock_owned().await;
+        let mut turn = tokio::time::timeout(self.patience, Arc::clone(&self.turn).lock_owned())
+            .await
+            .map_err(|_| StoreError::Unavailable(StorageUnavailable::timed_out(self.patience)))?;
         waiting.served = true;
         drop(waiting);
         if turn.batch.is_none() {
@@ -375,7 +381,10 @@ mod tests {
         let url = format!("sqlite://{}?mode=rwc", file.display());
         let mut one = ConnectOptions::new(url.clone());
         one.max_connections(1).min_connections(0);
-        let writes = Writes::grouped(sea_orm::Database::connect(one).await.unwrap());
+        let writes = Writes::grouped(
+            sea_orm::Database::connect(one).await.unwrap(),
+            Duration::from_secs(5),
+        );
         writes
             .execute_unprepared("CREATE TABLE turns (n INTEGER NOT NULL)")
             .await
@@ -440,6 +449,28 @@ mod tests {
             vec![0, 1, 3],
             "every write that committed is there, in arrival order, and the dropped one is not"
         );
+    }
+
+    #[tokio::test]
+    async fn a_writer_that_waits_too_long_for_its_turn_is_told_storage_is_unavailable() {
+        let (writes, _reader) = grouped().await;
+        let Writes(Way::Grouped(group)) = &writes else {
+            panic!("not grouped");
+        };
+        let impatient = Writes(Way::Grouped(Arc::new(Group {
+            connection: group.connection.clone(),
+            patience: Duration::from_millis(100),
+            turn: Arc::clone(&group.turn),
+            waiting: AtomicUsize::new(0),
+            left_open: Notify::new(),
+        })));
+        let first = writes.begin().await.unwrap();
+        let waited = impatient.begin().await;
+        assert!(
+            matches!(waited, Err(StoreError::Unavailable(_))),
+            "{waited:?}"
+        );
+        first.commit().await.unwrap();
     }
 
     #[tokio::test]

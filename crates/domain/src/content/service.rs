@@ -231,6 +231,28 @@ pub struct Service {
     pub version: i64,
 }
 
+impl Service {
+    /// Whether this is a published crisis line for `locale`: its country is the
+    /// locale's region (or it names none) and it works in the locale's language.
+    #[must_use]
+    pub fn is_crisis_line_for(&self, locale: &Locale) -> bool {
+        let mut subtags = locale.as_str().split('-');
+        let language = subtags.next().unwrap_or_default();
+        let region = subtags.find(|subtag| subtag.len() == 2);
+        let details = &self.details;
+        self.status == ArticleStatus::Published
+            && details.crisis_line
+            && match (&details.country, region) {
+                (Some(country), Some(region)) => country == region,
+                _ => true,
+            }
+            && details
+                .languages
+                .iter()
+                .any(|spoken| spoken.as_str().split('-').next().unwrap_or_default() == language)
+    }
+}
+
 /// The most a `within_km` may be.
 pub const MAX_WITHIN_KM: f64 = 200.0;
 

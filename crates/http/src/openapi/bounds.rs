@@ -42,8 +42,9 @@ use crate::problem::{
     MAX_DETAIL_CHARS, MAX_FIELD_ERRORS, MAX_INSTANCE_CHARS, MAX_MESSAGE_CHARS, MAX_POINTER_CHARS,
 };
 use crate::routes::contacts::{IMPORT_MAX_BYTES, MAX_CARDS};
-use crate::routes::content::{GUIDANCE_LISTED, MAX_NEAR_LENGTH, MAX_REVISIONS_LISTED};
+use crate::routes::content::{MAX_NEAR_LENGTH, MAX_REVISIONS_LISTED};
 use crate::routes::routines::{MAX_AGENDA_DAYS, MAX_BATCH, STATS_WINDOWS};
+use waymark_application::crisis::GUIDANCE_LISTED;
 
 const fn text(min: usize, max: usize) -> Bound {
     Bound::Text {

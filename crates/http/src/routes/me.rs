@@ -15,8 +15,8 @@ use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
 use crate::openapi::problems::{AccountStale, Invalid};
 use crate::problem::Problem;
-use crate::routes::auth::AccountResponse;
 use crate::state::AppState;
+use crate::wire::account::AccountResponse;
 
 fn account_response(account: &Account) -> HttpResponse {
     HttpResponse::Ok()

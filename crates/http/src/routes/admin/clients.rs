@@ -33,10 +33,10 @@ pub(crate) struct ClientResponse {
     #[schema(value_type = Vec<ScopeName>, example = json!(["goals:read"]))]
     scopes: Vec<String>,
     /// When it was registered.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
     /// Clients do not change once registered: the same as `created_at`.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     updated_at: DateTime<Utc>,
     /// Always 1: clients do not change once registered.
     #[schema(example = 1)]

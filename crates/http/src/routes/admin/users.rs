@@ -14,8 +14,8 @@ use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, version_etag};
 use crate::openapi::problems::AccountStale;
 use crate::problem::Problem;
-use crate::routes::auth::AccountResponse;
 use crate::state::AppState;
+use crate::wire::account::AccountResponse;
 
 /// A role change.
 #[derive(Debug, Deserialize, ToSchema)]

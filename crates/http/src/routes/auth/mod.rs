@@ -9,7 +9,7 @@ mod token_endpoint;
 mod token_request;
 mod well_known;
 
-pub(crate) use registration::{AccountResponse, register};
+pub(crate) use registration::register;
 pub(crate) use revocation::revoke;
 pub(crate) use token_endpoint::token;
 pub(crate) use well_known::{authorization_server_metadata, jwks};

@@ -2,20 +2,19 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use waymark_application::Input;
 use waymark_application::credentials::{self, SignUp};
-use waymark_domain::identity::{Account, DisplayName, Email, Locale, NewPassword, TimeZoneName};
+use waymark_domain::identity::{DisplayName, Email, Locale, NewPassword, TimeZoneName};
 use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
-use crate::auth::vocabulary::RoleName;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::openapi::problems::Invalid;
 use crate::problem::Problem;
 use crate::state::AppState;
+use crate::wire::account::AccountResponse;
 
 /// A new account.
 #[derive(Deserialize, ToSchema)]
@@ -37,60 +36,6 @@ pub(crate) struct RegisterRequest {
     /// A BCP 47 language tag; `en-GB` when omitted.
     #[schema(example = "en-GB", max_length = 35)]
     locale: Option<String>,
-}
-
-/// An account, as its owner sees it.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct AccountResponse {
-    /// The account's id.
-    id: uuid::Uuid,
-    /// The e-mail address it signs in with (normalised to lower case).
-    #[schema(example = "sam@example.org")]
-    email: String,
-    /// The name it is shown by.
-    #[schema(example = "Sam")]
-    display_name: String,
-    /// Its IANA time zone.
-    #[schema(example = "Europe/London")]
-    time_zone: String,
-    /// Its BCP 47 language tag.
-    #[schema(example = "en-GB")]
-    locale: String,
-    /// `user`, `editor` or `admin`.
-    #[schema(value_type = RoleName, example = "user")]
-    role: String,
-    /// When it was created.
-    #[serde(serialize_with = "crate::wire_time::instant")]
-    created_at: DateTime<Utc>,
-    /// When it last changed.
-    #[serde(serialize_with = "crate::wire_time::instant")]
-    updated_at: DateTime<Utc>,
-    /// Starts at 1 and grows by one with every change; also the `ETag`.
-    #[schema(example = 1)]
-    version: i64,
-}
-
-impl From<&Account> for AccountResponse {
-    fn from(account: &Account) -> Self {
-        Self {
-            id: account.id.0,
-            email: account.email.to_string(),
-            display_name: account.display_name.to_string(),
-            time_zone: account.time_zone.to_string(),
-            locale: account.locale.to_string(),
-            role: account.role.to_string(),
-            created_at: account.created_at,
-            updated_at: account.updated_at,
-            version: account.version,
-        }
-    }
-}
-
-impl AccountResponse {
-    /// The `ETag` of `account`.
-    pub(crate) fn etag(account: &Account) -> String {
-        format!("\"{}\"", account.version)
-    }
 }
 
 impl Input<SignUp> for RegisterRequest {

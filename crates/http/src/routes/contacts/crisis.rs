@@ -7,10 +7,10 @@ use utoipa::ToSchema;
 
 use super::representation::ContactResponse;
 use crate::auth::Principal;
+use crate::crisis_board::crisis_answer;
 use crate::error::ApiError;
-use crate::routes::content::ServiceResponse;
-use crate::routes::content::crisis::crisis_answer;
 use crate::state::AppState;
+use crate::wire::services::ServiceResponse;
 
 /// Your crisis view.
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,12 +41,8 @@ pub(crate) async fn get_crisis_view(
 ) -> Result<HttpResponse, ApiError> {
     let acting = principal.acting()?;
     let contacts = waymark_application::contacts::all(&state.ports, acting, true).await?;
-    let locale = state
-        .ports
-        .accounts
-        .get(acting.owner)
+    let locale = waymark_application::accounts::get(&state.ports, acting)
         .await?
-        .ok_or(ApiError::NotFound)?
         .locale;
     let (lines, _) = crisis_answer(&state, &locale).await;
     let now = chrono::Utc::now();

@@ -4,9 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use waymark_domain::contacts::{Channel, ChannelDraft, Contact, ContactDraft, Interaction};
+use waymark_domain::contacts::{Contact, ContactDraft, Interaction};
 
 use crate::extract::Patch;
+use crate::wire::channels::{ChannelBody, channel_drafts};
 
 /// Who a contact is to the person.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -70,66 +71,6 @@ pub(crate) enum FeltName {
     Worse,
 }
 
-/// What kind of channel a value is.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum ChannelTypeName {
-    Phone,
-    Mobile,
-    Email,
-    Address,
-    Website,
-    Forum,
-    Video,
-}
-
-/// One way to reach a contact.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ChannelBody {
-    /// `phone` and `mobile` are normalised to E.164 (numbers without a country code
-    /// are read in your locale's region; short service numbers such as 116 123 keep
-    /// their digits); `email` must be an address; `address` is free text (up to 500
-    /// characters); `website`, `forum` and `video` must be `https` URLs.
-    #[serde(rename = "type")]
-    #[schema(value_type = ChannelTypeName, example = "mobile")]
-    pub(crate) kind: String,
-    /// The value; answered normalised.
-    #[schema(example = "+447911123456", max_length = 2000)]
-    pub(crate) value: String,
-    /// Your label, such as "work" (up to 60 characters).
-    #[serde(default)]
-    #[schema(max_length = 60)]
-    pub(crate) label: Option<String>,
-    /// Whether it is the preferred channel of its type (at most one per type).
-    #[serde(default)]
-    pub(crate) preferred: bool,
-}
-
-impl From<&Channel> for ChannelBody {
-    fn from(channel: &Channel) -> Self {
-        Self {
-            kind: channel.kind.as_str().to_owned(),
-            value: channel.value.clone(),
-            label: (!channel.label.as_str().is_empty()).then(|| channel.label.as_str().to_owned()),
-            preferred: channel.preferred,
-        }
-    }
-}
-
-/// The channels of a request, as drafts.
-pub(crate) fn channel_drafts(channels: Vec<ChannelBody>) -> Vec<ChannelDraft> {
-    channels
-        .into_iter()
-        .map(|channel| ChannelDraft {
-            kind: channel.kind,
-            value: channel.value,
-            label: channel.label,
-            preferred: channel.preferred,
-        })
-        .collect()
-}
-
 /// A contact in the person's support network.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ContactResponse {
@@ -154,12 +95,12 @@ pub(crate) struct ContactResponse {
     keep_in_touch_every_days: Option<u16>,
     /// When you were last in touch: the later of your newest interaction and the
     /// value you set directly.
-    #[serde(serialize_with = "crate::wire_time::optional_instant")]
+    #[serde(serialize_with = "crate::wire::time::optional_instant")]
     last_contacted_at: Option<DateTime<Utc>>,
     /// When keeping in touch became due (`keep_in_touch_every_days` after the last
     /// contact, or after adding them); `null` without an interval and for contacts
     /// marked `unhelpful`.
-    #[serde(serialize_with = "crate::wire_time::optional_instant")]
+    #[serde(serialize_with = "crate::wire::time::optional_instant")]
     due_since: Option<DateTime<Utc>>,
     /// How the relationship feels at the moment.
     #[schema(value_type = HelpfulnessName, example = "helpful")]
@@ -176,10 +117,10 @@ pub(crate) struct ContactResponse {
     /// Notes.
     notes: String,
     /// When it was created.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
     /// When it last changed (interactions change it too).
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     updated_at: DateTime<Utc>,
     /// Starts at 1, +1 with every change; also the `ETag`.
     version: i64,
@@ -346,7 +287,7 @@ pub(crate) struct InteractionResponse {
     /// The contact.
     contact_id: uuid::Uuid,
     /// When it happened.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     at: DateTime<Utc>,
     /// How.
     #[schema(value_type = ContactMethodName, example = "phone")]
@@ -357,7 +298,7 @@ pub(crate) struct InteractionResponse {
     #[schema(value_type = Option<FeltName>, example = "better")]
     felt: Option<&'static str>,
     /// When it was recorded.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
 }
 

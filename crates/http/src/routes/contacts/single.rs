@@ -12,13 +12,14 @@ use waymark_domain::contacts::{
 use waymark_domain::time::{Instant, now};
 use waymark_domain::validation::Problem as FieldProblem;
 
-use super::representation::{ContactPatch, ContactResponse, NewContactRequest, channel_drafts};
+use super::representation::{ContactPatch, ContactResponse, NewContactRequest};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
 use crate::openapi::problems::{ContactMissing, ContactStale, Invalid};
 use crate::problem::Problem;
 use crate::state::AppState;
+use crate::wire::channels::channel_drafts;
 
 pub(super) fn contact_response(status: StatusCode, contact: &Contact) -> HttpResponse {
     let mut response = HttpResponse::build(status);

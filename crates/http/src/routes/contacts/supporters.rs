@@ -55,7 +55,7 @@ pub(crate) struct SupporterResponse {
     /// What they do for this goal.
     role: String,
     /// When they became a supporter.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
     /// The contact in brief (in lists).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,12 +95,12 @@ pub(crate) struct SupportedGoalResponse {
     /// Its title.
     title: String,
     /// Its status.
-    #[schema(value_type = crate::routes::goals::StatusName)]
+    #[schema(value_type = crate::wire::names::StatusName)]
     status: &'static str,
     /// What the contact does for it.
     role: String,
     /// When they became a supporter.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
 }
 

@@ -19,8 +19,8 @@ use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
 use super::access::is_editor;
 use super::representation::{
-    ArticleKindName, ArticlePatch, ArticleResponse, ArticleStatusName, ArticleSummaryResponse,
-    NewArticleRequest, RevisionResponse, TopicName,
+    ArticleKindName, ArticlePatch, ArticleResponse, ArticleSummaryResponse, NewArticleRequest,
+    RevisionResponse, TopicName,
 };
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -33,6 +33,7 @@ use crate::pagination::{
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_bytes, cached_json};
 use crate::state::AppState;
+use crate::wire::names::ArticleStatusName;
 
 /// The query parameters of `GET /v1/content/articles`, as sent.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,24 +1,20 @@
 //! `GET /v1/content/crisis`: crisis lines and guidance for a locale, answered even
 //! when the database is down, and never rate limited.
 
-use std::sync::Arc;
-
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use waymark_domain::content::ports::{ArticleQuery, ServiceQuery};
-use waymark_domain::content::{ArticleStatus, Topic};
 use waymark_domain::identity::Locale;
 
 use super::representation::ArticleSummaryResponse;
-use super::service_representation::ServiceResponse;
-use crate::crisis_board::{CrisisAnswer, DATABASE_PATIENCE, Provenance, serves};
+use crate::crisis_board::{Provenance, crisis_answer};
 use crate::error::ApiError;
 use crate::pagination::{documented_query, documented_query_types};
 use crate::problem::Problem;
 use crate::state::AppState;
+use crate::wire::services::ServiceResponse;
 
 /// Where to turn in a crisis.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,72 +42,6 @@ pub(crate) struct CrisisParameters {
 }
 
 documented_query_types!(CrisisParameters);
-
-/// The most guidance articles the crisis answer lists.
-pub(crate) const GUIDANCE_LISTED: u64 = 10;
-
-/// Reads the answer for `locale` from the database.
-async fn read(state: &AppState, locale: &Locale) -> Result<CrisisAnswer, ApiError> {
-    let services = state
-        .ports
-        .content
-        .services(ServiceQuery {
-            statuses: vec![ArticleStatus::Published],
-            kind: None,
-            text: None,
-            crisis_only: true,
-            within: None,
-        })
-        .await?
-        .into_iter()
-        .filter(|service| serves(service, locale))
-        .collect();
-    let guidance = state
-        .ports
-        .content
-        .articles(ArticleQuery {
-            statuses: vec![ArticleStatus::Published],
-            locale: Some(locale.clone()),
-            kind: None,
-            topic: Some(Topic::Crisis),
-            review_due_by: None,
-            search: None,
-            after: None,
-            limit: GUIDANCE_LISTED,
-        })
-        .await?
-        .articles
-        .into_iter()
-        .map(|(article, _)| article)
-        .collect();
-    Ok(CrisisAnswer { services, guidance })
-}
-
-/// The crisis answer for `locale`: fresh from memory, else from the database within
-/// [`DATABASE_PATIENCE`], else the remembered or built-in one.
-pub(crate) async fn crisis_answer(
-    state: &AppState,
-    locale: &Locale,
-) -> (Arc<CrisisAnswer>, Provenance) {
-    if let Some(answer) = state.crisis.fresh(locale) {
-        return (answer, Provenance::Live);
-    }
-    match tokio::time::timeout(DATABASE_PATIENCE, read(state, locale)).await {
-        Ok(Ok(answer)) => {
-            let answer = Arc::new(answer);
-            state.crisis.remember(locale, answer.clone());
-            (answer, Provenance::Live)
-        }
-        Ok(Err(error)) => {
-            tracing::warn!(error = %error, "crisis lines: the database did not answer; serving the fallback");
-            state.crisis.fallback(locale)
-        }
-        Err(_) => {
-            tracing::warn!("crisis lines: the database was too slow; serving the fallback");
-            state.crisis.fallback(locale)
-        }
-    }
-}
 
 /// Crisis lines and guidance for a locale.
 ///

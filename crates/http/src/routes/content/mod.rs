@@ -8,7 +8,6 @@ mod changes;
 pub(crate) mod crisis;
 pub(crate) mod rendered_articles;
 pub(crate) mod representation;
-mod service_representation;
 mod services;
 
 pub(crate) use articles::MAX_REVISIONS_LISTED;
@@ -17,9 +16,7 @@ pub(crate) use articles::{
     list_article_revisions, list_articles, publish_article, update_article,
 };
 pub(crate) use changes::list_content_changes;
-pub(crate) use crisis::GUIDANCE_LISTED;
 pub(crate) use crisis::get_crisis_lines;
-pub(crate) use service_representation::ServiceResponse;
 pub(crate) use services::MAX_NEAR_LENGTH;
 pub(crate) use services::{
     create_service, delete_service, get_service, list_services, update_service,

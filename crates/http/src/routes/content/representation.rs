@@ -7,6 +7,7 @@ use waymark_domain::content::draft::ArticleDraft;
 use waymark_domain::content::{Article, ArticleText, Change, Revision};
 
 use crate::extract::Patch;
+use crate::wire::names::ArticleStatusName;
 
 /// Article or story.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -14,15 +15,6 @@ use crate::extract::Patch;
 pub(crate) enum ArticleKindName {
     Article,
     Story,
-}
-
-/// Where an article is in its life.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum ArticleStatusName {
-    Draft,
-    Published,
-    Archived,
 }
 
 /// What an article is about.
@@ -135,7 +127,7 @@ pub(crate) struct ArticleResponse {
     #[schema(value_type = ArticleStatusName)]
     status: &'static str,
     /// When it was first published.
-    #[serde(serialize_with = "crate::wire_time::optional_instant")]
+    #[serde(serialize_with = "crate::wire::time::optional_instant")]
     published_at: Option<DateTime<Utc>>,
     /// How many times it went public (its newest revision's number; 0 for a draft
     /// never published).
@@ -144,10 +136,10 @@ pub(crate) struct ArticleResponse {
     #[serde(flatten)]
     text: ArticleTextResponse,
     /// When it was created.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
     /// When it last changed.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     updated_at: DateTime<Utc>,
     /// Starts at 1, +1 with every change; editors send it in `If-Match`.
     version: i64,
@@ -197,13 +189,13 @@ pub(crate) struct ArticleSummaryResponse {
     /// Warnings to show first.
     content_notes: String,
     /// When it was first published.
-    #[serde(serialize_with = "crate::wire_time::optional_instant")]
+    #[serde(serialize_with = "crate::wire::time::optional_instant")]
     published_at: Option<DateTime<Utc>>,
     /// When it should next be reviewed.
     #[schema(value_type = Option<String>, format = Date)]
     next_review: Option<NaiveDate>,
     /// When it last changed.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     updated_at: DateTime<Utc>,
     /// With `q`: how well it matches (larger is better).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -240,7 +232,7 @@ pub(crate) struct RevisionResponse {
     /// 1 for the first publication, +1 for each after.
     number: i32,
     /// When it went public.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     published_at: DateTime<Utc>,
     /// The text.
     #[serde(flatten)]
@@ -274,7 +266,7 @@ pub(crate) struct ChangeResponse {
     #[schema(value_type = ChangeKindName)]
     change: &'static str,
     /// When.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     at: DateTime<Utc>,
 }
 

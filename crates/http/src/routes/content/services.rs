@@ -14,9 +14,6 @@ use waymark_domain::content::{ArticleStatus, Slug};
 use waymark_domain::time::now;
 
 use super::access::is_editor;
-use super::service_representation::{
-    NewServiceRequest, ServiceKindName, ServicePatch, ServiceResponse,
-};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, version_etag};
@@ -28,6 +25,7 @@ use crate::pagination::{
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_json};
 use crate::state::AppState;
+use crate::wire::services::{NewServiceRequest, ServiceKindName, ServicePatch, ServiceResponse};
 
 /// The longest `near` (`lat,lon`), in characters: ample for full `f64` precision.
 pub(crate) const MAX_NEAR_LENGTH: usize = 64;
@@ -55,7 +53,7 @@ pub(crate) struct ServiceListParameters {
     #[param(value_type = Option<f64>, minimum = 1, maximum = 200)]
     within_km: Option<String>,
     /// Editors only: `draft`, `published` or `archived` (default `published`).
-    #[param(value_type = Option<super::representation::ArticleStatusName>)]
+    #[param(value_type = Option<crate::wire::names::ArticleStatusName>)]
     status: Option<String>,
     /// Items per page, 1 to 100 (default 20).
     #[param(value_type = Option<u64>, minimum = 1, maximum = 100, default = 20)]

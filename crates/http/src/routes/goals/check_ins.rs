@@ -19,17 +19,7 @@ use crate::openapi::problems::{CheckInMissing, GoalMissing, Invalid};
 use crate::pagination::{PageRequest, page_response};
 use crate::problem::Problem;
 use crate::state::AppState;
-
-/// How the person felt.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum FeelingName {
-    VeryLow,
-    Low,
-    Okay,
-    Good,
-    VeryGood,
-}
+use crate::wire::names::FeelingName;
 
 /// A check-in on a goal.
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,10 +38,10 @@ pub(crate) struct CheckInResponse {
     /// Whether this was a setback: expected, and worth recording.
     setback: bool,
     /// When it was made.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
     /// Check-ins do not change: the same as `created_at`.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     updated_at: DateTime<Utc>,
     /// Always 1: check-ins do not change.
     version: i64,

@@ -33,7 +33,7 @@ pub(crate) enum GoalSort {
 #[into_params(parameter_in = Query)]
 pub(crate) struct GoalListParameters {
     /// Only goals with these statuses; repeat for several (`status=active&status=paused`).
-    #[param(value_type = Option<Vec<super::representation::StatusName>>, style = Form, explode)]
+    #[param(value_type = Option<Vec<crate::wire::names::StatusName>>, style = Form, explode)]
     status: Option<Vec<String>>,
     /// Only goals in this area.
     #[param(value_type = Option<super::representation::AreaName>)]

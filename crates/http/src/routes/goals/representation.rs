@@ -11,6 +11,7 @@ use waymark_domain::goals::{
 use waymark_domain::validation::{Problem, Problems};
 
 use crate::extract::Patch;
+use crate::wire::names::StatusName;
 
 /// The part of life a goal belongs to.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -27,16 +28,6 @@ pub(crate) enum AreaName {
     Hobbies,
     Spirituality,
     Other,
-}
-
-/// Where the person is with a goal. Any status is a valid choice, never a judgement.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum StatusName {
-    Active,
-    Paused,
-    Achieved,
-    LetGo,
 }
 
 /// A goal.
@@ -60,7 +51,7 @@ pub(crate) struct GoalResponse {
     #[schema(value_type = StatusName, example = "active")]
     status: String,
     /// When the status last changed.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     status_changed_at: DateTime<Utc>,
     /// Whether they would like support with it.
     needs_support: bool,
@@ -68,10 +59,10 @@ pub(crate) struct GoalResponse {
     #[schema(example = "A friend to come along the first time.")]
     support_notes: String,
     /// When it was created.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
     /// When it last changed.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     updated_at: DateTime<Utc>,
     /// Starts at 1, +1 with every change (to the goal, its steps or check-ins);
     /// also the `ETag`.
@@ -84,7 +75,7 @@ pub(crate) struct GoalResponse {
     #[schema(example = 1)]
     steps_done: i32,
     /// When it was last checked in on.
-    #[serde(serialize_with = "crate::wire_time::optional_instant")]
+    #[serde(serialize_with = "crate::wire::time::optional_instant")]
     last_check_in_at: Option<DateTime<Utc>>,
     /// The contacts supporting it (see `/v1/goals/{goal_id}/supporters`), in the
     /// order they were added.
@@ -192,7 +183,7 @@ pub(crate) struct StatusChangeResponse {
     #[schema(value_type = StatusName)]
     to: String,
     /// When.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     at: DateTime<Utc>,
 }
 

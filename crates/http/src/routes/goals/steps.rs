@@ -28,16 +28,16 @@ pub(crate) struct StepResponse {
     /// Whether it is done.
     done: bool,
     /// When it was marked done (set by the server).
-    #[serde(serialize_with = "crate::wire_time::optional_instant")]
+    #[serde(serialize_with = "crate::wire::time::optional_instant")]
     done_at: Option<DateTime<Utc>>,
     /// Its place in the goal's order, from 0.
     #[schema(example = 0)]
     position: i32,
     /// When it was created.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
     /// When it last changed.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     updated_at: DateTime<Utc>,
     /// Starts at 1, +1 with every change; also the `ETag`.
     version: i64,

@@ -15,8 +15,8 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::problem::{FieldError, Problem};
-use crate::routes::goals::FeelingName;
 use crate::state::AppState;
+use crate::wire::names::FeelingName;
 
 /// The most check-ins one batch may carry.
 pub(crate) const MAX_BATCH: usize = 100;

@@ -27,8 +27,8 @@ use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
 use crate::openapi::problems::{CheckInMissing, Invalid, RoutineMissing, Stale};
 use crate::problem::Problem;
-use crate::routes::goals::FeelingName;
 use crate::state::AppState;
+use crate::wire::names::FeelingName;
 
 /// A check-in for one occurrence.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -23,7 +23,6 @@ pub(crate) use check_ins::{
 pub(crate) use list::list_routines;
 pub(crate) use occurrences::MAX_AGENDA_DAYS;
 pub(crate) use occurrences::{agenda, routine_occurrences};
-pub(crate) use representation::WeekdayName;
 pub(crate) use single::{create_routine, delete_routine, get_routine, update_routine};
 pub(crate) use stats::STATS_WINDOWS;
 pub(crate) use stats::routine_stats;

@@ -47,7 +47,7 @@ pub(crate) struct OccurrenceResponse {
     /// The instant it happens. A time the clocks skip that day happens as far after
     /// the change as it was meant to be into the skipped hour (RFC 5545); a time that
     /// happens twice happens the first time.
-    #[serde(serialize_with = "crate::wire_time::optional_instant")]
+    #[serde(serialize_with = "crate::wire::time::optional_instant")]
     at: Option<DateTime<Utc>>,
     /// The local wall-clock time at `at`, with its offset.
     #[schema(value_type = Option<String>, format = DateTime)]

@@ -17,6 +17,7 @@ use waymark_domain::time::Instant;
 use waymark_domain::validation::{Problem, Problems};
 
 use crate::extract::Patch;
+use crate::wire::names::WeekdayName;
 
 /// The part of daily life a routine belongs to.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -42,19 +43,6 @@ pub(crate) enum ScheduleKind {
     Weekly,
     EveryNDays,
     TimesPerWeek,
-}
-
-/// A day of the week.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum WeekdayName {
-    Mon,
-    Tue,
-    Wed,
-    Thu,
-    Fri,
-    Sat,
-    Sun,
 }
 
 /// How an occurrence went: `skipped` is a choice, not a failure.
@@ -318,10 +306,10 @@ pub(crate) struct RoutineResponse {
     /// When it happens.
     schedule: ScheduleResponse,
     /// When it was created.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
     /// When it last changed.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     updated_at: DateTime<Utc>,
     /// Starts at 1, +1 with every change; also the `ETag`.
     version: i64,
@@ -501,13 +489,13 @@ pub(crate) struct RoutineCheckInResponse {
     /// A note.
     note: String,
     /// How you felt.
-    #[schema(value_type = Option<crate::routes::goals::FeelingName>)]
+    #[schema(value_type = Option<crate::wire::names::FeelingName>)]
     feeling: Option<&'static str>,
     /// When it was recorded.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
     /// When it last changed.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     updated_at: DateTime<Utc>,
     /// Starts at 1, +1 with every change; also the `ETag`.
     version: i64,

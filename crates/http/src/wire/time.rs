@@ -6,7 +6,7 @@
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::Serializer;
 
-/// `#[serde(serialize_with = "crate::wire_time::instant")]`
+/// `#[serde(serialize_with = "crate::wire::time::instant")]`
 pub(crate) fn instant<S: Serializer>(
     value: &DateTime<Utc>,
     serializer: S,
@@ -64,7 +64,7 @@ fn write_rfc3339<'b>(value: &DateTime<Utc>, buffer: &'b mut [u8; 30]) -> Option<
     std::str::from_utf8(&buffer[..length]).ok()
 }
 
-/// `#[serde(serialize_with = "crate::wire_time::optional_instant")]`
+/// `#[serde(serialize_with = "crate::wire::time::optional_instant")]`
 pub(crate) fn optional_instant<S: Serializer>(
     value: &Option<DateTime<Utc>>,
     serializer: S,

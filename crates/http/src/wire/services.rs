@@ -12,10 +12,9 @@ use waymark_domain::content::{ArticleStatus, Slug};
 use waymark_domain::routines::schedule::weekday_name;
 use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
-use super::representation::ArticleStatusName;
 use crate::extract::Patch;
-use crate::routes::contacts::representation::{ChannelBody, channel_drafts};
-use crate::routes::routines::WeekdayName;
+use crate::wire::channels::{ChannelBody, channel_drafts};
+use crate::wire::names::{ArticleStatusName, WeekdayName};
 
 /// What kind of service it is.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -173,10 +172,10 @@ pub(crate) struct ServiceResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     distance_km: Option<f64>,
     /// When it was created.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
     /// When it last changed.
-    #[serde(serialize_with = "crate::wire_time::instant")]
+    #[serde(serialize_with = "crate::wire::time::instant")]
     updated_at: DateTime<Utc>,
     /// Starts at 1, +1 with every change; editors send it in `If-Match`.
     version: i64,
