@@ -17,6 +17,7 @@ pub mod contacts;
 pub mod credentials;
 pub mod crisis;
 mod failure;
+pub mod formats;
 pub mod goal_check_ins;
 pub mod goals;
 mod input;

@@ -7,8 +7,6 @@ pub mod channel;
 pub mod contact;
 pub mod draft;
 pub mod ports;
-pub mod vcard;
-pub mod vcard_contacts;
 
 pub use channel::{Channel, ChannelLabel, ChannelType, PhoneRegion};
 pub use contact::{

@@ -8,12 +8,12 @@ use utoipa::ToSchema;
 use waymark_domain::identity::AccountId;
 use waymark_domain::identity::secret::{OpaqueSecret, SecretDigest};
 
-use super::icalendar::{Notes, calendar};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::middleware::idempotency::ShownOnce;
 use crate::problem::Problem;
 use crate::state::AppState;
+use waymark_application::formats::icalendar::{Notes, calendar};
 
 const TEXT_CALENDAR: &str = "text/calendar; charset=utf-8";
 

@@ -4,7 +4,6 @@
 mod batch;
 mod calendar;
 mod check_ins;
-mod icalendar;
 mod list;
 mod occurrences;
 pub(crate) mod rendered_agendas;

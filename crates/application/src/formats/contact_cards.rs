@@ -2,9 +2,10 @@
 //! contact is written so that it comes back unchanged. Waymark's own fields travel as
 //! `X-WAYMARK-*` properties, which other apps keep or ignore.
 
-use super::channel::ChannelType;
-use super::contact::Contact;
-use super::draft::{ChannelDraft, ContactDraft};
+use waymark_domain::contacts::channel::ChannelType;
+use waymark_domain::contacts::contact::Contact;
+use waymark_domain::contacts::draft::{ChannelDraft, ContactDraft};
+
 use super::vcard::{Card, CardWriter, Property, escape_text};
 
 /// Marks a link that is a forum or a video-call address rather than a website.
@@ -236,9 +237,10 @@ pub fn write_contact(writer: &mut CardWriter, contact: &Contact) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contacts::PhoneRegion;
-    use crate::contacts::vcard::parse;
-    use crate::identity::Locale;
+    use waymark_domain::contacts::PhoneRegion;
+    use waymark_domain::identity::Locale;
+
+    use crate::formats::vcard::parse;
 
     const IPHONE: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nORG:Hope Café;\r\nitem1.EMAIL;type=INTERNET;type=pref:jane@example.org\r\nitem1.X-ABLabel:_$!<Other>!$_\r\nTEL;type=CELL;type=VOICE;type=pref:07911 123456\r\nTEL;type=HOME;type=VOICE:020 7946 0958\r\nADR;type=HOME:;;1 High St;Leeds;;LS1 1AA;United Kingdom\r\nNOTE:Met at the allotment\\, Tuesdays\\nLikes tea\r\nEND:VCARD\r\n";
 

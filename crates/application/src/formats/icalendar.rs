@@ -11,8 +11,6 @@ use chrono_tz::{OffsetComponents, OffsetName, Tz};
 use waymark_domain::routines::{Pattern, Routine};
 use waymark_domain::time::Instant;
 
-use super::representation::time_text;
-
 /// How long an event is shown for: a routine has a time, not a length.
 const EVENT_LENGTH: &str = "PT15M";
 
@@ -31,7 +29,7 @@ const TRANSITION_YEARS: i32 = 10;
 /// does; the secret address, which anyone holding it can read, shows titles and times
 /// only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Notes {
+pub enum Notes {
     /// Include notes.
     Included,
     /// Leave them out.
@@ -40,7 +38,7 @@ pub(crate) enum Notes {
 
 /// The calendar of `routines` (only active ones with fixed days appear).
 #[must_use]
-pub(crate) fn calendar(routines: &[Routine], now: Instant, notes: Notes) -> String {
+pub fn calendar(routines: &[Routine], now: Instant, notes: Notes) -> String {
     let included: Vec<&Routine> = routines
         .iter()
         .filter(|routine| {
@@ -104,7 +102,7 @@ pub(crate) fn calendar(routines: &[Routine], now: Instant, notes: Notes) -> Stri
             lines.push(format!(
                 "UID:{}-{}@waymark",
                 routine.id,
-                time_text(*time).replace(':', "")
+                time.format("%H%M")
             ));
             lines.push(format!("DTSTAMP:{stamp}"));
             lines.push(format!(

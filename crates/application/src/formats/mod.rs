@@ -1,0 +1,10 @@
+//! File formats other apps read and write, kept apart from the domain's rules: a
+//! format turns domain values into text and text into drafts the domain then checks.
+//!
+//! - [`vcard`]: reading and writing vCards (4.0, 3.0 and 2.1), card by card;
+//! - [`contact_cards`]: contacts as vCards, and vCards as contact drafts;
+//! - [`icalendar`]: routines as an RFC 5545 calendar.
+
+pub mod contact_cards;
+pub mod icalendar;
+pub mod vcard;
