@@ -53,7 +53,7 @@ pub async fn occurrences(
 ) -> Result<Vec<Planned>, StoreError> {
     let ids = [routine.id];
     let check_ins = ports
-        .routines
+        .routine_check_ins
         .check_ins(acting.owner, &ids, from, to)
         .await?;
     let pauses = ports.routines.pauses(acting.owner, &ids).await?;
@@ -81,7 +81,7 @@ pub async fn agenda(
     let (week_start, _) = iso_week(from);
     let (_, week_end) = iso_week(to);
     let check_ins = ports
-        .routines
+        .routine_check_ins
         .check_ins(acting.owner, &ids, week_start, week_end)
         .await?;
     let pauses = ports.routines.pauses(acting.owner, &ids).await?;

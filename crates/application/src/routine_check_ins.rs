@@ -112,7 +112,7 @@ async fn record(
         .parse(routine, today, pauses)
         .map_err(Failure::Invalid)?;
     ports
-        .routines
+        .routine_check_ins
         .check_in(acting, routine.id, check_in, routine.week_limit(), now)
         .await
         .map_err(Failure::Refused)
@@ -134,13 +134,13 @@ pub async fn update_check_in(
 ) -> Result<RoutineCheckIn, CheckInFailure> {
     let changes = edit.parse().map_err(Failure::Invalid)?;
     let current = ports
-        .routines
+        .routine_check_ins
         .get_check_in(acting.owner, routine, id)
         .await?
         .ok_or(Failure::Refused(CheckInWriteError::NotFound))?;
     let expected = seen.expected(current.version)?;
     ports
-        .routines
+        .routine_check_ins
         .update_check_in(acting, routine, id, changes, expected, now)
         .await
         .map_err(Failure::Refused)
@@ -157,7 +157,7 @@ pub async fn delete_check_in(
     (routine, id): (RoutineId, RoutineCheckInId),
 ) -> Result<(), CheckInFailure> {
     ports
-        .routines
+        .routine_check_ins
         .delete_check_in(acting, routine, id, now)
         .await
         .map_err(Failure::Refused)

@@ -168,7 +168,7 @@ pub async fn stats(
     let routine = get(ports, acting, id).await?;
     let today = routine.schedule.time_zone().date_at(now);
     let check_ins = ports
-        .routines
+        .routine_check_ins
         .check_ins(
             acting.owner,
             &[routine.id],

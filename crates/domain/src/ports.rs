@@ -10,7 +10,7 @@ use crate::health::{StorageHealth, StorageUnavailable};
 use crate::idempotency::IdempotencyStore;
 use crate::identity::ports::{AccountStore, ClientStore, RefreshTokenStore, SignInThrottle};
 use crate::journal::ChangeJournal;
-use crate::routines::ports::RoutineStore;
+use crate::routines::ports::{CalendarFeedStore, RoutineCheckInStore, RoutineStore};
 
 /// Storage failed in a way the caller cannot fix.
 #[derive(Debug, thiserror::Error)]
@@ -42,8 +42,12 @@ pub struct StoragePorts {
     pub goals: Arc<dyn GoalStore>,
     /// Goals' steps and check-ins.
     pub goal_parts: Arc<dyn GoalPartsStore>,
-    /// Routines and their check-ins.
+    /// Routines and their pauses.
     pub routines: Arc<dyn RoutineStore>,
+    /// Check-ins on routines.
+    pub routine_check_ins: Arc<dyn RoutineCheckInStore>,
+    /// Calendar feed addresses.
+    pub calendar_feeds: Arc<dyn CalendarFeedStore>,
     /// Contacts: the person's support network.
     pub contacts: Arc<dyn ContactStore>,
     /// Contacts' interactions.

@@ -222,6 +222,15 @@ impl Database {
             writes: self.writes.clone(),
             journal: self.journal(),
         });
+        let sql_routines = SqlRoutineStore {
+            connection: self.connection.clone(),
+            writes: self.writes.clone(),
+            journal: self.journal(),
+        };
+        let routines = Arc::new(CachedRoutineStore {
+            inner: sql_routines.clone(),
+            cache: self.caches.personal.clone(),
+        });
         StoragePorts {
             health: self.health(),
             accounts: self.accounts(),
@@ -245,14 +254,9 @@ impl Database {
                 writes: self.writes.clone(),
                 journal: self.journal(),
             }),
-            routines: Arc::new(CachedRoutineStore {
-                inner: SqlRoutineStore {
-                    connection: self.connection.clone(),
-                    writes: self.writes.clone(),
-                    journal: self.journal(),
-                },
-                cache: self.caches.personal.clone(),
-            }),
+            routines: routines.clone(),
+            routine_check_ins: routines,
+            calendar_feeds: Arc::new(sql_routines),
             interactions: contacts.clone(),
             supporters: contacts.clone(),
             contacts,

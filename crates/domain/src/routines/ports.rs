@@ -98,7 +98,7 @@ pub enum CheckInWriteError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AgendaStamp(pub u64, pub u64);
 
-/// Routines and their check-ins.
+/// Routines and their pauses.
 #[async_trait]
 pub trait RoutineStore: Send + Sync + std::fmt::Debug {
     /// The owner's current [`AgendaStamp`], or `None` when changes cannot be followed
@@ -173,30 +173,11 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
         owner: AccountId,
         routines: &[RoutineId],
     ) -> Result<Vec<(RoutineId, super::stats::Paused)>, StoreError>;
+}
 
-    /// Makes `digest` the owner's calendar feed token, replacing any earlier one.
-    ///
-    /// # Errors
-    /// [`StoreError`] when storage fails.
-    async fn set_feed_token(
-        &self,
-        owner: AccountId,
-        digest: &SecretDigest,
-        now: Instant,
-    ) -> Result<(), StoreError>;
-
-    /// Revokes the owner's calendar feed token; answers whether there was one.
-    ///
-    /// # Errors
-    /// [`StoreError`] when storage fails.
-    async fn remove_feed_token(&self, owner: AccountId) -> Result<bool, StoreError>;
-
-    /// Whose calendar feed token has `digest`, if anyone's.
-    ///
-    /// # Errors
-    /// [`StoreError`] when storage fails.
-    async fn feed_owner(&self, digest: &SecretDigest) -> Result<Option<AccountId>, StoreError>;
-
+/// Check-ins on routines.
+#[async_trait]
+pub trait RoutineCheckInStore: Send + Sync + std::fmt::Debug {
     /// Records a check-in. For `times_per_week` routines, `week_limit` is how many one
     /// ISO week may have; the count and the insert are one transaction, so racing
     /// check-ins never exceed it.
@@ -260,4 +241,31 @@ pub trait RoutineStore: Send + Sync + std::fmt::Debug {
         id: RoutineCheckInId,
         now: Instant,
     ) -> Result<(), CheckInWriteError>;
+}
+
+/// The secret addresses of people's calendar feeds.
+#[async_trait]
+pub trait CalendarFeedStore: Send + Sync + std::fmt::Debug {
+    /// Makes `digest` the owner's calendar feed token, replacing any earlier one.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn set_feed_token(
+        &self,
+        owner: AccountId,
+        digest: &SecretDigest,
+        now: Instant,
+    ) -> Result<(), StoreError>;
+
+    /// Revokes the owner's calendar feed token; answers whether there was one.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn remove_feed_token(&self, owner: AccountId) -> Result<bool, StoreError>;
+
+    /// Whose calendar feed token has `digest`, if anyone's.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn feed_owner(&self, digest: &SecretDigest) -> Result<Option<AccountId>, StoreError>;
 }

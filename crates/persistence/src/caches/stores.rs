@@ -10,13 +10,13 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use waymark_domain::acting::Acting;
 use waymark_domain::identity::ports::{AccountStore, CreateAccountError, UpdateAccountError};
-use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{
     Account, AccountId, Email, NewAccount, PasswordHash, ProfileChanges, Role,
 };
 use waymark_domain::ports::StoreError;
 use waymark_domain::routines::ports::{
-    AgendaStamp, CheckInWriteError, RoutinePage, RoutineQuery, RoutineStore, RoutineWriteError,
+    AgendaStamp, CheckInWriteError, RoutineCheckInStore, RoutinePage, RoutineQuery, RoutineStore,
+    RoutineWriteError,
 };
 use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{
@@ -138,24 +138,10 @@ impl RoutineStore for CachedRoutineStore {
         )
         .await
     }
+}
 
-    async fn set_feed_token(
-        &self,
-        owner: AccountId,
-        digest: &SecretDigest,
-        now: Instant,
-    ) -> Result<(), StoreError> {
-        self.inner.set_feed_token(owner, digest, now).await
-    }
-
-    async fn remove_feed_token(&self, owner: AccountId) -> Result<bool, StoreError> {
-        self.inner.remove_feed_token(owner).await
-    }
-
-    async fn feed_owner(&self, digest: &SecretDigest) -> Result<Option<AccountId>, StoreError> {
-        self.inner.feed_owner(digest).await
-    }
-
+#[async_trait]
+impl RoutineCheckInStore for CachedRoutineStore {
     async fn check_in(
         &self,
         acting: Acting,

@@ -87,7 +87,7 @@ pub(crate) async fn create_calendar_feed(
         .map_err(|error| ApiError::Internal(anyhow::anyhow!(error.to_string())))?;
     state
         .ports
-        .routines
+        .calendar_feeds
         .set_feed_token(owner, &secret.digest(), waymark_domain::time::now())
         .await?;
     // The created resource is the feed itself, revoked with `DELETE` there; never the
@@ -123,7 +123,7 @@ pub(crate) async fn delete_calendar_feed(
 ) -> Result<HttpResponse, ApiError> {
     if state
         .ports
-        .routines
+        .calendar_feeds
         .remove_feed_token(principal.account()?)
         .await?
     {
@@ -158,7 +158,7 @@ pub(crate) async fn calendar_feed(
     }
     let owner = state
         .ports
-        .routines
+        .calendar_feeds
         .feed_owner(&SecretDigest::of(&token))
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -240,7 +240,7 @@ pub(crate) async fn list_routine_check_ins(
     }
     let check_ins = state
         .ports
-        .routines
+        .routine_check_ins
         .check_ins(owner, &[routine.id], from, to)
         .await?;
     Ok(HttpResponse::Ok().json(RoutineCheckInsResponse {

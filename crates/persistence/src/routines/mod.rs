@@ -1,7 +1,11 @@
-//! Routines in the `routines` table and their check-ins in `routine_check_ins`. Every
-//! query is filtered by the owner; lists are keyset-paginated, never with OFFSET.
-//! Every write of a routine or check-in appends to the change journal in its own
-//! transaction (calendar-feed secrets are credentials, not data, and are not journalled).
+//! Routines in the `routines` table, with their pauses in `routine_pauses`; their
+//! check-ins are in [`check_ins`], the calendar feeds' secrets in [`feed_tokens`].
+//! Every query is filtered by the owner; lists are keyset-paginated, never with
+//! OFFSET. Every write of a routine or check-in appends to the change journal in its
+//! own transaction.
+
+mod check_ins;
+mod feed_tokens;
 
 use async_trait::async_trait;
 use chrono::{NaiveDate, NaiveTime};
@@ -12,25 +16,22 @@ use sea_orm::{
 };
 use waymark_domain::acting::Acting;
 use waymark_domain::goals::{Feeling, GoalId};
-use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, TimeZoneName};
 use waymark_domain::journal::{Change, ResourceType};
 use waymark_domain::ports::StoreError;
 use waymark_domain::routines::ports::{
-    CheckInWriteError, MAX_ROUTINES_PER_PERSON, RoutinePage, RoutineQuery, RoutineStore,
-    RoutineWriteError,
+    MAX_ROUTINES_PER_PERSON, RoutinePage, RoutineQuery, RoutineStore, RoutineWriteError,
 };
-use waymark_domain::routines::schedule::iso_week;
 use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{
-    Category, CheckInStatus, NewRoutine, NewRoutineCheckIn, OccurrenceKey, Pattern, Routine,
-    RoutineChanges, RoutineCheckIn, RoutineCheckInChanges, RoutineCheckInId, RoutineCheckInNote,
-    RoutineId, RoutineNotes, RoutineTitle, Schedule, Weekdays,
+    Category, CheckInStatus, NewRoutine, OccurrenceKey, Pattern, Routine, RoutineChanges,
+    RoutineCheckIn, RoutineCheckInId, RoutineCheckInNote, RoutineId, RoutineNotes, RoutineTitle,
+    Schedule, Weekdays,
 };
 use waymark_domain::time::Instant;
 
-use crate::entities::{calendar_feeds, goals, routine_check_ins, routine_pauses, routines};
-use crate::error::{is_foreign_key_violation, is_unique_violation, store_error};
+use crate::entities::{goals, routine_check_ins, routine_pauses, routines};
+use crate::error::{is_foreign_key_violation, store_error};
 use crate::journal::Journal;
 use crate::writes::{WriteTransaction, Writes};
 
@@ -516,46 +517,6 @@ impl RoutineStore for SqlRoutineStore {
         Ok(())
     }
 
-    async fn set_feed_token(
-        &self,
-        owner: AccountId,
-        digest: &SecretDigest,
-        now: Instant,
-    ) -> Result<(), StoreError> {
-        let transaction = self.writes.begin().await?;
-        calendar_feeds::Entity::delete_by_id(owner.0)
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?;
-        calendar_feeds::Entity::insert(calendar_feeds::ActiveModel {
-            account_id: Set(owner.0),
-            token_digest: Set(digest.as_str().to_owned()),
-            created_at: Set(now),
-        })
-        .exec(&transaction)
-        .await
-        .map_err(store_error)?;
-        transaction.commit().await
-    }
-
-    async fn remove_feed_token(&self, owner: AccountId) -> Result<bool, StoreError> {
-        Ok(calendar_feeds::Entity::delete_by_id(owner.0)
-            .exec(&self.writes)
-            .await
-            .map_err(store_error)?
-            .rows_affected
-            > 0)
-    }
-
-    async fn feed_owner(&self, digest: &SecretDigest) -> Result<Option<AccountId>, StoreError> {
-        Ok(calendar_feeds::Entity::find()
-            .filter(calendar_feeds::Column::TokenDigest.eq(digest.as_str()))
-            .one(&self.connection)
-            .await
-            .map_err(store_error)?
-            .map(|row| AccountId(row.account_id)))
-    }
-
     async fn pauses(
         &self,
         owner: AccountId,
@@ -582,194 +543,5 @@ impl RoutineStore for SqlRoutineStore {
                 )
             })
             .collect())
-    }
-
-    async fn check_in(
-        &self,
-        acting: Acting,
-        routine: RoutineId,
-        check_in: NewRoutineCheckIn,
-        week_limit: Option<u8>,
-        now: Instant,
-    ) -> Result<RoutineCheckIn, CheckInWriteError> {
-        let owner = acting.owner;
-        let transaction = self.writes.begin().await?;
-        // Writing the routine row first takes its lock: check-ins of one routine are
-        // counted and inserted one at a time, on both databases.
-        let locked = routines::Entity::update_many()
-            .col_expr(
-                routines::Column::Version,
-                Expr::col(routines::Column::Version),
-            )
-            .filter(routines::Column::Id.eq(routine.0))
-            .filter(routines::Column::AccountId.eq(owner.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if locked == 0 {
-            return Err(CheckInWriteError::NotFound);
-        }
-        if let Some(limit) = week_limit {
-            let (monday, sunday) = iso_week(check_in.occurrence.date);
-            let that_week = routine_check_ins::Entity::find()
-                .filter(routine_check_ins::Column::RoutineId.eq(routine.0))
-                .filter(routine_check_ins::Column::AccountId.eq(owner.0))
-                .filter(routine_check_ins::Column::OccurrenceDate.between(monday, sunday))
-                .count(&transaction)
-                .await
-                .map_err(store_error)?;
-            if that_week >= u64::from(limit) {
-                return Err(CheckInWriteError::WeekComplete);
-            }
-        }
-        let row = routine_check_ins::ActiveModel {
-            id: Set(waymark_domain::id::new_id()),
-            routine_id: Set(routine.0),
-            account_id: Set(owner.0),
-            occurrence_date: Set(check_in.occurrence.date),
-            occurrence_time: Set(check_in.occurrence.time.map(time_text).unwrap_or_default()),
-            status: Set(check_in.status.as_str().to_owned()),
-            note: Set(check_in.note.as_str().to_owned()),
-            feeling: Set(check_in.feeling.map(|feeling| feeling.as_str().to_owned())),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        };
-        let inserted = match routine_check_ins::Entity::insert(row)
-            .exec_with_returning(&transaction)
-            .await
-        {
-            Ok(inserted) => inserted,
-            Err(error) if is_unique_violation(&error) => {
-                return Err(CheckInWriteError::AlreadyCheckedIn);
-            }
-            Err(error) => return Err(store_error(error).into()),
-        };
-        let change = Change::created(
-            ResourceType::RoutineCheckIn,
-            inserted.id,
-            Some(inserted.version),
-        );
-        self.journal
-            .commit(transaction, owner, acting.actor, now, &[change])
-            .await?;
-        Ok(to_check_in(&inserted)?)
-    }
-
-    async fn check_ins(
-        &self,
-        owner: AccountId,
-        routines: &[RoutineId],
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<RoutineCheckIn>, StoreError> {
-        if routines.is_empty() {
-            return Ok(Vec::new());
-        }
-        routine_check_ins::Entity::find()
-            .filter(routine_check_ins::Column::AccountId.eq(owner.0))
-            .filter(routine_check_ins::Column::RoutineId.is_in(routines.iter().map(|id| id.0)))
-            .filter(routine_check_ins::Column::OccurrenceDate.between(from, to))
-            .order_by_asc(routine_check_ins::Column::OccurrenceDate)
-            .order_by_asc(routine_check_ins::Column::OccurrenceTime)
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(to_check_in)
-            .collect()
-    }
-
-    async fn get_check_in(
-        &self,
-        owner: AccountId,
-        routine: RoutineId,
-        id: RoutineCheckInId,
-    ) -> Result<Option<RoutineCheckIn>, StoreError> {
-        self.check_in_row(owner, routine, id)
-            .await?
-            .as_ref()
-            .map(to_check_in)
-            .transpose()
-    }
-
-    async fn update_check_in(
-        &self,
-        acting: Acting,
-        routine: RoutineId,
-        id: RoutineCheckInId,
-        changes: RoutineCheckInChanges,
-        expected_version: Option<i64>,
-        now: Instant,
-    ) -> Result<RoutineCheckIn, CheckInWriteError> {
-        let owner = acting.owner;
-        let current = self
-            .check_in_row(owner, routine, id)
-            .await?
-            .ok_or(CheckInWriteError::NotFound)?;
-        let expected = expected_version.unwrap_or(current.version);
-        if expected != current.version {
-            return Err(CheckInWriteError::PreconditionFailed);
-        }
-        let mut update = routine_check_ins::ActiveModel::default();
-        if let Some(status) = changes.status {
-            update.status = Set(status.as_str().to_owned());
-        }
-        if let Some(note) = &changes.note {
-            update.note = Set(note.as_str().to_owned());
-        }
-        if let Some(feeling) = changes.feeling {
-            update.feeling = Set(feeling.map(|feeling| feeling.as_str().to_owned()));
-        }
-        let transaction = self.writes.begin().await?;
-        let changed = routine_check_ins::Entity::update_many()
-            .set(update)
-            .col_expr(
-                routine_check_ins::Column::Version,
-                Expr::col(routine_check_ins::Column::Version).add(1),
-            )
-            .col_expr(routine_check_ins::Column::UpdatedAt, Expr::value(now))
-            .filter(routine_check_ins::Column::Id.eq(id.0))
-            .filter(routine_check_ins::Column::AccountId.eq(owner.0))
-            .filter(routine_check_ins::Column::Version.eq(expected))
-            .exec_with_returning(&transaction)
-            .await
-            .map_err(store_error)?;
-        let Some(row) = changed.first() else {
-            return Err(CheckInWriteError::PreconditionFailed);
-        };
-        let change = Change::updated(ResourceType::RoutineCheckIn, row.id, Some(row.version));
-        self.journal
-            .commit(transaction, owner, acting.actor, now, &[change])
-            .await?;
-        Ok(to_check_in(row)?)
-    }
-
-    async fn delete_check_in(
-        &self,
-        acting: Acting,
-        routine: RoutineId,
-        id: RoutineCheckInId,
-        now: Instant,
-    ) -> Result<(), CheckInWriteError> {
-        let owner = acting.owner;
-        let transaction = self.writes.begin().await?;
-        let deleted = routine_check_ins::Entity::delete_many()
-            .filter(routine_check_ins::Column::Id.eq(id.0))
-            .filter(routine_check_ins::Column::RoutineId.eq(routine.0))
-            .filter(routine_check_ins::Column::AccountId.eq(owner.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if deleted == 0 {
-            return Err(CheckInWriteError::NotFound);
-        }
-        let change = Change::deleted(ResourceType::RoutineCheckIn, id.0);
-        self.journal
-            .commit(transaction, owner, acting.actor, now, &[change])
-            .await?;
-        Ok(())
     }
 }
