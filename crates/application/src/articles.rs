@@ -40,7 +40,7 @@ pub async fn read(
     editor: bool,
 ) -> Result<Article, ArticleFailure> {
     ports
-        .content
+        .articles
         .article(locale, slug)
         .await?
         .filter(|article| editor || article.status == ArticleStatus::Published)
@@ -53,7 +53,7 @@ async fn current(
     (locale, slug): ArticleAddress<'_>,
 ) -> Result<Article, ArticleFailure> {
     ports
-        .content
+        .articles
         .article_for_update(locale, slug)
         .await?
         .ok_or(Failure::Refused(ArticleWriteError::NotFound))
@@ -70,7 +70,7 @@ pub async fn create(
 ) -> Result<Article, ArticleFailure> {
     let checked = draft.check().map_err(Failure::Invalid)?;
     ports
-        .content
+        .articles
         .create_article(checked.locale, checked.slug, checked.text, now)
         .await
         .map_err(Failure::Refused)
@@ -94,7 +94,7 @@ pub async fn update(
     let changes = edit.parse(&current).map_err(Failure::Invalid)?;
     let (locale, slug) = address;
     ports
-        .content
+        .articles
         .update_article(locale, slug, changes, expected, now)
         .await
         .map_err(Failure::Refused)
@@ -117,7 +117,7 @@ pub async fn move_to(
         expected_version(seen, current(ports, address), |article| article.version).await?;
     let (locale, slug) = address;
     ports
-        .content
+        .articles
         .set_article_status(locale, slug, status, expected, now)
         .await
         .map_err(Failure::Refused)
@@ -137,7 +137,7 @@ pub async fn delete(
         expected_version(seen, current(ports, address), |article| article.version).await?;
     let (locale, slug) = address;
     ports
-        .content
+        .articles
         .delete_article(locale, slug, expected, now)
         .await
         .map_err(Failure::Refused)
@@ -152,7 +152,7 @@ pub async fn revisions(
     (locale, slug): ArticleAddress<'_>,
 ) -> Result<Vec<Revision>, ArticleFailure> {
     ports
-        .content
+        .articles
         .revisions(locale, slug)
         .await?
         .ok_or(Failure::Refused(ArticleWriteError::NotFound))

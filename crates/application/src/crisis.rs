@@ -25,7 +25,7 @@ pub struct CrisisAnswer {
 /// [`StoreError`] when storage fails (callers fall back to what they remember).
 pub async fn lines(ports: &StoragePorts, locale: &Locale) -> Result<CrisisAnswer, StoreError> {
     let services = ports
-        .content
+        .services
         .services(ServiceQuery {
             statuses: vec![ArticleStatus::Published],
             kind: None,
@@ -38,7 +38,7 @@ pub async fn lines(ports: &StoragePorts, locale: &Locale) -> Result<CrisisAnswer
         .filter(|service| service.is_crisis_line_for(locale))
         .collect();
     let guidance = ports
-        .content
+        .articles
         .articles(ArticleQuery {
             statuses: vec![ArticleStatus::Published],
             locale: Some(locale.clone()),

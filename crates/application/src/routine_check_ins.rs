@@ -9,6 +9,7 @@ use waymark_domain::acting::Acting;
 use waymark_domain::ports::{StoragePorts, StoreError};
 use waymark_domain::precondition::Precondition;
 use waymark_domain::routines::ports::CheckInWriteError;
+use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
 use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{
     NewRoutineCheckIn, Routine, RoutineCheckIn, RoutineCheckInChanges, RoutineCheckInId, RoutineId,
@@ -161,4 +162,51 @@ pub async fn delete_check_in(
         .delete_check_in(acting, routine, id, now)
         .await
         .map_err(Failure::Refused)
+}
+
+/// How many days a check-in list covers when the request names no start.
+pub const DEFAULT_LISTED_DAYS: i64 = 30;
+
+/// Why a routine's check-ins could not be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckInListError {
+    /// No such routine of the person's.
+    #[error("no such routine")]
+    NotFound,
+    /// `from` is after `to`, or they span more than [`MAX_RANGE_DAYS`] days.
+    #[error("the range is backwards or too long")]
+    BadRange,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The routine's check-ins on the local dates `from` to `to`, by date. Without `to`,
+/// up to today in the routine's time zone; without `from`, the
+/// [`DEFAULT_LISTED_DAYS`] days up to `to`.
+///
+/// # Errors
+/// [`CheckInListError::NotFound`] or [`CheckInListError::BadRange`].
+pub async fn list(
+    ports: &StoragePorts,
+    acting: Acting,
+    routine: RoutineId,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: Instant,
+) -> Result<Vec<RoutineCheckIn>, Failure<CheckInListError>> {
+    let routine = ports
+        .routines
+        .get(acting.owner, routine)
+        .await?
+        .ok_or(Failure::Refused(CheckInListError::NotFound))?;
+    let to = to.unwrap_or_else(|| routine.schedule.time_zone().date_at(now));
+    let from = from.unwrap_or(to - chrono::Duration::days(DEFAULT_LISTED_DAYS - 1));
+    if to < from || (to - from).num_days() >= MAX_RANGE_DAYS {
+        return Err(Failure::Refused(CheckInListError::BadRange));
+    }
+    Ok(ports
+        .routine_check_ins
+        .check_ins(acting.owner, &[routine.id], from, to)
+        .await?)
 }

@@ -36,7 +36,7 @@ pub async fn read(
     editor: bool,
 ) -> Result<Service, ServiceFailure> {
     ports
-        .content
+        .services
         .service(slug)
         .await?
         .filter(|service| editor || service.status == ArticleStatus::Published)
@@ -54,7 +54,7 @@ pub async fn create(
 ) -> Result<Service, ServiceFailure> {
     let (slug, details, status) = input.parse().map_err(Failure::Invalid)?;
     ports
-        .content
+        .services
         .create_service(slug, details, status, now)
         .await
         .map_err(Failure::Refused)
@@ -78,7 +78,7 @@ pub async fn update(
     let expected = seen.expected(current.version)?;
     let (details, status) = edit.parse(&current).map_err(Failure::Invalid)?;
     ports
-        .content
+        .services
         .update_service(
             slug,
             details,
@@ -107,7 +107,7 @@ pub async fn delete(
     let expected =
         expected_version(seen, read(ports, slug, true), |service| service.version).await?;
     ports
-        .content
+        .services
         .delete_service(slug, expected)
         .await
         .map_err(Failure::Refused)

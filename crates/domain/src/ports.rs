@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::contacts::ports::{ContactStore, InteractionStore, SupporterStore};
-use crate::content::ports::ContentStore;
+use crate::content::ports::{ArticleStore, ContentChanges, ServiceStore};
 use crate::goals::ports::{GoalPartsStore, GoalStore};
 use crate::health::{StorageHealth, StorageUnavailable};
 use crate::idempotency::IdempotencyStore;
@@ -54,8 +54,12 @@ pub struct StoragePorts {
     pub interactions: Arc<dyn InteractionStore>,
     /// Which contacts support which goals.
     pub supporters: Arc<dyn SupporterStore>,
-    /// The content catalogue.
-    pub content: Arc<dyn ContentStore>,
+    /// Articles and their revisions.
+    pub articles: Arc<dyn ArticleStore>,
+    /// Support services and crisis lines.
+    pub services: Arc<dyn ServiceStore>,
+    /// The public feed of content changes.
+    pub content_changes: Arc<dyn ContentChanges>,
     /// Every committed change to a person's data, in order.
     pub journal: Arc<dyn ChangeJournal>,
 }

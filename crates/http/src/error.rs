@@ -6,7 +6,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use waymark_application::Failure;
+use waymark_application::calendar_feeds::CalendarFeedError;
 use waymark_application::credentials::CredentialError;
+use waymark_application::routine_check_ins::CheckInListError;
 use waymark_domain::contacts::ports::{
     ContactWriteError, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
     MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, SupporterWriteError,
@@ -20,6 +22,7 @@ use waymark_domain::ports::StoreError;
 use waymark_domain::routines::ports::{
     CheckInWriteError, MAX_ROUTINES_PER_PERSON, RoutineWriteError,
 };
+use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
 
 use crate::problem::{FieldError, PROBLEM_JSON, Problem};
 
@@ -121,6 +124,27 @@ impl From<UpdateAccountError> for ApiError {
             UpdateAccountError::NotFound => Self::NotFound,
             UpdateAccountError::PreconditionFailed => Self::PreconditionFailed,
             UpdateAccountError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<CalendarFeedError> for ApiError {
+    fn from(error: CalendarFeedError) -> Self {
+        match error {
+            CalendarFeedError::NotFound => Self::NotFound,
+            CalendarFeedError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<CheckInListError> for ApiError {
+    fn from(error: CheckInListError) -> Self {
+        match error {
+            CheckInListError::NotFound => Self::NotFound,
+            CheckInListError::BadRange => Self::BadRequest(format!(
+                "from must not be after to, and they may span at most {MAX_RANGE_DAYS} days"
+            )),
+            CheckInListError::Store(store) => store.into(),
         }
     }
 }

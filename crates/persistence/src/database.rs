@@ -17,7 +17,7 @@ use waymark_migrations::{Migrator, MigratorTrait};
 
 use crate::caches::Caches;
 use crate::caches::articles::article_cache;
-use crate::caches::cached_content::CachedContentStore;
+use crate::caches::cached_articles::CachedArticleStore;
 use crate::caches::cached_goals::CachedGoalStore;
 use crate::caches::goal_lists::goal_list_cache;
 use crate::caches::personal::personal_cache;
@@ -231,6 +231,10 @@ impl Database {
             inner: sql_routines.clone(),
             cache: self.caches.personal.clone(),
         });
+        let content = SqlContentStore {
+            connection: self.connection.clone(),
+            writes: self.writes.clone(),
+        };
         StoragePorts {
             health: self.health(),
             accounts: self.accounts(),
@@ -260,13 +264,12 @@ impl Database {
             interactions: contacts.clone(),
             supporters: contacts.clone(),
             contacts,
-            content: Arc::new(CachedContentStore {
-                inner: SqlContentStore {
-                    connection: self.connection.clone(),
-                    writes: self.writes.clone(),
-                },
+            articles: Arc::new(CachedArticleStore {
+                inner: content.clone(),
                 cache: self.caches.articles.clone(),
             }),
+            services: Arc::new(content.clone()),
+            content_changes: Arc::new(content),
             journal: Arc::new(SqlChangeJournal {
                 writes: self.writes.clone(),
             }),

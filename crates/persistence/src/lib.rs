@@ -8,7 +8,7 @@ mod caches;
 mod change_notices;
 mod contacts;
 mod content;
-mod content_services;
+
 mod database;
 mod entities;
 mod error;

@@ -236,8 +236,8 @@ fn listen(address: SocketAddr) -> Result<(TcpListener, SocketAddr), StartupError
 async fn seed_an_empty_catalogue(ports: &StoragePorts) {
     use waymark_domain::content::ArticleStatus;
     use waymark_domain::content::ports::{ArticleQuery, ServiceQuery};
-    let content = &ports.content;
-    let articles = content
+    let articles = ports
+        .articles
         .articles(ArticleQuery {
             statuses: ArticleStatus::ALL.to_vec(),
             locale: None,
@@ -249,7 +249,8 @@ async fn seed_an_empty_catalogue(ports: &StoragePorts) {
             limit: 1,
         })
         .await;
-    let services = content
+    let services = ports
+        .services
         .services(ServiceQuery {
             statuses: ArticleStatus::ALL.to_vec(),
             kind: None,
@@ -263,17 +264,15 @@ async fn seed_an_empty_catalogue(ports: &StoragePorts) {
         return;
     }
     match crate::catalogue::read(&crate::catalogue::seed_files()) {
-        Ok(catalogue) => {
-            match crate::catalogue::apply(content.as_ref(), &catalogue, |_, _| {}).await {
-                Ok(summary) => tracing::info!(
-                    created = summary.created,
-                    "loaded the starter content catalogue"
-                ),
-                Err(error) => {
-                    tracing::warn!(%error, "the starter content catalogue could not be loaded")
-                }
+        Ok(catalogue) => match crate::catalogue::apply(ports, &catalogue, |_, _| {}).await {
+            Ok(summary) => tracing::info!(
+                created = summary.created,
+                "loaded the starter content catalogue"
+            ),
+            Err(error) => {
+                tracing::warn!(%error, "the starter content catalogue could not be loaded")
             }
-        }
+        },
         Err(problems) => tracing::error!(
             problems = problems.len(),
             "the built-in starter catalogue does not check"

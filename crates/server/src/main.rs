@@ -227,30 +227,30 @@ async fn content(action: ContentAction) -> ExitCode {
         Ok(database) => database,
         Err(error) => return fail(FAILED, &error_chain(&error)),
     };
-    let content = database.ports().content;
+    let ports = database.ports();
     let outcome = match action {
-        ContentAction::Export { dir, .. } => waymark::catalogue::export(content.as_ref(), &dir)
-            .await
-            .map(|(articles, services)| {
-                format!(
-                    "exported {articles} article(s) and {services} service(s) to {}",
-                    dir.display()
-                )
-            }),
+        ContentAction::Export { dir, .. } => {
+            waymark::catalogue::export(&ports, &dir)
+                .await
+                .map(|(articles, services)| {
+                    format!(
+                        "exported {articles} article(s) and {services} service(s) to {}",
+                        dir.display()
+                    )
+                })
+        }
         ContentAction::Seed { .. } | ContentAction::Import { .. } => {
             let mut progress = waymark::catalogue::Progress::on_stderr();
-            waymark::catalogue::apply(content.as_ref(), &catalogue, |done, total| {
-                progress.show(done, total)
-            })
-            .await
-            .map(|summary| {
-                progress.finish();
-                format!(
-                    "{} created, {} updated, {} unchanged",
-                    summary.created, summary.updated, summary.unchanged
-                )
-            })
-            .map_err(|error| error.to_string())
+            waymark::catalogue::apply(&ports, &catalogue, |done, total| progress.show(done, total))
+                .await
+                .map(|summary| {
+                    progress.finish();
+                    format!(
+                        "{} created, {} updated, {} unchanged",
+                        summary.created, summary.updated, summary.unchanged
+                    )
+                })
+                .map_err(|error| error.to_string())
         }
     };
     database.close().await;

@@ -1,4 +1,5 @@
-//! The storage port of the content catalogue.
+//! The storage ports of the content catalogue: articles (with their revisions),
+//! services, and the public feed of changes to both.
 
 use async_trait::async_trait;
 
@@ -119,9 +120,9 @@ pub enum ServiceWriteError {
     Store(#[from] StoreError),
 }
 
-/// The content catalogue.
+/// Articles and their revisions.
 #[async_trait]
-pub trait ContentStore: Send + Sync + std::fmt::Debug {
+pub trait ArticleStore: Send + Sync + std::fmt::Debug {
     /// Creates a draft.
     ///
     /// # Errors
@@ -210,13 +211,21 @@ pub trait ContentStore: Send + Sync + std::fmt::Debug {
         locale: &Locale,
         slug: &Slug,
     ) -> Result<Option<Vec<Revision>>, StoreError>;
+}
 
+/// The public feed of changes to published content.
+#[async_trait]
+pub trait ContentChanges: Send + Sync + std::fmt::Debug {
     /// Entries of the changes feed after `after`, oldest first.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn changes(&self, after: i64, limit: u64) -> Result<(Vec<Change>, bool), StoreError>;
+}
 
+/// Local and national support services, crisis lines among them.
+#[async_trait]
+pub trait ServiceStore: Send + Sync + std::fmt::Debug {
     /// Creates a service.
     ///
     /// # Errors

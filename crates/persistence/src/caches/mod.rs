@@ -2,7 +2,7 @@
 //!
 //! - [`memory_cache`] is the one mechanism (serving switch, tickets, byte budget,
 //!   counts-only `Debug`); [`goal_lists`], [`personal`] and [`articles`] are what each
-//!   cache keeps, and [`stores`], [`cached_goals`] and [`cached_content`] the decorators
+//!   cache keeps, and [`stores`], [`cached_goals`] and [`cached_articles`] the decorators
 //!   that answer reads from them. The SQL
 //!   stores know nothing of caches.
 //! - Personal data is forgotten by the change journal: every write commits through
@@ -14,7 +14,7 @@
 //!   a channel of their own.
 
 pub(crate) mod articles;
-pub(crate) mod cached_content;
+pub(crate) mod cached_articles;
 pub(crate) mod cached_goals;
 pub(crate) mod goal_lists;
 pub(crate) mod memory_cache;

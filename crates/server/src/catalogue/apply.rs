@@ -1,8 +1,9 @@
 //! Applying a checked catalogue to the store: create what is new, change what
 //! differs, leave what is the same, so applying it twice changes nothing.
 
-use waymark_domain::content::ports::{ArticleWriteError, ContentStore, ServiceWriteError};
+use waymark_domain::content::ports::{ArticleWriteError, ServiceWriteError};
 use waymark_domain::content::{ArticleChanges, ArticleStatus};
+use waymark_domain::ports::StoragePorts;
 use waymark_domain::ports::StoreError;
 
 use super::files::Catalogue;
@@ -38,7 +39,7 @@ fn service_error(error: ServiceWriteError) -> StoreError {
 /// [`StoreError`] when storage fails part way (what was applied stays applied, and
 /// applying again finishes the job).
 pub async fn apply(
-    store: &dyn ContentStore,
+    ports: &StoragePorts,
     catalogue: &Catalogue,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Summary, StoreError> {
@@ -47,43 +48,48 @@ pub async fn apply(
     let mut done = 0;
     for entry in &catalogue.articles {
         let now = waymark_domain::time::now();
-        let (status, mut changed, created) =
-            match store.article_for_update(&entry.locale, &entry.slug).await? {
-                Some(article) if article.text == entry.text => (article.status, false, false),
-                Some(article) => {
-                    let text = &entry.text;
-                    let changes = ArticleChanges {
-                        kind: Some(text.kind),
-                        title: Some(text.title.clone()),
-                        summary: Some(text.summary.clone()),
-                        body_markdown: Some(text.body_markdown.clone()),
-                        topics: Some(text.topics.clone()),
-                        content_notes: Some(text.content_notes.clone()),
-                        author_name: Some(text.author_name.clone()),
-                        source: Some(text.source.clone()),
-                        licence: Some(text.licence.clone()),
-                        last_reviewed: Some(text.last_reviewed),
-                        next_review: Some(text.next_review),
-                    };
-                    store
-                        .update_article(&entry.locale, &entry.slug, changes, None, now)
-                        .await
-                        .map_err(article_error)?;
-                    (article.status, true, false)
-                }
-                None => {
-                    store
-                        .create_article(
-                            entry.locale.clone(),
-                            entry.slug.clone(),
-                            entry.text.clone(),
-                            now,
-                        )
-                        .await
-                        .map_err(article_error)?;
-                    (ArticleStatus::Draft, false, true)
-                }
-            };
+        let (status, mut changed, created) = match ports
+            .articles
+            .article_for_update(&entry.locale, &entry.slug)
+            .await?
+        {
+            Some(article) if article.text == entry.text => (article.status, false, false),
+            Some(article) => {
+                let text = &entry.text;
+                let changes = ArticleChanges {
+                    kind: Some(text.kind),
+                    title: Some(text.title.clone()),
+                    summary: Some(text.summary.clone()),
+                    body_markdown: Some(text.body_markdown.clone()),
+                    topics: Some(text.topics.clone()),
+                    content_notes: Some(text.content_notes.clone()),
+                    author_name: Some(text.author_name.clone()),
+                    source: Some(text.source.clone()),
+                    licence: Some(text.licence.clone()),
+                    last_reviewed: Some(text.last_reviewed),
+                    next_review: Some(text.next_review),
+                };
+                ports
+                    .articles
+                    .update_article(&entry.locale, &entry.slug, changes, None, now)
+                    .await
+                    .map_err(article_error)?;
+                (article.status, true, false)
+            }
+            None => {
+                ports
+                    .articles
+                    .create_article(
+                        entry.locale.clone(),
+                        entry.slug.clone(),
+                        entry.text.clone(),
+                        now,
+                    )
+                    .await
+                    .map_err(article_error)?;
+                (ArticleStatus::Draft, false, true)
+            }
+        };
         let steps: &[ArticleStatus] = match (status, entry.status) {
             (ArticleStatus::Draft | ArticleStatus::Archived, ArticleStatus::Published) => {
                 &[ArticleStatus::Published]
@@ -96,7 +102,8 @@ pub async fn apply(
             _ => &[],
         };
         for step in steps {
-            store
+            ports
+                .articles
                 .set_article_status(&entry.locale, &entry.slug, *step, None, now)
                 .await
                 .map_err(article_error)?;
@@ -114,9 +121,10 @@ pub async fn apply(
     }
     for entry in &catalogue.services {
         let now = waymark_domain::time::now();
-        match store.service(&entry.slug).await? {
+        match ports.services.service(&entry.slug).await? {
             None => {
-                store
+                ports
+                    .services
                     .create_service(entry.slug.clone(), entry.details.clone(), entry.status, now)
                     .await
                     .map_err(service_error)?;
@@ -126,7 +134,8 @@ pub async fn apply(
                 summary.unchanged += 1;
             }
             Some(_) => {
-                store
+                ports
+                    .services
                     .update_service(&entry.slug, entry.details.clone(), entry.status, None, now)
                     .await
                     .map_err(service_error)?;

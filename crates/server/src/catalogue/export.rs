@@ -4,9 +4,10 @@
 use std::path::Path;
 
 use serde_json::Value;
-use waymark_domain::content::ports::{ArticlePosition, ArticleQuery, ContentStore, ServiceQuery};
+use waymark_domain::content::ports::{ArticlePosition, ArticleQuery, ServiceQuery};
 use waymark_domain::content::service::Service;
 use waymark_domain::content::{Article, ArticleStatus};
+use waymark_domain::ports::StoragePorts;
 use waymark_domain::routines::schedule::weekday_name;
 
 /// A YAML scalar for `text`: JSON strings are valid YAML, and quoting every string
@@ -142,11 +143,12 @@ fn service_entry(service: &Service) -> String {
 ///
 /// # Errors
 /// A message naming what could not be read or written.
-pub async fn export(store: &dyn ContentStore, directory: &Path) -> Result<(usize, usize), String> {
+pub async fn export(ports: &StoragePorts, directory: &Path) -> Result<(usize, usize), String> {
     let mut after = None;
     let mut articles = 0;
     loop {
-        let page = store
+        let page = ports
+            .articles
             .articles(ArticleQuery {
                 statuses: ArticleStatus::ALL.to_vec(),
                 locale: None,
@@ -178,7 +180,8 @@ pub async fn export(store: &dyn ContentStore, directory: &Path) -> Result<(usize
             _ => break,
         }
     }
-    let services = store
+    let services = ports
+        .services
         .services(ServiceQuery {
             statuses: ArticleStatus::ALL.to_vec(),
             kind: None,

@@ -71,7 +71,7 @@ pub(crate) async fn list_content_changes(
         Some(cursor) => state.cursors.decode::<FeedPosition>(&cursor)?.after,
         None => 0,
     };
-    let (changes, has_more) = state.ports.content.changes(after, limit).await?;
+    let (changes, has_more) = state.ports.content_changes.changes(after, limit).await?;
     let last = changes.last().map_or(after, |change| change.sequence);
     let next_cursor = state.cursors.encode(&FeedPosition { after: last });
     let mut response = HttpResponse::Ok();

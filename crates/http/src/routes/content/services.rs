@@ -227,7 +227,7 @@ pub(crate) async fn list_services(
     let list = parse_list(&request, &state, editor)?;
     let public = list.query.statuses == [ArticleStatus::Published];
     let now = Utc::now();
-    let services = state.ports.content.services(list.query.clone()).await?;
+    let services = state.ports.services.services(list.query.clone()).await?;
     let mut ranked: Vec<(Option<f64>, Service)> = services
         .into_iter()
         .filter(|service| {

@@ -5,28 +5,25 @@ use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
-use waymark_domain::identity::AccountId;
-use waymark_domain::identity::secret::{OpaqueSecret, SecretDigest};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::middleware::idempotency::ShownOnce;
 use crate::problem::Problem;
 use crate::state::AppState;
+use waymark_application::calendar_feeds;
 use waymark_application::formats::icalendar::{Notes, calendar};
+use waymark_domain::routines::Routine;
+
+use waymark_domain::time::now;
 
 const TEXT_CALENDAR: &str = "text/calendar; charset=utf-8";
 
-async fn calendar_of(
-    state: &AppState,
-    owner: AccountId,
-    notes: Notes,
-) -> Result<HttpResponse, ApiError> {
-    let routines = state.ports.routines.active(owner).await?;
-    Ok(HttpResponse::Ok()
+fn calendar_of(routines: &[Routine], notes: Notes) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type(TEXT_CALENDAR)
         .insert_header(CacheControl(vec![CacheDirective::NoStore]))
-        .body(calendar(&routines, waymark_domain::time::now(), notes)))
+        .body(calendar(routines, waymark_domain::time::now(), notes))
 }
 
 /// Your routines as a calendar.
@@ -47,7 +44,8 @@ pub(crate) async fn routines_calendar(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    calendar_of(&state, principal.account()?, Notes::Included).await
+    let routines = calendar_feeds::routines(&state.ports, principal.acting()?).await?;
+    Ok(calendar_of(&routines, Notes::Included))
 }
 
 /// A new secret calendar address.
@@ -82,14 +80,7 @@ pub(crate) async fn create_calendar_feed(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = principal.account()?;
-    let secret = OpaqueSecret::generate("wmc_")
-        .map_err(|error| ApiError::Internal(anyhow::anyhow!(error.to_string())))?;
-    state
-        .ports
-        .calendar_feeds
-        .set_feed_token(owner, &secret.digest(), waymark_domain::time::now())
-        .await?;
+    let secret = calendar_feeds::open_address(&state.ports, principal.acting()?, now()).await?;
     // The created resource is the feed itself, revoked with `DELETE` there; never the
     // secret address, which proxies would log.
     let mut response = HttpResponse::Created()
@@ -121,16 +112,8 @@ pub(crate) async fn delete_calendar_feed(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    if state
-        .ports
-        .calendar_feeds
-        .remove_feed_token(principal.account()?)
-        .await?
-    {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::NotFound)
-    }
+    calendar_feeds::close_address(&state.ports, principal.acting()?).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// A secret calendar address's routines.
@@ -152,15 +135,6 @@ pub(crate) async fn calendar_feed(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = path.into_inner();
-    if !token.starts_with("wmc_") || token.len() > 100 {
-        return Err(ApiError::NotFound);
-    }
-    let owner = state
-        .ports
-        .calendar_feeds
-        .feed_owner(&SecretDigest::of(&token))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    calendar_of(&state, owner, Notes::Left).await
+    let routines = calendar_feeds::routines_at_address(&state.ports, &path.into_inner()).await?;
+    Ok(calendar_of(&routines, Notes::Left))
 }

@@ -3,14 +3,12 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use waymark_application::Input;
 use waymark_application::routine_check_ins::{self, CheckInDraft};
-use waymark_application::routines;
 use waymark_domain::goals::Feeling;
-use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
 use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{
     CheckInStatus, NewRoutineCheckIn, Routine, RoutineCheckIn, RoutineCheckInChanges,
@@ -227,22 +225,14 @@ pub(crate) async fn list_routine_check_ins(
     range: web::Query<CheckInRange>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let acting = principal.acting()?;
-    let owner = acting.owner;
-    let routine = routines::get(&state.ports, acting, RoutineId(path.into_inner())).await?;
-    let to = supported_date(range.to, "to")?
-        .unwrap_or_else(|| routine.schedule.time_zone().date_at(now()));
-    let from = supported_date(range.from, "from")?.unwrap_or(to - Duration::days(29));
-    if to < from || (to - from).num_days() >= MAX_RANGE_DAYS {
-        return Err(ApiError::BadRequest(
-            "from must not be after to, and they may span at most 366 days".to_owned(),
-        ));
-    }
-    let check_ins = state
-        .ports
-        .routine_check_ins
-        .check_ins(owner, &[routine.id], from, to)
-        .await?;
+    let (from, to) = (
+        supported_date(range.from, "from")?,
+        supported_date(range.to, "to")?,
+    );
+    let routine = RoutineId(path.into_inner());
+    let check_ins =
+        routine_check_ins::list(&state.ports, principal.acting()?, routine, from, to, now())
+            .await?;
     Ok(HttpResponse::Ok().json(RoutineCheckInsResponse {
         items: check_ins.iter().map(RoutineCheckInResponse::from).collect(),
     }))

@@ -3,31 +3,36 @@
 //! lock of the one `content_feed` row, so writes run one at a time and the changes
 //! feed is numbered in commit order.
 
+mod changes;
+mod revisions;
+mod search;
+mod services;
+
 use async_trait::async_trait;
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use waymark_domain::content::ports::{
-    ArticlePage, ArticlePosition, ArticleQuery, ArticleWriteError, ContentStore, ServiceQuery,
-    ServiceWriteError,
+    ArticlePage, ArticlePosition, ArticleQuery, ArticleStore, ArticleWriteError,
 };
-use waymark_domain::content::service::{Service, ServiceDetails};
 use waymark_domain::content::{
     Article, ArticleChanges, ArticleId, ArticleKind, ArticleStatus, ArticleText, ArticleTitle,
-    AuthorName, BodyMarkdown, Change, ChangeKind, ContentNotes, Licence, Revision, Slug, Source,
-    Summary, Topic,
+    AuthorName, BodyMarkdown, ChangeKind, ContentNotes, Licence, Revision, Slug, Source, Summary,
+    Topic,
 };
 use waymark_domain::identity::Locale;
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
-use crate::entities::{content_articles, content_changes, content_feed, content_revisions};
+use crate::entities::{content_articles, content_revisions};
 use crate::error::{is_unique_violation, store_error};
 use crate::writes::{WriteTransaction, Writes};
 
-/// [`ContentStore`] on SQLite or PostgreSQL.
+use self::changes::{lock_feed, record_change};
+use self::revisions::{record_revision, to_revision};
+/// The content stores ([`ArticleStore`], [`ServiceStore`], [`ContentChanges`]) on
+/// SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlContentStore {
     pub(crate) connection: DatabaseConnection,
@@ -120,41 +125,6 @@ fn to_article(row: &content_articles::Model) -> Result<Article, StoreError> {
     })
 }
 
-fn to_revision(row: &content_revisions::Model) -> Result<Revision, StoreError> {
-    let bad = |field: &str| corrupt("revision of article", row.article_id, field);
-    Ok(Revision {
-        article_id: ArticleId(row.article_id),
-        number: row.number,
-        text: TextColumns {
-            kind: &row.kind,
-            title: &row.title,
-            summary: &row.summary,
-            body_markdown: &row.body_markdown,
-            topics: &row.topics,
-            content_notes: &row.content_notes,
-            author_name: &row.author_name,
-            source: &row.source,
-            licence: &row.licence,
-            last_reviewed: row.last_reviewed,
-            next_review: row.next_review,
-        }
-        .text(bad)?,
-        published_at: row.published_at,
-    })
-}
-
-fn to_change(row: &content_changes::Model) -> Result<Change, StoreError> {
-    let bad = |field: &str| corrupt("change of article", row.article_id, field);
-    Ok(Change {
-        sequence: row.sequence,
-        article_id: ArticleId(row.article_id),
-        locale: Locale::parse(&row.locale).map_err(|_| bad("locale"))?,
-        slug: Slug::parse(&row.slug).map_err(|_| bad("slug"))?,
-        kind: row.kind.parse::<ChangeKind>().map_err(|_| bad("kind"))?,
-        at: row.at,
-    })
-}
-
 /// Writes every text column of `text` into `row`.
 fn set_text(row: &mut content_articles::ActiveModel, text: &ArticleText) {
     row.kind = Set(text.kind.as_str().to_owned());
@@ -170,87 +140,6 @@ fn set_text(row: &mut content_articles::ActiveModel, text: &ArticleText) {
     row.next_review = Set(text.next_review);
 }
 
-/// Takes the feed row's lock: from here on this transaction is the only content writer.
-async fn lock_feed(transaction: &WriteTransaction) -> Result<(), StoreError> {
-    content_feed::Entity::update_many()
-        .col_expr(
-            content_feed::Column::LastSequence,
-            Expr::col(content_feed::Column::LastSequence),
-        )
-        .filter(content_feed::Column::Id.eq(1))
-        .exec(transaction)
-        .await
-        .map(|_| ())
-        .map_err(store_error)
-}
-
-/// Appends an entry to the changes feed (the feed lock must be held).
-async fn record_change(
-    transaction: &WriteTransaction,
-    article: &Article,
-    kind: ChangeKind,
-    now: Instant,
-) -> Result<(), StoreError> {
-    content_feed::Entity::update_many()
-        .col_expr(
-            content_feed::Column::LastSequence,
-            Expr::col(content_feed::Column::LastSequence).add(1),
-        )
-        .filter(content_feed::Column::Id.eq(1))
-        .exec(transaction)
-        .await
-        .map_err(store_error)?;
-    let sequence = content_feed::Entity::find_by_id(1)
-        .one(transaction)
-        .await
-        .map_err(store_error)?
-        .map(|feed| feed.last_sequence)
-        .ok_or_else(|| {
-            StoreError::Unexpected(anyhow::anyhow!("the content_feed row is missing"))
-        })?;
-    content_changes::Entity::insert(content_changes::ActiveModel {
-        sequence: Set(sequence),
-        article_id: Set(article.id.0),
-        locale: Set(article.locale.as_str().to_owned()),
-        slug: Set(article.slug.as_str().to_owned()),
-        kind: Set(kind.as_str().to_owned()),
-        at: Set(now),
-    })
-    .exec(transaction)
-    .await
-    .map(|_| ())
-    .map_err(store_error)
-}
-
-/// Stores the article's current text as revision `number`.
-async fn record_revision(
-    transaction: &WriteTransaction,
-    article: &Article,
-    now: Instant,
-) -> Result<(), StoreError> {
-    let text = &article.text;
-    content_revisions::Entity::insert(content_revisions::ActiveModel {
-        article_id: Set(article.id.0),
-        number: Set(article.revision),
-        kind: Set(text.kind.as_str().to_owned()),
-        title: Set(text.title.as_str().to_owned()),
-        summary: Set(text.summary.as_str().to_owned()),
-        body_markdown: Set(text.body_markdown.as_str().to_owned()),
-        topics: Set(topics_column(&text.topics)),
-        content_notes: Set(text.content_notes.as_str().to_owned()),
-        author_name: Set(text.author_name.as_str().to_owned()),
-        source: Set(text.source.as_str().to_owned()),
-        licence: Set(text.licence.as_str().to_owned()),
-        last_reviewed: Set(text.last_reviewed),
-        next_review: Set(text.next_review),
-        published_at: Set(now),
-    })
-    .exec(transaction)
-    .await
-    .map(|_| ())
-    .map_err(store_error)
-}
-
 async fn row_at(
     connection: &impl ConnectionTrait,
     locale: &Locale,
@@ -264,150 +153,7 @@ async fn row_at(
         .map_err(store_error)
 }
 
-/// The words of a search, each quoted, so that no operator of either database's
-/// query language can be smuggled in. Empty when there is no word.
-fn search_words(text: &str) -> String {
-    text.split(|character: char| !character.is_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .take(16)
-        .map(|word| format!("\"{}\"", word.to_lowercase()))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Placeholders and values of a statement for either backend.
-struct Parameters {
-    backend: DatabaseBackend,
-    values: Vec<Value>,
-}
-
-impl Parameters {
-    fn add(&mut self, value: impl Into<Value>) -> String {
-        self.values.push(value.into());
-        match self.backend {
-            DatabaseBackend::Postgres => format!("${}", self.values.len()),
-            _ => "?".to_owned(),
-        }
-    }
-}
-
 impl SqlContentStore {
-    /// Ids and ranks of the best search hits that pass the query's filters.
-    async fn search(
-        &self,
-        query: &ArticleQuery,
-        text: &str,
-    ) -> Result<Vec<(uuid::Uuid, f64)>, StoreError> {
-        let words = search_words(text);
-        if words.is_empty() {
-            return Ok(Vec::new());
-        }
-        let backend = self.connection.get_database_backend();
-        let mut parameters = Parameters {
-            backend,
-            values: Vec::new(),
-        };
-        let hits = match backend {
-            DatabaseBackend::Postgres => {
-                let words = parameters.add(words);
-                format!(
-                    "SELECT a.id, ts_rank(a.search_vector, q)::float8 AS rank, a.status, a.locale, a.kind, a.topics, a.next_review \
-                     FROM content_articles a, websearch_to_tsquery('english', {words}) q WHERE a.search_vector @@ q"
-                )
-            }
-            _ => {
-                let words = parameters.add(words);
-                format!(
-                    "SELECT a.id, -bm25(content_articles_fts, 10.0, 4.0, 1.0) AS rank, a.status, a.locale, a.kind, a.topics, a.next_review \
-                     FROM content_articles_fts JOIN content_articles a ON a.search_key = content_articles_fts.rowid \
-                     WHERE content_articles_fts MATCH {words}"
-                )
-            }
-        };
-        let mut filters: Vec<String> = Vec::new();
-        if !query.statuses.is_empty() {
-            let statuses: Vec<String> = query
-                .statuses
-                .iter()
-                .map(|status| parameters.add(status.as_str()))
-                .collect();
-            filters.push(format!("status IN ({})", statuses.join(", ")));
-        }
-        if let Some(locale) = &query.locale {
-            filters.push(format!("locale = {}", parameters.add(locale.as_str())));
-        }
-        if let Some(kind) = query.kind {
-            filters.push(format!("kind = {}", parameters.add(kind.as_str())));
-        }
-        if let Some(topic) = query.topic {
-            filters.push(format!(
-                "topics LIKE {}",
-                parameters.add(format!("%,{},%", topic.as_str()))
-            ));
-        }
-        if let Some(by) = query.review_due_by {
-            filters.push(format!("next_review <= {}", parameters.add(by)));
-        }
-        if let Some(ArticlePosition::Ranked { rank, id }) = &query.after {
-            let below = parameters.add(*rank);
-            let same = parameters.add(*rank);
-            let after = parameters.add(*id);
-            filters.push(format!(
-                "(rank < {below} OR (rank = {same} AND id > {after}))"
-            ));
-        }
-        let limit =
-            parameters.add(i64::try_from(query.limit.saturating_add(1)).unwrap_or(i64::MAX));
-        let condition = if filters.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", filters.join(" AND "))
-        };
-        let sql = format!(
-            "SELECT id, rank FROM ({hits}) hits {condition} ORDER BY rank DESC, id ASC LIMIT {limit}"
-        );
-        let rows = self
-            .connection
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                sql,
-                parameters.values,
-            ))
-            .await
-            .map_err(store_error)?;
-        rows.iter()
-            .map(|row| {
-                Ok((
-                    row.try_get::<uuid::Uuid>("", "id").map_err(store_error)?,
-                    row.try_get::<f64>("", "rank").map_err(store_error)?,
-                ))
-            })
-            .collect()
-    }
-
-    async fn searched_page(
-        &self,
-        query: &ArticleQuery,
-        text: &str,
-    ) -> Result<ArticlePage, StoreError> {
-        let mut hits = self.search(query, text).await?;
-        let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
-        let has_more = hits.len() > limit;
-        hits.truncate(limit);
-        let rows = content_articles::Entity::find()
-            .filter(content_articles::Column::Id.is_in(hits.iter().map(|(id, _)| *id)))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let mut articles = Vec::with_capacity(hits.len());
-        for (id, rank) in hits {
-            if let Some(row) = rows.iter().find(|row| row.id == id) {
-                articles.push((to_article(row)?, Some(rank)));
-            }
-        }
-        Ok(ArticlePage { articles, has_more })
-    }
-
     /// One locked write: runs `write` on the article at `locale`/`slug` after checking
     /// `expected_version`.
     async fn locked_article(
@@ -452,7 +198,7 @@ impl SqlContentStore {
 }
 
 #[async_trait]
-impl ContentStore for SqlContentStore {
+impl ArticleStore for SqlContentStore {
     async fn create_article(
         &self,
         locale: Locale,
@@ -668,67 +414,5 @@ impl ContentStore for SqlContentStore {
             .map(to_revision)
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
-    }
-
-    async fn changes(&self, after: i64, limit: u64) -> Result<(Vec<Change>, bool), StoreError> {
-        let mut rows = content_changes::Entity::find()
-            .filter(content_changes::Column::Sequence.gt(after))
-            .order_by_asc(content_changes::Column::Sequence)
-            .limit(limit.saturating_add(1))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        let has_more = rows.len() > limit;
-        rows.truncate(limit);
-        Ok((
-            rows.iter().map(to_change).collect::<Result<_, _>>()?,
-            has_more,
-        ))
-    }
-
-    async fn create_service(
-        &self,
-        slug: Slug,
-        details: ServiceDetails,
-        status: ArticleStatus,
-        now: Instant,
-    ) -> Result<Service, ServiceWriteError> {
-        crate::content_services::create(&self.connection, slug, details, status, now).await
-    }
-
-    async fn service(&self, slug: &Slug) -> Result<Option<Service>, StoreError> {
-        crate::content_services::get(&self.connection, slug).await
-    }
-
-    async fn services(&self, query: ServiceQuery) -> Result<Vec<Service>, StoreError> {
-        crate::content_services::list(&self.connection, query).await
-    }
-
-    async fn update_service(
-        &self,
-        slug: &Slug,
-        details: ServiceDetails,
-        status: ArticleStatus,
-        expected_version: Option<i64>,
-        now: Instant,
-    ) -> Result<Service, ServiceWriteError> {
-        crate::content_services::update(
-            &self.connection,
-            slug,
-            details,
-            status,
-            expected_version,
-            now,
-        )
-        .await
-    }
-
-    async fn delete_service(
-        &self,
-        slug: &Slug,
-        expected_version: Option<i64>,
-    ) -> Result<(), ServiceWriteError> {
-        crate::content_services::delete(&self.connection, slug, expected_version).await
     }
 }

@@ -1,4 +1,4 @@
-//! The content store with articles answered from [`ArticleCache`] when they can be.
+//! The article store with articles answered from [`ArticleCache`] when they can be.
 //! Content is not personal data and has no journal: every article write forgets
 //! every cached article once it is done, whether it succeeded or not (it may have
 //! committed all the same). Other replicas hear of article writes from PostgreSQL.
@@ -7,12 +7,9 @@ use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use waymark_domain::content::ports::{
-    ArticlePage, ArticleQuery, ArticleWriteError, ContentStore, ServiceQuery, ServiceWriteError,
-};
-use waymark_domain::content::service::{Service, ServiceDetails};
+use waymark_domain::content::ports::{ArticlePage, ArticleQuery, ArticleStore, ArticleWriteError};
 use waymark_domain::content::{
-    Article, ArticleChanges, ArticleStatus, ArticleText, Change, Revision, Slug,
+    Article, ArticleChanges, ArticleStatus, ArticleText, Revision, Slug,
 };
 use waymark_domain::identity::Locale;
 use waymark_domain::ports::StoreError;
@@ -21,14 +18,14 @@ use waymark_domain::time::Instant;
 use crate::caches::articles::ArticleCache;
 use crate::content::SqlContentStore;
 
-/// [`ContentStore`] over SQL, remembering articles read by locale and slug.
+/// [`ArticleStore`] over SQL, remembering articles read by locale and slug.
 #[derive(Debug, Clone)]
-pub(crate) struct CachedContentStore {
+pub(crate) struct CachedArticleStore {
     pub(crate) inner: SqlContentStore,
     pub(crate) cache: Arc<ArticleCache>,
 }
 
-impl CachedContentStore {
+impl CachedArticleStore {
     /// Runs the article write `write`, then forgets every cached article, even if the
     /// write is abandoned part-way.
     async fn forgetting<T>(&self, write: impl Future<Output = T>) -> T {
@@ -38,7 +35,7 @@ impl CachedContentStore {
 }
 
 #[async_trait]
-impl ContentStore for CachedContentStore {
+impl ArticleStore for CachedArticleStore {
     async fn create_article(
         &self,
         locale: Locale,
@@ -125,48 +122,5 @@ impl ContentStore for CachedContentStore {
         slug: &Slug,
     ) -> Result<Option<Vec<Revision>>, StoreError> {
         self.inner.revisions(locale, slug).await
-    }
-
-    async fn changes(&self, after: i64, limit: u64) -> Result<(Vec<Change>, bool), StoreError> {
-        self.inner.changes(after, limit).await
-    }
-
-    async fn create_service(
-        &self,
-        slug: Slug,
-        details: ServiceDetails,
-        status: ArticleStatus,
-        now: Instant,
-    ) -> Result<Service, ServiceWriteError> {
-        self.inner.create_service(slug, details, status, now).await
-    }
-
-    async fn service(&self, slug: &Slug) -> Result<Option<Service>, StoreError> {
-        self.inner.service(slug).await
-    }
-
-    async fn services(&self, query: ServiceQuery) -> Result<Vec<Service>, StoreError> {
-        self.inner.services(query).await
-    }
-
-    async fn update_service(
-        &self,
-        slug: &Slug,
-        details: ServiceDetails,
-        status: ArticleStatus,
-        expected_version: Option<i64>,
-        now: Instant,
-    ) -> Result<Service, ServiceWriteError> {
-        self.inner
-            .update_service(slug, details, status, expected_version, now)
-            .await
-    }
-
-    async fn delete_service(
-        &self,
-        slug: &Slug,
-        expected_version: Option<i64>,
-    ) -> Result<(), ServiceWriteError> {
-        self.inner.delete_service(slug, expected_version).await
     }
 }

@@ -4,7 +4,7 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
@@ -19,6 +19,10 @@ use waymark_domain::ports::StoreError;
 use waymark_domain::routines::schedule::weekday_name;
 use waymark_domain::time::Instant;
 
+use async_trait::async_trait;
+use waymark_domain::content::ports::ServiceStore;
+
+use super::SqlContentStore;
 use crate::contacts::{channels_json, channels_of};
 use crate::entities::content_services;
 use crate::error::{is_unique_violation, store_error};
@@ -150,7 +154,7 @@ fn set_details(
 }
 
 async fn row(
-    connection: &DatabaseConnection,
+    connection: &impl ConnectionTrait,
     slug: &Slug,
 ) -> Result<Option<content_services::Model>, StoreError> {
     content_services::Entity::find()
@@ -160,8 +164,8 @@ async fn row(
         .map_err(store_error)
 }
 
-pub(crate) async fn create(
-    connection: &DatabaseConnection,
+async fn create(
+    connection: &impl ConnectionTrait,
     slug: Slug,
     details: ServiceDetails,
     status: ArticleStatus,
@@ -186,8 +190,8 @@ pub(crate) async fn create(
     }
 }
 
-pub(crate) async fn get(
-    connection: &DatabaseConnection,
+async fn get(
+    connection: &impl ConnectionTrait,
     slug: &Slug,
 ) -> Result<Option<Service>, StoreError> {
     row(connection, slug)
@@ -197,8 +201,8 @@ pub(crate) async fn get(
         .transpose()
 }
 
-pub(crate) async fn list(
-    connection: &DatabaseConnection,
+async fn list(
+    connection: &impl ConnectionTrait,
     query: ServiceQuery,
 ) -> Result<Vec<Service>, StoreError> {
     let mut select = content_services::Entity::find();
@@ -240,8 +244,8 @@ pub(crate) async fn list(
         .collect()
 }
 
-pub(crate) async fn update(
-    connection: &DatabaseConnection,
+async fn update(
+    connection: &impl ConnectionTrait,
     slug: &Slug,
     details: ServiceDetails,
     status: ArticleStatus,
@@ -278,8 +282,8 @@ pub(crate) async fn update(
         .ok_or(ServiceWriteError::NotFound)
 }
 
-pub(crate) async fn delete(
-    connection: &DatabaseConnection,
+async fn delete(
+    connection: &impl ConnectionTrait,
     slug: &Slug,
     expected_version: Option<i64>,
 ) -> Result<(), ServiceWriteError> {
@@ -299,5 +303,45 @@ pub(crate) async fn delete(
     match (row(connection, slug).await?, expected_version) {
         (Some(_), Some(_)) => Err(ServiceWriteError::PreconditionFailed),
         _ => Err(ServiceWriteError::NotFound),
+    }
+}
+
+#[async_trait]
+impl ServiceStore for SqlContentStore {
+    async fn create_service(
+        &self,
+        slug: Slug,
+        details: ServiceDetails,
+        status: ArticleStatus,
+        now: Instant,
+    ) -> Result<Service, ServiceWriteError> {
+        create(&self.writes, slug, details, status, now).await
+    }
+
+    async fn service(&self, slug: &Slug) -> Result<Option<Service>, StoreError> {
+        get(&self.connection, slug).await
+    }
+
+    async fn services(&self, query: ServiceQuery) -> Result<Vec<Service>, StoreError> {
+        list(&self.connection, query).await
+    }
+
+    async fn update_service(
+        &self,
+        slug: &Slug,
+        details: ServiceDetails,
+        status: ArticleStatus,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<Service, ServiceWriteError> {
+        update(&self.writes, slug, details, status, expected_version, now).await
+    }
+
+    async fn delete_service(
+        &self,
+        slug: &Slug,
+        expected_version: Option<i64>,
+    ) -> Result<(), ServiceWriteError> {
+        delete(&self.writes, slug, expected_version).await
     }
 }
