@@ -149,18 +149,19 @@ impl Database {
                 .busy_timeout(busy_timeout)
         });
 
-        // SQLite commits one transaction at a time. Every write goes through one
-        // connection of its own, in arrival order, committed in groups (see
-        // `writes.rs`): writers never spin in SQLite's busy handler, and a reader never
-        // waits for a writer (WAL). PostgreSQL writes through the shared pool.
+        // SQLite commits one transaction at a time. Every write goes through a pool of
+        // its own with one connection, whose waiters are served first come, first
+        // served: writers queue in arrival order instead of spinning in SQLite's busy
+        // handler, and a reader never waits for a writer (WAL). PostgreSQL writes
+        // through the shared pool.
         let connection = open(options.clone(), backend).await?;
         let writes = match backend {
             Backend::Sqlite => {
                 let mut one_writer = options;
                 one_writer.max_connections(1).min_connections(0);
-                Writes::grouped(open(one_writer, backend).await?, settings.acquire_timeout)
+                Writes::through(open(one_writer, backend).await?)
             }
-            Backend::Postgres => Writes::pooled(connection.clone()),
+            Backend::Postgres => Writes::through(connection.clone()),
         };
         Ok(Self {
             writes,

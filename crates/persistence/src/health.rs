@@ -42,18 +42,14 @@ fn write_probe(backend: Backend) -> &'static str {
 #[async_trait]
 impl StorageHealth for PoolHealth {
     async fn check(&self) -> Result<(), StorageUnavailable> {
-        let probe = async {
-            let write = self.writes.begin().await?;
-            write
-                .execute_unprepared(write_probe(self.backend))
-                .await
-                .map_err(store_error)?;
-            write.commit().await
-        };
-        probe.await.map_err(|error| match error {
-            StoreError::Unavailable(unavailable) => unavailable,
-            StoreError::Unexpected(cause) => StorageUnavailable::new(cause),
-        })
+        self.writes
+            .execute_unprepared(write_probe(self.backend))
+            .await
+            .map(|_| ())
+            .map_err(|error| match store_error(error) {
+                StoreError::Unavailable(unavailable) => unavailable,
+                StoreError::Unexpected(cause) => StorageUnavailable::new(cause),
+            })
     }
 
     fn pool_usage(&self) -> PoolUsage {
