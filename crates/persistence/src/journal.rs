@@ -35,10 +35,10 @@ use crate::error::store_error;
 use crate::writes::{WriteTransaction, Writes};
 
 /// Hears, in this process, of the changes a write has committed: the caches forget
-/// what those changes made stale. Told once the commit has happened, or once it may
-/// have (a commit that failed or was abandoned part-way is told too: forgetting too
-/// much is harmless, forgetting too little is not). Never told of a write that
-/// stopped before committing. Other processes hear of the same entries from the
+/// what those changes made stale. Told once the commit has ended, whether or not the
+/// request still waits for it (a commit that failed is told too, since it may have
+/// happened: forgetting too much is harmless, forgetting too little is not). Never
+/// told of a write that stopped before committing. Other processes hear of the same entries from the
 /// database (on PostgreSQL, `change_notices`).
 pub(crate) trait HearsChanges: Send + Sync + std::fmt::Debug {
     /// `changes` to `owner`'s data were committed, or may have been.
@@ -62,8 +62,8 @@ impl Journal {
     }
 
     /// Appends `changes` to `owner`'s journal as made by `actor` at `at`, commits
-    /// `transaction`, and tells this process's hearers (even when the commit fails or
-    /// is abandoned part-way, since it may have happened all the same).
+    /// `transaction`, and then tells this process's hearers (also when the commit
+    /// fails, since it may have happened all the same).
     ///
     /// # Errors
     /// [`StoreError`] when storage fails; the transaction then rolls back, or may have
@@ -92,26 +92,38 @@ impl Journal {
         owner: AccountId,
         changes: &[Change],
     ) -> Result<(), StoreError> {
-        let _tell = TellOnDrop {
-            journal: self,
+        let tell = TellWhenDone {
+            hearers: Arc::clone(&self.hearers),
             owner,
-            changes,
+            changes: changes.to_vec(),
         };
-        transaction.commit().await
+        // A task of its own: once begun, the commit runs to its end and the hearers are
+        // told after it, even when the request that asked stops waiting (a client that
+        // went away, a timeout). Told earlier, a cache could keep what a read made of
+        // the data just before the commit landed.
+        tokio::spawn(async move {
+            let _tell = tell;
+            transaction.commit().await
+        })
+        .await
+        .map_err(|error| {
+            StoreError::Unexpected(anyhow::anyhow!("a commit did not run to its end: {error}"))
+        })?
     }
 }
 
-/// Tells the hearers when dropped: after the commit, or when it is abandoned.
-struct TellOnDrop<'a> {
-    journal: &'a Journal,
+/// Tells the hearers when dropped: once the commit has ended, or when the task
+/// running it is dropped (the runtime stopping), since it may have happened.
+struct TellWhenDone {
+    hearers: Arc<[Arc<dyn HearsChanges>]>,
     owner: AccountId,
-    changes: &'a [Change],
+    changes: Vec<Change>,
 }
 
-impl Drop for TellOnDrop<'_> {
+impl Drop for TellWhenDone {
     fn drop(&mut self) {
-        for hearer in self.journal.hearers.iter() {
-            hearer.heard(self.owner, self.changes);
+        for hearer in self.hearers.iter() {
+            hearer.heard(self.owner, &self.changes);
         }
     }
 }
