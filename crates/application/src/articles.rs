@@ -2,8 +2,8 @@
 //! published, changed, archived and deleted. The public reads only what is published.
 
 use waymark_domain::content::draft::ArticleDraft;
-use waymark_domain::content::ports::ArticleWriteError;
-use waymark_domain::content::{Article, ArticleChanges, ArticleStatus, Revision, Slug};
+use waymark_domain::content::ports::{ArticlePage, ArticleQuery, ArticleWriteError};
+use waymark_domain::content::{Article, ArticleChanges, ArticleStatus, Change, Revision, Slug};
 use waymark_domain::identity::Locale;
 use waymark_domain::ports::StoragePorts;
 use waymark_domain::precondition::Precondition;
@@ -172,4 +172,29 @@ pub async fn revision(
         .into_iter()
         .find(|revision| revision.number == number)
         .ok_or(Failure::Refused(ArticleWriteError::NotFound))
+}
+
+/// A page of articles as the query asks (who may ask for what is the caller's to
+/// check: `status` and `review_due` are for editors).
+///
+/// # Errors
+/// A store error.
+pub async fn list(
+    ports: &StoragePorts,
+    query: ArticleQuery,
+) -> Result<ArticlePage, ArticleFailure> {
+    Ok(ports.articles.articles(query).await?)
+}
+
+/// Up to `limit` entries of the public feed of content changes after `after`, oldest
+/// first, and whether more follow.
+///
+/// # Errors
+/// A store error.
+pub async fn changes(
+    ports: &StoragePorts,
+    after: i64,
+    limit: u64,
+) -> Result<(Vec<Change>, bool), ArticleFailure> {
+    Ok(ports.content_changes.changes(after, limit).await?)
 }

@@ -207,7 +207,7 @@ pub(crate) async fn list_articles(
     let query = parse_list(&request, &state, editor)?;
     let public = query.statuses == [ArticleStatus::Published] && query.review_due_by.is_none();
     let limit = query.limit;
-    let page = state.ports.articles.articles(query).await?;
+    let page = articles::list(&state.ports, query).await?;
     let next_cursor = page
         .has_more
         .then(|| page.articles.last())

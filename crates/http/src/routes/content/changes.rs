@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use waymark_application::articles;
 
 use super::representation::ChangeResponse;
 use crate::error::ApiError;
@@ -71,7 +72,7 @@ pub(crate) async fn list_content_changes(
         Some(cursor) => state.cursors.decode::<FeedPosition>(&cursor)?.after,
         None => 0,
     };
-    let (changes, has_more) = state.ports.content_changes.changes(after, limit).await?;
+    let (changes, has_more) = articles::changes(&state.ports, after, limit).await?;
     let last = changes.last().map_or(after, |change| change.sequence);
     let next_cursor = state.cursors.encode(&FeedPosition { after: last });
     let mut response = HttpResponse::Ok();

@@ -7,9 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use waymark_application::services;
+use waymark_application::services::{self, ServiceListing, ServicePosition};
 use waymark_domain::content::ports::ServiceQuery;
-use waymark_domain::content::service::{Location, MAX_WITHIN_KM, Service, ServiceKind};
+use waymark_domain::content::service::{Location, MAX_WITHIN_KM, Service, ServiceId, ServiceKind};
 use waymark_domain::content::{ArticleStatus, Slug};
 use waymark_domain::time::now;
 
@@ -86,12 +86,24 @@ fn bad(detail: impl Into<String>) -> ApiError {
     ApiError::BadRequest(detail.into())
 }
 
-struct ListRequest {
-    query: ServiceQuery,
-    open_now: bool,
-    near: Option<(Location, f64)>,
-    limit: u64,
-    after: Option<CursorPosition>,
+impl From<CursorPosition> for ServicePosition {
+    fn from(cursor: CursorPosition) -> Self {
+        Self {
+            distance: cursor.distance,
+            name: cursor.name,
+            id: ServiceId(cursor.id),
+        }
+    }
+}
+
+impl From<ServicePosition> for CursorPosition {
+    fn from(position: ServicePosition) -> Self {
+        Self {
+            distance: position.distance,
+            name: position.name,
+            id: position.id.0,
+        }
+    }
 }
 
 /// `near`'s `lat,lon`.
@@ -117,8 +129,8 @@ fn parse_list(
     request: &HttpRequest,
     state: &AppState,
     editor: bool,
-) -> Result<ListRequest, ApiError> {
-    let mut list = ListRequest {
+) -> Result<ServiceListing, ApiError> {
+    let mut list = ServiceListing {
         query: ServiceQuery {
             statuses: vec![ArticleStatus::Published],
             kind: None,
@@ -174,7 +186,7 @@ fn parse_list(
         list.limit = parse_limit(&limit)?;
     }
     if let Some(cursor) = sent.cursor {
-        list.after = Some(state.cursors.decode::<CursorPosition>(&cursor)?);
+        list.after = Some(state.cursors.decode::<CursorPosition>(&cursor)?.into());
     }
     match (near, within_km) {
         (Some(point), km) => {
@@ -227,67 +239,11 @@ pub(crate) async fn list_services(
     let list = parse_list(&request, &state, editor)?;
     let public = list.query.statuses == [ArticleStatus::Published];
     let now = Utc::now();
-    let services = state.ports.services.services(list.query.clone()).await?;
-    let mut ranked: Vec<(Option<f64>, Service)> = services
-        .into_iter()
-        .filter(|service| {
-            !list.open_now
-                || service
-                    .details
-                    .opening_hours
-                    .as_ref()
-                    .is_some_and(|hours| hours.is_open(now))
-        })
-        .filter_map(|service| match list.near {
-            None => Some((None, service)),
-            Some((point, km)) => {
-                let distance = point.distance_km(service.details.location?);
-                (distance <= km).then_some((Some(distance), service))
-            }
-        })
-        .collect();
-    ranked.sort_by(|(left_distance, left), (right_distance, right)| {
-        left_distance
-            .partial_cmp(right_distance)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then_with(|| {
-                left.details
-                    .name
-                    .as_str()
-                    .to_lowercase()
-                    .cmp(&right.details.name.as_str().to_lowercase())
-            })
-            .then_with(|| left.id.cmp(&right.id))
-    });
-    if let Some(after) = &list.after {
-        let key = (after.distance, after.name.clone(), after.id);
-        ranked.retain(|(distance, service)| {
-            let own = (
-                *distance,
-                service.details.name.as_str().to_lowercase(),
-                service.id.0,
-            );
-            own.0
-                .partial_cmp(&key.0)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then_with(|| own.1.cmp(&key.1))
-                .then_with(|| own.2.cmp(&key.2))
-                == std::cmp::Ordering::Greater
-        });
-    }
-    let limit = usize::try_from(list.limit).unwrap_or(usize::MAX);
-    let has_more = ranked.len() > limit;
-    ranked.truncate(limit);
-    let next_cursor = has_more
-        .then(|| ranked.last())
-        .flatten()
-        .map(|(distance, last)| {
-            state.cursors.encode(&CursorPosition {
-                distance: *distance,
-                name: last.details.name.as_str().to_lowercase(),
-                id: last.id.0,
-            })
-        });
+    let page = services::list(&state.ports, &list, now).await?;
+    let next_cursor = page
+        .next()
+        .map(|position| state.cursors.encode(&CursorPosition::from(position)));
+    let ranked = page.services;
     let last_modified = ranked
         .iter()
         .map(|(_, service)| service.updated_at)
