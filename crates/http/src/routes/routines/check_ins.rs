@@ -225,14 +225,12 @@ pub(crate) async fn list_routine_check_ins(
     range: web::Query<CheckInRange>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (from, to) = (
-        supported_date(range.from, "from")?,
-        supported_date(range.to, "to")?,
-    );
+    // As before the use case: the token's kind first, then `to`, then `from`.
+    let acting = principal.acting()?;
+    let to = supported_date(range.to, "to")?;
+    let from = supported_date(range.from, "from")?;
     let routine = RoutineId(path.into_inner());
-    let check_ins =
-        routine_check_ins::list(&state.ports, principal.acting()?, routine, from, to, now())
-            .await?;
+    let check_ins = routine_check_ins::list(&state.ports, acting, routine, from, to, now()).await?;
     Ok(HttpResponse::Ok().json(RoutineCheckInsResponse {
         items: check_ins.iter().map(RoutineCheckInResponse::from).collect(),
     }))
