@@ -13,7 +13,7 @@ use waymark_domain::identity::{
 };
 use waymark_domain::ports::{StoragePorts, StoreError};
 use waymark_domain::time::Instant;
-use waymark_domain::validation::Problem;
+use waymark_domain::validation::{Problem, Problems};
 
 use crate::failure::Failure;
 use crate::input::Input;
@@ -148,13 +148,12 @@ pub async fn change_password(
     new_password: &str,
 ) -> Result<(), CredentialFailure> {
     let account = account(ports, acting, CredentialError::NotFound).await?;
-    let new_password = NewPassword::parse(new_password, Some(&account.email)).map_err(|error| {
-        Failure::Invalid(vec![Problem {
-            pointer: "/new_password".to_owned(),
-            code: "invalid",
-            message: error.to_string(),
-        }])
-    })?;
+    let mut problems = Problems::default();
+    let new_password = problems.check(
+        "/new_password",
+        NewPassword::parse(new_password, Some(&account.email)),
+    );
+    let new_password = problems.or(|| new_password).map_err(Failure::Invalid)?;
     check
         .confirm(ports, &account, current_password, "/current_password")
         .await?;
