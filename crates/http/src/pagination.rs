@@ -49,6 +49,31 @@ impl PageRequest {
             ))),
         }
     }
+
+    /// The position the `cursor` names, if one was sent.
+    ///
+    /// # Errors
+    /// [`ApiError::BadRequest`] when the cursor is malformed, altered or forged.
+    pub fn position<T: DeserializeOwned>(
+        &self,
+        cursors: &CursorSigner,
+    ) -> Result<Option<T>, ApiError> {
+        cursors.decode_sent(self.cursor.as_deref())
+    }
+}
+
+/// A 400 for a query parameter that is not valid, saying why.
+pub fn bad_query(detail: impl Into<String>) -> ApiError {
+    ApiError::BadRequest(detail.into())
+}
+
+/// Where a list ordered by a time, then an id, goes on: the last item's time and id.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TimeAndId {
+    /// The last item's time.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The last item's id.
+    pub id: uuid::Uuid,
 }
 
 /// `?limit=`'s value, checked.
@@ -244,6 +269,30 @@ impl CursorSigner {
         mac.update(&payload);
         mac.verify_slice(&tag).map_err(|_| bad())?;
         serde_json::from_slice(&payload).map_err(|_| bad())
+    }
+
+    /// The position in `cursor`, if one was sent.
+    ///
+    /// # Errors
+    /// [`ApiError::BadRequest`] when the cursor is malformed, altered or forged.
+    pub fn decode_sent<T: DeserializeOwned>(
+        &self,
+        cursor: Option<&str>,
+    ) -> Result<Option<T>, ApiError> {
+        cursor.map(|cursor| self.decode(cursor)).transpose()
+    }
+
+    /// The cursor to the page after `items`: the `position` of the last one, when
+    /// more are waiting.
+    #[must_use]
+    pub fn after_last<T, P: Serialize>(
+        &self,
+        has_more: bool,
+        items: &[T],
+        position: impl FnOnce(&T) -> P,
+    ) -> Option<String> {
+        let last = items.last().filter(|_| has_more)?;
+        Some(self.encode(&position(last)))
     }
 }
 

@@ -235,8 +235,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             self.journal
                 .commit(
                     transaction,
-                    owner,
-                    acting.actor,
+                    acting,
                     now,
                     &[goal_updated(&goal_row), step_change],
                 )
@@ -333,8 +332,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             self.journal
                 .commit(
                     transaction,
-                    owner,
-                    acting.actor,
+                    acting,
                     now,
                     &[goal_updated(&goal_row), step_change],
                 )
@@ -423,7 +421,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             )
             .collect();
             self.journal
-                .commit(transaction, owner, acting.actor, now, &changes)
+                .commit(transaction, acting, now, &changes)
                 .await?;
             Ok(())
         }
@@ -487,7 +485,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                     }))
                     .collect();
             self.journal
-                .commit(transaction, owner, acting.actor, now, &changes)
+                .commit(transaction, acting, now, &changes)
                 .await?;
             Ok(rows.iter().map(to_step).collect::<Result<Vec<_>, _>>()?)
         }
@@ -548,8 +546,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             self.journal
                 .commit(
                     transaction,
-                    owner,
-                    acting.actor,
+                    acting,
                     now,
                     &[goal_updated(&goal_row), check_in_change],
                 )
@@ -662,8 +659,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             self.journal
                 .commit(
                     transaction,
-                    owner,
-                    acting.actor,
+                    acting,
                     now,
                     &[goal_updated(&goal_row), check_in_change],
                 )

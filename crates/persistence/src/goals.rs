@@ -239,19 +239,13 @@ impl SqlGoalStore {
             .await
             .map_err(store_error)?;
         }
-        let owner = AccountId(current.account_id);
+        let acting = Acting {
+            owner: AccountId(current.account_id),
+            actor,
+        };
+        let change = Change::updated(ResourceType::Goal, row.id, Some(row.version));
         self.journal
-            .commit(
-                transaction,
-                owner,
-                actor,
-                now,
-                &[Change::updated(
-                    ResourceType::Goal,
-                    row.id,
-                    Some(row.version),
-                )],
-            )
+            .commit(transaction, acting, now, &[change])
             .await?;
         to_goal(&row).map(Some)
     }
@@ -300,8 +294,7 @@ impl GoalStore for SqlGoalStore {
             self.journal
                 .commit(
                     transaction,
-                    owner,
-                    acting.actor,
+                    acting,
                     now,
                     &[Change::created(
                         ResourceType::Goal,
@@ -419,7 +412,7 @@ impl GoalStore for SqlGoalStore {
                 .chain([Change::deleted(ResourceType::Goal, id.0)])
                 .collect();
             self.journal
-                .commit(transaction, owner, acting.actor, now, &changes)
+                .commit(transaction, acting, now, &changes)
                 .await?;
             Ok(())
         }

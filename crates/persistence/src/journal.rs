@@ -23,6 +23,7 @@ use sea_orm::{
     ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Statement,
 };
+use waymark_domain::acting::Acting;
 use waymark_domain::identity::AccountId;
 use waymark_domain::journal::{
     Actor, Change, ChangeJournal, ChangeKind, JournalEntry, ResourceType, Sequence,
@@ -71,13 +72,13 @@ impl Journal {
     pub(crate) async fn commit(
         &self,
         transaction: WriteTransaction,
-        owner: AccountId,
-        actor: Actor,
+        acting: Acting,
         at: Instant,
         changes: &[Change],
     ) -> Result<(), StoreError> {
-        append(&transaction, owner, actor, at, changes).await?;
-        self.commit_appended(transaction, owner, changes).await
+        append(&transaction, acting.owner, acting.actor, at, changes).await?;
+        self.commit_appended(transaction, acting.owner, changes)
+            .await
     }
 
     /// Commits `transaction`, whose entries `changes` were [`append`]ed earlier in it

@@ -71,4 +71,12 @@ problem_responses! {
     ArticleMissing = 404, "No such article.";
     /// No such service.
     ServiceMissing = 404, "No such service.";
+    /// No such API client.
+    ClientMissing = 404, "No such client.";
+    /// A list's `limit` or `cursor` is not valid.
+    BadPage = 400, "`limit` or the cursor is not valid.";
+    /// A list's filter, `limit` or `cursor` is not valid.
+    BadQuery = 400, "A query parameter or the cursor is not valid.";
+    /// A date range is not valid or longer than allowed.
+    BadRange = 400, "The range is not valid or too long.";
 }

@@ -107,7 +107,6 @@ impl Input<ProfileChanges> for ProfilePatch {
     operation_id = "update_me",
     security(("oauth2" = ["profile"])),
     request_body(content((ProfilePatch = "application/merge-patch+json"), (ProfilePatch = "application/json"))),
-    params(("If-Match" = Option<String>, Header, description = "The `ETag` you last saw.")),
     responses(
         (status = 200, description = "The changed account.", body = AccountResponse, headers(("ETag" = String, description = "The new version."))),
         AccountStale,

@@ -93,7 +93,7 @@ impl InteractionStore for SqlContactStore {
             contact_updated(&updated),
         ];
         self.journal
-            .commit(transaction, owner, acting.actor, now, &changes)
+            .commit(transaction, acting, now, &changes)
             .await?;
         Ok((to_interaction(&inserted)?, to_contact(&updated)?))
     }
@@ -180,7 +180,7 @@ impl InteractionStore for SqlContactStore {
             contact_updated(&updated),
         ];
         self.journal
-            .commit(transaction, owner, acting.actor, now, &changes)
+            .commit(transaction, acting, now, &changes)
             .await?;
         Ok(())
     }

@@ -400,14 +400,12 @@ impl SqlContactStore {
         let Some(row) = changed.into_iter().next() else {
             return Ok(None);
         };
+        let acting = Acting {
+            owner: AccountId(row.account_id),
+            actor,
+        };
         self.journal
-            .commit(
-                transaction,
-                AccountId(row.account_id),
-                actor,
-                now,
-                &[contact_updated(&row)],
-            )
+            .commit(transaction, acting, now, &[contact_updated(&row)])
             .await?;
         Ok(Some(to_contact(&row)?))
     }
@@ -458,7 +456,7 @@ impl SqlContactStore {
         let mut changes = refresh_goal_supporters(&transaction, &supported, now).await?;
         changes.push(Change::deleted(ResourceType::Contact, id.0));
         self.journal
-            .commit(transaction, owner, acting.actor, now, &changes)
+            .commit(transaction, acting, now, &changes)
             .await?;
         Ok(Ok(()))
     }
@@ -508,7 +506,7 @@ impl ContactStore for SqlContactStore {
             .map(|row| Change::created(ResourceType::Contact, row.id, Some(row.version)))
             .collect();
         self.journal
-            .commit(transaction, owner, acting.actor, now, &changes)
+            .commit(transaction, acting, now, &changes)
             .await?;
         let created = created.iter().map(to_contact).collect::<Result<_, _>>()?;
         Ok(created)

@@ -102,7 +102,7 @@ impl SqlContactStore {
         };
         let changes = refresh_goal_supporters(&transaction, &[goal.0], now).await?;
         self.journal
-            .commit(transaction, owner, acting.actor, now, &changes)
+            .commit(transaction, acting, now, &changes)
             .await?;
         Ok(Ok((to_supporter(&row)?, created)))
     }
@@ -133,7 +133,7 @@ impl SqlContactStore {
         }
         let changes = refresh_goal_supporters(&transaction, &[goal.0], now).await?;
         self.journal
-            .commit(transaction, owner, acting.actor, now, &changes)
+            .commit(transaction, acting, now, &changes)
             .await?;
         Ok(Ok(()))
     }

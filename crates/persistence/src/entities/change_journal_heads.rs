@@ -10,7 +10,4 @@ pub struct Model {
     pub last_sequence: i64,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+super::without_relations!();

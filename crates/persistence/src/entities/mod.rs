@@ -1,6 +1,18 @@
 //! sea-orm entities, one per table. They never leave this crate: stores convert them
 //! to domain values.
 
+/// The `Relation` and `ActiveModelBehavior` of a table that sea-orm joins to nothing:
+/// the stores write their joins in SQL.
+macro_rules! without_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+use without_relations;
+
 pub(crate) mod accounts;
 pub(crate) mod api_clients;
 pub(crate) mod calendar_feeds;

@@ -13,7 +13,4 @@ pub struct Model {
     pub resumed_on: Option<Date>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+super::without_relations!();

@@ -26,7 +26,4 @@ pub struct Model {
     pub version: i64,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+super::without_relations!();

@@ -137,7 +137,7 @@ impl SqlAccountStore {
             .ok_or(UpdateAccountError::NotFound)?;
         let change = Change::updated(ResourceType::Account, row.id, Some(row.version));
         self.journal
-            .commit(transaction, id, actor, now, &[change])
+            .commit(transaction, Acting { owner: id, actor }, now, &[change])
             .await?;
         Ok(to_account(&row)?)
     }
@@ -174,7 +174,7 @@ impl AccountStore for SqlAccountStore {
         let owner = AccountId(inserted.id);
         let change = Change::created(ResourceType::Account, inserted.id, Some(inserted.version));
         self.journal
-            .commit(transaction, owner, Actor::Person(owner), now, &[change])
+            .commit(transaction, Acting::person(owner), now, &[change])
             .await?;
         Ok(to_account(&inserted)?)
     }
@@ -270,7 +270,7 @@ impl AccountStore for SqlAccountStore {
                 .map(|row| row.version);
             let change = Change::updated(ResourceType::Account, id.0, version);
             self.journal
-                .commit(transaction, id, Actor::Person(id), now, &[change])
+                .commit(transaction, Acting::person(id), now, &[change])
                 .await?;
             Ok(true)
         })

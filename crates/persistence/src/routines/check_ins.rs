@@ -93,7 +93,7 @@ impl RoutineCheckInStore for SqlRoutineStore {
             Some(inserted.version),
         );
         self.journal
-            .commit(transaction, owner, acting.actor, now, &[change])
+            .commit(transaction, acting, now, &[change])
             .await?;
         Ok(to_check_in(&inserted)?)
     }
@@ -182,7 +182,7 @@ impl RoutineCheckInStore for SqlRoutineStore {
         };
         let change = Change::updated(ResourceType::RoutineCheckIn, row.id, Some(row.version));
         self.journal
-            .commit(transaction, owner, acting.actor, now, &[change])
+            .commit(transaction, acting, now, &[change])
             .await?;
         Ok(to_check_in(row)?)
     }
@@ -209,7 +209,7 @@ impl RoutineCheckInStore for SqlRoutineStore {
         }
         let change = Change::deleted(ResourceType::RoutineCheckIn, id.0);
         self.journal
-            .commit(transaction, owner, acting.actor, now, &[change])
+            .commit(transaction, acting, now, &[change])
             .await?;
         Ok(())
     }

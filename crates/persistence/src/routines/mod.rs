@@ -322,7 +322,7 @@ impl RoutineStore for SqlRoutineStore {
         }
         let change = Change::created(ResourceType::Routine, inserted.id, Some(inserted.version));
         self.journal
-            .commit(transaction, owner, acting.actor, now, &[change])
+            .commit(transaction, acting, now, &[change])
             .await?;
         Ok(to_routine(&inserted)?)
     }
@@ -465,7 +465,7 @@ impl RoutineStore for SqlRoutineStore {
                 }
                 let change = Change::updated(ResourceType::Routine, row.id, Some(row.version));
                 self.journal
-                    .commit(transaction, owner, acting.actor, now, &[change])
+                    .commit(transaction, acting, now, &[change])
                     .await?;
                 return Ok(routine);
             }
@@ -508,8 +508,7 @@ impl RoutineStore for SqlRoutineStore {
         self.journal
             .commit(
                 transaction,
-                owner,
-                acting.actor,
+                acting,
                 now,
                 &[Change::deleted(ResourceType::Routine, id.0)],
             )

@@ -16,9 +16,8 @@ use crate::auth::vocabulary::ScopeName;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::middleware::idempotency::ShownOnce;
-use crate::openapi::problems::Invalid;
+use crate::openapi::problems::{BadPage, ClientMissing, Invalid};
 use crate::pagination::{PageRequest, page_response};
-use crate::problem::Problem;
 use crate::state::AppState;
 
 /// A registered API client.
@@ -167,7 +166,7 @@ pub(crate) struct ClientPage {
     params(PageRequest),
     responses(
         (status = 200, description = "A page of clients; `Link` points to the next.", body = ClientPage),
-        (status = 400, description = "`limit` is out of range or `cursor` is not valid.", body = Problem, content_type = "application/problem+json"),
+        BadPage,
     ),
 )]
 #[get("/v1/admin/clients")]
@@ -177,23 +176,11 @@ pub(crate) async fn list_clients(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page.limit()?;
-    let after = page
-        .cursor
-        .as_deref()
-        .map(|cursor| state.cursors.decode::<uuid::Uuid>(cursor))
-        .transpose()?
-        .map(client_id);
+    let after = page.position(&state.cursors)?.map(client_id);
     let listed = clients::list(&state.ports, after, limit).await?;
-    let next_cursor = listed
-        .has_more
-        .then(|| {
-            listed
-                .clients
-                .last()
-                .map(|client| state.cursors.encode(&client.id.0))
-        })
-        .flatten();
-    let items: Vec<ClientResponse> = listed.clients.iter().map(ClientResponse::from).collect();
+    let next_cursor =
+        (state.cursors).after_last(listed.has_more, &listed.clients, |last| last.id.0);
+    let items = listed.clients.iter().map(ClientResponse::from).collect();
     Ok(page_response(
         "/v1/admin/clients",
         limit,
@@ -212,7 +199,7 @@ pub(crate) async fn list_clients(
     params(("client_id" = uuid::Uuid, Path, description = "The client's id.")),
     responses(
         (status = 200, description = "The client.", body = ClientResponse),
-        (status = 404, description = "No such client.", body = Problem, content_type = "application/problem+json"),
+        ClientMissing,
     ),
 )]
 #[get("/v1/admin/clients/{client_id}")]
@@ -236,7 +223,7 @@ pub(crate) async fn get_client(
     params(("client_id" = uuid::Uuid, Path, description = "The client's id.")),
     responses(
         (status = 204, description = "The client is gone."),
-        (status = 404, description = "No such client.", body = Problem, content_type = "application/problem+json"),
+        ClientMissing,
     ),
 )]
 #[delete("/v1/admin/clients/{client_id}")]

@@ -44,10 +44,7 @@ impl Input<Role> for RoleChange {
     tag = "admin",
     operation_id = "update_user_role",
     security(("oauth2" = ["admin"])),
-    params(
-        ("user_id" = uuid::Uuid, Path, description = "The account's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
-    ),
+    params(("user_id" = uuid::Uuid, Path, description = "The account's id.")),
     request_body(content((RoleChange = "application/merge-patch+json"), (RoleChange = "application/json"))),
     responses(
         (status = 200, description = "The account with its new role.", body = AccountResponse, headers(("ETag" = String, description = "The new version."))),

@@ -3,8 +3,7 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, delete, get, post, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use waymark_application::interactions::{self, InteractionDraft};
 use waymark_domain::contacts::draft::not_in_future;
@@ -19,8 +18,8 @@ use super::representation::{ContactResponse, InteractionResponse, NewInteraction
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, version_etag};
-use crate::openapi::problems::{ContactMissing, InteractionMissing, Invalid};
-use crate::pagination::{PageRequest, page_response};
+use crate::openapi::problems::{BadPage, ContactMissing, InteractionMissing, Invalid};
+use crate::pagination::{PageRequest, TimeAndId, page_response};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -42,12 +41,6 @@ pub(crate) struct InteractionCreatedResponse {
     contact: ContactResponse,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct CursorPosition {
-    at: DateTime<Utc>,
-    id: uuid::Uuid,
-}
-
 /// Records a time you were in touch with a contact.
 ///
 /// `at` may not be in the future. The answer holds the interaction and the contact,
@@ -58,10 +51,7 @@ struct CursorPosition {
     operation_id = "create_interaction",
     security(("oauth2" = ["contacts:write"])),
     request_body = NewInteractionRequest,
-    params(
-        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours."),
-    ),
+    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id.")),
     responses(
         (status = 201, description = "The interaction and the contact.", body = InteractionCreatedResponse,
             headers(("Location" = String, description = "The interaction's address."))),
@@ -123,7 +113,7 @@ impl InteractionDraft for NewInteractionRequest {
     params(("contact_id" = uuid::Uuid, Path, description = "The contact's id."), PageRequest),
     responses(
         (status = 200, description = "A page of interactions; `Link` points to the next.", body = InteractionPageResponse),
-        (status = 400, description = "`limit` or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        BadPage,
         ContactMissing,
     ),
 )]
@@ -136,29 +126,22 @@ pub(crate) async fn list_interactions(
 ) -> Result<HttpResponse, ApiError> {
     let contact_id = ContactId(path.into_inner());
     let limit = page.limit()?;
-    let after = page
-        .cursor
-        .as_deref()
-        .map(|cursor| state.cursors.decode::<CursorPosition>(cursor))
-        .transpose()?
-        .map(|position| InteractionPosition {
-            at: position.at,
-            id: InteractionId(position.id),
-        });
+    let after = (page.position::<TimeAndId>(&state.cursors)?).map(|position| InteractionPosition {
+        at: position.at,
+        id: InteractionId(position.id),
+    });
+    let acting = principal.acting()?;
     let (interactions, has_more) =
-        interactions::list(&state.ports, principal.acting()?, contact_id, after, limit).await?;
-    let next_cursor = has_more.then(|| interactions.last()).flatten().map(|last| {
-        state.cursors.encode(&CursorPosition {
+        interactions::list(&state.ports, acting, contact_id, after, limit).await?;
+    let next_cursor = state
+        .cursors
+        .after_last(has_more, &interactions, |last| TimeAndId {
             at: last.at,
             id: last.id.0,
-        })
-    });
-    Ok(page_response(
-        &format!("/v1/contacts/{contact_id}/interactions"),
-        limit,
-        interactions.iter().map(InteractionResponse::from).collect(),
-        next_cursor,
-    ))
+        });
+    let items = interactions.iter().map(InteractionResponse::from).collect();
+    let path = format!("/v1/contacts/{contact_id}/interactions");
+    Ok(page_response(&path, limit, items, next_cursor))
 }
 
 /// One time you were in touch with a contact.

@@ -11,11 +11,11 @@ use waymark_domain::contacts::{ContactId, ContactKind, Helpfulness};
 use super::representation::{ContactKindName, ContactResponse, HelpfulnessName};
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::openapi::problems::BadQuery;
 use crate::pagination::{
-    DEFAULT_LIMIT, documented_query, documented_query_types, next_page_base, page_response,
-    parse_bool, parse_limit,
+    DEFAULT_LIMIT, bad_query, documented_query, documented_query_types, next_page_base,
+    page_response, parse_bool, parse_limit,
 };
-use crate::problem::Problem;
 use crate::state::AppState;
 
 /// The query parameters of `GET /v1/contacts`.
@@ -65,10 +65,6 @@ enum CursorPosition {
     Due { at: DateTime<Utc>, id: uuid::Uuid },
 }
 
-fn bad(detail: impl Into<String>) -> ApiError {
-    ApiError::BadRequest(detail.into())
-}
-
 fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiError> {
     let mut query = ContactQuery {
         kind: None,
@@ -83,14 +79,14 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiErr
     if let Some(kind) = sent.kind {
         query.kind = Some(
             kind.parse::<ContactKind>()
-                .map_err(|error| bad(format!("kind {error}")))?,
+                .map_err(|error| bad_query(format!("kind {error}")))?,
         );
     }
     if let Some(helpfulness) = sent.helpfulness {
         query.helpfulness = Some(
             helpfulness
                 .parse::<Helpfulness>()
-                .map_err(|error| bad(format!("helpfulness {error}")))?,
+                .map_err(|error| bad_query(format!("helpfulness {error}")))?,
         );
     }
     if let Some(crisis) = sent.crisis_contact {
@@ -99,7 +95,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiErr
     if let Some(text) = sent.q {
         let text = text.trim();
         if text.is_empty() || text.chars().count() > 100 {
-            return Err(bad("q must be 1 to 100 characters"));
+            return Err(bad_query("q must be 1 to 100 characters"));
         }
         query.text = Some(text.to_owned());
     }
@@ -111,10 +107,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiErr
     if let Some(limit) = sent.limit {
         query.limit = parse_limit(&limit)?;
     }
-    let cursor = sent
-        .cursor
-        .map(|cursor| state.cursors.decode::<CursorPosition>(&cursor))
-        .transpose()?;
+    let cursor = state.cursors.decode_sent(sent.cursor.as_deref())?;
     query.after = match (cursor, query.due_by.is_some()) {
         (None, _) => None,
         (Some(CursorPosition::Name { key, id }), false) => Some(ContactPosition::Name {
@@ -126,7 +119,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiErr
             id: ContactId(id),
         }),
         _ => {
-            return Err(bad(
+            return Err(bad_query(
                 "cursor belongs to another list; start again from the first page",
             ));
         }
@@ -148,7 +141,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiErr
     params(ContactListParameters),
     responses(
         (status = 200, description = "A page of contacts; `Link` points to the next.", body = ContactPageResponse),
-        (status = 400, description = "A query parameter or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        BadQuery,
     ),
 )]
 #[get("/v1/contacts")]
@@ -162,25 +155,18 @@ pub(crate) async fn list_contacts(
     let limit = query.limit;
     let due = query.due_by.is_some();
     let page = waymark_application::contacts::list(&state.ports, acting, query).await?;
-    let next_cursor = page
-        .has_more
-        .then(|| page.contacts.last())
-        .flatten()
-        .map(|last| {
-            let position = match (due, last.due_since) {
+    let next_cursor = state
+        .cursors
+        .after_last(page.has_more, &page.contacts, |last| {
+            match (due, last.due_since) {
                 (true, Some(at)) => CursorPosition::Due { at, id: last.id.0 },
                 _ => CursorPosition::Name {
                     key: last.details.name.as_str().to_lowercase(),
                     id: last.id.0,
                 },
-            };
-            state.cursors.encode(&position)
+            }
         });
-    let items: Vec<ContactResponse> = page.contacts.iter().map(ContactResponse::from).collect();
-    Ok(page_response(
-        &next_page_base("/v1/contacts", request.query_string()),
-        limit,
-        items,
-        next_cursor,
-    ))
+    let items = page.contacts.iter().map(ContactResponse::from).collect();
+    let path = next_page_base("/v1/contacts", request.query_string());
+    Ok(page_response(&path, limit, items, next_cursor))
 }

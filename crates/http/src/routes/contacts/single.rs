@@ -40,7 +40,6 @@ pub(super) fn contact_response(status: StatusCode, contact: &Contact) -> HttpRes
     operation_id = "create_contact",
     security(("oauth2" = ["contacts:write"])),
     request_body = NewContactRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours.")),
     responses(
         (status = 201, description = "The contact.", body = ContactResponse,
             headers(("Location" = String, description = "The contact's address."), ("ETag" = String, description = "Its version."))),
@@ -181,10 +180,7 @@ impl ContactEdit for ContactPatch {
     operation_id = "update_contact",
     security(("oauth2" = ["contacts:write"])),
     request_body(content((ContactPatch = "application/merge-patch+json"), (ContactPatch = "application/json"))),
-    params(
-        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
-    ),
+    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id.")),
     responses(
         (status = 200, description = "The changed contact.", body = ContactResponse, headers(("ETag" = String, description = "Its new version."))),
         ContactMissing,
@@ -215,10 +211,7 @@ pub(crate) async fn update_contact(
     tag = "contacts",
     operation_id = "delete_contact",
     security(("oauth2" = ["contacts:write"])),
-    params(
-        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
-    ),
+    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id.")),
     responses(
         (status = 204, description = "The contact is gone."),
         ContactMissing,

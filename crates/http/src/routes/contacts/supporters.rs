@@ -18,8 +18,8 @@ use super::representation::ContactKindName;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::openapi::problems::{ContactMissing, GoalMissing};
-use crate::pagination::{PageRequest, page_response};
+use crate::openapi::problems::{BadPage, ContactMissing, GoalMissing};
+use crate::pagination::{PageRequest, TimeAndId, page_response};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -125,22 +125,13 @@ pub(crate) struct SupportedGoalPageResponse {
     next_cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct CursorPosition {
-    at: DateTime<Utc>,
-    id: uuid::Uuid,
-}
-
 fn position(state: &AppState, page: &PageRequest) -> Result<Option<SupporterPosition>, ApiError> {
-    Ok(page
-        .cursor
-        .as_deref()
-        .map(|cursor| state.cursors.decode::<CursorPosition>(cursor))
-        .transpose()?
-        .map(|position| SupporterPosition {
+    Ok(
+        (page.position::<TimeAndId>(&state.cursors)?).map(|position| SupporterPosition {
             created_at: position.at,
             id: position.id,
-        }))
+        }),
+    )
 }
 
 /// Makes one of your contacts a supporter of one of your goals, or changes their role.
@@ -240,7 +231,7 @@ pub(crate) async fn delete_goal_supporter(
     params(("goal_id" = uuid::Uuid, Path, description = "The goal's id."), PageRequest),
     responses(
         (status = 200, description = "A page of supporters; `Link` points to the next.", body = SupporterPageResponse),
-        (status = 400, description = "`limit` or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        BadPage,
         GoalMissing,
     ),
 )]
@@ -262,24 +253,17 @@ pub(crate) async fn list_goal_supporters(
         limit,
     )
     .await?;
-    let next_cursor = has_more
-        .then(|| supporters.last())
-        .flatten()
-        .map(|(last, _)| {
-            state.cursors.encode(&CursorPosition {
-                at: last.created_at,
-                id: last.contact_id.0,
-            })
+    let next_cursor = state
+        .cursors
+        .after_last(has_more, &supporters, |(last, _)| TimeAndId {
+            at: last.created_at,
+            id: last.contact_id.0,
         });
-    Ok(page_response(
-        &format!("/v1/goals/{goal_id}/supporters"),
-        limit,
-        supporters
-            .iter()
-            .map(|(supporter, contact)| SupporterResponse::new(supporter, Some(contact)))
-            .collect(),
-        next_cursor,
-    ))
+    let items = (supporters.iter())
+        .map(|(supporter, contact)| SupporterResponse::new(supporter, Some(contact)))
+        .collect();
+    let path = format!("/v1/goals/{goal_id}/supporters");
+    Ok(page_response(&path, limit, items, next_cursor))
 }
 
 /// The goals one of your contacts supports.
@@ -292,7 +276,7 @@ pub(crate) async fn list_goal_supporters(
     params(("contact_id" = uuid::Uuid, Path, description = "The contact's id."), PageRequest),
     responses(
         (status = 200, description = "A page of goals; `Link` points to the next.", body = SupportedGoalPageResponse),
-        (status = 400, description = "`limit` or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        BadPage,
         ContactMissing,
     ),
 )]
@@ -309,16 +293,13 @@ pub(crate) async fn list_contact_goals(
     let acting = principal.acting()?;
     let (goals, has_more) =
         supporters::goals_of(&state.ports, acting, ContactId(contact_id), after, limit).await?;
-    let next_cursor = has_more.then(|| goals.last()).flatten().map(|last| {
-        state.cursors.encode(&CursorPosition {
+    let next_cursor = state
+        .cursors
+        .after_last(has_more, &goals, |last| TimeAndId {
             at: last.supporter.created_at,
             id: last.supporter.goal_id.0,
-        })
-    });
-    Ok(page_response(
-        &format!("/v1/contacts/{contact_id}/goals"),
-        limit,
-        goals.iter().map(SupportedGoalResponse::from).collect(),
-        next_cursor,
-    ))
+        });
+    let items = goals.iter().map(SupportedGoalResponse::from).collect();
+    let path = format!("/v1/contacts/{contact_id}/goals");
+    Ok(page_response(&path, limit, items, next_cursor))
 }

@@ -189,7 +189,6 @@ async fn read_body(request: &HttpRequest, mut payload: web::Payload) -> Result<V
     operation_id = "import_contacts_vcard",
     security(("oauth2" = ["contacts:write"])),
     request_body(content = String, content_type = "text/vcard", description = "One or more vCards."),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours.")),
     responses(
         (status = 200, description = "One result per card.", body = ImportResponse),
         (status = 409, description = "The valid cards would take you past 1000 contacts (nothing was written), or the `Idempotency-Key` was used for another request.", body = Problem, content_type = "application/problem+json"),

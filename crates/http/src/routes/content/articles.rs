@@ -25,10 +25,10 @@ use super::representation::{
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
-use crate::openapi::problems::{ArticleMissing, Invalid, Stale};
+use crate::openapi::problems::{ArticleMissing, BadQuery, Invalid, Stale};
 use crate::pagination::{
-    DEFAULT_LIMIT, documented_query, documented_query_types, next_page_base, next_page_link,
-    parse_bool, parse_limit,
+    DEFAULT_LIMIT, bad_query, documented_query, documented_query_types, next_page_base,
+    next_page_link, parse_bool, parse_limit,
 };
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_bytes, cached_json};
@@ -81,10 +81,6 @@ enum CursorPosition {
     Ranked { rank: f64, id: uuid::Uuid },
 }
 
-fn bad(detail: impl Into<String>) -> ApiError {
-    ApiError::BadRequest(detail.into())
-}
-
 fn editors_only(what: &str) -> ApiError {
     ApiError::Forbidden {
         detail: format!("{what} is for editors (scope content:write)."),
@@ -111,23 +107,23 @@ fn parse_list(
         query.topic = Some(
             topic
                 .parse::<Topic>()
-                .map_err(|error| bad(format!("topic {error}")))?,
+                .map_err(|error| bad_query(format!("topic {error}")))?,
         );
     }
     if let Some(kind) = sent.kind {
         query.kind = Some(
             kind.parse::<ArticleKind>()
-                .map_err(|error| bad(format!("kind {error}")))?,
+                .map_err(|error| bad_query(format!("kind {error}")))?,
         );
     }
     if let Some(locale) = sent.locale {
         query.locale =
-            Some(Locale::parse(&locale).map_err(|error| bad(format!("locale {error}")))?);
+            Some(Locale::parse(&locale).map_err(|error| bad_query(format!("locale {error}")))?);
     }
     if let Some(text) = sent.q {
         let text = text.trim();
         if text.is_empty() || text.chars().count() > 200 {
-            return Err(bad("q must be 1 to 200 characters"));
+            return Err(bad_query("q must be 1 to 200 characters"));
         }
         query.search = Some(text.to_owned());
     }
@@ -139,7 +135,7 @@ fn parse_list(
         query.statuses = vec![
             status
                 .parse::<ArticleStatus>()
-                .map_err(|error| bad(format!("status {error}")))?,
+                .map_err(|error| bad_query(format!("status {error}")))?,
         ];
     }
     if let Some(review_due) = sent.review_due {
@@ -156,10 +152,7 @@ fn parse_list(
     if let Some(limit) = sent.limit {
         query.limit = parse_limit(&limit)?;
     }
-    let cursor = sent
-        .cursor
-        .map(|cursor| state.cursors.decode::<CursorPosition>(&cursor))
-        .transpose()?;
+    let cursor = state.cursors.decode_sent(sent.cursor.as_deref())?;
     query.after = match (cursor, query.search.is_some()) {
         (None, _) => None,
         (Some(CursorPosition::Updated { at, id }), false) => {
@@ -169,7 +162,7 @@ fn parse_list(
             Some(ArticlePosition::Ranked { rank, id })
         }
         _ => {
-            return Err(bad(
+            return Err(bad_query(
                 "cursor belongs to another list; start again from the first page",
             ));
         }
@@ -194,7 +187,7 @@ fn parse_list(
         (status = 200, description = "A page of articles.", body = ArticlePageResponse,
             headers(("ETag" = String, description = "A digest of the page."), ("Last-Modified" = String, description = "The newest change on the page."), ("Cache-Control" = String, description = "How long it may be cached."))),
         (status = 304, description = "Unchanged since the validators sent."),
-        (status = 400, description = "A query parameter or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        BadQuery,
         (status = 403, description = "`status` or `review_due` without an editor's token.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -208,22 +201,17 @@ pub(crate) async fn list_articles(
     let public = query.statuses == [ArticleStatus::Published] && query.review_due_by.is_none();
     let limit = query.limit;
     let page = articles::list(&state.ports, query).await?;
-    let next_cursor = page
-        .has_more
-        .then(|| page.articles.last())
-        .flatten()
-        .map(|(last, rank)| {
-            let position = match rank {
-                Some(rank) => CursorPosition::Ranked {
-                    rank: *rank,
-                    id: last.id.0,
-                },
-                None => CursorPosition::Updated {
-                    at: last.updated_at,
-                    id: last.id.0,
-                },
-            };
-            state.cursors.encode(&position)
+    let next_cursor = state
+        .cursors
+        .after_last(page.has_more, &page.articles, |(last, rank)| match rank {
+            Some(rank) => CursorPosition::Ranked {
+                rank: *rank,
+                id: last.id.0,
+            },
+            None => CursorPosition::Updated {
+                at: last.updated_at,
+                id: last.id.0,
+            },
         });
     let last_modified = page
         .articles
@@ -329,7 +317,6 @@ pub(crate) async fn get_article(
     operation_id = "create_article",
     security(("oauth2" = ["content:write"])),
     request_body = NewArticleRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours.")),
     responses(
         (status = 201, description = "The draft.", body = ArticleResponse,
             headers(("Location" = String, description = "Its address."), ("ETag" = String, description = "Its version."))),
@@ -418,7 +405,6 @@ impl ArticleEdit for ArticlePatch {
     params(
         ("locale" = String, Path, description = "BCP 47."),
         ("slug" = String, Path, description = "The article's slug."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
     ),
     responses(
         (status = 200, description = "The changed article.", body = ArticleResponse, headers(("ETag" = String, description = "Its new version."))),
@@ -467,8 +453,6 @@ async fn move_to(
     params(
         ("locale" = String, Path, description = "BCP 47."),
         ("slug" = String, Path, description = "The article's slug."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe."),
     ),
     responses(
         (status = 200, description = "The published article.", body = ArticleResponse, headers(("ETag" = String, description = "Its new version."))),
@@ -504,8 +488,6 @@ pub(crate) async fn publish_article(
     params(
         ("locale" = String, Path, description = "BCP 47."),
         ("slug" = String, Path, description = "The article's slug."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe."),
     ),
     responses(
         (status = 200, description = "The archived article.", body = ArticleResponse, headers(("ETag" = String, description = "Its new version."))),
@@ -541,7 +523,6 @@ pub(crate) async fn archive_article(
     params(
         ("locale" = String, Path, description = "BCP 47."),
         ("slug" = String, Path, description = "The article's slug."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
     ),
     responses(
         (status = 204, description = "It is gone."),

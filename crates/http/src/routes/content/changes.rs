@@ -8,8 +8,8 @@ use waymark_application::articles;
 
 use super::representation::ChangeResponse;
 use crate::error::ApiError;
+use crate::openapi::problems::BadPage;
 use crate::pagination::{DEFAULT_LIMIT, documented_query, documented_query_types, parse_limit};
-use crate::problem::Problem;
 use crate::state::AppState;
 
 /// The query parameters of the changes feed, as sent.
@@ -56,7 +56,7 @@ struct FeedPosition {
     params(ChangesParameters),
     responses(
         (status = 200, description = "A page of changes.", body = ChangePageResponse),
-        (status = 400, description = "`limit` or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        BadPage,
     ),
 )]
 #[get("/v1/content/changes")]

@@ -17,10 +17,10 @@ use super::access::is_editor;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, version_etag};
-use crate::openapi::problems::{Invalid, ServiceMissing, Stale};
+use crate::openapi::problems::{BadQuery, Invalid, ServiceMissing, Stale};
 use crate::pagination::{
-    DEFAULT_LIMIT, documented_query, documented_query_types, next_page_base, next_page_link,
-    parse_bool, parse_limit,
+    DEFAULT_LIMIT, bad_query, documented_query, documented_query_types, next_page_base,
+    next_page_link, parse_bool, parse_limit,
 };
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_json};
@@ -82,10 +82,6 @@ struct CursorPosition {
     id: uuid::Uuid,
 }
 
-fn bad(detail: impl Into<String>) -> ApiError {
-    ApiError::BadRequest(detail.into())
-}
-
 impl From<CursorPosition> for ServicePosition {
     fn from(cursor: CursorPosition) -> Self {
         Self {
@@ -109,7 +105,7 @@ impl From<ServicePosition> for CursorPosition {
 /// `near`'s `lat,lon`.
 fn point_of(value: &str) -> Result<Location, ApiError> {
     if value.len() > MAX_NEAR_LENGTH {
-        return Err(bad(format!(
+        return Err(bad_query(format!(
             "near may be at most {MAX_NEAR_LENGTH} characters"
         )));
     }
@@ -122,7 +118,7 @@ fn point_of(value: &str) -> Result<Location, ApiError> {
             ))
         })
         .and_then(|(lat, lon)| Location::new(lat, lon))
-        .ok_or_else(|| bad("near must be lat,lon such as 53.7997,-1.5492"))
+        .ok_or_else(|| bad_query("near must be lat,lon such as 53.7997,-1.5492"))
 }
 
 fn parse_list(
@@ -147,13 +143,13 @@ fn parse_list(
     if let Some(kind) = sent.kind {
         list.query.kind = Some(
             kind.parse::<ServiceKind>()
-                .map_err(|error| bad(format!("kind {error}")))?,
+                .map_err(|error| bad_query(format!("kind {error}")))?,
         );
     }
     if let Some(text) = sent.q {
         let text = text.trim();
         if text.is_empty() || text.chars().count() > 100 {
-            return Err(bad("q must be 1 to 100 characters"));
+            return Err(bad_query("q must be 1 to 100 characters"));
         }
         list.query.text = Some(text.to_owned());
     }
@@ -167,7 +163,7 @@ fn parse_list(
             km.parse::<f64>()
                 .ok()
                 .filter(|km| (1.0..=MAX_WITHIN_KM).contains(km))
-                .ok_or_else(|| bad("within_km must be 1 to 200"))
+                .ok_or_else(|| bad_query("within_km must be 1 to 200"))
         })
         .transpose()?;
     if let Some(status) = sent.status {
@@ -179,7 +175,7 @@ fn parse_list(
         list.query.statuses = vec![
             status
                 .parse::<ArticleStatus>()
-                .map_err(|error| bad(format!("status {error}")))?,
+                .map_err(|error| bad_query(format!("status {error}")))?,
         ];
     }
     if let Some(limit) = sent.limit {
@@ -194,7 +190,7 @@ fn parse_list(
             list.query.within = Some(point.bounding_box(km));
             list.near = Some((point, km));
         }
-        (None, Some(_)) => return Err(bad("within_km needs near")),
+        (None, Some(_)) => return Err(bad_query("within_km needs near")),
         (None, None) => {}
     }
     if list
@@ -202,7 +198,7 @@ fn parse_list(
         .as_ref()
         .is_some_and(|after| after.distance.is_some() != list.near.is_some())
     {
-        return Err(bad(
+        return Err(bad_query(
             "cursor belongs to another list; start again from the first page",
         ));
     }
@@ -226,7 +222,7 @@ fn parse_list(
         (status = 200, description = "A page of services.", body = ServicePageResponse,
             headers(("ETag" = String, description = "A digest of the page."), ("Last-Modified" = String, description = "The newest change on the page."), ("Cache-Control" = String, description = "How long it may be cached."))),
         (status = 304, description = "Unchanged since the validators sent."),
-        (status = 400, description = "A query parameter or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        BadQuery,
         (status = 403, description = "`status` without an editor's token.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -336,7 +332,6 @@ pub(crate) async fn get_service(
     operation_id = "create_service",
     security(("oauth2" = ["content:write"])),
     request_body = NewServiceRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours.")),
     responses(
         (status = 201, description = "The service.", body = ServiceResponse,
             headers(("Location" = String, description = "Its address."), ("ETag" = String, description = "Its version."))),
@@ -364,10 +359,7 @@ pub(crate) async fn create_service(
     operation_id = "update_service",
     security(("oauth2" = ["content:write"])),
     request_body(content((ServicePatch = "application/merge-patch+json"), (ServicePatch = "application/json"))),
-    params(
-        ("slug" = String, Path, description = "The service's slug."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
-    ),
+    params(("slug" = String, Path, description = "The service's slug.")),
     responses(
         (status = 200, description = "The changed service.", body = ServiceResponse, headers(("ETag" = String, description = "Its new version."))),
         ServiceMissing,
@@ -397,10 +389,7 @@ pub(crate) async fn update_service(
     tag = "content",
     operation_id = "delete_service",
     security(("oauth2" = ["content:write"])),
-    params(
-        ("slug" = String, Path, description = "The service's slug."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) you last saw."),
-    ),
+    params(("slug" = String, Path, description = "The service's slug.")),
     responses(
         (status = 204, description = "It is gone."),
         ServiceMissing,

@@ -15,8 +15,8 @@ use waymark_domain::validation::{Problem as FieldProblem, Problems};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::openapi::problems::{CheckInMissing, GoalMissing, Invalid};
-use crate::pagination::{PageRequest, page_response};
+use crate::openapi::problems::{BadPage, CheckInMissing, GoalMissing, Invalid};
+use crate::pagination::{PageRequest, TimeAndId, page_response};
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::wire::names::FeelingName;
@@ -91,13 +91,6 @@ pub(crate) struct NewCheckInRequest {
     setback: bool,
 }
 
-/// Where a page of check-ins starts (signed by the server).
-#[derive(Debug, Serialize, Deserialize)]
-struct CheckInPosition {
-    at: DateTime<Utc>,
-    id: uuid::Uuid,
-}
-
 /// Records a check-in on one of your goals.
 ///
 /// Setbacks are expected and worth recording. Send `Idempotency-Key` to make retries safe.
@@ -105,10 +98,7 @@ struct CheckInPosition {
     tag = "goals",
     operation_id = "create_check_in",
     security(("oauth2" = ["goals:write"])),
-    params(
-        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe."),
-    ),
+    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
     request_body = NewCheckInRequest,
     responses(
         (status = 201, description = "The check-in.", body = CheckInResponse,
@@ -175,7 +165,7 @@ impl Input<NewCheckIn> for NewCheckInRequest {
     params(("goal_id" = uuid::Uuid, Path, description = "The goal's id."), PageRequest),
     responses(
         (status = 200, description = "A page of check-ins; `Link` points to the next.", body = CheckInPageResponse),
-        (status = 400, description = "`limit` is out of range or `cursor` is not valid.", body = Problem, content_type = "application/problem+json"),
+        BadPage,
         GoalMissing,
     ),
 )]
@@ -188,31 +178,19 @@ pub(crate) async fn list_check_ins(
 ) -> Result<HttpResponse, ApiError> {
     let goal = GoalId(path.into_inner());
     let limit = page.limit()?;
-    let after = page
-        .cursor
-        .as_deref()
-        .map(|cursor| state.cursors.decode::<CheckInPosition>(cursor))
-        .transpose()?
+    let after = (page.position::<TimeAndId>(&state.cursors)?)
         .map(|position| (position.at, CheckInId(position.id)));
-    let listed =
-        goal_check_ins::list(&state.ports, principal.acting()?, goal, after, limit).await?;
-    let next_cursor = listed
-        .has_more
-        .then(|| listed.check_ins.last())
-        .flatten()
-        .map(|last| {
-            state.cursors.encode(&CheckInPosition {
-                at: last.created_at,
-                id: last.id.0,
-            })
+    let acting = principal.acting()?;
+    let listed = goal_check_ins::list(&state.ports, acting, goal, after, limit).await?;
+    let next_cursor = state
+        .cursors
+        .after_last(listed.has_more, &listed.check_ins, |last| TimeAndId {
+            at: last.created_at,
+            id: last.id.0,
         });
-    let items: Vec<CheckInResponse> = listed.check_ins.iter().map(CheckInResponse::from).collect();
-    Ok(page_response(
-        &format!("/v1/goals/{goal}/check-ins"),
-        limit,
-        items,
-        next_cursor,
-    ))
+    let items = listed.check_ins.iter().map(CheckInResponse::from).collect();
+    let path = format!("/v1/goals/{goal}/check-ins");
+    Ok(page_response(&path, limit, items, next_cursor))
 }
 
 /// One check-in.

@@ -11,11 +11,11 @@ use waymark_domain::goals::{Area, GoalId, GoalStatus};
 use super::representation::GoalResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::openapi::problems::BadQuery;
 use crate::pagination::{
-    DEFAULT_LIMIT, documented_query, documented_query_types, next_page_base, parse_limit,
-    serialized_page_response,
+    DEFAULT_LIMIT, bad_query, documented_query, documented_query_types, next_page_base,
+    parse_limit, serialized_page_response,
 };
-use crate::problem::Problem;
 use crate::state::AppState;
 
 /// The order of the list.
@@ -77,10 +77,6 @@ enum CursorPosition {
     },
 }
 
-fn bad(detail: impl Into<String>) -> ApiError {
-    ApiError::BadRequest(detail.into())
-}
-
 /// Reads the query string: `status` may repeat (or list several, comma-separated);
 /// every other parameter at most once; unknown parameters are refused so a typo
 /// never silently does nothing.
@@ -103,7 +99,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
         .filter(|part| !part.is_empty())
         .collect();
     if named.len() > GoalStatus::ALL.len() {
-        return Err(bad(format!(
+        return Err(bad_query(format!(
             "status may name at most the {} statuses there are",
             GoalStatus::ALL.len()
         )));
@@ -111,7 +107,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
     for part in named {
         let status = part
             .parse::<GoalStatus>()
-            .map_err(|error| bad(format!("status {error}")))?;
+            .map_err(|error| bad_query(format!("status {error}")))?;
         if !query.statuses.contains(&status) {
             query.statuses.push(status);
         }
@@ -119,26 +115,26 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
     if let Some(area) = sent.area {
         query.area = Some(
             area.parse::<Area>()
-                .map_err(|error| bad(format!("area {error}")))?,
+                .map_err(|error| bad_query(format!("area {error}")))?,
         );
     }
     if let Some(date) = sent.due_before {
         query.due_before = Some(
             NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-                .map_err(|_| bad("due_before must be a date such as 2027-03-31"))?,
+                .map_err(|_| bad_query("due_before must be a date such as 2027-03-31"))?,
         );
     }
     if let Some(text) = sent.q {
         let text = text.trim();
         if text.chars().count() > 200 {
-            return Err(bad("q may be at most 200 characters"));
+            return Err(bad_query("q may be at most 200 characters"));
         }
         query.title_contains = (!text.is_empty()).then(|| text.to_owned());
     }
     let sort = match sent.sort.as_deref() {
         None | Some("created_at") => GoalSort::CreatedAt,
         Some("target_date") => GoalSort::TargetDate,
-        Some(_) => return Err(bad("sort must be created_at or target_date")),
+        Some(_) => return Err(bad_query("sort must be created_at or target_date")),
     };
     if let Some(limit) = sent.limit {
         query.limit = parse_limit(&limit)?;
@@ -162,7 +158,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
                 }
             }
             _ => {
-                return Err(bad(
+                return Err(bad_query(
                     "this cursor belongs to a list in another order; start again from the first page",
                 ));
             }
@@ -184,7 +180,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
     params(GoalListParameters),
     responses(
         (status = 200, description = "A page of goals; `Link` points to the next.", body = GoalPageResponse),
-        (status = 400, description = "A query parameter or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        BadQuery,
     ),
 )]
 #[get("/v1/goals")]
@@ -197,22 +193,17 @@ pub(crate) async fn list_goals(
     let (query, sort) = parse(&request, &state)?;
     let limit = query.limit;
     let page = goals::list(&state.ports, acting, query).await?;
-    let next_cursor = page
-        .has_more
-        .then(|| page.goals.last())
-        .flatten()
-        .map(|last| {
-            let position = match sort {
-                GoalSort::CreatedAt => CursorPosition::CreatedAt {
-                    at: last.created_at,
-                    id: last.id.0,
-                },
-                GoalSort::TargetDate => CursorPosition::TargetDate {
-                    date: last.target_date,
-                    id: last.id.0,
-                },
-            };
-            state.cursors.encode(&position)
+    let next_cursor = state
+        .cursors
+        .after_last(page.has_more, &page.goals, |last| match sort {
+            GoalSort::CreatedAt => CursorPosition::CreatedAt {
+                at: last.created_at,
+                id: last.id.0,
+            },
+            GoalSort::TargetDate => CursorPosition::TargetDate {
+                date: last.target_date,
+                id: last.id.0,
+            },
         });
     let items = state
         .goal_pages

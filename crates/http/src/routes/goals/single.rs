@@ -29,7 +29,6 @@ fn goal_response(status: StatusCode, goal: &waymark_domain::goals::Goal) -> Http
     operation_id = "create_goal",
     security(("oauth2" = ["goals:write"])),
     request_body = NewGoalRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours.")),
     responses(
         (status = 201, description = "The goal.", body = GoalResponse,
             headers(("Location" = String, description = "The goal's address."), ("ETag" = String, description = "Its version."))),
@@ -89,10 +88,7 @@ pub(crate) async fn get_goal(
     operation_id = "update_goal",
     security(("oauth2" = ["goals:write"])),
     request_body(content((GoalPatch = "application/merge-patch+json"), (GoalPatch = "application/json"))),
-    params(
-        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
-    ),
+    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
     responses(
         (status = 200, description = "The changed goal.", body = GoalResponse, headers(("ETag" = String, description = "Its new version."))),
         GoalMissing,
@@ -131,10 +127,7 @@ pub(crate) async fn update_goal(
     tag = "goals",
     operation_id = "delete_goal",
     security(("oauth2" = ["goals:write"])),
-    params(
-        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
-    ),
+    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
     responses(
         (status = 204, description = "The goal is gone."),
         GoalMissing,

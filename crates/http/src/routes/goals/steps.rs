@@ -200,10 +200,7 @@ pub(crate) async fn get_step(
     tag = "goals",
     operation_id = "add_step",
     security(("oauth2" = ["goals:write"])),
-    params(
-        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe."),
-    ),
+    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
     request_body = NewStepRequest,
     responses(
         (status = 201, description = "The step.", body = StepResponse,
@@ -248,7 +245,6 @@ pub(crate) async fn add_step(
     params(
         ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
         ("step_id" = uuid::Uuid, Path, description = "The step's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
     ),
     request_body(content((StepPatch = "application/merge-patch+json"), (StepPatch = "application/json"))),
     responses(
@@ -290,7 +286,6 @@ pub(crate) async fn update_step(
     params(
         ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
         ("step_id" = uuid::Uuid, Path, description = "The step's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
     ),
     responses(
         (status = 204, description = "The step is gone."),

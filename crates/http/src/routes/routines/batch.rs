@@ -98,7 +98,6 @@ pub(crate) struct BatchResponse {
     operation_id = "batch_routine_check_ins",
     security(("oauth2" = ["routines:write"])),
     request_body = BatchRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours.")),
     responses(
         (status = 200, description = "Each item's result.", body = BatchResponse),
         (status = 422, description = "The batch is empty or has more than 100 items.", body = Problem, content_type = "application/problem+json"),

@@ -23,7 +23,7 @@ use super::representation::{
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
-use crate::openapi::problems::{CheckInMissing, Invalid, RoutineMissing, Stale};
+use crate::openapi::problems::{BadRange, CheckInMissing, Invalid, RoutineMissing, Stale};
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::wire::names::FeelingName;
@@ -165,10 +165,7 @@ impl Input<RoutineCheckInChanges> for RoutineCheckInPatch {
     operation_id = "create_routine_check_in",
     security(("oauth2" = ["routines:write"])),
     request_body = NewRoutineCheckInRequest,
-    params(
-        ("routine_id" = uuid::Uuid, Path, description = "The routine's id."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours."),
-    ),
+    params(("routine_id" = uuid::Uuid, Path, description = "The routine's id.")),
     responses(
         (status = 201, description = "The check-in.", body = RoutineCheckInResponse,
             headers(("Location" = String, description = "The check-in's address."), ("ETag" = String, description = "Its version."))),
@@ -214,7 +211,7 @@ pub(crate) async fn create_routine_check_in(
     params(("routine_id" = uuid::Uuid, Path, description = "The routine's id."), CheckInRange),
     responses(
         (status = 200, description = "The check-ins.", body = RoutineCheckInsResponse),
-        (status = 400, description = "The range is not valid or too long.", body = Problem, content_type = "application/problem+json"),
+        BadRange,
         RoutineMissing,
     ),
 )]
@@ -248,7 +245,6 @@ pub(crate) async fn list_routine_check_ins(
     params(
         ("routine_id" = uuid::Uuid, Path, description = "The routine's id."),
         ("check_in_id" = uuid::Uuid, Path, description = "The check-in's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
     ),
     responses(
         (status = 200, description = "The changed check-in.", body = RoutineCheckInResponse, headers(("ETag" = String, description = "Its new version."))),

@@ -1,7 +1,6 @@
 //! `GET /v1/routines`: a person's routines, newest first, in keyset pages.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use waymark_domain::goals::GoalId;
@@ -12,11 +11,11 @@ use waymark_domain::routines::ports::{RoutinePosition, RoutineQuery};
 use super::representation::{CategoryName, RoutineResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::openapi::problems::BadQuery;
 use crate::pagination::{
-    DEFAULT_LIMIT, documented_query, documented_query_types, next_page_base, page_response,
-    parse_bool, parse_limit,
+    DEFAULT_LIMIT, TimeAndId, bad_query, documented_query, documented_query_types, next_page_base,
+    page_response, parse_bool, parse_limit,
 };
-use crate::problem::Problem;
 use crate::state::AppState;
 
 /// The query parameters of `GET /v1/routines`, as sent.
@@ -50,17 +49,6 @@ pub(crate) struct RoutinePageResponse {
     next_cursor: Option<String>,
 }
 
-/// The position a cursor carries (signed by the server).
-#[derive(Debug, Serialize, Deserialize)]
-struct CursorPosition {
-    at: DateTime<Utc>,
-    id: uuid::Uuid,
-}
-
-fn bad(detail: impl Into<String>) -> ApiError {
-    ApiError::BadRequest(detail.into())
-}
-
 fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiError> {
     let mut query = RoutineQuery {
         category: None,
@@ -74,7 +62,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiErr
         query.category = Some(
             category
                 .parse::<Category>()
-                .map_err(|error| bad(format!("category {error}")))?,
+                .map_err(|error| bad_query(format!("category {error}")))?,
         );
     }
     if let Some(active) = sent.active {
@@ -82,19 +70,19 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiErr
     }
     if let Some(goal) = sent.goal_id {
         query.goal_id = Some(GoalId(
-            uuid::Uuid::parse_str(&goal).map_err(|_| bad("goal_id must be a goal's id"))?,
+            uuid::Uuid::parse_str(&goal).map_err(|_| bad_query("goal_id must be a goal's id"))?,
         ));
     }
     if let Some(limit) = sent.limit {
         query.limit = parse_limit(&limit)?;
     }
-    if let Some(cursor) = sent.cursor {
-        let position: CursorPosition = state.cursors.decode(&cursor)?;
-        query.after = Some(RoutinePosition {
-            created_at: position.at,
-            id: RoutineId(position.id),
-        });
-    }
+    let position = state
+        .cursors
+        .decode_sent::<TimeAndId>(sent.cursor.as_deref())?;
+    query.after = position.map(|position| RoutinePosition {
+        created_at: position.at,
+        id: RoutineId(position.id),
+    });
     Ok(query)
 }
 
@@ -109,7 +97,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiErr
     params(RoutineListParameters),
     responses(
         (status = 200, description = "A page of routines; `Link` points to the next.", body = RoutinePageResponse),
-        (status = 400, description = "A query parameter or the cursor is not valid.", body = Problem, content_type = "application/problem+json"),
+        BadQuery,
     ),
 )]
 #[get("/v1/routines")]
@@ -122,21 +110,13 @@ pub(crate) async fn list_routines(
     let query = parse(&request, &state)?;
     let limit = query.limit;
     let page = waymark_application::routines::list(&state.ports, acting, query).await?;
-    let next_cursor = page
-        .has_more
-        .then(|| page.routines.last())
-        .flatten()
-        .map(|last| {
-            state.cursors.encode(&CursorPosition {
-                at: last.created_at,
-                id: last.id.0,
-            })
+    let next_cursor = state
+        .cursors
+        .after_last(page.has_more, &page.routines, |last| TimeAndId {
+            at: last.created_at,
+            id: last.id.0,
         });
-    let items: Vec<RoutineResponse> = page.routines.iter().map(RoutineResponse::from).collect();
-    Ok(page_response(
-        &next_page_base("/v1/routines", request.query_string()),
-        limit,
-        items,
-        next_cursor,
-    ))
+    let items = page.routines.iter().map(RoutineResponse::from).collect();
+    let path = next_page_base("/v1/routines", request.query_string());
+    Ok(page_response(&path, limit, items, next_cursor))
 }

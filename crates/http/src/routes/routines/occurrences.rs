@@ -14,7 +14,7 @@ use waymark_domain::time::now;
 use super::representation::{CategoryName, RoutineCheckInResponse, supported_date, time_text};
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::openapi::problems::RoutineMissing;
+use crate::openapi::problems::{BadRange, RoutineMissing};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -112,7 +112,7 @@ fn checked_range(
     params(("routine_id" = uuid::Uuid, Path, description = "The routine's id."), DateRange),
     responses(
         (status = 200, description = "The occurrences.", body = OccurrencesResponse),
-        (status = 400, description = "The range is not valid or too long.", body = Problem, content_type = "application/problem+json"),
+        BadRange,
         RoutineMissing,
     ),
 )]

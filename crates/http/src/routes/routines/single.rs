@@ -30,7 +30,6 @@ fn routine_response(status: StatusCode, routine: &Routine) -> HttpResponse {
     operation_id = "create_routine",
     security(("oauth2" = ["routines:write"])),
     request_body = NewRoutineRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first answer is replayed for 24 hours.")),
     responses(
         (status = 201, description = "The routine.", body = RoutineResponse,
             headers(("Location" = String, description = "The routine's address."), ("ETag" = String, description = "Its version."))),
@@ -97,10 +96,7 @@ pub(crate) async fn get_routine(
     operation_id = "update_routine",
     security(("oauth2" = ["routines:write"])),
     request_body(content((RoutinePatch = "application/merge-patch+json"), (RoutinePatch = "application/json"))),
-    params(
-        ("routine_id" = uuid::Uuid, Path, description = "The routine's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
-    ),
+    params(("routine_id" = uuid::Uuid, Path, description = "The routine's id.")),
     responses(
         (status = 200, description = "The changed routine.", body = RoutineResponse, headers(("ETag" = String, description = "Its new version."))),
         RoutineMissing,
@@ -131,10 +127,7 @@ pub(crate) async fn update_routine(
     tag = "routines",
     operation_id = "delete_routine",
     security(("oauth2" = ["routines:write"])),
-    params(
-        ("routine_id" = uuid::Uuid, Path, description = "The routine's id."),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you last saw."),
-    ),
+    params(("routine_id" = uuid::Uuid, Path, description = "The routine's id.")),
     responses(
         (status = 204, description = "The routine is gone."),
         RoutineMissing,
