@@ -15,46 +15,14 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(IdempotencyRecords::Table)
-                    .col(
-                        ColumnDef::new(IdempotencyRecords::Caller)
-                            .string_len(255)
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(IdempotencyRecords::Key)
-                            .string_len(255)
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(IdempotencyRecords::Method)
-                            .string_len(16)
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(IdempotencyRecords::Path)
-                            .string_len(2048)
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(IdempotencyRecords::RequestHash)
-                            .string_len(64)
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(IdempotencyRecords::ResponseStatus)
-                            .small_integer()
-                            .null(),
-                    )
-                    .col(
-                        ColumnDef::new(IdempotencyRecords::ResponseHeaders)
-                            .json()
-                            .null(),
-                    )
-                    .col(
-                        ColumnDef::new(IdempotencyRecords::ResponseBody)
-                            .binary()
-                            .null(),
-                    )
+                    .col(ColumnDef::new(IdempotencyRecords::Caller).string_len(255).not_null())
+                    .col(ColumnDef::new(IdempotencyRecords::Key).string_len(255).not_null())
+                    .col(ColumnDef::new(IdempotencyRecords::Method).string_len(16).not_null())
+                    .col(ColumnDef::new(IdempotencyRecords::Path).string_len(2048).not_null())
+                    .col(ColumnDef::new(IdempotencyRecords::RequestHash).string_len(64).not_null())
+                    .col(ColumnDef::new(IdempotencyRecords::ResponseStatus).small_integer().null())
+                    .col(ColumnDef::new(IdempotencyRecords::ResponseHeaders).json().null())
+                    .col(ColumnDef::new(IdempotencyRecords::ResponseBody).binary().null())
                     .col(
                         ColumnDef::new(IdempotencyRecords::CreatedAt)
                             .timestamp_with_time_zone()
@@ -85,9 +53,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(IdempotencyRecords::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(IdempotencyRecords::Table).to_owned()).await
     }
 }
 

@@ -17,35 +17,14 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Accounts::Table)
                     .col(ColumnDef::new(Accounts::Id).uuid().not_null().primary_key())
-                    .col(
-                        ColumnDef::new(Accounts::Email)
-                            .string_len(254)
-                            .not_null()
-                            .unique_key(),
-                    )
-                    .col(
-                        ColumnDef::new(Accounts::PasswordHash)
-                            .string_len(255)
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(Accounts::DisplayName)
-                            .string_len(100)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(Accounts::Email).string_len(254).not_null().unique_key())
+                    .col(ColumnDef::new(Accounts::PasswordHash).string_len(255).not_null())
+                    .col(ColumnDef::new(Accounts::DisplayName).string_len(100).not_null())
                     .col(ColumnDef::new(Accounts::TimeZone).string_len(64).not_null())
                     .col(ColumnDef::new(Accounts::Locale).string_len(35).not_null())
                     .col(ColumnDef::new(Accounts::Role).string_len(16).not_null())
-                    .col(
-                        ColumnDef::new(Accounts::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(Accounts::UpdatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(Accounts::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(ColumnDef::new(Accounts::UpdatedAt).timestamp_with_time_zone().not_null())
                     .col(ColumnDef::new(Accounts::Version).big_integer().not_null())
                     .to_owned(),
             )
@@ -55,27 +34,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ApiClients::Table)
-                    .col(
-                        ColumnDef::new(ApiClients::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(ApiClients::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(ApiClients::Name).string_len(100).not_null())
+                    .col(ColumnDef::new(ApiClients::Scopes).string_len(512).not_null())
+                    .col(ColumnDef::new(ApiClients::SecretDigest).string_len(64).not_null())
                     .col(
-                        ColumnDef::new(ApiClients::Scopes)
-                            .string_len(512)
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(ApiClients::SecretDigest)
-                            .string_len(64)
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(ApiClients::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
+                        ColumnDef::new(ApiClients::CreatedAt).timestamp_with_time_zone().not_null(),
                     )
                     .to_owned(),
             )
@@ -85,12 +49,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(RefreshTokens::Table)
-                    .col(
-                        ColumnDef::new(RefreshTokens::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(RefreshTokens::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(RefreshTokens::FamilyId).uuid().not_null())
                     .col(ColumnDef::new(RefreshTokens::AccountId).uuid().not_null())
                     .col(ColumnDef::new(RefreshTokens::ClientId).uuid().null())
@@ -100,11 +59,7 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .unique_key(),
                     )
-                    .col(
-                        ColumnDef::new(RefreshTokens::Scopes)
-                            .string_len(512)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(RefreshTokens::Scopes).string_len(512).not_null())
                     .col(
                         ColumnDef::new(RefreshTokens::CreatedAt)
                             .timestamp_with_time_zone()
@@ -115,16 +70,8 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .not_null(),
                     )
-                    .col(
-                        ColumnDef::new(RefreshTokens::SpentAt)
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
-                    .col(
-                        ColumnDef::new(RefreshTokens::RevokedAt)
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
+                    .col(ColumnDef::new(RefreshTokens::SpentAt).timestamp_with_time_zone().null())
+                    .col(ColumnDef::new(RefreshTokens::RevokedAt).timestamp_with_time_zone().null())
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_refresh_tokens_account")
@@ -149,11 +96,7 @@ impl MigrationTrait for Migration {
         ] {
             manager
                 .create_index(
-                    Index::create()
-                        .name(name)
-                        .table(RefreshTokens::Table)
-                        .col(column)
-                        .to_owned(),
+                    Index::create().name(name).table(RefreshTokens::Table).col(column).to_owned(),
                 )
                 .await?;
         }
@@ -168,16 +111,8 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .primary_key(),
                     )
-                    .col(
-                        ColumnDef::new(SignInFailures::Failures)
-                            .integer()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(SignInFailures::WindowStartedAt)
-                            .big_integer()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(SignInFailures::Failures).integer().not_null())
+                    .col(ColumnDef::new(SignInFailures::WindowStartedAt).big_integer().not_null())
                     .to_owned(),
             )
             .await
@@ -190,9 +125,7 @@ impl MigrationTrait for Migration {
             ApiClients::Table.into_iden(),
             Accounts::Table.into_iden(),
         ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }

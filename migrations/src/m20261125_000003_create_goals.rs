@@ -27,11 +27,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Goals::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(Goals::AccountId).uuid().not_null())
                     .col(ColumnDef::new(Goals::Title).string_len(200).not_null())
-                    .col(
-                        ColumnDef::new(Goals::TitleSearch)
-                            .string_len(800)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(Goals::TitleSearch).string_len(800).not_null())
                     .col(ColumnDef::new(Goals::Why).text().not_null())
                     .col(ColumnDef::new(Goals::Area).string_len(20).not_null())
                     .col(ColumnDef::new(Goals::TargetDate).date().null())
@@ -43,16 +39,8 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(Goals::NeedsSupport).boolean().not_null())
                     .col(ColumnDef::new(Goals::SupportNotes).text().not_null())
-                    .col(
-                        ColumnDef::new(Goals::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(Goals::UpdatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(Goals::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(ColumnDef::new(Goals::UpdatedAt).timestamp_with_time_zone().not_null())
                     .col(ColumnDef::new(Goals::Version).big_integer().not_null())
                     .foreign_key(
                         ForeignKey::create()
@@ -91,32 +79,13 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(GoalStatusChanges::Table)
-                    .col(
-                        ColumnDef::new(GoalStatusChanges::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(GoalStatusChanges::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(GoalStatusChanges::GoalId).uuid().not_null())
+                    .col(ColumnDef::new(GoalStatusChanges::AccountId).uuid().not_null())
+                    .col(ColumnDef::new(GoalStatusChanges::FromStatus).string_len(16).null())
+                    .col(ColumnDef::new(GoalStatusChanges::ToStatus).string_len(16).not_null())
                     .col(
-                        ColumnDef::new(GoalStatusChanges::AccountId)
-                            .uuid()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(GoalStatusChanges::FromStatus)
-                            .string_len(16)
-                            .null(),
-                    )
-                    .col(
-                        ColumnDef::new(GoalStatusChanges::ToStatus)
-                            .string_len(16)
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(GoalStatusChanges::At)
-                            .timestamp_with_time_zone()
-                            .not_null(),
+                        ColumnDef::new(GoalStatusChanges::At).timestamp_with_time_zone().not_null(),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -150,18 +119,11 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Tombstones::Table)
-                    .col(
-                        ColumnDef::new(Tombstones::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(Tombstones::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(Tombstones::Kind).string_len(32).not_null())
                     .col(ColumnDef::new(Tombstones::AccountId).uuid().not_null())
                     .col(
-                        ColumnDef::new(Tombstones::DeletedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
+                        ColumnDef::new(Tombstones::DeletedAt).timestamp_with_time_zone().not_null(),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -191,9 +153,7 @@ impl MigrationTrait for Migration {
             GoalStatusChanges::Table.into_iden(),
             Goals::Table.into_iden(),
         ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }

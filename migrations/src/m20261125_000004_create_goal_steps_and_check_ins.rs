@@ -20,28 +20,12 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for column in [
-            ColumnDef::new(Goals::StepsTotal)
-                .integer()
-                .not_null()
-                .default(0)
-                .to_owned(),
-            ColumnDef::new(Goals::StepsDone)
-                .integer()
-                .not_null()
-                .default(0)
-                .to_owned(),
-            ColumnDef::new(Goals::LastCheckInAt)
-                .timestamp_with_time_zone()
-                .null()
-                .to_owned(),
+            ColumnDef::new(Goals::StepsTotal).integer().not_null().default(0).to_owned(),
+            ColumnDef::new(Goals::StepsDone).integer().not_null().default(0).to_owned(),
+            ColumnDef::new(Goals::LastCheckInAt).timestamp_with_time_zone().null().to_owned(),
         ] {
             manager
-                .alter_table(
-                    Table::alter()
-                        .table(Goals::Table)
-                        .add_column(column)
-                        .to_owned(),
-                )
+                .alter_table(Table::alter().table(Goals::Table).add_column(column).to_owned())
                 .await?;
         }
 
@@ -49,32 +33,15 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(GoalSteps::Table)
-                    .col(
-                        ColumnDef::new(GoalSteps::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(GoalSteps::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(GoalSteps::GoalId).uuid().not_null())
                     .col(ColumnDef::new(GoalSteps::AccountId).uuid().not_null())
                     .col(ColumnDef::new(GoalSteps::Title).string_len(200).not_null())
                     .col(ColumnDef::new(GoalSteps::Done).boolean().not_null())
-                    .col(
-                        ColumnDef::new(GoalSteps::DoneAt)
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
+                    .col(ColumnDef::new(GoalSteps::DoneAt).timestamp_with_time_zone().null())
                     .col(ColumnDef::new(GoalSteps::Position).integer().not_null())
-                    .col(
-                        ColumnDef::new(GoalSteps::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(GoalSteps::UpdatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(GoalSteps::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(ColumnDef::new(GoalSteps::UpdatedAt).timestamp_with_time_zone().not_null())
                     .col(ColumnDef::new(GoalSteps::Version).big_integer().not_null())
                     .foreign_key(
                         ForeignKey::create()
@@ -108,20 +75,11 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(GoalCheckIns::Table)
-                    .col(
-                        ColumnDef::new(GoalCheckIns::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(GoalCheckIns::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(GoalCheckIns::GoalId).uuid().not_null())
                     .col(ColumnDef::new(GoalCheckIns::AccountId).uuid().not_null())
                     .col(ColumnDef::new(GoalCheckIns::Note).text().not_null())
-                    .col(
-                        ColumnDef::new(GoalCheckIns::Progress)
-                            .small_integer()
-                            .null(),
-                    )
+                    .col(ColumnDef::new(GoalCheckIns::Progress).small_integer().null())
                     .col(ColumnDef::new(GoalCheckIns::Feeling).string_len(16).null())
                     .col(ColumnDef::new(GoalCheckIns::Setback).boolean().not_null())
                     .col(
@@ -160,21 +118,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(GoalCheckIns::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(GoalSteps::Table).to_owned())
-            .await?;
+        manager.drop_table(Table::drop().table(GoalCheckIns::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(GoalSteps::Table).to_owned()).await?;
         // One column per statement: SQLite cannot drop several at once.
         for column in [Goals::LastCheckInAt, Goals::StepsDone, Goals::StepsTotal] {
             manager
-                .alter_table(
-                    Table::alter()
-                        .table(Goals::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
+                .alter_table(Table::alter().table(Goals::Table).drop_column(column).to_owned())
                 .await?;
         }
         Ok(())

@@ -14,11 +14,7 @@ pub struct Migration;
 const INDEXES: [(&str, &str, &str); 5] = [
     ("idx_goal_steps_account", "goal_steps", "account_id"),
     ("idx_goal_check_ins_account", "goal_check_ins", "account_id"),
-    (
-        "idx_goal_status_changes_account",
-        "goal_status_changes",
-        "account_id",
-    ),
+    ("idx_goal_status_changes_account", "goal_status_changes", "account_id"),
     ("idx_tombstones_deleted", "tombstones", "deleted_at"),
     ("idx_refresh_tokens_expires", "refresh_tokens", "expires_at"),
 ];

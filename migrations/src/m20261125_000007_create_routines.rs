@@ -26,10 +26,7 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 fn timestamp(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
+    ColumnDef::new(column).timestamp_with_time_zone().not_null().to_owned()
 }
 
 fn cascade_to(
@@ -60,22 +57,10 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Routines::Notes).text().not_null())
                     .col(ColumnDef::new(Routines::GoalId).uuid().null())
                     .col(ColumnDef::new(Routines::Active).boolean().not_null())
-                    .col(
-                        ColumnDef::new(Routines::ReminderMinutesBefore)
-                            .integer()
-                            .null(),
-                    )
-                    .col(
-                        ColumnDef::new(Routines::ScheduleKind)
-                            .string_len(16)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(Routines::ReminderMinutesBefore).integer().null())
+                    .col(ColumnDef::new(Routines::ScheduleKind).string_len(16).not_null())
                     .col(ColumnDef::new(Routines::Weekdays).integer().not_null())
-                    .col(
-                        ColumnDef::new(Routines::ScheduleNumber)
-                            .integer()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(Routines::ScheduleNumber).integer().not_null())
                     .col(ColumnDef::new(Routines::Times).string_len(80).not_null())
                     .col(ColumnDef::new(Routines::StartsOn).date().not_null())
                     .col(ColumnDef::new(Routines::EndsOn).date().null())
@@ -114,42 +99,17 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(RoutineCheckIns::Table)
-                    .col(
-                        ColumnDef::new(RoutineCheckIns::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(RoutineCheckIns::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(RoutineCheckIns::RoutineId).uuid().not_null())
                     .col(ColumnDef::new(RoutineCheckIns::AccountId).uuid().not_null())
-                    .col(
-                        ColumnDef::new(RoutineCheckIns::OccurrenceDate)
-                            .date()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(RoutineCheckIns::OccurrenceTime)
-                            .string_len(5)
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(RoutineCheckIns::Status)
-                            .string_len(16)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(RoutineCheckIns::OccurrenceDate).date().not_null())
+                    .col(ColumnDef::new(RoutineCheckIns::OccurrenceTime).string_len(5).not_null())
+                    .col(ColumnDef::new(RoutineCheckIns::Status).string_len(16).not_null())
                     .col(ColumnDef::new(RoutineCheckIns::Note).text().not_null())
-                    .col(
-                        ColumnDef::new(RoutineCheckIns::Feeling)
-                            .string_len(16)
-                            .null(),
-                    )
+                    .col(ColumnDef::new(RoutineCheckIns::Feeling).string_len(16).null())
                     .col(timestamp(RoutineCheckIns::CreatedAt))
                     .col(timestamp(RoutineCheckIns::UpdatedAt))
-                    .col(
-                        ColumnDef::new(RoutineCheckIns::Version)
-                            .big_integer()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(RoutineCheckIns::Version).big_integer().not_null())
                     .foreign_key(&mut cascade_to(
                         "fk_routine_check_ins_routine",
                         (RoutineCheckIns::Table, RoutineCheckIns::RoutineId),
@@ -189,12 +149,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(RoutineCheckIns::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(Routines::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(RoutineCheckIns::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(Routines::Table).to_owned()).await
     }
 }
 

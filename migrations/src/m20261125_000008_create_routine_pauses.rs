@@ -18,12 +18,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(RoutinePauses::Table)
-                    .col(
-                        ColumnDef::new(RoutinePauses::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(RoutinePauses::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(RoutinePauses::RoutineId).uuid().not_null())
                     .col(ColumnDef::new(RoutinePauses::AccountId).uuid().not_null())
                     .col(ColumnDef::new(RoutinePauses::PausedOn).date().not_null())
@@ -60,9 +55,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(RoutinePauses::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(RoutinePauses::Table).to_owned()).await
     }
 }
 

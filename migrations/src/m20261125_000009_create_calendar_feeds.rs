@@ -15,17 +15,8 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(CalendarFeeds::Table)
-                    .col(
-                        ColumnDef::new(CalendarFeeds::AccountId)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(
-                        ColumnDef::new(CalendarFeeds::TokenDigest)
-                            .string_len(64)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(CalendarFeeds::AccountId).uuid().not_null().primary_key())
+                    .col(ColumnDef::new(CalendarFeeds::TokenDigest).string_len(64).not_null())
                     .col(
                         ColumnDef::new(CalendarFeeds::CreatedAt)
                             .timestamp_with_time_zone()
@@ -54,9 +45,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(CalendarFeeds::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(CalendarFeeds::Table).to_owned()).await
     }
 }
 

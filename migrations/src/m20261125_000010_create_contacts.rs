@@ -35,17 +35,11 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 fn timestamp(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
+    ColumnDef::new(column).timestamp_with_time_zone().not_null().to_owned()
 }
 
 fn optional_timestamp(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column)
-        .timestamp_with_time_zone()
-        .null()
-        .to_owned()
+    ColumnDef::new(column).timestamp_with_time_zone().null().to_owned()
 }
 
 fn cascade_to(
@@ -77,12 +71,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Goals::Table)
-                    .add_column(
-                        ColumnDef::new(Goals::SupporterIds)
-                            .text()
-                            .not_null()
-                            .default(""),
-                    )
+                    .add_column(ColumnDef::new(Goals::SupporterIds).text().not_null().default(""))
                     .to_owned(),
             )
             .await?;
@@ -96,37 +85,17 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Contacts::NameKey).text().not_null())
                     .col(ColumnDef::new(Contacts::SearchText).text().not_null())
                     .col(ColumnDef::new(Contacts::Kind).string_len(32).not_null())
-                    .col(
-                        ColumnDef::new(Contacts::Organisation)
-                            .string_len(200)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(Contacts::Organisation).string_len(200).not_null())
                     .col(ColumnDef::new(Contacts::Channels).text().not_null())
-                    .col(
-                        ColumnDef::new(Contacts::PreferredMethod)
-                            .string_len(16)
-                            .null(),
-                    )
-                    .col(
-                        ColumnDef::new(Contacts::KeepInTouchEveryDays)
-                            .integer()
-                            .null(),
-                    )
+                    .col(ColumnDef::new(Contacts::PreferredMethod).string_len(16).null())
+                    .col(ColumnDef::new(Contacts::KeepInTouchEveryDays).integer().null())
                     .col(optional_timestamp(Contacts::LastContactedSet))
                     .col(optional_timestamp(Contacts::LastContactedAt))
                     .col(optional_timestamp(Contacts::DueAt))
-                    .col(
-                        ColumnDef::new(Contacts::Helpfulness)
-                            .string_len(16)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(Contacts::Helpfulness).string_len(16).not_null())
                     .col(ColumnDef::new(Contacts::CanHelpWith).text().not_null())
                     .col(ColumnDef::new(Contacts::CrisisContact).boolean().not_null())
-                    .col(
-                        ColumnDef::new(Contacts::KnowsAboutMyHealth)
-                            .string_len(8)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(Contacts::KnowsAboutMyHealth).string_len(8).not_null())
                     .col(ColumnDef::new(Contacts::Notes).text().not_null())
                     .col(timestamp(Contacts::CreatedAt))
                     .col(timestamp(Contacts::UpdatedAt))
@@ -166,34 +135,13 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ContactInteractions::Table)
-                    .col(
-                        ColumnDef::new(ContactInteractions::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(
-                        ColumnDef::new(ContactInteractions::ContactId)
-                            .uuid()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(ContactInteractions::AccountId)
-                            .uuid()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ContactInteractions::Id).uuid().not_null().primary_key())
+                    .col(ColumnDef::new(ContactInteractions::ContactId).uuid().not_null())
+                    .col(ColumnDef::new(ContactInteractions::AccountId).uuid().not_null())
                     .col(timestamp(ContactInteractions::At))
-                    .col(
-                        ColumnDef::new(ContactInteractions::Method)
-                            .string_len(16)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ContactInteractions::Method).string_len(16).not_null())
                     .col(ColumnDef::new(ContactInteractions::Note).text().not_null())
-                    .col(
-                        ColumnDef::new(ContactInteractions::Felt)
-                            .string_len(8)
-                            .null(),
-                    )
+                    .col(ColumnDef::new(ContactInteractions::Felt).string_len(8).null())
                     .col(timestamp(ContactInteractions::CreatedAt))
                     .foreign_key(&mut cascade_to(
                         "fk_contact_interactions_contact",
@@ -234,16 +182,10 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(GoalSupporters::GoalId).uuid().not_null())
                     .col(ColumnDef::new(GoalSupporters::ContactId).uuid().not_null())
                     .col(ColumnDef::new(GoalSupporters::AccountId).uuid().not_null())
-                    .col(
-                        ColumnDef::new(GoalSupporters::Role)
-                            .string_len(200)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(GoalSupporters::Role).string_len(200).not_null())
                     .col(timestamp(GoalSupporters::CreatedAt))
                     .primary_key(
-                        Index::create()
-                            .col(GoalSupporters::GoalId)
-                            .col(GoalSupporters::ContactId),
+                        Index::create().col(GoalSupporters::GoalId).col(GoalSupporters::ContactId),
                     )
                     .foreign_key(&mut cascade_to(
                         "fk_goal_supporters_goal",
@@ -267,10 +209,7 @@ impl MigrationTrait for Migration {
             .create_index(index(
                 "idx_goal_supporters_contact",
                 GoalSupporters::Table,
-                vec![
-                    GoalSupporters::ContactId.into_iden(),
-                    GoalSupporters::CreatedAt.into_iden(),
-                ],
+                vec![GoalSupporters::ContactId.into_iden(), GoalSupporters::CreatedAt.into_iden()],
             ))
             .await?;
         manager
@@ -288,16 +227,11 @@ impl MigrationTrait for Migration {
             ContactInteractions::Table.into_iden(),
             Contacts::Table.into_iden(),
         ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         manager
             .alter_table(
-                Table::alter()
-                    .table(Goals::Table)
-                    .drop_column(Goals::SupporterIds)
-                    .to_owned(),
+                Table::alter().table(Goals::Table).drop_column(Goals::SupporterIds).to_owned(),
             )
             .await
     }

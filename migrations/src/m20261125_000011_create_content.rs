@@ -50,10 +50,7 @@ const SQLITE_SEARCH: &[&str] = &[
 ];
 
 fn text(column: impl IntoIden, length: u32) -> ColumnDef {
-    ColumnDef::new(column)
-        .string_len(length)
-        .not_null()
-        .to_owned()
+    ColumnDef::new(column).string_len(length).not_null().to_owned()
 }
 
 fn long_text(column: impl IntoIden) -> ColumnDef {
@@ -67,12 +64,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ContentArticles::Table)
-                    .col(
-                        ColumnDef::new(ContentArticles::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(ContentArticles::Id).uuid().not_null().primary_key())
                     .col(
                         ColumnDef::new(ContentArticles::SearchKey)
                             .big_integer()
@@ -98,11 +90,7 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(ContentArticles::LastReviewed).date().null())
                     .col(ColumnDef::new(ContentArticles::NextReview).date().null())
-                    .col(
-                        ColumnDef::new(ContentArticles::Revision)
-                            .integer()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ContentArticles::Revision).integer().not_null())
                     .col(
                         ColumnDef::new(ContentArticles::CreatedAt)
                             .timestamp_with_time_zone()
@@ -113,11 +101,7 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .not_null(),
                     )
-                    .col(
-                        ColumnDef::new(ContentArticles::Version)
-                            .big_integer()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ContentArticles::Version).big_integer().not_null())
                     .to_owned(),
             )
             .await?;
@@ -148,16 +132,8 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ContentRevisions::Table)
-                    .col(
-                        ColumnDef::new(ContentRevisions::ArticleId)
-                            .uuid()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(ContentRevisions::Number)
-                            .integer()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ContentRevisions::ArticleId).uuid().not_null())
+                    .col(ColumnDef::new(ContentRevisions::Number).integer().not_null())
                     .col(text(ContentRevisions::Kind, 16))
                     .col(text(ContentRevisions::Title, 200))
                     .col(long_text(ContentRevisions::Summary))
@@ -204,11 +180,7 @@ impl MigrationTrait for Migration {
                     .col(text(ContentChanges::Locale, 35))
                     .col(text(ContentChanges::Slug, 120))
                     .col(text(ContentChanges::Kind, 16))
-                    .col(
-                        ColumnDef::new(ContentChanges::At)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ContentChanges::At).timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -216,17 +188,8 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ContentFeed::Table)
-                    .col(
-                        ColumnDef::new(ContentFeed::Id)
-                            .integer()
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(
-                        ColumnDef::new(ContentFeed::LastSequence)
-                            .big_integer()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ContentFeed::Id).integer().not_null().primary_key())
+                    .col(ColumnDef::new(ContentFeed::LastSequence).big_integer().not_null())
                     .to_owned(),
             )
             .await?;
@@ -242,10 +205,9 @@ impl MigrationTrait for Migration {
 
         let connection = manager.get_connection();
         match manager.get_database_backend() {
-            DatabaseBackend::Postgres => connection
-                .execute_unprepared(POSTGRES_SEARCH)
-                .await
-                .map(|_| ()),
+            DatabaseBackend::Postgres => {
+                connection.execute_unprepared(POSTGRES_SEARCH).await.map(|_| ())
+            }
             _ => {
                 for statement in SQLITE_SEARCH {
                     connection.execute_unprepared(statement).await?;
@@ -263,10 +225,7 @@ impl MigrationTrait for Migration {
                 "DROP TRIGGER IF EXISTS content_articles_fts_update",
                 "DROP TABLE IF EXISTS content_articles_fts",
             ] {
-                manager
-                    .get_connection()
-                    .execute_unprepared(statement)
-                    .await?;
+                manager.get_connection().execute_unprepared(statement).await?;
             }
         }
         for table in [
@@ -275,9 +234,7 @@ impl MigrationTrait for Migration {
             ContentRevisions::Table.into_iden(),
             ContentArticles::Table.into_iden(),
         ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }

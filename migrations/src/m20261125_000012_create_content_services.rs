@@ -16,10 +16,7 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let text = |column: ContentServices, length: u32| {
-            ColumnDef::new(column)
-                .string_len(length)
-                .not_null()
-                .to_owned()
+            ColumnDef::new(column).string_len(length).not_null().to_owned()
         };
         let long_text =
             |column: ContentServices| ColumnDef::new(column).text().not_null().to_owned();
@@ -27,12 +24,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ContentServices::Table)
-                    .col(
-                        ColumnDef::new(ContentServices::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(ContentServices::Id).uuid().not_null().primary_key())
                     .col(text(ContentServices::Slug, 120).unique_key().to_owned())
                     .col(text(ContentServices::Name, 200))
                     .col(long_text(ContentServices::NameKey))
@@ -44,25 +36,13 @@ impl MigrationTrait for Migration {
                     .col(text(ContentServices::Area, 200))
                     .col(ColumnDef::new(ContentServices::Lat).double().null())
                     .col(ColumnDef::new(ContentServices::Lon).double().null())
-                    .col(
-                        ColumnDef::new(ContentServices::OnlineOnly)
-                            .boolean()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ContentServices::OnlineOnly).boolean().not_null())
                     .col(text(ContentServices::Cost, 16))
                     .col(long_text(ContentServices::Languages))
                     .col(long_text(ContentServices::Eligibility))
                     .col(ColumnDef::new(ContentServices::LastVerified).date().null())
-                    .col(
-                        ColumnDef::new(ContentServices::CrisisLine)
-                            .boolean()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(ContentServices::Country)
-                            .string_len(2)
-                            .null(),
-                    )
+                    .col(ColumnDef::new(ContentServices::CrisisLine).boolean().not_null())
+                    .col(ColumnDef::new(ContentServices::Country).string_len(2).null())
                     .col(text(ContentServices::Status, 16))
                     .col(
                         ColumnDef::new(ContentServices::CreatedAt)
@@ -74,11 +54,7 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .not_null(),
                     )
-                    .col(
-                        ColumnDef::new(ContentServices::Version)
-                            .big_integer()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ContentServices::Version).big_integer().not_null())
                     .to_owned(),
             )
             .await?;
@@ -106,9 +82,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(ContentServices::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(ContentServices::Table).to_owned()).await
     }
 }
 

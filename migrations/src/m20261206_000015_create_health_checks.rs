@@ -15,12 +15,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(HealthChecks::Table)
-                    .col(
-                        ColumnDef::new(HealthChecks::Id)
-                            .integer()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(HealthChecks::Id).integer().not_null().primary_key())
                     .col(
                         ColumnDef::new(HealthChecks::CheckedAt)
                             .timestamp_with_time_zone()
@@ -33,9 +28,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(HealthChecks::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(HealthChecks::Table).to_owned()).await
     }
 }
 

@@ -21,10 +21,7 @@ impl MigrationTrait for Migration {
                     Table::alter()
                         .table(table)
                         .add_column(
-                            ColumnDef::new(Epochs::TokenEpoch)
-                                .big_integer()
-                                .not_null()
-                                .default(0),
+                            ColumnDef::new(Epochs::TokenEpoch).big_integer().not_null().default(0),
                         )
                         .to_owned(),
                 )
@@ -36,12 +33,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [Epochs::RefreshTokens, Epochs::Accounts] {
             manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .drop_column(Epochs::TokenEpoch)
-                        .to_owned(),
-                )
+                .alter_table(Table::alter().table(table).drop_column(Epochs::TokenEpoch).to_owned())
                 .await?;
         }
         Ok(())

@@ -20,9 +20,7 @@ pub struct Migration;
 /// An address as the domain compares it from this migration on.
 fn folded(email: &str) -> String {
     let compatible: String = email.nfkc().collect();
-    caseless::default_case_fold_str(&compatible)
-        .nfkc()
-        .collect()
+    caseless::default_case_fold_str(&compatible).nfkc().collect()
 }
 
 #[async_trait::async_trait]
@@ -98,10 +96,7 @@ mod tests {
 
     #[test]
     fn full_width_and_upper_case_fold_to_plain_lower_case() {
-        assert_eq!(
-            folded("\u{ff43}\u{ff41}\u{ff53}\u{ff45}@example.org"),
-            "case@example.org"
-        );
+        assert_eq!(folded("\u{ff43}\u{ff41}\u{ff53}\u{ff45}@example.org"), "case@example.org");
         assert_eq!(folded("stra\u{df}e@example.org"), "strasse@example.org");
     }
 }

@@ -33,29 +33,13 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(ChangeJournal::AccountId).uuid().not_null())
                     .col(ColumnDef::new(ChangeJournal::Sequence).big_integer().null())
-                    .col(
-                        ColumnDef::new(ChangeJournal::ResourceType)
-                            .string_len(32)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ChangeJournal::ResourceType).string_len(32).not_null())
                     .col(ColumnDef::new(ChangeJournal::ResourceId).uuid().not_null())
-                    .col(
-                        ColumnDef::new(ChangeJournal::Kind)
-                            .string_len(16)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ChangeJournal::Kind).string_len(16).not_null())
                     .col(ColumnDef::new(ChangeJournal::Version).big_integer().null())
-                    .col(
-                        ColumnDef::new(ChangeJournal::ActorKind)
-                            .string_len(32)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ChangeJournal::ActorKind).string_len(32).not_null())
                     .col(ColumnDef::new(ChangeJournal::ActorId).uuid().not_null())
-                    .col(
-                        ColumnDef::new(ChangeJournal::At)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ChangeJournal::At).timestamp_with_time_zone().not_null())
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_change_journal_account")
@@ -96,11 +80,7 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .primary_key(),
                     )
-                    .col(
-                        ColumnDef::new(ChangeJournalHeads::LastSequence)
-                            .big_integer()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(ChangeJournalHeads::LastSequence).big_integer().not_null())
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_change_journal_heads_account")
@@ -127,9 +107,7 @@ impl MigrationTrait for Migration {
                  SELECT account_id, MAX(sequence) FROM change_journal GROUP BY account_id",
             )
             .await?;
-        manager
-            .drop_table(Table::drop().table(Tombstones::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(Tombstones::Table).to_owned()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -137,18 +115,11 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Tombstones::Table)
-                    .col(
-                        ColumnDef::new(Tombstones::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(Tombstones::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(Tombstones::Kind).string_len(32).not_null())
                     .col(ColumnDef::new(Tombstones::AccountId).uuid().not_null())
                     .col(
-                        ColumnDef::new(Tombstones::DeletedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
+                        ColumnDef::new(Tombstones::DeletedAt).timestamp_with_time_zone().not_null(),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -189,13 +160,8 @@ impl MigrationTrait for Migration {
                  GROUP BY resource_id, resource_type, account_id",
             )
             .await?;
-        for table in [
-            ChangeJournalHeads::Table.into_iden(),
-            ChangeJournal::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+        for table in [ChangeJournalHeads::Table.into_iden(), ChangeJournal::Table.into_iden()] {
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }

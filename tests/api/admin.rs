@@ -10,18 +10,9 @@ use crate::support::identity::GOOD_PASSWORD;
 const ADMIN_OPERATIONS: [(&str, &str); 5] = [
     ("GET", "/v1/admin/clients"),
     ("POST", "/v1/admin/clients"),
-    (
-        "GET",
-        "/v1/admin/clients/0192f0c0-0000-7000-8000-000000000000",
-    ),
-    (
-        "DELETE",
-        "/v1/admin/clients/0192f0c0-0000-7000-8000-000000000000",
-    ),
-    (
-        "PATCH",
-        "/v1/admin/users/0192f0c0-0000-7000-8000-000000000000",
-    ),
+    ("GET", "/v1/admin/clients/0192f0c0-0000-7000-8000-000000000000"),
+    ("DELETE", "/v1/admin/clients/0192f0c0-0000-7000-8000-000000000000"),
+    ("PATCH", "/v1/admin/users/0192f0c0-0000-7000-8000-000000000000"),
 ];
 
 api_test!(async fn people_and_editors_get_403_from_every_admin_operation(app) {

@@ -24,10 +24,7 @@ async fn listed(app: &TestApp, person: &SignedIn) -> Vec<Value> {
 }
 
 async fn try_listing(app: &TestApp, person: &SignedIn) -> reqwest::Response {
-    app.authorized(Method::GET, "/v1/goals?limit=50", &person.access_token)
-        .send()
-        .await
-        .unwrap()
+    app.authorized(Method::GET, "/v1/goals?limit=50", &person.access_token).send().await.unwrap()
 }
 
 async fn send(
@@ -42,11 +39,7 @@ async fn send(
         request = request.json(&body);
     }
     let response = request.send().await.unwrap();
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
+    assert!(response.status().is_success(), "{path}: {}", response.status());
     response.json().await.unwrap_or(Value::Null)
 }
 
@@ -115,19 +108,13 @@ async fn eventually(
     loop {
         let response = try_listing(app, person).await;
         let status = response.status();
-        assert!(
-            matches!(status, StatusCode::OK | StatusCode::SERVICE_UNAVAILABLE),
-            "{status}"
-        );
+        assert!(matches!(status, StatusCode::OK | StatusCode::SERVICE_UNAVAILABLE), "{status}");
         let body: Value = response.json().await.unwrap();
         let items = body["items"].as_array().cloned().unwrap_or_default();
         if status == StatusCode::OK && check(&items) {
             return;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "never saw {what}: {items:?}"
-        );
+        assert!(started.elapsed() < Duration::from_secs(5), "never saw {what}: {items:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -150,27 +137,14 @@ async fn a_replica_hears_changes_made_on_another() {
     let id = goal["id"].as_str().unwrap().to_owned();
     until_served_from_memory(&second, database.url(), &person, &id).await;
 
-    send(
-        &first,
-        &person,
-        Method::POST,
-        "/v1/goals",
-        Some(json!({"title": "Two", "area": "work"})),
-    )
-    .await;
-    eventually(
-        &second,
-        &person,
-        "the new goal and the silent rename",
-        |items| {
-            items.len() == 2
-                && items.iter().any(|goal| {
-                    goal["title"]
-                        .as_str()
-                        .is_some_and(|title| title.starts_with("Hidden"))
-                })
-        },
-    )
+    send(&first, &person, Method::POST, "/v1/goals", Some(json!({"title": "Two", "area": "work"})))
+        .await;
+    eventually(&second, &person, "the new goal and the silent rename", |items| {
+        items.len() == 2
+            && items
+                .iter()
+                .any(|goal| goal["title"].as_str().is_some_and(|title| title.starts_with("Hidden")))
+    })
     .await;
 
     send(
@@ -182,9 +156,7 @@ async fn a_replica_hears_changes_made_on_another() {
     )
     .await;
     eventually(&second, &person, "the step count", |items| {
-        items
-            .iter()
-            .any(|goal| goal["id"] == id.as_str() && goal["steps_total"] == 1)
+        items.iter().any(|goal| goal["id"] == id.as_str() && goal["steps_total"] == 1)
     })
     .await;
 
@@ -210,9 +182,7 @@ async fn a_replica_that_could_not_hear_a_change_does_not_serve_the_stale_list() 
     .unwrap();
     let proxy = TcpProxy::start(upstream).await;
     through_proxy.set_host(Some("127.0.0.1")).unwrap();
-    through_proxy
-        .set_port(Some(proxy.address().port()))
-        .unwrap();
+    through_proxy.set_port(Some(proxy.address().port())).unwrap();
 
     let first = spawn_with(&test_settings(database.url())).await;
     let mut replica = test_settings(through_proxy.as_str());
@@ -240,12 +210,9 @@ async fn a_replica_that_could_not_hear_a_change_does_not_serve_the_stale_list() 
     )
     .await;
     proxy.restore();
-    eventually(
-        &second,
-        &person,
-        "the change made while it was cut off",
-        |items| items.len() == 1 && items[0]["title"] == "Changed while cut off",
-    )
+    eventually(&second, &person, "the change made while it was cut off", |items| {
+        items.len() == 1 && items[0]["title"] == "Changed while cut off"
+    })
     .await;
 
     first.handle().stop(false).await;
@@ -261,11 +228,7 @@ async fn change_silently(database_url: &str, sql: &str) {
 
 /// `GET path` on `app` as `person`, answering the body of a 200.
 async fn read(app: &TestApp, person: &SignedIn, path: &str) -> Value {
-    let response = app
-        .authorized(Method::GET, path, &person.access_token)
-        .send()
-        .await
-        .unwrap();
+    let response = app.authorized(Method::GET, path, &person.access_token).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK, "{path}");
     response.json().await.unwrap()
 }
@@ -300,10 +263,7 @@ async fn until_answered_from_memory(
 async fn within_five_seconds(what: &str, mut check: impl AsyncFnMut() -> bool) {
     let started = Instant::now();
     while !check().await {
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "never saw {what}"
-        );
+        assert!(started.elapsed() < Duration::from_secs(5), "never saw {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -337,27 +297,20 @@ async fn a_session_ended_on_one_replica_is_refused_on_every_other() {
     .await;
 
     let signed_out = first
-        .authorized(
-            Method::POST,
-            "/v1/me/sign-out-everywhere",
-            &person.access_token,
-        )
+        .authorized(Method::POST, "/v1/me/sign-out-everywhere", &person.access_token)
         .send()
         .await
         .unwrap();
     assert_eq!(signed_out.status(), StatusCode::NO_CONTENT);
-    within_five_seconds(
-        "the other replica refusing a signed-out token",
-        async || {
-            let status = second
-                .authorized(Method::GET, "/v1/me", &person.access_token)
-                .send()
-                .await
-                .unwrap()
-                .status();
-            status == StatusCode::UNAUTHORIZED
-        },
-    )
+    within_five_seconds("the other replica refusing a signed-out token", async || {
+        let status = second
+            .authorized(Method::GET, "/v1/me", &person.access_token)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        status == StatusCode::UNAUTHORIZED
+    })
     .await;
 
     first.handle().stop(false).await;
@@ -410,12 +363,7 @@ async fn a_replica_answering_the_agenda_from_memory_hears_routine_changes() {
         let checked_in = seen["items"][0]["check_in"]["status"] == "done";
         if checked_in {
             // Read again from the database: the silent rename shows too.
-            assert!(
-                seen["items"][0]["title"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("Hidden")
-            );
+            assert!(seen["items"][0]["title"].as_str().unwrap().starts_with("Hidden"));
         }
         checked_in
     })

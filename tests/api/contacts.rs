@@ -47,14 +47,8 @@ async fn import(app: &TestApp, person: &SignedIn, text: &str) -> (StatusCode, Va
 }
 
 async fn names(app: &TestApp, person: &SignedIn, query: &str) -> Vec<String> {
-    let (status, page) = call(
-        app,
-        person,
-        Method::GET,
-        &format!("/v1/contacts{query}"),
-        None,
-    )
-    .await;
+    let (status, page) =
+        call(app, person, Method::GET, &format!("/v1/contacts{query}"), None).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     page["items"]
         .as_array()
@@ -72,10 +66,7 @@ async fn concurrently(requests: Vec<reqwest::RequestBuilder>) -> Vec<(StatusCode
             tokio::spawn(async move {
                 let response = request.send().await.unwrap();
                 let status = response.status();
-                (
-                    status,
-                    response.json::<Value>().await.unwrap_or(Value::Null),
-                )
+                (status, response.json::<Value>().await.unwrap_or(Value::Null))
             })
         })
         .collect();
@@ -101,14 +92,9 @@ fn pointers(problem: &Value) -> Vec<String> {
 /// A contact without what the server decides (ids, versions, instants).
 fn written_fields(contact: &Value) -> Value {
     let mut fields = contact.clone();
-    for server_owned in [
-        "id",
-        "created_at",
-        "updated_at",
-        "version",
-        "due_since",
-        "last_contacted_at",
-    ] {
+    for server_owned in
+        ["id", "created_at", "updated_at", "version", "due_since", "last_contacted_at"]
+    {
         fields.as_object_mut().unwrap().remove(server_owned);
     }
     fields

@@ -42,14 +42,8 @@ fn article(slug: &str, title: &str, body: &str) -> Value {
 }
 
 async fn published(app: &TestApp, editor: &SignedIn, body: Value) -> Value {
-    let (status, draft) = send(
-        app,
-        Some(editor),
-        Method::POST,
-        "/v1/content/articles",
-        Some(body),
-    )
-    .await;
+    let (status, draft) =
+        send(app, Some(editor), Method::POST, "/v1/content/articles", Some(body)).await;
     assert_eq!(status, StatusCode::CREATED, "{draft}");
     let path = format!(
         "/v1/content/articles/{}/{}/publish",

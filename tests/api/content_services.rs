@@ -34,14 +34,8 @@ async fn send(
 }
 
 async fn created(app: &TestApp, editor: &SignedIn, body: Value) -> Value {
-    let (status, service) = send(
-        app,
-        Some(editor),
-        Method::POST,
-        "/v1/content/services",
-        Some(body),
-    )
-    .await;
+    let (status, service) =
+        send(app, Some(editor), Method::POST, "/v1/content/services", Some(body)).await;
     assert_eq!(status, StatusCode::CREATED, "{service}");
     service
 }
@@ -184,10 +178,7 @@ fn a_zone_in_summer_time() -> Option<(chrono_tz::Tz, i32, i32)> {
     .iter()
     .filter_map(|name| name.parse::<chrono_tz::Tz>().ok())
     .find_map(|zone| {
-        let current = zone
-            .offset_from_utc_datetime(&now.naive_utc())
-            .fix()
-            .local_minus_utc();
+        let current = zone.offset_from_utc_datetime(&now.naive_utc()).fix().local_minus_utc();
         let year = now.year();
         let january = zone
             .offset_from_utc_datetime(
@@ -272,9 +263,7 @@ async fn crisis_lines_answer_with_the_database_stopped() {
     .unwrap();
     let proxy = TcpProxy::start(upstream).await;
     through_proxy.set_host(Some("127.0.0.1")).unwrap();
-    through_proxy
-        .set_port(Some(proxy.address().port()))
-        .unwrap();
+    through_proxy.set_port(Some(proxy.address().port())).unwrap();
 
     let direct = spawn_with(&test_settings(database.url())).await;
     let editor = direct.signed_in_with_role(Role::Editor).await;
@@ -282,27 +271,15 @@ async fn crisis_lines_answer_with_the_database_stopped() {
     let mut settings = test_settings(through_proxy.as_str());
     settings.no_migrate = true;
     let replica = spawn_with(&settings).await;
-    let (status, live) = send(
-        &replica,
-        None,
-        Method::GET,
-        "/v1/content/crisis?locale=en-GB",
-        None,
-    )
-    .await;
+    let (status, live) =
+        send(&replica, None, Method::GET, "/v1/content/crisis?locale=en-GB", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(live["source"], "live");
 
     proxy.cut();
     let started = std::time::Instant::now();
-    let (status, remembered) = send(
-        &replica,
-        None,
-        Method::GET,
-        "/v1/content/crisis?locale=en-GB",
-        None,
-    )
-    .await;
+    let (status, remembered) =
+        send(&replica, None, Method::GET, "/v1/content/crisis?locale=en-GB", None).await;
     assert_eq!(status, StatusCode::OK, "{remembered}");
     assert!(
         started.elapsed() < std::time::Duration::from_secs(3),
@@ -311,25 +288,15 @@ async fn crisis_lines_answer_with_the_database_stopped() {
     );
     assert_eq!(remembered["services"][0]["slug"], "our-line");
     let (status, _) = send(&replica, None, Method::GET, "/v1/content/articles", None).await;
-    assert_eq!(
-        status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the database really is out of reach"
-    );
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "the database really is out of reach");
 
     // An instance that never reached the database still has the built-in lines.
     let mut cold = test_settings(through_proxy.as_str());
     cold.no_migrate = true;
     let cold = spawn_with(&cold).await;
     let started = std::time::Instant::now();
-    let (status, built_in) = send(
-        &cold,
-        None,
-        Method::GET,
-        "/v1/content/crisis?locale=en-GB",
-        None,
-    )
-    .await;
+    let (status, built_in) =
+        send(&cold, None, Method::GET, "/v1/content/crisis?locale=en-GB", None).await;
     assert_eq!(status, StatusCode::OK, "{built_in}");
     assert!(started.elapsed() < std::time::Duration::from_secs(3));
     assert_eq!(built_in["source"], "built_in");

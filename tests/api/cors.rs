@@ -23,10 +23,7 @@ async fn only_configured_origins_get_cors_headers() {
         .await
         .unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(allowed.status(), StatusCode::OK);
-    assert_eq!(
-        allowed.headers()["access-control-allow-origin"],
-        "https://app.example.org"
-    );
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://app.example.org");
 
     let preflight = app
         .request(Method::OPTIONS, "/health/live")
@@ -37,10 +34,7 @@ async fn only_configured_origins_get_cors_headers() {
         .await
         .unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(preflight.status(), StatusCode::OK);
-    assert_eq!(
-        preflight.headers()["access-control-allow-origin"],
-        "https://app.example.org"
-    );
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "https://app.example.org");
 
     let other = app
         .client

@@ -37,10 +37,7 @@ fn load(path: &Path) -> Vec<Yaml> {
 fn every_yaml_file_parses() {
     let mut files = Vec::new();
     yaml_files(&deploy_dir(), &mut files);
-    assert!(
-        files.len() >= 7,
-        "expected compose and Kubernetes files, found {files:?}"
-    );
+    assert!(files.len() >= 7, "expected compose and Kubernetes files, found {files:?}");
     for file in files {
         let documents = load(&file);
         assert!(!documents.is_empty(), "{} is empty", file.display());
@@ -51,13 +48,9 @@ fn every_yaml_file_parses() {
 fn kubernetes_grace_period_outlasts_the_server_shutdown_grace() {
     let deployment = load(&deploy_dir().join("k8s/deployment.yaml"));
     let pod = &deployment[0]["spec"]["template"]["spec"];
-    let termination = pod["terminationGracePeriodSeconds"]
-        .as_i64()
-        .unwrap_or_default();
+    let termination = pod["terminationGracePeriodSeconds"].as_i64().unwrap_or_default();
     let configmap = load(&deploy_dir().join("k8s/configmap.yaml"));
-    let grace = configmap[0]["data"]["WAYMARK_SHUTDOWN_GRACE"]
-        .as_str()
-        .unwrap_or_default();
+    let grace = configmap[0]["data"]["WAYMARK_SHUTDOWN_GRACE"].as_str().unwrap_or_default();
     let grace: waymark::duration::HumanDuration =
         grace.parse().unwrap_or_else(|error| panic!("{error}"));
     let grace = i64::try_from(grace.0.as_secs()).unwrap_or(i64::MAX);
@@ -68,14 +61,8 @@ fn kubernetes_grace_period_outlasts_the_server_shutdown_grace() {
     );
 
     let container = &pod["containers"][0];
-    assert_eq!(
-        container["readinessProbe"]["httpGet"]["path"].as_str(),
-        Some("/health/ready")
-    );
-    assert_eq!(
-        container["livenessProbe"]["httpGet"]["path"].as_str(),
-        Some("/health/live")
-    );
+    assert_eq!(container["readinessProbe"]["httpGet"]["path"].as_str(), Some("/health/ready"));
+    assert_eq!(container["livenessProbe"]["httpGet"]["path"].as_str(), Some("/health/live"));
     assert!(!container["resources"]["requests"].is_badvalue());
     assert!(!container["resources"]["limits"].is_badvalue());
 }
@@ -93,15 +80,8 @@ fn dockerfile_runs_as_non_root_with_a_health_check() {
         health_check.contains("${WAYMARK_BIND##*:}"),
         "the health check must probe the port WAYMARK_BIND names, not a fixed one: {health_check}"
     );
-    assert!(
-        dockerfile
-            .lines()
-            .any(|line| line.starts_with("USER ") && !line.contains("root"))
-    );
-    assert!(
-        dockerfile.matches("FROM ").count() >= 2,
-        "the Dockerfile must be multi-stage"
-    );
+    assert!(dockerfile.lines().any(|line| line.starts_with("USER ") && !line.contains("root")));
+    assert!(dockerfile.matches("FROM ").count() >= 2, "the Dockerfile must be multi-stage");
 }
 
 #[test]
@@ -121,20 +101,14 @@ fn kubernetes_scrapes_metrics_on_their_own_port_which_the_service_does_not_expos
         Some(port.to_string().as_str())
     );
     let ports = template["spec"]["containers"][0]["ports"].as_vec().unwrap();
-    assert!(
-        ports
-            .iter()
-            .any(|entry| entry["name"].as_str() == Some("metrics")
-                && entry["containerPort"].as_i64() == Some(port))
-    );
+    assert!(ports.iter().any(|entry| entry["name"].as_str() == Some("metrics")
+        && entry["containerPort"].as_i64() == Some(port)));
 
     let service = load(&deploy_dir().join("k8s/service.yaml"));
     let exposed = service[0]["spec"]["ports"].as_vec().unwrap();
     assert!(
-        exposed
-            .iter()
-            .all(|entry| entry["targetPort"].as_str() != Some("metrics")
-                && entry["targetPort"].as_i64() != Some(port)),
+        exposed.iter().all(|entry| entry["targetPort"].as_str() != Some("metrics")
+            && entry["targetPort"].as_i64() != Some(port)),
         "the Service must not expose the metrics port"
     );
 }

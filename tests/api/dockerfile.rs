@@ -49,21 +49,11 @@ struct Package {
 fn workspace() -> Vec<Package> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = std::process::Command::new(cargo)
-        .args([
-            "metadata",
-            "--no-deps",
-            "--offline",
-            "--format-version",
-            "1",
-        ])
+        .args(["metadata", "--no-deps", "--offline", "--format-version", "1"])
         .current_dir(repository())
         .output()
         .unwrap_or_else(|error| panic!("cargo metadata: {error}"));
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let metadata: Value = serde_json::from_slice(&output.stdout).unwrap();
     let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
     metadata["packages"]
@@ -81,10 +71,7 @@ fn workspace() -> Vec<Package> {
                 .unwrap()
                 .iter()
                 .map(|target| {
-                    (
-                        text(&target["kind"][0]),
-                        in_repository(Path::new(&text(&target["src_path"]))),
-                    )
+                    (text(&target["kind"][0]), in_repository(Path::new(&text(&target["src_path"]))))
                 })
                 .collect(),
             builds_with: package["dependencies"]
@@ -101,12 +88,7 @@ fn workspace() -> Vec<Package> {
 
 /// The packages `cargo build -p waymark` compiles.
 fn built_for_the_image(packages: &[Package]) -> Vec<&Package> {
-    let mut wanted = vec![
-        packages
-            .iter()
-            .find(|package| package.name == "waymark")
-            .unwrap(),
-    ];
+    let mut wanted = vec![packages.iter().find(|package| package.name == "waymark").unwrap()];
     let mut index = 0;
     while let Some(package) = wanted.get(index) {
         for directory in &package.builds_with {
@@ -162,11 +144,7 @@ fn included_paths(source: &Path, package_directory: &Path) -> Vec<PathBuf> {
             continue; // made by a build script, not a source file
         }
         let (from_package, path) = literal_path(argument);
-        let base = if from_package {
-            package_directory
-        } else {
-            source.parent().unwrap()
-        };
+        let base = if from_package { package_directory } else { source.parent().unwrap() };
         let resolved = in_repository(&base.join(path.trim_start_matches('/')));
         assert!(
             repository().join(&resolved).exists(),
@@ -230,10 +208,8 @@ fn literal_path(argument: &str) -> (bool, String) {
 /// Every path the image build reads, relative to the repository.
 fn build_inputs() -> BTreeSet<PathBuf> {
     let packages = workspace();
-    let mut inputs: BTreeSet<PathBuf> = ["Cargo.toml", "Cargo.lock"]
-        .into_iter()
-        .map(PathBuf::from)
-        .collect();
+    let mut inputs: BTreeSet<PathBuf> =
+        ["Cargo.toml", "Cargo.lock"].into_iter().map(PathBuf::from).collect();
     for package in built_for_the_image(&packages) {
         inputs.insert(package.directory.join("Cargo.toml"));
         let source_directory = package.directory.join("src");
@@ -249,10 +225,7 @@ fn build_inputs() -> BTreeSet<PathBuf> {
         let mut sources = Vec::new();
         rust_files(&repository().join(&source_directory), &mut sources);
         for source in sources {
-            inputs.extend(included_paths(
-                &source,
-                &repository().join(&package.directory),
-            ));
+            inputs.extend(included_paths(&source, &repository().join(&package.directory)));
         }
     }
     inputs
@@ -387,12 +360,9 @@ fn copy(arguments: &str, workdir: &Path) -> CopyInstruction {
 /// Whether `path` is copied by one of `copies` to where the build in `workdir` reads
 /// it: the same relative path under the working directory.
 fn copied(path: &Path, copies: &[CopyInstruction], workdir: &Path) -> bool {
-    copies
-        .iter()
-        .flat_map(|copy| &copy.lands)
-        .any(|(source, landing)| {
-            path.starts_with(source) && landing == &normalise(&workdir.join(source))
-        })
+    copies.iter().flat_map(|copy| &copy.lands).any(|(source, landing)| {
+        path.starts_with(source) && landing == &normalise(&workdir.join(source))
+    })
 }
 
 #[test]
@@ -422,10 +392,7 @@ fn the_build_inputs_found_include_the_migrations_and_the_content_catalogue() {
         "content/seed",
         "crates/domain/src/identity/common_passwords.txt",
     ] {
-        assert!(
-            inputs.contains(Path::new(expected)),
-            "{expected} missing from {inputs:?}"
-        );
+        assert!(inputs.contains(Path::new(expected)), "{expected} missing from {inputs:?}");
     }
     assert!(
         !inputs.iter().any(|input| input.starts_with("tests")),
@@ -452,9 +419,7 @@ fn the_dependency_layer_stands_in_for_every_workspace_target() {
             if kind == "bench" || kind == "example" || discovered_test {
                 continue;
             }
-            let stood_in = stage
-                .dependency_layer_runs
-                .contains(&file.display().to_string())
+            let stood_in = stage.dependency_layer_runs.contains(&file.display().to_string())
                 || copied(file, &stage.dependency_layer_copies, workdir);
             assert!(
                 stood_in,
@@ -472,11 +437,7 @@ fn copies_land_where_docker_puts_them() {
     let both = copy("Cargo.toml Cargo.lock ./", workdir);
     assert_eq!(both.lands[0].1, Path::new("/app/Cargo.toml"));
     let directory = copy("crates ./crates", workdir);
-    assert!(copied(
-        Path::new("crates/server/src"),
-        &[directory],
-        workdir
-    ));
+    assert!(copied(Path::new("crates/server/src"), &[directory], workdir));
     // Two directories into one destination merge their contents: nothing is where the
     // build expects it.
     let merged = copy("crates content ./", workdir);

@@ -80,13 +80,7 @@ async fn send(
         }
         _ => None,
     };
-    log.push(Outcome {
-        sent_at,
-        took: clock.elapsed(),
-        status,
-        problem_json,
-        created,
-    });
+    log.push(Outcome { sent_at, took: clock.elapsed(), status, problem_json, created });
     body.filter(|_| status.is_some_and(|status| status.is_success()))
 }
 
@@ -114,11 +108,8 @@ async fn mobile_load(
         let list = app.authorized(Method::GET, "/v1/goals?limit=20", &person.access_token);
         send(&log, started, list, None).await;
         if let Some(id) = &newest {
-            let read = app.authorized(
-                Method::GET,
-                &format!("/v1/goals/{id}"),
-                &person.access_token,
-            );
+            let read =
+                app.authorized(Method::GET, &format!("/v1/goals/{id}"), &person.access_token);
             send(&log, started, read, None).await;
         }
     }
@@ -137,10 +128,7 @@ async fn stored_goals(database_url: &str) -> Vec<(String, String)> {
     let goals = rows
         .iter()
         .map(|row| {
-            (
-                row.try_get::<String>("", "title").unwrap(),
-                row.try_get::<String>("", "id").unwrap(),
-            )
+            (row.try_get::<String>("", "title").unwrap(), row.try_get::<String>("", "id").unwrap())
         })
         .collect();
     let _ = connection.close().await;
@@ -180,14 +168,7 @@ async fn a_database_outage_under_load_gives_503s_heals_by_itself_and_loses_no_ac
         .into_iter()
         .enumerate()
         .map(|(worker, person)| {
-            tokio::spawn(mobile_load(
-                Arc::clone(&app),
-                person,
-                worker,
-                log.clone(),
-                started,
-                until,
-            ))
+            tokio::spawn(mobile_load(Arc::clone(&app), person, worker, log.clone(), started, until))
         })
         .collect();
 
@@ -197,16 +178,8 @@ async fn a_database_outage_under_load_gives_503s_heals_by_itself_and_loses_no_ac
     tokio::time::sleep(Duration::from_secs(1)).await;
     let probe = Instant::now();
     let readiness = app.get("/health/ready").await;
-    assert_eq!(
-        readiness.status(),
-        StatusCode::SERVICE_UNAVAILABLE,
-        "readiness during the outage"
-    );
-    assert!(
-        probe.elapsed() < Duration::from_secs(3),
-        "readiness took {:?}",
-        probe.elapsed()
-    );
+    assert_eq!(readiness.status(), StatusCode::SERVICE_UNAVAILABLE, "readiness during the outage");
+    assert!(probe.elapsed() < Duration::from_secs(3), "readiness took {:?}", probe.elapsed());
     tokio::time::sleep((cut_at + OUTAGE).saturating_sub(started.elapsed())).await;
     proxy.restore();
     let restored_at = started.elapsed();
@@ -220,16 +193,10 @@ async fn a_database_outage_under_load_gives_503s_heals_by_itself_and_loses_no_ac
     );
 
     let outcomes = log.take();
-    let unanswered = outcomes
-        .iter()
-        .filter(|outcome| outcome.status.is_none())
-        .count();
+    let unanswered = outcomes.iter().filter(|outcome| outcome.status.is_none()).count();
     assert_eq!(unanswered, 0, "requests went unanswered");
     let slowest = outcomes.iter().map(|outcome| outcome.took).max().unwrap();
-    assert!(
-        slowest < REQUEST_TIMEOUT + Duration::from_secs(1),
-        "a request was held {slowest:?}"
-    );
+    assert!(slowest < REQUEST_TIMEOUT + Duration::from_secs(1), "a request was held {slowest:?}");
     for outcome in &outcomes {
         let status = outcome.status.unwrap();
         assert!(
@@ -239,27 +206,17 @@ async fn a_database_outage_under_load_gives_503s_heals_by_itself_and_loses_no_ac
             outcome.sent_at
         );
     }
-    let failures: Vec<_> = outcomes
-        .iter()
-        .filter(|outcome| !outcome.status.unwrap().is_success())
-        .collect();
+    let failures: Vec<_> =
+        outcomes.iter().filter(|outcome| !outcome.status.unwrap().is_success()).collect();
     assert!(
-        failures
-            .iter()
-            .any(|outcome| outcome.sent_at > cut_at && outcome.sent_at < restored_at),
+        failures.iter().any(|outcome| outcome.sent_at > cut_at && outcome.sent_at < restored_at),
         "no request failed during the outage, so there was no outage"
     );
     assert!(
-        failures
-            .iter()
-            .all(|outcome| outcome.sent_at + outcome.took > cut_at),
+        failures.iter().all(|outcome| outcome.sent_at + outcome.took > cut_at),
         "a request failed before the outage"
     );
-    let last_failure = failures
-        .iter()
-        .map(|outcome| outcome.sent_at)
-        .max()
-        .unwrap();
+    let last_failure = failures.iter().map(|outcome| outcome.sent_at).max().unwrap();
     assert!(
         last_failure < restored_at + HEALED_WITHIN,
         "requests still failed {:?} after the database returned",
@@ -271,19 +228,12 @@ async fn a_database_outage_under_load_gives_503s_heals_by_itself_and_loses_no_ac
         failures.len(),
         last_failure.saturating_sub(restored_at)
     );
-    let healed = outcomes
-        .iter()
-        .filter(|outcome| outcome.sent_at > restored_at + HEALED_WITHIN)
-        .count();
-    assert!(
-        healed >= 10,
-        "only {healed} requests after healing: the load stalled"
-    );
+    let healed =
+        outcomes.iter().filter(|outcome| outcome.sent_at > restored_at + HEALED_WITHIN).count();
+    assert!(healed >= 10, "only {healed} requests after healing: the load stalled");
 
-    let acknowledged: HashMap<String, String> = outcomes
-        .iter()
-        .filter_map(|outcome| outcome.created.clone())
-        .collect();
+    let acknowledged: HashMap<String, String> =
+        outcomes.iter().filter_map(|outcome| outcome.created.clone()).collect();
     let stored = stored_goals(database.url()).await;
     let mut titles_seen = HashSet::new();
     for (title, _) in &stored {
@@ -291,17 +241,9 @@ async fn a_database_outage_under_load_gives_503s_heals_by_itself_and_loses_no_ac
     }
     let stored: HashMap<String, String> = stored.into_iter().collect();
     for (title, id) in &acknowledged {
-        assert_eq!(
-            stored.get(title),
-            Some(id),
-            "{title} was answered 201 but is not stored"
-        );
+        assert_eq!(stored.get(title), Some(id), "{title} was answered 201 but is not stored");
     }
-    assert!(
-        acknowledged.len() > 20,
-        "only {} goals were created",
-        acknowledged.len()
-    );
+    assert!(acknowledged.len() > 20, "only {} goals were created", acknowledged.len());
 
     app.handle().stop(false).await;
     drop(proxy);
@@ -402,10 +344,7 @@ async fn if_match_updates_raced_across_two_instances_let_exactly_one_win() {
         .await
         .unwrap();
     let tag = created.headers()["etag"].to_str().unwrap().to_owned();
-    let id = created.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = created.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
     let path = format!("/v1/goals/{id}");
     let updates = (0..12).map(|attempt| {
         let app = if attempt % 2 == 0 { &first } else { &second };
@@ -418,10 +357,7 @@ async fn if_match_updates_raced_across_two_instances_let_exactly_one_win() {
         async move { (title, request.await.unwrap().status()) }
     });
     let answers = futures_join_all(updates).await;
-    let winners: Vec<_> = answers
-        .iter()
-        .filter(|(_, status)| *status == StatusCode::OK)
-        .collect();
+    let winners: Vec<_> = answers.iter().filter(|(_, status)| *status == StatusCode::OK).collect();
     assert_eq!(winners.len(), 1, "{answers:?}");
     assert!(
         answers
@@ -464,11 +400,7 @@ async fn the_sign_in_lockout_holds_across_two_instances() {
                 ("password", "wrong wrong wrong"),
             ])
             .await;
-        assert_eq!(
-            failed.status(),
-            StatusCode::BAD_REQUEST,
-            "attempt {attempt}"
-        );
+        assert_eq!(failed.status(), StatusCode::BAD_REQUEST, "attempt {attempt}");
     }
     for app in [&first, &second] {
         let locked = app
@@ -526,9 +458,7 @@ async fn an_article_changed_on_one_instance_is_fresh_on_the_other() {
     let Some((first, second, database)) = two_instances(|_| {}).await else {
         return;
     };
-    let editor = first
-        .signed_in_with_role(waymark_domain::identity::Role::Editor)
-        .await;
+    let editor = first.signed_in_with_role(waymark_domain::identity::Role::Editor).await;
     let created = first
         .authorized(Method::POST, "/v1/content/articles", &editor.access_token)
         .json(&json!({
@@ -547,11 +477,7 @@ async fn an_article_changed_on_one_instance_is_fresh_on_the_other() {
     assert_eq!(created.status(), StatusCode::CREATED);
     let path = "/v1/content/articles/en-GB/small-steps";
     let published = first
-        .authorized(
-            Method::POST,
-            &format!("{path}/publish"),
-            &editor.access_token,
-        )
+        .authorized(Method::POST, &format!("{path}/publish"), &editor.access_token)
         .send()
         .await
         .unwrap();
@@ -676,20 +602,10 @@ async fn access_tokens_ended_on_one_instance_are_refused_by_the_other() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     };
-    assert_eq!(
-        status_on(&second, person.access_token.clone()).await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        status_on(&second, person.access_token.clone()).await,
-        StatusCode::OK
-    );
+    assert_eq!(status_on(&second, person.access_token.clone()).await, StatusCode::OK);
+    assert_eq!(status_on(&second, person.access_token.clone()).await, StatusCode::OK);
     let signed_out = first
-        .authorized(
-            Method::POST,
-            "/v1/me/sign-out-everywhere",
-            &person.access_token,
-        )
+        .authorized(Method::POST, "/v1/me/sign-out-everywhere", &person.access_token)
         .send()
         .await
         .unwrap();
@@ -772,10 +688,7 @@ async fn a_remembered_read_checks_its_token_without_a_database_round_trip() {
     let (status, waited) = timed(format!("/v1/goals/{}", goal["id"].as_str().unwrap())).await;
     proxy.set_latency(Duration::ZERO);
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        waited >= LATENCY,
-        "the control read went to the database: {waited:?}"
-    );
+    assert!(waited >= LATENCY, "the control read went to the database: {waited:?}");
     eprintln!(
         "remembered list with its token checked: {took:?}; a read from the database: {waited:?}"
     );

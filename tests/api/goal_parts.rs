@@ -14,12 +14,7 @@ async fn goal(app: &crate::support::TestApp, person: &SignedIn) -> String {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
-    format!(
-        "/v1/goals/{}",
-        response.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-    )
+    format!("/v1/goals/{}", response.json::<Value>().await.unwrap()["id"].as_str().unwrap())
 }
 
 async fn send(

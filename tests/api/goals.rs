@@ -17,11 +17,7 @@ async fn create(
     person: &SignedIn,
     body: &Value,
 ) -> reqwest::Response {
-    app.authorized(Method::POST, "/v1/goals", &person.access_token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
+    app.authorized(Method::POST, "/v1/goals", &person.access_token).json(body).send().await.unwrap()
 }
 
 async fn created(app: &crate::support::TestApp, person: &SignedIn, body: &Value) -> Value {
@@ -347,10 +343,7 @@ async fn identical_posts_racing_across_two_instances_create_one_goal() {
     });
     for attempt in attempts {
         let status = attempt.await.unwrap();
-        assert!(
-            matches!(status, StatusCode::CREATED | StatusCode::CONFLICT),
-            "{status}"
-        );
+        assert!(matches!(status, StatusCode::CREATED | StatusCode::CONFLICT), "{status}");
     }
     for instance in [&first, &second] {
         let listed: Value = instance

@@ -66,28 +66,16 @@ async fn ready_is_503_problem_when_postgres_is_unreachable() {
 
     let started = Instant::now();
     let response = app.get("/health/ready").await;
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "readiness must answer within its timeout"
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "readiness must answer within its timeout");
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
     assert_eq!(response.headers()["retry-after"], "5");
     let body: Value = response.json().await.unwrap_or_default();
     assert_eq!(body["type"], "/problems/service-unavailable");
     assert_eq!(body["status"], 503);
     assert_eq!(body["instance"], "/health/ready");
     let text = body.to_string().to_lowercase();
-    for leak in [
-        "sqlx",
-        "postgres",
-        "connection refused",
-        "127.0.0.1",
-        "error returned",
-    ] {
+    for leak in ["sqlx", "postgres", "connection refused", "127.0.0.1", "error returned"] {
         assert!(!text.contains(leak), "the problem leaks `{leak}`: {text}");
     }
 
@@ -106,21 +94,13 @@ async fn startup_fails_cleanly_when_the_sqlite_file_is_not_a_database() {
     let directory = std::env::temp_dir().join(format!("waymark-unusable-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&directory).unwrap_or_else(|error| panic!("{error}"));
     let file = directory.join("not-a-database.db");
-    std::fs::write(
-        &file,
-        b"this is not a SQLite database, just some words".repeat(200),
-    )
-    .unwrap_or_else(|error| panic!("{error}"));
+    std::fs::write(&file, b"this is not a SQLite database, just some words".repeat(200))
+        .unwrap_or_else(|error| panic!("{error}"));
     let settings = test_settings(&format!("sqlite://{}?mode=rw", file.display()));
 
     let outcome = waymark::Application::build(&settings).await;
-    let error = outcome
-        .err()
-        .unwrap_or_else(|| panic!("start-up must fail"));
-    assert!(
-        matches!(error, waymark::StartupError::Database(_)),
-        "{error:?}"
-    );
+    let error = outcome.err().unwrap_or_else(|| panic!("start-up must fail"));
+    assert!(matches!(error, waymark::StartupError::Database(_)), "{error:?}");
     let _ = std::fs::remove_dir_all(directory);
 }
 
@@ -145,11 +125,7 @@ async fn ready_recovers_by_itself_when_postgres_comes_back() {
     let started = Instant::now();
     let during = app.get("/health/ready").await;
     assert_eq!(during.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
 
     proxy.restore();
     let restored = Instant::now();

@@ -31,10 +31,8 @@ async fn the_sweep_removes_only_expired_records(backend: Backend) {
         assert_eq!(store.claim(&request, at).await.unwrap(), Claim::Claimed);
     }
 
-    let swept = database
-        .sweep_expired(now, std::time::Duration::from_secs(90 * 86_400))
-        .await
-        .unwrap();
+    let swept =
+        database.sweep_expired(now, std::time::Duration::from_secs(90 * 86_400)).await.unwrap();
     assert_eq!(swept.idempotency_records, 1);
 
     let fresh_request = KeyedRequest {

@@ -32,10 +32,7 @@ fn account(person: &SignedIn) -> AccountId {
 }
 
 async fn entries(journal: &dyn ChangeJournal, person: &SignedIn) -> Vec<JournalEntry> {
-    journal
-        .entries_after(account(person), Sequence(0), 10_000)
-        .await
-        .unwrap()
+    journal.entries_after(account(person), Sequence(0), 10_000).await.unwrap()
 }
 
 /// `(resource type, kind, id, version)` of each entry, in order.
@@ -163,19 +160,13 @@ async fn appended(
     person: &SignedIn,
     seen: &mut i64,
 ) -> Vec<(String, String, String)> {
-    let found = journal
-        .entries_after(account(person), Sequence(*seen), 1000)
-        .await
-        .unwrap();
+    let found = journal.entries_after(account(person), Sequence(*seen), 1000).await.unwrap();
     for entry in &found {
         *seen += 1;
         assert_eq!(entry.sequence.0, *seen, "no gap: {found:#?}");
         assert_eq!(entry.actor, Actor::Person(account(person)));
     }
-    described(&found)
-        .into_iter()
-        .map(|(resource, kind, id, _)| (resource, kind, id))
-        .collect()
+    described(&found).into_iter().map(|(resource, kind, id, _)| (resource, kind, id)).collect()
 }
 
 fn change(resource: &str, kind: &str, id: &str) -> (String, String, String) {

@@ -11,10 +11,7 @@ const SCRAPE_TOKEN: &str = "a-long-random-scrape-secret";
 
 async fn assert_problem(response: reqwest::Response, status: StatusCode) -> Value {
     assert_eq!(response.status(), status);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
     assert_eq!(response.headers()["cache-control"], "no-store");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], status.as_u16());

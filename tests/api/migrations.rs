@@ -16,9 +16,7 @@ async fn fresh(backend: Backend) -> Option<(TestDatabase, Database, sea_orm::Dat
     };
     let settings =
         crate::support::app::test_settings(test_database.url()).database_for_migrations();
-    let database = Database::connect(&settings)
-        .await
-        .unwrap_or_else(|error| panic!("{error}"));
+    let database = Database::connect(&settings).await.unwrap_or_else(|error| panic!("{error}"));
     let observer = sea_orm::Database::connect(test_database.url())
         .await
         .unwrap_or_else(|error| panic!("{error}"));
@@ -30,55 +28,25 @@ async fn up_down_up(backend: Backend) {
         return;
     };
     let table_exists = async || {
-        observer
-            .execute_unprepared("SELECT COUNT(*) FROM idempotency_records")
-            .await
-            .is_ok()
+        observer.execute_unprepared("SELECT COUNT(*) FROM idempotency_records").await.is_ok()
     };
 
-    database
-        .migrate_up()
-        .await
-        .unwrap_or_else(|error| panic!("first up: {error:?}"));
+    database.migrate_up().await.unwrap_or_else(|error| panic!("first up: {error:?}"));
     assert!(table_exists().await, "up must create the tables");
-    let applied = database
-        .migration_status()
-        .await
-        .unwrap_or_else(|error| panic!("{error:?}"));
+    let applied = database.migration_status().await.unwrap_or_else(|error| panic!("{error:?}"));
     assert!(!applied.is_empty());
-    assert!(
-        applied.iter().all(|migration| migration.applied),
-        "{applied:?}"
-    );
+    assert!(applied.iter().all(|migration| migration.applied), "{applied:?}");
 
     let count = u32::try_from(applied.len()).unwrap_or(u32::MAX);
-    database
-        .migrate_down(count)
-        .await
-        .unwrap_or_else(|error| panic!("down: {error:?}"));
-    let reverted = database
-        .migration_status()
-        .await
-        .unwrap_or_else(|error| panic!("{error:?}"));
-    assert!(
-        reverted.iter().all(|migration| !migration.applied),
-        "{reverted:?}"
-    );
+    database.migrate_down(count).await.unwrap_or_else(|error| panic!("down: {error:?}"));
+    let reverted = database.migration_status().await.unwrap_or_else(|error| panic!("{error:?}"));
+    assert!(reverted.iter().all(|migration| !migration.applied), "{reverted:?}");
     assert!(!table_exists().await, "down must drop the tables");
 
-    database
-        .migrate_up()
-        .await
-        .unwrap_or_else(|error| panic!("second up: {error:?}"));
-    let reapplied = database
-        .migration_status()
-        .await
-        .unwrap_or_else(|error| panic!("{error:?}"));
+    database.migrate_up().await.unwrap_or_else(|error| panic!("second up: {error:?}"));
+    let reapplied = database.migration_status().await.unwrap_or_else(|error| panic!("{error:?}"));
     assert_eq!(reapplied, applied);
-    assert!(
-        table_exists().await,
-        "the second up must recreate the tables"
-    );
+    assert!(table_exists().await, "the second up must recreate the tables");
     let _ = observer.close().await;
 
     database.close().await;
@@ -101,10 +69,7 @@ async fn stepped_down_before(
     suffix: &str,
 ) -> Option<(TestDatabase, Database, sea_orm::DatabaseConnection)> {
     let (test_database, database, observer) = fresh(backend).await?;
-    database
-        .migrate_up()
-        .await
-        .unwrap_or_else(|error| panic!("{error:?}"));
+    database.migrate_up().await.unwrap_or_else(|error| panic!("{error:?}"));
     let position = database
         .migration_status()
         .await
@@ -147,10 +112,7 @@ async fn stored_addresses_are_folded(backend: Backend) {
             .await
             .unwrap_or_else(|error| panic!("{error}"));
     }
-    database
-        .migrate_up()
-        .await
-        .unwrap_or_else(|error| panic!("{error:?}"));
+    database.migrate_up().await.unwrap_or_else(|error| panic!("{error:?}"));
     let emails: Vec<String> = observer
         .query_all_raw(sea_orm::Statement::from_string(
             observer.get_database_backend(),
@@ -163,11 +125,7 @@ async fn stored_addresses_are_folded(backend: Backend) {
         .collect();
     assert_eq!(
         emails,
-        [
-            "alex@example.org",
-            "sam@example.org",
-            "\u{ff41}\u{ff4c}\u{ff45}\u{ff58}@example.org"
-        ],
+        ["alex@example.org", "sam@example.org", "\u{ff41}\u{ff4c}\u{ff45}\u{ff58}@example.org"],
         "full-width addresses are folded, unless the folded one is taken"
     );
     let _ = observer.close().await;
@@ -221,10 +179,7 @@ async fn tombstones_become_journal_entries(backend: Backend) {
             .await
             .unwrap_or_else(|error| panic!("{error}"));
     }
-    database
-        .migrate_up()
-        .await
-        .unwrap_or_else(|error| panic!("{error:?}"));
+    database.migrate_up().await.unwrap_or_else(|error| panic!("{error:?}"));
     let journal = database.ports().journal;
     let described = |entries: Vec<waymark_domain::journal::JournalEntry>| {
         entries
@@ -244,10 +199,7 @@ async fn tombstones_become_journal_entries(backend: Backend) {
         .entries_after(person(1), waymark_domain::journal::Sequence(0), 10)
         .await
         .unwrap_or_else(|error| panic!("{error:?}"));
-    assert_eq!(
-        described(first),
-        [(1, "goal", "deleted", 11), (2, "routine", "deleted", 10)]
-    );
+    assert_eq!(described(first), [(1, "goal", "deleted", 11), (2, "routine", "deleted", 10)]);
     let second = journal
         .entries_after(person(2), waymark_domain::journal::Sequence(0), 10)
         .await
@@ -263,11 +215,7 @@ async fn tombstones_become_journal_entries(backend: Backend) {
         .iter()
         .map(|row| row.try_get::<i64>("", "last_sequence").unwrap_or_default())
         .collect();
-    assert_eq!(
-        heads,
-        [1, 2],
-        "each head continues after the migrated entries"
-    );
+    assert_eq!(heads, [1, 2], "each head continues after the migrated entries");
     let _ = observer.close().await;
     database.close().await;
 }

@@ -32,18 +32,11 @@ fn spec_is_openapi_3_1_with_complete_info() {
     assert_eq!(spec["openapi"], "3.1.0");
     let info = &spec["info"];
     assert_eq!(info["title"], "Waymark API");
-    assert!(
-        info["description"]
-            .as_str()
-            .is_some_and(|text| text.len() > 100)
-    );
+    assert!(info["description"].as_str().is_some_and(|text| text.len() > 100));
     assert_eq!(info["license"]["identifier"], "Apache-2.0");
     assert!(info["contact"]["email"].is_string());
     assert!(info["version"].is_string());
-    assert_eq!(
-        spec["servers"][0]["url"], "/",
-        "clients resolve paths against the origin"
-    );
+    assert_eq!(spec["servers"][0]["url"], "/", "clients resolve paths against the origin");
 }
 
 #[test]
@@ -58,10 +51,7 @@ fn every_operation_is_tagged_described_and_lists_problem_responses() {
     for (path, item) in &paths {
         for (method, operation) in item.as_object().cloned().unwrap_or_default() {
             let name = format!("{method} {path}");
-            assert!(
-                operation["operationId"].is_string(),
-                "{name} has no operationId"
-            );
+            assert!(operation["operationId"].is_string(), "{name} has no operationId");
             assert!(
                 operation["summary"].is_string() || operation["description"].is_string(),
                 "{name} is undocumented"
@@ -74,10 +64,7 @@ fn every_operation_is_tagged_described_and_lists_problem_responses() {
                     "{name}: tag {tag} is not declared"
                 );
             }
-            let responses = operation["responses"]
-                .as_object()
-                .cloned()
-                .unwrap_or_default();
+            let responses = operation["responses"].as_object().cloned().unwrap_or_default();
             for (status, response) in &responses {
                 let response = match response["$ref"].as_str() {
                     Some(reference) => {
@@ -87,9 +74,7 @@ fn every_operation_is_tagged_described_and_lists_problem_responses() {
                     None => response,
                 };
                 assert!(
-                    response["description"]
-                        .as_str()
-                        .is_some_and(|text| !text.is_empty()),
+                    response["description"].as_str().is_some_and(|text| !text.is_empty()),
                     "{name} {status} has no description"
                 );
                 let oauth_error = OAUTH_ENDPOINTS.contains(&path.as_str())
@@ -109,10 +94,7 @@ fn every_operation_is_tagged_described_and_lists_problem_responses() {
                 }
             }
             for status in ["500", "503"] {
-                assert!(
-                    responses.contains_key(status),
-                    "{name} does not list {status}"
-                );
+                assert!(responses.contains_key(status), "{name} does not list {status}");
             }
         }
     }

@@ -17,10 +17,7 @@ async fn problem_of(
 ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
     let status = response.status();
     let headers = response.headers().clone();
-    assert_eq!(
-        headers["content-type"], "application/problem+json",
-        "status {status}"
-    );
+    assert_eq!(headers["content-type"], "application/problem+json", "status {status}");
     let body: Value = response.json().await.unwrap_or_default();
     (status, headers, body)
 }
@@ -81,9 +78,7 @@ async fn silent_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|error| panic!("{error}"));
-    let address = listener
-        .local_addr()
-        .unwrap_or_else(|error| panic!("{error}"));
+    let address = listener.local_addr().unwrap_or_else(|error| panic!("{error}"));
     let task = tokio::spawn(async move {
         let mut held = Vec::new();
         while let Ok((socket, _)) = listener.accept().await {
@@ -98,9 +93,8 @@ async fn silent_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_past_its_deadline_is_503_problem_with_retry_after() {
     let (address, silent) = silent_server().await;
-    let mut settings = test_settings(&format!(
-        "postgres://postgres@{address}/waymark?sslmode=disable"
-    ));
+    let mut settings =
+        test_settings(&format!("postgres://postgres@{address}/waymark?sslmode=disable"));
     settings.no_migrate = true;
     settings.request_timeout = HumanDuration::millis(300);
     settings.readiness_timeout = HumanDuration::secs(30);
@@ -116,11 +110,7 @@ async fn request_past_its_deadline_is_503_problem_with_retry_after() {
         .send()
         .await
         .unwrap_or_else(|error| panic!("{error}"));
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
     let (status, headers, body) = problem_of(response).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(headers["retry-after"], "5");
@@ -131,11 +121,7 @@ async fn request_past_its_deadline_is_503_problem_with_retry_after() {
     assert_eq!(body["instance"], "/health/ready");
     assert_eq!(body["request_id"], "deadline-test");
 
-    assert_eq!(
-        app.get("/health/live").await.status(),
-        StatusCode::OK,
-        "the worker is free again"
-    );
+    assert_eq!(app.get("/health/live").await.status(), StatusCode::OK, "the worker is free again");
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(
         metrics.contains(

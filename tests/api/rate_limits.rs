@@ -32,10 +32,7 @@ async fn credential_endpoints_are_limited_per_address(backend: Backend) {
             .await;
         assert_eq!(response.status(), StatusCode::CREATED);
         assert_eq!(response.headers()["ratelimit-limit"], "3");
-        assert_eq!(
-            response.headers()["ratelimit-remaining"],
-            (2 - attempt).to_string().as_str()
-        );
+        assert_eq!(response.headers()["ratelimit-remaining"], (2 - attempt).to_string().as_str());
     }
     // Percent-encoding a letter of the path reaches the same endpoint, and the same limit.
     let disguised = app
@@ -64,20 +61,13 @@ async fn credential_endpoints_are_limited_per_address(backend: Backend) {
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(refused.headers()["retry-after"], "20");
     assert_eq!(refused.headers()["ratelimit-remaining"], "0");
-    assert_eq!(
-        refused.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_eq!(refused.headers()["content-type"], "application/problem+json");
     let problem: Value = refused.json().await.unwrap();
     assert_eq!(problem["type"], "/problems/too-many-requests");
     assert_eq!(problem["instance"], "/v1/auth/token");
 
     let health = app.get("/health/live").await;
-    assert_eq!(
-        health.status(),
-        StatusCode::OK,
-        "operational endpoints are not limited"
-    );
+    assert_eq!(health.status(), StatusCode::OK, "operational endpoints are not limited");
     assert!(!health.headers().contains_key("ratelimit-limit"));
     app.handle().stop(false).await;
 }
@@ -100,30 +90,15 @@ async fn the_general_limit_is_per_caller(backend: Backend) {
     let first = app.signed_in_user().await;
     let second = app.signed_in_user().await;
     for _ in 0..6 {
-        let response = app
-            .authorized(Method::GET, "/v1/me", &first.access_token)
-            .send()
-            .await
-            .unwrap();
+        let response =
+            app.authorized(Method::GET, "/v1/me", &first.access_token).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     }
-    let refused = app
-        .authorized(Method::GET, "/v1/me", &first.access_token)
-        .send()
-        .await
-        .unwrap();
+    let refused = app.authorized(Method::GET, "/v1/me", &first.access_token).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(refused.headers().contains_key("retry-after"));
-    let other = app
-        .authorized(Method::GET, "/v1/me", &second.access_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        other.status(),
-        StatusCode::OK,
-        "another person's budget is their own"
-    );
+    let other = app.authorized(Method::GET, "/v1/me", &second.access_token).send().await.unwrap();
+    assert_eq!(other.status(), StatusCode::OK, "another person's budget is their own");
     app.handle().stop(false).await;
 }
 
@@ -146,11 +121,7 @@ fn refusal_timing(response: &reqwest::Response) -> (u64, u64, u64) {
             .parse()
             .unwrap_or_else(|error| panic!("{name}: {error}"))
     };
-    (
-        number("retry-after"),
-        number("ratelimit-reset"),
-        number("ratelimit-remaining"),
-    )
+    (number("retry-after"), number("ratelimit-reset"), number("ratelimit-remaining"))
 }
 
 async fn a_429_says_the_same_in_retry_after_and_ratelimit_reset(backend: Backend) {
@@ -162,11 +133,8 @@ async fn a_429_says_the_same_in_retry_after_and_ratelimit_reset(backend: Backend
     let person = app.signed_in_user().await;
     let mut refused = None;
     for _ in 0..8 {
-        let response = app
-            .authorized(Method::GET, "/v1/me", &person.access_token)
-            .send()
-            .await
-            .unwrap();
+        let response =
+            app.authorized(Method::GET, "/v1/me", &person.access_token).send().await.unwrap();
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             refused = Some(response);
             break;

@@ -9,15 +9,9 @@ async fn request_id_for(app: &crate::support::TestApp, sent: Option<&str>) -> St
     if let Some(sent) = sent {
         request = request.header("x-request-id", sent);
     }
-    let response = request
-        .send()
-        .await
-        .unwrap_or_else(|error| panic!("{error}"));
+    let response = request.send().await.unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(response.status(), StatusCode::OK);
-    response.headers()["x-request-id"]
-        .to_str()
-        .unwrap_or_default()
-        .to_owned()
+    response.headers()["x-request-id"].to_str().unwrap_or_default().to_owned()
 }
 
 api_test!(async fn a_sane_request_id_is_echoed(app) {

@@ -449,10 +449,7 @@ api_test!(async fn a_batch_answers_each_check_in_on_its_own_and_replays_under_it
 /// Parses `text` with an independent iCalendar parser (the `ical` crate).
 fn parse_calendar(text: &str) -> ical::parser::ical::component::IcalCalendar {
     let mut calendars = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
-    let calendar = calendars
-        .next()
-        .expect("one calendar")
-        .expect("a valid calendar");
+    let calendar = calendars.next().expect("one calendar").expect("a valid calendar");
     assert!(calendars.next().is_none(), "only one calendar");
     calendar
 }

@@ -67,12 +67,9 @@ fn operations() -> Vec<Operation> {
             // scope that unlocks more) are public here.
             let required = required_scopes(operation);
             let content = &operation["requestBody"]["content"];
-            let body_type = content
-                .as_object()
-                .and_then(|types| types.keys().next().cloned());
-            let body_schema = body_type
-                .as_ref()
-                .map(|kind| resolve(&spec, &content[kind]["schema"]).clone());
+            let body_type = content.as_object().and_then(|types| types.keys().next().cloned());
+            let body_schema =
+                body_type.as_ref().map(|kind| resolve(&spec, &content[kind]["schema"]).clone());
             let query_parameters = operation["parameters"]
                 .as_array()
                 .map(|parameters| {
@@ -94,11 +91,7 @@ fn operations() -> Vec<Operation> {
             });
         }
     }
-    assert!(
-        found.len() > 80,
-        "the spec lists every operation: {}",
-        found.len()
-    );
+    assert!(found.len() > 80, "the spec lists every operation: {}", found.len());
     // Operations that end the caller's sessions go last, so the caller's token
     // works for every other operation of a walk.
     found.sort_by_key(ends_sessions);
@@ -111,19 +104,11 @@ fn ends_sessions(operation: &Operation) -> bool {
 }
 
 /// Path parameters that name something one person owns.
-const PERSONAL: &[&str] = &[
-    "goal_id",
-    "step_id",
-    "check_in_id",
-    "routine_id",
-    "contact_id",
-    "interaction_id",
-];
+const PERSONAL: &[&str] =
+    &["goal_id", "step_id", "check_in_id", "routine_id", "contact_id", "interaction_id"];
 
 fn personal(operation: &Operation) -> bool {
-    PERSONAL
-        .iter()
-        .any(|name| operation.template.contains(&format!("{{{name}}}")))
+    PERSONAL.iter().any(|name| operation.template.contains(&format!("{{{name}}}")))
 }
 
 /// `template` with its parameters filled from `ids` (a check-in's id depends on whose
@@ -147,14 +132,10 @@ fn fill(template: &str, ids: &HashMap<&str, String>) -> String {
         ("user_id", None),
         ("feed_token", None),
     ] {
-        path = path.replace(
-            &format!("{{{name}}}"),
-            value.map_or(stand_in.as_str(), String::as_str),
-        );
+        path =
+            path.replace(&format!("{{{name}}}"), value.map_or(stand_in.as_str(), String::as_str));
     }
-    path.replace("{locale}", "en-GB")
-        .replace("{slug}", "no-such-article")
-        .replace("{number}", "1")
+    path.replace("{locale}", "en-GB").replace("{slug}", "no-such-article").replace("{number}", "1")
 }
 
 /// A request for `operation` at `path` with an empty body of its media type.
@@ -169,9 +150,9 @@ fn request(
         request = request.bearer_auth(token);
     }
     match operation.body_type.as_deref() {
-        Some("application/x-www-form-urlencoded") => request
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(""),
+        Some("application/x-www-form-urlencoded") => {
+            request.header("content-type", "application/x-www-form-urlencoded").body("")
+        }
         Some("text/vcard") => request.header("content-type", "text/vcard").body(""),
         Some(kind) => request.header("content-type", kind).body("{}"),
         None => request,
@@ -193,8 +174,7 @@ impl Seen {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();
-        self.0
-            .push((name.to_owned(), status, headers, text.clone(), personal));
+        self.0.push((name.to_owned(), status, headers, text.clone(), personal));
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 }
@@ -206,17 +186,9 @@ async fn json_call(
     path: &str,
     body: Value,
 ) -> Value {
-    let response = app
-        .authorized(method, path, &person.access_token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
+    let response =
+        app.authorized(method, path, &person.access_token).json(&body).send().await.unwrap();
+    assert!(response.status().is_success(), "{path}: {}", response.status());
     response.json().await.unwrap_or(Value::Null)
 }
 
@@ -259,14 +231,9 @@ async fn owned_resources(app: &TestApp, owner: &SignedIn) -> HashMap<&'static st
         json!({ "occurrence": { "date": yesterday, "time": "08:00" }, "status": "done" }),
     )
     .await;
-    let contact = json_call(
-        app,
-        owner,
-        Method::POST,
-        "/v1/contacts",
-        json!({ "name": "Private friend" }),
-    )
-    .await;
+    let contact =
+        json_call(app, owner, Method::POST, "/v1/contacts", json!({ "name": "Private friend" }))
+            .await;
     let contact_id = id(&contact);
     let interaction = json_call(
         app,
@@ -313,11 +280,8 @@ async fn snapshot(app: &TestApp, owner: &SignedIn, ids: &HashMap<&str, String>) 
         format!("/v1/contacts/{}", ids["contact_id"]),
         format!("/v1/contacts/{}/interactions", ids["contact_id"]),
     ] {
-        let response = app
-            .authorized(Method::GET, &path, &owner.access_token)
-            .send()
-            .await
-            .unwrap();
+        let response =
+            app.authorized(Method::GET, &path, &owner.access_token).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         views.push(response.json().await.unwrap());
     }
@@ -359,10 +323,7 @@ fn forged(
     craft(
         &token_header,
         &with(
-            with(
-                claims(&person.account_id),
-                &json!({ "scope": everything, "aud": AUDIENCE }),
-            ),
+            with(claims(&person.account_id), &json!({ "scope": everything, "aud": AUDIENCE })),
             change,
         ),
         signer,
@@ -580,34 +541,20 @@ fn check_misconfiguration(seen: &Seen) {
     assert!(!seen.0.is_empty());
     for (name, status, headers, body, personal) in &seen.0 {
         assert_eq!(
-            headers
-                .get("x-content-type-options")
-                .map(|value| value.to_str().unwrap()),
+            headers.get("x-content-type-options").map(|value| value.to_str().unwrap()),
             Some("nosniff"),
             "{name}"
         );
-        assert!(
-            headers.contains_key("x-request-id"),
-            "{name}: no X-Request-Id"
-        );
-        assert!(
-            headers.contains_key("cache-control"),
-            "{name}: no Cache-Control"
-        );
+        assert!(headers.contains_key("x-request-id"), "{name}: no X-Request-Id");
+        assert!(headers.contains_key("cache-control"), "{name}: no Cache-Control");
         if *personal {
             let cache = headers["cache-control"].to_str().unwrap();
-            assert!(
-                cache.contains("no-store"),
-                "{name}: personal answer cached: {cache}"
-            );
+            assert!(cache.contains("no-store"), "{name}: personal answer cached: {cache}");
         }
         if status.is_client_error() || status.is_server_error() {
             let lower = body.to_lowercase();
             for leak in leaks {
-                assert!(
-                    !lower.contains(leak),
-                    "{name} {status} leaks `{leak}`: {body}"
-                );
+                assert!(!lower.contains(leak), "{name} {status} leaks `{leak}`: {body}");
             }
             assert!(!status.is_server_error(), "{name}: {status} {body}");
         }

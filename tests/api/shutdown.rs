@@ -59,9 +59,7 @@ async fn a_request_in_flight_finishes_during_graceful_shutdown() {
         stop_started.elapsed() >= Duration::from_millis(500),
         "the server stopped without waiting"
     );
-    app.wait_until_stopped()
-        .await
-        .unwrap_or_else(|error| panic!("{error}"));
+    app.wait_until_stopped().await.unwrap_or_else(|error| panic!("{error}"));
 
     drop(proxy);
     drop(database);

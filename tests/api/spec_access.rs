@@ -17,11 +17,8 @@ use crate::support::{TestApp, api_test};
 
 /// `operation` at its stand-in path with `token` and an empty body of its media type.
 async fn call(app: &TestApp, operation: &SpecOperation, token: &str) -> (StatusCode, Value) {
-    let mut request = app.authorized(
-        operation.method.clone(),
-        &stand_in_path(&operation.template),
-        token,
-    );
+    let mut request =
+        app.authorized(operation.method.clone(), &stand_in_path(&operation.template), token);
     if let Some(kind) = operation.body_type() {
         let empty = if kind.contains("json") { "{}" } else { "" };
         request = request.header("content-type", kind).body(empty);
@@ -59,10 +56,7 @@ async fn narrowed(
 
 /// A client-credentials token of a new API client holding every scope clients may.
 async fn client_token(app: &TestApp, admin: &SignedIn) -> String {
-    let scopes: Vec<&str> = scopes_clients_may_hold()
-        .iter()
-        .map(Scope::as_str)
-        .collect();
+    let scopes: Vec<&str> = scopes_clients_may_hold().iter().map(Scope::as_str).collect();
     let created: Value = app
         .authorized(Method::POST, "/v1/admin/clients", &admin.access_token)
         .json(&json!({ "name": "Partner backend", "scopes": scopes }))
@@ -81,11 +75,7 @@ async fn client_token(app: &TestApp, admin: &SignedIn) -> String {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(
-        body["scope"],
-        scopes.join(" "),
-        "the client holds every scope it may"
-    );
+    assert_eq!(body["scope"], scopes.join(" "), "the client holds every scope it may");
     body["access_token"].as_str().unwrap().to_owned()
 }
 
@@ -143,19 +133,12 @@ fn only_flows_whose_tokens_reach_an_operation_are_offered() {
     assert_eq!(flows, ["password"], "API-client tokens reach no operation");
     assert_eq!(scheme["flows"]["password"]["tokenUrl"], "/v1/auth/token");
     assert_eq!(scheme["flows"]["password"]["refreshUrl"], "/v1/auth/token");
-    let schemes: Vec<&String> = spec["components"]["securitySchemes"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .collect();
+    let schemes: Vec<&String> =
+        spec["components"]["securitySchemes"].as_object().unwrap().keys().collect();
     assert_eq!(schemes, ["oauth2"], "no catch-all bearer alternative");
     for operation in operations(&spec) {
         let security = operation.operation["security"].as_array();
-        assert!(
-            security.is_some(),
-            "{} says who may call it",
-            operation.name()
-        );
+        assert!(security.is_some(), "{} says who may call it", operation.name());
         for alternative in security.unwrap() {
             for scheme in alternative.as_object().unwrap().keys() {
                 assert_eq!(scheme, "oauth2", "{}", operation.name());

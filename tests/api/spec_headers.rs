@@ -17,13 +17,8 @@ use crate::support::spec::{SpecOperation, committed, operations, stand_in_path};
 use crate::support::{TestApp, api_test};
 
 /// Headers every response of the operation carries, whatever the request.
-const ALWAYS_SENT: [&str; 5] = [
-    "X-Request-Id",
-    "Cache-Control",
-    "RateLimit-Limit",
-    "RateLimit-Remaining",
-    "RateLimit-Reset",
-];
+const ALWAYS_SENT: [&str; 5] =
+    ["X-Request-Id", "Cache-Control", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"];
 
 /// `value` followed through a `$ref` into `spec`'s components.
 fn resolved<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
@@ -103,20 +98,13 @@ fn every_response_declares_the_headers_the_server_always_or_conditionally_sends(
                 assert!(declares("Location"), "{name} {status}: Location");
             }
             if status == "401" {
-                assert!(
-                    declares("WWW-Authenticate"),
-                    "{name} {status}: WWW-Authenticate"
-                );
+                assert!(declares("WWW-Authenticate"), "{name} {status}: WWW-Authenticate");
             }
             if status == "200" && paged {
                 assert!(declares("Link"), "{name} {status}: Link");
             }
             if status == "304" || status == "412" {
-                let request_header = if status == "304" {
-                    "If-None-Match"
-                } else {
-                    "If-Match"
-                };
+                let request_header = if status == "304" { "If-None-Match" } else { "If-Match" };
                 assert!(
                     declares_request_header(&spec, &operation, request_header),
                     "{name}: {request_header}"
@@ -130,10 +118,7 @@ fn every_response_declares_the_headers_the_server_always_or_conditionally_sends(
             }
             checked += 1;
         }
-        assert!(
-            declares_request_header(&spec, &operation, "X-Request-Id"),
-            "{name}: X-Request-Id"
-        );
+        assert!(declares_request_header(&spec, &operation, "X-Request-Id"), "{name}: X-Request-Id");
     }
     assert!(checked > 600, "{checked} responses");
 }
@@ -142,11 +127,7 @@ fn every_response_declares_the_headers_the_server_always_or_conditionally_sends(
 /// that operation, and that nothing else refuses before the handler.
 async fn honours_idempotency_key(app: &TestApp, operation: &SpecOperation, token: &str) -> bool {
     let mut request = app
-        .authorized(
-            operation.method.clone(),
-            &stand_in_path(&operation.template),
-            token,
-        )
+        .authorized(operation.method.clone(), &stand_in_path(&operation.template), token)
         .header("idempotency-key", "not visible ascii");
     if let Some(kind) = operation.body_type() {
         request = request.header("content-type", kind).body("{}");
@@ -155,9 +136,7 @@ async fn honours_idempotency_key(app: &TestApp, operation: &SpecOperation, token
     let status = response.status();
     let body: Value = response.json().await.unwrap_or(Value::Null);
     status == StatusCode::BAD_REQUEST
-        && body["detail"]
-            .as_str()
-            .is_some_and(|detail| detail.starts_with("Idempotency-Key"))
+        && body["detail"].as_str().is_some_and(|detail| detail.starts_with("Idempotency-Key"))
 }
 
 api_test!(async fn every_post_that_honours_idempotency_key_declares_it_and_no_other_does(app) {
@@ -211,11 +190,7 @@ fn check_response(
             .get(header)
             .unwrap_or_else(|| panic!("{name} {status} sends {header} but does not declare it"));
         let value = value.to_str().unwrap();
-        check_value(
-            &declaration["schema"],
-            value,
-            &format!("{name} {status} {header}"),
-        );
+        check_value(&declaration["schema"], value, &format!("{name} {status} {header}"));
     }
     for header in ALWAYS_SENT.iter().chain(if status == StatusCode::CREATED {
         &["Location"][..]
@@ -234,17 +209,11 @@ fn check_response(
 /// Whether `value` is allowed by a header's `schema` (length, pattern, enum, range).
 fn check_value(schema: &Value, value: &str, what: &str) {
     if let Some(max) = schema["maxLength"].as_u64() {
-        assert!(
-            value.chars().count() as u64 <= max,
-            "{what}: {value} is longer than {max}"
-        );
+        assert!(value.chars().count() as u64 <= max, "{what}: {value} is longer than {max}");
     }
     if let Some(pattern) = schema["pattern"].as_str() {
         let pattern = regex::Regex::new(pattern).unwrap();
-        assert!(
-            pattern.is_match(value),
-            "{what}: {value} does not match {pattern}"
-        );
+        assert!(pattern.is_match(value), "{what}: {value} does not match {pattern}");
     }
     if let Some(allowed) = schema["enum"].as_array() {
         assert!(
@@ -253,17 +222,10 @@ fn check_value(schema: &Value, value: &str, what: &str) {
         );
     }
     if schema["type"] == "integer" {
-        let number: i64 = value
-            .parse()
-            .unwrap_or_else(|_| panic!("{what}: {value} is not an integer"));
-        assert!(
-            schema["minimum"].as_i64().is_none_or(|min| number >= min),
-            "{what}: {value}"
-        );
-        assert!(
-            schema["maximum"].as_i64().is_none_or(|max| number <= max),
-            "{what}: {value}"
-        );
+        let number: i64 =
+            value.parse().unwrap_or_else(|_| panic!("{what}: {value} is not an integer"));
+        assert!(schema["minimum"].as_i64().is_none_or(|min| number >= min), "{what}: {value}");
+        assert!(schema["maximum"].as_i64().is_none_or(|max| number <= max), "{what}: {value}");
     }
 }
 
@@ -289,11 +251,7 @@ impl Sampler<'_> {
         let headers = response.headers().clone();
         check_response(&self.spec, &method, template, status, &headers);
         self.checked += 1;
-        (
-            status,
-            headers,
-            response.json().await.unwrap_or(Value::Null),
-        )
+        (status, headers, response.json().await.unwrap_or(Value::Null))
     }
 
     /// `method path` as the signed-in admin, with an optional JSON body.

@@ -42,21 +42,17 @@ fn unb64(text: &str) -> Vec<u8> {
 
 /// A compact JWS with exactly this header and these claims.
 pub(crate) fn craft(header: &Value, claims: &Value, signer: Signer<'_>) -> String {
-    let message = format!(
-        "{}.{}",
-        b64(header.to_string().as_bytes()),
-        b64(claims.to_string().as_bytes())
-    );
+    let message =
+        format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
     let sign = |key: &EncodingKey, algorithm| {
         jsonwebtoken::crypto::sign(message.as_bytes(), key, algorithm).unwrap()
     };
     let signature = match signer {
         Signer::Unsigned => String::new(),
         Signer::Hmac(secret) => sign(&EncodingKey::from_secret(secret), Algorithm::HS256),
-        Signer::Ed25519(pem) => sign(
-            &EncodingKey::from_ed_pem(pem.as_bytes()).unwrap(),
-            Algorithm::EdDSA,
-        ),
+        Signer::Ed25519(pem) => {
+            sign(&EncodingKey::from_ed_pem(pem.as_bytes()).unwrap(), Algorithm::EdDSA)
+        }
     };
     format!("{message}.{signature}")
 }
@@ -76,9 +72,7 @@ pub(crate) fn kid_of(pem: &str) -> String {
 }
 
 pub(crate) fn now() -> i64 {
-    let elapsed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
+    let elapsed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
     i64::try_from(elapsed.as_secs()).unwrap()
 }
 
@@ -175,15 +169,8 @@ async fn assert_unauthorized(response: reqwest::Response, case: &str, token: Opt
     assert_eq!(body["status"], 401, "{case}: {body}");
     for member in body.as_object().unwrap().keys() {
         assert!(
-            [
-                "type",
-                "title",
-                "status",
-                "detail",
-                "instance",
-                "request_id"
-            ]
-            .contains(&member.as_str()),
+            ["type", "title", "status", "detail", "instance", "request_id"]
+                .contains(&member.as_str()),
             "{case}: unexpected member {member} in {body}"
         );
     }
@@ -193,10 +180,7 @@ async fn assert_unauthorized(response: reqwest::Response, case: &str, token: Opt
     }
     if let Some(token) = token {
         for segment in token.split('.').filter(|segment| segment.len() > 8) {
-            assert!(
-                !text.contains(segment),
-                "{case}: the token is echoed in {text}"
-            );
+            assert!(!text.contains(segment), "{case}: the token is echoed in {text}");
         }
     }
 }
@@ -210,11 +194,7 @@ pub(crate) async fn assert_token_refused(app: &TestApp, token: &str, case: &str)
 fn segments(token: &str) -> (String, String, String) {
     let parts: Vec<&str> = token.split('.').collect();
     assert_eq!(parts.len(), 3, "{token}");
-    (
-        parts[0].to_owned(),
-        parts[1].to_owned(),
-        parts[2].to_owned(),
-    )
+    (parts[0].to_owned(), parts[1].to_owned(), parts[2].to_owned())
 }
 
 fn decode_segment(segment: &str) -> Value {

@@ -16,11 +16,7 @@ use crate::token_attacks::assert_token_refused;
 
 /// `GET /v1/me` with `token`: the status.
 async fn me_status(app: &TestApp, token: &str) -> StatusCode {
-    app.authorized(Method::GET, "/v1/me", token)
-        .send()
-        .await
-        .unwrap()
-        .status()
+    app.authorized(Method::GET, "/v1/me", token).send().await.unwrap().status()
 }
 
 /// A second session of `person`, as from another device.

@@ -42,11 +42,7 @@ pub async fn update_profile(
         return Ok(account);
     }
     let expected = expected_version(seen, get(ports, acting), |account| account.version).await?;
-    ports
-        .accounts
-        .update_profile(acting.owner, changes, expected)
-        .await
-        .map_err(Failure::Refused)
+    ports.accounts.update_profile(acting.owner, changes, expected).await.map_err(Failure::Refused)
 }
 
 /// An administrator (`acting.actor`) gives the account `acting.owner` a new role;
@@ -64,9 +60,5 @@ pub async fn set_role(
 ) -> Result<Account, AccountFailure> {
     let role = role.parse().map_err(Failure::Invalid)?;
     let expected = expected_version(seen, get(ports, acting), |account| account.version).await?;
-    ports
-        .accounts
-        .set_role(acting, role, expected)
-        .await
-        .map_err(Failure::Refused)
+    ports.accounts.set_role(acting, role, expected).await.map_err(Failure::Refused)
 }

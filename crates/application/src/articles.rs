@@ -136,11 +136,7 @@ pub async fn delete(
     let expected =
         expected_version(seen, current(ports, address), |article| article.version).await?;
     let (locale, slug) = address;
-    ports
-        .articles
-        .delete_article(locale, slug, expected, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.articles.delete_article(locale, slug, expected, now).await.map_err(Failure::Refused)
 }
 
 /// An article's published revisions, newest first.

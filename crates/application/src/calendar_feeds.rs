@@ -52,10 +52,7 @@ pub async fn open_address(
 ) -> Result<OpaqueSecret, CalendarFeedFailure> {
     let secret = OpaqueSecret::generate(FEED_SECRET_PREFIX)
         .map_err(|error| StoreError::Unexpected(error.into()))?;
-    ports
-        .calendar_feeds
-        .set_feed_token(acting.owner, &secret.digest(), now)
-        .await?;
+    ports.calendar_feeds.set_feed_token(acting.owner, &secret.digest(), now).await?;
     Ok(secret)
 }
 

@@ -63,11 +63,8 @@ pub async fn list(
 /// # Errors
 /// [`ClientError::NotFound`].
 pub async fn get(ports: &StoragePorts, id: ClientId) -> Result<ApiClient, ClientFailure> {
-    let (client, _secret) = ports
-        .clients
-        .find(id)
-        .await?
-        .ok_or(Failure::Refused(ClientError::NotFound))?;
+    let (client, _secret) =
+        ports.clients.find(id).await?.ok_or(Failure::Refused(ClientError::NotFound))?;
     Ok(client)
 }
 

@@ -75,27 +75,18 @@ pub async fn import(
             })
         })
         .collect();
-    let valid: Vec<NewContact> = checked
-        .iter()
-        .filter_map(|draft| draft.as_ref().ok().cloned())
-        .collect();
+    let valid: Vec<NewContact> =
+        checked.iter().filter_map(|draft| draft.as_ref().ok().cloned()).collect();
     let asked = valid.len();
     let created = if valid.is_empty() {
         Vec::new()
     } else {
-        ports
-            .contacts
-            .create(acting, valid, now)
-            .await
-            .map_err(Failure::Refused)?
+        ports.contacts.create(acting, valid, now).await.map_err(Failure::Refused)?
     };
     if created.len() != asked {
-        return Err(Failure::Refused(ContactWriteError::Store(
-            StoreError::Unexpected(anyhow::anyhow!(
-                "{asked} contacts were stored as {}",
-                created.len()
-            )),
-        )));
+        return Err(Failure::Refused(ContactWriteError::Store(StoreError::Unexpected(
+            anyhow::anyhow!("{asked} contacts were stored as {}", created.len()),
+        ))));
     }
     let mut created = created.into_iter();
     Ok(checked
@@ -113,11 +104,7 @@ pub async fn get(
     acting: Acting,
     id: ContactId,
 ) -> Result<Contact, ContactFailure> {
-    ports
-        .contacts
-        .get(acting.owner, id)
-        .await?
-        .ok_or(Failure::Refused(ContactWriteError::NotFound))
+    ports.contacts.get(acting.owner, id).await?.ok_or(Failure::Refused(ContactWriteError::NotFound))
 }
 
 /// A page of the person's contacts.
@@ -159,14 +146,8 @@ pub async fn update(
 ) -> Result<Contact, ContactFailure> {
     let current = get(ports, acting, id).await?;
     let expected = seen.expected(current.version)?;
-    let changes = edit
-        .parse(region(ports, acting).await?, now)
-        .map_err(Failure::Invalid)?;
-    ports
-        .contacts
-        .update(acting, id, changes, expected, now)
-        .await
-        .map_err(Failure::Refused)
+    let changes = edit.parse(region(ports, acting).await?, now).map_err(Failure::Invalid)?;
+    ports.contacts.update(acting, id, changes, expected, now).await.map_err(Failure::Refused)
 }
 
 /// Deletes one of the person's contacts with its interactions; it stops supporting
@@ -183,9 +164,5 @@ pub async fn delete(
 ) -> Result<(), ContactFailure> {
     let expected =
         expected_version(seen, get(ports, acting, id), |contact| contact.version).await?;
-    ports
-        .contacts
-        .delete(acting, id, expected, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.contacts.delete(acting, id, expected, now).await.map_err(Failure::Refused)
 }

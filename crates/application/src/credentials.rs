@@ -111,10 +111,8 @@ impl PasswordCheck<'_> {
         candidate: String,
         pointer: &str,
     ) -> Result<(), CredentialFailure> {
-        if let Some(wait) = ports
-            .sign_in_throttle
-            .count_attempt(&account.email, self.lockout, self.now)
-            .await?
+        if let Some(wait) =
+            ports.sign_in_throttle.count_attempt(&account.email, self.lockout, self.now).await?
         {
             return Err(Failure::Refused(CredentialError::TooManyAttempts { wait }));
         }
@@ -149,14 +147,10 @@ pub async fn change_password(
 ) -> Result<(), CredentialFailure> {
     let account = account(ports, acting, CredentialError::NotFound).await?;
     let mut problems = Problems::default();
-    let new_password = problems.check(
-        "/new_password",
-        NewPassword::parse(new_password, Some(&account.email)),
-    );
+    let new_password =
+        problems.check("/new_password", NewPassword::parse(new_password, Some(&account.email)));
     let new_password = problems.or(|| new_password).map_err(Failure::Invalid)?;
-    check
-        .confirm(ports, &account, current_password, "/current_password")
-        .await?;
+    check.confirm(ports, &account, current_password, "/current_password").await?;
     let hash = check.passwords.hash(new_password).await?;
     ports
         .accounts
@@ -174,11 +168,7 @@ pub async fn sign_out_everywhere(
     ports: &StoragePorts,
     acting: Acting,
 ) -> Result<(), Failure<UpdateAccountError>> {
-    ports
-        .accounts
-        .sign_out_everywhere(acting.owner)
-        .await
-        .map_err(Failure::Refused)
+    ports.accounts.sign_out_everywhere(acting.owner).await.map_err(Failure::Refused)
 }
 
 /// Erases the person's account and everything in it, once `password` is confirmed.
@@ -193,9 +183,7 @@ pub async fn erase_account(
     password: String,
 ) -> Result<(), CredentialFailure> {
     let account = account(ports, acting, CredentialError::NotFound).await?;
-    check
-        .confirm(ports, &account, password, "/password")
-        .await?;
+    check.confirm(ports, &account, password, "/password").await?;
     match ports.accounts.delete(account.id).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(Failure::Refused(CredentialError::NotFound)),

@@ -23,11 +23,7 @@ pub async fn create(
     draft: impl Input<NewCheckIn>,
 ) -> Result<CheckIn, GoalFailure> {
     let check_in = draft.parse().map_err(Failure::Invalid)?;
-    ports
-        .goal_parts
-        .check_in(acting, goal, check_in, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.goal_parts.check_in(acting, goal, check_in, now).await.map_err(Failure::Refused)
 }
 
 /// A page of a goal's check-ins, newest first, after `after` when given.
@@ -74,9 +70,5 @@ pub async fn delete(
     now: Instant,
     (goal, check_in): (GoalId, CheckInId),
 ) -> Result<(), GoalFailure> {
-    ports
-        .goal_parts
-        .delete_check_in(acting, goal, check_in, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.goal_parts.delete_check_in(acting, goal, check_in, now).await.map_err(Failure::Refused)
 }

@@ -46,10 +46,7 @@ pub async fn create(
     now: Instant,
     draft: impl GoalDraft,
 ) -> Result<Goal, GoalFailure> {
-    let today = account(ports, acting, GoalWriteError::NotFound)
-        .await?
-        .time_zone
-        .date_at(now);
+    let today = account(ports, acting, GoalWriteError::NotFound).await?.time_zone.date_at(now);
     let goal = draft.parse(today).map_err(Failure::Invalid)?;
     Ok(ports.goals.create(acting, goal, now).await?)
 }
@@ -59,11 +56,7 @@ pub async fn create(
 /// # Errors
 /// [`GoalWriteError::NotFound`].
 pub async fn get(ports: &StoragePorts, acting: Acting, id: GoalId) -> Result<Goal, GoalFailure> {
-    ports
-        .goals
-        .get(acting.owner, id)
-        .await?
-        .ok_or(GoalFailure::Refused(GoalWriteError::NotFound))
+    ports.goals.get(acting.owner, id).await?.ok_or(GoalFailure::Refused(GoalWriteError::NotFound))
 }
 
 /// A page of the person's goals.
@@ -102,11 +95,7 @@ pub async fn update(
     if changes.is_empty() {
         return Ok(current);
     }
-    ports
-        .goals
-        .update(acting, id, changes, expected, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.goals.update(acting, id, changes, expected, now).await.map_err(Failure::Refused)
 }
 
 /// Deletes one of the person's goals with its steps, check-ins and history, if it is
@@ -122,11 +111,7 @@ pub async fn delete(
     seen: &Precondition,
 ) -> Result<(), GoalFailure> {
     let expected = expected_version(seen, get(ports, acting, id), |goal| goal.version).await?;
-    ports
-        .goals
-        .delete(acting, id, expected, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.goals.delete(acting, id, expected, now).await.map_err(Failure::Refused)
 }
 
 /// How the goal's status has changed, oldest first.

@@ -87,9 +87,5 @@ pub async fn delete(
     now: Instant,
     (contact, id): (ContactId, InteractionId),
 ) -> Result<(), InteractionFailure> {
-    ports
-        .interactions
-        .delete_interaction(acting, contact, id, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.interactions.delete_interaction(acting, contact, id, now).await.map_err(Failure::Refused)
 }

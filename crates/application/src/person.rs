@@ -16,9 +16,5 @@ pub(crate) async fn account<E: From<StoreError>>(
     acting: Acting,
     gone: E,
 ) -> Result<Account, Failure<E>> {
-    ports
-        .accounts
-        .get(acting.owner)
-        .await?
-        .ok_or(Failure::Refused(gone))
+    ports.accounts.get(acting.owner).await?.ok_or(Failure::Refused(gone))
 }

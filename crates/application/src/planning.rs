@@ -52,10 +52,7 @@ pub async fn occurrences(
     to: NaiveDate,
 ) -> Result<Vec<Planned>, StoreError> {
     let ids = [routine.id];
-    let check_ins = ports
-        .routine_check_ins
-        .check_ins(acting.owner, &ids, from, to)
-        .await?;
+    let check_ins = ports.routine_check_ins.check_ins(acting.owner, &ids, from, to).await?;
     let pauses = ports.routines.pauses(acting.owner, &ids).await?;
     let by_key = by_occurrence(&check_ins);
     Ok(routine
@@ -80,10 +77,8 @@ pub async fn agenda(
     // Whole weeks, so a `times_per_week` routine's progress counts every check-in.
     let (week_start, _) = iso_week(from);
     let (_, week_end) = iso_week(to);
-    let check_ins = ports
-        .routine_check_ins
-        .check_ins(acting.owner, &ids, week_start, week_end)
-        .await?;
+    let check_ins =
+        ports.routine_check_ins.check_ins(acting.owner, &ids, week_start, week_end).await?;
     let pauses = ports.routines.pauses(acting.owner, &ids).await?;
     let by_key = by_occurrence(&check_ins);
     let mut entries = Vec::new();
@@ -102,10 +97,7 @@ pub async fn agenda(
             (occurrence.date, occurrence.at.is_none(), occurrence.at)
         };
         when(a).cmp(&when(b)).then_with(|| {
-            routines[a.routine]
-                .title
-                .as_str()
-                .cmp(routines[b.routine].title.as_str())
+            routines[a.routine].title.as_str().cmp(routines[b.routine].title.as_str())
         })
     });
     Ok(Agenda { routines, entries })
@@ -125,14 +117,9 @@ fn planned(
     occurrence: Occurrence,
     check_ins: &HashMap<(RoutineId, OccurrenceKey), &RoutineCheckIn>,
 ) -> Planned {
-    let key = OccurrenceKey {
-        date: occurrence.date,
-        time: occurrence.time,
-    };
+    let key = OccurrenceKey { date: occurrence.date, time: occurrence.time };
     Planned {
-        check_in: check_ins
-            .get(&(routine, key))
-            .map(|check_in| (*check_in).clone()),
+        check_in: check_ins.get(&(routine, key)).map(|check_in| (*check_in).clone()),
         occurrence,
     }
 }

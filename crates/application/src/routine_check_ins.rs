@@ -109,9 +109,7 @@ async fn record(
     draft: impl CheckInDraft,
 ) -> Result<RoutineCheckIn, CheckInFailure> {
     let today = routine.schedule.time_zone().date_at(now);
-    let check_in = draft
-        .parse(routine, today, pauses)
-        .map_err(Failure::Invalid)?;
+    let check_in = draft.parse(routine, today, pauses).map_err(Failure::Invalid)?;
     ports
         .routine_check_ins
         .check_in(acting, routine.id, check_in, routine.week_limit(), now)
@@ -205,8 +203,5 @@ pub async fn list(
     if to < from || (to - from).num_days() >= MAX_RANGE_DAYS {
         return Err(Failure::Refused(CheckInListError::BadRange));
     }
-    Ok(ports
-        .routine_check_ins
-        .check_ins(acting.owner, &[routine.id], from, to)
-        .await?)
+    Ok(ports.routine_check_ins.check_ins(acting.owner, &[routine.id], from, to).await?)
 }

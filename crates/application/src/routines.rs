@@ -49,15 +49,9 @@ pub async fn create(
     now: Instant,
     draft: impl RoutineDraft,
 ) -> Result<Routine, RoutineFailure> {
-    let home = account(ports, acting, RoutineWriteError::NotFound)
-        .await?
-        .time_zone;
+    let home = account(ports, acting, RoutineWriteError::NotFound).await?.time_zone;
     let routine = draft.parse(home, now).map_err(Failure::Invalid)?;
-    ports
-        .routines
-        .create(acting, routine, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.routines.create(acting, routine, now).await.map_err(Failure::Refused)
 }
 
 /// One of the person's routines.
@@ -69,11 +63,7 @@ pub async fn get(
     acting: Acting,
     id: RoutineId,
 ) -> Result<Routine, RoutineFailure> {
-    ports
-        .routines
-        .get(acting.owner, id)
-        .await?
-        .ok_or(Failure::Refused(RoutineWriteError::NotFound))
+    ports.routines.get(acting.owner, id).await?.ok_or(Failure::Refused(RoutineWriteError::NotFound))
 }
 
 /// A page of the person's routines.
@@ -104,14 +94,8 @@ pub async fn update(
 ) -> Result<Routine, RoutineFailure> {
     let current = get(ports, acting, id).await?;
     let expected = seen.expected(current.version)?;
-    let changes = edit
-        .parse(current.schedule.time_zone(), now)
-        .map_err(Failure::Invalid)?;
-    ports
-        .routines
-        .update(acting, id, changes, expected, now)
-        .await
-        .map_err(Failure::Refused)
+    let changes = edit.parse(current.schedule.time_zone(), now).map_err(Failure::Invalid)?;
+    ports.routines.update(acting, id, changes, expected, now).await.map_err(Failure::Refused)
 }
 
 /// Deletes one of the person's routines with its check-ins, if it is still at a
@@ -128,11 +112,7 @@ pub async fn delete(
 ) -> Result<(), RoutineFailure> {
     let expected =
         expected_version(seen, get(ports, acting, id), |routine| routine.version).await?;
-    ports
-        .routines
-        .delete(acting, id, expected, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.routines.delete(acting, id, expected, now).await.map_err(Failure::Refused)
 }
 
 /// When `routine` was paused.
@@ -177,10 +157,8 @@ pub async fn stats(
         )
         .await?;
     let pauses = paused_days(ports, &routine).await?;
-    let outcomes: Vec<_> = check_ins
-        .iter()
-        .map(|check_in| (check_in.occurrence, check_in.status))
-        .collect();
+    let outcomes: Vec<_> =
+        check_ins.iter().map(|check_in| (check_in.occurrence, check_in.status)).collect();
     let computed = stats_of(&routine.schedule, &outcomes, &pauses, today, days);
     Ok((routine, computed))
 }

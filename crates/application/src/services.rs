@@ -55,11 +55,7 @@ pub async fn create(
     input: impl Input<(Slug, ServiceDetails, ArticleStatus)>,
 ) -> Result<Service, ServiceFailure> {
     let (slug, details, status) = input.parse().map_err(Failure::Invalid)?;
-    ports
-        .services
-        .create_service(slug, details, status, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.services.create_service(slug, details, status, now).await.map_err(Failure::Refused)
 }
 
 /// Changes a service, if it is still at a version `seen` names. Without a
@@ -81,13 +77,7 @@ pub async fn update(
     let (details, status) = edit.parse(&current).map_err(Failure::Invalid)?;
     ports
         .services
-        .update_service(
-            slug,
-            details,
-            status,
-            Some(expected.unwrap_or(current.version)),
-            now,
-        )
+        .update_service(slug, details, status, Some(expected.unwrap_or(current.version)), now)
         .await
         .map_err(|error| match error {
             ServiceWriteError::PreconditionFailed if !seen.is_conditional() => {
@@ -108,11 +98,7 @@ pub async fn delete(
 ) -> Result<(), ServiceFailure> {
     let expected =
         expected_version(seen, read(ports, slug, true), |service| service.version).await?;
-    ports
-        .services
-        .delete_service(slug, expected)
-        .await
-        .map_err(Failure::Refused)
+    ports.services.delete_service(slug, expected).await.map_err(Failure::Refused)
 }
 
 /// The place in a listing of services after which the next page starts: the last
@@ -163,11 +149,7 @@ impl ServicePage {
 }
 
 fn position_of(distance: Option<f64>, service: &Service) -> ServicePosition {
-    ServicePosition {
-        distance,
-        name: service.details.name.as_str().to_lowercase(),
-        id: service.id,
-    }
+    ServicePosition { distance, name: service.details.name.as_str().to_lowercase(), id: service.id }
 }
 
 /// Orders by distance (when there is one), then name, then id.
@@ -195,11 +177,7 @@ pub async fn list(
         .into_iter()
         .filter(|service| {
             !listing.open_now
-                || service
-                    .details
-                    .opening_hours
-                    .as_ref()
-                    .is_some_and(|hours| hours.is_open(now))
+                || service.details.opening_hours.as_ref().is_some_and(|hours| hours.is_open(now))
         })
         .filter_map(|service| match listing.near {
             None => Some((None, service)),
@@ -210,10 +188,7 @@ pub async fn list(
         })
         .collect();
     ranked.sort_by(|(left_distance, left), (right_distance, right)| {
-        order(
-            &position_of(*left_distance, left),
-            &position_of(*right_distance, right),
-        )
+        order(&position_of(*left_distance, left), &position_of(*right_distance, right))
     });
     if let Some(after) = &listing.after {
         ranked.retain(|(distance, service)| {
@@ -223,8 +198,5 @@ pub async fn list(
     let limit = usize::try_from(listing.limit).unwrap_or(usize::MAX);
     let has_more = ranked.len() > limit;
     ranked.truncate(limit);
-    Ok(ServicePage {
-        services: ranked,
-        has_more,
-    })
+    Ok(ServicePage { services: ranked, has_more })
 }

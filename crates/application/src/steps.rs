@@ -59,11 +59,7 @@ pub async fn add(
     draft: impl Input<NewStep>,
 ) -> Result<Step, StepFailure> {
     let step = draft.parse().map_err(Failure::Invalid)?;
-    ports
-        .goal_parts
-        .add_step(acting, goal, step, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.goal_parts.add_step(acting, goal, step, now).await.map_err(Failure::Refused)
 }
 
 /// Changes a step, if it is still at a version `seen` names. A change that changes
@@ -107,11 +103,7 @@ pub async fn remove(
 ) -> Result<(), StepFailure> {
     let current = get(ports, acting, (goal, step)).await?;
     let expected = seen.expected(current.version)?;
-    ports
-        .goal_parts
-        .remove_step(acting, goal, step, expected, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.goal_parts.remove_step(acting, goal, step, expected, now).await.map_err(Failure::Refused)
 }
 
 /// Puts a goal's steps in the order `order` names, which must be every step once.
@@ -128,15 +120,8 @@ pub async fn reorder(
 ) -> Result<Vec<Step>, StepFailure> {
     if i32::try_from(order.len()).map_or(true, |count| count > MAX_STEPS_PER_GOAL) {
         let mut problems = Problems::default();
-        problems.add(
-            "/step_ids",
-            format!("may list at most {MAX_STEPS_PER_GOAL} steps"),
-        );
+        problems.add("/step_ids", format!("may list at most {MAX_STEPS_PER_GOAL} steps"));
         return Err(Failure::Invalid(problems.into_vec()));
     }
-    ports
-        .goal_parts
-        .reorder_steps(acting, goal, order, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.goal_parts.reorder_steps(acting, goal, order, now).await.map_err(Failure::Refused)
 }

@@ -27,11 +27,7 @@ pub async fn set(
     role: impl Input<SupporterRole>,
 ) -> Result<(Supporter, bool), SupporterFailure> {
     let role = role.parse().map_err(Failure::Invalid)?;
-    ports
-        .supporters
-        .set_supporter(acting, goal, contact, role, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.supporters.set_supporter(acting, goal, contact, role, now).await.map_err(Failure::Refused)
 }
 
 /// The contact no longer supports the goal.
@@ -44,11 +40,7 @@ pub async fn remove(
     now: Instant,
     (goal, contact): (GoalId, ContactId),
 ) -> Result<(), SupporterFailure> {
-    ports
-        .supporters
-        .remove_supporter(acting, goal, contact, now)
-        .await
-        .map_err(Failure::Refused)
+    ports.supporters.remove_supporter(acting, goal, contact, now).await.map_err(Failure::Refused)
 }
 
 /// A page of a goal's supporters with their contacts, oldest link first, and whether

@@ -18,9 +18,6 @@ impl Acting {
     /// The person acting on their own data.
     #[must_use]
     pub fn person(owner: AccountId) -> Self {
-        Self {
-            owner,
-            actor: Actor::Person(owner),
-        }
+        Self { owner, actor: Actor::Person(owner) }
     }
 }

@@ -36,10 +36,7 @@ impl StorageUnavailable {
     /// Storage could not do it for `reason`; `cause` is logged but never shown to
     /// clients.
     pub fn because(reason: Unavailability, cause: impl Into<anyhow::Error>) -> Self {
-        Self {
-            reason,
-            cause: cause.into(),
-        }
+        Self { reason, cause: cause.into() }
     }
 
     /// What storage cannot do.
@@ -50,10 +47,7 @@ impl StorageUnavailable {
 
     /// A check that did not answer within `limit`.
     pub fn timed_out(limit: Duration) -> Self {
-        Self::new(anyhow::anyhow!(
-            "storage did not answer within {} ms",
-            limit.as_millis()
-        ))
+        Self::new(anyhow::anyhow!("storage did not answer within {} ms", limit.as_millis()))
     }
 }
 

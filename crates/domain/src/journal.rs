@@ -186,34 +186,19 @@ impl Change {
     /// `resource` `id` was created at `version` (`None` for unversioned resources).
     #[must_use]
     pub fn created(resource: ResourceType, id: Uuid, version: Option<i64>) -> Self {
-        Self {
-            resource,
-            id,
-            kind: ChangeKind::Created,
-            version,
-        }
+        Self { resource, id, kind: ChangeKind::Created, version }
     }
 
     /// `resource` `id` was changed and is now at `version`.
     #[must_use]
     pub fn updated(resource: ResourceType, id: Uuid, version: Option<i64>) -> Self {
-        Self {
-            resource,
-            id,
-            kind: ChangeKind::Updated,
-            version,
-        }
+        Self { resource, id, kind: ChangeKind::Updated, version }
     }
 
     /// `resource` `id` was deleted.
     #[must_use]
     pub fn deleted(resource: ResourceType, id: Uuid) -> Self {
-        Self {
-            resource,
-            id,
-            kind: ChangeKind::Deleted,
-            version: None,
-        }
+        Self { resource, id, kind: ChangeKind::Deleted, version: None }
     }
 }
 
@@ -276,11 +261,7 @@ mod tests {
         for resource in ResourceType::ALL {
             assert_eq!(resource.as_str().parse::<ResourceType>(), Ok(resource));
         }
-        for kind in [
-            ChangeKind::Created,
-            ChangeKind::Updated,
-            ChangeKind::Deleted,
-        ] {
+        for kind in [ChangeKind::Created, ChangeKind::Updated, ChangeKind::Deleted] {
             assert_eq!(kind.as_str().parse::<ChangeKind>(), Ok(kind));
         }
         let account = AccountId(Uuid::nil());

@@ -77,9 +77,6 @@ mod tests {
         let seen = Precondition::OneOf(vec![3, 7]);
         assert_eq!(seen.expected(7), Ok(Some(7)));
         assert_eq!(seen.expected(8), Err(PreconditionFailed));
-        assert_eq!(
-            Precondition::OneOf(Vec::new()).expected(1),
-            Err(PreconditionFailed)
-        );
+        assert_eq!(Precondition::OneOf(Vec::new()).expected(1), Err(PreconditionFailed));
     }
 }

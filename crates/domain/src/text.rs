@@ -59,11 +59,7 @@ pub fn clean_paragraphs(raw: &str) -> Option<String> {
 /// character or an invisible formatting one.
 #[must_use]
 pub fn clean_markdown(raw: &str) -> Option<String> {
-    let unified: String = raw
-        .replace("\r\n", "\n")
-        .replace('\r', "\n")
-        .nfc()
-        .collect();
+    let unified: String = raw.replace("\r\n", "\n").replace('\r', "\n").nfc().collect();
     let acceptable = unified.chars().all(|character| {
         let joiner = matches!(character, '\u{200C}' | '\u{200D}');
         (!character.is_control() || matches!(character, '\t' | '\n'))
@@ -92,13 +88,7 @@ mod tests {
 
     #[test]
     fn hidden_and_reordering_characters_are_refused() {
-        for hidden in [
-            "sam\u{200B}",
-            "\u{202E}evil",
-            "a\u{0000}b",
-            "bom\u{FEFF}",
-            "x\u{2066}y",
-        ] {
+        for hidden in ["sam\u{200B}", "\u{202E}evil", "a\u{0000}b", "bom\u{FEFF}", "x\u{2066}y"] {
             assert_eq!(clean(hidden, true), None, "{hidden:?}");
         }
         assert!(clean("👩\u{200D}💻", true).is_some());

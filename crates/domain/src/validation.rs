@@ -22,9 +22,7 @@ pub struct Problems(Vec<Problem>);
 impl Problems {
     /// Keeps `result`'s value, or records its error at `pointer`.
     pub fn check<T, E: Display>(&mut self, pointer: &str, result: Result<T, E>) -> Option<T> {
-        result
-            .map_err(|error| self.add(pointer, error.to_string()))
-            .ok()
+        result.map_err(|error| self.add(pointer, error.to_string())).ok()
     }
 
     /// Records a problem.

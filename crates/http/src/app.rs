@@ -70,9 +70,7 @@ pub fn build_app(
         .app_data(contract.security.clone())
         .configure(|config| extractor_config(config, max_body_bytes))
         .configure(|config| {
-            routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(
-                config,
-            ));
+            routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(config));
         })
         .route("/docs", web::get().to(redirect_to_docs))
         .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, contract.document.clone()))
@@ -120,22 +118,14 @@ async fn no_route() -> Result<HttpResponse, crate::ApiError> {
 
 /// `/docs` without the slash would break Swagger UI's relative asset links.
 async fn redirect_to_docs() -> HttpResponse {
-    HttpResponse::PermanentRedirect()
-        .insert_header((header::LOCATION, "/docs/"))
-        .finish()
+    HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
 }
 
 /// CORS for the configured browser origins only; with none configured, no
 /// cross-origin browser request is allowed.
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
-        .allowed_methods([
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ])
+        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,

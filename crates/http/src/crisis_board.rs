@@ -54,10 +54,7 @@ impl CrisisBoard {
     /// A board whose fallback is `built_in`.
     #[must_use]
     pub fn new(built_in: Vec<Service>) -> Self {
-        Self {
-            remembered: Mutex::new(HashMap::new()),
-            built_in,
-        }
+        Self { remembered: Mutex::new(HashMap::new()), built_in }
     }
 
     /// The remembered answer for `locale`, if it is still fresh.
@@ -74,10 +71,8 @@ impl CrisisBoard {
         if let Ok(mut remembered) = self.remembered.lock() {
             if remembered.len() >= MAX_REMEMBERED && !remembered.contains_key(locale.as_str()) {
                 // Keep the answers of the locales that are actually used: drop the stalest.
-                if let Some(stalest) = remembered
-                    .iter()
-                    .min_by_key(|(_, (at, _))| *at)
-                    .map(|(key, _)| key.clone())
+                if let Some(stalest) =
+                    remembered.iter().min_by_key(|(_, (at, _))| *at).map(|(key, _)| key.clone())
                 {
                     remembered.remove(&stalest);
                 }
@@ -90,9 +85,7 @@ impl CrisisBoard {
     /// else the built-in set.
     pub(crate) fn fallback(&self, locale: &Locale) -> (Arc<CrisisAnswer>, Provenance) {
         if let Some(answer) = self.remembered.lock().ok().and_then(|remembered| {
-            remembered
-                .get(locale.as_str())
-                .map(|(_, answer)| answer.clone())
+            remembered.get(locale.as_str()).map(|(_, answer)| answer.clone())
         }) {
             return (answer, Provenance::Remembered);
         }
@@ -102,13 +95,7 @@ impl CrisisBoard {
             .filter(|service| service.is_crisis_line_for(locale))
             .cloned()
             .collect();
-        (
-            Arc::new(CrisisAnswer {
-                services,
-                guidance: Vec::new(),
-            }),
-            Provenance::BuiltIn,
-        )
+        (Arc::new(CrisisAnswer { services, guidance: Vec::new() }), Provenance::BuiltIn)
     }
 
     /// Makes every remembered answer stale (content changed here).

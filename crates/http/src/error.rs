@@ -153,9 +153,9 @@ impl From<CredentialError> for ApiError {
     fn from(error: CredentialError) -> Self {
         match error {
             CredentialError::NotFound => Self::NotFound,
-            CredentialError::TooManyAttempts { wait } => Self::TooManyRequests {
-                retry_after_seconds: wait.as_secs().max(1),
-            },
+            CredentialError::TooManyAttempts { wait } => {
+                Self::TooManyRequests { retry_after_seconds: wait.as_secs().max(1) }
+            }
             CredentialError::Store(store) => store.into(),
         }
     }
@@ -234,10 +234,9 @@ impl From<RoutineWriteError> for ApiError {
             RoutineWriteError::NotFound => Self::NotFound,
             RoutineWriteError::PreconditionFailed => Self::PreconditionFailed,
             // Another person's goal is as unknown as one that never existed.
-            RoutineWriteError::UnknownGoal => Self::Validation(vec![FieldError::invalid(
-                "/goal_id",
-                "is not one of your goals",
-            )]),
+            RoutineWriteError::UnknownGoal => {
+                Self::Validation(vec![FieldError::invalid("/goal_id", "is not one of your goals")])
+            }
             RoutineWriteError::TooMany => Self::Conflict(format!(
                 "You have {MAX_ROUTINES_PER_PERSON} routines, the most one person may have; delete one first."
             )),
@@ -484,14 +483,9 @@ impl ResponseError for ApiError {
                 }
             }
             Self::StorageUnavailable(_) | Self::Unready(_) | Self::Timeout => {
-                headers.insert(
-                    header::RETRY_AFTER,
-                    HeaderValue::from_static(RETRY_AFTER_SECONDS),
-                );
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
             }
-            Self::TooManyRequests {
-                retry_after_seconds,
-            } => {
+            Self::TooManyRequests { retry_after_seconds } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
             }
             Self::Unauthorized { invalid_token } => {
@@ -500,10 +494,7 @@ impl ResponseError for ApiError {
                 } else {
                     r#"Bearer realm="waymark""#
                 };
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static(challenge),
-                );
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
             }
             Self::InsufficientScope { required } => {
                 let challenge = format!(
@@ -525,9 +516,8 @@ impl ResponseError for ApiError {
 pub fn problem_response(problem: Problem) -> HttpResponse {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_vec(&problem).unwrap_or_default();
-    let mut response = HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-        .body(body);
+    let mut response =
+        HttpResponse::build(status).insert_header((header::CONTENT_TYPE, PROBLEM_JSON)).body(body);
     response.extensions_mut().insert(problem);
     response
 }

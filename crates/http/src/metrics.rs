@@ -9,9 +9,7 @@ use std::time::Duration;
 use waymark_domain::health::PoolUsage;
 
 /// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 11] = [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-];
+const BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct SeriesKey {
@@ -38,40 +36,25 @@ impl Metrics {
     /// Records one finished request.
     pub fn observe(&self, method: &str, route: &str, status: u16, latency: Duration) {
         let seconds = latency.as_secs_f64();
-        let key = SeriesKey {
-            method: method.to_owned(),
-            route: route.to_owned(),
-            status,
-        };
+        let key = SeriesKey { method: method.to_owned(), route: route.to_owned(), status };
         let mut series = self.series.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = series.entry(key).or_default();
         entry.count += 1;
         entry.sum_seconds += seconds;
-        let slot = BUCKETS
-            .iter()
-            .position(|bound| seconds <= *bound)
-            .unwrap_or(BUCKETS.len());
+        let slot = BUCKETS.iter().position(|bound| seconds <= *bound).unwrap_or(BUCKETS.len());
         entry.buckets[slot] += 1;
     }
 
     /// The Prometheus text exposition of every series plus the pool gauges.
     #[must_use]
     pub fn render(&self, pool: PoolUsage) -> String {
-        let series = self
-            .series
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let series = self.series.lock().unwrap_or_else(PoisonError::into_inner).clone();
         let mut out = String::with_capacity(4096);
         out.push_str("# HELP waymark_http_requests_total HTTP requests answered, by method, route template and status.\n");
         out.push_str("# TYPE waymark_http_requests_total counter\n");
         for (key, values) in &series {
-            let _ = writeln!(
-                out,
-                "waymark_http_requests_total{{{}}} {}",
-                labels(key),
-                values.count
-            );
+            let _ =
+                writeln!(out, "waymark_http_requests_total{{{}}} {}", labels(key), values.count);
         }
         out.push_str(
             "# HELP waymark_http_request_duration_seconds Time to answer HTTP requests.\n",
@@ -105,16 +88,8 @@ impl Metrics {
         }
         out.push_str("# HELP waymark_db_pool_connections Database connections in this instance's pool, by state.\n");
         out.push_str("# TYPE waymark_db_pool_connections gauge\n");
-        let _ = writeln!(
-            out,
-            "waymark_db_pool_connections{{state=\"in_use\"}} {}",
-            pool.in_use
-        );
-        let _ = writeln!(
-            out,
-            "waymark_db_pool_connections{{state=\"idle\"}} {}",
-            pool.idle
-        );
+        let _ = writeln!(out, "waymark_db_pool_connections{{state=\"in_use\"}} {}", pool.in_use);
+        let _ = writeln!(out, "waymark_db_pool_connections{{state=\"idle\"}} {}", pool.idle);
         out.push_str("# HELP waymark_db_pool_max_connections The most connections this instance's pool will open.\n");
         out.push_str("# TYPE waymark_db_pool_max_connections gauge\n");
         let _ = writeln!(out, "waymark_db_pool_max_connections {}", pool.max);
@@ -132,10 +107,7 @@ fn labels(key: &SeriesKey) -> String {
 }
 
 fn escape_label(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 #[cfg(test)]

@@ -91,9 +91,7 @@ fn problem_response(
             .content(
                 PROBLEM_JSON,
                 ContentBuilder::new()
-                    .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
-                        "Problem",
-                    ))))
+                    .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem"))))
                     .example(Some(example))
                     .build(),
             )
@@ -159,16 +157,10 @@ fn link_created_items(openapi: &mut OpenApi) {
             let Some(item) = openapi.paths.paths.get(item_path) else {
                 continue;
             };
-            let targets = [
-                item.get.as_ref(),
-                item.put.as_ref(),
-                item.patch.as_ref(),
-                item.delete.as_ref(),
-            ];
-            for operation_id in targets
-                .into_iter()
-                .flatten()
-                .filter_map(|operation| operation.operation_id.clone())
+            let targets =
+                [item.get.as_ref(), item.put.as_ref(), item.patch.as_ref(), item.delete.as_ref()];
+            for operation_id in
+                targets.into_iter().flatten().filter_map(|operation| operation.operation_id.clone())
             {
                 let mut link = utoipa::openapi::link::LinkBuilder::new()
                     .operation_id(operation_id.clone())

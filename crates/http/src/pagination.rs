@@ -44,9 +44,9 @@ impl PageRequest {
         match self.limit {
             None => Ok(DEFAULT_LIMIT),
             Some(limit) if (1..=MAX_LIMIT).contains(&limit) => Ok(limit),
-            Some(_) => Err(ApiError::BadRequest(format!(
-                "limit must be between 1 and {MAX_LIMIT}"
-            ))),
+            Some(_) => {
+                Err(ApiError::BadRequest(format!("limit must be between 1 and {MAX_LIMIT}")))
+            }
         }
     }
 
@@ -184,9 +184,7 @@ pub fn parse_bool(name: &str, value: &str) -> Result<bool, ApiError> {
     match value {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(ApiError::BadRequest(format!(
-            "{name} must be true or false"
-        ))),
+        _ => Err(ApiError::BadRequest(format!("{name} must be true or false"))),
     }
 }
 
@@ -201,9 +199,7 @@ pub fn next_page_base(path: &str, query_string: &str) -> String {
     if kept.is_empty() {
         return path.to_owned();
     }
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(kept)
-        .finish();
+    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish();
     format!("{path}?{query}")
 }
 
@@ -226,9 +222,7 @@ impl CursorSigner {
         let mut hasher = Sha256::new();
         hasher.update(b"waymark cursor key v1\0");
         hasher.update(secret);
-        Self {
-            key: hasher.finalize().into(),
-        }
+        Self { key: hasher.finalize().into() }
     }
 
     fn mac(&self) -> Hmac<Sha256> {
@@ -244,11 +238,7 @@ impl CursorSigner {
         let mut mac = self.mac();
         mac.update(&payload);
         let tag = mac.finalize().into_bytes();
-        format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(payload),
-            URL_SAFE_NO_PAD.encode(tag)
-        )
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(tag))
     }
 
     /// The position in `cursor`.
@@ -332,9 +322,7 @@ pub fn serialized_page_response(
     body.extend_from_slice(b",\"next_cursor\":");
     serde_json::to_writer(&mut body, &next_cursor)?;
     body.push(b'}');
-    Ok(linked(path, limit, next_cursor)
-        .content_type(ContentType::json())
-        .body(body))
+    Ok(linked(path, limit, next_cursor).content_type(ContentType::json()).body(body))
 }
 
 /// A 200 response with the `Link` to the next page, if there is one.
@@ -369,16 +357,10 @@ mod tests {
         let forged = CursorSigner::derived_from(b"other").encode(&("2026-11-25T10:00:00Z", 43));
         assert!(signer.decode::<(String, i32)>(&forged).is_err());
         let (payload, tag) = cursor.split_once('.').expect("two parts");
-        let altered = format!(
-            "{}.{tag}",
-            URL_SAFE_NO_PAD.encode(br#"["2026-11-25T10:00:00Z",43]"#)
-        );
+        let altered =
+            format!("{}.{tag}", URL_SAFE_NO_PAD.encode(br#"["2026-11-25T10:00:00Z",43]"#));
         assert!(signer.decode::<(String, i32)>(&altered).is_err());
-        assert!(
-            signer
-                .decode::<(String, i32)>(&format!("{payload}."))
-                .is_err()
-        );
+        assert!(signer.decode::<(String, i32)>(&format!("{payload}.")).is_err());
         assert!(signer.decode::<(String, i32)>("garbage").is_err());
         let longest = signer.encode(&("\u{10FFFF}".repeat(200), uuid::Uuid::nil(), f64::MIN));
         assert!(longest.len() <= MAX_CURSOR_LENGTH, "{}", longest.len());
@@ -388,10 +370,7 @@ mod tests {
 
     #[test]
     fn limits_are_bounded() {
-        let request = |limit| PageRequest {
-            limit,
-            cursor: None,
-        };
+        let request = |limit| PageRequest { limit, cursor: None };
         assert_eq!(request(None).limit().ok(), Some(20));
         assert_eq!(request(Some(100)).limit().ok(), Some(100));
         assert!(request(Some(0)).limit().is_err());

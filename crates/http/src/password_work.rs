@@ -27,10 +27,7 @@ impl PasswordWork {
     #[must_use]
     pub fn new(concurrency: usize) -> Self {
         let concurrency = concurrency.max(1);
-        Self {
-            permits: Arc::new(Semaphore::new(concurrency)),
-            concurrency,
-        }
+        Self { permits: Arc::new(Semaphore::new(concurrency)), concurrency }
     }
 
     /// One fewer than the cores, so at least one core is always left for requests.
@@ -53,12 +50,9 @@ impl PasswordWork {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let permit = Arc::clone(&self.permits)
-            .acquire_owned()
-            .await
-            .map_err(|error| {
-                ApiError::Internal(anyhow::anyhow!("password work is closed: {error}"))
-            })?;
+        let permit = Arc::clone(&self.permits).acquire_owned().await.map_err(|error| {
+            ApiError::Internal(anyhow::anyhow!("password work is closed: {error}"))
+        })?;
         // The permit moves into the job, so it is held until the hash finishes even
         // when the request that asked for it has timed out and gone away.
         actix_web::web::block(move || {
@@ -81,9 +75,7 @@ impl PasswordHasher for PasswordWork {
     }
 
     async fn verify(&self, hash: PasswordHash, candidate: String) -> Result<bool, StoreError> {
-        self.run(move || hash.verify(&candidate))
-            .await
-            .map_err(not_run)
+        self.run(move || hash.verify(&candidate)).await.map_err(not_run)
     }
 }
 

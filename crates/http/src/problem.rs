@@ -66,11 +66,7 @@ pub struct FieldError {
 
 impl From<waymark_domain::validation::Problem> for FieldError {
     fn from(problem: waymark_domain::validation::Problem) -> Self {
-        Self {
-            pointer: problem.pointer,
-            code: problem.code.to_owned(),
-            message: problem.message,
-        }
+        Self { pointer: problem.pointer, code: problem.code.to_owned(), message: problem.message }
     }
 }
 
@@ -153,21 +149,12 @@ mod tests {
             })
             .collect();
         let bounded = problem.within_limits();
-        assert_eq!(
-            bounded.detail.map(|detail| detail.chars().count()),
-            Some(MAX_DETAIL_CHARS)
-        );
-        assert_eq!(
-            bounded.instance.map(|path| path.chars().count()),
-            Some(MAX_INSTANCE_CHARS)
-        );
+        assert_eq!(bounded.detail.map(|detail| detail.chars().count()), Some(MAX_DETAIL_CHARS));
+        assert_eq!(bounded.instance.map(|path| path.chars().count()), Some(MAX_INSTANCE_CHARS));
         assert_eq!(bounded.errors.len(), MAX_FIELD_ERRORS);
         assert!(
-            bounded
-                .errors
-                .iter()
-                .all(|error| error.pointer.chars().count() == MAX_POINTER_CHARS
-                    && error.message.chars().count() == MAX_MESSAGE_CHARS)
+            bounded.errors.iter().all(|error| error.pointer.chars().count() == MAX_POINTER_CHARS
+                && error.message.chars().count() == MAX_MESSAGE_CHARS)
         );
     }
 }

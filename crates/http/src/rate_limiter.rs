@@ -43,10 +43,7 @@ impl RateLimiter {
     /// Buckets that allow bursts of `per_minute` and refill at that rate.
     #[must_use]
     pub fn new(per_minute: u32) -> Self {
-        Self {
-            per_minute: per_minute.max(1),
-            buckets: Mutex::new(HashMap::new()),
-        }
+        Self { per_minute: per_minute.max(1), buckets: Mutex::new(HashMap::new()) }
     }
 
     fn refill_per_second(&self) -> f64 {
@@ -67,10 +64,8 @@ impl RateLimiter {
                 bucket.tokens + now.duration_since(bucket.updated).as_secs_f64() * rate < capacity
             });
         }
-        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
-            tokens: capacity,
-            updated: now,
-        });
+        let bucket =
+            buckets.entry(key.to_owned()).or_insert(Bucket { tokens: capacity, updated: now });
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * rate).min(capacity);
         bucket.updated = now;
@@ -79,20 +74,14 @@ impl RateLimiter {
             bucket.tokens -= 1.0;
         }
         let seconds = |missing: f64| {
-            Duration::from_secs_f64((missing / rate).max(0.0))
-                .as_secs_f64()
-                .ceil() as u64
+            Duration::from_secs_f64((missing / rate).max(0.0)).as_secs_f64().ceil() as u64
         };
         Decision {
             allowed,
             limit: self.per_minute,
             remaining: bucket.tokens.floor().max(0.0) as u32,
             reset_seconds: seconds(capacity - bucket.tokens),
-            retry_after_seconds: if allowed {
-                0
-            } else {
-                seconds(1.0 - bucket.tokens).max(1)
-            },
+            retry_after_seconds: if allowed { 0 } else { seconds(1.0 - bucket.tokens).max(1) },
         }
     }
 }
@@ -105,22 +94,13 @@ mod tests {
     fn a_bucket_allows_its_burst_then_refuses_then_refills() {
         let limiter = RateLimiter::new(3);
         let start = Instant::now();
-        let decisions: Vec<bool> = (0..4)
-            .map(|_| limiter.check_at("a", start).allowed)
-            .collect();
+        let decisions: Vec<bool> = (0..4).map(|_| limiter.check_at("a", start).allowed).collect();
         assert_eq!(decisions, vec![true, true, true, false]);
         let refused = limiter.check_at("a", start);
         assert_eq!(refused.remaining, 0);
-        assert_eq!(
-            refused.retry_after_seconds, 20,
-            "3 a minute refills one every 20 s"
-        );
+        assert_eq!(refused.retry_after_seconds, 20, "3 a minute refills one every 20 s");
         assert!(limiter.check_at("b", start).allowed, "buckets are per key");
-        assert!(
-            limiter
-                .check_at("a", start + Duration::from_secs(21))
-                .allowed
-        );
+        assert!(limiter.check_at("a", start + Duration::from_secs(21)).allowed);
     }
 
     #[test]
@@ -128,9 +108,6 @@ mod tests {
         let limiter = RateLimiter::new(60);
         let start = Instant::now();
         let first = limiter.check_at("a", start);
-        assert_eq!(
-            (first.limit, first.remaining, first.reset_seconds),
-            (60, 59, 1)
-        );
+        assert_eq!((first.limit, first.remaining, first.reset_seconds), (60, 59, 1));
     }
 }

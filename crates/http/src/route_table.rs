@@ -61,19 +61,13 @@ fn segments(path: &str) -> Vec<String> {
 
 fn matches(template: &[String], path: &[String]) -> bool {
     template.len() == path.len()
-        && template
-            .iter()
-            .zip(path)
-            .all(|(expected, actual)| segment_matches(expected, actual))
+        && template.iter().zip(path).all(|(expected, actual)| segment_matches(expected, actual))
 }
 
 /// A literal segment matches itself; `{name}` matches any non-empty segment, and
 /// `{name}.vcf` any that ends in `.vcf` after at least one character.
 fn segment_matches(expected: &str, actual: &str) -> bool {
-    match expected
-        .strip_prefix('{')
-        .and_then(|rest| rest.split_once('}'))
-    {
+    match expected.strip_prefix('{').and_then(|rest| rest.split_once('}')) {
         Some((_, suffix)) => actual.len() > suffix.len() && actual.ends_with(suffix),
         None => expected == actual,
     }
@@ -103,10 +97,7 @@ mod tests {
     fn table() -> RouteTable {
         RouteTable {
             routes: vec![
-                (
-                    segments("/v1/goals/{goal_id}"),
-                    vec!["GET".to_owned(), "PATCH".to_owned()],
-                ),
+                (segments("/v1/goals/{goal_id}"), vec!["GET".to_owned(), "PATCH".to_owned()]),
                 (segments("/health/live"), vec!["GET".to_owned()]),
             ],
         }
@@ -114,10 +105,7 @@ mod tests {
 
     #[test]
     fn templates_match_any_single_segment() {
-        assert_eq!(
-            table().allowed_methods("/v1/goals/abc"),
-            vec!["GET", "PATCH"]
-        );
+        assert_eq!(table().allowed_methods("/v1/goals/abc"), vec!["GET", "PATCH"]);
     }
 
     #[test]
@@ -133,10 +121,7 @@ mod tests {
 
     #[test]
     fn template_for_names_the_matching_template() {
-        assert_eq!(
-            table().template_for("/v1/goals/0193"),
-            Some("/v1/goals/{goal_id}".to_owned())
-        );
+        assert_eq!(table().template_for("/v1/goals/0193"), Some("/v1/goals/{goal_id}".to_owned()));
         assert_eq!(table().template_for("/elsewhere"), None);
     }
 }

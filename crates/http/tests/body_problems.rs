@@ -43,10 +43,7 @@ impl Input<String> for Sample {
         }
         for (index, step) in self.steps.iter().enumerate() {
             if !(1..=5).contains(&step.title.chars().count()) {
-                problems.add(
-                    &format!("/steps/{index}/title"),
-                    "must be 1 to 5 characters",
-                );
+                problems.add(&format!("/steps/{index}/title"), "must be 1 to 5 characters");
             }
         }
         // Problems are answered in the order they are found.
@@ -72,10 +69,7 @@ async fn echo(
     body: JsonBody<Sample>,
     _query: web::Query<SampleQuery>,
 ) -> Result<HttpResponse, waymark_http::ApiError> {
-    let title = body
-        .into_inner()
-        .parse()
-        .map_err(Failure::<StoreError>::Invalid)?;
+    let title = body.into_inner().parse().map_err(Failure::<StoreError>::Invalid)?;
     Ok(HttpResponse::Ok().json(json!({ "title": title })))
 }
 
@@ -147,11 +141,7 @@ async fn send(request: test::TestRequest) -> (StatusCode, Value) {
         assert_eq!(content_type, "application/problem+json");
         assert_eq!(body["status"], status.as_u16());
         assert!(body["request_id"].is_string());
-        assert!(
-            body["instance"]
-                .as_str()
-                .is_some_and(|path| path.starts_with("/test/echo"))
-        );
+        assert!(body["instance"].as_str().is_some_and(|path| path.starts_with("/test/echo")));
     }
     (status, body)
 }
@@ -202,11 +192,7 @@ async fn nesting_deeper_than_the_limit_is_400() {
     let deep = format!("{}{}", "[".repeat(40), "]".repeat(40));
     let (status, body) = send(post(&format!(r#"{{"title":"a","steps":{deep}}}"#))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        body["detail"]
-            .as_str()
-            .is_some_and(|detail| detail.contains("32"))
-    );
+    assert!(body["detail"].as_str().is_some_and(|detail| detail.contains("32")));
 }
 
 #[actix_web::test]
@@ -244,12 +230,7 @@ async fn every_rule_violation_is_listed_with_pointers() {
     assert_eq!(body["detail"], "3 fields are invalid");
     let pointers: Vec<&str> = body["errors"]
         .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|error| error["pointer"].as_str())
-                .collect()
-        })
+        .map(|errors| errors.iter().filter_map(|error| error["pointer"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(pointers, vec!["/progress", "/steps/1/title", "/title"]);
     assert_eq!(body["errors"][2]["message"], "must be 1 to 10 characters");
@@ -265,9 +246,7 @@ async fn a_wrong_content_type_is_415() {
 
 #[actix_web::test]
 async fn a_missing_content_type_is_415() {
-    let request = test::TestRequest::post()
-        .uri("/test/echo")
-        .set_payload(r#"{"title":"walk"}"#);
+    let request = test::TestRequest::post().uri("/test/echo").set_payload(r#"{"title":"walk"}"#);
     assert_eq!(send(request).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
@@ -299,28 +278,19 @@ async fn a_panicking_handler_is_a_500_problem_without_internals() {
     let state = state().await;
     let app =
         test::init_service(build_app(state).route("/test/explode", web::get().to(explode))).await;
-    let result = test::try_call_service(
-        &app,
-        test::TestRequest::get().uri("/test/explode").to_request(),
-    )
-    .await;
+    let result =
+        test::try_call_service(&app, test::TestRequest::get().uri("/test/explode").to_request())
+            .await;
     // The panic guard turns the panic into an error carrying a complete problem.
-    let error = result
-        .err()
-        .expect("a panic becomes an error, not a response");
+    let error = result.err().expect("a panic becomes an error, not a response");
     let response = error.error_response();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(
-        response
-            .headers()
-            .get("content-type")
-            .and_then(|value| value.to_str().ok()),
+        response.headers().get("content-type").and_then(|value| value.to_str().ok()),
         Some("application/problem+json")
     );
     assert!(response.headers().contains_key("x-request-id"));
-    let body = actix_web::body::to_bytes(response.into_body())
-        .await
-        .unwrap_or_default();
+    let body = actix_web::body::to_bytes(response.into_body()).await.unwrap_or_default();
     let body: Value = serde_json::from_slice(&body).unwrap_or_default();
     assert_eq!(body["type"], "/problems/internal-error");
     assert_eq!(body["instance"], "/test/explode");

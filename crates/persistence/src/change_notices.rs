@@ -70,9 +70,7 @@ const TRIGGERS: [&str; 2] = ["change_journal_notify", "content_articles_notify_c
 async fn subscribe(pool: &PgPool) -> Result<PgListener, sea_orm::sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.eager_reconnect(false);
-    listener
-        .listen_all([JOURNAL_CHANNEL, CONTENT_CHANNEL])
-        .await?;
+    listener.listen_all([JOURNAL_CHANNEL, CONTENT_CHANNEL]).await?;
     let present: i64 = sea_orm::sqlx::query_scalar(
         "SELECT count(DISTINCT tgname) FROM pg_trigger WHERE tgname = ANY($1)",
     )
@@ -134,15 +132,7 @@ fn journal_entry(payload: &str) -> Option<(AccountId, Change)> {
     if fields.next().is_some() {
         return None;
     }
-    Some((
-        owner,
-        Change {
-            resource,
-            id,
-            kind,
-            version,
-        },
-    ))
+    Some((owner, Change { resource, id, kind, version }))
 }
 
 #[cfg(test)]
@@ -157,10 +147,7 @@ mod tests {
         let goal = waymark_domain::id::new_id();
         assert_eq!(
             journal_entry(&format!("{owner} goal {goal} updated 3")),
-            Some((
-                AccountId(owner),
-                Change::updated(ResourceType::Goal, goal, Some(3))
-            ))
+            Some((AccountId(owner), Change::updated(ResourceType::Goal, goal, Some(3))))
         );
         assert_eq!(
             journal_entry(&format!("{owner} goal {goal} deleted ")),
@@ -168,9 +155,6 @@ mod tests {
         );
         assert_eq!(journal_entry(&owner.to_string()), None);
         assert_eq!(journal_entry(&format!("{owner} goal {goal} moved 3")), None);
-        assert_eq!(
-            journal_entry(&format!("{owner} goal {goal} deleted  x")),
-            None
-        );
+        assert_eq!(journal_entry(&format!("{owner} goal {goal} deleted  x")), None);
     }
 }

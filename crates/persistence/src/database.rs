@@ -232,10 +232,8 @@ impl Database {
             inner: sql_routines.clone(),
             cache: self.caches.personal.clone(),
         });
-        let content = SqlContentStore {
-            connection: self.connection.clone(),
-            writes: self.writes.clone(),
-        };
+        let content =
+            SqlContentStore { connection: self.connection.clone(), writes: self.writes.clone() };
         StoragePorts {
             health: self.health(),
             accounts: self.accounts(),
@@ -271,9 +269,7 @@ impl Database {
             }),
             services: Arc::new(content.clone()),
             content_changes: Arc::new(content),
-            journal: Arc::new(SqlChangeJournal {
-                writes: self.writes.clone(),
-            }),
+            journal: Arc::new(SqlChangeJournal { writes: self.writes.clone() }),
         }
     }
 
@@ -317,9 +313,7 @@ impl Database {
     /// Failed sign-ins, shared by every server instance.
     #[must_use]
     pub fn sign_in_throttle(&self) -> Arc<dyn SignInThrottle> {
-        Arc::new(SqlSignInThrottle {
-            writes: self.writes.clone(),
-        })
+        Arc::new(SqlSignInThrottle { writes: self.writes.clone() })
     }
 
     /// Keeps this instance's cached goal lists and articles true to changes other
@@ -401,15 +395,11 @@ async fn open(
     options: ConnectOptions,
     backend: Backend,
 ) -> Result<DatabaseConnection, DatabaseError> {
-    sea_orm::Database::connect(options)
-        .await
-        .map_err(|error| match backend {
-            // PostgreSQL errors here can quote the URL, password included.
-            Backend::Postgres => {
-                DatabaseError::InvalidUrl("could not be used to connect".to_owned())
-            }
-            Backend::Sqlite => DatabaseError::Unavailable(error.into()),
-        })
+    sea_orm::Database::connect(options).await.map_err(|error| match backend {
+        // PostgreSQL errors here can quote the URL, password included.
+        Backend::Postgres => DatabaseError::InvalidUrl("could not be used to connect".to_owned()),
+        Backend::Sqlite => DatabaseError::Unavailable(error.into()),
+    })
 }
 
 fn backend_of(url: &str) -> Result<Backend, DatabaseError> {
@@ -418,9 +408,7 @@ fn backend_of(url: &str) -> Result<Backend, DatabaseError> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Backend::Postgres)
     } else {
-        Err(DatabaseError::InvalidUrl(
-            "must start with sqlite: or postgres://".to_owned(),
-        ))
+        Err(DatabaseError::InvalidUrl("must start with sqlite: or postgres://".to_owned()))
     }
 }
 
@@ -481,18 +469,13 @@ mod tests {
             .unwrap();
 
         let first = database.writes.begin().await.unwrap();
-        first
-            .execute_unprepared("INSERT INTO turns VALUES (0)")
-            .await
-            .unwrap();
+        first.execute_unprepared("INSERT INTO turns VALUES (0)").await.unwrap();
         let mut waiting = Vec::new();
         for n in 1..=4 {
             let writes = database.writes.clone();
             waiting.push(tokio::spawn(async move {
                 let turn = writes.begin().await.unwrap();
-                turn.execute_unprepared(&format!("INSERT INTO turns VALUES ({n})"))
-                    .await
-                    .unwrap();
+                turn.execute_unprepared(&format!("INSERT INTO turns VALUES ({n})")).await.unwrap();
                 turn.commit().await.unwrap();
             }));
             // Each writer is queued before the next one arrives.
@@ -506,10 +489,7 @@ mod tests {
             )),
         )
         .await;
-        assert!(
-            matches!(read, Ok(Ok(Some(_)))),
-            "a reader does not wait for the writers"
-        );
+        assert!(matches!(read, Ok(Ok(Some(_)))), "a reader does not wait for the writers");
         assert!(
             waiting.iter().all(|writer| !writer.is_finished()),
             "writers wait for the one write connection"
@@ -530,11 +510,7 @@ mod tests {
             .iter()
             .map(|row| row.try_get::<i32>("", "n").unwrap())
             .collect();
-        assert_eq!(
-            order,
-            vec![0, 1, 2, 3, 4],
-            "writers commit in the order they arrived"
-        );
+        assert_eq!(order, vec![0, 1, 2, 3, 4], "writers commit in the order they arrived");
         database.close().await;
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));

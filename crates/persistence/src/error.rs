@@ -22,10 +22,7 @@ pub(crate) fn is_unique_violation(error: &DbErr) -> bool {
 /// Whether `error` is a foreign-key violation: the row referred to is gone, usually
 /// deleted by a transaction that committed first.
 pub(crate) fn is_foreign_key_violation(error: &DbErr) -> bool {
-    matches!(
-        error.sql_err(),
-        Some(SqlErr::ForeignKeyConstraintViolation(_))
-    )
+    matches!(error.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_)))
 }
 
 /// Why storage could not do it, when the reason is one that passes by itself.
@@ -48,10 +45,7 @@ fn unavailability(error: &DbErr) -> Option<Unavailability> {
         | Sqlx::Protocol(_) => Some(Unavailability::Unreachable),
         Sqlx::Database(database) => {
             let code = database.code().unwrap_or_default();
-            if database
-                .try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
-                .is_some()
-            {
+            if database.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>().is_some() {
                 postgres_unavailability(&code)
             } else {
                 sqlite_unavailability(&code)

@@ -87,10 +87,7 @@ async fn touch_goal(
     condition: Option<Condition>,
 ) -> Result<Option<goals::Model>, StoreError> {
     let mut statement = goals::Entity::update_many()
-        .col_expr(
-            goals::Column::Version,
-            Expr::col(goals::Column::Version).add(1),
-        )
+        .col_expr(goals::Column::Version, Expr::col(goals::Column::Version).add(1))
         .col_expr(goals::Column::UpdatedAt, Expr::value(now))
         .filter(goals::Column::Id.eq(goal.0))
         .filter(goals::Column::AccountId.eq(owner.0));
@@ -100,12 +97,7 @@ async fn touch_goal(
     if let Some(condition) = condition {
         statement = statement.filter(condition);
     }
-    Ok(statement
-        .exec_with_returning(transaction)
-        .await
-        .map_err(store_error)?
-        .into_iter()
-        .next())
+    Ok(statement.exec_with_returning(transaction).await.map_err(store_error)?.into_iter().next())
 }
 
 /// The journal's word for a goal [`touch_goal`] changed.
@@ -153,13 +145,11 @@ impl SqlGoalPartsStore {
         step: StepId,
         expected_version: Option<i64>,
     ) -> Result<StepWriteError, StoreError> {
-        Ok(
-            match (self.step(owner, goal, step).await?, expected_version) {
-                (None, _) => StepWriteError::NotFound,
-                (Some(_), Some(_)) => StepWriteError::PreconditionFailed,
-                (Some(_), None) => StepWriteError::Busy,
-            },
-        )
+        Ok(match (self.step(owner, goal, step).await?, expected_version) {
+            (None, _) => StepWriteError::NotFound,
+            (Some(_), Some(_)) => StepWriteError::PreconditionFailed,
+            (Some(_), None) => StepWriteError::Busy,
+        })
     }
 }
 
@@ -170,10 +160,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             return Ok(None);
         }
         let rows = ordered_steps(&self.connection, owner, goal).await?;
-        rows.iter()
-            .map(to_step)
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+        rows.iter().map(to_step).collect::<Result<Vec<_>, _>>().map(Some)
     }
 
     async fn add_step(
@@ -193,10 +180,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 goal,
                 now,
                 vec![
-                    (
-                        goals::Column::StepsTotal,
-                        Expr::col(goals::Column::StepsTotal).add(1),
-                    ),
+                    (goals::Column::StepsTotal, Expr::col(goals::Column::StepsTotal).add(1)),
                     (
                         goals::Column::StepsDone,
                         Expr::col(goals::Column::StepsDone).add(done_increment),
@@ -233,12 +217,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             let step_change =
                 Change::created(ResourceType::GoalStep, inserted.id, Some(inserted.version));
             self.journal
-                .commit(
-                    transaction,
-                    acting,
-                    now,
-                    &[goal_updated(&goal_row), step_change],
-                )
+                .commit(transaction, acting, now, &[goal_updated(&goal_row), step_change])
                 .await?;
             Ok(to_step(&inserted)?)
         }
@@ -273,10 +252,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
     ) -> Result<Step, StepWriteError> {
         let owner = acting.owner;
         async {
-            let current = self
-                .step(owner, goal, step)
-                .await?
-                .ok_or(StepWriteError::NotFound)?;
+            let current = self.step(owner, goal, step).await?.ok_or(StepWriteError::NotFound)?;
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(StepWriteError::PreconditionFailed);
             }
@@ -330,12 +306,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             };
             let step_change = Change::updated(ResourceType::GoalStep, row.id, Some(row.version));
             self.journal
-                .commit(
-                    transaction,
-                    acting,
-                    now,
-                    &[goal_updated(&goal_row), step_change],
-                )
+                .commit(transaction, acting, now, &[goal_updated(&goal_row), step_change])
                 .await?;
             Ok(to_step(&row)?)
         }
@@ -352,10 +323,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
     ) -> Result<(), StepWriteError> {
         let owner = acting.owner;
         async {
-            let current = self
-                .step(owner, goal, step)
-                .await?
-                .ok_or(StepWriteError::NotFound)?;
+            let current = self.step(owner, goal, step).await?.ok_or(StepWriteError::NotFound)?;
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(StepWriteError::PreconditionFailed);
             }
@@ -366,10 +334,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 goal,
                 now,
                 vec![
-                    (
-                        goals::Column::StepsTotal,
-                        Expr::col(goals::Column::StepsTotal).sub(1),
-                    ),
+                    (goals::Column::StepsTotal, Expr::col(goals::Column::StepsTotal).sub(1)),
                     (
                         goals::Column::StepsDone,
                         Expr::col(goals::Column::StepsDone).sub(i32::from(current.done)),
@@ -409,20 +374,14 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .exec_with_returning(&transaction)
                 .await
                 .map_err(store_error)?;
-            let changes: Vec<Change> = [
-                goal_updated(&goal_row),
-                Change::deleted(ResourceType::GoalStep, step.0),
-            ]
-            .into_iter()
-            .chain(
-                moved
-                    .iter()
-                    .map(|row| Change::updated(ResourceType::GoalStep, row.id, Some(row.version))),
-            )
-            .collect();
-            self.journal
-                .commit(transaction, acting, now, &changes)
-                .await?;
+            let changes: Vec<Change> =
+                [goal_updated(&goal_row), Change::deleted(ResourceType::GoalStep, step.0)]
+                    .into_iter()
+                    .chain(moved.iter().map(|row| {
+                        Change::updated(ResourceType::GoalStep, row.id, Some(row.version))
+                    }))
+                    .collect();
+            self.journal.commit(transaction, acting, now, &changes).await?;
             Ok(())
         }
         .await
@@ -453,9 +412,8 @@ impl GoalPartsStore for SqlGoalPartsStore {
             }
             for (position, step) in order.iter().enumerate() {
                 let position = i32::try_from(position).unwrap_or(i32::MAX);
-                let unchanged = current
-                    .iter()
-                    .any(|row| row.id == step.0 && row.position == position);
+                let unchanged =
+                    current.iter().any(|row| row.id == step.0 && row.position == position);
                 if unchanged {
                     continue;
                 }
@@ -473,9 +431,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             }
             let rows = ordered_steps(&transaction, owner, goal).await?;
             let moved = rows.iter().filter(|row| {
-                !current
-                    .iter()
-                    .any(|before| before.id == row.id && before.version == row.version)
+                !current.iter().any(|before| before.id == row.id && before.version == row.version)
             });
             let changes: Vec<Change> =
                 [goal_updated(&goal_row)]
@@ -484,9 +440,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                         Change::updated(ResourceType::GoalStep, row.id, Some(row.version))
                     }))
                     .collect();
-            self.journal
-                .commit(transaction, acting, now, &changes)
-                .await?;
+            self.journal.commit(transaction, acting, now, &changes).await?;
             Ok(rows.iter().map(to_step).collect::<Result<Vec<_>, _>>()?)
         }
         .await
@@ -531,9 +485,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 goal_id: Set(goal.0),
                 account_id: Set(owner.0),
                 note: Set(check_in.note.as_str().to_owned()),
-                progress: Set(check_in
-                    .progress
-                    .map(|progress| i16::from(progress.value()))),
+                progress: Set(check_in.progress.map(|progress| i16::from(progress.value()))),
                 feeling: Set(check_in.feeling.map(|feeling| feeling.as_str().to_owned())),
                 setback: Set(check_in.setback),
                 created_at: Set(now),
@@ -544,12 +496,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .map_err(store_error)?;
             let check_in_change = Change::created(ResourceType::GoalCheckIn, inserted.id, None);
             self.journal
-                .commit(
-                    transaction,
-                    acting,
-                    now,
-                    &[goal_updated(&goal_row), check_in_change],
-                )
+                .commit(transaction, acting, now, &[goal_updated(&goal_row), check_in_change])
                 .await?;
             Ok(to_check_in(&inserted)?)
         }
@@ -571,13 +518,11 @@ impl GoalPartsStore for SqlGoalPartsStore {
             .filter(goal_check_ins::Column::AccountId.eq(owner.0));
         if let Some((created_at, id)) = after {
             select = select.filter(
-                Condition::any()
-                    .add(goal_check_ins::Column::CreatedAt.lt(created_at))
-                    .add(
-                        Condition::all()
-                            .add(goal_check_ins::Column::CreatedAt.eq(created_at))
-                            .add(goal_check_ins::Column::Id.lt(id.0)),
-                    ),
+                Condition::any().add(goal_check_ins::Column::CreatedAt.lt(created_at)).add(
+                    Condition::all()
+                        .add(goal_check_ins::Column::CreatedAt.eq(created_at))
+                        .add(goal_check_ins::Column::Id.lt(id.0)),
+                ),
             );
         }
         let rows = select
@@ -593,10 +538,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .map(to_check_in)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(CheckInPage {
-            check_ins,
-            has_more,
-        }))
+        Ok(Some(CheckInPage { check_ins, has_more }))
     }
 
     async fn check_in_by_id(
@@ -657,12 +599,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .map_err(store_error)?;
             let check_in_change = Change::deleted(ResourceType::GoalCheckIn, check_in.0);
             self.journal
-                .commit(
-                    transaction,
-                    acting,
-                    now,
-                    &[goal_updated(&goal_row), check_in_change],
-                )
+                .commit(transaction, acting, now, &[goal_updated(&goal_row), check_in_change])
                 .await?;
             Ok(())
         }

@@ -55,10 +55,7 @@ fn to_goal(row: &goals::Model) -> Result<Goal, StoreError> {
         why: GoalWhy::parse(&row.why).map_err(|_| corrupt("why"))?,
         area: row.area.parse::<Area>().map_err(|_| corrupt("area"))?,
         target_date: row.target_date,
-        status: row
-            .status
-            .parse::<GoalStatus>()
-            .map_err(|_| corrupt("status"))?,
+        status: row.status.parse::<GoalStatus>().map_err(|_| corrupt("status"))?,
         status_changed_at: row.status_changed_at,
         needs_support: row.needs_support,
         support_notes: SupportNotes::parse(&row.support_notes)
@@ -93,17 +90,14 @@ fn history_row(
 
 fn after_condition(position: &GoalPosition) -> Condition {
     match position {
-        GoalPosition::Newest { created_at, id } => Condition::any()
-            .add(goals::Column::CreatedAt.lt(*created_at))
-            .add(
+        GoalPosition::Newest { created_at, id } => {
+            Condition::any().add(goals::Column::CreatedAt.lt(*created_at)).add(
                 Condition::all()
                     .add(goals::Column::CreatedAt.eq(*created_at))
                     .add(goals::Column::Id.lt(id.0)),
-            ),
-        GoalPosition::TargetDate {
-            target_date: Some(date),
-            id,
-        } => Condition::any()
+            )
+        }
+        GoalPosition::TargetDate { target_date: Some(date), id } => Condition::any()
             .add(goals::Column::TargetDate.gt(*date))
             .add(
                 Condition::all()
@@ -111,10 +105,7 @@ fn after_condition(position: &GoalPosition) -> Condition {
                     .add(goals::Column::Id.gt(id.0)),
             )
             .add(goals::Column::TargetDate.is_null()),
-        GoalPosition::TargetDate {
-            target_date: None,
-            id,
-        } => Condition::all()
+        GoalPosition::TargetDate { target_date: None, id } => Condition::all()
             .add(goals::Column::TargetDate.is_null())
             .add(goals::Column::Id.gt(id.0)),
     }
@@ -143,9 +134,9 @@ impl SqlGoalStore {
             select = select.filter(after_condition(position));
         }
         select = match query.order {
-            GoalOrder::Newest => select
-                .order_by_desc(goals::Column::CreatedAt)
-                .order_by_desc(goals::Column::Id),
+            GoalOrder::Newest => {
+                select.order_by_desc(goals::Column::CreatedAt).order_by_desc(goals::Column::Id)
+            }
             GoalOrder::TargetDate => select
                 .order_by(Expr::col(goals::Column::TargetDate).is_null(), Order::Asc)
                 .order_by_asc(goals::Column::TargetDate)
@@ -211,10 +202,7 @@ impl SqlGoalStore {
         let transaction = self.writes.begin().await?;
         let Some(row) = goals::Entity::update_many()
             .set(update)
-            .col_expr(
-                goals::Column::Version,
-                Expr::col(goals::Column::Version).add(1),
-            )
+            .col_expr(goals::Column::Version, Expr::col(goals::Column::Version).add(1))
             .col_expr(goals::Column::UpdatedAt, Expr::value(now))
             .filter(goals::Column::Id.eq(current.id))
             .filter(goals::Column::AccountId.eq(current.account_id))
@@ -239,14 +227,9 @@ impl SqlGoalStore {
             .await
             .map_err(store_error)?;
         }
-        let acting = Acting {
-            owner: AccountId(current.account_id),
-            actor,
-        };
+        let acting = Acting { owner: AccountId(current.account_id), actor };
         let change = Change::updated(ResourceType::Goal, row.id, Some(row.version));
-        self.journal
-            .commit(transaction, acting, now, &[change])
-            .await?;
+        self.journal.commit(transaction, acting, now, &[change]).await?;
         to_goal(&row).map(Some)
     }
 }
@@ -296,11 +279,7 @@ impl GoalStore for SqlGoalStore {
                     transaction,
                     acting,
                     now,
-                    &[Change::created(
-                        ResourceType::Goal,
-                        id.0,
-                        Some(inserted.version),
-                    )],
+                    &[Change::created(ResourceType::Goal, id.0, Some(inserted.version))],
                 )
                 .await?;
             to_goal(&inserted)
@@ -331,9 +310,8 @@ impl GoalStore for SqlGoalStore {
                 if expected_version.is_some_and(|expected| expected != current.version) {
                     return Err(GoalWriteError::PreconditionFailed);
                 }
-                if let Some(goal) = self
-                    .update_at_version(&current, &changes, acting.actor, now)
-                    .await?
+                if let Some(goal) =
+                    self.update_at_version(&current, &changes, acting.actor, now).await?
                 {
                     return Ok(goal);
                 }
@@ -371,14 +349,8 @@ impl GoalStore for SqlGoalStore {
             // The goal's routines are unlinked here rather than by ON DELETE SET NULL,
             // so each gets a new version and a journal entry of its own.
             let unlinked = routines::Entity::update_many()
-                .col_expr(
-                    routines::Column::GoalId,
-                    Expr::value(Option::<uuid::Uuid>::None),
-                )
-                .col_expr(
-                    routines::Column::Version,
-                    Expr::col(routines::Column::Version).add(1),
-                )
+                .col_expr(routines::Column::GoalId, Expr::value(Option::<uuid::Uuid>::None))
+                .col_expr(routines::Column::Version, Expr::col(routines::Column::Version).add(1))
                 .col_expr(routines::Column::UpdatedAt, Expr::value(now))
                 .filter(routines::Column::AccountId.eq(owner.0))
                 .filter(routines::Column::GoalId.eq(id.0))
@@ -391,11 +363,7 @@ impl GoalStore for SqlGoalStore {
             if let Some(expected) = expected_version {
                 statement = statement.filter(goals::Column::Version.eq(expected));
             }
-            let deleted = statement
-                .exec(&transaction)
-                .await
-                .map_err(store_error)?
-                .rows_affected;
+            let deleted = statement.exec(&transaction).await.map_err(store_error)?.rows_affected;
             if deleted == 0 {
                 drop(transaction);
                 return match (self.row(owner, id).await?, expected_version) {
@@ -411,9 +379,7 @@ impl GoalStore for SqlGoalStore {
                 })
                 .chain([Change::deleted(ResourceType::Goal, id.0)])
                 .collect();
-            self.journal
-                .commit(transaction, acting, now, &changes)
-                .await?;
+            self.journal.commit(transaction, acting, now, &changes).await?;
             Ok(())
         }
         .await

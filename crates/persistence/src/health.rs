@@ -42,14 +42,12 @@ fn write_probe(backend: Backend) -> &'static str {
 #[async_trait]
 impl StorageHealth for PoolHealth {
     async fn check(&self) -> Result<(), StorageUnavailable> {
-        self.writes
-            .execute_unprepared(write_probe(self.backend))
-            .await
-            .map(|_| ())
-            .map_err(|error| match store_error(error) {
+        self.writes.execute_unprepared(write_probe(self.backend)).await.map(|_| ()).map_err(
+            |error| match store_error(error) {
                 StoreError::Unavailable(unavailable) => unavailable,
                 StoreError::Unexpected(cause) => StorageUnavailable::new(cause),
-            })
+            },
+        )
     }
 
     fn pool_usage(&self) -> PoolUsage {
@@ -64,10 +62,6 @@ impl StorageHealth for PoolHealth {
             }
         };
         let idle = u32::try_from(idle).unwrap_or(u32::MAX);
-        PoolUsage {
-            in_use: size.saturating_sub(idle),
-            idle,
-            max: self.max_connections,
-        }
+        PoolUsage { in_use: size.saturating_sub(idle), idle, max: self.max_connections }
     }
 }

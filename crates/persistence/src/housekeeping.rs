@@ -62,8 +62,7 @@ pub(crate) async fn sweep(
     let retention = TimeDelta::from_std(journal_retention).unwrap_or(TimeDelta::MAX);
     let journal_entries = crate::journal::forget_before(
         connection,
-        now.checked_sub_signed(retention)
-            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+        now.checked_sub_signed(retention).unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
     )
     .await?;
     Ok(Swept {

@@ -28,11 +28,7 @@ pub(crate) async fn delete_for_caller(
         .from_table(Alias::new("idempotency_records"))
         .and_where(Expr::col(Alias::new("caller")).eq(caller))
         .to_owned();
-    connection
-        .execute(&statement)
-        .await
-        .map(|_| ())
-        .map_err(store_error)
+    connection.execute(&statement).await.map(|_| ()).map_err(store_error)
 }
 
 /// [`IdempotencyStore`] on SQLite or PostgreSQL.
@@ -141,10 +137,7 @@ impl IdempotencyStore for SqlIdempotencyStore {
             )
             .col_expr(Column::ResponseHeaders, Expr::value(headers))
             .col_expr(Column::ResponseBody, Expr::value(response.body))
-            .col_expr(
-                Column::ExpiresAt,
-                Expr::value(time::now() + replay_window()),
-            )
+            .col_expr(Column::ExpiresAt, Expr::value(time::now() + replay_window()))
             .filter(Column::Caller.eq(caller))
             .filter(Column::Key.eq(key.as_str()))
             .exec(&self.writes)

@@ -57,9 +57,7 @@ pub(crate) struct Journal {
 impl Journal {
     /// A journal telling `hearers` of every committed write.
     pub(crate) fn telling(hearers: Vec<Arc<dyn HearsChanges>>) -> Self {
-        Self {
-            hearers: hearers.into(),
-        }
+        Self { hearers: hearers.into() }
     }
 
     /// Appends `changes` to `owner`'s journal as made by `actor` at `at`, commits
@@ -77,8 +75,7 @@ impl Journal {
         changes: &[Change],
     ) -> Result<(), StoreError> {
         append(&transaction, acting.owner, acting.actor, at, changes).await?;
-        self.commit_appended(transaction, acting.owner, changes)
-            .await
+        self.commit_appended(transaction, acting.owner, changes).await
     }
 
     /// Commits `transaction`, whose entries `changes` were [`append`]ed earlier in it
@@ -93,11 +90,8 @@ impl Journal {
         owner: AccountId,
         changes: &[Change],
     ) -> Result<(), StoreError> {
-        let tell = TellWhenDone {
-            hearers: Arc::clone(&self.hearers),
-            owner,
-            changes: changes.to_vec(),
-        };
+        let tell =
+            TellWhenDone { hearers: Arc::clone(&self.hearers), owner, changes: changes.to_vec() };
         // A task of its own: once begun, the commit runs to its end and the hearers are
         // told after it, even when the request that asked stops waiting (a client that
         // went away, a timeout). Told earlier, a cache could keep what a read made of
@@ -287,10 +281,7 @@ fn to_entry(row: &change_journal::Model) -> Result<JournalEntry, StoreError> {
     let words = |error: waymark_domain::journal::UnknownWord| corrupt(error.to_string());
     Ok(JournalEntry {
         account: AccountId(row.account_id),
-        sequence: Sequence(
-            row.sequence
-                .ok_or_else(|| corrupt("no number".to_owned()))?,
-        ),
+        sequence: Sequence(row.sequence.ok_or_else(|| corrupt("no number".to_owned()))?),
         change: Change {
             resource: row.resource_type.parse::<ResourceType>().map_err(words)?,
             id: row.resource_id,

@@ -42,11 +42,7 @@ impl Writes {
     /// [`StoreError`] when no transaction could be opened (503 when storage is busy
     /// or away).
     pub(crate) async fn begin(&self) -> Result<WriteTransaction, StoreError> {
-        self.0
-            .begin()
-            .await
-            .map(WriteTransaction)
-            .map_err(store_error)
+        self.0.begin().await.map(WriteTransaction).map_err(store_error)
     }
 }
 

@@ -41,14 +41,9 @@ pub fn read_password() -> Result<String, AdminError> {
         Ok(first)
     } else {
         let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|error| {
-                AdminError::Invalid(format!(
-                    "cannot read the password from standard input: {error}"
-                ))
-            })?;
+        std::io::stdin().lock().read_line(&mut line).map_err(|error| {
+            AdminError::Invalid(format!("cannot read the password from standard input: {error}"))
+        })?;
         Ok(line.trim_end_matches(['\r', '\n']).to_owned())
     }
 }
@@ -68,14 +63,7 @@ pub async fn create_user(
     let email =
         Email::parse(email).map_err(|error| AdminError::Invalid(format!("--email {error}")))?;
     let name = display_name.map_or_else(
-        || {
-            email
-                .as_str()
-                .split('@')
-                .next()
-                .unwrap_or_default()
-                .to_owned()
-        },
+        || email.as_str().split('@').next().unwrap_or_default().to_owned(),
         str::to_owned,
     );
     let display_name = DisplayName::parse(&name)

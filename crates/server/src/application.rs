@@ -265,10 +265,9 @@ async fn seed_an_empty_catalogue(ports: &StoragePorts) {
     }
     match crate::catalogue::read(&crate::catalogue::seed_files()) {
         Ok(catalogue) => match crate::catalogue::apply(ports, &catalogue, |_, _| {}).await {
-            Ok(summary) => tracing::info!(
-                created = summary.created,
-                "loaded the starter content catalogue"
-            ),
+            Ok(summary) => {
+                tracing::info!(created = summary.created, "loaded the starter content catalogue")
+            }
             Err(error) => {
                 tracing::warn!(%error, "the starter content catalogue could not be loaded")
             }
@@ -288,10 +287,7 @@ async fn sweep_periodically(
 ) {
     loop {
         tokio::time::sleep(interval).await;
-        match database
-            .sweep_expired(waymark_domain::time::now(), journal_retention)
-            .await
-        {
+        match database.sweep_expired(waymark_domain::time::now(), journal_retention).await {
             Ok(swept) => tracing::info!(
                 idempotency_records = swept.idempotency_records,
                 refresh_tokens = swept.refresh_tokens,

@@ -33,8 +33,7 @@ impl Cli {
     /// The subcommand, or `serve` with the settings given to `waymark` itself.
     #[must_use]
     pub fn into_command(self) -> Command {
-        self.command
-            .unwrap_or_else(|| Command::Serve(Box::new(self.settings)))
+        self.command.unwrap_or_else(|| Command::Serve(Box::new(self.settings)))
     }
 }
 
@@ -262,8 +261,7 @@ impl AdminAction {
 }
 
 fn parse_role(text: &str) -> Result<waymark_domain::identity::Role, String> {
-    text.parse()
-        .map_err(|error: waymark_domain::identity::account::UnknownRole| error.to_string())
+    text.parse().map_err(|error: waymark_domain::identity::account::UnknownRole| error.to_string())
 }
 
 /// Every option of every command, once per long name: what `--help` documents and
@@ -272,9 +270,7 @@ fn parse_role(text: &str) -> Result<waymark_domain::identity::Role, String> {
 pub fn every_option() -> Vec<clap::Arg> {
     fn collect(command: &clap::Command, found: &mut Vec<clap::Arg>) {
         for argument in command.get_arguments() {
-            let known = found
-                .iter()
-                .any(|seen| seen.get_long() == argument.get_long());
+            let known = found.iter().any(|seen| seen.get_long() == argument.get_long());
             if argument.get_long().is_some() && !known {
                 found.push(argument.clone());
             }
@@ -303,14 +299,10 @@ mod tests {
     #[test]
     fn waymark_alone_serves_and_flags_before_a_subcommand_are_refused() {
         let alone = Cli::try_parse_from(["waymark", "--bind", "127.0.0.1:9001"]).unwrap();
-        let Command::Serve(settings) = alone.into_command() else {
-            panic!("waymark alone serves")
-        };
+        let Command::Serve(settings) = alone.into_command() else { panic!("waymark alone serves") };
         assert_eq!(settings.bind.port(), 9001);
         let serve = Cli::try_parse_from(["waymark", "serve", "--bind", "127.0.0.1:9002"]).unwrap();
-        let Command::Serve(settings) = serve.into_command() else {
-            panic!("waymark serve serves")
-        };
+        let Command::Serve(settings) = serve.into_command() else { panic!("waymark serve serves") };
         assert_eq!(settings.bind.port(), 9002);
         // It would otherwise be silently ignored: the subcommand has its own options.
         assert!(Cli::try_parse_from(["waymark", "--log", "warn", "migrate"]).is_err());
@@ -327,16 +319,10 @@ mod tests {
             action.map_or((MigrateStep::Up, migration), MigrateAction::into_parts)
         };
         let (step, migration) = parse(&["waymark", "migrate", "--log", "warn"]);
-        assert_eq!(
-            (step, migration.logging.log.as_str()),
-            (MigrateStep::Up, "warn")
-        );
+        assert_eq!((step, migration.logging.log.as_str()), (MigrateStep::Up, "warn"));
         let (step, migration) =
             parse(&["waymark", "migrate", "down", "--steps", "2", "--log", "off"]);
-        assert_eq!(
-            (step, migration.logging.log.as_str()),
-            (MigrateStep::Down(2), "off")
-        );
+        assert_eq!((step, migration.logging.log.as_str()), (MigrateStep::Down(2), "off"));
         // Migrations use one connection of their own: no pool settings.
         assert!(Cli::try_parse_from(["waymark", "migrate", "--db-max-connections", "3"]).is_err());
     }

@@ -28,9 +28,7 @@ impl FromStr for HumanDuration {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let text = text.trim();
-        let split = text
-            .find(|character: char| !character.is_ascii_digit())
-            .unwrap_or(text.len());
+        let split = text.find(|character: char| !character.is_ascii_digit()).unwrap_or(text.len());
         let (number, unit) = text.split_at(split);
         let number: u64 = number
             .parse()
@@ -42,9 +40,7 @@ impl FromStr for HumanDuration {
             "h" => Duration::from_secs(number.saturating_mul(3_600)),
             "d" => Duration::from_secs(number.saturating_mul(86_400)),
             other => {
-                return Err(format!(
-                    "unknown duration unit `{other}`; use ms, s, m, h or d"
-                ));
+                return Err(format!("unknown duration unit `{other}`; use ms, s, m, h or d"));
             }
         };
         Ok(Self(duration))
@@ -90,10 +86,7 @@ mod tests {
     #[test]
     fn prints_what_it_parses() {
         for text in ["250ms", "5s", "2m", "12h", "30d"] {
-            assert_eq!(
-                text.parse::<HumanDuration>().map(|d| d.to_string()),
-                Ok(text.to_owned())
-            );
+            assert_eq!(text.parse::<HumanDuration>().map(|d| d.to_string()), Ok(text.to_owned()));
         }
     }
 }

@@ -43,16 +43,10 @@ fn main() -> ExitCode {
         return fail(BAD_SETTING, &message);
     }
     log_panics();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
-            return fail(
-                FAILED,
-                &format!("could not start the async runtime: {error}"),
-            );
+            return fail(FAILED, &format!("could not start the async runtime: {error}"));
         }
     };
     runtime.block_on(async move {
@@ -78,10 +72,7 @@ async fn serve(settings: &Settings) -> ExitCode {
     tokio::spawn(stop_gracefully_on_signal(application.graceful_stop()));
     match application.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => fail(
-            FAILED,
-            &format!("the server stopped with an error: {error}"),
-        ),
+        Err(error) => fail(FAILED, &format!("the server stopped with an error: {error}")),
     }
 }
 
@@ -91,23 +82,17 @@ async fn migrate(settings: &DatabaseArgs, step: MigrateStep) -> ExitCode {
         Err(error) => return fail(FAILED, &error_chain(&error)),
     };
     let outcome = match step {
-        MigrateStep::Up => database
-            .migrate_up()
-            .await
-            .map(|()| "all migrations are applied".to_owned()),
-        MigrateStep::Down(steps) => database
-            .migrate_down(steps)
-            .await
-            .map(|()| format!("reverted {steps} migration(s)")),
+        MigrateStep::Up => {
+            database.migrate_up().await.map(|()| "all migrations are applied".to_owned())
+        }
+        MigrateStep::Down(steps) => {
+            database.migrate_down(steps).await.map(|()| format!("reverted {steps} migration(s)"))
+        }
         MigrateStep::Status => database.migration_status().await.map(|migrations| {
             migrations
                 .iter()
                 .map(|migration| {
-                    let state = if migration.applied {
-                        "applied"
-                    } else {
-                        "pending"
-                    };
+                    let state = if migration.applied { "applied" } else { "pending" };
                     format!("{state:8} {}", migration.name)
                 })
                 .collect::<Vec<_>>()
@@ -195,11 +180,7 @@ async fn content(action: ContentAction) -> ExitCode {
             for problem in &problems {
                 let _ = writeln!(stderr, "{problem}");
             }
-            let _ = writeln!(
-                stderr,
-                "nothing was imported: {} problem(s)",
-                problems.len()
-            );
+            let _ = writeln!(stderr, "nothing was imported: {} problem(s)", problems.len());
             return ExitCode::from(FAILED);
         }
     };
@@ -217,10 +198,7 @@ async fn content(action: ContentAction) -> ExitCode {
         }
     }
     let database = match Database::connect(
-        &settings
-            .tool
-            .database
-            .settings(&settings.tool.pool, CacheBudgets::none()),
+        &settings.tool.database.settings(&settings.tool.pool, CacheBudgets::none()),
     )
     .await
     {
@@ -230,14 +208,12 @@ async fn content(action: ContentAction) -> ExitCode {
     let ports = database.ports();
     let outcome = match action {
         ContentAction::Export { dir, .. } => {
-            waymark::catalogue::export(&ports, &dir)
-                .await
-                .map(|(articles, services)| {
-                    format!(
-                        "exported {articles} article(s) and {services} service(s) to {}",
-                        dir.display()
-                    )
-                })
+            waymark::catalogue::export(&ports, &dir).await.map(|(articles, services)| {
+                format!(
+                    "exported {articles} article(s) and {services} service(s) to {}",
+                    dir.display()
+                )
+            })
         }
         ContentAction::Seed { .. } | ContentAction::Import { .. } => {
             let mut progress = waymark::catalogue::Progress::on_stderr();
@@ -267,28 +243,19 @@ fn print_openapi() -> ExitCode {
     match waymark_http::openapi::openapi_json() {
         Ok(text) => {
             let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
+            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => fail(FAILED, &format!("could not write the document: {error}")),
             }
         }
-        Err(error) => fail(
-            FAILED,
-            &format!("could not render the OpenAPI document: {error}"),
-        ),
+        Err(error) => fail(FAILED, &format!("could not render the OpenAPI document: {error}")),
     }
 }
 
 /// Help and version go to standard output with status 0; any other parse failure is
 /// one line on standard error with status 2.
 fn settings_error(error: &clap::Error) -> ExitCode {
-    if matches!(
-        error.kind(),
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
-    ) {
+    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
         let _ = error.print();
         return ExitCode::SUCCESS;
     }
@@ -314,10 +281,7 @@ fn settings_error(error: &clap::Error) -> ExitCode {
         _ => env_var_of(error),
     };
     match variable {
-        Some(variable) => fail(
-            BAD_SETTING,
-            &format!("{first_line} (also settable as {variable})"),
-        ),
+        Some(variable) => fail(BAD_SETTING, &format!("{first_line} (also settable as {variable})")),
         None => fail(BAD_SETTING, first_line),
     }
 }

@@ -196,11 +196,7 @@ pub struct Settings {
 
     /// How many password hashes may run at once (0: one fewer than the cores), so a
     /// burst of sign-ins cannot take every core from other requests.
-    #[arg(
-        long,
-        env = "WAYMARK_PASSWORD_HASHING_CONCURRENCY",
-        default_value_t = 0
-    )]
+    #[arg(long, env = "WAYMARK_PASSWORD_HASHING_CONCURRENCY", default_value_t = 0)]
     pub password_hashing_concurrency: usize,
 
     /// How often expired idempotency records, refresh tokens and stale sign-in counts
@@ -256,10 +252,7 @@ impl Default for PoolArgs {
 
 impl Default for LogArgs {
     fn default() -> Self {
-        Self {
-            log: "info".to_owned(),
-            log_format: LogFormat::Auto,
-        }
+        Self { log: "info".to_owned(), log_format: LogFormat::Auto }
     }
 }
 
@@ -318,14 +311,8 @@ impl DatabaseArgs {
     pub fn check(&self) -> Result<(), String> {
         check_database_url(self.database_url.expose_secret())?;
         first_zero(&[
-            (
-                "--db-acquire-timeout (WAYMARK_DB_ACQUIRE_TIMEOUT)",
-                self.db_acquire_timeout,
-            ),
-            (
-                "--db-connect-timeout (WAYMARK_DB_CONNECT_TIMEOUT)",
-                self.db_connect_timeout,
-            ),
+            ("--db-acquire-timeout (WAYMARK_DB_ACQUIRE_TIMEOUT)", self.db_acquire_timeout),
+            ("--db-connect-timeout (WAYMARK_DB_CONNECT_TIMEOUT)", self.db_connect_timeout),
         ])
     }
 
@@ -400,39 +387,18 @@ impl Settings {
         self.database.check()?;
         self.pool.check()?;
         first_zero(&[
-            (
-                "--request-timeout (WAYMARK_REQUEST_TIMEOUT)",
-                self.request_timeout,
-            ),
-            (
-                "--readiness-timeout (WAYMARK_READINESS_TIMEOUT)",
-                self.readiness_timeout,
-            ),
-            (
-                "--access-token-lifetime (WAYMARK_ACCESS_TOKEN_LIFETIME)",
-                self.access_token_lifetime,
-            ),
+            ("--request-timeout (WAYMARK_REQUEST_TIMEOUT)", self.request_timeout),
+            ("--readiness-timeout (WAYMARK_READINESS_TIMEOUT)", self.readiness_timeout),
+            ("--access-token-lifetime (WAYMARK_ACCESS_TOKEN_LIFETIME)", self.access_token_lifetime),
             (
                 "--refresh-token-lifetime (WAYMARK_REFRESH_TOKEN_LIFETIME)",
                 self.refresh_token_lifetime,
             ),
-            (
-                "--sign-in-lockout (WAYMARK_SIGN_IN_LOCKOUT)",
-                self.sign_in_lockout,
-            ),
-            (
-                "--housekeeping-interval (WAYMARK_HOUSEKEEPING_INTERVAL)",
-                self.housekeeping_interval,
-            ),
-            (
-                "--journal-retention (WAYMARK_JOURNAL_RETENTION)",
-                self.journal_retention,
-            ),
+            ("--sign-in-lockout (WAYMARK_SIGN_IN_LOCKOUT)", self.sign_in_lockout),
+            ("--housekeeping-interval (WAYMARK_HOUSEKEEPING_INTERVAL)", self.housekeeping_interval),
+            ("--journal-retention (WAYMARK_JOURNAL_RETENTION)", self.journal_retention),
         ])?;
-        if self
-            .metrics_token
-            .as_ref()
-            .is_some_and(|token| token.expose_secret().trim().is_empty())
+        if self.metrics_token.as_ref().is_some_and(|token| token.expose_secret().trim().is_empty())
         {
             return Err("--metrics-token (WAYMARK_METRICS_TOKEN) is empty".to_owned());
         }
@@ -448,11 +414,8 @@ impl Settings {
     /// What the storage adapter needs.
     #[must_use]
     pub fn database(&self) -> DatabaseSettings {
-        let bytes = |mib: u32| {
-            usize::try_from(mib)
-                .unwrap_or(usize::MAX)
-                .saturating_mul(1024 * 1024)
-        };
+        let bytes =
+            |mib: u32| usize::try_from(mib).unwrap_or(usize::MAX).saturating_mul(1024 * 1024);
         self.database.settings(
             &self.pool,
             CacheBudgets {
@@ -497,9 +460,7 @@ impl Settings {
     /// `--public-url`, or else derived from that address (see [`derived_public_url`]).
     #[must_use]
     pub fn public_url(&self, listening_on: SocketAddr) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| derived_public_url(listening_on))
+        self.public_url.clone().unwrap_or_else(|| derived_public_url(listening_on))
     }
 
     /// What access and refresh tokens are issued with, once the server listens on
@@ -546,9 +507,7 @@ fn check_database_url(url: &str) -> Result<(), String> {
         return Ok(());
     }
     if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-        return Err(format!(
-            "{NAME} must start with sqlite: or postgres:// (value not shown)"
-        ));
+        return Err(format!("{NAME} must start with sqlite: or postgres:// (value not shown)"));
     }
     let parsed = url::Url::parse(url)
         .map_err(|_| format!("{NAME} is not a valid postgres:// URL (value not shown)"))?;
@@ -604,10 +563,7 @@ mod tests {
         assert!(parse_origin("https://app.example.org/path").is_err());
         assert!(parse_origin("https://app.example.org/").is_err());
         assert!(parse_origin("app.example.org").is_err());
-        assert!(
-            parse_origin("https://bücher.example").is_err(),
-            "browsers send the punycode form"
-        );
+        assert!(parse_origin("https://bücher.example").is_err(), "browsers send the punycode form");
         assert!(parse_origin("https://xn--bcher-kva.example").is_ok());
     }
 
@@ -628,9 +584,7 @@ mod tests {
     #[test]
     fn defaults_match_the_command_line_defaults() {
         let from_command_line = Cli::try_parse_from(["waymark"]).map(|cli| cli.settings);
-        let Ok(parsed) = from_command_line else {
-            unreachable!("no arguments always parse")
-        };
+        let Ok(parsed) = from_command_line else { unreachable!("no arguments always parse") };
         // Only the variables the command reads can change what it parses; others
         // (`WAYMARK_TEST_POSTGRES_URL` in CI, say) must not skip the comparison.
         let command = <Cli as clap::CommandFactory>::command();
@@ -649,10 +603,8 @@ mod tests {
             "postgres://waymark:hunter2@db/waymark",
             "postgres://waymark@db/waymark?password=hunter2",
         ] {
-            let database = DatabaseArgs {
-                database_url: SecretString::from(url),
-                ..DatabaseArgs::default()
-            };
+            let database =
+                DatabaseArgs { database_url: SecretString::from(url), ..DatabaseArgs::default() };
             let shown = database.url_for_logs();
             assert!(!shown.contains("hunter2"), "{shown}");
             assert!(shown.contains("db/waymark"), "{shown}");
@@ -662,25 +614,16 @@ mod tests {
     #[test]
     fn the_public_url_follows_the_bound_address_unless_it_is_set() {
         let at = |text: &str| text.parse::<SocketAddr>().unwrap();
-        assert_eq!(
-            derived_public_url(at("127.0.0.1:9090")),
-            "http://127.0.0.1:9090"
-        );
+        assert_eq!(derived_public_url(at("127.0.0.1:9090")), "http://127.0.0.1:9090");
         assert_eq!(derived_public_url(at("10.1.2.3:80")), "http://10.1.2.3:80");
-        assert_eq!(
-            derived_public_url(at("0.0.0.0:8080")),
-            "http://127.0.0.1:8080"
-        );
+        assert_eq!(derived_public_url(at("0.0.0.0:8080")), "http://127.0.0.1:8080");
         assert_eq!(derived_public_url(at("[::]:8080")), "http://[::1]:8080");
         assert_eq!(derived_public_url(at("[::1]:7000")), "http://[::1]:7000");
         let settings = Settings {
             public_url: Some("https://api.example.org".to_owned()),
             ..Settings::default()
         };
-        assert_eq!(
-            settings.public_url(at("0.0.0.0:8080")),
-            "https://api.example.org"
-        );
+        assert_eq!(settings.public_url(at("0.0.0.0:8080")), "https://api.example.org");
         assert_eq!(
             Settings::default().tokens(at("127.0.0.1:4000")).issuer,
             "http://127.0.0.1:4000"
@@ -689,15 +632,10 @@ mod tests {
 
     #[test]
     fn an_empty_metrics_token_or_a_metrics_bind_equal_to_bind_is_refused() {
-        let empty = Settings {
-            metrics_token: Some(SecretString::from(" ")),
-            ..Settings::default()
-        };
+        let empty =
+            Settings { metrics_token: Some(SecretString::from(" ")), ..Settings::default() };
         assert!(empty.check().unwrap_err().contains("--metrics-token"));
-        let same = Settings {
-            metrics_bind: Some(Settings::default().bind),
-            ..Settings::default()
-        };
+        let same = Settings { metrics_bind: Some(Settings::default().bind), ..Settings::default() };
         assert!(same.check().unwrap_err().contains("--metrics-bind"));
         let apart = Settings {
             metrics_bind: Some(SocketAddr::from(([127, 0, 0, 1], 9464))),

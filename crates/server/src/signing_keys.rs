@@ -56,18 +56,12 @@ pub fn load_signing_keys(settings: &Settings) -> Result<SigningKeys, SigningKeyE
     let pems = files
         .iter()
         .map(|path| {
-            std::fs::read_to_string(path).map_err(|source| SigningKeyError::Read {
-                path: path.clone(),
-                source,
-            })
+            std::fs::read_to_string(path)
+                .map_err(|source| SigningKeyError::Read { path: path.clone(), source })
         })
         .collect::<Result<Vec<_>, _>>()?;
     SigningKeys::from_pems(&pems).map_err(|source| SigningKeyError::Invalid {
-        files: files
-            .iter()
-            .map(|path| path.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+        files: files.iter().map(|path| path.display().to_string()).collect::<Vec<_>>().join(", "),
         source,
     })
 }
@@ -80,10 +74,7 @@ fn ensure_generated_key(path: &Path) -> Result<(), SigningKeyError> {
     if path.exists() {
         return Ok(());
     }
-    let write_error = |source| SigningKeyError::Write {
-        path: path.to_owned(),
-        source,
-    };
+    let write_error = |source| SigningKeyError::Write { path: path.to_owned(), source };
     let directory = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(directory).map_err(write_error)?;
     let pem = generate_ed25519_pem()
@@ -119,10 +110,7 @@ mod tests {
     #[test]
     fn a_generated_key_is_kept_owner_only_and_reused() {
         let directory = std::env::temp_dir().join(format!("waymark-keys-{}", uuid::Uuid::now_v7()));
-        let settings = Settings {
-            data_dir: directory.clone(),
-            ..Settings::default()
-        };
+        let settings = Settings { data_dir: directory.clone(), ..Settings::default() };
         let first = load_signing_keys(&settings).expect("generates");
         let second = load_signing_keys(&settings).expect("reuses");
         assert_eq!(format!("{first:?}"), format!("{second:?}"));

@@ -22,26 +22,16 @@ fn stderr_of(output: &Output) -> String {
 fn assert_bad_setting(output: &Output, mentions: &[&str]) {
     assert_eq!(output.status.code(), Some(2), "{}", stderr_of(output));
     let stderr = stderr_of(output);
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "one line only: {stderr}"
-    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line only: {stderr}");
     for mention in mentions {
-        assert!(
-            stderr.contains(mention),
-            "`{mention}` missing from: {stderr}"
-        );
+        assert!(stderr.contains(mention), "`{mention}` missing from: {stderr}");
     }
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]
 fn a_bad_flag_value_is_one_line_and_exit_2() {
-    assert_bad_setting(
-        &waymark(&["--bind", "nowhere"], &[]),
-        &["--bind", "WAYMARK_BIND"],
-    );
+    assert_bad_setting(&waymark(&["--bind", "nowhere"], &[]), &["--bind", "WAYMARK_BIND"]);
 }
 
 #[test]
@@ -59,21 +49,12 @@ fn a_bad_environment_value_is_one_line_and_exit_2() {
 #[test]
 fn inconsistent_settings_are_one_line_and_exit_2() {
     assert_bad_setting(
-        &waymark(
-            &["--db-min-connections", "20", "--db-max-connections", "5"],
-            &[],
-        ),
+        &waymark(&["--db-min-connections", "20", "--db-max-connections", "5"], &[]),
         &["--db-min-connections"],
     );
+    assert_bad_setting(&waymark(&["--log", "waymark=[nonsense"], &[]), &["--log", "WAYMARK_LOG"]);
     assert_bad_setting(
-        &waymark(&["--log", "waymark=[nonsense"], &[]),
-        &["--log", "WAYMARK_LOG"],
-    );
-    assert_bad_setting(
-        &waymark(
-            &["--cors-origins", "https://ok.example.org,not an origin"],
-            &[],
-        ),
+        &waymark(&["--cors-origins", "https://ok.example.org,not an origin"], &[]),
         &["--cors-origins"],
     );
 }
@@ -108,22 +89,13 @@ fn help_documents_every_setting_and_its_environment_variable() {
         "WAYMARK_METRICS_TOKEN",
         "WAYMARK_METRICS_BIND",
     ] {
-        assert!(
-            variables.iter().any(|variable| variable == expected),
-            "{expected}"
-        );
+        assert!(variables.iter().any(|variable| variable == expected), "{expected}");
     }
     // `waymark` alone serves, and the server takes every setting there is.
     let serve_help = help_of(&["serve", "--help"]);
     for variable in &variables {
-        assert!(
-            help.contains(variable.as_str()),
-            "--help does not mention {variable}"
-        );
-        assert!(
-            serve_help.contains(variable.as_str()),
-            "serve --help does not mention {variable}"
-        );
+        assert!(help.contains(variable.as_str()), "--help does not mention {variable}");
+        assert!(serve_help.contains(variable.as_str()), "serve --help does not mention {variable}");
     }
     for command in ["serve", "migrate", "openapi", "content", "admin"] {
         assert!(help.contains(command), "--help does not mention {command}");
@@ -151,57 +123,24 @@ fn each_subcommand_help_lists_only_the_settings_it_uses() {
             &["--database-url", "--log-format", "--scopes"],
             &serve_only,
         ),
-        (
-            &["migrate", "--help"],
-            &["--database-url", "--db-connect-timeout", "--log"],
-            &pool,
-        ),
-        (
-            &["migrate", "down", "--help"],
-            &["--database-url", "--steps"],
-            &pool,
-        ),
-        (
-            &["migrate", "status", "--help"],
-            &["--database-url", "--log"],
-            &serve_only,
-        ),
-        (
-            &["content", "seed", "--help"],
-            &["--database-url", "--no-migrate", "--log"],
-            &serve_only,
-        ),
-        (
-            &["content", "import", "--help"],
-            &["--database-url", "--no-migrate"],
-            &serve_only,
-        ),
-        (
-            &["openapi", "--help"],
-            &["--help"],
-            &["--database-url", "--log", "--bind"],
-        ),
+        (&["migrate", "--help"], &["--database-url", "--db-connect-timeout", "--log"], &pool),
+        (&["migrate", "down", "--help"], &["--database-url", "--steps"], &pool),
+        (&["migrate", "status", "--help"], &["--database-url", "--log"], &serve_only),
+        (&["content", "seed", "--help"], &["--database-url", "--no-migrate", "--log"], &serve_only),
+        (&["content", "import", "--help"], &["--database-url", "--no-migrate"], &serve_only),
+        (&["openapi", "--help"], &["--help"], &["--database-url", "--log", "--bind"]),
     ];
     for (arguments, listed, absent) in cases {
         let help = help_of(arguments);
         for flag in listed {
-            assert!(
-                help.contains(flag),
-                "{arguments:?} does not list {flag}:\n{help}"
-            );
+            assert!(help.contains(flag), "{arguments:?} does not list {flag}:\n{help}");
         }
         for flag in absent {
-            assert!(
-                !help.contains(flag),
-                "{arguments:?} lists {flag}, which it ignores:\n{help}"
-            );
+            assert!(!help.contains(flag), "{arguments:?} lists {flag}, which it ignores:\n{help}");
         }
     }
     for flag in serve_only.iter().chain(&pool) {
-        assert!(
-            help_of(&["serve", "--help"]).contains(flag),
-            "serve --help lacks {flag}"
-        );
+        assert!(help_of(&["serve", "--help"]).contains(flag), "serve --help lacks {flag}");
     }
 }
 
@@ -212,14 +151,7 @@ fn a_setting_before_a_subcommand_is_refused_rather_than_ignored() {
         &["migrate", "--log", "after the subcommand"],
     );
     let unknown = waymark(
-        &[
-            "admin",
-            "create-user",
-            "--email",
-            "a@example.org",
-            "--bind",
-            "127.0.0.1:9",
-        ],
+        &["admin", "create-user", "--email", "a@example.org", "--bind", "127.0.0.1:9"],
         &[],
     );
     assert_bad_setting(&unknown, &["--bind"]);
@@ -254,9 +186,7 @@ fn migrate_up_status_and_down_work_on_a_fresh_sqlite_file() {
     assert_eq!(up.status.code(), Some(0), "{}", stderr_of(&up));
     let status = waymark(&["migrate", "status"], &environment);
     assert!(
-        String::from_utf8_lossy(&status.stdout)
-            .lines()
-            .all(|line| line.starts_with("applied"))
+        String::from_utf8_lossy(&status.stdout).lines().all(|line| line.starts_with("applied"))
     );
 
     let down = waymark(&["migrate", "down", "--steps", "1"], &environment);
@@ -274,20 +204,10 @@ fn migrate_up_status_and_down_work_on_a_fresh_sqlite_file() {
 
 #[test]
 fn migrate_against_an_unreachable_database_is_one_line_and_exit_1() {
-    let unused = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let url = format!("postgres://postgres@{unused}/waymark?sslmode=disable");
     let output = waymark(
-        &[
-            "migrate",
-            "up",
-            "--db-connect-timeout",
-            "500ms",
-            "--db-acquire-timeout",
-            "1s",
-        ],
+        &["migrate", "up", "--db-connect-timeout", "500ms", "--db-acquire-timeout", "1s"],
         &[("DATABASE_URL", url.as_str()), ("WAYMARK_LOG", "off")],
     );
     assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
@@ -309,12 +229,7 @@ fn waymark_with_stdin(arguments: &[&str], environment: &[(&str, &str)], stdin: &
         command.env(name, value);
     }
     let mut child = command.spawn().expect("the binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("writes");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("writes");
     child.wait_with_output().expect("finishes")
 }
 
@@ -324,29 +239,16 @@ fn admin_creates_users_from_a_password_on_stdin_and_clients_with_a_one_time_secr
         std::env::temp_dir().join(format!("waymark-cli-admin-{}", uuid::Uuid::now_v7()));
     let url = format!("sqlite://{}/waymark.db?mode=rwc", directory.display());
     let environment = [("DATABASE_URL", url.as_str()), ("WAYMARK_LOG", "warn")];
-    assert_eq!(
-        waymark(&["migrate", "up"], &environment).status.code(),
-        Some(0)
-    );
+    assert_eq!(waymark(&["migrate", "up"], &environment).status.code(), Some(0));
 
     let created = waymark_with_stdin(
-        &[
-            "admin",
-            "create-user",
-            "--email",
-            "Editor@Example.org",
-            "--role",
-            "editor",
-        ],
+        &["admin", "create-user", "--email", "Editor@Example.org", "--role", "editor"],
         &environment,
         "a long and private passphrase\n",
     );
     assert_eq!(created.status.code(), Some(0), "{}", stderr_of(&created));
     let stdout = String::from_utf8_lossy(&created.stdout);
-    assert!(
-        stdout.contains("created account") && stdout.contains("role editor"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("created account") && stdout.contains("role editor"), "{stdout}");
     assert!(!stdout.contains("passphrase"));
 
     let duplicate = waymark_with_stdin(
@@ -363,59 +265,27 @@ fn admin_creates_users_from_a_password_on_stdin_and_clients_with_a_one_time_secr
         "password\n",
     );
     assert_eq!(weak.status.code(), Some(1));
-    assert!(
-        stderr_of(&weak).contains("password"),
-        "{}",
-        stderr_of(&weak)
-    );
+    assert!(stderr_of(&weak).contains("password"), "{}", stderr_of(&weak));
 
     let bad_role = waymark(
-        &[
-            "admin",
-            "create-user",
-            "--email",
-            "x@example.org",
-            "--role",
-            "root",
-        ],
+        &["admin", "create-user", "--email", "x@example.org", "--role", "root"],
         &environment,
     );
     assert_bad_setting(&bad_role, &["--role"]);
 
     let client = waymark(
-        &[
-            "admin",
-            "create-client",
-            "--name",
-            "Partner",
-            "--scopes",
-            "goals:read,routines:read",
-        ],
+        &["admin", "create-client", "--name", "Partner", "--scopes", "goals:read,routines:read"],
         &environment,
     );
     assert_eq!(client.status.code(), Some(0), "{}", stderr_of(&client));
     let stdout = String::from_utf8_lossy(&client.stdout);
-    assert!(
-        stdout.contains("client_id: ") && stdout.contains("client_secret: wms_"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("client_id: ") && stdout.contains("client_secret: wms_"), "{stdout}");
 
     let admin_scope = waymark(
-        &[
-            "admin",
-            "create-client",
-            "--name",
-            "Partner",
-            "--scopes",
-            "admin",
-        ],
+        &["admin", "create-client", "--name", "Partner", "--scopes", "admin"],
         &environment,
     );
-    assert_eq!(
-        admin_scope.status.code(),
-        Some(1),
-        "clients may not hold the admin scope"
-    );
+    assert_eq!(admin_scope.status.code(), Some(1), "clients may not hold the admin scope");
 
     let _ = std::fs::remove_dir_all(directory);
 }
@@ -429,10 +299,7 @@ fn content_seed_is_idempotent_and_import_reports_every_problem_with_file_and_lin
     let first = waymark(&["content", "seed"], &environment);
     assert_eq!(first.status.code(), Some(0), "{}", stderr_of(&first));
     let report = String::from_utf8_lossy(&first.stdout).into_owned();
-    assert!(
-        report.contains("31 created, 0 updated, 0 unchanged"),
-        "{report}"
-    );
+    assert!(report.contains("31 created, 0 updated, 0 unchanged"), "{report}");
     let again = waymark(&["content", "seed"], &environment);
     assert!(
         String::from_utf8_lossy(&again.stdout).contains("0 created, 0 updated, 31 unchanged"),
@@ -441,16 +308,10 @@ fn content_seed_is_idempotent_and_import_reports_every_problem_with_file_and_lin
     );
 
     let exported = directory.join("export");
-    let export = waymark(
-        &["content", "export", exported.to_str().unwrap()],
-        &environment,
-    );
+    let export = waymark(&["content", "export", exported.to_str().unwrap()], &environment);
     assert_eq!(export.status.code(), Some(0), "{}", stderr_of(&export));
     assert!(exported.join("en-GB/in-a-crisis.md").exists());
-    let reimport = waymark(
-        &["content", "import", exported.to_str().unwrap()],
-        &environment,
-    );
+    let reimport = waymark(&["content", "import", exported.to_str().unwrap()], &environment);
     assert!(
         String::from_utf8_lossy(&reimport.stdout).contains("0 created, 0 updated, 31 unchanged"),
         "{}",
@@ -470,10 +331,7 @@ fn content_seed_is_idempotent_and_import_reports_every_problem_with_file_and_lin
         "services:\n  - slug: x\n    name: X\n    kind: pub\n",
     )
     .unwrap();
-    let refused = waymark(
-        &["content", "import", broken.to_str().unwrap()],
-        &environment,
-    );
+    let refused = waymark(&["content", "import", broken.to_str().unwrap()], &environment);
     assert_eq!(refused.status.code(), Some(1));
     let stderr = stderr_of(&refused);
     for expected in [
@@ -484,10 +342,7 @@ fn content_seed_is_idempotent_and_import_reports_every_problem_with_file_and_lin
         "services.yaml:4:",
         "nothing was imported",
     ] {
-        assert!(
-            stderr.contains(expected),
-            "`{expected}` missing from:\n{stderr}"
-        );
+        assert!(stderr.contains(expected), "`{expected}` missing from:\n{stderr}");
     }
     let _ = std::fs::remove_dir_all(directory);
 }
@@ -519,17 +374,11 @@ impl Serving {
                 command.env_remove(name);
             }
         }
-        let mut serving = Self {
-            child: command.spawn().expect("the binary runs"),
-            directory,
-            port,
-        };
+        let mut serving =
+            Self { child: command.spawn().expect("the binary runs"), directory, port };
         let live = format!("http://127.0.0.1:{port}/health/live");
         for _ in 0..200 {
-            if reqwest::get(&live)
-                .await
-                .is_ok_and(|response| response.status().is_success())
-            {
+            if reqwest::get(&live).await.is_ok_and(|response| response.status().is_success()) {
                 return serving;
             }
             if let Ok(Some(status)) = serving.child.try_wait() {
@@ -545,10 +394,7 @@ impl Serving {
     }
 
     async fn discovery(&self) -> serde_json::Value {
-        let url = format!(
-            "http://127.0.0.1:{}/.well-known/oauth-authorization-server",
-            self.port
-        );
+        let url = format!("http://127.0.0.1:{}/.well-known/oauth-authorization-server", self.port);
         reqwest::get(url).await.unwrap().json().await.unwrap()
     }
 }
@@ -576,11 +422,7 @@ async fn changing_only_bind_moves_the_advertised_endpoints_and_issuer_with_it() 
     let base = format!("http://127.0.0.1:{port}");
     assert_eq!(metadata["issuer"], base.as_str(), "{metadata}");
     assert_eq!(metadata["token_endpoint"], format!("{base}/v1/auth/token"));
-    assert!(
-        !serving.log().contains("WAYMARK_PUBLIC_URL"),
-        "no warning: {}",
-        serving.log()
-    );
+    assert!(!serving.log().contains("WAYMARK_PUBLIC_URL"), "no warning: {}", serving.log());
 }
 
 #[tokio::test]
@@ -588,15 +430,10 @@ async fn an_unspecified_bind_advertises_loopback_and_warns_to_set_the_public_url
     let port = free_port();
     let serving = Serving::start(&["--bind", &format!("0.0.0.0:{port}")], port).await;
     let metadata = serving.discovery().await;
-    assert_eq!(
-        metadata["issuer"],
-        format!("http://127.0.0.1:{port}"),
-        "{metadata}"
-    );
+    assert_eq!(metadata["issuer"], format!("http://127.0.0.1:{port}"), "{metadata}");
     let log = serving.log();
     assert!(
-        log.lines()
-            .any(|line| line.contains("WARN") && line.contains("WAYMARK_PUBLIC_URL")),
+        log.lines().any(|line| line.contains("WARN") && line.contains("WAYMARK_PUBLIC_URL")),
         "{log}"
     );
 }
@@ -661,9 +498,6 @@ fn env_example_lists_every_setting_with_its_default_commented_out() {
         known.push(variable);
     }
     for name in listed.keys() {
-        assert!(
-            known.contains(name),
-            ".env.example lists {name}, which no setting reads"
-        );
+        assert!(known.contains(name), ".env.example lists {name}, which no setting reads");
     }
 }

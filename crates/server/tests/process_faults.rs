@@ -89,9 +89,8 @@ async fn write_goals_until_failure(
         match api::create_goal(&client, &base_url, &token, &title).await {
             Ok(response) if response.status() == StatusCode::CREATED => {
                 let body: Value = response.json().await.unwrap_or_default();
-                let id = body["id"]
-                    .as_str()
-                    .unwrap_or_else(|| panic!("a 201 without an id: {body}"));
+                let id =
+                    body["id"].as_str().unwrap_or_else(|| panic!("a 201 without an id: {body}"));
                 report.acknowledged.push(id.to_owned());
             }
             Ok(response) => {
@@ -152,10 +151,7 @@ async fn acknowledged_goals_survive_kill_9(backend: Backend) {
         let (failed_at, error) = report
             .failure
             .unwrap_or_else(|| panic!("writer {writer} never noticed the server was killed"));
-        assert!(
-            failed_at >= killed_at,
-            "writer {writer} failed before the kill: {error}"
-        );
+        assert!(failed_at >= killed_at, "writer {writer} failed before the kill: {error}");
         acknowledged.extend(report.acknowledged);
     }
     let load_log = server.log();
@@ -176,11 +172,7 @@ async fn acknowledged_goals_survive_kill_9(backend: Backend) {
             "acknowledged goal {id} is gone after the restart"
         );
         let body: Value = response.json().await.unwrap_or_default();
-        assert_eq!(
-            body["id"],
-            id.as_str(),
-            "GET /v1/goals/{id} answered {body}"
-        );
+        assert_eq!(body["id"], id.as_str(), "GET /v1/goals/{id} answered {body}");
     }
     let listed: Vec<String> = api::every_listed_goal(&client, &restarted.base_url, &token)
         .await
@@ -189,20 +181,11 @@ async fn acknowledged_goals_survive_kill_9(backend: Backend) {
         .collect();
     let unique: HashSet<&str> = listed.iter().map(String::as_str).collect();
     assert_eq!(unique.len(), listed.len(), "a goal is listed twice");
-    let missing: Vec<&str> = acknowledged
-        .iter()
-        .map(String::as_str)
-        .filter(|id| !unique.contains(id))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "acknowledged but not listed: {missing:?}"
-    );
+    let missing: Vec<&str> =
+        acknowledged.iter().map(String::as_str).filter(|id| !unique.contains(id)).collect();
+    assert!(missing.is_empty(), "acknowledged but not listed: {missing:?}");
     let extra = listed.len() - acknowledged.len();
-    assert!(
-        extra <= CLIENTS,
-        "{extra} goals nobody was told about, more than one per client"
-    );
+    assert!(extra <= CLIENTS, "{extra} goals nobody was told about, more than one per client");
     eprintln!(
         "{backend:?}: {} goals acknowledged before kill -9, {extra} more committed unanswered, \
          all present after restart; {:.1} s in all",
@@ -227,11 +210,7 @@ enum Outcome {
     /// A whole response arrived. `closing` is whether the server said
     /// `Connection: close`, which it does to a request it is still handling when it
     /// starts to drain; `problem` is the body of an error response.
-    Answered {
-        status: StatusCode,
-        closing: bool,
-        problem: Option<String>,
-    },
+    Answered { status: StatusCode, closing: bool, problem: Option<String> },
     /// The kept-alive connection was closed or reset before any of a response came.
     ClosedUnanswered,
     /// Anything else: refused, reset or cut off part-way through a response, timed out.
@@ -240,10 +219,8 @@ enum Outcome {
 
 /// hyper's and the kernel's words for a connection closed before a response began:
 /// a FIN, or a RST when the server closed with the request unread in its buffer.
-const CLOSED_BEFORE_RESPONSE: [&str; 2] = [
-    "connection closed before message completed",
-    "Connection reset by peer",
-];
+const CLOSED_BEFORE_RESPONSE: [&str; 2] =
+    ["connection closed before message completed", "Connection reset by peer"];
 
 /// What one client of the shutdown load does, over and over.
 #[derive(Debug, Clone, Copy)]
@@ -309,10 +286,7 @@ async fn work_until_stopped(
             }
             Err(error) => {
                 let error = error_chain(&error);
-                if CLOSED_BEFORE_RESPONSE
-                    .iter()
-                    .any(|words| error.contains(words))
-                {
+                if CLOSED_BEFORE_RESPONSE.iter().any(|words| error.contains(words)) {
                     Outcome::ClosedUnanswered
                 } else {
                     Outcome::Failed(error)
@@ -320,12 +294,7 @@ async fn work_until_stopped(
             }
         };
         let answered = matches!(outcome, Outcome::Answered { .. });
-        exchanges.push(Exchange {
-            title,
-            started,
-            finished: Instant::now(),
-            outcome,
-        });
+        exchanges.push(Exchange { title, started, finished: Instant::now(), outcome });
         if !answered {
             break;
         }
@@ -365,11 +334,7 @@ async fn sigterm_under_load_answers_what_was_sent_and_exits(backend: Backend) {
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|client_number| {
-            let work = if client_number < SIGNING_IN {
-                Work::SignIn
-            } else {
-                Work::CreateAndList
-            };
+            let work = if client_number < SIGNING_IN { Work::SignIn } else { Work::CreateAndList };
             tokio::spawn(work_until_stopped(
                 server.base_url.clone(),
                 person.clone(),
@@ -428,9 +393,8 @@ async fn sigterm_under_load_answers_what_was_sent_and_exits(backend: Backend) {
     );
     drop(server);
 
-    let (before, after): (Vec<&Exchange>, Vec<&Exchange>) = exchanges
-        .iter()
-        .partition(|exchange| exchange.started < signalled_at);
+    let (before, after): (Vec<&Exchange>, Vec<&Exchange>) =
+        exchanges.iter().partition(|exchange| exchange.started < signalled_at);
     let failed_before: Vec<(Duration, &str)> = before
         .iter()
         .filter_map(|exchange| match &exchange.outcome {
@@ -445,9 +409,9 @@ async fn sigterm_under_load_answers_what_was_sent_and_exits(backend: Backend) {
     let bad_answers: Vec<(StatusCode, &str)> = exchanges
         .iter()
         .filter_map(|exchange| match &exchange.outcome {
-            Outcome::Answered {
-                status, problem, ..
-            } if !matches!(*status, StatusCode::OK | StatusCode::CREATED) => {
+            Outcome::Answered { status, problem, .. }
+                if !matches!(*status, StatusCode::OK | StatusCode::CREATED) =>
+            {
                 Some((*status, problem.as_deref().unwrap_or_default()))
             }
             _ => None,
@@ -477,33 +441,21 @@ async fn sigterm_under_load_answers_what_was_sent_and_exits(backend: Backend) {
     let acknowledged: HashSet<String> = exchanges
         .iter()
         .filter(|exchange| {
-            matches!(
-                exchange.outcome,
-                Outcome::Answered {
-                    status: StatusCode::CREATED,
-                    ..
-                }
-            )
+            matches!(exchange.outcome, Outcome::Answered { status: StatusCode::CREATED, .. })
         })
         .filter_map(|exchange| exchange.title.clone())
         .collect();
     let lost: Vec<&String> = acknowledged.difference(&stored).collect();
     assert!(lost.is_empty(), "answered 201 but not stored: {lost:?}");
     let half_done: Vec<&String> = stored.difference(&acknowledged).collect();
-    assert!(
-        half_done.is_empty(),
-        "stored although the request was not answered: {half_done:?}"
-    );
+    assert!(half_done.is_empty(), "stored although the request was not answered: {half_done:?}");
 
     let closed_before: Vec<Duration> = before
         .iter()
         .filter(|exchange| matches!(exchange.outcome, Outcome::ClosedUnanswered))
         .map(|exchange| signalled_at - exchange.started)
         .collect();
-    let spanning = before
-        .iter()
-        .filter(|exchange| exchange.finished > signalled_at)
-        .count();
+    let spanning = before.iter().filter(|exchange| exchange.finished > signalled_at).count();
     let failed_after = after
         .iter()
         .filter(|exchange| !matches!(exchange.outcome, Outcome::Answered { .. }))

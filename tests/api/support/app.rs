@@ -53,9 +53,7 @@ impl TestApp {
 
     /// Waits for the server to finish after it was stopped.
     pub async fn wait_until_stopped(self) -> std::io::Result<()> {
-        self.server
-            .await
-            .unwrap_or_else(|error| panic!("the server task failed: {error}"))
+        self.server.await.unwrap_or_else(|error| panic!("the server task failed: {error}"))
     }
 }
 
@@ -68,10 +66,7 @@ pub fn test_settings(database_url: &str) -> Settings {
             database_url: SecretString::from(database_url),
             ..DatabaseArgs::default()
         },
-        pool: PoolArgs {
-            db_max_connections: 5,
-            ..PoolArgs::default()
-        },
+        pool: PoolArgs { db_max_connections: 5, ..PoolArgs::default() },
         workers: Some(1),
         shutdown_grace: HumanDuration::secs(5),
         jwt_key_files: vec![shared_signing_key().to_owned()],
@@ -108,9 +103,7 @@ pub async fn spawn_with(settings: &Settings) -> TestApp {
         .await
         .unwrap_or_else(|error| panic!("the application did not start: {error:?}"));
     let port = application.port();
-    let metrics_address = application
-        .metrics_port()
-        .map(|port| format!("http://127.0.0.1:{port}"));
+    let metrics_address = application.metrics_port().map(|port| format!("http://127.0.0.1:{port}"));
     let handle = application.handle();
     let server = tokio::spawn(application.run_until_stopped());
     let client = reqwest::Client::builder()
@@ -160,10 +153,7 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     let Some((app, database)) = spawn_app(backend, configure).await else {
-        eprintln!(
-            "skipped: {} is not set",
-            super::database::POSTGRES_URL_VARIABLE
-        );
+        eprintln!("skipped: {} is not set", super::database::POSTGRES_URL_VARIABLE);
         return;
     };
     let handle = app.handle();

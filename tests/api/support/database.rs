@@ -38,19 +38,14 @@ impl TestDatabase {
                 let directory =
                     std::env::temp_dir().join(format!("waymark-test-{}", uuid::Uuid::now_v7()));
                 let url = format!("sqlite://{}/waymark.db?mode=rwc", directory.display());
-                Some(Self {
-                    url,
-                    removal: Removal::Directory(directory),
-                })
+                Some(Self { url, removal: Removal::Directory(directory) })
             }
             Backend::Postgres => {
                 let admin_url = std::env::var(POSTGRES_URL_VARIABLE).ok()?;
                 let name = format!("test_{}", uuid::Uuid::now_v7().simple());
-                let admin = Database::connect(admin_url.as_str())
-                    .await
-                    .unwrap_or_else(|error| {
-                        panic!("{POSTGRES_URL_VARIABLE} is set but unreachable: {error}")
-                    });
+                let admin = Database::connect(admin_url.as_str()).await.unwrap_or_else(|error| {
+                    panic!("{POSTGRES_URL_VARIABLE} is set but unreachable: {error}")
+                });
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                     .await
@@ -96,9 +91,7 @@ impl Drop for TestDatabase {
     fn drop(&mut self) {
         let removal = self.removal.clone();
         let worker = std::thread::spawn(move || {
-            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build()
             {
                 runtime.block_on(removal.run());
             }

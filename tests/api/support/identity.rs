@@ -45,11 +45,7 @@ impl TestApp {
     /// Signs in with the password grant and answers the token response.
     pub async fn sign_in(&self, email: &str, password: &str) -> Value {
         let response = self
-            .token(&[
-                ("grant_type", "password"),
-                ("username", email),
-                ("password", password),
-            ])
+            .token(&[("grant_type", "password"), ("username", email), ("password", password)])
             .await;
         assert_eq!(response.status(), StatusCode::OK, "sign-in failed");
         response.json().await.unwrap_or_default()
@@ -61,24 +57,14 @@ impl TestApp {
         let response = self
             .register(&json!({ "email": email, "password": GOOD_PASSWORD, "display_name": "Sam" }))
             .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::CREATED,
-            "registration failed"
-        );
+        assert_eq!(response.status(), StatusCode::CREATED, "registration failed");
         let account: Value = response.json().await.unwrap_or_default();
         let tokens = self.sign_in(&email, GOOD_PASSWORD).await;
         SignedIn {
             account_id: account["id"].as_str().unwrap_or_default().to_owned(),
             email,
-            access_token: tokens["access_token"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-            refresh_token: tokens["refresh_token"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
+            access_token: tokens["access_token"].as_str().unwrap_or_default().to_owned(),
+            refresh_token: tokens["refresh_token"].as_str().unwrap_or_default().to_owned(),
         }
     }
 
@@ -89,9 +75,7 @@ impl TestApp {
         path: &str,
         token: &str,
     ) -> reqwest::RequestBuilder {
-        self.client
-            .request(method, self.url(path))
-            .bearer_auth(token)
+        self.client.request(method, self.url(path)).bearer_auth(token)
     }
 }
 
@@ -101,9 +85,7 @@ impl TestApp {
     pub async fn signed_in_with_role(&self, role: waymark_domain::identity::Role) -> SignedIn {
         let email = format!("{role}-{}@example.org", uuid::Uuid::now_v7().simple());
         let settings = super::app::test_settings(&self.database_url);
-        let database = waymark_persistence::Database::connect(&settings.database())
-            .await
-            .unwrap();
+        let database = waymark_persistence::Database::connect(&settings.database()).await.unwrap();
         let account_id =
             waymark::admin::create_user(&database, &email, role, Some("Staff"), GOOD_PASSWORD)
                 .await
@@ -113,14 +95,8 @@ impl TestApp {
         SignedIn {
             account_id,
             email,
-            access_token: tokens["access_token"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-            refresh_token: tokens["refresh_token"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
+            access_token: tokens["access_token"].as_str().unwrap_or_default().to_owned(),
+            refresh_token: tokens["refresh_token"].as_str().unwrap_or_default().to_owned(),
         }
     }
 }

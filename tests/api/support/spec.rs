@@ -64,11 +64,9 @@ pub fn operations(spec: &Value) -> Vec<SpecOperation> {
 /// The scopes `operation` requires, or `None` when anyone may call it.
 pub fn required_scopes(operation: &Value) -> Option<Vec<String>> {
     let alternatives = operation["security"].as_array()?;
-    let anonymous = alternatives.iter().any(|alternative| {
-        alternative
-            .as_object()
-            .is_some_and(serde_json::Map::is_empty)
-    });
+    let anonymous = alternatives
+        .iter()
+        .any(|alternative| alternative.as_object().is_some_and(serde_json::Map::is_empty));
     if alternatives.is_empty() || anonymous {
         return None;
     }

@@ -31,11 +31,7 @@ pub async fn rows_belonging_to(database_url: &str, account_id: uuid::Uuid) -> Ve
             .map(|row| row.try_get::<String>("", "table_name").unwrap())
             .collect(),
     };
-    let placeholder = if backend == DbBackend::Postgres {
-        "$1"
-    } else {
-        "?"
-    };
+    let placeholder = if backend == DbBackend::Postgres { "$1" } else { "?" };
     let mut counts = Vec::new();
     let mut queries: Vec<(String, String)> = tables
         .into_iter()
@@ -52,11 +48,7 @@ pub async fn rows_belonging_to(database_url: &str, account_id: uuid::Uuid) -> Ve
     ));
     for (table, sql) in queries {
         let row = connection
-            .query_one_raw(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [Value::from(account_id)],
-            ))
+            .query_one_raw(Statement::from_sql_and_values(backend, sql, [Value::from(account_id)]))
             .await
             .unwrap()
             .unwrap();
@@ -71,11 +63,7 @@ pub async fn rows_belonging_to(database_url: &str, account_id: uuid::Uuid) -> Ve
 pub async fn sign_in_attempts_recorded(database_url: &str, email: &str) -> i64 {
     let connection = Database::connect(database_url).await.unwrap();
     let backend = connection.get_database_backend();
-    let placeholder = if backend == DbBackend::Postgres {
-        "$1"
-    } else {
-        "?"
-    };
+    let placeholder = if backend == DbBackend::Postgres { "$1" } else { "?" };
     let digest = waymark_domain::identity::secret::SecretDigest::of(email);
     let row = connection
         .query_one_raw(Statement::from_sql_and_values(

@@ -33,9 +33,8 @@ impl TcpProxy {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .unwrap_or_else(|error| panic!("proxy bind failed: {error}"));
-        let address = listener
-            .local_addr()
-            .unwrap_or_else(|error| panic!("proxy address unknown: {error}"));
+        let address =
+            listener.local_addr().unwrap_or_else(|error| panic!("proxy address unknown: {error}"));
         let controls = Controls {
             up: Arc::new(AtomicBool::new(true)),
             latency_ms: Arc::new(AtomicU64::new(0)),
@@ -43,11 +42,7 @@ impl TcpProxy {
             cut: watch::channel(0u64).0,
         };
         let task = tokio::spawn(accept_loop(listener, upstream, controls.clone()));
-        Self {
-            address,
-            controls,
-            task,
-        }
+        Self { address, controls, task }
     }
 
     /// Starts a proxy in front of the PostgreSQL server of `database_url`, and answers
@@ -96,10 +91,7 @@ impl TcpProxy {
     pub async fn wait_until_holding_a_reply(&self) {
         let started = std::time::Instant::now();
         while self.controls.delayed_chunks.load(Ordering::SeqCst) == 0 {
-            assert!(
-                started.elapsed() < Duration::from_secs(5),
-                "no request reached the database"
-            );
+            assert!(started.elapsed() < Duration::from_secs(5), "no request reached the database");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }

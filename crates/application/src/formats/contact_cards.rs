@@ -127,16 +127,11 @@ fn label_of(property: &Property, card: &Card, types: &[String]) -> Option<String
         })
     {
         let text = label.text();
-        let plain = text
-            .strip_prefix("_$!<")
-            .and_then(|rest| rest.strip_suffix(">!$_"))
-            .unwrap_or(&text);
+        let plain =
+            text.strip_prefix("_$!<").and_then(|rest| rest.strip_suffix(">!$_")).unwrap_or(&text);
         return Some(plain.to_lowercase());
     }
-    types
-        .iter()
-        .find(|kind| matches!(kind.as_str(), "home" | "work"))
-        .cloned()
+    types.iter().find(|kind| matches!(kind.as_str(), "home" | "work")).cloned()
 }
 
 /// Writes `contact` as one vCard 4.0 card.
@@ -161,21 +156,13 @@ pub fn write_contact(writer: &mut CardWriter, contact: &Contact) {
                 params.insert(0, ("VALUE", "uri"));
                 params.push((
                     "TYPE",
-                    if channel.kind == ChannelType::Mobile {
-                        "cell"
-                    } else {
-                        "voice"
-                    },
+                    if channel.kind == ChannelType::Mobile { "cell" } else { "voice" },
                 ));
                 writer.property("TEL", &params, &format!("tel:{}", channel.value));
             }
             ChannelType::Email => writer.property("EMAIL", &params, &escape_text(&channel.value)),
             ChannelType::Address => {
-                writer.property(
-                    "ADR",
-                    &params,
-                    &format!(";;{};;;;", escape_text(&channel.value)),
-                );
+                writer.property("ADR", &params, &format!(";;{};;;;", escape_text(&channel.value)));
             }
             ChannelType::Website | ChannelType::Forum | ChannelType::Video => {
                 match channel.kind {
@@ -215,22 +202,10 @@ pub fn write_contact(writer: &mut CardWriter, contact: &Contact) {
     writer.property(
         "X-WAYMARK-CRISIS-CONTACT",
         &[],
-        if details.crisis_contact {
-            "true"
-        } else {
-            "false"
-        },
+        if details.crisis_contact { "true" } else { "false" },
     );
-    writer.property(
-        "X-WAYMARK-KNOWS-ABOUT-MY-HEALTH",
-        &[],
-        details.knows_about_my_health.as_str(),
-    );
-    writer.property(
-        "REV",
-        &[],
-        &contact.updated_at.format("%Y%m%dT%H%M%SZ").to_string(),
-    );
+    writer.property("X-WAYMARK-KNOWS-ABOUT-MY-HEALTH", &[], details.knows_about_my_health.as_str());
+    writer.property("REV", &[], &contact.updated_at.format("%Y%m%dT%H%M%SZ").to_string());
     writer.end();
 }
 
@@ -248,19 +223,12 @@ mod tests {
     fn a_phone_card_becomes_a_contact() {
         let card = parse(IPHONE).remove(0).unwrap();
         let draft = draft_of(&card);
-        let checked = draft
-            .check(
-                PhoneRegion::of(&Locale::default_locale()),
-                chrono::Utc::now(),
-            )
-            .unwrap();
+        let checked =
+            draft.check(PhoneRegion::of(&Locale::default_locale()), chrono::Utc::now()).unwrap();
         let details = checked.details;
         assert_eq!(details.name.as_str(), "Jane Doe");
         assert_eq!(details.organisation.as_str(), "Hope Café");
-        assert_eq!(
-            details.notes.as_str(),
-            "Met at the allotment, Tuesdays\nLikes tea"
-        );
+        assert_eq!(details.notes.as_str(), "Met at the allotment, Tuesdays\nLikes tea");
         let channels: Vec<(&str, &str, &str, bool)> = details
             .channels
             .iter()
@@ -279,12 +247,7 @@ mod tests {
                 ("email", "jane@example.org", "other", true),
                 ("mobile", "+447911123456", "", true),
                 ("phone", "+442079460958", "home", false),
-                (
-                    "address",
-                    "1 High St\nLeeds\nLS1 1AA\nUnited Kingdom",
-                    "home",
-                    false
-                ),
+                ("address", "1 High St\nLeeds\nLS1 1AA\nUnited Kingdom", "home", false),
             ]
         );
     }

@@ -53,15 +53,11 @@ pub fn calendar(routines: &[Routine], now: Instant, notes: Notes) -> String {
         "METHOD:PUBLISH".to_owned(),
         "X-WR-CALNAME:Routines".to_owned(),
     ];
-    let zones: BTreeSet<&'static str> = included
-        .iter()
-        .map(|routine| routine.schedule.time_zone().name())
-        .collect();
+    let zones: BTreeSet<&'static str> =
+        included.iter().map(|routine| routine.schedule.time_zone().name()).collect();
     let today = now.date_naive();
     for name in zones {
-        let in_zone = included
-            .iter()
-            .filter(|routine| routine.schedule.time_zone().name() == name);
+        let in_zone = included.iter().filter(|routine| routine.schedule.time_zone().name() == name);
         let first = in_zone
             .clone()
             .map(|routine| routine.schedule.starts_on())
@@ -88,31 +84,17 @@ pub fn calendar(routines: &[Routine], now: Instant, notes: Notes) -> String {
         else {
             continue;
         };
-        if routine
-            .schedule
-            .ends_on()
-            .is_some_and(|ends_on| first_day > ends_on)
-        {
+        if routine.schedule.ends_on().is_some_and(|ends_on| first_day > ends_on) {
             continue;
         }
         let zone = routine.schedule.time_zone().name();
         for time in routine.schedule.times() {
             let start = first_day.and_time(*time);
             lines.push("BEGIN:VEVENT".to_owned());
-            lines.push(format!(
-                "UID:{}-{}@waymark",
-                routine.id,
-                time.format("%H%M")
-            ));
+            lines.push(format!("UID:{}-{}@waymark", routine.id, time.format("%H%M")));
             lines.push(format!("DTSTAMP:{stamp}"));
-            lines.push(format!(
-                "LAST-MODIFIED:{}",
-                routine.updated_at.format("%Y%m%dT%H%M%SZ")
-            ));
-            lines.push(format!(
-                "DTSTART;TZID={zone}:{}",
-                start.format("%Y%m%dT%H%M%S")
-            ));
+            lines.push(format!("LAST-MODIFIED:{}", routine.updated_at.format("%Y%m%dT%H%M%SZ")));
+            lines.push(format!("DTSTART;TZID={zone}:{}", start.format("%Y%m%dT%H%M%S")));
             lines.push(format!("DURATION:{EVENT_LENGTH}"));
             lines.push(format!("RRULE:{rrule}"));
             lines.push(format!("SUMMARY:{}", escape(routine.title.as_str())));
@@ -151,10 +133,7 @@ fn vtimezone(zone: Tz, from: i32, until: i32) -> Vec<String> {
         .and_hms_opt(23, 0, 0)
         .unwrap_or_default();
     let offset_at = |utc: NaiveDateTime| zone.offset_from_utc_datetime(&utc);
-    let mut lines = vec![
-        "BEGIN:VTIMEZONE".to_owned(),
-        format!("TZID:{}", zone.name()),
-    ];
+    let mut lines = vec!["BEGIN:VTIMEZONE".to_owned(), format!("TZID:{}", zone.name())];
     let initial = offset_at(start);
     lines.extend(observance(
         &initial,
@@ -177,10 +156,8 @@ fn vtimezone(zone: Tz, from: i32, until: i32) -> Vec<String> {
                     high = middle;
                 }
             }
-            let (before, after) = (
-                previous + Duration::minutes(low),
-                previous + Duration::minutes(high),
-            );
+            let (before, after) =
+                (previous + Duration::minutes(low), previous + Duration::minutes(high));
             let from_offset = offset_at(before).fix().local_minus_utc();
             let new = offset_at(after);
             // DTSTART of an observance is the local time just before the change.
@@ -202,21 +179,14 @@ fn observance(
     from_seconds: i32,
     local_start: NaiveDateTime,
 ) -> Vec<String> {
-    let kind = if offset.dst_offset().is_zero() {
-        "STANDARD"
-    } else {
-        "DAYLIGHT"
-    };
+    let kind = if offset.dst_offset().is_zero() { "STANDARD" } else { "DAYLIGHT" };
     let mut lines = vec![
         format!("BEGIN:{kind}"),
         format!("DTSTART:{}", local_start.format("%Y%m%dT%H%M%S")),
         format!("TZOFFSETFROM:{}", utc_offset(from_seconds)),
         format!("TZOFFSETTO:{}", utc_offset(offset.fix().local_minus_utc())),
     ];
-    if let Some(name) = offset
-        .abbreviation()
-        .filter(|name| !name.starts_with(['+', '-']))
-    {
+    if let Some(name) = offset.abbreviation().filter(|name| !name.starts_with(['+', '-'])) {
         lines.push(format!("TZNAME:{}", escape(name)));
     }
     lines.push(format!("END:{kind}"));
@@ -285,21 +255,10 @@ mod tests {
     #[test]
     fn london_has_its_two_changes_a_year() {
         let lines = vtimezone("Europe/London".parse().unwrap_or(Tz::UTC), 2027, 2027);
-        assert!(
-            lines.contains(&"DTSTART:20270328T010000".to_owned()),
-            "{lines:?}"
-        );
-        assert!(
-            lines.contains(&"DTSTART:20271031T020000".to_owned()),
-            "{lines:?}"
-        );
+        assert!(lines.contains(&"DTSTART:20270328T010000".to_owned()), "{lines:?}");
+        assert!(lines.contains(&"DTSTART:20271031T020000".to_owned()), "{lines:?}");
         assert!(lines.contains(&"TZNAME:BST".to_owned()));
         let utc = vtimezone(Tz::UTC, 2027, 2027);
-        assert_eq!(
-            utc.iter()
-                .filter(|line| line.starts_with("BEGIN:STANDARD"))
-                .count(),
-            1
-        );
+        assert_eq!(utc.iter().filter(|line| line.starts_with("BEGIN:STANDARD")).count(), 1);
     }
 }

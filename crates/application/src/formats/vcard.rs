@@ -104,10 +104,7 @@ impl Property {
 
     /// A structured value (N, ADR, ORG): split on unescaped `;`, each part unescaped.
     pub fn components(&self) -> Vec<String> {
-        split_unescaped(&self.value, ';')
-            .into_iter()
-            .map(unescape)
-            .collect()
+        split_unescaped(&self.value, ';').into_iter().map(unescape).collect()
     }
 
     /// A list value (CATEGORIES, NICKNAME): split on unescaped `,`, each part unescaped,
@@ -276,11 +273,7 @@ fn format_param_value(value: &str) -> String {
         .replace('"', "^'")
         .replace("\r\n", "^n")
         .replace(['\r', '\n'], "^n");
-    if encoded.contains([':', ';', ',']) {
-        format!("\"{encoded}\"")
-    } else {
-        encoded
-    }
+    if encoded.contains([':', ';', ',']) { format!("\"{encoded}\"") } else { encoded }
 }
 
 /// Replaces raw CRLF, CR and LF with the two characters `\n`.
@@ -315,10 +308,7 @@ fn unfold(text: &str) -> Vec<LogicalLine> {
         }
         let text = physical.trim_start();
         if !text.is_empty() {
-            current = Some(LogicalLine {
-                line: index + 1,
-                text: text.to_string(),
-            });
+            current = Some(LogicalLine { line: index + 1, text: text.to_string() });
         }
     }
     lines.extend(current);
@@ -348,9 +338,7 @@ fn ends_with_soft_line_break(text: &str) -> bool {
 /// Whether the name and parameters of `text` mention QUOTED-PRINTABLE.
 fn is_quoted_printable_line(text: &str) -> bool {
     match find_value_colon(text) {
-        Some(colon) => text[..colon]
-            .to_ascii_uppercase()
-            .contains("QUOTED-PRINTABLE"),
+        Some(colon) => text[..colon].to_ascii_uppercase().contains("QUOTED-PRINTABLE"),
         None => false,
     }
 }
@@ -382,19 +370,11 @@ struct OpenCard {
 
 impl OpenCard {
     fn new(line: usize) -> Self {
-        Self {
-            line,
-            version: None,
-            properties: Vec::new(),
-        }
+        Self { line, version: None, properties: Vec::new() }
     }
 
     fn close(self) -> Card {
-        Card {
-            line: self.line,
-            version: self.version,
-            properties: self.properties,
-        }
+        Card { line: self.line, version: self.version, properties: self.properties }
     }
 }
 
@@ -454,8 +434,7 @@ impl CardSplitter {
             Err(error) => return self.fail(error),
         };
         if property.is_begin_vcard() {
-            self.results
-                .push(Err(nested_begin_error(&card, property.line)));
+            self.results.push(Err(nested_begin_error(&card, property.line)));
             return Position::InCard(OpenCard::new(property.line));
         }
         if property.is_end_vcard() {
@@ -558,13 +537,7 @@ fn parse_content_line(text: &str, line: usize) -> Result<Property, CardError> {
     } else {
         raw_value.to_string()
     };
-    Ok(Property {
-        group,
-        name,
-        params,
-        value,
-        line,
-    })
+    Ok(Property { group, name, params, value, line })
 }
 
 /// Splits `item1.TEL` into its group and its upper-cased name, checking both.
@@ -574,10 +547,7 @@ fn split_group(head: &str, line: usize) -> Result<(Option<String>, String), Card
         None => (None, head),
     };
     if name.is_empty() {
-        return Err(CardError::new(
-            line,
-            format!("line {line} has an empty property name"),
-        ));
+        return Err(CardError::new(line, format!("line {line} has an empty property name")));
     }
     if !is_valid_name(name) {
         let message = format!(
@@ -599,19 +569,13 @@ fn split_group(head: &str, line: usize) -> Result<(Option<String>, String), Card
 }
 
 fn is_valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+    !name.is_empty() && name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
 }
 
 /// Rejects over-long content lines; binary properties get a larger allowance.
 fn check_line_length(text: &str, name: &str, line: usize) -> Result<(), CardError> {
-    let limit = if BINARY_PROPERTIES.contains(&name) {
-        MAX_BINARY_LINE_CHARS
-    } else {
-        MAX_LINE_CHARS
-    };
+    let limit =
+        if BINARY_PROPERTIES.contains(&name) { MAX_BINARY_LINE_CHARS } else { MAX_LINE_CHARS };
     if text.len() <= limit {
         return Ok(());
     }
@@ -663,9 +627,7 @@ type ParsedParam = (Option<Param>, usize);
 /// empty one) and the byte index of the `;` or `:` that ends it.
 fn parse_param(text: &str, start: usize, line: usize) -> Result<ParsedParam, CardError> {
     let rest = &text[start..];
-    let delimiter = rest
-        .find(['=', ';', ':'])
-        .ok_or_else(|| no_colon_error(line))?;
+    let delimiter = rest.find(['=', ';', ':']).ok_or_else(|| no_colon_error(line))?;
     let name = rest[..delimiter].trim();
     if !rest[delimiter..].starts_with('=') {
         let param = (!name.is_empty()).then(|| bare_param(name));
@@ -679,11 +641,7 @@ fn parse_param(text: &str, start: usize, line: usize) -> Result<ParsedParam, Car
 /// A vCard 2.1 parameter written without a name, e.g. `CELL` in `TEL;CELL:`.
 fn bare_param(value: &str) -> Param {
     let upper = value.to_ascii_uppercase();
-    let name = if BARE_ENCODINGS.contains(&upper.as_str()) {
-        "ENCODING"
-    } else {
-        "TYPE"
-    };
+    let name = if BARE_ENCODINGS.contains(&upper.as_str()) { "ENCODING" } else { "TYPE" };
     (name.to_string(), vec![value.to_string()])
 }
 
@@ -716,11 +674,7 @@ fn parse_param_values(
             _ => current.push(ch),
         }
     }
-    if in_quotes {
-        Err(unterminated_quote_error(line))
-    } else {
-        Err(no_colon_error(line))
-    }
+    if in_quotes { Err(unterminated_quote_error(line)) } else { Err(no_colon_error(line)) }
 }
 
 /// Decodes RFC 6868 caret escapes: `^n` newline, `^^` caret, `^'` DQUOTE. Any other
@@ -859,10 +813,7 @@ mod tests {
     use super::*;
 
     fn ok_cards(text: &str) -> Vec<Card> {
-        parse(text)
-            .into_iter()
-            .map(|result| result.expect("card should parse"))
-            .collect()
+        parse(text).into_iter().map(|result| result.expect("card should parse")).collect()
     }
 
     fn only_card(text: &str) -> Card {
@@ -879,10 +830,7 @@ mod tests {
     }
 
     fn find_all<'a>(card: &'a Card, name: &str) -> Vec<&'a Property> {
-        card.properties
-            .iter()
-            .filter(|property| property.name == name)
-            .collect()
+        card.properties.iter().filter(|property| property.name == name).collect()
     }
 
     fn property_with(value: &str, params: &[(&str, &[&str])]) -> Property {
@@ -892,10 +840,7 @@ mod tests {
             params: params
                 .iter()
                 .map(|(name, values)| {
-                    (
-                        name.to_string(),
-                        values.iter().map(|v| v.to_string()).collect(),
-                    )
+                    (name.to_string(), values.iter().map(|v| v.to_string()).collect())
                 })
                 .collect(),
             value: value.to_string(),
@@ -906,9 +851,7 @@ mod tests {
     /// Deterministic base64-looking data of `length` characters.
     fn fake_base64(length: usize) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        (0..length)
-            .map(|i| char::from(ALPHABET[(i * 7 + i / 3) % ALPHABET.len()]))
-            .collect()
+        (0..length).map(|i| char::from(ALPHABET[(i * 7 + i / 3) % ALPHABET.len()])).collect()
     }
 
     /// Folds `line` the way exporters do: first chunk of 75, then " " + 74.
@@ -946,9 +889,7 @@ mod tests {
              NOTE:Met at the Leeds meetup\\nLikes tea\\, not coffee. Ask about the allo\r\n \
              tment before calling.\r\n",
         );
-        text.push_str(&fold_for_fixture(&format!(
-            "PHOTO;ENCODING=b;TYPE=JPEG:{photo}"
-        )));
+        text.push_str(&fold_for_fixture(&format!("PHOTO;ENCODING=b;TYPE=JPEG:{photo}")));
         text.push_str("END:VCARD\r\n");
 
         let card = only_card(&text);
@@ -980,15 +921,7 @@ mod tests {
         assert_eq!(adr.types(), vec!["home"]);
         assert_eq!(
             adr.components(),
-            vec![
-                "",
-                "",
-                "1 High St",
-                "Leeds",
-                "",
-                "LS1 1AA",
-                "United Kingdom"
-            ]
+            vec!["", "", "1 High St", "Leeds", "", "LS1 1AA", "United Kingdom"]
         );
 
         let note = find(&card, "NOTE");
@@ -1030,10 +963,7 @@ mod tests {
         assert_eq!(tels.len(), 2);
         assert_eq!(tels[0].value, "tel:+44-7911-123456");
         assert_eq!(tels[0].param("value"), Some("uri"));
-        assert_eq!(
-            tels[0].params[1],
-            ("TYPE".to_string(), vec!["cell,voice".to_string()])
-        );
+        assert_eq!(tels[0].params[1], ("TYPE".to_string(), vec!["cell,voice".to_string()]));
         assert_eq!(tels[0].types(), vec!["cell", "voice"]);
         assert_eq!(tels[0].pref(), Some(1));
         assert_eq!(tels[1].types(), vec!["work"]);
@@ -1044,10 +974,7 @@ mod tests {
         assert_eq!(email.text(), "sam.oneill@example.org");
 
         assert_eq!(find(&card, "URL").value, "https://example.org/people/sam");
-        assert_eq!(
-            find(&card, "CATEGORIES").list(),
-            vec!["friends", "climbing", "myContacts"]
-        );
+        assert_eq!(find(&card, "CATEGORIES").list(), vec!["friends", "climbing", "myContacts"]);
 
         let adr = find(&card, "ADR");
         assert_eq!(adr.param("LABEL"), Some("1 High St\nLeeds; UK"));
@@ -1077,10 +1004,7 @@ mod tests {
         assert_eq!(n.param("ENCODING"), Some("QUOTED-PRINTABLE"));
 
         let tels = find_all(&card, "TEL");
-        assert_eq!(
-            tels[0].params,
-            vec![("TYPE".to_string(), vec!["CELL".to_string()])]
-        );
+        assert_eq!(tels[0].params, vec![("TYPE".to_string(), vec!["CELL".to_string()])]);
         assert_eq!(tels[0].types(), vec!["cell"]);
         assert_eq!(tels[0].pref(), None);
         assert_eq!(tels[1].types(), vec!["home", "pref"]);
@@ -1119,10 +1043,7 @@ mod tests {
         assert_eq!(find(first, "FN").text(), "First");
         let error = results[1].as_ref().expect_err("second card fails");
         assert_eq!(error.line, 8);
-        assert_eq!(
-            error.message,
-            "line 8 has no colon between the property name and its value"
-        );
+        assert_eq!(error.message, "line 8 has no colon between the property name and its value");
         let third = results[2].as_ref().expect("third card parses");
         assert_eq!(third.line, 11);
         assert_eq!(find(third, "FN").text(), "Third");
@@ -1176,17 +1097,11 @@ mod tests {
         assert_eq!(results.len(), 3);
         let first = results[0].as_ref().expect_err("leading junk");
         assert_eq!(first.line, 1);
-        assert_eq!(
-            first.message,
-            "lines 1 to 2 are outside any BEGIN:VCARD ... END:VCARD block"
-        );
+        assert_eq!(first.message, "lines 1 to 2 are outside any BEGIN:VCARD ... END:VCARD block");
         assert!(results[1].is_ok());
         let last = results[2].as_ref().expect_err("trailing END");
         assert_eq!(last.line, 8);
-        assert_eq!(
-            last.message,
-            "line 8 is outside any BEGIN:VCARD ... END:VCARD block"
-        );
+        assert_eq!(last.message, "line 8 is outside any BEGIN:VCARD ... END:VCARD block");
     }
 
     #[test]
@@ -1201,32 +1116,12 @@ mod tests {
     #[test]
     fn malformed_lines_name_their_line() {
         let cases = [
-            (
-                "BEGIN:VCARD\n:no name\nEND:VCARD\n",
-                2,
-                "empty property name",
-            ),
+            ("BEGIN:VCARD\n:no name\nEND:VCARD\n", 2, "empty property name"),
             ("BEGIN:VCARD\nFN;TYPE=x\nEND:VCARD\n", 2, "no colon"),
-            (
-                "BEGIN:VCARD\nVERSION:4.0\nTEL;TYPE=\"cell:1234\nEND:VCARD\n",
-                3,
-                "never closes",
-            ),
-            (
-                "BEGIN:VCARD\nFULL NAME:x\nEND:VCARD\n",
-                2,
-                "invalid property name",
-            ),
-            (
-                "BEGIN:VCARD\nX_Y:x\nEND:VCARD\n",
-                2,
-                "invalid property name",
-            ),
-            (
-                "BEGIN:VCARD\na.b.FN:x\nEND:VCARD\n",
-                2,
-                "invalid property name",
-            ),
+            ("BEGIN:VCARD\nVERSION:4.0\nTEL;TYPE=\"cell:1234\nEND:VCARD\n", 3, "never closes"),
+            ("BEGIN:VCARD\nFULL NAME:x\nEND:VCARD\n", 2, "invalid property name"),
+            ("BEGIN:VCARD\nX_Y:x\nEND:VCARD\n", 2, "invalid property name"),
+            ("BEGIN:VCARD\na.b.FN:x\nEND:VCARD\n", 2, "invalid property name"),
             ("BEGIN:VCARD\nBEGIN:VCALENDAR\nEND:VCARD\n", 2, "END:VCARD"),
         ];
         for (text, line, fragment) in cases {
@@ -1345,11 +1240,7 @@ mod tests {
             writer.property("N", &[], &structured);
             writer.property(
                 "TEL",
-                &[
-                    ("TYPE", "cell,voice"),
-                    ("PREF", "1"),
-                    ("LABEL", "a^b:\"c\"\nd"),
-                ],
+                &[("TYPE", "cell,voice"), ("PREF", "1"), ("LABEL", "a^b:\"c\"\nd")],
                 "tel:+44-7911-123456",
             );
             writer.end();
@@ -1363,10 +1254,7 @@ mod tests {
             let expected = name.replace("\r\n", "\n").replace('\r', "\n");
             assert_eq!(card.version.as_deref(), Some("4.0"));
             assert_eq!(find(card, "FN").text(), expected);
-            assert_eq!(
-                find(card, "N").components(),
-                vec![expected.clone(), "x,y".to_string()]
-            );
+            assert_eq!(find(card, "N").components(), vec![expected.clone(), "x,y".to_string()]);
             let tel = find(card, "TEL");
             assert_eq!(tel.types(), vec!["cell", "voice"]);
             assert_eq!(tel.pref(), Some(1));
@@ -1387,10 +1275,7 @@ mod tests {
 
     #[test]
     fn escape_and_unescape() {
-        assert_eq!(
-            escape_text("a\\b,c;d\ne\r\nf\rg"),
-            "a\\\\b\\,c\\;d\\ne\\nf\\ng"
-        );
+        assert_eq!(escape_text("a\\b,c;d\ne\r\nf\rg"), "a\\\\b\\,c\\;d\\ne\\nf\\ng");
         assert_eq!(escape_text(""), "");
         let property = property_with("a\\nb\\Nc\\,d\\;e\\\\f\\:g\\", &[]);
         assert_eq!(property.text(), "a\nb\nc,d;e\\f:g\\");
@@ -1401,10 +1286,7 @@ mod tests {
     #[test]
     fn components_edge_cases() {
         assert_eq!(property_with("", &[]).components(), vec![""]);
-        assert_eq!(
-            property_with("a\\;b;c\\\\;d", &[]).components(),
-            vec!["a;b", "c\\", "d"]
-        );
+        assert_eq!(property_with("a\\;b;c\\\\;d", &[]).components(), vec!["a;b", "c\\", "d"]);
         assert_eq!(
             property_with(";;1 High St\\, Flat 2;;", &[]).components(),
             vec!["", "", "1 High St, Flat 2", "", ""]
@@ -1414,28 +1296,17 @@ mod tests {
     #[test]
     fn list_edge_cases() {
         assert!(property_with("", &[]).list().is_empty());
-        assert_eq!(
-            property_with(" a , b\\,c ,, ,d\\\\", &[]).list(),
-            vec!["a", "b,c", "d\\"]
-        );
+        assert_eq!(property_with(" a , b\\,c ,, ,d\\\\", &[]).list(), vec!["a", "b,c", "d\\"]);
     }
 
     #[test]
     fn types_edge_cases() {
         let property = property_with(
             "",
-            &[
-                ("TYPE", &["CELL", "Voice"]),
-                ("PREF", &["2"]),
-                ("type", &["work, cell", ""]),
-            ],
+            &[("TYPE", &["CELL", "Voice"]), ("PREF", &["2"]), ("type", &["work, cell", ""])],
         );
         assert_eq!(property.types(), vec!["cell", "voice", "work"]);
-        assert!(
-            property_with("", &[("X-TYPE", &["cell"])])
-                .types()
-                .is_empty()
-        );
+        assert!(property_with("", &[("X-TYPE", &["cell"])]).types().is_empty());
     }
 
     #[test]
@@ -1447,10 +1318,7 @@ mod tests {
         assert_eq!(property_with("", &[("PREF", &["101"])]).pref(), None);
         assert_eq!(property_with("", &[("PREF", &["high"])]).pref(), None);
         assert_eq!(property_with("", &[("TYPE", &["PREF"])]).pref(), Some(1));
-        assert_eq!(
-            property_with("", &[("PREF", &["5"]), ("TYPE", &["pref"])]).pref(),
-            Some(5)
-        );
+        assert_eq!(property_with("", &[("PREF", &["5"]), ("TYPE", &["pref"])]).pref(), Some(5));
         assert_eq!(property_with("", &[]).pref(), None);
     }
 

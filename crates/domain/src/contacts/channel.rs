@@ -113,10 +113,8 @@ fn phone_number(raw: &str, region: PhoneRegion) -> Result<String, String> {
             region.code()
         )
     };
-    let digits: String = raw
-        .chars()
-        .filter(|character| !matches!(character, ' ' | '-' | '.' | '(' | ')'))
-        .collect();
+    let digits: String =
+        raw.chars().filter(|character| !matches!(character, ' ' | '-' | '.' | '(' | ')')).collect();
     if (3..=6).contains(&digits.len()) && digits.chars().all(|digit| digit.is_ascii_digit()) {
         return Ok(digits);
     }
@@ -172,32 +170,18 @@ mod tests {
 
     #[test]
     fn regions_come_from_the_locale_or_default_to_gb() {
-        assert_eq!(
-            PhoneRegion::of(&Locale::parse("en-IE").unwrap()).code(),
-            "IE"
-        );
+        assert_eq!(PhoneRegion::of(&Locale::parse("en-IE").unwrap()).code(), "IE");
         assert_eq!(PhoneRegion::of(&Locale::parse("cy").unwrap()).code(), "GB");
-        assert_eq!(
-            PhoneRegion::of(&Locale::parse("es-419").unwrap()).code(),
-            "GB"
-        );
+        assert_eq!(PhoneRegion::of(&Locale::parse("es-419").unwrap()).code(), "GB");
     }
 
     #[test]
     fn email_addresses_are_checked_as_account_addresses_are() {
         let email = |raw| normalise_value(ChannelType::Email, raw, gb());
-        assert_eq!(
-            email("Sam.Jones@Example.ORG").unwrap(),
-            "sam.jones@example.org"
-        );
-        for bad in [
-            "sam",
-            "sam@",
-            "@example.org",
-            "sam@example",
-            "sam@@example.org",
-            "sa m@example.org",
-        ] {
+        assert_eq!(email("Sam.Jones@Example.ORG").unwrap(), "sam.jones@example.org");
+        for bad in
+            ["sam", "sam@", "@example.org", "sam@example", "sam@@example.org", "sa m@example.org"]
+        {
             assert!(email(bad).is_err(), "{bad}");
         }
     }

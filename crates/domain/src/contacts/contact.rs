@@ -219,14 +219,8 @@ impl ContactChanges {
         ContactDetails {
             name: self.name.clone().unwrap_or_else(|| details.name.clone()),
             kind: self.kind.unwrap_or(details.kind),
-            organisation: self
-                .organisation
-                .clone()
-                .unwrap_or_else(|| details.organisation.clone()),
-            channels: self
-                .channels
-                .clone()
-                .unwrap_or_else(|| details.channels.clone()),
+            organisation: self.organisation.clone().unwrap_or_else(|| details.organisation.clone()),
+            channels: self.channels.clone().unwrap_or_else(|| details.channels.clone()),
             preferred_method: self.preferred_method.unwrap_or(details.preferred_method),
             keep_in_touch_every_days: self
                 .keep_in_touch_every_days
@@ -347,13 +341,7 @@ mod tests {
     #[test]
     fn unhelpful_contacts_and_contacts_without_an_interval_are_never_due() {
         let created = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
-        assert_eq!(
-            due_since(&details(Helpfulness::Unhelpful, Some(7)), None, created),
-            None
-        );
-        assert_eq!(
-            due_since(&details(Helpfulness::Helpful, None), None, created),
-            None
-        );
+        assert_eq!(due_since(&details(Helpfulness::Unhelpful, Some(7)), None, created), None);
+        assert_eq!(due_since(&details(Helpfulness::Helpful, None), None, created), None);
     }
 }

@@ -70,13 +70,8 @@ impl ContactDraft {
     pub fn check(&self, region: PhoneRegion, now: Instant) -> Result<CheckedContact, Vec<Problem>> {
         let mut problems = Problems::default();
         let name = problems.check("/name", ContactName::parse(&self.name));
-        let kind = problems.check(
-            "/kind",
-            self.kind
-                .as_deref()
-                .unwrap_or("other")
-                .parse::<ContactKind>(),
-        );
+        let kind =
+            problems.check("/kind", self.kind.as_deref().unwrap_or("other").parse::<ContactKind>());
         let organisation = problems.check(
             "/organisation",
             Organisation::parse(self.organisation.as_deref().unwrap_or_default()),
@@ -86,18 +81,14 @@ impl ContactDraft {
             .preferred_method
             .as_deref()
             .map(|method| problems.check("/preferred_method", method.parse::<ContactMethod>()));
-        let keep_in_touch_every_days = self
-            .keep_in_touch_every_days
-            .map(|days| keep_in_touch_days(days, &mut problems));
+        let keep_in_touch_every_days =
+            self.keep_in_touch_every_days.map(|days| keep_in_touch_days(days, &mut problems));
         let last_contacted_at = self
             .last_contacted_at
             .map(|at| not_in_future("/last_contacted_at", at, now, &mut problems));
         let helpfulness = problems.check(
             "/helpfulness",
-            self.helpfulness
-                .as_deref()
-                .unwrap_or("unsure")
-                .parse::<Helpfulness>(),
+            self.helpfulness.as_deref().unwrap_or("unsure").parse::<Helpfulness>(),
         );
         let can_help_with = problems.check(
             "/can_help_with",
@@ -105,15 +96,10 @@ impl ContactDraft {
         );
         let knows_about_my_health = problems.check(
             "/knows_about_my_health",
-            self.knows_about_my_health
-                .as_deref()
-                .unwrap_or("unsure")
-                .parse::<KnowsAboutMyHealth>(),
+            self.knows_about_my_health.as_deref().unwrap_or("unsure").parse::<KnowsAboutMyHealth>(),
         );
-        let notes = problems.check(
-            "/notes",
-            ContactNotes::parse(self.notes.as_deref().unwrap_or_default()),
-        );
+        let notes = problems
+            .check("/notes", ContactNotes::parse(self.notes.as_deref().unwrap_or_default()));
         let (
             Some(name),
             Some(kind),
@@ -165,10 +151,7 @@ pub fn channels(
     problems: &mut Problems,
 ) -> Option<Vec<Channel>> {
     if drafts.len() > MAX_CHANNELS {
-        problems.add(
-            "/channels",
-            format!("must have at most {MAX_CHANNELS} channels"),
-        );
+        problems.add("/channels", format!("must have at most {MAX_CHANNELS} channels"));
         return None;
     }
     let before = problems.len();
@@ -178,31 +161,19 @@ pub fn channels(
         let Some(kind) = problems.check(&pointer("type"), draft.kind.parse::<ChannelType>()) else {
             continue;
         };
-        let value = problems.check(
-            &pointer("value"),
-            normalise_value(kind, &draft.value, region),
-        );
+        let value = problems.check(&pointer("value"), normalise_value(kind, &draft.value, region));
         let label = problems.check(
             &pointer("label"),
             ChannelLabel::parse(draft.label.as_deref().unwrap_or_default()),
         );
         if draft.preferred
-            && checked
-                .iter()
-                .any(|earlier: &Channel| earlier.preferred && earlier.kind == kind)
+            && checked.iter().any(|earlier: &Channel| earlier.preferred && earlier.kind == kind)
         {
-            problems.add(
-                &pointer("preferred"),
-                format!("only one `{kind}` channel may be preferred"),
-            );
+            problems
+                .add(&pointer("preferred"), format!("only one `{kind}` channel may be preferred"));
         }
         if let (Some(value), Some(label)) = (value, label) {
-            checked.push(Channel {
-                kind,
-                value,
-                label,
-                preferred: draft.preferred,
-            });
+            checked.push(Channel { kind, value, label, preferred: draft.preferred });
         }
     }
     (problems.len() == before).then_some(checked)
@@ -210,16 +181,15 @@ pub fn channels(
 
 /// A keep-in-touch interval: 1 to [`MAX_KEEP_IN_TOUCH_DAYS`] days.
 pub fn keep_in_touch_days(days: i64, problems: &mut Problems) -> Option<u16> {
-    u16::try_from(days)
-        .ok()
-        .filter(|days| (1..=MAX_KEEP_IN_TOUCH_DAYS).contains(days))
-        .or_else(|| {
+    u16::try_from(days).ok().filter(|days| (1..=MAX_KEEP_IN_TOUCH_DAYS).contains(days)).or_else(
+        || {
             problems.add(
                 "/keep_in_touch_every_days",
                 format!("must be 1 to {MAX_KEEP_IN_TOUCH_DAYS} days"),
             );
             None
-        })
+        },
+    )
 }
 
 /// How far ahead of the server's clock a client's "now" may be.
@@ -251,17 +221,11 @@ mod tests {
 
     #[test]
     fn defaults_assume_nothing() {
-        let draft = ContactDraft {
-            name: "Alex".to_owned(),
-            ..ContactDraft::default()
-        };
+        let draft = ContactDraft { name: "Alex".to_owned(), ..ContactDraft::default() };
         let checked = draft.check(gb(), chrono::Utc::now()).unwrap();
         assert_eq!(checked.details.kind, ContactKind::Other);
         assert_eq!(checked.details.helpfulness, Helpfulness::Unsure);
-        assert_eq!(
-            checked.details.knows_about_my_health,
-            KnowsAboutMyHealth::Unsure
-        );
+        assert_eq!(checked.details.knows_about_my_health, KnowsAboutMyHealth::Unsure);
         assert!(!checked.details.crisis_contact);
     }
 

@@ -293,19 +293,10 @@ impl ArticleChanges {
             kind: self.kind.unwrap_or(text.kind),
             title: self.title.clone().unwrap_or_else(|| text.title.clone()),
             summary: self.summary.clone().unwrap_or_else(|| text.summary.clone()),
-            body_markdown: self
-                .body_markdown
-                .clone()
-                .unwrap_or_else(|| text.body_markdown.clone()),
+            body_markdown: self.body_markdown.clone().unwrap_or_else(|| text.body_markdown.clone()),
             topics: self.topics.clone().unwrap_or_else(|| text.topics.clone()),
-            content_notes: self
-                .content_notes
-                .clone()
-                .unwrap_or_else(|| text.content_notes.clone()),
-            author_name: self
-                .author_name
-                .clone()
-                .unwrap_or_else(|| text.author_name.clone()),
+            content_notes: self.content_notes.clone().unwrap_or_else(|| text.content_notes.clone()),
+            author_name: self.author_name.clone().unwrap_or_else(|| text.author_name.clone()),
             source: self.source.clone().unwrap_or_else(|| text.source.clone()),
             licence: self.licence.clone().unwrap_or_else(|| text.licence.clone()),
             last_reviewed: self.last_reviewed.unwrap_or(text.last_reviewed),

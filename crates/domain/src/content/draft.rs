@@ -95,28 +95,17 @@ impl ArticleDraft {
         let locale = problems.check(
             "/locale",
             Locale::parse(
-                self.locale
-                    .as_deref()
-                    .unwrap_or(crate::identity::locale::DEFAULT_LOCALE),
+                self.locale.as_deref().unwrap_or(crate::identity::locale::DEFAULT_LOCALE),
             ),
         );
         let slug = problems.check("/slug", Slug::parse(&self.slug));
-        let kind = problems.check(
-            "/kind",
-            self.kind
-                .as_deref()
-                .unwrap_or("article")
-                .parse::<ArticleKind>(),
-        );
+        let kind = problems
+            .check("/kind", self.kind.as_deref().unwrap_or("article").parse::<ArticleKind>());
         let title = problems.check("/title", ArticleTitle::parse(&self.title));
-        let summary = problems.check(
-            "/summary",
-            Summary::parse(self.summary.as_deref().unwrap_or_default()),
-        );
-        let body_markdown = problems.check(
-            "/body_markdown",
-            BodyMarkdown::parse_written(&self.body_markdown),
-        );
+        let summary =
+            problems.check("/summary", Summary::parse(self.summary.as_deref().unwrap_or_default()));
+        let body_markdown =
+            problems.check("/body_markdown", BodyMarkdown::parse_written(&self.body_markdown));
         let topics = topics(&self.topics, &mut problems);
         let content_notes = problems.check(
             "/content_notes",
@@ -126,14 +115,10 @@ impl ArticleDraft {
             "/author_name",
             AuthorName::parse(self.author_name.as_deref().unwrap_or_default()),
         );
-        let source = problems.check(
-            "/source",
-            Source::parse(self.source.as_deref().unwrap_or_default()),
-        );
-        let licence = problems.check(
-            "/licence",
-            Licence::parse(self.licence.as_deref().unwrap_or_default()),
-        );
+        let source =
+            problems.check("/source", Source::parse(self.source.as_deref().unwrap_or_default()));
+        let licence =
+            problems.check("/licence", Licence::parse(self.licence.as_deref().unwrap_or_default()));
         review_dates(self.last_reviewed, self.next_review, &mut problems);
         let (
             Some(locale),
@@ -201,22 +186,11 @@ mod tests {
             next_review: NaiveDate::from_ymd_opt(2026, 1, 1),
             ..ArticleDraft::default()
         };
-        let pointers: Vec<String> = draft
-            .check()
-            .unwrap_err()
-            .into_iter()
-            .map(|problem| problem.pointer)
-            .collect();
+        let pointers: Vec<String> =
+            draft.check().unwrap_err().into_iter().map(|problem| problem.pointer).collect();
         assert_eq!(
             pointers,
-            [
-                "/locale",
-                "/slug",
-                "/title",
-                "/topics/1",
-                "/topics/2",
-                "/next_review"
-            ]
+            ["/locale", "/slug", "/title", "/topics/1", "/topics/2", "/next_review"]
         );
     }
 }

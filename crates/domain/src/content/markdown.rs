@@ -27,10 +27,7 @@ pub fn renders_within(markdown: &str, max_chars: usize) -> bool {
 
     impl std::fmt::Write for Budget {
         fn write_str(&mut self, text: &str) -> std::fmt::Result {
-            self.left = self
-                .left
-                .checked_sub(text.chars().count())
-                .ok_or(std::fmt::Error)?;
+            self.left = self.left.checked_sub(text.chars().count()).ok_or(std::fmt::Error)?;
             Ok(())
         }
     }
@@ -44,28 +41,12 @@ fn sanitised_events(markdown: &str) -> impl Iterator<Item = Event<'_>> {
     Parser::new_ext(markdown, options).map(|event| match event {
         // Raw HTML becomes visible text: `<script>` is shown, not run.
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Link {
-            link_type,
-            dest_url: safe_address(dest_url),
-            title,
-            id,
-        }),
-        Event::Start(Tag::Image {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Image {
-            link_type,
-            dest_url: safe_address(dest_url),
-            title,
-            id,
-        }),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link { link_type, dest_url: safe_address(dest_url), title, id })
+        }
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image { link_type, dest_url: safe_address(dest_url), title, id })
+        }
         other => other,
     })
 }
@@ -139,23 +120,15 @@ mod tests {
 
     #[test]
     fn nothing_executable_survives() {
-        let allowed = [
-            "p", "a", "img", "code", "em", "strong", "h1", "ul", "li", "pre",
-        ];
+        let allowed = ["p", "a", "img", "code", "em", "strong", "h1", "ul", "li", "pre"];
         for attack in ATTACKS {
             let html = render(attack).to_ascii_lowercase();
             // Raw HTML is escaped to text, so every real tag is one the renderer made.
-            for tag in html
-                .split('<')
-                .skip(1)
-                .filter_map(|rest| rest.split_once('>'))
-                .map(|(tag, _)| tag)
+            for tag in
+                html.split('<').skip(1).filter_map(|rest| rest.split_once('>')).map(|(tag, _)| tag)
             {
-                let name = tag
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .trim_start_matches('/');
+                let name =
+                    tag.split_whitespace().next().unwrap_or_default().trim_start_matches('/');
                 assert!(allowed.contains(&name), "{attack}: <{tag}> in {html}");
                 assert!(!tag.contains(" on"), "{attack}: handler in <{tag}>");
                 for scheme in ["javascript", "vbscript", "data:"] {

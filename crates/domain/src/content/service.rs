@@ -150,16 +150,10 @@ impl Location {
     #[must_use]
     pub fn bounding_box(self, km: f64) -> BoundingBox {
         let lat_delta = (km / EARTH_RADIUS_KM).to_degrees();
-        let lat_range = (
-            (self.lat - lat_delta).max(-90.0),
-            (self.lat + lat_delta).min(90.0),
-        );
+        let lat_range = ((self.lat - lat_delta).max(-90.0), (self.lat + lat_delta).min(90.0));
         let widest_lat = lat_range.0.abs().max(lat_range.1.abs());
         if widest_lat >= 89.0 {
-            return BoundingBox {
-                latitudes: lat_range,
-                longitudes: None,
-            };
+            return BoundingBox { latitudes: lat_range, longitudes: None };
         }
         let lon_delta = lat_delta / widest_lat.to_radians().cos();
         let (west, east) = (self.lon - lon_delta, self.lon + lon_delta);
@@ -288,10 +282,7 @@ mod tests {
             closes: time("02:00"),
         }]);
         let at = |d, h, m| chrono::Utc.with_ymd_and_hms(2027, 1, d, h, m, 0).unwrap();
-        assert!(
-            !evenings.is_open(at(1, 18, 59)),
-            "Friday before opening (GMT = UTC in January)"
-        );
+        assert!(!evenings.is_open(at(1, 18, 59)), "Friday before opening (GMT = UTC in January)");
         assert!(evenings.is_open(at(1, 23, 0)));
         assert!(evenings.is_open(at(2, 1, 59)), "Saturday small hours");
         assert!(!evenings.is_open(at(2, 2, 0)));
@@ -341,12 +332,6 @@ mod tests {
         let (west, east) = around.longitudes.unwrap();
         assert!(west < york.lon && york.lon < east);
         assert!(Location::new(91.0, 0.0).is_none());
-        assert_eq!(
-            Location::new(0.0, 179.9)
-                .unwrap()
-                .bounding_box(50.0)
-                .longitudes,
-            None
-        );
+        assert_eq!(Location::new(0.0, 179.9).unwrap().bounding_box(50.0).longitudes, None);
     }
 }

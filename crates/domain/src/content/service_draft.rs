@@ -71,22 +71,15 @@ pub struct ServiceDraft {
 }
 
 fn local_time(text: &str) -> Option<NaiveTime> {
-    (text.len() == 5)
-        .then(|| NaiveTime::parse_from_str(text, "%H:%M").ok())
-        .flatten()
+    (text.len() == 5).then(|| NaiveTime::parse_from_str(text, "%H:%M").ok()).flatten()
 }
 
 fn hours(draft: &HoursDraft, problems: &mut Problems) -> Option<OpeningHours> {
     let before = problems.len();
-    let time_zone = problems.check(
-        "/opening_hours/time_zone",
-        TimeZoneName::parse(&draft.time_zone),
-    );
+    let time_zone =
+        problems.check("/opening_hours/time_zone", TimeZoneName::parse(&draft.time_zone));
     if draft.always_open && !draft.periods.is_empty() {
-        problems.add(
-            "/opening_hours/periods",
-            "must be empty when always_open is true",
-        );
+        problems.add("/opening_hours/periods", "must be empty when always_open is true");
     }
     if !draft.always_open && draft.periods.is_empty() {
         problems.add(
@@ -123,11 +116,7 @@ fn hours(draft: &HoursDraft, problems: &mut Problems) -> Option<OpeningHours> {
             problems.add(&pointer("closes"), "must be a time of day as HH:MM");
         }
         if let (Some(opens), Some(closes)) = (opens, closes) {
-            periods.push(OpeningPeriod {
-                days,
-                opens,
-                closes,
-            });
+            periods.push(OpeningPeriod { days, opens, closes });
         }
     }
     let time_zone = time_zone?;
@@ -171,19 +160,12 @@ impl ServiceDraft {
         let region_locale =
             Locale::parse(&format!("en-{}", self.country.as_deref().unwrap_or("GB")))
                 .unwrap_or_else(|_| Locale::default_locale());
-        let channels = channels(
-            &self.channels,
-            PhoneRegion::of(&region_locale),
-            &mut problems,
-        );
+        let channels = channels(&self.channels, PhoneRegion::of(&region_locale), &mut problems);
         let opening_hours = match &self.opening_hours {
             None => Some(None),
             Some(draft) => hours(draft, &mut problems).map(Some),
         };
-        let area = problems.check(
-            "/area",
-            Area::parse(self.area.as_deref().unwrap_or_default()),
-        );
+        let area = problems.check("/area", Area::parse(self.area.as_deref().unwrap_or_default()));
         let location = match self.location {
             None => Some(None),
             Some((lat, lon)) => match Location::new(lat, lon) {
@@ -194,10 +176,7 @@ impl ServiceDraft {
                 }
             },
         };
-        let cost = problems.check(
-            "/cost",
-            self.cost.as_deref().unwrap_or("free").parse::<Cost>(),
-        );
+        let cost = problems.check("/cost", self.cost.as_deref().unwrap_or("free").parse::<Cost>());
         let mut languages = Vec::new();
         if self.languages.len() > 20 {
             problems.add("/languages", "must have at most 20 languages");
@@ -311,12 +290,8 @@ mod tests {
             country: Some("XX".to_owned()),
             ..good
         };
-        let pointers: Vec<String> = bad
-            .check()
-            .unwrap_err()
-            .into_iter()
-            .map(|problem| problem.pointer)
-            .collect();
+        let pointers: Vec<String> =
+            bad.check().unwrap_err().into_iter().map(|problem| problem.pointer).collect();
         assert_eq!(
             pointers,
             [

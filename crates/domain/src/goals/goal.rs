@@ -139,11 +139,7 @@ pub fn target_date_from(
     date: NaiveDate,
     set_on: NaiveDate,
 ) -> Result<NaiveDate, TargetDateTooEarly> {
-    if date < set_on {
-        Err(TargetDateTooEarly { set_on })
-    } else {
-        Ok(date)
-    }
+    if date < set_on { Err(TargetDateTooEarly { set_on }) } else { Ok(date) }
 }
 
 /// Changes to a goal; `None` leaves a field as it is. `target_date: Some(None)`
@@ -213,10 +209,7 @@ mod tests {
         assert_eq!(GoalTitle::parse("  "), Err(InvalidGoalTitle));
         assert_eq!(GoalTitle::parse(&"a".repeat(201)), Err(InvalidGoalTitle));
         assert_eq!(GoalTitle::parse("hidden\u{202e}"), Err(InvalidGoalTitle));
-        assert_eq!(
-            GoalWhy::parse("").map(|why| why.as_str().to_owned()),
-            Ok(String::new())
-        );
+        assert_eq!(GoalWhy::parse("").map(|why| why.as_str().to_owned()), Ok(String::new()));
     }
 
     #[test]

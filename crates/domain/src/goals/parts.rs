@@ -95,11 +95,7 @@ impl Progress {
     /// # Errors
     /// [`InvalidProgress`] above 100 or below 0.
     pub fn new(value: i64) -> Result<Self, InvalidProgress> {
-        u8::try_from(value)
-            .ok()
-            .filter(|value| *value <= 100)
-            .map(Self)
-            .ok_or(InvalidProgress)
+        u8::try_from(value).ok().filter(|value| *value <= 100).map(Self).ok_or(InvalidProgress)
     }
 
     /// The value.
@@ -131,13 +127,7 @@ pub struct UnknownFeeling;
 
 impl Feeling {
     /// Every feeling.
-    pub const ALL: [Self; 5] = [
-        Self::VeryLow,
-        Self::Low,
-        Self::Okay,
-        Self::Good,
-        Self::VeryGood,
-    ];
+    pub const ALL: [Self; 5] = [Self::VeryLow, Self::Low, Self::Okay, Self::Good, Self::VeryGood];
 
     /// The name on the wire.
     #[must_use]
@@ -156,10 +146,7 @@ impl FromStr for Feeling {
     type Err = UnknownFeeling;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|feeling| feeling.as_str() == name)
-            .ok_or(UnknownFeeling)
+        Self::ALL.into_iter().find(|feeling| feeling.as_str() == name).ok_or(UnknownFeeling)
     }
 }
 

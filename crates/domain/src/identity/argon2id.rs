@@ -71,10 +71,7 @@ pub(crate) fn verify(candidate: &[u8], stored: &str) -> bool {
     let Ok(algorithm) = Algorithm::try_from(phc.algorithm.as_str()) else {
         return false;
     };
-    let Ok(version) = phc
-        .version
-        .map_or(Ok(Version::default()), Version::try_from)
-    else {
+    let Ok(version) = phc.version.map_or(Ok(Version::default()), Version::try_from) else {
         return false;
     };
     let Ok(params) = Params::try_from(&phc) else {
@@ -97,15 +94,8 @@ mod tests {
     #[test]
     fn hashes_agree_with_the_argon2_crate_both_ways() {
         let ours = hash(b"a walk by the canal").unwrap_or_default();
-        assert!(
-            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{ours}"
-        );
-        assert!(
-            Argon2::default()
-                .verify_password(b"a walk by the canal", ours.as_str())
-                .is_ok()
-        );
+        assert!(ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{ours}");
+        assert!(Argon2::default().verify_password(b"a walk by the canal", ours.as_str()).is_ok());
         let theirs = argon2::PasswordHasher::hash_password(&Argon2::default(), b"swim on fridays")
             .map(|hash| hash.to_string())
             .unwrap_or_default();
@@ -119,10 +109,7 @@ mod tests {
     fn memory_is_reused() {
         let blocks = Params::default().block_count();
         with_memory(blocks, |memory| memory[0] = Block::default());
-        let spare = SPARE_MEMORY
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len();
+        let spare = SPARE_MEMORY.lock().unwrap_or_else(PoisonError::into_inner).len();
         assert!(spare >= 1);
     }
 }

@@ -34,10 +34,7 @@ impl Email {
         if normalised.is_empty() || normalised.chars().count() > MAX_EMAIL_LENGTH {
             return Err(InvalidEmail);
         }
-        if normalised
-            .chars()
-            .any(|character| character.is_whitespace() || character.is_control())
-        {
+        if normalised.chars().any(|character| character.is_whitespace() || character.is_control()) {
             return Err(InvalidEmail);
         }
         let Some((local, domain)) = normalised.split_once('@') else {
@@ -50,11 +47,7 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..");
-        if plausible {
-            Ok(Self(normalised))
-        } else {
-            Err(InvalidEmail)
-        }
+        if plausible { Ok(Self(normalised)) } else { Err(InvalidEmail) }
     }
 
     /// The normalised address.
@@ -86,19 +79,13 @@ mod tests {
     fn invisible_characters_and_unnormalised_forms_do_not_make_new_addresses() {
         assert!(Email::parse("sam\u{200b}@example.org").is_err());
         assert!(Email::parse("sam\u{202e}@example.org").is_err());
-        assert_eq!(
-            Email::parse("sa\u{0301}m@example.org"),
-            Email::parse("s\u{00e1}m@example.org")
-        );
+        assert_eq!(Email::parse("sa\u{0301}m@example.org"), Email::parse("s\u{00e1}m@example.org"));
     }
 
     #[test]
     fn full_width_and_case_variants_are_the_same_address() {
         let plain = Email::parse("case@example.org");
-        assert_eq!(
-            Email::parse("\u{ff43}\u{ff41}\u{ff53}\u{ff45}@example.org"),
-            plain
-        );
+        assert_eq!(Email::parse("\u{ff43}\u{ff41}\u{ff53}\u{ff45}@example.org"), plain);
         assert_eq!(Email::parse("CASE@EXAMPLE.ORG"), plain);
         assert_eq!(
             Email::parse("STRASSE@example.org"),

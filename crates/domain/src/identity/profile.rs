@@ -50,19 +50,13 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(
-            DisplayName::parse("  Sam ").map(|name| name.to_string()),
-            Ok("Sam".to_owned())
-        );
+        assert_eq!(DisplayName::parse("  Sam ").map(|name| name.to_string()), Ok("Sam".to_owned()));
         assert_eq!(DisplayName::parse("   "), Err(InvalidDisplayName));
         assert_eq!(
             DisplayName::parse(&"é".repeat(100)).map(|name| name.as_str().chars().count()),
             Ok(100)
         );
-        assert_eq!(
-            DisplayName::parse(&"é".repeat(101)),
-            Err(InvalidDisplayName)
-        );
+        assert_eq!(DisplayName::parse(&"é".repeat(101)), Err(InvalidDisplayName));
         assert_eq!(DisplayName::parse("Sam\u{0007}"), Err(InvalidDisplayName));
         assert_eq!(DisplayName::parse("\u{200B}"), Err(InvalidDisplayName));
         assert_eq!(DisplayName::parse("\u{202E}evil"), Err(InvalidDisplayName));

@@ -168,10 +168,7 @@ mod tests {
 
     #[test]
     fn unknown_scopes_are_named() {
-        assert_eq!(
-            ScopeSet::parse("goals:read root"),
-            Err(UnknownScope("root".to_owned()))
-        );
+        assert_eq!(ScopeSet::parse("goals:read root"), Err(UnknownScope("root".to_owned())));
     }
 
     #[test]

@@ -24,9 +24,7 @@ impl TimeZoneName {
     /// # Errors
     /// [`UnknownTimeZone`] when the database has no such zone.
     pub fn parse(raw: &str) -> Result<Self, UnknownTimeZone> {
-        chrono_tz::Tz::from_str(raw.trim())
-            .map(Self)
-            .map_err(|_| UnknownTimeZone)
+        chrono_tz::Tz::from_str(raw.trim()).map(Self).map_err(|_| UnknownTimeZone)
     }
 
     /// `Europe/London`.
@@ -66,14 +64,8 @@ mod tests {
 
     #[test]
     fn every_known_zone_name_fits_the_documented_length() {
-        let longest = chrono_tz::TZ_VARIANTS
-            .iter()
-            .map(|zone| zone.name().len())
-            .max();
-        assert!(
-            longest.is_some_and(|length| length <= MAX_TIME_ZONE_LENGTH),
-            "{longest:?}"
-        );
+        let longest = chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name().len()).max();
+        assert!(longest.is_some_and(|length| length <= MAX_TIME_ZONE_LENGTH), "{longest:?}");
     }
 
     #[test]
@@ -86,10 +78,7 @@ mod tests {
             TimeZoneName::parse("America/New_York").map(|zone| zone.name()),
             Ok("America/New_York")
         );
-        assert_eq!(
-            TimeZoneName::parse("Mars/Olympus_Mons"),
-            Err(UnknownTimeZone)
-        );
+        assert_eq!(TimeZoneName::parse("Mars/Olympus_Mons"), Err(UnknownTimeZone));
         assert_eq!(TimeZoneName::parse(""), Err(UnknownTimeZone));
         assert_eq!(TimeZoneName::default_zone().name(), DEFAULT_TIME_ZONE);
     }

@@ -10,9 +10,7 @@ use crate::validation::Problems;
 /// A time of day written `HH:MM`, exactly five characters.
 #[must_use]
 pub fn clock_time(text: &str) -> Option<NaiveTime> {
-    (text.len() == 5)
-        .then(|| NaiveTime::parse_from_str(text, "%H:%M").ok())
-        .flatten()
+    (text.len() == 5).then(|| NaiveTime::parse_from_str(text, "%H:%M").ok()).flatten()
 }
 
 impl Routine {
@@ -30,10 +28,7 @@ impl Routine {
         problems: &mut Problems,
     ) -> Option<OccurrenceKey> {
         if !self.active {
-            problems.add(
-                "/occurrence",
-                "the routine is paused, so it has no occurrences",
-            );
+            problems.add("/occurrence", "the routine is paused, so it has no occurrences");
             return None;
         }
         if date > today {
@@ -48,29 +43,20 @@ impl Routine {
         let key = match (time, timeless) {
             (None, true) => OccurrenceKey { date, time: None },
             (Some(_), true) => {
-                problems.add(
-                    "/occurrence/time",
-                    "must be absent: this routine has no times of day",
-                );
+                problems
+                    .add("/occurrence/time", "must be absent: this routine has no times of day");
                 return None;
             }
             (None, false) => {
-                problems.add(
-                    "/occurrence/time",
-                    "is required: name one of the routine's times",
-                );
+                problems.add("/occurrence/time", "is required: name one of the routine's times");
                 return None;
             }
             (Some(text), false) => match clock_time(text) {
-                Some(time) if self.schedule.times().contains(&time) => OccurrenceKey {
-                    date,
-                    time: Some(time),
-                },
+                Some(time) if self.schedule.times().contains(&time) => {
+                    OccurrenceKey { date, time: Some(time) }
+                }
                 _ => {
-                    problems.add(
-                        "/occurrence/time",
-                        "is not one of the routine's times (HH:MM)",
-                    );
+                    problems.add("/occurrence/time", "is not one of the routine's times (HH:MM)");
                     return None;
                 }
             },
@@ -95,9 +81,7 @@ impl Routine {
             return Vec::new();
         }
         let paused_on = |date: NaiveDate| {
-            pauses
-                .iter()
-                .any(|(id, paused)| *id == self.id && paused.covers(date))
+            pauses.iter().any(|(id, paused)| *id == self.id && paused.covers(date))
         };
         self.schedule
             .occurrences(from, to)
@@ -182,10 +166,7 @@ mod tests {
         RoutineCheckIn {
             id: RoutineCheckInId(crate::id::new_id()),
             routine_id: routine.id,
-            occurrence: OccurrenceKey {
-                date: date(day),
-                time: None,
-            },
+            occurrence: OccurrenceKey { date: date(day), time: None },
             status: CheckInStatus::Done,
             note: RoutineCheckInNote::parse("").unwrap(),
             feeling: None,
@@ -205,13 +186,7 @@ mod tests {
         let mut problems = Problems::default();
         routine
             .occurrence(date(day), time, date(20), pauses, &mut problems)
-            .ok_or_else(|| {
-                problems
-                    .into_vec()
-                    .into_iter()
-                    .map(|problem| problem.pointer)
-                    .collect()
-            })
+            .ok_or_else(|| problems.into_vec().into_iter().map(|problem| problem.pointer).collect())
     }
 
     #[test]
@@ -225,55 +200,34 @@ mod tests {
     #[test]
     fn a_real_occurrence_is_due_that_day_not_in_the_future_and_at_one_of_its_times() {
         let daily = routine(Pattern::Daily, &["08:00"]);
-        let at_eight = Ok(OccurrenceKey {
-            date: date(5),
-            time: clock_time("08:00"),
-        });
+        let at_eight = Ok(OccurrenceKey { date: date(5), time: clock_time("08:00") });
         assert_eq!(judged(&daily, 5, Some("08:00"), &[]), at_eight);
         assert_eq!(
             judged(&daily, 21, Some("08:00"), &[]),
             Err(vec!["/occurrence/date".to_owned()])
         );
-        assert_eq!(
-            judged(&daily, 5, Some("09:00"), &[]),
-            Err(vec!["/occurrence/time".to_owned()])
-        );
-        assert_eq!(
-            judged(&daily, 5, None, &[]),
-            Err(vec!["/occurrence/time".to_owned()])
-        );
+        assert_eq!(judged(&daily, 5, Some("09:00"), &[]), Err(vec!["/occurrence/time".to_owned()]));
+        assert_eq!(judged(&daily, 5, None, &[]), Err(vec!["/occurrence/time".to_owned()]));
     }
 
     #[test]
     fn a_paused_day_or_a_paused_routine_has_no_occurrence() {
         let mut daily = routine(Pattern::Daily, &["08:00"]);
-        let paused = [Paused {
-            from: date(4),
-            until: Some(date(6)),
-        }];
+        let paused = [Paused { from: date(4), until: Some(date(6)) }];
         assert_eq!(
             judged(&daily, 5, Some("08:00"), &paused),
             Err(vec!["/occurrence/date".to_owned()])
         );
         assert!(judged(&daily, 6, Some("08:00"), &paused).is_ok());
         daily.active = false;
-        assert_eq!(
-            judged(&daily, 6, Some("08:00"), &[]),
-            Err(vec!["/occurrence".to_owned()])
-        );
+        assert_eq!(judged(&daily, 6, Some("08:00"), &[]), Err(vec!["/occurrence".to_owned()]));
         assert!(daily.planned(date(1), date(7), &[]).is_empty());
     }
 
     #[test]
     fn planned_occurrences_skip_the_days_the_routine_was_paused() {
         let daily = routine(Pattern::Daily, &["08:00"]);
-        let pauses = [(
-            daily.id,
-            Paused {
-                from: date(4),
-                until: Some(date(6)),
-            },
-        )];
+        let pauses = [(daily.id, Paused { from: date(4), until: Some(date(6)) })];
         let days: Vec<NaiveDate> = daily
             .planned(date(1), date(7), &pauses)
             .iter()
@@ -286,27 +240,14 @@ mod tests {
     fn a_times_per_week_routine_counts_its_own_check_ins_in_the_iso_week() {
         let thrice = routine(Pattern::TimesPerWeek(3), &[]);
         assert_eq!(thrice.week_limit(), Some(3));
-        assert_eq!(
-            judged(&thrice, 5, None, &[]),
-            Ok(OccurrenceKey {
-                date: date(5),
-                time: None
-            })
-        );
+        assert_eq!(judged(&thrice, 5, None, &[]), Ok(OccurrenceKey { date: date(5), time: None }));
         assert_eq!(
             judged(&thrice, 5, Some("08:00"), &[]),
             Err(vec!["/occurrence/time".to_owned()])
         );
         // 2026-03-02 is a Monday: the 2nd and 4th share a week, the 9th starts the next.
-        let check_ins = [
-            check_in(&thrice, 2),
-            check_in(&thrice, 4),
-            check_in(&thrice, 9),
-        ];
+        let check_ins = [check_in(&thrice, 2), check_in(&thrice, 4), check_in(&thrice, 9)];
         assert_eq!(thrice.week_progress(date(8), &check_ins), Some((3, 2)));
-        assert_eq!(
-            routine(Pattern::Daily, &["08:00"]).week_progress(date(8), &check_ins),
-            None
-        );
+        assert_eq!(routine(Pattern::Daily, &["08:00"]).week_progress(date(8), &check_ins), None);
     }
 }

@@ -46,9 +46,7 @@ impl Weekdays {
     /// The set of `days`, or `None` when there are none.
     #[must_use]
     pub fn of(days: &[Weekday]) -> Option<Self> {
-        let bits = days
-            .iter()
-            .fold(0_u8, |bits, day| bits | (1 << day.num_days_from_monday()));
+        let bits = days.iter().fold(0_u8, |bits, day| bits | (1 << day.num_days_from_monday()));
         (bits != 0).then_some(Self(bits))
     }
 
@@ -61,10 +59,7 @@ impl Weekdays {
     /// The days, Monday first.
     #[must_use]
     pub fn days(self) -> Vec<Weekday> {
-        WEEK.iter()
-            .copied()
-            .filter(|day| self.contains(*day))
-            .collect()
+        WEEK.iter().copied().filter(|day| self.contains(*day)).collect()
     }
 
     /// As stored: one bit per day, Monday the lowest.
@@ -194,10 +189,7 @@ impl Schedule {
     ) -> Result<Self, Vec<ScheduleProblem>> {
         let mut problems = Vec::new();
         let mut problem = |field, message: &str| {
-            problems.push(ScheduleProblem {
-                field,
-                message: message.to_owned(),
-            });
+            problems.push(ScheduleProblem { field, message: message.to_owned() });
         };
         match pattern {
             Pattern::EveryNDays(interval) if !(2..=90).contains(&interval) => {
@@ -211,19 +203,13 @@ impl Schedule {
         let distinct: BTreeSet<NaiveTime> = times.iter().copied().collect();
         if matches!(pattern, Pattern::TimesPerWeek(_)) {
             if !times.is_empty() {
-                problem(
-                    "times",
-                    "must be absent: a times_per_week routine has no fixed times",
-                );
+                problem("times", "must be absent: a times_per_week routine has no fixed times");
             }
         } else if times.is_empty() || times.len() > MAX_TIMES {
             problem("times", "must list 1 to 12 times of day");
         } else if distinct.len() != times.len() {
             problem("times", "must not repeat a time");
-        } else if times
-            .iter()
-            .any(|time| time.second() != 0 || time.nanosecond() != 0)
-        {
+        } else if times.iter().any(|time| time.second() != 0 || time.nanosecond() != 0) {
             problem("times", "must be whole minutes (HH:MM)");
         }
         if !is_supported(starts_on) {
@@ -237,13 +223,7 @@ impl Schedule {
         if !problems.is_empty() {
             return Err(problems);
         }
-        Ok(Self {
-            pattern,
-            times: distinct.into_iter().collect(),
-            starts_on,
-            ends_on,
-            time_zone,
-        })
+        Ok(Self { pattern, times: distinct.into_iter().collect(), starts_on, ends_on, time_zone })
     }
 
     /// Which days.
@@ -295,9 +275,7 @@ impl Schedule {
     /// The first day it is due on, if any.
     #[must_use]
     pub fn first_due_day(&self) -> Option<NaiveDate> {
-        (0..7)
-            .map(|days| self.starts_on + Duration::days(days))
-            .find(|date| self.is_due_on(*date))
+        (0..7).map(|days| self.starts_on + Duration::days(days)).find(|date| self.is_due_on(*date))
     }
 
     /// Every occurrence on the dates `from` to `to` (both included), in time order.
@@ -312,12 +290,7 @@ impl Schedule {
         while date <= last {
             if self.is_due_on(date) {
                 if self.times.is_empty() {
-                    found.push(Occurrence {
-                        date,
-                        time: None,
-                        at: None,
-                        local_at: None,
-                    });
+                    found.push(Occurrence { date, time: None, at: None, local_at: None });
                 }
                 for time in &self.times {
                     let at = instant_of(zone, date.and_time(*time));
@@ -408,14 +381,7 @@ mod tests {
 
     fn daily_at(times: &[&str], zone_name: &str) -> Schedule {
         let times: Vec<NaiveTime> = times.iter().map(|text| time(text)).collect();
-        Schedule::new(
-            Pattern::Daily,
-            &times,
-            date("2027-01-01"),
-            None,
-            zone(zone_name),
-        )
-        .unwrap()
+        Schedule::new(Pattern::Daily, &times, date("2027-01-01"), None, zone(zone_name)).unwrap()
     }
 
     fn on(schedule: &Schedule, day: &str) -> Vec<(String, String)> {
@@ -423,10 +389,7 @@ mod tests {
             .occurrences(date(day), date(day))
             .iter()
             .map(|occurrence| {
-                (
-                    occurrence.at.unwrap().to_rfc3339(),
-                    occurrence.local_at.unwrap().to_rfc3339(),
-                )
+                (occurrence.at.unwrap().to_rfc3339(), occurrence.local_at.unwrap().to_rfc3339())
             })
             .collect()
     }
@@ -436,10 +399,7 @@ mod tests {
         let schedule = daily_at(&["01:30"], "Europe/London");
         assert_eq!(
             on(&schedule, "2027-03-28"),
-            [(
-                "2027-03-28T01:30:00+00:00".to_owned(),
-                "2027-03-28T02:30:00+01:00".to_owned()
-            )]
+            [("2027-03-28T01:30:00+00:00".to_owned(), "2027-03-28T02:30:00+01:00".to_owned())]
         );
     }
 
@@ -448,17 +408,11 @@ mod tests {
         let schedule = daily_at(&["01:30"], "Europe/London");
         assert_eq!(
             on(&schedule, "2027-10-31"),
-            [(
-                "2027-10-31T00:30:00+00:00".to_owned(),
-                "2027-10-31T01:30:00+01:00".to_owned()
-            )]
+            [("2027-10-31T00:30:00+00:00".to_owned(), "2027-10-31T01:30:00+01:00".to_owned())]
         );
         assert_eq!(
             on(&schedule, "2027-11-01"),
-            [(
-                "2027-11-01T01:30:00+00:00".to_owned(),
-                "2027-11-01T01:30:00+00:00".to_owned()
-            )]
+            [("2027-11-01T01:30:00+00:00".to_owned(), "2027-11-01T01:30:00+00:00".to_owned())]
         );
     }
 
@@ -468,23 +422,14 @@ mod tests {
         assert_eq!(
             on(&schedule, "2027-03-14"),
             [
-                (
-                    "2027-03-14T07:30:00+00:00".to_owned(),
-                    "2027-03-14T03:30:00-04:00".to_owned()
-                ),
-                (
-                    "2027-03-14T13:00:00+00:00".to_owned(),
-                    "2027-03-14T09:00:00-04:00".to_owned()
-                ),
+                ("2027-03-14T07:30:00+00:00".to_owned(), "2027-03-14T03:30:00-04:00".to_owned()),
+                ("2027-03-14T13:00:00+00:00".to_owned(), "2027-03-14T09:00:00-04:00".to_owned()),
             ]
         );
         let back = daily_at(&["01:30"], "America/New_York");
         assert_eq!(
             on(&back, "2027-11-07"),
-            [(
-                "2027-11-07T05:30:00+00:00".to_owned(),
-                "2027-11-07T01:30:00-04:00".to_owned()
-            )]
+            [("2027-11-07T05:30:00+00:00".to_owned(), "2027-11-07T01:30:00-04:00".to_owned())]
         );
     }
 
@@ -506,17 +451,9 @@ mod tests {
             .collect();
         assert_eq!(
             days,
-            [
-                date("2027-02-01"),
-                date("2027-02-04"),
-                date("2027-02-08"),
-                date("2027-02-11")
-            ]
+            [date("2027-02-01"), date("2027-02-04"), date("2027-02-08"), date("2027-02-11")]
         );
-        assert_eq!(
-            weekly.rrule().unwrap(),
-            "FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20270211T235959Z"
-        );
+        assert_eq!(weekly.rrule().unwrap(), "FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20270211T235959Z");
 
         let every_third = Schedule::new(
             Pattern::EveryNDays(3),
@@ -531,10 +468,7 @@ mod tests {
             .iter()
             .map(|occurrence| occurrence.date)
             .collect();
-        assert_eq!(
-            days,
-            [date("2027-02-04"), date("2027-02-07"), date("2027-02-10")]
-        );
+        assert_eq!(days, [date("2027-02-04"), date("2027-02-07"), date("2027-02-10")]);
         assert_eq!(every_third.rrule().unwrap(), "FREQ=DAILY;INTERVAL=3");
     }
 
@@ -571,14 +505,8 @@ mod tests {
             .is_err()
         );
         assert!(
-            Schedule::new(
-                Pattern::TimesPerWeek(8),
-                &[],
-                date("2027-02-01"),
-                None,
-                zone("UTC")
-            )
-            .is_err()
+            Schedule::new(Pattern::TimesPerWeek(8), &[], date("2027-02-01"), None, zone("UTC"))
+                .is_err()
         );
         assert!(Weekdays::of(&[]).is_none());
     }

@@ -155,10 +155,7 @@ pub fn stats(
             // later) still count, for that day's earliest unrecorded occurrence.
             let mut earlier_times: HashMap<NaiveDate, Vec<CheckInStatus>> = HashMap::new();
             for (key, status) in &recorded {
-                if key
-                    .time
-                    .is_none_or(|time| !schedule.times().contains(&time))
-                {
+                if key.time.is_none_or(|time| !schedule.times().contains(&time)) {
                     earlier_times.entry(key.date).or_default().push(*status);
                 }
             }
@@ -168,10 +165,7 @@ pub fn stats(
                 if is_paused(occurrence.date) {
                     continue;
                 }
-                let key = OccurrenceKey {
-                    date: occurrence.date,
-                    time: occurrence.time,
-                };
+                let key = OccurrenceKey { date: occurrence.date, time: occurrence.time };
                 let status = recorded
                     .get(&key)
                     .copied()
@@ -197,13 +191,7 @@ pub fn stats(
             (StreakUnit::Occurrences, run, longest)
         }
     };
-    Stats {
-        unit,
-        current_streak,
-        longest_streak,
-        window,
-        per_weekday,
-    }
+    Stats { unit, current_streak, longest_streak, window, per_weekday }
 }
 
 fn weekday_index(day: Weekday) -> usize {
@@ -276,13 +264,7 @@ mod tests {
     }
 
     fn on(day: &str, status: CheckInStatus) -> (OccurrenceKey, CheckInStatus) {
-        (
-            OccurrenceKey {
-                date: date(day),
-                time: eight(),
-            },
-            status,
-        )
+        (OccurrenceKey { date: date(day), time: eight() }, status)
     }
 
     #[test]
@@ -298,25 +280,13 @@ mod tests {
             on("2027-01-08", CheckInStatus::Done),
             // 01-09 is today, not yet recorded: not missed.
         ];
-        let paused = [Paused {
-            from: date("2027-01-06"),
-            until: Some(date("2027-01-08")),
-        }];
+        let paused = [Paused { from: date("2027-01-06"), until: Some(date("2027-01-08")) }];
         let stats = stats(&schedule, &check_ins, &paused, date("2027-01-09"), 7);
         assert_eq!(stats.unit, StreakUnit::Occurrences);
         assert_eq!(stats.current_streak, 3);
         assert_eq!(stats.longest_streak, 3);
         // Window 01-03..01-09: 03, 04, 05, 08 expected (06, 07 paused; 09 not yet).
-        assert_eq!(
-            stats.window,
-            Tally {
-                expected: 4,
-                done: 2,
-                partly: 1,
-                skipped: 1,
-                missed: 0
-            }
-        );
+        assert_eq!(stats.window, Tally { expected: 4, done: 2, partly: 1, skipped: 1, missed: 0 });
         assert_eq!(stats.window.rate(), Some(2.5 / 4.0));
     }
 
@@ -330,10 +300,8 @@ mod tests {
             TimeZoneName::parse("UTC").unwrap(),
         )
         .unwrap();
-        let at_eight = [
-            on("2027-01-01", CheckInStatus::Done),
-            on("2027-01-02", CheckInStatus::Done),
-        ];
+        let at_eight =
+            [on("2027-01-01", CheckInStatus::Done), on("2027-01-02", CheckInStatus::Done)];
         let stats = stats(&schedule, &at_eight, &[], date("2027-01-03"), 7);
         assert_eq!(stats.current_streak, 2);
         assert_eq!(stats.window.missed, 0);
@@ -349,15 +317,7 @@ mod tests {
             TimeZoneName::parse("UTC").unwrap(),
         )
         .unwrap();
-        let day = |text: &str, status| {
-            (
-                OccurrenceKey {
-                    date: date(text),
-                    time: None,
-                },
-                status,
-            )
-        };
+        let day = |text: &str, status| (OccurrenceKey { date: date(text), time: None }, status);
         let check_ins = [
             day("2027-01-04", CheckInStatus::Done),
             day("2027-01-06", CheckInStatus::Done),
@@ -371,10 +331,7 @@ mod tests {
         // Week 1 kept, week 2 neutral (a skip), week 3 (current) kept.
         assert_eq!((stats.current_streak, stats.longest_streak), (2, 2));
         let missed_week = stats_with(&schedule, &check_ins[..2], date("2027-01-20"));
-        assert_eq!(
-            missed_week, 0,
-            "an ended week with too few check-ins breaks it"
-        );
+        assert_eq!(missed_week, 0, "an ended week with too few check-ins breaks it");
     }
 
     fn stats_with(

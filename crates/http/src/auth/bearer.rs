@@ -29,9 +29,9 @@ pub(crate) fn bearer(request: &HttpRequest, tokens: &TokenIssuer) -> Bearer {
     }
     let found = match bearer_token(request) {
         None => Bearer::Missing,
-        Some(token) => tokens
-            .verify(token)
-            .map_or(Bearer::Invalid, |claims| Bearer::Valid(Rc::new(claims))),
+        Some(token) => {
+            tokens.verify(token).map_or(Bearer::Invalid, |claims| Bearer::Valid(Rc::new(claims)))
+        }
     };
     request.extensions_mut().insert(found.clone());
     found
@@ -39,11 +39,7 @@ pub(crate) fn bearer(request: &HttpRequest, tokens: &TokenIssuer) -> Bearer {
 
 /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
 pub(crate) fn bearer_token(request: &HttpRequest) -> Option<&str> {
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
+    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)

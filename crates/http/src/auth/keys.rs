@@ -56,10 +56,7 @@ pub struct SigningKeys {
 impl std::fmt::Debug for SigningKeys {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kids: Vec<&str> = self.keys.iter().map(|key| key.kid.as_str()).collect();
-        formatter
-            .debug_struct("SigningKeys")
-            .field("kids", &kids)
-            .finish()
+        formatter.debug_struct("SigningKeys").field("kids", &kids).finish()
     }
 }
 
@@ -79,46 +76,32 @@ impl SigningKeys {
         let keys = pems
             .iter()
             .enumerate()
-            .map(|(position, pem)| {
-                load(pem).ok_or(KeyError::NotEd25519 {
-                    index: position + 1,
-                })
-            })
+            .map(|(position, pem)| load(pem).ok_or(KeyError::NotEd25519 { index: position + 1 }))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self { keys })
     }
 
     /// The `kid` and key that sign new tokens.
     pub(crate) fn signing(&self) -> Option<(&str, &EncodingKey)> {
-        self.keys
-            .first()
-            .map(|key| (key.kid.as_str(), &key.encoding))
+        self.keys.first().map(|key| (key.kid.as_str(), &key.encoding))
     }
 
     /// The verifying key named `kid`, if configured.
     pub(crate) fn verifying(&self, kid: &str) -> Option<&DecodingKey> {
-        self.keys
-            .iter()
-            .find(|key| key.kid == kid)
-            .map(|key| &key.decoding)
+        self.keys.iter().find(|key| key.kid == kid).map(|key| &key.decoding)
     }
 
     /// Secret material other server secrets are derived from: the signing key's own
     /// bytes (not its PEM text, whose line breaks may differ between replicas), so
     /// every replica configured with the same key derives the same secrets.
     pub(crate) fn secret_material(&self) -> Vec<u8> {
-        self.keys
-            .first()
-            .map(|key| key.der.clone())
-            .unwrap_or_default()
+        self.keys.first().map(|key| key.der.clone()).unwrap_or_default()
     }
 
     /// The public keys, as published at `/.well-known/jwks.json`.
     #[must_use]
     pub fn jwks(&self) -> JwkSet {
-        JwkSet {
-            keys: self.keys.iter().map(|key| key.jwk.clone()).collect(),
-        }
+        JwkSet { keys: self.keys.iter().map(|key| key.jwk.clone()).collect() }
     }
 }
 
@@ -141,13 +124,7 @@ fn load(pem: &str) -> Option<Key> {
         .filter(|character| !character.is_whitespace())
         .collect();
     let der = STANDARD.decode(body).ok()?;
-    Some(Key {
-        der,
-        kid,
-        encoding,
-        decoding,
-        jwk,
-    })
+    Some(Key { der, kid, encoding, decoding, jwk })
 }
 
 /// The RFC 7638 thumbprint of an Ed25519 public key: stable, so a key keeps its `kid`
@@ -167,9 +144,7 @@ pub fn generate_ed25519_pem() -> Result<String, KeyError> {
     let mut der = ED25519_PKCS8_PREFIX.to_vec();
     der.extend_from_slice(&seed);
     let body = STANDARD.encode(der);
-    Ok(format!(
-        "-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"
-    ))
+    Ok(format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"))
 }
 
 #[cfg(test)]

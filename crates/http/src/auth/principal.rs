@@ -77,10 +77,7 @@ impl Principal {
     /// # Errors
     /// [`ApiError::Forbidden`] for an API client's token.
     pub fn administering(&self, target: AccountId) -> Result<Acting, ApiError> {
-        Ok(Acting {
-            owner: target,
-            actor: Actor::Administrator(self.account()?),
-        })
+        Ok(Acting { owner: target, actor: Actor::Administrator(self.account()?) })
     }
 }
 
@@ -99,23 +96,14 @@ impl FromRequest for Principal {
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let verified = authenticate(request);
         Box::pin(async move {
-            let VerifiedToken {
-                principal,
-                claims,
-                required,
-                state,
-            } = verified?;
+            let VerifiedToken { principal, claims, required, state } = verified?;
             if !sessions::is_live(&state, &claims).await? {
-                return Err(ApiError::Unauthorized {
-                    invalid_token: true,
-                }
-                .into());
+                return Err(ApiError::Unauthorized { invalid_token: true }.into());
             }
             if !required.scopes.is_subset(&principal.scopes) {
-                return Err(ApiError::InsufficientScope {
-                    required: required.scopes.to_string(),
-                }
-                .into());
+                return Err(
+                    ApiError::InsufficientScope { required: required.scopes.to_string() }.into()
+                );
             }
             if matches!(principal.subject, Subject::Client(_)) && !required.accepts_client_tokens {
                 return Err(client_token_refused().into());
@@ -129,10 +117,7 @@ impl FromRequest for Principal {
 /// token whose sessions have ended is 401 whatever it asks for.
 fn authenticate(request: &HttpRequest) -> Result<VerifiedToken, ApiError> {
     let misconfigured = |what: &str| {
-        ApiError::Internal(anyhow::anyhow!(
-            "Principal used on {} without {what}",
-            request.path()
-        ))
+        ApiError::Internal(anyhow::anyhow!("Principal used on {} without {what}", request.path()))
     };
     let state = request
         .app_data::<web::Data<AppState>>()
@@ -140,9 +125,7 @@ fn authenticate(request: &HttpRequest) -> Result<VerifiedToken, ApiError> {
     let table = request
         .app_data::<web::Data<SecurityTable>>()
         .ok_or_else(|| misconfigured("a security table"))?;
-    let template = request
-        .match_pattern()
-        .ok_or_else(|| misconfigured("a route"))?;
+    let template = request.match_pattern().ok_or_else(|| misconfigured("a route"))?;
     let required = table
         .required(request.method().as_str(), &template)
         .ok_or_else(|| misconfigured("a security requirement in the spec"))?;
@@ -150,42 +133,26 @@ fn authenticate(request: &HttpRequest) -> Result<VerifiedToken, ApiError> {
     let claims = match bearer(request, &state.tokens) {
         Bearer::Valid(claims) => claims,
         Bearer::Missing => {
-            return Err(ApiError::Unauthorized {
-                invalid_token: false,
-            });
+            return Err(ApiError::Unauthorized { invalid_token: false });
         }
         Bearer::Invalid => {
-            return Err(ApiError::Unauthorized {
-                invalid_token: true,
-            });
+            return Err(ApiError::Unauthorized { invalid_token: true });
         }
     };
-    let subject = TokenIssuer::subject_of(&claims).map_err(|_| ApiError::Unauthorized {
-        invalid_token: true,
-    })?;
-    let scopes = ScopeSet::parse(&claims.scope).map_err(|_| ApiError::Unauthorized {
-        invalid_token: true,
-    })?;
+    let subject = TokenIssuer::subject_of(&claims)
+        .map_err(|_| ApiError::Unauthorized { invalid_token: true })?;
+    let scopes = ScopeSet::parse(&claims.scope)
+        .map_err(|_| ApiError::Unauthorized { invalid_token: true })?;
     let role = claims
         .role
         .as_deref()
         .map(str::parse::<Role>)
         .transpose()
-        .map_err(|_| ApiError::Unauthorized {
-            invalid_token: true,
-        })?;
-    let client_id = claims
-        .client_id
-        .as_deref()
-        .and_then(|id| uuid::Uuid::parse_str(id).ok())
-        .map(ClientId);
+        .map_err(|_| ApiError::Unauthorized { invalid_token: true })?;
+    let client_id =
+        claims.client_id.as_deref().and_then(|id| uuid::Uuid::parse_str(id).ok()).map(ClientId);
     Ok(VerifiedToken {
-        principal: Principal {
-            subject,
-            scopes,
-            client_id,
-            role,
-        },
+        principal: Principal { subject, scopes, client_id, role },
         claims,
         required: required.clone(),
         state: state.clone(),

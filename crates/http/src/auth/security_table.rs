@@ -76,10 +76,7 @@ impl SecurityTable {
                     .any(|scheme| schemes_with_client_flow.contains(scheme));
                 required.insert(
                     (method.to_owned(), path.clone()),
-                    Requirement {
-                        scopes: ScopeSet::of(scopes),
-                        accepts_client_tokens,
-                    },
+                    Requirement { scopes: ScopeSet::of(scopes), accepts_client_tokens },
                 );
             }
         }

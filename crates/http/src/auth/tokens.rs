@@ -102,21 +102,12 @@ const VERIFIED_CAPACITY: usize = 10_000;
 
 impl VerifiedTokens {
     fn get(&self, token: &str, now: i64) -> Option<AccessClaims> {
-        let entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        entries
-            .get(token)
-            .filter(|claims| claims.exp > now)
-            .cloned()
+        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries.get(token).filter(|claims| claims.exp > now).cloned()
     }
 
     fn put(&self, token: &str, claims: &AccessClaims) {
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if entries.len() >= VERIFIED_CAPACITY {
             entries.clear();
         }
@@ -128,11 +119,7 @@ impl TokenIssuer {
     /// An issuer signing with `keys`.
     #[must_use]
     pub fn new(keys: SigningKeys, settings: TokenSettings) -> Self {
-        Self {
-            keys,
-            settings,
-            verified: VerifiedTokens::default(),
-        }
+        Self { keys, settings, verified: VerifiedTokens::default() }
     }
 
     /// The settings tokens are issued with.
@@ -202,10 +189,8 @@ impl TokenIssuer {
     }
 
     fn sign(&self, claims: AccessClaims) -> Result<String, SigningFailed> {
-        let (kid, key) = self
-            .keys
-            .signing()
-            .ok_or_else(|| SigningFailed("no signing key".to_owned()))?;
+        let (kid, key) =
+            self.keys.signing().ok_or_else(|| SigningFailed("no signing key".to_owned()))?;
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(kid.to_owned());
         header.typ = Some("at+jwt".to_owned());
@@ -229,22 +214,15 @@ impl TokenIssuer {
     fn verify_signature_and_claims(&self, token: &str) -> Result<AccessClaims, InvalidToken> {
         let header = decode_header(token).map_err(|error| InvalidToken(error.to_string()))?;
         if header.alg != Algorithm::EdDSA {
-            return Err(InvalidToken(format!(
-                "unexpected algorithm {:?}",
-                header.alg
-            )));
+            return Err(InvalidToken(format!("unexpected algorithm {:?}", header.alg)));
         }
         // Only access tokens (RFC 9068): a JWT of ours made for anything else is not one.
         if header.typ.as_deref() != Some("at+jwt") {
             return Err(InvalidToken("not an access token".to_owned()));
         }
-        let kid = header
-            .kid
-            .ok_or_else(|| InvalidToken("no kid".to_owned()))?;
-        let key = self
-            .keys
-            .verifying(&kid)
-            .ok_or_else(|| InvalidToken("unknown kid".to_owned()))?;
+        let kid = header.kid.ok_or_else(|| InvalidToken("no kid".to_owned()))?;
+        let key =
+            self.keys.verifying(&kid).ok_or_else(|| InvalidToken("unknown kid".to_owned()))?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.leeway = CLOCK_LEEWAY_SECONDS;
         validation.validate_nbf = true;
@@ -316,11 +294,7 @@ mod tests {
         let tokens = issuer(&[generate_ed25519_pem().expect("key")]);
         let account = account(3);
         let token = tokens
-            .issue_for_account(
-                &account,
-                &ScopeSet::of([Scope::Profile, Scope::GoalsRead]),
-                None,
-            )
+            .issue_for_account(&account, &ScopeSet::of([Scope::Profile, Scope::GoalsRead]), None)
             .expect("signs");
         let claims = tokens.verify(&token).expect("verifies");
         assert_eq!(claims.sub, account.id.to_string());
@@ -329,26 +303,19 @@ mod tests {
         assert_eq!(claims.role.as_deref(), Some("editor"));
         assert_eq!(claims.token_epoch, Some(3));
         assert_eq!(claims.client_id, None);
-        assert_eq!(
-            TokenIssuer::subject_of(&claims).ok(),
-            Some(TokenSubject::Account(account.id))
-        );
+        assert_eq!(TokenIssuer::subject_of(&claims).ok(), Some(TokenSubject::Account(account.id)));
     }
 
     #[test]
     fn a_clients_own_token_names_the_client_and_no_person() {
         let tokens = issuer(&[generate_ed25519_pem().expect("key")]);
         let client = ClientId(uuid::Uuid::now_v7());
-        let token = tokens
-            .issue_for_client(client, &ScopeSet::of([Scope::GoalsRead]))
-            .expect("signs");
+        let token =
+            tokens.issue_for_client(client, &ScopeSet::of([Scope::GoalsRead])).expect("signs");
         let claims = tokens.verify(&token).expect("verifies");
         assert_eq!(claims.role, None);
         assert_eq!(claims.token_epoch, None);
-        assert_eq!(
-            TokenIssuer::subject_of(&claims).ok(),
-            Some(TokenSubject::Client(client))
-        );
+        assert_eq!(TokenIssuer::subject_of(&claims).ok(), Some(TokenSubject::Client(client)));
     }
 
     #[test]
@@ -356,9 +323,8 @@ mod tests {
         let old = generate_ed25519_pem().expect("key");
         let new = generate_ed25519_pem().expect("key");
         let before = issuer(std::slice::from_ref(&old));
-        let token = before
-            .issue_for_account(&account(0), &ScopeSet::default(), None)
-            .expect("signs");
+        let token =
+            before.issue_for_account(&account(0), &ScopeSet::default(), None).expect("signs");
         assert!(issuer(&[new.clone(), old]).verify(&token).is_ok());
         assert!(issuer(&[new]).verify(&token).is_err());
     }

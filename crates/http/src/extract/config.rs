@@ -9,16 +9,8 @@ use crate::error::ApiError;
 /// Registers the problem+json error handlers and body limits on an app or scope.
 pub fn extractor_config(config: &mut web::ServiceConfig, max_body_bytes: usize) {
     config
-        .app_data(
-            web::JsonConfig::default()
-                .limit(max_body_bytes)
-                .error_handler(json_error),
-        )
-        .app_data(
-            web::FormConfig::default()
-                .limit(max_body_bytes)
-                .error_handler(form_error),
-        )
+        .app_data(web::JsonConfig::default().limit(max_body_bytes).error_handler(json_error))
+        .app_data(web::FormConfig::default().limit(max_body_bytes).error_handler(form_error))
         .app_data(web::PayloadConfig::default().limit(max_body_bytes))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error));
@@ -27,9 +19,9 @@ pub fn extractor_config(config: &mut web::ServiceConfig, max_body_bytes: usize) 
 /// `web::Json` failures.
 pub fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web::Error {
     match error {
-        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType {
-            expected: "application/json",
-        },
+        JsonPayloadError::ContentType => {
+            ApiError::UnsupportedMediaType { expected: "application/json" }
+        }
         JsonPayloadError::Overflow { limit }
         | JsonPayloadError::OverflowKnownLength { limit, .. } => {
             ApiError::PayloadTooLarge { limit }
@@ -49,9 +41,9 @@ pub fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web:
 /// `web::Form` failures.
 pub fn form_error(error: UrlencodedError, _request: &HttpRequest) -> actix_web::Error {
     match error {
-        UrlencodedError::ContentType => ApiError::UnsupportedMediaType {
-            expected: "application/x-www-form-urlencoded",
-        },
+        UrlencodedError::ContentType => {
+            ApiError::UnsupportedMediaType { expected: "application/x-www-form-urlencoded" }
+        }
         UrlencodedError::Overflow { limit, .. } => ApiError::PayloadTooLarge { limit },
         other => ApiError::BadRequest(format!("the form body could not be read: {other}")),
     }
@@ -65,9 +57,7 @@ pub fn query_error(error: QueryPayloadError, _request: &HttpRequest) -> actix_we
     let name = message
         .find('`')
         .and_then(|start| {
-            message[start + 1..]
-                .find('`')
-                .map(|length| &message[start + 1..start + 1 + length])
+            message[start + 1..].find('`').map(|length| &message[start + 1..start + 1 + length])
         })
         .filter(|name| {
             name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')

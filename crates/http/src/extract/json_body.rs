@@ -74,9 +74,7 @@ where
 /// [`ApiError::MalformedJson`] or [`ApiError::Validation`], as described in the module.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::MalformedJson(
-            "the request body is empty".to_owned(),
-        ));
+        return Err(ApiError::MalformedJson("the request body is empty".to_owned()));
     }
     // Serde would read a struct from an array too (by field order); bodies here are
     // always JSON objects.
@@ -101,18 +99,17 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         }]));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let pointer = pointer_of(error.path());
-        let inner = error.into_inner();
-        match inner.classify() {
-            Category::Data => ApiError::Validation(vec![data_error(pointer, &inner)]),
-            Category::Syntax | Category::Eof | Category::Io => ApiError::MalformedJson(format!(
-                "invalid JSON at line {} column {}",
-                inner.line(),
-                inner.column()
-            )),
-        }
-    })?;
+    let value: T =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+            let pointer = pointer_of(error.path());
+            let inner = error.into_inner();
+            match inner.classify() {
+                Category::Data => ApiError::Validation(vec![data_error(pointer, &inner)]),
+                Category::Syntax | Category::Eof | Category::Io => ApiError::MalformedJson(
+                    format!("invalid JSON at line {} column {}", inner.line(), inner.column()),
+                ),
+            }
+        })?;
     deserializer
         .end()
         .map_err(|_| ApiError::MalformedJson("unexpected data after the JSON value".to_owned()))?;
@@ -120,9 +117,7 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 fn check_content_type(request: &HttpRequest) -> Result<(), actix_web::Error> {
-    let unsupported = || ApiError::UnsupportedMediaType {
-        expected: "application/json",
-    };
+    let unsupported = || ApiError::UnsupportedMediaType { expected: "application/json" };
     let value = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -132,20 +127,13 @@ fn check_content_type(request: &HttpRequest) -> Result<(), actix_web::Error> {
     let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
     // JSON, or a JSON merge patch (RFC 7396); other `+json` types (JSON Patch, say)
     // mean something else and are refused rather than misread.
-    let is_json = matches!(
-        essence.as_str(),
-        "application/json" | "application/merge-patch+json"
-    );
+    let is_json = matches!(essence.as_str(), "application/json" | "application/merge-patch+json");
     let charset_ok = parts.all(|parameter| {
         let parameter = parameter.trim().to_ascii_lowercase();
         !parameter.starts_with("charset=")
             || matches!(parameter.as_str(), "charset=utf-8" | "charset=\"utf-8\"")
     });
-    if is_json && charset_ok {
-        Ok(())
-    } else {
-        Err(unsupported().into())
-    }
+    if is_json && charset_ok { Ok(()) } else { Err(unsupported().into()) }
 }
 
 fn check_declared_length(request: &HttpRequest, limit: usize) -> Result<(), actix_web::Error> {
@@ -211,11 +199,7 @@ fn find_nul(value: &serde_json::Value, pointer: String) -> Option<String> {
             .find_map(|(index, item)| find_nul(item, format!("{pointer}/{index}"))),
         serde_json::Value::Object(fields) => fields.iter().find_map(|(name, field)| {
             let here = format!("{pointer}/{}", escape_token(name));
-            if name.contains('\0') {
-                Some(here)
-            } else {
-                find_nul(field, here)
-            }
+            if name.contains('\0') { Some(here) } else { find_nul(field, here) }
         }),
         _ => None,
     }
@@ -257,24 +241,17 @@ fn data_error(pointer: String, error: &serde_json::Error) -> FieldError {
     if message.starts_with("unknown variant") {
         let allowed = message
             .split_once("expected ")
-            .map_or_else(String::new, |(_, rest)| {
-                format!(": expected {}", strip_position(rest))
-            });
+            .map_or_else(String::new, |(_, rest)| format!(": expected {}", strip_position(rest)));
         return FieldError {
             pointer,
             code: "unknown_variant".to_owned(),
             message: format!("is not one of the allowed values{allowed}"),
         };
     }
-    let expected = message.split_once("expected ").map_or_else(
-        || "a different type".to_owned(),
-        |(_, rest)| strip_position(rest).to_owned(),
-    );
-    FieldError {
-        pointer,
-        code: "invalid_type".to_owned(),
-        message: format!("must be {expected}"),
-    }
+    let expected = message
+        .split_once("expected ")
+        .map_or_else(|| "a different type".to_owned(), |(_, rest)| strip_position(rest).to_owned());
+    FieldError { pointer, code: "invalid_type".to_owned(), message: format!("must be {expected}") }
 }
 
 /// Drops serde_json's " at line L column C" suffix.
@@ -300,10 +277,7 @@ mod tests {
             nul_character_pointer(br#"{"a":[{"b/c":"x\u0000"}]}"#),
             Some("/a/0/b~1c".to_owned())
         );
-        assert_eq!(
-            nul_character_pointer(br#"{"k\u0000":1}"#),
-            Some("/k\u{0}".to_owned())
-        );
+        assert_eq!(nul_character_pointer(br#"{"k\u0000":1}"#), Some("/k\u{0}".to_owned()));
         assert_eq!(nul_character_pointer(br#"{"a":"\\u0000"}"#), None);
         assert_eq!(nul_character_pointer(br#"{"a":"plain"}"#), None);
     }

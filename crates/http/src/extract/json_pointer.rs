@@ -45,10 +45,7 @@ mod tests {
 
     #[test]
     fn quoted_name_finds_the_field() {
-        assert_eq!(
-            quoted_name("unknown field `titel`, expected `title`"),
-            Some("titel")
-        );
+        assert_eq!(quoted_name("unknown field `titel`, expected `title`"), Some("titel"));
         assert_eq!(quoted_name("no quotes"), None);
     }
 }

@@ -67,16 +67,9 @@ mod tests {
 
     #[test]
     fn absent_null_and_value_are_told_apart() {
-        let parse = |text: &str| {
-            serde_json::from_str::<Body>(text)
-                .map(|body| body.name)
-                .ok()
-        };
+        let parse = |text: &str| serde_json::from_str::<Body>(text).map(|body| body.name).ok();
         assert_eq!(parse("{}"), Some(Patch::Absent));
         assert_eq!(parse(r#"{"name":null}"#), Some(Patch::Null));
-        assert_eq!(
-            parse(r#"{"name":"Sam"}"#),
-            Some(Patch::Value("Sam".to_owned()))
-        );
+        assert_eq!(parse(r#"{"name":"Sam"}"#), Some(Patch::Value("Sam".to_owned())));
     }
 }

@@ -41,9 +41,7 @@ impl IfMatch {
     /// # Errors
     /// [`ApiError::PreconditionFailed`] when no listed tag is the current version.
     pub fn resolve(&self, current: i64) -> Result<Option<i64>, ApiError> {
-        self.0
-            .expected(current)
-            .map_err(|_| ApiError::PreconditionFailed)
+        self.0.expected(current).map_err(|_| ApiError::PreconditionFailed)
     }
 }
 
@@ -67,13 +65,7 @@ fn parse_if_match(headers: &HeaderMap) -> Precondition {
         return Precondition::Any;
     }
     // Weak tags never match for writes (RFC 9110 13.1.1).
-    Precondition::OneOf(
-        value
-            .split(',')
-            .map(str::trim)
-            .filter_map(version_of)
-            .collect(),
-    )
+    Precondition::OneOf(value.split(',').map(str::trim).filter_map(version_of).collect())
 }
 
 impl FromRequest for IfMatch {
@@ -88,20 +80,11 @@ impl FromRequest for IfMatch {
 /// A 304 response when the request's `If-None-Match` names `etag` (or `*`).
 #[must_use]
 pub fn not_modified(request: &HttpRequest, etag: &str) -> Option<HttpResponse> {
-    let value = request
-        .headers()
-        .get(header::IF_NONE_MATCH)?
-        .to_str()
-        .ok()?;
+    let value = request.headers().get(header::IF_NONE_MATCH)?.to_str().ok()?;
     let matches = value.trim() == "*"
-        || value
-            .split(',')
-            .map(|tag| tag.trim().trim_start_matches("W/"))
-            .any(|tag| tag == etag);
+        || value.split(',').map(|tag| tag.trim().trim_start_matches("W/")).any(|tag| tag == etag);
     matches.then(|| {
-        HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag.to_owned()))
-            .finish()
+        HttpResponse::NotModified().insert_header((header::ETAG, etag.to_owned())).finish()
     })
 }
 
@@ -112,10 +95,7 @@ mod tests {
 
     fn if_match(value: &str) -> IfMatch {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::IF_MATCH,
-            HeaderValue::from_str(value).expect("header"),
-        );
+        headers.insert(header::IF_MATCH, HeaderValue::from_str(value).expect("header"));
         IfMatch(parse_if_match(&headers))
     }
 

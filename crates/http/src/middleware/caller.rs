@@ -22,10 +22,7 @@ pub(crate) fn client_address(request: &ServiceRequest, trust_forwarded_for: bool
         })
         .flatten();
     forwarded.unwrap_or_else(|| {
-        request
-            .peer_addr()
-            .map(|peer| peer.ip().to_string())
-            .unwrap_or_default()
+        request.peer_addr().map(|peer| peer.ip().to_string()).unwrap_or_default()
     })
 }
 

@@ -68,10 +68,7 @@ pub(crate) async fn count_in_flight(
     let _counted = InFlight::enter(drain);
     let mut response = next.call(request).await?;
     if drain.is_draining() {
-        response
-            .response_mut()
-            .head_mut()
-            .set_connection_type(ConnectionType::Close);
+        response.response_mut().head_mut().set_connection_type(ConnectionType::Close);
     }
     Ok(response)
 }

@@ -54,21 +54,12 @@ pub(crate) async fn make_retries_safe(
     let path = request.match_info().as_str().to_owned();
     let state = request.app_data::<web::Data<AppState>>().cloned();
     let header = request.headers().get(IDEMPOTENCY_KEY).cloned();
-    let (Some(state), Some(header), true) = (
-        state,
-        header,
-        honours_idempotency_key(request.method(), &path),
-    ) else {
-        return next
-            .call(request)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
-    };
-    let Some(key) = header
-        .to_str()
-        .ok()
-        .and_then(|value| IdempotencyKey::parse(value).ok())
+    let (Some(state), Some(header), true) =
+        (state, header, honours_idempotency_key(request.method(), &path))
     else {
+        return next.call(request).await.map(ServiceResponse::map_into_boxed_body);
+    };
+    let Some(key) = header.to_str().ok().and_then(|value| IdempotencyKey::parse(value).ok()) else {
         return Ok(refuse(
             request,
             ApiError::BadRequest(
@@ -93,10 +84,7 @@ pub(crate) async fn make_retries_safe(
         body.extend_from_slice(&chunk);
     }
     let body = body.freeze();
-    let digest: String = Sha256::digest(&body)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let digest: String = Sha256::digest(&body).iter().map(|byte| format!("{byte:02x}")).collect();
     request.set_payload(Payload::from(body));
 
     // A token whose session has ended gets nothing replayed: the operation itself
@@ -105,19 +93,13 @@ pub(crate) async fn make_retries_safe(
         match sessions::is_live(&state, &claims).await {
             Ok(true) => {}
             Ok(false) => {
-                return next
-                    .call(request)
-                    .await
-                    .map(ServiceResponse::map_into_boxed_body);
+                return next.call(request).await.map(ServiceResponse::map_into_boxed_body);
             }
             Err(error) => return Ok(refuse(request, error)),
         }
     }
     let caller = token_subject(&request, &state).unwrap_or_else(|| {
-        format!(
-            "address:{}",
-            client_address(&request, state.settings.trust_forwarded_for)
-        )
+        format!("address:{}", client_address(&request, state.settings.trust_forwarded_for))
     });
     let keyed = KeyedRequest {
         caller: &caller,
@@ -126,12 +108,7 @@ pub(crate) async fn make_retries_safe(
         path: &path,
         body_digest: &digest,
     };
-    let claim = match state
-        .ports
-        .idempotency
-        .claim(&keyed, waymark_domain::time::now())
-        .await
-    {
+    let claim = match state.ports.idempotency.claim(&keyed, waymark_domain::time::now()).await {
         Ok(claim) => claim,
         Err(error) => return Ok(refuse(request, error.into())),
     };
@@ -155,9 +132,7 @@ pub(crate) async fn make_retries_safe(
                         .to_owned(),
                 ),
             );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             return Ok(response);
         }
     }
@@ -187,13 +162,9 @@ async fn store(
     let (request, response) = response.into_parts();
     let status = response.status();
     let head_headers = response.headers().clone();
-    let body = actix_web::body::to_bytes(response.into_body())
-        .await
-        .map_err(|_| {
-            ApiError::Internal(anyhow::anyhow!(
-                "the response body could not be read for storage"
-            ))
-        })?;
+    let body = actix_web::body::to_bytes(response.into_body()).await.map_err(|_| {
+        ApiError::Internal(anyhow::anyhow!("the response body could not be read for storage"))
+    })?;
     let stored = if shown_once {
         StoredResponse {
             status: StatusCode::CONFLICT.as_u16(),

@@ -26,9 +26,7 @@ pub(crate) async fn refuse_nul_characters(
         let refusal = ApiError::BadRequest(format!("{place} {NUL_REFUSED}."));
         return Ok(request.error_response(refusal).map_into_right_body());
     }
-    next.call(request)
-        .await
-        .map(ServiceResponse::map_into_left_body)
+    next.call(request).await.map(ServiceResponse::map_into_left_body)
 }
 
 /// Where in `uri` a percent-encoded NUL is: the path, or the query parameter it is in.
@@ -40,10 +38,10 @@ fn where_nul_is(uri: &Uri) -> Option<String> {
     let parameter = url::form_urlencoded::parse(query.as_bytes())
         .find(|(name, value)| name.contains('\0') || value.contains('\0'))
         .map(|(name, _)| name.replace('\0', "%00"));
-    Some(parameter.map_or_else(
-        || "The query".to_owned(),
-        |name| format!("The query parameter `{name}`"),
-    ))
+    Some(
+        parameter
+            .map_or_else(|| "The query".to_owned(), |name| format!("The query parameter `{name}`")),
+    )
 }
 
 /// Whether `text` (still percent-encoded) decodes to something holding NUL. `%00`
@@ -67,10 +65,7 @@ mod tests {
             place("/v1/goals?status=active&q=a%00b"),
             Some("The query parameter `q`".to_owned())
         );
-        assert_eq!(
-            place("/v1/goals?a%00=1"),
-            Some("The query parameter `a%00`".to_owned())
-        );
+        assert_eq!(place("/v1/goals?a%00=1"), Some("The query parameter `a%00`".to_owned()));
     }
 
     #[test]

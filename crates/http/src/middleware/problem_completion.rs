@@ -30,10 +30,7 @@ pub(crate) async fn complete_problems(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let path = request.path().to_owned();
-    let request_id = request
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.0.clone());
+    let request_id = request.extensions().get::<RequestId>().map(|id| id.0.clone());
     let cors_origin = allowed_origin(&request);
     let response = match next.call(request).await {
         Ok(response) => response.map_into_boxed_body(),
@@ -56,8 +53,7 @@ pub(crate) async fn complete_problems(
     );
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     Ok(response.map_body(|head, _old_body| {
-        head.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        head.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         head.headers_mut().remove(header::CONTENT_LENGTH);
         BoxBody::new(body)
     }))
@@ -120,11 +116,7 @@ impl CompletedProblem {
             path,
             request_id,
         );
-        Self {
-            problem,
-            kept_headers,
-            cors_origin: None,
-        }
+        Self { problem, kept_headers, cors_origin: None }
     }
 }
 
@@ -152,11 +144,8 @@ impl ResponseError for CompletedProblem {
         for (name, value) in &self.kept_headers {
             headers.insert(name.clone(), value.clone());
         }
-        if let Some(value) = self
-            .problem
-            .request_id
-            .as_deref()
-            .and_then(|id| HeaderValue::from_str(id).ok())
+        if let Some(value) =
+            self.problem.request_id.as_deref().and_then(|id| HeaderValue::from_str(id).ok())
         {
             headers.insert(REQUEST_ID, value);
         }

@@ -35,18 +35,14 @@ pub struct RateLimits {
 fn takes_credentials(method: &Method, path: &str) -> bool {
     matches!(
         (method.as_str(), path),
-        (
-            "POST",
-            "/v1/auth/register" | "/v1/auth/token" | "/v1/auth/revoke" | "/v1/me/password"
-        ) | ("DELETE", "/v1/me")
+        ("POST", "/v1/auth/register" | "/v1/auth/token" | "/v1/auth/revoke" | "/v1/me/password")
+            | ("DELETE", "/v1/me")
     )
 }
 
 /// The most restrictive of several decisions: refused beats allowed, then fewer left.
 fn strictest(decisions: impl IntoIterator<Item = Decision>) -> Option<Decision> {
-    decisions
-        .into_iter()
-        .min_by_key(|decision| (decision.allowed, decision.remaining))
+    decisions.into_iter().min_by_key(|decision| (decision.allowed, decision.remaining))
 }
 
 fn set_headers(headers: &mut HeaderMap, decision: Decision) {
@@ -83,44 +79,26 @@ pub(crate) async fn limit_rate(
     let path = request.match_info().as_str().to_owned();
     let state = request.app_data::<web::Data<AppState>>().cloned();
     let Some(state) = state.filter(|_| is_rate_limited(&path)) else {
-        return next
-            .call(request)
-            .await
-            .map(ServiceResponse::map_into_left_body);
+        return next.call(request).await.map(ServiceResponse::map_into_left_body);
     };
     let address = client_address(&request, state.settings.trust_forwarded_for);
     let subject = token_subject(&request, &state);
-    let caller = subject.as_ref().map_or_else(
-        || format!("address:{address}"),
-        |subject| format!("subject:{subject}"),
-    );
+    let caller = subject
+        .as_ref()
+        .map_or_else(|| format!("address:{address}"), |subject| format!("subject:{subject}"));
     let mut decisions = vec![state.rate_limits.general.check(&caller)];
     if takes_credentials(request.method(), &path) {
-        decisions.push(
-            state
-                .rate_limits
-                .credentials
-                .check(&format!("address:{address}")),
-        );
+        decisions.push(state.rate_limits.credentials.check(&format!("address:{address}")));
         if let Some(subject) = &subject {
-            decisions.push(
-                state
-                    .rate_limits
-                    .credentials
-                    .check(&format!("subject:{subject}")),
-            );
+            decisions.push(state.rate_limits.credentials.check(&format!("subject:{subject}")));
         }
     }
     let Some(decision) = strictest(decisions) else {
-        return next
-            .call(request)
-            .await
-            .map(ServiceResponse::map_into_left_body);
+        return next.call(request).await.map(ServiceResponse::map_into_left_body);
     };
     if !decision.allowed {
-        let refusal = ApiError::TooManyRequests {
-            retry_after_seconds: decision.retry_after_seconds,
-        };
+        let refusal =
+            ApiError::TooManyRequests { retry_after_seconds: decision.retry_after_seconds };
         let mut response = request.error_response(refusal);
         set_headers(response.headers_mut(), decision);
         reset_when_retry_is_allowed(response.headers_mut());

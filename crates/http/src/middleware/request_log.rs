@@ -28,11 +28,8 @@ pub(crate) async fn log_request(
     let started = Instant::now();
     let method = method_label(request.method());
     let path = request.path().to_owned();
-    let request_id = request
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.0.clone())
-        .unwrap_or_default();
+    let request_id =
+        request.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
     let state = request.app_data::<web::Data<AppState>>().cloned();
     let routes = request.app_data::<web::Data<RouteTable>>().cloned();
     let span = tracing::info_span!(
@@ -43,10 +40,7 @@ pub(crate) async fn log_request(
     );
     let outcome = next.call(request).instrument(span.clone()).await;
     let (status, route) = match &outcome {
-        Ok(response) => (
-            response.status().as_u16(),
-            response.request().match_pattern(),
-        ),
+        Ok(response) => (response.status().as_u16(), response.request().match_pattern()),
         // The request is gone with the error (a timeout), so name its route from the
         // spec's templates instead.
         Err(error) => (

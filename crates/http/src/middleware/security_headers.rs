@@ -29,10 +29,7 @@ pub(crate) fn apply_security_headers(headers: &mut HeaderMap, is_docs: bool) {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "no-referrer"),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            if is_docs { DOCS_POLICY } else { API_POLICY },
-        ),
+        (header::CONTENT_SECURITY_POLICY, if is_docs { DOCS_POLICY } else { API_POLICY }),
     ];
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));

@@ -14,9 +14,8 @@ pub(crate) async fn enforce_timeout(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let limit = request
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.settings.request_timeout);
+    let limit =
+        request.app_data::<web::Data<AppState>>().map(|state| state.settings.request_timeout);
     match limit {
         Some(limit) => tokio::time::timeout(limit, next.call(request))
             .await

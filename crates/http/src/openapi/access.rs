@@ -24,17 +24,12 @@ pub(super) struct SecuritySchemes;
 impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        let scopes = Scopes::from_iter(
-            Scope::ALL
-                .iter()
-                .map(|scope| (scope.as_str(), scope.description())),
-        );
+        let scopes =
+            Scopes::from_iter(Scope::ALL.iter().map(|scope| (scope.as_str(), scope.description())));
         components.add_security_scheme(
             OAUTH2_SCHEME,
             SecurityScheme::OAuth2(OAuth2::with_description(
-                [Flow::Password(Password::with_refresh_url(
-                    TOKEN_URL, scopes, TOKEN_URL,
-                ))],
+                [Flow::Password(Password::with_refresh_url(TOKEN_URL, scopes, TOKEN_URL))],
                 "Sign in with your e-mail address and password (password flow); refresh with \
 `grant_type=refresh_token` at the same endpoint. Access tokens are EdDSA-signed JWTs valid for \
 15 minutes, issued and checked as RFC8725 (JWT Best Current Practices) asks: one pinned \
@@ -62,12 +57,8 @@ pub(super) fn declare_access(openapi: &mut OpenApi) {
             continue;
         }
         let responses = &mut operation.responses.responses;
-        responses
-            .entry("401".to_owned())
-            .or_insert_with(unauthorized);
-        responses
-            .entry("403".to_owned())
-            .or_insert_with(insufficient_scope);
+        responses.entry("401".to_owned()).or_insert_with(unauthorized);
+        responses.entry("403".to_owned()).or_insert_with(insufficient_scope);
     }
 }
 

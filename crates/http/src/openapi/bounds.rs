@@ -47,11 +47,7 @@ use crate::routes::routines::{MAX_AGENDA_DAYS, MAX_BATCH, STATS_WINDOWS};
 use waymark_application::crisis::GUIDANCE_LISTED;
 
 const fn text(min: usize, max: usize) -> Bound {
-    Bound::Text {
-        min,
-        max,
-        pattern: None,
-    }
+    Bound::Text { min, max, pattern: None }
 }
 
 const fn up_to(max: usize) -> Bound {
@@ -113,18 +109,12 @@ fn streak() -> i64 {
 
 /// Every scope, space-separated.
 fn all_scopes_length() -> usize {
-    Scope::ALL
-        .iter()
-        .map(|scope| scope.as_str().len() + 1)
-        .sum()
+    Scope::ALL.iter().map(|scope| scope.as_str().len() + 1).sum()
 }
 
 /// `HH:MM`, a local time of day.
-const TIME_OF_DAY: Bound = Bound::Text {
-    min: 5,
-    max: 5,
-    pattern: Some("^([01][0-9]|2[0-3]):[0-5][0-9]$"),
-};
+const TIME_OF_DAY: Bound =
+    Bound::Text { min: 5, max: 5, pattern: Some("^([01][0-9]|2[0-3]):[0-5][0-9]$") };
 
 /// A BCP 47 language tag of the shape `Locale` accepts: a language, then subtags.
 const LOCALE: Bound = Bound::Text {
@@ -134,11 +124,7 @@ const LOCALE: Bound = Bound::Text {
 };
 
 /// An ISO 3166 alpha-2 country.
-const COUNTRY: Bound = Bound::Text {
-    min: 2,
-    max: 2,
-    pattern: Some("^[A-Z]{2}$"),
-};
+const COUNTRY: Bound = Bound::Text { min: 2, max: 2, pattern: Some("^[A-Z]{2}$") };
 
 /// A slug: lower-case letters, digits and inner hyphens.
 const SLUG_PATTERN: &str = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$";
@@ -166,11 +152,7 @@ fn per_day() -> i64 {
 /// parameter of that name.
 #[allow(clippy::too_many_lines)] // One table, read top to bottom.
 fn rules() -> Vec<(&'static str, Bound)> {
-    let longest_slug = Bound::Text {
-        min: 1,
-        max: MAX_SLUG_LENGTH,
-        pattern: Some(SLUG_PATTERN),
-    };
+    let longest_slug = Bound::Text { min: 1, max: MAX_SLUG_LENGTH, pattern: Some(SLUG_PATTERN) };
     vec![
         // Names that mean the same thing in every schema.
         ("*.version", whole(1, i64::MAX)),
@@ -200,22 +182,13 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("SupportedGoalPageResponse.items", items(page())),
         ("SupporterPageResponse.items", items(page())),
         ("RevisionListResponse.items", items(MAX_REVISIONS_LISTED)),
-        (
-            "StepListResponse.items",
-            items(count_of(MAX_STEPS_PER_GOAL)),
-        ),
+        ("StepListResponse.items", items(count_of(MAX_STEPS_PER_GOAL))),
         // Accounts and tokens.
-        (
-            "AccountResponse.display_name",
-            text(1, MAX_DISPLAY_NAME_LENGTH),
-        ),
+        ("AccountResponse.display_name", text(1, MAX_DISPLAY_NAME_LENGTH)),
         ("AccountResponse.email", text(3, MAX_EMAIL_LENGTH)),
         ("TokenParameters.username", up_to(MAX_EMAIL_LENGTH)),
         ("TokenParameters.password", up_to(MAX_PASSWORD_LENGTH)),
-        (
-            "RegisterRequest.password",
-            text(MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH),
-        ),
+        ("RegisterRequest.password", text(MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH)),
         ("TokenParameters.grant_type", OAUTH_WORD),
         ("TokenParameters.scope", up_to(all_scopes_length())),
         ("TokenParameters.refresh_token", up_to(OPAQUE_SECRET_LENGTH)),
@@ -244,22 +217,10 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("ServerMetadata.grant_types_supported[]", OAUTH_WORD),
         ("ServerMetadata.response_types_supported", items(1)),
         ("ServerMetadata.response_types_supported[]", OAUTH_WORD),
-        (
-            "ServerMetadata.token_endpoint_auth_methods_supported",
-            items(3),
-        ),
-        (
-            "ServerMetadata.token_endpoint_auth_methods_supported[]",
-            OAUTH_WORD,
-        ),
-        (
-            "ServerMetadata.revocation_endpoint_auth_methods_supported",
-            items(3),
-        ),
-        (
-            "ServerMetadata.revocation_endpoint_auth_methods_supported[]",
-            OAUTH_WORD,
-        ),
+        ("ServerMetadata.token_endpoint_auth_methods_supported", items(3)),
+        ("ServerMetadata.token_endpoint_auth_methods_supported[]", OAUTH_WORD),
+        ("ServerMetadata.revocation_endpoint_auth_methods_supported", items(3)),
+        ("ServerMetadata.revocation_endpoint_auth_methods_supported[]", OAUTH_WORD),
         ("ServerMetadata.scopes_supported", items(Scope::ALL.len())),
         ("ServerMetadata.scopes_supported[]", OAUTH_WORD),
         // Problems, as `Problem::within_limits` cuts them.
@@ -291,37 +252,22 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("StepResponse.position", whole(0, steps() - 1)),
         ("NewCheckInRequest.note", up_to(MAX_CHECK_IN_NOTE_CHARS)),
         ("CheckInResponse.note", up_to(MAX_CHECK_IN_NOTE_CHARS)),
-        (
-            "CheckInResponse.progress",
-            Bound::As("NewCheckInRequest.progress"),
-        ),
+        ("CheckInResponse.progress", Bound::As("NewCheckInRequest.progress")),
         // Routines.
         ("NewRoutineRequest.title", domain::<RoutineTitle>()),
         ("RoutineResponse.title", domain::<RoutineTitle>()),
         ("AgendaItem.title", domain::<RoutineTitle>()),
         ("NewRoutineRequest.notes", domain::<RoutineNotes>()),
         ("RoutineResponse.notes", domain::<RoutineNotes>()),
-        (
-            "NewRoutineCheckInRequest.note",
-            domain::<RoutineCheckInNote>(),
-        ),
-        (
-            "RoutineCheckInResponse.note",
-            domain::<RoutineCheckInNote>(),
-        ),
-        (
-            "RoutineResponse.reminder_minutes_before",
-            whole(0, i64::from(MAX_REMINDER_MINUTES)),
-        ),
+        ("NewRoutineCheckInRequest.note", domain::<RoutineCheckInNote>()),
+        ("RoutineCheckInResponse.note", domain::<RoutineCheckInNote>()),
+        ("RoutineResponse.reminder_minutes_before", whole(0, i64::from(MAX_REMINDER_MINUTES))),
         ("ScheduleRequest.times", items(MAX_TIMES)),
         ("ScheduleResponse.times", items(MAX_TIMES)),
         ("ScheduleRequest.weekdays", items(7)),
         ("ScheduleResponse.weekdays", items(7)),
         ("ScheduleResponse.count", Bound::As("ScheduleRequest.count")),
-        (
-            "ScheduleResponse.interval",
-            Bound::As("ScheduleRequest.interval"),
-        ),
+        ("ScheduleResponse.interval", Bound::As("ScheduleRequest.interval")),
         ("ScheduleResponse.rrule", up_to(512)),
         ("AgendaResponse.items", items(agenda_items())),
         ("OccurrencesResponse.items", items(range_items())),
@@ -353,10 +299,7 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("NewContactRequest.notes", domain::<ContactNotes>()),
         ("ContactResponse.notes", domain::<ContactNotes>()),
         ("ContactResponse.channels", items(MAX_CHANNELS)),
-        (
-            "ContactResponse.keep_in_touch_every_days",
-            whole(1, i64::from(MAX_KEEP_IN_TOUCH_DAYS)),
-        ),
+        ("ContactResponse.keep_in_touch_every_days", whole(1, i64::from(MAX_KEEP_IN_TOUCH_DAYS))),
         ("NewInteractionRequest.note", domain::<InteractionNote>()),
         ("InteractionResponse.note", domain::<InteractionNote>()),
         ("SupporterRequest.role", domain::<SupporterRole>()),
@@ -377,14 +320,8 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("ArticleTextResponse.summary", domain::<Summary>()),
         ("ArticleSummaryResponse.summary", domain::<Summary>()),
         ("NewArticleRequest.content_notes", domain::<ContentNotes>()),
-        (
-            "ArticleTextResponse.content_notes",
-            domain::<ContentNotes>(),
-        ),
-        (
-            "ArticleSummaryResponse.content_notes",
-            domain::<ContentNotes>(),
-        ),
+        ("ArticleTextResponse.content_notes", domain::<ContentNotes>()),
+        ("ArticleSummaryResponse.content_notes", domain::<ContentNotes>()),
         ("NewArticleRequest.author_name", domain::<AuthorName>()),
         ("ArticleTextResponse.author_name", domain::<AuthorName>()),
         ("NewArticleRequest.source", domain::<Source>()),
@@ -397,62 +334,31 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("NewArticleRequest.topics", items(MAX_TOPICS)),
         ("ArticleTextResponse.topics", items(MAX_TOPICS)),
         ("ArticleSummaryResponse.topics", items(MAX_TOPICS)),
-        (
-            "ArticleTextResponse.reading_minutes",
-            whole(0, i64::from(u16::MAX)),
-        ),
-        (
-            "ArticleSummaryResponse.reading_minutes",
-            whole(0, i64::from(u16::MAX)),
-        ),
+        ("ArticleTextResponse.reading_minutes", whole(0, i64::from(u16::MAX))),
+        ("ArticleSummaryResponse.reading_minutes", whole(0, i64::from(u16::MAX))),
         ("ArticleResponse.revision", whole(0, i64::from(i32::MAX))),
         ("RevisionResponse.number", whole(1, i64::from(i32::MAX))),
         ("?number", whole(1, i64::from(i32::MAX))),
         ("ChangeResponse.sequence", whole(1, i64::MAX)),
         ("NewServiceRequest.name", domain::<ServiceName>()),
         ("ServiceResponse.name", domain::<ServiceName>()),
-        (
-            "NewServiceRequest.description",
-            domain::<ServiceDescription>(),
-        ),
-        (
-            "ServiceResponse.description",
-            domain::<ServiceDescription>(),
-        ),
+        ("NewServiceRequest.description", domain::<ServiceDescription>()),
+        ("ServiceResponse.description", domain::<ServiceDescription>()),
         ("NewServiceRequest.area", domain::<Area>()),
         ("ServiceResponse.area", domain::<Area>()),
         ("NewServiceRequest.eligibility", domain::<Eligibility>()),
         ("ServiceResponse.eligibility", domain::<Eligibility>()),
         ("ServiceResponse.channels", items(MAX_CHANNELS)),
-        (
-            "ServiceResponse.languages",
-            Bound::As("NewServiceRequest.languages"),
-        ),
+        ("ServiceResponse.languages", Bound::As("NewServiceRequest.languages")),
         ("NewServiceRequest.languages[]", LOCALE),
         ("ServicePatch.languages[]", LOCALE),
         ("ServiceResponse.languages[]", LOCALE),
         ("HoursBody.periods", items(21)),
         ("PeriodBody.days", items(7)),
-        (
-            "?near",
-            Bound::Text {
-                min: 3,
-                max: MAX_NEAR_LENGTH,
-                pattern: None,
-            },
-        ),
-        (
-            "CrisisLinesResponse.services",
-            items(count_of(MAX_SERVICES_CONSIDERED)),
-        ),
-        (
-            "CrisisResponse.lines",
-            items(count_of(MAX_SERVICES_CONSIDERED)),
-        ),
-        (
-            "CrisisLinesResponse.guidance",
-            items(count_of(GUIDANCE_LISTED)),
-        ),
+        ("?near", Bound::Text { min: 3, max: MAX_NEAR_LENGTH, pattern: None }),
+        ("CrisisLinesResponse.services", items(count_of(MAX_SERVICES_CONSIDERED))),
+        ("CrisisResponse.lines", items(count_of(MAX_SERVICES_CONSIDERED))),
+        ("CrisisLinesResponse.guidance", items(count_of(GUIDANCE_LISTED))),
         ("CrisisLinesResponse.source", up_to(16)),
         ("?status", items(GoalStatus::ALL.len())),
         // An import is at most this many bytes, so at most as many characters.
@@ -463,10 +369,7 @@ fn rules() -> Vec<(&'static str, Bound)> {
 /// The statistics windows, smallest to largest.
 fn stats_days() -> Bound {
     let days = STATS_WINDOWS.iter().copied().map(i64::from);
-    whole(
-        days.clone().min().unwrap_or_default(),
-        days.max().unwrap_or_default(),
-    )
+    whole(days.clone().min().unwrap_or_default(), days.max().unwrap_or_default())
 }
 
 /// Bounds every value: by format, then by the rules above. Answers what did not fit:

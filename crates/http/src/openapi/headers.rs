@@ -47,10 +47,7 @@ fn response_headers() -> Vec<(&'static str, Header)> {
         ),
         (
             "RateLimit-Remaining",
-            header(
-                "Requests left now; 0 on a 429.",
-                integer(0, i64::from(u32::MAX)),
-            ),
+            header("Requests left now; 0 on a 429.", integer(0, i64::from(u32::MAX))),
         ),
         (
             "RateLimit-Reset",
@@ -59,13 +56,7 @@ fn response_headers() -> Vec<(&'static str, Header)> {
                 integer(0, MAX_SECONDS),
             ),
         ),
-        (
-            "Retry-After",
-            header(
-                "Seconds to wait before trying again.",
-                integer(0, MAX_SECONDS),
-            ),
-        ),
+        ("Retry-After", header("Seconds to wait before trying again.", integer(0, MAX_SECONDS))),
         (
             "Location",
             header(
@@ -150,18 +141,12 @@ fn request_headers() -> Vec<Parameter> {
         parameter(
             "If-Match",
             "Only change it if it is still at this `ETag` (else 412); `*` or no header changes it whatever its version.",
-            text(
-                1024,
-                Some(r#"^(\*|(W/)?"[0-9a-f]{1,32}"(, *(W/)?"[0-9a-f]{1,32}")*)$"#),
-            ),
+            text(1024, Some(r#"^(\*|(W/)?"[0-9a-f]{1,32}"(, *(W/)?"[0-9a-f]{1,32}")*)$"#)),
         ),
         parameter(
             "If-None-Match",
             "The `ETag` of your copy: 304 when it is still current.",
-            text(
-                1024,
-                Some(r#"^(\*|(W/)?"[0-9a-f]{1,32}"(, *(W/)?"[0-9a-f]{1,32}")*)$"#),
-            ),
+            text(1024, Some(r#"^(\*|(W/)?"[0-9a-f]{1,32}"(, *(W/)?"[0-9a-f]{1,32}")*)$"#)),
         ),
         parameter(
             "If-Modified-Since",
@@ -172,10 +157,7 @@ fn request_headers() -> Vec<Parameter> {
 }
 
 fn header(description: &str, schema: RefOr<Schema>) -> Header {
-    HeaderBuilder::new()
-        .schema(Some(schema))
-        .description(Some(description))
-        .build()
+    HeaderBuilder::new().schema(Some(schema)).description(Some(description)).build()
 }
 
 fn parameter(name: &str, description: &str, schema: RefOr<Schema>) -> Parameter {
@@ -226,9 +208,7 @@ pub(super) fn declare_headers(openapi: &mut OpenApi) {
         components.headers.insert(name.to_owned(), RefOr::T(header));
     }
     for parameter in shared_requests {
-        components
-            .parameters
-            .insert(parameter.name.clone(), RefOr::T(parameter));
+        components.parameters.insert(parameter.name.clone(), RefOr::T(parameter));
     }
 
     for (path, method, operation) in operations_mut(openapi) {
@@ -238,12 +218,7 @@ pub(super) fn declare_headers(openapi: &mut OpenApi) {
             document_key_conflicts(operation);
         }
         declare_request_headers(operation, idempotent, &request_names);
-        declare_response_headers(
-            operation,
-            is_rate_limited(path),
-            idempotent,
-            &response_names,
-        );
+        declare_response_headers(operation, is_rate_limited(path), idempotent, &response_names);
     }
 }
 
@@ -280,9 +255,7 @@ fn declare_request_headers(operation: &mut Operation, idempotent: bool, shared: 
     // Inline declarations under a shared name give way to the shared one.
     parameters.retain(|parameter| match parameter {
         RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Header => {
-            let name = shared
-                .iter()
-                .find(|name| name.eq_ignore_ascii_case(&parameter.name));
+            let name = shared.iter().find(|name| name.eq_ignore_ascii_case(&parameter.name));
             if let Some(name) = name {
                 wanted.push(name.as_str());
             }
@@ -337,19 +310,14 @@ fn declare_response_headers(
         }
         for name in shared {
             // A header the route declares inline gives way to the shared one.
-            let declared_inline = response
-                .headers
-                .keys()
-                .find(|key| key.eq_ignore_ascii_case(name))
-                .cloned();
+            let declared_inline =
+                response.headers.keys().find(|key| key.eq_ignore_ascii_case(name)).cloned();
             if let Some(key) = declared_inline {
                 response.headers.remove(&key);
                 wanted.push(name);
             }
             if wanted.contains(name) {
-                response
-                    .headers
-                    .insert((*name).to_owned(), header_ref(name));
+                response.headers.insert((*name).to_owned(), header_ref(name));
             }
         }
     }

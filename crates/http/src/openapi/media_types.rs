@@ -27,10 +27,8 @@ pub(super) fn separate_form_schemas(openapi: &mut OpenApi) {
         let Some(RefOr::Ref(reference)) = form.schema.as_mut() else {
             continue;
         };
-        let Some(name) = reference
-            .ref_location
-            .strip_prefix("#/components/schemas/")
-            .map(str::to_owned)
+        let Some(name) =
+            reference.ref_location.strip_prefix("#/components/schemas/").map(str::to_owned)
         else {
             continue;
         };

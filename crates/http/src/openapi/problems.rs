@@ -11,13 +11,9 @@ use crate::problem::PROBLEM_JSON;
 
 /// One problem+json response with `status` and `description`.
 fn problem(status: u16, description: &str) -> BTreeMap<String, RefOr<Response>> {
-    let content = ContentBuilder::new()
-        .schema(Some(Ref::from_schema_name("Problem")))
-        .build();
-    let response = ResponseBuilder::new()
-        .description(description)
-        .content(PROBLEM_JSON, content)
-        .build();
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+    let response =
+        ResponseBuilder::new().description(description).content(PROBLEM_JSON, content).build();
     BTreeMap::from([(status.to_string(), RefOr::T(response))])
 }
 

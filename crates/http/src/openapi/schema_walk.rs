@@ -14,11 +14,7 @@ use super::operations_mut;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Bound {
     /// A string of `min` to `max` characters, with a pattern when the rule has one.
-    Text {
-        min: usize,
-        max: usize,
-        pattern: Option<&'static str>,
-    },
+    Text { min: usize, max: usize, pattern: Option<&'static str> },
     /// An array of at most `max` items.
     Items { max: usize },
     /// A whole number from `min` to `max`.
@@ -70,10 +66,7 @@ fn walk(schema: &mut RefOr<Schema>, at: &str, visit: &mut dyn FnMut(&mut Schema,
                 walk(items, &format!("{at}[]"), visit);
             }
         }
-        Schema::OneOf(choice) => choice
-            .items
-            .iter_mut()
-            .for_each(|item| walk(item, at, visit)),
+        Schema::OneOf(choice) => choice.items.iter_mut().for_each(|item| walk(item, at, visit)),
         Schema::AllOf(all) => all.items.iter_mut().for_each(|item| walk(item, at, visit)),
         Schema::AnyOf(any) => any.items.iter_mut().for_each(|item| walk(item, at, visit)),
         _ => {}
@@ -165,10 +158,8 @@ pub(super) fn bound_by_format(openapi: &mut OpenApi) {
 /// Applies `rules` (see `bounds::rules` for how targets are named); answers each that
 /// names nothing or disagrees with a bound already stated.
 pub(super) fn apply_rules(openapi: &mut OpenApi, rules: &[Rule<'_>]) -> Vec<String> {
-    let (direct, borrowed): (Vec<Rule<'_>>, Vec<Rule<'_>>) = rules
-        .iter()
-        .copied()
-        .partition(|(_, bound)| !matches!(bound, Bound::As(_)));
+    let (direct, borrowed): (Vec<Rule<'_>>, Vec<Rule<'_>>) =
+        rules.iter().copied().partition(|(_, bound)| !matches!(bound, Bound::As(_)));
     let mut misfits = Vec::new();
     for (target, bound) in direct {
         misfits.extend(apply_rule(openapi, target, bound));
@@ -258,10 +249,9 @@ fn bound_of(openapi: &mut OpenApi, source: &str) -> Option<Bound> {
                 })
             }
             Schema::Object(object) => match (&object.minimum, &object.maximum) {
-                (Some(min), Some(max)) => Some(Bound::Whole {
-                    min: whole_number(min),
-                    max: whole_number(max),
-                }),
+                (Some(min), Some(max)) => {
+                    Some(Bound::Whole { min: whole_number(min), max: whole_number(max) })
+                }
                 _ => None,
             },
             Schema::Array(array) => array.max_items.map(|max| Bound::Items { max }),
@@ -304,11 +294,7 @@ fn apply(schema: &mut Schema, bound: Bound) -> Result<(), String> {
                     applied = true;
                 }
             }
-            if applied {
-                Ok(())
-            } else {
-                Err(format!("no alternative takes {bound:?}"))
-            }
+            if applied { Ok(()) } else { Err(format!("no alternative takes {bound:?}")) }
         }
         (_, bound) => Err(format!("is not a value {bound:?} bounds")),
     }
@@ -361,11 +347,7 @@ fn agree_whole(object: &mut Object, min: i64, max: i64) -> Result<(), String> {
     }
     if object.format.is_none() {
         let fits_int32 = i32::try_from(min).is_ok() && i32::try_from(max).is_ok();
-        let format = if fits_int32 {
-            KnownFormat::Int32
-        } else {
-            KnownFormat::Int64
-        };
+        let format = if fits_int32 { KnownFormat::Int32 } else { KnownFormat::Int64 };
         object.format = Some(SchemaFormat::KnownFormat(format));
     }
     Ok(())
@@ -396,10 +378,9 @@ pub(super) fn unbounded(openapi: &mut OpenApi) -> Vec<String> {
                 (object.minimum.is_none() || object.maximum.is_none() || object.format.is_none())
                     .then_some("a whole number without minimum, maximum or format")
             }
-            Schema::Array(array) => array
-                .max_items
-                .is_none()
-                .then_some("an array without maxItems"),
+            Schema::Array(array) => {
+                array.max_items.is_none().then_some("an array without maxItems")
+            }
             _ => None,
         };
         if let Some(missing) = missing {

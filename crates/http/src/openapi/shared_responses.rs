@@ -63,9 +63,7 @@ pub(super) fn share_common_responses(openapi: &mut OpenApi) {
     }
     let components = openapi.components.get_or_insert_with(Default::default);
     for (name, response) in shared {
-        components
-            .responses
-            .insert(name.to_owned(), RefOr::T(response));
+        components.responses.insert(name.to_owned(), RefOr::T(response));
     }
 }
 
@@ -74,8 +72,5 @@ fn is_shared(status: &str) -> bool {
 }
 
 fn name_of(status: &str) -> Option<&'static str> {
-    SHARED
-        .iter()
-        .find(|(shared, _)| *shared == status)
-        .map(|(_, name)| *name)
+    SHARED.iter().find(|(shared, _)| *shared == status).map(|(_, name)| *name)
 }

@@ -52,16 +52,11 @@ fn render(request: &HttpRequest, state: &AppState) -> Result<HttpResponse, ApiEr
         // neither the token nor its length. The answer does not say whether a token
         // was sent: it is not an access token, and /v1/auth/token cannot renew it.
         if !SecretDigest::of(presented).matches(&SecretDigest::of(expected.expose_secret())) {
-            return Err(ApiError::Unauthorized {
-                invalid_token: false,
-            });
+            return Err(ApiError::Unauthorized { invalid_token: false });
         }
     }
     let text = state.metrics.render(state.ports.health.pool_usage());
     Ok(HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        ))
+        .insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"))
         .body(text))
 }

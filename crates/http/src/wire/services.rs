@@ -80,11 +80,7 @@ impl From<&OpeningHours> for HoursBody {
                 .periods
                 .iter()
                 .map(|period| PeriodBody {
-                    days: period
-                        .days
-                        .iter()
-                        .map(|day| weekday_name(*day).to_owned())
-                        .collect(),
+                    days: period.days.iter().map(|day| weekday_name(*day).to_owned()).collect(),
                     opens: period.opens.format("%H:%M").to_string(),
                     closes: period.closes.format("%H:%M").to_string(),
                 })
@@ -192,15 +188,11 @@ impl ServiceResponse {
             description: details.description.as_str().to_owned(),
             channels: details.channels.iter().map(ChannelBody::from).collect(),
             opening_hours: details.opening_hours.as_ref().map(HoursBody::from),
-            open_now: details
-                .opening_hours
-                .as_ref()
-                .map(|hours| hours.is_open(now)),
+            open_now: details.opening_hours.as_ref().map(|hours| hours.is_open(now)),
             area: details.area.as_str().to_owned(),
-            location: details.location.map(|location| LocationBody {
-                lat: location.lat,
-                lon: location.lon,
-            }),
+            location: details
+                .location
+                .map(|location| LocationBody { lat: location.lat, lon: location.lon }),
             online_only: details.online_only,
             cost: details.cost.as_str(),
             languages: details
@@ -339,16 +331,10 @@ pub(crate) fn draft_of(service: &Service) -> ServiceDraft {
             .as_ref()
             .map(|hours| HoursDraft::from(HoursBody::from(hours))),
         area: Some(details.area.as_str().to_owned()),
-        location: details
-            .location
-            .map(|location| (location.lat, location.lon)),
+        location: details.location.map(|location| (location.lat, location.lon)),
         online_only: details.online_only,
         cost: Some(details.cost.as_str().to_owned()),
-        languages: details
-            .languages
-            .iter()
-            .map(|language| language.as_str().to_owned())
-            .collect(),
+        languages: details.languages.iter().map(|language| language.as_str().to_owned()).collect(),
         eligibility: Some(details.eligibility.as_str().to_owned()),
         last_verified: details.last_verified,
         crisis_line: details.crisis_line,
@@ -515,13 +501,8 @@ impl Input<(Slug, ServiceDetails, ArticleStatus)> for NewServiceRequest {
     fn parse(self) -> Result<(Slug, ServiceDetails, ArticleStatus), Vec<FieldProblem>> {
         let (draft, status) = self.into_draft();
         let mut problems = Problems::default();
-        let status = problems.check(
-            "/status",
-            status
-                .as_deref()
-                .unwrap_or("draft")
-                .parse::<ArticleStatus>(),
-        );
+        let status = problems
+            .check("/status", status.as_deref().unwrap_or("draft").parse::<ArticleStatus>());
         with_status(draft.check(), status, problems)
             .map(|((slug, details), status)| (slug, details, status))
     }

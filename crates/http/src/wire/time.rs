@@ -22,9 +22,7 @@ pub(crate) fn instant<S: Serializer>(
 /// `YYYY-MM-DDTHH:MM:SS[.fff[fff[fff]]]Z` into `buffer`, or `None` when the value
 /// needs more than that.
 fn write_rfc3339<'b>(value: &DateTime<Utc>, buffer: &'b mut [u8; 30]) -> Option<&'b str> {
-    let year = u32::try_from(value.year())
-        .ok()
-        .filter(|year| *year <= 9999)?;
+    let year = u32::try_from(value.year()).ok().filter(|year| *year <= 9999)?;
     let nanos = value.nanosecond();
     if nanos >= 1_000_000_000 {
         return None;
@@ -102,17 +100,8 @@ mod tests {
             [(2026, 3, 29), (1, 1, 1), (9999, 12, 31), (12_345, 6, 7)].map(|(year, month, day)| {
                 NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default()
             });
-        let nanos = [
-            0,
-            1,
-            999,
-            1_000,
-            123_000,
-            120_000_000,
-            500_000_000,
-            999_999_999,
-            1_500_000_000,
-        ];
+        let nanos =
+            [0, 1, 999, 1_000, 123_000, 120_000_000, 500_000_000, 999_999_999, 1_500_000_000];
         for day in days {
             for (hour, minute, second) in [(0, 0, 0), (9, 5, 7), (23, 59, 59)] {
                 for nanos in nanos {

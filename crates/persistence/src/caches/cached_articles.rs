@@ -43,8 +43,7 @@ impl ArticleStore for CachedArticleStore {
         text: ArticleText,
         now: Instant,
     ) -> Result<Article, ArticleWriteError> {
-        self.forgetting(self.inner.create_article(locale, slug, text, now))
-            .await
+        self.forgetting(self.inner.create_article(locale, slug, text, now)).await
     }
 
     async fn article(&self, locale: &Locale, slug: &Slug) -> Result<Option<Article>, StoreError> {
@@ -80,11 +79,8 @@ impl ArticleStore for CachedArticleStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Article, ArticleWriteError> {
-        self.forgetting(
-            self.inner
-                .update_article(locale, slug, changes, expected_version, now),
-        )
-        .await
+        self.forgetting(self.inner.update_article(locale, slug, changes, expected_version, now))
+            .await
     }
 
     async fn set_article_status(
@@ -95,11 +91,8 @@ impl ArticleStore for CachedArticleStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Article, ArticleWriteError> {
-        self.forgetting(
-            self.inner
-                .set_article_status(locale, slug, status, expected_version, now),
-        )
-        .await
+        self.forgetting(self.inner.set_article_status(locale, slug, status, expected_version, now))
+            .await
     }
 
     async fn delete_article(
@@ -109,11 +102,7 @@ impl ArticleStore for CachedArticleStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<(), ArticleWriteError> {
-        self.forgetting(
-            self.inner
-                .delete_article(locale, slug, expected_version, now),
-        )
-        .await
+        self.forgetting(self.inner.delete_article(locale, slug, expected_version, now)).await
     }
 
     async fn revisions(

@@ -54,9 +54,7 @@ impl GoalStore for CachedGoalStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Goal, GoalWriteError> {
-        self.inner
-            .update(acting, id, changes, expected_version, now)
-            .await
+        self.inner.update(acting, id, changes, expected_version, now).await
     }
 
     async fn delete(

@@ -69,10 +69,7 @@ mod tests {
     }
 
     fn empty_page(has_more: bool) -> GoalPage {
-        GoalPage {
-            goals: Arc::from(Vec::new()),
-            has_more,
-        }
+        GoalPage { goals: Arc::from(Vec::new()), has_more }
     }
 
     fn person() -> AccountId {
@@ -90,11 +87,7 @@ mod tests {
         let (owner, other) = (person(), person());
         cache_and_store(&cache, owner, 20);
         cache_and_store(&cache, other, 20);
-        assert!(
-            cache
-                .get(owner, &query(20))
-                .is_some_and(|page| page.has_more)
-        );
+        assert!(cache.get(owner, &query(20)).is_some_and(|page| page.has_more));
         assert!(cache.get(owner, &query(10)).is_none());
 
         cache.forget(owner);
@@ -142,15 +135,9 @@ mod tests {
             cache_and_store(&cache, *owner, 20);
             assert!(cache.bytes() <= one_page * 2);
         }
-        let kept = people
-            .iter()
-            .filter(|owner| cache.get(**owner, &query(20)).is_some())
-            .count();
+        let kept = people.iter().filter(|owner| cache.get(**owner, &query(20)).is_some()).count();
         assert_eq!(kept, 2);
-        assert!(
-            cache.get(people[4], &query(20)).is_some(),
-            "the newest is kept"
-        );
+        assert!(cache.get(people[4], &query(20)).is_some(), "the newest is kept");
     }
 
     #[test]

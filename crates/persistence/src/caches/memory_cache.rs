@@ -80,14 +80,7 @@ impl<G, K, V> std::fmt::Debug for MemoryCache<G, K, V> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
             .debug_struct(self.name)
-            .field(
-                "groups",
-                &self
-                    .entries
-                    .try_lock()
-                    .map(|entries| entries.groups.len())
-                    .ok(),
-            )
+            .field("groups", &self.entries.try_lock().map(|entries| entries.groups.len()).ok())
             .field("serving", &self.serving.load(Ordering::SeqCst))
             .finish_non_exhaustive()
     }
@@ -104,10 +97,7 @@ impl<G: Copy + Eq + Hash, K: Eq + Hash, V: Clone> MemoryCache<G, K, V> {
     ) -> Self {
         Self {
             name,
-            entries: Mutex::new(Entries {
-                groups: HashMap::new(),
-                bytes: 0,
-            }),
+            entries: Mutex::new(Entries { groups: HashMap::new(), bytes: 0 }),
             forgotten: (0..SHARDS).map(|_| AtomicU64::new(0)).collect(),
             epoch: AtomicU64::new(0),
             serving: AtomicBool::new(serving && limits.budget_bytes > 0),
@@ -173,14 +163,11 @@ impl<G: Copy + Eq + Hash, K: Eq + Hash, V: Clone> MemoryCache<G, K, V> {
             entries.remove_group(other);
         }
         entries.bytes += bytes;
-        entries.groups.entry(ticket.group).or_default().insert(
-            key,
-            Stored {
-                value,
-                bytes,
-                stored_at: Instant::now(),
-            },
-        );
+        entries
+            .groups
+            .entry(ticket.group)
+            .or_default()
+            .insert(key, Stored { value, bytes, stored_at: Instant::now() });
     }
 
     /// Forgets everything stored for `group`, and every read of it under way.
@@ -206,8 +193,7 @@ impl<G: Copy + Eq + Hash, K: Eq + Hash, V: Clone> MemoryCache<G, K, V> {
     /// Starts serving, empty (other replicas' changes can be heard again).
     pub(crate) fn start_serving(&self) {
         self.forget_everything();
-        self.serving
-            .store(self.limits.budget_bytes > 0, Ordering::SeqCst);
+        self.serving.store(self.limits.budget_bytes > 0, Ordering::SeqCst);
     }
 
     /// Stops serving and empties (other replicas' changes can no longer be heard).
@@ -230,10 +216,7 @@ impl<G: Copy + Eq + Hash, K: Eq + Hash, V: Clone> MemoryCache<G, K, V> {
     /// How many values `group` holds now.
     #[cfg(test)]
     pub(crate) fn group_len(&self, group: G) -> usize {
-        self.lock()
-            .groups
-            .get(&group)
-            .map_or(0, std::collections::HashMap::len)
+        self.lock().groups.get(&group).map_or(0, std::collections::HashMap::len)
     }
 
     /// How many bytes it holds now.
@@ -256,11 +239,7 @@ impl<G: Copy + Eq + Hash, K: Eq + Hash, V: Clone> MemoryCache<G, K, V> {
 
 impl<G: Copy + Eq + Hash, K: Eq + Hash, V> Entries<G, K, V> {
     fn remove(&mut self, group: G, key: &K) {
-        if let Some(stored) = self
-            .groups
-            .get_mut(&group)
-            .and_then(|values| values.remove(key))
-        {
+        if let Some(stored) = self.groups.get_mut(&group).and_then(|values| values.remove(key)) {
             self.bytes -= stored.bytes;
         }
     }

@@ -114,34 +114,20 @@ mod tests {
     use super::*;
 
     fn change(resource: ResourceType, kind: ChangeKind) -> Change {
-        Change {
-            resource,
-            id: waymark_domain::id::new_id(),
-            kind,
-            version: None,
-        }
+        Change { resource, id: waymark_domain::id::new_id(), kind, version: None }
     }
 
     #[test]
     fn every_change_to_what_a_cache_holds_forgets_that_cache() {
         use PersonalCacheKind::{Agenda, GoalLists};
-        for kind in [
-            ChangeKind::Created,
-            ChangeKind::Updated,
-            ChangeKind::Deleted,
-        ] {
-            for resource in [
-                ResourceType::Goal,
-                ResourceType::GoalStep,
-                ResourceType::GoalCheckIn,
-            ] {
+        for kind in [ChangeKind::Created, ChangeKind::Updated, ChangeKind::Deleted] {
+            for resource in [ResourceType::Goal, ResourceType::GoalStep, ResourceType::GoalCheckIn]
+            {
                 assert!(stale_after(&change(resource, kind)).contains(&GoalLists));
             }
-            for resource in [
-                ResourceType::Routine,
-                ResourceType::RoutineCheckIn,
-                ResourceType::Account,
-            ] {
+            for resource in
+                [ResourceType::Routine, ResourceType::RoutineCheckIn, ResourceType::Account]
+            {
                 assert!(stale_after(&change(resource, kind)).contains(&Agenda));
             }
         }

@@ -56,12 +56,7 @@ pub(crate) fn personal_cache(budget_bytes: usize, serving: bool) -> PersonalCach
         per_group: ANSWERS_PER_PERSON,
         max_age: MAX_AGE,
     };
-    MemoryCache::new(
-        "PersonalCache",
-        limits,
-        |answer: &Arc<Answer>| weight(answer),
-        serving,
-    )
+    MemoryCache::new("PersonalCache", limits, |answer: &Arc<Answer>| weight(answer), serving)
 }
 
 /// About how much memory `answer` holds.
@@ -73,10 +68,9 @@ fn weight(answer: &Answer) -> usize {
             .map(|routine| 512 + routine.title.as_str().len() + routine.notes.as_str().len())
             .sum(),
         Answer::Pauses(pauses) => 64 * pauses.len(),
-        Answer::CheckIns(check_ins) => check_ins
-            .iter()
-            .map(|check_in| 256 + check_in.note.as_str().len())
-            .sum(),
+        Answer::CheckIns(check_ins) => {
+            check_ins.iter().map(|check_in| 256 + check_in.note.as_str().len()).sum()
+        }
     }
 }
 
@@ -115,11 +109,7 @@ mod tests {
         let sam = person();
         let ticket = cache.ticket(sam);
         cache.forget(sam);
-        cache.store(
-            ticket,
-            Question::ActiveRoutines,
-            Arc::new(Answer::ActiveRoutines(Vec::new())),
-        );
+        cache.store(ticket, Question::ActiveRoutines, Arc::new(Answer::ActiveRoutines(Vec::new())));
         assert!(cache.get(sam, &Question::ActiveRoutines).is_none());
     }
 
@@ -135,10 +125,7 @@ mod tests {
         cache.stop_serving();
         assert!(cache.get(sam, &Question::ActiveRoutines).is_none());
         cache.start_serving();
-        assert!(
-            cache.get(sam, &Question::ActiveRoutines).is_none(),
-            "starts empty"
-        );
+        assert!(cache.get(sam, &Question::ActiveRoutines).is_none(), "starts empty");
     }
 
     #[test]

@@ -38,10 +38,7 @@ async fn remembered<T: Clone>(
     unwrap: fn(&Answer) -> Option<T>,
     read: impl Future<Output = Result<T, StoreError>>,
 ) -> Result<T, StoreError> {
-    if let Some(known) = cache
-        .get(owner, &question)
-        .and_then(|answer| unwrap(&answer))
-    {
+    if let Some(known) = cache.get(owner, &question).and_then(|answer| unwrap(&answer)) {
         return Ok(known);
     }
     let ticket = cache.ticket(owner);
@@ -60,9 +57,7 @@ pub(crate) struct CachedRoutineStore {
 #[async_trait]
 impl RoutineStore for CachedRoutineStore {
     fn agenda_stamp(&self, owner: AccountId) -> Option<AgendaStamp> {
-        self.cache
-            .stamp(owner)
-            .map(|(epoch, forgotten)| AgendaStamp(epoch, forgotten))
+        self.cache.stamp(owner).map(|(epoch, forgotten)| AgendaStamp(epoch, forgotten))
     }
 
     async fn create(
@@ -105,9 +100,7 @@ impl RoutineStore for CachedRoutineStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<Routine, RoutineWriteError> {
-        self.inner
-            .update(acting, id, changes, expected_version, now)
-            .await
+        self.inner.update(acting, id, changes, expected_version, now).await
     }
 
     async fn delete(
@@ -150,9 +143,7 @@ impl RoutineCheckInStore for CachedRoutineStore {
         week_limit: Option<u8>,
         now: Instant,
     ) -> Result<RoutineCheckIn, CheckInWriteError> {
-        self.inner
-            .check_in(acting, routine, check_in, week_limit, now)
-            .await
+        self.inner.check_in(acting, routine, check_in, week_limit, now).await
     }
 
     async fn check_ins(
@@ -194,9 +185,7 @@ impl RoutineCheckInStore for CachedRoutineStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<RoutineCheckIn, CheckInWriteError> {
-        self.inner
-            .update_check_in(acting, routine, id, changes, expected_version, now)
-            .await
+        self.inner.update_check_in(acting, routine, id, changes, expected_version, now).await
     }
 
     async fn delete_check_in(
@@ -255,9 +244,7 @@ impl AccountStore for CachedAccountStore {
         changes: ProfileChanges,
         expected_version: Option<i64>,
     ) -> Result<Account, UpdateAccountError> {
-        self.inner
-            .update_profile(id, changes, expected_version)
-            .await
+        self.inner.update_profile(id, changes, expected_version).await
     }
 
     async fn change_password(

@@ -28,26 +28,15 @@ use crate::error::store_error;
 
 fn to_interaction(row: &contact_interactions::Model) -> Result<Interaction, StoreError> {
     let bad = |field: &str| {
-        StoreError::Unexpected(anyhow::anyhow!(
-            "interaction {} has an invalid {field}",
-            row.id
-        ))
+        StoreError::Unexpected(anyhow::anyhow!("interaction {} has an invalid {field}", row.id))
     };
     Ok(Interaction {
         id: InteractionId(row.id),
         contact_id: ContactId(row.contact_id),
         at: row.at,
-        method: row
-            .method
-            .parse::<ContactMethod>()
-            .map_err(|_| bad("method"))?,
+        method: row.method.parse::<ContactMethod>().map_err(|_| bad("method"))?,
         note: InteractionNote::parse(&row.note).map_err(|_| bad("note"))?,
-        felt: row
-            .felt
-            .as_deref()
-            .map(str::parse::<Felt>)
-            .transpose()
-            .map_err(|_| bad("felt"))?,
+        felt: row.felt.as_deref().map(str::parse::<Felt>).transpose().map_err(|_| bad("felt"))?,
         created_at: row.created_at,
     })
 }
@@ -92,9 +81,7 @@ impl InteractionStore for SqlContactStore {
             Change::created(ResourceType::ContactInteraction, inserted.id, None),
             contact_updated(&updated),
         ];
-        self.journal
-            .commit(transaction, acting, now, &changes)
-            .await?;
+        self.journal.commit(transaction, acting, now, &changes).await?;
         Ok((to_interaction(&inserted)?, to_contact(&updated)?))
     }
 
@@ -113,13 +100,11 @@ impl InteractionStore for SqlContactStore {
             .filter(contact_interactions::Column::AccountId.eq(owner.0));
         if let Some(after) = after {
             select = select.filter(
-                Condition::any()
-                    .add(contact_interactions::Column::At.lt(after.at))
-                    .add(
-                        Condition::all()
-                            .add(contact_interactions::Column::At.eq(after.at))
-                            .add(contact_interactions::Column::Id.lt(after.id.0)),
-                    ),
+                Condition::any().add(contact_interactions::Column::At.lt(after.at)).add(
+                    Condition::all()
+                        .add(contact_interactions::Column::At.eq(after.at))
+                        .add(contact_interactions::Column::Id.lt(after.id.0)),
+                ),
             );
         }
         let rows = select
@@ -175,13 +160,9 @@ impl InteractionStore for SqlContactStore {
             return Err(InteractionWriteError::NotFound);
         }
         let updated = refresh_last_contacted(&transaction, &row, now).await?;
-        let changes = [
-            Change::deleted(ResourceType::ContactInteraction, id.0),
-            contact_updated(&updated),
-        ];
-        self.journal
-            .commit(transaction, acting, now, &changes)
-            .await?;
+        let changes =
+            [Change::deleted(ResourceType::ContactInteraction, id.0), contact_updated(&updated)];
+        self.journal.commit(transaction, acting, now, &changes).await?;
         Ok(())
     }
 }

@@ -59,10 +59,7 @@ pub(crate) fn supporter_ids(column: &str) -> Option<Vec<ContactId>> {
     if column.is_empty() {
         return Some(Vec::new());
     }
-    column
-        .split(',')
-        .map(|id| uuid::Uuid::parse_str(id).ok().map(ContactId))
-        .collect()
+    column.split(',').map(|id| uuid::Uuid::parse_str(id).ok().map(ContactId)).collect()
 }
 
 fn corrupt(id: uuid::Uuid, field: &str) -> StoreError {
@@ -125,10 +122,7 @@ fn to_contact(row: &contacts::Model) -> Result<Contact, StoreError> {
                 .map(u16::try_from)
                 .transpose()
                 .map_err(|_| bad("keep_in_touch_every_days"))?,
-            helpfulness: row
-                .helpfulness
-                .parse::<Helpfulness>()
-                .map_err(|_| bad("helpfulness"))?,
+            helpfulness: row.helpfulness.parse::<Helpfulness>().map_err(|_| bad("helpfulness"))?,
             can_help_with: CanHelpWith::parse(&row.can_help_with)
                 .map_err(|_| bad("can_help_with"))?,
             crisis_contact: row.crisis_contact,
@@ -158,17 +152,11 @@ fn set_details(
     let organisation = details.organisation.as_str();
     row.name = Set(name.to_owned());
     row.name_key = Set(name.to_lowercase());
-    row.search_text = Set(format!(
-        "{}\n{}",
-        name.to_lowercase(),
-        organisation.to_lowercase()
-    ));
+    row.search_text = Set(format!("{}\n{}", name.to_lowercase(), organisation.to_lowercase()));
     row.kind = Set(details.kind.as_str().to_owned());
     row.organisation = Set(organisation.to_owned());
     row.channels = Set(channels_json(&details.channels));
-    row.preferred_method = Set(details
-        .preferred_method
-        .map(|method| method.as_str().to_owned()));
+    row.preferred_method = Set(details.preferred_method.map(|method| method.as_str().to_owned()));
     row.keep_in_touch_every_days = Set(details.keep_in_touch_every_days.map(i32::from));
     row.last_contacted_at = Set(last_contacted_at);
     row.due_at = Set(due_since(details, last_contacted_at, created_at));
@@ -210,10 +198,7 @@ async fn lock_contact(
     id: ContactId,
 ) -> Result<Option<contacts::Model>, StoreError> {
     let locked = contacts::Entity::update_many()
-        .col_expr(
-            contacts::Column::Version,
-            Expr::col(contacts::Column::Version),
-        )
+        .col_expr(contacts::Column::Version, Expr::col(contacts::Column::Version))
         .filter(contacts::Column::Id.eq(id.0))
         .filter(contacts::Column::AccountId.eq(owner.0))
         .exec(connection)
@@ -223,10 +208,7 @@ async fn lock_contact(
     if locked == 0 {
         return Ok(None);
     }
-    contacts::Entity::find_by_id(id.0)
-        .one(connection)
-        .await
-        .map_err(store_error)
+    contacts::Entity::find_by_id(id.0).one(connection).await.map_err(store_error)
 }
 
 /// Works out `last_contacted_at` and `due_at` again from the interactions and the
@@ -247,14 +229,8 @@ async fn refresh_last_contacted(
     let details = to_contact(row)?.details;
     contacts::Entity::update_many()
         .col_expr(contacts::Column::LastContactedAt, Expr::value(last))
-        .col_expr(
-            contacts::Column::DueAt,
-            Expr::value(due_since(&details, last, row.created_at)),
-        )
-        .col_expr(
-            contacts::Column::Version,
-            Expr::col(contacts::Column::Version).add(1),
-        )
+        .col_expr(contacts::Column::DueAt, Expr::value(due_since(&details, last, row.created_at)))
+        .col_expr(contacts::Column::Version, Expr::col(contacts::Column::Version).add(1))
         .col_expr(contacts::Column::UpdatedAt, Expr::value(now))
         .filter(contacts::Column::Id.eq(row.id))
         .exec(connection)
@@ -284,10 +260,7 @@ async fn refresh_goal_supporters(
         // The new version is written first: it takes the goal's row lock, so the links
         // read next are the latest, and a racing link change waits for this one.
         let touched = goals::Entity::update_many()
-            .col_expr(
-                goals::Column::Version,
-                Expr::col(goals::Column::Version).add(1),
-            )
+            .col_expr(goals::Column::Version, Expr::col(goals::Column::Version).add(1))
             .col_expr(goals::Column::UpdatedAt, Expr::value(now))
             .filter(goals::Column::Id.eq(*goal))
             .exec_with_returning(connection)
@@ -351,17 +324,12 @@ impl SqlContactStore {
     ) -> Result<Option<Contact>, ContactWriteError> {
         let contact = to_contact(current)?;
         let details = changes.apply_to(&contact.details);
-        let last_set = changes
-            .last_contacted_set
-            .unwrap_or(contact.last_contacted_set);
+        let last_set = changes.last_contacted_set.unwrap_or(contact.last_contacted_set);
         let transaction = self.writes.begin().await?;
         // Writing first takes the row lock (and SQLite's write lock) before anything is
         // read, and fails at once if another writer got there first.
         let locked = contacts::Entity::update_many()
-            .col_expr(
-                contacts::Column::Version,
-                Expr::col(contacts::Column::Version),
-            )
+            .col_expr(contacts::Column::Version, Expr::col(contacts::Column::Version))
             .filter(contacts::Column::Id.eq(current.id))
             .filter(contacts::Column::AccountId.eq(current.account_id))
             .filter(contacts::Column::Version.eq(current.version))
@@ -380,12 +348,7 @@ impl SqlContactStore {
             .map_err(store_error)?
             .map(|interaction| interaction.at);
         let mut update = contacts::ActiveModel::default();
-        set_details(
-            &mut update,
-            &details,
-            Ord::max(newest, last_set),
-            current.created_at,
-        );
+        set_details(&mut update, &details, Ord::max(newest, last_set), current.created_at);
         update.last_contacted_set = Set(last_set);
         update.version = Set(current.version + 1);
         update.updated_at = Set(now);
@@ -400,13 +363,8 @@ impl SqlContactStore {
         let Some(row) = changed.into_iter().next() else {
             return Ok(None);
         };
-        let acting = Acting {
-            owner: AccountId(row.account_id),
-            actor,
-        };
-        self.journal
-            .commit(transaction, acting, now, &[contact_updated(&row)])
-            .await?;
+        let acting = Acting { owner: AccountId(row.account_id), actor };
+        self.journal.commit(transaction, acting, now, &[contact_updated(&row)]).await?;
         Ok(Some(to_contact(&row)?))
     }
 
@@ -449,15 +407,10 @@ impl SqlContactStore {
                 .map_err(store_error)?;
         }
         // Interactions and links go with the contact (ON DELETE CASCADE).
-        contacts::Entity::delete_by_id(id.0)
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?;
+        contacts::Entity::delete_by_id(id.0).exec(&transaction).await.map_err(store_error)?;
         let mut changes = refresh_goal_supporters(&transaction, &supported, now).await?;
         changes.push(Change::deleted(ResourceType::Contact, id.0));
-        self.journal
-            .commit(transaction, acting, now, &changes)
-            .await?;
+        self.journal.commit(transaction, acting, now, &changes).await?;
         Ok(Ok(()))
     }
 }
@@ -505,19 +458,13 @@ impl ContactStore for SqlContactStore {
             .iter()
             .map(|row| Change::created(ResourceType::Contact, row.id, Some(row.version)))
             .collect();
-        self.journal
-            .commit(transaction, acting, now, &changes)
-            .await?;
+        self.journal.commit(transaction, acting, now, &changes).await?;
         let created = created.iter().map(to_contact).collect::<Result<_, _>>()?;
         Ok(created)
     }
 
     async fn get(&self, owner: AccountId, id: ContactId) -> Result<Option<Contact>, StoreError> {
-        self.row(owner, id)
-            .await?
-            .as_ref()
-            .map(to_contact)
-            .transpose()
+        self.row(owner, id).await?.as_ref().map(to_contact).transpose()
     }
 
     async fn list(&self, owner: AccountId, query: ContactQuery) -> Result<ContactPage, StoreError> {
@@ -542,31 +489,26 @@ impl ContactStore for SqlContactStore {
                 .order_by_asc(contacts::Column::DueAt)
                 .order_by_asc(contacts::Column::Id);
         } else {
-            select = select
-                .order_by_asc(contacts::Column::NameKey)
-                .order_by_asc(contacts::Column::Id);
+            select =
+                select.order_by_asc(contacts::Column::NameKey).order_by_asc(contacts::Column::Id);
         }
         match &query.after {
             Some(ContactPosition::Name { name_key, id }) => {
                 select = select.filter(
-                    Condition::any()
-                        .add(contacts::Column::NameKey.gt(name_key.as_str()))
-                        .add(
-                            Condition::all()
-                                .add(contacts::Column::NameKey.eq(name_key.as_str()))
-                                .add(contacts::Column::Id.gt(id.0)),
-                        ),
+                    Condition::any().add(contacts::Column::NameKey.gt(name_key.as_str())).add(
+                        Condition::all()
+                            .add(contacts::Column::NameKey.eq(name_key.as_str()))
+                            .add(contacts::Column::Id.gt(id.0)),
+                    ),
                 );
             }
             Some(ContactPosition::Due { due_since, id }) => {
                 select = select.filter(
-                    Condition::any()
-                        .add(contacts::Column::DueAt.gt(*due_since))
-                        .add(
-                            Condition::all()
-                                .add(contacts::Column::DueAt.eq(*due_since))
-                                .add(contacts::Column::Id.gt(id.0)),
-                        ),
+                    Condition::any().add(contacts::Column::DueAt.gt(*due_since)).add(
+                        Condition::all()
+                            .add(contacts::Column::DueAt.eq(*due_since))
+                            .add(contacts::Column::Id.gt(id.0)),
+                    ),
                 );
             }
             None => {}
@@ -610,17 +552,11 @@ impl ContactStore for SqlContactStore {
     ) -> Result<Contact, ContactWriteError> {
         let owner = acting.owner;
         for _ in 0..UPDATE_ATTEMPTS {
-            let current = self
-                .row(owner, id)
-                .await?
-                .ok_or(ContactWriteError::NotFound)?;
+            let current = self.row(owner, id).await?.ok_or(ContactWriteError::NotFound)?;
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(ContactWriteError::PreconditionFailed);
             }
-            if let Some(contact) = self
-                .update_once(&current, &changes, acting.actor, now)
-                .await?
-            {
+            if let Some(contact) = self.update_once(&current, &changes, acting.actor, now).await? {
                 return Ok(contact);
             }
             if expected_version.is_some() {

@@ -76,10 +76,7 @@ impl SqlContactStore {
                 .exec(&transaction)
                 .await
                 .map_err(store_error)?;
-            goal_supporters::Model {
-                role: role.as_str().to_owned(),
-                ..existing
-            }
+            goal_supporters::Model { role: role.as_str().to_owned(), ..existing }
         } else {
             let count = goal_supporters::Entity::find()
                 .filter(goal_supporters::Column::GoalId.eq(goal.0))
@@ -101,9 +98,7 @@ impl SqlContactStore {
             .map_err(store_error)?
         };
         let changes = refresh_goal_supporters(&transaction, &[goal.0], now).await?;
-        self.journal
-            .commit(transaction, acting, now, &changes)
-            .await?;
+        self.journal.commit(transaction, acting, now, &changes).await?;
         Ok(Ok((to_supporter(&row)?, created)))
     }
 
@@ -132,9 +127,7 @@ impl SqlContactStore {
             return Ok(Err(SupporterWriteError::NotFound));
         }
         let changes = refresh_goal_supporters(&transaction, &[goal.0], now).await?;
-        self.journal
-            .commit(transaction, acting, now, &changes)
-            .await?;
+        self.journal.commit(transaction, acting, now, &changes).await?;
         Ok(Ok(()))
     }
 }
@@ -183,13 +176,11 @@ impl SupporterStore for SqlContactStore {
             .filter(goal_supporters::Column::AccountId.eq(owner.0));
         if let Some(after) = after {
             select = select.filter(
-                Condition::any()
-                    .add(goal_supporters::Column::CreatedAt.gt(after.created_at))
-                    .add(
-                        Condition::all()
-                            .add(goal_supporters::Column::CreatedAt.eq(after.created_at))
-                            .add(goal_supporters::Column::ContactId.gt(after.id)),
-                    ),
+                Condition::any().add(goal_supporters::Column::CreatedAt.gt(after.created_at)).add(
+                    Condition::all()
+                        .add(goal_supporters::Column::CreatedAt.eq(after.created_at))
+                        .add(goal_supporters::Column::ContactId.gt(after.id)),
+                ),
             );
         }
         let links = select
@@ -234,13 +225,11 @@ impl SupporterStore for SqlContactStore {
             .filter(goal_supporters::Column::AccountId.eq(owner.0));
         if let Some(after) = after {
             select = select.filter(
-                Condition::any()
-                    .add(goal_supporters::Column::CreatedAt.gt(after.created_at))
-                    .add(
-                        Condition::all()
-                            .add(goal_supporters::Column::CreatedAt.eq(after.created_at))
-                            .add(goal_supporters::Column::GoalId.gt(after.id)),
-                    ),
+                Condition::any().add(goal_supporters::Column::CreatedAt.gt(after.created_at)).add(
+                    Condition::all()
+                        .add(goal_supporters::Column::CreatedAt.eq(after.created_at))
+                        .add(goal_supporters::Column::GoalId.gt(after.id)),
+                ),
             );
         }
         let links = select
@@ -272,10 +261,7 @@ impl SupporterStore for SqlContactStore {
                 page.push(SupportedGoal {
                     supporter: to_supporter(link)?,
                     title: GoalTitle::parse(&goal.title).map_err(|_| bad("title"))?,
-                    status: goal
-                        .status
-                        .parse::<GoalStatus>()
-                        .map_err(|_| bad("status"))?,
+                    status: goal.status.parse::<GoalStatus>().map_err(|_| bad("status"))?,
                 });
             }
         }

@@ -31,10 +31,7 @@ pub(super) fn to_change(row: &content_changes::Model) -> Result<Change, StoreErr
 /// Takes the feed row's lock: from here on this transaction is the only content writer.
 pub(super) async fn lock_feed(transaction: &WriteTransaction) -> Result<(), StoreError> {
     content_feed::Entity::update_many()
-        .col_expr(
-            content_feed::Column::LastSequence,
-            Expr::col(content_feed::Column::LastSequence),
-        )
+        .col_expr(content_feed::Column::LastSequence, Expr::col(content_feed::Column::LastSequence))
         .filter(content_feed::Column::Id.eq(1))
         .exec(transaction)
         .await
@@ -93,9 +90,6 @@ impl ContentChanges for SqlContentStore {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         let has_more = rows.len() > limit;
         rows.truncate(limit);
-        Ok((
-            rows.iter().map(to_change).collect::<Result<_, _>>()?,
-            has_more,
-        ))
+        Ok((rows.iter().map(to_change).collect::<Result<_, _>>()?, has_more))
     }
 }

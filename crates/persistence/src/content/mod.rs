@@ -113,10 +113,7 @@ fn to_article(row: &content_articles::Model) -> Result<Article, StoreError> {
         locale: Locale::parse(&row.locale).map_err(|_| bad("locale"))?,
         slug: Slug::parse(&row.slug).map_err(|_| bad("slug"))?,
         text,
-        status: row
-            .status
-            .parse::<ArticleStatus>()
-            .map_err(|_| bad("status"))?,
+        status: row.status.parse::<ArticleStatus>().map_err(|_| bad("status"))?,
         published_at: row.published_at,
         revision: row.revision,
         created_at: row.created_at,
@@ -164,9 +161,7 @@ impl SqlContentStore {
     ) -> Result<(WriteTransaction, content_articles::Model), ArticleWriteError> {
         let transaction = self.writes.begin().await?;
         lock_feed(&transaction).await?;
-        let row = row_at(&transaction, locale, slug)
-            .await?
-            .ok_or(ArticleWriteError::NotFound)?;
+        let row = row_at(&transaction, locale, slug).await?.ok_or(ArticleWriteError::NotFound)?;
         if expected_version.is_some_and(|expected| expected != row.version) {
             return Err(ArticleWriteError::PreconditionFailed);
         }
@@ -253,11 +248,7 @@ impl ArticleStore for SqlContentStore {
         locale: &Locale,
         slug: &Slug,
     ) -> Result<Option<Article>, StoreError> {
-        row_at(&self.connection, locale, slug)
-            .await?
-            .as_ref()
-            .map(to_article)
-            .transpose()
+        row_at(&self.connection, locale, slug).await?.as_ref().map(to_article).transpose()
     }
 
     async fn articles(&self, query: ArticleQuery) -> Result<ArticlePage, StoreError> {
@@ -286,13 +277,11 @@ impl ArticleStore for SqlContentStore {
         }
         if let Some(ArticlePosition::Updated { updated_at, id }) = &query.after {
             select = select.filter(
-                Condition::any()
-                    .add(content_articles::Column::UpdatedAt.lt(*updated_at))
-                    .add(
-                        Condition::all()
-                            .add(content_articles::Column::UpdatedAt.eq(*updated_at))
-                            .add(content_articles::Column::Id.lt(*id)),
-                    ),
+                Condition::any().add(content_articles::Column::UpdatedAt.lt(*updated_at)).add(
+                    Condition::all()
+                        .add(content_articles::Column::UpdatedAt.eq(*updated_at))
+                        .add(content_articles::Column::Id.lt(*id)),
+                ),
             );
         }
         let mut rows = select

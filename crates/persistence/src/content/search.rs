@@ -51,10 +51,7 @@ impl SqlContentStore {
             return Ok(Vec::new());
         }
         let backend = self.connection.get_database_backend();
-        let mut parameters = Parameters {
-            backend,
-            values: Vec::new(),
-        };
+        let mut parameters = Parameters { backend, values: Vec::new() };
         let hits = match backend {
             DatabaseBackend::Postgres => {
                 let words = parameters.add(words);
@@ -74,11 +71,8 @@ impl SqlContentStore {
         };
         let mut filters: Vec<String> = Vec::new();
         if !query.statuses.is_empty() {
-            let statuses: Vec<String> = query
-                .statuses
-                .iter()
-                .map(|status| parameters.add(status.as_str()))
-                .collect();
+            let statuses: Vec<String> =
+                query.statuses.iter().map(|status| parameters.add(status.as_str())).collect();
             filters.push(format!("status IN ({})", statuses.join(", ")));
         }
         if let Some(locale) = &query.locale {
@@ -88,10 +82,8 @@ impl SqlContentStore {
             filters.push(format!("kind = {}", parameters.add(kind.as_str())));
         }
         if let Some(topic) = query.topic {
-            filters.push(format!(
-                "topics LIKE {}",
-                parameters.add(format!("%,{},%", topic.as_str()))
-            ));
+            filters
+                .push(format!("topics LIKE {}", parameters.add(format!("%,{},%", topic.as_str()))));
         }
         if let Some(by) = query.review_due_by {
             filters.push(format!("next_review <= {}", parameters.add(by)));
@@ -100,9 +92,7 @@ impl SqlContentStore {
             let below = parameters.add(*rank);
             let same = parameters.add(*rank);
             let after = parameters.add(*id);
-            filters.push(format!(
-                "(rank < {below} OR (rank = {same} AND id > {after}))"
-            ));
+            filters.push(format!("(rank < {below} OR (rank = {same} AND id > {after}))"));
         }
         let limit =
             parameters.add(i64::try_from(query.limit.saturating_add(1)).unwrap_or(i64::MAX));
@@ -116,11 +106,7 @@ impl SqlContentStore {
         );
         let rows = self
             .connection
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                sql,
-                parameters.values,
-            ))
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, parameters.values))
             .await
             .map_err(store_error)?;
         rows.iter()

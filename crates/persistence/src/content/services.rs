@@ -105,10 +105,7 @@ pub(crate) fn to_service(row: &content_services::Model) -> Result<Service, Store
             crisis_line: row.crisis_line,
             country: row.country.clone(),
         },
-        status: row
-            .status
-            .parse::<ArticleStatus>()
-            .map_err(|_| bad("status"))?,
+        status: row.status.parse::<ArticleStatus>().map_err(|_| bad("status"))?,
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
@@ -180,10 +177,7 @@ async fn create(
         ..Default::default()
     };
     set_details(&mut model, &details, status);
-    match content_services::Entity::insert(model)
-        .exec_with_returning(connection)
-        .await
-    {
+    match content_services::Entity::insert(model).exec_with_returning(connection).await {
         Ok(inserted) => Ok(to_service(&inserted)?),
         Err(error) if is_unique_violation(&error) => Err(ServiceWriteError::SlugTaken),
         Err(error) => Err(store_error(error).into()),
@@ -194,11 +188,7 @@ async fn get(
     connection: &impl ConnectionTrait,
     slug: &Slug,
 ) -> Result<Option<Service>, StoreError> {
-    row(connection, slug)
-        .await?
-        .as_ref()
-        .map(to_service)
-        .transpose()
+    row(connection, slug).await?.as_ref().map(to_service).transpose()
 }
 
 async fn list(
@@ -252,9 +242,7 @@ async fn update(
     expected_version: Option<i64>,
     now: Instant,
 ) -> Result<Service, ServiceWriteError> {
-    let current = row(connection, slug)
-        .await?
-        .ok_or(ServiceWriteError::NotFound)?;
+    let current = row(connection, slug).await?.ok_or(ServiceWriteError::NotFound)?;
     let expected = expected_version.unwrap_or(current.version);
     if expected != current.version {
         return Err(ServiceWriteError::PreconditionFailed);
@@ -277,9 +265,7 @@ async fn update(
     if changed == 0 {
         return Err(ServiceWriteError::PreconditionFailed);
     }
-    get(connection, slug)
-        .await?
-        .ok_or(ServiceWriteError::NotFound)
+    get(connection, slug).await?.ok_or(ServiceWriteError::NotFound)
 }
 
 async fn delete(
@@ -292,11 +278,7 @@ async fn delete(
     if let Some(expected) = expected_version {
         statement = statement.filter(content_services::Column::Version.eq(expected));
     }
-    let deleted = statement
-        .exec(connection)
-        .await
-        .map_err(store_error)?
-        .rows_affected;
+    let deleted = statement.exec(connection).await.map_err(store_error)?.rows_affected;
     if deleted > 0 {
         return Ok(());
     }

@@ -52,10 +52,7 @@ fn to_account(row: &accounts::Model) -> Result<Account, StoreError> {
 
 impl SqlAccountStore {
     async fn row(&self, id: AccountId) -> Result<Option<accounts::Model>, StoreError> {
-        accounts::Entity::find_by_id(id.0)
-            .one(&self.connection)
-            .await
-            .map_err(store_error)
+        accounts::Entity::find_by_id(id.0).one(&self.connection).await.map_err(store_error)
     }
 
     /// Runs `update` on account `id` if it is at `expected_version` (when given),
@@ -102,20 +99,13 @@ impl SqlAccountStore {
         let transaction = self.writes.begin().await?;
         let mut statement = accounts::Entity::update_many()
             .set(update)
-            .col_expr(
-                accounts::Column::Version,
-                Expr::col(accounts::Column::Version).add(1),
-            )
+            .col_expr(accounts::Column::Version, Expr::col(accounts::Column::Version).add(1))
             .col_expr(accounts::Column::UpdatedAt, Expr::value(now))
             .filter(accounts::Column::Id.eq(id.0));
         if let Some(expected) = expected_version {
             statement = statement.filter(accounts::Column::Version.eq(expected));
         }
-        let changed = statement
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
+        let changed = statement.exec(&transaction).await.map_err(store_error)?.rows_affected;
         if changed == 0 {
             let exists = accounts::Entity::find_by_id(id.0)
                 .one(&transaction)
@@ -136,9 +126,7 @@ impl SqlAccountStore {
             .map_err(store_error)?
             .ok_or(UpdateAccountError::NotFound)?;
         let change = Change::updated(ResourceType::Account, row.id, Some(row.version));
-        self.journal
-            .commit(transaction, Acting { owner: id, actor }, now, &[change])
-            .await?;
+        self.journal.commit(transaction, Acting { owner: id, actor }, now, &[change]).await?;
         Ok(to_account(&row)?)
     }
 }
@@ -173,9 +161,7 @@ impl AccountStore for SqlAccountStore {
             })?;
         let owner = AccountId(inserted.id);
         let change = Change::created(ResourceType::Account, inserted.id, Some(inserted.version));
-        self.journal
-            .commit(transaction, Acting::person(owner), now, &[change])
-            .await?;
+        self.journal.commit(transaction, Acting::person(owner), now, &[change]).await?;
         Ok(to_account(&inserted)?)
     }
 
@@ -188,13 +174,8 @@ impl AccountStore for SqlAccountStore {
             .one(&self.connection)
             .await
             .map_err(store_error)?;
-        row.map(|row| {
-            Ok((
-                to_account(&row)?,
-                PasswordHash::from_stored(row.password_hash),
-            ))
-        })
-        .transpose()
+        row.map(|row| Ok((to_account(&row)?, PasswordHash::from_stored(row.password_hash))))
+            .transpose()
     }
 
     async fn get(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
@@ -202,10 +183,7 @@ impl AccountStore for SqlAccountStore {
     }
 
     async fn password_hash(&self, id: AccountId) -> Result<Option<PasswordHash>, StoreError> {
-        Ok(self
-            .row(id)
-            .await?
-            .map(|row| PasswordHash::from_stored(row.password_hash)))
+        Ok(self.row(id).await?.map(|row| PasswordHash::from_stored(row.password_hash)))
     }
 
     async fn update_profile(
@@ -224,8 +202,7 @@ impl AccountStore for SqlAccountStore {
         if let Some(locale) = changes.locale {
             update.locale = Set(locale.as_str().to_owned());
         }
-        self.update_where_version(id, expected_version, update, false, Actor::Person(id))
-            .await
+        self.update_where_version(id, expected_version, update, false, Actor::Person(id)).await
     }
 
     async fn change_password(
@@ -237,8 +214,7 @@ impl AccountStore for SqlAccountStore {
             password_hash: Set(hash.as_stored().to_owned()),
             ..Default::default()
         };
-        self.update_where_version(id, None, update, true, Actor::Person(id))
-            .await
+        self.update_where_version(id, None, update, true, Actor::Person(id)).await
     }
 
     async fn set_role(
@@ -247,12 +223,9 @@ impl AccountStore for SqlAccountStore {
         role: Role,
         expected_version: Option<i64>,
     ) -> Result<Account, UpdateAccountError> {
-        let update = accounts::ActiveModel {
-            role: Set(role.as_str().to_owned()),
-            ..Default::default()
-        };
-        self.update_where_version(acting.owner, expected_version, update, true, acting.actor)
-            .await
+        let update =
+            accounts::ActiveModel { role: Set(role.as_str().to_owned()), ..Default::default() };
+        self.update_where_version(acting.owner, expected_version, update, true, acting.actor).await
     }
 
     async fn sign_out_everywhere(&self, id: AccountId) -> Result<(), UpdateAccountError> {
@@ -269,17 +242,11 @@ impl AccountStore for SqlAccountStore {
                 .map_err(store_error)?
                 .map(|row| row.version);
             let change = Change::updated(ResourceType::Account, id.0, version);
-            self.journal
-                .commit(transaction, Acting::person(id), now, &[change])
-                .await?;
+            self.journal.commit(transaction, Acting::person(id), now, &[change]).await?;
             Ok(true)
         })
         .await?;
-        if ended {
-            Ok(())
-        } else {
-            Err(UpdateAccountError::NotFound)
-        }
+        if ended { Ok(()) } else { Err(UpdateAccountError::NotFound) }
     }
 
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {
@@ -296,10 +263,7 @@ async fn end_sessions_of(
     now: time::Instant,
 ) -> Result<bool, StoreError> {
     let moved = accounts::Entity::update_many()
-        .col_expr(
-            accounts::Column::TokenEpoch,
-            Expr::col(accounts::Column::TokenEpoch).add(1),
-        )
+        .col_expr(accounts::Column::TokenEpoch, Expr::col(accounts::Column::TokenEpoch).add(1))
         .filter(accounts::Column::Id.eq(id.0))
         .exec(transaction)
         .await
@@ -319,10 +283,8 @@ impl SqlAccountStore {
     /// One attempt at deleting account `id` and everything keyed to it.
     async fn delete_once(&self, id: AccountId) -> Result<bool, StoreError> {
         let transaction = self.writes.begin().await?;
-        let Some(row) = accounts::Entity::find_by_id(id.0)
-            .one(&transaction)
-            .await
-            .map_err(store_error)?
+        let Some(row) =
+            accounts::Entity::find_by_id(id.0).one(&transaction).await.map_err(store_error)?
         else {
             return Ok(false);
         };
@@ -338,13 +300,8 @@ impl SqlAccountStore {
         // is sent when the entry is written).
         let erased = [Change::deleted(ResourceType::Account, id.0)];
         crate::journal::append(&transaction, id, Actor::Person(id), time::now(), &erased).await?;
-        accounts::Entity::delete_by_id(id.0)
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?;
-        self.journal
-            .commit_appended(transaction, id, &erased)
-            .await?;
+        accounts::Entity::delete_by_id(id.0).exec(&transaction).await.map_err(store_error)?;
+        self.journal.commit_appended(transaction, id, &erased).await?;
         Ok(true)
     }
 }

@@ -56,13 +56,8 @@ impl ClientStore for SqlClientStore {
             .one(&self.connection)
             .await
             .map_err(store_error)?;
-        row.map(|row| {
-            Ok((
-                to_client(&row)?,
-                SecretDigest::from_stored(row.secret_digest),
-            ))
-        })
-        .transpose()
+        row.map(|row| Ok((to_client(&row)?, SecretDigest::from_stored(row.secret_digest))))
+            .transpose()
     }
 
     async fn list(&self, after: Option<ClientId>, limit: u64) -> Result<ClientPage, StoreError> {
@@ -90,10 +85,6 @@ impl ClientStore for SqlClientStore {
             .await
             .map_err(store_error)?
             .rows_affected;
-        if deleted == 0 {
-            Err(ClientError::NotFound)
-        } else {
-            Ok(())
-        }
+        if deleted == 0 { Err(ClientError::NotFound) } else { Ok(()) }
     }
 }

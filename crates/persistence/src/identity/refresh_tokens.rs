@@ -81,11 +81,7 @@ async fn lock_owner(
         "SELECT a.id FROM accounts a JOIN refresh_tokens t ON t.account_id = a.id WHERE t.digest = $1 FOR UPDATE OF a",
         [presented.as_str().into()],
     );
-    transaction
-        .query_one_raw(statement)
-        .await
-        .map(|_| ())
-        .map_err(store_error)
+    transaction.query_one_raw(statement).await.map(|_| ()).map_err(store_error)
 }
 
 async fn revoke_family(
@@ -150,9 +146,7 @@ impl SqlRefreshTokenStore {
         } else if spent == 0 {
             // Spent before: someone replayed it. Revoke the whole family.
             revoke_family(&transaction, row.family_id, now).await?;
-            Rotation::Reused {
-                account_id: AccountId(row.account_id),
-            }
+            Rotation::Reused { account_id: AccountId(row.account_id) }
         } else if row.expires_at <= now {
             Rotation::Invalid
         } else if !sessions_live_at(&transaction, &row).await? {
@@ -162,11 +156,8 @@ impl SqlRefreshTokenStore {
             Rotation::Invalid
         } else {
             let grant = grant_of(&row)?;
-            let replacement = NewRefreshToken {
-                digest: replacement.clone(),
-                grant: grant.clone(),
-                expires_at,
-            };
+            let replacement =
+                NewRefreshToken { digest: replacement.clone(), grant: grant.clone(), expires_at };
             refresh_tokens::Entity::insert(new_row(&replacement, row.family_id, &grant))
                 .exec(&transaction)
                 .await
@@ -197,8 +188,7 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
         now: Instant,
     ) -> Result<Rotation, StoreError> {
         retrying_conflicts(|| async {
-            self.rotate_once(presented, replacement, expires_at, now)
-                .await
+            self.rotate_once(presented, replacement, expires_at, now).await
         })
         .await
     }
@@ -215,9 +205,7 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
             .one(&self.connection)
             .await
             .map_err(store_error)?;
-        row.filter(|row| row.expires_at > now)
-            .map(|row| grant_of(&row))
-            .transpose()
+        row.filter(|row| row.expires_at > now).map(|row| grant_of(&row)).transpose()
     }
 
     async fn revoke(

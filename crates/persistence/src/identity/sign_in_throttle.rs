@@ -57,30 +57,21 @@ impl SignInThrottle for SqlSignInThrottle {
             .lte(now_seconds.saturating_sub(window_seconds(policy)));
         let statement = Query::insert()
             .into_table(sign_in_failures::Entity)
-            .columns([
-                Column::EmailDigest,
-                Column::Failures,
-                Column::WindowStartedAt,
-            ])
+            .columns([Column::EmailDigest, Column::Failures, Column::WindowStartedAt])
             .values_panic([key(email).into(), 1.into(), now_seconds.into()])
             .on_conflict(
                 OnConflict::column(Column::EmailDigest)
                     .value(
                         Column::Failures,
-                        CaseStatement::new()
-                            .case(window_expired.clone(), Expr::val(1))
-                            .finally(
-                                Expr::col((sign_in_failures::Entity, Column::Failures)).add(1),
-                            ),
+                        CaseStatement::new().case(window_expired.clone(), Expr::val(1)).finally(
+                            Expr::col((sign_in_failures::Entity, Column::Failures)).add(1),
+                        ),
                     )
                     .value(
                         Column::WindowStartedAt,
-                        CaseStatement::new()
-                            .case(window_expired, Expr::val(now_seconds))
-                            .finally(Expr::col((
-                                sign_in_failures::Entity,
-                                Column::WindowStartedAt,
-                            ))),
+                        CaseStatement::new().case(window_expired, Expr::val(now_seconds)).finally(
+                            Expr::col((sign_in_failures::Entity, Column::WindowStartedAt)),
+                        ),
                     )
                     .to_owned(),
             )
@@ -95,12 +86,7 @@ impl SignInThrottle for SqlSignInThrottle {
             .map_err(store_error)?
             .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("the failure count vanished")))?;
         transaction.commit().await?;
-        Ok(remaining(
-            counted.failures,
-            counted.window_started_at,
-            policy,
-            now,
-        ))
+        Ok(remaining(counted.failures, counted.window_started_at, policy, now))
     }
 
     async fn clear(&self, email: &Email) -> Result<(), StoreError> {

@@ -38,10 +38,7 @@ impl RoutineCheckInStore for SqlRoutineStore {
         // Writing the routine row first takes its lock: check-ins of one routine are
         // counted and inserted one at a time, on both databases.
         let locked = routines::Entity::update_many()
-            .col_expr(
-                routines::Column::Version,
-                Expr::col(routines::Column::Version),
-            )
+            .col_expr(routines::Column::Version, Expr::col(routines::Column::Version))
             .filter(routines::Column::Id.eq(routine.0))
             .filter(routines::Column::AccountId.eq(owner.0))
             .exec(&transaction)
@@ -77,24 +74,17 @@ impl RoutineCheckInStore for SqlRoutineStore {
             updated_at: Set(now),
             version: Set(1),
         };
-        let inserted = match routine_check_ins::Entity::insert(row)
-            .exec_with_returning(&transaction)
-            .await
-        {
-            Ok(inserted) => inserted,
-            Err(error) if is_unique_violation(&error) => {
-                return Err(CheckInWriteError::AlreadyCheckedIn);
-            }
-            Err(error) => return Err(store_error(error).into()),
-        };
-        let change = Change::created(
-            ResourceType::RoutineCheckIn,
-            inserted.id,
-            Some(inserted.version),
-        );
-        self.journal
-            .commit(transaction, acting, now, &[change])
-            .await?;
+        let inserted =
+            match routine_check_ins::Entity::insert(row).exec_with_returning(&transaction).await {
+                Ok(inserted) => inserted,
+                Err(error) if is_unique_violation(&error) => {
+                    return Err(CheckInWriteError::AlreadyCheckedIn);
+                }
+                Err(error) => return Err(store_error(error).into()),
+            };
+        let change =
+            Change::created(ResourceType::RoutineCheckIn, inserted.id, Some(inserted.version));
+        self.journal.commit(transaction, acting, now, &[change]).await?;
         Ok(to_check_in(&inserted)?)
     }
 
@@ -128,11 +118,7 @@ impl RoutineCheckInStore for SqlRoutineStore {
         routine: RoutineId,
         id: RoutineCheckInId,
     ) -> Result<Option<RoutineCheckIn>, StoreError> {
-        self.check_in_row(owner, routine, id)
-            .await?
-            .as_ref()
-            .map(to_check_in)
-            .transpose()
+        self.check_in_row(owner, routine, id).await?.as_ref().map(to_check_in).transpose()
     }
 
     async fn update_check_in(
@@ -145,10 +131,8 @@ impl RoutineCheckInStore for SqlRoutineStore {
         now: Instant,
     ) -> Result<RoutineCheckIn, CheckInWriteError> {
         let owner = acting.owner;
-        let current = self
-            .check_in_row(owner, routine, id)
-            .await?
-            .ok_or(CheckInWriteError::NotFound)?;
+        let current =
+            self.check_in_row(owner, routine, id).await?.ok_or(CheckInWriteError::NotFound)?;
         let expected = expected_version.unwrap_or(current.version);
         if expected != current.version {
             return Err(CheckInWriteError::PreconditionFailed);
@@ -181,9 +165,7 @@ impl RoutineCheckInStore for SqlRoutineStore {
             return Err(CheckInWriteError::PreconditionFailed);
         };
         let change = Change::updated(ResourceType::RoutineCheckIn, row.id, Some(row.version));
-        self.journal
-            .commit(transaction, acting, now, &[change])
-            .await?;
+        self.journal.commit(transaction, acting, now, &[change]).await?;
         Ok(to_check_in(row)?)
     }
 
@@ -208,9 +190,7 @@ impl RoutineCheckInStore for SqlRoutineStore {
             return Err(CheckInWriteError::NotFound);
         }
         let change = Change::deleted(ResourceType::RoutineCheckIn, id.0);
-        self.journal
-            .commit(transaction, acting, now, &[change])
-            .await?;
+        self.journal.commit(transaction, acting, now, &[change]).await?;
         Ok(())
     }
 }

@@ -105,18 +105,8 @@ fn schedule_columns(schedule: &Schedule) -> (String, i32, i32, String) {
         Pattern::Weekly(days) => (days.bits(), 0),
         Pattern::EveryNDays(number) | Pattern::TimesPerWeek(number) => (0, number),
     };
-    let times = schedule
-        .times()
-        .iter()
-        .map(|time| time_text(*time))
-        .collect::<Vec<_>>()
-        .join(",");
-    (
-        schedule.pattern().kind().to_owned(),
-        i32::from(weekdays),
-        i32::from(number),
-        times,
-    )
+    let times = schedule.times().iter().map(|time| time_text(*time)).collect::<Vec<_>>().join(",");
+    (schedule.pattern().kind().to_owned(), i32::from(weekdays), i32::from(number), times)
 }
 
 fn to_routine(row: &routines::Model) -> Result<Routine, StoreError> {
@@ -125,10 +115,7 @@ fn to_routine(row: &routines::Model) -> Result<Routine, StoreError> {
         id: RoutineId(row.id),
         owner: AccountId(row.account_id),
         title: RoutineTitle::parse(&row.title).map_err(|_| bad("title"))?,
-        category: row
-            .category
-            .parse::<Category>()
-            .map_err(|_| bad("category"))?,
+        category: row.category.parse::<Category>().map_err(|_| bad("category"))?,
         notes: RoutineNotes::parse(&row.notes).map_err(|_| bad("notes"))?,
         goal_id: row.goal_id.map(GoalId),
         active: row.active,
@@ -159,14 +146,8 @@ fn to_check_in(row: &routine_check_ins::Model) -> Result<RoutineCheckIn, StoreEr
     Ok(RoutineCheckIn {
         id: RoutineCheckInId(row.id),
         routine_id: RoutineId(row.routine_id),
-        occurrence: OccurrenceKey {
-            date: row.occurrence_date,
-            time,
-        },
-        status: row
-            .status
-            .parse::<CheckInStatus>()
-            .map_err(|_| bad("status"))?,
+        occurrence: OccurrenceKey { date: row.occurrence_date, time },
+        status: row.status.parse::<CheckInStatus>().map_err(|_| bad("status"))?,
         note: RoutineCheckInNote::parse(&row.note).map_err(|_| bad("note"))?,
         feeling: row
             .feeling
@@ -321,18 +302,12 @@ impl RoutineStore for SqlRoutineStore {
             pause(&transaction, RoutineId(inserted.id), owner, today).await?;
         }
         let change = Change::created(ResourceType::Routine, inserted.id, Some(inserted.version));
-        self.journal
-            .commit(transaction, acting, now, &[change])
-            .await?;
+        self.journal.commit(transaction, acting, now, &[change]).await?;
         Ok(to_routine(&inserted)?)
     }
 
     async fn get(&self, owner: AccountId, id: RoutineId) -> Result<Option<Routine>, StoreError> {
-        self.row(owner, id)
-            .await?
-            .as_ref()
-            .map(to_routine)
-            .transpose()
+        self.row(owner, id).await?.as_ref().map(to_routine).transpose()
     }
 
     async fn list(&self, owner: AccountId, query: RoutineQuery) -> Result<RoutinePage, StoreError> {
@@ -348,13 +323,11 @@ impl RoutineStore for SqlRoutineStore {
         }
         if let Some(after) = &query.after {
             select = select.filter(
-                Condition::any()
-                    .add(routines::Column::CreatedAt.lt(after.created_at))
-                    .add(
-                        Condition::all()
-                            .add(routines::Column::CreatedAt.eq(after.created_at))
-                            .add(routines::Column::Id.lt(after.id.0)),
-                    ),
+                Condition::any().add(routines::Column::CreatedAt.lt(after.created_at)).add(
+                    Condition::all()
+                        .add(routines::Column::CreatedAt.eq(after.created_at))
+                        .add(routines::Column::Id.lt(after.id.0)),
+                ),
             );
         }
         let rows = select
@@ -432,20 +405,14 @@ impl RoutineStore for SqlRoutineStore {
             update.time_zone = Set(schedule.time_zone().name().to_owned());
         }
         for _ in 0..UPDATE_ATTEMPTS {
-            let current = self
-                .row(owner, id)
-                .await?
-                .ok_or(RoutineWriteError::NotFound)?;
+            let current = self.row(owner, id).await?.ok_or(RoutineWriteError::NotFound)?;
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(RoutineWriteError::PreconditionFailed);
             }
             let transaction = self.writes.begin().await?;
             let changed = routines::Entity::update_many()
                 .set(update.clone())
-                .col_expr(
-                    routines::Column::Version,
-                    Expr::col(routines::Column::Version).add(1),
-                )
+                .col_expr(routines::Column::Version, Expr::col(routines::Column::Version).add(1))
                 .col_expr(routines::Column::UpdatedAt, Expr::value(now))
                 .filter(routines::Column::Id.eq(id.0))
                 .filter(routines::Column::AccountId.eq(owner.0))
@@ -464,9 +431,7 @@ impl RoutineStore for SqlRoutineStore {
                     }
                 }
                 let change = Change::updated(ResourceType::Routine, row.id, Some(row.version));
-                self.journal
-                    .commit(transaction, acting, now, &[change])
-                    .await?;
+                self.journal.commit(transaction, acting, now, &[change]).await?;
                 return Ok(routine);
             }
             drop(transaction);
@@ -492,11 +457,7 @@ impl RoutineStore for SqlRoutineStore {
         if let Some(expected) = expected_version {
             statement = statement.filter(routines::Column::Version.eq(expected));
         }
-        let deleted = statement
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
+        let deleted = statement.exec(&transaction).await.map_err(store_error)?.rows_affected;
         if deleted == 0 {
             drop(transaction);
             return match (self.row(owner, id).await?, expected_version) {
@@ -506,12 +467,7 @@ impl RoutineStore for SqlRoutineStore {
         }
         // Check-ins go with the routine (ON DELETE CASCADE).
         self.journal
-            .commit(
-                transaction,
-                acting,
-                now,
-                &[Change::deleted(ResourceType::Routine, id.0)],
-            )
+            .commit(transaction, acting, now, &[Change::deleted(ResourceType::Routine, id.0)])
             .await?;
         Ok(())
     }
@@ -533,13 +489,7 @@ impl RoutineStore for SqlRoutineStore {
             .map_err(store_error)?
             .iter()
             .map(|row| {
-                (
-                    RoutineId(row.routine_id),
-                    Paused {
-                        from: row.paused_on,
-                        until: row.resumed_on,
-                    },
-                )
+                (RoutineId(row.routine_id), Paused { from: row.paused_on, until: row.resumed_on })
             })
             .collect())
     }

@@ -48,48 +48,45 @@ pub async fn apply(
     let mut done = 0;
     for entry in &catalogue.articles {
         let now = waymark_domain::time::now();
-        let (status, mut changed, created) = match ports
-            .articles
-            .article_for_update(&entry.locale, &entry.slug)
-            .await?
-        {
-            Some(article) if article.text == entry.text => (article.status, false, false),
-            Some(article) => {
-                let text = &entry.text;
-                let changes = ArticleChanges {
-                    kind: Some(text.kind),
-                    title: Some(text.title.clone()),
-                    summary: Some(text.summary.clone()),
-                    body_markdown: Some(text.body_markdown.clone()),
-                    topics: Some(text.topics.clone()),
-                    content_notes: Some(text.content_notes.clone()),
-                    author_name: Some(text.author_name.clone()),
-                    source: Some(text.source.clone()),
-                    licence: Some(text.licence.clone()),
-                    last_reviewed: Some(text.last_reviewed),
-                    next_review: Some(text.next_review),
-                };
-                ports
-                    .articles
-                    .update_article(&entry.locale, &entry.slug, changes, None, now)
-                    .await
-                    .map_err(article_error)?;
-                (article.status, true, false)
-            }
-            None => {
-                ports
-                    .articles
-                    .create_article(
-                        entry.locale.clone(),
-                        entry.slug.clone(),
-                        entry.text.clone(),
-                        now,
-                    )
-                    .await
-                    .map_err(article_error)?;
-                (ArticleStatus::Draft, false, true)
-            }
-        };
+        let (status, mut changed, created) =
+            match ports.articles.article_for_update(&entry.locale, &entry.slug).await? {
+                Some(article) if article.text == entry.text => (article.status, false, false),
+                Some(article) => {
+                    let text = &entry.text;
+                    let changes = ArticleChanges {
+                        kind: Some(text.kind),
+                        title: Some(text.title.clone()),
+                        summary: Some(text.summary.clone()),
+                        body_markdown: Some(text.body_markdown.clone()),
+                        topics: Some(text.topics.clone()),
+                        content_notes: Some(text.content_notes.clone()),
+                        author_name: Some(text.author_name.clone()),
+                        source: Some(text.source.clone()),
+                        licence: Some(text.licence.clone()),
+                        last_reviewed: Some(text.last_reviewed),
+                        next_review: Some(text.next_review),
+                    };
+                    ports
+                        .articles
+                        .update_article(&entry.locale, &entry.slug, changes, None, now)
+                        .await
+                        .map_err(article_error)?;
+                    (article.status, true, false)
+                }
+                None => {
+                    ports
+                        .articles
+                        .create_article(
+                            entry.locale.clone(),
+                            entry.slug.clone(),
+                            entry.text.clone(),
+                            now,
+                        )
+                        .await
+                        .map_err(article_error)?;
+                    (ArticleStatus::Draft, false, true)
+                }
+            };
         let steps: &[ArticleStatus] = match (status, entry.status) {
             (ArticleStatus::Draft | ArticleStatus::Archived, ArticleStatus::Published) => {
                 &[ArticleStatus::Published]

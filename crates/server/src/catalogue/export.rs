@@ -17,30 +17,16 @@ fn quoted(text: &str) -> String {
 }
 
 fn list(items: &[String]) -> String {
-    format!(
-        "[{}]",
-        items
-            .iter()
-            .map(|item| quoted(item))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
+    format!("[{}]", items.iter().map(|item| quoted(item)).collect::<Vec<_>>().join(", "))
 }
 
 fn date(date: Option<chrono::NaiveDate>) -> String {
-    date.map_or_else(
-        || "null".to_owned(),
-        |date| date.format("%Y-%m-%d").to_string(),
-    )
+    date.map_or_else(|| "null".to_owned(), |date| date.format("%Y-%m-%d").to_string())
 }
 
 fn article_file(article: &Article) -> String {
     let text = &article.text;
-    let topics: Vec<String> = text
-        .topics
-        .iter()
-        .map(|topic| topic.as_str().to_owned())
-        .collect();
+    let topics: Vec<String> = text.topics.iter().map(|topic| topic.as_str().to_owned()).collect();
     format!(
         "---\nslug: {}\nlocale: {}\nkind: {}\ntitle: {}\nsummary: {}\ntopics: {}\ncontent_notes: {}\nauthor_name: {}\nsource: {}\nlicence: {}\nstatus: {}\nlast_reviewed: {}\nnext_review: {}\n---\n{}\n",
         quoted(article.slug.as_str()),
@@ -91,11 +77,8 @@ fn service_entry(service: &Service) -> String {
             .periods
             .iter()
             .map(|period| {
-                let days: Vec<String> = period
-                    .days
-                    .iter()
-                    .map(|day| weekday_name(*day).to_owned())
-                    .collect();
+                let days: Vec<String> =
+                    period.days.iter().map(|day| weekday_name(*day).to_owned()).collect();
                 format!(
                     "{{days: {}, opens: {}, closes: {}}}",
                     list(&days),
@@ -113,27 +96,15 @@ fn service_entry(service: &Service) -> String {
     }
     lines.push(format!("    area: {}", quoted(details.area.as_str())));
     if let Some(location) = details.location {
-        lines.push(format!(
-            "    location: {{lat: {:?}, lon: {:?}}}",
-            location.lat, location.lon
-        ));
+        lines.push(format!("    location: {{lat: {:?}, lon: {:?}}}", location.lat, location.lon));
     }
-    let languages: Vec<String> = details
-        .languages
-        .iter()
-        .map(|language| language.as_str().to_owned())
-        .collect();
+    let languages: Vec<String> =
+        details.languages.iter().map(|language| language.as_str().to_owned()).collect();
     lines.push(format!("    online_only: {}", details.online_only));
     lines.push(format!("    cost: {}", details.cost.as_str()));
     lines.push(format!("    languages: {}", list(&languages)));
-    lines.push(format!(
-        "    eligibility: {}",
-        quoted(details.eligibility.as_str())
-    ));
-    lines.push(format!(
-        "    last_verified: {}",
-        date(details.last_verified)
-    ));
+    lines.push(format!("    eligibility: {}", quoted(details.eligibility.as_str())));
+    lines.push(format!("    last_verified: {}", date(details.last_verified)));
     lines.push(format!("    status: {}", service.status.as_str()));
     lines.join("\n")
 }
@@ -172,10 +143,8 @@ pub async fn export(ports: &StoragePorts, directory: &Path) -> Result<(usize, us
         }
         match page.articles.last() {
             Some((last, _)) if page.has_more => {
-                after = Some(ArticlePosition::Updated {
-                    updated_at: last.updated_at,
-                    id: last.id.0,
-                });
+                after =
+                    Some(ArticlePosition::Updated { updated_at: last.updated_at, id: last.id.0 });
             }
             _ => break,
         }

@@ -88,11 +88,7 @@ pub fn read_dir(directory: &Path) -> Result<Catalogue, Vec<FileProblem>> {
             {
                 let text =
                     std::fs::read_to_string(&path).map_err(|error| unreadable(&path, error))?;
-                let relative = path
-                    .strip_prefix(directory)
-                    .unwrap_or(&path)
-                    .display()
-                    .to_string();
+                let relative = path.strip_prefix(directory).unwrap_or(&path).display().to_string();
                 files.push((relative, text));
             }
         }
@@ -163,11 +159,7 @@ fn line_of(lines: &[&str], key: &str, from: usize, fallback: usize) -> usize {
 
 /// The key a JSON pointer names at its top, such as `topics` for `/topics/2`.
 fn top_key(pointer: &str) -> &str {
-    pointer
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .unwrap_or_default()
+    pointer.trim_start_matches('/').split('/').next().unwrap_or_default()
 }
 
 fn text_field(map: &Yaml, key: &str) -> Option<String> {
@@ -183,12 +175,7 @@ fn text_field(map: &Yaml, key: &str) -> Option<String> {
 fn list_field(map: &Yaml, key: &str) -> Vec<String> {
     map[key]
         .as_vec()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|item| item.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|items| items.iter().filter_map(|item| item.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
 
@@ -200,10 +187,7 @@ fn date_field(
     let text = text_field(map, key)?;
     chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
         .map_err(|_| {
-            problems.push((
-                key.to_owned(),
-                "must be a date such as 2027-01-31".to_owned(),
-            ))
+            problems.push((key.to_owned(), "must be a date such as 2027-01-31".to_owned()))
         })
         .ok()
 }
@@ -218,11 +202,8 @@ fn status_field(map: &Yaml, problems: &mut Vec<(String, String)>) -> ArticleStat
 
 /// One article file: front matter between `---` lines, then the body.
 fn article(file: &str, text: &str) -> Result<ArticleEntry, Vec<FileProblem>> {
-    let problem = |line: usize, message: String| FileProblem {
-        file: file.to_owned(),
-        line,
-        message,
-    };
+    let problem =
+        |line: usize, message: String| FileProblem { file: file.to_owned(), line, message };
     let normalised = text.replace("\r\n", "\n");
     let Some(rest) = normalised.strip_prefix("---\n") else {
         return Err(vec![problem(
@@ -230,22 +211,15 @@ fn article(file: &str, text: &str) -> Result<ArticleEntry, Vec<FileProblem>> {
             "must start with YAML front matter between --- lines".to_owned(),
         )]);
     };
-    let Some((front, body)) = rest
-        .split_once("\n---\n")
-        .or_else(|| rest.strip_suffix("\n---").map(|front| (front, "")))
+    let Some((front, body)) =
+        rest.split_once("\n---\n").or_else(|| rest.strip_suffix("\n---").map(|front| (front, "")))
     else {
-        return Err(vec![problem(
-            1,
-            "the front matter has no closing --- line".to_owned(),
-        )]);
+        return Err(vec![problem(1, "the front matter has no closing --- line".to_owned())]);
     };
     let front_lines: Vec<&str> = std::iter::once("---").chain(front.lines()).collect();
     let body_line = front_lines.len() + 2;
     let documents = YamlLoader::load_from_str(front).map_err(|error| {
-        vec![problem(
-            error.marker().line() + 1,
-            format!("the front matter is not YAML: {error}"),
-        )]
+        vec![problem(error.marker().line() + 1, format!("the front matter is not YAML: {error}"))]
     })?;
     let map = documents.into_iter().next().unwrap_or(Yaml::Null);
     if map.as_hash().is_none() {
@@ -289,31 +263,20 @@ fn article(file: &str, text: &str) -> Result<ArticleEntry, Vec<FileProblem>> {
     if let Some(hash) = map.as_hash() {
         for key in hash.keys().filter_map(Yaml::as_str) {
             if !known.contains(&key) {
-                field_problems.push((
-                    key.to_owned(),
-                    format!("`{key}` is not a field of an article"),
-                ));
+                field_problems
+                    .push((key.to_owned(), format!("`{key}` is not a field of an article")));
             }
         }
     }
-    let stem = Path::new(file)
-        .file_stem()
-        .and_then(|stem| stem.to_str())
-        .unwrap_or_default();
+    let stem = Path::new(file).file_stem().and_then(|stem| stem.to_str()).unwrap_or_default();
     if !draft.slug.is_empty() && draft.slug != stem {
-        field_problems.push((
-            "slug".to_owned(),
-            format!("must match the file name ({stem})"),
-        ));
+        field_problems.push(("slug".to_owned(), format!("must match the file name ({stem})")));
     }
     let checked = draft.check();
     let mut problems: Vec<FileProblem> = field_problems
         .into_iter()
         .map(|(key, message)| {
-            problem(
-                line_of(&front_lines, &key, 0, 1),
-                format!("{key}: {message}"),
-            )
+            problem(line_of(&front_lines, &key, 0, 1), format!("{key}: {message}"))
         })
         .collect();
     match checked {
@@ -326,20 +289,16 @@ fn article(file: &str, text: &str) -> Result<ArticleEntry, Vec<FileProblem>> {
         }),
         Ok(_) => Err(problems),
         Err(found) => {
-            problems.extend(found.into_iter().map(
-                |Problem {
-                     pointer, message, ..
-                 }| {
-                    let key = top_key(&pointer);
-                    let line = if key == "body_markdown" {
-                        body_line
-                    } else {
-                        line_of(&front_lines, key, 0, 1)
-                    };
-                    let field = if key == "body_markdown" { "body" } else { key };
-                    problem(line, format!("{field}: {message}"))
-                },
-            ));
+            problems.extend(found.into_iter().map(|Problem { pointer, message, .. }| {
+                let key = top_key(&pointer);
+                let line = if key == "body_markdown" {
+                    body_line
+                } else {
+                    line_of(&front_lines, key, 0, 1)
+                };
+                let field = if key == "body_markdown" { "body" } else { key };
+                problem(line, format!("{field}: {message}"))
+            }));
             problems.sort_by_key(|found| found.line);
             Err(problems)
         }
@@ -347,23 +306,13 @@ fn article(file: &str, text: &str) -> Result<ArticleEntry, Vec<FileProblem>> {
 }
 
 fn services(file: &str, text: &str) -> Result<Vec<ServiceEntry>, Vec<FileProblem>> {
-    let problem = |line: usize, message: String| FileProblem {
-        file: file.to_owned(),
-        line,
-        message,
-    };
-    let documents = YamlLoader::load_from_str(text).map_err(|error| {
-        vec![problem(
-            error.marker().line() + 1,
-            format!("not YAML: {error}"),
-        )]
-    })?;
+    let problem =
+        |line: usize, message: String| FileProblem { file: file.to_owned(), line, message };
+    let documents = YamlLoader::load_from_str(text)
+        .map_err(|error| vec![problem(error.marker().line() + 1, format!("not YAML: {error}"))])?;
     let root = documents.into_iter().next().unwrap_or(Yaml::Null);
     let Some(items) = root["services"].as_vec() else {
-        return Err(vec![problem(
-            1,
-            "must have a top-level `services:` list".to_owned(),
-        )]);
+        return Err(vec![problem(1, "must have a top-level `services:` list".to_owned())]);
     };
     let lines: Vec<&str> = text.lines().collect();
     let mut entries = Vec::new();
@@ -385,23 +334,16 @@ fn services(file: &str, text: &str) -> Result<Vec<ServiceEntry>, Vec<FileProblem
         let mut found: Vec<FileProblem> = field_problems
             .into_iter()
             .map(|(key, message)| {
-                problem(
-                    located(&key),
-                    format!("services[{index}] ({slug}) {key}: {message}"),
-                )
+                problem(located(&key), format!("services[{index}] ({slug}) {key}: {message}"))
             })
             .collect();
         match draft.check() {
-            Ok((slug, details)) if found.is_empty() => entries.push(ServiceEntry {
-                slug,
-                details,
-                status,
-            }),
+            Ok((slug, details)) if found.is_empty() => {
+                entries.push(ServiceEntry { slug, details, status })
+            }
             Ok(_) => {}
-            Err(checked) => found.extend(checked.into_iter().map(
-                |Problem {
-                     pointer, message, ..
-                 }| {
+            Err(checked) => {
+                found.extend(checked.into_iter().map(|Problem { pointer, message, .. }| {
                     problem(
                         located(top_key(&pointer)),
                         format!(
@@ -409,27 +351,17 @@ fn services(file: &str, text: &str) -> Result<Vec<ServiceEntry>, Vec<FileProblem
                             pointer.trim_start_matches('/')
                         ),
                     )
-                },
-            )),
+                }))
+            }
         }
         problems.append(&mut found);
     }
     for (index, entry) in entries.iter().enumerate() {
-        if entries[..index]
-            .iter()
-            .any(|earlier| earlier.slug == entry.slug)
-        {
-            problems.push(problem(
-                1,
-                format!("the slug {} is used twice", entry.slug.as_str()),
-            ));
+        if entries[..index].iter().any(|earlier| earlier.slug == entry.slug) {
+            problems.push(problem(1, format!("the slug {} is used twice", entry.slug.as_str())));
         }
     }
-    if problems.is_empty() {
-        Ok(entries)
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(entries) } else { Err(problems) }
 }
 
 fn service_draft(item: &Yaml, problems: &mut Vec<(String, String)>) -> ServiceDraft {
@@ -467,20 +399,13 @@ fn service_draft(item: &Yaml, problems: &mut Vec<(String, String)>) -> ServiceDr
                 .unwrap_or_default(),
         }),
     };
-    let number = |value: &Yaml| {
-        value
-            .as_f64()
-            .or_else(|| value.as_i64().map(|whole| whole as f64))
-    };
+    let number = |value: &Yaml| value.as_f64().or_else(|| value.as_i64().map(|whole| whole as f64));
     let location = match &item["location"] {
         Yaml::BadValue | Yaml::Null => None,
         place => match (number(&place["lat"]), number(&place["lon"])) {
             (Some(lat), Some(lon)) => Some((lat, lon)),
             _ => {
-                problems.push((
-                    "location".to_owned(),
-                    "must have numbers lat and lon".to_owned(),
-                ));
+                problems.push(("location".to_owned(), "must have numbers lat and lon".to_owned()));
                 None
             }
         },

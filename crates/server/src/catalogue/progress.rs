@@ -17,10 +17,7 @@ impl Progress {
     /// A bar on standard error, if it is a terminal.
     #[must_use]
     pub fn on_stderr() -> Self {
-        Self {
-            terminal: std::io::stderr().is_terminal(),
-            drawn: false,
-        }
+        Self { terminal: std::io::stderr().is_terminal(), drawn: false }
     }
 
     /// Shows `done` of `total`.

@@ -72,37 +72,20 @@ mod tests {
     #[test]
     fn the_starter_catalogue_checks_and_covers_what_it_must() {
         let catalogue = read(&seed_files()).unwrap_or_else(|problems| {
-            panic!(
-                "{}",
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )
+            panic!("{}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
         });
-        let stories = catalogue
-            .articles
-            .iter()
-            .filter(|entry| entry.text.kind.as_str() == "story")
-            .count();
+        let stories =
+            catalogue.articles.iter().filter(|entry| entry.text.kind.as_str() == "story").count();
         assert!(catalogue.articles.len() - stories >= 12);
         assert!(stories >= 3);
         assert!(catalogue.services.len() >= 10);
         for topic in waymark_domain::content::Topic::ALL {
             assert!(
-                catalogue
-                    .articles
-                    .iter()
-                    .any(|entry| entry.text.topics.contains(topic)),
+                catalogue.articles.iter().any(|entry| entry.text.topics.contains(topic)),
                 "{topic}"
             );
         }
         let lines = built_in_crisis_lines();
-        assert!(
-            lines
-                .iter()
-                .any(|line| line.details.name.as_str() == "Samaritans")
-        );
+        assert!(lines.iter().any(|line| line.details.name.as_str() == "Samaritans"));
     }
 }

@@ -39,16 +39,9 @@ pub async fn sign_up(client: &reqwest::Client, base_url: &str) -> Person {
         .send()
         .await
         .unwrap_or_else(|error| panic!("register failed: {error}"));
-    assert_eq!(
-        response.status(),
-        StatusCode::CREATED,
-        "registration failed"
-    );
+    assert_eq!(response.status(), StatusCode::CREATED, "registration failed");
     let access_token = sign_in(client, base_url, &email).await;
-    Person {
-        email,
-        access_token,
-    }
+    Person { email, access_token }
 }
 
 /// Signs `email` in with the password grant and answers the access token.
@@ -73,11 +66,7 @@ pub async fn request_token(
 ) -> Result<reqwest::Response, reqwest::Error> {
     client
         .post(format!("{base_url}/v1/auth/token"))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", email),
-            ("password", PASSWORD),
-        ])
+        .form(&[("grant_type", "password"), ("username", email), ("password", PASSWORD)])
         .send()
         .await
 }
@@ -126,10 +115,7 @@ pub async fn every_listed_goal(
     let mut path = "/v1/goals?limit=100".to_owned();
     let mut visited = HashSet::new();
     loop {
-        assert!(
-            visited.insert(path.clone()),
-            "the list links back to {path}"
-        );
+        assert!(visited.insert(path.clone()), "the list links back to {path}");
         let response = client
             .get(format!("{base_url}{path}"))
             .bearer_auth(token)
@@ -141,13 +127,9 @@ pub async fn every_listed_goal(
             .headers()
             .get("link")
             .map(|value| next_link(value.to_str().unwrap_or_default()));
-        let page: Value = response
-            .json()
-            .await
-            .unwrap_or_else(|error| panic!("GET {path} is not JSON: {error}"));
-        let items = page["items"]
-            .as_array()
-            .unwrap_or_else(|| panic!("no items in {page}"));
+        let page: Value =
+            response.json().await.unwrap_or_else(|error| panic!("GET {path} is not JSON: {error}"));
+        let items = page["items"].as_array().unwrap_or_else(|| panic!("no items in {page}"));
         for item in items {
             assert!(item["id"].is_string(), "a goal without an id: {item}");
         }
@@ -165,14 +147,6 @@ pub async fn every_listed_goal(
 
 /// The target of `<target>; rel="next"`.
 fn next_link(header: &str) -> String {
-    assert!(
-        header.ends_with("rel=\"next\""),
-        "unexpected Link: {header}"
-    );
-    header
-        .trim_start_matches('<')
-        .split('>')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+    assert!(header.ends_with("rel=\"next\""), "unexpected Link: {header}");
+    header.trim_start_matches('<').split('>').next().unwrap_or_default().to_owned()
 }

@@ -56,10 +56,7 @@ async fn acknowledged_writes_survive_a_full_disk_and_the_server_heals_by_itself_
         (status, body)
     };
 
-    assert_eq!(
-        create("Before the disk filled".to_owned(), &server).await.0,
-        StatusCode::CREATED
-    );
+    assert_eq!(create("Before the disk filled".to_owned(), &server).await.0, StatusCode::CREATED);
     disk.fill();
 
     // Write until the full disk refuses (the write-ahead log may have room for a few).
@@ -81,10 +78,9 @@ async fn acknowledged_writes_survive_a_full_disk_and_the_server_heals_by_itself_
                     break;
                 }
             }
-            other => panic!(
-                "a write on a full disk was answered {other}: {body}\n{}",
-                server.log()
-            ),
+            other => {
+                panic!("a write on a full disk was answered {other}: {body}\n{}", server.log())
+            }
         }
     }
     assert_eq!(refused, 3, "the full disk never refused a write");
@@ -99,18 +95,10 @@ async fn acknowledged_writes_survive_a_full_disk_and_the_server_heals_by_itself_
     disk.free();
     let freed_at = Instant::now();
     wait_for_readiness(&client, &server, StatusCode::OK).await;
-    assert!(
-        freed_at.elapsed() <= HEALS_WITHIN,
-        "ready again only after {:?}",
-        freed_at.elapsed()
-    );
+    assert!(freed_at.elapsed() <= HEALS_WITHIN, "ready again only after {:?}", freed_at.elapsed());
     for number in 0..30 {
         let (status, body) = create(format!("After the space came back {number}"), &server).await;
-        assert_eq!(
-            status,
-            StatusCode::CREATED,
-            "write {number} after the space came back: {body}"
-        );
+        assert_eq!(status, StatusCode::CREATED, "write {number} after the space came back: {body}");
     }
     let newcomer = api::sign_up(&client, &server.base_url).await;
 
@@ -124,19 +112,9 @@ async fn acknowledged_writes_survive_a_full_disk_and_the_server_heals_by_itself_
         .iter()
         .map(|goal| goal["id"].as_str().unwrap_or_default().to_owned())
         .collect();
-    let lost: Vec<&String> = acknowledged
-        .iter()
-        .filter(|id| !listed.contains(*id))
-        .collect();
-    assert!(
-        lost.is_empty(),
-        "answered 201 but gone after the restart: {lost:?}\n{log}"
-    );
-    assert_eq!(
-        listed.len(),
-        acknowledged.len(),
-        "every stored goal was answered 201"
-    );
+    let lost: Vec<&String> = acknowledged.iter().filter(|id| !listed.contains(*id)).collect();
+    assert!(lost.is_empty(), "answered 201 but gone after the restart: {lost:?}\n{log}");
+    assert_eq!(listed.len(), acknowledged.len(), "every stored goal was answered 201");
     api::sign_in(&client, &restarted.base_url, &newcomer.email).await;
     drop(restarted);
     drop(disk);

@@ -48,15 +48,9 @@ async fn client_errors_are_never_logged_as_errors_and_bugs_are_logged_with_their
 
     let mistakes = [
         client.get(format!("{base}/v1/content/services?q=%00")),
-        client
-            .get(format!("{base}/v1/goals?q=a%00b"))
-            .bearer_auth(token),
-        client
-            .get(format!("{base}/v1/contacts?q=a%00b"))
-            .bearer_auth(token),
-        client
-            .get(format!("{base}/v1/goals/a%00b"))
-            .bearer_auth(token),
+        client.get(format!("{base}/v1/goals?q=a%00b")).bearer_auth(token),
+        client.get(format!("{base}/v1/contacts?q=a%00b")).bearer_auth(token),
+        client.get(format!("{base}/v1/goals/a%00b")).bearer_auth(token),
         client
             .post(format!("{base}/v1/goals"))
             .bearer_auth(token)
@@ -71,17 +65,10 @@ async fn client_errors_are_never_logged_as_errors_and_bugs_are_logged_with_their
             .bearer_auth(token)
             .header("content-type", "text/plain")
             .body("x"),
-        client
-            .post(format!("{base}/v1/goals"))
-            .bearer_auth(token)
-            .json(&json!({ "title": "" })),
-        client
-            .get(format!("{base}/v1/goals/{}", uuid::Uuid::now_v7()))
-            .bearer_auth(token),
+        client.post(format!("{base}/v1/goals")).bearer_auth(token).json(&json!({ "title": "" })),
+        client.get(format!("{base}/v1/goals/{}", uuid::Uuid::now_v7())).bearer_auth(token),
         client.get(format!("{base}/v1/goals")),
-        client
-            .get(format!("{base}/v1/goals"))
-            .bearer_auth("not.a.token"),
+        client.get(format!("{base}/v1/goals")).bearer_auth("not.a.token"),
         client.delete(format!("{base}/health/live")),
         client.get(format!("{base}/v1/nothing-here")),
         client.post(format!("{base}/v1/auth/token")).form(&[
@@ -119,10 +106,7 @@ async fn client_errors_are_never_logged_as_errors_and_bugs_are_logged_with_their
     let broken = api::get_goal(&client, base, token, &goal_id).await;
     assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let problem: Value = broken.json().await.unwrap_or_default();
-    let bug_request = problem["request_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let bug_request = problem["request_id"].as_str().unwrap_or_default().to_owned();
 
     let log = server.log();
     let (bug_lines, other_lines): (Vec<&str>, Vec<&str>) =
@@ -137,10 +121,7 @@ async fn client_errors_are_never_logged_as_errors_and_bugs_are_logged_with_their
         .iter()
         .find(|line| line.contains("\"level\":\"ERROR\""))
         .unwrap_or_else(|| panic!("the 500 was not logged at ERROR:\n{log}"));
-    assert!(
-        bug.contains("has an invalid area"),
-        "the 500 is logged with its cause: {bug}"
-    );
+    assert!(bug.contains("has an invalid area"), "the 500 is logged with its cause: {bug}");
 }
 
 /// Sends `GET /health/live` with `header` over a raw connection (no client library
@@ -150,9 +131,7 @@ fn raw_request_status(port: u16, header: &str) -> u16 {
         .unwrap_or_else(|error| panic!("cannot connect: {error}"));
     let request =
         format!("GET /health/live HTTP/1.1\r\nHost: x\r\n{header}\r\nConnection: close\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .unwrap_or_else(|error| panic!("cannot send: {error}"));
+    stream.write_all(request.as_bytes()).unwrap_or_else(|error| panic!("cannot send: {error}"));
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
     answer

@@ -36,9 +36,8 @@ impl ServerProcess {
             .append(true)
             .open(&log_path)
             .unwrap_or_else(|error| panic!("cannot open {}: {error}", log_path.display()));
-        let log_for_stderr = log
-            .try_clone()
-            .unwrap_or_else(|error| panic!("cannot share the log file: {error}"));
+        let log_for_stderr =
+            log.try_clone().unwrap_or_else(|error| panic!("cannot share the log file: {error}"));
         let data_dir = store.data_dir();
         let mut command = Command::new(env!("CARGO_BIN_EXE_waymark"));
         command
@@ -50,13 +49,7 @@ impl ServerProcess {
             .args(["--public-url", &base_url])
             .args(["--rate-limit-per-minute", "1000000"])
             .args(["--credentials-rate-limit-per-minute", "1000000"])
-            .args([
-                "--no-starter-content",
-                "--log",
-                "warn",
-                "--log-format",
-                "json",
-            ])
+            .args(["--no-starter-content", "--log", "warn", "--log-format", "json"])
             .args(extra)
             // So that any log line that would carry a backtrace does, and tests see it.
             .env("RUST_BACKTRACE", "1")
@@ -73,12 +66,7 @@ impl ServerProcess {
         let child = command
             .spawn()
             .unwrap_or_else(|error| panic!("cannot start the waymark binary: {error}"));
-        let mut server = Self {
-            child,
-            base_url,
-            port,
-            log_path,
-        };
+        let mut server = Self { child, base_url, port, log_path };
         server.wait_until_ready().await;
         server
     }
@@ -90,9 +78,7 @@ impl ServerProcess {
 
     /// Kills the process at once (SIGKILL, as `kill -9`) and reaps it.
     pub fn kill_hard(&mut self) {
-        self.child
-            .kill()
-            .unwrap_or_else(|error| panic!("SIGKILL failed: {error}"));
+        self.child.kill().unwrap_or_else(|error| panic!("SIGKILL failed: {error}"));
         let _ = self.child.wait();
     }
 
@@ -133,10 +119,7 @@ impl ServerProcess {
         let deadline = Instant::now() + READY_WITHIN;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "the server exited with {status} before it was ready:\n{}",
-                    self.log()
-                );
+                panic!("the server exited with {status} before it was ready:\n{}", self.log());
             }
             if let Ok(response) = client.get(&ready).send().await
                 && response.status() == reqwest::StatusCode::OK

@@ -24,9 +24,7 @@ impl SmallDisk {
             .output()
             .map_err(|error| format!("cannot run mount: {error}"))?;
         if output.status.success() {
-            Ok(Self {
-                mount_point: mount_point.to_owned(),
-            })
+            Ok(Self { mount_point: mount_point.to_owned() })
         } else {
             Err(String::from_utf8_lossy(&output.stderr).trim().to_owned())
         }
@@ -38,11 +36,7 @@ impl SmallDisk {
             .unwrap_or_else(|error| panic!("cannot create the filler: {error}"));
         for chunk in [1 << 20, 1 << 12, 1] {
             let bytes = vec![0_u8; chunk];
-            while filler
-                .write_all(&bytes)
-                .and_then(|()| filler.flush())
-                .is_ok()
-            {}
+            while filler.write_all(&bytes).and_then(|()| filler.flush()).is_ok() {}
         }
         let _ = filler.sync_all();
     }
@@ -61,9 +55,6 @@ impl SmallDisk {
 impl Drop for SmallDisk {
     fn drop(&mut self) {
         // Lazily, so a server process still holding files cannot keep it mounted.
-        let _ = Command::new("umount")
-            .arg("-l")
-            .arg(&self.mount_point)
-            .status();
+        let _ = Command::new("umount").arg("-l").arg(&self.mount_point).status();
     }
 }

@@ -59,11 +59,9 @@ impl Store {
                     return None;
                 };
                 let name = format!("test_{}", uuid::Uuid::now_v7().simple());
-                let admin = Database::connect(admin_url.as_str())
-                    .await
-                    .unwrap_or_else(|error| {
-                        panic!("{POSTGRES_URL_VARIABLE} is set but unreachable: {error}")
-                    });
+                let admin = Database::connect(admin_url.as_str()).await.unwrap_or_else(|error| {
+                    panic!("{POSTGRES_URL_VARIABLE} is set but unreachable: {error}")
+                });
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                     .await
@@ -123,9 +121,8 @@ impl Drop for Store {
     fn drop(&mut self) {
         if let Some(database) = self.postgres.clone() {
             let worker = std::thread::spawn(move || {
-                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
+                let Ok(runtime) =
+                    tokio::runtime::Builder::new_current_thread().enable_all().build()
                 else {
                     return;
                 };

@@ -47,11 +47,7 @@ impl From<&ApiClient> for ClientResponse {
         Self {
             id: client.id.0,
             name: client.name.clone(),
-            scopes: client
-                .scopes
-                .iter()
-                .map(|scope| scope.as_str().to_owned())
-                .collect(),
+            scopes: client.scopes.iter().map(|scope| scope.as_str().to_owned()).collect(),
             created_at: client.created_at,
             updated_at: client.created_at,
             version: 1,
@@ -76,11 +72,7 @@ pub(crate) struct CreatedClientResponse {
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewClientRequest {
     /// A name administrators recognise.
-    #[schema(
-        example = "Hillside Trust app backend",
-        min_length = 1,
-        max_length = 100
-    )]
+    #[schema(example = "Hillside Trust app backend", min_length = 1, max_length = 100)]
     name: String,
     /// The most its tokens may carry; not `profile`, `content:write` or `admin`,
     /// which need a person with a role.
@@ -100,12 +92,7 @@ impl Input<ClientRegistration> for NewClientRequest {
                 "must be 1 to 100 characters, without control or invisible characters",
             );
         }
-        problems.or(|| {
-            Some(ClientRegistration {
-                name: name?,
-                scopes: scopes?,
-            })
-        })
+        problems.or(|| Some(ClientRegistration { name: name?, scopes: scopes? }))
     }
 }
 
@@ -181,12 +168,7 @@ pub(crate) async fn list_clients(
     let next_cursor =
         (state.cursors).after_last(listed.has_more, &listed.clients, |last| last.id.0);
     let items = listed.clients.iter().map(ClientResponse::from).collect();
-    Ok(page_response(
-        "/v1/admin/clients",
-        limit,
-        items,
-        next_cursor,
-    ))
+    Ok(page_response("/v1/admin/clients", limit, items, next_cursor))
 }
 
 /// One API client.

@@ -45,11 +45,7 @@ pub(crate) fn presented_credentials(
         // configured; that is a public client, not a failed client login.
         (Some(encoded), false) => match decode_basic(&encoded) {
             Some((id, secret)) if id.is_empty() && secret.is_empty() => ClientCredentials::None,
-            Some((id, secret)) => ClientCredentials::Presented {
-                id,
-                secret,
-                via_header: true,
-            },
+            Some((id, secret)) => ClientCredentials::Presented { id, secret, via_header: true },
             None => ClientCredentials::Malformed,
         },
         (None, true) => match present(parameters.client_id.as_ref()) {

@@ -72,10 +72,8 @@ fn build(code: OAuthErrorCode, description: String, challenge: bool) -> HttpResp
             HeaderValue::from_static(r#"Basic realm="waymark""#),
         ));
     }
-    let mut response = response.json(OAuthError {
-        error: code.name(),
-        error_description: description,
-    });
+    let mut response =
+        response.json(OAuthError { error: code.name(), error_description: description });
     response.extensions_mut().insert(NotAProblem);
     response
 }

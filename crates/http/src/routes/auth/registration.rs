@@ -42,10 +42,8 @@ impl Input<SignUp> for RegisterRequest {
     fn parse(self) -> Result<SignUp, Vec<FieldProblem>> {
         let mut problems = Problems::default();
         let email = problems.check("/email", Email::parse(&self.email));
-        let password = problems.check(
-            "/password",
-            NewPassword::parse(&self.password, email.as_ref()),
-        );
+        let password =
+            problems.check("/password", NewPassword::parse(&self.password, email.as_ref()));
         let display_name = problems.check("/display_name", DisplayName::parse(&self.display_name));
         let time_zone = match &self.time_zone {
             Some(zone) => problems.check("/time_zone", TimeZoneName::parse(zone)),

@@ -57,31 +57,19 @@ pub(crate) async fn revoke(
                 "Authenticate the client once.",
             ));
         }
-        ClientCredentials::Presented {
-            id,
-            secret,
-            via_header,
-        } => match verify_client(&state, &id, &secret).await? {
-            Some(client) => Some(client.id),
-            None => {
-                return Ok(invalid_client(
-                    "The client credentials are not right.",
-                    via_header,
-                ));
+        ClientCredentials::Presented { id, secret, via_header } => {
+            match verify_client(&state, &id, &secret).await? {
+                Some(client) => Some(client.id),
+                None => {
+                    return Ok(invalid_client("The client credentials are not right.", via_header));
+                }
             }
-        },
+        }
     };
     let Some(token) = present(parameters.token.as_ref()) else {
-        return Ok(oauth_error(
-            OAuthErrorCode::InvalidRequest,
-            "token is required.",
-        ));
+        return Ok(oauth_error(OAuthErrorCode::InvalidRequest, "token is required."));
     };
-    let outcome = state
-        .ports
-        .refresh_tokens
-        .revoke(&SecretDigest::of(token), client)
-        .await?;
+    let outcome = state.ports.refresh_tokens.revoke(&SecretDigest::of(token), client).await?;
     match outcome {
         Revocation::Revoked | Revocation::Unknown => Ok(HttpResponse::Ok().finish()),
         // RFC 7009 2.1: a client may revoke only its own tokens.

@@ -108,30 +108,19 @@ pub(crate) async fn token(
                 "Authenticate the client once: with HTTP Basic or with client_id and client_secret in the body.",
             ));
         }
-        ClientCredentials::Presented {
-            id,
-            secret,
-            via_header,
-        } => match verify_client(&state, &id, &secret).await? {
-            Some(client) => Some(client),
-            None => {
-                return Ok(invalid_client(
-                    "The client credentials are not right.",
-                    via_header,
-                ));
+        ClientCredentials::Presented { id, secret, via_header } => {
+            match verify_client(&state, &id, &secret).await? {
+                Some(client) => Some(client),
+                None => {
+                    return Ok(invalid_client("The client credentials are not right.", via_header));
+                }
             }
-        },
+        }
     };
-    let requested = match present(parameters.scope.as_ref())
-        .map(ScopeSet::parse)
-        .transpose()
-    {
+    let requested = match present(parameters.scope.as_ref()).map(ScopeSet::parse).transpose() {
         Ok(requested) => requested,
         Err(unknown) => {
-            return Ok(oauth_error(
-                OAuthErrorCode::InvalidScope,
-                unknown.to_string(),
-            ));
+            return Ok(oauth_error(OAuthErrorCode::InvalidScope, unknown.to_string()));
         }
     };
     match present(parameters.grant_type.as_ref()) {
@@ -142,10 +131,7 @@ pub(crate) async fn token(
             OAuthErrorCode::UnsupportedGrantType,
             "Supported grants: password, refresh_token, client_credentials.",
         )),
-        None => Ok(oauth_error(
-            OAuthErrorCode::InvalidRequest,
-            "grant_type is required.",
-        )),
+        None => Ok(oauth_error(OAuthErrorCode::InvalidRequest, "grant_type is required.")),
     }
 }
 
@@ -160,10 +146,7 @@ fn narrow(requested: Option<ScopeSet>, allowed: &ScopeSet) -> Option<ScopeSet> {
 }
 
 fn scope_too_wide(allowed: &ScopeSet) -> HttpResponse {
-    oauth_error(
-        OAuthErrorCode::InvalidScope,
-        format!("The scopes you may ask for are: {allowed}."),
-    )
+    oauth_error(OAuthErrorCode::InvalidScope, format!("The scopes you may ask for are: {allowed}."))
 }
 
 async fn password_grant(
@@ -172,20 +155,16 @@ async fn password_grant(
     client: Option<ApiClient>,
     requested: Option<ScopeSet>,
 ) -> Result<HttpResponse, ApiError> {
-    let (Some(username), Some(password)) = (
-        present(parameters.username.as_ref()),
-        present(parameters.password.as_ref()),
-    ) else {
+    let (Some(username), Some(password)) =
+        (present(parameters.username.as_ref()), present(parameters.password.as_ref()))
+    else {
         return Ok(oauth_error(
             OAuthErrorCode::InvalidRequest,
             "username and password are required.",
         ));
     };
     let wrong = || {
-        oauth_error(
-            OAuthErrorCode::InvalidGrant,
-            "The e-mail address or password is not right.",
-        )
+        oauth_error(OAuthErrorCode::InvalidGrant, "The e-mail address or password is not right.")
     };
     let Ok(email) = Email::parse(username) else {
         return Ok(wrong());
@@ -193,12 +172,7 @@ async fn password_grant(
     let policy = state.settings.sign_in_lockout;
     let now = waymark_domain::time::now();
     // Counted before the password is checked, so concurrent guesses are limited too.
-    if let Some(wait) = state
-        .ports
-        .sign_in_throttle
-        .count_attempt(&email, policy, now)
-        .await?
-    {
+    if let Some(wait) = state.ports.sign_in_throttle.count_attempt(&email, policy, now).await? {
         return Err(too_many(wait));
     }
 
@@ -209,10 +183,7 @@ async fn password_grant(
         None => (None, PasswordHash::decoy().clone()),
     };
     let candidate = password.to_owned();
-    let verified = state
-        .password_work
-        .run(move || hash.verify(&candidate))
-        .await?;
+    let verified = state.password_work.run(move || hash.verify(&candidate)).await?;
     let Some(account) = account.filter(|_| verified) else {
         return Ok(wrong());
     };
@@ -253,10 +224,7 @@ async fn refresh_grant(
     requested: Option<ScopeSet>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(presented) = present(parameters.refresh_token.as_ref()) else {
-        return Ok(oauth_error(
-            OAuthErrorCode::InvalidRequest,
-            "refresh_token is required.",
-        ));
+        return Ok(oauth_error(OAuthErrorCode::InvalidRequest, "refresh_token is required."));
     };
     let invalid = || {
         oauth_error(
@@ -338,10 +306,7 @@ fn client_credentials_grant(
     requested: Option<ScopeSet>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(client) = client else {
-        return Ok(invalid_client(
-            "client_credentials needs the client's id and secret.",
-            false,
-        ));
+        return Ok(invalid_client("client_credentials needs the client's id and secret.", false));
     };
     let Some(scopes) = narrow(requested, &client.scopes) else {
         return Ok(scope_too_wide(&client.scopes));
@@ -397,9 +362,7 @@ fn refresh_expiry(state: &AppState) -> waymark_domain::time::Instant {
 }
 
 fn too_many(wait: Duration) -> ApiError {
-    ApiError::TooManyRequests {
-        retry_after_seconds: wait.as_secs().max(1),
-    }
+    ApiError::TooManyRequests { retry_after_seconds: wait.as_secs().max(1) }
 }
 
 crate::redacted::redacted_debug!(TokenResponse);

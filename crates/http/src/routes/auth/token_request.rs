@@ -36,10 +36,7 @@ pub(crate) struct TokenParameters {
 
 /// What a client sending NUL in a parameter is told.
 pub(crate) fn nul_character() -> String {
-    format!(
-        "A parameter {}.",
-        crate::middleware::nul_characters::NUL_REFUSED
-    )
+    format!("A parameter {}.", crate::middleware::nul_characters::NUL_REFUSED)
 }
 
 /// Why the body could not be read.

@@ -71,24 +71,17 @@ pub(crate) struct ServerMetadata {
 )]
 #[get("/.well-known/oauth-authorization-server")]
 pub(crate) async fn authorization_server_metadata(state: web::Data<AppState>) -> HttpResponse {
-    let issuer = state
-        .tokens
-        .settings()
-        .issuer
-        .trim_end_matches('/')
-        .to_owned();
+    let issuer = state.tokens.settings().issuer.trim_end_matches('/').to_owned();
     let client_auth = vec!["client_secret_basic", "client_secret_post", "none"];
-    HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, KEYS_CACHE))
-        .json(ServerMetadata {
-            token_endpoint: format!("{issuer}/v1/auth/token"),
-            revocation_endpoint: format!("{issuer}/v1/auth/revoke"),
-            jwks_uri: format!("{issuer}/.well-known/jwks.json"),
-            issuer,
-            grant_types_supported: vec!["password", "refresh_token", "client_credentials"],
-            scopes_supported: Scope::ALL.iter().map(|scope| scope.as_str()).collect(),
-            token_endpoint_auth_methods_supported: client_auth.clone(),
-            revocation_endpoint_auth_methods_supported: client_auth,
-            response_types_supported: vec![],
-        })
+    HttpResponse::Ok().insert_header((header::CACHE_CONTROL, KEYS_CACHE)).json(ServerMetadata {
+        token_endpoint: format!("{issuer}/v1/auth/token"),
+        revocation_endpoint: format!("{issuer}/v1/auth/revoke"),
+        jwks_uri: format!("{issuer}/.well-known/jwks.json"),
+        issuer,
+        grant_types_supported: vec!["password", "refresh_token", "client_credentials"],
+        scopes_supported: Scope::ALL.iter().map(|scope| scope.as_str()).collect(),
+        token_endpoint_auth_methods_supported: client_auth.clone(),
+        revocation_endpoint_auth_methods_supported: client_auth,
+        response_types_supported: vec![],
+    })
 }

@@ -41,9 +41,7 @@ pub(crate) async fn get_crisis_view(
 ) -> Result<HttpResponse, ApiError> {
     let acting = principal.acting()?;
     let contacts = waymark_application::contacts::all(&state.ports, acting, true).await?;
-    let locale = waymark_application::accounts::get(&state.ports, acting)
-        .await?
-        .locale;
+    let locale = waymark_application::accounts::get(&state.ports, acting).await?.locale;
     let (lines, _) = crisis_answer(&state, &locale).await;
     let now = chrono::Utc::now();
     Ok(HttpResponse::Ok().json(CrisisResponse {

@@ -92,14 +92,7 @@ impl InteractionDraft for NewInteractionRequest {
             None => Some(None),
             Some(felt) => problems.check("/felt", felt.parse::<Felt>()).map(Some),
         };
-        problems.or(|| {
-            Some(NewInteraction {
-                at: at?,
-                method: method?,
-                note: note?,
-                felt: felt?,
-            })
-        })
+        problems.or(|| Some(NewInteraction { at: at?, method: method?, note: note?, felt: felt? }))
     }
 }
 
@@ -126,19 +119,14 @@ pub(crate) async fn list_interactions(
 ) -> Result<HttpResponse, ApiError> {
     let contact_id = ContactId(path.into_inner());
     let limit = page.limit()?;
-    let after = (page.position::<TimeAndId>(&state.cursors)?).map(|position| InteractionPosition {
-        at: position.at,
-        id: InteractionId(position.id),
-    });
+    let after = (page.position::<TimeAndId>(&state.cursors)?)
+        .map(|position| InteractionPosition { at: position.at, id: InteractionId(position.id) });
     let acting = principal.acting()?;
     let (interactions, has_more) =
         interactions::list(&state.ports, acting, contact_id, after, limit).await?;
     let next_cursor = state
         .cursors
-        .after_last(has_more, &interactions, |last| TimeAndId {
-            at: last.at,
-            id: last.id.0,
-        });
+        .after_last(has_more, &interactions, |last| TimeAndId { at: last.at, id: last.id.0 });
     let items = interactions.iter().map(InteractionResponse::from).collect();
     let path = format!("/v1/contacts/{contact_id}/interactions");
     Ok(page_response(&path, limit, items, next_cursor))

@@ -77,10 +77,8 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiErr
     };
     let sent: ContactListParameters = documented_query(request.query_string())?;
     if let Some(kind) = sent.kind {
-        query.kind = Some(
-            kind.parse::<ContactKind>()
-                .map_err(|error| bad_query(format!("kind {error}")))?,
-        );
+        query.kind =
+            Some(kind.parse::<ContactKind>().map_err(|error| bad_query(format!("kind {error}")))?);
     }
     if let Some(helpfulness) = sent.helpfulness {
         query.helpfulness = Some(
@@ -110,14 +108,12 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiErr
     let cursor = state.cursors.decode_sent(sent.cursor.as_deref())?;
     query.after = match (cursor, query.due_by.is_some()) {
         (None, _) => None,
-        (Some(CursorPosition::Name { key, id }), false) => Some(ContactPosition::Name {
-            name_key: key,
-            id: ContactId(id),
-        }),
-        (Some(CursorPosition::Due { at, id }), true) => Some(ContactPosition::Due {
-            due_since: at,
-            id: ContactId(id),
-        }),
+        (Some(CursorPosition::Name { key, id }), false) => {
+            Some(ContactPosition::Name { name_key: key, id: ContactId(id) })
+        }
+        (Some(CursorPosition::Due { at, id }), true) => {
+            Some(ContactPosition::Due { due_since: at, id: ContactId(id) })
+        }
         _ => {
             return Err(bad_query(
                 "cursor belongs to another list; start again from the first page",
@@ -155,17 +151,15 @@ pub(crate) async fn list_contacts(
     let limit = query.limit;
     let due = query.due_by.is_some();
     let page = waymark_application::contacts::list(&state.ports, acting, query).await?;
-    let next_cursor = state
-        .cursors
-        .after_last(page.has_more, &page.contacts, |last| {
-            match (due, last.due_since) {
-                (true, Some(at)) => CursorPosition::Due { at, id: last.id.0 },
-                _ => CursorPosition::Name {
-                    key: last.details.name.as_str().to_lowercase(),
-                    id: last.id.0,
-                },
-            }
-        });
+    let next_cursor = state.cursors.after_last(page.has_more, &page.contacts, |last| {
+        match (due, last.due_since) {
+            (true, Some(at)) => CursorPosition::Due { at, id: last.id.0 },
+            _ => CursorPosition::Name {
+                key: last.details.name.as_str().to_lowercase(),
+                id: last.id.0,
+            },
+        }
+    });
     let items = page.contacts.iter().map(ContactResponse::from).collect();
     let path = next_page_base("/v1/contacts", request.query_string());
     Ok(page_response(&path, limit, items, next_cursor))

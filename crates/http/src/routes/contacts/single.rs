@@ -79,12 +79,8 @@ pub(crate) async fn get_contact(
     path: web::Path<uuid::Uuid>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let contact = contacts::get(
-        &state.ports,
-        principal.acting()?,
-        ContactId(path.into_inner()),
-    )
-    .await?;
+    let contact =
+        contacts::get(&state.ports, principal.acting()?, ContactId(path.into_inner())).await?;
     if let Some(unchanged) = not_modified(&request, &version_etag(contact.version)) {
         return Ok(unchanged);
     }
@@ -122,9 +118,8 @@ impl ContactEdit for ContactPatch {
             Patch::Absent => {}
             Patch::Null => changes.preferred_method = Some(None),
             Patch::Value(method) => {
-                changes.preferred_method = problems
-                    .check("/preferred_method", method.parse::<ContactMethod>())
-                    .map(Some);
+                changes.preferred_method =
+                    problems.check("/preferred_method", method.parse::<ContactMethod>()).map(Some);
             }
         }
         match patch.keep_in_touch_every_days {
@@ -155,10 +150,7 @@ impl ContactEdit for ContactPatch {
             .knows_about_my_health
             .kept("/knows_about_my_health", problems)
             .and_then(|value| {
-                problems.check(
-                    "/knows_about_my_health",
-                    value.parse::<KnowsAboutMyHealth>(),
-                )
+                problems.check("/knows_about_my_health", value.parse::<KnowsAboutMyHealth>())
             });
         if let Some(notes) = patch.notes.text() {
             changes.notes = problems.check("/notes", ContactNotes::parse(&notes));
@@ -226,13 +218,6 @@ pub(crate) async fn delete_contact(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = ContactId(path.into_inner());
-    contacts::delete(
-        &state.ports,
-        principal.acting()?,
-        now(),
-        id,
-        if_match.seen(),
-    )
-    .await?;
+    contacts::delete(&state.ports, principal.acting()?, now(), id, if_match.seen()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -126,12 +126,8 @@ pub(crate) struct SupportedGoalPageResponse {
 }
 
 fn position(state: &AppState, page: &PageRequest) -> Result<Option<SupporterPosition>, ApiError> {
-    Ok(
-        (page.position::<TimeAndId>(&state.cursors)?).map(|position| SupporterPosition {
-            created_at: position.at,
-            id: position.id,
-        }),
-    )
+    Ok((page.position::<TimeAndId>(&state.cursors)?)
+        .map(|position| SupporterPosition { created_at: position.at, id: position.id }))
 }
 
 /// Makes one of your contacts a supporter of one of your goals, or changes their role.
@@ -164,14 +160,8 @@ pub(crate) async fn put_goal_supporter(
 ) -> Result<HttpResponse, ApiError> {
     let (goal_id, contact_id) = path.into_inner();
     let link = (GoalId(goal_id), ContactId(contact_id));
-    let (supporter, created) = supporters::set(
-        &state.ports,
-        principal.acting()?,
-        now(),
-        link,
-        body.into_inner(),
-    )
-    .await?;
+    let (supporter, created) =
+        supporters::set(&state.ports, principal.acting()?, now(), link, body.into_inner()).await?;
     let mut response = if created {
         let mut response = HttpResponse::Created();
         response.insert_header((
@@ -245,20 +235,13 @@ pub(crate) async fn list_goal_supporters(
     let goal_id = path.into_inner();
     let limit = page.limit()?;
     let after = position(&state, &page)?;
-    let (supporters, has_more) = supporters::of_goal(
-        &state.ports,
-        principal.acting()?,
-        GoalId(goal_id),
-        after,
-        limit,
-    )
-    .await?;
-    let next_cursor = state
-        .cursors
-        .after_last(has_more, &supporters, |(last, _)| TimeAndId {
-            at: last.created_at,
-            id: last.contact_id.0,
-        });
+    let (supporters, has_more) =
+        supporters::of_goal(&state.ports, principal.acting()?, GoalId(goal_id), after, limit)
+            .await?;
+    let next_cursor = state.cursors.after_last(has_more, &supporters, |(last, _)| TimeAndId {
+        at: last.created_at,
+        id: last.contact_id.0,
+    });
     let items = (supporters.iter())
         .map(|(supporter, contact)| SupporterResponse::new(supporter, Some(contact)))
         .collect();
@@ -293,12 +276,10 @@ pub(crate) async fn list_contact_goals(
     let acting = principal.acting()?;
     let (goals, has_more) =
         supporters::goals_of(&state.ports, acting, ContactId(contact_id), after, limit).await?;
-    let next_cursor = state
-        .cursors
-        .after_last(has_more, &goals, |last| TimeAndId {
-            at: last.supporter.created_at,
-            id: last.supporter.goal_id.0,
-        });
+    let next_cursor = state.cursors.after_last(has_more, &goals, |last| TimeAndId {
+        at: last.supporter.created_at,
+        id: last.supporter.goal_id.0,
+    });
     let items = goals.iter().map(SupportedGoalResponse::from).collect();
     let path = format!("/v1/contacts/{contact_id}/goals");
     Ok(page_response(&path, limit, items, next_cursor))

@@ -152,13 +152,8 @@ async fn read_body(request: &HttpRequest, mut payload: web::Payload) -> Result<V
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
         .map(|value| value.trim().to_ascii_lowercase());
-    if !matches!(
-        media_type.as_deref(),
-        Some("text/vcard" | "text/x-vcard" | "text/directory")
-    ) {
-        return Err(ApiError::UnsupportedMediaType {
-            expected: "text/vcard",
-        });
+    if !matches!(media_type.as_deref(), Some("text/vcard" | "text/x-vcard" | "text/directory")) {
+        return Err(ApiError::UnsupportedMediaType { expected: "text/vcard" });
     }
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
@@ -166,9 +161,7 @@ async fn read_body(request: &HttpRequest, mut payload: web::Payload) -> Result<V
             ApiError::BadRequest(format!("the body could not be read: {error}"))
         })?;
         if body.len() + chunk.len() > IMPORT_MAX_BYTES {
-            return Err(ApiError::PayloadTooLarge {
-                limit: IMPORT_MAX_BYTES,
-            });
+            return Err(ApiError::PayloadTooLarge { limit: IMPORT_MAX_BYTES });
         }
         body.extend_from_slice(&chunk);
     }
@@ -217,10 +210,7 @@ pub(crate) async fn import_contacts_vcard(
     if cards.len() > MAX_CARDS {
         return Err(ApiError::Validation(vec![FieldError::invalid(
             "",
-            format!(
-                "an import may hold at most {MAX_CARDS} cards; this one has {}",
-                cards.len()
-            ),
+            format!("an import may hold at most {MAX_CARDS} cards; this one has {}", cards.len()),
         )]));
     }
     let drafts = cards
@@ -248,13 +238,7 @@ pub(crate) async fn import_contacts_vcard(
                 Ok(contact) => (201, Some(ContactResponse::from(&contact)), None),
                 Err(problems) => (422, None, Some(card_problem(problems))),
             };
-            ImportResult {
-                card: index + 1,
-                line,
-                status,
-                contact,
-                problem,
-            }
+            ImportResult { card: index + 1, line, status, contact, problem }
         })
         .collect();
     let created = results.iter().filter(|result| result.status == 201).count();

@@ -20,10 +20,7 @@ pub(crate) async fn is_editor(request: &HttpRequest, state: &AppState) -> Result
     let Bearer::Valid(claims) = bearer(request, &state.tokens) else {
         return Ok(false);
     };
-    let a_person = matches!(
-        TokenIssuer::subject_of(&claims),
-        Ok(TokenSubject::Account(_))
-    );
+    let a_person = matches!(TokenIssuer::subject_of(&claims), Ok(TokenSubject::Account(_)));
     let may_write =
         ScopeSet::parse(&claims.scope).is_ok_and(|scopes| scopes.contains(Scope::ContentWrite));
     Ok(a_person && may_write && sessions::is_live(state, &claims).await?)

@@ -82,9 +82,7 @@ enum CursorPosition {
 }
 
 fn editors_only(what: &str) -> ApiError {
-    ApiError::Forbidden {
-        detail: format!("{what} is for editors (scope content:write)."),
-    }
+    ApiError::Forbidden { detail: format!("{what} is for editors (scope content:write).") }
 }
 
 fn parse_list(
@@ -104,17 +102,12 @@ fn parse_list(
     };
     let sent: ArticleListParameters = documented_query(request.query_string())?;
     if let Some(topic) = sent.topic {
-        query.topic = Some(
-            topic
-                .parse::<Topic>()
-                .map_err(|error| bad_query(format!("topic {error}")))?,
-        );
+        query.topic =
+            Some(topic.parse::<Topic>().map_err(|error| bad_query(format!("topic {error}")))?);
     }
     if let Some(kind) = sent.kind {
-        query.kind = Some(
-            kind.parse::<ArticleKind>()
-                .map_err(|error| bad_query(format!("kind {error}")))?,
-        );
+        query.kind =
+            Some(kind.parse::<ArticleKind>().map_err(|error| bad_query(format!("kind {error}")))?);
     }
     if let Some(locale) = sent.locale {
         query.locale =
@@ -201,17 +194,10 @@ pub(crate) async fn list_articles(
     let public = query.statuses == [ArticleStatus::Published] && query.review_due_by.is_none();
     let limit = query.limit;
     let page = articles::list(&state.ports, query).await?;
-    let next_cursor = state
-        .cursors
-        .after_last(page.has_more, &page.articles, |(last, rank)| match rank {
-            Some(rank) => CursorPosition::Ranked {
-                rank: *rank,
-                id: last.id.0,
-            },
-            None => CursorPosition::Updated {
-                at: last.updated_at,
-                id: last.id.0,
-            },
+    let next_cursor =
+        state.cursors.after_last(page.has_more, &page.articles, |(last, rank)| match rank {
+            Some(rank) => CursorPosition::Ranked { rank: *rank, id: last.id.0 },
+            None => CursorPosition::Updated { at: last.updated_at, id: last.id.0 },
         });
     let last_modified = page
         .articles
@@ -227,13 +213,8 @@ pub(crate) async fn list_articles(
             .collect(),
         next_cursor: next_cursor.clone(),
     };
-    let mut response = cached_json(
-        &request,
-        &body,
-        last_modified,
-        ModifiedSince::Unreliable,
-        public && !editor,
-    );
+    let mut response =
+        cached_json(&request, &body, last_modified, ModifiedSince::Unreliable, public && !editor);
     if let Some(cursor) = next_cursor {
         let base = next_page_base("/v1/content/articles", request.query_string());
         if let Ok(link) = header::HeaderValue::from_str(&next_page_link(&base, limit, &cursor)) {
@@ -255,11 +236,7 @@ fn editor_response(status: StatusCode, article: &Article) -> HttpResponse {
     if status == StatusCode::CREATED {
         response.insert_header((
             header::LOCATION,
-            format!(
-                "/v1/content/articles/{}/{}",
-                article.locale.as_str(),
-                article.slug.as_str()
-            ),
+            format!("/v1/content/articles/{}/{}", article.locale.as_str(), article.slug.as_str()),
         ));
     }
     response.json(ArticleResponse::from(article))
@@ -359,10 +336,8 @@ impl ArticleEdit for ArticlePatch {
             .body_markdown
             .kept("/body_markdown", problems)
             .and_then(|body| problems.check("/body_markdown", BodyMarkdown::parse_written(&body)));
-        changes.topics = patch
-            .topics
-            .kept("/topics", problems)
-            .and_then(|names| topics(&names, problems));
+        changes.topics =
+            patch.topics.kept("/topics", problems).and_then(|names| topics(&names, problems));
         if let Some(notes) = patch.content_notes.text() {
             changes.content_notes = problems.check("/content_notes", ContentNotes::parse(&notes));
         }
@@ -468,13 +443,7 @@ pub(crate) async fn publish_article(
     if_match: IfMatch,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    move_to(
-        &state,
-        path.into_inner(),
-        &if_match,
-        ArticleStatus::Published,
-    )
-    .await
+    move_to(&state, path.into_inner(), &if_match, ArticleStatus::Published).await
 }
 
 /// Archives a published article: it leaves public lists and reads.
@@ -503,13 +472,7 @@ pub(crate) async fn archive_article(
     if_match: IfMatch,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    move_to(
-        &state,
-        path.into_inner(),
-        &if_match,
-        ArticleStatus::Archived,
-    )
-    .await
+    move_to(&state, path.into_inner(), &if_match, ArticleStatus::Archived).await
 }
 
 /// Deletes an article and its revisions.
@@ -579,11 +542,7 @@ pub(crate) async fn list_article_revisions(
     let (locale, slug) = address(path.into_inner())?;
     let revisions = articles::revisions(&state.ports, (&locale, &slug)).await?;
     Ok(HttpResponse::Ok().json(RevisionListResponse {
-        items: revisions
-            .iter()
-            .take(MAX_REVISIONS_LISTED)
-            .map(RevisionResponse::from)
-            .collect(),
+        items: revisions.iter().take(MAX_REVISIONS_LISTED).map(RevisionResponse::from).collect(),
     }))
 }
 

@@ -65,9 +65,7 @@ pub(crate) async fn list_content_changes(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let sent: ChangesParameters = documented_query(request.query_string())?;
-    let limit = sent
-        .limit
-        .map_or(Ok(DEFAULT_LIMIT), |limit| parse_limit(&limit))?;
+    let limit = sent.limit.map_or(Ok(DEFAULT_LIMIT), |limit| parse_limit(&limit))?;
     let after = match sent.cursor {
         Some(cursor) => state.cursors.decode::<FeedPosition>(&cursor)?.after,
         None => 0,

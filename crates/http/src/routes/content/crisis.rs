@@ -78,9 +78,8 @@ pub(crate) async fn get_crisis_lines(
     } else {
         "public, max-age=30"
     };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, caching))
-        .json(CrisisLinesResponse {
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, caching)).json(
+        CrisisLinesResponse {
             locale: locale.as_str().to_owned(),
             services: answer
                 .services
@@ -93,5 +92,6 @@ pub(crate) async fn get_crisis_lines(
                 .map(|article| ArticleSummaryResponse::new(article, None))
                 .collect(),
             source: provenance.as_str(),
-        }))
+        },
+    ))
 }

@@ -49,10 +49,7 @@ impl RenderedArticles {
         }
         let json =
             Bytes::from(serde_json::to_vec(&ArticleResponse::from(article)).unwrap_or_default());
-        let rendered = Rendered {
-            etag: digest_etag(&json),
-            json,
-        };
+        let rendered = Rendered { etag: digest_etag(&json), json };
         let mut entries = self.lock();
         if entries.by_version.len() >= MAX_ENTRIES
             || entries.bytes + rendered.json.len() > MAX_BYTES

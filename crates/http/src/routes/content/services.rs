@@ -84,38 +84,25 @@ struct CursorPosition {
 
 impl From<CursorPosition> for ServicePosition {
     fn from(cursor: CursorPosition) -> Self {
-        Self {
-            distance: cursor.distance,
-            name: cursor.name,
-            id: ServiceId(cursor.id),
-        }
+        Self { distance: cursor.distance, name: cursor.name, id: ServiceId(cursor.id) }
     }
 }
 
 impl From<ServicePosition> for CursorPosition {
     fn from(position: ServicePosition) -> Self {
-        Self {
-            distance: position.distance,
-            name: position.name,
-            id: position.id.0,
-        }
+        Self { distance: position.distance, name: position.name, id: position.id.0 }
     }
 }
 
 /// `near`'s `lat,lon`.
 fn point_of(value: &str) -> Result<Location, ApiError> {
     if value.len() > MAX_NEAR_LENGTH {
-        return Err(bad_query(format!(
-            "near may be at most {MAX_NEAR_LENGTH} characters"
-        )));
+        return Err(bad_query(format!("near may be at most {MAX_NEAR_LENGTH} characters")));
     }
     value
         .split_once(',')
         .and_then(|(lat, lon)| {
-            Some((
-                lat.trim().parse::<f64>().ok()?,
-                lon.trim().parse::<f64>().ok()?,
-            ))
+            Some((lat.trim().parse::<f64>().ok()?, lon.trim().parse::<f64>().ok()?))
         })
         .and_then(|(lat, lon)| Location::new(lat, lon))
         .ok_or_else(|| bad_query("near must be lat,lon such as 53.7997,-1.5492"))
@@ -141,10 +128,8 @@ fn parse_list(
     };
     let sent: ServiceListParameters = documented_query(request.query_string())?;
     if let Some(kind) = sent.kind {
-        list.query.kind = Some(
-            kind.parse::<ServiceKind>()
-                .map_err(|error| bad_query(format!("kind {error}")))?,
-        );
+        list.query.kind =
+            Some(kind.parse::<ServiceKind>().map_err(|error| bad_query(format!("kind {error}")))?);
     }
     if let Some(text) = sent.q {
         let text = text.trim();
@@ -193,14 +178,8 @@ fn parse_list(
         (None, Some(_)) => return Err(bad_query("within_km needs near")),
         (None, None) => {}
     }
-    if list
-        .after
-        .as_ref()
-        .is_some_and(|after| after.distance.is_some() != list.near.is_some())
-    {
-        return Err(bad_query(
-            "cursor belongs to another list; start again from the first page",
-        ));
+    if list.after.as_ref().is_some_and(|after| after.distance.is_some() != list.near.is_some()) {
+        return Err(bad_query("cursor belongs to another list; start again from the first page"));
     }
     Ok(list)
 }
@@ -236,15 +215,11 @@ pub(crate) async fn list_services(
     let public = list.query.statuses == [ArticleStatus::Published];
     let now = Utc::now();
     let page = services::list(&state.ports, &list, now).await?;
-    let next_cursor = page
-        .next()
-        .map(|position| state.cursors.encode(&CursorPosition::from(position)));
+    let next_cursor =
+        page.next().map(|position| state.cursors.encode(&CursorPosition::from(position)));
     let ranked = page.services;
-    let last_modified = ranked
-        .iter()
-        .map(|(_, service)| service.updated_at)
-        .max()
-        .unwrap_or(DateTime::UNIX_EPOCH);
+    let last_modified =
+        ranked.iter().map(|(_, service)| service.updated_at).max().unwrap_or(DateTime::UNIX_EPOCH);
     let link = next_cursor.as_deref().map(|cursor| {
         let base = next_page_base("/v1/content/services", request.query_string());
         next_page_link(&base, list.limit, cursor)
@@ -258,13 +233,8 @@ pub(crate) async fn list_services(
     };
     // `open_now` is part of every item, so a cached list may be at most five minutes
     // behind a service opening or closing.
-    let mut response = cached_json(
-        &request,
-        &body,
-        last_modified,
-        ModifiedSince::Unreliable,
-        public && !editor,
-    );
+    let mut response =
+        cached_json(&request, &body, last_modified, ModifiedSince::Unreliable, public && !editor);
     if let Some(link) = link.and_then(|link| HeaderValue::from_str(&link).ok()) {
         response.headers_mut().insert(header::LINK, link);
     }

@@ -139,9 +139,7 @@ impl Input<NewCheckIn> for NewCheckInRequest {
         };
         let feeling = match self.feeling.as_deref() {
             None => Some(None),
-            Some(name) => problems
-                .check("/feeling", name.parse::<Feeling>())
-                .map(Some),
+            Some(name) => problems.check("/feeling", name.parse::<Feeling>()).map(Some),
         };
         problems.or(|| {
             Some(NewCheckIn {
@@ -182,12 +180,9 @@ pub(crate) async fn list_check_ins(
         .map(|position| (position.at, CheckInId(position.id)));
     let acting = principal.acting()?;
     let listed = goal_check_ins::list(&state.ports, acting, goal, after, limit).await?;
-    let next_cursor = state
-        .cursors
-        .after_last(listed.has_more, &listed.check_ins, |last| TimeAndId {
-            at: last.created_at,
-            id: last.id.0,
-        });
+    let next_cursor = state.cursors.after_last(listed.has_more, &listed.check_ins, |last| {
+        TimeAndId { at: last.created_at, id: last.id.0 }
+    });
     let items = listed.check_ins.iter().map(CheckInResponse::from).collect();
     let path = format!("/v1/goals/{goal}/check-ins");
     Ok(page_response(&path, limit, items, next_cursor))

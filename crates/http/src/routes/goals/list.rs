@@ -71,10 +71,7 @@ enum CursorPosition {
     #[serde(rename = "c")]
     CreatedAt { at: DateTime<Utc>, id: uuid::Uuid },
     #[serde(rename = "t")]
-    TargetDate {
-        date: Option<NaiveDate>,
-        id: uuid::Uuid,
-    },
+    TargetDate { date: Option<NaiveDate>, id: uuid::Uuid },
 }
 
 /// Reads the query string: `status` may repeat (or list several, comma-separated);
@@ -105,18 +102,15 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
         )));
     }
     for part in named {
-        let status = part
-            .parse::<GoalStatus>()
-            .map_err(|error| bad_query(format!("status {error}")))?;
+        let status =
+            part.parse::<GoalStatus>().map_err(|error| bad_query(format!("status {error}")))?;
         if !query.statuses.contains(&status) {
             query.statuses.push(status);
         }
     }
     if let Some(area) = sent.area {
-        query.area = Some(
-            area.parse::<Area>()
-                .map_err(|error| bad_query(format!("area {error}")))?,
-        );
+        query.area =
+            Some(area.parse::<Area>().map_err(|error| bad_query(format!("area {error}")))?);
     }
     if let Some(date) = sent.due_before {
         query.due_before = Some(
@@ -147,15 +141,11 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
     if let Some(cursor) = cursor {
         let position: CursorPosition = state.cursors.decode(&cursor)?;
         query.after = Some(match (position, sort) {
-            (CursorPosition::CreatedAt { at, id }, GoalSort::CreatedAt) => GoalPosition::Newest {
-                created_at: at,
-                id: GoalId(id),
-            },
+            (CursorPosition::CreatedAt { at, id }, GoalSort::CreatedAt) => {
+                GoalPosition::Newest { created_at: at, id: GoalId(id) }
+            }
             (CursorPosition::TargetDate { date, id }, GoalSort::TargetDate) => {
-                GoalPosition::TargetDate {
-                    target_date: date,
-                    id: GoalId(id),
-                }
+                GoalPosition::TargetDate { target_date: date, id: GoalId(id) }
             }
             _ => {
                 return Err(bad_query(
@@ -193,22 +183,14 @@ pub(crate) async fn list_goals(
     let (query, sort) = parse(&request, &state)?;
     let limit = query.limit;
     let page = goals::list(&state.ports, acting, query).await?;
-    let next_cursor = state
-        .cursors
-        .after_last(page.has_more, &page.goals, |last| match sort {
-            GoalSort::CreatedAt => CursorPosition::CreatedAt {
-                at: last.created_at,
-                id: last.id.0,
-            },
-            GoalSort::TargetDate => CursorPosition::TargetDate {
-                date: last.target_date,
-                id: last.id.0,
-            },
-        });
-    let items = state
-        .goal_pages
-        .items(&page.goals)
-        .map_err(|error| ApiError::Internal(error.into()))?;
+    let next_cursor = state.cursors.after_last(page.has_more, &page.goals, |last| match sort {
+        GoalSort::CreatedAt => CursorPosition::CreatedAt { at: last.created_at, id: last.id.0 },
+        GoalSort::TargetDate => {
+            CursorPosition::TargetDate { date: last.target_date, id: last.id.0 }
+        }
+    });
+    let items =
+        state.goal_pages.items(&page.goals).map_err(|error| ApiError::Internal(error.into()))?;
     serialized_page_response(
         &next_page_base("/v1/goals", request.query_string()),
         limit,

@@ -110,11 +110,7 @@ impl From<&Goal> for GoalResponse {
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewGoalRequest {
     /// What you want to have done: 1 to 200 characters.
-    #[schema(
-        example = "Join the Tuesday walking group",
-        min_length = 1,
-        max_length = 200
-    )]
+    #[schema(example = "Join the Tuesday walking group", min_length = 1, max_length = 200)]
     pub(crate) title: String,
     /// What makes it important to you (up to 4000 characters).
     #[serde(default)]
@@ -241,10 +237,7 @@ impl GoalEdit for GoalPatch {
                 .title
                 .kept("/title", &mut problems)
                 .and_then(|title| problems.check("/title", GoalTitle::parse(&title))),
-            why: self
-                .why
-                .text()
-                .and_then(|why| problems.check("/why", GoalWhy::parse(&why))),
+            why: self.why.text().and_then(|why| problems.check("/why", GoalWhy::parse(&why))),
             area: self
                 .area
                 .kept("/area", &mut problems)
@@ -252,9 +245,9 @@ impl GoalEdit for GoalPatch {
             target_date: match self.target_date {
                 Patch::Absent => None,
                 Patch::Null => Some(None),
-                Patch::Value(date) => problems
-                    .check("/target_date", target_date_from(date, set_on))
-                    .map(Some),
+                Patch::Value(date) => {
+                    problems.check("/target_date", target_date_from(date, set_on)).map(Some)
+                }
             },
             status: self
                 .status

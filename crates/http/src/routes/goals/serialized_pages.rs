@@ -96,10 +96,7 @@ mod tests {
 
     fn titles(json: &[u8]) -> Vec<String> {
         let items: Vec<serde_json::Value> = serde_json::from_slice(json).unwrap();
-        items
-            .iter()
-            .map(|item| item["title"].as_str().unwrap().to_owned())
-            .collect()
+        items.iter().map(|item| item["title"].as_str().unwrap().to_owned()).collect()
     }
 
     #[test]
@@ -125,15 +122,8 @@ mod tests {
             pages.items(&[goal(&format!("Page {round}"))]).unwrap();
         }
         let entries = pages.lock();
-        assert!(
-            entries.by_page.len() <= MAX_ENTRIES,
-            "{}",
-            entries.by_page.len()
-        );
+        assert!(entries.by_page.len() <= MAX_ENTRIES, "{}", entries.by_page.len());
         assert!(entries.bytes <= MAX_BYTES);
-        assert_eq!(
-            entries.bytes,
-            entries.by_page.values().map(Bytes::len).sum::<usize>()
-        );
+        assert_eq!(entries.bytes, entries.by_page.values().map(Bytes::len).sum::<usize>());
     }
 }

@@ -106,15 +106,8 @@ pub(crate) async fn update_goal(
 ) -> Result<HttpResponse, ApiError> {
     let id = GoalId(path.into_inner());
     let patch = body.into_inner();
-    let goal = goals::update(
-        &state.ports,
-        principal.acting()?,
-        now(),
-        id,
-        if_match.seen(),
-        patch,
-    )
-    .await?;
+    let goal =
+        goals::update(&state.ports, principal.acting()?, now(), id, if_match.seen(), patch).await?;
     Ok(goal_response(StatusCode::OK, &goal))
 }
 
@@ -142,14 +135,7 @@ pub(crate) async fn delete_goal(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = GoalId(path.into_inner());
-    goals::delete(
-        &state.ports,
-        principal.acting()?,
-        now(),
-        id,
-        if_match.seen(),
-    )
-    .await?;
+    goals::delete(&state.ports, principal.acting()?, now(), id, if_match.seen()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

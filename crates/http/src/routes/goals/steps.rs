@@ -110,12 +110,7 @@ impl Input<NewStep> for NewStepRequest {
     fn parse(self) -> Result<NewStep, Vec<FieldProblem>> {
         let mut problems = Problems::default();
         let title = problems.check("/title", StepTitle::parse(&self.title));
-        problems.or(|| {
-            Some(NewStep {
-                title: title?,
-                done: self.done,
-            })
-        })
+        problems.or(|| Some(NewStep { title: title?, done: self.done }))
     }
 }
 
@@ -218,14 +213,8 @@ pub(crate) async fn add_step(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let goal = GoalId(path.into_inner());
-    let step = steps::add(
-        &state.ports,
-        principal.acting()?,
-        now(),
-        goal,
-        body.into_inner(),
-    )
-    .await?;
+    let step =
+        steps::add(&state.ports, principal.acting()?, now(), goal, body.into_inner()).await?;
     let mut response = step_response(StatusCode::CREATED, &step);
     if let Ok(location) =
         header::HeaderValue::from_str(&format!("/v1/goals/{goal}/steps/{}", step.id))
@@ -263,15 +252,8 @@ pub(crate) async fn update_step(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (acting, patch) = (principal.acting()?, body.into_inner());
-    let step = steps::update(
-        &state.ports,
-        acting,
-        now(),
-        ids(path),
-        if_match.seen(),
-        patch,
-    )
-    .await?;
+    let step =
+        steps::update(&state.ports, acting, now(), ids(path), if_match.seen(), patch).await?;
     Ok(step_response(StatusCode::OK, &step))
 }
 
@@ -300,14 +282,7 @@ pub(crate) async fn delete_step(
     if_match: IfMatch,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    steps::remove(
-        &state.ports,
-        principal.acting()?,
-        now(),
-        ids(path),
-        if_match.seen(),
-    )
-    .await?;
+    steps::remove(&state.ports, principal.acting()?, now(), ids(path), if_match.seen()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

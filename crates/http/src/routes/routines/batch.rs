@@ -116,9 +116,7 @@ pub(crate) async fn batch_routine_check_ins(
             "must hold 1 to 100 check-ins",
         )]));
     }
-    let drafts = items
-        .into_iter()
-        .map(|item| (RoutineId(item.routine_id), item.into_request()));
+    let drafts = items.into_iter().map(|item| (RoutineId(item.routine_id), item.into_request()));
     let outcomes =
         routine_check_ins::check_in_each(&state.ports, principal.acting()?, now(), drafts).await?;
     let results = outcomes

@@ -113,9 +113,7 @@ impl CheckInDraft for NewRoutineCheckInRequest {
         let note = problems.check("/note", RoutineCheckInNote::parse(&self.note));
         let feeling = match &self.feeling {
             None => Some(None),
-            Some(name) => problems
-                .check("/feeling", name.parse::<Feeling>())
-                .map(Some),
+            Some(name) => problems.check("/feeling", name.parse::<Feeling>()).map(Some),
         };
         problems.or(|| {
             Some(NewRoutineCheckIn {
@@ -144,9 +142,7 @@ impl Input<RoutineCheckInChanges> for RoutineCheckInPatch {
             feeling: match self.feeling {
                 Patch::Absent => None,
                 Patch::Null => Some(None),
-                Patch::Value(name) => problems
-                    .check("/feeling", name.parse::<Feeling>())
-                    .map(Some),
+                Patch::Value(name) => problems.check("/feeling", name.parse::<Feeling>()).map(Some),
             },
         };
         problems.or(|| Some(changes))

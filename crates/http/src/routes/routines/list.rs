@@ -60,9 +60,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiErr
     let sent: RoutineListParameters = documented_query(request.query_string())?;
     if let Some(category) = sent.category {
         query.category = Some(
-            category
-                .parse::<Category>()
-                .map_err(|error| bad_query(format!("category {error}")))?,
+            category.parse::<Category>().map_err(|error| bad_query(format!("category {error}")))?,
         );
     }
     if let Some(active) = sent.active {
@@ -76,13 +74,9 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<RoutineQuery, ApiErr
     if let Some(limit) = sent.limit {
         query.limit = parse_limit(&limit)?;
     }
-    let position = state
-        .cursors
-        .decode_sent::<TimeAndId>(sent.cursor.as_deref())?;
-    query.after = position.map(|position| RoutinePosition {
-        created_at: position.at,
-        id: RoutineId(position.id),
-    });
+    let position = state.cursors.decode_sent::<TimeAndId>(sent.cursor.as_deref())?;
+    query.after = position
+        .map(|position| RoutinePosition { created_at: position.at, id: RoutineId(position.id) });
     Ok(query)
 }
 
@@ -110,12 +104,10 @@ pub(crate) async fn list_routines(
     let query = parse(&request, &state)?;
     let limit = query.limit;
     let page = waymark_application::routines::list(&state.ports, acting, query).await?;
-    let next_cursor = state
-        .cursors
-        .after_last(page.has_more, &page.routines, |last| TimeAndId {
-            at: last.created_at,
-            id: last.id.0,
-        });
+    let next_cursor = state.cursors.after_last(page.has_more, &page.routines, |last| TimeAndId {
+        at: last.created_at,
+        id: last.id.0,
+    });
     let items = page.routines.iter().map(RoutineResponse::from).collect();
     let path = next_page_base("/v1/routines", request.query_string());
     Ok(page_response(&path, limit, items, next_cursor))

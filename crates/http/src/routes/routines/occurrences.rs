@@ -87,14 +87,10 @@ fn checked_range(
     longest: i64,
 ) -> Result<(NaiveDate, NaiveDate), ApiError> {
     if to < from {
-        return Err(ApiError::BadRequest(
-            "to must not be before from".to_owned(),
-        ));
+        return Err(ApiError::BadRequest("to must not be before from".to_owned()));
     }
     if (to - from).num_days() >= longest {
-        return Err(ApiError::BadRequest(format!(
-            "from and to may span at most {longest} days"
-        )));
+        return Err(ApiError::BadRequest(format!("from and to may span at most {longest} days")));
     }
     Ok((from, to))
 }
@@ -226,23 +222,16 @@ pub(crate) async fn agenda(
         (Some(date), None, None) => (date, date),
         (None, Some(from), to) => checked_range(from, to.unwrap_or(from), MAX_AGENDA_DAYS)?,
         (None, None, None) => {
-            let today = accounts::get(&state.ports, acting)
-                .await?
-                .time_zone
-                .date_at(now());
+            let today = accounts::get(&state.ports, acting).await?.time_zone.date_at(now());
             (today, today)
         }
         _ => {
-            return Err(ApiError::BadRequest(
-                "give either date, or from (and to)".to_owned(),
-            ));
+            return Err(ApiError::BadRequest("give either date, or from (and to)".to_owned()));
         }
     };
     let stamp = state.ports.routines.agenda_stamp(owner);
     if let Some(json) = stamp.and_then(|stamp| state.rendered_agendas.get(owner, from, to, stamp)) {
-        return Ok(HttpResponse::Ok()
-            .content_type("application/json")
-            .body(json));
+        return Ok(HttpResponse::Ok().content_type("application/json").body(json));
     }
     let agenda = planning::agenda(&state.ports, acting, from, to).await?;
     let items: Vec<AgendaItem> = agenda
@@ -267,11 +256,7 @@ pub(crate) async fn agenda(
             .map_err(|error| ApiError::Internal(error.into()))?,
     );
     if let Some(stamp) = stamp {
-        state
-            .rendered_agendas
-            .keep(owner, from, to, stamp, json.clone());
+        state.rendered_agendas.keep(owner, from, to, stamp, json.clone());
     }
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(json))
+    Ok(HttpResponse::Ok().content_type("application/json").body(json))
 }

@@ -36,14 +36,7 @@ impl std::fmt::Debug for RenderedAgendas {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
             .debug_struct("RenderedAgendas")
-            .field(
-                "entries",
-                &self
-                    .entries
-                    .try_lock()
-                    .map(|entries| entries.by_range.len())
-                    .ok(),
-            )
+            .field("entries", &self.entries.try_lock().map(|entries| entries.by_range.len()).ok())
             .finish()
     }
 }
@@ -99,11 +92,7 @@ mod tests {
         agendas.keep(sam, day, day, AgendaStamp(1, 1), Bytes::from_static(b"{}"));
         assert!(agendas.get(sam, day, day, AgendaStamp(1, 1)).is_some());
         assert!(agendas.get(sam, day, day, AgendaStamp(1, 2)).is_none());
-        assert!(
-            agendas
-                .get(sam, day, day.succ_opt().unwrap_or(day), AgendaStamp(1, 1))
-                .is_none()
-        );
+        assert!(agendas.get(sam, day, day.succ_opt().unwrap_or(day), AgendaStamp(1, 1)).is_none());
         let alex = AccountId(waymark_domain::id::new_id());
         assert!(agendas.get(alex, day, day, AgendaStamp(1, 1)).is_none());
     }

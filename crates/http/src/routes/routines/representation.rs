@@ -128,11 +128,9 @@ impl From<&Schedule> for ScheduleResponse {
     fn from(schedule: &Schedule) -> Self {
         let (weekdays, interval, count) = match schedule.pattern() {
             Pattern::Daily => (None, None, None),
-            Pattern::Weekly(days) => (
-                Some(days.days().into_iter().map(weekday_name).collect()),
-                None,
-                None,
-            ),
+            Pattern::Weekly(days) => {
+                (Some(days.days().into_iter().map(weekday_name).collect()), None, None)
+            }
             Pattern::EveryNDays(interval) => (None, Some(interval), None),
             Pattern::TimesPerWeek(count) => (None, None, Some(count)),
         };
@@ -141,11 +139,7 @@ impl From<&Schedule> for ScheduleResponse {
             weekdays,
             interval,
             count,
-            times: schedule
-                .times()
-                .iter()
-                .map(|time| time_text(*time))
-                .collect(),
+            times: schedule.times().iter().map(|time| time_text(*time)).collect(),
             starts_on: schedule.starts_on(),
             ends_on: schedule.ends_on(),
             time_zone: schedule.time_zone().name().to_owned(),
@@ -186,10 +180,7 @@ pub(crate) fn schedule(
     let pointer = |field: &str| format!("{prefix}/{field}");
     let not_for_kind = |field: &str, present: bool, problems: &mut Problems| {
         if present {
-            problems.add(
-                &pointer(field),
-                format!("is not used by a `{}` schedule", request.kind),
-            );
+            problems.add(&pointer(field), format!("is not used by a `{}` schedule", request.kind));
         }
     };
     let number =
@@ -239,10 +230,9 @@ pub(crate) fn schedule(
     for (index, text) in request.times.iter().flatten().enumerate() {
         match clock_time(text) {
             Some(time) => times.push(time),
-            None => problems.add(
-                &pointer(&format!("times/{index}")),
-                "must be a time of day as HH:MM",
-            ),
+            None => {
+                problems.add(&pointer(&format!("times/{index}")), "must be a time of day as HH:MM")
+            }
         }
     }
     let zone = match &request.time_zone {
@@ -402,9 +392,7 @@ pub(crate) struct RoutinePatch {
 }
 
 fn reminder(minutes: u32, problems: &mut Problems) -> Option<u16> {
-    let within = u16::try_from(minutes)
-        .ok()
-        .filter(|minutes| *minutes <= MAX_REMINDER_MINUTES);
+    let within = u16::try_from(minutes).ok().filter(|minutes| *minutes <= MAX_REMINDER_MINUTES);
     if within.is_none() {
         problems.add("/reminder_minutes_before", "must be 0 to 1440 minutes");
     }

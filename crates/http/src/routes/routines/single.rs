@@ -73,12 +73,8 @@ pub(crate) async fn get_routine(
     path: web::Path<uuid::Uuid>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let routine = routines::get(
-        &state.ports,
-        principal.acting()?,
-        RoutineId(path.into_inner()),
-    )
-    .await?;
+    let routine =
+        routines::get(&state.ports, principal.acting()?, RoutineId(path.into_inner())).await?;
     if let Some(unchanged) = not_modified(&request, &version_etag(routine.version)) {
         return Ok(unchanged);
     }
@@ -142,13 +138,6 @@ pub(crate) async fn delete_routine(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = RoutineId(path.into_inner());
-    routines::delete(
-        &state.ports,
-        principal.acting()?,
-        now(),
-        id,
-        if_match.seen(),
-    )
-    .await?;
+    routines::delete(&state.ports, principal.acting()?, now(), id, if_match.seen()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -140,10 +140,7 @@ pub(crate) async fn routine_stats(
         per_weekday: WEEKDAYS
             .iter()
             .zip(&computed.per_weekday)
-            .map(|(weekday, tally)| WeekdayTally {
-                weekday,
-                tally: TallyResponse::from(tally),
-            })
+            .map(|(weekday, tally)| WeekdayTally { weekday, tally: TallyResponse::from(tally) })
             .collect(),
     }))
 }
