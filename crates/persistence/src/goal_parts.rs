@@ -25,6 +25,7 @@ use waymark_domain::time::Instant;
 use crate::entities::{goal_check_ins, goal_steps, goals};
 use crate::error::store_error;
 use crate::journal::Journal;
+use crate::paging::{Direction::Descending, keyset_page};
 use crate::writes::{WriteTransaction, Writes};
 
 /// [`GoalPartsStore`] on SQLite or PostgreSQL.
@@ -513,31 +514,14 @@ impl GoalPartsStore for SqlGoalPartsStore {
         if !goal_exists(&self.connection, owner, goal).await? {
             return Ok(None);
         }
-        let mut select = goal_check_ins::Entity::find()
+        let select = goal_check_ins::Entity::find()
             .filter(goal_check_ins::Column::GoalId.eq(goal.0))
             .filter(goal_check_ins::Column::AccountId.eq(owner.0));
-        if let Some((created_at, id)) = after {
-            select = select.filter(
-                Condition::any().add(goal_check_ins::Column::CreatedAt.lt(created_at)).add(
-                    Condition::all()
-                        .add(goal_check_ins::Column::CreatedAt.eq(created_at))
-                        .add(goal_check_ins::Column::Id.lt(id.0)),
-                ),
-            );
-        }
-        let rows = select
-            .order_by_desc(goal_check_ins::Column::CreatedAt)
-            .order_by_desc(goal_check_ins::Column::Id)
-            .limit(limit.saturating_add(1))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let has_more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > limit;
-        let check_ins = rows
-            .iter()
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .map(to_check_in)
-            .collect::<Result<Vec<_>, _>>()?;
+        let columns = (goal_check_ins::Column::CreatedAt, goal_check_ins::Column::Id);
+        let after = after.map(|(created_at, id)| (created_at.into(), id.0.into()));
+        let (rows, has_more) =
+            keyset_page(&self.connection, select, Descending, columns, after, limit).await?;
+        let check_ins = rows.iter().map(to_check_in).collect::<Result<Vec<_>, _>>()?;
         Ok(Some(CheckInPage { check_ins, has_more }))
     }
 

@@ -28,6 +28,7 @@ use crate::entities::{goal_status_changes, goals, routines};
 use crate::error::store_error;
 use crate::journal::Journal;
 use crate::like::contains_pattern;
+use crate::paging::{Direction, beyond, page_of};
 use crate::writes::Writes;
 
 /// How many times an unconditional update is retried when another writer changed
@@ -90,21 +91,17 @@ fn history_row(
 
 fn after_condition(position: &GoalPosition) -> Condition {
     match position {
-        GoalPosition::Newest { created_at, id } => {
-            Condition::any().add(goals::Column::CreatedAt.lt(*created_at)).add(
-                Condition::all()
-                    .add(goals::Column::CreatedAt.eq(*created_at))
-                    .add(goals::Column::Id.lt(id.0)),
-            )
-        }
-        GoalPosition::TargetDate { target_date: Some(date), id } => Condition::any()
-            .add(goals::Column::TargetDate.gt(*date))
-            .add(
-                Condition::all()
-                    .add(goals::Column::TargetDate.eq(*date))
-                    .add(goals::Column::Id.gt(id.0)),
-            )
-            .add(goals::Column::TargetDate.is_null()),
+        GoalPosition::Newest { created_at, id } => beyond(
+            Direction::Descending,
+            (goals::Column::CreatedAt, goals::Column::Id),
+            ((*created_at).into(), id.0.into()),
+        ),
+        GoalPosition::TargetDate { target_date: Some(date), id } => beyond(
+            Direction::Ascending,
+            (goals::Column::TargetDate, goals::Column::Id),
+            ((*date).into(), id.0.into()),
+        )
+        .add(goals::Column::TargetDate.is_null()),
         GoalPosition::TargetDate { target_date: None, id } => Condition::all()
             .add(goals::Column::TargetDate.is_null())
             .add(goals::Column::Id.gt(id.0)),
@@ -147,12 +144,8 @@ impl SqlGoalStore {
             .all(&self.connection)
             .await
             .map_err(store_error)?;
-        let has_more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > query.limit;
-        let goals = rows
-            .iter()
-            .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
-            .map(to_goal)
-            .collect::<Result<Arc<[Goal]>, _>>()?;
+        let (rows, has_more) = page_of(rows, query.limit);
+        let goals = rows.iter().map(to_goal).collect::<Result<Arc<[Goal]>, _>>()?;
         Ok(GoalPage { goals, has_more })
     }
 

@@ -20,6 +20,7 @@ mod idempotency;
 mod identity;
 mod journal;
 mod like;
+mod paging;
 mod routines;
 mod settings;
 mod sqlite_path;

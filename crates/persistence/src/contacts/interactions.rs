@@ -4,9 +4,7 @@
 
 use async_trait::async_trait;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use waymark_domain::acting::Acting;
 use waymark_domain::contacts::ports::{
     InteractionPosition, InteractionStore, InteractionWriteError, MAX_INTERACTIONS_PER_CONTACT,
@@ -20,11 +18,10 @@ use waymark_domain::journal::{Change, ResourceType};
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
-use super::{
-    SqlContactStore, contact_updated, lock_contact, page_of, refresh_last_contacted, to_contact,
-};
+use super::{SqlContactStore, contact_updated, lock_contact, refresh_last_contacted, to_contact};
 use crate::entities::contact_interactions;
 use crate::error::store_error;
+use crate::paging::{Direction::Descending, keyset_page};
 
 fn to_interaction(row: &contact_interactions::Model) -> Result<Interaction, StoreError> {
     let bad = |field: &str| {
@@ -95,26 +92,13 @@ impl InteractionStore for SqlContactStore {
         if self.row(owner, contact).await?.is_none() {
             return Ok(None);
         }
-        let mut select = contact_interactions::Entity::find()
+        let select = contact_interactions::Entity::find()
             .filter(contact_interactions::Column::ContactId.eq(contact.0))
             .filter(contact_interactions::Column::AccountId.eq(owner.0));
-        if let Some(after) = after {
-            select = select.filter(
-                Condition::any().add(contact_interactions::Column::At.lt(after.at)).add(
-                    Condition::all()
-                        .add(contact_interactions::Column::At.eq(after.at))
-                        .add(contact_interactions::Column::Id.lt(after.id.0)),
-                ),
-            );
-        }
-        let rows = select
-            .order_by_desc(contact_interactions::Column::At)
-            .order_by_desc(contact_interactions::Column::Id)
-            .limit(limit.saturating_add(1))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let (rows, has_more) = page_of(rows, limit);
+        let columns = (contact_interactions::Column::At, contact_interactions::Column::Id);
+        let after = after.map(|after| (after.at.into(), after.id.0.into()));
+        let (rows, has_more) =
+            keyset_page(&self.connection, select, Descending, columns, after, limit).await?;
         let interactions = rows.iter().map(to_interaction).collect::<Result<_, _>>()?;
         Ok(Some((interactions, has_more)))
     }

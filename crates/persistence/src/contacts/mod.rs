@@ -13,8 +13,8 @@ mod supporters;
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
 use waymark_domain::acting::Acting;
@@ -38,6 +38,7 @@ use crate::entities::{accounts, contact_interactions, contacts, goal_supporters,
 use crate::error::{retrying_conflicts, store_error};
 use crate::journal::Journal;
 use crate::like::contains_pattern;
+use crate::paging::{Direction::Ascending, keyset_page};
 use crate::writes::Writes;
 
 /// How many times an unconditional update is retried when another writer changed the
@@ -165,13 +166,6 @@ fn set_details(
     row.crisis_contact = Set(details.crisis_contact);
     row.knows_about_my_health = Set(details.knows_about_my_health.as_str().to_owned());
     row.notes = Set(details.notes.as_str().to_owned());
-}
-
-fn page_of<T>(mut items: Vec<T>, limit: u64) -> (Vec<T>, bool) {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let has_more = items.len() > limit;
-    items.truncate(limit);
-    (items, has_more)
 }
 
 /// Takes the owner's row lock, so that counting and inserting their contacts happen
@@ -482,43 +476,21 @@ impl ContactStore for SqlContactStore {
             select =
                 select.filter(Expr::col(contacts::Column::SearchText).like(contains_pattern(text)));
         }
-        if let Some(due_by) = query.due_by {
+        let key = if let Some(due_by) = query.due_by {
             select = select
                 .filter(contacts::Column::DueAt.is_not_null())
-                .filter(contacts::Column::DueAt.lte(due_by))
-                .order_by_asc(contacts::Column::DueAt)
-                .order_by_asc(contacts::Column::Id);
+                .filter(contacts::Column::DueAt.lte(due_by));
+            contacts::Column::DueAt
         } else {
-            select =
-                select.order_by_asc(contacts::Column::NameKey).order_by_asc(contacts::Column::Id);
-        }
-        match &query.after {
-            Some(ContactPosition::Name { name_key, id }) => {
-                select = select.filter(
-                    Condition::any().add(contacts::Column::NameKey.gt(name_key.as_str())).add(
-                        Condition::all()
-                            .add(contacts::Column::NameKey.eq(name_key.as_str()))
-                            .add(contacts::Column::Id.gt(id.0)),
-                    ),
-                );
-            }
-            Some(ContactPosition::Due { due_since, id }) => {
-                select = select.filter(
-                    Condition::any().add(contacts::Column::DueAt.gt(*due_since)).add(
-                        Condition::all()
-                            .add(contacts::Column::DueAt.eq(*due_since))
-                            .add(contacts::Column::Id.gt(id.0)),
-                    ),
-                );
-            }
-            None => {}
-        }
-        let rows = select
-            .limit(query.limit.saturating_add(1))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let (rows, has_more) = page_of(rows, query.limit);
+            contacts::Column::NameKey
+        };
+        let after = query.after.as_ref().map(|after| match after {
+            ContactPosition::Name { name_key, id } => (name_key.as_str().into(), id.0.into()),
+            ContactPosition::Due { due_since, id } => ((*due_since).into(), id.0.into()),
+        });
+        let columns = (key, contacts::Column::Id);
+        let (rows, has_more) =
+            keyset_page(&self.connection, select, Ascending, columns, after, query.limit).await?;
         Ok(ContactPage {
             contacts: rows.iter().map(to_contact).collect::<Result<_, _>>()?,
             has_more,

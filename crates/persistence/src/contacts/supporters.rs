@@ -6,9 +6,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use waymark_domain::acting::Acting;
 use waymark_domain::contacts::ports::{
     MAX_SUPPORTERS_PER_GOAL, SupportedGoal, SupporterPosition, SupporterStore, SupporterWriteError,
@@ -19,9 +17,10 @@ use waymark_domain::identity::AccountId;
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
-use super::{SqlContactStore, lock_contact, page_of, refresh_goal_supporters, to_contact};
+use super::{SqlContactStore, lock_contact, refresh_goal_supporters, to_contact};
 use crate::entities::{contacts, goal_supporters, goals};
 use crate::error::{retrying_conflicts, store_error};
+use crate::paging::{Direction::Ascending, keyset_page};
 
 fn to_supporter(row: &goal_supporters::Model) -> Result<Supporter, StoreError> {
     Ok(Supporter {
@@ -171,26 +170,13 @@ impl SupporterStore for SqlContactStore {
         if !self.owns_goal(owner, goal).await? {
             return Ok(None);
         }
-        let mut select = goal_supporters::Entity::find()
+        let select = goal_supporters::Entity::find()
             .filter(goal_supporters::Column::GoalId.eq(goal.0))
             .filter(goal_supporters::Column::AccountId.eq(owner.0));
-        if let Some(after) = after {
-            select = select.filter(
-                Condition::any().add(goal_supporters::Column::CreatedAt.gt(after.created_at)).add(
-                    Condition::all()
-                        .add(goal_supporters::Column::CreatedAt.eq(after.created_at))
-                        .add(goal_supporters::Column::ContactId.gt(after.id)),
-                ),
-            );
-        }
-        let links = select
-            .order_by_asc(goal_supporters::Column::CreatedAt)
-            .order_by_asc(goal_supporters::Column::ContactId)
-            .limit(limit.saturating_add(1))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let (links, has_more) = page_of(links, limit);
+        let columns = (goal_supporters::Column::CreatedAt, goal_supporters::Column::ContactId);
+        let after = after.map(|after| (after.created_at.into(), after.id.into()));
+        let (links, has_more) =
+            keyset_page(&self.connection, select, Ascending, columns, after, limit).await?;
         let contacts: HashMap<uuid::Uuid, contacts::Model> = contacts::Entity::find()
             .filter(contacts::Column::AccountId.eq(owner.0))
             .filter(contacts::Column::Id.is_in(links.iter().map(|link| link.contact_id)))
@@ -220,26 +206,13 @@ impl SupporterStore for SqlContactStore {
         if self.row(owner, contact).await?.is_none() {
             return Ok(None);
         }
-        let mut select = goal_supporters::Entity::find()
+        let select = goal_supporters::Entity::find()
             .filter(goal_supporters::Column::ContactId.eq(contact.0))
             .filter(goal_supporters::Column::AccountId.eq(owner.0));
-        if let Some(after) = after {
-            select = select.filter(
-                Condition::any().add(goal_supporters::Column::CreatedAt.gt(after.created_at)).add(
-                    Condition::all()
-                        .add(goal_supporters::Column::CreatedAt.eq(after.created_at))
-                        .add(goal_supporters::Column::GoalId.gt(after.id)),
-                ),
-            );
-        }
-        let links = select
-            .order_by_asc(goal_supporters::Column::CreatedAt)
-            .order_by_asc(goal_supporters::Column::GoalId)
-            .limit(limit.saturating_add(1))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let (links, has_more) = page_of(links, limit);
+        let columns = (goal_supporters::Column::CreatedAt, goal_supporters::Column::GoalId);
+        let after = after.map(|after| (after.created_at.into(), after.id.into()));
+        let (links, has_more) =
+            keyset_page(&self.connection, select, Ascending, columns, after, limit).await?;
         let goals: HashMap<uuid::Uuid, goals::Model> = goals::Entity::find()
             .filter(goals::Column::AccountId.eq(owner.0))
             .filter(goals::Column::Id.is_in(links.iter().map(|link| link.goal_id)))

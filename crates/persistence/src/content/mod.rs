@@ -10,8 +10,8 @@ mod services;
 
 use async_trait::async_trait;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use waymark_domain::content::ports::{
     ArticlePage, ArticlePosition, ArticleQuery, ArticleStore, ArticleWriteError,
@@ -27,6 +27,7 @@ use waymark_domain::time::Instant;
 
 use crate::entities::{content_articles, content_revisions};
 use crate::error::{is_unique_violation, store_error};
+use crate::paging::{Direction::Descending, keyset_page};
 use crate::writes::{WriteTransaction, Writes};
 
 use self::changes::{lock_feed, record_change};
@@ -275,25 +276,15 @@ impl ArticleStore for SqlContentStore {
         if let Some(by) = query.review_due_by {
             select = select.filter(content_articles::Column::NextReview.lte(by));
         }
-        if let Some(ArticlePosition::Updated { updated_at, id }) = &query.after {
-            select = select.filter(
-                Condition::any().add(content_articles::Column::UpdatedAt.lt(*updated_at)).add(
-                    Condition::all()
-                        .add(content_articles::Column::UpdatedAt.eq(*updated_at))
-                        .add(content_articles::Column::Id.lt(*id)),
-                ),
-            );
-        }
-        let mut rows = select
-            .order_by_desc(content_articles::Column::UpdatedAt)
-            .order_by_desc(content_articles::Column::Id)
-            .limit(query.limit.saturating_add(1))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
-        let has_more = rows.len() > limit;
-        rows.truncate(limit);
+        let after = match &query.after {
+            Some(ArticlePosition::Updated { updated_at, id }) => {
+                Some(((*updated_at).into(), (*id).into()))
+            }
+            _ => None,
+        };
+        let columns = (content_articles::Column::UpdatedAt, content_articles::Column::Id);
+        let (rows, has_more) =
+            keyset_page(&self.connection, select, Descending, columns, after, query.limit).await?;
         Ok(ArticlePage {
             articles: rows
                 .iter()

@@ -13,6 +13,7 @@ use waymark_domain::time;
 
 use crate::entities::api_clients;
 use crate::error::store_error;
+use crate::paging::page_of;
 use crate::writes::Writes;
 
 /// [`ClientStore`] on SQLite or PostgreSQL.
@@ -70,12 +71,8 @@ impl ClientStore for SqlClientStore {
             .all(&self.connection)
             .await
             .map_err(store_error)?;
-        let has_more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > limit;
-        let clients = rows
-            .iter()
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .map(to_client)
-            .collect::<Result<Vec<_>, _>>()?;
+        let (rows, has_more) = page_of(rows, limit);
+        let clients = rows.iter().map(to_client).collect::<Result<Vec<_>, _>>()?;
         Ok(ClientPage { clients, has_more })
     }
 

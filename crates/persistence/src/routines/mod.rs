@@ -11,8 +11,8 @@ use async_trait::async_trait;
 use chrono::{NaiveDate, NaiveTime};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use waymark_domain::acting::Acting;
 use waymark_domain::goals::{Feeling, GoalId};
@@ -33,6 +33,7 @@ use waymark_domain::time::Instant;
 use crate::entities::{goals, routine_check_ins, routine_pauses, routines};
 use crate::error::{is_foreign_key_violation, store_error};
 use crate::journal::Journal;
+use crate::paging::{Direction::Descending, keyset_page};
 use crate::writes::{WriteTransaction, Writes};
 
 /// A routine linked to a goal that was deleted after it was checked (by a
@@ -321,28 +322,11 @@ impl RoutineStore for SqlRoutineStore {
         if let Some(goal) = query.goal_id {
             select = select.filter(routines::Column::GoalId.eq(goal.0));
         }
-        if let Some(after) = &query.after {
-            select = select.filter(
-                Condition::any().add(routines::Column::CreatedAt.lt(after.created_at)).add(
-                    Condition::all()
-                        .add(routines::Column::CreatedAt.eq(after.created_at))
-                        .add(routines::Column::Id.lt(after.id.0)),
-                ),
-            );
-        }
-        let rows = select
-            .order_by_desc(routines::Column::CreatedAt)
-            .order_by_desc(routines::Column::Id)
-            .limit(query.limit.saturating_add(1))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?;
-        let has_more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > query.limit;
-        let routines = rows
-            .iter()
-            .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
-            .map(to_routine)
-            .collect::<Result<Vec<_>, _>>()?;
+        let columns = (routines::Column::CreatedAt, routines::Column::Id);
+        let after = query.after.map(|after| (after.created_at.into(), after.id.0.into()));
+        let (rows, has_more) =
+            keyset_page(&self.connection, select, Descending, columns, after, query.limit).await?;
+        let routines = rows.iter().map(to_routine).collect::<Result<Vec<_>, _>>()?;
         Ok(RoutinePage { routines, has_more })
     }
 

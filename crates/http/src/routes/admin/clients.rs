@@ -18,6 +18,7 @@ use crate::extract::JsonBody;
 use crate::middleware::idempotency::ShownOnce;
 use crate::openapi::problems::{BadPage, ClientMissing, Invalid};
 use crate::pagination::{PageRequest, page_response};
+use crate::paths::ClientPath;
 use crate::state::AppState;
 
 /// A registered API client.
@@ -178,7 +179,7 @@ pub(crate) async fn list_clients(
     tag = "admin",
     operation_id = "get_client",
     security(("oauth2" = ["admin"])),
-    params(("client_id" = uuid::Uuid, Path, description = "The client's id.")),
+    params(ClientPath),
     responses(
         (status = 200, description = "The client.", body = ClientResponse),
         ClientMissing,
@@ -187,10 +188,10 @@ pub(crate) async fn list_clients(
 #[get("/v1/admin/clients/{client_id}")]
 pub(crate) async fn get_client(
     _principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<ClientPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = clients::get(&state.ports, client_id(path.into_inner())).await?;
+    let client = clients::get(&state.ports, path.client_id()).await?;
     Ok(HttpResponse::Ok().json(ClientResponse::from(&client)))
 }
 
@@ -202,7 +203,7 @@ pub(crate) async fn get_client(
     tag = "admin",
     operation_id = "delete_client",
     security(("oauth2" = ["admin"])),
-    params(("client_id" = uuid::Uuid, Path, description = "The client's id.")),
+    params(ClientPath),
     responses(
         (status = 204, description = "The client is gone."),
         ClientMissing,
@@ -211,10 +212,10 @@ pub(crate) async fn get_client(
 #[delete("/v1/admin/clients/{client_id}")]
 pub(crate) async fn delete_client(
     _principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<ClientPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = client_id(path.into_inner());
+    let id = path.client_id();
     clients::remove(&state.ports, id).await?;
     tracing::info!(target: "security", client_id = %id, "API client removed");
     Ok(HttpResponse::NoContent().finish())

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, patch, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use waymark_application::{Input, accounts};
-use waymark_domain::identity::{AccountId, Role};
+use waymark_domain::identity::Role;
 use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
 use crate::auth::Principal;
@@ -13,6 +13,7 @@ use crate::auth::vocabulary::RoleName;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, version_etag};
 use crate::openapi::problems::AccountStale;
+use crate::paths::UserPath;
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::wire::account::AccountResponse;
@@ -44,7 +45,7 @@ impl Input<Role> for RoleChange {
     tag = "admin",
     operation_id = "update_user_role",
     security(("oauth2" = ["admin"])),
-    params(("user_id" = uuid::Uuid, Path, description = "The account's id.")),
+    params(UserPath),
     request_body(content((RoleChange = "application/merge-patch+json"), (RoleChange = "application/json"))),
     responses(
         (status = 200, description = "The account with its new role.", body = AccountResponse, headers(("ETag" = String, description = "The new version."))),
@@ -56,12 +57,12 @@ impl Input<Role> for RoleChange {
 #[patch("/v1/admin/users/{user_id}")]
 pub(crate) async fn update_user(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<UserPath>,
     if_match: IfMatch,
     body: JsonBody<RoleChange>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let target = AccountId(path.into_inner());
+    let target = path.user_id();
     let acting = principal.administering(target)?;
     let change = body.into_inner();
     let account = accounts::set_role(&state.ports, acting, if_match.seen(), change).await?;

@@ -9,7 +9,7 @@ use waymark_application::interactions::{self, InteractionDraft};
 use waymark_domain::contacts::draft::not_in_future;
 use waymark_domain::contacts::ports::InteractionPosition;
 use waymark_domain::contacts::{
-    ContactId, ContactMethod, Felt, InteractionId, InteractionNote, NewInteraction, Problems,
+    ContactMethod, Felt, InteractionId, InteractionNote, NewInteraction, Problems,
 };
 use waymark_domain::time::{Instant, now};
 use waymark_domain::validation::Problem as FieldProblem;
@@ -20,6 +20,7 @@ use crate::error::ApiError;
 use crate::extract::{JsonBody, version_etag};
 use crate::openapi::problems::{BadPage, ContactMissing, InteractionMissing, Invalid};
 use crate::pagination::{PageRequest, TimeAndId, page_response};
+use crate::paths::{ContactPath, InteractionPath};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -51,7 +52,7 @@ pub(crate) struct InteractionCreatedResponse {
     operation_id = "create_interaction",
     security(("oauth2" = ["contacts:write"])),
     request_body = NewInteractionRequest,
-    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id.")),
+    params(ContactPath),
     responses(
         (status = 201, description = "The interaction and the contact.", body = InteractionCreatedResponse,
             headers(("Location" = String, description = "The interaction's address."))),
@@ -63,11 +64,11 @@ pub(crate) struct InteractionCreatedResponse {
 #[post("/v1/contacts/{contact_id}/interactions")]
 pub(crate) async fn create_interaction(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<ContactPath>,
     body: JsonBody<NewInteractionRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let contact_id = ContactId(path.into_inner());
+    let contact_id = path.contact_id();
     let draft = body.into_inner();
     let (interaction, contact) =
         interactions::record(&state.ports, principal.acting()?, now(), contact_id, draft).await?;
@@ -103,7 +104,7 @@ impl InteractionDraft for NewInteractionRequest {
     tag = "contacts",
     operation_id = "list_interactions",
     security(("oauth2" = ["contacts:read"])),
-    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id."), PageRequest),
+    params(ContactPath, PageRequest),
     responses(
         (status = 200, description = "A page of interactions; `Link` points to the next.", body = InteractionPageResponse),
         BadPage,
@@ -113,11 +114,11 @@ impl InteractionDraft for NewInteractionRequest {
 #[get("/v1/contacts/{contact_id}/interactions")]
 pub(crate) async fn list_interactions(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<ContactPath>,
     page: web::Query<PageRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let contact_id = ContactId(path.into_inner());
+    let contact_id = path.contact_id();
     let limit = page.limit()?;
     let after = (page.position::<TimeAndId>(&state.cursors)?)
         .map(|position| InteractionPosition { at: position.at, id: InteractionId(position.id) });
@@ -139,10 +140,7 @@ pub(crate) async fn list_interactions(
     tag = "contacts",
     operation_id = "get_interaction",
     security(("oauth2" = ["contacts:read"])),
-    params(
-        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
-        ("interaction_id" = uuid::Uuid, Path, description = "The interaction's id."),
-    ),
+    params(InteractionPath),
     responses(
         (status = 200, description = "The interaction.", body = InteractionResponse,
             headers(("ETag" = String, description = "Always `\"1\"`: interactions do not change."))),
@@ -152,10 +150,15 @@ pub(crate) async fn list_interactions(
 #[get("/v1/contacts/{contact_id}/interactions/{interaction_id}")]
 pub(crate) async fn get_interaction(
     principal: Principal,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    path: web::Path<InteractionPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let interaction = interactions::get(&state.ports, principal.acting()?, ids(path)).await?;
+    let interaction = interactions::get(
+        &state.ports,
+        principal.acting()?,
+        (path.contact_id(), path.interaction_id()),
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, version_etag(1)))
         .json(InteractionResponse::from(&interaction)))
@@ -169,10 +172,7 @@ pub(crate) async fn get_interaction(
     tag = "contacts",
     operation_id = "delete_interaction",
     security(("oauth2" = ["contacts:write"])),
-    params(
-        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
-        ("interaction_id" = uuid::Uuid, Path, description = "The interaction's id."),
-    ),
+    params(InteractionPath),
     responses(
         (status = 204, description = "The interaction is gone."),
         InteractionMissing,
@@ -181,14 +181,15 @@ pub(crate) async fn get_interaction(
 #[delete("/v1/contacts/{contact_id}/interactions/{interaction_id}")]
 pub(crate) async fn delete_interaction(
     principal: Principal,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    path: web::Path<InteractionPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    interactions::delete(&state.ports, principal.acting()?, now(), ids(path)).await?;
+    interactions::delete(
+        &state.ports,
+        principal.acting()?,
+        now(),
+        (path.contact_id(), path.interaction_id()),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-fn ids(path: web::Path<(uuid::Uuid, uuid::Uuid)>) -> (ContactId, InteractionId) {
-    let (contact, interaction) = path.into_inner();
-    (ContactId(contact), InteractionId(interaction))
 }

@@ -1,13 +1,11 @@
 //! Creating, reading, changing and deleting one contact.
 
-use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use waymark_application::contacts::{self, ContactEdit};
 use waymark_domain::contacts::draft::{channels, keep_in_touch_days, not_in_future};
 use waymark_domain::contacts::{
-    CanHelpWith, Contact, ContactChanges, ContactDraft, ContactId, ContactKind, ContactMethod,
-    ContactName, ContactNotes, Helpfulness, KnowsAboutMyHealth, Organisation, PhoneRegion,
-    Problems,
+    CanHelpWith, ContactChanges, ContactDraft, ContactKind, ContactMethod, ContactName,
+    ContactNotes, Helpfulness, KnowsAboutMyHealth, Organisation, PhoneRegion, Problems,
 };
 use waymark_domain::time::{Instant, now};
 use waymark_domain::validation::Problem as FieldProblem;
@@ -17,18 +15,11 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
 use crate::openapi::problems::{ContactMissing, ContactStale, Invalid};
+use crate::paths::ContactPath;
 use crate::problem::Problem;
+use crate::respond::{created, versioned};
 use crate::state::AppState;
 use crate::wire::channels::channel_drafts;
-
-pub(super) fn contact_response(status: StatusCode, contact: &Contact) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, version_etag(contact.version)));
-    if status == StatusCode::CREATED {
-        response.insert_header((header::LOCATION, format!("/v1/contacts/{}", contact.id)));
-    }
-    response.json(ContactResponse::from(contact))
-}
 
 /// Adds a contact to your support network.
 ///
@@ -55,7 +46,11 @@ pub(crate) async fn create_contact(
 ) -> Result<HttpResponse, ApiError> {
     let draft = ContactDraft::from(body.into_inner());
     let contact = contacts::create(&state.ports, principal.acting()?, now(), draft).await?;
-    Ok(contact_response(StatusCode::CREATED, &contact))
+    Ok(created(
+        format!("/v1/contacts/{}", contact.id),
+        contact.version,
+        ContactResponse::from(&contact),
+    ))
 }
 
 /// One of your contacts.
@@ -65,7 +60,7 @@ pub(crate) async fn create_contact(
     tag = "contacts",
     operation_id = "get_contact",
     security(("oauth2" = ["contacts:read"])),
-    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id.")),
+    params(ContactPath),
     responses(
         (status = 200, description = "The contact.", body = ContactResponse, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
@@ -76,15 +71,14 @@ pub(crate) async fn create_contact(
 pub(crate) async fn get_contact(
     request: HttpRequest,
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<ContactPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let contact =
-        contacts::get(&state.ports, principal.acting()?, ContactId(path.into_inner())).await?;
+    let contact = contacts::get(&state.ports, principal.acting()?, path.contact_id()).await?;
     if let Some(unchanged) = not_modified(&request, &version_etag(contact.version)) {
         return Ok(unchanged);
     }
-    Ok(contact_response(StatusCode::OK, &contact))
+    Ok(versioned(contact.version, ContactResponse::from(&contact)))
 }
 
 impl ContactEdit for ContactPatch {
@@ -172,7 +166,7 @@ impl ContactEdit for ContactPatch {
     operation_id = "update_contact",
     security(("oauth2" = ["contacts:write"])),
     request_body(content((ContactPatch = "application/merge-patch+json"), (ContactPatch = "application/json"))),
-    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id.")),
+    params(ContactPath),
     responses(
         (status = 200, description = "The changed contact.", body = ContactResponse, headers(("ETag" = String, description = "Its new version."))),
         ContactMissing,
@@ -183,15 +177,15 @@ impl ContactEdit for ContactPatch {
 #[patch("/v1/contacts/{contact_id}")]
 pub(crate) async fn update_contact(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<ContactPath>,
     if_match: IfMatch,
     body: JsonBody<ContactPatch>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, patch) = (ContactId(path.into_inner()), body.into_inner());
+    let (id, patch) = (path.contact_id(), body.into_inner());
     let acting = principal.acting()?;
     let contact = contacts::update(&state.ports, acting, now(), id, if_match.seen(), patch).await?;
-    Ok(contact_response(StatusCode::OK, &contact))
+    Ok(versioned(contact.version, ContactResponse::from(&contact)))
 }
 
 /// Deletes one of your contacts.
@@ -203,7 +197,7 @@ pub(crate) async fn update_contact(
     tag = "contacts",
     operation_id = "delete_contact",
     security(("oauth2" = ["contacts:write"])),
-    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id.")),
+    params(ContactPath),
     responses(
         (status = 204, description = "The contact is gone."),
         ContactMissing,
@@ -213,11 +207,11 @@ pub(crate) async fn update_contact(
 #[delete("/v1/contacts/{contact_id}")]
 pub(crate) async fn delete_contact(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<ContactPath>,
     if_match: IfMatch,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = ContactId(path.into_inner());
+    let id = path.contact_id();
     contacts::delete(&state.ports, principal.acting()?, now(), id, if_match.seen()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use waymark_application::{Input, supporters};
 use waymark_domain::contacts::ports::{SupportedGoal, SupporterPosition};
-use waymark_domain::contacts::{Contact, ContactId, Problems, Supporter, SupporterRole};
-use waymark_domain::goals::GoalId;
+use waymark_domain::contacts::{Contact, Problems, Supporter, SupporterRole};
 use waymark_domain::time::now;
 use waymark_domain::validation::Problem as FieldProblem;
 
@@ -20,6 +19,7 @@ use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::openapi::problems::{BadPage, ContactMissing, GoalMissing};
 use crate::pagination::{PageRequest, TimeAndId, page_response};
+use crate::paths::{ContactPath, GoalPath, SupporterPath};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -139,10 +139,7 @@ fn position(state: &AppState, page: &PageRequest) -> Result<Option<SupporterPosi
     operation_id = "put_goal_supporter",
     security(("oauth2" = ["goals:write", "contacts:read"])),
     request_body = SupporterRequest,
-    params(
-        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
-        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
-    ),
+    params(SupporterPath),
     responses(
         (status = 200, description = "The role changed.", body = SupporterResponse),
         (status = 201, description = "The contact is now a supporter.", body = SupporterResponse),
@@ -154,19 +151,18 @@ fn position(state: &AppState, page: &PageRequest) -> Result<Option<SupporterPosi
 #[put("/v1/goals/{goal_id}/supporters/{contact_id}")]
 pub(crate) async fn put_goal_supporter(
     principal: Principal,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    path: web::Path<SupporterPath>,
     body: JsonBody<SupporterRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (goal_id, contact_id) = path.into_inner();
-    let link = (GoalId(goal_id), ContactId(contact_id));
+    let link = (path.goal_id(), path.contact_id());
     let (supporter, created) =
         supporters::set(&state.ports, principal.acting()?, now(), link, body.into_inner()).await?;
     let mut response = if created {
         let mut response = HttpResponse::Created();
         response.insert_header((
             header::LOCATION,
-            format!("/v1/goals/{goal_id}/supporters/{contact_id}"),
+            format!("/v1/goals/{}/supporters/{}", link.0, link.1),
         ));
         response
     } else {
@@ -190,10 +186,7 @@ impl Input<SupporterRole> for SupporterRequest {
     tag = "contacts",
     operation_id = "delete_goal_supporter",
     security(("oauth2" = ["goals:write", "contacts:read"])),
-    params(
-        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
-        ("contact_id" = uuid::Uuid, Path, description = "The contact's id."),
-    ),
+    params(SupporterPath),
     responses(
         (status = 204, description = "They no longer support the goal."),
         (status = 404, description = "No such goal, contact or supporter of yours.", body = Problem, content_type = "application/problem+json"),
@@ -202,11 +195,10 @@ impl Input<SupporterRole> for SupporterRequest {
 #[delete("/v1/goals/{goal_id}/supporters/{contact_id}")]
 pub(crate) async fn delete_goal_supporter(
     principal: Principal,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    path: web::Path<SupporterPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (goal_id, contact_id) = path.into_inner();
-    let link = (GoalId(goal_id), ContactId(contact_id));
+    let link = (path.goal_id(), path.contact_id());
     supporters::remove(&state.ports, principal.acting()?, now(), link).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -218,7 +210,7 @@ pub(crate) async fn delete_goal_supporter(
     tag = "contacts",
     operation_id = "list_goal_supporters",
     security(("oauth2" = ["goals:read", "contacts:read"])),
-    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id."), PageRequest),
+    params(GoalPath, PageRequest),
     responses(
         (status = 200, description = "A page of supporters; `Link` points to the next.", body = SupporterPageResponse),
         BadPage,
@@ -228,16 +220,15 @@ pub(crate) async fn delete_goal_supporter(
 #[get("/v1/goals/{goal_id}/supporters")]
 pub(crate) async fn list_goal_supporters(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<GoalPath>,
     page: web::Query<PageRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let goal_id = path.into_inner();
+    let (goal_id, acting) = (path.goal_id(), principal.acting()?);
     let limit = page.limit()?;
     let after = position(&state, &page)?;
     let (supporters, has_more) =
-        supporters::of_goal(&state.ports, principal.acting()?, GoalId(goal_id), after, limit)
-            .await?;
+        supporters::of_goal(&state.ports, acting, goal_id, after, limit).await?;
     let next_cursor = state.cursors.after_last(has_more, &supporters, |(last, _)| TimeAndId {
         at: last.created_at,
         id: last.contact_id.0,
@@ -256,7 +247,7 @@ pub(crate) async fn list_goal_supporters(
     tag = "contacts",
     operation_id = "list_contact_goals",
     security(("oauth2" = ["contacts:read", "goals:read"])),
-    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id."), PageRequest),
+    params(ContactPath, PageRequest),
     responses(
         (status = 200, description = "A page of goals; `Link` points to the next.", body = SupportedGoalPageResponse),
         BadPage,
@@ -266,16 +257,15 @@ pub(crate) async fn list_goal_supporters(
 #[get("/v1/contacts/{contact_id}/goals")]
 pub(crate) async fn list_contact_goals(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<ContactPath>,
     page: web::Query<PageRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let contact_id = path.into_inner();
+    let (contact_id, acting) = (path.contact_id(), principal.acting()?);
     let limit = page.limit()?;
     let after = position(&state, &page)?;
-    let acting = principal.acting()?;
     let (goals, has_more) =
-        supporters::goals_of(&state.ports, acting, ContactId(contact_id), after, limit).await?;
+        supporters::goals_of(&state.ports, acting, contact_id, after, limit).await?;
     let next_cursor = state.cursors.after_last(has_more, &goals, |last| TimeAndId {
         at: last.supporter.created_at,
         id: last.supporter.goal_id.0,

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use waymark_application::contacts;
 use waymark_application::formats::contact_cards::{draft_of, write_contact};
 use waymark_application::formats::vcard::{CardWriter, parse};
-use waymark_domain::contacts::{ContactId, Problems};
+use waymark_domain::contacts::Problems;
 use waymark_domain::time::now;
 use waymark_domain::validation::Problem as FieldProblem;
 
@@ -19,6 +19,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{not_modified, version_etag};
 use crate::openapi::problems::ContactMissing;
+use crate::paths::ContactPath;
 use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
 
@@ -49,7 +50,7 @@ fn vcard_response(text: String, file_name: &str) -> HttpResponse {
     tag = "contacts",
     operation_id = "export_contact_vcard",
     security(("oauth2" = ["contacts:read"])),
-    params(("contact_id" = uuid::Uuid, Path, description = "The contact's id.")),
+    params(ContactPath),
     responses(
         (status = 200, description = "The vCard.", content_type = "text/vcard", body = String,
             headers(("ETag" = String, description = "The contact's version."))),
@@ -61,18 +62,17 @@ fn vcard_response(text: String, file_name: &str) -> HttpResponse {
 pub(crate) async fn export_contact_vcard(
     request: HttpRequest,
     principal: Principal,
-    path: web::Path<String>,
+    path: web::Path<ContactPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid::Uuid::parse_str(&path.into_inner()).map_err(|_| ApiError::NotFound)?;
-    let contact = contacts::get(&state.ports, principal.acting()?, ContactId(id)).await?;
+    let contact = contacts::get(&state.ports, principal.acting()?, path.contact_id()).await?;
     let etag = version_etag(contact.version);
     if let Some(unchanged) = not_modified(&request, &etag) {
         return Ok(unchanged);
     }
     let mut writer = CardWriter::new();
     write_contact(&mut writer, &contact);
-    let mut response = vcard_response(writer.finish(), &format!("{id}.vcf"));
+    let mut response = vcard_response(writer.finish(), &format!("{}.vcf", contact.id));
     if let Ok(value) = HeaderValue::from_str(&etag) {
         response.headers_mut().insert(header::ETAG, value);
     }

@@ -1,7 +1,7 @@
 //! `/v1/content/articles`: reading is public (published articles only, cacheable);
 //! editors (scope `content:write`) also see drafts and archived articles, and write.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ use super::representation::{
 };
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
+use crate::extract::{IfMatch, JsonBody, Patch};
 use crate::openapi::problems::{ArticleMissing, BadQuery, Invalid, Stale};
 use crate::pagination::{
     DEFAULT_LIMIT, bad_query, documented_query, documented_query_types, next_page_base,
@@ -32,6 +32,7 @@ use crate::pagination::{
 };
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_bytes, cached_json};
+use crate::respond::{created, versioned};
 use crate::state::AppState;
 use crate::wire::names::ArticleStatusName;
 
@@ -230,18 +231,6 @@ fn address(path: (String, String)) -> Result<(Locale, Slug), ApiError> {
     Ok((locale, slug))
 }
 
-fn editor_response(status: StatusCode, article: &Article) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, version_etag(article.version)));
-    if status == StatusCode::CREATED {
-        response.insert_header((
-            header::LOCATION,
-            format!("/v1/content/articles/{}/{}", article.locale.as_str(), article.slug.as_str()),
-        ));
-    }
-    response.json(ArticleResponse::from(article))
-}
-
 /// One published article or story, with its body as Markdown and sanitised HTML.
 ///
 /// Public and cacheable (`ETag`, `Last-Modified`, 304). Drafts and archived articles
@@ -310,7 +299,9 @@ pub(crate) async fn create_article(
     let draft = ArticleDraft::from(body.into_inner());
     let article = articles::create(&state.ports, now(), &draft).await?;
     state.crisis.forget();
-    Ok(editor_response(StatusCode::CREATED, &article))
+    let location =
+        format!("/v1/content/articles/{}/{}", article.locale.as_str(), article.slug.as_str());
+    Ok(created(location, article.version, ArticleResponse::from(&article)))
 }
 
 impl ArticleEdit for ArticlePatch {
@@ -400,7 +391,7 @@ pub(crate) async fn update_article(
     let (seen, patch) = (if_match.seen(), body.into_inner());
     let article = articles::update(&state.ports, now(), (&locale, &slug), seen, patch).await?;
     state.crisis.forget();
-    Ok(editor_response(StatusCode::OK, &article))
+    Ok(versioned(article.version, ArticleResponse::from(&article)))
 }
 
 async fn move_to(
@@ -413,7 +404,7 @@ async fn move_to(
     let seen = if_match.seen();
     let article = articles::move_to(&state.ports, now(), (&locale, &slug), seen, status).await?;
     state.crisis.forget();
-    Ok(editor_response(StatusCode::OK, &article))
+    Ok(versioned(article.version, ArticleResponse::from(&article)))
 }
 
 /// Publishes a draft or archived article.

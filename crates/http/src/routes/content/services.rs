@@ -1,7 +1,6 @@
 //! `/v1/content/services`: the support-service directory. Reading is public
 //! (published services only, cacheable); editors also see drafts, and write.
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -9,14 +8,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use waymark_application::services::{self, ServiceListing, ServicePosition};
 use waymark_domain::content::ports::ServiceQuery;
-use waymark_domain::content::service::{Location, MAX_WITHIN_KM, Service, ServiceId, ServiceKind};
+use waymark_domain::content::service::{Location, MAX_WITHIN_KM, ServiceId, ServiceKind};
 use waymark_domain::content::{ArticleStatus, Slug};
 use waymark_domain::time::now;
 
 use super::access::is_editor;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::extract::{IfMatch, JsonBody, version_etag};
+use crate::extract::{IfMatch, JsonBody};
 use crate::openapi::problems::{BadQuery, Invalid, ServiceMissing, Stale};
 use crate::pagination::{
     DEFAULT_LIMIT, bad_query, documented_query, documented_query_types, next_page_base,
@@ -24,6 +23,7 @@ use crate::pagination::{
 };
 use crate::problem::Problem;
 use crate::public_cache::{ModifiedSince, cached_json};
+use crate::respond::{created, versioned};
 use crate::state::AppState;
 use crate::wire::services::{NewServiceRequest, ServiceKindName, ServicePatch, ServiceResponse};
 
@@ -245,18 +245,6 @@ fn slug_of(text: &str) -> Result<Slug, ApiError> {
     Slug::parse(text).map_err(|_| ApiError::NotFound)
 }
 
-fn editor_response(status: StatusCode, service: &Service) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, version_etag(service.version)));
-    if status == StatusCode::CREATED {
-        response.insert_header((
-            header::LOCATION,
-            format!("/v1/content/services/{}", service.slug.as_str()),
-        ));
-    }
-    response.json(ServiceResponse::new(service, Utc::now(), None))
-}
-
 /// One published service.
 ///
 /// Public and cacheable. Drafts and archived services are 404 unless the caller is
@@ -317,7 +305,8 @@ pub(crate) async fn create_service(
 ) -> Result<HttpResponse, ApiError> {
     let service = services::create(&state.ports, now(), body.into_inner()).await?;
     state.crisis.forget();
-    Ok(editor_response(StatusCode::CREATED, &service))
+    let location = format!("/v1/content/services/{}", service.slug.as_str());
+    Ok(created(location, service.version, ServiceResponse::new(&service, Utc::now(), None)))
 }
 
 /// Changes a service.
@@ -349,7 +338,7 @@ pub(crate) async fn update_service(
     let patch = body.into_inner();
     let service = services::update(&state.ports, now(), &slug, if_match.seen(), patch).await?;
     state.crisis.forget();
-    Ok(editor_response(StatusCode::OK, &service))
+    Ok(versioned(service.version, ServiceResponse::new(&service, Utc::now(), None)))
 }
 
 /// Deletes a service.

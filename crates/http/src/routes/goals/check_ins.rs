@@ -1,14 +1,12 @@
 //! `/v1/goals/{goal_id}/check-ins`: how a goal is going, setbacks included.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use waymark_application::{Input, goal_check_ins};
-use waymark_domain::goals::{
-    CheckIn, CheckInId, CheckInNote, Feeling, GoalId, NewCheckIn, Progress,
-};
+use waymark_domain::goals::{CheckIn, CheckInId, CheckInNote, Feeling, NewCheckIn, Progress};
 use waymark_domain::time::now;
 use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
@@ -17,6 +15,7 @@ use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::openapi::problems::{BadPage, CheckInMissing, GoalMissing, Invalid};
 use crate::pagination::{PageRequest, TimeAndId, page_response};
+use crate::paths::{GoalCheckInPath, GoalPath};
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::wire::names::FeelingName;
@@ -98,7 +97,7 @@ pub(crate) struct NewCheckInRequest {
     tag = "goals",
     operation_id = "create_check_in",
     security(("oauth2" = ["goals:write"])),
-    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
+    params(GoalPath),
     request_body = NewCheckInRequest,
     responses(
         (status = 201, description = "The check-in.", body = CheckInResponse,
@@ -111,22 +110,18 @@ pub(crate) struct NewCheckInRequest {
 #[post("/v1/goals/{goal_id}/check-ins")]
 pub(crate) async fn create_check_in(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<GoalPath>,
     body: JsonBody<NewCheckInRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let goal = GoalId(path.into_inner());
+    let goal = path.goal_id();
     let draft = body.into_inner();
     let check_in =
         goal_check_ins::create(&state.ports, principal.acting()?, now(), goal, draft).await?;
-    let mut response =
-        HttpResponse::build(StatusCode::CREATED).json(CheckInResponse::from(&check_in));
-    if let Ok(location) =
-        header::HeaderValue::from_str(&format!("/v1/goals/{goal}/check-ins/{}", check_in.id))
-    {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let location = format!("/v1/goals/{goal}/check-ins/{}", check_in.id);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(CheckInResponse::from(&check_in)))
 }
 
 impl Input<NewCheckIn> for NewCheckInRequest {
@@ -160,7 +155,7 @@ impl Input<NewCheckIn> for NewCheckInRequest {
     tag = "goals",
     operation_id = "list_check_ins",
     security(("oauth2" = ["goals:read"])),
-    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id."), PageRequest),
+    params(GoalPath, PageRequest),
     responses(
         (status = 200, description = "A page of check-ins; `Link` points to the next.", body = CheckInPageResponse),
         BadPage,
@@ -170,11 +165,11 @@ impl Input<NewCheckIn> for NewCheckInRequest {
 #[get("/v1/goals/{goal_id}/check-ins")]
 pub(crate) async fn list_check_ins(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<GoalPath>,
     page: web::Query<PageRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let goal = GoalId(path.into_inner());
+    let goal = path.goal_id();
     let limit = page.limit()?;
     let after = (page.position::<TimeAndId>(&state.cursors)?)
         .map(|position| (position.at, CheckInId(position.id)));
@@ -195,10 +190,7 @@ pub(crate) async fn list_check_ins(
     tag = "goals",
     operation_id = "get_check_in",
     security(("oauth2" = ["goals:read"])),
-    params(
-        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
-        ("check_in_id" = uuid::Uuid, Path, description = "The check-in's id."),
-    ),
+    params(GoalCheckInPath),
     responses(
         (status = 200, description = "The check-in.", body = CheckInResponse),
         CheckInMissing,
@@ -207,10 +199,15 @@ pub(crate) async fn list_check_ins(
 #[get("/v1/goals/{goal_id}/check-ins/{check_in_id}")]
 pub(crate) async fn get_check_in(
     principal: Principal,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    path: web::Path<GoalCheckInPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let check_in = goal_check_ins::get(&state.ports, principal.acting()?, ids(path)).await?;
+    let check_in = goal_check_ins::get(
+        &state.ports,
+        principal.acting()?,
+        (path.goal_id(), path.check_in_id()),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(CheckInResponse::from(&check_in)))
 }
 
@@ -221,10 +218,7 @@ pub(crate) async fn get_check_in(
     tag = "goals",
     operation_id = "delete_check_in",
     security(("oauth2" = ["goals:write"])),
-    params(
-        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
-        ("check_in_id" = uuid::Uuid, Path, description = "The check-in's id."),
-    ),
+    params(GoalCheckInPath),
     responses(
         (status = 204, description = "The check-in is gone."),
         CheckInMissing,
@@ -233,14 +227,15 @@ pub(crate) async fn get_check_in(
 #[delete("/v1/goals/{goal_id}/check-ins/{check_in_id}")]
 pub(crate) async fn delete_check_in(
     principal: Principal,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    path: web::Path<GoalCheckInPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    goal_check_ins::delete(&state.ports, principal.acting()?, now(), ids(path)).await?;
+    goal_check_ins::delete(
+        &state.ports,
+        principal.acting()?,
+        now(),
+        (path.goal_id(), path.check_in_id()),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-fn ids(path: web::Path<(uuid::Uuid, uuid::Uuid)>) -> (GoalId, CheckInId) {
-    let (goal, check_in) = path.into_inner();
-    (GoalId(goal), CheckInId(check_in))
 }

@@ -1,9 +1,7 @@
 //! Creating, reading, changing and deleting one goal, and its status history.
 
-use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use waymark_application::goals;
-use waymark_domain::goals::GoalId;
 use waymark_domain::time::now;
 
 use super::representation::{
@@ -13,13 +11,9 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, not_modified, version_etag};
 use crate::openapi::problems::{GoalMissing, GoalStale, IdempotencyConflict, Invalid};
+use crate::paths::GoalPath;
+use crate::respond::{created, versioned};
 use crate::state::AppState;
-
-fn goal_response(status: StatusCode, goal: &waymark_domain::goals::Goal) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, version_etag(goal.version)))
-        .json(GoalResponse::from(goal))
-}
 
 /// Sets a new goal.
 ///
@@ -43,11 +37,7 @@ pub(crate) async fn create_goal(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let goal = goals::create(&state.ports, principal.acting()?, now(), body.into_inner()).await?;
-    let mut response = goal_response(StatusCode::CREATED, &goal);
-    if let Ok(location) = header::HeaderValue::from_str(&format!("/v1/goals/{}", goal.id)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(created(format!("/v1/goals/{}", goal.id), goal.version, GoalResponse::from(&goal)))
 }
 
 /// One of your goals.
@@ -57,7 +47,7 @@ pub(crate) async fn create_goal(
     tag = "goals",
     operation_id = "get_goal",
     security(("oauth2" = ["goals:read"])),
-    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
+    params(GoalPath),
     responses(
         (status = 200, description = "The goal.", body = GoalResponse, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
@@ -68,14 +58,14 @@ pub(crate) async fn create_goal(
 pub(crate) async fn get_goal(
     request: HttpRequest,
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<GoalPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let goal = goals::get(&state.ports, principal.acting()?, GoalId(path.into_inner())).await?;
+    let goal = goals::get(&state.ports, principal.acting()?, path.goal_id()).await?;
     if let Some(unchanged) = not_modified(&request, &version_etag(goal.version)) {
         return Ok(unchanged);
     }
-    Ok(goal_response(StatusCode::OK, &goal))
+    Ok(versioned(goal.version, GoalResponse::from(&goal)))
 }
 
 /// Changes one of your goals.
@@ -88,7 +78,7 @@ pub(crate) async fn get_goal(
     operation_id = "update_goal",
     security(("oauth2" = ["goals:write"])),
     request_body(content((GoalPatch = "application/merge-patch+json"), (GoalPatch = "application/json"))),
-    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
+    params(GoalPath),
     responses(
         (status = 200, description = "The changed goal.", body = GoalResponse, headers(("ETag" = String, description = "Its new version."))),
         GoalMissing,
@@ -99,16 +89,16 @@ pub(crate) async fn get_goal(
 #[patch("/v1/goals/{goal_id}")]
 pub(crate) async fn update_goal(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<GoalPath>,
     if_match: IfMatch,
     body: JsonBody<GoalPatch>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = GoalId(path.into_inner());
+    let id = path.goal_id();
     let patch = body.into_inner();
     let goal =
         goals::update(&state.ports, principal.acting()?, now(), id, if_match.seen(), patch).await?;
-    Ok(goal_response(StatusCode::OK, &goal))
+    Ok(versioned(goal.version, GoalResponse::from(&goal)))
 }
 
 /// Deletes one of your goals.
@@ -120,7 +110,7 @@ pub(crate) async fn update_goal(
     tag = "goals",
     operation_id = "delete_goal",
     security(("oauth2" = ["goals:write"])),
-    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
+    params(GoalPath),
     responses(
         (status = 204, description = "The goal is gone."),
         GoalMissing,
@@ -130,11 +120,11 @@ pub(crate) async fn update_goal(
 #[delete("/v1/goals/{goal_id}")]
 pub(crate) async fn delete_goal(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<GoalPath>,
     if_match: IfMatch,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = GoalId(path.into_inner());
+    let id = path.goal_id();
     goals::delete(&state.ports, principal.acting()?, now(), id, if_match.seen()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -147,7 +137,7 @@ pub(crate) async fn delete_goal(
     tag = "goals",
     operation_id = "goal_history",
     security(("oauth2" = ["goals:read"])),
-    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
+    params(GoalPath),
     responses(
         (status = 200, description = "The history.", body = GoalHistoryResponse),
         GoalMissing,
@@ -156,11 +146,10 @@ pub(crate) async fn delete_goal(
 #[get("/v1/goals/{goal_id}/history")]
 pub(crate) async fn goal_history(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<GoalPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let changes =
-        goals::history(&state.ports, principal.acting()?, GoalId(path.into_inner())).await?;
+    let changes = goals::history(&state.ports, principal.acting()?, path.goal_id()).await?;
     Ok(HttpResponse::Ok().json(GoalHistoryResponse {
         items: changes.iter().map(StatusChangeResponse::from).collect(),
     }))

@@ -1,12 +1,11 @@
 //! `/v1/goals/{goal_id}/steps`: concrete steps towards a goal, in the person's order.
 
-use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use waymark_application::{Input, steps};
-use waymark_domain::goals::{GoalId, NewStep, Step, StepChanges, StepId, StepTitle};
+use waymark_domain::goals::{NewStep, Step, StepChanges, StepId, StepTitle};
 use waymark_domain::time::now;
 use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
@@ -14,7 +13,9 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
 use crate::openapi::problems::{GoalMissing, Invalid, StepMissing, StepStale};
+use crate::paths::{GoalPath, StepPath};
 use crate::problem::Problem;
+use crate::respond::{created, versioned};
 use crate::state::AppState;
 
 /// A step towards a goal.
@@ -128,12 +129,6 @@ impl Input<StepChanges> for StepPatch {
     }
 }
 
-fn step_response(status: StatusCode, step: &Step) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, version_etag(step.version)))
-        .json(StepResponse::from(step))
-}
-
 /// A goal's steps, in order.
 ///
 /// By `position` from 0. A goal has at most 100 steps, so this is always one page.
@@ -141,7 +136,7 @@ fn step_response(status: StatusCode, step: &Step) -> HttpResponse {
     tag = "goals",
     operation_id = "list_steps",
     security(("oauth2" = ["goals:read"])),
-    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
+    params(GoalPath),
     responses(
         (status = 200, description = "The steps.", body = StepListResponse),
         GoalMissing,
@@ -150,10 +145,10 @@ fn step_response(status: StatusCode, step: &Step) -> HttpResponse {
 #[get("/v1/goals/{goal_id}/steps")]
 pub(crate) async fn list_steps(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<GoalPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let steps = steps::list(&state.ports, principal.acting()?, GoalId(path.into_inner())).await?;
+    let steps = steps::list(&state.ports, principal.acting()?, path.goal_id()).await?;
     Ok(step_list_response(&steps))
 }
 
@@ -164,10 +159,7 @@ pub(crate) async fn list_steps(
     tag = "goals",
     operation_id = "get_step",
     security(("oauth2" = ["goals:read"])),
-    params(
-        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
-        ("step_id" = uuid::Uuid, Path, description = "The step's id."),
-    ),
+    params(StepPath),
     responses(
         (status = 200, description = "The step.", body = StepResponse, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
@@ -178,14 +170,15 @@ pub(crate) async fn list_steps(
 pub(crate) async fn get_step(
     request: HttpRequest,
     principal: Principal,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    path: web::Path<StepPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let step = steps::get(&state.ports, principal.acting()?, ids(path)).await?;
+    let step =
+        steps::get(&state.ports, principal.acting()?, (path.goal_id(), path.step_id())).await?;
     if let Some(unchanged) = not_modified(&request, &version_etag(step.version)) {
         return Ok(unchanged);
     }
-    Ok(step_response(StatusCode::OK, &step))
+    Ok(versioned(step.version, StepResponse::from(&step)))
 }
 
 /// Adds a step at the end of a goal's steps.
@@ -195,7 +188,7 @@ pub(crate) async fn get_step(
     tag = "goals",
     operation_id = "add_step",
     security(("oauth2" = ["goals:write"])),
-    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
+    params(GoalPath),
     request_body = NewStepRequest,
     responses(
         (status = 201, description = "The step.", body = StepResponse,
@@ -208,20 +201,15 @@ pub(crate) async fn get_step(
 #[post("/v1/goals/{goal_id}/steps")]
 pub(crate) async fn add_step(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<GoalPath>,
     body: JsonBody<NewStepRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let goal = GoalId(path.into_inner());
+    let goal = path.goal_id();
     let step =
         steps::add(&state.ports, principal.acting()?, now(), goal, body.into_inner()).await?;
-    let mut response = step_response(StatusCode::CREATED, &step);
-    if let Ok(location) =
-        header::HeaderValue::from_str(&format!("/v1/goals/{goal}/steps/{}", step.id))
-    {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let location = format!("/v1/goals/{goal}/steps/{}", step.id);
+    Ok(created(location, step.version, StepResponse::from(&step)))
 }
 
 /// Changes a step: its title, or whether it is done.
@@ -231,10 +219,7 @@ pub(crate) async fn add_step(
     tag = "goals",
     operation_id = "update_step",
     security(("oauth2" = ["goals:write"])),
-    params(
-        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
-        ("step_id" = uuid::Uuid, Path, description = "The step's id."),
-    ),
+    params(StepPath),
     request_body(content((StepPatch = "application/merge-patch+json"), (StepPatch = "application/json"))),
     responses(
         (status = 200, description = "The changed step.", body = StepResponse, headers(("ETag" = String, description = "Its new version."))),
@@ -246,15 +231,22 @@ pub(crate) async fn add_step(
 #[patch("/v1/goals/{goal_id}/steps/{step_id}")]
 pub(crate) async fn update_step(
     principal: Principal,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    path: web::Path<StepPath>,
     if_match: IfMatch,
     body: JsonBody<StepPatch>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (acting, patch) = (principal.acting()?, body.into_inner());
-    let step =
-        steps::update(&state.ports, acting, now(), ids(path), if_match.seen(), patch).await?;
-    Ok(step_response(StatusCode::OK, &step))
+    let step = steps::update(
+        &state.ports,
+        acting,
+        now(),
+        (path.goal_id(), path.step_id()),
+        if_match.seen(),
+        patch,
+    )
+    .await?;
+    Ok(versioned(step.version, StepResponse::from(&step)))
 }
 
 /// Removes a step.
@@ -265,10 +257,7 @@ pub(crate) async fn update_step(
     tag = "goals",
     operation_id = "delete_step",
     security(("oauth2" = ["goals:write"])),
-    params(
-        ("goal_id" = uuid::Uuid, Path, description = "The goal's id."),
-        ("step_id" = uuid::Uuid, Path, description = "The step's id."),
-    ),
+    params(StepPath),
     responses(
         (status = 204, description = "The step is gone."),
         StepMissing,
@@ -278,11 +267,18 @@ pub(crate) async fn update_step(
 #[delete("/v1/goals/{goal_id}/steps/{step_id}")]
 pub(crate) async fn delete_step(
     principal: Principal,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    path: web::Path<StepPath>,
     if_match: IfMatch,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    steps::remove(&state.ports, principal.acting()?, now(), ids(path), if_match.seen()).await?;
+    steps::remove(
+        &state.ports,
+        principal.acting()?,
+        now(),
+        (path.goal_id(), path.step_id()),
+        if_match.seen(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -294,7 +290,7 @@ pub(crate) async fn delete_step(
     tag = "goals",
     operation_id = "reorder_steps",
     security(("oauth2" = ["goals:write"])),
-    params(("goal_id" = uuid::Uuid, Path, description = "The goal's id.")),
+    params(GoalPath),
     request_body = StepOrder,
     responses(
         (status = 200, description = "The steps in their new order.", body = StepListResponse),
@@ -305,12 +301,12 @@ pub(crate) async fn delete_step(
 #[post("/v1/goals/{goal_id}/steps/reorder")]
 pub(crate) async fn reorder_steps(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<GoalPath>,
     body: JsonBody<StepOrder>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let order: Vec<StepId> = body.into_inner().step_ids.into_iter().map(StepId).collect();
-    let goal = GoalId(path.into_inner());
+    let goal = path.goal_id();
     let steps = steps::reorder(&state.ports, principal.acting()?, now(), goal, order).await?;
     Ok(step_list_response(&steps))
 }
@@ -320,9 +316,4 @@ fn step_list_response(steps: &[Step]) -> HttpResponse {
         items: steps.iter().map(StepResponse::from).collect(),
         next_cursor: None,
     })
-}
-
-fn ids(path: web::Path<(uuid::Uuid, uuid::Uuid)>) -> (GoalId, StepId) {
-    let (goal, step) = path.into_inner();
-    (GoalId(goal), StepId(step))
 }

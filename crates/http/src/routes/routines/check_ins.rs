@@ -1,7 +1,6 @@
 //! Check-ins of a routine: how each occurrence went. One per occurrence; `PATCH`
 //! changes it.
 
-use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -11,8 +10,7 @@ use waymark_application::routine_check_ins::{self, CheckInDraft};
 use waymark_domain::goals::Feeling;
 use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{
-    CheckInStatus, NewRoutineCheckIn, Routine, RoutineCheckIn, RoutineCheckInChanges,
-    RoutineCheckInId, RoutineCheckInNote, RoutineId,
+    CheckInStatus, NewRoutineCheckIn, Routine, RoutineCheckInChanges, RoutineCheckInNote,
 };
 use waymark_domain::time::now;
 use waymark_domain::validation::{Problem as FieldProblem, Problems};
@@ -22,9 +20,11 @@ use super::representation::{
 };
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::extract::{IfMatch, JsonBody, Patch, version_etag};
+use crate::extract::{IfMatch, JsonBody, Patch};
 use crate::openapi::problems::{BadRange, CheckInMissing, Invalid, RoutineMissing, Stale};
+use crate::paths::{RoutineCheckInPath, RoutinePath};
 use crate::problem::Problem;
+use crate::respond::{created, versioned};
 use crate::state::AppState;
 use crate::wire::names::FeelingName;
 
@@ -85,12 +85,6 @@ pub(crate) struct CheckInRange {
     /// may hold at most 366 days.
     #[param(value_type = Option<String>, format = Date)]
     to: Option<NaiveDate>,
-}
-
-fn check_in_response(status: StatusCode, check_in: &RoutineCheckIn) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, version_etag(check_in.version)))
-        .json(RoutineCheckInResponse::from(check_in))
 }
 
 impl CheckInDraft for NewRoutineCheckInRequest {
@@ -161,7 +155,7 @@ impl Input<RoutineCheckInChanges> for RoutineCheckInPatch {
     operation_id = "create_routine_check_in",
     security(("oauth2" = ["routines:write"])),
     request_body = NewRoutineCheckInRequest,
-    params(("routine_id" = uuid::Uuid, Path, description = "The routine's id.")),
+    params(RoutinePath),
     responses(
         (status = 201, description = "The check-in.", body = RoutineCheckInResponse,
             headers(("Location" = String, description = "The check-in's address."), ("ETag" = String, description = "Its version."))),
@@ -173,11 +167,11 @@ impl Input<RoutineCheckInChanges> for RoutineCheckInPatch {
 #[post("/v1/routines/{routine_id}/check-ins")]
 pub(crate) async fn create_routine_check_in(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<RoutinePath>,
     body: JsonBody<NewRoutineCheckInRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let routine = RoutineId(path.into_inner());
+    let routine = path.routine_id();
     let (routine, check_in) = routine_check_ins::check_in(
         &state.ports,
         principal.acting()?,
@@ -186,14 +180,8 @@ pub(crate) async fn create_routine_check_in(
         body.into_inner(),
     )
     .await?;
-    let mut response = check_in_response(StatusCode::CREATED, &check_in);
-    if let Ok(location) = header::HeaderValue::from_str(&format!(
-        "/v1/routines/{}/check-ins/{}",
-        routine.id, check_in.id
-    )) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let location = format!("/v1/routines/{}/check-ins/{}", routine.id, check_in.id);
+    Ok(created(location, check_in.version, RoutineCheckInResponse::from(&check_in)))
 }
 
 /// A routine's check-ins.
@@ -204,7 +192,7 @@ pub(crate) async fn create_routine_check_in(
     tag = "routines",
     operation_id = "list_routine_check_ins",
     security(("oauth2" = ["routines:read"])),
-    params(("routine_id" = uuid::Uuid, Path, description = "The routine's id."), CheckInRange),
+    params(RoutinePath, CheckInRange),
     responses(
         (status = 200, description = "The check-ins.", body = RoutineCheckInsResponse),
         BadRange,
@@ -214,7 +202,7 @@ pub(crate) async fn create_routine_check_in(
 #[get("/v1/routines/{routine_id}/check-ins")]
 pub(crate) async fn list_routine_check_ins(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<RoutinePath>,
     range: web::Query<CheckInRange>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -222,7 +210,7 @@ pub(crate) async fn list_routine_check_ins(
     let acting = principal.acting()?;
     let to = supported_date(range.to, "to")?;
     let from = supported_date(range.from, "from")?;
-    let routine = RoutineId(path.into_inner());
+    let routine = path.routine_id();
     let check_ins = routine_check_ins::list(&state.ports, acting, routine, from, to, now()).await?;
     Ok(HttpResponse::Ok().json(RoutineCheckInsResponse {
         items: check_ins.iter().map(RoutineCheckInResponse::from).collect(),
@@ -238,10 +226,7 @@ pub(crate) async fn list_routine_check_ins(
     operation_id = "update_routine_check_in",
     security(("oauth2" = ["routines:write"])),
     request_body(content((RoutineCheckInPatch = "application/merge-patch+json"), (RoutineCheckInPatch = "application/json"))),
-    params(
-        ("routine_id" = uuid::Uuid, Path, description = "The routine's id."),
-        ("check_in_id" = uuid::Uuid, Path, description = "The check-in's id."),
-    ),
+    params(RoutineCheckInPath),
     responses(
         (status = 200, description = "The changed check-in.", body = RoutineCheckInResponse, headers(("ETag" = String, description = "Its new version."))),
         CheckInMissing,
@@ -252,19 +237,18 @@ pub(crate) async fn list_routine_check_ins(
 #[patch("/v1/routines/{routine_id}/check-ins/{check_in_id}")]
 pub(crate) async fn update_routine_check_in(
     principal: Principal,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    path: web::Path<RoutineCheckInPath>,
     if_match: IfMatch,
     body: JsonBody<RoutineCheckInPatch>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (routine, check_in) = path.into_inner();
-    let id = (RoutineId(routine), RoutineCheckInId(check_in));
+    let id = (path.routine_id(), path.check_in_id());
     let patch = body.into_inner();
     let acting = principal.acting()?;
     let updated =
         routine_check_ins::update_check_in(&state.ports, acting, now(), id, if_match.seen(), patch)
             .await?;
-    Ok(check_in_response(StatusCode::OK, &updated))
+    Ok(versioned(updated.version, RoutineCheckInResponse::from(&updated)))
 }
 
 /// Deletes a check-in.
@@ -274,10 +258,7 @@ pub(crate) async fn update_routine_check_in(
     tag = "routines",
     operation_id = "delete_routine_check_in",
     security(("oauth2" = ["routines:write"])),
-    params(
-        ("routine_id" = uuid::Uuid, Path, description = "The routine's id."),
-        ("check_in_id" = uuid::Uuid, Path, description = "The check-in's id."),
-    ),
+    params(RoutineCheckInPath),
     responses(
         (status = 204, description = "The check-in is gone."),
         CheckInMissing,
@@ -286,11 +267,10 @@ pub(crate) async fn update_routine_check_in(
 #[delete("/v1/routines/{routine_id}/check-ins/{check_in_id}")]
 pub(crate) async fn delete_routine_check_in(
     principal: Principal,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+    path: web::Path<RoutineCheckInPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (routine, check_in) = path.into_inner();
-    let id = (RoutineId(routine), RoutineCheckInId(check_in));
+    let id = (path.routine_id(), path.check_in_id());
     routine_check_ins::delete_check_in(&state.ports, principal.acting()?, now(), id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

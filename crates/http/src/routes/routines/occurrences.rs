@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use waymark_application::planning::{self, Planned};
 use waymark_application::{accounts, routines};
-use waymark_domain::routines::RoutineId;
 use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
 use waymark_domain::time::now;
 
@@ -15,6 +14,7 @@ use super::representation::{CategoryName, RoutineCheckInResponse, supported_date
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::openapi::problems::{BadRange, RoutineMissing};
+use crate::paths::RoutinePath;
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -105,7 +105,7 @@ fn checked_range(
     tag = "routines",
     operation_id = "routine_occurrences",
     security(("oauth2" = ["routines:read"])),
-    params(("routine_id" = uuid::Uuid, Path, description = "The routine's id."), DateRange),
+    params(RoutinePath, DateRange),
     responses(
         (status = 200, description = "The occurrences.", body = OccurrencesResponse),
         BadRange,
@@ -115,12 +115,12 @@ fn checked_range(
 #[get("/v1/routines/{routine_id}/occurrences")]
 pub(crate) async fn routine_occurrences(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<RoutinePath>,
     range: web::Query<DateRange>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let acting = principal.acting()?;
-    let routine = routines::get(&state.ports, acting, RoutineId(path.into_inner())).await?;
+    let routine = routines::get(&state.ports, acting, path.routine_id()).await?;
     let from = supported_date(range.from, "from")?
         .unwrap_or_else(|| routine.schedule.time_zone().date_at(now()));
     let to = supported_date(range.to, "to")?.unwrap_or(from + Duration::days(6));

@@ -1,9 +1,7 @@
 //! Creating, reading, changing and deleting one routine.
 
-use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use waymark_application::routines;
-use waymark_domain::routines::{Routine, RoutineId};
 use waymark_domain::time::now;
 
 use super::representation::{NewRoutineRequest, RoutinePatch, RoutineResponse};
@@ -11,14 +9,10 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, not_modified, version_etag};
 use crate::openapi::problems::{Invalid, RoutineMissing, RoutineStale};
+use crate::paths::RoutinePath;
 use crate::problem::Problem;
+use crate::respond::{created, versioned};
 use crate::state::AppState;
-
-fn routine_response(status: StatusCode, routine: &Routine) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, version_etag(routine.version)))
-        .json(RoutineResponse::from(routine))
-}
 
 /// Creates a routine.
 ///
@@ -45,11 +39,8 @@ pub(crate) async fn create_routine(
 ) -> Result<HttpResponse, ApiError> {
     let routine =
         routines::create(&state.ports, principal.acting()?, now(), body.into_inner()).await?;
-    let mut response = routine_response(StatusCode::CREATED, &routine);
-    if let Ok(location) = header::HeaderValue::from_str(&format!("/v1/routines/{}", routine.id)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let location = format!("/v1/routines/{}", routine.id);
+    Ok(created(location, routine.version, RoutineResponse::from(&routine)))
 }
 
 /// One of your routines.
@@ -59,7 +50,7 @@ pub(crate) async fn create_routine(
     tag = "routines",
     operation_id = "get_routine",
     security(("oauth2" = ["routines:read"])),
-    params(("routine_id" = uuid::Uuid, Path, description = "The routine's id.")),
+    params(RoutinePath),
     responses(
         (status = 200, description = "The routine.", body = RoutineResponse, headers(("ETag" = String, description = "Its version."))),
         (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
@@ -70,15 +61,14 @@ pub(crate) async fn create_routine(
 pub(crate) async fn get_routine(
     request: HttpRequest,
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<RoutinePath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let routine =
-        routines::get(&state.ports, principal.acting()?, RoutineId(path.into_inner())).await?;
+    let routine = routines::get(&state.ports, principal.acting()?, path.routine_id()).await?;
     if let Some(unchanged) = not_modified(&request, &version_etag(routine.version)) {
         return Ok(unchanged);
     }
-    Ok(routine_response(StatusCode::OK, &routine))
+    Ok(versioned(routine.version, RoutineResponse::from(&routine)))
 }
 
 /// Changes one of your routines.
@@ -92,7 +82,7 @@ pub(crate) async fn get_routine(
     operation_id = "update_routine",
     security(("oauth2" = ["routines:write"])),
     request_body(content((RoutinePatch = "application/merge-patch+json"), (RoutinePatch = "application/json"))),
-    params(("routine_id" = uuid::Uuid, Path, description = "The routine's id.")),
+    params(RoutinePath),
     responses(
         (status = 200, description = "The changed routine.", body = RoutineResponse, headers(("ETag" = String, description = "Its new version."))),
         RoutineMissing,
@@ -103,15 +93,15 @@ pub(crate) async fn get_routine(
 #[patch("/v1/routines/{routine_id}")]
 pub(crate) async fn update_routine(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<RoutinePath>,
     if_match: IfMatch,
     body: JsonBody<RoutinePatch>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, patch) = (RoutineId(path.into_inner()), body.into_inner());
+    let (id, patch) = (path.routine_id(), body.into_inner());
     let acting = principal.acting()?;
     let routine = routines::update(&state.ports, acting, now(), id, if_match.seen(), patch).await?;
-    Ok(routine_response(StatusCode::OK, &routine))
+    Ok(versioned(routine.version, RoutineResponse::from(&routine)))
 }
 
 /// Deletes one of your routines.
@@ -123,7 +113,7 @@ pub(crate) async fn update_routine(
     tag = "routines",
     operation_id = "delete_routine",
     security(("oauth2" = ["routines:write"])),
-    params(("routine_id" = uuid::Uuid, Path, description = "The routine's id.")),
+    params(RoutinePath),
     responses(
         (status = 204, description = "The routine is gone."),
         RoutineMissing,
@@ -133,11 +123,11 @@ pub(crate) async fn update_routine(
 #[delete("/v1/routines/{routine_id}")]
 pub(crate) async fn delete_routine(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<RoutinePath>,
     if_match: IfMatch,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = RoutineId(path.into_inner());
+    let id = path.routine_id();
     routines::delete(&state.ports, principal.acting()?, now(), id, if_match.seen()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -4,13 +4,13 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use waymark_application::routines;
-use waymark_domain::routines::RoutineId;
 use waymark_domain::routines::stats::{StreakUnit, Tally};
 use waymark_domain::time::now;
 
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::openapi::problems::RoutineMissing;
+use crate::paths::RoutinePath;
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -106,7 +106,7 @@ const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     tag = "routines",
     operation_id = "routine_stats",
     security(("oauth2" = ["routines:read"])),
-    params(("routine_id" = uuid::Uuid, Path, description = "The routine's id."), StatsWindow),
+    params(RoutinePath, StatsWindow),
     responses(
         (status = 200, description = "The statistics.", body = RoutineStatsResponse),
         (status = 400, description = "`days` is not 7, 30 or 90.", body = Problem, content_type = "application/problem+json"),
@@ -116,7 +116,7 @@ const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 #[get("/v1/routines/{routine_id}/stats")]
 pub(crate) async fn routine_stats(
     principal: Principal,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<RoutinePath>,
     window: web::Query<StatsWindow>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -124,7 +124,7 @@ pub(crate) async fn routine_stats(
     if !STATS_WINDOWS.contains(&days) {
         return Err(ApiError::BadRequest("days must be 7, 30 or 90".to_owned()));
     }
-    let id = RoutineId(path.into_inner());
+    let id = path.routine_id();
     let (routine, computed) =
         routines::stats(&state.ports, principal.acting()?, now(), id, days).await?;
     Ok(HttpResponse::Ok().json(RoutineStatsResponse {
