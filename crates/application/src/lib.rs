@@ -21,6 +21,7 @@ mod failure;
 pub mod formats;
 pub mod goal_check_ins;
 pub mod goals;
+pub mod grants;
 mod input;
 pub mod interactions;
 mod person;

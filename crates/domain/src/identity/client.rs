@@ -13,6 +13,14 @@ use crate::time::Instant;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ClientId(pub Uuid);
 
+impl ClientId {
+    /// The client `client_id` names, if it is a client id at all.
+    #[must_use]
+    pub fn parse(client_id: &str) -> Option<Self> {
+        Uuid::parse_str(client_id).ok().map(Self)
+    }
+}
+
 impl fmt::Display for ClientId {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(formatter)

@@ -5,6 +5,8 @@
 //! idempotent replays. The account is read through the account store, which remembers
 //! it, so asking costs no database round trip while nothing about the account changes.
 
+use waymark_application::grants;
+
 use super::tokens::{AccessClaims, TokenIssuer, TokenSubject};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -18,12 +20,7 @@ pub(crate) async fn is_live(state: &AppState, claims: &AccessClaims) -> Result<b
     match TokenIssuer::subject_of(claims) {
         Ok(TokenSubject::Account(account)) => {
             let issued_in = claims.token_epoch.unwrap_or(0);
-            Ok(state
-                .ports
-                .accounts
-                .get(account)
-                .await?
-                .is_some_and(|current| current.token_epoch == issued_in))
+            Ok(grants::is_session_live(&state.ports, account, issued_in).await?)
         }
         Ok(TokenSubject::Client(_)) => Ok(true),
         Err(_) => Ok(false),

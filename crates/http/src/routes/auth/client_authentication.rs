@@ -4,12 +4,8 @@ use actix_web::HttpRequest;
 use actix_web::http::header;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use waymark_domain::identity::secret::SecretDigest;
-use waymark_domain::identity::{ApiClient, ClientId};
 
 use super::token_request::{TokenParameters, present};
-use crate::error::ApiError;
-use crate::state::AppState;
 
 /// What the request says about client authentication.
 pub(crate) enum ClientCredentials {
@@ -72,21 +68,6 @@ fn decode_basic(encoded: &str) -> Option<(String, String)> {
             .map(|(_, value)| value)
     };
     Some((unescape(id)?, unescape(secret)?))
-}
-
-/// The registered client these credentials belong to, or `None` when they match no
-/// client (unknown id or wrong secret, which are not told apart).
-pub(crate) async fn verify_client(
-    state: &AppState,
-    id: &str,
-    secret: &str,
-) -> Result<Option<ApiClient>, ApiError> {
-    let Ok(id) = uuid::Uuid::parse_str(id) else {
-        return Ok(None);
-    };
-    let found = state.ports.clients.find(ClientId(id)).await?;
-    Ok(found
-        .and_then(|(client, digest)| digest.matches(&SecretDigest::of(secret)).then_some(client)))
 }
 
 crate::redacted::redacted_debug!(ClientCredentials);

@@ -1,10 +1,10 @@
 //! `POST /v1/auth/revoke`: token revocation (RFC 7009).
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use waymark_application::grants;
 use waymark_domain::identity::ports::Revocation;
-use waymark_domain::identity::secret::SecretDigest;
 
-use super::client_authentication::{ClientCredentials, presented_credentials, verify_client};
+use super::client_authentication::{ClientCredentials, presented_credentials};
 use super::oauth_error::{OAuthError, OAuthErrorCode, invalid_client, oauth_error};
 use super::token_request::{
     TokenParameters, UnreadableParameters, nul_character, present, read_parameters,
@@ -58,7 +58,7 @@ pub(crate) async fn revoke(
             ));
         }
         ClientCredentials::Presented { id, secret, via_header } => {
-            match verify_client(&state, &id, &secret).await? {
+            match grants::authenticate_client(&state.ports, &id, &secret).await? {
                 Some(client) => Some(client.id),
                 None => {
                     return Ok(invalid_client("The client credentials are not right.", via_header));
@@ -69,8 +69,7 @@ pub(crate) async fn revoke(
     let Some(token) = present(parameters.token.as_ref()) else {
         return Ok(oauth_error(OAuthErrorCode::InvalidRequest, "token is required."));
     };
-    let outcome = state.ports.refresh_tokens.revoke(&SecretDigest::of(token), client).await?;
-    match outcome {
+    match grants::revoke(&state.ports, token, client).await? {
         Revocation::Revoked | Revocation::Unknown => Ok(HttpResponse::Ok().finish()),
         // RFC 7009 2.1: a client may revoke only its own tokens.
         Revocation::OtherClient => Ok(oauth_error(

@@ -1,0 +1,277 @@
+//! The token endpoint's grants (RFC 6749 section 4) and revocation (RFC 7009): who
+//! is given which scopes, and every rule of giving them. A grant never gives more than
+//! the account's role allows, nor, through an API client, more than that client may
+//! hold; a refresh token works once, and presenting a spent one ends its sign-in.
+//! Signing the access token is the caller's work.
+
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use waymark_domain::identity::ports::LockoutPolicy;
+use waymark_domain::identity::ports::{
+    NewRefreshToken, PasswordHasher, RefreshGrant, Revocation, Rotation,
+};
+use waymark_domain::identity::secret::{OpaqueSecret, SecretDigest};
+use waymark_domain::identity::{
+    Account, AccountId, ApiClient, ClientId, Email, PasswordHash, ScopeSet,
+};
+use waymark_domain::ports::{StoragePorts, StoreError};
+use waymark_domain::time::Instant;
+
+/// Prefix of refresh tokens, so a leaked one is recognisable.
+pub const REFRESH_TOKEN_PREFIX: &str = "wmr_";
+
+/// Why a grant was refused, in the words of RFC 6749 section 5.2.
+#[derive(Debug, thiserror::Error)]
+pub enum GrantError {
+    /// The credentials or the refresh token are not right (`invalid_grant`).
+    #[error("invalid_grant: {0}")]
+    InvalidGrant(&'static str),
+    /// More was asked for than may be granted (`invalid_scope`).
+    #[error("invalid_scope")]
+    ScopeTooWide {
+        /// What may be asked for.
+        allowed: ScopeSet,
+    },
+    /// The grant needs an authenticated client (`invalid_client`).
+    #[error("invalid_client: {0}")]
+    ClientRequired(&'static str),
+    /// Too many wrong passwords for this address lately; try again after the wait.
+    #[error("too many attempts")]
+    TooManyAttempts {
+        /// How long to wait.
+        wait: Duration,
+    },
+    /// A spent refresh token came back: every token of its sign-in is now revoked
+    /// (`invalid_grant`, and worth a security log line).
+    #[error("a spent refresh token was presented again")]
+    SpentTokenReused {
+        /// Whose sign-in ended.
+        account: AccountId,
+    },
+    /// Storage, or the password work, failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a grant gives: access for `scopes`, to a person's account (with a refresh
+/// token for the next access token) or to the API client itself.
+#[derive(Debug)]
+pub struct Granted {
+    /// The person the access is for; `None` for a client's own access.
+    pub account: Option<Account>,
+    /// The API client that asked, if one authenticated.
+    pub client: Option<ClientId>,
+    /// What is granted.
+    pub scopes: ScopeSet,
+    /// The refresh token to hand out once (never for a client's own access).
+    pub refresh_token: Option<OpaqueSecret>,
+}
+
+/// How long what a grant issues lasts, and what it is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct GrantPolicy {
+    /// How long a refresh token works.
+    pub refresh_token_lifetime: TimeDelta,
+    /// How many wrong passwords an address may send before it must wait.
+    pub lockout: LockoutPolicy,
+    /// The moment of the grant.
+    pub now: Instant,
+}
+
+/// The scopes to grant: what was asked for, which must be within `allowed`, or all of
+/// `allowed` when nothing was asked for.
+fn narrow(requested: Option<ScopeSet>, allowed: ScopeSet) -> Result<ScopeSet, GrantError> {
+    match requested {
+        None => Ok(allowed),
+        Some(requested) if requested.is_subset(&allowed) && !requested.is_empty() => Ok(requested),
+        Some(_) => Err(GrantError::ScopeTooWide { allowed }),
+    }
+}
+
+/// The password grant: the person's e-mail address and password, checked under the
+/// sign-in lockout, then a new sign-in with its first refresh token.
+///
+/// # Errors
+/// [`GrantError::TooManyAttempts`]; [`GrantError::InvalidGrant`] for a wrong password
+/// and an unknown address alike, which take as long; [`GrantError::ScopeTooWide`].
+pub async fn password(
+    ports: &StoragePorts,
+    passwords: &dyn PasswordHasher,
+    policy: GrantPolicy,
+    client: Option<&ApiClient>,
+    (username, password): (&str, String),
+    requested: Option<ScopeSet>,
+) -> Result<Granted, GrantError> {
+    const WRONG: GrantError =
+        GrantError::InvalidGrant("The e-mail address or password is not right.");
+    let Ok(email) = Email::parse(username) else {
+        return Err(WRONG);
+    };
+    // Counted before the password is checked, so concurrent guesses are limited too.
+    if let Some(wait) =
+        ports.sign_in_throttle.count_attempt(&email, policy.lockout, policy.now).await?
+    {
+        return Err(GrantError::TooManyAttempts { wait });
+    }
+    // Checked against a decoy when no account matches, so both cases take as long.
+    let (account, hash) = match ports.accounts.find_for_sign_in(&email).await? {
+        Some((account, hash)) => (Some(account), hash),
+        None => (None, PasswordHash::decoy().clone()),
+    };
+    let verified = passwords.verify(hash, password).await?;
+    let Some(account) = account.filter(|_| verified) else {
+        return Err(WRONG);
+    };
+    ports.sign_in_throttle.clear(&email).await?;
+    // Through an API client, never more than that client may hold.
+    let allowed = match client {
+        Some(client) => account.role.allowed_scopes().intersection(&client.scopes),
+        None => account.role.allowed_scopes(),
+    };
+    let scopes = narrow(requested, allowed)?;
+    let grant = RefreshGrant {
+        account_id: account.id,
+        client_id: client.map(|client| client.id),
+        scopes,
+        token_epoch: account.token_epoch,
+    };
+    let refresh_token = new_refresh_token()?;
+    let expires_at = policy.now + policy.refresh_token_lifetime;
+    let stored =
+        NewRefreshToken { digest: refresh_token.digest(), grant: grant.clone(), expires_at };
+    ports.refresh_tokens.issue(stored).await?;
+    Ok(Granted {
+        account: Some(account),
+        client: grant.client_id,
+        scopes: grant.scopes,
+        refresh_token: Some(refresh_token),
+    })
+}
+
+/// The refresh grant: spends `presented` and hands out its replacement. A request the
+/// token does not allow (another client, wider scopes) is refused before the token is
+/// spent, so it stays usable (RFC 6749 section 5.2).
+///
+/// # Errors
+/// [`GrantError::InvalidGrant`] for an unknown, expired or other client's token;
+/// [`GrantError::SpentTokenReused`]; [`GrantError::ScopeTooWide`].
+pub async fn refresh(
+    ports: &StoragePorts,
+    policy: GrantPolicy,
+    client: Option<&ApiClient>,
+    presented: &str,
+    requested: Option<ScopeSet>,
+) -> Result<Granted, GrantError> {
+    let digest = SecretDigest::of(presented);
+    if let Some(grant) = ports.refresh_tokens.find_usable(&digest, policy.now).await? {
+        refreshed(ports, &grant, client, requested.clone()).await?;
+    }
+    let replacement = new_refresh_token()?;
+    let expires_at = policy.now + policy.refresh_token_lifetime;
+    let rotation =
+        ports.refresh_tokens.rotate(&digest, &replacement.digest(), expires_at, policy.now).await?;
+    let grant = match rotation {
+        Rotation::Rotated(grant) => grant,
+        Rotation::Reused { account_id } => {
+            return Err(GrantError::SpentTokenReused { account: account_id });
+        }
+        Rotation::Invalid => return Err(NOT_VALID),
+    };
+    let (account, scopes) = refreshed(ports, &grant, client, requested).await?;
+    Ok(Granted {
+        account: Some(account),
+        client: grant.client_id,
+        scopes,
+        refresh_token: Some(replacement),
+    })
+}
+
+const NOT_VALID: GrantError =
+    GrantError::InvalidGrant("The refresh token is not valid. Please sign in again.");
+
+/// The account and scopes a refresh of `grant` yields: the client must be the one the
+/// token was issued to, the account must still exist, and the scopes are what the
+/// grant and the account's current role both allow (narrowed to `requested`).
+async fn refreshed(
+    ports: &StoragePorts,
+    grant: &RefreshGrant,
+    client: Option<&ApiClient>,
+    requested: Option<ScopeSet>,
+) -> Result<(Account, ScopeSet), GrantError> {
+    if client.map(|client| client.id) != grant.client_id {
+        return Err(GrantError::InvalidGrant(
+            "This refresh token belongs to another client, or its client must authenticate.",
+        ));
+    }
+    let account = ports.accounts.get(grant.account_id).await?.ok_or(NOT_VALID)?;
+    // A role may have shrunk since the sign-in; never grant more than it allows now.
+    let still_allowed = grant.scopes.intersection(&account.role.allowed_scopes());
+    Ok((account, narrow(requested, still_allowed)?))
+}
+
+/// The client credentials grant: an API client's access for itself, within its scopes.
+///
+/// # Errors
+/// [`GrantError::ClientRequired`] when no client authenticated;
+/// [`GrantError::ScopeTooWide`].
+pub fn client_credentials(
+    client: Option<&ApiClient>,
+    requested: Option<ScopeSet>,
+) -> Result<Granted, GrantError> {
+    let client = client.ok_or(GrantError::ClientRequired(
+        "client_credentials needs the client's id and secret.",
+    ))?;
+    let scopes = narrow(requested, client.scopes.clone())?;
+    Ok(Granted { account: None, client: Some(client.id), scopes, refresh_token: None })
+}
+
+/// Revokes the sign-in `token` (a refresh token) belongs to, if `client` may: a client
+/// may revoke only its own tokens (RFC 7009 section 2.1).
+///
+/// # Errors
+/// [`StoreError`] when storage fails.
+pub async fn revoke(
+    ports: &StoragePorts,
+    token: &str,
+    client: Option<ClientId>,
+) -> Result<Revocation, StoreError> {
+    ports.refresh_tokens.revoke(&SecretDigest::of(token), client).await
+}
+
+/// The registered client that `id` and `secret` belong to, or `None` when they match
+/// no client (an unknown id and a wrong secret are not told apart).
+///
+/// # Errors
+/// [`StoreError`] when storage fails.
+pub async fn authenticate_client(
+    ports: &StoragePorts,
+    id: &str,
+    secret: &str,
+) -> Result<Option<ApiClient>, StoreError> {
+    let Some(id) = ClientId::parse(id) else {
+        return Ok(None);
+    };
+    let found = ports.clients.find(id).await?;
+    Ok(found
+        .and_then(|(client, digest)| digest.matches(&SecretDigest::of(secret)).then_some(client)))
+}
+
+/// Whether a person's access token issued at `token_epoch` still speaks for them: the
+/// account exists and has not moved its epoch on since (a password or role change,
+/// signing out everywhere).
+///
+/// # Errors
+/// [`StoreError`] when the account cannot be read.
+pub async fn is_session_live(
+    ports: &StoragePorts,
+    account: AccountId,
+    token_epoch: i64,
+) -> Result<bool, StoreError> {
+    Ok(ports.accounts.get(account).await?.is_some_and(|current| current.token_epoch == token_epoch))
+}
+
+fn new_refresh_token() -> Result<OpaqueSecret, StoreError> {
+    OpaqueSecret::generate(REFRESH_TOKEN_PREFIX)
+        .map_err(|error| StoreError::Unexpected(anyhow::anyhow!("{error}")))
+}
