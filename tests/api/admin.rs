@@ -151,6 +151,7 @@ api_test!(async fn an_admin_changes_a_role_which_revokes_the_accounts_refresh_to
     assert!(as_editor["scope"].as_str().unwrap().contains("content:write"));
 });
 
+// First-party: only such a client may use the password grant these tests sign in with.
 async fn register_client(
     app: &crate::support::TestApp,
     admin_token: &str,
@@ -158,7 +159,7 @@ async fn register_client(
 ) -> (String, String) {
     let created: Value = app
         .authorized(Method::POST, "/v1/admin/clients", admin_token)
-        .json(&json!({ "name": "Partner", "scopes": scopes }))
+        .json(&json!({ "name": "Partner", "scopes": scopes, "first_party": true }))
         .send()
         .await
         .unwrap()

@@ -9,6 +9,7 @@ mod support;
 mod accounts;
 mod admin;
 mod caches;
+mod clients;
 mod contacts;
 mod content;
 mod content_catalogue;

@@ -1,8 +1,10 @@
 //! The token endpoint's grants (RFC 6749 section 4) and revocation (RFC 7009): who
-//! is given which scopes, and every rule of giving them. A grant never gives more than
-//! the account's role allows, nor, through an API client, more than that client may
-//! hold; a refresh token works once, and presenting a spent one ends its sign-in.
-//! Signing the access token is the caller's work.
+//! is given which scopes. A grant never gives more than the account's role allows,
+//! nor, through an API client, more than that client may hold; only a first-party
+//! client may use the password grant, and only a confidential one client
+//! credentials. Rotating a refresh token (it works once, and a spent one presented
+//! again ends its sign-in) is the refresh-token store's work. Signing the access token
+//! and wording a refusal in OAuth's terms is the caller's.
 
 use std::time::Duration;
 
@@ -13,7 +15,7 @@ use waymark_domain::identity::ports::{
 };
 use waymark_domain::identity::secret::{OpaqueSecret, SecretDigest};
 use waymark_domain::identity::{
-    Account, AccountId, ApiClient, ClientId, Email, PasswordHash, ScopeSet,
+    Account, AccountId, ApiClient, ClientId, ClientKind, Email, PasswordHash, ScopeSet,
 };
 use waymark_domain::ports::{StoragePorts, StoreError};
 use waymark_domain::time::Instant;
@@ -36,6 +38,13 @@ pub enum GrantError {
     /// The grant needs an authenticated client (`invalid_client`).
     #[error("invalid_client: {0}")]
     ClientRequired(&'static str),
+    /// This client may not use this grant (`unauthorized_client`): the password grant
+    /// is for first-party clients only.
+    #[error("unauthorized_client: {0}")]
+    UnauthorizedClient(&'static str),
+    /// The grant is switched off on this server (`unsupported_grant_type`).
+    #[error("unsupported_grant_type: {0}")]
+    GrantSwitchedOff(&'static str),
     /// Too many wrong passwords for this address lately; try again after the wait.
     #[error("too many attempts")]
     TooManyAttempts {
@@ -77,6 +86,9 @@ pub struct GrantPolicy {
     pub lockout: LockoutPolicy,
     /// The moment of the grant.
     pub now: Instant,
+    /// Whether the password grant is on (for first-party clients and Waymark's own
+    /// pages); a setting can switch it off.
+    pub password_grant: bool,
 }
 
 /// The scopes to grant: what was asked for, which must be within `allowed`, or all of
@@ -90,9 +102,12 @@ fn narrow(requested: Option<ScopeSet>, allowed: ScopeSet) -> Result<ScopeSet, Gr
 }
 
 /// The password grant: the person's e-mail address and password, checked under the
-/// sign-in lockout, then a new sign-in with its first refresh token.
+/// sign-in lockout, then a new sign-in with its first refresh token. Only a
+/// first-party client, or none (Waymark's own pages), may use it: an app of anyone
+/// else's must never see the person's password (OAuth 2.1, RFC 9700).
 ///
 /// # Errors
+/// [`GrantError::GrantSwitchedOff`], [`GrantError::UnauthorizedClient`],
 /// [`GrantError::TooManyAttempts`]; [`GrantError::InvalidGrant`] for a wrong password
 /// and an unknown address alike, which take as long; [`GrantError::ScopeTooWide`].
 pub async fn password(
@@ -105,6 +120,16 @@ pub async fn password(
 ) -> Result<Granted, GrantError> {
     const WRONG: GrantError =
         GrantError::InvalidGrant("The e-mail address or password is not right.");
+    if !policy.password_grant {
+        return Err(GrantError::GrantSwitchedOff(
+            "The password grant is switched off on this server.",
+        ));
+    }
+    if client.is_some_and(|client| !client.first_party) {
+        return Err(GrantError::UnauthorizedClient(
+            "Only first-party clients may use the password grant; use the authorization code flow.",
+        ));
+    }
     let Ok(email) = Email::parse(username) else {
         return Err(WRONG);
     };
@@ -222,6 +247,11 @@ pub fn client_credentials(
     let client = client.ok_or(GrantError::ClientRequired(
         "client_credentials needs the client's id and secret.",
     ))?;
+    if client.kind != ClientKind::Confidential {
+        return Err(GrantError::UnauthorizedClient(
+            "client_credentials is for confidential clients, which keep a secret.",
+        ));
+    }
     let scopes = narrow(requested, client.scopes.clone())?;
     Ok(Granted { account: None, client: Some(client.id), scopes, refresh_token: None })
 }
@@ -239,8 +269,9 @@ pub async fn revoke(
     ports.refresh_tokens.revoke(&SecretDigest::of(token), client).await
 }
 
-/// The registered client that `id` and `secret` belong to, or `None` when they match
-/// no client (an unknown id and a wrong secret are not told apart).
+/// The enabled confidential client that `id` and `secret` belong to, or `None` when
+/// they match none (an unknown id, a wrong secret and a disabled client are not told
+/// apart).
 ///
 /// # Errors
 /// [`StoreError`] when storage fails.
@@ -253,8 +284,36 @@ pub async fn authenticate_client(
         return Ok(None);
     };
     let found = ports.clients.find(id).await?;
+    Ok(found.and_then(|(client, digest)| {
+        let matches = digest.is_some_and(|digest| digest.matches(&SecretDigest::of(secret)));
+        (matches && client.is_enabled()).then_some(client)
+    }))
+}
+
+/// The enabled public client `id` names, for a request that names its client without
+/// a secret; `None` for an unknown, confidential or disabled client.
+///
+/// # Errors
+/// [`StoreError`] when storage fails.
+pub async fn identify_public_client(
+    ports: &StoragePorts,
+    id: &str,
+) -> Result<Option<ApiClient>, StoreError> {
+    let Some(id) = ClientId::parse(id) else {
+        return Ok(None);
+    };
+    let found = ports.clients.find(id).await?;
     Ok(found
-        .and_then(|(client, digest)| digest.matches(&SecretDigest::of(secret)).then_some(client)))
+        .map(|(client, _)| client)
+        .filter(|client| client.kind == ClientKind::Public && client.is_enabled()))
+}
+
+/// Whether a token issued to `client` still works: the client exists and is enabled.
+///
+/// # Errors
+/// [`StoreError`] when the client cannot be read.
+pub async fn is_client_enabled(ports: &StoragePorts, client: ClientId) -> Result<bool, StoreError> {
+    Ok(ports.clients.find(client).await?.is_some_and(|(client, _)| client.is_enabled()))
 }
 
 /// Whether a person's access token issued at `token_epoch` still speaks for them: the
@@ -273,5 +332,5 @@ pub async fn is_session_live(
 
 fn new_refresh_token() -> Result<OpaqueSecret, StoreError> {
     OpaqueSecret::generate(REFRESH_TOKEN_PREFIX)
-        .map_err(|error| StoreError::Unexpected(anyhow::anyhow!("{error}")))
+        .map_err(|error| StoreError::Unexpected(error.into()))
 }

@@ -61,6 +61,7 @@ failed_precondition_is_a!(
     crate::content::ports::ArticleWriteError,
     crate::content::ports::ServiceWriteError,
     crate::identity::ports::UpdateAccountError,
+    crate::identity::ports::ClientError,
 );
 
 #[cfg(test)]

@@ -176,6 +176,7 @@ impl From<ClientError> for ApiError {
     fn from(error: ClientError) -> Self {
         match error {
             ClientError::NotFound => Self::NotFound,
+            ClientError::PreconditionFailed => Self::PreconditionFailed,
             ClientError::Store(store) => store.into(),
         }
     }

@@ -79,7 +79,10 @@ impl PasswordHasher for PasswordWork {
     }
 }
 
-/// The password work could not run at all (the server is stopping).
+/// The password work could not run at all (the server is stopping), with its cause.
 fn not_run(error: ApiError) -> StoreError {
-    StoreError::Unexpected(anyhow::anyhow!("{error}"))
+    match error {
+        ApiError::Internal(cause) => StoreError::Unexpected(cause),
+        other => StoreError::Unexpected(anyhow::Error::new(other)),
+    }
 }

@@ -29,6 +29,7 @@ macro_rules! path_ids {
 
             impl $name {
                 $(
+                    #[doc = concat!("The `", stringify!($field), "` in the path.")]
                     pub(crate) fn $field(&self) -> $id {
                         $id(self.$field)
                     }

@@ -40,6 +40,8 @@ pub struct HttpSettings {
     pub credentials_rate_limit_per_minute: u32,
     /// Whether a proxy in front appends the client address to `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// Whether the password grant is on for first-party clients and Swagger UI.
+    pub password_grant: bool,
     /// How many password hashes may run at once.
     pub password_hashing_concurrency: usize,
     /// The bearer token `/metrics` asks for; `None` asks for none.

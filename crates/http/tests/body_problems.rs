@@ -114,6 +114,7 @@ fn settings() -> HttpSettings {
         rate_limit_per_minute: 1000,
         credentials_rate_limit_per_minute: 1000,
         trust_forwarded_for: false,
+        password_grant: true,
         password_hashing_concurrency: 1,
         metrics_token: None,
         metrics_on_main_listener: true,

@@ -60,7 +60,8 @@ impl Journal {
         Self { hearers: hearers.into() }
     }
 
-    /// Appends `changes` to `owner`'s journal as made by `actor` at `at`, commits
+    /// Appends `changes` to the journal of `acting.owner`, as made by `acting.actor` at
+    /// `at`, commits
     /// `transaction`, and then tells this process's hearers (also when the commit
     /// fails, since it may have happened all the same).
     ///

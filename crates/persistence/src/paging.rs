@@ -24,7 +24,8 @@ pub(crate) enum Direction {
 pub(crate) type After = (Value, Value);
 
 /// The rows that come after `(key, id)` in a list ordered by `key_column`, then
-/// `id_column`, in `direction`.
+/// `id_column`, in `direction`. The key column must hold no NULL (a NULL compares as
+/// unknown and would drop rows; goals by target date add their own NULL branch).
 pub(crate) fn beyond<C: ColumnTrait>(
     direction: Direction,
     (key_column, id_column): (C, C),

@@ -4,13 +4,13 @@
 
 use std::io::{BufRead as _, IsTerminal as _};
 
-use waymark_domain::identity::client::scopes_clients_may_hold;
+use waymark_application::clients::{self, ClientRegistration};
+use waymark_application::{Failure, Input};
 use waymark_domain::identity::ports::CreateAccountError;
-use waymark_domain::identity::secret::OpaqueSecret;
 use waymark_domain::identity::{
-    DisplayName, Email, Locale, NewAccount, NewApiClient, NewPassword, PasswordHash, Role,
-    ScopeSet, TimeZoneName,
+    DisplayName, Email, Locale, NewAccount, NewPassword, PasswordHash, Role, TimeZoneName,
 };
+use waymark_domain::validation::Problem;
 use waymark_persistence::Database;
 
 /// Why an administrative command failed; its message is printed on one line.
@@ -94,33 +94,65 @@ pub async fn create_user(
     Ok(account.id.to_string())
 }
 
-/// Registers an API client; answers its id and its secret (shown once).
+/// `waymark admin create-client`'s arguments.
+#[derive(Debug)]
+pub struct ClientArguments {
+    /// `--name`.
+    pub name: String,
+    /// `--kind`.
+    pub kind: String,
+    /// `--redirect-uri`, each time it was given.
+    pub redirect_uris: Vec<String>,
+    /// `--first-party`.
+    pub first_party: bool,
+    /// `--scopes`, space- or comma-separated.
+    pub scopes: String,
+}
+
+impl Input<ClientRegistration> for ClientArguments {
+    fn parse(self) -> Result<ClientRegistration, Vec<Problem>> {
+        let scopes: Vec<String> =
+            self.scopes.replace(',', " ").split_whitespace().map(str::to_owned).collect();
+        ClientRegistration::parse(
+            &self.name,
+            Some(&self.kind),
+            &self.redirect_uris,
+            self.first_party,
+            &scopes,
+        )
+    }
+}
+
+/// The command-line option a registration problem is about.
+fn option_of(pointer: &str) -> &'static str {
+    match pointer.split('/').nth(1) {
+        Some("name") => "--name",
+        Some("kind") => "--kind",
+        Some("redirect_uris") => "--redirect-uri",
+        _ => "--scopes",
+    }
+}
+
+/// Registers an API client through the same use case as the API; answers its id and,
+/// for a confidential client, its secret (shown once).
 ///
 /// # Errors
-/// [`AdminError`] for an invalid name or scopes, or a storage failure.
+/// [`AdminError`] for an invalid argument, or a storage failure.
 pub async fn create_client(
     database: &Database,
-    name: &str,
-    scopes: &str,
-) -> Result<(String, String), AdminError> {
-    let name = DisplayName::parse(name).map_err(|_| {
-        AdminError::Invalid("--name must be 1 to 100 visible characters".to_owned())
-    })?;
-    let allowed = scopes_clients_may_hold();
-    let scopes = ScopeSet::parse(&scopes.replace(',', " "))
-        .ok()
-        .filter(|scopes| !scopes.is_empty() && scopes.is_subset(&allowed))
-        .ok_or_else(|| AdminError::Invalid(format!("--scopes must be some of: {allowed}")))?;
-    let secret =
-        OpaqueSecret::generate("wms_").map_err(|error| AdminError::Invalid(error.to_string()))?;
-    let client = database
-        .clients()
-        .create(NewApiClient {
-            name: name.as_str().to_owned(),
-            scopes,
-            secret_digest: secret.digest(),
-        })
-        .await
-        .map_err(|error| AdminError::Storage(error.to_string()))?;
-    Ok((client.id.to_string(), secret.expose().to_owned()))
+    arguments: ClientArguments,
+) -> Result<(String, Option<String>), AdminError> {
+    match clients::register(&database.ports(), arguments).await {
+        Ok((client, secret)) => {
+            Ok((client.id.to_string(), secret.map(|secret| secret.expose().to_owned())))
+        }
+        Err(Failure::Invalid(problems)) => Err(AdminError::Invalid(
+            problems
+                .iter()
+                .map(|problem| format!("{} {}", option_of(&problem.pointer), problem.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )),
+        Err(Failure::Refused(error)) => Err(AdminError::Storage(error.to_string())),
+    }
 }

@@ -244,6 +244,17 @@ pub enum AdminAction {
         /// The scopes its tokens may carry, space- or comma-separated.
         #[arg(long)]
         scopes: String,
+        /// `confidential` (a backend with a secret, the default) or `public` (a mobile
+        /// or single-page app, no secret).
+        #[arg(long, default_value = "confidential")]
+        kind: String,
+        /// A redirect URI people may be sent back to after signing in; repeat for
+        /// several. A public client that is not first-party needs one.
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// Waymark's operator runs it: it may use the password grant.
+        #[arg(long)]
+        first_party: bool,
         /// The database and logging.
         #[command(flatten)]
         tool: ToolArgs,

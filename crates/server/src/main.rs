@@ -146,15 +146,28 @@ async fn admin(action: AdminAction) -> ExitCode {
             Err(error) => return fail(FAILED, &error_chain(&error)),
         };
     let outcome = match action {
-        AdminAction::CreateUser { email, role, display_name, .. } => match waymark::admin::read_password() {
-            Ok(password) => waymark::admin::create_user(&database, &email, role, display_name.as_deref(), &password)
+        AdminAction::CreateUser { email, role, display_name, .. } => {
+            match waymark::admin::read_password() {
+                Ok(password) => waymark::admin::create_user(
+                    &database,
+                    &email,
+                    role,
+                    display_name.as_deref(),
+                    &password,
+                )
                 .await
                 .map(|id| format!("created account {id} with role {role}")),
-            Err(error) => Err(error),
-        },
-        AdminAction::CreateClient { name, scopes, .. } => waymark::admin::create_client(&database, &name, &scopes)
-            .await
-            .map(|(id, secret)| format!("client_id: {id}\nclient_secret: {secret}\n(the secret is shown only now; keep it safe)")),
+                Err(error) => Err(error),
+            }
+        }
+        AdminAction::CreateClient { name, scopes, kind, redirect_uris, first_party, .. } => {
+            let arguments =
+                waymark::admin::ClientArguments { name, kind, redirect_uris, first_party, scopes };
+            waymark::admin::create_client(&database, arguments).await.map(|(id, secret)| match secret {
+                Some(secret) => format!("client_id: {id}\nclient_secret: {secret}\n(the secret is shown only now; keep it safe)"),
+                None => format!("client_id: {id}\n(a public client: it has no secret)"),
+            })
+        }
     };
     database.close().await;
     match outcome {

@@ -214,6 +214,12 @@ pub struct Settings {
     #[arg(long, env = "WAYMARK_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
+    /// Refuse the password grant to everyone, first-party clients and Swagger UI
+    /// included (it is always refused to third-party clients). People then sign in
+    /// only where an app sends them through the authorization code flow.
+    #[arg(long, env = "WAYMARK_NO_PASSWORD_GRANT")]
+    pub no_password_grant: bool,
+
     /// How long an address that reached --sign-in-max-failures must wait.
     #[arg(long, env = "WAYMARK_SIGN_IN_LOCKOUT", default_value_t = HumanDuration::secs(15 * 60))]
     pub sign_in_lockout: HumanDuration,
@@ -285,6 +291,7 @@ impl Default for Settings {
             rate_limit_per_minute: 600,
             credentials_rate_limit_per_minute: 20,
             trust_forwarded_for: false,
+            no_password_grant: false,
             password_hashing_concurrency: 0,
             housekeeping_interval: HumanDuration::secs(600),
             journal_retention: HumanDuration::secs(90 * 86_400),
@@ -447,6 +454,7 @@ impl Settings {
             rate_limit_per_minute: self.rate_limit_per_minute,
             credentials_rate_limit_per_minute: self.credentials_rate_limit_per_minute,
             trust_forwarded_for: self.trust_forwarded_for,
+            password_grant: !self.no_password_grant,
             password_hashing_concurrency: match self.password_hashing_concurrency {
                 0 => PasswordWork::default_concurrency(),
                 chosen => chosen,

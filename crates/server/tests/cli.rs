@@ -287,6 +287,42 @@ fn admin_creates_users_from_a_password_on_stdin_and_clients_with_a_one_time_secr
     );
     assert_eq!(admin_scope.status.code(), Some(1), "clients may not hold the admin scope");
 
+    let public = waymark(
+        &[
+            "admin",
+            "create-client",
+            "--name",
+            "App",
+            "--scopes",
+            "goals:read",
+            "--kind",
+            "public",
+            "--redirect-uri",
+            "org.example.app:/callback",
+        ],
+        &environment,
+    );
+    assert_eq!(public.status.code(), Some(0), "{}", stderr_of(&public));
+    let stdout = String::from_utf8_lossy(&public.stdout);
+    assert!(stdout.contains("client_id: ") && !stdout.contains("client_secret"), "{stdout}");
+    let no_redirect = waymark(
+        &[
+            "admin",
+            "create-client",
+            "--name",
+            "App",
+            "--scopes",
+            "goals:read",
+            "--kind",
+            "public",
+            "--redirect-uri",
+            "http://app.example.org/cb",
+        ],
+        &environment,
+    );
+    assert_eq!(no_redirect.status.code(), Some(1));
+    assert!(stderr_of(&no_redirect).contains("--redirect-uri"), "{}", stderr_of(&no_redirect));
+
     let _ = std::fs::remove_dir_all(directory);
 }
 

@@ -1,10 +1,15 @@
-//! API clients: partner backends that authenticate with their own id and secret
-//! (`client_credentials`), and act on no person's data.
+//! API clients: apps and partner backends registered by an administrator. A
+//! confidential client (a backend) authenticates with its id and secret and may get
+//! tokens for itself (`client_credentials`), which reach no person's data; a public
+//! client (a mobile or single-page app) has no secret. Only a first-party client may
+//! use the password grant. A disabled client authenticates no more and its tokens
+//! stop working.
 
 use std::fmt;
 
 use uuid::Uuid;
 
+use super::redirect::{MAX_REDIRECT_URIS, RedirectUri};
 use super::scope::{Scope, ScopeSet};
 use super::secret::SecretDigest;
 use crate::time::Instant;
@@ -27,6 +32,39 @@ impl fmt::Display for ClientId {
     }
 }
 
+/// Whether a client can keep a secret (OAuth 2.1 section 2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientKind {
+    /// A mobile or single-page app: anything shipped to a device can be read, so it
+    /// has no secret and proves itself with PKCE and its redirect URI.
+    Public,
+    /// A backend that keeps a secret.
+    Confidential,
+}
+
+impl ClientKind {
+    /// Its name on the wire and in storage.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Confidential => "confidential",
+        }
+    }
+}
+
+impl std::str::FromStr for ClientKind {
+    type Err = ClientRegistrationRefused;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "public" => Ok(Self::Public),
+            "confidential" => Ok(Self::Confidential),
+            _ => Err(ClientRegistrationRefused("must be public or confidential")),
+        }
+    }
+}
+
 /// A registered API client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiClient {
@@ -34,10 +72,36 @@ pub struct ApiClient {
     pub id: ClientId,
     /// A name an administrator recognises.
     pub name: String,
+    /// Whether it keeps a secret.
+    pub kind: ClientKind,
+    /// Where the person may be sent back to after signing in, matched exactly.
+    pub redirect_uris: Vec<RedirectUri>,
+    /// Whether Waymark's own operator runs it: only then may it use the password grant.
+    pub first_party: bool,
     /// The most its tokens may carry.
     pub scopes: ScopeSet,
     /// When it was registered.
     pub created_at: Instant,
+    /// When it last changed.
+    pub updated_at: Instant,
+    /// Its version, one more with every change.
+    pub version: i64,
+    /// When it was disabled; a disabled client gets no tokens and its tokens stop.
+    pub disabled_at: Option<Instant>,
+}
+
+impl ApiClient {
+    /// Whether `presented` is one of its redirect URIs.
+    #[must_use]
+    pub fn may_redirect_to(&self, presented: &str) -> bool {
+        self.redirect_uris.iter().any(|uri| uri.matches(presented))
+    }
+
+    /// Whether it may still act: not disabled.
+    #[must_use]
+    pub fn is_enabled(&self) -> bool {
+        self.disabled_at.is_none()
+    }
 }
 
 /// A client about to be registered.
@@ -45,10 +109,60 @@ pub struct ApiClient {
 pub struct NewApiClient {
     /// A name an administrator recognises.
     pub name: String,
+    /// Whether it keeps a secret.
+    pub kind: ClientKind,
+    /// Where the person may be sent back to.
+    pub redirect_uris: Vec<RedirectUri>,
+    /// Whether it may use the password grant.
+    pub first_party: bool,
     /// The most its tokens may carry.
     pub scopes: ScopeSet,
-    /// The digest of its secret.
-    pub secret_digest: SecretDigest,
+    /// The digest of its secret; `None` for a public client.
+    pub secret_digest: Option<SecretDigest>,
+}
+
+/// What an administrator changes about a client; `None` keeps a field.
+#[derive(Debug, Clone, Default)]
+pub struct ClientChanges {
+    /// A new name.
+    pub name: Option<String>,
+    /// New scopes; tokens issued before keep theirs until they expire or refresh.
+    pub scopes: Option<ScopeSet>,
+    /// New redirect URIs.
+    pub redirect_uris: Option<Vec<RedirectUri>>,
+}
+
+/// A registration that breaks a rule about a client's kind and redirect URIs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ClientRegistrationRefused(pub &'static str);
+
+/// A client's redirect URIs from their text: at most [`MAX_REDIRECT_URIS`], each a
+/// [`RedirectUri`], none twice; a public client that is not first-party needs one,
+/// since the authorization code flow is its only way to act for a person.
+///
+/// # Errors
+/// The first rule broken, by the index of the URI that broke it where there is one.
+pub fn redirect_uris(
+    kind: ClientKind,
+    first_party: bool,
+    texts: &[String],
+) -> Result<Vec<RedirectUri>, (Option<usize>, String)> {
+    if texts.len() > MAX_REDIRECT_URIS {
+        return Err((None, format!("may list at most {MAX_REDIRECT_URIS} redirect URIs")));
+    }
+    if texts.is_empty() && kind == ClientKind::Public && !first_party {
+        return Err((None, "a public client needs at least one redirect URI".to_owned()));
+    }
+    let mut uris: Vec<RedirectUri> = Vec::with_capacity(texts.len());
+    for (index, text) in texts.iter().enumerate() {
+        let uri = RedirectUri::parse(text).map_err(|refused| (Some(index), refused.to_string()))?;
+        if uris.contains(&uri) {
+            return Err((Some(index), "is listed twice".to_owned()));
+        }
+        uris.push(uri);
+    }
+    Ok(uris)
 }
 
 /// The scopes a client may be registered with: none of a person's own (`profile`),

@@ -9,15 +9,17 @@ pub mod locale;
 pub mod password;
 pub mod ports;
 pub mod profile;
+pub mod redirect;
 pub mod scope;
 pub mod secret;
 pub mod time_zone;
 
 pub use account::{Account, AccountId, NewAccount, ProfileChanges, Role};
-pub use client::{ApiClient, ClientId, NewApiClient};
+pub use client::{ApiClient, ClientChanges, ClientId, ClientKind, NewApiClient};
 pub use email::Email;
 pub use locale::Locale;
 pub use password::{NewPassword, PasswordHash};
 pub use profile::DisplayName;
+pub use redirect::RedirectUri;
 pub use scope::{Scope, ScopeSet};
 pub use time_zone::TimeZoneName;

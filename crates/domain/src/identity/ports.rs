@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::account::{Account, AccountId, NewAccount, ProfileChanges, Role};
-use super::client::{ApiClient, ClientId, NewApiClient};
+use super::client::{ApiClient, ClientChanges, ClientId, NewApiClient};
 use super::email::Email;
 use super::password::{NewPassword, PasswordHash};
 use super::scope::ScopeSet;
@@ -226,6 +226,9 @@ pub enum ClientError {
     /// No such client.
     #[error("no such client")]
     NotFound,
+    /// The client changed since the version the administrator saw.
+    #[error("the client changed")]
+    PreconditionFailed,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -249,11 +252,33 @@ pub trait ClientStore: Send + Sync + std::fmt::Debug {
     /// [`StoreError`] when storage fails.
     async fn create(&self, client: NewApiClient) -> Result<ApiClient, StoreError>;
 
-    /// The client `id` with its secret's digest.
+    /// The client `id` with its secret's digest (`None` for a public client).
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
-    async fn find(&self, id: ClientId) -> Result<Option<(ApiClient, SecretDigest)>, StoreError>;
+    async fn find(
+        &self,
+        id: ClientId,
+    ) -> Result<Option<(ApiClient, Option<SecretDigest>)>, StoreError>;
+
+    /// Changes the client `id`, if it is still at `expected_version` when one is given.
+    ///
+    /// # Errors
+    /// [`ClientError::NotFound`], [`ClientError::PreconditionFailed`].
+    async fn update(
+        &self,
+        id: ClientId,
+        changes: ClientChanges,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<ApiClient, ClientError>;
+
+    /// Disables the client `id` and, in the same transaction, revokes every refresh
+    /// token issued to it. Disabling a disabled client changes nothing.
+    ///
+    /// # Errors
+    /// [`ClientError::NotFound`].
+    async fn disable(&self, id: ClientId, now: Instant) -> Result<ApiClient, ClientError>;
 
     /// Up to `limit` clients registered after `after` (by id, oldest first).
     ///

@@ -1,11 +1,12 @@
 //! `Principal`: the authenticated caller of an operation that declares security.
 //!
 //! Taking a `Principal` argument is all a handler does: the extractor finds what the
-//! operation requires in the [`SecurityTable`], checks the bearer token and, for a
-//! person's token, that the account still exists and has not ended the token's
-//! sessions since (its token epoch), then answers 401 (no, bad or ended token) or 403
-//! (missing scope, or an API client's token where the spec offers no
-//! client-credentials flow) before the handler runs. The account is read through the account
+//! operation requires in the [`SecurityTable`], checks the bearer token's signature,
+//! then what the token itself says (403 for a missing scope, or an API client's token
+//! where the spec offers no client-credentials flow), and only then what needs a read:
+//! that the token's client, if any, is still enabled, and for a person's token that the
+//! account still exists and has not ended the token's sessions since (its token epoch);
+//! 401 for no, bad or ended token. All before the handler runs. The account is read through the account
 //! store, which remembers it, so a request costs no database round trip for it
 //! while nothing about the account changes.
 
@@ -97,9 +98,9 @@ impl FromRequest for Principal {
         let verified = authenticate(request);
         Box::pin(async move {
             let VerifiedToken { principal, claims, required, state } = verified?;
-            if !sessions::is_live(&state, &claims).await? {
-                return Err(ApiError::Unauthorized { invalid_token: true }.into());
-            }
+            // What the token itself says is checked before anything is read, so a
+            // refusal never waits behind the body's extractor (actix answers the first
+            // extractor to fail, not the first in the handler's list).
             if !required.scopes.is_subset(&principal.scopes) {
                 return Err(
                     ApiError::InsufficientScope { required: required.scopes.to_string() }.into()
@@ -107,6 +108,9 @@ impl FromRequest for Principal {
             }
             if matches!(principal.subject, Subject::Client(_)) && !required.accepts_client_tokens {
                 return Err(client_token_refused().into());
+            }
+            if !sessions::is_live(&state, &claims).await? {
+                return Err(ApiError::Unauthorized { invalid_token: true }.into());
             }
             Ok(principal)
         })

@@ -16,6 +16,22 @@ pub enum RoleName {
     Admin,
 }
 
+/// Whether an API client keeps a secret.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientKindName {
+    /// A mobile or single-page app: no secret.
+    Public,
+    /// A backend that keeps a secret.
+    Confidential,
+}
+
+/// A redirect URI, as registered: `https://…`, loopback `http://127.0.0.1/…` or
+/// `http://[::1]/…`, or a private-use scheme such as `org.example.app:/callback`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(max_length = 512, min_length = 1, example = "org.example.app:/callback")]
+pub struct RedirectUriText(pub String);
+
 /// An OAuth scope.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 pub enum ScopeName {

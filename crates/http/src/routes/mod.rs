@@ -39,6 +39,8 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(admin::list_clients)
         .service(admin::get_client)
         .service(admin::delete_client)
+        .service(admin::update_client)
+        .service(admin::disable_client)
         .service(admin::update_user)
         .service(goals::list_goals)
         .service(goals::create_goal)

@@ -484,10 +484,20 @@ impl ContactStore for SqlContactStore {
         } else {
             contacts::Column::NameKey
         };
-        let after = query.after.as_ref().map(|after| match after {
-            ContactPosition::Name { name_key, id } => (name_key.as_str().into(), id.0.into()),
-            ContactPosition::Due { due_since, id } => ((*due_since).into(), id.0.into()),
-        });
+        let after = match (&query.after, query.due_by.is_some()) {
+            (None, _) => None,
+            (Some(ContactPosition::Name { name_key, id }), false) => {
+                Some((name_key.as_str().into(), id.0.into()))
+            }
+            (Some(ContactPosition::Due { due_since, id }), true) => {
+                Some(((*due_since).into(), id.0.into()))
+            }
+            (Some(_), _) => {
+                return Err(StoreError::Unexpected(anyhow::anyhow!(
+                    "a contact position from a list in another order"
+                )));
+            }
+        };
         let columns = (key, contacts::Column::Id);
         let (rows, has_more) =
             keyset_page(&self.connection, select, Ascending, columns, after, query.limit).await?;

@@ -277,10 +277,15 @@ impl ArticleStore for SqlContentStore {
             select = select.filter(content_articles::Column::NextReview.lte(by));
         }
         let after = match &query.after {
+            None => None,
             Some(ArticlePosition::Updated { updated_at, id }) => {
                 Some(((*updated_at).into(), (*id).into()))
             }
-            _ => None,
+            Some(ArticlePosition::Ranked { .. }) => {
+                return Err(StoreError::Unexpected(anyhow::anyhow!(
+                    "a search position for the list by time"
+                )));
+            }
         };
         let columns = (content_articles::Column::UpdatedAt, content_articles::Column::Id);
         let (rows, has_more) =

@@ -1,4 +1,4 @@
-//! The `api_clients` table.
+//! The `api_clients` table (see migrations `m20261125_000002` and `m20261206_000020`).
 
 use sea_orm::entity::prelude::*;
 
@@ -11,6 +11,12 @@ pub struct Model {
     pub scopes: String,
     pub secret_digest: String,
     pub created_at: DateTimeUtc,
+    pub kind: String,
+    pub redirect_uris: String,
+    pub first_party: bool,
+    pub disabled_at: Option<DateTimeUtc>,
+    pub updated_at: Option<DateTimeUtc>,
+    pub version: i64,
 }
 
 super::without_relations!();

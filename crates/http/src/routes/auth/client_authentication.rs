@@ -1,4 +1,6 @@
-//! Authenticating an API client by HTTP Basic or body parameters (RFC 6749 2.3.1).
+//! Where a token request says which client it comes from: HTTP Basic or body
+//! parameters (RFC 6749 section 2.3.1), or `client_id` alone for a public client.
+//! Checking what was presented is `grants::authenticate_client`.
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
@@ -18,6 +20,9 @@ pub(crate) enum ClientCredentials {
         /// Sent with HTTP Basic, so a refusal must carry `WWW-Authenticate`.
         via_header: bool,
     },
+    /// A client named by `client_id` alone, as a public client (which has no secret)
+    /// names itself.
+    Named { id: String },
     /// Malformed, or sent both ways at once.
     Malformed,
 }
@@ -52,7 +57,10 @@ pub(crate) fn presented_credentials(
             },
             None => ClientCredentials::Malformed,
         },
-        (None, false) => ClientCredentials::None,
+        (None, false) => match present(parameters.client_id.as_ref()) {
+            Some(id) => ClientCredentials::Named { id: id.to_owned() },
+            None => ClientCredentials::None,
+        },
     }
 }
 

@@ -110,6 +110,12 @@ pub(crate) async fn token(
                 }
             }
         }
+        ClientCredentials::Named { id } => {
+            match grants::identify_public_client(&state.ports, &id).await? {
+                Some(client) => Some(client),
+                None => return Ok(invalid_client(UNKNOWN_PUBLIC_CLIENT, false)),
+            }
+        }
     };
     let requested = match present(parameters.scope.as_ref()).map(ScopeSet::parse).transpose() {
         Ok(requested) => requested,
@@ -122,6 +128,7 @@ pub(crate) async fn token(
             .unwrap_or(TimeDelta::days(30)),
         lockout: state.settings.sign_in_lockout,
         now: waymark_domain::time::now(),
+        password_grant: state.settings.password_grant,
     };
     let client = client.as_ref();
     let granted = match present(parameters.grant_type.as_ref()) {
@@ -156,6 +163,10 @@ pub(crate) async fn token(
     }
 }
 
+/// The answer to a `client_id` without a secret that names no enabled public client.
+pub(super) const UNKNOWN_PUBLIC_CLIENT: &str =
+    "No such public client; a confidential client must send its secret.";
+
 fn required(description: &'static str) -> HttpResponse {
     oauth_error(OAuthErrorCode::InvalidRequest, description)
 }
@@ -171,6 +182,12 @@ fn refusal(refused: GrantError) -> Result<HttpResponse, ApiError> {
             format!("The scopes you may ask for are: {allowed}."),
         )),
         GrantError::ClientRequired(description) => Ok(invalid_client(description, false)),
+        GrantError::UnauthorizedClient(description) => {
+            Ok(oauth_error(OAuthErrorCode::UnauthorizedClient, description))
+        }
+        GrantError::GrantSwitchedOff(description) => {
+            Ok(oauth_error(OAuthErrorCode::UnsupportedGrantType, description))
+        }
         GrantError::TooManyAttempts { wait } => {
             Err(ApiError::TooManyRequests { retry_after_seconds: wait.as_secs().max(1) })
         }

@@ -1,0 +1,215 @@
+//! API clients as issue 17 describes them: public and confidential kinds, redirect URIs
+//! checked at registration, first-party clients alone on the password grant, changes
+//! with `If-Match`, and disabling that stops every token a client had.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use waymark_domain::identity::Role;
+
+use crate::support::api_test;
+use crate::support::identity::GOOD_PASSWORD;
+
+async fn register(app: &crate::support::TestApp, admin_token: &str, body: Value) -> Value {
+    let response = app
+        .authorized(Method::POST, "/v1/admin/clients", admin_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED, "{body}");
+    response.json().await.unwrap()
+}
+
+/// A password-grant sign-in of `email` through the confidential client `id`.
+async fn sign_in_through(
+    app: &crate::support::TestApp,
+    (id, secret): (&str, &str),
+    email: &str,
+) -> reqwest::Response {
+    app.client
+        .post(app.url("/v1/auth/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "password"), ("username", email), ("password", GOOD_PASSWORD)])
+        .send()
+        .await
+        .unwrap()
+}
+
+api_test!(async fn only_first_party_clients_may_use_the_password_grant(app) {
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let person = app.signed_in_user().await;
+    let third_party = register(&app, &admin.access_token, json!({ "name": "Partner", "scopes": ["goals:read"] })).await;
+    assert_eq!(third_party["first_party"], false, "clients are third-party unless said otherwise");
+    let credentials = (third_party["id"].as_str().unwrap(), third_party["client_secret"].as_str().unwrap());
+    let refused = sign_in_through(&app, credentials, &person.email).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json::<Value>().await.unwrap()["error"], "unauthorized_client");
+
+    let first_party = register(&app, &admin.access_token, json!({ "name": "Waymark app", "scopes": ["goals:read"], "first_party": true })).await;
+    let credentials = (first_party["id"].as_str().unwrap(), first_party["client_secret"].as_str().unwrap());
+    let allowed = sign_in_through(&app, credentials, &person.email).await;
+    assert_eq!(allowed.status(), StatusCode::OK);
+
+    let own_pages = app.token(&[("grant_type", "password"), ("username", &person.email), ("password", GOOD_PASSWORD)]).await;
+    assert_eq!(own_pages.status(), StatusCode::OK, "Waymark's own pages (no client) still sign in");
+});
+
+api_test!(async fn a_server_can_switch_the_password_grant_off_for_everyone(app) with |settings| {
+    settings.no_password_grant = true;
+}; {
+    let email = "switched-off@example.org";
+    let registered = app.register(&json!({ "email": email, "password": GOOD_PASSWORD, "display_name": "Sam" })).await;
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let refused = app.token(&[("grant_type", "password"), ("username", email), ("password", GOOD_PASSWORD)]).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json::<Value>().await.unwrap()["error"], "unsupported_grant_type");
+});
+
+api_test!(async fn public_clients_have_no_secret_and_cannot_get_tokens_for_themselves(app) {
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let public = register(&app, &admin.access_token, json!({
+        "name": "Hillside app",
+        "kind": "public",
+        "redirect_uris": ["org.hillside.app:/callback", "http://127.0.0.1/callback"],
+        "scopes": ["goals:read"],
+    }))
+    .await;
+    assert_eq!(public["kind"], "public");
+    assert!(public.get("client_secret").is_none(), "a public client has no secret: {public}");
+    assert_eq!(public["redirect_uris"], json!(["org.hillside.app:/callback", "http://127.0.0.1/callback"]));
+    let id = public["id"].as_str().unwrap();
+
+    let for_itself = app.token(&[("grant_type", "client_credentials"), ("client_id", id)]).await;
+    assert_eq!(for_itself.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(for_itself.json::<Value>().await.unwrap()["error"], "unauthorized_client");
+    let with_a_guessed_secret = app.token(&[("grant_type", "client_credentials"), ("client_id", id), ("client_secret", "")]).await;
+    assert_ne!(with_a_guessed_secret.status(), StatusCode::OK);
+
+    let unknown = app.token(&[("grant_type", "client_credentials"), ("client_id", "0192f0c0-0000-7000-8000-000000000000")]).await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.json::<Value>().await.unwrap()["error"], "invalid_client");
+    let confidential = register(&app, &admin.access_token, json!({ "name": "Backend", "scopes": ["goals:read"] })).await;
+    let without_secret = app.token(&[("grant_type", "client_credentials"), ("client_id", confidential["id"].as_str().unwrap())]).await;
+    assert_eq!(without_secret.status(), StatusCode::UNAUTHORIZED, "a confidential client must send its secret");
+});
+
+api_test!(async fn redirect_uris_are_checked_when_a_client_is_registered(app) {
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    for (kind, uris, pointer) in [
+        ("public", json!([]), "/redirect_uris"),
+        ("public", json!(["http://app.example.org/callback"]), "/redirect_uris/0"),
+        ("public", json!(["http://localhost/callback"]), "/redirect_uris/0"),
+        ("public", json!(["https://app.example.org/cb", "https://app.example.org/cb#x"]), "/redirect_uris/1"),
+        ("public", json!(["javascript:alert(1)"]), "/redirect_uris/0"),
+        ("public", json!(["myapp:/callback"]), "/redirect_uris/0"),
+        ("public", json!(["https://app.example.org/cb", "https://app.example.org/cb"]), "/redirect_uris/1"),
+        ("confidential", json!(["https://user@app.example.org/cb"]), "/redirect_uris/0"),
+        ("secretive", json!([]), "/kind"),
+    ] {
+        let response = app
+            .authorized(Method::POST, "/v1/admin/clients", &admin.access_token)
+            .json(&json!({ "name": "App", "kind": kind, "redirect_uris": uris, "scopes": ["goals:read"] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{kind} {uris}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["pointer"], pointer, "{kind} {uris}: {problem}");
+    }
+    let backend = register(&app, &admin.access_token, json!({ "name": "Backend", "scopes": ["goals:read"] })).await;
+    assert_eq!(backend["kind"], "confidential");
+    assert_eq!(backend["redirect_uris"], json!([]), "a confidential backend needs no redirect URI");
+});
+
+api_test!(async fn an_admin_changes_a_client_under_if_match(app) {
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let client = register(&app, &admin.access_token, json!({ "name": "Old name", "kind": "public", "redirect_uris": ["https://app.example.org/cb"], "scopes": ["goals:read"] })).await;
+    let path = format!("/v1/admin/clients/{}", client["id"].as_str().unwrap());
+    let shown = app.authorized(Method::GET, &path, &admin.access_token).send().await.unwrap();
+    assert_eq!(shown.headers()["etag"], "\"1\"");
+
+    let changed = app
+        .authorized(Method::PATCH, &path, &admin.access_token)
+        .header("if-match", "\"1\"")
+        .json(&json!({ "name": "New name", "scopes": ["goals:read", "routines:read"], "redirect_uris": ["https://app.example.org/callback"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(changed.headers()["etag"], "\"2\"");
+    let changed: Value = changed.json().await.unwrap();
+    assert_eq!(changed["name"], "New name");
+    assert_eq!(changed["scopes"], json!(["goals:read", "routines:read"]));
+    assert_eq!(changed["redirect_uris"], json!(["https://app.example.org/callback"]));
+
+    let stale = app.authorized(Method::PATCH, &path, &admin.access_token).header("if-match", "\"1\"").json(&json!({ "name": "Lost" })).send().await.unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    for (body, pointer) in [
+        (json!({ "name": null }), "/name"),
+        (json!({ "redirect_uris": [] }), "/redirect_uris"),
+        (json!({ "redirect_uris": ["http://app.example.org/cb"] }), "/redirect_uris/0"),
+        (json!({ "scopes": ["admin"] }), "/scopes"),
+    ] {
+        let refused = app.authorized(Method::PATCH, &path, &admin.access_token).json(&body).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let problem: Value = refused.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["pointer"], pointer, "{body}: {problem}");
+    }
+    let unchanged: Value = app.authorized(Method::GET, &path, &admin.access_token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(unchanged["version"], 2, "refused changes changed nothing");
+    let missing = app
+        .authorized(Method::PATCH, "/v1/admin/clients/0192f0c0-0000-7000-8000-000000000000", &admin.access_token)
+        .json(&json!({ "name": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+});
+
+api_test!(async fn disabling_a_client_stops_every_token_it_had(app) {
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let person = app.signed_in_user().await;
+    let client = register(&app, &admin.access_token, json!({ "name": "Waymark app", "scopes": ["goals:read"], "first_party": true })).await;
+    let (id, secret) = (client["id"].as_str().unwrap(), client["client_secret"].as_str().unwrap());
+    let own: Value = app
+        .client
+        .post(app.url("/v1/auth/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let own_token = own["access_token"].as_str().unwrap().to_owned();
+    let for_person: Value = sign_in_through(&app, (id, secret), &person.email).await.json().await.unwrap();
+    let access = for_person["access_token"].as_str().unwrap().to_owned();
+    let refresh = for_person["refresh_token"].as_str().unwrap().to_owned();
+    let me = app.authorized(Method::GET, "/v1/goals", &access).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let not_a_person = app.authorized(Method::GET, "/v1/goals", &own_token).send().await.unwrap();
+    assert_eq!(not_a_person.status(), StatusCode::FORBIDDEN, "a client's own token reaches no person's data");
+
+    let disabled = app.authorized(Method::POST, &format!("/v1/admin/clients/{id}/disable"), &admin.access_token).send().await.unwrap();
+    assert_eq!(disabled.status(), StatusCode::OK);
+    let disabled: Value = disabled.json().await.unwrap();
+    assert!(disabled["disabled_at"].is_string(), "{disabled}");
+
+    let me = app.authorized(Method::GET, "/v1/goals", &access).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "a person's token through the client stops at once");
+    let refreshed = app
+        .client
+        .post(app.url("/v1/auth/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refreshed.status(), StatusCode::UNAUTHORIZED, "a disabled client authenticates no more");
+    let again = app.client.post(app.url("/v1/auth/token")).basic_auth(id, Some(secret)).form(&[("grant_type", "client_credentials")]).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    let twice = app.authorized(Method::POST, &format!("/v1/admin/clients/{id}/disable"), &admin.access_token).send().await.unwrap();
+    assert_eq!(twice.status(), StatusCode::OK, "disabling a disabled client changes nothing");
+    assert_eq!(twice.json::<Value>().await.unwrap()["version"], disabled["version"]);
+});
