@@ -28,6 +28,7 @@ mod me;
 mod metrics_access;
 mod migrations;
 mod openapi;
+mod paging;
 mod problems;
 mod public_url;
 mod rate_limits;

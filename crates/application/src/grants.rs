@@ -63,18 +63,28 @@ pub enum GrantError {
     Store(#[from] StoreError),
 }
 
-/// What a grant gives: access for `scopes`, to a person's account (with a refresh
-/// token for the next access token) or to the API client itself.
+/// What a grant gives: access for `scopes` to a person's account, with a refresh
+/// token for the next access token, or to an API client itself.
 #[derive(Debug)]
-pub struct Granted {
-    /// The person the access is for; `None` for a client's own access.
-    pub account: Option<Account>,
-    /// The API client that asked, if one authenticated.
-    pub client: Option<ClientId>,
-    /// What is granted.
-    pub scopes: ScopeSet,
-    /// The refresh token to hand out once (never for a client's own access).
-    pub refresh_token: Option<OpaqueSecret>,
+pub enum Granted {
+    /// Access to a person's data.
+    Person {
+        /// Whose.
+        account: Account,
+        /// The API client that asked, if one did.
+        client: Option<ClientId>,
+        /// What is granted.
+        scopes: ScopeSet,
+        /// The refresh token to hand out, this once.
+        refresh_token: OpaqueSecret,
+    },
+    /// A client's access for itself, which reaches no person's data.
+    Client {
+        /// The client.
+        client: ClientId,
+        /// What is granted.
+        scopes: ScopeSet,
+    },
 }
 
 /// How long what a grant issues lasts, and what it is checked against.
@@ -166,12 +176,7 @@ pub async fn password(
     let stored =
         NewRefreshToken { digest: refresh_token.digest(), grant: grant.clone(), expires_at };
     ports.refresh_tokens.issue(stored).await?;
-    Ok(Granted {
-        account: Some(account),
-        client: grant.client_id,
-        scopes: grant.scopes,
-        refresh_token: Some(refresh_token),
-    })
+    Ok(Granted::Person { account, client: grant.client_id, scopes: grant.scopes, refresh_token })
 }
 
 /// The refresh grant: spends `presented` and hands out its replacement. A request the
@@ -204,12 +209,7 @@ pub async fn refresh(
         Rotation::Invalid => return Err(NOT_VALID),
     };
     let (account, scopes) = refreshed(ports, &grant, client, requested).await?;
-    Ok(Granted {
-        account: Some(account),
-        client: grant.client_id,
-        scopes,
-        refresh_token: Some(replacement),
-    })
+    Ok(Granted::Person { account, client: grant.client_id, scopes, refresh_token: replacement })
 }
 
 const NOT_VALID: GrantError =
@@ -253,7 +253,7 @@ pub fn client_credentials(
         ));
     }
     let scopes = narrow(requested, client.scopes.clone())?;
-    Ok(Granted { account: None, client: Some(client.id), scopes, refresh_token: None })
+    Ok(Granted::Client { client: client.id, scopes })
 }
 
 /// Revokes the sign-in `token` (a refresh token) belongs to, if `client` may: a client

@@ -209,14 +209,16 @@ fn refusal(refused: GrantError) -> Result<HttpResponse, ApiError> {
 /// The tokens for what was granted: an access token signed here, and the refresh
 /// token the grant made, shown this once.
 fn token_response(state: &AppState, granted: Granted) -> Result<HttpResponse, ApiError> {
-    let access_token = match (&granted.account, granted.client) {
-        (Some(account), client) => state.tokens.issue_for_account(account, &granted.scopes, client),
-        (None, Some(client)) => state.tokens.issue_for_client(client, &granted.scopes),
-        (None, None) => {
-            return Err(ApiError::Internal(anyhow::anyhow!("a grant for nobody")));
+    let (access_token, refresh_token, scopes) = match granted {
+        Granted::Person { account, client, scopes, refresh_token } => {
+            let access = state.tokens.issue_for_account(&account, &scopes, client);
+            (access, Some(refresh_token.expose().to_owned()), scopes)
         }
-    }
-    .map_err(|error| ApiError::Internal(error.into()))?;
+        Granted::Client { client, scopes } => {
+            (state.tokens.issue_for_client(client, &scopes), None, scopes)
+        }
+    };
+    let access_token = access_token.map_err(|error| ApiError::Internal(error.into()))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
@@ -224,8 +226,8 @@ fn token_response(state: &AppState, granted: Granted) -> Result<HttpResponse, Ap
             access_token,
             token_type: "Bearer",
             expires_in: state.tokens.settings().access_token_lifetime.as_secs(),
-            refresh_token: granted.refresh_token.map(|secret| secret.expose().to_owned()),
-            scope: granted.scopes.to_string(),
+            refresh_token,
+            scope: scopes.to_string(),
         }))
 }
 
