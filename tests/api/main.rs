@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod admin;
+mod authorize;
 mod caches;
 mod clients;
 mod contacts;

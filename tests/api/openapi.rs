@@ -79,7 +79,13 @@ fn every_operation_is_tagged_described_and_lists_problem_responses() {
                 );
                 let oauth_error = OAUTH_ENDPOINTS.contains(&path.as_str())
                     && matches!(status.as_str(), "400" | "401");
-                if oauth_error {
+                // The authorization endpoint answers a person's browser with pages.
+                let page = path == "/v1/auth/authorize"
+                    && response["content"]["text/html"].is_object()
+                    && status.starts_with('4');
+                if page {
+                    assert!(matches!(status.as_str(), "400" | "429"), "{name} {status} is a page");
+                } else if oauth_error {
                     assert!(
                         response["content"]["application/json"]["schema"]["$ref"]
                             == "#/components/schemas/OAuthError",

@@ -74,7 +74,8 @@ api_test!(async fn scopes_can_be_narrowed_but_not_widened(app) {
 });
 
 api_test!(async fn malformed_token_requests_get_oauth_errors(app) {
-    oauth_error(app.token(&[("grant_type", "authorization_code")]).await, StatusCode::BAD_REQUEST, "unsupported_grant_type").await;
+    oauth_error(app.token(&[("grant_type", "implicit")]).await, StatusCode::BAD_REQUEST, "unsupported_grant_type").await;
+    oauth_error(app.token(&[("grant_type", "authorization_code")]).await, StatusCode::BAD_REQUEST, "invalid_request").await;
     oauth_error(app.token(&[("username", "a@example.org")]).await, StatusCode::BAD_REQUEST, "invalid_request").await;
     oauth_error(app.token(&[("grant_type", "password")]).await, StatusCode::BAD_REQUEST, "invalid_request").await;
     let text = app.client.post(app.url("/v1/auth/token")).header("content-type", "text/plain").body("grant_type=password").send().await.unwrap();

@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use chrono::TimeDelta;
+use waymark_domain::identity::authorization::CodeRedemption;
 use waymark_domain::identity::ports::LockoutPolicy;
 use waymark_domain::identity::ports::{
     NewRefreshToken, PasswordHasher, RefreshGrant, Revocation, Rotation,
@@ -140,25 +141,7 @@ pub async fn password(
             "Only first-party clients may use the password grant; use the authorization code flow.",
         ));
     }
-    let Ok(email) = Email::parse(username) else {
-        return Err(WRONG);
-    };
-    // Counted before the password is checked, so concurrent guesses are limited too.
-    if let Some(wait) =
-        ports.sign_in_throttle.count_attempt(&email, policy.lockout, policy.now).await?
-    {
-        return Err(GrantError::TooManyAttempts { wait });
-    }
-    // Checked against a decoy when no account matches, so both cases take as long.
-    let (account, hash) = match ports.accounts.find_for_sign_in(&email).await? {
-        Some((account, hash)) => (Some(account), hash),
-        None => (None, PasswordHash::decoy().clone()),
-    };
-    let verified = passwords.verify(hash, password).await?;
-    let Some(account) = account.filter(|_| verified) else {
-        return Err(WRONG);
-    };
-    ports.sign_in_throttle.clear(&email).await?;
+    let account = sign_in(ports, passwords, policy, username, password).await?.ok_or(WRONG)?;
     // Through an API client, never more than that client may hold.
     let allowed = match client {
         Some(client) => account.role.allowed_scopes().intersection(&client.scopes),
@@ -177,6 +160,94 @@ pub async fn password(
         NewRefreshToken { digest: refresh_token.digest(), grant: grant.clone(), expires_at };
     ports.refresh_tokens.issue(stored).await?;
     Ok(Granted::Person { account, client: grant.client_id, scopes: grant.scopes, refresh_token })
+}
+
+/// The account `username` and `password` sign in to, or `None` when they do not (a
+/// wrong password and an unknown address alike, which take as long). Attempts count
+/// per address before the password is checked, so concurrent guesses are limited too.
+///
+/// # Errors
+/// [`GrantError::TooManyAttempts`], or a store error.
+pub async fn sign_in(
+    ports: &StoragePorts,
+    passwords: &dyn PasswordHasher,
+    policy: GrantPolicy,
+    username: &str,
+    password: String,
+) -> Result<Option<Account>, GrantError> {
+    let Ok(email) = Email::parse(username) else {
+        return Ok(None);
+    };
+    if let Some(wait) =
+        ports.sign_in_throttle.count_attempt(&email, policy.lockout, policy.now).await?
+    {
+        return Err(GrantError::TooManyAttempts { wait });
+    }
+    // Checked against a decoy when no account matches, so both cases take as long.
+    let (account, hash) = match ports.accounts.find_for_sign_in(&email).await? {
+        Some((account, hash)) => (Some(account), hash),
+        None => (None, PasswordHash::decoy().clone()),
+    };
+    let verified = passwords.verify(hash, password).await?;
+    let Some(account) = account.filter(|_| verified) else {
+        return Ok(None);
+    };
+    ports.sign_in_throttle.clear(&email).await?;
+    Ok(Some(account))
+}
+
+/// The authorization code grant: spends the code, then checks that the client, the
+/// redirect URI and the PKCE verifier are those it was issued for (a failed exchange
+/// spends the code all the same), and starts a sign-in bound to the client with what
+/// the person consented to, within what their role and the client allow now.
+///
+/// # Errors
+/// [`GrantError::ClientRequired`]; [`GrantError::InvalidGrant`] for an unknown,
+/// expired, replayed or mismatched code.
+pub async fn authorization_code(
+    ports: &StoragePorts,
+    policy: GrantPolicy,
+    client: Option<&ApiClient>,
+    (code, redirect_uri, verifier): (&str, Option<&str>, Option<&str>),
+) -> Result<Granted, GrantError> {
+    const NOT_VALID_CODE: GrantError = GrantError::InvalidGrant(
+        "The authorization code is not valid, has expired, or does not match this request.",
+    );
+    let client = client.ok_or(GrantError::ClientRequired(
+        "Name the client (client_id), with its secret if it is confidential.",
+    ))?;
+    let grant = match ports.authorization_codes.redeem(&SecretDigest::of(code), policy.now).await? {
+        CodeRedemption::Redeemed(grant) => grant,
+        CodeRedemption::Replayed => {
+            return Err(GrantError::InvalidGrant(
+                "This authorization code was used before; the tokens issued from it are revoked.",
+            ));
+        }
+        CodeRedemption::Invalid => return Err(NOT_VALID_CODE),
+    };
+    let verified = verifier.is_some_and(|verifier| grant.challenge.verifies(verifier));
+    if grant.client_id != client.id
+        || redirect_uri != Some(grant.redirect_uri.as_str())
+        || !verified
+    {
+        return Err(NOT_VALID_CODE);
+    }
+    let account = ports.accounts.get(grant.account_id).await?.ok_or(NOT_VALID_CODE)?;
+    let scopes =
+        grant.scopes.intersection(&account.role.allowed_scopes()).intersection(&client.scopes);
+    let refresh = RefreshGrant {
+        account_id: account.id,
+        client_id: Some(client.id),
+        scopes: scopes.clone(),
+        token_epoch: account.token_epoch,
+    };
+    let refresh_token = new_refresh_token()?;
+    let expires_at = policy.now + policy.refresh_token_lifetime;
+    ports
+        .refresh_tokens
+        .issue(NewRefreshToken { digest: refresh_token.digest(), grant: refresh, expires_at })
+        .await?;
+    Ok(Granted::Person { account, client: Some(client.id), scopes, refresh_token })
 }
 
 /// The refresh grant: spends `presented` and hands out its replacement. A request the

@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod articles;
+pub mod authorization;
 pub mod calendar_feeds;
 pub mod clients;
 pub mod contacts;

@@ -8,7 +8,10 @@ use crate::content::ports::{ArticleStore, ContentChanges, ServiceStore};
 use crate::goals::ports::{GoalPartsStore, GoalStore};
 use crate::health::{StorageHealth, StorageUnavailable};
 use crate::idempotency::IdempotencyStore;
-use crate::identity::ports::{AccountStore, ClientStore, RefreshTokenStore, SignInThrottle};
+use crate::identity::ports::{
+    AccountStore, AuthorizationCodeStore, ClientStore, ConsentStore, RefreshTokenStore,
+    SignInThrottle,
+};
 use crate::journal::ChangeJournal;
 use crate::routines::ports::{CalendarFeedStore, RoutineCheckInStore, RoutineStore};
 
@@ -34,6 +37,10 @@ pub struct StoragePorts {
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
     /// API clients.
     pub clients: Arc<dyn ClientStore>,
+    /// Authorization codes of the authorization code flow.
+    pub authorization_codes: Arc<dyn AuthorizationCodeStore>,
+    /// What each person has let each app do.
+    pub consents: Arc<dyn ConsentStore>,
     /// Failed sign-ins.
     pub sign_in_throttle: Arc<dyn SignInThrottle>,
     /// Stored first responses for `Idempotency-Key` retries.

@@ -14,6 +14,7 @@ pub mod extract;
 pub mod metrics;
 mod middleware;
 pub mod openapi;
+mod pages;
 pub mod pagination;
 pub mod password_work;
 mod paths;

@@ -30,6 +30,7 @@ use crate::health::PoolHealth;
 use crate::housekeeping::Swept;
 use crate::idempotency::SqlIdempotencyStore;
 use crate::identity::accounts::SqlAccountStore;
+use crate::identity::authorizations::SqlAuthorizationStore;
 use crate::identity::clients::SqlClientStore;
 use crate::identity::refresh_tokens::SqlRefreshTokenStore;
 use crate::identity::sign_in_throttle::SqlSignInThrottle;
@@ -234,11 +235,17 @@ impl Database {
         });
         let content =
             SqlContentStore { connection: self.connection.clone(), writes: self.writes.clone() };
+        let authorizations = Arc::new(SqlAuthorizationStore {
+            connection: self.connection.clone(),
+            writes: self.writes.clone(),
+        });
         StoragePorts {
             health: self.health(),
             accounts: self.accounts(),
             refresh_tokens: self.refresh_tokens(),
             clients: self.clients(),
+            authorization_codes: authorizations.clone(),
+            consents: authorizations,
             sign_in_throttle: self.sign_in_throttle(),
             idempotency: Arc::new(SqlIdempotencyStore {
                 connection: self.connection.clone(),

@@ -12,7 +12,7 @@ use crate::writes::Writes;
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
-use crate::entities::{idempotency_records, refresh_tokens, sign_in_failures};
+use crate::entities::{authorization_codes, idempotency_records, refresh_tokens, sign_in_failures};
 use crate::error::store_error;
 
 /// How many rows one sweep removed, by kind.
@@ -23,6 +23,9 @@ pub struct Swept {
     /// Refresh tokens past their expiry (spent or not; reuse of an expired token
     /// is refused anyway).
     pub refresh_tokens: u64,
+    /// Authorization codes that expired more than a day ago (kept that long so a code
+    /// replayed late is still known, and refused with its tokens revoked).
+    pub authorization_codes: u64,
     /// Sign-in attempt counts whose window ended more than a day ago.
     pub sign_in_attempts: u64,
     /// Change journal entries older than the retention setting.
@@ -51,6 +54,12 @@ pub(crate) async fn sweep(
         .await
         .map_err(store_error)?
         .rows_affected;
+    let codes = authorization_codes::Entity::delete_many()
+        .filter(authorization_codes::Column::ExpiresAt.lte(now - TimeDelta::days(1)))
+        .exec(connection)
+        .await
+        .map_err(store_error)?
+        .rows_affected;
     // Lockout windows are minutes long; a day-old window can no longer matter.
     let stale = (now - TimeDelta::days(1)).timestamp();
     let attempts = sign_in_failures::Entity::delete_many()
@@ -68,6 +77,7 @@ pub(crate) async fn sweep(
     Ok(Swept {
         idempotency_records: idempotency,
         refresh_tokens: refresh,
+        authorization_codes: codes,
         sign_in_attempts: attempts,
         journal_entries,
     })

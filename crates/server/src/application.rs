@@ -291,6 +291,7 @@ async fn sweep_periodically(
             Ok(swept) => tracing::info!(
                 idempotency_records = swept.idempotency_records,
                 refresh_tokens = swept.refresh_tokens,
+                authorization_codes = swept.authorization_codes,
                 sign_in_attempts = swept.sign_in_attempts,
                 journal_entries = swept.journal_entries,
                 "housekeeping swept expired rows"

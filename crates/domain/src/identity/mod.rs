@@ -3,6 +3,7 @@
 
 pub mod account;
 mod argon2id;
+pub mod authorization;
 pub mod client;
 pub mod email;
 pub mod locale;

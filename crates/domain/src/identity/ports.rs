@@ -7,6 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::account::{Account, AccountId, NewAccount, ProfileChanges, Role};
+use super::authorization::{CodeRedemption, NewAuthorizationCode};
 use super::client::{ApiClient, ClientChanges, ClientId, NewApiClient};
 use super::email::Email;
 use super::password::{NewPassword, PasswordHash};
@@ -345,4 +346,53 @@ pub trait PasswordHasher: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// [`StoreError::Unexpected`] when the check could not run.
     async fn verify(&self, hash: PasswordHash, candidate: String) -> Result<bool, StoreError>;
+}
+
+/// Authorization codes, stored as digests.
+#[async_trait]
+pub trait AuthorizationCodeStore: Send + Sync + std::fmt::Debug {
+    /// Stores a new code.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn issue(&self, code: NewAuthorizationCode) -> Result<(), StoreError>;
+
+    /// Spends the code whose digest is `digest` if it is still usable at `now`, in one
+    /// step that racing exchanges cannot both win. A code presented again revokes, in
+    /// the same transaction, every refresh token of its person issued to its client.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn redeem(
+        &self,
+        digest: &SecretDigest,
+        now: Instant,
+    ) -> Result<CodeRedemption, StoreError>;
+}
+
+/// What each person has let each app do, so they are asked again only when an app asks
+/// for more.
+#[async_trait]
+pub trait ConsentStore: Send + Sync + std::fmt::Debug {
+    /// The scopes `account` has let `client` have, if any.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn consented(
+        &self,
+        account: AccountId,
+        client: ClientId,
+    ) -> Result<Option<ScopeSet>, StoreError>;
+
+    /// Remembers that `account` let `client` have `scopes` (replacing what was there).
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn remember(
+        &self,
+        account: AccountId,
+        client: ClientId,
+        scopes: &ScopeSet,
+        now: Instant,
+    ) -> Result<(), StoreError>;
 }

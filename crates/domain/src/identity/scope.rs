@@ -130,6 +130,12 @@ impl ScopeSet {
         self.0.is_subset(&other.0)
     }
 
+    /// The scopes in either set.
+    #[must_use]
+    pub fn union(&self, other: &Self) -> Self {
+        Self(self.0.union(&other.0).copied().collect())
+    }
+
     /// The scopes in both sets.
     #[must_use]
     pub fn intersection(&self, other: &Self) -> Self {

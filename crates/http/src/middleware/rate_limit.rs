@@ -35,8 +35,14 @@ pub struct RateLimits {
 fn takes_credentials(method: &Method, path: &str) -> bool {
     matches!(
         (method.as_str(), path),
-        ("POST", "/v1/auth/register" | "/v1/auth/token" | "/v1/auth/revoke" | "/v1/me/password")
-            | ("DELETE", "/v1/me")
+        (
+            "POST",
+            "/v1/auth/register"
+                | "/v1/auth/token"
+                | "/v1/auth/revoke"
+                | "/v1/auth/authorize"
+                | "/v1/me/password"
+        ) | ("DELETE", "/v1/me")
     )
 }
 

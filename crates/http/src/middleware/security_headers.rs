@@ -18,8 +18,19 @@ pub(crate) async fn add_security_headers(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let is_docs = request.path().starts_with(DOCS_PREFIX);
+    let is_page = request.path() == crate::pages::AUTHORIZE_PATH;
     let mut response = next.call(request).await?;
     apply_security_headers(response.headers_mut(), is_docs);
+    // The sign-in and consent pages have one style sheet of their own.
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+    if is_page && html {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, crate::pages::PAGE_POLICY.clone());
+    }
     Ok(response)
 }
 

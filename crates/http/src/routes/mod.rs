@@ -28,6 +28,8 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(auth::jwks)
         .service(auth::authorization_server_metadata)
         .service(auth::register)
+        .service(auth::authorize)
+        .service(auth::authorize_decision)
         .service(auth::token)
         .service(auth::revoke)
         .service(me::get_me)

@@ -15,9 +15,11 @@ use without_relations;
 
 pub(crate) mod accounts;
 pub(crate) mod api_clients;
+pub(crate) mod authorization_codes;
 pub(crate) mod calendar_feeds;
 pub(crate) mod change_journal;
 pub(crate) mod change_journal_heads;
+pub(crate) mod consents;
 pub(crate) mod contact_interactions;
 pub(crate) mod contacts;
 pub(crate) mod content_articles;

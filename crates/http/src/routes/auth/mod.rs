@@ -1,6 +1,8 @@
-//! Signing up and signing in: registration, the OAuth 2.0 token and revocation
-//! endpoints, and the metadata and keys third parties verify tokens with.
+//! Signing up and signing in: registration, the authorization endpoint and its pages,
+//! the OAuth 2.0 token and revocation endpoints, and the metadata and keys third
+//! parties verify tokens with.
 
+mod authorization_endpoint;
 mod client_authentication;
 mod oauth_error;
 mod registration;
@@ -9,6 +11,7 @@ mod token_endpoint;
 mod token_request;
 mod well_known;
 
+pub(crate) use authorization_endpoint::{authorize, authorize_decision};
 pub(crate) use registration::register;
 pub(crate) use revocation::revoke;
 pub(crate) use token_endpoint::token;

@@ -110,11 +110,11 @@ pub(crate) async fn token(
                 }
             }
         }
+        // A `client_id` that names no public client is no client: OAuth libraries
+        // send one (Authlib sends `None`) even where none was registered, and a grant
+        // that needs a client says so itself.
         ClientCredentials::Named { id } => {
-            match grants::identify_public_client(&state.ports, &id).await? {
-                Some(client) => Some(client),
-                None => return Ok(invalid_client(UNKNOWN_PUBLIC_CLIENT, false)),
-            }
+            grants::identify_public_client(&state.ports, &id).await?
         }
     };
     let requested = match present(parameters.scope.as_ref()).map(ScopeSet::parse).transpose() {
@@ -149,10 +149,19 @@ pub(crate) async fn token(
             grants::refresh(&state.ports, policy, client, presented, requested).await
         }
         Some("client_credentials") => grants::client_credentials(client, requested),
+        Some("authorization_code") => {
+            let Some(code) = present(parameters.code.as_ref()) else {
+                return Ok(required("code is required."));
+            };
+            let redirect_uri = present(parameters.redirect_uri.as_ref());
+            let verifier = present(parameters.code_verifier.as_ref());
+            grants::authorization_code(&state.ports, policy, client, (code, redirect_uri, verifier))
+                .await
+        }
         Some(_) => {
             return Ok(oauth_error(
                 OAuthErrorCode::UnsupportedGrantType,
-                "Supported grants: password, refresh_token, client_credentials.",
+                "Supported grants: authorization_code, refresh_token, client_credentials, password.",
             ));
         }
         None => return Ok(required("grant_type is required.")),
@@ -162,10 +171,6 @@ pub(crate) async fn token(
         Err(refused) => refusal(refused),
     }
 }
-
-/// The answer to a `client_id` without a secret that names no enabled public client.
-pub(super) const UNKNOWN_PUBLIC_CLIENT: &str =
-    "No such public client; a confidential client must send its secret.";
 
 fn required(description: &'static str) -> HttpResponse {
     oauth_error(OAuthErrorCode::InvalidRequest, description)

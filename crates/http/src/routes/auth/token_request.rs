@@ -10,9 +10,16 @@ use utoipa::ToSchema;
 /// are ignored, as the RFC asks.
 #[derive(Default, Deserialize, ToSchema)]
 pub(crate) struct TokenParameters {
-    /// `password`, `refresh_token` or `client_credentials`.
-    #[schema(example = "password")]
+    /// `authorization_code`, `refresh_token`, `client_credentials`, or `password`
+    /// (first-party clients only).
+    #[schema(example = "authorization_code")]
     pub grant_type: Option<String>,
+    /// The code from the authorization endpoint (authorization_code grant).
+    pub code: Option<String>,
+    /// The redirect URI the code was sent to (authorization_code grant).
+    pub redirect_uri: Option<String>,
+    /// The PKCE verifier whose challenge started the flow (authorization_code grant).
+    pub code_verifier: Option<String>,
     /// The e-mail address (password grant).
     #[schema(example = "sam@example.org")]
     pub username: Option<String>,
@@ -85,6 +92,9 @@ impl TokenParameters {
     fn values(&self) -> impl Iterator<Item = &String> {
         [
             &self.grant_type,
+            &self.code,
+            &self.redirect_uri,
+            &self.code_verifier,
             &self.username,
             &self.password,
             &self.refresh_token,

@@ -42,13 +42,15 @@ pub(crate) async fn jwks(state: web::Data<AppState>) -> HttpResponse {
 pub(crate) struct ServerMetadata {
     /// The `iss` of every token.
     issuer: String,
+    /// Where an app sends a person to sign in and consent (authorization code flow).
+    authorization_endpoint: String,
     /// Where to get tokens.
     token_endpoint: String,
     /// Where to revoke refresh tokens.
     revocation_endpoint: String,
     /// Where the public keys are.
     jwks_uri: String,
-    /// `password`, `refresh_token`, `client_credentials`.
+    /// `authorization_code`, `refresh_token`, `client_credentials`, `password`.
     grant_types_supported: Vec<&'static str>,
     /// Every scope.
     scopes_supported: Vec<&'static str>,
@@ -56,8 +58,12 @@ pub(crate) struct ServerMetadata {
     token_endpoint_auth_methods_supported: Vec<&'static str>,
     /// `client_secret_basic`, `client_secret_post`, `none`.
     revocation_endpoint_auth_methods_supported: Vec<&'static str>,
-    /// No browser redirect flows are offered.
+    /// `code`.
     response_types_supported: Vec<&'static str>,
+    /// `S256`: PKCE is required of every client.
+    code_challenge_methods_supported: Vec<&'static str>,
+    /// The authorization response carries `iss` (RFC 9207).
+    authorization_response_iss_parameter_supported: bool,
 }
 
 /// Authorization server metadata (RFC 8414).
@@ -74,14 +80,22 @@ pub(crate) async fn authorization_server_metadata(state: web::Data<AppState>) ->
     let issuer = state.tokens.settings().issuer.trim_end_matches('/').to_owned();
     let client_auth = vec!["client_secret_basic", "client_secret_post", "none"];
     HttpResponse::Ok().insert_header((header::CACHE_CONTROL, KEYS_CACHE)).json(ServerMetadata {
+        authorization_endpoint: format!("{issuer}/v1/auth/authorize"),
         token_endpoint: format!("{issuer}/v1/auth/token"),
         revocation_endpoint: format!("{issuer}/v1/auth/revoke"),
         jwks_uri: format!("{issuer}/.well-known/jwks.json"),
         issuer,
-        grant_types_supported: vec!["password", "refresh_token", "client_credentials"],
+        grant_types_supported: vec![
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            "password",
+        ],
         scopes_supported: Scope::ALL.iter().map(|scope| scope.as_str()).collect(),
         token_endpoint_auth_methods_supported: client_auth.clone(),
         revocation_endpoint_auth_methods_supported: client_auth,
-        response_types_supported: vec![],
+        response_types_supported: vec!["code"],
+        code_challenge_methods_supported: vec!["S256"],
+        authorization_response_iss_parameter_supported: true,
     })
 }

@@ -1,0 +1,195 @@
+//! The authorization code flow (OAuth 2.1 section 4.1, RFC 7636, RFC 9700): an app
+//! sends the person to Waymark with what it asks for; the person signs in and says
+//! yes or no; the app gets a single-use code at its registered redirect URI, which it
+//! exchanges with its PKCE verifier for tokens (`grants::authorization_code`).
+//!
+//! An unknown client or a redirect URI that is not registered is never redirected to
+//! (no open redirect); every other problem goes back to the app.
+
+use waymark_domain::identity::authorization::{
+    CODE_LIFETIME, CODE_PREFIX, CodeChallenge, CodeGrant, NewAuthorizationCode,
+};
+use waymark_domain::identity::secret::OpaqueSecret;
+use waymark_domain::identity::{AccountId, ApiClient, ClientId, ScopeSet};
+use waymark_domain::ports::{StoragePorts, StoreError};
+use waymark_domain::time::Instant;
+
+/// The longest `state` an app may send (it comes back unchanged).
+pub const MAX_STATE_LENGTH: usize = 1024;
+
+/// The authorization request's parameters, as sent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuthorizationParameters<'a> {
+    /// Must be `code`.
+    pub response_type: Option<&'a str>,
+    /// The app.
+    pub client_id: Option<&'a str>,
+    /// Where to send the person back; must be one the app registered.
+    pub redirect_uri: Option<&'a str>,
+    /// Space-separated scopes; the app's own scopes when absent.
+    pub scope: Option<&'a str>,
+    /// The app's value, sent back unchanged.
+    pub state: Option<&'a str>,
+    /// The PKCE challenge.
+    pub code_challenge: Option<&'a str>,
+    /// Must be `S256`.
+    pub code_challenge_method: Option<&'a str>,
+}
+
+/// A checked authorization request.
+#[derive(Debug, Clone)]
+pub struct AuthorizationRequest {
+    /// The app asking.
+    pub client: ApiClient,
+    /// Where the person goes back to.
+    pub redirect_uri: String,
+    /// What the app asks for.
+    pub scopes: ScopeSet,
+    /// The app's value, sent back unchanged.
+    pub state: Option<String>,
+    /// The PKCE challenge the exchange must meet.
+    pub challenge: CodeChallenge,
+}
+
+/// Why an authorization request was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizationRefused {
+    /// Shown to the person, and never redirected: the client is unknown or disabled,
+    /// or the redirect URI is missing or not registered.
+    NotRedirectable(&'static str),
+    /// Sent back to the app at its redirect URI (RFC 6749 section 4.1.2.1).
+    Redirected {
+        /// The registered redirect URI.
+        redirect_uri: String,
+        /// The app's `state`.
+        state: Option<String>,
+        /// The OAuth error code.
+        error: &'static str,
+        /// What was wrong, for the app's developers.
+        description: String,
+    },
+}
+
+/// Checks an authorization request: first whether the app and the address to send
+/// the person back to can be trusted at all, then everything else.
+///
+/// # Errors
+/// [`AuthorizationRefused`]; [`StoreError`] when the client cannot be read.
+pub async fn check(
+    ports: &StoragePorts,
+    sent: AuthorizationParameters<'_>,
+) -> Result<Result<AuthorizationRequest, AuthorizationRefused>, StoreError> {
+    use AuthorizationRefused::NotRedirectable;
+    let client = match sent.client_id.and_then(ClientId::parse) {
+        Some(id) => ports.clients.find(id).await?.map(|(client, _)| client),
+        None => None,
+    };
+    let Some(client) = client.filter(ApiClient::is_enabled) else {
+        return Ok(Err(NotRedirectable("This app is not registered with Waymark.")));
+    };
+    let Some(redirect_uri) = sent.redirect_uri.filter(|uri| client.may_redirect_to(uri)) else {
+        return Ok(Err(NotRedirectable(
+            "This app asked to send you back to an address it has not registered with Waymark.",
+        )));
+    };
+    let state = sent.state.map(str::to_owned);
+    let refuse = |error: &'static str, description: String| AuthorizationRefused::Redirected {
+        redirect_uri: redirect_uri.to_owned(),
+        state: state.clone(),
+        error,
+        description,
+    };
+    if sent.response_type != Some("code") {
+        return Ok(Err(refuse(
+            "unsupported_response_type",
+            "response_type must be code".to_owned(),
+        )));
+    }
+    if sent.state.is_some_and(|state| state.len() > MAX_STATE_LENGTH) {
+        let description = format!("state may be at most {MAX_STATE_LENGTH} characters");
+        return Ok(Err(refuse("invalid_request", description)));
+    }
+    let challenge = match CodeChallenge::parse(sent.code_challenge, sent.code_challenge_method) {
+        Ok(challenge) => challenge,
+        Err(refused) => return Ok(Err(refuse("invalid_request", refused.to_string()))),
+    };
+    let scopes = match sent.scope.map(ScopeSet::parse).transpose() {
+        Ok(None) => client.scopes.clone(),
+        Ok(Some(scopes)) if !scopes.is_empty() && scopes.is_subset(&client.scopes) => scopes,
+        Ok(Some(_)) => {
+            let description = format!("this app may ask for: {}", client.scopes);
+            return Ok(Err(refuse("invalid_scope", description)));
+        }
+        Err(unknown) => return Ok(Err(refuse("invalid_scope", unknown.to_string()))),
+    };
+    Ok(Ok(AuthorizationRequest {
+        redirect_uri: redirect_uri.to_owned(),
+        client,
+        scopes,
+        state,
+        challenge,
+    }))
+}
+
+/// Whether `account` must be asked: it has not yet let the app have everything it
+/// now asks for.
+///
+/// # Errors
+/// [`StoreError`].
+pub async fn needs_consent(
+    ports: &StoragePorts,
+    account: AccountId,
+    request: &AuthorizationRequest,
+) -> Result<bool, StoreError> {
+    let consented = ports.consents.consented(account, request.client.id).await?;
+    Ok(!consented.is_some_and(|consented| request.scopes.is_subset(&consented)))
+}
+
+/// The person said yes: remembers it (with what they let the app have before), and
+/// answers the code to send the app, valid for [`CODE_LIFETIME`].
+///
+/// # Errors
+/// [`StoreError`].
+pub async fn allow(
+    ports: &StoragePorts,
+    now: Instant,
+    account: AccountId,
+    request: &AuthorizationRequest,
+) -> Result<OpaqueSecret, StoreError> {
+    let before = ports.consents.consented(account, request.client.id).await?;
+    let consented =
+        before.map_or_else(|| request.scopes.clone(), |before| before.union(&request.scopes));
+    ports.consents.remember(account, request.client.id, &consented, now).await?;
+    issue_code(ports, now, account, request).await
+}
+
+/// A code for a request the person consented to before.
+///
+/// # Errors
+/// [`StoreError`].
+pub async fn issue_code(
+    ports: &StoragePorts,
+    now: Instant,
+    account: AccountId,
+    request: &AuthorizationRequest,
+) -> Result<OpaqueSecret, StoreError> {
+    let code = OpaqueSecret::generate(CODE_PREFIX)
+        .map_err(|error| StoreError::Unexpected(error.into()))?;
+    let lifetime =
+        chrono::TimeDelta::from_std(CODE_LIFETIME).unwrap_or(chrono::TimeDelta::seconds(60));
+    ports
+        .authorization_codes
+        .issue(NewAuthorizationCode {
+            digest: code.digest(),
+            grant: CodeGrant {
+                account_id: account,
+                client_id: request.client.id,
+                redirect_uri: request.redirect_uri.clone(),
+                challenge: request.challenge.clone(),
+                scopes: request.scopes.clone(),
+            },
+            expires_at: now + lifetime,
+        })
+        .await?;
+    Ok(code)
+}

@@ -1,0 +1,143 @@
+//! Authorization codes in `authorization_codes` and consents in `consents`.
+
+use async_trait::async_trait;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use waymark_domain::identity::authorization::{
+    CodeChallenge, CodeGrant, CodeRedemption, NewAuthorizationCode,
+};
+use waymark_domain::identity::ports::{AuthorizationCodeStore, ConsentStore};
+use waymark_domain::identity::secret::SecretDigest;
+use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
+use waymark_domain::ports::StoreError;
+use waymark_domain::time::Instant;
+
+use crate::entities::{authorization_codes, consents, refresh_tokens};
+use crate::error::store_error;
+use crate::writes::Writes;
+
+/// [`AuthorizationCodeStore`] and [`ConsentStore`] on SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub(crate) struct SqlAuthorizationStore {
+    pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: Writes,
+}
+
+fn scopes_of(text: &str) -> Result<ScopeSet, StoreError> {
+    ScopeSet::parse(text)
+        .map_err(|error| StoreError::Unexpected(anyhow::anyhow!("stored scopes: {error}")))
+}
+
+#[async_trait]
+impl AuthorizationCodeStore for SqlAuthorizationStore {
+    async fn issue(&self, code: NewAuthorizationCode) -> Result<(), StoreError> {
+        let grant = code.grant;
+        let row = authorization_codes::ActiveModel {
+            digest: Set(code.digest.as_str().to_owned()),
+            client_id: Set(grant.client_id.0),
+            account_id: Set(grant.account_id.0),
+            redirect_uri: Set(grant.redirect_uri),
+            code_challenge: Set(grant.challenge.as_str().to_owned()),
+            scopes: Set(grant.scopes.to_string()),
+            created_at: Set(waymark_domain::time::now()),
+            expires_at: Set(code.expires_at),
+            used_at: Set(None),
+        };
+        authorization_codes::Entity::insert(row)
+            .exec_without_returning(&self.writes)
+            .await
+            .map(|_| ())
+            .map_err(store_error)
+    }
+
+    async fn redeem(
+        &self,
+        digest: &SecretDigest,
+        now: Instant,
+    ) -> Result<CodeRedemption, StoreError> {
+        let transaction = self.writes.begin().await?;
+        let Some(row) = authorization_codes::Entity::find_by_id(digest.as_str().to_owned())
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+        else {
+            return Ok(CodeRedemption::Invalid);
+        };
+        // Spent in one conditional write: of two racing exchanges, one wins.
+        let spent = authorization_codes::Entity::update_many()
+            .col_expr(authorization_codes::Column::UsedAt, Expr::value(Some(now)))
+            .filter(authorization_codes::Column::Digest.eq(row.digest.clone()))
+            .filter(authorization_codes::Column::UsedAt.is_null())
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if spent == 0 {
+            // Presented again: whoever holds it may have stolen it, so the person's
+            // tokens at that client go (RFC 9700 section 4.5.3.1).
+            refresh_tokens::Entity::update_many()
+                .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(Some(now)))
+                .filter(refresh_tokens::Column::AccountId.eq(row.account_id))
+                .filter(refresh_tokens::Column::ClientId.eq(row.client_id))
+                .filter(refresh_tokens::Column::RevokedAt.is_null())
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?;
+            transaction.commit().await?;
+            return Ok(CodeRedemption::Replayed);
+        }
+        transaction.commit().await?;
+        if row.expires_at <= now {
+            return Ok(CodeRedemption::Invalid);
+        }
+        Ok(CodeRedemption::Redeemed(CodeGrant {
+            account_id: AccountId(row.account_id),
+            client_id: ClientId(row.client_id),
+            redirect_uri: row.redirect_uri,
+            challenge: CodeChallenge::from_stored(row.code_challenge),
+            scopes: scopes_of(&row.scopes)?,
+        }))
+    }
+}
+
+#[async_trait]
+impl ConsentStore for SqlAuthorizationStore {
+    async fn consented(
+        &self,
+        account: AccountId,
+        client: ClientId,
+    ) -> Result<Option<ScopeSet>, StoreError> {
+        consents::Entity::find_by_id((account.0, client.0))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)?
+            .map(|row| scopes_of(&row.scopes))
+            .transpose()
+    }
+
+    async fn remember(
+        &self,
+        account: AccountId,
+        client: ClientId,
+        scopes: &ScopeSet,
+        now: Instant,
+    ) -> Result<(), StoreError> {
+        let row = consents::ActiveModel {
+            account_id: Set(account.0),
+            client_id: Set(client.0),
+            scopes: Set(scopes.to_string()),
+            granted_at: Set(now),
+        };
+        consents::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([consents::Column::AccountId, consents::Column::ClientId])
+                    .update_columns([consents::Column::Scopes, consents::Column::GrantedAt])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.writes)
+            .await
+            .map(|_| ())
+            .map_err(store_error)
+    }
+}

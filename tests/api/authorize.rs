@@ -1,0 +1,311 @@
+//! The authorization code flow with PKCE, as a browser and an app go through it:
+//! the sign-in page, the consent page, the code at the redirect URI, its exchange,
+//! and the hostile cases (open redirects, missing or weak PKCE, replayed codes,
+//! forged forms).
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use waymark_domain::identity::Role;
+
+use crate::support::TestApp;
+use crate::support::api_test;
+use crate::support::identity::GOOD_PASSWORD;
+
+// RFC 7636 appendix B.
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const REDIRECT: &str = "org.hillside.app:/callback";
+
+/// A public client for `scopes`, and a person who may sign in to it.
+async fn setting(app: &TestApp, scopes: Value) -> (String, String) {
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let client: Value = app
+        .authorized(Method::POST, "/v1/admin/clients", &admin.access_token)
+        .json(&json!({ "name": "Hillside <app>", "kind": "public", "redirect_uris": [REDIRECT], "scopes": scopes }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let email = format!("flow-{}@example.org", uuid::Uuid::now_v7().simple());
+    let registered = app
+        .register(&json!({ "email": email, "password": GOOD_PASSWORD, "display_name": "Sam" }))
+        .await;
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    (client["id"].as_str().unwrap().to_owned(), email)
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The query of an authorization request.
+fn query(client_id: &str, extra: &[(&str, &str)]) -> String {
+    let mut pairs = vec![
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", REDIRECT),
+        ("state", "s-123"),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+    ];
+    for (name, value) in extra {
+        pairs.retain(|(existing, _)| existing != name);
+        if !value.is_empty() {
+            pairs.push((name, value));
+        }
+    }
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
+}
+
+/// A page in the flow: its status, its CSRF cookie, the flow its form carries, its HTML.
+struct Page {
+    status: StatusCode,
+    cookie: Option<String>,
+    flow: Option<String>,
+    html: String,
+    location: Option<String>,
+}
+
+async fn page_of(response: reqwest::Response) -> Page {
+    let status = response.status();
+    let cookie = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("waymark_authorize="))
+        .map(|value| value.split(';').next().unwrap().to_owned());
+    let location = response.headers().get(LOCATION).map(|value| value.to_str().unwrap().to_owned());
+    let html = response.text().await.unwrap();
+    let flow = regex::Regex::new(r#"name="flow" value="([^"]+)""#)
+        .unwrap()
+        .captures(&html)
+        .map(|found| found[1].to_owned());
+    Page { status, cookie, flow, html, location }
+}
+
+async fn open(app: &TestApp, query: &str) -> Page {
+    page_of(
+        no_redirects().get(app.url(&format!("/v1/auth/authorize?{query}"))).send().await.unwrap(),
+    )
+    .await
+}
+
+async fn submit(app: &TestApp, cookie: Option<&str>, form: &[(&str, &str)]) -> Page {
+    let mut request = no_redirects().post(app.url("/v1/auth/authorize")).form(form);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    page_of(request.send().await.unwrap()).await
+}
+
+/// The parameters of the redirect back to the app.
+fn back(location: &str) -> std::collections::HashMap<String, String> {
+    let (base, query) = location.split_once('?').unwrap();
+    assert_eq!(base, REDIRECT);
+    url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+}
+
+/// Signs in on the page `opened` and answers the next page.
+async fn sign_in(app: &TestApp, opened: &Page, email: &str, password: &str) -> Page {
+    let flow = opened.flow.as_deref().unwrap();
+    submit(
+        app,
+        opened.cookie.as_deref(),
+        &[("flow", flow), ("action", "sign_in"), ("email", email), ("password", password)],
+    )
+    .await
+}
+
+async fn exchange(app: &TestApp, client_id: &str, code: &str, verifier: &str) -> reqwest::Response {
+    app.token(&[
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", verifier),
+        ("client_id", client_id),
+    ])
+    .await
+}
+
+api_test!(async fn an_app_gets_a_code_and_exchanges_it_with_its_verifier(app) {
+    let (client_id, email) = setting(&app, json!(["goals:read", "routines:read"])).await;
+    let opened = open(&app, &query(&client_id, &[("scope", "goals:read")])).await;
+    assert_eq!(opened.status, StatusCode::OK);
+    assert!(opened.html.contains("<html lang=\"en\">"));
+    assert!(opened.html.contains("Hillside &lt;app&gt;"), "the app's name is shown, escaped");
+    assert!(opened.html.contains("href=\"/v1/content/crisis\""), "every page shows the way to crisis help");
+    assert!(opened.cookie.is_some(), "the page sets the cookie its form must come back with");
+
+    let consent = sign_in(&app, &opened, &email, GOOD_PASSWORD).await;
+    assert_eq!(consent.status, StatusCode::OK);
+    assert!(consent.html.contains("See your goals and how they are going"), "{}", consent.html);
+    assert!(!consent.html.contains("routines"), "only what was asked for is shown");
+    let allowed = submit(&app, opened.cookie.as_deref(), &[("flow", consent.flow.as_deref().unwrap()), ("action", "allow")]).await;
+    assert_eq!(allowed.status, StatusCode::SEE_OTHER);
+    let answer = back(allowed.location.as_deref().unwrap());
+    assert_eq!(answer["state"], "s-123");
+    assert!(answer["iss"].starts_with("http"), "RFC 9207: the issuer comes back too");
+    let code = answer["code"].clone();
+    assert!(code.starts_with("wma_"));
+
+    let tokens = exchange(&app, &client_id, &code, VERIFIER).await;
+    assert_eq!(tokens.status(), StatusCode::OK);
+    let tokens: Value = tokens.json().await.unwrap();
+    assert_eq!(tokens["scope"], "goals:read");
+    let access = tokens["access_token"].as_str().unwrap();
+    let goals = app.authorized(Method::GET, "/v1/goals", access).send().await.unwrap();
+    assert_eq!(goals.status(), StatusCode::OK);
+    let routines = app.authorized(Method::GET, "/v1/routines", access).send().await.unwrap();
+    assert_eq!(routines.status(), StatusCode::FORBIDDEN, "never more than the person allowed");
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let refreshed = app.token(&[("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)]).await;
+    assert_eq!(refreshed.status(), StatusCode::OK, "a public client refreshes naming itself");
+    let refreshed: Value = refreshed.json().await.unwrap();
+
+    let replayed = exchange(&app, &client_id, &code, VERIFIER).await;
+    assert_eq!(replayed.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(replayed.json::<Value>().await.unwrap()["error"], "invalid_grant");
+    let after_replay = app
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", refreshed["refresh_token"].as_str().unwrap()), ("client_id", &client_id)])
+        .await;
+    assert_eq!(after_replay.status(), StatusCode::BAD_REQUEST, "a replayed code revokes what was issued from it");
+});
+
+api_test!(async fn consent_is_remembered_and_asked_again_when_the_app_asks_for_more(app) {
+    let (client_id, email) = setting(&app, json!(["goals:read", "routines:read"])).await;
+    let opened = open(&app, &query(&client_id, &[("scope", "goals:read")])).await;
+    let consent = sign_in(&app, &opened, &email, GOOD_PASSWORD).await;
+    let allowed = submit(&app, opened.cookie.as_deref(), &[("flow", consent.flow.as_deref().unwrap()), ("action", "allow")]).await;
+    assert_eq!(allowed.status, StatusCode::SEE_OTHER);
+
+    let again = open(&app, &query(&client_id, &[("scope", "goals:read")])).await;
+    let straight_back = sign_in(&app, &again, &email, GOOD_PASSWORD).await;
+    assert_eq!(straight_back.status, StatusCode::SEE_OTHER, "the same ask is not asked twice");
+    assert!(back(straight_back.location.as_deref().unwrap()).contains_key("code"));
+
+    let more = open(&app, &query(&client_id, &[("scope", "goals:read routines:read")])).await;
+    let asked = sign_in(&app, &more, &email, GOOD_PASSWORD).await;
+    assert_eq!(asked.status, StatusCode::OK, "asking for more asks again");
+    assert!(asked.html.contains("routines"));
+    let denied = submit(&app, more.cookie.as_deref(), &[("flow", asked.flow.as_deref().unwrap()), ("action", "deny")]).await;
+    assert_eq!(denied.status, StatusCode::SEE_OTHER);
+    let answer = back(denied.location.as_deref().unwrap());
+    assert_eq!(answer["error"], "access_denied");
+    assert_eq!(answer["state"], "s-123");
+    assert!(!answer.contains_key("code"));
+});
+
+api_test!(async fn the_authorization_endpoint_never_redirects_where_the_app_did_not_register(app) {
+    let (client_id, _) = setting(&app, json!(["goals:read"])).await;
+    for (extra, why) in [
+        (vec![("redirect_uri", "https://evil.example/callback")], "unregistered"),
+        (vec![("redirect_uri", "org.hillside.app:/callback/more")], "prefix match"),
+        (vec![("redirect_uri", "org.hillside.app:/callbac")], "shorter"),
+        (vec![("redirect_uri", "")], "missing"),
+        (vec![("client_id", "0192f0c0-0000-7000-8000-000000000000")], "unknown client"),
+        (vec![("client_id", "not-an-id")], "malformed client"),
+    ] {
+        let page = open(&app, &query(&client_id, &extra)).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{why}");
+        assert!(page.location.is_none(), "{why}: never redirected");
+        assert!(page.html.contains("cannot be used"), "{why}");
+    }
+});
+
+api_test!(async fn other_problems_go_back_to_the_app_with_state_and_iss(app) {
+    let (client_id, _) = setting(&app, json!(["goals:read"])).await;
+    for (extra, error) in [
+        (vec![("code_challenge", "")], "invalid_request"),
+        (vec![("code_challenge_method", "plain")], "invalid_request"),
+        (vec![("code_challenge_method", "")], "invalid_request"),
+        (vec![("response_type", "token")], "unsupported_response_type"),
+        (vec![("scope", "goals:read goals:write")], "invalid_scope"),
+        (vec![("scope", "admin")], "invalid_scope"),
+        (vec![("scope", "everything")], "invalid_scope"),
+    ] {
+        let page = open(&app, &query(&client_id, &extra)).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{extra:?}");
+        let answer = back(page.location.as_deref().unwrap());
+        assert_eq!(answer["error"], error, "{extra:?}");
+        assert_eq!(answer["state"], "s-123");
+        assert!(answer.contains_key("iss") && answer.contains_key("error_description"));
+    }
+});
+
+api_test!(async fn forms_must_come_from_this_flows_page_in_this_browser(app) {
+    let (client_id, email) = setting(&app, json!(["goals:read"])).await;
+    let opened = open(&app, &query(&client_id, &[])).await;
+    assert_eq!(opened.status, StatusCode::OK);
+    let flow = opened.flow.clone().unwrap();
+    let sign_in_form = [("flow", flow.as_str()), ("action", "sign_in"), ("email", email.as_str()), ("password", GOOD_PASSWORD)];
+    let no_cookie = submit(&app, None, &sign_in_form).await;
+    assert_eq!(no_cookie.status, StatusCode::BAD_REQUEST, "no CSRF cookie");
+    let other_cookie = submit(&app, Some("waymark_authorize=someone-else"), &sign_in_form).await;
+    assert_eq!(other_cookie.status, StatusCode::BAD_REQUEST, "another browser's cookie");
+    let tampered = format!("x{flow}");
+    let forged = submit(&app, opened.cookie.as_deref(), &[("flow", tampered.as_str()), ("action", "sign_in"), ("email", email.as_str()), ("password", GOOD_PASSWORD)]).await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST, "a changed flow");
+    let skipped = submit(&app, opened.cookie.as_deref(), &[("flow", flow.as_str()), ("action", "allow")]).await;
+    assert_eq!(skipped.status, StatusCode::BAD_REQUEST, "allowing without signing in");
+
+    let wrong = sign_in(&app, &opened, &email, "not the password at all").await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.html.contains("role=\"alert\"") && wrong.html.contains("aria-describedby=\"sign-in-error\""));
+    let unknown = sign_in(&app, &opened, "nobody@example.org", "not the password at all").await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        wrong.html.replace(wrong.flow.as_deref().unwrap(), ""),
+        unknown.html.replace(unknown.flow.as_deref().unwrap(), ""),
+        "the same answer for an unknown address and a wrong password"
+    );
+});
+
+api_test!(async fn a_code_works_only_for_its_client_redirect_uri_and_verifier(app) {
+    let (client_id, email) = setting(&app, json!(["goals:read"])).await;
+    let (other_client, _) = setting(&app, json!(["goals:read"])).await;
+    let mut codes = Vec::new();
+    for _ in 0..4 {
+        let opened = open(&app, &query(&client_id, &[])).await;
+        let next = sign_in(&app, &opened, &email, GOOD_PASSWORD).await;
+        let allowed = match next.status {
+            StatusCode::OK => submit(&app, opened.cookie.as_deref(), &[("flow", next.flow.as_deref().unwrap()), ("action", "allow")]).await,
+            _ => next,
+        };
+        codes.push(back(allowed.location.as_deref().unwrap())["code"].clone());
+    }
+    let wrong_verifier = exchange(&app, &client_id, &codes[0], "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").await;
+    assert_eq!(wrong_verifier.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(wrong_verifier.json::<Value>().await.unwrap()["error"], "invalid_grant");
+    let no_verifier = app.token(&[("grant_type", "authorization_code"), ("code", &codes[1]), ("redirect_uri", REDIRECT), ("client_id", &client_id)]).await;
+    assert_eq!(no_verifier.status(), StatusCode::BAD_REQUEST);
+    let other = exchange(&app, &other_client, &codes[2], VERIFIER).await;
+    assert_eq!(other.status(), StatusCode::BAD_REQUEST, "a code from another client");
+    let elsewhere = app
+        .token(&[("grant_type", "authorization_code"), ("code", &codes[3]), ("redirect_uri", "org.hillside.app:/other"), ("code_verifier", VERIFIER), ("client_id", &client_id)])
+        .await;
+    assert_eq!(elsewhere.status(), StatusCode::BAD_REQUEST, "another redirect URI");
+    let nobody = app.token(&[("grant_type", "authorization_code"), ("code", &codes[3]), ("redirect_uri", REDIRECT), ("code_verifier", VERIFIER)]).await;
+    assert_eq!(nobody.status(), StatusCode::UNAUTHORIZED, "the client must name itself");
+});
+
+api_test!(async fn the_pages_cannot_be_framed_or_cached_and_discovery_lists_the_flow(app) {
+    let (client_id, _) = setting(&app, json!(["goals:read"])).await;
+    let response = no_redirects().get(app.url(&format!("/v1/auth/authorize?{}", query(&client_id, &[])))).send().await.unwrap();
+    let policy = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(policy.contains("frame-ancestors 'none'") && policy.contains("default-src 'none'"), "{policy}");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+    let cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"), "{cookie}");
+
+    let metadata: Value = app.get("/.well-known/oauth-authorization-server").await.json().await.unwrap();
+    assert!(metadata["authorization_endpoint"].as_str().unwrap().ends_with("/v1/auth/authorize"));
+    assert_eq!(metadata["response_types_supported"], json!(["code"]));
+    assert_eq!(metadata["code_challenge_methods_supported"], json!(["S256"]));
+    assert_eq!(metadata["authorization_response_iss_parameter_supported"], true);
+    assert!(metadata["grant_types_supported"].as_array().unwrap().contains(&json!("authorization_code")));
+});
