@@ -309,3 +309,20 @@ api_test!(async fn the_pages_cannot_be_framed_or_cached_and_discovery_lists_the_
     assert_eq!(metadata["authorization_response_iss_parameter_supported"], true);
     assert!(metadata["grant_types_supported"].as_array().unwrap().contains(&json!("authorization_code")));
 });
+
+api_test!(async fn ending_every_session_ends_a_flow_waiting_for_consent(app) {
+    let (client_id, email) = setting(&app, json!(["goals:read"])).await;
+    let opened = open(&app, &query(&client_id, &[])).await;
+    let consent = sign_in(&app, &opened, &email, GOOD_PASSWORD).await;
+    assert_eq!(consent.status, StatusCode::OK);
+    let tokens = app.sign_in(&email, GOOD_PASSWORD).await;
+    let ended = app
+        .authorized(Method::POST, "/v1/me/sign-out-everywhere", tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(ended.status().is_success(), "{}", ended.status());
+    let allowed = submit(&app, opened.cookie.as_deref(), &[("flow", consent.flow.as_deref().unwrap()), ("action", "allow")]).await;
+    assert_eq!(allowed.status, StatusCode::BAD_REQUEST, "no code after the person ended every session");
+    assert!(allowed.location.is_none());
+});

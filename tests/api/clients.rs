@@ -213,3 +213,31 @@ api_test!(async fn disabling_a_client_stops_every_token_it_had(app) {
     assert_eq!(twice.status(), StatusCode::OK, "disabling a disabled client changes nothing");
     assert_eq!(twice.json::<Value>().await.unwrap()["version"], disabled["version"]);
 });
+
+api_test!(async fn a_refresh_never_gives_more_than_the_client_may_hold_now(app) {
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let person = app.signed_in_user().await;
+    let client = register(&app, &admin.access_token, json!({ "name": "Waymark app", "scopes": ["goals:read", "routines:read"], "first_party": true })).await;
+    let (id, secret) = (client["id"].as_str().unwrap(), client["client_secret"].as_str().unwrap());
+    let signed_in: Value = sign_in_through(&app, (id, secret), &person.email).await.json().await.unwrap();
+    assert_eq!(signed_in["scope"], "goals:read routines:read");
+    let narrowed = app
+        .authorized(Method::PATCH, &format!("/v1/admin/clients/{id}"), &admin.access_token)
+        .json(&json!({ "scopes": ["goals:read"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(narrowed.status(), StatusCode::OK);
+    let refreshed: Value = app
+        .client
+        .post(app.url("/v1/auth/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", signed_in["refresh_token"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refreshed["scope"], "goals:read", "the client's narrower scopes apply at the next refresh");
+});

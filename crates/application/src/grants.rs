@@ -301,8 +301,12 @@ async fn refreshed(
         ));
     }
     let account = ports.accounts.get(grant.account_id).await?.ok_or(NOT_VALID)?;
-    // A role may have shrunk since the sign-in; never grant more than it allows now.
-    let still_allowed = grant.scopes.intersection(&account.role.allowed_scopes());
+    // A role, or the client's scopes, may have shrunk since the sign-in; never grant
+    // more than they allow now.
+    let mut still_allowed = grant.scopes.intersection(&account.role.allowed_scopes());
+    if let Some(client) = client {
+        still_allowed = still_allowed.intersection(&client.scopes);
+    }
     Ok((account, narrow(requested, still_allowed)?))
 }
 

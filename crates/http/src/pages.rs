@@ -14,6 +14,16 @@ use sha2::{Digest, Sha256};
 
 use crate::middleware::problem_completion::NotAProblem;
 
+/// A page, as the spec documents it.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, max_length = 65536, example = "<!DOCTYPE html>...")]
+pub(crate) struct HtmlPage(#[allow(dead_code)] String);
+
+/// A `Set-Cookie` value, as the spec documents it.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, max_length = 256)]
+pub(crate) struct CookieText(#[allow(dead_code)] String);
+
 /// The path the pages are served at (the security headers give it their own policy).
 pub(crate) const AUTHORIZE_PATH: &str = "/v1/auth/authorize";
 

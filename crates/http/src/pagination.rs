@@ -207,6 +207,8 @@ pub fn next_page_base(path: &str, query_string: &str) -> String {
 #[derive(Clone)]
 pub struct CursorSigner {
     key: [u8; 32],
+    /// The longest value it decodes.
+    max_length: usize,
 }
 
 impl std::fmt::Debug for CursorSigner {
@@ -222,7 +224,19 @@ impl CursorSigner {
         let mut hasher = Sha256::new();
         hasher.update(b"waymark cursor key v1\0");
         hasher.update(secret);
-        Self { key: hasher.finalize().into() }
+        Self { key: hasher.finalize().into(), max_length: MAX_CURSOR_LENGTH }
+    }
+
+    /// A signer with a key of its own for `purpose`, derived from this one, that
+    /// decodes values up to `max_length`: what it signs never passes for a cursor, nor
+    /// a cursor for what it signs.
+    #[must_use]
+    pub fn for_purpose(&self, purpose: &str, max_length: usize) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(b"waymark purpose key v1\0");
+        hasher.update(self.key);
+        hasher.update(purpose.as_bytes());
+        Self { key: hasher.finalize().into(), max_length }
     }
 
     fn mac(&self) -> Hmac<Sha256> {
@@ -249,7 +263,7 @@ impl CursorSigner {
         let bad = || {
             ApiError::BadRequest("cursor is not valid; start again from the first page".to_owned())
         };
-        if cursor.len() > MAX_CURSOR_LENGTH {
+        if cursor.len() > self.max_length {
             return Err(bad());
         }
         let (payload, tag) = cursor.split_once('.').ok_or_else(bad)?;

@@ -38,7 +38,9 @@ impl RedirectUri {
             && !text.chars().any(|c| c.is_whitespace() || c.is_control());
         let url = Url::parse(text).map_err(|_| RedirectUriRefused)?;
         let allowed = match url.scheme() {
-            "https" => url.host().is_some() && url.username().is_empty(),
+            "https" => {
+                url.host().is_some() && url.username().is_empty() && url.password().is_none()
+            }
             "http" => loopback(&url),
             scheme => private_use(scheme) && text[scheme.len() + 1..].starts_with('/'),
         };
@@ -66,8 +68,14 @@ impl RedirectUri {
         else {
             return false;
         };
+        // Only the port may differ: the same host, path and query, no fragment.
         loopback(&registered)
             && loopback(&presented_url)
+            && registered.host() == presented_url.host()
+            && registered.path() == presented_url.path()
+            && registered.query() == presented_url.query()
+            && presented_url.fragment().is_none()
+            && !presented.contains('#')
             && without_port(presented) == without_port(&self.0)
     }
 }
@@ -138,6 +146,7 @@ mod tests {
             "http://127.0.0.2/callback",
             "https://app.example.org/callback#fragment",
             "https://user@app.example.org/callback",
+            "https://:secret@app.example.org/callback",
             "javascript:alert(1)",
             "data:text/html,hi",
             "myapp:/callback",
@@ -166,6 +175,10 @@ mod tests {
         assert!(!native.matches("http://127.0.0.1:51234/callback/x"));
         assert!(!native.matches("http://[::1]:51234/callback"));
         assert!(!native.matches("http://localhost:51234/callback"));
+        assert!(!native.matches("http://127.0.0.1:8080?/callback"), "the path is not in the query");
+        assert!(!native.matches("http://127.0.0.1:8080#/callback"), "nor in a fragment");
+        assert!(!native.matches("http://127.0.0.1:8080/callback#x"));
+        assert!(!native.matches("http://127.0.0.1:8080/callback?x=1"));
 
         let scheme = RedirectUri::parse("org.example.app:/callback").unwrap();
         assert!(scheme.matches("org.example.app:/callback"));

@@ -12,18 +12,24 @@ use waymark_application::authorization::{
     self, AuthorizationParameters, AuthorizationRefused, AuthorizationRequest,
 };
 use waymark_application::grants::{self, GrantError, GrantPolicy};
-use waymark_domain::identity::secret::OpaqueSecret;
+use waymark_domain::identity::secret::{OpaqueSecret, SecretDigest};
 use waymark_domain::identity::{AccountId, Scope};
 
 use crate::error::ApiError;
-use crate::pages::{escape, page};
+use crate::pages::{CookieText, HtmlPage, escape, page};
 use crate::state::AppState;
 
 /// The cookie the forms' CSRF value must match.
 const CSRF_COOKIE: &str = "waymark_authorize";
 
-/// How long a person has to sign in and decide (seconds).
+/// How long a person has to sign in (seconds).
 const FLOW_LIFETIME: i64 = 600;
+
+/// How long a person has to decide once signed in (seconds).
+const DECISION_LIFETIME: i64 = 300;
+
+/// The longest signed flow (its request's values are bounded; this leaves room).
+const MAX_FLOW_LENGTH: usize = 8192;
 
 /// The authorization request, as an app sends it (RFC 6749 section 4.1.1, RFC 7636).
 /// Parameters this server does not know are ignored.
@@ -106,12 +112,14 @@ struct Flow {
     purpose: String,
     /// The request as the app sent it; checked again on every step.
     request: AuthorizeQuery,
-    /// The value the browser's cookie must hold.
-    csrf: String,
-    /// When the flow started, in Unix seconds.
+    /// The digest of the value the browser's cookie must hold (the value itself is
+    /// never in the page, so a copied form is no use without the cookie).
+    csrf_digest: String,
+    /// When the flow started, or when the person signed in, in Unix seconds.
     started: i64,
-    /// The person, once they have signed in.
-    account: Option<uuid::Uuid>,
+    /// The person, once they have signed in, with their token epoch then: a password
+    /// change or "sign out everywhere" in between ends the flow.
+    account: Option<(uuid::Uuid, i64)>,
 }
 
 const PURPOSE: &str = "authorize";
@@ -127,11 +135,11 @@ const PURPOSE: &str = "authorize";
     operation_id = "authorize",
     params(AuthorizeQuery),
     responses(
-        (status = 200, description = "The sign-in page.", content_type = "text/html", body = String,
-            headers(("Set-Cookie" = String, description = "The value the page's form must come back with."))),
+        (status = 200, description = "The sign-in page.", content_type = "text/html", body = HtmlPage,
+            headers(("Set-Cookie" = CookieText, description = "The value the page's form must come back with."))),
         (status = 303, description = "Back to the app with `error`, `error_description`, `state` and `iss`.",
             headers(("Location" = String, description = "The app's redirect URI."))),
-        (status = 400, description = "The app or its redirect URI is not registered: an error page, no redirect.", content_type = "text/html", body = String),
+        (status = 400, description = "The app or its redirect URI is not registered: an error page, no redirect.", content_type = "text/html", body = HtmlPage),
     ),
 )]
 #[get("/v1/auth/authorize")]
@@ -150,7 +158,7 @@ pub(crate) async fn authorize(
     let flow = Flow {
         purpose: PURPOSE.to_owned(),
         request: sent,
-        csrf: csrf.clone(),
+        csrf_digest: SecretDigest::of(&csrf).as_str().to_owned(),
         started: chrono::Utc::now().timestamp(),
         account: None,
     };
@@ -178,11 +186,11 @@ pub(crate) async fn authorize(
     operation_id = "authorize_decision",
     request_body(content = AuthorizeForm, content_type = "application/x-www-form-urlencoded"),
     responses(
-        (status = 200, description = "The consent page.", content_type = "text/html", body = String),
+        (status = 200, description = "The consent page.", content_type = "text/html", body = HtmlPage),
         (status = 303, description = "Back to the app with `code` or `error`, and `state` and `iss`.",
             headers(("Location" = String, description = "The app's redirect URI."))),
-        (status = 400, description = "The form did not come from this flow's page, the flow expired, or the sign-in was not right: a page saying so.", content_type = "text/html", body = String),
-        (status = 429, description = "Too many sign-in attempts: the sign-in page, saying how long to wait.", content_type = "text/html", body = String),
+        (status = 400, description = "The form did not come from this flow's page, the flow expired, or the sign-in was not right: a page saying so.", content_type = "text/html", body = HtmlPage),
+        (status = 429, description = "Too many sign-in attempts: the sign-in page, saying how long to wait.", content_type = "text/html", body = HtmlPage),
     ),
 )]
 #[post("/v1/auth/authorize")]
@@ -207,7 +215,17 @@ pub(crate) async fn authorize_decision(
         Err(refused) => return Ok(refusal(&state, refused)),
     };
     let now = waymark_domain::time::now();
-    match (form.action.as_str(), flow.account.map(AccountId)) {
+    let signed_in = match flow.account {
+        Some((account, epoch)) => {
+            let current = state.ports.accounts.get(AccountId(account)).await?;
+            match current.filter(|current| current.token_epoch == epoch) {
+                Some(current) => Some(current.id),
+                None => return Ok(expired()),
+            }
+        }
+        None => None,
+    };
+    match (form.action.as_str(), signed_in) {
         ("sign_in", None) => {
             let policy = GrantPolicy {
                 refresh_token_lifetime: chrono::TimeDelta::zero(),
@@ -248,7 +266,8 @@ pub(crate) async fn authorize_decision(
                     Err(other) => return Err(ApiError::Internal(other.into())),
                 };
             if authorization::needs_consent(&state.ports, account.id, &checked).await? {
-                flow.account = Some(account.id.0);
+                flow.account = Some((account.id.0, account.token_epoch));
+                flow.started = chrono::Utc::now().timestamp();
                 return Ok(consent_page(&state, &checked, &flow));
             }
             let code = authorization::issue_code(&state.ports, now, account.id, &checked).await?;
@@ -276,14 +295,22 @@ pub(crate) async fn authorize_decision(
     }
 }
 
-/// The flow `sealed` carries, if it is one this server signed, started less than
-/// [`FLOW_LIFETIME`] ago, in the browser that sends its cookie back.
+/// Signs flows, with a key of their own.
+fn signer(state: &AppState) -> crate::pagination::CursorSigner {
+    state.cursors.for_purpose(PURPOSE, MAX_FLOW_LENGTH)
+}
+
+/// The flow `sealed` carries, if it is one this server signed, still fresh (started
+/// less than [`FLOW_LIFETIME`] ago, or signed in less than [`DECISION_LIFETIME`] ago),
+/// in the browser that sends its cookie back.
 fn open_flow(state: &AppState, request: &HttpRequest, sealed: &str) -> Option<Flow> {
-    let flow: Flow = state.cursors.decode(sealed).ok()?;
+    let flow: Flow = signer(state).decode(sealed).ok()?;
     let cookie = cookie(request, CSRF_COOKIE)?;
-    let fresh = (0..FLOW_LIFETIME).contains(&(chrono::Utc::now().timestamp() - flow.started));
-    let same_browser = constant_time_eq(cookie.as_bytes(), flow.csrf.as_bytes());
-    (flow.purpose == PURPOSE && fresh && same_browser && !flow.csrf.is_empty()).then_some(flow)
+    let lifetime = if flow.account.is_some() { DECISION_LIFETIME } else { FLOW_LIFETIME };
+    let fresh = (0..lifetime).contains(&(chrono::Utc::now().timestamp() - flow.started));
+    let digest = SecretDigest::of(&cookie);
+    let same_browser = constant_time_eq(digest.as_str().as_bytes(), flow.csrf_digest.as_bytes());
+    (flow.purpose == PURPOSE && fresh && same_browser && !cookie.is_empty()).then_some(flow)
 }
 
 /// The value of the cookie `name` the request carries.
@@ -360,7 +387,7 @@ fn sign_in_page(
     error: Option<&str>,
     status: StatusCode,
 ) -> HttpResponse {
-    let sealed = state.cursors.encode(flow);
+    let sealed = signer(state).encode(flow);
     let (message, described) = match error {
         Some(error) => (
             format!("<p id=\"sign-in-error\" class=\"error\" role=\"alert\">{}</p>", escape(error)),
@@ -387,7 +414,7 @@ fn sign_in_page(
 }
 
 fn consent_page(state: &AppState, checked: &AuthorizationRequest, flow: &Flow) -> HttpResponse {
-    let sealed = state.cursors.encode(flow);
+    let sealed = signer(state).encode(flow);
     let app = escape(&checked.client.name);
     let asks: String =
         checked.scopes.iter().map(|scope| format!("<li>{}</li>", in_plain_words(scope))).collect();

@@ -6,6 +6,7 @@ use waymark_domain::identity::ports::Revocation;
 
 use super::client_authentication::{ClientCredentials, presented_credentials};
 use super::oauth_error::{OAuthError, OAuthErrorCode, invalid_client, oauth_error};
+use super::token_endpoint::UNKNOWN_PUBLIC_CLIENT;
 use super::token_request::{
     TokenParameters, UnreadableParameters, nul_character, present, read_parameters,
 };
@@ -66,7 +67,10 @@ pub(crate) async fn revoke(
             }
         }
         ClientCredentials::Named { id } => {
-            grants::identify_public_client(&state.ports, &id).await?.map(|client| client.id)
+            match grants::identify_public_client(&state.ports, &id).await? {
+                Some(client) => Some(client.id),
+                None => return Ok(invalid_client(UNKNOWN_PUBLIC_CLIENT, false)),
+            }
         }
     };
     let Some(token) = present(parameters.token.as_ref()) else {

@@ -110,11 +110,13 @@ pub(crate) async fn token(
                 }
             }
         }
-        // A `client_id` that names no public client is no client: OAuth libraries
-        // send one (Authlib sends `None`) even where none was registered, and a grant
-        // that needs a client says so itself.
+        // A `client_id` alone must name an enabled public client: a confidential one
+        // must send its secret, and a disabled or unknown one is refused.
         ClientCredentials::Named { id } => {
-            grants::identify_public_client(&state.ports, &id).await?
+            match grants::identify_public_client(&state.ports, &id).await? {
+                Some(client) => Some(client),
+                None => return Ok(invalid_client(UNKNOWN_PUBLIC_CLIENT, false)),
+            }
         }
     };
     let requested = match present(parameters.scope.as_ref()).map(ScopeSet::parse).transpose() {
@@ -171,6 +173,10 @@ pub(crate) async fn token(
         Err(refused) => refusal(refused),
     }
 }
+
+/// The answer to a `client_id` without a secret that names no enabled public client.
+pub(super) const UNKNOWN_PUBLIC_CLIENT: &str =
+    "No such public client; a confidential client must send its secret.";
 
 fn required(description: &'static str) -> HttpResponse {
     oauth_error(OAuthErrorCode::InvalidRequest, description)
