@@ -137,7 +137,7 @@ api_test!(async fn an_app_gets_a_code_and_exchanges_it_with_its_verifier(app) {
     assert_eq!(opened.status, StatusCode::OK);
     assert!(opened.html.contains("<html lang=\"en\">"));
     assert!(opened.html.contains("Hillside &lt;app&gt;"), "the app's name is shown, escaped");
-    assert!(opened.html.contains("href=\"/v1/content/crisis\""), "every page shows the way to crisis help");
+    assert!(opened.html.contains("href=\"/v1/content/crisis.html\""), "every page shows the way to crisis help");
     assert!(opened.cookie.is_some(), "the page sets the cookie its form must come back with");
 
     let consent = sign_in(&app, &opened, &email, GOOD_PASSWORD).await;
@@ -325,4 +325,50 @@ api_test!(async fn ending_every_session_ends_a_flow_waiting_for_consent(app) {
     let allowed = submit(&app, opened.cookie.as_deref(), &[("flow", consent.flow.as_deref().unwrap()), ("action", "allow")]).await;
     assert_eq!(allowed.status, StatusCode::BAD_REQUEST, "no code after the person ended every session");
     assert!(allowed.location.is_none());
+});
+
+api_test!(async fn the_crisis_lines_are_a_page_every_flow_page_links_to(app) {
+    let response = app.get("/v1/content/crisis.html").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(response.headers().get("ratelimit-limit").is_none(), "never rate limited");
+    let policy = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(policy.contains("style-src 'sha256-"), "{policy}");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains("<h1>Help right now</h1>"));
+    assert!(html.contains("href=\"tel:"), "a line to call: {html}");
+    let bad = app.get("/v1/content/crisis.html?locale=!!").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+});
+
+api_test!(async fn a_person_sees_the_apps_they_let_in_and_takes_one_back_at_once(app) {
+    let (client_id, email) = setting(&app, json!(["goals:read"])).await;
+    let opened = open(&app, &query(&client_id, &[])).await;
+    let consent = sign_in(&app, &opened, &email, GOOD_PASSWORD).await;
+    let allowed = submit(&app, opened.cookie.as_deref(), &[("flow", consent.flow.as_deref().unwrap()), ("action", "allow")]).await;
+    let code = back(allowed.location.as_deref().unwrap())["code"].clone();
+    let tokens: Value = exchange(&app, &client_id, &code, VERIFIER).await.json().await.unwrap();
+    let app_token = tokens["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.authorized(Method::GET, "/v1/goals", &app_token).send().await.unwrap().status(), StatusCode::OK);
+
+    let own = app.sign_in(&email, GOOD_PASSWORD).await;
+    let own_token = own["access_token"].as_str().unwrap();
+    let listed: Value = app.authorized(Method::GET, "/v1/me/grants", own_token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
+    let item = &listed["items"][0];
+    assert_eq!(item["client_id"], client_id.as_str());
+    assert_eq!(item["name"], "Hillside <app>");
+    assert_eq!(item["scopes"], json!(["goals:read"]));
+    assert!(item["last_used_at"].is_string(), "{item}");
+
+    let revoked = app.authorized(Method::DELETE, &format!("/v1/me/grants/{client_id}"), own_token).send().await.unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let refused = app.authorized(Method::GET, "/v1/goals", &app_token).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "the app's access token stops at once");
+    let refresh = app.token(&[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap()), ("client_id", &client_id)]).await;
+    assert_eq!(refresh.status(), StatusCode::BAD_REQUEST, "and its refresh token");
+    let again = app.authorized(Method::DELETE, &format!("/v1/me/grants/{client_id}"), own_token).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    let emptied: Value = app.authorized(Method::GET, "/v1/me/grants", own_token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(emptied["items"], json!([]));
 });

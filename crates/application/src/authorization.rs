@@ -9,6 +9,7 @@
 use waymark_domain::identity::authorization::{
     CODE_LIFETIME, CODE_PREFIX, CodeChallenge, CodeGrant, NewAuthorizationCode,
 };
+use waymark_domain::identity::ports::Consent;
 use waymark_domain::identity::secret::OpaqueSecret;
 use waymark_domain::identity::{AccountId, ApiClient, ClientId, ScopeSet};
 use waymark_domain::ports::{StoragePorts, StoreError};
@@ -192,4 +193,67 @@ pub async fn issue_code(
         })
         .await?;
     Ok(code)
+}
+
+/// An app the person has let in, with what they let it have.
+#[derive(Debug, Clone)]
+pub struct AppLetIn {
+    /// The app.
+    pub client: ApiClient,
+    /// What the person let it have, when, and when it last got tokens.
+    pub consent: Consent,
+}
+
+/// Every app the person has let in, oldest first.
+///
+/// # Errors
+/// [`StoreError`].
+pub async fn apps_let_in(
+    ports: &StoragePorts,
+    account: AccountId,
+) -> Result<Vec<AppLetIn>, StoreError> {
+    let mut apps = Vec::new();
+    for consent in ports.consents.consents_of(account).await? {
+        if let Some((client, _)) = ports.clients.find(consent.client_id).await? {
+            apps.push(AppLetIn { client, consent });
+        }
+    }
+    Ok(apps)
+}
+
+/// The person takes back what they let `client` have: the app's refresh tokens are
+/// revoked at once, and its access tokens are refused from their next request, on
+/// every instance (see [`is_delegation_live`]). `false` when the app was not let in.
+///
+/// # Errors
+/// [`StoreError`].
+pub async fn withdraw(
+    ports: &StoragePorts,
+    now: Instant,
+    account: AccountId,
+    client: ClientId,
+) -> Result<bool, StoreError> {
+    ports.consents.withdraw(account, client, now).await
+}
+
+/// Whether a token `client` holds for `account` still speaks for them: the client is
+/// enabled and, unless it is first-party, the person has not taken their consent back.
+///
+/// # Errors
+/// [`StoreError`].
+pub async fn is_delegation_live(
+    ports: &StoragePorts,
+    account: AccountId,
+    client: ClientId,
+) -> Result<bool, StoreError> {
+    let Some((client, _)) = ports.clients.find(client).await? else {
+        return Ok(false);
+    };
+    if !client.is_enabled() {
+        return Ok(false);
+    }
+    if client.first_party {
+        return Ok(true);
+    }
+    Ok(ports.consents.consented(account, client.id).await?.is_some())
 }

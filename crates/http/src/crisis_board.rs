@@ -89,13 +89,13 @@ impl CrisisBoard {
         }) {
             return (answer, Provenance::Remembered);
         }
-        let services = self
-            .built_in
-            .iter()
-            .filter(|service| service.is_crisis_line_for(locale))
-            .cloned()
-            .collect();
+        let services = self.built_in_for(locale);
         (Arc::new(CrisisAnswer { services, guidance: Vec::new() }), Provenance::BuiltIn)
+    }
+
+    /// The built-in crisis lines for `locale`.
+    pub(crate) fn built_in_for(&self, locale: &Locale) -> Vec<Service> {
+        self.built_in.iter().filter(|service| service.is_crisis_line_for(locale)).cloned().collect()
     }
 
     /// Makes every remembered answer stale (content changed here).

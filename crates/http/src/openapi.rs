@@ -46,7 +46,7 @@ endpoints (`/health/*`, `/metrics`) are not versioned.",
         (name = "me", description = "Your own account: profile, password, and deleting the account with all its data."),
         (name = "operations", description = "Liveness, readiness and metrics for operators and orchestrators."),
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(Problem, FieldError, crate::pages::CookieText)),
     modifiers(&SecuritySchemes, &ThisServer),
 )]
 struct BaseDocument;

@@ -24,8 +24,16 @@ pub(crate) struct HtmlPage(#[allow(dead_code)] String);
 #[schema(value_type = String, max_length = 256)]
 pub(crate) struct CookieText(#[allow(dead_code)] String);
 
-/// The path the pages are served at (the security headers give it their own policy).
+/// The path the sign-in and consent pages are served at.
 pub(crate) const AUTHORIZE_PATH: &str = "/v1/auth/authorize";
+
+/// The crisis lines as a page, for a person.
+pub(crate) const CRISIS_PAGE_PATH: &str = "/v1/content/crisis.html";
+
+/// Whether `path` serves pages (the security headers give them their own policy).
+pub(crate) fn serves_pages(path: &str) -> bool {
+    path == AUTHORIZE_PATH || path == CRISIS_PAGE_PATH
+}
 
 /// The style sheet of every page: readable text, visible focus, high contrast.
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#111;background:#fff}\
@@ -70,7 +78,7 @@ pub(crate) fn page(status: StatusCode, title: &str, body: &str) -> HttpResponse 
 <title>{title} - Waymark</title><style>{STYLE}</style></head>\
 <body><main>{body}</main>\
 <footer class=\"help\"><p>If you need help right now, you are not alone: \
-<a href=\"/v1/content/crisis\">crisis lines you can call or text</a>.</p></footer></body></html>",
+<a href=\"{CRISIS_PAGE_PATH}\">crisis lines you can call or text</a>.</p></footer></body></html>",
         title = escape(title),
     );
     let mut response = HttpResponse::build(status)

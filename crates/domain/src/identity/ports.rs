@@ -395,4 +395,36 @@ pub trait ConsentStore: Send + Sync + std::fmt::Debug {
         scopes: &ScopeSet,
         now: Instant,
     ) -> Result<(), StoreError>;
+
+    /// Every app `account` has let in, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn consents_of(&self, account: AccountId) -> Result<Vec<Consent>, StoreError>;
+
+    /// Forgets what `account` let `client` have and, in the same transaction, revokes
+    /// every refresh token of `account` issued to `client`. `false` when there was
+    /// nothing to forget.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn withdraw(
+        &self,
+        account: AccountId,
+        client: ClientId,
+        now: Instant,
+    ) -> Result<bool, StoreError>;
+}
+
+/// An app a person has let in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    /// The app.
+    pub client_id: ClientId,
+    /// What the person let it have.
+    pub scopes: ScopeSet,
+    /// When they last said yes.
+    pub granted_at: Instant,
+    /// When it last got tokens (signing in or refreshing), if ever.
+    pub last_used_at: Option<Instant>,
 }

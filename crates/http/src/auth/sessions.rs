@@ -6,35 +6,42 @@
 //! idempotent replays. The account is read through the account store, which remembers
 //! it, so asking costs no database round trip while nothing about the account changes.
 
-use waymark_application::grants;
+use waymark_application::{authorization, grants};
 use waymark_domain::identity::ClientId;
 
 use super::tokens::{AccessClaims, TokenIssuer, TokenSubject};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Whether `claims`, already verified, still speak for someone: a token issued to an
-/// API client only while that client exists and is enabled, and a person's token only
-/// while their account is at the token's epoch.
+/// Whether `claims`, already verified, still speak for someone: a person's token only
+/// while their account is at the token's epoch and, if an app holds it, while the app
+/// is enabled and (unless first-party) still let in; a client's own token only while
+/// the client is enabled.
 ///
 /// # Errors
 /// [`ApiError::StorageUnavailable`] when the account or client cannot be read.
 pub(crate) async fn is_live(state: &AppState, claims: &AccessClaims) -> Result<bool, ApiError> {
-    let client = claims.client_id.as_deref().map(ClientId::parse);
-    if let Some(client) = client {
-        let Some(client) = client else {
-            return Ok(false);
-        };
-        if !grants::is_client_enabled(&state.ports, client).await? {
-            return Ok(false);
-        }
-    }
-    match TokenIssuer::subject_of(claims) {
-        Ok(TokenSubject::Account(account)) => {
+    let client = match claims.client_id.as_deref().map(ClientId::parse) {
+        Some(None) => return Ok(false),
+        Some(Some(client)) => Some(client),
+        None => None,
+    };
+    match (TokenIssuer::subject_of(claims), client) {
+        (Ok(TokenSubject::Account(account)), client) => {
             let issued_in = claims.token_epoch.unwrap_or(0);
-            Ok(grants::is_session_live(&state.ports, account, issued_in).await?)
+            if !grants::is_session_live(&state.ports, account, issued_in).await? {
+                return Ok(false);
+            }
+            match client {
+                Some(client) => {
+                    Ok(authorization::is_delegation_live(&state.ports, account, client).await?)
+                }
+                None => Ok(true),
+            }
         }
-        Ok(TokenSubject::Client(_)) => Ok(true),
-        Err(_) => Ok(false),
+        (Ok(TokenSubject::Client(client)), _) => {
+            Ok(grants::is_client_enabled(&state.ports, client).await?)
+        }
+        (Err(_), _) => Ok(false),
     }
 }

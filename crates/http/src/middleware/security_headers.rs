@@ -18,10 +18,10 @@ pub(crate) async fn add_security_headers(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let is_docs = request.path().starts_with(DOCS_PREFIX);
-    let is_page = request.path() == crate::pages::AUTHORIZE_PATH;
+    let is_page = crate::pages::serves_pages(request.path());
     let mut response = next.call(request).await?;
     apply_security_headers(response.headers_mut(), is_docs);
-    // The sign-in and consent pages have one style sheet of their own.
+    // The pages have one style sheet of their own.
     let html = response
         .headers()
         .get(header::CONTENT_TYPE)

@@ -7,6 +7,7 @@ pub(crate) mod contacts;
 pub(crate) mod content;
 mod fallback;
 pub(crate) mod goals;
+mod grants;
 mod health;
 mod me;
 mod metrics;
@@ -37,6 +38,8 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(me::change_password)
         .service(me::sign_out_everywhere)
         .service(me::delete_me)
+        .service(grants::list_grants)
+        .service(grants::revoke_grant)
         .service(admin::create_client)
         .service(admin::list_clients)
         .service(admin::get_client)
@@ -110,5 +113,6 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(content::get_service)
         .service(content::update_service)
         .service(content::delete_service)
-        .service(content::get_crisis_lines);
+        .service(content::get_crisis_lines)
+        .service(content::crisis_lines_page);
 }

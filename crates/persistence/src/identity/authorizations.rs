@@ -2,11 +2,13 @@
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
 use waymark_domain::identity::authorization::{
     CodeChallenge, CodeGrant, CodeRedemption, NewAuthorizationCode,
 };
-use waymark_domain::identity::ports::{AuthorizationCodeStore, ConsentStore};
+use waymark_domain::identity::ports::{AuthorizationCodeStore, Consent, ConsentStore};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
 use waymark_domain::ports::StoreError;
@@ -139,5 +141,58 @@ impl ConsentStore for SqlAuthorizationStore {
             .await
             .map(|_| ())
             .map_err(store_error)
+    }
+
+    async fn consents_of(&self, account: AccountId) -> Result<Vec<Consent>, StoreError> {
+        let rows = consents::Entity::find()
+            .filter(consents::Column::AccountId.eq(account.0))
+            .order_by_asc(consents::Column::GrantedAt)
+            .all(&self.connection)
+            .await
+            .map_err(store_error)?;
+        let mut consents = Vec::with_capacity(rows.len());
+        for row in rows {
+            let last_used_at = refresh_tokens::Entity::find()
+                .filter(refresh_tokens::Column::AccountId.eq(account.0))
+                .filter(refresh_tokens::Column::ClientId.eq(row.client_id))
+                .order_by_desc(refresh_tokens::Column::CreatedAt)
+                .one(&self.connection)
+                .await
+                .map_err(store_error)?
+                .map(|token| token.created_at);
+            consents.push(Consent {
+                client_id: ClientId(row.client_id),
+                scopes: scopes_of(&row.scopes)?,
+                granted_at: row.granted_at,
+                last_used_at,
+            });
+        }
+        Ok(consents)
+    }
+
+    async fn withdraw(
+        &self,
+        account: AccountId,
+        client: ClientId,
+        now: Instant,
+    ) -> Result<bool, StoreError> {
+        let transaction = self.writes.begin().await?;
+        let forgotten = consents::Entity::delete_many()
+            .filter(consents::Column::AccountId.eq(account.0))
+            .filter(consents::Column::ClientId.eq(client.0))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        refresh_tokens::Entity::update_many()
+            .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(Some(now)))
+            .filter(refresh_tokens::Column::AccountId.eq(account.0))
+            .filter(refresh_tokens::Column::ClientId.eq(client.0))
+            .filter(refresh_tokens::Column::RevokedAt.is_null())
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?;
+        transaction.commit().await?;
+        Ok(forgotten > 0)
     }
 }

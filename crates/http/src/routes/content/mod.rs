@@ -16,7 +16,7 @@ pub(crate) use articles::{
     list_article_revisions, list_articles, publish_article, update_article,
 };
 pub(crate) use changes::list_content_changes;
-pub(crate) use crisis::get_crisis_lines;
+pub(crate) use crisis::{crisis_lines_page, get_crisis_lines};
 pub(crate) use services::MAX_NEAR_LENGTH;
 pub(crate) use services::{
     create_service, delete_service, get_service, list_services, update_service,

@@ -1,0 +1,99 @@
+//! `/v1/me/grants`: the apps a person has let in through the authorization code flow,
+//! and taking that back.
+
+use actix_web::{HttpResponse, delete, get, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use waymark_application::authorization;
+
+use crate::auth::Principal;
+use crate::auth::vocabulary::ScopeName;
+use crate::error::ApiError;
+use crate::openapi::problems::ClientMissing;
+use crate::paths::ClientPath;
+use crate::state::AppState;
+
+/// An app you have let in.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AppLetInResponse {
+    /// The app's client id; `DELETE /v1/me/grants/{client_id}` takes it back.
+    client_id: uuid::Uuid,
+    /// The app's name, as its consent page showed it.
+    #[schema(example = "Hillside app")]
+    name: String,
+    /// What you let it have.
+    #[schema(value_type = Vec<ScopeName>, example = json!(["goals:read"]))]
+    scopes: Vec<String>,
+    /// When you last said yes.
+    #[serde(serialize_with = "crate::wire::time::instant")]
+    granted_at: DateTime<Utc>,
+    /// When it last got tokens (signing you in, or refreshing); `null` if never.
+    #[serde(serialize_with = "crate::wire::time::optional_instant")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+/// The apps you have let in.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AppsLetInResponse {
+    /// Oldest first.
+    items: Vec<AppLetInResponse>,
+}
+
+/// The apps you have let in.
+///
+/// Each app you allowed on a consent page, with what it may do, when you allowed it
+/// and when it last used that. Oldest first.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "list_grants",
+    security(("oauth2" = ["profile"])),
+    responses((status = 200, description = "The apps.", body = AppsLetInResponse)),
+)]
+#[get("/v1/me/grants")]
+pub(crate) async fn list_grants(
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let apps = authorization::apps_let_in(&state.ports, principal.account()?).await?;
+    let items = apps
+        .iter()
+        .map(|app| AppLetInResponse {
+            client_id: app.client.id.0,
+            name: app.client.name.clone(),
+            scopes: app.consent.scopes.iter().map(|scope| scope.as_str().to_owned()).collect(),
+            granted_at: app.consent.granted_at,
+            last_used_at: app.consent.last_used_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(AppsLetInResponse { items }))
+}
+
+/// Takes back what you let an app have.
+///
+/// At once: its refresh tokens are revoked, and its access tokens are refused from
+/// their next request, on every server instance. It would have to ask you again.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "revoke_grant",
+    security(("oauth2" = ["profile"])),
+    params(ClientPath),
+    responses(
+        (status = 204, description = "The app is no longer let in."),
+        ClientMissing,
+    ),
+)]
+#[delete("/v1/me/grants/{client_id}")]
+pub(crate) async fn revoke_grant(
+    principal: Principal,
+    path: web::Path<ClientPath>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let account = principal.account()?;
+    let now = waymark_domain::time::now();
+    if !authorization::withdraw(&state.ports, now, account, path.client_id()).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
