@@ -241,3 +241,41 @@ api_test!(async fn a_refresh_never_gives_more_than_the_client_may_hold_now(app) 
         .unwrap();
     assert_eq!(refreshed["scope"], "goals:read", "the client's narrower scopes apply at the next refresh");
 });
+
+api_test!(async fn a_confidential_client_introspects_its_own_tokens_and_learns_nothing_of_others(app) {
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let person = app.signed_in_user().await;
+    let client = register(&app, &admin.access_token, json!({ "name": "Backend", "scopes": ["goals:read"], "first_party": true })).await;
+    let (id, secret) = (client["id"].as_str().unwrap(), client["client_secret"].as_str().unwrap());
+    let other = register(&app, &admin.access_token, json!({ "name": "Other", "scopes": ["goals:read"] })).await;
+    let tokens: Value = sign_in_through(&app, (id, secret), &person.email).await.json().await.unwrap();
+    let introspect = |credentials: (&str, &str), token: String| {
+        let (client_id, client_secret) = (credentials.0.to_owned(), credentials.1.to_owned());
+        let url = app.url("/v1/auth/introspect");
+        let http = app.client.clone();
+        async move {
+            let response = http.post(url).basic_auth(client_id, Some(client_secret)).form(&[("token", token)]).send().await.unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let (status, answer) = introspect((id, secret), access.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["active"], true, "{answer}");
+    assert_eq!(answer["token_type"], "access_token");
+    assert_eq!(answer["scope"], "goals:read");
+    assert_eq!(answer["sub"], person.account_id.as_str());
+    let (_, answer) = introspect((id, secret), refresh).await;
+    assert_eq!(answer["active"], true, "{answer}");
+    assert_eq!(answer["token_type"], "refresh_token");
+    let (_, answer) = introspect((other["id"].as_str().unwrap(), other["client_secret"].as_str().unwrap()), access.clone()).await;
+    assert_eq!(answer, json!({ "active": false }), "another client learns nothing");
+    let (_, answer) = introspect((id, secret), "not a token".to_owned()).await;
+    assert_eq!(answer, json!({ "active": false }));
+    let (status, answer) = introspect((id, "wms_wrong"), access).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer["error"], "invalid_client");
+    let anonymous = app.client.post(app.url("/v1/auth/introspect")).form(&[("token", "x")]).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "introspection needs a confidential client");
+});

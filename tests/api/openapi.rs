@@ -10,7 +10,7 @@ use crate::support::spec::required_scopes;
 const COMMITTED: &str = include_str!("../../openapi/v1.json");
 
 /// The OAuth endpoints answer 400 and 401 the RFC 6749 way, not as problems.
-const OAUTH_ENDPOINTS: [&str; 2] = ["/v1/auth/token", "/v1/auth/revoke"];
+const OAUTH_ENDPOINTS: [&str; 3] = ["/v1/auth/token", "/v1/auth/revoke", "/v1/auth/introspect"];
 
 #[test]
 fn committed_spec_matches_the_code() {
@@ -203,5 +203,5 @@ fn a_body_offered_as_a_form_and_as_json_has_one_schema_per_media_type() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 2, "the token and revocation endpoints");
+    assert_eq!(checked, 3, "the token, revocation and introspection endpoints");
 }

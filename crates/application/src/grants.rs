@@ -344,6 +344,17 @@ pub async fn revoke(
     ports.refresh_tokens.revoke(&SecretDigest::of(token), client).await
 }
 
+/// What the refresh token `token` grants, if it still works.
+///
+/// # Errors
+/// [`StoreError`].
+pub async fn introspect_refresh_token(
+    ports: &StoragePorts,
+    token: &str,
+) -> Result<Option<RefreshGrant>, StoreError> {
+    ports.refresh_tokens.find_usable(&SecretDigest::of(token), waymark_domain::time::now()).await
+}
+
 /// The enabled confidential client that `id` and `secret` belong to, or `None` when
 /// they match none (an unknown id, a wrong secret and a disabled client are not told
 /// apart).

@@ -35,12 +35,16 @@ pub(crate) struct ShownOnce;
 const SHOWN_ONCE: &str = "This request was already done. Its answer held a secret that is shown only once, so it is not repeated.";
 
 /// Whether `method` on `path` (a concrete path or a route template) honours
-/// `Idempotency-Key`: every `POST` under `/v1` except the OAuth endpoints. The
+/// `Idempotency-Key`: every `POST` under `/v1` except the OAuth endpoints (the sign-in
+/// and consent forms included: an answer carrying a code is never stored). The
 /// OpenAPI document declares the header from this too.
 pub(crate) fn honours_idempotency_key(method: &Method, path: &str) -> bool {
     method == Method::POST
         && path.starts_with("/v1/")
-        && !matches!(path, "/v1/auth/token" | "/v1/auth/revoke")
+        && !matches!(
+            path,
+            "/v1/auth/token" | "/v1/auth/revoke" | "/v1/auth/introspect" | "/v1/auth/authorize"
+        )
 }
 
 fn refuse(request: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {

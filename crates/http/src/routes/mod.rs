@@ -33,6 +33,7 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(auth::authorize_decision)
         .service(auth::token)
         .service(auth::revoke)
+        .service(auth::introspect)
         .service(me::get_me)
         .service(me::update_me)
         .service(me::change_password)

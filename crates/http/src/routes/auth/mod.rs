@@ -4,6 +4,7 @@
 
 mod authorization_endpoint;
 mod client_authentication;
+mod introspection;
 mod oauth_error;
 mod registration;
 mod revocation;
@@ -12,6 +13,7 @@ mod token_request;
 mod well_known;
 
 pub(crate) use authorization_endpoint::{authorize, authorize_decision};
+pub(crate) use introspection::introspect;
 pub(crate) use registration::register;
 pub(crate) use revocation::revoke;
 pub(crate) use token_endpoint::token;

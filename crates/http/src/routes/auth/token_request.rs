@@ -36,7 +36,7 @@ pub(crate) struct TokenParameters {
     /// The client's secret, when it authenticates in the body.
     #[schema(format = Password)]
     pub client_secret: Option<String>,
-    /// The token to revoke (revocation only). A `token_type_hint` may be sent too;
+    /// The token to revoke or introspect (revocation and introspection only). A `token_type_hint` may be sent too;
     /// it is not needed.
     pub token: Option<String>,
 }

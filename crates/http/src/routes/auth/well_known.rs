@@ -48,6 +48,8 @@ pub(crate) struct ServerMetadata {
     token_endpoint: String,
     /// Where to revoke refresh tokens.
     revocation_endpoint: String,
+    /// Where confidential clients introspect tokens (RFC 7662).
+    introspection_endpoint: String,
     /// Where the public keys are.
     jwks_uri: String,
     /// `authorization_code`, `refresh_token`, `client_credentials`, `password`.
@@ -83,6 +85,7 @@ pub(crate) async fn authorization_server_metadata(state: web::Data<AppState>) ->
         authorization_endpoint: format!("{issuer}/v1/auth/authorize"),
         token_endpoint: format!("{issuer}/v1/auth/token"),
         revocation_endpoint: format!("{issuer}/v1/auth/revoke"),
+        introspection_endpoint: format!("{issuer}/v1/auth/introspect"),
         jwks_uri: format!("{issuer}/.well-known/jwks.json"),
         issuer,
         grant_types_supported: vec![
