@@ -17,6 +17,7 @@ use waymark_domain::time;
 
 use crate::entities::{accounts, refresh_tokens, sign_in_failures};
 use crate::error::{is_conflict, is_unique_violation, retrying_conflicts, store_error};
+use crate::identity::refresh_tokens::revoke_matching;
 use crate::journal::Journal;
 use crate::writes::{WriteTransaction, Writes};
 
@@ -269,13 +270,7 @@ async fn end_sessions_of(
         .await
         .map_err(store_error)?
         .rows_affected;
-    refresh_tokens::Entity::update_many()
-        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_tokens::Column::AccountId.eq(id.0))
-        .filter(refresh_tokens::Column::RevokedAt.is_null())
-        .exec(transaction)
-        .await
-        .map_err(store_error)?;
+    revoke_matching(transaction, refresh_tokens::Column::AccountId.eq(id.0), now).await?;
     Ok(moved > 0)
 }
 

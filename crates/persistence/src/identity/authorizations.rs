@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use waymark_domain::identity::authorization::{
     CodeChallenge, CodeGrant, CodeRedemption, NewAuthorizationCode,
@@ -16,6 +17,7 @@ use waymark_domain::time::Instant;
 
 use crate::entities::{authorization_codes, consents, refresh_tokens};
 use crate::error::store_error;
+use crate::identity::refresh_tokens::revoke_matching;
 use crate::writes::Writes;
 
 /// [`AuthorizationCodeStore`] and [`ConsentStore`] on SQLite or PostgreSQL.
@@ -78,14 +80,10 @@ impl AuthorizationCodeStore for SqlAuthorizationStore {
         if spent == 0 {
             // Presented again: whoever holds it may have stolen it, so the person's
             // tokens at that client go (RFC 9700 section 4.5.3.1).
-            refresh_tokens::Entity::update_many()
-                .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(Some(now)))
-                .filter(refresh_tokens::Column::AccountId.eq(row.account_id))
-                .filter(refresh_tokens::Column::ClientId.eq(row.client_id))
-                .filter(refresh_tokens::Column::RevokedAt.is_null())
-                .exec(&transaction)
-                .await
-                .map_err(store_error)?;
+            let of_person_at_client = Condition::all()
+                .add(refresh_tokens::Column::AccountId.eq(row.account_id))
+                .add(refresh_tokens::Column::ClientId.eq(row.client_id));
+            revoke_matching(&transaction, of_person_at_client, now).await?;
             transaction.commit().await?;
             return Ok(CodeRedemption::Replayed);
         }
@@ -184,14 +182,10 @@ impl ConsentStore for SqlAuthorizationStore {
             .await
             .map_err(store_error)?
             .rows_affected;
-        refresh_tokens::Entity::update_many()
-            .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(Some(now)))
-            .filter(refresh_tokens::Column::AccountId.eq(account.0))
-            .filter(refresh_tokens::Column::ClientId.eq(client.0))
-            .filter(refresh_tokens::Column::RevokedAt.is_null())
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?;
+        let of_person_at_client = Condition::all()
+            .add(refresh_tokens::Column::AccountId.eq(account.0))
+            .add(refresh_tokens::Column::ClientId.eq(client.0));
+        revoke_matching(&transaction, of_person_at_client, now).await?;
         transaction.commit().await?;
         Ok(forgotten > 0)
     }

@@ -16,6 +16,7 @@ use waymark_domain::time::{self, Instant};
 
 use crate::entities::{api_clients, refresh_tokens};
 use crate::error::store_error;
+use crate::identity::refresh_tokens::revoke_matching;
 use crate::paging::page_of;
 use crate::writes::Writes;
 
@@ -158,13 +159,7 @@ impl ClientStore for SqlClientStore {
             .exec(&transaction)
             .await
             .map_err(store_error)?;
-        refresh_tokens::Entity::update_many()
-            .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(Some(now)))
-            .filter(refresh_tokens::Column::ClientId.eq(id.0))
-            .filter(refresh_tokens::Column::RevokedAt.is_null())
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?;
+        revoke_matching(&transaction, refresh_tokens::Column::ClientId.eq(id.0), now).await?;
         let row = api_clients::Entity::find_by_id(id.0)
             .one(&transaction)
             .await

@@ -3,7 +3,7 @@
 //! first (no SQLite upgrade deadlock) and exactly one of two concurrent uses wins.
 
 use async_trait::async_trait;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     QueryFilter, Statement,
@@ -89,11 +89,21 @@ async fn revoke_family(
     family_id: Uuid,
     now: Instant,
 ) -> Result<(), StoreError> {
+    revoke_matching(transaction, refresh_tokens::Column::FamilyId.eq(family_id), now).await
+}
+
+/// Revokes, at `now`, every refresh token that `which` matches and is not revoked yet
+/// (a family, an account's, a client's, a person's at one client).
+pub(crate) async fn revoke_matching(
+    connection: &impl ConnectionTrait,
+    which: impl IntoCondition,
+    now: Instant,
+) -> Result<(), StoreError> {
     refresh_tokens::Entity::update_many()
         .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_tokens::Column::FamilyId.eq(family_id))
+        .filter(which)
         .filter(refresh_tokens::Column::RevokedAt.is_null())
-        .exec(transaction)
+        .exec(connection)
         .await
         .map(|_| ())
         .map_err(store_error)

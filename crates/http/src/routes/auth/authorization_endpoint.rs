@@ -308,8 +308,8 @@ fn open_flow(state: &AppState, request: &HttpRequest, sealed: &str) -> Option<Fl
     let cookie = cookie(request, CSRF_COOKIE)?;
     let lifetime = if flow.account.is_some() { DECISION_LIFETIME } else { FLOW_LIFETIME };
     let fresh = (0..lifetime).contains(&(chrono::Utc::now().timestamp() - flow.started));
-    let digest = SecretDigest::of(&cookie);
-    let same_browser = constant_time_eq(digest.as_str().as_bytes(), flow.csrf_digest.as_bytes());
+    let same_browser =
+        SecretDigest::from_stored(flow.csrf_digest.clone()).matches(&SecretDigest::of(&cookie));
     (flow.purpose == PURPOSE && fresh && same_browser && !cookie.is_empty()).then_some(flow)
 }
 
@@ -323,10 +323,6 @@ fn cookie(request: &HttpRequest, name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_owned())
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The answer to a refused request: an error page, or back to the app.

@@ -7,7 +7,14 @@ use actix_web::http::header;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use actix_web::HttpResponse;
+use waymark_application::grants;
+use waymark_domain::identity::ApiClient;
+
+use super::oauth_error::{OAuthErrorCode, invalid_client, oauth_error};
 use super::token_request::{TokenParameters, present};
+use crate::error::ApiError;
+use crate::state::AppState;
 
 /// What the request says about client authentication.
 pub(crate) enum ClientCredentials {
@@ -76,6 +83,38 @@ fn decode_basic(encoded: &str) -> Option<(String, String)> {
             .map(|(_, value)| value)
     };
     Some((unescape(id)?, unescape(secret)?))
+}
+
+/// The answer to a `client_id` without a secret that names no enabled public client.
+const UNKNOWN_PUBLIC_CLIENT: &str =
+    "No such public client; a confidential client must send its secret.";
+
+/// The client a token or revocation request comes from, checked: `Ok(None)` when it
+/// names none, `Err(answer)` with the OAuth refusal (RFC 6749 section 5.2) when what
+/// it presented is malformed (worded by `malformed`), wrong, or names no enabled
+/// client.
+pub(crate) async fn requesting_client(
+    state: &AppState,
+    request: &HttpRequest,
+    parameters: &TokenParameters,
+    malformed: &'static str,
+) -> Result<Result<Option<ApiClient>, HttpResponse>, ApiError> {
+    Ok(match presented_credentials(request, parameters) {
+        ClientCredentials::None => Ok(None),
+        ClientCredentials::Malformed => Err(oauth_error(OAuthErrorCode::InvalidRequest, malformed)),
+        ClientCredentials::Presented { id, secret, via_header } => {
+            grants::authenticate_client(&state.ports, &id, &secret)
+                .await?
+                .map(Some)
+                .ok_or_else(|| invalid_client("The client credentials are not right.", via_header))
+        }
+        // A `client_id` alone must name an enabled public client: a confidential one
+        // must send its secret, and a disabled or unknown one is refused.
+        ClientCredentials::Named { id } => grants::identify_public_client(&state.ports, &id)
+            .await?
+            .map(Some)
+            .ok_or_else(|| invalid_client(UNKNOWN_PUBLIC_CLIENT, false)),
+    })
 }
 
 crate::redacted::redacted_debug!(ClientCredentials);

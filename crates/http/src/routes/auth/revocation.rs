@@ -4,9 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use waymark_application::grants;
 use waymark_domain::identity::ports::Revocation;
 
-use super::client_authentication::{ClientCredentials, presented_credentials};
-use super::oauth_error::{OAuthError, OAuthErrorCode, invalid_client, oauth_error};
-use super::token_endpoint::UNKNOWN_PUBLIC_CLIENT;
+use super::client_authentication::requesting_client;
+use super::oauth_error::{OAuthError, OAuthErrorCode, oauth_error};
 use super::token_request::{
     TokenParameters, UnreadableParameters, nul_character, present, read_parameters,
 };
@@ -50,29 +49,13 @@ pub(crate) async fn revoke(
             return Ok(oauth_error(OAuthErrorCode::InvalidRequest, nul_character()));
         }
     };
-    let client = match presented_credentials(&request, &parameters) {
-        ClientCredentials::None => None,
-        ClientCredentials::Malformed => {
-            return Ok(oauth_error(
-                OAuthErrorCode::InvalidRequest,
-                "Authenticate the client once.",
-            ));
-        }
-        ClientCredentials::Presented { id, secret, via_header } => {
-            match grants::authenticate_client(&state.ports, &id, &secret).await? {
-                Some(client) => Some(client.id),
-                None => {
-                    return Ok(invalid_client("The client credentials are not right.", via_header));
-                }
-            }
-        }
-        ClientCredentials::Named { id } => {
-            match grants::identify_public_client(&state.ports, &id).await? {
-                Some(client) => Some(client.id),
-                None => return Ok(invalid_client(UNKNOWN_PUBLIC_CLIENT, false)),
-            }
-        }
-    };
+    let client =
+        match requesting_client(&state, &request, &parameters, "Authenticate the client once.")
+            .await?
+        {
+            Ok(client) => client.map(|client| client.id),
+            Err(refused) => return Ok(refused),
+        };
     let Some(token) = present(parameters.token.as_ref()) else {
         return Ok(oauth_error(OAuthErrorCode::InvalidRequest, "token is required."));
     };

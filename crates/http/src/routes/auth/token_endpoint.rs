@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use waymark_application::grants::{self, GrantError, GrantPolicy, Granted};
 use waymark_domain::identity::ScopeSet;
 
-use super::client_authentication::{ClientCredentials, presented_credentials};
+use super::client_authentication::requesting_client;
 use super::oauth_error::{OAuthError, OAuthErrorCode, invalid_client, oauth_error};
 use super::token_request::{
     TokenParameters, UnreadableParameters, nul_character, present, read_parameters,
@@ -94,30 +94,10 @@ pub(crate) async fn token(
             return Ok(oauth_error(OAuthErrorCode::InvalidRequest, nul_character()));
         }
     };
-    let client = match presented_credentials(&request, &parameters) {
-        ClientCredentials::None => None,
-        ClientCredentials::Malformed => {
-            return Ok(oauth_error(
-                OAuthErrorCode::InvalidRequest,
-                "Authenticate the client once: with HTTP Basic or with client_id and client_secret in the body.",
-            ));
-        }
-        ClientCredentials::Presented { id, secret, via_header } => {
-            match grants::authenticate_client(&state.ports, &id, &secret).await? {
-                Some(client) => Some(client),
-                None => {
-                    return Ok(invalid_client("The client credentials are not right.", via_header));
-                }
-            }
-        }
-        // A `client_id` alone must name an enabled public client: a confidential one
-        // must send its secret, and a disabled or unknown one is refused.
-        ClientCredentials::Named { id } => {
-            match grants::identify_public_client(&state.ports, &id).await? {
-                Some(client) => Some(client),
-                None => return Ok(invalid_client(UNKNOWN_PUBLIC_CLIENT, false)),
-            }
-        }
+    let malformed = "Authenticate the client once: with HTTP Basic or with client_id and client_secret in the body.";
+    let client = match requesting_client(&state, &request, &parameters, malformed).await? {
+        Ok(client) => client,
+        Err(refused) => return Ok(refused),
     };
     let requested = match present(parameters.scope.as_ref()).map(ScopeSet::parse).transpose() {
         Ok(requested) => requested,
@@ -173,10 +153,6 @@ pub(crate) async fn token(
         Err(refused) => refusal(refused),
     }
 }
-
-/// The answer to a `client_id` without a secret that names no enabled public client.
-pub(super) const UNKNOWN_PUBLIC_CLIENT: &str =
-    "No such public client; a confidential client must send its secret.";
 
 fn required(description: &'static str) -> HttpResponse {
     oauth_error(OAuthErrorCode::InvalidRequest, description)
