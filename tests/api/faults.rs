@@ -13,6 +13,7 @@ use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
 use waymark::duration::HumanDuration;
+use waymark_domain::identity::Role;
 
 use crate::support::Backend;
 use crate::support::app::{TestApp, spawn_with, test_settings};
@@ -692,6 +693,70 @@ async fn a_remembered_read_checks_its_token_without_a_database_round_trip() {
     eprintln!(
         "remembered list with its token checked: {took:?}; a read from the database: {waited:?}"
     );
+    app.handle().stop(false).await;
+    drop(database);
+}
+
+/// A token that no longer speaks for anyone is 401 whatever else is wrong with the
+/// request, however slow the database that says so. With PostgreSQL answering 0.5 s
+/// late, a malformed goal sent with the token of a disabled app is 401, not the 400 its
+/// body would get (actix answers the first extractor to fail, so a token checked in an
+/// extractor lost to a body refused at once; the CI run of 2026-12-06 caught it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ended_token_is_refused_before_its_body_is_read_however_slow_the_database() {
+    const LATENCY: Duration = Duration::from_millis(500);
+    let Some(database) = TestDatabase::create(Backend::Postgres).await else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let (proxy, proxied_url) = TcpProxy::in_front_of(database.url()).await;
+    let app = spawn_with(&test_settings(&proxied_url)).await;
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let person = app.signed_in_user().await;
+    let client: Value = app
+        .authorized(Method::POST, "/v1/admin/clients", &admin.access_token)
+        .json(&json!({ "name": "Waymark app", "scopes": ["goals:write"], "first_party": true }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = client["id"].as_str().unwrap();
+    let tokens: Value = app
+        .client
+        .post(app.url("/v1/auth/token"))
+        .basic_auth(id, client["client_secret"].as_str())
+        .form(&[
+            ("grant_type", "password"),
+            ("username", &person.email),
+            ("password", GOOD_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let malformed_goal = || {
+        app.authorized(Method::POST, "/v1/goals", access)
+            .header("content-type", "application/json")
+            .body("{")
+    };
+    let while_live = malformed_goal().send().await.unwrap().status();
+    assert!(while_live.is_client_error() && while_live != StatusCode::UNAUTHORIZED, "{while_live}");
+
+    let disabled = app
+        .authorized(Method::POST, &format!("/v1/admin/clients/{id}/disable"), &admin.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), StatusCode::OK);
+    proxy.set_latency(LATENCY);
+    let refused = malformed_goal().send().await.unwrap();
+    proxy.set_latency(Duration::ZERO);
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "{}", refused.text().await.unwrap());
     app.handle().stop(false).await;
     drop(database);
 }

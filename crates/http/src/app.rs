@@ -11,6 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::security_table::SecurityTable;
 use crate::extract::extractor_config;
+use crate::middleware::authentication::authenticate_caller;
 use crate::middleware::drain::count_in_flight;
 use crate::middleware::idempotency::make_retries_safe;
 use crate::middleware::nul_characters::refuse_nul_characters;
@@ -75,6 +76,7 @@ pub fn build_app(
         .route("/docs", web::get().to(redirect_to_docs))
         .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, contract.document.clone()))
         .default_service(web::to(routes::not_found_or_not_allowed))
+        .wrap(from_fn(authenticate_caller))
         .wrap(from_fn(enforce_timeout))
         .wrap(from_fn(catch_panics))
         .wrap(from_fn(make_retries_safe))

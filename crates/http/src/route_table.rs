@@ -55,11 +55,12 @@ impl RouteTable {
 
 /// Splits a path into segments. A trailing slash makes an empty last segment, so
 /// `/health/live/` is not `/health/live` (actix routes them apart too).
-fn segments(path: &str) -> Vec<String> {
+pub(crate) fn segments(path: &str) -> Vec<String> {
     path.split('/').map(str::to_owned).collect()
 }
 
-fn matches(template: &[String], path: &[String]) -> bool {
+/// Whether `path` (in segments) has the shape of `template`.
+pub(crate) fn matches(template: &[String], path: &[String]) -> bool {
     template.len() == path.len()
         && template.iter().zip(path).all(|(expected, actual)| segment_matches(expected, actual))
 }

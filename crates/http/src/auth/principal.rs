@@ -1,20 +1,20 @@
 //! `Principal`: the authenticated caller of an operation that declares security.
 //!
-//! Taking a `Principal` argument is all a handler does: the extractor finds what the
-//! operation requires in the [`SecurityTable`], checks the bearer token's signature,
-//! then what the token itself says (403 for a missing scope, or an API client's token
-//! where the spec offers no client-credentials flow), and only then what needs a read:
-//! that the token's client, if any, is still enabled, and for a person's token that the
-//! account still exists and has not ended the token's sessions since (its token epoch);
-//! 401 for no, bad or ended token. All before the handler runs. The account is read through the account
+//! Taking a `Principal` argument is all a handler does. The authentication middleware
+//! finds what the operation requires in the [`SecurityTable`] and, before any extractor
+//! runs, checks the bearer token's signature, then that it still speaks for someone:
+//! the token's client, if any, is still enabled, and for a person's token the account
+//! still exists and has not ended the token's sessions since (its token epoch); 401 for
+//! no, bad or ended token. Then what the token allows: 403 for a missing scope, or an
+//! API client's token where the spec offers no client-credentials flow. The account is read through the account
 //! store, which remembers it, so a request costs no database round trip for it
 //! while nothing about the account changes.
 
+use std::future::{Ready, ready};
 use std::rc::Rc;
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
-use futures_util::future::LocalBoxFuture;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use waymark_domain::acting::Acting;
 use waymark_domain::identity::{AccountId, ClientId, Role, ScopeSet};
 use waymark_domain::journal::Actor;
@@ -92,34 +92,50 @@ fn client_token_refused() -> ApiError {
 
 impl FromRequest for Principal {
     type Error = actix_web::Error;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+    type Future = Ready<Result<Self, Self::Error>>;
 
+    /// The caller the authentication middleware found for this request. It runs before
+    /// any extractor, so a refusal always comes before the body is read, whatever the
+    /// handler's other arguments (actix answers the first extractor to *fail*, not the
+    /// first in the handler's list).
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let verified = authenticate(request);
-        Box::pin(async move {
-            let VerifiedToken { principal, claims, required, state } = verified?;
-            // What the token itself says is checked before anything is read, so a
-            // refusal never waits behind the body's extractor (actix answers the first
-            // extractor to fail, not the first in the handler's list).
-            if !required.scopes.is_subset(&principal.scopes) {
-                return Err(
-                    ApiError::InsufficientScope { required: required.scopes.to_string() }.into()
-                );
-            }
-            if matches!(principal.subject, Subject::Client(_)) && !required.accepts_client_tokens {
-                return Err(client_token_refused().into());
-            }
-            if !sessions::is_live(&state, &claims).await? {
-                return Err(ApiError::Unauthorized { invalid_token: true }.into());
-            }
-            Ok(principal)
-        })
+        ready(request.extensions().get::<Principal>().cloned().ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!(
+                "Principal used on {} without a security requirement in the spec",
+                request.path()
+            ))
+            .into()
+        }))
     }
 }
 
-/// The caller a verified token names. Its scopes are checked after its account, so a
-/// token whose sessions have ended is 401 whatever it asks for.
-fn authenticate(request: &HttpRequest) -> Result<VerifiedToken, ApiError> {
+/// The caller of the operation `request` asks for: `Ok(None)` when the operation
+/// declares no security. A token that no longer speaks for anyone is 401 whatever it
+/// asks for; then a missing scope, or an API client's token where the spec offers no
+/// client-credentials flow, is 403.
+///
+/// # Errors
+/// [`ApiError::Unauthorized`], [`ApiError::InsufficientScope`], [`ApiError::Forbidden`],
+/// or [`ApiError::StorageUnavailable`] when the session cannot be checked.
+pub(crate) async fn authenticate(request: &HttpRequest) -> Result<Option<Principal>, ApiError> {
+    let Some(VerifiedToken { principal, claims, required, state }) = verify(request)? else {
+        return Ok(None);
+    };
+    if !sessions::is_live(&state, &claims).await? {
+        return Err(ApiError::Unauthorized { invalid_token: true });
+    }
+    if !required.scopes.is_subset(&principal.scopes) {
+        return Err(ApiError::InsufficientScope { required: required.scopes.to_string() });
+    }
+    if matches!(principal.subject, Subject::Client(_)) && !required.accepts_client_tokens {
+        return Err(client_token_refused());
+    }
+    Ok(Some(principal))
+}
+
+/// The token of a secured operation's caller, its signature and claims checked; `None`
+/// for an operation that declares no security.
+fn verify(request: &HttpRequest) -> Result<Option<VerifiedToken>, ApiError> {
     let misconfigured = |what: &str| {
         ApiError::Internal(anyhow::anyhow!("Principal used on {} without {what}", request.path()))
     };
@@ -129,10 +145,10 @@ fn authenticate(request: &HttpRequest) -> Result<VerifiedToken, ApiError> {
     let table = request
         .app_data::<web::Data<SecurityTable>>()
         .ok_or_else(|| misconfigured("a security table"))?;
-    let template = request.match_pattern().ok_or_else(|| misconfigured("a route"))?;
-    let required = table
-        .required(request.method().as_str(), &template)
-        .ok_or_else(|| misconfigured("a security requirement in the spec"))?;
+    // Before routing, so the operation is found from the path as the router will.
+    let Some(required) = table.required_at(request.method().as_str(), request.path()) else {
+        return Ok(None);
+    };
 
     let claims = match bearer(request, &state.tokens) {
         Bearer::Valid(claims) => claims,
@@ -155,10 +171,10 @@ fn authenticate(request: &HttpRequest) -> Result<VerifiedToken, ApiError> {
         .map_err(|_| ApiError::Unauthorized { invalid_token: true })?;
     let client_id =
         claims.client_id.as_deref().and_then(|id| uuid::Uuid::parse_str(id).ok()).map(ClientId);
-    Ok(VerifiedToken {
+    Ok(Some(VerifiedToken {
         principal: Principal { subject, scopes, client_id, role },
         claims,
         required: required.clone(),
         state: state.clone(),
-    })
+    }))
 }
