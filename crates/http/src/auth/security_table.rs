@@ -155,7 +155,10 @@ mod tests {
     #[test]
     fn a_path_two_templates_match_takes_the_more_literal_ones_requirement() {
         assert_eq!(scopes_at("GET", "/v1/contacts/export.vcf").as_deref(), Some("contacts:read"));
-        assert_eq!(scopes_at("PATCH", "/v1/contacts/export.vcf").as_deref(), Some("contacts:write"));
+        assert_eq!(
+            scopes_at("PATCH", "/v1/contacts/export.vcf").as_deref(),
+            Some("contacts:write")
+        );
         assert_eq!(scopes_at("GET", "/v1/routines/calendar.ics").as_deref(), Some("routines:read"));
     }
 
