@@ -341,13 +341,26 @@ api_test!(async fn the_crisis_lines_are_a_page_every_flow_page_links_to(app) {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 });
 
-api_test!(async fn a_person_sees_the_apps_they_let_in_and_takes_one_back_at_once(app) {
-    let (client_id, email) = setting(&app, json!(["goals:read"])).await;
-    let opened = open(&app, &query(&client_id, &[])).await;
-    let consent = sign_in(&app, &opened, &email, GOOD_PASSWORD).await;
-    let allowed = submit(&app, opened.cookie.as_deref(), &[("flow", consent.flow.as_deref().unwrap()), ("action", "allow")]).await;
+/// A public client for `scopes` (named `Hillside <app>`), let in by a new person through
+/// the whole flow: its client id, the person's e-mail, and the app's token response.
+pub(crate) async fn an_app_let_in(app: &TestApp, scopes: Value) -> (String, String, Value) {
+    let (client_id, email) = setting(app, scopes).await;
+    let opened = open(app, &query(&client_id, &[])).await;
+    let consent = sign_in(app, &opened, &email, GOOD_PASSWORD).await;
+    let allowed = submit(
+        app,
+        opened.cookie.as_deref(),
+        &[("flow", consent.flow.as_deref().unwrap()), ("action", "allow")],
+    )
+    .await;
     let code = back(allowed.location.as_deref().unwrap())["code"].clone();
-    let tokens: Value = exchange(&app, &client_id, &code, VERIFIER).await.json().await.unwrap();
+    let tokens = exchange(app, &client_id, &code, VERIFIER).await;
+    assert_eq!(tokens.status(), StatusCode::OK);
+    (client_id, email, tokens.json().await.unwrap())
+}
+
+api_test!(async fn a_person_sees_the_apps_they_let_in_and_takes_one_back_at_once(app) {
+    let (client_id, email, tokens) = an_app_let_in(&app, json!(["goals:read"])).await;
     let app_token = tokens["access_token"].as_str().unwrap().to_owned();
     assert_eq!(app.authorized(Method::GET, "/v1/goals", &app_token).send().await.unwrap().status(), StatusCode::OK);
 

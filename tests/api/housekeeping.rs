@@ -2,7 +2,7 @@
 
 use chrono::TimeDelta;
 use waymark_domain::idempotency::{Claim, IdempotencyKey, KeyedRequest};
-use waymark_persistence::Database;
+use waymark_persistence::{Database, Retention};
 
 use crate::support::Backend;
 use crate::support::app::test_settings;
@@ -31,8 +31,16 @@ async fn the_sweep_removes_only_expired_records(backend: Backend) {
         assert_eq!(store.claim(&request, at).await.unwrap(), Claim::Claimed);
     }
 
-    let swept =
-        database.sweep_expired(now, std::time::Duration::from_secs(90 * 86_400)).await.unwrap();
+    let swept = database
+        .sweep_expired(
+            now,
+            Retention {
+                journal: std::time::Duration::from_secs(90 * 86_400),
+                access_log: std::time::Duration::from_secs(730 * 86_400),
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(swept.idempotency_records, 1);
 
     let fresh_request = KeyedRequest {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use waymark_domain::acting::Acting;
 use waymark_domain::identity::AccountId;
 use waymark_domain::journal::{Actor, ChangeJournal, JournalEntry, Sequence};
-use waymark_persistence::Database;
+use waymark_persistence::{Database, Retention};
 
 use crate::support::app::test_settings;
 use crate::support::identity::SignedIn;
@@ -381,11 +381,11 @@ api_test!(async fn housekeeping_forgets_old_entries_but_never_reuses_their_numbe
     }
     let ninety_days = Duration::from_secs(90 * 86_400);
     let now = waymark_domain::time::now();
-    let swept = database.sweep_expired(now, ninety_days).await.unwrap();
+    let swept = database.sweep_expired(now, Retention { journal: ninety_days, access_log: ninety_days }).await.unwrap();
     assert_eq!(swept.journal_entries, 0, "fresh entries are kept");
     assert_eq!(journal.oldest_held(account(&person)).await.unwrap(), Some(Sequence(1)));
 
-    let swept = database.sweep_expired(now + TimeDelta::days(91), ninety_days).await.unwrap();
+    let swept = database.sweep_expired(now + TimeDelta::days(91), Retention { journal: ninety_days, access_log: ninety_days }).await.unwrap();
     assert_eq!(swept.journal_entries, 3, "{swept:?}");
     assert!(entries(journal.as_ref(), &person).await.is_empty());
     assert_eq!(journal.oldest_held(account(&person)).await.unwrap(), None);
@@ -435,7 +435,7 @@ api_test!(async fn retention_removes_a_prefix_even_when_times_are_out_of_order(a
     for (title, days_later) in [("Second", 10), ("Third", 30), ("Fourth", 20)] {
         goals.create(Acting::person(account(&person)), goal(title), now + TimeDelta::days(days_later)).await.unwrap();
     }
-    let swept = database.sweep_expired(now + TimeDelta::days(115), Duration::from_secs(90 * 86_400)).await.unwrap();
+    let swept = database.sweep_expired(now + TimeDelta::days(115), Retention { journal: Duration::from_secs(90 * 86_400), access_log: Duration::from_secs(90 * 86_400) }).await.unwrap();
     assert_eq!(swept.journal_entries, 2, "{swept:?}");
     let remaining: Vec<i64> = entries(journal.as_ref(), &person).await.iter().map(|entry| entry.sequence.0).collect();
     assert_eq!(remaining, vec![3, 4], "a prefix goes; an old entry behind a newer one stays");

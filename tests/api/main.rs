@@ -6,6 +6,7 @@
 
 mod support;
 
+mod access_log;
 mod accounts;
 mod admin;
 mod authorize;

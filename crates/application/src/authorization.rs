@@ -223,7 +223,7 @@ pub async fn apps_let_in(
 
 /// The person takes back what they let `client` have: the app's refresh tokens are
 /// revoked at once, and its access tokens are refused from their next request, on
-/// every instance (see [`is_delegation_live`]). `false` when the app was not let in.
+/// every instance (see [`live_delegation`]). `false` when the app was not let in.
 ///
 /// # Errors
 /// [`StoreError`].
@@ -236,24 +236,36 @@ pub async fn withdraw(
     ports.consents.withdraw(account, client, now).await
 }
 
-/// Whether a token `client` holds for `account` still speaks for them: the client is
-/// enabled and, unless it is first-party, the person has not taken their consent back.
+/// How an app acts for a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delegation {
+    /// Waymark's own app: the person themself.
+    FirstParty,
+    /// Another app, through the grant the person gave it on the consent page. What it
+    /// does goes in the person's access log.
+    Granted,
+}
+
+/// How `client` acts for `account` while a token it holds still speaks for them:
+/// `None` once the client is disabled or, unless it is first-party, the person has
+/// taken their consent back.
 ///
 /// # Errors
 /// [`StoreError`].
-pub async fn is_delegation_live(
+pub async fn live_delegation(
     ports: &StoragePorts,
     account: AccountId,
     client: ClientId,
-) -> Result<bool, StoreError> {
+) -> Result<Option<Delegation>, StoreError> {
     let Some((client, _)) = ports.clients.find(client).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     if !client.is_enabled() {
-        return Ok(false);
+        return Ok(None);
     }
     if client.first_party {
-        return Ok(true);
+        return Ok(Some(Delegation::FirstParty));
     }
-    Ok(ports.consents.consented(account, client.id).await?.is_some())
+    let consented = ports.consents.consented(account, client.id).await?.is_some();
+    Ok(consented.then_some(Delegation::Granted))
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::access_log::AccessLogStore;
 use crate::contacts::ports::{ContactStore, InteractionStore, SupporterStore};
 use crate::content::ports::{ArticleStore, ContentChanges, ServiceStore};
 use crate::goals::ports::{GoalPartsStore, GoalStore};
@@ -69,4 +70,6 @@ pub struct StoragePorts {
     pub content_changes: Arc<dyn ContentChanges>,
     /// Every committed change to a person's data, in order.
     pub journal: Arc<dyn ChangeJournal>,
+    /// Who else accessed each person's data.
+    pub access_log: Arc<dyn AccessLogStore>,
 }

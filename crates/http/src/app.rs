@@ -11,6 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::security_table::SecurityTable;
 use crate::extract::extractor_config;
+use crate::middleware::access_log::record_access;
 use crate::middleware::authentication::authenticate_caller;
 use crate::middleware::drain::count_in_flight;
 use crate::middleware::idempotency::make_retries_safe;
@@ -79,6 +80,7 @@ pub fn build_app(
         .wrap(from_fn(authenticate_caller))
         .wrap(from_fn(enforce_timeout))
         .wrap(from_fn(catch_panics))
+        .wrap(from_fn(record_access))
         .wrap(from_fn(make_retries_safe))
         .wrap(from_fn(refuse_nul_characters))
         .wrap(from_fn(limit_rate))

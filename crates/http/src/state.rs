@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
+use waymark_application::access_log::AccessRecorder;
 use waymark_domain::identity::ports::LockoutPolicy;
 use waymark_domain::ports::StoragePorts;
 
@@ -79,6 +80,8 @@ pub struct AppState {
     pub(crate) rendered_agendas: Arc<RenderedAgendas>,
     /// Requests in flight, which a graceful stop waits for.
     pub drain: Arc<Drain>,
+    /// Accesses to people's data by apps and administrators, waiting to be written.
+    pub access_recorder: Arc<AccessRecorder>,
 }
 
 impl AppState {
@@ -102,6 +105,7 @@ impl AppState {
             rendered_articles: Arc::new(RenderedArticles::default()),
             rendered_agendas: Arc::new(RenderedAgendas::default()),
             drain: Arc::new(Drain::default()),
+            access_recorder: Arc::new(AccessRecorder::default()),
         }
     }
 }

@@ -15,6 +15,7 @@ use waymark_domain::ports::StoragePorts;
 use waymark_domain::ports::StoreError;
 use waymark_migrations::{Migrator, MigratorTrait};
 
+use crate::access_log::SqlAccessLog;
 use crate::caches::Caches;
 use crate::caches::articles::article_cache;
 use crate::caches::cached_articles::CachedArticleStore;
@@ -27,7 +28,7 @@ use crate::content::SqlContentStore;
 use crate::goal_parts::SqlGoalPartsStore;
 use crate::goals::SqlGoalStore;
 use crate::health::PoolHealth;
-use crate::housekeeping::Swept;
+use crate::housekeeping::{Retention, Swept};
 use crate::idempotency::SqlIdempotencyStore;
 use crate::identity::accounts::SqlAccountStore;
 use crate::identity::authorizations::SqlAuthorizationStore;
@@ -277,6 +278,10 @@ impl Database {
             services: Arc::new(content.clone()),
             content_changes: Arc::new(content),
             journal: Arc::new(SqlChangeJournal { writes: self.writes.clone() }),
+            access_log: Arc::new(SqlAccessLog {
+                connection: self.connection.clone(),
+                writes: self.writes.clone(),
+            }),
         }
     }
 
@@ -338,16 +343,16 @@ impl Database {
     }
 
     /// Removes expired idempotency records, refresh tokens and stale sign-in counts,
-    /// and journal entries older than `journal_retention`.
+    /// and journal and access log entries older than their `retention`.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     pub async fn sweep_expired(
         &self,
         now: waymark_domain::time::Instant,
-        journal_retention: Duration,
+        retention: Retention,
     ) -> Result<Swept, StoreError> {
-        crate::housekeeping::sweep(&self.writes, now, journal_retention).await
+        crate::housekeeping::sweep(&self.writes, now, retention).await
     }
 
     /// Applies every pending migration.

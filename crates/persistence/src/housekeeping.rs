@@ -1,6 +1,6 @@
 //! Removing rows whose purpose has passed: expired idempotency records, expired
 //! refresh tokens, sign-in attempt counts whose window closed long ago, and change
-//! journal entries older than the retention setting. Safe to run on every replica at
+//! journal and access log entries older than their retention settings. Safe to run on every replica at
 //! once: each is one idempotent `DELETE`.
 
 use std::time::Duration;
@@ -30,17 +30,28 @@ pub struct Swept {
     pub sign_in_attempts: u64,
     /// Change journal entries older than the retention setting.
     pub journal_entries: u64,
+    /// Access log entries older than the retention setting.
+    pub access_log_entries: u64,
 }
 
-/// Deletes what has expired by `now`, and journal entries older than
-/// `journal_retention`.
+/// How long what is kept for a while is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Change journal entries.
+    pub journal: Duration,
+    /// Access log entries.
+    pub access_log: Duration,
+}
+
+/// Deletes what has expired by `now`, and journal and access log entries older than
+/// their `retention`.
 ///
 /// # Errors
 /// [`StoreError`] when storage fails; rows deleted before the failure stay deleted.
 pub(crate) async fn sweep(
     connection: &Writes,
     now: Instant,
-    journal_retention: Duration,
+    retention: Retention,
 ) -> Result<Swept, StoreError> {
     let idempotency = idempotency_records::Entity::delete_many()
         .filter(idempotency_records::Column::ExpiresAt.lte(now))
@@ -68,17 +79,22 @@ pub(crate) async fn sweep(
         .await
         .map_err(store_error)?
         .rows_affected;
-    let retention = TimeDelta::from_std(journal_retention).unwrap_or(TimeDelta::MAX);
-    let journal_entries = crate::journal::forget_before(
-        connection,
-        now.checked_sub_signed(retention).unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
-    )
-    .await?;
+    let journal_entries =
+        crate::journal::forget_before(connection, before(now, retention.journal)).await?;
+    let access_log_entries =
+        crate::access_log::forget_before(connection, before(now, retention.access_log)).await?;
     Ok(Swept {
         idempotency_records: idempotency,
         refresh_tokens: refresh,
         authorization_codes: codes,
         sign_in_attempts: attempts,
         journal_entries,
+        access_log_entries,
     })
+}
+
+/// `now` less `kept`, or the earliest time there is when that is further back.
+fn before(now: Instant, kept: Duration) -> Instant {
+    let kept = TimeDelta::from_std(kept).unwrap_or(TimeDelta::MAX);
+    now.checked_sub_signed(kept).unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
 }

@@ -4,6 +4,7 @@
 // Unit tests may fail loudly; production code may not (see [workspace.lints]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod access_log;
 mod caches;
 mod change_notices;
 mod contacts;
@@ -27,5 +28,5 @@ mod sqlite_path;
 mod writes;
 
 pub use database::{Backend, Database, DatabaseError, MigrationState};
-pub use housekeeping::Swept;
+pub use housekeeping::{Retention, Swept};
 pub use settings::{CacheBudgets, DatabaseSettings};

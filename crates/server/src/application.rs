@@ -2,14 +2,16 @@
 //! HTTP server. Binding its own listener lets tests run the real server on port 0.
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 
 use actix_web::HttpServer;
 use actix_web::dev::{Server, ServerHandle};
+use waymark_application::access_log::AccessRecorder;
 use waymark_domain::ports::StoragePorts;
 use waymark_http::auth::TokenIssuer;
 use waymark_http::crisis_board::CrisisBoard;
 use waymark_http::{AppState, Drain, build_app, build_metrics_app};
-use waymark_persistence::{Backend, Database, DatabaseError};
+use waymark_persistence::{Backend, Database, DatabaseError, Retention};
 
 use crate::settings::Settings;
 use crate::signing_keys::{SigningKeyError, load_signing_keys};
@@ -41,7 +43,10 @@ pub struct Application {
     metrics_server: Option<(u16, Server)>,
     database: Database,
     housekeeping_interval: std::time::Duration,
-    journal_retention: std::time::Duration,
+    retention: Retention,
+    /// Access log entries waiting to be written, and how often they are.
+    access_recorder: Arc<AccessRecorder>,
+    access_log_flush: std::time::Duration,
     /// Requests in flight, which a graceful stop waits for.
     drain: std::sync::Arc<Drain>,
     /// How long a graceful stop waits for them.
@@ -110,6 +115,7 @@ impl Application {
         let tokens = TokenIssuer::new(keys, settings.tokens(address));
         let mut state = AppState::new(database.ports(), tokens, settings.http());
         let drain = std::sync::Arc::clone(&state.drain);
+        let access_recorder = Arc::clone(&state.access_recorder);
         state.crisis =
             std::sync::Arc::new(CrisisBoard::new(crate::catalogue::built_in_crisis_lines()));
 
@@ -153,7 +159,12 @@ impl Application {
             metrics_server,
             database,
             housekeeping_interval: settings.housekeeping_interval.0,
-            journal_retention: settings.journal_retention.0,
+            retention: Retention {
+                journal: settings.journal_retention.0,
+                access_log: settings.access_log_retention.0,
+            },
+            access_recorder,
+            access_log_flush: settings.access_log_flush.0,
             drain,
             grace: settings.shutdown_grace.0,
         })
@@ -198,7 +209,13 @@ impl Application {
         let housekeeping = tokio::spawn(sweep_periodically(
             self.database.clone(),
             self.housekeeping_interval,
-            self.journal_retention,
+            self.retention,
+        ));
+        let ports = self.database.ports();
+        let access_log = tokio::spawn(write_access_log_periodically(
+            Arc::clone(&self.access_recorder),
+            ports.clone(),
+            self.access_log_flush,
         ));
         let changes = tokio::spawn({
             let database = self.database.clone();
@@ -215,6 +232,12 @@ impl Application {
         }
         housekeeping.abort();
         changes.abort();
+        access_log.abort();
+        // Every request has been answered: what they recorded is written now, on a
+        // connection of this runtime's own (the workers' runtimes, and so their
+        // pooled connections, have ended).
+        self.database.begin_draining();
+        write_access_log(&self.access_recorder, &ports).await;
         tracing::info!("waymark has stopped serving; closing the database");
         self.database.close().await;
         outcome
@@ -279,21 +302,42 @@ async fn seed_an_empty_catalogue(ports: &StoragePorts) {
     }
 }
 
+/// Writes the access log entries recorded in memory every `interval`, for as long as
+/// the server runs.
+async fn write_access_log_periodically(
+    recorder: Arc<AccessRecorder>,
+    ports: StoragePorts,
+    interval: std::time::Duration,
+) {
+    loop {
+        tokio::time::sleep(interval).await;
+        write_access_log(&recorder, &ports).await;
+    }
+}
+
+/// Writes the access log entries waiting; on failure they wait for the next try.
+async fn write_access_log(recorder: &AccessRecorder, ports: &StoragePorts) {
+    if let Err(error) = recorder.write_waiting(ports.access_log.as_ref()).await {
+        tracing::warn!(%error, dropped = recorder.dropped(), "the access log could not be written; it will try again");
+    }
+}
+
 /// Deletes expired rows every `interval`, for as long as the server runs.
 async fn sweep_periodically(
     database: Database,
     interval: std::time::Duration,
-    journal_retention: std::time::Duration,
+    retention: Retention,
 ) {
     loop {
         tokio::time::sleep(interval).await;
-        match database.sweep_expired(waymark_domain::time::now(), journal_retention).await {
+        match database.sweep_expired(waymark_domain::time::now(), retention).await {
             Ok(swept) => tracing::info!(
                 idempotency_records = swept.idempotency_records,
                 refresh_tokens = swept.refresh_tokens,
                 authorization_codes = swept.authorization_codes,
                 sign_in_attempts = swept.sign_in_attempts,
                 journal_entries = swept.journal_entries,
+                access_log_entries = swept.access_log_entries,
                 "housekeeping swept expired rows"
             ),
             Err(error) => tracing::warn!(%error, "housekeeping could not sweep; it will try again"),

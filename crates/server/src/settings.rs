@@ -209,6 +209,16 @@ pub struct Settings {
     #[arg(long, env = "WAYMARK_JOURNAL_RETENTION", default_value_t = HumanDuration::secs(90 * 86_400))]
     pub journal_retention: HumanDuration,
 
+    /// How long entries of a person's access log (what apps and administrators did
+    /// with their data) are kept before housekeeping removes them.
+    #[arg(long, env = "WAYMARK_ACCESS_LOG_RETENTION", default_value_t = HumanDuration::secs(730 * 86_400))]
+    pub access_log_retention: HumanDuration,
+
+    /// How often the access log entries recorded in memory are written. A process
+    /// killed outright (not stopped) loses at most this much of the log.
+    #[arg(long, env = "WAYMARK_ACCESS_LOG_FLUSH", default_value_t = HumanDuration::secs(1))]
+    pub access_log_flush: HumanDuration,
+
     /// Take the client address from the last X-Forwarded-For entry (only behind a
     /// proxy that sets it).
     #[arg(long, env = "WAYMARK_TRUST_FORWARDED_FOR")]
@@ -295,6 +305,8 @@ impl Default for Settings {
             password_hashing_concurrency: 0,
             housekeeping_interval: HumanDuration::secs(600),
             journal_retention: HumanDuration::secs(90 * 86_400),
+            access_log_retention: HumanDuration::secs(730 * 86_400),
+            access_log_flush: HumanDuration::secs(1),
             metrics_token: None,
             metrics_bind: None,
         }
@@ -404,6 +416,8 @@ impl Settings {
             ("--sign-in-lockout (WAYMARK_SIGN_IN_LOCKOUT)", self.sign_in_lockout),
             ("--housekeeping-interval (WAYMARK_HOUSEKEEPING_INTERVAL)", self.housekeeping_interval),
             ("--journal-retention (WAYMARK_JOURNAL_RETENTION)", self.journal_retention),
+            ("--access-log-retention (WAYMARK_ACCESS_LOG_RETENTION)", self.access_log_retention),
+            ("--access-log-flush (WAYMARK_ACCESS_LOG_FLUSH)", self.access_log_flush),
         ])?;
         if self.metrics_token.as_ref().is_some_and(|token| token.expose_secret().trim().is_empty())
         {

@@ -76,6 +76,8 @@ pub fn test_settings(database_url: &str) -> Settings {
         credentials_rate_limit_per_minute: 100_000,
         // Tests start from an empty catalogue; the starter content has tests of its own.
         no_starter_content: true,
+        // Tests read the access log a moment after the requests it records.
+        access_log_flush: HumanDuration::millis(50),
         ..Settings::default()
     }
 }

@@ -10,18 +10,20 @@
 //! store, which remembers it, so a request costs no database round trip for it
 //! while nothing about the account changes.
 
+use std::cell::Cell;
 use std::future::{Ready, ready};
 use std::rc::Rc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use waymark_domain::access_log::Accessor;
 use waymark_domain::acting::Acting;
 use waymark_domain::identity::{AccountId, ClientId, Role, ScopeSet};
 use waymark_domain::journal::Actor;
 
 use super::bearer::{Bearer, bearer};
 use super::security_table::{Requirement, SecurityTable};
-use super::sessions;
+use super::sessions::{self, Session};
 use super::tokens::{AccessClaims, TokenIssuer, TokenSubject};
 
 use crate::error::ApiError;
@@ -41,6 +43,12 @@ pub struct Principal {
     pub client_id: Option<ClientId>,
     /// The account's role when the token was issued; `None` for API clients.
     pub role: Option<Role>,
+    /// Whether an app holds the token through the grant the person gave it on the
+    /// consent page (not Waymark's own app): what it does goes in their access log.
+    pub through_grant: bool,
+    /// The account an administrator said they act on ([`Principal::administering`]),
+    /// for the access log. Shared by every clone of this request's `Principal`.
+    administered: Rc<Cell<Option<AccountId>>>,
 }
 
 /// A token whose signature and claims check, before its session and scopes do.
@@ -65,6 +73,22 @@ impl Principal {
         }
     }
 
+    /// The caller's account, for what only the person themself may see or change (the
+    /// apps they let in, their access log): 403 for an app acting with their grant, as
+    /// for an API client's token.
+    ///
+    /// # Errors
+    /// [`ApiError::Forbidden`] as above.
+    pub fn own_account(&self) -> Result<AccountId, ApiError> {
+        if self.through_grant {
+            return Err(ApiError::Forbidden {
+                detail: "Only the person can do this themself, not an app acting for them."
+                    .to_owned(),
+            });
+        }
+        self.account()
+    }
+
     /// Who is acting for whom: for a person's own token, the person on their own data.
     ///
     /// # Errors
@@ -78,7 +102,24 @@ impl Principal {
     /// # Errors
     /// [`ApiError::Forbidden`] for an API client's token.
     pub fn administering(&self, target: AccountId) -> Result<Acting, ApiError> {
-        Ok(Acting { owner: target, actor: Actor::Administrator(self.account()?) })
+        let administrator = self.account()?;
+        self.administered.set(Some(target));
+        Ok(Acting { owner: target, actor: Actor::Administrator(administrator) })
+    }
+
+    /// Whose data this request reached as someone other than the person, and who did:
+    /// an app through its grant, or an administrator on another account. `None` for
+    /// the person themself (and Waymark's own app), and for an API client's own token.
+    #[must_use]
+    pub fn access(&self) -> Option<(AccountId, Accessor)> {
+        let Subject::Account(account) = self.subject else {
+            return None;
+        };
+        if self.through_grant {
+            return self.client_id.map(|client| (account, Accessor::App(client)));
+        }
+        let target = self.administered.get().filter(|target| *target != account)?;
+        Some((target, Accessor::Administrator(account)))
     }
 }
 
@@ -112,18 +153,27 @@ impl FromRequest for Principal {
 /// The caller of the operation `request` asks for: `Ok(None)` when the operation
 /// declares no security. A token that no longer speaks for anyone is 401 whatever it
 /// asks for; then a missing scope, or an API client's token where the spec offers no
-/// client-credentials flow, is 403.
+/// client-credentials flow, is 403. `live` is told of a caller whose token still
+/// speaks for someone before what it asks for is checked, so the access log records
+/// refused requests too.
 ///
 /// # Errors
 /// [`ApiError::Unauthorized`], [`ApiError::InsufficientScope`], [`ApiError::Forbidden`],
 /// or [`ApiError::StorageUnavailable`] when the session cannot be checked.
-pub(crate) async fn authenticate(request: &HttpRequest) -> Result<Option<Principal>, ApiError> {
+pub(crate) async fn authenticate(
+    request: &HttpRequest,
+    live: impl FnOnce(&Principal),
+) -> Result<Option<Principal>, ApiError> {
     let Some(VerifiedToken { principal, claims, required, state }) = verify(request)? else {
         return Ok(None);
     };
-    if !sessions::is_live(&state, &claims).await? {
-        return Err(ApiError::Unauthorized { invalid_token: true });
-    }
+    let through_grant = match sessions::session(&state, &claims).await? {
+        Session::Ended => return Err(ApiError::Unauthorized { invalid_token: true }),
+        Session::Live => false,
+        Session::LiveThroughGrant => true,
+    };
+    let principal = Principal { through_grant, ..principal };
+    live(&principal);
     if !required.scopes.is_subset(&principal.scopes) {
         return Err(ApiError::InsufficientScope { required: required.scopes.to_string() });
     }
@@ -172,7 +222,14 @@ fn verify(request: &HttpRequest) -> Result<Option<VerifiedToken>, ApiError> {
     let client_id =
         claims.client_id.as_deref().and_then(|id| uuid::Uuid::parse_str(id).ok()).map(ClientId);
     Ok(Some(VerifiedToken {
-        principal: Principal { subject, scopes, client_id, role },
+        principal: Principal {
+            subject,
+            scopes,
+            client_id,
+            role,
+            through_grant: false,
+            administered: Rc::default(),
+        },
         claims,
         required: required.clone(),
         state: state.clone(),

@@ -34,14 +34,41 @@ pub struct SecurityTable {
     operations: Vec<Operation>,
 }
 
+/// One operation of the spec.
 #[derive(Debug, Clone)]
-struct Operation {
+pub(crate) struct Operation {
     method: String,
     template: Vec<String>,
+    /// Its `operationId`.
+    id: String,
     required: Option<Requirement>,
 }
 
 impl Operation {
+    /// Its `operationId` (`list_goals`).
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The resource `path` (which this operation serves) is on, for the access log:
+    /// the kind the last path parameter names and its value (`goal` and the goal's id
+    /// for `/v1/goals/{goal_id}/steps`), or the collection (`goals`) when there is none.
+    pub(crate) fn resource_in(&self, path: &str) -> (String, Option<String>) {
+        let sent = segments(path);
+        let parameter = self.template.iter().zip(&sent).rev().find_map(|(template, sent)| {
+            let (name, suffix) = template.strip_prefix('{')?.split_once('}')?;
+            let value = sent.strip_suffix(suffix).unwrap_or(sent);
+            Some((name.strip_suffix("_id").unwrap_or(name).to_owned(), value.to_owned()))
+        });
+        match parameter {
+            Some((kind, id)) => (kind, Some(id)),
+            None => {
+                let collection = self.template.iter().rev().find(|segment| !segment.is_empty());
+                (collection.cloned().unwrap_or_default(), None)
+            }
+        }
+    }
+
     /// How many characters of the template are literal: where two templates match a
     /// path (`/v1/contacts/export.vcf` and `/v1/contacts/{contact_id}`), the router
     /// serves the more literal one, as actix does with this codebase's routes.
@@ -77,6 +104,7 @@ impl SecurityTable {
                 operations.push(Operation {
                     method: method.to_owned(),
                     template: segments(path),
+                    id: operation.operation_id.clone().unwrap_or_default(),
                     required: requirement(operation, &schemes_with_client_flow),
                 });
             }
@@ -84,16 +112,20 @@ impl SecurityTable {
         Self { operations }
     }
 
-    /// What `method` on `path` requires, from the operation the router serves it with,
-    /// or `None` when that operation is public (or there is none).
-    #[must_use]
-    pub fn required_at(&self, method: &str, path: &str) -> Option<&Requirement> {
+    /// The operation the router serves `method` on `path` with, if any.
+    pub(crate) fn operation_at(&self, method: &str, path: &str) -> Option<&Operation> {
         let wanted = segments(path);
         self.operations
             .iter()
             .filter(|operation| operation.method == method && matches(&operation.template, &wanted))
             .max_by_key(|operation| operation.literal_length())
-            .and_then(|operation| operation.required.as_ref())
+    }
+
+    /// What `method` on `path` requires, from the operation the router serves it with,
+    /// or `None` when that operation is public (or there is none).
+    #[must_use]
+    pub fn required_at(&self, method: &str, path: &str) -> Option<&Requirement> {
+        self.operation_at(method, path).and_then(|operation| operation.required.as_ref())
     }
 }
 
@@ -160,6 +192,28 @@ mod tests {
             Some("contacts:write")
         );
         assert_eq!(scopes_at("GET", "/v1/routines/calendar.ics").as_deref(), Some("routines:read"));
+    }
+
+    #[test]
+    fn the_resource_is_the_one_the_last_path_parameter_names() {
+        let table = SecurityTable::from_spec(&crate::openapi::openapi());
+        let resource = |method: &str, path: &str| {
+            let operation = table.operation_at(method, path).unwrap();
+            (operation.id().to_owned(), operation.resource_in(path))
+        };
+        let steps = resource("GET", "/v1/goals/0193/steps");
+        assert_eq!(steps.1, ("goal".to_owned(), Some("0193".to_owned())));
+        let step = resource("PATCH", "/v1/goals/0193/steps/0194");
+        assert_eq!(step.1, ("step".to_owned(), Some("0194".to_owned())));
+        let card = resource("GET", "/v1/contacts/0195.vcf");
+        assert_eq!(
+            card,
+            ("export_contact_vcard".to_owned(), ("contact".to_owned(), Some("0195".to_owned())))
+        );
+        assert_eq!(
+            resource("GET", "/v1/goals"),
+            ("list_goals".to_owned(), ("goals".to_owned(), None))
+        );
     }
 
     #[test]

@@ -6,12 +6,25 @@
 //! idempotent replays. The account is read through the account store, which remembers
 //! it, so asking costs no database round trip while nothing about the account changes.
 
-use waymark_application::{authorization, grants};
+use waymark_application::authorization::{self, Delegation};
+use waymark_application::grants;
 use waymark_domain::identity::ClientId;
 
 use super::tokens::{AccessClaims, TokenIssuer, TokenSubject};
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// Whether a token still speaks for someone, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Session {
+    /// It no longer does: 401.
+    Ended,
+    /// It does: the person's own (or Waymark's own app's), or an API client's own.
+    Live,
+    /// It does, held by an app the person let in on the consent page: what it does
+    /// goes in their access log.
+    LiveThroughGrant,
+}
 
 /// Whether `claims`, already verified, still speak for someone: a person's token only
 /// while their account is at the token's epoch and, if an app holds it, while the app
@@ -20,9 +33,10 @@ use crate::state::AppState;
 ///
 /// # Errors
 /// [`ApiError::StorageUnavailable`] when the account or client cannot be read.
-pub(crate) async fn is_live(state: &AppState, claims: &AccessClaims) -> Result<bool, ApiError> {
+pub(crate) async fn session(state: &AppState, claims: &AccessClaims) -> Result<Session, ApiError> {
+    let live = |yes: bool| if yes { Session::Live } else { Session::Ended };
     let client = match claims.client_id.as_deref().map(ClientId::parse) {
-        Some(None) => return Ok(false),
+        Some(None) => return Ok(Session::Ended),
         Some(Some(client)) => Some(client),
         None => None,
     };
@@ -30,18 +44,28 @@ pub(crate) async fn is_live(state: &AppState, claims: &AccessClaims) -> Result<b
         (Ok(TokenSubject::Account(account)), client) => {
             let issued_in = claims.token_epoch.unwrap_or(0);
             if !grants::is_session_live(&state.ports, account, issued_in).await? {
-                return Ok(false);
+                return Ok(Session::Ended);
             }
-            match client {
-                Some(client) => {
-                    Ok(authorization::is_delegation_live(&state.ports, account, client).await?)
-                }
-                None => Ok(true),
-            }
+            let Some(client) = client else {
+                return Ok(Session::Live);
+            };
+            Ok(match authorization::live_delegation(&state.ports, account, client).await? {
+                None => Session::Ended,
+                Some(Delegation::FirstParty) => Session::Live,
+                Some(Delegation::Granted) => Session::LiveThroughGrant,
+            })
         }
         (Ok(TokenSubject::Client(client)), _) => {
-            Ok(grants::is_client_enabled(&state.ports, client).await?)
+            Ok(live(grants::is_client_enabled(&state.ports, client).await?))
         }
-        (Err(_), _) => Ok(false),
+        (Err(_), _) => Ok(Session::Ended),
     }
+}
+
+/// Whether `claims`, already verified, still speak for someone (see [`session`]).
+///
+/// # Errors
+/// [`ApiError::StorageUnavailable`] when the account or client cannot be read.
+pub(crate) async fn is_live(state: &AppState, claims: &AccessClaims) -> Result<bool, ApiError> {
+    Ok(session(state, claims).await? != Session::Ended)
 }

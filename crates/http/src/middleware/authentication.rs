@@ -10,13 +10,21 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 
+use super::access_log::AccessWitness;
+use crate::auth::Principal;
 use crate::auth::principal::authenticate;
 
 pub(crate) async fn authenticate_caller(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    match authenticate(request.request()).await {
+    let witness = request.extensions().get::<AccessWitness>().cloned();
+    let seen = |principal: &Principal| {
+        if let Some(witness) = witness {
+            witness.saw(principal);
+        }
+    };
+    match authenticate(request.request(), seen).await {
         Ok(caller) => {
             if let Some(principal) = caller {
                 request.extensions_mut().insert(principal);

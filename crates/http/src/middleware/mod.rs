@@ -1,8 +1,9 @@
 //! The middleware every response passes through, outermost first:
 //! the in-flight count a graceful stop waits for, request id, request log and metrics, security headers, compression, problem
-//! completion, CORS, rate limits, the NUL-character rule, idempotency, the panic
-//! guard, the per-request timeout, and authentication.
+//! completion, CORS, rate limits, the NUL-character rule, idempotency, the access log, the
+//! panic guard, the per-request timeout, and authentication.
 
+pub(crate) mod access_log;
 pub(crate) mod authentication;
 pub(crate) mod caller;
 pub mod drain;

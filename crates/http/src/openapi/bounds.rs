@@ -8,6 +8,7 @@
 
 use utoipa::openapi::OpenApi;
 use waymark_domain::TextBounds;
+use waymark_domain::access_log::MAX_RESOURCE_ID_CHARS;
 use waymark_domain::contacts::contact::{MAX_CHANNELS, MAX_KEEP_IN_TOUCH_DAYS};
 use waymark_domain::contacts::ports::{MAX_CONTACTS_PER_PERSON, MAX_SUPPORTERS_PER_GOAL};
 use waymark_domain::contacts::{
@@ -217,6 +218,13 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("AppLetInResponse.name", Bound::As("NewClientRequest.name")),
         ("AppLetInResponse.scopes", items(Scope::ALL.len())),
         ("AppsLetInResponse.items", items(1000)),
+        ("AccessLogPageResponse.items", items(page())),
+        // An administrator's display name, or an app's name (`NewClientRequest.name`).
+        ("AccessorResponse.name", up_to(MAX_DISPLAY_NAME_LENGTH.max(100))),
+        ("AccessLogEntryResponse.operation", up_to(64)),
+        ("AccessedResource.type", up_to(64)),
+        ("AccessedResource.id", up_to(MAX_RESOURCE_ID_CHARS)),
+        ("AccessLogEntryResponse.status", whole(100, 599)),
         ("ClientResponse.scopes", items(Scope::ALL.len())),
         ("CreatedClientResponse.client_secret", SECRET),
         ("CalendarFeedResponse.token", SECRET),

@@ -44,7 +44,8 @@ pub(crate) struct AppsLetInResponse {
 /// The apps you have let in.
 ///
 /// Each app you allowed on a consent page, with what it may do, when you allowed it
-/// and when it last used that. Oldest first.
+/// and when it last used that. Oldest first. Only you can see this: an app acting
+/// with your grant gets 403.
 #[utoipa::path(
     tag = "me",
     operation_id = "list_grants",
@@ -56,7 +57,7 @@ pub(crate) async fn list_grants(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let apps = authorization::apps_let_in(&state.ports, principal.account()?).await?;
+    let apps = authorization::apps_let_in(&state.ports, principal.own_account()?).await?;
     let items = apps
         .iter()
         .map(|app| AppLetInResponse {
@@ -74,6 +75,7 @@ pub(crate) async fn list_grants(
 ///
 /// At once: its refresh tokens are revoked, and its access tokens are refused from
 /// their next request, on every server instance. It would have to ask you again.
+/// Only you can do this: an app acting with your grant gets 403.
 #[utoipa::path(
     tag = "me",
     operation_id = "revoke_grant",
@@ -90,7 +92,7 @@ pub(crate) async fn revoke_grant(
     path: web::Path<ClientPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = principal.account()?;
+    let account = principal.own_account()?;
     let now = waymark_domain::time::now();
     if !authorization::withdraw(&state.ports, now, account, path.client_id()).await? {
         return Err(ApiError::NotFound);

@@ -1,6 +1,7 @@
 //! Every route Waymark serves, registered through utoipa-actix-web so the OpenAPI
 //! document is generated from the same registrations and cannot drift from them.
 
+mod access_log;
 mod admin;
 pub(crate) mod auth;
 pub(crate) mod contacts;
@@ -39,6 +40,7 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(me::change_password)
         .service(me::sign_out_everywhere)
         .service(me::delete_me)
+        .service(access_log::list_access_log)
         .service(grants::list_grants)
         .service(grants::revoke_grant)
         .service(admin::create_client)

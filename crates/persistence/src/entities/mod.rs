@@ -13,6 +13,7 @@ macro_rules! without_relations {
 }
 use without_relations;
 
+pub(crate) mod access_log;
 pub(crate) mod accounts;
 pub(crate) mod api_clients;
 pub(crate) mod authorization_codes;

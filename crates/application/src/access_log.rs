@@ -1,0 +1,106 @@
+//! The access log: what apps and administrators did with a person's data, recorded
+//! without making the request wait, and read by the person.
+//!
+//! Recording puts the access in memory; the server writes what is waiting every
+//! `--access-log-flush` (a second by default) in one transaction, and once more when
+//! it stops gracefully. A process killed outright loses at most what waited since the
+//! last write; while storage is away, accesses wait (up to [`MOST_WAITING`]) and are
+//! written when it is back.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use waymark_domain::access_log::{
+    AccessLogEntry, AccessLogPosition, AccessLogQuery, AccessLogStore, AccessRecord,
+};
+use waymark_domain::identity::{AccountId, ClientId};
+use waymark_domain::ports::{StoragePorts, StoreError};
+
+/// The most accesses kept waiting while storage is away; more are counted and
+/// dropped, never held without bound.
+pub const MOST_WAITING: usize = 50_000;
+
+/// The most accesses written in one transaction.
+const BATCH: usize = 1_000;
+
+/// Accesses recorded and not yet written.
+#[derive(Debug, Default)]
+pub struct AccessRecorder {
+    waiting: Mutex<Vec<AccessRecord>>,
+    dropped: AtomicU64,
+}
+
+impl AccessRecorder {
+    /// Keeps `record` until the next write. Never waits on storage.
+    pub fn record(&self, record: AccessRecord) {
+        let mut waiting = self.waiting();
+        if waiting.len() < MOST_WAITING {
+            waiting.push(record);
+        } else {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Writes every access waiting, in batches, and answers how many were written.
+    /// A batch storage refuses goes back to wait for the next try.
+    ///
+    /// # Errors
+    /// [`StoreError`] from the batch that failed.
+    pub async fn write_waiting(&self, store: &dyn AccessLogStore) -> Result<usize, StoreError> {
+        let mut written = 0;
+        loop {
+            let batch: Vec<AccessRecord> = {
+                let mut waiting = self.waiting();
+                let take = waiting.len().min(BATCH);
+                waiting.drain(..take).collect()
+            };
+            if batch.is_empty() {
+                return Ok(written);
+            }
+            if let Err(error) = store.append(&batch).await {
+                let mut waiting = self.waiting();
+                let room = MOST_WAITING.saturating_sub(waiting.len());
+                let kept = batch.len().min(room);
+                self.dropped.fetch_add((batch.len() - kept) as u64, Ordering::Relaxed);
+                waiting.splice(0..0, batch.into_iter().take(kept));
+                return Err(error);
+            }
+            written += batch.len();
+        }
+    }
+
+    /// How many accesses were dropped because too many were waiting.
+    #[must_use]
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    fn waiting(&self) -> MutexGuard<'_, Vec<AccessRecord>> {
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Whose accesses to show.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccessLogFilter {
+    /// Only this app's.
+    pub client: Option<ClientId>,
+    /// Only this person's.
+    pub person: Option<AccountId>,
+}
+
+/// One page of `owner`'s access log, newest first, and whether more is waiting.
+///
+/// # Errors
+/// [`StoreError`].
+pub async fn page(
+    ports: &StoragePorts,
+    owner: AccountId,
+    filter: AccessLogFilter,
+    after: Option<AccessLogPosition>,
+    limit: u64,
+) -> Result<(Vec<AccessLogEntry>, bool), StoreError> {
+    let query =
+        AccessLogQuery { owner, client: filter.client, person: filter.person, after, limit };
+    ports.access_log.page(&query).await
+}

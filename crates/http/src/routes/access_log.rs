@@ -1,0 +1,184 @@
+//! `GET /v1/me/access-log`: what apps and administrators did with your data.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use waymark_application::access_log::{self, AccessLogFilter};
+use waymark_domain::access_log::{AccessLogEntry, AccessLogPosition, Accessor};
+use waymark_domain::identity::{AccountId, ClientId};
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::openapi::problems::BadQuery;
+use crate::pagination::{
+    DEFAULT_LIMIT, TimeAndId, bad_query, documented_query, documented_query_types, next_page_base,
+    page_response, parse_limit,
+};
+use crate::state::AppState;
+
+/// Filters and page of `GET /v1/me/access-log`, as sent.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct AccessLogParameters {
+    /// Only what this app did (its client id).
+    #[param(value_type = Option<uuid::Uuid>)]
+    client_id: Option<String>,
+    /// Only what this person did (an administrator's account id).
+    #[param(value_type = Option<uuid::Uuid>)]
+    person_id: Option<String>,
+    /// Entries per page, 1 to 100 (default 20).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100, default = 20)]
+    limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+documented_query_types!(AccessLogParameters);
+
+/// Who it was.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum AccessorKind {
+    /// An app you let in, acting with your grant.
+    App,
+    /// A Waymark administrator, acting on your account.
+    Administrator,
+}
+
+/// Who accessed your data.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AccessorResponse {
+    /// An app or an administrator.
+    kind: AccessorKind,
+    /// The app's client id, or the administrator's account id.
+    id: uuid::Uuid,
+    /// The app's name, or the administrator's display name, as they are now; `null`
+    /// once the account is gone.
+    #[schema(example = "Hillside app")]
+    name: Option<String>,
+}
+
+/// What it reached.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AccessedResource {
+    /// The kind of thing (`goal`, `routine`, `contact`, `user`), or the list
+    /// (`goals`) when it asked for a list.
+    #[serde(rename = "type")]
+    #[schema(example = "goal")]
+    kind: String,
+    /// Its id, when it named one; `null` for a list.
+    id: Option<String>,
+}
+
+/// One access to your data by someone other than you.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AccessLogEntryResponse {
+    /// The entry's id.
+    id: uuid::Uuid,
+    /// When it was answered.
+    #[serde(serialize_with = "crate::wire::time::instant")]
+    at: DateTime<Utc>,
+    /// Who.
+    accessor: AccessorResponse,
+    /// What it did: the operation's id in this API's contract (`list_goals`,
+    /// `update_goal`).
+    #[schema(example = "list_goals")]
+    operation: String,
+    /// On what.
+    resource: AccessedResource,
+    /// How it was answered: the HTTP status (200 it got what it asked for; 403 or 404
+    /// it did not).
+    #[schema(example = 200)]
+    status: u16,
+}
+
+/// A page of your access log, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AccessLogPageResponse {
+    /// The entries.
+    items: Vec<AccessLogEntryResponse>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+impl From<&AccessLogEntry> for AccessLogEntryResponse {
+    fn from(entry: &AccessLogEntry) -> Self {
+        let record = &entry.record;
+        let (kind, id) = match record.accessor {
+            Accessor::App(client) => (AccessorKind::App, client.0),
+            Accessor::Administrator(account) => (AccessorKind::Administrator, account.0),
+        };
+        Self {
+            id: record.id,
+            at: record.at,
+            accessor: AccessorResponse { kind, id, name: entry.accessor_name.clone() },
+            operation: record.operation.clone(),
+            resource: AccessedResource {
+                kind: record.resource_type.clone(),
+                id: record.resource_id.clone(),
+            },
+            status: record.status,
+        }
+    }
+}
+
+/// Who else accessed your data.
+///
+/// Every request an app you let in made with your grant, and every change an
+/// administrator made to your account: when, who, what it did, on what, and how it
+/// was answered. Reads are included. Your own requests, and Waymark's own app, are
+/// not. Newest first, in pages of `limit` (1 to 100, default 20); filter by
+/// `client_id` or `person_id`. Entries appear within a second or two, and are kept for
+/// two years by default. Only you can read it: an app acting with your grant gets 403.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "list_access_log",
+    security(("oauth2" = ["profile"])),
+    params(AccessLogParameters),
+    responses(
+        (status = 200, description = "A page of the log; `Link` points to the next.", body = AccessLogPageResponse),
+        BadQuery,
+    ),
+)]
+#[get("/v1/me/access-log")]
+pub(crate) async fn list_access_log(
+    request: HttpRequest,
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = principal.own_account()?;
+    let sent: AccessLogParameters = documented_query(request.query_string())?;
+    let id = |name: &str, value: Option<String>| {
+        value
+            .map(|value| {
+                uuid::Uuid::parse_str(&value)
+                    .map_err(|_| bad_query(format!("{name} must be an id")))
+            })
+            .transpose()
+    };
+    let filter = AccessLogFilter {
+        client: id("client_id", sent.client_id)?.map(ClientId),
+        person: id("person_id", sent.person_id)?.map(AccountId),
+    };
+    let limit = sent.limit.as_deref().map_or(Ok(DEFAULT_LIMIT), parse_limit)?;
+    let after = match sent.cursor {
+        Some(cursor) => {
+            let position: TimeAndId = state.cursors.decode(&cursor)?;
+            Some(AccessLogPosition { at: position.at, id: position.id })
+        }
+        None => None,
+    };
+    let (entries, has_more) = access_log::page(&state.ports, owner, filter, after, limit).await?;
+    let next_cursor = state.cursors.after_last(has_more, &entries, |last| TimeAndId {
+        at: last.record.at,
+        id: last.record.id,
+    });
+    let items = entries.iter().map(AccessLogEntryResponse::from).collect();
+    Ok(page_response(
+        &next_page_base("/v1/me/access-log", request.query_string()),
+        limit,
+        items,
+        next_cursor,
+    ))
+}

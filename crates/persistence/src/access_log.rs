@@ -1,0 +1,176 @@
+//! The access log in `access_log`: appended in batches, read a page at a time with
+//! the accessors' names as they are now.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use sea_orm::sea_query::Value;
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use waymark_domain::access_log::{
+    AccessLogEntry, AccessLogQuery, AccessLogStore, AccessRecord, Accessor,
+};
+use waymark_domain::identity::AccountId;
+use waymark_domain::ports::StoreError;
+use waymark_domain::time::Instant;
+
+use crate::entities::{access_log, accounts, api_clients};
+use crate::error::store_error;
+use crate::paging::{Direction, keyset_page};
+use crate::writes::Writes;
+
+/// [`AccessLogStore`] on SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub(crate) struct SqlAccessLog {
+    pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: Writes,
+}
+
+#[async_trait]
+impl AccessLogStore for SqlAccessLog {
+    async fn append(&self, records: &[AccessRecord]) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let transaction = self.writes.begin().await?;
+        // Owners erased while their records waited get none: the rest are written.
+        let mut owners: Vec<uuid::Uuid> = records.iter().map(|record| record.owner.0).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        let present: Vec<uuid::Uuid> = accounts::Entity::find()
+            .filter(accounts::Column::Id.is_in(owners))
+            .all(&transaction)
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .map(|account| account.id)
+            .collect();
+        let rows: Vec<access_log::ActiveModel> =
+            records.iter().filter(|record| present.contains(&record.owner.0)).map(row_of).collect();
+        if !rows.is_empty() {
+            access_log::Entity::insert_many(rows)
+                .exec_without_returning(&transaction)
+                .await
+                .map_err(store_error)?;
+        }
+        transaction.commit().await
+    }
+
+    async fn page(
+        &self,
+        query: &AccessLogQuery,
+    ) -> Result<(Vec<AccessLogEntry>, bool), StoreError> {
+        let mut select =
+            access_log::Entity::find().filter(access_log::Column::AccountId.eq(query.owner.0));
+        if let Some(client) = query.client {
+            select = select.filter(access_log::Column::ClientId.eq(client.0));
+        }
+        if let Some(person) = query.person {
+            select = select.filter(access_log::Column::AccessorAccountId.eq(person.0));
+        }
+        let after =
+            query.after.map(|position| (Value::from(position.at), Value::from(position.id)));
+        let (rows, has_more) = keyset_page(
+            &self.connection,
+            select,
+            Direction::Descending,
+            (access_log::Column::OccurredAt, access_log::Column::Id),
+            after,
+            query.limit,
+        )
+        .await?;
+        let names = self.names_of(&rows).await?;
+        let entries = rows
+            .into_iter()
+            .map(|row| {
+                let record = record_of(row)?;
+                let accessor_name = names.get(&record.accessor).cloned();
+                Ok(AccessLogEntry { record, accessor_name })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((entries, has_more))
+    }
+}
+
+impl SqlAccessLog {
+    /// The current names of the apps and people in `rows`.
+    async fn names_of(
+        &self,
+        rows: &[access_log::Model],
+    ) -> Result<HashMap<Accessor, String>, StoreError> {
+        let clients: Vec<uuid::Uuid> = rows.iter().filter_map(|row| row.client_id).collect();
+        let people: Vec<uuid::Uuid> =
+            rows.iter().filter_map(|row| row.accessor_account_id).collect();
+        let mut names = HashMap::new();
+        if !clients.is_empty() {
+            let found = api_clients::Entity::find()
+                .filter(api_clients::Column::Id.is_in(clients))
+                .all(&self.connection)
+                .await
+                .map_err(store_error)?;
+            names.extend(found.into_iter().map(|client| {
+                (Accessor::App(waymark_domain::identity::ClientId(client.id)), client.name)
+            }));
+        }
+        if !people.is_empty() {
+            let found = accounts::Entity::find()
+                .filter(accounts::Column::Id.is_in(people))
+                .all(&self.connection)
+                .await
+                .map_err(store_error)?;
+            names.extend(found.into_iter().map(|account| {
+                (Accessor::Administrator(AccountId(account.id)), account.display_name)
+            }));
+        }
+        Ok(names)
+    }
+}
+
+fn row_of(record: &AccessRecord) -> access_log::ActiveModel {
+    let (client_id, accessor_account_id) = match record.accessor {
+        Accessor::App(client) => (Some(client.0), None),
+        Accessor::Administrator(account) => (None, Some(account.0)),
+    };
+    access_log::ActiveModel {
+        id: Set(record.id),
+        account_id: Set(record.owner.0),
+        occurred_at: Set(record.at),
+        accessor_kind: Set(record.accessor.kind().to_owned()),
+        client_id: Set(client_id),
+        accessor_account_id: Set(accessor_account_id),
+        operation: Set(record.operation.clone()),
+        resource_type: Set(record.resource_type.clone()),
+        resource_id: Set(record.resource_id.clone()),
+        status: Set(i32::from(record.status)),
+    }
+}
+
+fn record_of(row: access_log::Model) -> Result<AccessRecord, StoreError> {
+    let unexpected = |what: &str| StoreError::Unexpected(anyhow::anyhow!("stored access: {what}"));
+    let accessor =
+        Accessor::from_stored(&row.accessor_kind, row.client_id, row.accessor_account_id)
+            .ok_or_else(|| unexpected("accessor"))?;
+    Ok(AccessRecord {
+        id: row.id,
+        owner: AccountId(row.account_id),
+        at: row.occurred_at,
+        accessor,
+        operation: row.operation,
+        resource_type: row.resource_type,
+        resource_id: row.resource_id,
+        status: u16::try_from(row.status).map_err(|_| unexpected("status"))?,
+    })
+}
+
+/// Deletes the entries older than `cutoff`.
+///
+/// # Errors
+/// [`StoreError`] when storage fails.
+pub(crate) async fn forget_before(connection: &Writes, cutoff: Instant) -> Result<u64, StoreError> {
+    access_log::Entity::delete_many()
+        .filter(access_log::Column::OccurredAt.lt(cutoff))
+        .exec(connection)
+        .await
+        .map(|deleted| deleted.rows_affected)
+        .map_err(store_error)
+}
