@@ -27,6 +27,7 @@ mod m20261206_000019_notify_journal_entries;
 mod m20261206_000020_add_client_kinds;
 mod m20261206_000021_create_authorization_codes;
 mod m20261207_000022_create_access_log;
+mod m20261207_000023_add_revoked_access_tokens;
 mod postgres_only;
 
 /// Applies, reverts and reports Waymark's migrations.
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_add_client_kinds::Migration),
             Box::new(m20261206_000021_create_authorization_codes::Migration),
             Box::new(m20261207_000022_create_access_log::Migration),
+            Box::new(m20261207_000023_add_revoked_access_tokens::Migration),
         ]
     }
 }

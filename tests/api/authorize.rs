@@ -157,6 +157,9 @@ api_test!(async fn an_app_gets_a_code_and_exchanges_it_with_its_verifier(app) {
     let tokens: Value = tokens.json().await.unwrap();
     assert_eq!(tokens["scope"], "goals:read");
     let access = tokens["access_token"].as_str().unwrap();
+    let claims = access.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(&base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, claims).unwrap()).unwrap();
+    assert_eq!((&claims["client_id"], &claims["azp"]), (&json!(client_id), &json!(client_id)), "the token names its app: {claims}");
     let goals = app.authorized(Method::GET, "/v1/goals", access).send().await.unwrap();
     assert_eq!(goals.status(), StatusCode::OK);
     let routines = app.authorized(Method::GET, "/v1/routines", access).send().await.unwrap();

@@ -638,6 +638,74 @@ async fn access_tokens_ended_on_one_instance_are_refused_by_the_other() {
     stop_both(first, second, database).await;
 }
 
+/// A person's access token revoked at `/v1/auth/revoke` on one instance, and an app's
+/// grant taken back there, are refused by the other on their next request (allowing
+/// for the moment the notice takes to arrive); the person's other session goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_or_grant_revoked_on_one_instance_is_refused_by_the_other() {
+    let Some((first, second, database)) = two_instances(|_| {}).await else {
+        return;
+    };
+    let status_on = |app: &TestApp, token: String| {
+        let request = app.authorized(Method::GET, "/v1/goals", &token);
+        async move { request.send().await.unwrap().status() }
+    };
+    let refused_within_two_seconds = async |app: &TestApp, token: &str, what: &str| {
+        let ended_at = Instant::now();
+        while status_on(app, token.to_owned()).await != StatusCode::UNAUTHORIZED {
+            assert!(ended_at.elapsed() < Duration::from_secs(2), "{what}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let person = first.signed_in_user().await;
+    let phone = first.sign_in(&person.email, GOOD_PASSWORD).await;
+    let phone = phone["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(status_on(&second, person.access_token.clone()).await, StatusCode::OK);
+    let revoked = first
+        .client
+        .post(first.url("/v1/auth/revoke"))
+        .form(&[("token", person.access_token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    refused_within_two_seconds(
+        &second,
+        &person.access_token,
+        "the other instance still accepts the revoked token",
+    )
+    .await;
+    assert_eq!(
+        status_on(&second, phone.clone()).await,
+        StatusCode::OK,
+        "the other session goes on"
+    );
+
+    let (client_id, email, tokens) =
+        crate::authorize::an_app_let_in(&first, json!(["goals:read"])).await;
+    let app_token = tokens["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(status_on(&second, app_token.clone()).await, StatusCode::OK);
+    let own = first.sign_in(&email, GOOD_PASSWORD).await;
+    let taken_back = first
+        .authorized(
+            Method::DELETE,
+            &format!("/v1/me/grants/{client_id}"),
+            own["access_token"].as_str().unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(taken_back.status(), StatusCode::NO_CONTENT);
+    refused_within_two_seconds(
+        &second,
+        &app_token,
+        "the other instance still accepts the app's token",
+    )
+    .await;
+
+    stop_both(first, second, database).await;
+}
+
 /// A person's token is checked against their account on every request, from memory:
 /// with the database answering 1.5 s late, a goal list read again (its page and the
 /// account both remembered) still answers at once, while a read that needs the

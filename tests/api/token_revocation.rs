@@ -2,7 +2,8 @@
 //! "sign out everywhere" or a role change, every access token issued before is refused
 //! on its next request (on every instance: see `faults.rs`; an erased account's token:
 //! see `security.rs`), content reads and idempotent replays included, and a refresh
-//! token stored by a sign-in that raced the change never refreshes.
+//! token stored by a sign-in that raced the change never refreshes; and one access
+//! token revoked at `/v1/auth/revoke` (RFC 7009), alone.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -164,4 +165,62 @@ api_test!(async fn an_ended_token_gets_no_idempotent_replay(app) {
     let after = create().await;
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "the goal is not shown to an ended token");
     assert!(!after.headers().contains_key("idempotent-replayed"));
+});
+
+api_test!(async fn revoking_an_access_token_stops_it_at_once_and_nothing_else(app) {
+    let person = app.signed_in_user().await;
+    let phone = another_session(&app, &person, GOOD_PASSWORD).await;
+    let revoke = |token: &str, client: Option<&str>| {
+        let mut form = vec![("token", token.to_owned()), ("token_type_hint", "access_token".to_owned())];
+        if let Some(client) = client {
+            form.push(("client_id", client.to_owned()));
+        }
+        let request = app.client.post(app.url("/v1/auth/revoke")).form(&form);
+        async move { request.send().await.unwrap() }
+    };
+    assert_eq!(me_status(&app, &person.access_token).await, StatusCode::OK);
+    assert_eq!(revoke(&person.access_token, None).await.status(), StatusCode::OK);
+    assert_eq!(me_status(&app, &person.access_token).await, StatusCode::UNAUTHORIZED, "revoked from its next request");
+    assert_eq!(revoke(&person.access_token, None).await.status(), StatusCode::OK, "twice is fine");
+    assert_eq!(me_status(&app, phone["access_token"].as_str().unwrap()).await, StatusCode::OK, "the other session goes on");
+    let refreshed = app.token(&[("grant_type", "refresh_token"), ("refresh_token", &person.refresh_token)]).await;
+    assert_eq!(refreshed.status(), StatusCode::OK, "the sign-in itself goes on");
+    let fresh: Value = refreshed.json().await.unwrap();
+    assert_eq!(me_status(&app, fresh["access_token"].as_str().unwrap()).await, StatusCode::OK);
+
+    // An app's token: only that app revokes it.
+    let (client_id, _, tokens) = crate::authorize::an_app_let_in(&app, json!(["goals:read"])).await;
+    let app_token = tokens["access_token"].as_str().unwrap();
+    let by_someone_else = revoke(app_token, None).await;
+    assert_eq!(by_someone_else.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(by_someone_else.json::<Value>().await.unwrap()["error"], "unauthorized_client");
+    let goals = app.authorized(Method::GET, "/v1/goals", app_token).send().await.unwrap();
+    assert_eq!(goals.status(), StatusCode::OK, "still works");
+    assert_eq!(revoke(app_token, Some(&client_id)).await.status(), StatusCode::OK);
+    let goals = app.authorized(Method::GET, "/v1/goals", app_token).send().await.unwrap();
+    assert_eq!(goals.status(), StatusCode::UNAUTHORIZED);
+
+    // An API client's own token is not revocable, and says so.
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let backend: Value = app
+        .authorized(Method::POST, "/v1/admin/clients", &admin.access_token)
+        .json(&json!({ "name": "Backend", "scopes": ["goals:read"] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (id, secret) = (backend["id"].as_str().unwrap(), backend["client_secret"].as_str().unwrap());
+    let own: Value = app.token(&[("grant_type", "client_credentials"), ("client_id", id), ("client_secret", secret)]).await.json().await.unwrap();
+    let refused = app
+        .client
+        .post(app.url("/v1/auth/revoke"))
+        .basic_auth(id, Some(secret))
+        .form(&[("token", own["access_token"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json::<Value>().await.unwrap()["error"], "unsupported_token_type");
 });

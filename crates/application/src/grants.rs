@@ -402,9 +402,9 @@ pub async fn is_client_enabled(ports: &StoragePorts, client: ClientId) -> Result
     Ok(ports.clients.find(client).await?.is_some_and(|(client, _)| client.is_enabled()))
 }
 
-/// Whether a person's access token issued at `token_epoch` still speaks for them: the
-/// account exists and has not moved its epoch on since (a password or role change,
-/// signing out everywhere).
+/// Whether a person's access token `token_id`, issued at `token_epoch`, still speaks
+/// for them: the account exists, has not moved its epoch on since (a password or role
+/// change, signing out everywhere), and has not had this token revoked.
 ///
 /// # Errors
 /// [`StoreError`] when the account cannot be read.
@@ -412,8 +412,42 @@ pub async fn is_session_live(
     ports: &StoragePorts,
     account: AccountId,
     token_epoch: i64,
+    token_id: &str,
 ) -> Result<bool, StoreError> {
-    Ok(ports.accounts.get(account).await?.is_some_and(|current| current.token_epoch == token_epoch))
+    Ok(ports.accounts.get(account).await?.is_some_and(|current| {
+        current.token_epoch == token_epoch && !current.revoked_access_tokens.contains(token_id)
+    }))
+}
+
+/// A person's access token presented for revocation, as its signature vouches.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessTokenRevocation<'a> {
+    /// Whose it is.
+    pub account: AccountId,
+    /// Its id (`jti`).
+    pub token_id: &'a str,
+    /// When it expires anyway.
+    pub expires_at: Instant,
+    /// The client it was issued to, if any.
+    pub issued_to: Option<ClientId>,
+}
+
+/// Makes a person's access token stop working from its next request, on every
+/// replica, if `client` may: a token issued to a client only by that client (RFC 7009
+/// section 2.1), one issued to no client by whoever holds it.
+///
+/// # Errors
+/// [`StoreError`] when storage fails.
+pub async fn revoke_access_token(
+    ports: &StoragePorts,
+    token: AccessTokenRevocation<'_>,
+    client: Option<ClientId>,
+) -> Result<Revocation, StoreError> {
+    if token.issued_to.is_some() && token.issued_to != client {
+        return Ok(Revocation::OtherClient);
+    }
+    ports.accounts.revoke_access_token(token.account, token.token_id, token.expires_at).await?;
+    Ok(Revocation::Revoked)
 }
 
 fn new_refresh_token() -> Result<OpaqueSecret, StoreError> {

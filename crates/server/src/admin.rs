@@ -89,7 +89,10 @@ pub async fn create_user(
             CreateAccountError::EmailTaken => {
                 AdminError::Invalid("an account with this e-mail address exists".to_owned())
             }
-            CreateAccountError::Store(store) => AdminError::Storage(store.to_string()),
+            // The operator at the command line sees the cause, not only its kind.
+            CreateAccountError::Store(store) => {
+                AdminError::Storage(format!("{:#}", anyhow::Error::from(store)))
+            }
         })?;
     Ok(account.id.to_string())
 }

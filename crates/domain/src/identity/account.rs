@@ -9,6 +9,7 @@ use super::email::Email;
 use super::locale::Locale;
 use super::password::PasswordHash;
 use super::profile::DisplayName;
+use super::revoked_tokens::RevokedAccessTokens;
 use super::scope::{Scope, ScopeSet};
 use super::time_zone::TimeZoneName;
 use crate::time::Instant;
@@ -113,6 +114,8 @@ pub struct Account {
     /// session must end (a password or role change, "sign out everywhere"), and a
     /// token from an earlier epoch is then refused.
     pub token_epoch: i64,
+    /// Its access tokens revoked before they expire.
+    pub revoked_access_tokens: RevokedAccessTokens,
 }
 
 /// An account about to be created.

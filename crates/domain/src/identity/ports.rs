@@ -115,6 +115,20 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
     /// [`UpdateAccountError::NotFound`] when there is no such account.
     async fn sign_out_everywhere(&self, id: AccountId) -> Result<(), UpdateAccountError>;
 
+    /// Makes the access token `token_id` of account `id` stop working before it
+    /// expires at `expires_at` (see [`crate::identity::RevokedAccessTokens`]); with
+    /// too many revoked already, ends every session of the account instead. Nothing
+    /// happens for an account that is gone.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn revoke_access_token(
+        &self,
+        id: AccountId,
+        token_id: &str,
+        expires_at: Instant,
+    ) -> Result<(), StoreError>;
+
     /// Deletes the account and every row that belongs to it, at once and for good.
     /// Answers whether there was such an account.
     ///

@@ -43,7 +43,7 @@ pub(crate) async fn session(state: &AppState, claims: &AccessClaims) -> Result<S
     match (TokenIssuer::subject_of(claims), client) {
         (Ok(TokenSubject::Account(account)), client) => {
             let issued_in = claims.token_epoch.unwrap_or(0);
-            if !grants::is_session_live(&state.ports, account, issued_in).await? {
+            if !grants::is_session_live(&state.ports, account, issued_in, &claims.jti).await? {
                 return Ok(Session::Ended);
             }
             let Some(client) = client else {

@@ -47,9 +47,13 @@ pub struct AccessClaims {
     pub jti: String,
     /// Space-separated scopes.
     pub scope: String,
-    /// The API client the token was issued to, when one authenticated.
+    /// The API client the token was issued to, when one authenticated (RFC 9068).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// The same client as the authorized party, for libraries that read OpenID
+    /// Connect's name for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azp: Option<String>,
     /// The account's role when the token was issued (absent for API clients), so
     /// handlers can require a role as well as a scope without a database read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,6 +151,7 @@ impl TokenIssuer {
     ) -> Result<String, SigningFailed> {
         self.sign(AccessClaims {
             client_id: client.map(|client| client.to_string()),
+            azp: client.map(|client| client.to_string()),
             role: Some(account.role.as_str().to_owned()),
             token_epoch: Some(account.token_epoch),
             ..self.claims_for(account.id.to_string(), scopes)
@@ -164,6 +169,7 @@ impl TokenIssuer {
     ) -> Result<String, SigningFailed> {
         self.sign(AccessClaims {
             client_id: Some(client.to_string()),
+            azp: Some(client.to_string()),
             ..self.claims_for(client.to_string(), scopes)
         })
     }
@@ -183,6 +189,7 @@ impl TokenIssuer {
             jti: waymark_domain::id::new_id().to_string(),
             scope: scopes.to_string(),
             client_id: None,
+            azp: None,
             role: None,
             token_epoch: None,
         }
@@ -286,6 +293,7 @@ mod tests {
             updated_at: waymark_domain::time::now(),
             version: 1,
             token_epoch,
+            revoked_access_tokens: waymark_domain::identity::RevokedAccessTokens::default(),
         }
     }
 

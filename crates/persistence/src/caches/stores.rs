@@ -268,6 +268,15 @@ impl AccountStore for CachedAccountStore {
         self.inner.sign_out_everywhere(id).await
     }
 
+    async fn revoke_access_token(
+        &self,
+        id: AccountId,
+        token_id: &str,
+        expires_at: Instant,
+    ) -> Result<(), StoreError> {
+        self.inner.revoke_access_token(id, token_id, expires_at).await
+    }
+
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {
         self.inner.delete(id).await
     }

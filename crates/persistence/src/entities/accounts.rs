@@ -17,6 +17,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub version: i64,
     pub token_epoch: i64,
+    pub revoked_access_tokens: String,
 }
 
 super::without_relations!();

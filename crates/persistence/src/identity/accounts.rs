@@ -8,8 +8,8 @@ use waymark_domain::acting::Acting;
 use waymark_domain::identity::ports::{AccountStore, CreateAccountError, UpdateAccountError};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{
-    Account, AccountId, DisplayName, Email, Locale, NewAccount, PasswordHash, ProfileChanges, Role,
-    TimeZoneName,
+    Account, AccountId, DisplayName, Email, Locale, NewAccount, PasswordHash, ProfileChanges,
+    RevokedAccessTokens, Role, TimeZoneName,
 };
 use waymark_domain::journal::{Actor, Change, ResourceType};
 use waymark_domain::ports::StoreError;
@@ -48,6 +48,7 @@ fn to_account(row: &accounts::Model) -> Result<Account, StoreError> {
         updated_at: row.updated_at,
         version: row.version,
         token_epoch: row.token_epoch,
+        revoked_access_tokens: RevokedAccessTokens::from_stored(&row.revoked_access_tokens),
     })
 }
 
@@ -148,6 +149,7 @@ impl AccountStore for SqlAccountStore {
             updated_at: Set(now),
             version: Set(1),
             token_epoch: Set(0),
+            revoked_access_tokens: Set(String::new()),
         };
         let transaction = self.writes.begin().await?;
         let inserted = accounts::Entity::insert(row)
@@ -248,6 +250,44 @@ impl AccountStore for SqlAccountStore {
         })
         .await?;
         if ended { Ok(()) } else { Err(UpdateAccountError::NotFound) }
+    }
+
+    async fn revoke_access_token(
+        &self,
+        id: AccountId,
+        token_id: &str,
+        expires_at: time::Instant,
+    ) -> Result<(), StoreError> {
+        retrying_conflicts(|| async {
+            let now = time::now();
+            let transaction = self.writes.begin().await?;
+            let Some(row) =
+                accounts::Entity::find_by_id(id.0).one(&transaction).await.map_err(store_error)?
+            else {
+                return Ok(());
+            };
+            let revoked = RevokedAccessTokens::from_stored(&row.revoked_access_tokens);
+            match revoked.with(token_id, expires_at, now) {
+                Some(revoked) => {
+                    accounts::Entity::update_many()
+                        .col_expr(
+                            accounts::Column::RevokedAccessTokens,
+                            Expr::value(revoked.to_stored()),
+                        )
+                        .filter(accounts::Column::Id.eq(id.0))
+                        .exec(&transaction)
+                        .await
+                        .map_err(store_error)?;
+                }
+                None => {
+                    end_sessions_of(&transaction, id, now).await?;
+                }
+            }
+            // Whatever remembers the account must forget it, on every replica.
+            let change = Change::updated(ResourceType::Account, id.0, Some(row.version));
+            self.journal.commit(transaction, Acting::person(id), now, &[change]).await
+        })
+        .await
     }
 
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {

@@ -29,6 +29,7 @@ pub(crate) enum OAuthErrorCode {
     InvalidScope,
     UnauthorizedClient,
     UnsupportedGrantType,
+    UnsupportedTokenType,
 }
 
 impl OAuthErrorCode {
@@ -40,6 +41,7 @@ impl OAuthErrorCode {
             Self::InvalidScope => "invalid_scope",
             Self::UnauthorizedClient => "unauthorized_client",
             Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::UnsupportedTokenType => "unsupported_token_type",
         }
     }
 }
