@@ -127,6 +127,10 @@ api_test!(async fn swagger_ui_is_served_offline_with_the_spec(app) {
 
     let initializer = app.get("/docs/swagger-initializer.js").await.text().await.unwrap_or_default();
     assert!(initializer.contains("/v1/openapi.json"), "{initializer}");
+    // Authorize runs the authorization code flow with PKCE, and comes back here.
+    assert!(initializer.contains("\"usePkceWithAuthorizationCodeGrant\": true") || initializer.contains("\"usePkceWithAuthorizationCodeGrant\":true"), "{initializer}");
+    let redirect = app.get("/docs/oauth2-redirect.html").await;
+    assert_eq!(redirect.status(), StatusCode::OK);
 });
 
 // Every operation that declares security in the spec refuses a request without a

@@ -7,7 +7,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, Error, HttpResponse, web};
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{SwaggerUi, oauth};
 
 use crate::auth::security_table::SecurityTable;
 use crate::extract::extractor_config;
@@ -75,7 +75,11 @@ pub fn build_app(
             routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(config));
         })
         .route("/docs", web::get().to(redirect_to_docs))
-        .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, contract.document.clone()))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .url(OPENAPI_PATH, contract.document.clone())
+                .oauth(oauth::Config::new().use_pkce_with_authorization_code_grant(true)),
+        )
         .default_service(web::to(routes::not_found_or_not_allowed))
         .wrap(from_fn(authenticate_caller))
         .wrap(from_fn(enforce_timeout))

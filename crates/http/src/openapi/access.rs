@@ -3,7 +3,9 @@
 //! 401 and 403 problems every secured operation can answer.
 
 use utoipa::Modify;
-use utoipa::openapi::security::{Flow, OAuth2, Password, Scopes, SecurityScheme};
+use utoipa::openapi::security::{
+    AuthorizationCode, Flow, OAuth2, Password, Scopes, SecurityScheme,
+};
 use utoipa::openapi::{OpenApi, RefOr, Response};
 use waymark_domain::identity::Scope;
 
@@ -13,8 +15,13 @@ use crate::auth::security_table::OAUTH2_SCHEME;
 /// Where tokens come from, and are refreshed.
 const TOKEN_URL: &str = "/v1/auth/token";
 
-/// Adds the `oauth2` security scheme. It offers the password flow (with refresh
-/// tokens), which is also what Swagger UI's *Authorize* uses. The token endpoint also
+/// Where an app sends a person to sign in and say yes.
+const AUTHORIZATION_URL: &str = "/v1/auth/authorize";
+
+/// Adds the `oauth2` security scheme. It offers the authorization code flow (with
+/// PKCE, for apps acting for a person) and the password flow (for Waymark's own,
+/// first-party apps), both with refresh tokens; Swagger UI's *Authorize* offers both.
+/// The token endpoint also
 /// issues API-client tokens (client credentials), but every operation acts on a
 /// person's own data or needs a person's role, so the flow is not offered and the
 /// server refuses those tokens (see `SecurityTable`).
@@ -29,9 +36,19 @@ impl Modify for SecuritySchemes {
         components.add_security_scheme(
             OAUTH2_SCHEME,
             SecurityScheme::OAuth2(OAuth2::with_description(
-                [Flow::Password(Password::with_refresh_url(TOKEN_URL, scopes, TOKEN_URL))],
-                "Sign in with your e-mail address and password (password flow); refresh with \
-`grant_type=refresh_token` at the same endpoint. Access tokens are EdDSA-signed JWTs valid for \
+                [
+                    Flow::AuthorizationCode(AuthorizationCode::with_refresh_url(
+                        AUTHORIZATION_URL,
+                        TOKEN_URL,
+                        scopes.clone(),
+                        TOKEN_URL,
+                    )),
+                    Flow::Password(Password::with_refresh_url(TOKEN_URL, scopes, TOKEN_URL)),
+                ],
+                "An app acting for a person uses the authorization code flow with PKCE (S256, \
+required): the person signs in and consents on Waymark's own pages, and the app never sees \
+their password. Waymark's own (first-party) apps may also sign in with the e-mail address and \
+password (password flow). Refresh with `grant_type=refresh_token` at the token endpoint. Access tokens are EdDSA-signed JWTs valid for \
 15 minutes, issued and checked as RFC8725 (JWT Best Current Practices) asks: one pinned \
 algorithm, `alg: none` and unknown keys refused, `iss`, `aud`, `exp` and `nbf` checked. Tokens an \
 API client gets for itself (client credentials) reach no operation here: every operation acts on \
