@@ -238,3 +238,43 @@ async fn the_log_survives_a_graceful_stop_and_is_kept_as_long_as_the_setting_say
     the_log_survives_a_graceful_stop_and_is_kept_as_long_as_the_setting_says(Backend::Postgres)
         .await;
 }
+
+api_test!(async fn replays_refusals_and_escaped_paths_are_recorded_as_what_they_ran(app) {
+    let (_, email, tokens) = an_app_let_in(&app, json!(["goals:write", "contacts:read", "routines:write"])).await;
+    let app_token = tokens["access_token"].as_str().unwrap().to_owned();
+    let create = |body: &'static str| {
+        app.authorized(Method::POST, "/v1/goals", &app_token)
+            .header("idempotency-key", "walk-1")
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let first = create(r#"{"title": "Walk", "area": "health"}"#).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let replayed = create(r#"{"title": "Walk", "area": "health"}"#).send().await.unwrap();
+    assert_eq!(replayed.headers()["idempotent-replayed"], "true");
+    let malformed = app.authorized(Method::POST, "/v1/goals", &app_token).header("content-type", "application/json").body("{").send().await.unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    // A calendar address would outlive the grant: only the person opens one.
+    let feed = app.authorized(Method::POST, "/v1/me/calendar-feed", &app_token).send().await.unwrap();
+    assert_eq!(feed.status(), StatusCode::FORBIDDEN);
+    // `%2E` is `.`: the router serves the export of every contact, and the log says so.
+    let escaped = app.authorized(Method::GET, "/v1/contacts/export%2Evcf", &app_token).send().await.unwrap();
+    assert_eq!(escaped.status(), StatusCode::OK);
+    assert_eq!(app.get("/v1/m%65").await.status(), StatusCode::UNAUTHORIZED, "an escaped path is still authenticated");
+
+    let own = app.sign_in(&email, GOOD_PASSWORD).await;
+    let log = log_once_it_holds(&app, own["access_token"].as_str().unwrap(), "", 5).await;
+    let seen: Vec<(&str, u64)> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| (item["operation"].as_str().unwrap(), item["status"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(seen, vec![
+        ("export_contacts_vcard", 200),
+        ("create_calendar_feed", 403),
+        ("create_goal", 400),
+        ("create_goal", 201),
+        ("create_goal", 201),
+    ]);
+});

@@ -224,3 +224,25 @@ api_test!(async fn revoking_an_access_token_stops_it_at_once_and_nothing_else(ap
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert_eq!(refused.json::<Value>().await.unwrap()["error"], "unsupported_token_type");
 });
+
+api_test!(async fn access_tokens_revoked_at_the_same_moment_all_stop(app) {
+    let person = app.signed_in_user().await;
+    let mut sessions = Vec::new();
+    for _ in 0..8 {
+        sessions.push(another_session(&app, &person, GOOD_PASSWORD).await["access_token"].as_str().unwrap().to_owned());
+    }
+    let revocations: Vec<_> = sessions
+        .iter()
+        .map(|token| {
+            let request = app.client.post(app.url("/v1/auth/revoke")).form(&[("token", token.as_str())]);
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        })
+        .collect();
+    for revocation in revocations {
+        assert_eq!(revocation.await.unwrap(), StatusCode::OK);
+    }
+    for token in &sessions {
+        assert_eq!(me_status(&app, token).await, StatusCode::UNAUTHORIZED, "every one of them");
+    }
+    assert_eq!(me_status(&app, &person.access_token).await, StatusCode::OK, "and no other");
+});

@@ -69,10 +69,11 @@ impl AccessRecorder {
         }
     }
 
-    /// How many accesses were dropped because too many were waiting.
+    /// How many accesses were dropped because too many were waiting, since this was
+    /// last asked.
     #[must_use]
-    pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+    pub fn take_dropped(&self) -> u64 {
+        self.dropped.swap(0, Ordering::Relaxed)
     }
 
     fn waiting(&self) -> MutexGuard<'_, Vec<AccessRecord>> {

@@ -81,11 +81,11 @@ pub fn build_app(
                 .oauth(oauth::Config::new().use_pkce_with_authorization_code_grant(true)),
         )
         .default_service(web::to(routes::not_found_or_not_allowed))
+        .wrap(from_fn(make_retries_safe))
         .wrap(from_fn(authenticate_caller))
         .wrap(from_fn(enforce_timeout))
         .wrap(from_fn(catch_panics))
         .wrap(from_fn(record_access))
-        .wrap(from_fn(make_retries_safe))
         .wrap(from_fn(refuse_nul_characters))
         .wrap(from_fn(limit_rate))
         .wrap(cors)

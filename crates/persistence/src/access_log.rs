@@ -1,10 +1,10 @@
 //! The access log in `access_log`: appended in batches, read a page at a time with
 //! the accessors' names as they are now.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
-use sea_orm::sea_query::Value;
+use sea_orm::sea_query::{OnConflict, Value};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use waymark_domain::access_log::{
     AccessLogEntry, AccessLogQuery, AccessLogStore, AccessRecord, Accessor,
@@ -37,7 +37,7 @@ impl AccessLogStore for SqlAccessLog {
         let mut owners: Vec<uuid::Uuid> = records.iter().map(|record| record.owner.0).collect();
         owners.sort_unstable();
         owners.dedup();
-        let present: Vec<uuid::Uuid> = accounts::Entity::find()
+        let present: HashSet<uuid::Uuid> = accounts::Entity::find()
             .filter(accounts::Column::Id.is_in(owners))
             .all(&transaction)
             .await
@@ -48,7 +48,10 @@ impl AccessLogStore for SqlAccessLog {
         let rows: Vec<access_log::ActiveModel> =
             records.iter().filter(|record| present.contains(&record.owner.0)).map(row_of).collect();
         if !rows.is_empty() {
+            // A batch written by a commit that reported failure is written again on
+            // the next try: what is there already stays, once.
             access_log::Entity::insert_many(rows)
+                .on_conflict(OnConflict::column(access_log::Column::Id).do_nothing().to_owned())
                 .exec_without_returning(&transaction)
                 .await
                 .map_err(store_error)?;

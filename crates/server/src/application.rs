@@ -212,10 +212,12 @@ impl Application {
             self.retention,
         ));
         let ports = self.database.ports();
+        let (stop_writing, stopped) = tokio::sync::oneshot::channel();
         let access_log = tokio::spawn(write_access_log_periodically(
             Arc::clone(&self.access_recorder),
             ports.clone(),
             self.access_log_flush,
+            stopped,
         ));
         let changes = tokio::spawn({
             let database = self.database.clone();
@@ -232,11 +234,13 @@ impl Application {
         }
         housekeeping.abort();
         changes.abort();
-        access_log.abort();
         // Every request has been answered: what they recorded is written now, on a
         // connection of this runtime's own (the workers' runtimes, and so their
-        // pooled connections, have ended).
+        // pooled connections, have ended), once a write under way has finished (a
+        // write cut short would lose its batch).
         self.database.begin_draining();
+        let _ = stop_writing.send(());
+        let _ = access_log.await;
         write_access_log(&self.access_recorder, &ports).await;
         tracing::info!("waymark has stopped serving; closing the database");
         self.database.close().await;
@@ -308,17 +312,27 @@ async fn write_access_log_periodically(
     recorder: Arc<AccessRecorder>,
     ports: StoragePorts,
     interval: std::time::Duration,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
     loop {
-        tokio::time::sleep(interval).await;
-        write_access_log(&recorder, &ports).await;
+        tokio::select! {
+            () = tokio::time::sleep(interval) => write_access_log(&recorder, &ports).await,
+            _ = &mut stop => return,
+        }
     }
 }
 
 /// Writes the access log entries waiting; on failure they wait for the next try.
 async fn write_access_log(recorder: &AccessRecorder, ports: &StoragePorts) {
     if let Err(error) = recorder.write_waiting(ports.access_log.as_ref()).await {
-        tracing::warn!(%error, dropped = recorder.dropped(), "the access log could not be written; it will try again");
+        tracing::warn!(%error, "the access log could not be written; it will try again");
+    }
+    let dropped = recorder.take_dropped();
+    if dropped > 0 {
+        tracing::error!(
+            dropped,
+            "access log entries were dropped: too many waited while storage was away"
+        );
     }
 }
 

@@ -13,6 +13,7 @@
 use std::cell::Cell;
 use std::future::{Ready, ready};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
@@ -22,7 +23,7 @@ use waymark_domain::identity::{AccountId, ClientId, Role, ScopeSet};
 use waymark_domain::journal::Actor;
 
 use super::bearer::{Bearer, bearer};
-use super::security_table::{Requirement, SecurityTable};
+use super::security_table::{Operation, Requirement, SecurityTable};
 use super::sessions::{self, Session};
 use super::tokens::{AccessClaims, TokenIssuer, TokenSubject};
 
@@ -43,12 +44,15 @@ pub struct Principal {
     pub client_id: Option<ClientId>,
     /// The account's role when the token was issued; `None` for API clients.
     pub role: Option<Role>,
-    /// Whether an app holds the token through the grant the person gave it on the
-    /// consent page (not Waymark's own app): what it does goes in their access log.
-    pub through_grant: bool,
+    /// The app holding the token through the grant the person gave it on the consent
+    /// page (not Waymark's own app): what it does goes in their access log.
+    pub granted_to: Option<ClientId>,
     /// The account an administrator said they act on ([`Principal::administering`]),
     /// for the access log. Shared by every clone of this request's `Principal`.
     administered: Rc<Cell<Option<AccountId>>>,
+    /// The operation authentication found for the request, and the path as the router
+    /// matches it (decoded).
+    route: Rc<(Arc<Operation>, String)>,
 }
 
 /// A token whose signature and claims check, before its session and scopes do.
@@ -80,7 +84,7 @@ impl Principal {
     /// # Errors
     /// [`ApiError::Forbidden`] as above.
     pub fn own_account(&self) -> Result<AccountId, ApiError> {
-        if self.through_grant {
+        if self.granted_to.is_some() {
             return Err(ApiError::Forbidden {
                 detail: "Only the person can do this themself, not an app acting for them."
                     .to_owned(),
@@ -107,6 +111,13 @@ impl Principal {
         Ok(Acting { owner: target, actor: Actor::Administrator(administrator) })
     }
 
+    /// The operation this request was authenticated for (`list_goals`), and what it
+    /// reached: the kind of resource, and its id when the path named one.
+    pub(crate) fn operation(&self) -> (&str, (String, Option<String>)) {
+        let (operation, path) = &*self.route;
+        (operation.id(), operation.resource_in(path))
+    }
+
     /// Whose data this request reached as someone other than the person, and who did:
     /// an app through its grant, or an administrator on another account. `None` for
     /// the person themself (and Waymark's own app), and for an API client's own token.
@@ -115,8 +126,8 @@ impl Principal {
         let Subject::Account(account) = self.subject else {
             return None;
         };
-        if self.through_grant {
-            return self.client_id.map(|client| (account, Accessor::App(client)));
+        if let Some(client) = self.granted_to {
+            return Some((account, Accessor::App(client)));
         }
         let target = self.administered.get().filter(|target| *target != account)?;
         Some((target, Accessor::Administrator(account)))
@@ -140,13 +151,24 @@ impl FromRequest for Principal {
     /// handler's other arguments (actix answers the first extractor to *fail*, not the
     /// first in the handler's list).
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(request.extensions().get::<Principal>().cloned().ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!(
+        let principal = request.extensions().get::<Principal>().cloned();
+        // Authentication chose the operation before routing; if the router chose
+        // another, what was checked is not what runs: refuse.
+        let routed = request.match_pattern();
+        ready(match principal {
+            Some(principal) if routed.as_deref() == Some(principal.route.0.path()) => Ok(principal),
+            Some(principal) => Err(ApiError::Internal(anyhow::anyhow!(
+                "authentication checked {} for {}, the router chose {routed:?}",
+                principal.route.0.path(),
+                request.path()
+            ))
+            .into()),
+            None => Err(ApiError::Internal(anyhow::anyhow!(
                 "Principal used on {} without a security requirement in the spec",
                 request.path()
             ))
-            .into()
-        }))
+            .into()),
+        })
     }
 }
 
@@ -167,12 +189,12 @@ pub(crate) async fn authenticate(
     let Some(VerifiedToken { principal, claims, required, state }) = verify(request)? else {
         return Ok(None);
     };
-    let through_grant = match sessions::session(&state, &claims).await? {
+    let granted_to = match sessions::session(&state, &claims).await? {
         Session::Ended => return Err(ApiError::Unauthorized { invalid_token: true }),
-        Session::Live => false,
-        Session::LiveThroughGrant => true,
+        Session::Live => None,
+        Session::LiveThroughGrant(client) => Some(client),
     };
-    let principal = Principal { through_grant, ..principal };
+    let principal = Principal { granted_to, ..principal };
     live(&principal);
     if !required.scopes.is_subset(&principal.scopes) {
         return Err(ApiError::InsufficientScope { required: required.scopes.to_string() });
@@ -195,8 +217,13 @@ fn verify(request: &HttpRequest) -> Result<Option<VerifiedToken>, ApiError> {
     let table = request
         .app_data::<web::Data<SecurityTable>>()
         .ok_or_else(|| misconfigured("a security table"))?;
-    // Before routing, so the operation is found from the path as the router will.
-    let Some(required) = table.required_at(request.method().as_str(), request.path()) else {
+    // Before routing, so the operation is found from the path as the router will
+    // match it: decoded.
+    let path = request.match_info().as_str();
+    let Some(operation) = table.operation_at(request.method().as_str(), path) else {
+        return Ok(None);
+    };
+    let Some(required) = operation.required() else {
         return Ok(None);
     };
 
@@ -227,8 +254,9 @@ fn verify(request: &HttpRequest) -> Result<Option<VerifiedToken>, ApiError> {
             scopes,
             client_id,
             role,
-            through_grant: false,
+            granted_to: None,
             administered: Rc::default(),
+            route: Rc::new((Arc::clone(operation), path.to_owned())),
         },
         claims,
         required: required.clone(),

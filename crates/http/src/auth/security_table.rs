@@ -1,9 +1,11 @@
 //! What each operation requires of a token, read from the OpenAPI document's
 //! `security` requirements. An operation declares its scopes once, in its
 //! `#[utoipa::path]` attribute, and the `oauth2` scheme lists the flows whose tokens
-//! reach the operations that name it; the spec shows both and the `Principal`
-//! extractor enforces both from here, so a client or gateway reading the spec reaches
+//! reach the operations that name it; the spec shows both and the authentication
+//! middleware enforces both from here, so a client or gateway reading the spec reaches
 //! the same decision as the server.
+
+use std::sync::Arc;
 
 use serde_json::Value;
 use utoipa::openapi::OpenApi;
@@ -31,13 +33,15 @@ pub struct Requirement {
 /// Every operation of the spec with what it requires, `None` for a public one.
 #[derive(Debug, Clone, Default)]
 pub struct SecurityTable {
-    operations: Vec<Operation>,
+    operations: Vec<Arc<Operation>>,
 }
 
 /// One operation of the spec.
 #[derive(Debug, Clone)]
 pub(crate) struct Operation {
     method: String,
+    /// Its path template, as the spec and the router write it.
+    path: String,
     template: Vec<String>,
     /// Its `operationId`.
     id: String,
@@ -50,18 +54,30 @@ impl Operation {
         &self.id
     }
 
+    /// Its path template (`/v1/goals/{goal_id}`).
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What it requires of a token, or `None` when it is public.
+    pub(crate) fn required(&self) -> Option<&Requirement> {
+        self.required.as_ref()
+    }
+
     /// The resource `path` (which this operation serves) is on, for the access log:
     /// the kind the last path parameter names and its value (`goal` and the goal's id
     /// for `/v1/goals/{goal_id}/steps`), or the collection (`goals`) when there is none.
+    /// Only an id is kept: any other text the caller put in the path is not.
     pub(crate) fn resource_in(&self, path: &str) -> (String, Option<String>) {
         let sent = segments(path);
         let parameter = self.template.iter().zip(&sent).rev().find_map(|(template, sent)| {
             let (name, suffix) = template.strip_prefix('{')?.split_once('}')?;
             let value = sent.strip_suffix(suffix).unwrap_or(sent);
-            Some((name.strip_suffix("_id").unwrap_or(name).to_owned(), value.to_owned()))
+            let id = uuid::Uuid::parse_str(value).ok().map(|id| id.to_string());
+            Some((name.strip_suffix("_id").unwrap_or(name).to_owned(), id))
         });
         match parameter {
-            Some((kind, id)) => (kind, Some(id)),
+            Some((kind, id)) => (kind, id),
             None => {
                 let collection = self.template.iter().rev().find(|segment| !segment.is_empty());
                 (collection.cloned().unwrap_or_default(), None)
@@ -69,9 +85,8 @@ impl Operation {
         }
     }
 
-    /// How many characters of the template are literal: where two templates match a
-    /// path (`/v1/contacts/export.vcf` and `/v1/contacts/{contact_id}`), the router
-    /// serves the more literal one, as actix does with this codebase's routes.
+    /// How many characters of the template are literal (see
+    /// [`SecurityTable::operation_at`]).
     fn literal_length(&self) -> usize {
         self.template
             .iter()
@@ -101,19 +116,24 @@ impl SecurityTable {
                 let Some(operation) = operation else {
                     continue;
                 };
-                operations.push(Operation {
+                operations.push(Arc::new(Operation {
                     method: method.to_owned(),
+                    path: path.clone(),
                     template: segments(path),
                     id: operation.operation_id.clone().unwrap_or_default(),
                     required: requirement(operation, &schemes_with_client_flow),
-                });
+                }));
             }
         }
         Self { operations }
     }
 
-    /// The operation the router serves `method` on `path` with, if any.
-    pub(crate) fn operation_at(&self, method: &str, path: &str) -> Option<&Operation> {
+    /// The operation the router serves `method` on `path` (decoded, as the router
+    /// matches it) with, if any. Where two templates match, the more literal one:
+    /// this codebase registers literal routes (`/v1/contacts/export.vcf`) before the
+    /// parameter routes they overlap, and actix serves the first registered. The
+    /// `Principal` extractor checks the router agreed, and refuses (500) if not.
+    pub(crate) fn operation_at(&self, method: &str, path: &str) -> Option<&Arc<Operation>> {
         let wanted = segments(path);
         self.operations
             .iter()
@@ -201,15 +221,17 @@ mod tests {
             let operation = table.operation_at(method, path).unwrap();
             (operation.id().to_owned(), operation.resource_in(path))
         };
-        let steps = resource("GET", "/v1/goals/0193/steps");
-        assert_eq!(steps.1, ("goal".to_owned(), Some("0193".to_owned())));
-        let step = resource("PATCH", "/v1/goals/0193/steps/0194");
-        assert_eq!(step.1, ("step".to_owned(), Some("0194".to_owned())));
-        let card = resource("GET", "/v1/contacts/0195.vcf");
-        assert_eq!(
-            card,
-            ("export_contact_vcard".to_owned(), ("contact".to_owned(), Some("0195".to_owned())))
-        );
+        let (goal, step) =
+            ("0192f0c0-0000-7000-8000-000000000001", "0192f0c0-0000-7000-8000-000000000002");
+        let steps = resource("GET", &format!("/v1/goals/{goal}/steps"));
+        assert_eq!(steps.1, ("goal".to_owned(), Some(goal.to_owned())));
+        let one = resource("PATCH", &format!("/v1/goals/{goal}/steps/{step}"));
+        assert_eq!(one.1, ("step".to_owned(), Some(step.to_owned())));
+        let card = resource("GET", &format!("/v1/contacts/{goal}.vcf"));
+        assert_eq!(card.0, "export_contact_vcard");
+        assert_eq!(card.1, ("contact".to_owned(), Some(goal.to_owned())));
+        let planted = resource("GET", "/v1/goals/call-me-on-07700900000");
+        assert_eq!(planted.1, ("goal".to_owned(), None), "only ids are kept");
         assert_eq!(
             resource("GET", "/v1/goals"),
             ("list_goals".to_owned(), ("goals".to_owned(), None))

@@ -21,9 +21,9 @@ pub(crate) enum Session {
     Ended,
     /// It does: the person's own (or Waymark's own app's), or an API client's own.
     Live,
-    /// It does, held by an app the person let in on the consent page: what it does
-    /// goes in their access log.
-    LiveThroughGrant,
+    /// It does, held by this app, which the person let in on the consent page: what
+    /// it does goes in their access log.
+    LiveThroughGrant(ClientId),
 }
 
 /// Whether `claims`, already verified, still speak for someone: a person's token only
@@ -52,7 +52,7 @@ pub(crate) async fn session(state: &AppState, claims: &AccessClaims) -> Result<S
             Ok(match authorization::live_delegation(&state.ports, account, client).await? {
                 None => Session::Ended,
                 Some(Delegation::FirstParty) => Session::Live,
-                Some(Delegation::Granted) => Session::LiveThroughGrant,
+                Some(Delegation::Granted) => Session::LiveThroughGrant(client),
             })
         }
         (Ok(TokenSubject::Client(client)), _) => {

@@ -13,7 +13,6 @@ use actix_web::{Error, HttpMessage, web};
 use waymark_domain::access_log::AccessRecord;
 
 use crate::auth::Principal;
-use crate::auth::security_table::SecurityTable;
 use crate::state::AppState;
 
 /// Where authentication leaves the request's `Principal` for this middleware, which
@@ -29,33 +28,34 @@ impl AccessWitness {
     }
 }
 
+/// Records, after it is answered, a request that reached a person's data as someone
+/// other than the person (see [`Principal::access`]), with how it was answered:
+/// refusals, timeouts and idempotent replays included, since this wraps them all.
 pub(crate) async fn record_access(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let witness = AccessWitness::default();
     request.extensions_mut().insert(witness.clone());
-    let method = request.method().clone();
-    let uri = request.uri().clone();
     let state = request.app_data::<web::Data<AppState>>().cloned();
-    let table = request.app_data::<web::Data<SecurityTable>>().cloned();
     let answered = next.call(request).await;
-    let access = witness.0.borrow().as_ref().and_then(Principal::access);
-    let (Some((owner, accessor)), Some(state), Some(table)) = (access, state, table) else {
+    let seen = witness.0.borrow().clone();
+    let Some(principal) = seen else {
         return answered;
     };
-    let Some(operation) = table.operation_at(method.as_str(), uri.path()) else {
+    let (Some((owner, accessor)), Some(state)) = (principal.access(), state) else {
         return answered;
     };
     let status = match &answered {
         Ok(response) => response.status(),
         Err(error) => error.as_response_error().status_code(),
     };
+    let (operation, resource) = principal.operation();
     state.access_recorder.record(AccessRecord::new(
         owner,
         accessor,
-        operation.id(),
-        operation.resource_in(uri.path()),
+        operation,
+        resource,
         status.as_u16(),
     ));
     answered

@@ -14,6 +14,8 @@ use super::access_log::AccessWitness;
 use crate::auth::Principal;
 use crate::auth::principal::authenticate;
 
+/// Authenticates the caller of a secured operation before any extractor runs, and
+/// answers a refusal here; leaves the `Principal` in the request's extensions.
 pub(crate) async fn authenticate_caller(
     request: ServiceRequest,
     next: Next<impl MessageBody>,

@@ -1,7 +1,9 @@
 //! The middleware every response passes through, outermost first:
-//! the in-flight count a graceful stop waits for, request id, request log and metrics, security headers, compression, problem
-//! completion, CORS, rate limits, the NUL-character rule, idempotency, the access log, the
-//! panic guard, the per-request timeout, and authentication.
+//! the in-flight count a graceful stop waits for, request id, request log and metrics,
+//! security headers, compression, problem completion, CORS, rate limits, the
+//! NUL-character rule, the access log, the panic guard, the per-request timeout,
+//! authentication, and idempotency (so a replay is authenticated, and recorded, like
+//! the request it repeats).
 
 pub(crate) mod access_log;
 pub(crate) mod authentication;

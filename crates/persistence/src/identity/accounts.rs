@@ -3,7 +3,9 @@
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+};
 use waymark_domain::acting::Acting;
 use waymark_domain::identity::ports::{AccountStore, CreateAccountError, UpdateAccountError};
 use waymark_domain::identity::secret::SecretDigest;
@@ -261,8 +263,13 @@ impl AccountStore for SqlAccountStore {
         retrying_conflicts(|| async {
             let now = time::now();
             let transaction = self.writes.begin().await?;
-            let Some(row) =
-                accounts::Entity::find_by_id(id.0).one(&transaction).await.map_err(store_error)?
+            // Locked until commit, so two revocations at once both land (PostgreSQL;
+            // SQLite has one writer).
+            let Some(row) = accounts::Entity::find_by_id(id.0)
+                .lock_exclusive()
+                .one(&transaction)
+                .await
+                .map_err(store_error)?
             else {
                 return Ok(());
             };
@@ -303,8 +310,11 @@ async fn end_sessions_of(
     id: AccountId,
     now: time::Instant,
 ) -> Result<bool, StoreError> {
+    // Every token from before is refused by the epoch now, so the ones revoked one by
+    // one need not be kept.
     let moved = accounts::Entity::update_many()
         .col_expr(accounts::Column::TokenEpoch, Expr::col(accounts::Column::TokenEpoch).add(1))
+        .col_expr(accounts::Column::RevokedAccessTokens, Expr::value(String::new()))
         .filter(accounts::Column::Id.eq(id.0))
         .exec(transaction)
         .await

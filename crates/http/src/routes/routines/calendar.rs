@@ -13,6 +13,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use waymark_application::calendar_feeds;
 use waymark_application::formats::icalendar::{Notes, calendar};
+use waymark_domain::acting::Acting;
 use waymark_domain::routines::Routine;
 
 use waymark_domain::time::now;
@@ -66,7 +67,8 @@ pub(crate) struct CalendarFeedResponse {
 /// is the secret: it is shown once, and only its digest is stored. Calling this again
 /// rotates it: the old address stops working at once. A retry with the same
 /// `Idempotency-Key` is 409, never the address again: call it without the key to
-/// rotate.
+/// rotate. Only you can do this: an app acting with your grant gets 403 (an address
+/// would outlive the grant).
 #[utoipa::path(
     tag = "routines",
     operation_id = "create_calendar_feed",
@@ -80,7 +82,9 @@ pub(crate) async fn create_calendar_feed(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let secret = calendar_feeds::open_address(&state.ports, principal.acting()?, now()).await?;
+    // An address an app opened would outlive its grant, and be read by no one's log.
+    let owner = principal.own_account()?;
+    let secret = calendar_feeds::open_address(&state.ports, Acting::person(owner), now()).await?;
     // The created resource is the feed itself, revoked with `DELETE` there; never the
     // secret address, which proxies would log.
     let mut response = HttpResponse::Created()
@@ -97,7 +101,7 @@ pub(crate) async fn create_calendar_feed(
 /// Revokes your secret calendar address.
 ///
 /// Calendar apps subscribed to it get 404 from then on; create a new one to subscribe
-/// again.
+/// again. Only you can do this: an app acting with your grant gets 403.
 #[utoipa::path(
     tag = "routines",
     operation_id = "delete_calendar_feed",
@@ -112,7 +116,7 @@ pub(crate) async fn delete_calendar_feed(
     principal: Principal,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    calendar_feeds::close_address(&state.ports, principal.acting()?).await?;
+    calendar_feeds::close_address(&state.ports, Acting::person(principal.own_account()?)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
