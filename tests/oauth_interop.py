@@ -2,13 +2,15 @@
 
 Run by .ci/run against a live server:
 
-    python tests/oauth_interop.py BASE_URL ISSUER CLIENT_ID CLIENT_SECRET PUBLIC_CLIENT_ID
+    python tests/oauth_interop.py BASE_URL ISSUER CLIENT_ID CLIENT_SECRET PUBLIC_CLIENT_ID THIRD_PARTY_CLIENT_ID
 
 - Authlib's OAuth2 client signs a person in (password grant), refreshes the token,
   and gets a client token (client credentials), the way a partner integration would.
-- Authlib runs the authorization code flow with PKCE (S256) as a public app would,
-  with the form posts a browser makes on Waymark's sign-in and consent pages, then
-  calls the API with the token and refreshes it.
+- Authlib runs the authorization code flow with PKCE (S256) as a third-party public
+  app would, with the form posts a browser makes on Waymark's sign-in and consent
+  pages, then calls the API with the token and refreshes it; once the person takes
+  the grant back, the app is locked out (its access token 401, its refresh token
+  `invalid_grant`), and a replayed code is refused.
 - PyJWT verifies every access token against the published JWKS (EdDSA), checking
   issuer, audience and expiry, with no Waymark code involved.
 """
@@ -20,6 +22,7 @@ import uuid
 import jwt
 import requests
 from authlib.common.security import generate_token
+from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
 
@@ -39,7 +42,7 @@ def verify(base, issuer, token):
 
 
 def main():
-    base, issuer, client_id, client_secret, public_client_id = sys.argv[1:6]
+    base, issuer, client_id, client_secret, public_client_id, third_party_client_id = sys.argv[1:7]
     metadata = requests.get(f"{base}/.well-known/oauth-authorization-server", timeout=10).json()
     assert metadata["issuer"] == issuer, metadata
     token_url = f"{base}/v1/auth/token"
@@ -79,7 +82,7 @@ def main():
     assert client_claims["sub"] == client_id == client_claims["client_id"], client_claims
     assert "refresh_token" not in client_token
 
-    authorization_code_flow(base, issuer, public_client_id, email, password)
+    authorization_code_flow(base, issuer, third_party_client_id, email, password)
     print("interop: 2 passed, 0 failed")
 
 
@@ -137,6 +140,26 @@ def authorization_code_flow(base, issuer, client_id, email, password):
     refreshed = app.refresh_token(f"{base}/v1/auth/token")
     assert refreshed["refresh_token"] != token["refresh_token"]
     verify(base, issuer, refreshed["access_token"])
+
+    # The person, signed in on Waymark's own pages, takes the grant back: the app is
+    # locked out at once.
+    own_token = requests.post(
+        f"{base}/v1/auth/token",
+        data={"grant_type": "password", "username": email, "password": password},
+        timeout=10,
+    ).json()["access_token"]
+    taken_back = requests.delete(
+        f"{base}/v1/me/grants/{client_id}", headers={"Authorization": f"Bearer {own_token}"}, timeout=10
+    )
+    assert taken_back.status_code == 204, taken_back.text
+    locked_out = app.get(f"{base}/v1/goals", timeout=10)
+    assert locked_out.status_code == 401, locked_out.text
+    try:
+        app.refresh_token(f"{base}/v1/auth/token")
+        raise AssertionError("a refresh after the grant was taken back worked")
+    except OAuthError as error:
+        assert error.error == "invalid_grant", error
+
     replay = requests.post(
         f"{base}/v1/auth/token",
         data={

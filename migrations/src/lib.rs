@@ -28,6 +28,7 @@ mod m20261206_000020_add_client_kinds;
 mod m20261206_000021_create_authorization_codes;
 mod m20261207_000022_create_access_log;
 mod m20261207_000023_add_revoked_access_tokens;
+mod m20261207_000024_add_code_token_epochs;
 mod postgres_only;
 
 /// Applies, reverts and reports Waymark's migrations.
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_create_authorization_codes::Migration),
             Box::new(m20261207_000022_create_access_log::Migration),
             Box::new(m20261207_000023_add_revoked_access_tokens::Migration),
+            Box::new(m20261207_000024_add_code_token_epochs::Migration),
         ]
     }
 }

@@ -169,9 +169,15 @@ api_test!(async fn an_app_gets_a_code_and_exchanges_it_with_its_verifier(app) {
     assert_eq!(refreshed.status(), StatusCode::OK, "a public client refreshes naming itself");
     let refreshed: Value = refreshed.json().await.unwrap();
 
+    let refreshed_access = refreshed["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.authorized(Method::GET, "/v1/goals", &refreshed_access).send().await.unwrap().status(), StatusCode::OK);
     let replayed = exchange(&app, &client_id, &code, VERIFIER).await;
     assert_eq!(replayed.status(), StatusCode::BAD_REQUEST);
     assert_eq!(replayed.json::<Value>().await.unwrap()["error"], "invalid_grant");
+    for token in [access, refreshed_access.as_str()] {
+        let after = app.authorized(Method::GET, "/v1/goals", token).send().await.unwrap();
+        assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "a replayed code ends the access tokens issued from it");
+    }
     let after_replay = app
         .token(&[("grant_type", "refresh_token"), ("refresh_token", refreshed["refresh_token"].as_str().unwrap()), ("client_id", &client_id)])
         .await;
@@ -328,6 +334,24 @@ api_test!(async fn ending_every_session_ends_a_flow_waiting_for_consent(app) {
     let allowed = submit(&app, opened.cookie.as_deref(), &[("flow", consent.flow.as_deref().unwrap()), ("action", "allow")]).await;
     assert_eq!(allowed.status, StatusCode::BAD_REQUEST, "no code after the person ended every session");
     assert!(allowed.location.is_none());
+});
+
+api_test!(async fn a_code_from_before_the_person_ended_every_session_is_refused(app) {
+    let (client_id, email) = setting(&app, json!(["goals:read"])).await;
+    let opened = open(&app, &query(&client_id, &[])).await;
+    let consent = sign_in(&app, &opened, &email, GOOD_PASSWORD).await;
+    let allowed = submit(&app, opened.cookie.as_deref(), &[("flow", consent.flow.as_deref().unwrap()), ("action", "allow")]).await;
+    let code = back(allowed.location.as_deref().unwrap())["code"].clone();
+    let tokens = app.sign_in(&email, GOOD_PASSWORD).await;
+    let ended = app
+        .authorized(Method::POST, "/v1/me/sign-out-everywhere", tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(ended.status().is_success(), "{}", ended.status());
+    let exchanged = exchange(&app, &client_id, &code, VERIFIER).await;
+    assert_eq!(exchanged.status(), StatusCode::BAD_REQUEST, "the code went with every other session");
+    assert_eq!(exchanged.json::<Value>().await.unwrap()["error"], "invalid_grant");
 });
 
 api_test!(async fn the_crisis_lines_are_a_page_every_flow_page_links_to(app) {

@@ -174,6 +174,8 @@ pub async fn issue_code(
     account: AccountId,
     request: &AuthorizationRequest,
 ) -> Result<OpaqueSecret, StoreError> {
+    // An account gone since cannot exchange the code: no epoch matches -1.
+    let token_epoch = ports.accounts.get(account).await?.map_or(-1, |account| account.token_epoch);
     let code = OpaqueSecret::generate(CODE_PREFIX)
         .map_err(|error| StoreError::Unexpected(error.into()))?;
     let lifetime =
@@ -188,6 +190,7 @@ pub async fn issue_code(
                 redirect_uri: request.redirect_uri.clone(),
                 challenge: request.challenge.clone(),
                 scopes: request.scopes.clone(),
+                token_epoch,
             },
             expires_at: now + lifetime,
         })

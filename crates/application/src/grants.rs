@@ -233,6 +233,10 @@ pub async fn authorization_code(
         return Err(NOT_VALID_CODE);
     }
     let account = ports.accounts.get(grant.account_id).await?.ok_or(NOT_VALID_CODE)?;
+    if account.token_epoch != grant.token_epoch {
+        // The person ended every session since consenting.
+        return Err(NOT_VALID_CODE);
+    }
     let scopes =
         grant.scopes.intersection(&account.role.allowed_scopes()).intersection(&client.scopes);
     let refresh = RefreshGrant {

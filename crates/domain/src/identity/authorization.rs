@@ -93,6 +93,9 @@ pub struct CodeGrant {
     pub challenge: CodeChallenge,
     /// What the person consented to.
     pub scopes: ScopeSet,
+    /// The person's token epoch when they consented: once they end every session (a
+    /// password change, "sign out everywhere"), a code from before is refused too.
+    pub token_epoch: i64,
 }
 
 /// A code about to be stored.

@@ -373,7 +373,9 @@ pub trait AuthorizationCodeStore: Send + Sync + std::fmt::Debug {
 
     /// Spends the code whose digest is `digest` if it is still usable at `now`, in one
     /// step that racing exchanges cannot both win. A code presented again revokes, in
-    /// the same transaction, every refresh token of its person issued to its client.
+    /// the same transaction, every refresh token of its person issued to its client,
+    /// and forgets the person's consent to that client, so its access tokens are
+    /// refused from their next request too (the person is asked again).
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.

@@ -12,6 +12,7 @@ pub struct Model {
     pub redirect_uri: String,
     pub code_challenge: String,
     pub scopes: String,
+    pub token_epoch: i64,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,

@@ -44,6 +44,7 @@ impl AuthorizationCodeStore for SqlAuthorizationStore {
             redirect_uri: Set(grant.redirect_uri),
             code_challenge: Set(grant.challenge.as_str().to_owned()),
             scopes: Set(grant.scopes.to_string()),
+            token_epoch: Set(grant.token_epoch),
             created_at: Set(waymark_domain::time::now()),
             expires_at: Set(code.expires_at),
             used_at: Set(None),
@@ -79,11 +80,17 @@ impl AuthorizationCodeStore for SqlAuthorizationStore {
             .rows_affected;
         if spent == 0 {
             // Presented again: whoever holds it may have stolen it, so the person's
-            // tokens at that client go (RFC 9700 section 4.5.3.1).
+            // tokens at that client go (RFC 9700 section 4.5.3.1): the refresh tokens
+            // here, the access tokens with the consent every one of them is checked
+            // against.
             let of_person_at_client = Condition::all()
                 .add(refresh_tokens::Column::AccountId.eq(row.account_id))
                 .add(refresh_tokens::Column::ClientId.eq(row.client_id));
             revoke_matching(&transaction, of_person_at_client, now).await?;
+            consents::Entity::delete_by_id((row.account_id, row.client_id))
+                .exec(&transaction)
+                .await
+                .map_err(store_error)?;
             transaction.commit().await?;
             return Ok(CodeRedemption::Replayed);
         }
@@ -97,6 +104,7 @@ impl AuthorizationCodeStore for SqlAuthorizationStore {
             redirect_uri: row.redirect_uri,
             challenge: CodeChallenge::from_stored(row.code_challenge),
             scopes: scopes_of(&row.scopes)?,
+            token_epoch: row.token_epoch,
         }))
     }
 }
