@@ -108,6 +108,8 @@ api_test!(async fn what_an_app_does_with_a_grant_is_in_the_persons_access_log(ap
     assert_eq!(second["items"].as_array().unwrap().len(), 1);
     assert_eq!(second["items"][0]["operation"], "list_goals");
     assert_eq!(second["next_cursor"], Value::Null);
+    let other_list = send(&app, Method::GET, &format!("/v1/me/access-log?limit=3&cursor={cursor}"), &own_token, None).await;
+    assert_eq!(other_list.status(), StatusCode::BAD_REQUEST, "a cursor is good only for the list it came from");
     for bad in ["?client_id=nope", "?limit=0", "?cursor=forged", "?who=me"] {
         let refused = send(&app, Method::GET, &format!("/v1/me/access-log{bad}"), &own_token, None).await;
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{bad}");

@@ -36,6 +36,18 @@ pub(crate) struct AccessLogParameters {
 
 documented_query_types!(AccessLogParameters);
 
+/// Where a page of the log ended, and the filters it was read with: a cursor is good
+/// only for the list it came from.
+#[derive(Debug, Serialize, Deserialize)]
+struct LogPosition {
+    #[serde(rename = "l")]
+    last: TimeAndId,
+    #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
+    client: Option<uuid::Uuid>,
+    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
+    person: Option<uuid::Uuid>,
+}
+
 /// Who it was.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -164,15 +176,23 @@ pub(crate) async fn list_access_log(
     let limit = sent.limit.as_deref().map_or(Ok(DEFAULT_LIMIT), parse_limit)?;
     let after = match sent.cursor {
         Some(cursor) => {
-            let position: TimeAndId = state.cursors.decode(&cursor)?;
-            Some(AccessLogPosition { at: position.at, id: position.id })
+            let position: LogPosition = state.cursors.decode(&cursor)?;
+            let filtered_by =
+                (filter.client.map(|client| client.0), filter.person.map(|person| person.0));
+            if (position.client, position.person) != filtered_by {
+                return Err(bad_query(
+                    "this cursor belongs to a list with other filters; start again from the first page",
+                ));
+            }
+            Some(AccessLogPosition { at: position.last.at, id: position.last.id })
         }
         None => None,
     };
     let (entries, has_more) = access_log::page(&state.ports, owner, filter, after, limit).await?;
-    let next_cursor = state.cursors.after_last(has_more, &entries, |last| TimeAndId {
-        at: last.record.at,
-        id: last.record.id,
+    let next_cursor = state.cursors.after_last(has_more, &entries, |last| LogPosition {
+        last: TimeAndId { at: last.record.at, id: last.record.id },
+        client: filter.client.map(|client| client.0),
+        person: filter.person.map(|person| person.0),
     });
     let items = entries.iter().map(AccessLogEntryResponse::from).collect();
     Ok(page_response(
