@@ -592,19 +592,8 @@ async fn access_tokens_ended_on_one_instance_are_refused_by_the_other() {
         return;
     };
     let person = first.signed_in_user().await;
-    let status_on = |app: &TestApp, token: String| {
-        let request = app.authorized(Method::GET, "/v1/me", &token);
-        async move { request.send().await.unwrap().status() }
-    };
-    let refused_within_two_seconds = async |app: &TestApp, token: &str, what: &str| {
-        let ended_at = Instant::now();
-        while status_on(app, token.to_owned()).await != StatusCode::UNAUTHORIZED {
-            assert!(ended_at.elapsed() < Duration::from_secs(2), "{what}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    };
-    assert_eq!(status_on(&second, person.access_token.clone()).await, StatusCode::OK);
-    assert_eq!(status_on(&second, person.access_token.clone()).await, StatusCode::OK);
+    assert_eq!(status_of(&second, "/v1/me", &person.access_token).await, StatusCode::OK);
+    assert_eq!(status_of(&second, "/v1/me", &person.access_token).await, StatusCode::OK);
     let signed_out = first
         .authorized(Method::POST, "/v1/me/sign-out-everywhere", &person.access_token)
         .send()
@@ -613,6 +602,7 @@ async fn access_tokens_ended_on_one_instance_are_refused_by_the_other() {
     assert_eq!(signed_out.status(), StatusCode::NO_CONTENT);
     refused_within_two_seconds(
         &second,
+        "/v1/me",
         &person.access_token,
         "the other instance still accepts the token",
     )
@@ -620,7 +610,7 @@ async fn access_tokens_ended_on_one_instance_are_refused_by_the_other() {
 
     let fresh = second.sign_in(&person.email, GOOD_PASSWORD).await;
     let fresh = fresh["access_token"].as_str().unwrap().to_owned();
-    assert_eq!(status_on(&first, fresh.clone()).await, StatusCode::OK);
+    assert_eq!(status_of(&first, "/v1/me", &fresh).await, StatusCode::OK);
     let changed = second
         .authorized(Method::POST, "/v1/me/password", &fresh)
         .json(&json!({ "current_password": GOOD_PASSWORD, "new_password": "another long passphrase" }))
@@ -630,6 +620,7 @@ async fn access_tokens_ended_on_one_instance_are_refused_by_the_other() {
     assert_eq!(changed.status(), StatusCode::NO_CONTENT);
     refused_within_two_seconds(
         &first,
+        "/v1/me",
         &fresh,
         "the first instance still accepts a token from before the password change",
     )
@@ -646,21 +637,10 @@ async fn a_token_or_grant_revoked_on_one_instance_is_refused_by_the_other() {
     let Some((first, second, database)) = two_instances(|_| {}).await else {
         return;
     };
-    let status_on = |app: &TestApp, token: String| {
-        let request = app.authorized(Method::GET, "/v1/goals", &token);
-        async move { request.send().await.unwrap().status() }
-    };
-    let refused_within_two_seconds = async |app: &TestApp, token: &str, what: &str| {
-        let ended_at = Instant::now();
-        while status_on(app, token.to_owned()).await != StatusCode::UNAUTHORIZED {
-            assert!(ended_at.elapsed() < Duration::from_secs(2), "{what}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    };
     let person = first.signed_in_user().await;
     let phone = first.sign_in(&person.email, GOOD_PASSWORD).await;
     let phone = phone["access_token"].as_str().unwrap().to_owned();
-    assert_eq!(status_on(&second, person.access_token.clone()).await, StatusCode::OK);
+    assert_eq!(status_of(&second, "/v1/goals", &person.access_token).await, StatusCode::OK);
     let revoked = first
         .client
         .post(first.url("/v1/auth/revoke"))
@@ -671,12 +651,13 @@ async fn a_token_or_grant_revoked_on_one_instance_is_refused_by_the_other() {
     assert_eq!(revoked.status(), StatusCode::OK);
     refused_within_two_seconds(
         &second,
+        "/v1/goals",
         &person.access_token,
         "the other instance still accepts the revoked token",
     )
     .await;
     assert_eq!(
-        status_on(&second, phone.clone()).await,
+        status_of(&second, "/v1/goals", &phone).await,
         StatusCode::OK,
         "the other session goes on"
     );
@@ -684,7 +665,7 @@ async fn a_token_or_grant_revoked_on_one_instance_is_refused_by_the_other() {
     let (client_id, email, tokens) =
         crate::authorize::an_app_let_in(&first, json!(["goals:read"])).await;
     let app_token = tokens["access_token"].as_str().unwrap().to_owned();
-    assert_eq!(status_on(&second, app_token.clone()).await, StatusCode::OK);
+    assert_eq!(status_of(&second, "/v1/goals", &app_token).await, StatusCode::OK);
     let own = first.sign_in(&email, GOOD_PASSWORD).await;
     let taken_back = first
         .authorized(
@@ -698,6 +679,7 @@ async fn a_token_or_grant_revoked_on_one_instance_is_refused_by_the_other() {
     assert_eq!(taken_back.status(), StatusCode::NO_CONTENT);
     refused_within_two_seconds(
         &second,
+        "/v1/goals",
         &app_token,
         "the other instance still accepts the app's token",
     )
@@ -827,6 +809,21 @@ async fn an_ended_token_is_refused_before_its_body_is_read_however_slow_the_data
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "{}", refused.text().await.unwrap());
     app.handle().stop(false).await;
     drop(database);
+}
+
+/// `GET path` on `app` with `token`: the status.
+async fn status_of(app: &TestApp, path: &str, token: &str) -> StatusCode {
+    app.authorized(Method::GET, path, token).send().await.unwrap().status()
+}
+
+/// Waits for `app` to refuse `token` at `path` (401), allowing two seconds for the
+/// notice of what ended it to arrive from the other instance.
+async fn refused_within_two_seconds(app: &TestApp, path: &str, token: &str, what: &str) {
+    let ended_at = Instant::now();
+    while status_of(app, path, token).await != StatusCode::UNAUTHORIZED {
+        assert!(ended_at.elapsed() < Duration::from_secs(2), "{what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Awaits every future, in order (the tests crate has no `futures` dependency).

@@ -10,10 +10,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use waymark_domain::access_log::{
-    AccessLogEntry, AccessLogPosition, AccessLogQuery, AccessLogStore, AccessRecord,
-};
-use waymark_domain::identity::{AccountId, ClientId};
+use waymark_domain::access_log::{AccessLogEntry, AccessLogQuery, AccessLogStore, AccessRecord};
 use waymark_domain::ports::{StoragePorts, StoreError};
 
 /// The most accesses kept waiting while storage is away; more are counted and
@@ -81,27 +78,14 @@ impl AccessRecorder {
     }
 }
 
-/// Whose accesses to show.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AccessLogFilter {
-    /// Only this app's.
-    pub client: Option<ClientId>,
-    /// Only this person's.
-    pub person: Option<AccountId>,
-}
-
-/// One page of `owner`'s access log, newest first, and whether more is waiting.
+/// One page of a person's access log (`query.owner`'s), newest first, and whether
+/// more is waiting.
 ///
 /// # Errors
 /// [`StoreError`].
 pub async fn page(
     ports: &StoragePorts,
-    owner: AccountId,
-    filter: AccessLogFilter,
-    after: Option<AccessLogPosition>,
-    limit: u64,
+    query: &AccessLogQuery,
 ) -> Result<(Vec<AccessLogEntry>, bool), StoreError> {
-    let query =
-        AccessLogQuery { owner, client: filter.client, person: filter.person, after, limit };
-    ports.access_log.page(&query).await
+    ports.access_log.page(query).await
 }

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use waymark_domain::idempotency::{Claim, IdempotencyKey, KeyedRequest, StoredResponse};
 
 use super::caller::{client_address, token_subject};
+use crate::auth::Principal;
 use crate::auth::{Bearer, bearer, sessions};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -92,8 +93,13 @@ pub(crate) async fn make_retries_safe(
     request.set_payload(Payload::from(body));
 
     // A token whose session has ended gets nothing replayed: the operation itself
-    // answers it (401).
-    if let Bearer::Valid(claims) = bearer(request.request(), &state.tokens) {
+    // answers it (401). On a secured operation authentication, which runs first, has
+    // found the session live already (its `Principal` is there); on a public one a
+    // token sent along is checked here.
+    let authenticated = request.extensions().get::<Principal>().is_some();
+    if let (false, Bearer::Valid(claims)) =
+        (authenticated, bearer(request.request(), &state.tokens))
+    {
         match sessions::is_live(&state, &claims).await {
             Ok(true) => {}
             Ok(false) => {

@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use waymark_application::access_log::{self, AccessLogFilter};
-use waymark_domain::access_log::{AccessLogEntry, AccessLogPosition, Accessor};
+use waymark_application::access_log;
+use waymark_domain::access_log::{AccessLogEntry, AccessLogPosition, AccessLogQuery, Accessor};
 use waymark_domain::identity::{AccountId, ClientId};
 
 use crate::auth::Principal;
@@ -169,16 +169,18 @@ pub(crate) async fn list_access_log(
             })
             .transpose()
     };
-    let filter = AccessLogFilter {
+    let mut query = AccessLogQuery {
+        owner,
         client: id("client_id", sent.client_id)?.map(ClientId),
         person: id("person_id", sent.person_id)?.map(AccountId),
+        after: None,
+        limit: sent.limit.as_deref().map_or(Ok(DEFAULT_LIMIT), parse_limit)?,
     };
-    let limit = sent.limit.as_deref().map_or(Ok(DEFAULT_LIMIT), parse_limit)?;
-    let after = match sent.cursor {
+    query.after = match sent.cursor {
         Some(cursor) => {
             let position: LogPosition = state.cursors.decode(&cursor)?;
             let filtered_by =
-                (filter.client.map(|client| client.0), filter.person.map(|person| person.0));
+                (query.client.map(|client| client.0), query.person.map(|person| person.0));
             if (position.client, position.person) != filtered_by {
                 return Err(bad_query(
                     "this cursor belongs to a list with other filters; start again from the first page",
@@ -188,16 +190,16 @@ pub(crate) async fn list_access_log(
         }
         None => None,
     };
-    let (entries, has_more) = access_log::page(&state.ports, owner, filter, after, limit).await?;
+    let (entries, has_more) = access_log::page(&state.ports, &query).await?;
     let next_cursor = state.cursors.after_last(has_more, &entries, |last| LogPosition {
         last: TimeAndId { at: last.record.at, id: last.record.id },
-        client: filter.client.map(|client| client.0),
-        person: filter.person.map(|person| person.0),
+        client: query.client.map(|client| client.0),
+        person: query.person.map(|person| person.0),
     });
     let items = entries.iter().map(AccessLogEntryResponse::from).collect();
     Ok(page_response(
         &next_page_base("/v1/me/access-log", request.query_string()),
-        limit,
+        query.limit,
         items,
         next_cursor,
     ))
