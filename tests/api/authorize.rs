@@ -372,19 +372,74 @@ api_test!(async fn the_crisis_lines_are_a_page_every_flow_page_links_to(app) {
 /// the whole flow: its client id, the person's e-mail, and the app's token response.
 pub(crate) async fn an_app_let_in(app: &TestApp, scopes: Value) -> (String, String, Value) {
     let (client_id, email) = setting(app, scopes).await;
-    let opened = open(app, &query(&client_id, &[])).await;
-    let consent = sign_in(app, &opened, &email, GOOD_PASSWORD).await;
-    let allowed = submit(
-        app,
-        opened.cookie.as_deref(),
-        &[("flow", consent.flow.as_deref().unwrap()), ("action", "allow")],
-    )
-    .await;
-    let code = back(allowed.location.as_deref().unwrap())["code"].clone();
+    let code = a_code_allowed(app, &client_id, &email).await;
     let tokens = exchange(app, &client_id, &code, VERIFIER).await;
     assert_eq!(tokens.status(), StatusCode::OK);
     (client_id, email, tokens.json().await.unwrap())
 }
+
+/// The code the person `email` gets for the app `client_id` by signing in and, if
+/// asked, allowing it.
+async fn a_code_allowed(app: &TestApp, client_id: &str, email: &str) -> String {
+    let opened = open(app, &query(client_id, &[])).await;
+    let mut answered = sign_in(app, &opened, email, GOOD_PASSWORD).await;
+    if answered.status == StatusCode::OK {
+        let flow = answered.flow.clone().unwrap();
+        answered =
+            submit(app, opened.cookie.as_deref(), &[("flow", &flow), ("action", "allow")]).await;
+    }
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.html);
+    back(answered.location.as_deref().unwrap())["code"].clone()
+}
+
+/// The claims of a signed token, unverified.
+fn claims_of(token: &str) -> Value {
+    let payload = token.split('.').nth(1).unwrap();
+    let payload =
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).unwrap();
+    serde_json::from_slice(&payload).unwrap()
+}
+
+api_test!(async fn a_grant_taken_back_stays_gone_when_the_app_is_let_in_again(app) {
+    let (client_id, email, first) = an_app_let_in(&app, json!(["goals:read"])).await;
+    let first_token = first["access_token"].as_str().unwrap().to_owned();
+    let own = app.sign_in(&email, GOOD_PASSWORD).await;
+    let own_token = own["access_token"].as_str().unwrap();
+    let listed: Value = app.authorized(Method::GET, "/v1/me/grants", own_token).send().await.unwrap().json().await.unwrap();
+    let first_grant = listed["items"][0]["grant_id"].clone();
+    assert!(first_grant.is_string(), "{listed}");
+    assert_eq!(claims_of(&first_token)["grant"], first_grant, "the token names the grant it was issued under");
+
+    let revoked = app.authorized(Method::DELETE, &format!("/v1/me/grants/{client_id}"), own_token).send().await.unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let code = a_code_allowed(&app, &client_id, &email).await;
+    let second: Value = exchange(&app, &client_id, &code, VERIFIER).await.json().await.unwrap();
+    let second_token = second["access_token"].as_str().unwrap();
+    let relisted: Value = app.authorized(Method::GET, "/v1/me/grants", own_token).send().await.unwrap().json().await.unwrap();
+    let second_grant = relisted["items"][0]["grant_id"].clone();
+    assert_ne!(second_grant, first_grant, "letting the app in again is a new grant");
+    assert_eq!(claims_of(second_token)["grant"], second_grant);
+
+    let old = app.authorized(Method::GET, "/v1/goals", &first_token).send().await.unwrap();
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED, "a token of the grant taken back never works again");
+    let new = app.authorized(Method::GET, "/v1/goals", second_token).send().await.unwrap();
+    assert_eq!(new.status(), StatusCode::OK);
+});
+
+api_test!(async fn a_code_is_refused_once_the_grant_it_came_from_is_taken_back(app) {
+    let (client_id, email) = setting(&app, json!(["goals:read"])).await;
+    let code = a_code_allowed(&app, &client_id, &email).await;
+    let own = app.sign_in(&email, GOOD_PASSWORD).await;
+    let revoked = app
+        .authorized(Method::DELETE, &format!("/v1/me/grants/{client_id}"), own["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let exchanged = exchange(&app, &client_id, &code, VERIFIER).await;
+    assert_eq!(exchanged.status(), StatusCode::BAD_REQUEST, "no tokens for a grant the person took back");
+    assert_eq!(exchanged.json::<Value>().await.unwrap()["error"], "invalid_grant");
+});
 
 api_test!(async fn a_person_sees_the_apps_they_let_in_and_takes_one_back_at_once(app) {
     let (client_id, email, tokens) = an_app_let_in(&app, json!(["goals:read"])).await;

@@ -7,7 +7,7 @@
 //! (no open redirect); every other problem goes back to the app.
 
 use waymark_domain::identity::authorization::{
-    CODE_LIFETIME, CODE_PREFIX, CodeChallenge, CodeGrant, NewAuthorizationCode,
+    CODE_LIFETIME, CODE_PREFIX, CodeChallenge, CodeGrant, GrantId, NewAuthorizationCode,
 };
 use waymark_domain::identity::ports::Consent;
 use waymark_domain::identity::secret::OpaqueSecret;
@@ -143,7 +143,7 @@ pub async fn needs_consent(
     request: &AuthorizationRequest,
 ) -> Result<bool, StoreError> {
     let consented = ports.consents.consented(account, request.client.id).await?;
-    Ok(!consented.is_some_and(|consented| request.scopes.is_subset(&consented)))
+    Ok(!consented.is_some_and(|grant| request.scopes.is_subset(&grant.scopes)))
 }
 
 /// The person said yes: remembers it (with what they let the app have before), and
@@ -158,8 +158,8 @@ pub async fn allow(
     request: &AuthorizationRequest,
 ) -> Result<OpaqueSecret, StoreError> {
     let before = ports.consents.consented(account, request.client.id).await?;
-    let consented =
-        before.map_or_else(|| request.scopes.clone(), |before| before.union(&request.scopes));
+    let consented = before
+        .map_or_else(|| request.scopes.clone(), |before| before.scopes.union(&request.scopes));
     ports.consents.remember(account, request.client.id, &consented, now).await?;
     issue_code(ports, now, account, request).await
 }
@@ -251,7 +251,8 @@ pub enum Delegation {
 
 /// How `client` acts for `account` while a token it holds still speaks for them:
 /// `None` once the client is disabled or, unless it is first-party, the person has
-/// taken their consent back.
+/// taken back `grant`, the grant the token was issued under (letting the app in again
+/// is another grant, which does not bring the old tokens back).
 ///
 /// # Errors
 /// [`StoreError`].
@@ -259,6 +260,7 @@ pub async fn live_delegation(
     ports: &StoragePorts,
     account: AccountId,
     client: ClientId,
+    grant: Option<GrantId>,
 ) -> Result<Option<Delegation>, StoreError> {
     let Some((client, _)) = ports.clients.find(client).await? else {
         return Ok(None);
@@ -269,6 +271,9 @@ pub async fn live_delegation(
     if client.first_party {
         return Ok(Some(Delegation::FirstParty));
     }
-    let consented = ports.consents.consented(account, client.id).await?.is_some();
-    Ok(consented.then_some(Delegation::Granted))
+    let Some(grant) = grant else {
+        return Ok(None);
+    };
+    let current = ports.consents.consented(account, client.id).await?;
+    Ok(current.filter(|current| current.id == grant).map(|_| Delegation::Granted))
 }

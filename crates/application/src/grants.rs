@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use waymark_domain::identity::authorization::CodeRedemption;
+use waymark_domain::identity::authorization::{CodeRedemption, GrantId};
 use waymark_domain::identity::ports::LockoutPolicy;
 use waymark_domain::identity::ports::{
     NewRefreshToken, PasswordHasher, RefreshGrant, Revocation, Rotation,
@@ -70,12 +70,15 @@ pub enum GrantError {
 pub enum Granted {
     /// Access to a person's data.
     Person {
-        /// Whose.
-        account: Account,
+        /// Whose (boxed: an account is far larger than a client's grant).
+        account: Box<Account>,
         /// The API client that asked, if one did.
         client: Option<ClientId>,
         /// What is granted.
         scopes: ScopeSet,
+        /// The grant the person gave the app on the consent page, which the access
+        /// token names; `None` for the person's own sign-in and first-party apps.
+        grant: Option<GrantId>,
         /// The refresh token to hand out, this once.
         refresh_token: OpaqueSecret,
     },
@@ -159,7 +162,13 @@ pub async fn password(
     let stored =
         NewRefreshToken { digest: refresh_token.digest(), grant: grant.clone(), expires_at };
     ports.refresh_tokens.issue(stored).await?;
-    Ok(Granted::Person { account, client: grant.client_id, scopes: grant.scopes, refresh_token })
+    Ok(Granted::Person {
+        account: Box::new(account),
+        client: grant.client_id,
+        scopes: grant.scopes,
+        grant: None,
+        refresh_token,
+    })
 }
 
 /// The account `username` and `password` sign in to, or `None` when they do not (a
@@ -237,6 +246,12 @@ pub async fn authorization_code(
         // The person ended every session since consenting.
         return Err(NOT_VALID_CODE);
     }
+    // The person may have taken the grant back since the code was issued.
+    let consented = ports.consents.consented(account.id, client.id).await?;
+    let Some(consented) = consented.filter(|consented| grant.scopes.is_subset(&consented.scopes))
+    else {
+        return Err(NOT_VALID_CODE);
+    };
     let scopes =
         grant.scopes.intersection(&account.role.allowed_scopes()).intersection(&client.scopes);
     let refresh = RefreshGrant {
@@ -251,7 +266,13 @@ pub async fn authorization_code(
         .refresh_tokens
         .issue(NewRefreshToken { digest: refresh_token.digest(), grant: refresh, expires_at })
         .await?;
-    Ok(Granted::Person { account, client: Some(client.id), scopes, refresh_token })
+    Ok(Granted::Person {
+        account: Box::new(account),
+        client: Some(client.id),
+        scopes,
+        grant: Some(consented.id),
+        refresh_token,
+    })
 }
 
 /// The refresh grant: spends `presented` and hands out its replacement. A request the
@@ -284,7 +305,19 @@ pub async fn refresh(
         Rotation::Invalid => return Err(NOT_VALID),
     };
     let (account, scopes) = refreshed(ports, &grant, client, requested).await?;
-    Ok(Granted::Person { account, client: grant.client_id, scopes, refresh_token: replacement })
+    let consented = match client {
+        Some(client) if !client.first_party => {
+            Some(ports.consents.consented(account.id, client.id).await?.ok_or(NOT_VALID)?.id)
+        }
+        _ => None,
+    };
+    Ok(Granted::Person {
+        account: Box::new(account),
+        client: grant.client_id,
+        scopes,
+        grant: consented,
+        refresh_token: replacement,
+    })
 }
 
 const NOT_VALID: GrantError =

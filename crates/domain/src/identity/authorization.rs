@@ -21,6 +21,32 @@ pub const CODE_LIFETIME: Duration = Duration::from_secs(60);
 /// Prefix of authorization codes, so a leaked one is recognisable.
 pub const CODE_PREFIX: &str = "wma_";
 
+/// Names one grant: what a person let an app have, from the moment they said yes until
+/// they take it back. Every token issued under it carries it (the `grant` claim), so a
+/// token from a grant taken back stays refused even when the app is let in again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GrantId(pub uuid::Uuid);
+
+impl GrantId {
+    /// A new grant's id.
+    #[must_use]
+    pub fn generate() -> Self {
+        Self(crate::id::new_id())
+    }
+
+    /// The grant `text` names, if it names one at all.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        uuid::Uuid::parse_str(text).ok().map(Self)
+    }
+}
+
+impl std::fmt::Display for GrantId {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(formatter)
+    }
+}
+
 /// A PKCE code challenge (`S256`): the base64url SHA-256 of the verifier the client
 /// keeps, so only the client that started the flow can finish it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::account::{Account, AccountId, NewAccount, ProfileChanges, Role};
-use super::authorization::{CodeRedemption, NewAuthorizationCode};
+use super::authorization::{CodeRedemption, GrantId, NewAuthorizationCode};
 use super::client::{ApiClient, ClientChanges, ClientId, NewApiClient};
 use super::email::Email;
 use super::password::{NewPassword, PasswordHash};
@@ -390,7 +390,7 @@ pub trait AuthorizationCodeStore: Send + Sync + std::fmt::Debug {
 /// for more.
 #[async_trait]
 pub trait ConsentStore: Send + Sync + std::fmt::Debug {
-    /// The scopes `account` has let `client` have, if any.
+    /// The grant `account` has given `client`, if any.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
@@ -398,9 +398,10 @@ pub trait ConsentStore: Send + Sync + std::fmt::Debug {
         &self,
         account: AccountId,
         client: ClientId,
-    ) -> Result<Option<ScopeSet>, StoreError>;
+    ) -> Result<Option<Grant>, StoreError>;
 
-    /// Remembers that `account` let `client` have `scopes` (replacing what was there).
+    /// Remembers that `account` let `client` have `scopes` (replacing what was there),
+    /// and answers the grant: the one already there, now with `scopes`, or a new one.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
@@ -410,7 +411,7 @@ pub trait ConsentStore: Send + Sync + std::fmt::Debug {
         client: ClientId,
         scopes: &ScopeSet,
         now: Instant,
-    ) -> Result<(), StoreError>;
+    ) -> Result<GrantId, StoreError>;
 
     /// Every app `account` has let in, oldest first.
     ///
@@ -432,9 +433,21 @@ pub trait ConsentStore: Send + Sync + std::fmt::Debug {
     ) -> Result<bool, StoreError>;
 }
 
+/// What a person let an app have, from the moment they said yes until they take it
+/// back. Letting the app in again after that is a new grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// Which grant: every token issued under it names it.
+    pub id: GrantId,
+    /// What the person let the app have.
+    pub scopes: ScopeSet,
+}
+
 /// An app a person has let in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consent {
+    /// The grant the tokens the app holds are issued under.
+    pub grant_id: GrantId,
     /// The app.
     pub client_id: ClientId,
     /// What the person let it have.

@@ -9,6 +9,7 @@
 use waymark_application::authorization::{self, Delegation};
 use waymark_application::grants;
 use waymark_domain::identity::ClientId;
+use waymark_domain::identity::authorization::GrantId;
 
 use super::tokens::{AccessClaims, TokenIssuer, TokenSubject};
 use crate::error::ApiError;
@@ -28,7 +29,7 @@ pub(crate) enum Session {
 
 /// Whether `claims`, already verified, still speak for someone: a person's token only
 /// while their account is at the token's epoch and, if an app holds it, while the app
-/// is enabled and (unless first-party) still let in; a client's own token only while
+/// is enabled and (unless first-party) the grant the token names still lasts; a client's own token only while
 /// the client is enabled.
 ///
 /// # Errors
@@ -49,7 +50,8 @@ pub(crate) async fn session(state: &AppState, claims: &AccessClaims) -> Result<S
             let Some(client) = client else {
                 return Ok(Session::Live);
             };
-            Ok(match authorization::live_delegation(&state.ports, account, client).await? {
+            let grant = claims.grant.as_deref().and_then(GrantId::parse);
+            Ok(match authorization::live_delegation(&state.ports, account, client, grant).await? {
                 None => Session::Ended,
                 Some(Delegation::FirstParty) => Session::Live,
                 Some(Delegation::Granted) => Session::LiveThroughGrant(client),

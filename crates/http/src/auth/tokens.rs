@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize};
+use waymark_domain::identity::authorization::GrantId;
 use waymark_domain::identity::{Account, AccountId, ClientId, ScopeSet};
 
 use super::keys::SigningKeys;
@@ -54,6 +55,11 @@ pub struct AccessClaims {
     /// Connect's name for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub azp: Option<String>,
+    /// The grant the person gave a third-party app on the consent page, which the token
+    /// was issued under: it works only while that grant lasts (`GET /v1/me/grants`
+    /// lists it as `grant_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<String>,
     /// The account's role when the token was issued (absent for API clients), so
     /// handlers can require a role as well as a scope without a database read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,7 +145,8 @@ impl TokenIssuer {
     }
 
     /// Signs an access token for `account` with `scopes`, carrying its role and token
-    /// epoch as they are now, and the API client it signed in through, if any.
+    /// epoch as they are now, the API client it signed in through, if any, and the
+    /// grant that client holds, if the person gave it one on the consent page.
     ///
     /// # Errors
     /// [`SigningFailed`] if signing fails, which would be a bug.
@@ -148,10 +155,12 @@ impl TokenIssuer {
         account: &Account,
         scopes: &ScopeSet,
         client: Option<ClientId>,
+        grant: Option<GrantId>,
     ) -> Result<String, SigningFailed> {
         self.sign(AccessClaims {
             client_id: client.map(|client| client.to_string()),
             azp: client.map(|client| client.to_string()),
+            grant: grant.map(|grant| grant.to_string()),
             role: Some(account.role.as_str().to_owned()),
             token_epoch: Some(account.token_epoch),
             ..self.claims_for(account.id.to_string(), scopes)
@@ -190,6 +199,7 @@ impl TokenIssuer {
             scope: scopes.to_string(),
             client_id: None,
             azp: None,
+            grant: None,
             role: None,
             token_epoch: None,
         }
@@ -302,7 +312,12 @@ mod tests {
         let tokens = issuer(&[generate_ed25519_pem().expect("key")]);
         let account = account(3);
         let token = tokens
-            .issue_for_account(&account, &ScopeSet::of([Scope::Profile, Scope::GoalsRead]), None)
+            .issue_for_account(
+                &account,
+                &ScopeSet::of([Scope::Profile, Scope::GoalsRead]),
+                None,
+                None,
+            )
             .expect("signs");
         let claims = tokens.verify(&token).expect("verifies");
         assert_eq!(claims.sub, account.id.to_string());
@@ -332,7 +347,7 @@ mod tests {
         let new = generate_ed25519_pem().expect("key");
         let before = issuer(std::slice::from_ref(&old));
         let token =
-            before.issue_for_account(&account(0), &ScopeSet::default(), None).expect("signs");
+            before.issue_for_account(&account(0), &ScopeSet::default(), None, None).expect("signs");
         assert!(issuer(&[new.clone(), old]).verify(&token).is_ok());
         assert!(issuer(&[new]).verify(&token).is_err());
     }

@@ -17,6 +17,9 @@ use crate::state::AppState;
 /// An app you have let in.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct AppLetInResponse {
+    /// This grant: the `grant` claim of every access token the app holds under it.
+    /// Letting the app in again after taking it back is a new grant.
+    grant_id: uuid::Uuid,
     /// The app's client id; `DELETE /v1/me/grants/{client_id}` takes it back.
     client_id: uuid::Uuid,
     /// The app's name, as its consent page showed it.
@@ -61,6 +64,7 @@ pub(crate) async fn list_grants(
     let items = apps
         .iter()
         .map(|app| AppLetInResponse {
+            grant_id: app.consent.grant_id.0,
             client_id: app.client.id.0,
             name: app.client.name.clone(),
             scopes: app.consent.scopes.iter().map(|scope| scope.as_str().to_owned()).collect(),

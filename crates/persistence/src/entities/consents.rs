@@ -11,6 +11,7 @@ pub struct Model {
     pub client_id: Uuid,
     pub scopes: String,
     pub granted_at: DateTimeUtc,
+    pub grant_id: Uuid,
 }
 
 super::without_relations!();

@@ -4,12 +4,12 @@ use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 use waymark_domain::identity::authorization::{
-    CodeChallenge, CodeGrant, CodeRedemption, NewAuthorizationCode,
+    CodeChallenge, CodeGrant, CodeRedemption, GrantId, NewAuthorizationCode,
 };
-use waymark_domain::identity::ports::{AuthorizationCodeStore, Consent, ConsentStore};
+use waymark_domain::identity::ports::{AuthorizationCodeStore, Consent, ConsentStore, Grant};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
 use waymark_domain::ports::StoreError;
@@ -115,12 +115,12 @@ impl ConsentStore for SqlAuthorizationStore {
         &self,
         account: AccountId,
         client: ClientId,
-    ) -> Result<Option<ScopeSet>, StoreError> {
+    ) -> Result<Option<Grant>, StoreError> {
         consents::Entity::find_by_id((account.0, client.0))
             .one(&self.connection)
             .await
             .map_err(store_error)?
-            .map(|row| scopes_of(&row.scopes))
+            .map(|row| Ok(Grant { id: GrantId(row.grant_id), scopes: scopes_of(&row.scopes)? }))
             .transpose()
     }
 
@@ -130,23 +130,32 @@ impl ConsentStore for SqlAuthorizationStore {
         client: ClientId,
         scopes: &ScopeSet,
         now: Instant,
-    ) -> Result<(), StoreError> {
+    ) -> Result<GrantId, StoreError> {
+        let transaction = self.writes.begin().await?;
         let row = consents::ActiveModel {
             account_id: Set(account.0),
             client_id: Set(client.0),
             scopes: Set(scopes.to_string()),
             granted_at: Set(now),
+            grant_id: Set(GrantId::generate().0),
         };
+        // A grant already there keeps its id: the tokens issued under it stay good.
         consents::Entity::insert(row)
             .on_conflict(
                 OnConflict::columns([consents::Column::AccountId, consents::Column::ClientId])
                     .update_columns([consents::Column::Scopes, consents::Column::GrantedAt])
                     .to_owned(),
             )
-            .exec_without_returning(&self.writes)
+            .exec_without_returning(&transaction)
             .await
-            .map(|_| ())
-            .map_err(store_error)
+            .map_err(store_error)?;
+        let remembered = consents::Entity::find_by_id((account.0, client.0))
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("a consent just written")))?;
+        transaction.commit().await?;
+        Ok(GrantId(remembered.grant_id))
     }
 
     async fn consents_of(&self, account: AccountId) -> Result<Vec<Consent>, StoreError> {
@@ -156,21 +165,30 @@ impl ConsentStore for SqlAuthorizationStore {
             .all(&self.connection)
             .await
             .map_err(store_error)?;
-        let mut consents = Vec::with_capacity(rows.len());
-        for row in rows {
-            let last_used_at = refresh_tokens::Entity::find()
+        // When each app last got tokens: its newest refresh token, all apps in one read.
+        let last_used: std::collections::HashMap<uuid::Uuid, Instant> =
+            refresh_tokens::Entity::find()
+                .select_only()
+                .column(refresh_tokens::Column::ClientId)
+                .column_as(refresh_tokens::Column::CreatedAt.max(), "last_used_at")
                 .filter(refresh_tokens::Column::AccountId.eq(account.0))
-                .filter(refresh_tokens::Column::ClientId.eq(row.client_id))
-                .order_by_desc(refresh_tokens::Column::CreatedAt)
-                .one(&self.connection)
+                .filter(refresh_tokens::Column::ClientId.is_not_null())
+                .group_by(refresh_tokens::Column::ClientId)
+                .into_tuple::<(Option<uuid::Uuid>, Option<Instant>)>()
+                .all(&self.connection)
                 .await
                 .map_err(store_error)?
-                .map(|token| token.created_at);
+                .into_iter()
+                .filter_map(|(client, last_used_at)| Some((client?, last_used_at?)))
+                .collect();
+        let mut consents = Vec::with_capacity(rows.len());
+        for row in rows {
             consents.push(Consent {
+                grant_id: GrantId(row.grant_id),
                 client_id: ClientId(row.client_id),
                 scopes: scopes_of(&row.scopes)?,
                 granted_at: row.granted_at,
-                last_used_at,
+                last_used_at: last_used.get(&row.client_id).copied(),
             });
         }
         Ok(consents)

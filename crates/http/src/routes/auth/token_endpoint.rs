@@ -197,8 +197,8 @@ fn refusal(refused: GrantError) -> Result<HttpResponse, ApiError> {
 /// token the grant made, shown this once.
 fn token_response(state: &AppState, granted: Granted) -> Result<HttpResponse, ApiError> {
     let (access_token, refresh_token, scopes) = match granted {
-        Granted::Person { account, client, scopes, refresh_token } => {
-            let access = state.tokens.issue_for_account(&account, &scopes, client);
+        Granted::Person { account, client, scopes, grant, refresh_token } => {
+            let access = state.tokens.issue_for_account(&account, &scopes, client, grant);
             (access, Some(refresh_token.expose().to_owned()), scopes)
         }
         Granted::Client { client, scopes } => {
