@@ -7,7 +7,7 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use waymark_domain::identity::ports::{NewRefreshToken, RefreshGrant};
+use waymark_domain::identity::ports::{NewRefreshToken, RefreshGrant, SignInId};
 use waymark_domain::identity::secret::OpaqueSecret;
 use waymark_domain::identity::{AccountId, Role, Scope, ScopeSet};
 
@@ -122,7 +122,7 @@ api_test!(async fn a_refresh_token_stored_after_its_sessions_ended_never_refresh
             refresh_tokens
                 .issue(NewRefreshToken {
                     digest: secret.digest(),
-                    grant: RefreshGrant { account_id, client_id: None, scopes: ScopeSet::of([Scope::Profile]), token_epoch: epoch },
+                    grant: RefreshGrant { sign_in: SignInId::generate(), account_id, client_id: None, scopes: ScopeSet::of([Scope::Profile]), token_epoch: epoch },
                     expires_at: chrono::Utc::now() + chrono::Duration::days(1),
                 })
                 .await
@@ -245,4 +245,42 @@ api_test!(async fn access_tokens_revoked_at_the_same_moment_all_stop(app) {
         assert_eq!(me_status(&app, token).await, StatusCode::UNAUTHORIZED, "every one of them");
     }
     assert_eq!(me_status(&app, &person.access_token).await, StatusCode::OK, "and no other");
+});
+
+api_test!(async fn revoking_a_refresh_token_ends_the_access_tokens_of_its_sign_in_and_no_other(app) {
+    let person = app.signed_in_user().await;
+    let phone = another_session(&app, &person, GOOD_PASSWORD).await;
+    let refreshed: Value = app
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", &person.refresh_token)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let newest_refresh = refreshed["refresh_token"].as_str().unwrap();
+    let newest_access = refreshed["access_token"].as_str().unwrap();
+    assert_eq!(me_status(&app, newest_access).await, StatusCode::OK);
+    let revoked = app.client.post(app.url("/v1/auth/revoke")).form(&[("token", newest_refresh)]).send().await.unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_token_refused(&app, newest_access, "the access token of the sign-in signed out").await;
+    assert_token_refused(&app, &person.access_token, "an earlier access token of the same sign-in").await;
+    assert_eq!(me_status(&app, phone["access_token"].as_str().unwrap()).await, StatusCode::OK, "another sign-in goes on");
+});
+
+api_test!(async fn a_stolen_refresh_token_used_again_ends_the_access_tokens_of_its_sign_in(app) {
+    let (client_id, _, tokens) = crate::authorize::an_app_let_in(&app, json!(["goals:read"])).await;
+    let stolen = tokens["refresh_token"].as_str().unwrap();
+    let refresh = |token: String| {
+        let client_id = client_id.clone();
+        let app = &app;
+        async move { app.token(&[("grant_type", "refresh_token"), ("refresh_token", &token), ("client_id", &client_id)]).await }
+    };
+    let rotated: Value = refresh(stolen.to_owned()).await.json().await.unwrap();
+    let rotated_access = rotated["access_token"].as_str().unwrap();
+    assert_eq!(app.authorized(Method::GET, "/v1/goals", rotated_access).send().await.unwrap().status(), StatusCode::OK);
+    let reused = refresh(stolen.to_owned()).await;
+    assert_eq!(reused.status(), StatusCode::BAD_REQUEST);
+    for token in [tokens["access_token"].as_str().unwrap(), rotated_access] {
+        let after = app.authorized(Method::GET, "/v1/goals", token).send().await.unwrap();
+        assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "whoever holds the sign-in's access tokens is stopped too");
+    }
 });

@@ -12,7 +12,8 @@ use chrono::TimeDelta;
 use waymark_domain::identity::authorization::{CodeRedemption, GrantId};
 use waymark_domain::identity::ports::LockoutPolicy;
 use waymark_domain::identity::ports::{
-    NewRefreshToken, PasswordHasher, RefreshGrant, Revocation, Rotation,
+    NewRefreshToken, PasswordHasher, RefreshGrant, RefreshRevocation, Revocation, Rotation,
+    SignInId,
 };
 use waymark_domain::identity::secret::{OpaqueSecret, SecretDigest};
 use waymark_domain::identity::{
@@ -79,6 +80,8 @@ pub enum Granted {
         /// The grant the person gave the app on the consent page, which the access
         /// token names; `None` for the person's own sign-in and first-party apps.
         grant: Option<GrantId>,
+        /// The sign-in the refresh token descends from, which the access token names.
+        sign_in: SignInId,
         /// The refresh token to hand out, this once.
         refresh_token: OpaqueSecret,
     },
@@ -96,6 +99,9 @@ pub enum Granted {
 pub struct GrantPolicy {
     /// How long a refresh token works.
     pub refresh_token_lifetime: TimeDelta,
+    /// How long an access token works: a sign-in that ends early is remembered as
+    /// ended for that long, so its access tokens are refused until they expire.
+    pub access_token_lifetime: TimeDelta,
     /// How many wrong passwords an address may send before it must wait.
     pub lockout: LockoutPolicy,
     /// The moment of the grant.
@@ -152,6 +158,7 @@ pub async fn password(
     };
     let scopes = narrow(requested, allowed)?;
     let grant = RefreshGrant {
+        sign_in: SignInId::generate(),
         account_id: account.id,
         client_id: client.map(|client| client.id),
         scopes,
@@ -167,6 +174,7 @@ pub async fn password(
         client: grant.client_id,
         scopes: grant.scopes,
         grant: None,
+        sign_in: grant.sign_in,
         refresh_token,
     })
 }
@@ -255,6 +263,7 @@ pub async fn authorization_code(
     let scopes =
         grant.scopes.intersection(&account.role.allowed_scopes()).intersection(&client.scopes);
     let refresh = RefreshGrant {
+        sign_in: SignInId::generate(),
         account_id: account.id,
         client_id: Some(client.id),
         scopes: scopes.clone(),
@@ -264,13 +273,18 @@ pub async fn authorization_code(
     let expires_at = policy.now + policy.refresh_token_lifetime;
     ports
         .refresh_tokens
-        .issue(NewRefreshToken { digest: refresh_token.digest(), grant: refresh, expires_at })
+        .issue(NewRefreshToken {
+            digest: refresh_token.digest(),
+            grant: refresh.clone(),
+            expires_at,
+        })
         .await?;
     Ok(Granted::Person {
         account: Box::new(account),
         client: Some(client.id),
         scopes,
         grant: Some(consented.id),
+        sign_in: refresh.sign_in,
         refresh_token,
     })
 }
@@ -299,7 +313,11 @@ pub async fn refresh(
         ports.refresh_tokens.rotate(&digest, &replacement.digest(), expires_at, policy.now).await?;
     let grant = match rotation {
         Rotation::Rotated(grant) => grant,
-        Rotation::Reused { account_id } => {
+        Rotation::Reused { account_id, sign_in } => {
+            // Whoever holds the sign-in's access tokens (the thief, perhaps) is
+            // stopped too (RFC 9700 section 4.14.2).
+            let until = policy.now + policy.access_token_lifetime;
+            ports.accounts.revoke_access_token(account_id, &sign_in.to_string(), until).await?;
             return Err(GrantError::SpentTokenReused { account: account_id });
         }
         Rotation::Invalid => return Err(NOT_VALID),
@@ -316,6 +334,7 @@ pub async fn refresh(
         client: grant.client_id,
         scopes,
         grant: consented,
+        sign_in: grant.sign_in,
         refresh_token: replacement,
     })
 }
@@ -368,17 +387,32 @@ pub fn client_credentials(
     Ok(Granted::Client { client: client.id, scopes })
 }
 
-/// Revokes the sign-in `token` (a refresh token) belongs to, if `client` may: a client
-/// may revoke only its own tokens (RFC 7009 section 2.1).
+/// Ends the sign-in `token` (a refresh token) belongs to, if `client` may (a client
+/// may revoke only its own tokens, RFC 7009 section 2.1): its refresh tokens are
+/// revoked, and the access tokens issued from them are refused from their next
+/// request. `access_tokens_expire_by` is when an access token issued now would
+/// expire: the sign-in is remembered as ended until then.
 ///
 /// # Errors
-/// [`StoreError`] when storage fails.
+/// [`StoreError`] when storage fails; asking again finishes what was begun.
 pub async fn revoke(
     ports: &StoragePorts,
     token: &str,
     client: Option<ClientId>,
+    access_tokens_expire_by: Instant,
 ) -> Result<Revocation, StoreError> {
-    ports.refresh_tokens.revoke(&SecretDigest::of(token), client).await
+    Ok(match ports.refresh_tokens.revoke(&SecretDigest::of(token), client).await? {
+        RefreshRevocation::Revoked { account_id, sign_in } => {
+            let sign_in = sign_in.to_string();
+            ports
+                .accounts
+                .revoke_access_token(account_id, &sign_in, access_tokens_expire_by)
+                .await?;
+            Revocation::Revoked
+        }
+        RefreshRevocation::Unknown => Revocation::Unknown,
+        RefreshRevocation::OtherClient => Revocation::OtherClient,
+    })
 }
 
 /// What the refresh token `token` grants, if it still works.
@@ -439,20 +473,34 @@ pub async fn is_client_enabled(ports: &StoragePorts, client: ClientId) -> Result
     Ok(ports.clients.find(client).await?.is_some_and(|(client, _)| client.is_enabled()))
 }
 
-/// Whether a person's access token `token_id`, issued at `token_epoch`, still speaks
-/// for them: the account exists, has not moved its epoch on since (a password or role
-/// change, signing out everywhere), and has not had this token revoked.
+/// A person's access token as its signature vouches, for the session check.
+#[derive(Debug, Clone, Copy)]
+pub struct PersonToken<'a> {
+    /// Whose it is.
+    pub account: AccountId,
+    /// The account's token epoch when it was issued.
+    pub token_epoch: i64,
+    /// Its id (`jti`).
+    pub token_id: &'a str,
+    /// The sign-in it was issued from (`sid`), if it names one.
+    pub sign_in: Option<&'a str>,
+}
+
+/// Whether a person's access token still speaks for them: the account exists, has not
+/// moved its epoch on since the token was issued (a password or role change, signing
+/// out everywhere), and has had neither this token nor its sign-in revoked.
 ///
 /// # Errors
 /// [`StoreError`] when the account cannot be read.
 pub async fn is_session_live(
     ports: &StoragePorts,
-    account: AccountId,
-    token_epoch: i64,
-    token_id: &str,
+    token: PersonToken<'_>,
 ) -> Result<bool, StoreError> {
-    Ok(ports.accounts.get(account).await?.is_some_and(|current| {
-        current.token_epoch == token_epoch && !current.revoked_access_tokens.contains(token_id)
+    Ok(ports.accounts.get(token.account).await?.is_some_and(|current| {
+        let revoked = &current.revoked_access_tokens;
+        current.token_epoch == token.token_epoch
+            && !revoked.contains(token.token_id)
+            && !token.sign_in.is_some_and(|sign_in| revoked.contains(sign_in))
     }))
 }
 

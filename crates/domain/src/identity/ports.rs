@@ -116,7 +116,8 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
     async fn sign_out_everywhere(&self, id: AccountId) -> Result<(), UpdateAccountError>;
 
     /// Makes the access token `token_id` of account `id` stop working before it
-    /// expires at `expires_at` (see [`crate::identity::RevokedAccessTokens`]); with
+    /// expires at `expires_at`, or every access token of a sign-in when `token_id` is
+    /// a [`SignInId`] (see [`crate::identity::RevokedAccessTokens`]); with
     /// too many revoked already, ends every session of the account instead. Nothing
     /// happens for an account that is gone.
     ///
@@ -137,9 +138,32 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError>;
 }
 
+/// Names one sign-in: the family of refresh tokens that descend from it by rotation,
+/// and the access tokens issued from them, which carry it as their `sid` claim. Ending
+/// the sign-in (revoking one of its refresh tokens, or a spent one used again) ends
+/// those access tokens too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SignInId(pub uuid::Uuid);
+
+impl SignInId {
+    /// A new sign-in's id.
+    #[must_use]
+    pub fn generate() -> Self {
+        Self(crate::id::new_id())
+    }
+}
+
+impl std::fmt::Display for SignInId {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(formatter)
+    }
+}
+
 /// Who a refresh token was issued to, and for what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshGrant {
+    /// The sign-in it descends from.
+    pub sign_in: SignInId,
     /// The account.
     pub account_id: AccountId,
     /// The client that asked for it, if one authenticated.
@@ -171,6 +195,8 @@ pub enum Rotation {
     Reused {
         /// The account whose family was revoked.
         account_id: AccountId,
+        /// The sign-in that family descends from.
+        sign_in: SignInId,
     },
     /// It is unknown or expired.
     Invalid,
@@ -187,10 +213,26 @@ pub enum Revocation {
     OtherClient,
 }
 
+/// What revoking a refresh token led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshRevocation {
+    /// Its family is revoked.
+    Revoked {
+        /// Whose it was.
+        account_id: AccountId,
+        /// The sign-in the family descends from.
+        sign_in: SignInId,
+    },
+    /// No such token.
+    Unknown,
+    /// The token was issued to another client (or to one, and none authenticated).
+    OtherClient,
+}
+
 /// Opaque refresh tokens, stored as digests, rotated on every use.
 #[async_trait]
 pub trait RefreshTokenStore: Send + Sync + std::fmt::Debug {
-    /// Stores the first token of a new family.
+    /// Stores the first token of a new family, the sign-in its grant names.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
@@ -232,7 +274,7 @@ pub trait RefreshTokenStore: Send + Sync + std::fmt::Debug {
         &self,
         presented: &SecretDigest,
         client: Option<ClientId>,
-    ) -> Result<Revocation, StoreError>;
+    ) -> Result<RefreshRevocation, StoreError>;
 }
 
 /// Why an API client could not be found or changed.

@@ -12,4 +12,4 @@ pub mod vocabulary;
 pub(crate) use bearer::{Bearer, bearer};
 pub use keys::{KeyError, SigningKeys, generate_ed25519_pem};
 pub use principal::{Principal, Subject};
-pub use tokens::{AccessClaims, TokenIssuer, TokenSettings};
+pub use tokens::{AccessClaims, IssuedUnder, TokenIssuer, TokenSettings};

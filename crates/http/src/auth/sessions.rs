@@ -7,7 +7,7 @@
 //! it, so asking costs no database round trip while nothing about the account changes.
 
 use waymark_application::authorization::{self, Delegation};
-use waymark_application::grants;
+use waymark_application::grants::{self, PersonToken};
 use waymark_domain::identity::ClientId;
 use waymark_domain::identity::authorization::GrantId;
 
@@ -43,8 +43,13 @@ pub(crate) async fn session(state: &AppState, claims: &AccessClaims) -> Result<S
     };
     match (TokenIssuer::subject_of(claims), client) {
         (Ok(TokenSubject::Account(account)), client) => {
-            let issued_in = claims.token_epoch.unwrap_or(0);
-            if !grants::is_session_live(&state.ports, account, issued_in, &claims.jti).await? {
+            let token = PersonToken {
+                account,
+                token_epoch: claims.token_epoch.unwrap_or(0),
+                token_id: &claims.jti,
+                sign_in: claims.sid.as_deref(),
+            };
+            if !grants::is_session_live(&state.ports, token).await? {
                 return Ok(Session::Ended);
             }
             let Some(client) = client else {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use jsonwebtoken::{Algorithm, Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize};
 use waymark_domain::identity::authorization::GrantId;
+use waymark_domain::identity::ports::SignInId;
 use waymark_domain::identity::{Account, AccountId, ClientId, ScopeSet};
 
 use super::keys::SigningKeys;
@@ -60,6 +61,10 @@ pub struct AccessClaims {
     /// lists it as `grant_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant: Option<String>,
+    /// The sign-in the token was issued from (OpenID Connect's session id): ending
+    /// the sign-in (revoking its refresh token) ends the token too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
     /// The account's role when the token was issued (absent for API clients), so
     /// handlers can require a role as well as a scope without a database read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,6 +74,17 @@ pub struct AccessClaims {
     /// Tokens from before epochs existed count as epoch 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_epoch: Option<i64>,
+}
+
+/// What a person's access token is issued under.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IssuedUnder {
+    /// The API client it signed in through, if any.
+    pub client: Option<ClientId>,
+    /// The grant that client holds, if the person gave it one on the consent page.
+    pub grant: Option<GrantId>,
+    /// The sign-in it is issued from.
+    pub sign_in: Option<SignInId>,
 }
 
 /// Who a token is for.
@@ -138,6 +154,13 @@ impl TokenIssuer {
         &self.settings
     }
 
+    /// How long an access token issued now works.
+    #[must_use]
+    pub fn access_token_lifetime(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::from_std(self.settings.access_token_lifetime)
+            .unwrap_or(chrono::TimeDelta::days(3650))
+    }
+
     /// The public keys.
     #[must_use]
     pub fn keys(&self) -> &SigningKeys {
@@ -145,8 +168,7 @@ impl TokenIssuer {
     }
 
     /// Signs an access token for `account` with `scopes`, carrying its role and token
-    /// epoch as they are now, the API client it signed in through, if any, and the
-    /// grant that client holds, if the person gave it one on the consent page.
+    /// epoch as they are now, and what it is issued under.
     ///
     /// # Errors
     /// [`SigningFailed`] if signing fails, which would be a bug.
@@ -154,13 +176,13 @@ impl TokenIssuer {
         &self,
         account: &Account,
         scopes: &ScopeSet,
-        client: Option<ClientId>,
-        grant: Option<GrantId>,
+        under: IssuedUnder,
     ) -> Result<String, SigningFailed> {
         self.sign(AccessClaims {
-            client_id: client.map(|client| client.to_string()),
-            azp: client.map(|client| client.to_string()),
-            grant: grant.map(|grant| grant.to_string()),
+            client_id: under.client.map(|client| client.to_string()),
+            azp: under.client.map(|client| client.to_string()),
+            grant: under.grant.map(|grant| grant.to_string()),
+            sid: under.sign_in.map(|sign_in| sign_in.to_string()),
             role: Some(account.role.as_str().to_owned()),
             token_epoch: Some(account.token_epoch),
             ..self.claims_for(account.id.to_string(), scopes)
@@ -200,6 +222,7 @@ impl TokenIssuer {
             client_id: None,
             azp: None,
             grant: None,
+            sid: None,
             role: None,
             token_epoch: None,
         }
@@ -315,8 +338,7 @@ mod tests {
             .issue_for_account(
                 &account,
                 &ScopeSet::of([Scope::Profile, Scope::GoalsRead]),
-                None,
-                None,
+                IssuedUnder::default(),
             )
             .expect("signs");
         let claims = tokens.verify(&token).expect("verifies");
@@ -346,8 +368,9 @@ mod tests {
         let old = generate_ed25519_pem().expect("key");
         let new = generate_ed25519_pem().expect("key");
         let before = issuer(std::slice::from_ref(&old));
-        let token =
-            before.issue_for_account(&account(0), &ScopeSet::default(), None, None).expect("signs");
+        let token = before
+            .issue_for_account(&account(0), &ScopeSet::default(), IssuedUnder::default())
+            .expect("signs");
         assert!(issuer(&[new.clone(), old]).verify(&token).is_ok());
         assert!(issuer(&[new]).verify(&token).is_err());
     }

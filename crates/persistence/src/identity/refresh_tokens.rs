@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 use waymark_domain::identity::ports::{
-    NewRefreshToken, RefreshGrant, RefreshTokenStore, Revocation, Rotation,
+    NewRefreshToken, RefreshGrant, RefreshRevocation, RefreshTokenStore, Rotation, SignInId,
 };
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
@@ -31,6 +31,7 @@ pub(crate) struct SqlRefreshTokenStore {
 
 fn grant_of(row: &refresh_tokens::Model) -> Result<RefreshGrant, StoreError> {
     Ok(RefreshGrant {
+        sign_in: SignInId(row.family_id),
         account_id: AccountId(row.account_id),
         client_id: row.client_id.map(ClientId),
         scopes: ScopeSet::parse(&row.scopes).map_err(|error| {
@@ -40,14 +41,10 @@ fn grant_of(row: &refresh_tokens::Model) -> Result<RefreshGrant, StoreError> {
     })
 }
 
-fn new_row(
-    token: &NewRefreshToken,
-    family_id: Uuid,
-    grant: &RefreshGrant,
-) -> refresh_tokens::ActiveModel {
+fn new_row(token: &NewRefreshToken, grant: &RefreshGrant) -> refresh_tokens::ActiveModel {
     refresh_tokens::ActiveModel {
         id: Set(waymark_domain::id::new_id()),
-        family_id: Set(family_id),
+        family_id: Set(grant.sign_in.0),
         account_id: Set(grant.account_id.0),
         client_id: Set(grant.client_id.map(|client| client.0)),
         digest: Set(token.digest.as_str().to_owned()),
@@ -156,7 +153,10 @@ impl SqlRefreshTokenStore {
         } else if spent == 0 {
             // Spent before: someone replayed it. Revoke the whole family.
             revoke_family(&transaction, row.family_id, now).await?;
-            Rotation::Reused { account_id: AccountId(row.account_id) }
+            Rotation::Reused {
+                account_id: AccountId(row.account_id),
+                sign_in: SignInId(row.family_id),
+            }
         } else if row.expires_at <= now {
             Rotation::Invalid
         } else if !sessions_live_at(&transaction, &row).await? {
@@ -168,7 +168,7 @@ impl SqlRefreshTokenStore {
             let grant = grant_of(&row)?;
             let replacement =
                 NewRefreshToken { digest: replacement.clone(), grant: grant.clone(), expires_at };
-            refresh_tokens::Entity::insert(new_row(&replacement, row.family_id, &grant))
+            refresh_tokens::Entity::insert(new_row(&replacement, &grant))
                 .exec(&transaction)
                 .await
                 .map_err(store_error)?;
@@ -182,7 +182,7 @@ impl SqlRefreshTokenStore {
 #[async_trait]
 impl RefreshTokenStore for SqlRefreshTokenStore {
     async fn issue(&self, token: NewRefreshToken) -> Result<(), StoreError> {
-        let row = new_row(&token, waymark_domain::id::new_id(), &token.grant);
+        let row = new_row(&token, &token.grant);
         refresh_tokens::Entity::insert(row)
             .exec(&self.writes)
             .await
@@ -222,7 +222,7 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
         &self,
         presented: &SecretDigest,
         client: Option<ClientId>,
-    ) -> Result<Revocation, StoreError> {
+    ) -> Result<RefreshRevocation, StoreError> {
         retrying_conflicts(|| async {
             let transaction = self.writes.begin().await?;
             lock_owner(&transaction, presented).await?;
@@ -232,13 +232,16 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
                 .await
                 .map_err(store_error)?;
             let outcome = match row {
-                None => Revocation::Unknown,
+                None => RefreshRevocation::Unknown,
                 Some(row) if row.client_id != client.map(|client| client.0) => {
-                    Revocation::OtherClient
+                    RefreshRevocation::OtherClient
                 }
                 Some(row) => {
                     revoke_family(&transaction, row.family_id, time::now()).await?;
-                    Revocation::Revoked
+                    RefreshRevocation::Revoked {
+                        account_id: AccountId(row.account_id),
+                        sign_in: SignInId(row.family_id),
+                    }
                 }
             };
             transaction.commit().await?;

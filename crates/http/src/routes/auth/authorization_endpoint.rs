@@ -229,6 +229,7 @@ pub(crate) async fn authorize_decision(
         ("sign_in", None) => {
             let policy = GrantPolicy {
                 refresh_token_lifetime: chrono::TimeDelta::zero(),
+                access_token_lifetime: chrono::TimeDelta::zero(),
                 lockout: state.settings.sign_in_lockout,
                 now,
                 password_grant: true,

@@ -19,8 +19,10 @@ use crate::state::AppState;
 
 /// Revokes a token.
 ///
-/// Send `token` (form-encoded or JSON). A refresh token stops working with every token
-/// descended from the same sign-in. A person's access token (their own, or one an app
+/// Send `token` (form-encoded or JSON). A refresh token ends its sign-in: it stops
+/// working with every refresh token descended from the same sign-in, and the access
+/// tokens issued from them (their `sid` claim) are refused from their next request, on
+/// every server instance. A person's access token (their own, or one an app
 /// holds for them) stops working from its next request, on every server instance. As
 /// RFC 7009 asks, the answer is 200 whether or not the token was known. A client may
 /// revoke only the tokens issued to it. An API client's own access token (client
@@ -84,7 +86,11 @@ pub(crate) async fn revoke(
             };
             grants::revoke_access_token(&state.ports, access_token, client).await?
         }
-        Err(_) => grants::revoke(&state.ports, token, client).await?,
+        Err(_) => {
+            let access_tokens_expire_by =
+                waymark_domain::time::now() + state.tokens.access_token_lifetime();
+            grants::revoke(&state.ports, token, client, access_tokens_expire_by).await?
+        }
     };
     match revoked {
         Revocation::Revoked | Revocation::Unknown => Ok(HttpResponse::Ok().finish()),

@@ -14,6 +14,7 @@ use super::oauth_error::{OAuthError, OAuthErrorCode, invalid_client, oauth_error
 use super::token_request::{
     TokenParameters, UnreadableParameters, nul_character, present, read_parameters,
 };
+use crate::auth::IssuedUnder;
 use crate::error::ApiError;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -108,6 +109,7 @@ pub(crate) async fn token(
     let policy = GrantPolicy {
         refresh_token_lifetime: TimeDelta::from_std(state.tokens.settings().refresh_token_lifetime)
             .unwrap_or(TimeDelta::days(30)),
+        access_token_lifetime: state.tokens.access_token_lifetime(),
         lockout: state.settings.sign_in_lockout,
         now: waymark_domain::time::now(),
         password_grant: state.settings.password_grant,
@@ -197,8 +199,9 @@ fn refusal(refused: GrantError) -> Result<HttpResponse, ApiError> {
 /// token the grant made, shown this once.
 fn token_response(state: &AppState, granted: Granted) -> Result<HttpResponse, ApiError> {
     let (access_token, refresh_token, scopes) = match granted {
-        Granted::Person { account, client, scopes, grant, refresh_token } => {
-            let access = state.tokens.issue_for_account(&account, &scopes, client, grant);
+        Granted::Person { account, client, scopes, grant, sign_in, refresh_token } => {
+            let under = IssuedUnder { client, grant, sign_in: Some(sign_in) };
+            let access = state.tokens.issue_for_account(&account, &scopes, under);
             (access, Some(refresh_token.expose().to_owned()), scopes)
         }
         Granted::Client { client, scopes } => {
