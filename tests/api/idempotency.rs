@@ -148,3 +148,36 @@ api_test!(async fn keys_belong_to_their_caller(app) {
         assert!(!response.headers().contains_key("idempotent-replayed"));
     }
 });
+
+api_test!(async fn an_apps_keys_are_its_own_not_the_persons_it_acts_for(app) {
+    let (_, email, tokens) = crate::authorize::an_app_let_in(&app, json!(["goals:read", "goals:write"])).await;
+    let own = app.sign_in(&email, GOOD_PASSWORD).await;
+    let account_id: Value = app.authorized(Method::GET, "/v1/me", own["access_token"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
+    let account_id = account_id["id"].as_str().unwrap().to_owned();
+    let mut created = Vec::new();
+    for token in [own["access_token"].as_str().unwrap(), tokens["access_token"].as_str().unwrap()] {
+        let response = app
+            .authorized(Method::POST, "/v1/goals", token)
+            .header("idempotency-key", "goal-1")
+            .json(&json!({ "title": "Walk to the park", "area": "health" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "each caller's first use of the key");
+        assert!(!response.headers().contains_key("idempotent-replayed"), "the app is not answered the person's request");
+        created.push(response.json::<Value>().await.unwrap()["id"].clone());
+    }
+    assert_ne!(created[0], created[1]);
+    let callers = crate::support::storage::idempotency_callers(&app.database_url).await;
+    assert_eq!(callers.iter().filter(|caller| caller.starts_with(&account_id)).count(), 2, "{callers:?}");
+
+    let erased = app
+        .authorized(Method::DELETE, "/v1/me", own["access_token"].as_str().unwrap())
+        .json(&json!({ "password": GOOD_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), StatusCode::NO_CONTENT);
+    let callers = crate::support::storage::idempotency_callers(&app.database_url).await;
+    assert!(!callers.iter().any(|caller| caller.starts_with(&account_id)), "erasure forgets the app's keys too: {callers:?}");
+});

@@ -14,6 +14,21 @@ use crate::time::Instant;
 /// How long a first response is kept for replay.
 pub const REPLAY_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// Whose keys a caller uses: the token's subject (a person or an API client), and
+/// when an app holds a person's token, the app as well, so an app and the person it
+/// acts for never answer each other's requests.
+#[must_use]
+pub fn key_owner(subject: &str, app: Option<&str>) -> String {
+    match app {
+        Some(app) if app != subject => format!("{subject}{APP_SEPARATOR}{app}"),
+        _ => subject.to_owned(),
+    }
+}
+
+/// What stands between a person and the app acting for them in a [`key_owner`]; the
+/// keys of every app acting for a person start with the person and this.
+pub const APP_SEPARATOR: &str = " via ";
+
 /// A client's idempotency key: 1 to 255 visible ASCII characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey(String);

@@ -10,7 +10,8 @@ use sea_orm::{
     TryInsertResult,
 };
 use waymark_domain::idempotency::{
-    Claim, IdempotencyKey, IdempotencyStore, KeyedRequest, REPLAY_WINDOW, StoredResponse,
+    APP_SEPARATOR, Claim, IdempotencyKey, IdempotencyStore, KeyedRequest, REPLAY_WINDOW,
+    StoredResponse,
 };
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::{self, Instant};
@@ -19,14 +20,19 @@ use crate::entities::idempotency_records::{self, Column, Entity};
 use crate::error::store_error;
 use crate::writes::Writes;
 
-/// Deletes every stored response of `caller`.
+/// Deletes every stored response of `caller`, and of every app acting for it.
 pub(crate) async fn delete_for_caller(
     connection: &impl ConnectionTrait,
     caller: &str,
 ) -> Result<(), StoreError> {
+    let apps_acting_for = format!("{caller}{APP_SEPARATOR}%");
     let statement = Query::delete()
         .from_table(Alias::new("idempotency_records"))
-        .and_where(Expr::col(Alias::new("caller")).eq(caller))
+        .cond_where(
+            Expr::col(Alias::new("caller"))
+                .eq(caller)
+                .or(Expr::col(Alias::new("caller")).like(apps_acting_for)),
+        )
         .to_owned();
     connection.execute(&statement).await.map(|_| ()).map_err(store_error)
 }

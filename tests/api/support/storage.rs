@@ -104,3 +104,15 @@ pub async fn stored_replays(database_url: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// Who every stored idempotency key belongs to.
+pub async fn idempotency_callers(database_url: &str) -> Vec<String> {
+    let connection = Database::connect(database_url).await.unwrap();
+    let backend = connection.get_database_backend();
+    let rows = connection
+        .query_all_raw(Statement::from_string(backend, "SELECT caller FROM idempotency_records"))
+        .await
+        .unwrap();
+    let _ = connection.close().await;
+    rows.iter().map(|row| row.try_get::<String>("", "caller").unwrap()).collect()
+}

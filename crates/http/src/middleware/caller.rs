@@ -1,5 +1,6 @@
 //! Who is calling, for rate limits and idempotency: the verified subject of the bearer
-//! token, or the client address when there is no valid token.
+//! token (for idempotency, with the app that holds it), or the client address when
+//! there is no valid token.
 
 use actix_web::dev::ServiceRequest;
 
@@ -30,6 +31,17 @@ pub(crate) fn client_address(request: &ServiceRequest, trust_forwarded_for: bool
 pub(crate) fn token_subject(request: &ServiceRequest, state: &AppState) -> Option<String> {
     match bearer(request.request(), &state.tokens) {
         Bearer::Valid(claims) => Some(claims.sub.clone()),
+        Bearer::Missing | Bearer::Invalid => None,
+    }
+}
+
+/// Whose `Idempotency-Key`s a request uses
+/// ([`waymark_domain::idempotency::key_owner`]); `None` without a valid token.
+pub(crate) fn key_owner(request: &ServiceRequest, state: &AppState) -> Option<String> {
+    match bearer(request.request(), &state.tokens) {
+        Bearer::Valid(claims) => {
+            Some(waymark_domain::idempotency::key_owner(&claims.sub, claims.client_id.as_deref()))
+        }
         Bearer::Missing | Bearer::Invalid => None,
     }
 }

@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use waymark_domain::idempotency::{Claim, IdempotencyKey, KeyedRequest, StoredResponse};
 
-use super::caller::{client_address, token_subject};
+use super::caller::{client_address, key_owner};
 use crate::auth::Principal;
 use crate::auth::{Bearer, bearer, sessions};
 use crate::error::ApiError;
@@ -108,7 +108,7 @@ pub(crate) async fn make_retries_safe(
             Err(error) => return Ok(refuse(request, error)),
         }
     }
-    let caller = token_subject(&request, &state).unwrap_or_else(|| {
+    let caller = key_owner(&request, &state).unwrap_or_else(|| {
         format!("address:{}", client_address(&request, state.settings.trust_forwarded_for))
     });
     let keyed = KeyedRequest {
