@@ -441,3 +441,23 @@ api_test!(async fn retention_removes_a_prefix_even_when_times_are_out_of_order(a
     assert_eq!(remaining, vec![3, 4], "a prefix goes; an old entry behind a newer one stays");
     assert_eq!(journal.oldest_held(account(&person)).await.unwrap(), Some(Sequence(3)));
 });
+
+api_test!(async fn an_apps_write_is_journalled_as_the_apps_for_the_person(app) {
+    let (client_id, email, tokens) = crate::authorize::an_app_let_in(&app, json!(["goals:write"])).await;
+    let own = app.sign_in(&email, crate::support::identity::GOOD_PASSWORD).await;
+    let me: Value = app.authorized(Method::GET, "/v1/me", own["access_token"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
+    let person = AccountId(uuid::Uuid::parse_str(me["id"].as_str().unwrap()).unwrap());
+    let (_database, journal) = journal_of(&app).await;
+    let created = app
+        .authorized(Method::POST, "/v1/goals", tokens["access_token"].as_str().unwrap())
+        .json(&json!({ "title": "Walk to the park", "area": "health" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let found = journal.entries_after(person, Sequence(0), 10_000).await.unwrap();
+    let last = found.last().unwrap();
+    assert_eq!(last.account, person, "the person's data");
+    let client = waymark_domain::identity::ClientId::parse(&client_id).unwrap();
+    assert_eq!(last.actor, Actor::App(client), "changed by the app, not by the person themself");
+});

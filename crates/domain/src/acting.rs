@@ -4,7 +4,7 @@ use crate::identity::AccountId;
 use crate::journal::Actor;
 
 /// A write's owner (whose data changes) and its actor (who changes it): the person
-/// themself, an administrator, and later an app or a supporter acting for them. The
+/// themself, an administrator, an app through its grant, and later a supporter. The
 /// change journal records both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Acting {

@@ -24,7 +24,7 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::identity::AccountId;
+use crate::identity::{AccountId, ClientId};
 use crate::ports::StoreError;
 use crate::time::Instant;
 
@@ -131,10 +131,12 @@ impl FromStr for ChangeKind {
 /// Who made a change to a person's data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Actor {
-    /// The person themself.
+    /// The person themself (Waymark's own, first-party apps included).
     Person(AccountId),
     /// An administrator changing the person's account (their role).
     Administrator(AccountId),
+    /// A third-party app, through the grant the person gave it on the consent page.
+    App(ClientId),
 }
 
 impl Actor {
@@ -144,25 +146,28 @@ impl Actor {
         match self {
             Self::Person(_) => "person",
             Self::Administrator(_) => "administrator",
+            Self::App(_) => "app",
         }
     }
 
-    /// The account that acted.
+    /// The id of the account or API client that acted.
     #[must_use]
-    pub fn account(self) -> AccountId {
+    pub fn id(self) -> Uuid {
         match self {
-            Self::Person(account) | Self::Administrator(account) => account,
+            Self::Person(account) | Self::Administrator(account) => account.0,
+            Self::App(client) => client.0,
         }
     }
 
-    /// The actor from its stored kind and account.
+    /// The actor from its stored kind and id.
     ///
     /// # Errors
     /// [`UnknownWord`] for a kind this version does not know.
-    pub fn from_stored(kind: &str, account: AccountId) -> Result<Self, UnknownWord> {
+    pub fn from_stored(kind: &str, id: Uuid) -> Result<Self, UnknownWord> {
         match kind {
-            "person" => Ok(Self::Person(account)),
-            "administrator" => Ok(Self::Administrator(account)),
+            "person" => Ok(Self::Person(AccountId(id))),
+            "administrator" => Ok(Self::Administrator(AccountId(id))),
+            "app" => Ok(Self::App(ClientId(id))),
             other => Err(UnknownWord(other.to_owned())),
         }
     }
@@ -264,11 +269,15 @@ mod tests {
         for kind in [ChangeKind::Created, ChangeKind::Updated, ChangeKind::Deleted] {
             assert_eq!(kind.as_str().parse::<ChangeKind>(), Ok(kind));
         }
-        let account = AccountId(Uuid::nil());
-        for actor in [Actor::Person(account), Actor::Administrator(account)] {
-            assert_eq!(Actor::from_stored(actor.kind(), account), Ok(actor));
+        let id = Uuid::now_v7();
+        for actor in [
+            Actor::Person(AccountId(id)),
+            Actor::Administrator(AccountId(id)),
+            Actor::App(ClientId(id)),
+        ] {
+            assert_eq!(Actor::from_stored(actor.kind(), actor.id()), Ok(actor));
         }
         assert!("gaol".parse::<ResourceType>().is_err());
-        assert!(Actor::from_stored("robot", account).is_err());
+        assert!(Actor::from_stored("robot", id).is_err());
     }
 }

@@ -149,7 +149,7 @@ pub(crate) async fn append(
         kind: Set(change.kind.as_str().to_owned()),
         version: Set(change.version),
         actor_kind: Set(actor.kind().to_owned()),
-        actor_id: Set(actor.account().0),
+        actor_id: Set(actor.id()),
         at: Set(at),
     });
     change_journal::Entity::insert_many(rows)
@@ -289,7 +289,7 @@ fn to_entry(row: &change_journal::Model) -> Result<JournalEntry, StoreError> {
             kind: row.kind.parse::<ChangeKind>().map_err(words)?,
             version: row.version,
         },
-        actor: Actor::from_stored(&row.actor_kind, AccountId(row.actor_id)).map_err(words)?,
+        actor: Actor::from_stored(&row.actor_kind, row.actor_id).map_err(words)?,
         at: row.at,
     })
 }

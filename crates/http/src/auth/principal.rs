@@ -93,12 +93,18 @@ impl Principal {
         self.account()
     }
 
-    /// Who is acting for whom: for a person's own token, the person on their own data.
+    /// Who is acting for whom: for a person's own token, the person on their own data;
+    /// for an app's, through the grant the person gave it, the app on the person's data
+    /// (so the change journal says which app made a change).
     ///
     /// # Errors
     /// [`ApiError::Forbidden`] for an API client's token.
     pub fn acting(&self) -> Result<Acting, ApiError> {
-        self.account().map(Acting::person)
+        let account = self.account()?;
+        Ok(match self.granted_to {
+            Some(app) => Acting { owner: account, actor: Actor::App(app) },
+            None => Acting::person(account),
+        })
     }
 
     /// An administrator (this caller) acting on the account `target`.
