@@ -9,6 +9,8 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 // A crate root's modules resolve next to it, so the helpers' folder is named here.
+#[path = "process_faults/access_log.rs"]
+mod access_log;
 #[path = "process_faults/api.rs"]
 mod api;
 #[path = "process_faults/full_disk.rs"]
@@ -32,6 +34,18 @@ use serde_json::Value;
 
 use server_process::ServerProcess;
 use store::{Backend, POSTGRES_URL_VARIABLE, Store};
+
+/// Accesses older than the access log's flush interval survive kill -9, on SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_log_loses_at_most_the_last_interval_on_kill_9_on_sqlite() {
+    access_log::the_access_log_loses_at_most_the_last_interval_on_kill_9(Backend::Sqlite).await;
+}
+
+/// The same on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_log_loses_at_most_the_last_interval_on_kill_9_on_postgres() {
+    access_log::the_access_log_loses_at_most_the_last_interval_on_kill_9(Backend::Postgres).await;
+}
 
 /// Concurrent clients in each load.
 const CLIENTS: usize = 8;

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// A password that meets every rule.
-const PASSWORD: &str = "a walk by the canal every morning";
+pub const PASSWORD: &str = "a walk by the canal every morning";
 
 /// A registered person.
 #[derive(Debug, Clone)]
