@@ -467,3 +467,28 @@ api_test!(async fn a_person_sees_the_apps_they_let_in_and_takes_one_back_at_once
     let emptied: Value = app.authorized(Method::GET, "/v1/me/grants", own_token).send().await.unwrap().json().await.unwrap();
     assert_eq!(emptied["items"], json!([]));
 });
+
+api_test!(async fn what_a_form_says_of_state_or_redirect_uri_is_ignored(app) {
+    // The request's state, redirect URI, scopes and challenge travel in the flow the
+    // server sealed; fields a tampering page adds to the forms change nothing.
+    let (client_id, email) = setting(&app, json!(["goals:read", "routines:read"])).await;
+    let opened = open(&app, &query(&client_id, &[("scope", "goals:read")])).await;
+    let flow = opened.flow.clone().unwrap();
+    let other_challenge = "A".repeat(43);
+    let extra = [("state", "forged"), ("redirect_uri", "https://evil.example/callback"), ("scope", "goals:read routines:read"), ("code_challenge", other_challenge.as_str())];
+    let mut form = vec![("flow", flow.as_str()), ("action", "sign_in"), ("email", email.as_str()), ("password", GOOD_PASSWORD)];
+    form.extend(extra);
+    let consent = submit(&app, opened.cookie.as_deref(), &form).await;
+    assert_eq!(consent.status, StatusCode::OK);
+    assert!(!consent.html.contains("routines"), "only what the app asked for is shown");
+    let consent_flow = consent.flow.clone().unwrap();
+    let mut form = vec![("flow", consent_flow.as_str()), ("action", "allow")];
+    form.extend(extra);
+    let allowed = submit(&app, opened.cookie.as_deref(), &form).await;
+    assert_eq!(allowed.status, StatusCode::SEE_OTHER);
+    let answer = back(allowed.location.as_deref().unwrap());
+    assert_eq!(answer["state"], "s-123", "the app's own state comes back");
+    let tokens = exchange(&app, &client_id, &answer["code"], VERIFIER).await;
+    assert_eq!(tokens.status(), StatusCode::OK, "bound to the app's own challenge");
+    assert_eq!(tokens.json::<Value>().await.unwrap()["scope"], "goals:read");
+});
