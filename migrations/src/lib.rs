@@ -30,6 +30,7 @@ mod m20261207_000022_create_access_log;
 mod m20261207_000023_add_revoked_access_tokens;
 mod m20261207_000024_add_code_token_epochs;
 mod m20261207_000025_add_grant_ids;
+mod m20261207_000026_notify_client_changes;
 mod postgres_only;
 
 /// Applies, reverts and reports Waymark's migrations.
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000023_add_revoked_access_tokens::Migration),
             Box::new(m20261207_000024_add_code_token_epochs::Migration),
             Box::new(m20261207_000025_add_grant_ids::Migration),
+            Box::new(m20261207_000026_notify_client_changes::Migration),
         ]
     }
 }

@@ -47,11 +47,15 @@ pub enum ResourceType {
     Contact,
     /// A recorded interaction with a contact.
     ContactInteraction,
+    /// What the person let an app have on the consent page (by its grant id): created
+    /// when they first say yes, updated when they let it have more, deleted when they
+    /// take it back (or a replayed code takes it back for them).
+    Grant,
 }
 
 impl ResourceType {
     /// Every resource type, in a fixed order.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Account,
         Self::Goal,
         Self::GoalStep,
@@ -60,6 +64,7 @@ impl ResourceType {
         Self::RoutineCheckIn,
         Self::Contact,
         Self::ContactInteraction,
+        Self::Grant,
     ];
 
     /// The stored and wire name.
@@ -74,6 +79,7 @@ impl ResourceType {
             Self::RoutineCheckIn => "routine_check_in",
             Self::Contact => "contact",
             Self::ContactInteraction => "contact_interaction",
+            Self::Grant => "grant",
         }
     }
 }

@@ -6,7 +6,8 @@
 //! what the entry makes stale, by the same table as for this process's own writes
 //! ([`crate::caches::stale_after`]). Content has no journal: a trigger on
 //! `content_articles` (migration `m20261126_000013`) sends an empty notice on
-//! [`CONTENT_CHANNEL`] for any article write. Notifications are sent when the writing
+//! [`CONTENT_CHANNEL`] for any article write, and one on `api_clients` (migration
+//! `m20261207_000026`) on [`CLIENT_CHANNEL`] for any client write. Notifications are sent when the writing
 //! transaction commits. This module listens on its own connection; while it cannot,
 //! the caches serve nothing. A heartbeat notices a connection that died without
 //! closing.
@@ -27,6 +28,9 @@ pub(crate) const JOURNAL_CHANNEL: &str = "waymark_journal";
 
 /// The notification channel the `content_articles` trigger sends on.
 pub(crate) const CONTENT_CHANNEL: &str = "waymark_content_changes";
+
+/// The notification channel the `api_clients` trigger sends on.
+pub(crate) const CLIENT_CHANNEL: &str = "waymark_client_changes";
 
 /// How often a quiet connection is checked.
 const HEARTBEAT: Duration = Duration::from_secs(5);
@@ -65,12 +69,13 @@ pub(crate) async fn listen(pool: &PgPool, caches: Caches) {
 
 /// The triggers that send on the channels; without all of them (a replica started with
 /// `--no-migrate` before the migrations ran) the caches could not hear every change.
-const TRIGGERS: [&str; 2] = ["change_journal_notify", "content_articles_notify_change"];
+const TRIGGERS: [&str; 3] =
+    ["change_journal_notify", "content_articles_notify_change", "api_clients_notify_change"];
 
 async fn subscribe(pool: &PgPool) -> Result<PgListener, sea_orm::sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.eager_reconnect(false);
-    listener.listen_all([JOURNAL_CHANNEL, CONTENT_CHANNEL]).await?;
+    listener.listen_all([JOURNAL_CHANNEL, CONTENT_CHANNEL, CLIENT_CHANNEL]).await?;
     let present: i64 = sea_orm::sqlx::query_scalar(
         "SELECT count(DISTINCT tgname) FROM pg_trigger WHERE tgname = ANY($1)",
     )
@@ -85,14 +90,18 @@ async fn subscribe(pool: &PgPool) -> Result<PgListener, sea_orm::sqlx::Error> {
     Ok(listener)
 }
 
-/// Forgets what each journal entry heard makes stale, and every cached article on any
-/// content notice, until the connection is lost.
+/// Forgets what each journal entry heard makes stale, every cached article on any
+/// content notice and every cached client on any client notice, until the connection
+/// is lost.
 async fn relay(listener: &mut PgListener, caches: &Caches) {
     loop {
         let heard = tokio::time::timeout(HEARTBEAT, listener.try_recv()).await;
         match heard {
             Ok(Ok(Some(notification))) if notification.channel() == CONTENT_CHANNEL => {
                 caches.articles.forget_everything();
+            }
+            Ok(Ok(Some(notification))) if notification.channel() == CLIENT_CHANNEL => {
+                caches.clients.forget_everything();
             }
             Ok(Ok(Some(notification))) => match journal_entry(notification.payload()) {
                 Some((owner, change)) => caches.heard(owner, &[change]),

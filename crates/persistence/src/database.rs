@@ -19,10 +19,12 @@ use crate::access_log::SqlAccessLog;
 use crate::caches::Caches;
 use crate::caches::articles::article_cache;
 use crate::caches::cached_articles::CachedArticleStore;
+use crate::caches::cached_clients::CachedClientStore;
 use crate::caches::cached_goals::CachedGoalStore;
+use crate::caches::clients::client_cache;
 use crate::caches::goal_lists::goal_list_cache;
 use crate::caches::personal::personal_cache;
-use crate::caches::stores::{CachedAccountStore, CachedRoutineStore};
+use crate::caches::stores::{CachedAccountStore, CachedConsentStore, CachedRoutineStore};
 use crate::contacts::SqlContactStore;
 use crate::content::SqlContentStore;
 use crate::goal_parts::SqlGoalPartsStore;
@@ -184,6 +186,11 @@ impl Database {
                     settings.caches.personal,
                     backend == Backend::Sqlite,
                 )),
+                // Part of what every request of an app needs; a small share will do.
+                clients: Arc::new(client_cache(
+                    settings.caches.personal / 16,
+                    backend == Backend::Sqlite,
+                )),
             },
             draining,
         })
@@ -236,17 +243,21 @@ impl Database {
         });
         let content =
             SqlContentStore { connection: self.connection.clone(), writes: self.writes.clone() };
-        let authorizations = Arc::new(SqlAuthorizationStore {
+        let authorizations = SqlAuthorizationStore {
             connection: self.connection.clone(),
             writes: self.writes.clone(),
-        });
+            journal: self.journal(),
+        };
         StoragePorts {
             health: self.health(),
             accounts: self.accounts(),
             refresh_tokens: self.refresh_tokens(),
             clients: self.clients(),
-            authorization_codes: authorizations.clone(),
-            consents: authorizations,
+            authorization_codes: Arc::new(authorizations.clone()),
+            consents: Arc::new(CachedConsentStore {
+                inner: authorizations,
+                cache: self.caches.personal.clone(),
+            }),
             sign_in_throttle: self.sign_in_throttle(),
             idempotency: Arc::new(SqlIdempotencyStore {
                 connection: self.connection.clone(),
@@ -316,9 +327,12 @@ impl Database {
     /// Registered API clients.
     #[must_use]
     pub fn clients(&self) -> Arc<dyn ClientStore> {
-        Arc::new(SqlClientStore {
-            connection: self.connection.clone(),
-            writes: self.writes.clone(),
+        Arc::new(CachedClientStore {
+            inner: SqlClientStore {
+                connection: self.connection.clone(),
+                writes: self.writes.clone(),
+            },
+            cache: self.caches.clients.clone(),
         })
     }
 

@@ -35,7 +35,8 @@ pub struct CacheBudgets {
     /// Published articles.
     pub articles: usize,
     /// What every agenda and every person's request needs: the account, active
-    /// routines, their pauses and check-ins.
+    /// routines, their pauses and check-ins, the grants they gave apps; and, in a
+    /// sixteenth of it, the API clients apps' tokens are checked against.
     pub personal: usize,
 }
 

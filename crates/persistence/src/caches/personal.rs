@@ -1,15 +1,18 @@
 //! Recently read personal data that every agenda needs (the account, for its time
-//! zone; its active routines; their pauses and check-ins), kept in memory so that the
-//! screen an app opens most costs no database round trip when nothing has changed: a
-//! [`MemoryCache`] grouped by person (see its rules). Every write to a person's
-//! account, routines, pauses or routine check-ins forgets their answers. Hits share
+//! zone; its active routines; their pauses and check-ins), and that every request of
+//! an app acting for the person is checked against (the account, and the grant they
+//! gave the app), kept in memory so that neither costs a database round trip when
+//! nothing has changed: a [`MemoryCache`] grouped by person (see its rules). Every
+//! write to a person's account, routines, pauses, routine check-ins or grants forgets
+//! their answers. Hits share
 //! the stored answer rather than copying it under the lock.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use waymark_domain::identity::{Account, AccountId};
+use waymark_domain::identity::ports::Grant;
+use waymark_domain::identity::{Account, AccountId, ClientId};
 use waymark_domain::routines::stats::Paused;
 use waymark_domain::routines::{Routine, RoutineCheckIn, RoutineId};
 
@@ -32,6 +35,8 @@ pub(crate) enum Question {
     Pauses(Vec<RoutineId>),
     /// The check-ins of these routines between two dates.
     CheckIns(Vec<RoutineId>, NaiveDate, NaiveDate),
+    /// The grant they gave this app, which every request of the app is checked against.
+    Grant(ClientId),
 }
 
 /// What the database answered.
@@ -41,6 +46,7 @@ pub(crate) enum Answer {
     ActiveRoutines(Vec<Routine>),
     Pauses(Vec<(RoutineId, Paused)>),
     CheckIns(Vec<RoutineCheckIn>),
+    Grant(Option<Grant>),
 }
 
 /// Answers about people, shared by every request of one server instance.
@@ -68,6 +74,7 @@ fn weight(answer: &Answer) -> usize {
             .map(|routine| 512 + routine.title.as_str().len() + routine.notes.as_str().len())
             .sum(),
         Answer::Pauses(pauses) => 64 * pauses.len(),
+        Answer::Grant(_) => 256,
         Answer::CheckIns(check_ins) => {
             check_ins.iter().map(|check_in| 256 + check_in.note.as_str().len()).sum()
         }

@@ -1,6 +1,7 @@
-//! The routine and account stores with the reads every agenda makes (the account's
-//! time zone, the active routines, their pauses and the week's check-ins) answered
-//! from [`PersonalCache`] when they can be. Writes go straight through: the journal
+//! The routine, account and consent stores with the reads every agenda makes (the
+//! account's time zone, the active routines, their pauses and the week's check-ins)
+//! and every app's request needs (the account, the grant the person gave the app)
+//! answered from [`PersonalCache`] when they can be. Writes go straight through: the journal
 //! tells the cache what they changed.
 
 use std::future::Future;
@@ -9,9 +10,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use waymark_domain::acting::Acting;
-use waymark_domain::identity::ports::{AccountStore, CreateAccountError, UpdateAccountError};
+use waymark_domain::identity::authorization::GrantId;
+use waymark_domain::identity::ports::{
+    AccountStore, Consent, ConsentStore, CreateAccountError, Grant, UpdateAccountError,
+};
 use waymark_domain::identity::{
-    Account, AccountId, Email, NewAccount, PasswordHash, ProfileChanges, Role,
+    Account, AccountId, ClientId, Email, NewAccount, PasswordHash, ProfileChanges, Role, ScopeSet,
 };
 use waymark_domain::ports::StoreError;
 use waymark_domain::routines::ports::{
@@ -27,6 +31,7 @@ use waymark_domain::time::Instant;
 
 use crate::caches::personal::{Answer, PersonalCache, Question};
 use crate::identity::accounts::SqlAccountStore;
+use crate::identity::authorizations::SqlAuthorizationStore;
 use crate::routines::SqlRoutineStore;
 
 /// Answers `question` about `owner` from `cache`, or by `read`, keeping what it read.
@@ -279,5 +284,58 @@ impl AccountStore for CachedAccountStore {
 
     async fn delete(&self, id: AccountId) -> Result<bool, StoreError> {
         self.inner.delete(id).await
+    }
+}
+
+/// [`ConsentStore`] over SQL, remembering the grant each person gave each app: every
+/// request of an app acting for a person is checked against it.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedConsentStore {
+    pub(crate) inner: SqlAuthorizationStore,
+    pub(crate) cache: Arc<PersonalCache>,
+}
+
+#[async_trait]
+impl ConsentStore for CachedConsentStore {
+    async fn consented(
+        &self,
+        account: AccountId,
+        client: ClientId,
+    ) -> Result<Option<Grant>, StoreError> {
+        remembered(
+            &self.cache,
+            account,
+            Question::Grant(client),
+            Answer::Grant,
+            |answer| match answer {
+                Answer::Grant(grant) => Some(grant.clone()),
+                _ => None,
+            },
+            self.inner.consented(account, client),
+        )
+        .await
+    }
+
+    async fn remember(
+        &self,
+        account: AccountId,
+        client: ClientId,
+        scopes: &ScopeSet,
+        now: Instant,
+    ) -> Result<GrantId, StoreError> {
+        self.inner.remember(account, client, scopes, now).await
+    }
+
+    async fn consents_of(&self, account: AccountId) -> Result<Vec<Consent>, StoreError> {
+        self.inner.consents_of(account).await
+    }
+
+    async fn withdraw(
+        &self,
+        account: AccountId,
+        client: ClientId,
+        now: Instant,
+    ) -> Result<bool, StoreError> {
+        self.inner.withdraw(account, client, now).await
     }
 }

@@ -6,26 +6,52 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
+use waymark_domain::acting::Acting;
 use waymark_domain::identity::authorization::{
     CodeChallenge, CodeGrant, CodeRedemption, GrantId, NewAuthorizationCode,
 };
 use waymark_domain::identity::ports::{AuthorizationCodeStore, Consent, ConsentStore, Grant};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
+use waymark_domain::journal::{Actor, Change, ResourceType};
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
 use crate::entities::{authorization_codes, consents, refresh_tokens};
 use crate::error::store_error;
 use crate::identity::refresh_tokens::revoke_matching;
-use crate::writes::Writes;
+use crate::journal::Journal;
+use crate::writes::{WriteTransaction, Writes};
 
-/// [`AuthorizationCodeStore`] and [`ConsentStore`] on SQLite or PostgreSQL.
+/// [`AuthorizationCodeStore`] and [`ConsentStore`] on SQLite or PostgreSQL. A grant
+/// given, widened or taken back is journalled (`grant`), so what remembers it forgets.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlAuthorizationStore {
     pub(crate) connection: DatabaseConnection,
     /// Where writes go (on SQLite, the one write connection).
     pub(crate) writes: Writes,
+    pub(crate) journal: Journal,
+}
+
+/// Forgets the grant `account` gave `client` inside `transaction`, answering the
+/// journal's entry for it if there was one.
+async fn forget_grant(
+    transaction: &WriteTransaction,
+    account: uuid::Uuid,
+    client: uuid::Uuid,
+) -> Result<Option<Change>, StoreError> {
+    let Some(grant) = consents::Entity::find_by_id((account, client))
+        .one(transaction)
+        .await
+        .map_err(store_error)?
+    else {
+        return Ok(None);
+    };
+    consents::Entity::delete_by_id((account, client))
+        .exec(transaction)
+        .await
+        .map_err(store_error)?;
+    Ok(Some(Change::deleted(ResourceType::Grant, grant.grant_id)))
 }
 
 fn scopes_of(text: &str) -> Result<ScopeSet, StoreError> {
@@ -87,11 +113,12 @@ impl AuthorizationCodeStore for SqlAuthorizationStore {
                 .add(refresh_tokens::Column::AccountId.eq(row.account_id))
                 .add(refresh_tokens::Column::ClientId.eq(row.client_id));
             revoke_matching(&transaction, of_person_at_client, now).await?;
-            consents::Entity::delete_by_id((row.account_id, row.client_id))
-                .exec(&transaction)
-                .await
-                .map_err(store_error)?;
-            transaction.commit().await?;
+            let forgotten = forget_grant(&transaction, row.account_id, row.client_id).await?;
+            let acting = Acting {
+                owner: AccountId(row.account_id),
+                actor: Actor::App(ClientId(row.client_id)),
+            };
+            self.journal.commit(transaction, acting, now, forgotten.as_slice()).await?;
             return Ok(CodeRedemption::Replayed);
         }
         transaction.commit().await?;
@@ -132,12 +159,13 @@ impl ConsentStore for SqlAuthorizationStore {
         now: Instant,
     ) -> Result<GrantId, StoreError> {
         let transaction = self.writes.begin().await?;
+        let new_grant = GrantId::generate();
         let row = consents::ActiveModel {
             account_id: Set(account.0),
             client_id: Set(client.0),
             scopes: Set(scopes.to_string()),
             granted_at: Set(now),
-            grant_id: Set(GrantId::generate().0),
+            grant_id: Set(new_grant.0),
         };
         // A grant already there keeps its id: the tokens issued under it stay good.
         consents::Entity::insert(row)
@@ -154,8 +182,14 @@ impl ConsentStore for SqlAuthorizationStore {
             .await
             .map_err(store_error)?
             .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("a consent just written")))?;
-        transaction.commit().await?;
-        Ok(GrantId(remembered.grant_id))
+        let grant = GrantId(remembered.grant_id);
+        let change = if grant == new_grant {
+            Change::created(ResourceType::Grant, grant.0, None)
+        } else {
+            Change::updated(ResourceType::Grant, grant.0, None)
+        };
+        self.journal.commit(transaction, Acting::person(account), now, &[change]).await?;
+        Ok(grant)
     }
 
     async fn consents_of(&self, account: AccountId) -> Result<Vec<Consent>, StoreError> {
@@ -201,18 +235,15 @@ impl ConsentStore for SqlAuthorizationStore {
         now: Instant,
     ) -> Result<bool, StoreError> {
         let transaction = self.writes.begin().await?;
-        let forgotten = consents::Entity::delete_many()
-            .filter(consents::Column::AccountId.eq(account.0))
-            .filter(consents::Column::ClientId.eq(client.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
+        let forgotten = forget_grant(&transaction, account.0, client.0).await?;
         let of_person_at_client = Condition::all()
             .add(refresh_tokens::Column::AccountId.eq(account.0))
             .add(refresh_tokens::Column::ClientId.eq(client.0));
         revoke_matching(&transaction, of_person_at_client, now).await?;
-        transaction.commit().await?;
-        Ok(forgotten > 0)
+        let found = forgotten.is_some();
+        self.journal
+            .commit(transaction, Acting::person(account), now, forgotten.as_slice())
+            .await?;
+        Ok(found)
     }
 }
