@@ -109,9 +109,12 @@ def main():
 
         driver.find_element(By.ID, "email").send_keys(email)
         driver.find_element(By.ID, "password").send_keys("not the password")
+        first_page = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.CSS_SELECTOR, "button[value=sign_in]").click()
-        wait.until(expected_conditions.presence_of_element_located((By.ID, "email")))
-        described = driver.find_element(By.ID, "password").get_attribute("aria-describedby")
+        # The answer is a new page with the same fields: wait until the first has gone.
+        wait.until(expected_conditions.staleness_of(first_page))
+        password = wait.until(expected_conditions.presence_of_element_located((By.ID, "password")))
+        described = password.get_attribute("aria-describedby")
         assert described, "the error is tied to the fields"
         check_accessibility(driver, axe, "sign-in page with an error")
 

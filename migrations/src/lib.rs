@@ -31,6 +31,8 @@ mod m20261207_000023_add_revoked_access_tokens;
 mod m20261207_000024_add_code_token_epochs;
 mod m20261207_000025_add_grant_ids;
 mod m20261207_000026_notify_client_changes;
+mod m20261207_000027_bind_codes_and_sign_ins_to_grants;
+mod m20261207_000028_add_idempotency_accounts;
 mod postgres_only;
 
 /// Applies, reverts and reports Waymark's migrations.
@@ -67,6 +69,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000024_add_code_token_epochs::Migration),
             Box::new(m20261207_000025_add_grant_ids::Migration),
             Box::new(m20261207_000026_notify_client_changes::Migration),
+            Box::new(m20261207_000027_bind_codes_and_sign_ins_to_grants::Migration),
+            Box::new(m20261207_000028_add_idempotency_accounts::Migration),
         ]
     }
 }

@@ -436,9 +436,12 @@ api_test!(async fn a_code_is_refused_once_the_grant_it_came_from_is_taken_back(a
         .await
         .unwrap();
     assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let again = a_code_allowed(&app, &client_id, &email).await;
     let exchanged = exchange(&app, &client_id, &code, VERIFIER).await;
-    assert_eq!(exchanged.status(), StatusCode::BAD_REQUEST, "no tokens for a grant the person took back");
+    assert_eq!(exchanged.status(), StatusCode::BAD_REQUEST, "no tokens for a grant the person took back, though they let the app in again since");
     assert_eq!(exchanged.json::<Value>().await.unwrap()["error"], "invalid_grant");
+    let new = exchange(&app, &client_id, &again, VERIFIER).await;
+    assert_eq!(new.status(), StatusCode::OK, "the new grant's code works");
 });
 
 api_test!(async fn a_person_sees_the_apps_they_let_in_and_takes_one_back_at_once(app) {

@@ -23,6 +23,7 @@ async fn the_sweep_removes_only_expired_records(backend: Backend) {
     for (key, at) in [(&old, now - TimeDelta::days(2)), (&fresh, now)] {
         let request = KeyedRequest {
             caller: "address:127.0.0.1",
+            account: None,
             key,
             method: "POST",
             path: "/v1/auth/register",
@@ -45,6 +46,7 @@ async fn the_sweep_removes_only_expired_records(backend: Backend) {
 
     let fresh_request = KeyedRequest {
         caller: "address:127.0.0.1",
+        account: None,
         key: &fresh,
         method: "POST",
         path: "/v1/auth/register",
@@ -57,6 +59,7 @@ async fn the_sweep_removes_only_expired_records(backend: Backend) {
     );
     let old_request = KeyedRequest {
         caller: "address:127.0.0.1",
+        account: None,
         key: &old,
         method: "POST",
         path: "/v1/auth/register",

@@ -122,7 +122,7 @@ api_test!(async fn a_refresh_token_stored_after_its_sessions_ended_never_refresh
             refresh_tokens
                 .issue(NewRefreshToken {
                     digest: secret.digest(),
-                    grant: RefreshGrant { sign_in: SignInId::generate(), account_id, client_id: None, scopes: ScopeSet::of([Scope::Profile]), token_epoch: epoch },
+                    grant: RefreshGrant { sign_in: SignInId::generate(), account_id, client_id: None, scopes: ScopeSet::of([Scope::Profile]), token_epoch: epoch, grant: None },
                     expires_at: chrono::Utc::now() + chrono::Duration::days(1),
                 })
                 .await

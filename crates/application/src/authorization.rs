@@ -6,6 +6,7 @@
 //! An unknown client or a redirect URI that is not registered is never redirected to
 //! (no open redirect); every other problem goes back to the app.
 
+use waymark_domain::acting::Acting;
 use waymark_domain::identity::authorization::{
     CODE_LIFETIME, CODE_PREFIX, CodeChallenge, CodeGrant, GrantId, NewAuthorizationCode,
 };
@@ -132,22 +133,27 @@ pub async fn check(
     }))
 }
 
-/// Whether `account` must be asked: it has not yet let the app have everything it
-/// now asks for.
+/// The code to send the app when `account` has let it have everything it now asks for
+/// already, issued under that grant; `None` when the person must be asked.
 ///
 /// # Errors
 /// [`StoreError`].
-pub async fn needs_consent(
+pub async fn code_if_consented(
     ports: &StoragePorts,
+    now: Instant,
     account: AccountId,
     request: &AuthorizationRequest,
-) -> Result<bool, StoreError> {
+) -> Result<Option<OpaqueSecret>, StoreError> {
     let consented = ports.consents.consented(account, request.client.id).await?;
-    Ok(!consented.is_some_and(|grant| request.scopes.is_subset(&grant.scopes)))
+    match consented.filter(|grant| request.scopes.is_subset(&grant.scopes)) {
+        Some(grant) => Ok(Some(issue_code(ports, now, account, request, grant.id).await?)),
+        None => Ok(None),
+    }
 }
 
 /// The person said yes: remembers it (with what they let the app have before), and
-/// answers the code to send the app, valid for [`CODE_LIFETIME`].
+/// answers the code to send the app, valid for [`CODE_LIFETIME`], issued under the
+/// grant.
 ///
 /// # Errors
 /// [`StoreError`].
@@ -160,19 +166,19 @@ pub async fn allow(
     let before = ports.consents.consented(account, request.client.id).await?;
     let consented = before
         .map_or_else(|| request.scopes.clone(), |before| before.scopes.union(&request.scopes));
-    ports.consents.remember(account, request.client.id, &consented, now).await?;
-    issue_code(ports, now, account, request).await
+    let acting = Acting::person(account);
+    let grant = ports.consents.remember(acting, request.client.id, &consented, now).await?;
+    issue_code(ports, now, account, request, grant).await
 }
 
-/// A code for a request the person consented to before.
-///
-/// # Errors
-/// [`StoreError`].
-pub async fn issue_code(
+/// A code for `request`, issued under `grant`: it is exchanged only while that grant
+/// is the person's current grant to the app.
+async fn issue_code(
     ports: &StoragePorts,
     now: Instant,
     account: AccountId,
     request: &AuthorizationRequest,
+    grant: GrantId,
 ) -> Result<OpaqueSecret, StoreError> {
     // An account gone since cannot exchange the code: no epoch matches -1.
     let token_epoch = ports.accounts.get(account).await?.map_or(-1, |account| account.token_epoch);
@@ -190,6 +196,7 @@ pub async fn issue_code(
                 redirect_uri: request.redirect_uri.clone(),
                 challenge: request.challenge.clone(),
                 scopes: request.scopes.clone(),
+                grant_id: grant,
                 token_epoch,
             },
             expires_at: now + lifetime,
@@ -236,7 +243,7 @@ pub async fn withdraw(
     account: AccountId,
     client: ClientId,
 ) -> Result<bool, StoreError> {
-    ports.consents.withdraw(account, client, now).await
+    ports.consents.withdraw(Acting::person(account), client, now).await
 }
 
 /// How an app acts for a person.

@@ -150,7 +150,9 @@ pub async fn password(
             "Only first-party clients may use the password grant; use the authorization code flow.",
         ));
     }
-    let account = sign_in(ports, passwords, policy, username, password).await?.ok_or(WRONG)?;
+    let account = sign_in(ports, passwords, policy.lockout, policy.now, username, password)
+        .await?
+        .ok_or(WRONG)?;
     // Through an API client, never more than that client may hold.
     let allowed = match client {
         Some(client) => account.role.allowed_scopes().intersection(&client.scopes),
@@ -163,6 +165,7 @@ pub async fn password(
         client_id: client.map(|client| client.id),
         scopes,
         token_epoch: account.token_epoch,
+        grant: None,
     };
     let refresh_token = new_refresh_token()?;
     let expires_at = policy.now + policy.refresh_token_lifetime;
@@ -188,16 +191,15 @@ pub async fn password(
 pub async fn sign_in(
     ports: &StoragePorts,
     passwords: &dyn PasswordHasher,
-    policy: GrantPolicy,
+    lockout: LockoutPolicy,
+    now: Instant,
     username: &str,
     password: String,
 ) -> Result<Option<Account>, GrantError> {
     let Ok(email) = Email::parse(username) else {
         return Ok(None);
     };
-    if let Some(wait) =
-        ports.sign_in_throttle.count_attempt(&email, policy.lockout, policy.now).await?
-    {
+    if let Some(wait) = ports.sign_in_throttle.count_attempt(&email, lockout, now).await? {
         return Err(GrantError::TooManyAttempts { wait });
     }
     // Checked against a decoy when no account matches, so both cases take as long.
@@ -254,12 +256,14 @@ pub async fn authorization_code(
         // The person ended every session since consenting.
         return Err(NOT_VALID_CODE);
     }
-    // The person may have taken the grant back since the code was issued.
-    let consented = ports.consents.consented(account.id, client.id).await?;
-    let Some(consented) = consented.filter(|consented| grant.scopes.is_subset(&consented.scopes))
-    else {
+    // The person may have taken the grant back since the code was issued (and even
+    // let the app in again: that is another grant).
+    let current = ports.consents.consented(account.id, client.id).await?;
+    if !current.is_some_and(|current| {
+        current.id == grant.grant_id && grant.scopes.is_subset(&current.scopes)
+    }) {
         return Err(NOT_VALID_CODE);
-    };
+    }
     let scopes =
         grant.scopes.intersection(&account.role.allowed_scopes()).intersection(&client.scopes);
     let refresh = RefreshGrant {
@@ -268,6 +272,7 @@ pub async fn authorization_code(
         client_id: Some(client.id),
         scopes: scopes.clone(),
         token_epoch: account.token_epoch,
+        grant: Some(grant.grant_id),
     };
     let refresh_token = new_refresh_token()?;
     let expires_at = policy.now + policy.refresh_token_lifetime;
@@ -283,7 +288,7 @@ pub async fn authorization_code(
         account: Box::new(account),
         client: Some(client.id),
         scopes,
-        grant: Some(consented.id),
+        grant: refresh.grant,
         sign_in: refresh.sign_in,
         refresh_token,
     })
@@ -323,17 +328,11 @@ pub async fn refresh(
         Rotation::Invalid => return Err(NOT_VALID),
     };
     let (account, scopes) = refreshed(ports, &grant, client, requested).await?;
-    let consented = match client {
-        Some(client) if !client.first_party => {
-            Some(ports.consents.consented(account.id, client.id).await?.ok_or(NOT_VALID)?.id)
-        }
-        _ => None,
-    };
     Ok(Granted::Person {
         account: Box::new(account),
         client: grant.client_id,
         scopes,
-        grant: consented,
+        grant: grant.grant,
         sign_in: grant.sign_in,
         refresh_token: replacement,
     })
@@ -343,8 +342,10 @@ const NOT_VALID: GrantError =
     GrantError::InvalidGrant("The refresh token is not valid. Please sign in again.");
 
 /// The account and scopes a refresh of `grant` yields: the client must be the one the
-/// token was issued to, the account must still exist, and the scopes are what the
-/// grant and the account's current role both allow (narrowed to `requested`).
+/// token was issued to, the account must still exist, a third-party app's sign-in
+/// must be under the person's current grant to it, and the scopes are what the
+/// sign-in, the account's current role, the client and that grant all allow now
+/// (narrowed to `requested`).
 async fn refreshed(
     ports: &StoragePorts,
     grant: &RefreshGrant,
@@ -362,6 +363,11 @@ async fn refreshed(
     let mut still_allowed = grant.scopes.intersection(&account.role.allowed_scopes());
     if let Some(client) = client {
         still_allowed = still_allowed.intersection(&client.scopes);
+        if !client.first_party {
+            let current = ports.consents.consented(account.id, client.id).await?;
+            let current = current.filter(|current| Some(current.id) == grant.grant);
+            still_allowed = still_allowed.intersection(&current.ok_or(NOT_VALID)?.scopes);
+        }
     }
     Ok((account, narrow(requested, still_allowed)?))
 }
@@ -390,8 +396,8 @@ pub fn client_credentials(
 /// Ends the sign-in `token` (a refresh token) belongs to, if `client` may (a client
 /// may revoke only its own tokens, RFC 7009 section 2.1): its refresh tokens are
 /// revoked, and the access tokens issued from them are refused from their next
-/// request. `access_tokens_expire_by` is when an access token issued now would
-/// expire: the sign-in is remembered as ended until then.
+/// request: the sign-in is remembered as ended for `access_token_lifetime` from
+/// `now`, by when every access token issued from it has expired anyway.
 ///
 /// # Errors
 /// [`StoreError`] when storage fails; asking again finishes what was begun.
@@ -399,8 +405,9 @@ pub async fn revoke(
     ports: &StoragePorts,
     token: &str,
     client: Option<ClientId>,
-    access_tokens_expire_by: Instant,
+    (now, access_token_lifetime): (Instant, TimeDelta),
 ) -> Result<Revocation, StoreError> {
+    let access_tokens_expire_by = now + access_token_lifetime;
     Ok(match ports.refresh_tokens.revoke(&SecretDigest::of(token), client).await? {
         RefreshRevocation::Revoked { account_id, sign_in } => {
             let sign_in = sign_in.to_string();

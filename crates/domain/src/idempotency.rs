@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::identity::AccountId;
 use crate::ports::StoreError;
 use crate::time::Instant;
 
@@ -25,9 +26,8 @@ pub fn key_owner(subject: &str, app: Option<&str>) -> String {
     }
 }
 
-/// What stands between a person and the app acting for them in a [`key_owner`]; the
-/// keys of every app acting for a person start with the person and this.
-pub const APP_SEPARATOR: &str = " via ";
+/// What stands between a person and the app acting for them in a [`key_owner`].
+const APP_SEPARATOR: &str = " via ";
 
 /// A client's idempotency key: 1 to 255 visible ASCII characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,8 +79,12 @@ pub struct StoredResponse {
 /// The request a key was first used for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyedRequest<'a> {
-    /// Who asked: the token's subject, or the client address without a token.
+    /// Who asked: the token's subject (with the app, when an app holds a person's
+    /// token: [`key_owner`]), or the client address without a token.
     pub caller: &'a str,
+    /// The person whose data the request acted on, when a person's token was sent:
+    /// erasing their account forgets the key.
+    pub account: Option<AccountId>,
     /// The key.
     pub key: &'a IdempotencyKey,
     /// The method.

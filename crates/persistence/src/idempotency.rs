@@ -10,9 +10,9 @@ use sea_orm::{
     TryInsertResult,
 };
 use waymark_domain::idempotency::{
-    APP_SEPARATOR, Claim, IdempotencyKey, IdempotencyStore, KeyedRequest, REPLAY_WINDOW,
-    StoredResponse,
+    Claim, IdempotencyKey, IdempotencyStore, KeyedRequest, REPLAY_WINDOW, StoredResponse,
 };
+use waymark_domain::identity::AccountId;
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::{self, Instant};
 
@@ -20,18 +20,19 @@ use crate::entities::idempotency_records::{self, Column, Entity};
 use crate::error::store_error;
 use crate::writes::Writes;
 
-/// Deletes every stored response of `caller`, and of every app acting for it.
-pub(crate) async fn delete_for_caller(
+/// Deletes every stored response of requests that acted on `account`'s data: the
+/// person's own, and every app's acting for them.
+pub(crate) async fn delete_for_account(
     connection: &impl ConnectionTrait,
-    caller: &str,
+    account: AccountId,
 ) -> Result<(), StoreError> {
-    let apps_acting_for = format!("{caller}{APP_SEPARATOR}%");
     let statement = Query::delete()
         .from_table(Alias::new("idempotency_records"))
         .cond_where(
-            Expr::col(Alias::new("caller"))
-                .eq(caller)
-                .or(Expr::col(Alias::new("caller")).like(apps_acting_for)),
+            Expr::col(Alias::new("account_id"))
+                .eq(account.0)
+                // Kept before keys named their account (24 hours at most).
+                .or(Expr::col(Alias::new("caller")).eq(account.to_string())),
         )
         .to_owned();
     connection.execute(&statement).await.map(|_| ()).map_err(store_error)
@@ -58,6 +59,7 @@ impl SqlIdempotencyStore {
     ) -> Result<bool, StoreError> {
         let row = idempotency_records::ActiveModel {
             caller: Set(request.caller.to_owned()),
+            account_id: Set(request.account.map(|account| account.0)),
             key: Set(request.key.as_str().to_owned()),
             method: Set(request.method.to_owned()),
             path: Set(request.path.to_owned()),

@@ -119,6 +119,9 @@ pub struct CodeGrant {
     pub challenge: CodeChallenge,
     /// What the person consented to.
     pub scopes: ScopeSet,
+    /// The grant the person's consent is: the code is good only while it lasts, and
+    /// the tokens it yields are issued under it.
+    pub grant_id: GrantId,
     /// The person's token epoch when they consented: once they end every session (a
     /// password change, "sign out everywhere"), a code from before is refused too.
     pub token_epoch: i64,

@@ -173,6 +173,9 @@ pub struct RefreshGrant {
     /// The account's token epoch when the sign-in began: once the account's epoch
     /// has moved on, the grant is over.
     pub token_epoch: i64,
+    /// The grant the person gave the client on the consent page, for a sign-in
+    /// through the authorization code flow: the sign-in lasts only while it does.
+    pub grant: Option<GrantId>,
 }
 
 /// A refresh token about to be stored.
@@ -442,14 +445,15 @@ pub trait ConsentStore: Send + Sync + std::fmt::Debug {
         client: ClientId,
     ) -> Result<Option<Grant>, StoreError>;
 
-    /// Remembers that `account` let `client` have `scopes` (replacing what was there),
-    /// and answers the grant: the one already there, now with `scopes`, or a new one.
+    /// Remembers that `acting.owner` let `client` have `scopes` (replacing what was
+    /// there), and answers the grant: the one already there, now with `scopes`, or a
+    /// new one. The journal records `acting.actor` as having given it.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn remember(
         &self,
-        account: AccountId,
+        acting: Acting,
         client: ClientId,
         scopes: &ScopeSet,
         now: Instant,
@@ -461,15 +465,15 @@ pub trait ConsentStore: Send + Sync + std::fmt::Debug {
     /// [`StoreError`] when storage fails.
     async fn consents_of(&self, account: AccountId) -> Result<Vec<Consent>, StoreError>;
 
-    /// Forgets what `account` let `client` have and, in the same transaction, revokes
-    /// every refresh token of `account` issued to `client`. `false` when there was
-    /// nothing to forget.
+    /// Forgets what `acting.owner` let `client` have and, in the same transaction,
+    /// revokes every refresh token of theirs issued to `client`. `false` when there
+    /// was nothing to forget.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn withdraw(
         &self,
-        account: AccountId,
+        acting: Acting,
         client: ClientId,
         now: Instant,
     ) -> Result<bool, StoreError>;

@@ -1,10 +1,13 @@
 //! Whether a verified token's session is still live: for a token issued to an API
-//! client, the client is still enabled; for a person's token, the account
-//! still exists and has not moved its token epoch on since the token was issued (a
-//! password or role change, "sign out everywhere"). Every place that acts on a token
-//! asks here: the `Principal` extractor, content reads that show editors more, and
-//! idempotent replays. The account is read through the account store, which remembers
-//! it, so asking costs no database round trip while nothing about the account changes.
+//! client, the client is still enabled; for a person's token, the account still
+//! exists, has not moved its token epoch on since the token was issued (a password or
+//! role change, "sign out everywhere"), and has revoked neither the token (`jti`) nor
+//! its sign-in (`sid`); and when an app holds it, the app is still enabled and, unless
+//! first-party, the grant the token names (`grant`) is still the person's current
+//! grant to it. Every place that acts on a token asks here: authentication, content
+//! reads that show editors more, and idempotent replays. The account, the grant and
+//! the client are read through stores that remember them, so asking costs no database
+//! round trip while none of them changes.
 
 use waymark_application::authorization::{self, Delegation};
 use waymark_application::grants::{self, PersonToken};

@@ -4,7 +4,10 @@
 
 use actix_web::dev::ServiceRequest;
 
-use crate::auth::{Bearer, bearer};
+use waymark_domain::identity::AccountId;
+
+use crate::auth::tokens::TokenSubject;
+use crate::auth::{Bearer, TokenIssuer, bearer};
 use crate::state::AppState;
 
 /// The client's address: the TCP peer, or with `trust_forwarded_for` the address the
@@ -36,11 +39,21 @@ pub(crate) fn token_subject(request: &ServiceRequest, state: &AppState) -> Optio
 }
 
 /// Whose `Idempotency-Key`s a request uses
-/// ([`waymark_domain::idempotency::key_owner`]); `None` without a valid token.
-pub(crate) fn key_owner(request: &ServiceRequest, state: &AppState) -> Option<String> {
+/// ([`waymark_domain::idempotency::key_owner`]), and the person whose data it acts on
+/// when a person's token was sent; `None` without a valid token.
+pub(crate) fn key_owner(
+    request: &ServiceRequest,
+    state: &AppState,
+) -> Option<(String, Option<AccountId>)> {
     match bearer(request.request(), &state.tokens) {
         Bearer::Valid(claims) => {
-            Some(waymark_domain::idempotency::key_owner(&claims.sub, claims.client_id.as_deref()))
+            let owner =
+                waymark_domain::idempotency::key_owner(&claims.sub, claims.client_id.as_deref());
+            let account = match TokenIssuer::subject_of(&claims) {
+                Ok(TokenSubject::Account(account)) => Some(account),
+                _ => None,
+            };
+            Some((owner, account))
         }
         Bearer::Missing | Bearer::Invalid => None,
     }

@@ -108,11 +108,13 @@ pub(crate) async fn make_retries_safe(
             Err(error) => return Ok(refuse(request, error)),
         }
     }
-    let caller = key_owner(&request, &state).unwrap_or_else(|| {
-        format!("address:{}", client_address(&request, state.settings.trust_forwarded_for))
+    let (caller, account) = key_owner(&request, &state).unwrap_or_else(|| {
+        let address = client_address(&request, state.settings.trust_forwarded_for);
+        (format!("address:{address}"), None)
     });
     let keyed = KeyedRequest {
         caller: &caller,
+        account,
         key: &key,
         method: Method::POST.as_str(),
         path: &path,

@@ -142,9 +142,9 @@ impl From<&AccessLogEntry> for AccessLogEntryResponse {
 /// was answered. Reads are included. Your own requests, and Waymark's own app, are
 /// not. Newest first, in pages of `limit` (1 to 100, default 20); filter by
 /// `client_id` or `person_id`. Entries appear within a second or two, and are kept for
-/// two years by default. They are written in batches every second: if a server is
-/// killed outright (a crash, `kill -9`), the entries of its last second can be missing,
-/// never older ones. Only you can read it: an app acting with your grant gets 403.
+/// two years by default. They are written in batches, every second by default: if a
+/// server is killed outright (a crash, `kill -9`), the entries of its last interval
+/// can be missing, never older ones. Only you can read it: an app acting with your grant gets 403.
 #[utoipa::path(
     tag = "me",
     operation_id = "list_access_log",

@@ -78,7 +78,9 @@ pub(crate) async fn list_grants(
 /// Takes back what you let an app have.
 ///
 /// At once: its refresh tokens are revoked, and its access tokens are refused from
-/// their next request, on every server instance. It would have to ask you again.
+/// their next request (on another server instance, from the moment it hears of the
+/// change, which is a matter of milliseconds). It would have to ask you again; if you
+/// let it in again, that is a new grant, and the old tokens stay refused.
 /// Only you can do this: an app acting with your grant gets 403.
 #[utoipa::path(
     tag = "me",

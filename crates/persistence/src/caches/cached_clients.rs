@@ -1,8 +1,10 @@
 //! The API client store with clients answered from [`ClientCache`] when they can be,
 //! so the check every request of an app makes (is its client still enabled?) costs no
-//! database round trip. Every client write forgets every cached client once it is
-//! done, whether it succeeded or not (it may have committed all the same). Other
-//! replicas hear of client writes from PostgreSQL.
+//! database round trip. Every client write runs to its end in a task of its own, even
+//! when the request that asked stops waiting, and then forgets every cached client,
+//! whether it succeeded or not (it may have committed all the same): forgotten any
+//! earlier, a read could keep the client as it was just before the commit landed.
+//! Other replicas hear of client writes from PostgreSQL.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -25,11 +27,27 @@ pub(crate) struct CachedClientStore {
 }
 
 impl CachedClientStore {
-    /// Runs the client write `write`, then forgets every cached client, even if the
-    /// write is abandoned part-way.
-    async fn forgetting<T>(&self, write: impl Future<Output = T>) -> T {
-        let _forget = self.cache.forget_on_drop(());
-        write.await
+    /// Runs the client write `write` to its end in a task of its own, then forgets
+    /// every cached client.
+    async fn forgetting<T, E, F>(&self, write: impl FnOnce(SqlClientStore) -> F) -> Result<T, E>
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let cache = Arc::clone(&self.cache);
+        let write = write(self.inner.clone());
+        tokio::spawn(async move {
+            let outcome = write.await;
+            cache.forget(());
+            outcome
+        })
+        .await
+        .map_err(|error| {
+            E::from(StoreError::Unexpected(anyhow::anyhow!(
+                "a client write did not run to its end: {error}"
+            )))
+        })?
     }
 }
 
@@ -61,11 +79,14 @@ impl ClientStore for CachedClientStore {
         expected_version: Option<i64>,
         now: Instant,
     ) -> Result<ApiClient, ClientError> {
-        self.forgetting(self.inner.update(id, changes, expected_version, now)).await
+        self.forgetting(move |inner| async move {
+            inner.update(id, changes, expected_version, now).await
+        })
+        .await
     }
 
     async fn disable(&self, id: ClientId, now: Instant) -> Result<ApiClient, ClientError> {
-        self.forgetting(self.inner.disable(id, now)).await
+        self.forgetting(move |inner| async move { inner.disable(id, now).await }).await
     }
 
     async fn list(&self, after: Option<ClientId>, limit: u64) -> Result<ClientPage, StoreError> {
@@ -73,6 +94,6 @@ impl ClientStore for CachedClientStore {
     }
 
     async fn delete(&self, id: ClientId) -> Result<(), ClientError> {
-        self.forgetting(self.inner.delete(id)).await
+        self.forgetting(move |inner| async move { inner.delete(id).await }).await
     }
 }

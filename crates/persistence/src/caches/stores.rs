@@ -318,12 +318,12 @@ impl ConsentStore for CachedConsentStore {
 
     async fn remember(
         &self,
-        account: AccountId,
+        acting: Acting,
         client: ClientId,
         scopes: &ScopeSet,
         now: Instant,
     ) -> Result<GrantId, StoreError> {
-        self.inner.remember(account, client, scopes, now).await
+        self.inner.remember(acting, client, scopes, now).await
     }
 
     async fn consents_of(&self, account: AccountId) -> Result<Vec<Consent>, StoreError> {
@@ -332,10 +332,10 @@ impl ConsentStore for CachedConsentStore {
 
     async fn withdraw(
         &self,
-        account: AccountId,
+        acting: Acting,
         client: ClientId,
         now: Instant,
     ) -> Result<bool, StoreError> {
-        self.inner.withdraw(account, client, now).await
+        self.inner.withdraw(acting, client, now).await
     }
 }

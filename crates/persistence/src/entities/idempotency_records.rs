@@ -18,6 +18,7 @@ pub struct Model {
     pub response_body: Option<Vec<u8>>,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    pub account_id: Option<Uuid>,
 }
 
 super::without_relations!();

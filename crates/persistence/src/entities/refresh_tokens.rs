@@ -18,6 +18,7 @@ pub struct Model {
     pub spent_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
     pub token_epoch: i64,
+    pub grant_id: Option<Uuid>,
 }
 
 super::without_relations!();

@@ -339,7 +339,7 @@ impl SqlAccountStore {
             .exec(&transaction)
             .await
             .map_err(store_error)?;
-        crate::idempotency::delete_for_caller(&transaction, &id.to_string()).await?;
+        crate::idempotency::delete_for_account(&transaction, id).await?;
         // The entry goes with the rest of the account's journal, but is heard all the
         // same: by this process, and on PostgreSQL by every replica (the notification
         // is sent when the entry is written).

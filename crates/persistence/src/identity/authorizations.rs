@@ -71,6 +71,7 @@ impl AuthorizationCodeStore for SqlAuthorizationStore {
             code_challenge: Set(grant.challenge.as_str().to_owned()),
             scopes: Set(grant.scopes.to_string()),
             token_epoch: Set(grant.token_epoch),
+            grant_id: Set(Some(grant.grant_id.0)),
             created_at: Set(waymark_domain::time::now()),
             expires_at: Set(code.expires_at),
             used_at: Set(None),
@@ -122,15 +123,17 @@ impl AuthorizationCodeStore for SqlAuthorizationStore {
             return Ok(CodeRedemption::Replayed);
         }
         transaction.commit().await?;
-        if row.expires_at <= now {
+        // A code from before codes named their grant is refused like an expired one.
+        let (Some(grant_id), false) = (row.grant_id, row.expires_at <= now) else {
             return Ok(CodeRedemption::Invalid);
-        }
+        };
         Ok(CodeRedemption::Redeemed(CodeGrant {
             account_id: AccountId(row.account_id),
             client_id: ClientId(row.client_id),
             redirect_uri: row.redirect_uri,
             challenge: CodeChallenge::from_stored(row.code_challenge),
             scopes: scopes_of(&row.scopes)?,
+            grant_id: GrantId(grant_id),
             token_epoch: row.token_epoch,
         }))
     }
@@ -153,11 +156,12 @@ impl ConsentStore for SqlAuthorizationStore {
 
     async fn remember(
         &self,
-        account: AccountId,
+        acting: Acting,
         client: ClientId,
         scopes: &ScopeSet,
         now: Instant,
     ) -> Result<GrantId, StoreError> {
+        let account = acting.owner;
         let transaction = self.writes.begin().await?;
         let new_grant = GrantId::generate();
         let row = consents::ActiveModel {
@@ -188,7 +192,7 @@ impl ConsentStore for SqlAuthorizationStore {
         } else {
             Change::updated(ResourceType::Grant, grant.0, None)
         };
-        self.journal.commit(transaction, Acting::person(account), now, &[change]).await?;
+        self.journal.commit(transaction, acting, now, &[change]).await?;
         Ok(grant)
     }
 
@@ -230,10 +234,11 @@ impl ConsentStore for SqlAuthorizationStore {
 
     async fn withdraw(
         &self,
-        account: AccountId,
+        acting: Acting,
         client: ClientId,
         now: Instant,
     ) -> Result<bool, StoreError> {
+        let account = acting.owner;
         let transaction = self.writes.begin().await?;
         let forgotten = forget_grant(&transaction, account.0, client.0).await?;
         let of_person_at_client = Condition::all()
@@ -241,9 +246,7 @@ impl ConsentStore for SqlAuthorizationStore {
             .add(refresh_tokens::Column::ClientId.eq(client.0));
         revoke_matching(&transaction, of_person_at_client, now).await?;
         let found = forgotten.is_some();
-        self.journal
-            .commit(transaction, Acting::person(account), now, forgotten.as_slice())
-            .await?;
+        self.journal.commit(transaction, acting, now, forgotten.as_slice()).await?;
         Ok(found)
     }
 }

@@ -9,6 +9,7 @@ use sea_orm::{
     QueryFilter, Statement,
 };
 use uuid::Uuid;
+use waymark_domain::identity::authorization::GrantId;
 use waymark_domain::identity::ports::{
     NewRefreshToken, RefreshGrant, RefreshRevocation, RefreshTokenStore, Rotation, SignInId,
 };
@@ -38,6 +39,7 @@ fn grant_of(row: &refresh_tokens::Model) -> Result<RefreshGrant, StoreError> {
             StoreError::Unexpected(anyhow::anyhow!("refresh token {}: {error}", row.id))
         })?,
         token_epoch: row.token_epoch,
+        grant: row.grant_id.map(GrantId),
     })
 }
 
@@ -54,6 +56,7 @@ fn new_row(token: &NewRefreshToken, grant: &RefreshGrant) -> refresh_tokens::Act
         spent_at: Set(None),
         revoked_at: Set(None),
         token_epoch: Set(grant.token_epoch),
+        grant_id: Set(grant.grant.map(|grant| grant.0)),
     }
 }
 

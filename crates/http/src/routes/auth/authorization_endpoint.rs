@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use waymark_application::authorization::{
     self, AuthorizationParameters, AuthorizationRefused, AuthorizationRequest,
 };
-use waymark_application::grants::{self, GrantError, GrantPolicy};
+use waymark_application::grants::{self, GrantError};
 use waymark_domain::identity::secret::{OpaqueSecret, SecretDigest};
 use waymark_domain::identity::{AccountId, Scope};
 
@@ -227,51 +227,47 @@ pub(crate) async fn authorize_decision(
     };
     match (form.action.as_str(), signed_in) {
         ("sign_in", None) => {
-            let policy = GrantPolicy {
-                refresh_token_lifetime: chrono::TimeDelta::zero(),
-                access_token_lifetime: chrono::TimeDelta::zero(),
-                lockout: state.settings.sign_in_lockout,
-                now,
-                password_grant: true,
-            };
             let email = form.email.unwrap_or_default();
             let password = form.password.unwrap_or_default();
             let passwords = &*state.password_work;
-            let account =
-                match grants::sign_in(&state.ports, passwords, policy, &email, password).await {
-                    Ok(Some(account)) => account,
-                    Ok(None) => {
-                        let wrong = "The e-mail address or password is not right.";
-                        return Ok(sign_in_page(
-                            &state,
-                            &checked,
-                            &flow,
-                            Some(wrong),
-                            StatusCode::BAD_REQUEST,
-                        ));
-                    }
-                    Err(GrantError::TooManyAttempts { wait }) => {
-                        let minutes = wait.as_secs().div_ceil(60).max(1);
-                        let message = format!(
-                            "Too many attempts. Please wait {minutes} minutes, then try again."
-                        );
-                        return Ok(sign_in_page(
-                            &state,
-                            &checked,
-                            &flow,
-                            Some(&message),
-                            StatusCode::TOO_MANY_REQUESTS,
-                        ));
-                    }
-                    Err(GrantError::Store(error)) => return Err(error.into()),
-                    Err(other) => return Err(ApiError::Internal(other.into())),
-                };
-            if authorization::needs_consent(&state.ports, account.id, &checked).await? {
+            let lockout = state.settings.sign_in_lockout;
+            let signed_in =
+                grants::sign_in(&state.ports, passwords, lockout, now, &email, password);
+            let account = match signed_in.await {
+                Ok(Some(account)) => account,
+                Ok(None) => {
+                    let wrong = "The e-mail address or password is not right.";
+                    return Ok(sign_in_page(
+                        &state,
+                        &checked,
+                        &flow,
+                        Some(wrong),
+                        StatusCode::BAD_REQUEST,
+                    ));
+                }
+                Err(GrantError::TooManyAttempts { wait }) => {
+                    let minutes = wait.as_secs().div_ceil(60).max(1);
+                    let message = format!(
+                        "Too many attempts. Please wait {minutes} minutes, then try again."
+                    );
+                    return Ok(sign_in_page(
+                        &state,
+                        &checked,
+                        &flow,
+                        Some(&message),
+                        StatusCode::TOO_MANY_REQUESTS,
+                    ));
+                }
+                Err(GrantError::Store(error)) => return Err(error.into()),
+                Err(other) => return Err(ApiError::Internal(other.into())),
+            };
+            let Some(code) =
+                authorization::code_if_consented(&state.ports, now, account.id, &checked).await?
+            else {
                 flow.account = Some((account.id.0, account.token_epoch));
                 flow.started = chrono::Utc::now().timestamp();
                 return Ok(consent_page(&state, &checked, &flow));
-            }
-            let code = authorization::issue_code(&state.ports, now, account.id, &checked).await?;
+            };
             Ok(back_to_app(
                 &state,
                 &checked.redirect_uri,

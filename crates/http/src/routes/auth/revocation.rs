@@ -87,9 +87,9 @@ pub(crate) async fn revoke(
             grants::revoke_access_token(&state.ports, access_token, client).await?
         }
         Err(_) => {
-            let access_tokens_expire_by =
-                waymark_domain::time::now() + state.tokens.access_token_lifetime();
-            grants::revoke(&state.ports, token, client, access_tokens_expire_by).await?
+            let now = waymark_domain::time::now();
+            let lifetime = state.tokens.access_token_lifetime();
+            grants::revoke(&state.ports, token, client, (now, lifetime)).await?
         }
     };
     match revoked {
