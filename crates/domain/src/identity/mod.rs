@@ -12,6 +12,7 @@ pub mod ports;
 pub mod profile;
 pub mod redirect;
 pub mod revoked_tokens;
+pub mod rotation;
 pub mod scope;
 pub mod secret;
 pub mod time_zone;

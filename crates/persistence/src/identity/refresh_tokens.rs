@@ -1,6 +1,9 @@
 //! Refresh tokens in the `refresh_tokens` table. Rotation marks the presented token
 //! spent with a conditional update before anything else, so it takes the write lock
-//! first (no SQLite upgrade deadlock) and exactly one of two concurrent uses wins.
+//! first (no SQLite upgrade deadlock) and exactly one of two concurrent uses wins;
+//! then it finds the facts the domain's rotation rules ask for
+//! (`identity::rotation::decide`) and carries out their decision in the same
+//! transaction.
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, IntoCondition};
@@ -13,6 +16,7 @@ use waymark_domain::identity::authorization::GrantId;
 use waymark_domain::identity::ports::{
     NewRefreshToken, RefreshGrant, RefreshRevocation, RefreshTokenStore, Rotation, SignInId,
 };
+use waymark_domain::identity::rotation::{PresentedToken, RotationDecision, decide, may_revoke};
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::identity::{AccountId, ClientId, ScopeSet};
 use waymark_domain::ports::StoreError;
@@ -150,32 +154,37 @@ impl SqlRefreshTokenStore {
         let Some(row) = row else {
             return Ok(Rotation::Invalid);
         };
-        let outcome = if spent == 0 && row.spent_at.is_none() {
-            // Revoked (signed out, password changed) but never used: simply invalid.
-            Rotation::Invalid
-        } else if spent == 0 {
-            // Spent before: someone replayed it. Revoke the whole family.
-            revoke_family(&transaction, row.family_id, now).await?;
-            Rotation::Reused {
-                account_id: AccountId(row.account_id),
-                sign_in: SignInId(row.family_id),
+        let spent_now = spent > 0;
+        let found = PresentedToken {
+            spent_now,
+            spent_before: !spent_now && row.spent_at.is_some(),
+            expired: row.expires_at <= now,
+            sessions_live: spent_now && sessions_live_at(&transaction, &row).await?,
+        };
+        let outcome = match decide(found) {
+            RotationDecision::Refuse => Rotation::Invalid,
+            RotationDecision::EndSignIn { reused } => {
+                revoke_family(&transaction, row.family_id, now).await?;
+                if reused {
+                    let sign_in = SignInId(row.family_id);
+                    Rotation::Reused { account_id: AccountId(row.account_id), sign_in }
+                } else {
+                    Rotation::Invalid
+                }
             }
-        } else if row.expires_at <= now {
-            Rotation::Invalid
-        } else if !sessions_live_at(&transaction, &row).await? {
-            // Issued to a sign-in its account's sessions ended under (a password
-            // change racing it, say): over, with everything descended from it.
-            revoke_family(&transaction, row.family_id, now).await?;
-            Rotation::Invalid
-        } else {
-            let grant = grant_of(&row)?;
-            let replacement =
-                NewRefreshToken { digest: replacement.clone(), grant: grant.clone(), expires_at };
-            refresh_tokens::Entity::insert(new_row(&replacement, &grant))
-                .exec(&transaction)
-                .await
-                .map_err(store_error)?;
-            Rotation::Rotated(grant)
+            RotationDecision::Rotate => {
+                let grant = grant_of(&row)?;
+                let replacement = NewRefreshToken {
+                    digest: replacement.clone(),
+                    grant: grant.clone(),
+                    expires_at,
+                };
+                refresh_tokens::Entity::insert(new_row(&replacement, &grant))
+                    .exec(&transaction)
+                    .await
+                    .map_err(store_error)?;
+                Rotation::Rotated(grant)
+            }
         };
         transaction.commit().await?;
         Ok(outcome)
@@ -236,7 +245,7 @@ impl RefreshTokenStore for SqlRefreshTokenStore {
                 .map_err(store_error)?;
             let outcome = match row {
                 None => RefreshRevocation::Unknown,
-                Some(row) if row.client_id != client.map(|client| client.0) => {
+                Some(row) if !may_revoke(row.client_id.map(ClientId), client) => {
                     RefreshRevocation::OtherClient
                 }
                 Some(row) => {
