@@ -133,6 +133,19 @@ pub async fn check(
     }))
 }
 
+/// Whether the person who signed in on the flow's page at token epoch `epoch` is still
+/// signed in: their account exists and they have not ended every session since.
+///
+/// # Errors
+/// [`StoreError`].
+pub async fn still_signed_in(
+    ports: &StoragePorts,
+    account: AccountId,
+    epoch: i64,
+) -> Result<bool, StoreError> {
+    Ok(ports.accounts.get(account).await?.is_some_and(|current| current.token_epoch == epoch))
+}
+
 /// The code to send the app when `account` has let it have everything it now asks for
 /// already, issued under that grant; `None` when the person must be asked.
 ///

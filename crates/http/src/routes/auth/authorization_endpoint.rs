@@ -217,78 +217,76 @@ pub(crate) async fn authorize_decision(
     let now = waymark_domain::time::now();
     let signed_in = match flow.account {
         Some((account, epoch)) => {
-            let current = state.ports.accounts.get(AccountId(account)).await?;
-            match current.filter(|current| current.token_epoch == epoch) {
-                Some(current) => Some(current.id),
-                None => return Ok(expired()),
+            let account = AccountId(account);
+            if !authorization::still_signed_in(&state.ports, account, epoch).await? {
+                return Ok(expired());
             }
+            Some(account)
         }
         None => None,
     };
-    match (form.action.as_str(), signed_in) {
-        ("sign_in", None) => {
-            let email = form.email.unwrap_or_default();
-            let password = form.password.unwrap_or_default();
-            let passwords = &*state.password_work;
-            let lockout = state.settings.sign_in_lockout;
-            let signed_in =
-                grants::sign_in(&state.ports, passwords, lockout, now, &email, password);
-            let account = match signed_in.await {
-                Ok(Some(account)) => account,
-                Ok(None) => {
-                    let wrong = "The e-mail address or password is not right.";
-                    return Ok(sign_in_page(
-                        &state,
-                        &checked,
-                        &flow,
-                        Some(wrong),
-                        StatusCode::BAD_REQUEST,
-                    ));
-                }
-                Err(GrantError::TooManyAttempts { wait }) => {
-                    let minutes = wait.as_secs().div_ceil(60).max(1);
-                    let message = format!(
-                        "Too many attempts. Please wait {minutes} minutes, then try again."
-                    );
-                    return Ok(sign_in_page(
-                        &state,
-                        &checked,
-                        &flow,
-                        Some(&message),
-                        StatusCode::TOO_MANY_REQUESTS,
-                    ));
-                }
-                Err(GrantError::Store(error)) => return Err(error.into()),
-                Err(other) => return Err(ApiError::Internal(other.into())),
-            };
-            let Some(code) =
-                authorization::code_if_consented(&state.ports, now, account.id, &checked).await?
-            else {
-                flow.account = Some((account.id.0, account.token_epoch));
-                flow.started = chrono::Utc::now().timestamp();
-                return Ok(consent_page(&state, &checked, &flow));
-            };
-            Ok(back_to_app(
-                &state,
-                &checked.redirect_uri,
-                checked.state.as_deref(),
-                &[("code", code.expose())],
-            ))
-        }
+    let code = match (form.action.as_str(), signed_in) {
+        ("sign_in", None) => match sign_in(&state, &checked, &mut flow, form, now).await? {
+            Ok(code) => code,
+            Err(page) => return Ok(page),
+        },
         ("allow", Some(account)) => {
-            let code = authorization::allow(&state.ports, now, account, &checked).await?;
-            Ok(back_to_app(
-                &state,
-                &checked.redirect_uri,
-                checked.state.as_deref(),
-                &[("code", code.expose())],
-            ))
+            authorization::allow(&state.ports, now, account, &checked).await?
         }
         ("deny", Some(_)) => {
             let denied = [("error", "access_denied"), ("error_description", "The person said no.")];
-            Ok(back_to_app(&state, &checked.redirect_uri, checked.state.as_deref(), &denied))
+            return Ok(back_to_app(
+                &state,
+                &checked.redirect_uri,
+                checked.state.as_deref(),
+                &denied,
+            ));
         }
-        _ => Ok(expired()),
+        _ => return Ok(expired()),
+    };
+    let answer = [("code", code.expose())];
+    Ok(back_to_app(&state, &checked.redirect_uri, checked.state.as_deref(), &answer))
+}
+
+/// The sign-in form: the code to send the app when the person signed in and had let it
+/// have everything it asks for already; otherwise the page to show (the consent page,
+/// with `flow` now signed in, or the sign-in page again saying what was wrong).
+async fn sign_in(
+    state: &AppState,
+    checked: &AuthorizationRequest,
+    flow: &mut Flow,
+    form: AuthorizeForm,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Result<OpaqueSecret, HttpResponse>, ApiError> {
+    let email = form.email.unwrap_or_default();
+    let password = form.password.unwrap_or_default();
+    let passwords = &*state.password_work;
+    let lockout = state.settings.sign_in_lockout;
+    let account = match grants::sign_in(&state.ports, passwords, lockout, now, &email, password)
+        .await
+    {
+        Ok(Some(account)) => account,
+        Ok(None) => {
+            let wrong = "The e-mail address or password is not right.";
+            let page = sign_in_page(state, checked, flow, Some(wrong), StatusCode::BAD_REQUEST);
+            return Ok(Err(page));
+        }
+        Err(GrantError::TooManyAttempts { wait }) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            let wait = format!("Too many attempts. Please wait {minutes} minutes, then try again.");
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            return Ok(Err(sign_in_page(state, checked, flow, Some(&wait), status)));
+        }
+        Err(GrantError::Store(error)) => return Err(error.into()),
+        Err(other) => return Err(ApiError::Internal(other.into())),
+    };
+    match authorization::code_if_consented(&state.ports, now, account.id, checked).await? {
+        Some(code) => Ok(Ok(code)),
+        None => {
+            flow.account = Some((account.id.0, account.token_epoch));
+            flow.started = chrono::Utc::now().timestamp();
+            Ok(Err(consent_page(state, checked, flow)))
+        }
     }
 }
 
