@@ -21,6 +21,7 @@ BACKENDS = [("sqlite", "SQLite", "#4c78a8"), ("postgres", "PostgreSQL", "#f58518
 SCENARIOS = [
     ("health", ["/health/live"]),
     ("goals", ["goal list", "(200, limit=20)"]),
+    ("app_goals", ["goal list", "by an app"]),
     ("agenda", ["agenda", "(20 routines)"]),
     ("article_cold", ["article GET", "cold (200)"]),
     ("article_304", ["article GET", "If-None-Match (304)"]),

@@ -15,6 +15,7 @@ BACKENDS = [("sqlite", "SQLite"), ("postgres", "PostgreSQL")]
 SCENARIOS = [
     ("health", "`/health/live` (baseline)", "read"),
     ("goals", "list goals (200 goals, `limit=20`)", "read"),
+    ("app_goals", "list goals, by a third-party app (access-logged)", "read"),
     ("agenda", "agenda (20 routines)", "read"),
     ("article_cold", "article GET, cold (200)", "read"),
     ("article_304", "article GET, `If-None-Match` (304)", "read"),
@@ -253,7 +254,10 @@ def markdown(results):
         "`bench/lib.sh` does (rate limits out of the way, 16 pooled connections). Seeded over the API "
         "(`bench/seed.py`): bench@example.org with 200 goals and 20 routines (as `bench/goals_list.sh` and "
         "`bench/agenda.sh`), 20 more accounts for sign-ins, and the starter content catalogue "
-        "(`waymark content seed`).")
+        "(`waymark content seed`). A third-party app (`bench/app_token.py`: a public client registered by "
+        "an administrator the CLI created, let in by bench@example.org through the authorization code flow "
+        "with PKCE) reads the same goal list with its own token: each of its requests is checked against the "
+        "person's grant and recorded in their access log.")
     add("- Articles: `GET` (never `HEAD`) of one article without validators, and with the `ETag` that "
         "GET returned in `If-None-Match` (checked to be a 304 before measuring).")
     add("- Check-ins: `bench/check_in.lua` POSTs a new goal check-in (note, progress, feeling, setback) "
