@@ -279,3 +279,24 @@ api_test!(async fn a_confidential_client_introspects_its_own_tokens_and_learns_n
     let anonymous = app.client.post(app.url("/v1/auth/introspect")).form(&[("token", "x")]).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "introspection needs a confidential client");
 });
+
+api_test!(async fn narrowing_a_clients_scopes_holds_for_the_tokens_it_has_already(app) {
+    let (client_id, _, tokens) = crate::authorize::an_app_let_in(&app, json!(["goals:read", "goals:write"])).await;
+    let app_token = tokens["access_token"].as_str().unwrap().to_owned();
+    let write = || {
+        let request = app.authorized(Method::POST, "/v1/goals", &app_token).json(&json!({ "title": "Walk", "area": "health" }));
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(write().await, StatusCode::CREATED);
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let narrowed = app
+        .authorized(Method::PATCH, &format!("/v1/admin/clients/{client_id}"), &admin.access_token)
+        .json(&json!({ "scopes": ["goals:read"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(narrowed.status(), StatusCode::OK);
+    assert_eq!(write().await, StatusCode::FORBIDDEN, "the app may no longer write, with the token it had too");
+    let read = app.authorized(Method::GET, "/v1/goals", &app_token).send().await.unwrap();
+    assert_eq!(read.status(), StatusCode::OK, "what it may still do, it does");
+});

@@ -187,3 +187,51 @@ api_test!(async fn a_sign_in_lockout_says_the_same_in_retry_after_and_ratelimit_
     assert_eq!(reset, retry_after, "RateLimit-Reset says when to retry");
     assert_eq!(remaining, 0);
 });
+
+async fn an_app_has_a_budget_of_its_own_not_the_persons(backend: Backend) {
+    let Some((app, _database)) = app_with_limits(backend, 20, 1000).await else {
+        return;
+    };
+    let (client_id, email, tokens) =
+        crate::authorize::an_app_let_in(&app, json!(["goals:read"])).await;
+    let app_token = tokens["access_token"].as_str().unwrap().to_owned();
+    let mut flooded = false;
+    for _ in 0..40 {
+        let response = app.authorized(Method::GET, "/v1/goals", &app_token).send().await.unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            flooded = true;
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    assert!(flooded, "the app runs out of its budget");
+    let own = app.sign_in(&email, GOOD_PASSWORD).await;
+    let own_token = own["access_token"].as_str().unwrap();
+    let me = app.authorized(Method::GET, "/v1/me", own_token).send().await.unwrap();
+    assert_eq!(
+        me.status(),
+        StatusCode::OK,
+        "the person is not held back by an app acting for them"
+    );
+    let taken_back = app
+        .authorized(Method::DELETE, &format!("/v1/me/grants/{client_id}"), own_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        taken_back.status(),
+        StatusCode::NO_CONTENT,
+        "and can always take the app's grant back"
+    );
+    app.handle().stop(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_has_a_budget_of_its_own_not_the_persons_on_sqlite() {
+    an_app_has_a_budget_of_its_own_not_the_persons(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_has_a_budget_of_its_own_not_the_persons_on_postgres() {
+    an_app_has_a_budget_of_its_own_not_the_persons(Backend::Postgres).await;
+}

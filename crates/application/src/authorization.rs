@@ -259,20 +259,29 @@ pub async fn withdraw(
     ports.consents.withdraw(Acting::person(account), client, now).await
 }
 
-/// How an app acts for a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How an app acts for a person, and what it may do now.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delegation {
-    /// Waymark's own app: the person themself.
-    FirstParty,
-    /// Another app, through the grant the person gave it on the consent page. What it
-    /// does goes in the person's access log.
-    Granted,
+    /// Waymark's own app: the person themself, within what the app may hold now.
+    FirstParty {
+        /// What the client may hold now.
+        scopes: ScopeSet,
+    },
+    /// Another app, through the grant the person gave it on the consent page, within
+    /// what the app may hold now and the grant allows. What it does goes in the
+    /// person's access log.
+    Granted {
+        /// What the client may hold now, and the grant allows.
+        scopes: ScopeSet,
+    },
 }
 
 /// How `client` acts for `account` while a token it holds still speaks for them:
-/// `None` once the client is disabled or, unless it is first-party, the person has
-/// taken back `grant`, the grant the token was issued under (letting the app in again
-/// is another grant, which does not bring the old tokens back).
+/// `None` once the client is disabled or, if the token was issued under `grant`, the
+/// person has taken that grant back (letting the app in again is another grant, which
+/// does not bring the old tokens back); a third-party app's token must name a grant.
+/// What it may do is what the client may hold now: an administrator's narrowing holds
+/// from the next request, for tokens issued before too.
 ///
 /// # Errors
 /// [`StoreError`].
@@ -288,12 +297,18 @@ pub async fn live_delegation(
     if !client.is_enabled() {
         return Ok(None);
     }
-    if client.first_party {
-        return Ok(Some(Delegation::FirstParty));
-    }
     let Some(grant) = grant else {
-        return Ok(None);
+        // A first-party app's sign-in with the password grant names no grant.
+        return Ok(client.first_party.then_some(Delegation::FirstParty { scopes: client.scopes }));
     };
     let current = ports.consents.consented(account, client.id).await?;
-    Ok(current.filter(|current| current.id == grant).map(|_| Delegation::Granted))
+    let Some(current) = current.filter(|current| current.id == grant) else {
+        return Ok(None);
+    };
+    let scopes = client.scopes.intersection(&current.scopes);
+    Ok(Some(if client.first_party {
+        Delegation::FirstParty { scopes }
+    } else {
+        Delegation::Granted { scopes }
+    }))
 }

@@ -472,12 +472,17 @@ pub async fn identify_public_client(
         .filter(|client| client.kind == ClientKind::Public && client.is_enabled()))
 }
 
-/// Whether a token issued to `client` still works: the client exists and is enabled.
+/// What a token `client` got for itself may do now: the scopes the client may hold
+/// now, while it exists and is enabled; `None` once it is not.
 ///
 /// # Errors
 /// [`StoreError`] when the client cannot be read.
-pub async fn is_client_enabled(ports: &StoragePorts, client: ClientId) -> Result<bool, StoreError> {
-    Ok(ports.clients.find(client).await?.is_some_and(|(client, _)| client.is_enabled()))
+pub async fn live_client_scopes(
+    ports: &StoragePorts,
+    client: ClientId,
+) -> Result<Option<ScopeSet>, StoreError> {
+    let found = ports.clients.find(client).await?.map(|(client, _)| client);
+    Ok(found.filter(ApiClient::is_enabled).map(|client| client.scopes))
 }
 
 /// A person's access token as its signature vouches, for the session check.

@@ -195,12 +195,17 @@ pub(crate) async fn authenticate(
     let Some(VerifiedToken { principal, claims, required, state }) = verify(request)? else {
         return Ok(None);
     };
-    let granted_to = match sessions::session(&state, &claims).await? {
+    let (granted_to, within) = match sessions::session(&state, &claims).await? {
         Session::Ended => return Err(ApiError::Unauthorized { invalid_token: true }),
-        Session::Live => None,
-        Session::LiveThroughGrant(client) => Some(client),
+        Session::Live { within } => (None, within),
+        Session::LiveThroughGrant { client, within } => (Some(client), Some(within)),
     };
-    let principal = Principal { granted_to, ..principal };
+    // A token a client holds does only what the client may hold now.
+    let scopes = match within {
+        Some(within) => principal.scopes.intersection(&within),
+        None => principal.scopes.clone(),
+    };
+    let principal = Principal { granted_to, scopes, ..principal };
     live(&principal);
     if !required.scopes.is_subset(&principal.scopes) {
         return Err(ApiError::InsufficientScope { required: required.scopes.to_string() });

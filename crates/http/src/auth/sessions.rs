@@ -11,34 +11,44 @@
 
 use waymark_application::authorization::{self, Delegation};
 use waymark_application::grants::{self, PersonToken};
-use waymark_domain::identity::ClientId;
 use waymark_domain::identity::authorization::GrantId;
+use waymark_domain::identity::{ClientId, ScopeSet};
 
 use super::tokens::{AccessClaims, TokenIssuer, TokenSubject};
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Whether a token still speaks for someone, and how.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Session {
     /// It no longer does: 401.
     Ended,
-    /// It does: the person's own (or Waymark's own app's), or an API client's own.
-    Live,
-    /// It does, held by this app, which the person let in on the consent page: what
-    /// it does goes in their access log.
-    LiveThroughGrant(ClientId),
+    /// It does: the person's own (or Waymark's own app's), or an API client's own;
+    /// when a client holds it, only within what that client may hold now.
+    Live {
+        /// What the client holding it may hold now; `None` for the person's own token.
+        within: Option<ScopeSet>,
+    },
+    /// It does, held by this app, which the person let in on the consent page, within
+    /// what the app may hold now and the grant allows: what it does goes in their
+    /// access log.
+    LiveThroughGrant {
+        /// The app.
+        client: ClientId,
+        /// What it may do now.
+        within: ScopeSet,
+    },
 }
 
 /// Whether `claims`, already verified, still speak for someone: a person's token only
 /// while their account is at the token's epoch and, if an app holds it, while the app
-/// is enabled and (unless first-party) the grant the token names still lasts; a client's own token only while
-/// the client is enabled.
+/// is enabled and the grant the token names (a third-party app's must name one) still
+/// lasts; a client's own token only while the client is enabled. A token a client holds
+/// does only what the client may hold now.
 ///
 /// # Errors
 /// [`ApiError::StorageUnavailable`] when the account or client cannot be read.
 pub(crate) async fn session(state: &AppState, claims: &AccessClaims) -> Result<Session, ApiError> {
-    let live = |yes: bool| if yes { Session::Live } else { Session::Ended };
     let client = match claims.client_id.as_deref().map(ClientId::parse) {
         Some(None) => return Ok(Session::Ended),
         Some(Some(client)) => Some(client),
@@ -56,17 +66,22 @@ pub(crate) async fn session(state: &AppState, claims: &AccessClaims) -> Result<S
                 return Ok(Session::Ended);
             }
             let Some(client) = client else {
-                return Ok(Session::Live);
+                return Ok(Session::Live { within: None });
             };
             let grant = claims.grant.as_deref().and_then(GrantId::parse);
             Ok(match authorization::live_delegation(&state.ports, account, client, grant).await? {
                 None => Session::Ended,
-                Some(Delegation::FirstParty) => Session::Live,
-                Some(Delegation::Granted) => Session::LiveThroughGrant(client),
+                Some(Delegation::FirstParty { scopes }) => Session::Live { within: Some(scopes) },
+                Some(Delegation::Granted { scopes }) => {
+                    Session::LiveThroughGrant { client, within: scopes }
+                }
             })
         }
         (Ok(TokenSubject::Client(client)), _) => {
-            Ok(live(grants::is_client_enabled(&state.ports, client).await?))
+            Ok(match grants::live_client_scopes(&state.ports, client).await? {
+                Some(scopes) => Session::Live { within: Some(scopes) },
+                None => Session::Ended,
+            })
         }
         (Err(_), _) => Ok(Session::Ended),
     }

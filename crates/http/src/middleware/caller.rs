@@ -1,6 +1,6 @@
 //! Who is calling, for rate limits and idempotency: the verified subject of the bearer
-//! token (for idempotency, with the app that holds it), or the client address when
-//! there is no valid token.
+//! token, with the app that holds it when an app acts for a person, or the client
+//! address when there is no valid token.
 
 use actix_web::dev::ServiceRequest;
 
@@ -28,14 +28,6 @@ pub(crate) fn client_address(request: &ServiceRequest, trust_forwarded_for: bool
     forwarded.unwrap_or_else(|| {
         request.peer_addr().map(|peer| peer.ip().to_string()).unwrap_or_default()
     })
-}
-
-/// The verified subject of the bearer token, if any.
-pub(crate) fn token_subject(request: &ServiceRequest, state: &AppState) -> Option<String> {
-    match bearer(request.request(), &state.tokens) {
-        Bearer::Valid(claims) => Some(claims.sub.clone()),
-        Bearer::Missing | Bearer::Invalid => None,
-    }
 }
 
 /// Whose `Idempotency-Key`s a request uses

@@ -12,7 +12,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
 
-use super::caller::{client_address, token_subject};
+use super::caller::{client_address, key_owner};
 use crate::error::ApiError;
 use crate::rate_limiter::{Decision, RateLimiter};
 use crate::state::AppState;
@@ -89,7 +89,9 @@ pub(crate) async fn limit_rate(
         return next.call(request).await.map(ServiceResponse::map_into_left_body);
     };
     let address = client_address(&request, state.settings.trust_forwarded_for);
-    let subject = token_subject(&request, &state);
+    // An app acting for a person has a budget of its own: however much it sends, the
+    // person (and their other apps) can still reach Waymark, and take its grant back.
+    let subject = key_owner(&request, &state).map(|(owner, _)| owner);
     let caller = subject
         .as_ref()
         .map_or_else(|| format!("address:{address}"), |subject| format!("subject:{subject}"));
