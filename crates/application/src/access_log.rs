@@ -68,6 +68,13 @@ impl AccessRecorder {
 
     /// How many accesses were dropped because too many were waiting, since this was
     /// last asked.
+    /// Whether a whole batch is waiting: worth writing before the interval is over,
+    /// so that a busy server keeps little in memory (and loses little if killed).
+    #[must_use]
+    pub fn batch_waiting(&self) -> bool {
+        self.waiting().len() >= BATCH
+    }
+
     #[must_use]
     pub fn take_dropped(&self) -> u64 {
         self.dropped.swap(0, Ordering::Relaxed)
@@ -88,4 +95,29 @@ pub async fn page(
     query: &AccessLogQuery,
 ) -> Result<(Vec<AccessLogEntry>, bool), StoreError> {
     ports.access_log.page(query).await
+}
+
+#[cfg(test)]
+mod tests {
+    use waymark_domain::access_log::Accessor;
+    use waymark_domain::identity::{AccountId, ClientId};
+
+    use super::*;
+
+    fn access() -> AccessRecord {
+        let app = Accessor::App(ClientId(waymark_domain::id::new_id()));
+        let owner = AccountId(waymark_domain::id::new_id());
+        AccessRecord::new(owner, app, "list_goals", ("goals".to_owned(), None), 200)
+    }
+
+    #[test]
+    fn a_whole_batch_waiting_is_worth_writing_before_the_interval_is_over() {
+        let recorder = AccessRecorder::default();
+        for _ in 1..BATCH {
+            recorder.record(access());
+        }
+        assert!(!recorder.batch_waiting());
+        recorder.record(access());
+        assert!(recorder.batch_waiting());
+    }
 }

@@ -306,17 +306,27 @@ async fn seed_an_empty_catalogue(ports: &StoragePorts) {
     }
 }
 
-/// Writes the access log entries recorded in memory every `interval`, for as long as
-/// the server runs.
+/// How often the access log writer looks whether a whole batch waits.
+const ACCESS_LOG_LOOK: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Writes the access log entries recorded in memory every `interval`, and as soon as a
+/// whole batch waits (it looks every [`ACCESS_LOG_LOOK`]), for as long as the server
+/// runs: a busy server keeps a tenth of a second's entries in memory, not a second's.
 async fn write_access_log_periodically(
     recorder: Arc<AccessRecorder>,
     ports: StoragePorts,
     interval: std::time::Duration,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
+    let mut written_at = tokio::time::Instant::now();
     loop {
         tokio::select! {
-            () = tokio::time::sleep(interval) => write_access_log(&recorder, &ports).await,
+            () = tokio::time::sleep(ACCESS_LOG_LOOK.min(interval)) => {
+                if recorder.batch_waiting() || written_at.elapsed() >= interval {
+                    write_access_log(&recorder, &ports).await;
+                    written_at = tokio::time::Instant::now();
+                }
+            }
             _ = &mut stop => return,
         }
     }
