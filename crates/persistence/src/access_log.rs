@@ -26,6 +26,9 @@ pub(crate) struct SqlAccessLog {
     pub(crate) writes: Writes,
 }
 
+/// The most rows one insert writes (a power of two).
+const CHUNK: usize = 1024;
+
 #[async_trait]
 impl AccessLogStore for SqlAccessLog {
     async fn append(&self, records: &[AccessRecord]) -> Result<(), StoreError> {
@@ -45,12 +48,17 @@ impl AccessLogStore for SqlAccessLog {
             .into_iter()
             .map(|account| account.id)
             .collect();
-        let rows: Vec<access_log::ActiveModel> =
+        let mut rows: Vec<access_log::ActiveModel> =
             records.iter().filter(|record| present.contains(&record.owner.0)).map(row_of).collect();
-        if !rows.is_empty() {
+        while !rows.is_empty() {
+            // Statements are prepared and kept per connection, one for each number of
+            // rows: chunks of a power of two rows (at most CHUNK) keep that to a few.
+            let size = rows.len().min(CHUNK);
+            let size = 1 << size.ilog2();
+            let chunk: Vec<access_log::ActiveModel> = rows.drain(..size).collect();
             // A batch written by a commit that reported failure is written again on
             // the next try: what is there already stays, once.
-            access_log::Entity::insert_many(rows)
+            access_log::Entity::insert_many(chunk)
                 .on_conflict(OnConflict::column(access_log::Column::Id).do_nothing().to_owned())
                 .exec_without_returning(&transaction)
                 .await
