@@ -300,3 +300,26 @@ api_test!(async fn narrowing_a_clients_scopes_holds_for_the_tokens_it_has_alread
     let read = app.authorized(Method::GET, "/v1/goals", &app_token).send().await.unwrap();
     assert_eq!(read.status(), StatusCode::OK, "what it may still do, it does");
 });
+
+api_test!(async fn a_token_narrowed_by_an_administrator_introspects_as_narrowed(app) {
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let person = app.signed_in_user().await;
+    let client = register(&app, &admin.access_token, json!({ "name": "Waymark app", "scopes": ["goals:read", "goals:write"], "first_party": true })).await;
+    let (id, secret) = (client["id"].as_str().unwrap(), client["client_secret"].as_str().unwrap());
+    let tokens: Value = sign_in_through(&app, (id, secret), &person.email).await.json().await.unwrap();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let introspected = || {
+        let request = app.client.post(app.url("/v1/auth/introspect")).basic_auth(id, Some(secret)).form(&[("token", access.clone())]);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    assert_eq!(introspected().await["scope"], "goals:read goals:write");
+    let narrowed = app
+        .authorized(Method::PATCH, &format!("/v1/admin/clients/{id}"), &admin.access_token)
+        .json(&json!({ "scopes": ["goals:read"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(narrowed.status(), StatusCode::OK);
+    let answer = introspected().await;
+    assert_eq!((&answer["active"], &answer["scope"]), (&json!(true), &json!("goals:read")), "what the token may do now");
+});

@@ -2,7 +2,7 @@
 //! without making the request wait, and read by the person.
 //!
 //! Recording puts the access in memory; the server writes what is waiting every
-//! `--access-log-flush` (a second by default) in one transaction, and once more when
+//! `--access-log-flush` (a second by default), or as soon as a whole batch waits, and once more when
 //! it stops gracefully. A process killed outright loses at most what waited since the
 //! last write; while storage is away, accesses wait (up to [`MOST_WAITING`]) and are
 //! written when it is back.
@@ -66,8 +66,6 @@ impl AccessRecorder {
         }
     }
 
-    /// How many accesses were dropped because too many were waiting, since this was
-    /// last asked.
     /// Whether a whole batch is waiting: worth writing before the interval is over,
     /// so that a busy server keeps little in memory (and loses little if killed).
     #[must_use]
@@ -75,6 +73,8 @@ impl AccessRecorder {
         self.waiting().len() >= BATCH
     }
 
+    /// How many accesses were dropped because too many were waiting, since this was
+    /// last asked.
     #[must_use]
     pub fn take_dropped(&self) -> u64 {
         self.dropped.swap(0, Ordering::Relaxed)

@@ -363,7 +363,9 @@ async fn refreshed(
     let mut still_allowed = grant.scopes.intersection(&account.role.allowed_scopes());
     if let Some(client) = client {
         still_allowed = still_allowed.intersection(&client.scopes);
-        if !client.first_party {
+        // A sign-in under a grant refreshes only while the grant lasts (first-party
+        // apps' password sign-ins have none).
+        if grant.grant.is_some() || !client.first_party {
             let current = ports.consents.consented(account.id, client.id).await?;
             let current = current.filter(|current| Some(current.id) == grant.grant);
             still_allowed = still_allowed.intersection(&current.ok_or(NOT_VALID)?.scopes);

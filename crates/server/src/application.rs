@@ -318,13 +318,16 @@ async fn write_access_log_periodically(
     interval: std::time::Duration,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
-    let mut written_at = tokio::time::Instant::now();
+    let mut tried_at = tokio::time::Instant::now();
+    let mut last_try_failed = false;
     loop {
         tokio::select! {
             () = tokio::time::sleep(ACCESS_LOG_LOOK.min(interval)) => {
-                if recorder.batch_waiting() || written_at.elapsed() >= interval {
-                    write_access_log(&recorder, &ports).await;
-                    written_at = tokio::time::Instant::now();
+                // After a failure, only once an interval: storage is away.
+                let early = recorder.batch_waiting() && !last_try_failed;
+                if early || tried_at.elapsed() >= interval {
+                    last_try_failed = !write_access_log(&recorder, &ports).await;
+                    tried_at = tokio::time::Instant::now();
                 }
             }
             _ = &mut stop => return,
@@ -333,8 +336,10 @@ async fn write_access_log_periodically(
 }
 
 /// Writes the access log entries waiting; on failure they wait for the next try.
-async fn write_access_log(recorder: &AccessRecorder, ports: &StoragePorts) {
-    if let Err(error) = recorder.write_waiting(ports.access_log.as_ref()).await {
+/// Answers whether the write succeeded.
+async fn write_access_log(recorder: &AccessRecorder, ports: &StoragePorts) -> bool {
+    let written = recorder.write_waiting(ports.access_log.as_ref()).await;
+    if let Err(error) = &written {
         tracing::warn!(%error, "the access log could not be written; it will try again");
     }
     let dropped = recorder.take_dropped();
@@ -344,6 +349,7 @@ async fn write_access_log(recorder: &AccessRecorder, ports: &StoragePorts) {
             "access log entries were dropped: too many waited while storage was away"
         );
     }
+    written.is_ok()
 }
 
 /// Deletes expired rows every `interval`, for as long as the server runs.

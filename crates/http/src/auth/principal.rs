@@ -38,7 +38,8 @@ pub type Subject = TokenSubject;
 pub struct Principal {
     /// The account or API client.
     pub subject: Subject,
-    /// The scopes the token carries.
+    /// What the token may do now: the scopes it carries, within what the client holding
+    /// it may hold now.
     pub scopes: ScopeSet,
     /// The API client the token was issued to, if any.
     pub client_id: Option<ClientId>,

@@ -2,9 +2,9 @@
 //! client, the client is still enabled; for a person's token, the account still
 //! exists, has not moved its token epoch on since the token was issued (a password or
 //! role change, "sign out everywhere"), and has revoked neither the token (`jti`) nor
-//! its sign-in (`sid`); and when an app holds it, the app is still enabled and, unless
-//! first-party, the grant the token names (`grant`) is still the person's current
-//! grant to it. Every place that acts on a token asks here: authentication, content
+//! its sign-in (`sid`); and when an app holds it, the app is still enabled, the grant
+//! the token names (`grant`; a third-party app's must name one) is still the person's
+//! current grant to it, and the token does only what the app may hold now. Every place that acts on a token asks here: authentication, content
 //! reads that show editors more, and idempotent replays. The account, the grant and
 //! the client are read through stores that remember them, so asking costs no database
 //! round trip while none of them changes.
@@ -85,6 +85,27 @@ pub(crate) async fn session(state: &AppState, claims: &AccessClaims) -> Result<S
         }
         (Err(_), _) => Ok(Session::Ended),
     }
+}
+
+/// What `claims`, already verified, may do now: the scopes they carry, within what the
+/// client holding them may hold now (see [`session`]); `None` once they speak for no one.
+///
+/// # Errors
+/// [`ApiError::StorageUnavailable`] when the account or client cannot be read.
+pub(crate) async fn live_scopes(
+    state: &AppState,
+    claims: &AccessClaims,
+) -> Result<Option<ScopeSet>, ApiError> {
+    let Ok(carried) = ScopeSet::parse(&claims.scope) else {
+        return Ok(None);
+    };
+    Ok(match session(state, claims).await? {
+        Session::Ended => None,
+        Session::Live { within: None } => Some(carried),
+        Session::Live { within: Some(within) } | Session::LiveThroughGrant { within, .. } => {
+            Some(carried.intersection(&within))
+        }
+    })
 }
 
 /// Whether `claims`, already verified, still speak for someone (see [`session`]).

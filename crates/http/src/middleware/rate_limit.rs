@@ -1,5 +1,6 @@
-//! Rate limits on `/v1`: a general bucket per caller (the token's subject, or the
-//! client address when there is no valid token), and a tighter bucket per client
+//! Rate limits on `/v1`: a general bucket per caller (the token's subject, with the app
+//! when an app acts for a person, or the client address when there is no valid
+//! token), and a tighter bucket per client
 //! address, and per account, for the endpoints that take passwords. Every `/v1`
 //! response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`;
 //! a refused request gets 429 with `Retry-After`, and every 429 says the same in
@@ -89,17 +90,19 @@ pub(crate) async fn limit_rate(
         return next.call(request).await.map(ServiceResponse::map_into_left_body);
     };
     let address = client_address(&request, state.settings.trust_forwarded_for);
-    // An app acting for a person has a budget of its own: however much it sends, the
-    // person (and their other apps) can still reach Waymark, and take its grant back.
-    let subject = key_owner(&request, &state).map(|(owner, _)| owner);
-    let caller = subject
+    // An app acting for a person has a general budget of its own: however much it
+    // sends, the person (and their other apps) can still reach Waymark, and take its
+    // grant back. Passwords are tried against the account, whoever holds its tokens.
+    let owner = key_owner(&request, &state);
+    let caller = owner
         .as_ref()
-        .map_or_else(|| format!("address:{address}"), |subject| format!("subject:{subject}"));
+        .map_or_else(|| format!("address:{address}"), |(owner, _)| format!("subject:{owner}"));
     let mut decisions = vec![state.rate_limits.general.check(&caller)];
     if takes_credentials(request.method(), &path) {
         decisions.push(state.rate_limits.credentials.check(&format!("address:{address}")));
-        if let Some(subject) = &subject {
-            decisions.push(state.rate_limits.credentials.check(&format!("subject:{subject}")));
+        if let Some((owner, account)) = &owner {
+            let account = account.map_or_else(|| owner.clone(), |account| account.to_string());
+            decisions.push(state.rate_limits.credentials.check(&format!("subject:{account}")));
         }
     }
     let Some(decision) = strictest(decisions) else {

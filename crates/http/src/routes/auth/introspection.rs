@@ -100,12 +100,14 @@ pub(crate) async fn introspect(
     let own = client.id.to_string();
     let mut answer = IntrospectionResponse::default();
     if let Ok(claims) = state.tokens.verify(token) {
-        if claims.client_id.as_deref() == Some(own.as_str())
-            && sessions::is_live(&state, &claims).await?
-        {
+        let live = match claims.client_id.as_deref() == Some(own.as_str()) {
+            true => sessions::live_scopes(&state, &claims).await?,
+            false => None,
+        };
+        if let Some(scopes) = live {
             answer = IntrospectionResponse {
                 active: true,
-                scope: Some(claims.scope.clone()),
+                scope: Some(scopes.to_string()),
                 client_id: Some(own),
                 sub: Some(claims.sub.clone()),
                 token_type: Some("access_token"),

@@ -4,7 +4,7 @@
 //! operation simply means a public reader.
 
 use actix_web::HttpRequest;
-use waymark_domain::identity::{Scope, ScopeSet};
+use waymark_domain::identity::Scope;
 
 use crate::auth::tokens::TokenSubject;
 use crate::auth::{Bearer, TokenIssuer, bearer, sessions};
@@ -20,8 +20,9 @@ pub(crate) async fn is_editor(request: &HttpRequest, state: &AppState) -> Result
     let Bearer::Valid(claims) = bearer(request, &state.tokens) else {
         return Ok(false);
     };
-    let a_person = matches!(TokenIssuer::subject_of(&claims), Ok(TokenSubject::Account(_)));
-    let may_write =
-        ScopeSet::parse(&claims.scope).is_ok_and(|scopes| scopes.contains(Scope::ContentWrite));
-    Ok(a_person && may_write && sessions::is_live(state, &claims).await?)
+    if !matches!(TokenIssuer::subject_of(&claims), Ok(TokenSubject::Account(_))) {
+        return Ok(false);
+    }
+    let scopes = sessions::live_scopes(state, &claims).await?;
+    Ok(scopes.is_some_and(|scopes| scopes.contains(Scope::ContentWrite)))
 }
