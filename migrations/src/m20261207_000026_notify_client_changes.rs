@@ -9,35 +9,24 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::postgres_only::run_on_postgres;
+use crate::postgres_only::{drop_notify_every_write, notify_every_write};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const UP: &str = r"
-CREATE FUNCTION waymark_notify_client_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('waymark_client_changes', '');
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER api_clients_notify_change
-    AFTER INSERT OR UPDATE OR DELETE ON api_clients
-    FOR EACH STATEMENT EXECUTE FUNCTION waymark_notify_client_change();
-";
-
-const DOWN: &str = r"
-DROP TRIGGER IF EXISTS api_clients_notify_change ON api_clients;
-DROP FUNCTION IF EXISTS waymark_notify_client_change();
-";
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run_on_postgres(manager, UP).await
+        notify_every_write(
+            manager,
+            "api_clients",
+            "waymark_client_changes",
+            "waymark_notify_client_change",
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run_on_postgres(manager, DOWN).await
+        drop_notify_every_write(manager, "api_clients", "waymark_notify_client_change").await
     }
 }
