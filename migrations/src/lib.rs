@@ -33,6 +33,7 @@ mod m20261207_000025_add_grant_ids;
 mod m20261207_000026_notify_client_changes;
 mod m20261207_000027_bind_codes_and_sign_ins_to_grants;
 mod m20261207_000028_add_idempotency_accounts;
+mod m20261207_000029_create_shares;
 mod postgres_only;
 
 /// Applies, reverts and reports Waymark's migrations.
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000026_notify_client_changes::Migration),
             Box::new(m20261207_000027_bind_codes_and_sign_ins_to_grants::Migration),
             Box::new(m20261207_000028_add_idempotency_accounts::Migration),
+            Box::new(m20261207_000029_create_shares::Migration),
         ]
     }
 }

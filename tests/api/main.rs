@@ -37,6 +37,7 @@ mod rate_limits;
 mod request_id;
 mod routines;
 mod security;
+mod sharing;
 mod shutdown;
 mod sign_in;
 mod spec_access;

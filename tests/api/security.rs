@@ -104,8 +104,16 @@ fn ends_sessions(operation: &Operation) -> bool {
 }
 
 /// Path parameters that name something one person owns.
-const PERSONAL: &[&str] =
-    &["goal_id", "step_id", "check_in_id", "routine_id", "contact_id", "interaction_id"];
+const PERSONAL: &[&str] = &[
+    "goal_id",
+    "step_id",
+    "check_in_id",
+    "routine_id",
+    "contact_id",
+    "interaction_id",
+    "share_id",
+    "encouragement_id",
+];
 
 fn personal(operation: &Operation) -> bool {
     PERSONAL.iter().any(|name| operation.template.contains(&format!("{{{name}}}")))
@@ -128,6 +136,8 @@ fn fill(template: &str, ids: &HashMap<&str, String>) -> String {
         ("routine_id", ids.get("routine_id")),
         ("contact_id", ids.get("contact_id")),
         ("interaction_id", ids.get("interaction_id")),
+        ("share_id", ids.get("share_id")),
+        ("encouragement_id", ids.get("encouragement_id")),
         ("client_id", None),
         ("user_id", None),
         ("feed_token", None),
@@ -251,7 +261,38 @@ async fn owned_resources(app: &TestApp, owner: &SignedIn) -> HashMap<&'static st
         json!({ "role": "Walks with me" }),
     )
     .await;
+    // Shared with a supporter, who accepted and sent encouragement: their token is
+    // kept too, for the sweep a supporter makes.
+    let share = json_call(
+        app,
+        owner,
+        Method::POST,
+        "/v1/shares",
+        json!({ "contact_id": contact_id, "goals": [{ "goal_id": goal_id, "include_why": true, "include_steps": true, "include_check_in_notes": true }], "routines_summary": true }),
+    )
+    .await;
+    let supporter = app.signed_in_user().await;
+    json_call(
+        app,
+        &supporter,
+        Method::POST,
+        "/v1/invitations/accept",
+        json!({ "code": share["invitation"]["code"] }),
+    )
+    .await;
+    let share_id = id(&share["share"]);
+    let encouragement = json_call(
+        app,
+        &supporter,
+        Method::POST,
+        &format!("/v1/shared-with-me/{share_id}/goals/{goal_id}/encouragements"),
+        json!({ "message": "Go well" }),
+    )
+    .await;
     HashMap::from([
+        ("share_id", share_id),
+        ("encouragement_id", id(&encouragement)),
+        ("supporter_token", supporter.access_token),
         ("goal_id", goal_id),
         ("step_id", id(&step)),
         ("goal_check_in_id", id(&check_in)),
@@ -279,6 +320,8 @@ async fn snapshot(app: &TestApp, owner: &SignedIn, ids: &HashMap<&str, String>) 
         ),
         format!("/v1/contacts/{}", ids["contact_id"]),
         format!("/v1/contacts/{}/interactions", ids["contact_id"]),
+        format!("/v1/shares/{}", ids["share_id"]),
+        format!("/v1/goals/{}/encouragements", ids["goal_id"]),
     ] {
         let response =
             app.authorized(Method::GET, &path, &owner.access_token).send().await.unwrap();
@@ -305,6 +348,31 @@ api_test!(async fn every_personal_object_is_invisible_and_untouchable_to_another
         checked += 1;
     }
     assert!(checked >= 25, "{checked} operations checked");
+    assert_eq!(snapshot(&app, &owner, &ids).await, before, "the owner's data is unchanged");
+    check_misconfiguration(&seen);
+});
+
+api_test!(async fn a_supporter_reaches_nothing_of_the_person_but_through_the_share(app) {
+    let owner = app.signed_in_user().await;
+    let ids = owned_resources(&app, &owner).await;
+    let supporter = ids["supporter_token"].clone();
+    let before = snapshot(&app, &owner, &ids).await;
+    let mut seen = Seen::default();
+    let mut checked = 0;
+    for operation in operations().iter().filter(|operation| personal(operation)) {
+        // The supporter's own views of the share are what the share gives them.
+        if operation.template.starts_with("/v1/shared-with-me/") || operation.method == Method::POST {
+            continue;
+        }
+        let path = fill(&operation.template, &ids);
+        let (status, body) = seen.send(&operation.name(), request(&app, operation, &path, Some(&supporter)), true).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{} as the supporter: {body}", operation.name());
+        checked += 1;
+    }
+    assert!(checked >= 25, "{checked} operations checked");
+    // The share itself is theirs to read, and shows what it was given.
+    let goal = app.authorized(Method::GET, &format!("/v1/shared-with-me/{}/goals/{}", ids["share_id"], ids["goal_id"]), &supporter).send().await.unwrap();
+    assert_eq!(goal.status(), StatusCode::OK);
     assert_eq!(snapshot(&app, &owner, &ids).await, before, "the owner's data is unchanged");
     check_misconfiguration(&seen);
 });
@@ -439,7 +507,7 @@ api_test!(async fn server_owned_fields_are_refused_in_every_body(app) {
         }
     }
     assert!(checked >= 200, "{checked}");
-    assert_eq!(snapshot(&app, &admin, &ids).await.len(), 8);
+    assert_eq!(snapshot(&app, &admin, &ids).await.len(), 10);
     check_misconfiguration(&seen);
 });
 

@@ -146,19 +146,32 @@ pub async fn stats(
     days: u32,
 ) -> Result<(Routine, Stats), RoutineFailure> {
     let routine = get(ports, acting, id).await?;
+    let computed = how_it_went(ports, &routine, now, days).await?;
+    Ok((routine, computed))
+}
+
+/// How `routine` has gone, as [`stats`] says, for a routine already read.
+///
+/// # Errors
+/// [`StoreError`] when storage fails.
+pub async fn how_it_went(
+    ports: &StoragePorts,
+    routine: &Routine,
+    now: Instant,
+    days: u32,
+) -> Result<Stats, StoreError> {
     let today = routine.schedule.time_zone().date_at(now);
     let check_ins = ports
         .routine_check_ins
         .check_ins(
-            acting.owner,
+            routine.owner,
             &[routine.id],
             today - chrono::Duration::days(STREAK_HISTORY_DAYS),
             today,
         )
         .await?;
-    let pauses = paused_days(ports, &routine).await?;
+    let pauses = paused_days(ports, routine).await?;
     let outcomes: Vec<_> =
         check_ins.iter().map(|check_in| (check_in.occurrence, check_in.status)).collect();
-    let computed = stats_of(&routine.schedule, &outcomes, &pauses, today, days);
-    Ok((routine, computed))
+    Ok(stats_of(&routine.schedule, &outcomes, &pauses, today, days))
 }

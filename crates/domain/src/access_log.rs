@@ -1,6 +1,6 @@
 //! The access log: every request on a person's data made by anyone but the person
 //! themself (an app acting through the person's grant, an administrator acting on
-//! their account), so the person can see who looked at or changed what, and when.
+//! their account, a supporter through a share), so the person can see who looked at or changed what, and when.
 
 use async_trait::async_trait;
 use uuid::Uuid;
@@ -16,6 +16,9 @@ pub enum Accessor {
     App(ClientId),
     /// An administrator acting on the person's account.
     Administrator(AccountId),
+    /// A supporter reading what the person shares with them, or sending
+    /// encouragement.
+    Supporter(AccountId),
 }
 
 impl Accessor {
@@ -25,6 +28,7 @@ impl Accessor {
         match self {
             Self::App(_) => "app",
             Self::Administrator(_) => "administrator",
+            Self::Supporter(_) => "supporter",
         }
     }
 
@@ -34,6 +38,7 @@ impl Accessor {
         match (kind, client, account) {
             ("app", Some(client), _) => Some(Self::App(ClientId(client))),
             ("administrator", _, Some(account)) => Some(Self::Administrator(AccountId(account))),
+            ("supporter", _, Some(account)) => Some(Self::Supporter(AccountId(account))),
             _ => None,
         }
     }

@@ -51,11 +51,16 @@ pub enum ResourceType {
     /// when they first say yes, updated when they let it have more, deleted when they
     /// take it back (or a replayed code takes it back for them).
     Grant,
+    /// What the person shares with a supporter: created when they share, updated when
+    /// they change it or the supporter accepts or steps back, deleted when they end it.
+    Share,
+    /// A message of encouragement a supporter sent the person about a goal.
+    Encouragement,
 }
 
 impl ResourceType {
     /// Every resource type, in a fixed order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::Account,
         Self::Goal,
         Self::GoalStep,
@@ -65,6 +70,8 @@ impl ResourceType {
         Self::Contact,
         Self::ContactInteraction,
         Self::Grant,
+        Self::Share,
+        Self::Encouragement,
     ];
 
     /// The stored and wire name.
@@ -80,6 +87,8 @@ impl ResourceType {
             Self::Contact => "contact",
             Self::ContactInteraction => "contact_interaction",
             Self::Grant => "grant",
+            Self::Share => "share",
+            Self::Encouragement => "encouragement",
         }
     }
 }
@@ -143,6 +152,9 @@ pub enum Actor {
     Administrator(AccountId),
     /// A third-party app, through the grant the person gave it on the consent page.
     App(ClientId),
+    /// A supporter, through a share the person gave them (accepting it, stepping
+    /// back, sending encouragement).
+    Supporter(AccountId),
 }
 
 impl Actor {
@@ -153,6 +165,7 @@ impl Actor {
             Self::Person(_) => "person",
             Self::Administrator(_) => "administrator",
             Self::App(_) => "app",
+            Self::Supporter(_) => "supporter",
         }
     }
 
@@ -160,7 +173,9 @@ impl Actor {
     #[must_use]
     pub fn id(self) -> Uuid {
         match self {
-            Self::Person(account) | Self::Administrator(account) => account.0,
+            Self::Person(account) | Self::Administrator(account) | Self::Supporter(account) => {
+                account.0
+            }
             Self::App(client) => client.0,
         }
     }
@@ -174,6 +189,7 @@ impl Actor {
             "person" => Ok(Self::Person(AccountId(id))),
             "administrator" => Ok(Self::Administrator(AccountId(id))),
             "app" => Ok(Self::App(ClientId(id))),
+            "supporter" => Ok(Self::Supporter(AccountId(id))),
             other => Err(UnknownWord(other.to_owned())),
         }
     }
@@ -280,6 +296,7 @@ mod tests {
             Actor::Person(AccountId(id)),
             Actor::Administrator(AccountId(id)),
             Actor::App(ClientId(id)),
+            Actor::Supporter(AccountId(id)),
         ] {
             assert_eq!(Actor::from_stored(actor.kind(), actor.id()), Ok(actor));
         }

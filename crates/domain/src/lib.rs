@@ -18,6 +18,7 @@ pub mod journal;
 pub mod ports;
 pub mod precondition;
 pub mod routines;
+pub mod sharing;
 pub mod text;
 pub mod time;
 pub mod validation;

@@ -15,6 +15,7 @@ use crate::identity::ports::{
 };
 use crate::journal::ChangeJournal;
 use crate::routines::ports::{CalendarFeedStore, RoutineCheckInStore, RoutineStore};
+use crate::sharing::ports::{EncouragementStore, ShareStore};
 
 /// Storage failed in a way the caller cannot fix.
 #[derive(Debug, thiserror::Error)]
@@ -72,4 +73,8 @@ pub struct StoragePorts {
     pub journal: Arc<dyn ChangeJournal>,
     /// Who else accessed each person's data.
     pub access_log: Arc<dyn AccessLogStore>,
+    /// What each person shares with whom.
+    pub shares: Arc<dyn ShareStore>,
+    /// Encouragement supporters send.
+    pub encouragements: Arc<dyn EncouragementStore>,
 }

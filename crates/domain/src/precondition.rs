@@ -62,6 +62,8 @@ failed_precondition_is_a!(
     crate::content::ports::ServiceWriteError,
     crate::identity::ports::UpdateAccountError,
     crate::identity::ports::ClientError,
+    crate::sharing::ports::ShareWriteError,
+    crate::sharing::ports::EncouragementWriteError,
 );
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use waymark_application::Failure;
 use waymark_application::calendar_feeds::CalendarFeedError;
 use waymark_application::credentials::CredentialError;
 use waymark_application::routine_check_ins::CheckInListError;
+use waymark_application::supporting::SupportError;
 use waymark_domain::contacts::ports::{
     ContactWriteError, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
     MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, SupporterWriteError,
@@ -23,6 +24,7 @@ use waymark_domain::routines::ports::{
     CheckInWriteError, MAX_ROUTINES_PER_PERSON, RoutineWriteError,
 };
 use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
+use waymark_domain::sharing::ports::{EncouragementWriteError, ShareWriteError};
 
 use crate::problem::{FieldError, PROBLEM_JSON, Problem};
 
@@ -283,6 +285,55 @@ impl From<SupporterWriteError> for ApiError {
                 "This goal has {MAX_SUPPORTERS_PER_GOAL} supporters, the most one may have."
             )),
             SupporterWriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<ShareWriteError> for ApiError {
+    fn from(error: ShareWriteError) -> Self {
+        match error {
+            ShareWriteError::NotFound => Self::NotFound,
+            ShareWriteError::PreconditionFailed => Self::PreconditionFailed,
+            ShareWriteError::AlreadyAccepted => Self::Conflict(
+                "This invitation was accepted already, so the share needs no new one.".to_owned(),
+            ),
+            ShareWriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<EncouragementWriteError> for ApiError {
+    fn from(error: EncouragementWriteError) -> Self {
+        match error {
+            EncouragementWriteError::NotFound => Self::NotFound,
+            EncouragementWriteError::PreconditionFailed => Self::PreconditionFailed,
+            EncouragementWriteError::TooMany => {
+                Self::TooManyRequests { retry_after_seconds: ENCOURAGEMENT_RETRY_SECONDS }
+            }
+            EncouragementWriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+/// How long a supporter who sent the most messages about a goal for one day is asked
+/// to wait: an hour, after which older messages may have left the 24 hours counted.
+const ENCOURAGEMENT_RETRY_SECONDS: u64 = 3600;
+
+impl From<SupportError> for ApiError {
+    fn from(error: SupportError) -> Self {
+        match error {
+            // A share that ended, was paused or never was the caller's is as unknown
+            // as one that never existed.
+            SupportError::NotFound => Self::NotFound,
+            SupportError::EncouragementOff => Self::Forbidden {
+                detail: "They have turned encouragement off for what they share with you. \
+                         You can still follow how their goals are going."
+                    .to_owned(),
+            },
+            SupportError::TooMany => {
+                Self::TooManyRequests { retry_after_seconds: ENCOURAGEMENT_RETRY_SECONDS }
+            }
+            SupportError::Store(store) => store.into(),
         }
     }
 }

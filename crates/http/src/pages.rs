@@ -32,8 +32,11 @@ pub(crate) const CRISIS_PAGE_PATH: &str = "/v1/content/crisis.html";
 
 /// Whether `path` serves pages (the security headers give them their own policy).
 pub(crate) fn serves_pages(path: &str) -> bool {
-    path == AUTHORIZE_PATH || path == CRISIS_PAGE_PATH
+    path == AUTHORIZE_PATH || path == CRISIS_PAGE_PATH || path == INVITATION_PAGE_PATH
 }
+
+/// The page an invitation's link opens (`POST` there accepts one).
+pub(crate) const INVITATION_PAGE_PATH: &str = "/v1/invitations/accept";
 
 /// The style sheet of every page: readable text, visible focus, high contrast.
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#111;background:#fff}\

@@ -8,6 +8,7 @@ use waymark_domain::contacts::{ContactId, InteractionId};
 use waymark_domain::goals::{CheckInId, GoalId, StepId};
 use waymark_domain::identity::{AccountId, ClientId};
 use waymark_domain::routines::{RoutineCheckInId, RoutineId};
+use waymark_domain::sharing::{EncouragementId, ShareId};
 
 /// Declares each path type: its fields (UUIDs named as in the route) and, for each, an
 /// accessor answering the typed id.
@@ -64,6 +65,15 @@ path_ids! {
     RoutineCheckInPath {
         routine_id: RoutineId = "The routine's id.",
         check_in_id: RoutineCheckInId = "The check-in's id.",
+    }
+    /// `/v1/shares/{share_id}`, `/v1/shared-with-me/{share_id}`
+    SharePath { share_id: ShareId = "The share's id." }
+    /// `/v1/shared-with-me/{share_id}/goals/{goal_id}`
+    SharedGoalPath { share_id: ShareId = "The share's id.", goal_id: GoalId = "The goal's id." }
+    /// `/v1/goals/{goal_id}/encouragements/{encouragement_id}`
+    EncouragementPath {
+        goal_id: GoalId = "The goal's id.",
+        encouragement_id: EncouragementId = "The message's id.",
     }
     /// `/v1/admin/clients/{client_id}`
     ClientPath { client_id: ClientId = "The client's id." }

@@ -129,9 +129,11 @@ impl SqlAccessLog {
                 .all(&self.connection)
                 .await
                 .map_err(store_error)?;
-            names.extend(found.into_iter().map(|account| {
-                (Accessor::Administrator(AccountId(account.id)), account.display_name)
-            }));
+            for account in found {
+                let id = AccountId(account.id);
+                names.insert(Accessor::Supporter(id), account.display_name.clone());
+                names.insert(Accessor::Administrator(id), account.display_name);
+            }
         }
         Ok(names)
     }
@@ -140,7 +142,7 @@ impl SqlAccessLog {
 fn row_of(record: &AccessRecord) -> access_log::ActiveModel {
     let (client_id, accessor_account_id) = match record.accessor {
         Accessor::App(client) => (Some(client.0), None),
-        Accessor::Administrator(account) => (None, Some(account.0)),
+        Accessor::Administrator(account) | Accessor::Supporter(account) => (None, Some(account.0)),
     };
     access_log::ActiveModel {
         id: Set(record.id),

@@ -40,6 +40,7 @@ use crate::identity::sign_in_throttle::SqlSignInThrottle;
 use crate::journal::{Journal, SqlChangeJournal};
 use crate::routines::SqlRoutineStore;
 use crate::settings::DatabaseSettings;
+use crate::sharing::{SqlEncouragementStore, SqlShareStore};
 use crate::sqlite_path::sqlite_file;
 use crate::writes::Writes;
 
@@ -292,6 +293,16 @@ impl Database {
             access_log: Arc::new(SqlAccessLog {
                 connection: self.connection.clone(),
                 writes: self.writes.clone(),
+            }),
+            shares: Arc::new(SqlShareStore {
+                connection: self.connection.clone(),
+                writes: self.writes.clone(),
+                journal: self.journal(),
+            }),
+            encouragements: Arc::new(SqlEncouragementStore {
+                connection: self.connection.clone(),
+                writes: self.writes.clone(),
+                journal: self.journal(),
             }),
         }
     }

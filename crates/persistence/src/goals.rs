@@ -112,6 +112,9 @@ impl SqlGoalStore {
     /// A page of the owner's goals, from the database.
     async fn read_page(&self, owner: AccountId, query: &GoalQuery) -> Result<GoalPage, StoreError> {
         let mut select = goals::Entity::find().filter(goals::Column::AccountId.eq(owner.0));
+        if let Some(ids) = &query.ids {
+            select = select.filter(goals::Column::Id.is_in(ids.iter().map(|id| id.0)));
+        }
         if !query.statuses.is_empty() {
             select = select.filter(
                 goals::Column::Status.is_in(query.statuses.iter().map(|status| status.as_str())),

@@ -24,6 +24,7 @@ mod like;
 mod paging;
 mod routines;
 mod settings;
+mod sharing;
 mod sqlite_path;
 mod writes;
 

@@ -44,6 +44,8 @@ pub enum GoalPosition {
 /// as none of them changed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GoalQuery {
+    /// Only these goals (`None`: any).
+    pub ids: Option<Vec<GoalId>>,
     /// Only these statuses (empty: all).
     pub statuses: Vec<GoalStatus>,
     /// Only this area.

@@ -59,6 +59,10 @@ impl Role {
             Scope::RoutinesWrite,
             Scope::ContactsRead,
             Scope::ContactsWrite,
+            Scope::SharesRead,
+            Scope::SharesWrite,
+            Scope::SharedRead,
+            Scope::SharedWrite,
             Scope::Profile,
         ];
         let extra: &[Scope] = match self {

@@ -178,7 +178,7 @@ pub fn scopes_clients_may_hold() -> ScopeSet {
 }
 
 /// The most scopes one client may be registered with.
-pub const MAX_CLIENT_SCOPES: usize = 9;
+pub const MAX_CLIENT_SCOPES: usize = Scope::ALL.len();
 
 /// Scopes that a client may not be registered with, or too few or too many.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -20,6 +20,14 @@ pub enum Scope {
     ContactsRead,
     /// Change the person's support network.
     ContactsWrite,
+    /// See what the person shares with supporters, and the encouragement they sent.
+    SharesRead,
+    /// Share with supporters, change or end what is shared, hide encouragement.
+    SharesWrite,
+    /// As a supporter, read what others share with the person.
+    SharedRead,
+    /// As a supporter, send encouragement and step back from a share.
+    SharedWrite,
     /// Write published content (editors).
     ContentWrite,
     /// Read and change the person's own account.
@@ -30,13 +38,17 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope, in a stable order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 13] = [
         Self::GoalsRead,
         Self::GoalsWrite,
         Self::RoutinesRead,
         Self::RoutinesWrite,
         Self::ContactsRead,
         Self::ContactsWrite,
+        Self::SharesRead,
+        Self::SharesWrite,
+        Self::SharedRead,
+        Self::SharedWrite,
         Self::ContentWrite,
         Self::Profile,
         Self::Admin,
@@ -52,6 +64,10 @@ impl Scope {
             Self::RoutinesWrite => "routines:write",
             Self::ContactsRead => "contacts:read",
             Self::ContactsWrite => "contacts:write",
+            Self::SharesRead => "shares:read",
+            Self::SharesWrite => "shares:write",
+            Self::SharedRead => "shared:read",
+            Self::SharedWrite => "shared:write",
             Self::ContentWrite => "content:write",
             Self::Profile => "profile",
             Self::Admin => "admin",
@@ -68,6 +84,10 @@ impl Scope {
             Self::RoutinesWrite => "Create and change your routines and check-ins",
             Self::ContactsRead => "Read your support network",
             Self::ContactsWrite => "Change your support network",
+            Self::SharesRead => "See what you share with supporters, and their encouragement",
+            Self::SharesWrite => "Share with supporters, and change or end what you share",
+            Self::SharedRead => "As a supporter, read what others share with you",
+            Self::SharedWrite => "As a supporter, send encouragement and step back",
             Self::ContentWrite => "Write recovery content (editors)",
             Self::Profile => "Read and change your own account",
             Self::Admin => "Administer accounts and API clients (admins)",

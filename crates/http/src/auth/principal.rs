@@ -51,6 +51,9 @@ pub struct Principal {
     /// The account an administrator said they act on ([`Principal::administering`]),
     /// for the access log. Shared by every clone of this request's `Principal`.
     administered: Rc<Cell<Option<AccountId>>>,
+    /// The person whose share this caller, as their supporter, reached
+    /// ([`Principal::supporting`]), for the access log. Shared like `administered`.
+    supported: Rc<Cell<Option<AccountId>>>,
     /// The operation authentication found for the request, and the path as the router
     /// matches it (decoded).
     route: Rc<(Arc<Operation>, String)>,
@@ -118,6 +121,12 @@ impl Principal {
         Ok(Acting { owner: target, actor: Actor::Administrator(administrator) })
     }
 
+    /// This caller, as a supporter, reaching what `person` shares with them: noted for
+    /// `person`'s access log.
+    pub fn supporting(&self, person: AccountId) {
+        self.supported.set(Some(person));
+    }
+
     /// The operation this request was authenticated for (`list_goals`), and what it
     /// reached: the kind of resource, and its id when the path named one.
     pub(crate) fn operation(&self) -> (&str, (String, Option<String>)) {
@@ -126,18 +135,28 @@ impl Principal {
     }
 
     /// Whose data this request reached as someone other than the person, and who did:
-    /// an app through its grant, or an administrator on another account. `None` for
-    /// the person themself (and Waymark's own app), and for an API client's own token.
+    /// an app through its grant, an administrator on another account, a supporter
+    /// through a share (and the app they use, if it is not Waymark's own: then both
+    /// people's logs have an entry). Empty for the person themself (and Waymark's own
+    /// app), and for an API client's own token.
     #[must_use]
-    pub fn access(&self) -> Option<(AccountId, Accessor)> {
+    pub fn access(&self) -> Vec<(AccountId, Accessor)> {
         let Subject::Account(account) = self.subject else {
-            return None;
+            return Vec::new();
         };
+        let mut reached = Vec::new();
         if let Some(client) = self.granted_to {
-            return Some((account, Accessor::App(client)));
+            reached.push((account, Accessor::App(client)));
         }
-        let target = self.administered.get().filter(|target| *target != account)?;
-        Some((target, Accessor::Administrator(account)))
+        if let Some(person) = self.supported.get().filter(|person| *person != account) {
+            reached.push((person, Accessor::Supporter(account)));
+        }
+        if self.granted_to.is_none()
+            && let Some(target) = self.administered.get().filter(|target| *target != account)
+        {
+            reached.push((target, Accessor::Administrator(account)));
+        }
+        reached
     }
 }
 
@@ -268,6 +287,7 @@ fn verify(request: &HttpRequest) -> Result<Option<VerifiedToken>, ApiError> {
             role,
             granted_to: None,
             administered: Rc::default(),
+            supported: Rc::default(),
             route: Rc::new((Arc::clone(operation), path.to_owned())),
         },
         claims,

@@ -53,6 +53,18 @@ pub enum ScopeName {
     /// Change your support network.
     #[serde(rename = "contacts:write")]
     ContactsWrite,
+    /// See what you share with supporters.
+    #[serde(rename = "shares:read")]
+    SharesRead,
+    /// Share with supporters.
+    #[serde(rename = "shares:write")]
+    SharesWrite,
+    /// As a supporter, read what is shared with you.
+    #[serde(rename = "shared:read")]
+    SharedRead,
+    /// As a supporter, send encouragement.
+    #[serde(rename = "shared:write")]
+    SharedWrite,
     /// Write recovery content (editors).
     #[serde(rename = "content:write")]
     ContentWrite,

@@ -1,5 +1,6 @@
 //! The access log's recording: after a request an app made through a person's grant,
-//! or an administrator made on another person's account, what it reached and how it
+//! an administrator made on another person's account, or a supporter made through a
+//! share, what it reached and how it
 //! was answered is recorded for that person. Recording only puts it in memory (see
 //! `waymark_application::access_log`), so no request waits on it.
 
@@ -43,7 +44,8 @@ pub(crate) async fn record_access(
     let Some(principal) = seen else {
         return answered;
     };
-    let (Some((owner, accessor)), Some(state)) = (principal.access(), state) else {
+    let reached = principal.access();
+    let (false, Some(state)) = (reached.is_empty(), state) else {
         return answered;
     };
     let status = match &answered {
@@ -51,12 +53,14 @@ pub(crate) async fn record_access(
         Err(error) => error.as_response_error().status_code(),
     };
     let (operation, resource) = principal.operation();
-    state.access_recorder.record(AccessRecord::new(
-        owner,
-        accessor,
-        operation,
-        resource,
-        status.as_u16(),
-    ));
+    for (owner, accessor) in reached {
+        state.access_recorder.record(AccessRecord::new(
+            owner,
+            accessor,
+            operation,
+            resource.clone(),
+            status.as_u16(),
+        ));
+    }
     answered
 }

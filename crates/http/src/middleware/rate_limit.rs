@@ -43,6 +43,7 @@ fn takes_credentials(method: &Method, path: &str) -> bool {
                 | "/v1/auth/revoke"
                 | "/v1/auth/introspect"
                 | "/v1/auth/authorize"
+                | "/v1/invitations/accept"
                 | "/v1/me/password"
         ) | ("DELETE", "/v1/me")
     )

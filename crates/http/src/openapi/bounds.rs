@@ -32,6 +32,7 @@ use waymark_domain::routines::ports::MAX_ROUTINES_PER_PERSON;
 use waymark_domain::routines::routine::{MAX_REMINDER_MINUTES, RoutineCheckInNote, RoutineNotes};
 use waymark_domain::routines::schedule::{MAX_RANGE_DAYS, MAX_TIMES};
 use waymark_domain::routines::stats::STREAK_HISTORY_DAYS;
+use waymark_domain::sharing::{EncouragementMessage, MAX_GOALS_PER_SHARE};
 
 use waymark_domain::content::article::MAX_BODY_HTML_CHARS;
 use waymark_domain::goals::GoalStatus;
@@ -46,6 +47,7 @@ use crate::routes::contacts::{IMPORT_MAX_BYTES, MAX_CARDS};
 use crate::routes::content::{MAX_NEAR_LENGTH, MAX_REVISIONS_LISTED};
 use crate::routes::routines::{MAX_AGENDA_DAYS, MAX_BATCH, STATS_WINDOWS};
 use waymark_application::crisis::GUIDANCE_LISTED;
+use waymark_application::shared_view::{MAX_SUMMARY_ROUTINES, RECENT_CHECK_INS};
 
 const fn text(min: usize, max: usize) -> Bound {
     Bound::Text { min, max, pattern: None }
@@ -259,6 +261,39 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("FieldError.code", up_to(64)),
         ("FieldError.message", up_to(MAX_MESSAGE_CHARS)),
         ("HealthStatus.status", up_to(16)),
+        // Sharing.
+        ("ShareResponse.goals", items(MAX_GOALS_PER_SHARE)),
+        ("ShareResponse.supporter_name", text(1, MAX_DISPLAY_NAME_LENGTH)),
+        ("SharesPageResponse.items", items(page())),
+        ("InvitationResponse.code", SECRET),
+        ("InvitationResponse.link", up_to(128)),
+        ("SharePreviewResponse.goals", items(MAX_GOALS_PER_SHARE)),
+        ("SharedWithMeResponse.person_name", text(1, MAX_DISPLAY_NAME_LENGTH)),
+        ("SharedWithMePageResponse.items", items(page())),
+        ("SharedGoalsPageResponse.items", items(page())),
+        ("SharedGoalResponse.title", domain::<GoalTitle>()),
+        ("SharedGoalResponse.why", domain::<GoalWhy>()),
+        ("SharedGoalResponse.status", up_to(16)),
+        ("StepProgress.done", whole(0, steps())),
+        ("StepProgress.total", whole(0, steps())),
+        ("SharedGoalDetailResponse.steps", items(count_of(MAX_STEPS_PER_GOAL))),
+        ("SharedGoalDetailResponse.recent_check_ins", items(count_of(RECENT_CHECK_INS))),
+        ("SharedStepResponse.title", domain::<StepTitle>()),
+        ("SharedCheckInResponse.note", up_to(MAX_CHECK_IN_NOTE_CHARS)),
+        ("SharedCheckInResponse.feeling", up_to(16)),
+        ("SharedCheckInResponse.progress", Bound::As("NewCheckInRequest.progress")),
+        ("SharedRoutinesResponse.items", items(count_of(MAX_SUMMARY_ROUTINES))),
+        ("SharedRoutineResponse.title", domain::<RoutineTitle>()),
+        ("SharedRoutineResponse.category", up_to(32)),
+        ("SharedRoutineResponse.planned", whole(0, 7 * per_day())),
+        ("SharedRoutineResponse.done", whole(0, 7 * per_day())),
+        ("SharedRoutineResponse.partly", whole(0, 7 * per_day())),
+        ("SharedRoutineResponse.streak_unit", up_to(16)),
+        ("SharedRoutineResponse.current_streak", whole(0, streak())),
+        ("EncouragementPageResponse.items", items(page())),
+        ("EncouragementResponse.message", domain::<EncouragementMessage>()),
+        ("SentEncouragementResponse.message", domain::<EncouragementMessage>()),
+        ("EncouragementSender.display_name", text(1, MAX_DISPLAY_NAME_LENGTH)),
         // Goals.
         ("NewGoalRequest.title", domain::<GoalTitle>()),
         ("GoalPatch.title", domain::<GoalTitle>()),

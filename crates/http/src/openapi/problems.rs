@@ -67,6 +67,14 @@ problem_responses! {
     ArticleMissing = 404, "No such article.";
     /// No such service.
     ServiceMissing = 404, "No such service.";
+    /// No such share of the caller's.
+    ShareMissing = 404, "No such share of yours.";
+    /// The share changed since the version in `If-Match`.
+    ShareStale = 412, "The share changed since the `ETag` in `If-Match`.";
+    /// Nothing shared with the caller here (or not any more).
+    NothingShared = 404, "Nothing is shared with you here: no such share, it ended, expired or is paused, or it does not show this.";
+    /// No such message of encouragement on the caller's goal.
+    EncouragementMissing = 404, "No such goal or message of yours.";
     /// No such API client.
     ClientMissing = 404, "No such client.";
     /// A list's `limit` or `cursor` is not valid.

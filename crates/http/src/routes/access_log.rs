@@ -1,4 +1,4 @@
-//! `GET /v1/me/access-log`: what apps and administrators did with your data.
+//! `GET /v1/me/access-log`: what apps, administrators and supporters did with your data.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
@@ -24,7 +24,7 @@ pub(crate) struct AccessLogParameters {
     /// Only what this app did (its client id).
     #[param(value_type = Option<uuid::Uuid>)]
     client_id: Option<String>,
-    /// Only what this person did (an administrator's account id).
+    /// Only what this person did (an administrator's or a supporter's account id).
     #[param(value_type = Option<uuid::Uuid>)]
     person_id: Option<String>,
     /// Entries per page, 1 to 100 (default 20).
@@ -56,16 +56,18 @@ pub(crate) enum AccessorKind {
     App,
     /// A Waymark administrator, acting on your account.
     Administrator,
+    /// Someone you share with, reading what you share or sending encouragement.
+    Supporter,
 }
 
 /// Who accessed your data.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct AccessorResponse {
-    /// An app or an administrator.
+    /// An app, an administrator or a supporter.
     kind: AccessorKind,
-    /// The app's client id, or the administrator's account id.
+    /// The app's client id, or the administrator's or supporter's account id.
     id: uuid::Uuid,
-    /// The app's name, or the administrator's display name, as they are now; `null`
+    /// The app's name, or the person's display name, as they are now; `null`
     /// once the account is gone.
     #[schema(example = "Hillside app")]
     name: Option<String>,
@@ -120,6 +122,7 @@ impl From<&AccessLogEntry> for AccessLogEntryResponse {
         let (kind, id) = match record.accessor {
             Accessor::App(client) => (AccessorKind::App, client.0),
             Accessor::Administrator(account) => (AccessorKind::Administrator, account.0),
+            Accessor::Supporter(account) => (AccessorKind::Supporter, account.0),
         };
         Self {
             id: record.id,
@@ -138,7 +141,8 @@ impl From<&AccessLogEntry> for AccessLogEntryResponse {
 /// Who else accessed your data.
 ///
 /// Every request an app you let in made with your grant, and every change an
-/// administrator made to your account: when, who, what it did, on what, and how it
+/// administrator made to your account, and everything a supporter read of what you
+/// share with them or sent you: when, who, what it did, on what, and how it
 /// was answered. Reads are included. Your own requests, and Waymark's own app, are
 /// not. Newest first, in pages of `limit` (1 to 100, default 20); filter by
 /// `client_id` or `person_id`. Entries appear within a second or two, and are kept for

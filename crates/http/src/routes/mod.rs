@@ -13,6 +13,7 @@ mod health;
 mod me;
 mod metrics;
 pub(crate) mod routines;
+pub(crate) mod sharing;
 
 pub(crate) use fallback::not_found_or_not_allowed;
 pub(crate) use metrics::metrics_on_own_listener;
@@ -66,6 +67,24 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(goals::create_check_in)
         .service(goals::get_check_in)
         .service(goals::delete_check_in)
+        .service(sharing::create_share)
+        .service(sharing::list_shares)
+        .service(sharing::get_share)
+        .service(sharing::update_share)
+        .service(sharing::delete_share)
+        .service(sharing::reinvite_share)
+        .service(sharing::preview_share)
+        .service(sharing::accept_invitation)
+        .service(sharing::invitation_page)
+        .service(sharing::list_shared_with_me)
+        .service(sharing::get_shared_with_me)
+        .service(sharing::leave_shared_with_me)
+        .service(sharing::list_shared_goals)
+        .service(sharing::get_shared_goal)
+        .service(sharing::get_shared_routines)
+        .service(sharing::send_encouragement)
+        .service(sharing::list_encouragements)
+        .service(sharing::update_encouragement)
         .service(routines::list_routines)
         .service(routines::routines_calendar)
         .service(routines::create_routine)

@@ -58,6 +58,7 @@ mod tests {
 
     fn query(limit: u64) -> GoalQuery {
         GoalQuery {
+            ids: None,
             statuses: Vec::new(),
             area: None,
             due_before: None,

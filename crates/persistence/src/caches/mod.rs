@@ -72,6 +72,9 @@ pub(crate) fn stale_after(change: &Change) -> &'static [PersonalCacheKind] {
         // No cache holds contacts or interactions; a contact's removal from goals is
         // journalled as goal updates.
         (ResourceType::Contact | ResourceType::ContactInteraction, _) => &[],
+        // No cache holds shares or encouragement: every supporter request reads its
+        // share from the database, so a narrowed or ended share holds at once.
+        (ResourceType::Share | ResourceType::Encouragement, _) => &[],
     }
 }
 

@@ -80,6 +80,7 @@ enum CursorPosition {
 fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort), ApiError> {
     let sent: GoalListParameters = documented_query(request.query_string())?;
     let mut query = GoalQuery {
+        ids: None,
         statuses: Vec::new(),
         area: None,
         due_before: None,

@@ -1,0 +1,238 @@
+//! A share: what one person lets one supporter see, and where it stands.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+use crate::contacts::ContactId;
+use crate::goals::{Goal, GoalId, GoalStatus};
+use crate::identity::AccountId;
+use crate::time::Instant;
+
+/// Names one share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ShareId(pub Uuid);
+
+impl fmt::Display for ShareId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(formatter)
+    }
+}
+
+/// The most goals one share may name.
+pub const MAX_GOALS_PER_SHARE: usize = 100;
+
+/// How long an invitation can be accepted.
+pub const INVITATION_LIFETIME: chrono::Duration = chrono::Duration::days(7);
+
+/// Which of a shared goal's fields the supporter sees, beyond what every shared goal
+/// shows (its title, status, target date, step progress, and when check-ins were made
+/// and how they went).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct GoalFields {
+    /// Why the goal matters to the person.
+    pub why: bool,
+    /// The steps themselves (their titles and whether each is done).
+    pub steps: bool,
+    /// What the person wrote in check-ins, and how they felt.
+    pub check_in_notes: bool,
+}
+
+/// One goal a share names, and which of its fields are shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChosenGoal {
+    /// The goal.
+    pub goal: GoalId,
+    /// What of it is shared.
+    pub fields: GoalFields,
+}
+
+/// Which goals a share shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SharedGoals {
+    /// These goals (possibly none), whatever their status.
+    Chosen(Vec<ChosenGoal>),
+    /// Every goal of the person's that is active at the time of each request, each with
+    /// the same fields.
+    AllActive(GoalFields),
+}
+
+impl SharedGoals {
+    /// What of `goal` the share shows, or `None` when it does not show the goal.
+    #[must_use]
+    pub fn fields_for(&self, goal: &Goal) -> Option<GoalFields> {
+        match self {
+            Self::Chosen(chosen) => {
+                chosen.iter().find(|choice| choice.goal == goal.id).map(|choice| choice.fields)
+            }
+            Self::AllActive(fields) => (goal.status == GoalStatus::Active).then_some(*fields),
+        }
+    }
+
+    /// Whether the share shows no goal at all.
+    #[must_use]
+    pub fn is_none(&self) -> bool {
+        matches!(self, Self::Chosen(chosen) if chosen.is_empty())
+    }
+}
+
+/// What a share shows and allows: the part the person chooses and may change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareTerms {
+    /// Which goals.
+    pub goals: SharedGoals,
+    /// Whether a weekly summary of the person's active routines is shared (names and
+    /// how the week went; never notes).
+    pub routines_summary: bool,
+    /// Whether the supporter may send encouragement.
+    pub encouragement: bool,
+    /// When the share ends by itself; `None` for never.
+    pub expires_at: Option<Instant>,
+    /// Whether the person has paused it: while paused, the supporter sees nothing.
+    pub paused: bool,
+}
+
+/// Where a share stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShareStatus {
+    /// Waiting for the supporter to accept the invitation.
+    Invited,
+    /// Nobody accepted the invitation within its 7 days; a new one can be made.
+    InvitationExpired,
+    /// The supporter follows what is shared.
+    Active,
+    /// Paused by the person: the supporter sees nothing until it is resumed.
+    Paused,
+    /// Past its expiry: the supporter sees nothing.
+    Expired,
+    /// The supporter stepped back, or their account was erased.
+    Ended,
+}
+
+impl ShareStatus {
+    /// The wire name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invited => "invited",
+            Self::InvitationExpired => "invitation_expired",
+            Self::Active => "active",
+            Self::Paused => "paused",
+            Self::Expired => "expired",
+            Self::Ended => "ended",
+        }
+    }
+}
+
+/// A stored share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    /// Its id.
+    pub id: ShareId,
+    /// The person who shares.
+    pub owner: AccountId,
+    /// The contact in the person's support network it is for.
+    pub contact: ContactId,
+    /// What it shows and allows.
+    pub terms: ShareTerms,
+    /// When the invitation stops being accepted.
+    pub invitation_expires_at: Instant,
+    /// The supporter's account once they accepted; `None` before, and after they
+    /// stepped back or their account was erased.
+    pub supporter: Option<AccountId>,
+    /// The supporter's display name as it is now, so the person sees who accepted.
+    pub supporter_name: Option<String>,
+    /// When the invitation was accepted.
+    pub accepted_at: Option<Instant>,
+    /// When it was created.
+    pub created_at: Instant,
+    /// When it last changed.
+    pub updated_at: Instant,
+    /// Starts at 1, +1 with every change.
+    pub version: i64,
+}
+
+impl Share {
+    /// Where the share stands at `now`.
+    #[must_use]
+    pub fn status(&self, now: Instant) -> ShareStatus {
+        if self.terms.expires_at.is_some_and(|expiry| expiry <= now) {
+            return ShareStatus::Expired;
+        }
+        match (self.accepted_at, self.supporter) {
+            (None, _) if self.invitation_expires_at <= now => ShareStatus::InvitationExpired,
+            (None, _) => ShareStatus::Invited,
+            (Some(_), None) => ShareStatus::Ended,
+            (Some(_), Some(_)) if self.terms.paused => ShareStatus::Paused,
+            (Some(_), Some(_)) => ShareStatus::Active,
+        }
+    }
+
+    /// Whether `viewer` may see what the share shows at `now`: they are its supporter,
+    /// and it is active (not paused, expired or ended).
+    #[must_use]
+    pub fn shows_to(&self, viewer: AccountId, now: Instant) -> bool {
+        self.supporter == Some(viewer) && self.status(now) == ShareStatus::Active
+    }
+
+    /// Whether a new invitation may be made: nobody has accepted one yet.
+    #[must_use]
+    pub fn awaits_supporter(&self) -> bool {
+        self.accepted_at.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn share(now: Instant) -> Share {
+        Share {
+            id: ShareId(Uuid::now_v7()),
+            owner: AccountId(Uuid::now_v7()),
+            contact: ContactId(Uuid::now_v7()),
+            terms: ShareTerms {
+                goals: SharedGoals::AllActive(GoalFields::default()),
+                routines_summary: false,
+                encouragement: true,
+                expires_at: None,
+                paused: false,
+            },
+            invitation_expires_at: now + INVITATION_LIFETIME,
+            supporter: None,
+            supporter_name: None,
+            accepted_at: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_share_shows_only_to_its_supporter_while_active() {
+        let now = crate::time::now();
+        let supporter = AccountId(Uuid::now_v7());
+        let mut share = share(now);
+        assert_eq!(share.status(now), ShareStatus::Invited);
+        assert!(!share.shows_to(supporter, now));
+        assert_eq!(share.status(now + INVITATION_LIFETIME), ShareStatus::InvitationExpired);
+
+        share.supporter = Some(supporter);
+        share.accepted_at = Some(now);
+        assert!(share.shows_to(supporter, now));
+        assert!(!share.shows_to(AccountId(Uuid::now_v7()), now), "nobody else");
+
+        share.terms.paused = true;
+        assert_eq!(share.status(now), ShareStatus::Paused);
+        assert!(!share.shows_to(supporter, now));
+        share.terms.paused = false;
+
+        share.terms.expires_at = Some(now + chrono::Duration::hours(1));
+        assert!(share.shows_to(supporter, now));
+        assert_eq!(share.status(now + chrono::Duration::hours(1)), ShareStatus::Expired);
+        assert!(!share.shows_to(supporter, now + chrono::Duration::hours(1)));
+
+        share.supporter = None;
+        assert_eq!(share.status(now), ShareStatus::Ended);
+    }
+}

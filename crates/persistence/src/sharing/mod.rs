@@ -1,0 +1,445 @@
+//! Shares in `shares` and encouragement in `encouragements`. Every query is filtered
+//! by the person who shares or by the supporter; every write appends to the person's
+//! change journal in its own transaction.
+
+mod encouragements;
+mod terms;
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use waymark_domain::acting::Acting;
+use waymark_domain::contacts::ContactId;
+use waymark_domain::identity::AccountId;
+use waymark_domain::identity::secret::SecretDigest;
+use waymark_domain::journal::{Actor, Change, ResourceType};
+use waymark_domain::ports::StoreError;
+use waymark_domain::sharing::ports::{
+    NewShare, SharePosition, ShareStore, ShareWriteError, SupportedShare,
+};
+use waymark_domain::sharing::{Share, ShareId, ShareTerms};
+use waymark_domain::time::Instant;
+
+pub(crate) use encouragements::SqlEncouragementStore;
+
+use crate::entities::{accounts, contacts, shares};
+use crate::error::{is_foreign_key_violation, store_error};
+use crate::journal::Journal;
+use crate::paging::{Direction::Descending, keyset_page};
+use crate::writes::Writes;
+
+/// [`ShareStore`] on SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub(crate) struct SqlShareStore {
+    pub(crate) connection: DatabaseConnection,
+    /// Where writes go (on SQLite, the one write connection).
+    pub(crate) writes: Writes,
+    /// Every write commits through it.
+    pub(crate) journal: Journal,
+}
+
+fn to_share(row: &shares::Model, supporter_name: Option<String>) -> Result<Share, StoreError> {
+    Ok(Share {
+        id: ShareId(row.id),
+        owner: AccountId(row.account_id),
+        contact: ContactId(row.contact_id),
+        terms: ShareTerms {
+            goals: terms::from_text(&row.goals)?,
+            routines_summary: row.routines_summary,
+            encouragement: row.encouragement_allowed,
+            expires_at: row.expires_at,
+            paused: row.paused,
+        },
+        invitation_expires_at: row.invitation_expires_at,
+        supporter: row.supporter_account_id.map(AccountId),
+        supporter_name,
+        accepted_at: row.accepted_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+/// The display names of `accounts`, as they are now.
+async fn names_of(
+    connection: &impl ConnectionTrait,
+    accounts: impl IntoIterator<Item = uuid::Uuid>,
+) -> Result<HashMap<uuid::Uuid, String>, StoreError> {
+    let ids: Vec<uuid::Uuid> = accounts.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(accounts::Entity::find()
+        .filter(accounts::Column::Id.is_in(ids))
+        .all(connection)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|account| (account.id, account.display_name))
+        .collect())
+}
+
+/// `rows` as the person sees them, with their supporters' names.
+async fn shares_of(
+    connection: &impl ConnectionTrait,
+    rows: &[shares::Model],
+) -> Result<Vec<Share>, StoreError> {
+    let names =
+        names_of(connection, rows.iter().filter_map(|row| row.supporter_account_id)).await?;
+    rows.iter()
+        .map(|row| {
+            let name = row.supporter_account_id.and_then(|id| names.get(&id).cloned());
+            to_share(row, name)
+        })
+        .collect()
+}
+
+/// `row` as the person sees it.
+async fn share_of(
+    connection: &impl ConnectionTrait,
+    row: &shares::Model,
+) -> Result<Share, StoreError> {
+    let mut shares = shares_of(connection, std::slice::from_ref(row)).await?;
+    shares.pop().ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("a share just read")))
+}
+
+fn after_key(after: Option<SharePosition>) -> Option<crate::paging::After> {
+    after.map(|(at, id)| (at.into(), id.0.into()))
+}
+
+impl SqlShareStore {
+    /// The shares `rows` as their supporter sees them, with the sharing people's names.
+    async fn supported_of(
+        &self,
+        rows: &[shares::Model],
+    ) -> Result<Vec<SupportedShare>, StoreError> {
+        let people = rows.iter().map(|row| row.account_id);
+        let supporters = rows.iter().filter_map(|row| row.supporter_account_id);
+        let names = names_of(&self.connection, people.chain(supporters)).await?;
+        rows.iter()
+            .filter_map(|row| {
+                let person_name = names.get(&row.account_id)?.clone();
+                let supporter_name =
+                    row.supporter_account_id.and_then(|id| names.get(&id).cloned());
+                Some(
+                    to_share(row, supporter_name)
+                        .map(|share| SupportedShare { share, person_name }),
+                )
+            })
+            .collect()
+    }
+
+    /// Writes `update` to the owner's share `id` (if at `expected_version`, when given)
+    /// with a new version, and journals it as `acting`'s.
+    async fn change(
+        &self,
+        acting: Acting,
+        id: ShareId,
+        update: shares::ActiveModel,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<Share, ShareWriteError> {
+        let transaction = self.writes.begin().await?;
+        let mut write = shares::Entity::update_many()
+            .set(update)
+            .col_expr(shares::Column::Version, Expr::col(shares::Column::Version).add(1))
+            .col_expr(shares::Column::UpdatedAt, Expr::value(now))
+            .filter(shares::Column::Id.eq(id.0))
+            .filter(shares::Column::AccountId.eq(acting.owner.0));
+        if let Some(version) = expected_version {
+            write = write.filter(shares::Column::Version.eq(version));
+        }
+        let changed = write.exec(&transaction).await.map_err(store_error)?.rows_affected;
+        let row = shares::Entity::find_by_id(id.0)
+            .filter(shares::Column::AccountId.eq(acting.owner.0))
+            .one(&transaction)
+            .await
+            .map_err(store_error)?;
+        let Some(row) = row else {
+            return Err(ShareWriteError::NotFound);
+        };
+        if changed == 0 {
+            return Err(ShareWriteError::PreconditionFailed);
+        }
+        let share = share_of(&transaction, &row).await?;
+        let change = Change::updated(ResourceType::Share, id.0, Some(share.version));
+        self.journal.commit(transaction, acting, now, &[change]).await?;
+        Ok(share)
+    }
+}
+
+#[async_trait]
+impl ShareStore for SqlShareStore {
+    async fn create(
+        &self,
+        acting: Acting,
+        share: NewShare,
+        now: Instant,
+    ) -> Result<Share, ShareWriteError> {
+        let transaction = self.writes.begin().await?;
+        let contact = contacts::Entity::find_by_id(share.contact.0)
+            .filter(contacts::Column::AccountId.eq(acting.owner.0))
+            .one(&transaction)
+            .await
+            .map_err(store_error)?;
+        if contact.is_none() {
+            return Err(ShareWriteError::NotFound);
+        }
+        let row = shares::Model {
+            id: waymark_domain::id::new_id(),
+            account_id: acting.owner.0,
+            contact_id: share.contact.0,
+            goals: terms::to_text(&share.terms.goals),
+            routines_summary: share.terms.routines_summary,
+            encouragement_allowed: share.terms.encouragement,
+            paused: share.terms.paused,
+            expires_at: share.terms.expires_at,
+            invitation_digest: Some(share.invitation.as_str().to_owned()),
+            invitation_expires_at: share.invitation_expires_at,
+            supporter_account_id: None,
+            accepted_at: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let inserted = shares::Entity::insert(shares::ActiveModel::from(row.clone()))
+            .exec_without_returning(&transaction)
+            .await;
+        match inserted {
+            Err(error) if is_foreign_key_violation(&error) => {
+                return Err(ShareWriteError::NotFound);
+            }
+            other => other.map_err(store_error)?,
+        };
+        let created = to_share(&row, None)?;
+        let change = Change::created(ResourceType::Share, row.id, Some(1));
+        self.journal.commit(transaction, acting, now, &[change]).await?;
+        Ok(created)
+    }
+
+    async fn get(&self, owner: AccountId, id: ShareId) -> Result<Option<Share>, StoreError> {
+        let row = shares::Entity::find_by_id(id.0)
+            .filter(shares::Column::AccountId.eq(owner.0))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)?;
+        match row {
+            Some(row) => Ok(Some(share_of(&self.connection, &row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn list(
+        &self,
+        owner: AccountId,
+        after: Option<SharePosition>,
+        limit: u64,
+    ) -> Result<(Vec<Share>, bool), StoreError> {
+        let select = shares::Entity::find().filter(shares::Column::AccountId.eq(owner.0));
+        let (rows, more) = keyset_page(
+            &self.connection,
+            select,
+            Descending,
+            (shares::Column::CreatedAt, shares::Column::Id),
+            after_key(after),
+            limit,
+        )
+        .await?;
+        Ok((shares_of(&self.connection, &rows).await?, more))
+    }
+
+    async fn update(
+        &self,
+        acting: Acting,
+        id: ShareId,
+        terms: ShareTerms,
+        expected_version: i64,
+        now: Instant,
+    ) -> Result<Share, ShareWriteError> {
+        let update = shares::ActiveModel {
+            goals: Set(terms::to_text(&terms.goals)),
+            routines_summary: Set(terms.routines_summary),
+            encouragement_allowed: Set(terms.encouragement),
+            paused: Set(terms.paused),
+            expires_at: Set(terms.expires_at),
+            ..Default::default()
+        };
+        self.change(acting, id, update, Some(expected_version), now).await
+    }
+
+    async fn reinvite(
+        &self,
+        acting: Acting,
+        id: ShareId,
+        invitation: SecretDigest,
+        invitation_expires_at: Instant,
+        now: Instant,
+    ) -> Result<Share, ShareWriteError> {
+        let Some(current) = self.get(acting.owner, id).await? else {
+            return Err(ShareWriteError::NotFound);
+        };
+        if !current.awaits_supporter() {
+            return Err(ShareWriteError::AlreadyAccepted);
+        }
+        let update = shares::ActiveModel {
+            invitation_digest: Set(Some(invitation.as_str().to_owned())),
+            invitation_expires_at: Set(invitation_expires_at),
+            ..Default::default()
+        };
+        // At the version read: an acceptance in between wins, and this is refused.
+        match self.change(acting, id, update, Some(current.version), now).await {
+            Err(ShareWriteError::PreconditionFailed) => Err(ShareWriteError::AlreadyAccepted),
+            answer => answer,
+        }
+    }
+
+    async fn delete(
+        &self,
+        acting: Acting,
+        id: ShareId,
+        expected_version: Option<i64>,
+        now: Instant,
+    ) -> Result<(), ShareWriteError> {
+        let transaction = self.writes.begin().await?;
+        let mut delete = shares::Entity::delete_many()
+            .filter(shares::Column::Id.eq(id.0))
+            .filter(shares::Column::AccountId.eq(acting.owner.0));
+        if let Some(version) = expected_version {
+            delete = delete.filter(shares::Column::Version.eq(version));
+        }
+        if delete.exec(&transaction).await.map_err(store_error)?.rows_affected == 0 {
+            let exists = shares::Entity::find_by_id(id.0)
+                .filter(shares::Column::AccountId.eq(acting.owner.0))
+                .one(&transaction)
+                .await
+                .map_err(store_error)?
+                .is_some();
+            return Err(if exists {
+                ShareWriteError::PreconditionFailed
+            } else {
+                ShareWriteError::NotFound
+            });
+        }
+        let change = Change::deleted(ResourceType::Share, id.0);
+        self.journal.commit(transaction, acting, now, &[change]).await?;
+        Ok(())
+    }
+
+    async fn accept(
+        &self,
+        supporter: AccountId,
+        invitation: &SecretDigest,
+        now: Instant,
+    ) -> Result<Option<Share>, StoreError> {
+        let transaction = self.writes.begin().await?;
+        let Some(row) = shares::Entity::find()
+            .filter(shares::Column::InvitationDigest.eq(invitation.as_str()))
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+        else {
+            return Ok(None);
+        };
+        let usable = row.accepted_at.is_none()
+            && row.invitation_expires_at > now
+            && row.account_id != supporter.0
+            && row.expires_at.is_none_or(|expiry| expiry > now);
+        // Spent in one conditional write, whatever the answer: of two racing
+        // acceptances one wins, and a code is never good twice.
+        let mut spend = shares::Entity::update_many()
+            .col_expr(shares::Column::InvitationDigest, Expr::value(Option::<String>::None))
+            .col_expr(shares::Column::Version, Expr::col(shares::Column::Version).add(1))
+            .col_expr(shares::Column::UpdatedAt, Expr::value(now))
+            .filter(shares::Column::Id.eq(row.id))
+            .filter(shares::Column::InvitationDigest.eq(invitation.as_str()));
+        if usable {
+            spend = spend
+                .col_expr(shares::Column::SupporterAccountId, Expr::value(Some(supporter.0)))
+                .col_expr(shares::Column::AcceptedAt, Expr::value(Some(now)));
+        }
+        if spend.exec(&transaction).await.map_err(store_error)?.rows_affected == 0 {
+            return Ok(None);
+        }
+        let row = shares::Entity::find_by_id(row.id)
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("a share just accepted")))?;
+        let share = share_of(&transaction, &row).await?;
+        let acting = Acting { owner: share.owner, actor: Actor::Supporter(supporter) };
+        let change = Change::updated(ResourceType::Share, row.id, Some(share.version));
+        self.journal.commit(transaction, acting, now, &[change]).await?;
+        Ok(usable.then_some(share))
+    }
+
+    async fn supported(
+        &self,
+        supporter: AccountId,
+        after: Option<SharePosition>,
+        limit: u64,
+    ) -> Result<(Vec<SupportedShare>, bool), StoreError> {
+        let select =
+            shares::Entity::find().filter(shares::Column::SupporterAccountId.eq(supporter.0));
+        let (rows, more) = keyset_page(
+            &self.connection,
+            select,
+            Descending,
+            (shares::Column::CreatedAt, shares::Column::Id),
+            after_key(after),
+            limit,
+        )
+        .await?;
+        Ok((self.supported_of(&rows).await?, more))
+    }
+
+    async fn supported_share(
+        &self,
+        supporter: AccountId,
+        id: ShareId,
+    ) -> Result<Option<SupportedShare>, StoreError> {
+        let row = shares::Entity::find_by_id(id.0)
+            .filter(shares::Column::SupporterAccountId.eq(supporter.0))
+            .one(&self.connection)
+            .await
+            .map_err(store_error)?;
+        Ok(self.supported_of(row.as_slice()).await?.pop())
+    }
+
+    async fn step_back(
+        &self,
+        supporter: AccountId,
+        id: ShareId,
+        now: Instant,
+    ) -> Result<bool, StoreError> {
+        let transaction = self.writes.begin().await?;
+        let Some(row) = shares::Entity::find_by_id(id.0)
+            .filter(shares::Column::SupporterAccountId.eq(supporter.0))
+            .one(&transaction)
+            .await
+            .map_err(store_error)?
+        else {
+            return Ok(false);
+        };
+        let ended = shares::Entity::update_many()
+            .col_expr(shares::Column::SupporterAccountId, Expr::value(Option::<uuid::Uuid>::None))
+            .col_expr(shares::Column::Version, Expr::col(shares::Column::Version).add(1))
+            .col_expr(shares::Column::UpdatedAt, Expr::value(now))
+            .filter(shares::Column::Id.eq(id.0))
+            .filter(shares::Column::SupporterAccountId.eq(supporter.0))
+            .exec(&transaction)
+            .await
+            .map_err(store_error)?
+            .rows_affected;
+        if ended == 0 {
+            return Ok(false);
+        }
+        let acting =
+            Acting { owner: AccountId(row.account_id), actor: Actor::Supporter(supporter) };
+        let change = Change::updated(ResourceType::Share, id.0, Some(row.version + 1));
+        self.journal.commit(transaction, acting, now, &[change]).await?;
+        Ok(true)
+    }
+}
