@@ -22,6 +22,7 @@ SCENARIOS = [
     ("health", ["/health/live"]),
     ("goals", ["goal list", "(200, limit=20)"]),
     ("app_goals", ["goal list", "by an app"]),
+    ("shared_goals", ["shared goals", "by a supporter"]),
     ("agenda", ["agenda", "(20 routines)"]),
     ("article_cold", ["article GET", "cold (200)"]),
     ("article_304", ["article GET", "If-None-Match (304)"]),

@@ -16,6 +16,7 @@ SCENARIOS = [
     ("health", "`/health/live` (baseline)", "read"),
     ("goals", "list goals (200 goals, `limit=20`)", "read"),
     ("app_goals", "list goals, by a third-party app (access-logged)", "read"),
+    ("shared_goals", "a supporter's view of shared goals (access-logged)", "read"),
     ("agenda", "agenda (20 routines)", "read"),
     ("article_cold", "article GET, cold (200)", "read"),
     ("article_304", "article GET, `If-None-Match` (304)", "read"),
@@ -257,7 +258,10 @@ def markdown(results):
         "(`waymark content seed`). A third-party app (`bench/app_token.py`: a public client registered by "
         "an administrator the CLI created, let in by bench@example.org through the authorization code flow "
         "with PKCE) reads the same goal list with its own token: each of its requests is checked against the "
-        "person's grant and recorded in their access log.")
+        "person's grant and recorded in their access log. A supporter (`bench/supporter.py`: "
+        "bench@example.org shares all their active goals with a contact, bench-supporter@example.org "
+        "accepts) reads the first page of the shared goals: each request reads the share, then the goals, "
+        "and is recorded in bench@example.org's access log.")
     add("- Articles: `GET` (never `HEAD`) of one article without validators, and with the `ETag` that "
         "GET returned in `If-None-Match` (checked to be a 304 before measuring).")
     add("- Check-ins: `bench/check_in.lua` POSTs a new goal check-in (note, progress, feeling, setback) "

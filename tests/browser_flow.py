@@ -147,6 +147,8 @@ def main():
 
         driver.get(f"{base}/v1/content/crisis.html")
         check_accessibility(driver, axe, "crisis page")
+        driver.get(f"{base}/v1/invitations/accept#code=wmi_example")
+        check_accessibility(driver, axe, "invitation page")
         driver.get(f"{base}/v1/auth/authorize?response_type=code&client_id={uuid.uuid4()}")
         check_accessibility(driver, axe, "error page for an unknown app")
     finally:

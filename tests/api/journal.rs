@@ -27,6 +27,25 @@ async fn journal_of(app: &TestApp) -> (Database, Arc<dyn ChangeJournal>) {
     (database, journal)
 }
 
+/// `(resource type, kind)` of every entry of `account`'s journal, in order.
+pub(crate) async fn entries_of(database_url: &str, account: uuid::Uuid) -> Vec<(String, String)> {
+    let database =
+        Database::connect(&test_settings(database_url).database_for_migrations()).await.unwrap();
+    let entries = database
+        .ports()
+        .journal
+        .entries_after(AccountId(account), Sequence(0), 10_000)
+        .await
+        .unwrap();
+    database.close().await;
+    entries
+        .iter()
+        .map(|entry| {
+            (entry.change.resource.as_str().to_owned(), entry.change.kind.as_str().to_owned())
+        })
+        .collect()
+}
+
 fn account(person: &SignedIn) -> AccountId {
     AccountId(uuid::Uuid::parse_str(&person.account_id).unwrap())
 }

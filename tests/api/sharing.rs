@@ -135,7 +135,11 @@ async fn shared_and_accepted(app: &TestApp, setting: &Setting, mut body: Value) 
     assert_eq!(created["share"]["status"], "invited");
     let code = created["invitation"]["code"].as_str().unwrap();
     assert!(code.starts_with("wmi_"), "{code}");
-    assert_eq!(created["invitation"]["link"], format!("/v1/invitations/accept#code={code}"));
+    let link = created["invitation"]["link"].as_str().unwrap();
+    assert!(
+        link.starts_with("http") && link.ends_with(&format!("/v1/invitations/accept#code={code}")),
+        "{link}"
+    );
     let (status, accepted, _) = call(
         app,
         &setting.sam.access_token,
@@ -255,25 +259,30 @@ api_test!(async fn an_invitation_works_once_and_every_code_that_cannot_be_accept
     assert_eq!(status, StatusCode::OK);
     let (used, used_problem, _) = accept(someone.access_token.clone(), code.clone()).await;
     let (unknown, unknown_problem, _) = accept(someone.access_token.clone(), "wmi_not-a-code".to_owned()).await;
-    // The person's own code spends it and links nothing.
+    // The person's own code links nothing, and is still good for the one it was for.
     let (_, own, _) = call(&app, alex, Method::POST, "/v1/shares", Some(share_body(&setting.contact_id))).await;
     let own_code = own["invitation"]["code"].as_str().unwrap().to_owned();
     let (own_status, own_problem, _) = accept(setting.alex.access_token.clone(), own_code.clone()).await;
-    let (again, _, _) = accept(setting.sam.access_token.clone(), own_code).await;
+    let (_, own_share, _) = call(&app, alex, Method::GET, &format!("/v1/shares/{}", own["share"]["id"].as_str().unwrap()), None).await;
+    assert_eq!(own_share["status"], "invited", "{own_share}");
+    assert_eq!(accept(setting.sam.access_token.clone(), own_code).await.0, StatusCode::OK);
     // An expired one.
     let (_, late, _) = call(&app, alex, Method::POST, "/v1/shares", Some(share_body(&setting.contact_id))).await;
     let late_code = late["invitation"]["code"].as_str().unwrap().to_owned();
     expire_invitation(&app, late["share"]["id"].as_str().unwrap()).await;
-    let (expired, expired_problem, _) = accept(setting.sam.access_token.clone(), late_code).await;
-    for (status, problem) in [(used, &used_problem), (unknown, &unknown_problem), (own_status, &own_problem), (again, &own_problem), (expired, &expired_problem)] {
+    let (expired, expired_problem, _) = accept(setting.sam.access_token.clone(), late_code.clone()).await;
+    for (status, problem) in [(used, &used_problem), (unknown, &unknown_problem), (own_status, &own_problem), (expired, &expired_problem)] {
         assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
         assert_eq!((problem["title"].clone(), problem["detail"].clone()), (unknown_problem["title"].clone(), unknown_problem["detail"].clone()), "alike");
     }
+    let (status, problem, _) = accept(someone.access_token.clone(), "x".repeat(101)).await;
+    assert_eq!((status, problem["errors"][0]["pointer"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("/code")));
     let (_, late_share, _) = call(&app, alex, Method::GET, &format!("/v1/shares/{}", late["share"]["id"].as_str().unwrap()), None).await;
     assert_eq!(late_share["status"], "invitation_expired");
     // A new invitation for it works; one already accepted needs none (409).
     let (status, renewed, _) = call(&app, alex, Method::POST, &format!("/v1/shares/{}/invitation", late["share"]["id"].as_str().unwrap()), None).await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(accept(setting.sam.access_token.clone(), late_code).await.0, StatusCode::NOT_FOUND, "the old code stops working");
     let (status, _, _) = accept(setting.sam.access_token.clone(), renewed["invitation"]["code"].as_str().unwrap().to_owned()).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _, _) = call(&app, alex, Method::POST, &format!("/v1/shares/{}/invitation", first["share"]["id"].as_str().unwrap()), None).await;
@@ -416,7 +425,7 @@ api_test!(async fn encouragement_reaches_the_person_who_can_hide_it_or_turn_it_o
     let (status, _, _) = call(&app, alex, Method::PATCH, &format!("/v1/shares/{share}"), Some(json!({ "encouragement_allowed": false }))).await;
     assert_eq!(status, StatusCode::OK);
     let (status, problem, _) = send("Still here").await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     let (_, received, _) = call(&app, alex, Method::GET, &list, None).await;
     assert_eq!(received["items"].as_array().unwrap().len(), 5);
 });
@@ -592,4 +601,123 @@ api_test!(async fn the_invitation_page_says_how_to_accept(app) {
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     assert!(response.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
     assert!(response.text().await.unwrap().contains("#code="));
+});
+
+/// Sets a share's own expiry into the past, as time passing would.
+async fn expire_share(app: &TestApp, share: &str) {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let connection = Database::connect(&app.database_url).await.unwrap();
+    let backend = connection.get_database_backend();
+    let (first, second) =
+        if backend == sea_orm::DbBackend::Postgres { ("$1", "$2") } else { ("?", "?") };
+    let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+    connection
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!("UPDATE shares SET expires_at = {first} WHERE id = {second}"),
+            [past.into(), uuid::Uuid::parse_str(share).unwrap().into()],
+        ))
+        .await
+        .unwrap();
+    let _ = connection.close().await;
+}
+
+api_test!(async fn a_share_past_its_expiry_shows_nothing_and_is_no_longer_listed(app) {
+    let setting = setting(&app).await;
+    let share = shared_and_accepted(&app, &setting, one_goal(&setting, json!({}))).await;
+    let sam = &setting.sam.access_token;
+    let goal_view = format!("/v1/shared-with-me/{share}/goals/{}", setting.shared_goal);
+    assert_eq!(call(&app, sam, Method::GET, &goal_view, None).await.0, StatusCode::OK);
+    expire_share(&app, &share).await;
+    for path in [goal_view.clone(), format!("/v1/shared-with-me/{share}")] {
+        assert_eq!(call(&app, sam, Method::GET, &path, None).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (_, listed, _) = call(&app, sam, Method::GET, "/v1/shared-with-me", None).await;
+    assert_eq!(listed["items"], json!([]));
+    let (status, _, _) = call(&app, sam, Method::POST, &format!("{goal_view}/encouragements"), Some(json!({ "message": "hi" }))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, mine, _) = call(&app, &setting.alex.access_token, Method::GET, &format!("/v1/shares/{share}"), None).await;
+    assert_eq!(mine["status"], "expired");
+});
+
+api_test!(async fn a_supporter_who_steps_back_ends_the_share_and_the_person_sees_it(app) {
+    let setting = setting(&app).await;
+    let share = shared_and_accepted(&app, &setting, one_goal(&setting, json!({}))).await;
+    let sam = &setting.sam.access_token;
+    assert_eq!(call(&app, sam, Method::DELETE, &format!("/v1/shared-with-me/{share}"), None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(&app, sam, Method::GET, &format!("/v1/shared-with-me/{share}/goals"), None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(call(&app, sam, Method::DELETE, &format!("/v1/shared-with-me/{share}"), None).await.0, StatusCode::NOT_FOUND);
+    let (_, mine, _) = call(&app, &setting.alex.access_token, Method::GET, &format!("/v1/shares/{share}"), None).await;
+    assert_eq!((mine["status"].clone(), mine["supporter_name"].clone()), (json!("ended"), Value::Null));
+    let entries = supporter_entries(&app, &setting.alex.access_token, 2).await;
+    assert!(entries.iter().any(|entry| entry["operation"] == "leave_shared_with_me"), "{entries:?}");
+});
+
+api_test!(async fn share_writes_follow_the_rules_of_every_write(app) {
+    let setting = setting(&app).await;
+    let alex = &setting.alex.access_token;
+    let body = json!({ "contact_id": setting.contact_id, "routines_summary": true });
+    // Retried with its Idempotency-Key, the code is never shown again.
+    let first = app.authorized(Method::POST, "/v1/shares", alex).header("idempotency-key", "share-1").json(&body).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = app.authorized(Method::POST, "/v1/shares", alex).header("idempotency-key", "share-1").json(&body).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let text = again.text().await.unwrap();
+    assert!(!text.contains(first["invitation"]["code"].as_str().unwrap()), "{text}");
+    let (_, shares, _) = call(&app, alex, Method::GET, "/v1/shares", None).await;
+    assert_eq!(shares["items"].as_array().unwrap().len(), 1, "made once");
+    // If-Match.
+    let path = format!("/v1/shares/{}", first["share"]["id"].as_str().unwrap());
+    let stale = app.authorized(Method::PATCH, &path, alex).header("if-match", "\"7\"").json(&json!({ "paused": true })).send().await.unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    let fresh = app.authorized(Method::PATCH, &path, alex).header("if-match", "\"1\"").json(&json!({ "paused": true })).send().await.unwrap();
+    assert_eq!(fresh.status(), StatusCode::OK);
+    assert_eq!(fresh.headers()["etag"], "\"2\"");
+    let stale_delete = app.authorized(Method::DELETE, &path, alex).header("if-match", "\"1\"").send().await.unwrap();
+    assert_eq!(stale_delete.status(), StatusCode::PRECONDITION_FAILED);
+    // Deleting the contact ends what was shared with them, in the change journal too.
+    assert_eq!(call(&app, alex, Method::DELETE, &format!("/v1/contacts/{}", setting.contact_id), None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(&app, alex, Method::GET, &path, None).await.0, StatusCode::NOT_FOUND);
+    let journal = crate::journal::entries_of(&app.database_url, uuid::Uuid::parse_str(&setting.alex.account_id).unwrap()).await;
+    assert!(journal.iter().any(|(resource, kind)| resource == "share" && kind == "deleted"), "{journal:?}");
+});
+
+api_test!(async fn sharing_needs_the_scopes_to_read_what_is_shared(app) {
+    let setting = setting(&app).await;
+    let narrow = app.token(&[("grant_type", "password"), ("username", &setting.alex.email), ("password", GOOD_PASSWORD), ("scope", "shares:read shares:write")]).await;
+    let narrow: Value = narrow.json().await.unwrap();
+    let token = narrow["access_token"].as_str().unwrap();
+    let body = json!({ "contact_id": setting.contact_id, "all_active_goals": { "include_why": true, "include_check_in_notes": true } });
+    assert_eq!(call(&app, token, Method::POST, "/v1/shares", Some(body.clone())).await.0, StatusCode::FORBIDDEN, "an app may not pass on what it may not read");
+    let (_, created, _) = call(&app, &setting.alex.access_token, Method::POST, "/v1/shares", Some(body)).await;
+    let share = created["share"]["id"].as_str().unwrap();
+    assert_eq!(call(&app, token, Method::GET, &format!("/v1/shares/{share}/preview"), None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(call(&app, token, Method::GET, &format!("/v1/shares/{share}"), None).await.0, StatusCode::OK);
+});
+
+api_test!(async fn two_supporters_racing_for_one_code_get_one_share(app) {
+    let setting = setting(&app).await;
+    let other = app.signed_in_user().await;
+    let (_, created, _) = call(&app, &setting.alex.access_token, Method::POST, "/v1/shares", Some(json!({ "contact_id": setting.contact_id, "routines_summary": true }))).await;
+    let code = created["invitation"]["code"].clone();
+    let body = json!({ "code": code });
+    let (first, second) = tokio::join!(
+        call(&app, &setting.sam.access_token, Method::POST, "/v1/invitations/accept", Some(body.clone())),
+        call(&app, &other.access_token, Method::POST, "/v1/invitations/accept", Some(body.clone())),
+    );
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::NOT_FOUND]);
+});
+
+api_test!(async fn the_daily_limit_is_per_goal(app) {
+    let setting = setting(&app).await;
+    let share = shared_and_accepted(&app, &setting, json!({ "all_active_goals": {} })).await;
+    let sam = &setting.sam.access_token;
+    for _ in 0..5 {
+        assert_eq!(call(&app, sam, Method::POST, &format!("/v1/shared-with-me/{share}/goals/{}/encouragements", setting.shared_goal), Some(json!({ "message": "Go on" }))).await.0, StatusCode::CREATED);
+    }
+    assert_eq!(call(&app, sam, Method::POST, &format!("/v1/shared-with-me/{share}/goals/{}/encouragements", setting.shared_goal), Some(json!({ "message": "Go on" }))).await.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(call(&app, sam, Method::POST, &format!("/v1/shared-with-me/{share}/goals/{}/encouragements", setting.private_goal), Some(json!({ "message": "And this" }))).await.0, StatusCode::CREATED);
 });

@@ -4,7 +4,7 @@
 //! share may show; a field the share does not include is `None`, never read out.
 
 use chrono::NaiveDate;
-use waymark_domain::goals::ports::{GoalOrder, GoalPosition, GoalQuery};
+use waymark_domain::goals::ports::{GoalPosition, GoalQuery};
 use waymark_domain::goals::{
     CheckInNote, Feeling, Goal, GoalId, GoalStatus, GoalTitle, GoalWhy, Progress, StepTitle,
 };
@@ -149,17 +149,8 @@ pub async fn goals(
         }
         SharedGoals::AllActive(_) => (None, vec![GoalStatus::Active]),
     };
-    let query = GoalQuery {
-        ids,
-        statuses,
-        area: None,
-        due_before: None,
-        title_contains: None,
-        order: GoalOrder::Newest,
-        after,
-        limit,
-    };
-    let page = ports.goals.list(share.owner, query).await?;
+    let page =
+        ports.goals.list(share.owner, GoalQuery::newest(ids, statuses, after, limit)).await?;
     let shown = page
         .goals
         .iter()

@@ -5,7 +5,7 @@
 use waymark_domain::acting::Acting;
 use waymark_domain::contacts::{ContactId, Helpfulness};
 use waymark_domain::goals::GoalId;
-use waymark_domain::goals::ports::{GoalOrder, GoalQuery};
+use waymark_domain::goals::ports::GoalQuery;
 use waymark_domain::identity::secret::OpaqueSecret;
 use waymark_domain::ports::{StoragePorts, StoreError};
 use waymark_domain::precondition::Precondition;
@@ -72,10 +72,9 @@ async fn check_terms(
     ports: &StoragePorts,
     acting: Acting,
     now: Instant,
-    terms: &ShareTerms,
-    already: &[GoalId],
+    (terms, already): (&ShareTerms, &[GoalId]),
+    mut problems: Problems,
 ) -> Result<(), ShareFailure> {
-    let mut problems = Problems::default();
     if terms.goals.is_none() && !terms.routines_summary {
         problems.add(
             "/goals",
@@ -92,16 +91,8 @@ async fn check_terms(
             .filter(|goal| !already.contains(goal))
             .collect();
         if !new.is_empty() {
-            let query = GoalQuery {
-                ids: Some(new.clone()),
-                statuses: Vec::new(),
-                area: None,
-                due_before: None,
-                title_contains: None,
-                order: GoalOrder::Newest,
-                after: None,
-                limit: MAX_GOALS_PER_SHARE as u64,
-            };
+            let query =
+                GoalQuery::newest(Some(new.clone()), Vec::new(), None, MAX_GOALS_PER_SHARE as u64);
             let found = ports.goals.list(acting.owner, query).await?;
             for (index, choice) in chosen.iter().enumerate() {
                 let missing = new.contains(&choice.goal)
@@ -127,33 +118,32 @@ pub async fn create(
     proposal: impl Input<ProposedShare>,
 ) -> Result<(Share, Invitation), ShareFailure> {
     let proposal = proposal.parse().map_err(Failure::Invalid)?;
-    let Some(contact) = ports.contacts.get(acting.owner, proposal.contact).await? else {
-        return Err(Failure::Invalid(vec![problem("/contact_id", "is not one of your contacts")]));
-    };
-    if contact.details.helpfulness == Helpfulness::Unhelpful && !proposal.confirm {
-        return Err(Failure::Invalid(vec![problem(
-            "/confirm",
-            "You marked this person as unhelpful at the moment, so we are checking before \
-             you share with them. If you still want to, send the same request with \
-             `confirm: true`. You can change or end what you share at any time.",
-        )]));
+    let contact = ports.contacts.get(acting.owner, proposal.contact).await?;
+    let mut problems = Problems::default();
+    match &contact {
+        None => problems.add("/contact_id", "is not one of your contacts"),
+        Some(contact)
+            if contact.details.helpfulness == Helpfulness::Unhelpful && !proposal.confirm =>
+        {
+            problems.add(
+                "/confirm",
+                "You marked this person as unhelpful at the moment, so we are checking \
+                 before you share with them. If you still want to, send the same request \
+                 with `confirm: true`. You can change or end what you share at any time.",
+            );
+        }
+        Some(_) => {}
     }
-    check_terms(ports, acting, now, &proposal.terms, &[]).await?;
+    check_terms(ports, acting, now, (&proposal.terms, &[]), problems).await?;
     let invitation = new_invitation(now)?;
     let share = NewShare {
-        contact: contact.id,
+        contact: proposal.contact,
         terms: proposal.terms,
         invitation: invitation.code.digest(),
         invitation_expires_at: invitation.expires_at,
     };
     let share = ports.shares.create(acting, share, now).await.map_err(Failure::Refused)?;
     Ok((share, invitation))
-}
-
-fn problem(pointer: &str, message: &str) -> Problem {
-    let mut problems = Problems::default();
-    problems.add(pointer, message);
-    problems.into_vec().remove(0)
 }
 
 /// One of the person's shares.
@@ -206,7 +196,7 @@ pub async fn update(
             expires_at: if expiry_kept { None } else { terms.expires_at },
             ..terms.clone()
         };
-        check_terms(ports, acting, now, &checked, &already).await?;
+        check_terms(ports, acting, now, (&checked, &already), Problems::default()).await?;
         match ports.shares.update(acting, id, terms, current.version, now).await {
             Err(ShareWriteError::PreconditionFailed)
                 if !seen.is_conditional() && attempts < UPDATE_ATTEMPTS => {}
@@ -225,13 +215,21 @@ pub async fn reinvite(
     now: Instant,
     id: ShareId,
 ) -> Result<(Share, Invitation), ShareFailure> {
-    let invitation = new_invitation(now)?;
-    let share = ports
-        .shares
-        .reinvite(acting, id, invitation.code.digest(), invitation.expires_at, now)
-        .await
-        .map_err(Failure::Refused)?;
-    Ok((share, invitation))
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let current = get(ports, acting, id).await?;
+        if !current.awaits_supporter() {
+            return Err(Failure::Refused(ShareWriteError::AlreadyAccepted));
+        }
+        let invitation = new_invitation(now)?;
+        let digest = (invitation.code.digest(), invitation.expires_at);
+        // At the version read: an acceptance in between wins, and is seen on the next try.
+        match ports.shares.reinvite(acting, id, digest, current.version, now).await {
+            Err(ShareWriteError::PreconditionFailed) if attempts < UPDATE_ATTEMPTS => {}
+            answer => return answer.map(|share| (share, invitation)).map_err(Failure::Refused),
+        }
+    }
 }
 
 /// Ends a share, if it is still at a version `seen` names: the supporter gets 404

@@ -70,14 +70,14 @@ fn listed(share: &SupportedShare, now: Instant) -> bool {
 /// A used, expired, unknown or own code is [`SupportError::NotFound`] alike.
 ///
 /// # Errors
-/// [`SupportError::NotFound`].
+/// [`Failure::Invalid`] for a code too long to be one, [`SupportError::NotFound`].
 pub async fn accept(
     ports: &StoragePorts,
     supporter: AccountId,
     now: Instant,
-    code: &str,
+    code: impl Input<String>,
 ) -> Result<SupportedShare, SupportFailure> {
-    let digest = SecretDigest::of(code);
+    let digest = SecretDigest::of(&code.parse().map_err(Failure::Invalid)?);
     let accepted = ports.shares.accept(supporter, &digest, now).await?;
     let Some(share) = accepted else {
         return Err(Failure::Refused(SupportError::NotFound));
@@ -101,8 +101,7 @@ pub async fn shared_with_me(
     after: Option<SharePosition>,
     limit: u64,
 ) -> Result<(Vec<SupportedShare>, bool), SupportFailure> {
-    let (shares, more) = ports.shares.supported(supporter, after, limit).await?;
-    Ok((shares.into_iter().filter(|share| listed(share, now)).collect(), more))
+    Ok(ports.shares.supported(supporter, now, after, limit).await?)
 }
 
 /// One share `supporter` is listed on (active or paused).
@@ -178,35 +177,32 @@ pub async fn routines(
         .ok_or(Failure::Refused(SupportError::NotFound))
 }
 
-/// Sends the person a message of encouragement about a goal the share shows.
+/// Sends the person a message of encouragement about a goal the share shows (the
+/// share is read again as the message is stored: what the person changed in between
+/// holds).
 ///
 /// # Errors
 /// [`Failure::Invalid`], [`SupportError::NotFound`],
 /// [`SupportError::EncouragementOff`] or [`SupportError::TooMany`].
 pub async fn encourage(
     ports: &StoragePorts,
-    (supporter, share): (AccountId, &ReadableShare),
+    share: &ReadableShare,
     now: Instant,
     goal: GoalId,
     message: impl Input<EncouragementMessage>,
 ) -> Result<Encouragement, SupportFailure> {
+    let message = message.parse().map_err(Failure::Invalid)?;
     let shared = &share.0.share;
-    let Some(shown) = ports.goals.get(shared.owner, goal).await? else {
+    let Some(supporter) = shared.supporter else {
         return Err(Failure::Refused(SupportError::NotFound));
     };
-    if shared.terms.goals.fields_for(&shown).is_none() {
-        return Err(Failure::Refused(SupportError::NotFound));
-    }
-    if !shared.terms.encouragement {
-        return Err(Failure::Refused(SupportError::EncouragementOff));
-    }
-    let message = message.parse().map_err(Failure::Invalid)?;
     let acting = Acting { owner: shared.owner, actor: Actor::Supporter(supporter) };
     let sent = NewEncouragement { share: shared.id, goal, message };
     ports.encouragements.send(acting, sent, MAX_ENCOURAGEMENTS_PER_GOAL_PER_DAY, now).await.map_err(
         |error| {
             Failure::Refused(match error {
                 EncouragementWriteError::TooMany => SupportError::TooMany,
+                EncouragementWriteError::TurnedOff => SupportError::EncouragementOff,
                 EncouragementWriteError::Store(error) => SupportError::Store(error),
                 EncouragementWriteError::NotFound | EncouragementWriteError::PreconditionFailed => {
                     SupportError::NotFound
@@ -217,7 +213,7 @@ pub async fn encourage(
 }
 
 /// The supporter steps back from a share: it ends for them, and the person sees it
-/// as ended.
+/// as ended. Answers the person who shared it (whose access log notes it).
 ///
 /// # Errors
 /// [`SupportError::NotFound`].
@@ -226,10 +222,10 @@ pub async fn step_back(
     supporter: AccountId,
     now: Instant,
     id: ShareId,
-) -> Result<(), SupportFailure> {
-    if ports.shares.step_back(supporter, id, now).await? {
-        Ok(())
-    } else {
-        Err(Failure::Refused(SupportError::NotFound))
-    }
+) -> Result<AccountId, SupportFailure> {
+    ports
+        .shares
+        .step_back(supporter, id, now)
+        .await?
+        .ok_or(Failure::Refused(SupportError::NotFound))
 }

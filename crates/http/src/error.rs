@@ -310,6 +310,7 @@ impl From<EncouragementWriteError> for ApiError {
             EncouragementWriteError::TooMany => {
                 Self::TooManyRequests { retry_after_seconds: ENCOURAGEMENT_RETRY_SECONDS }
             }
+            EncouragementWriteError::TurnedOff => SupportError::EncouragementOff.into(),
             EncouragementWriteError::Store(store) => store.into(),
         }
     }
@@ -325,11 +326,11 @@ impl From<SupportError> for ApiError {
             // A share that ended, was paused or never was the caller's is as unknown
             // as one that never existed.
             SupportError::NotFound => Self::NotFound,
-            SupportError::EncouragementOff => Self::Forbidden {
-                detail: "They have turned encouragement off for what they share with you. \
-                         You can still follow how their goals are going."
+            SupportError::EncouragementOff => Self::Conflict(
+                "They have turned encouragement off for what they share with you. You can \
+                 still follow how their goals are going."
                     .to_owned(),
-            },
+            ),
             SupportError::TooMany => {
                 Self::TooManyRequests { retry_after_seconds: ENCOURAGEMENT_RETRY_SECONDS }
             }

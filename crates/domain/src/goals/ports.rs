@@ -62,6 +62,29 @@ pub struct GoalQuery {
     pub limit: u64,
 }
 
+impl GoalQuery {
+    /// The first `limit` goals, newest first, among `ids` (any, when `None`) with one
+    /// of `statuses` (any, when empty), after `after`.
+    #[must_use]
+    pub fn newest(
+        ids: Option<Vec<GoalId>>,
+        statuses: Vec<GoalStatus>,
+        after: Option<GoalPosition>,
+        limit: u64,
+    ) -> Self {
+        Self {
+            ids,
+            statuses,
+            area: None,
+            due_before: None,
+            title_contains: None,
+            order: GoalOrder::Newest,
+            after,
+            limit,
+        }
+    }
+}
+
 /// A page of goals: an immutable snapshot, shared (not copied) when a page is served
 /// again from memory.
 #[derive(Debug, Clone)]

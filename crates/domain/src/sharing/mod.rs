@@ -13,6 +13,6 @@ pub use encouragement::{
     MAX_ENCOURAGEMENTS_PER_GOAL_PER_DAY,
 };
 pub use share::{
-    ChosenGoal, GoalFields, INVITATION_LIFETIME, MAX_GOALS_PER_SHARE, Share, ShareId, ShareStatus,
-    ShareTerms, SharedGoals,
+    ChosenGoal, GoalFields, INVITATION_LIFETIME, MAX_GOALS_PER_SHARE, MayEncourage, Share, ShareId,
+    ShareStatus, ShareTerms, SharedGoals,
 };

@@ -99,16 +99,17 @@ pub trait ShareStore: Send + Sync + std::fmt::Debug {
         now: Instant,
     ) -> Result<Share, ShareWriteError>;
 
-    /// Replaces an invitation nobody accepted with a new one.
+    /// Replaces the share's invitation with a new one, if the share is still at
+    /// `expected_version`.
     ///
     /// # Errors
-    /// [`ShareWriteError::NotFound`], or [`ShareWriteError::AlreadyAccepted`].
+    /// [`ShareWriteError::NotFound`] or [`ShareWriteError::PreconditionFailed`].
     async fn reinvite(
         &self,
         acting: Acting,
         id: ShareId,
-        invitation: SecretDigest,
-        invitation_expires_at: Instant,
+        (invitation, invitation_expires_at): (SecretDigest, Instant),
+        expected_version: i64,
         now: Instant,
     ) -> Result<Share, ShareWriteError>;
 
@@ -125,9 +126,9 @@ pub trait ShareStore: Send + Sync + std::fmt::Debug {
         now: Instant,
     ) -> Result<(), ShareWriteError>;
 
-    /// Links the share whose invitation has `invitation` as digest to `supporter`, if
-    /// the invitation was not used, has not expired, and is not the supporter's own.
-    /// The code is spent whatever the answer, except when it named nothing.
+    /// Links the share whose invitation has `invitation` as digest to `supporter`, and
+    /// spends the invitation, if [`Share::may_be_accepted_by`] says so; otherwise
+    /// changes nothing.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
@@ -138,13 +139,15 @@ pub trait ShareStore: Send + Sync + std::fmt::Debug {
         now: Instant,
     ) -> Result<Option<Share>, StoreError>;
 
-    /// A page of the shares `supporter` accepted, newest first, and whether more follow.
+    /// A page of the shares `supporter` follows at `now` (accepted, not expired;
+    /// paused ones too), newest first, and whether more follow.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
     async fn supported(
         &self,
         supporter: AccountId,
+        now: Instant,
         after: Option<SharePosition>,
         limit: u64,
     ) -> Result<(Vec<SupportedShare>, bool), StoreError>;
@@ -160,7 +163,8 @@ pub trait ShareStore: Send + Sync + std::fmt::Debug {
     ) -> Result<Option<SupportedShare>, StoreError>;
 
     /// The supporter steps back from the share: it ends, and stays in the person's
-    /// list as ended. `false` when `supporter` is not its supporter.
+    /// list as ended. Answers the person who shared it, or `None` when `supporter` is
+    /// not its supporter.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
@@ -169,7 +173,7 @@ pub trait ShareStore: Send + Sync + std::fmt::Debug {
         supporter: AccountId,
         id: ShareId,
         now: Instant,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Option<AccountId>, StoreError>;
 }
 
 /// Why a message of encouragement could not be sent or changed.
@@ -184,6 +188,9 @@ pub enum EncouragementWriteError {
     /// The supporter sent as many about this goal in the last 24 hours as allowed.
     #[error("too many messages about this goal today")]
     TooMany,
+    /// The person turned encouragement off for the share.
+    #[error("encouragement is turned off for this share")]
+    TurnedOff,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -206,12 +213,15 @@ pub type EncouragementPosition = (Instant, EncouragementId);
 /// Messages of encouragement.
 #[async_trait]
 pub trait EncouragementStore: Send + Sync + std::fmt::Debug {
-    /// Records a message from `acting`'s supporter to its owner, unless the supporter
-    /// sent `daily_limit` about the goal in the 24 hours before `now`.
+    /// Records a message from `acting`'s supporter to its owner, if the share, read
+    /// again under a lock on the goal and the share, still takes it
+    /// ([`Share::takes_encouragement`](super::Share::takes_encouragement)), and the
+    /// supporter sent fewer than `daily_limit` about the goal in the 24 hours before
+    /// `now` (through any share).
     ///
     /// # Errors
-    /// [`EncouragementWriteError::NotFound`] when the goal or share is gone, or
-    /// [`EncouragementWriteError::TooMany`].
+    /// [`EncouragementWriteError::NotFound`] when the share no longer shows the goal,
+    /// [`EncouragementWriteError::TurnedOff`], or [`EncouragementWriteError::TooMany`].
     async fn send(
         &self,
         acting: Acting,

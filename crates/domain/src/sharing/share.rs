@@ -61,11 +61,21 @@ impl SharedGoals {
     /// What of `goal` the share shows, or `None` when it does not show the goal.
     #[must_use]
     pub fn fields_for(&self, goal: &Goal) -> Option<GoalFields> {
+        self.fields_of(goal.id, goal.status)
+    }
+
+    /// Whether the share shows the goal `goal`, whose status is `status`.
+    #[must_use]
+    pub fn shows(&self, goal: GoalId, status: GoalStatus) -> bool {
+        self.fields_of(goal, status).is_some()
+    }
+
+    fn fields_of(&self, goal: GoalId, status: GoalStatus) -> Option<GoalFields> {
         match self {
             Self::Chosen(chosen) => {
-                chosen.iter().find(|choice| choice.goal == goal.id).map(|choice| choice.fields)
+                chosen.iter().find(|choice| choice.goal == goal).map(|choice| choice.fields)
             }
-            Self::AllActive(fields) => (goal.status == GoalStatus::Active).then_some(*fields),
+            Self::AllActive(fields) => (status == GoalStatus::Active).then_some(*fields),
         }
     }
 
@@ -92,6 +102,17 @@ pub struct ShareTerms {
     pub paused: bool,
 }
 
+/// Whether a supporter may send encouragement about a goal through a share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MayEncourage {
+    /// They may.
+    Yes,
+    /// The share does not show them the goal (or anything, now).
+    NotShown,
+    /// The person turned encouragement off for the share.
+    TurnedOff,
+}
+
 /// Where a share stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ShareStatus {
@@ -107,21 +128,6 @@ pub enum ShareStatus {
     Expired,
     /// The supporter stepped back, or their account was erased.
     Ended,
-}
-
-impl ShareStatus {
-    /// The wire name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Invited => "invited",
-            Self::InvitationExpired => "invitation_expired",
-            Self::Active => "active",
-            Self::Paused => "paused",
-            Self::Expired => "expired",
-            Self::Ended => "ended",
-        }
-    }
 }
 
 /// A stored share.
@@ -180,6 +186,28 @@ impl Share {
     pub fn awaits_supporter(&self) -> bool {
         self.accepted_at.is_none()
     }
+
+    /// Whether `supporter` may accept the share's invitation at `now`: it is waiting
+    /// for someone (not expired, nobody accepted yet), and it is not their own.
+    #[must_use]
+    pub fn may_be_accepted_by(&self, supporter: AccountId, now: Instant) -> bool {
+        self.status(now) == ShareStatus::Invited && self.owner != supporter
+    }
+
+    /// Whether `supporter` may send encouragement about a goal (`goal`, at `status`)
+    /// at `now`: the share shows it to them, shows that goal, and allows it.
+    #[must_use]
+    pub fn takes_encouragement(
+        &self,
+        supporter: AccountId,
+        (goal, status): (GoalId, GoalStatus),
+        now: Instant,
+    ) -> MayEncourage {
+        if !self.shows_to(supporter, now) || !self.terms.goals.shows(goal, status) {
+            return MayEncourage::NotShown;
+        }
+        if self.terms.encouragement { MayEncourage::Yes } else { MayEncourage::TurnedOff }
+    }
 }
 
 #[cfg(test)]
@@ -234,5 +262,36 @@ mod tests {
 
         share.supporter = None;
         assert_eq!(share.status(now), ShareStatus::Ended);
+    }
+
+    #[test]
+    fn an_invitation_is_accepted_once_in_time_and_never_by_its_owner() {
+        let now = crate::time::now();
+        let supporter = AccountId(Uuid::now_v7());
+        let mut share = share(now);
+        assert!(share.may_be_accepted_by(supporter, now));
+        assert!(!share.may_be_accepted_by(share.owner, now), "never one's own");
+        assert!(!share.may_be_accepted_by(supporter, now + INVITATION_LIFETIME), "in time");
+        share.supporter = Some(supporter);
+        share.accepted_at = Some(now);
+        assert!(!share.may_be_accepted_by(AccountId(Uuid::now_v7()), now), "once");
+    }
+
+    #[test]
+    fn encouragement_needs_the_goal_shown_and_allowed() {
+        let now = crate::time::now();
+        let supporter = AccountId(Uuid::now_v7());
+        let mut share = share(now);
+        share.supporter = Some(supporter);
+        share.accepted_at = Some(now);
+        let goal = GoalId(Uuid::now_v7());
+        let active = (goal, GoalStatus::Active);
+        assert_eq!(share.takes_encouragement(supporter, active, now), MayEncourage::Yes);
+        let paused = (goal, GoalStatus::Paused);
+        assert_eq!(share.takes_encouragement(supporter, paused, now), MayEncourage::NotShown);
+        share.terms.encouragement = false;
+        assert_eq!(share.takes_encouragement(supporter, active, now), MayEncourage::TurnedOff);
+        share.terms.paused = true;
+        assert_eq!(share.takes_encouragement(supporter, active, now), MayEncourage::NotShown);
     }
 }

@@ -266,7 +266,8 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("ShareResponse.supporter_name", text(1, MAX_DISPLAY_NAME_LENGTH)),
         ("SharesPageResponse.items", items(page())),
         ("InvitationResponse.code", SECRET),
-        ("InvitationResponse.link", up_to(128)),
+        // The server's address, the page's path, `#code=` and the code.
+        ("InvitationResponse.link", up_to(2048 + 64 + OPAQUE_SECRET_LENGTH)),
         ("SharePreviewResponse.goals", items(MAX_GOALS_PER_SHARE)),
         ("SharedWithMeResponse.person_name", text(1, MAX_DISPLAY_NAME_LENGTH)),
         ("SharedWithMePageResponse.items", items(page())),

@@ -73,6 +73,10 @@ problem_responses! {
     ShareStale = 412, "The share changed since the `ETag` in `If-Match`.";
     /// Nothing shared with the caller here (or not any more).
     NothingShared = 404, "Nothing is shared with you here: no such share, it ended, expired or is paused, or it does not show this.";
+    /// No invitation with this code can be accepted.
+    InvitationUnknown = 404, "No invitation with this code can be accepted: it was used, it expired, it is your own, or there is none.";
+    /// The person turned encouragement off for the share.
+    EncouragementOff = 409, "They have turned encouragement off for what they share with you.";
     /// No such message of encouragement on the caller's goal.
     EncouragementMissing = 404, "No such goal or message of yours.";
     /// No such API client.

@@ -34,7 +34,7 @@ use waymark_domain::journal::{Change, ResourceType};
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
-use crate::entities::{accounts, contact_interactions, contacts, goal_supporters, goals};
+use crate::entities::{accounts, contact_interactions, contacts, goal_supporters, goals, shares};
 use crate::error::{retrying_conflicts, store_error};
 use crate::journal::Journal;
 use crate::like::contains_pattern;
@@ -400,9 +400,20 @@ impl SqlContactStore {
                 .await
                 .map_err(store_error)?;
         }
-        // Interactions and links go with the contact (ON DELETE CASCADE).
+        // What the person shared with this contact ends with it: journalled, so the
+        // apps that sync know.
+        let ended_shares: Vec<Change> = shares::Entity::find()
+            .filter(shares::Column::ContactId.eq(id.0))
+            .all(&transaction)
+            .await
+            .map_err(store_error)?
+            .iter()
+            .map(|share| Change::deleted(ResourceType::Share, share.id))
+            .collect();
+        // Interactions, links and shares go with the contact (ON DELETE CASCADE).
         contacts::Entity::delete_by_id(id.0).exec(&transaction).await.map_err(store_error)?;
         let mut changes = refresh_goal_supporters(&transaction, &supported, now).await?;
+        changes.extend(ended_shares);
         changes.push(Change::deleted(ResourceType::Contact, id.0));
         self.journal.commit(transaction, acting, now, &changes).await?;
         Ok(Ok(()))

@@ -2,24 +2,27 @@
 //! person. A message is journalled in the person's journal: created by the supporter,
 //! updated by the person when they hide it or show it again.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+};
 use waymark_domain::acting::Acting;
-use waymark_domain::goals::GoalId;
+use waymark_domain::goals::{GoalId, GoalStatus};
 use waymark_domain::identity::AccountId;
 use waymark_domain::journal::{Actor, Change, ResourceType};
 use waymark_domain::ports::StoreError;
 use waymark_domain::sharing::ports::{
     EncouragementPosition, EncouragementStore, EncouragementWriteError, NewEncouragement,
 };
-use waymark_domain::sharing::{Encouragement, EncouragementId, EncouragementMessage, ShareId};
+use waymark_domain::sharing::{
+    Encouragement, EncouragementId, EncouragementMessage, MayEncourage, Share, ShareId,
+};
 use waymark_domain::time::Instant;
 
-use crate::entities::{accounts, encouragements, goals, shares};
-use crate::error::{is_foreign_key_violation, store_error};
+use super::{display_names, to_share};
+use crate::entities::{encouragements, goals, shares};
+use crate::error::store_error;
 use crate::journal::Journal;
 use crate::paging::{Direction::Descending, keyset_page};
 use crate::writes::Writes;
@@ -58,26 +61,56 @@ fn to_encouragement(
     })
 }
 
+/// Locks the owner's goal `goal` for the rest of `transaction` (a write that changes
+/// nothing), answering its row; `None` when there is no such goal.
+async fn lock_goal(
+    transaction: &impl ConnectionTrait,
+    owner: AccountId,
+    goal: GoalId,
+) -> Result<Option<goals::Model>, StoreError> {
+    let locked = goals::Entity::update_many()
+        .col_expr(goals::Column::Version, Expr::col(goals::Column::Version))
+        .filter(goals::Column::Id.eq(goal.0))
+        .filter(goals::Column::AccountId.eq(owner.0))
+        .exec(transaction)
+        .await
+        .map_err(store_error)?
+        .rows_affected;
+    if locked == 0 {
+        return Ok(None);
+    }
+    goals::Entity::find_by_id(goal.0).one(transaction).await.map_err(store_error)
+}
+
+/// Locks the owner's share `share` the same way, answering it as it is now.
+async fn lock_share(
+    transaction: &impl ConnectionTrait,
+    owner: AccountId,
+    share: ShareId,
+) -> Result<Option<Share>, StoreError> {
+    let locked = shares::Entity::update_many()
+        .col_expr(shares::Column::Version, Expr::col(shares::Column::Version))
+        .filter(shares::Column::Id.eq(share.0))
+        .filter(shares::Column::AccountId.eq(owner.0))
+        .exec(transaction)
+        .await
+        .map_err(store_error)?
+        .rows_affected;
+    if locked == 0 {
+        return Ok(None);
+    }
+    let row = shares::Entity::find_by_id(share.0).one(transaction).await.map_err(store_error)?;
+    row.map(|row| to_share(&row, None)).transpose()
+}
+
 impl SqlEncouragementStore {
     /// `rows` with their senders' names as they are now.
     async fn named(
-        &self,
-        connection: &impl sea_orm::ConnectionTrait,
+        connection: &impl ConnectionTrait,
         rows: &[encouragements::Model],
     ) -> Result<Vec<Encouragement>, StoreError> {
-        let senders: Vec<uuid::Uuid> = rows.iter().map(|row| row.supporter_account_id).collect();
-        let names: HashMap<uuid::Uuid, String> = if senders.is_empty() {
-            HashMap::new()
-        } else {
-            accounts::Entity::find()
-                .filter(accounts::Column::Id.is_in(senders))
-                .all(connection)
-                .await
-                .map_err(store_error)?
-                .into_iter()
-                .map(|account| (account.id, account.display_name))
-                .collect()
-        };
+        let names =
+            display_names(connection, rows.iter().map(|row| row.supporter_account_id)).await?;
         rows.iter()
             .map(|row| {
                 let name = names.get(&row.supporter_account_id).cloned().unwrap_or_default();
@@ -117,19 +150,22 @@ impl EncouragementStore for SqlEncouragementStore {
             .into());
         };
         let transaction = self.writes.begin().await?;
-        // The share's row is locked first, so one supporter's messages through it are
-        // counted one at a time and the daily limit holds under concurrent sends.
-        let locked = shares::Entity::update_many()
-            .col_expr(shares::Column::Version, Expr::col(shares::Column::Version))
-            .filter(shares::Column::Id.eq(message.share.0))
-            .filter(shares::Column::AccountId.eq(acting.owner.0))
-            .filter(shares::Column::SupporterAccountId.eq(supporter.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if locked == 0 {
+        // The goal's row, then the share's, are locked (as deleting a contact locks
+        // goals before its shares go): a change to the share committed before this
+        // holds here, and one supporter's messages about the goal are counted one at a
+        // time, whichever share they come through.
+        let goal = lock_goal(&transaction, acting.owner, message.goal).await?;
+        let share = lock_share(&transaction, acting.owner, message.share).await?;
+        let (Some(goal), Some(share)) = (goal, share) else {
             return Err(EncouragementWriteError::NotFound);
+        };
+        let status = goal.status.parse::<GoalStatus>().map_err(|_| {
+            StoreError::Unexpected(anyhow::anyhow!("goal {} has an invalid status", goal.id))
+        })?;
+        match share.takes_encouragement(supporter, (message.goal, status), now) {
+            MayEncourage::Yes => {}
+            MayEncourage::NotShown => return Err(EncouragementWriteError::NotFound),
+            MayEncourage::TurnedOff => return Err(EncouragementWriteError::TurnedOff),
         }
         let sent_today = encouragements::Entity::find()
             .filter(encouragements::Column::SupporterAccountId.eq(supporter.0))
@@ -140,15 +176,6 @@ impl EncouragementStore for SqlEncouragementStore {
             .map_err(store_error)?;
         if sent_today >= daily_limit {
             return Err(EncouragementWriteError::TooMany);
-        }
-        let goal_is_owners = goals::Entity::find_by_id(message.goal.0)
-            .filter(goals::Column::AccountId.eq(acting.owner.0))
-            .count(&transaction)
-            .await
-            .map_err(store_error)?
-            > 0;
-        if !goal_is_owners {
-            return Err(EncouragementWriteError::NotFound);
         }
         let row = encouragements::Model {
             id: waymark_domain::id::new_id(),
@@ -162,17 +189,11 @@ impl EncouragementStore for SqlEncouragementStore {
             updated_at: now,
             version: 1,
         };
-        let inserted =
-            encouragements::Entity::insert(encouragements::ActiveModel::from(row.clone()))
-                .exec_without_returning(&transaction)
-                .await;
-        match inserted {
-            Err(error) if is_foreign_key_violation(&error) => {
-                return Err(EncouragementWriteError::NotFound);
-            }
-            other => other.map_err(store_error)?,
-        };
-        let mut sent = self.named(&transaction, std::slice::from_ref(&row)).await?;
+        encouragements::Entity::insert(encouragements::ActiveModel::from(row.clone()))
+            .exec_without_returning(&transaction)
+            .await
+            .map_err(store_error)?;
+        let mut sent = Self::named(&transaction, std::slice::from_ref(&row)).await?;
         let change = Change::created(ResourceType::Encouragement, row.id, Some(1));
         self.journal.commit(transaction, acting, now, &[change]).await?;
         sent.pop()
@@ -207,7 +228,7 @@ impl EncouragementStore for SqlEncouragementStore {
             limit,
         )
         .await?;
-        Ok(Some((self.named(&self.connection, &rows).await?, more)))
+        Ok(Some((Self::named(&self.connection, &rows).await?, more)))
     }
 
     async fn get(
@@ -219,7 +240,7 @@ impl EncouragementStore for SqlEncouragementStore {
         let Some(row) = self.row(&self.connection, (owner, goal, id)).await? else {
             return Ok(None);
         };
-        Ok(self.named(&self.connection, &[row]).await?.pop())
+        Ok(Self::named(&self.connection, &[row]).await?.pop())
     }
 
     async fn set_hidden(
@@ -252,7 +273,7 @@ impl EncouragementStore for SqlEncouragementStore {
         if changed == 0 {
             return Err(EncouragementWriteError::PreconditionFailed);
         }
-        let mut changed = self.named(&transaction, std::slice::from_ref(&row)).await?;
+        let mut changed = Self::named(&transaction, std::slice::from_ref(&row)).await?;
         let change = Change::updated(ResourceType::Encouragement, id.0, Some(row.version));
         self.journal.commit(transaction, acting, now, &[change]).await?;
         changed

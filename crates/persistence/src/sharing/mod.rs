@@ -3,6 +3,7 @@
 //! change journal in its own transaction.
 
 mod encouragements;
+mod supporters;
 mod terms;
 
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ use waymark_domain::acting::Acting;
 use waymark_domain::contacts::ContactId;
 use waymark_domain::identity::AccountId;
 use waymark_domain::identity::secret::SecretDigest;
-use waymark_domain::journal::{Actor, Change, ResourceType};
+use waymark_domain::journal::{Change, ResourceType};
 use waymark_domain::ports::StoreError;
 use waymark_domain::sharing::ports::{
     NewShare, SharePosition, ShareStore, ShareWriteError, SupportedShare,
@@ -41,7 +42,10 @@ pub(crate) struct SqlShareStore {
     pub(crate) journal: Journal,
 }
 
-fn to_share(row: &shares::Model, supporter_name: Option<String>) -> Result<Share, StoreError> {
+pub(super) fn to_share(
+    row: &shares::Model,
+    supporter_name: Option<String>,
+) -> Result<Share, StoreError> {
     Ok(Share {
         id: ShareId(row.id),
         owner: AccountId(row.account_id),
@@ -63,8 +67,8 @@ fn to_share(row: &shares::Model, supporter_name: Option<String>) -> Result<Share
     })
 }
 
-/// The display names of `accounts`, as they are now.
-async fn names_of(
+/// The display names of `accounts` (those that still exist), as they are now.
+pub(super) async fn display_names(
     connection: &impl ConnectionTrait,
     accounts: impl IntoIterator<Item = uuid::Uuid>,
 ) -> Result<HashMap<uuid::Uuid, String>, StoreError> {
@@ -88,7 +92,7 @@ async fn shares_of(
     rows: &[shares::Model],
 ) -> Result<Vec<Share>, StoreError> {
     let names =
-        names_of(connection, rows.iter().filter_map(|row| row.supporter_account_id)).await?;
+        display_names(connection, rows.iter().filter_map(|row| row.supporter_account_id)).await?;
     rows.iter()
         .map(|row| {
             let name = row.supporter_account_id.and_then(|id| names.get(&id).cloned());
@@ -98,7 +102,7 @@ async fn shares_of(
 }
 
 /// `row` as the person sees it.
-async fn share_of(
+pub(super) async fn share_of(
     connection: &impl ConnectionTrait,
     row: &shares::Model,
 ) -> Result<Share, StoreError> {
@@ -106,32 +110,11 @@ async fn share_of(
     shares.pop().ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("a share just read")))
 }
 
-fn after_key(after: Option<SharePosition>) -> Option<crate::paging::After> {
+pub(super) fn after_key(after: Option<SharePosition>) -> Option<crate::paging::After> {
     after.map(|(at, id)| (at.into(), id.0.into()))
 }
 
 impl SqlShareStore {
-    /// The shares `rows` as their supporter sees them, with the sharing people's names.
-    async fn supported_of(
-        &self,
-        rows: &[shares::Model],
-    ) -> Result<Vec<SupportedShare>, StoreError> {
-        let people = rows.iter().map(|row| row.account_id);
-        let supporters = rows.iter().filter_map(|row| row.supporter_account_id);
-        let names = names_of(&self.connection, people.chain(supporters)).await?;
-        rows.iter()
-            .filter_map(|row| {
-                let person_name = names.get(&row.account_id)?.clone();
-                let supporter_name =
-                    row.supporter_account_id.and_then(|id| names.get(&id).cloned());
-                Some(
-                    to_share(row, supporter_name)
-                        .map(|share| SupportedShare { share, person_name }),
-                )
-            })
-            .collect()
-    }
-
     /// Writes `update` to the owner's share `id` (if at `expected_version`, when given)
     /// with a new version, and journals it as `acting`'s.
     async fn change(
@@ -274,26 +257,16 @@ impl ShareStore for SqlShareStore {
         &self,
         acting: Acting,
         id: ShareId,
-        invitation: SecretDigest,
-        invitation_expires_at: Instant,
+        (invitation, invitation_expires_at): (SecretDigest, Instant),
+        expected_version: i64,
         now: Instant,
     ) -> Result<Share, ShareWriteError> {
-        let Some(current) = self.get(acting.owner, id).await? else {
-            return Err(ShareWriteError::NotFound);
-        };
-        if !current.awaits_supporter() {
-            return Err(ShareWriteError::AlreadyAccepted);
-        }
         let update = shares::ActiveModel {
             invitation_digest: Set(Some(invitation.as_str().to_owned())),
             invitation_expires_at: Set(invitation_expires_at),
             ..Default::default()
         };
-        // At the version read: an acceptance in between wins, and this is refused.
-        match self.change(acting, id, update, Some(current.version), now).await {
-            Err(ShareWriteError::PreconditionFailed) => Err(ShareWriteError::AlreadyAccepted),
-            answer => answer,
-        }
+        self.change(acting, id, update, Some(expected_version), now).await
     }
 
     async fn delete(
@@ -334,65 +307,17 @@ impl ShareStore for SqlShareStore {
         invitation: &SecretDigest,
         now: Instant,
     ) -> Result<Option<Share>, StoreError> {
-        let transaction = self.writes.begin().await?;
-        let Some(row) = shares::Entity::find()
-            .filter(shares::Column::InvitationDigest.eq(invitation.as_str()))
-            .one(&transaction)
-            .await
-            .map_err(store_error)?
-        else {
-            return Ok(None);
-        };
-        let usable = row.accepted_at.is_none()
-            && row.invitation_expires_at > now
-            && row.account_id != supporter.0
-            && row.expires_at.is_none_or(|expiry| expiry > now);
-        // Spent in one conditional write, whatever the answer: of two racing
-        // acceptances one wins, and a code is never good twice.
-        let mut spend = shares::Entity::update_many()
-            .col_expr(shares::Column::InvitationDigest, Expr::value(Option::<String>::None))
-            .col_expr(shares::Column::Version, Expr::col(shares::Column::Version).add(1))
-            .col_expr(shares::Column::UpdatedAt, Expr::value(now))
-            .filter(shares::Column::Id.eq(row.id))
-            .filter(shares::Column::InvitationDigest.eq(invitation.as_str()));
-        if usable {
-            spend = spend
-                .col_expr(shares::Column::SupporterAccountId, Expr::value(Some(supporter.0)))
-                .col_expr(shares::Column::AcceptedAt, Expr::value(Some(now)));
-        }
-        if spend.exec(&transaction).await.map_err(store_error)?.rows_affected == 0 {
-            return Ok(None);
-        }
-        let row = shares::Entity::find_by_id(row.id)
-            .one(&transaction)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("a share just accepted")))?;
-        let share = share_of(&transaction, &row).await?;
-        let acting = Acting { owner: share.owner, actor: Actor::Supporter(supporter) };
-        let change = Change::updated(ResourceType::Share, row.id, Some(share.version));
-        self.journal.commit(transaction, acting, now, &[change]).await?;
-        Ok(usable.then_some(share))
+        self.accept_invitation(supporter, invitation, now).await
     }
 
     async fn supported(
         &self,
         supporter: AccountId,
+        now: Instant,
         after: Option<SharePosition>,
         limit: u64,
     ) -> Result<(Vec<SupportedShare>, bool), StoreError> {
-        let select =
-            shares::Entity::find().filter(shares::Column::SupporterAccountId.eq(supporter.0));
-        let (rows, more) = keyset_page(
-            &self.connection,
-            select,
-            Descending,
-            (shares::Column::CreatedAt, shares::Column::Id),
-            after_key(after),
-            limit,
-        )
-        .await?;
-        Ok((self.supported_of(&rows).await?, more))
+        self.followed_by(supporter, now, after, limit).await
     }
 
     async fn supported_share(
@@ -400,12 +325,7 @@ impl ShareStore for SqlShareStore {
         supporter: AccountId,
         id: ShareId,
     ) -> Result<Option<SupportedShare>, StoreError> {
-        let row = shares::Entity::find_by_id(id.0)
-            .filter(shares::Column::SupporterAccountId.eq(supporter.0))
-            .one(&self.connection)
-            .await
-            .map_err(store_error)?;
-        Ok(self.supported_of(row.as_slice()).await?.pop())
+        self.one_followed_by(supporter, id).await
     }
 
     async fn step_back(
@@ -413,33 +333,7 @@ impl ShareStore for SqlShareStore {
         supporter: AccountId,
         id: ShareId,
         now: Instant,
-    ) -> Result<bool, StoreError> {
-        let transaction = self.writes.begin().await?;
-        let Some(row) = shares::Entity::find_by_id(id.0)
-            .filter(shares::Column::SupporterAccountId.eq(supporter.0))
-            .one(&transaction)
-            .await
-            .map_err(store_error)?
-        else {
-            return Ok(false);
-        };
-        let ended = shares::Entity::update_many()
-            .col_expr(shares::Column::SupporterAccountId, Expr::value(Option::<uuid::Uuid>::None))
-            .col_expr(shares::Column::Version, Expr::col(shares::Column::Version).add(1))
-            .col_expr(shares::Column::UpdatedAt, Expr::value(now))
-            .filter(shares::Column::Id.eq(id.0))
-            .filter(shares::Column::SupporterAccountId.eq(supporter.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if ended == 0 {
-            return Ok(false);
-        }
-        let acting =
-            Acting { owner: AccountId(row.account_id), actor: Actor::Supporter(supporter) };
-        let change = Change::updated(ResourceType::Share, id.0, Some(row.version + 1));
-        self.journal.commit(transaction, acting, now, &[change]).await?;
-        Ok(true)
+    ) -> Result<Option<AccountId>, StoreError> {
+        self.stop_following(supporter, id, now).await
     }
 }

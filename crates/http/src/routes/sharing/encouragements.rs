@@ -5,11 +5,11 @@ use waymark_application::encouragements;
 use waymark_domain::sharing::EncouragementId;
 use waymark_domain::time::now;
 
-use super::representation::{EncouragementPatch, EncouragementResponse};
+use super::messages::{EncouragementPatch, EncouragementResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody};
-use crate::openapi::problems::{BadPage, EncouragementMissing, GoalMissing, Stale};
+use crate::openapi::problems::{BadPage, EncouragementMissing, GoalMissing, Invalid, Stale};
 use crate::pagination::{PageRequest, TimeAndId, page_response};
 use crate::paths::{EncouragementPath, GoalPath};
 use crate::respond::versioned;
@@ -74,6 +74,7 @@ pub(crate) async fn list_encouragements(
         (status = 200, description = "The message.", body = EncouragementResponse, headers(("ETag" = String, description = "Its new version."))),
         EncouragementMissing,
         Stale,
+        Invalid,
     ),
 )]
 #[patch("/v1/goals/{goal_id}/encouragements/{encouragement_id}")]

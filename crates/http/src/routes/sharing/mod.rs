@@ -2,9 +2,11 @@
 //! encouragement, both sides.
 
 mod encouragements;
+mod messages;
 mod representation;
 mod shares;
 mod supporting;
+mod views;
 
 pub(crate) use encouragements::{list_encouragements, update_encouragement};
 pub(crate) use shares::{

@@ -1,17 +1,17 @@
 //! The person's shares: `/v1/shares`, one share, a new invitation, and the preview.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use waymark_application::sharing::{self, Invitation};
 use waymark_domain::sharing::{Share, ShareId};
 use waymark_domain::time::now;
 
 use super::representation::{
-    InvitationResponse, InvitedShareResponse, NewShareRequest, SharePatch, SharePreviewResponse,
-    ShareResponse,
+    InvitationResponse, InvitedShareResponse, NewShareRequest, SharePatch, ShareResponse,
 };
+use super::views::SharePreviewResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::extract::{IfMatch, JsonBody, not_modified, version_etag};
+use crate::extract::{IfMatch, JsonBody, version_etag};
 use crate::middleware::idempotency::ShownOnce;
 use crate::openapi::problems::{BadPage, Invalid, ShareMissing, ShareStale};
 use crate::pages::INVITATION_PAGE_PATH;
@@ -24,15 +24,16 @@ use crate::state::AppState;
 /// A share with its invitation, shown this once: never stored for, nor shown by, an
 /// idempotent replay.
 fn with_invitation(
-    share: &Share,
-    invitation: &Invitation,
+    state: &AppState,
+    (share, invitation): (&Share, &Invitation),
     status: actix_web::http::StatusCode,
 ) -> HttpResponse {
     let code = invitation.code.expose().to_owned();
+    let server = state.tokens.settings().issuer.trim_end_matches('/').to_owned();
     let body = InvitedShareResponse {
         share: ShareResponse::of(share, now()),
         invitation: InvitationResponse {
-            link: format!("{INVITATION_PAGE_PATH}#code={code}"),
+            link: format!("{server}{INVITATION_PAGE_PATH}#code={code}"),
             code,
             expires_at: invitation.expires_at,
         },
@@ -51,7 +52,8 @@ fn with_invitation(
 /// check-in notes are included) or all your active goals, and optionally a weekly
 /// summary of your routines (never notes). Encouragement is allowed unless you say
 /// not; a share lasts until you end it unless you give `expires_at`. A contact you
-/// marked `unhelpful` needs `confirm: true`.
+/// marked `unhelpful` needs `confirm: true`. Needs `goals:read` and `routines:read`
+/// besides `shares:write`: an app must not pass on more than it may read itself.
 ///
 /// The answer holds an invitation: a one-time code and a link, shown only now, valid
 /// for 7 days. Give it to them; they accept it with their own Waymark account. A retry
@@ -59,7 +61,7 @@ fn with_invitation(
 #[utoipa::path(
     tag = "sharing",
     operation_id = "create_share",
-    security(("oauth2" = ["shares:write"])),
+    security(("oauth2" = ["shares:write", "goals:read", "routines:read"])),
     request_body = NewShareRequest,
     responses(
         (status = 201, description = "The share and its invitation.", body = InvitedShareResponse,
@@ -75,7 +77,7 @@ pub(crate) async fn create_share(
 ) -> Result<HttpResponse, ApiError> {
     let (share, invitation) =
         sharing::create(&state.ports, principal.acting()?, now(), body.into_inner()).await?;
-    Ok(with_invitation(&share, &invitation, actix_web::http::StatusCode::CREATED))
+    Ok(with_invitation(&state, (&share, &invitation), actix_web::http::StatusCode::CREATED))
 }
 
 /// What you share, with whom.
@@ -120,7 +122,10 @@ pub(crate) struct SharesPageResponse {
 
 /// One of your shares.
 ///
-/// Sends `ETag`; with `If-None-Match` naming it, the answer is 304.
+/// Sends `ETag` (its version, for `If-Match`). A share's `status` also changes with
+/// time (an invitation or the share expiring) and when the supporter's account is
+/// closed, without a new version, so `If-None-Match` is not honoured here: the answer
+/// is always the share as it is now.
 #[utoipa::path(
     tag = "sharing",
     operation_id = "get_share",
@@ -128,21 +133,16 @@ pub(crate) struct SharesPageResponse {
     params(SharePath),
     responses(
         (status = 200, description = "The share.", body = ShareResponse, headers(("ETag" = String, description = "Its version."))),
-        (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`."),
         ShareMissing,
     ),
 )]
 #[get("/v1/shares/{share_id}")]
 pub(crate) async fn get_share(
-    request: HttpRequest,
     principal: Principal,
     path: web::Path<SharePath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let share = sharing::get(&state.ports, principal.acting()?, path.share_id()).await?;
-    if let Some(unchanged) = not_modified(&request, &version_etag(share.version)) {
-        return Ok(unchanged);
-    }
     Ok(versioned(share.version, ShareResponse::of(&share, now())))
 }
 
@@ -151,11 +151,12 @@ pub(crate) async fn get_share(
 /// A JSON merge patch: what you leave out stays as it is. `goals` replaces the chosen
 /// goals; `all_active_goals` shares every active goal instead (`null` to stop).
 /// Narrowing takes effect on the supporter's very next request, on every server.
-/// With `If-Match`, only if the share is still at that version (else 412).
+/// With `If-Match`, only if the share is still at that version (else 412). Needs
+/// `goals:read` and `routines:read` besides `shares:write`, as creating one does.
 #[utoipa::path(
     tag = "sharing",
     operation_id = "update_share",
-    security(("oauth2" = ["shares:write"])),
+    security(("oauth2" = ["shares:write", "goals:read", "routines:read"])),
     request_body(content((SharePatch = "application/merge-patch+json"), (SharePatch = "application/json"))),
     params(SharePath),
     responses(
@@ -231,19 +232,20 @@ pub(crate) async fn reinvite_share(
 ) -> Result<HttpResponse, ApiError> {
     let (share, invitation) =
         sharing::reinvite(&state.ports, principal.acting()?, now(), path.share_id()).await?;
-    Ok(with_invitation(&share, &invitation, actix_web::http::StatusCode::OK))
+    Ok(with_invitation(&state, (&share, &invitation), actix_web::http::StatusCode::OK))
 }
 
 /// Exactly what the supporter sees.
 ///
-/// Made by the same code the supporter's own requests go through: the share as it
+/// Needs `goals:read` and `routines:read` besides `shares:read`, since it shows goal
+/// and routine content. Made by the same code the supporter's own requests go through: the share as it
 /// is listed for them, each goal as they see it, and the routines summary if you
 /// share it. It shows what they would see while the share is active, whatever its
 /// status now.
 #[utoipa::path(
     tag = "sharing",
     operation_id = "preview_share",
-    security(("oauth2" = ["shares:read"])),
+    security(("oauth2" = ["shares:read", "goals:read", "routines:read"])),
     params(SharePath),
     responses(
         (status = 200, description = "What the supporter sees.", body = SharePreviewResponse),

@@ -10,14 +10,18 @@ use waymark_domain::goals::ports::GoalPosition;
 use waymark_domain::sharing::ShareId;
 use waymark_domain::time::now;
 
-use super::representation::{
-    AcceptInvitationRequest, EncouragementRequest, SentEncouragementResponse,
-    SharedGoalDetailResponse, SharedGoalResponse, SharedRoutinesResponse, SharedWithMeResponse,
+use super::messages::{EncouragementRequest, SentEncouragementResponse};
+use super::views::{
+    AcceptInvitationRequest, SharedGoalDetailResponse, SharedGoalResponse, SharedRoutinesResponse,
+    SharedWithMeResponse,
 };
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::openapi::problems::{BadPage, Invalid, NothingShared};
+use crate::openapi::problems::{
+    BadPage, EncouragementOff, Invalid, InvitationUnknown, NothingShared,
+};
+use crate::pages::HtmlPage;
 use crate::pagination::{PageRequest, TimeAndId, page_response};
 use crate::paths::{SharePath, SharedGoalPath};
 use crate::problem::Problem;
@@ -48,7 +52,7 @@ async fn readable(
     request_body = AcceptInvitationRequest,
     responses(
         (status = 200, description = "The share, as it is listed for you.", body = SharedWithMeResponse),
-        (status = 404, description = "No invitation with this code can be accepted.", body = Problem, content_type = "application/problem+json"),
+        InvitationUnknown,
         Invalid,
     ),
 )]
@@ -58,9 +62,9 @@ pub(crate) async fn accept_invitation(
     body: JsonBody<AcceptInvitationRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = body.into_inner().code;
     let at = now();
-    let shared = supporting::accept(&state.ports, principal.account()?, at, &code).await?;
+    let shared =
+        supporting::accept(&state.ports, principal.account()?, at, body.into_inner()).await?;
     principal.supporting(shared.share.owner);
     Ok(HttpResponse::Ok().json(SharedWithMeResponse::of(&shared, at)))
 }
@@ -73,7 +77,7 @@ pub(crate) async fn accept_invitation(
     tag = "sharing",
     operation_id = "invitation_page",
     responses(
-        (status = 200, description = "How to accept an invitation.", content_type = "text/html", body = String),
+        (status = 200, description = "How to accept an invitation.", content_type = "text/html", body = HtmlPage),
     ),
 )]
 #[get("/v1/invitations/accept")]
@@ -135,6 +139,9 @@ pub(crate) struct SharedWithMePageResponse {
 }
 
 /// One share with you.
+///
+/// As it is listed under `/v1/shared-with-me`: whose it is, whether it is active or
+/// paused, and what it shows. 404 once it has ended or expired.
 #[utoipa::path(
     tag = "sharing",
     operation_id = "get_shared_with_me",
@@ -160,7 +167,8 @@ pub(crate) async fn get_shared_with_me(
 
 /// Steps back from a share.
 ///
-/// It ends for you at once, and they see it as ended. Messages you sent stay theirs.
+/// It ends for you at once, and they see it as ended (their access log says you did).
+/// Messages you sent stay theirs.
 #[utoipa::path(
     tag = "sharing",
     operation_id = "leave_shared_with_me",
@@ -177,7 +185,9 @@ pub(crate) async fn leave_shared_with_me(
     path: web::Path<SharePath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    supporting::step_back(&state.ports, principal.account()?, now(), path.share_id()).await?;
+    let person =
+        supporting::step_back(&state.ports, principal.account()?, now(), path.share_id()).await?;
+    principal.supporting(person);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -280,7 +290,7 @@ pub(crate) async fn get_shared_routines(
 /// Sends encouragement about a goal shared with you.
 ///
 /// A short plain-text message (1 to 500 characters); they see it with your display
-/// name, and can hide it. At most 5 about one goal in 24 hours (then 429). 403 when
+/// name, and can hide it. At most 5 about one goal in 24 hours (then 429). 409 when
 /// they have turned encouragement off for this share.
 #[utoipa::path(
     tag = "sharing",
@@ -290,7 +300,7 @@ pub(crate) async fn get_shared_routines(
     params(SharedGoalPath),
     responses(
         (status = 201, description = "The message was sent.", body = SentEncouragementResponse),
-        (status = 403, description = "Encouragement is turned off for this share.", body = Problem, content_type = "application/problem+json"),
+        EncouragementOff,
         (status = 429, description = "You sent as many messages about this goal today as allowed.", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
         NothingShared,
@@ -305,9 +315,8 @@ pub(crate) async fn send_encouragement(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let share = readable(&principal, &state, path.share_id()).await?;
-    let sender = (principal.account()?, &share);
     let sent =
-        supporting::encourage(&state.ports, sender, now(), path.goal_id(), body.into_inner())
+        supporting::encourage(&state.ports, &share, now(), path.goal_id(), body.into_inner())
             .await?;
     Ok(HttpResponse::Created().json(SentEncouragementResponse::from(&sent)))
 }
