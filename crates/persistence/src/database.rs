@@ -21,9 +21,11 @@ use crate::caches::articles::article_cache;
 use crate::caches::cached_articles::CachedArticleStore;
 use crate::caches::cached_clients::CachedClientStore;
 use crate::caches::cached_goals::CachedGoalStore;
+use crate::caches::cached_shares::CachedShareStore;
 use crate::caches::clients::client_cache;
 use crate::caches::goal_lists::goal_list_cache;
 use crate::caches::personal::personal_cache;
+use crate::caches::shares::share_cache;
 use crate::caches::stores::{CachedAccountStore, CachedConsentStore, CachedRoutineStore};
 use crate::contacts::SqlContactStore;
 use crate::content::SqlContentStore;
@@ -192,6 +194,11 @@ impl Database {
                     settings.caches.personal / 16,
                     backend == Backend::Sqlite,
                 )),
+                // What every request of a supporter needs first; as small.
+                shares: Arc::new(share_cache(
+                    settings.caches.personal / 16,
+                    backend == Backend::Sqlite,
+                )),
             },
             draining,
         })
@@ -294,10 +301,13 @@ impl Database {
                 connection: self.connection.clone(),
                 writes: self.writes.clone(),
             }),
-            shares: Arc::new(SqlShareStore {
-                connection: self.connection.clone(),
-                writes: self.writes.clone(),
-                journal: self.journal(),
+            shares: Arc::new(CachedShareStore {
+                inner: SqlShareStore {
+                    connection: self.connection.clone(),
+                    writes: self.writes.clone(),
+                    journal: self.journal(),
+                },
+                cache: self.caches.shares.clone(),
             }),
             encouragements: Arc::new(SqlEncouragementStore {
                 connection: self.connection.clone(),

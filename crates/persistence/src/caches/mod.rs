@@ -1,14 +1,16 @@
 //! Every in-memory cache, and the one table that says which change forgets which.
 //!
 //! - [`memory_cache`] is the one mechanism (serving switch, tickets, byte budget,
-//!   counts-only `Debug`); [`goal_lists`], [`personal`], [`articles`] and [`clients`]
-//!   are what each cache keeps, and [`stores`], [`cached_goals`], [`cached_articles`]
-//!   and [`cached_clients`] the decorators that answer reads from them. The SQL stores
-//!   know nothing of caches.
+//!   counts-only `Debug`); [`goal_lists`], [`personal`], [`articles`], [`clients`] and
+//!   [`shares`] are what each cache keeps, and [`stores`], [`cached_goals`],
+//!   [`cached_articles`], [`cached_clients`] and [`cached_shares`] the decorators that
+//!   answer reads from them. The SQL stores know nothing of caches.
 //! - Personal data is forgotten by the change journal: every write commits through
 //!   [`crate::journal::Journal`], which tells [`Caches`] of its entries after the
 //!   commit; other replicas hear of the same entries from PostgreSQL
-//!   (`change_notices`) and forget the same way. [`stale_after`] is the table.
+//!   (`change_notices`) and forget the same way. [`stale_after`] is the table, and
+//!   [`shares_stale_after`] its part for the shares supporters follow (cached by share,
+//!   not by person).
 //! - Content is not personal data and has no journal: the article decorator forgets
 //!   articles after every article write, and other replicas hear of article writes on
 //!   a channel of their own. API clients are the same: the client decorator forgets
@@ -18,16 +20,19 @@ pub(crate) mod articles;
 pub(crate) mod cached_articles;
 pub(crate) mod cached_clients;
 pub(crate) mod cached_goals;
+pub(crate) mod cached_shares;
 pub(crate) mod clients;
 pub(crate) mod goal_lists;
 pub(crate) mod memory_cache;
 pub(crate) mod personal;
+pub(crate) mod shares;
 pub(crate) mod stores;
 
 use std::sync::Arc;
 
 use waymark_domain::identity::AccountId;
 use waymark_domain::journal::{Change, ChangeKind, ResourceType};
+use waymark_domain::sharing::ShareId;
 
 use crate::journal::HearsChanges;
 
@@ -35,6 +40,7 @@ use self::articles::ArticleCache;
 use self::clients::ClientCache;
 use self::goal_lists::GoalListCache;
 use self::personal::PersonalCache;
+use self::shares::ShareCache;
 
 /// The caches one server instance keeps.
 #[derive(Debug, Clone)]
@@ -43,6 +49,7 @@ pub(crate) struct Caches {
     pub(crate) articles: Arc<ArticleCache>,
     pub(crate) personal: Arc<PersonalCache>,
     pub(crate) clients: Arc<ClientCache>,
+    pub(crate) shares: Arc<ShareCache>,
 }
 
 /// A cache of a person's data that a change can make stale.
@@ -72,9 +79,30 @@ pub(crate) fn stale_after(change: &Change) -> &'static [PersonalCacheKind] {
         // No cache holds contacts or interactions; a contact's removal from goals is
         // journalled as goal updates.
         (ResourceType::Contact | ResourceType::ContactInteraction, _) => &[],
-        // No cache holds shares or encouragement: every supporter request reads its
-        // share from the database, so a narrowed or ended share holds at once.
+        // Shares are cached by share, not by person (`shares_stale_after`); no cache
+        // holds encouragement.
         (ResourceType::Share | ResourceType::Encouragement, _) => &[],
+    }
+}
+
+/// Which shares a change makes stale in the cache of shares supporters follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SharesStale {
+    /// None.
+    None,
+    /// This one.
+    One(ShareId),
+    /// Every one: an account changed (a sharing person's name, or a person erased,
+    /// whose shares went with them), and shares are not cached by person.
+    All,
+}
+
+/// Which cached shares `change` makes stale.
+pub(crate) fn shares_stale_after(change: &Change) -> SharesStale {
+    match change.resource {
+        ResourceType::Share => SharesStale::One(ShareId(change.id)),
+        ResourceType::Account => SharesStale::All,
+        _ => SharesStale::None,
     }
 }
 
@@ -85,6 +113,7 @@ impl Caches {
         self.articles.start_serving();
         self.personal.start_serving();
         self.clients.start_serving();
+        self.shares.start_serving();
     }
 
     /// Serves from no cache (changes cannot be heard), forgetting everything.
@@ -93,6 +122,7 @@ impl Caches {
         self.articles.stop_serving();
         self.personal.stop_serving();
         self.clients.stop_serving();
+        self.shares.stop_serving();
     }
 
     /// Whether any cache keeps anything at all.
@@ -101,6 +131,7 @@ impl Caches {
             || self.articles.is_enabled()
             || self.personal.is_enabled()
             || self.clients.is_enabled()
+            || self.shares.is_enabled()
     }
 
     /// Forgets `kind` for `owner`.
@@ -119,6 +150,13 @@ impl HearsChanges for Caches {
             if !forgotten.contains(kind) {
                 forgotten.push(*kind);
                 self.forget(owner, *kind);
+            }
+        }
+        for change in changes {
+            match shares_stale_after(change) {
+                SharesStale::None => {}
+                SharesStale::One(share) => self.shares.forget(share),
+                SharesStale::All => self.shares.forget_everything(),
             }
         }
     }
@@ -153,5 +191,15 @@ mod tests {
             stale_after(&change(ResourceType::Account, ChangeKind::Deleted)),
             &[GoalLists, Personal]
         );
+    }
+
+    #[test]
+    fn a_share_change_forgets_that_share_and_an_account_change_every_share() {
+        for kind in [ChangeKind::Created, ChangeKind::Updated, ChangeKind::Deleted] {
+            let share = change(ResourceType::Share, kind);
+            assert_eq!(shares_stale_after(&share), SharesStale::One(ShareId(share.id)));
+            assert_eq!(shares_stale_after(&change(ResourceType::Account, kind)), SharesStale::All);
+            assert_eq!(shares_stale_after(&change(ResourceType::Goal, kind)), SharesStale::None);
+        }
     }
 }
