@@ -204,6 +204,8 @@ api_test!(async fn a_supporter_sees_only_the_goals_and_fields_the_person_chose(a
     assert_eq!(status, StatusCode::OK);
     let (_, goal, _) = call(&app, sam, Method::GET, &format!("/v1/shared-with-me/{share}/goals/{}", setting.shared_goal), None).await;
     assert_eq!(goal["why"], "To meet people");
+    let (_, goals, _) = call(&app, sam, Method::GET, &format!("/v1/shared-with-me/{share}/goals"), None).await;
+    assert_eq!(goals["items"][0]["why"], "To meet people", "the list is written again when the share changes");
     assert_eq!(goal["steps"], Value::Null, "steps are no longer chosen");
     assert_eq!(goal["recent_check_ins"][0]["note"], "a secret note");
     assert_eq!(goal["recent_check_ins"][0]["feeling"], "very_low");

@@ -44,6 +44,8 @@ pub struct SharedGoal {
     pub created_at: Instant,
     /// When it last changed.
     pub updated_at: Instant,
+    /// Its version (not shown: what is shown of it changes only with it).
+    pub version: i64,
     /// What of it the share includes.
     pub fields: GoalFields,
 }
@@ -61,6 +63,7 @@ impl SharedGoal {
             last_check_in_at: goal.last_check_in_at,
             created_at: goal.created_at,
             updated_at: goal.updated_at,
+            version: goal.version,
             fields,
         }
     }

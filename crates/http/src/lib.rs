@@ -25,6 +25,7 @@ mod redacted;
 mod respond;
 mod route_table;
 mod routes;
+mod serialized_pages;
 pub mod state;
 mod wire;
 

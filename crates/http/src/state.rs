@@ -18,8 +18,8 @@ use crate::pagination::CursorSigner;
 use crate::password_work::PasswordWork;
 use crate::rate_limiter::RateLimiter;
 use crate::routes::content::rendered_articles::RenderedArticles;
-use crate::routes::goals::serialized_pages::SerializedPages;
 use crate::routes::routines::rendered_agendas::RenderedAgendas;
+use crate::serialized_pages::SerializedPages;
 
 /// Settings of the HTTP layer, decided by the server's configuration.
 #[derive(Debug, Clone)]
@@ -72,6 +72,8 @@ pub struct AppState {
     pub settings: Arc<HttpSettings>,
     /// The JSON of goal pages that are served again from memory.
     pub(crate) goal_pages: Arc<SerializedPages>,
+    /// The JSON of pages of goals as supporters see them, by share.
+    pub(crate) shared_goal_pages: Arc<SerializedPages>,
     /// Crisis lines that answer even when the database does not.
     pub crisis: Arc<CrisisBoard>,
     /// The JSON of articles, by id and version.
@@ -101,6 +103,7 @@ impl AppState {
             }),
             settings: Arc::new(settings),
             goal_pages: Arc::new(SerializedPages::default()),
+            shared_goal_pages: Arc::new(SerializedPages::default()),
             crisis: Arc::new(CrisisBoard::default()),
             rendered_articles: Arc::new(RenderedArticles::default()),
             rendered_agendas: Arc::new(RenderedAgendas::default()),

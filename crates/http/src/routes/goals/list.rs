@@ -190,8 +190,11 @@ pub(crate) async fn list_goals(
             CursorPosition::TargetDate { date: last.target_date, id: last.id.0 }
         }
     });
-    let items =
-        state.goal_pages.items(&page.goals).map_err(|error| ApiError::Internal(error.into()))?;
+    let key = page.goals.iter().map(|goal| (goal.id.0, goal.version)).collect();
+    let items = state
+        .goal_pages
+        .items(key, || page.goals.iter().map(GoalResponse::from).collect())
+        .map_err(|error| ApiError::Internal(error.into()))?;
     serialized_page_response(
         &next_page_base("/v1/goals", request.query_string()),
         limit,

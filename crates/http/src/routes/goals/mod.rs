@@ -3,7 +3,6 @@
 mod check_ins;
 mod list;
 mod representation;
-pub(crate) mod serialized_pages;
 mod single;
 mod steps;
 

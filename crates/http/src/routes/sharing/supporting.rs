@@ -22,7 +22,7 @@ use crate::openapi::problems::{
     BadPage, EncouragementOff, Invalid, InvitationUnknown, NothingShared,
 };
 use crate::pages::HtmlPage;
-use crate::pagination::{PageRequest, TimeAndId, page_response};
+use crate::pagination::{PageRequest, TimeAndId, page_response, serialized_page_response};
 use crate::paths::{SharePath, SharedGoalPath};
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -223,9 +223,20 @@ pub(crate) async fn list_shared_goals(
     let next_cursor = state
         .cursors
         .after_last(more, &goals, |last| TimeAndId { at: last.created_at, id: last.id.0 });
-    let items: Vec<SharedGoalResponse> = goals.iter().map(SharedGoalResponse::from).collect();
+    // What is shown of each goal changes only with it and with the share (the fields
+    // it includes): the page's JSON is kept under both, the share first, so it is this
+    // share's (and so this supporter's) alone.
+    let shared = &share.shared().share;
+    let key = std::iter::once((shared.id.0, shared.version))
+        .chain(goals.iter().map(|goal| (goal.id.0, goal.version)))
+        .collect();
+    let items = state
+        .shared_goal_pages
+        .items(key, || goals.iter().map(SharedGoalResponse::from).collect())
+        .map_err(|error| ApiError::Internal(error.into()))?;
     let base = format!("/v1/shared-with-me/{}/goals", path.share_id());
-    Ok(page_response(&base, limit, items, next_cursor))
+    serialized_page_response(&base, limit, &items, next_cursor.as_deref())
+        .map_err(|error| ApiError::Internal(error.into()))
 }
 
 /// A page of goals shared with you.
