@@ -13,6 +13,7 @@ pub(crate) use shares::{
     create_share, delete_share, get_share, list_shares, preview_share, reinvite_share, update_share,
 };
 pub(crate) use supporting::{
-    accept_invitation, get_shared_goal, get_shared_routines, get_shared_with_me, invitation_page,
-    leave_shared_with_me, list_shared_goals, list_shared_with_me, send_encouragement,
+    SHARED_WITH_ME, accept_invitation, get_shared_goal, get_shared_routines, get_shared_with_me,
+    invitation_page, leave_shared_with_me, list_shared_goals, list_shared_with_me,
+    send_encouragement,
 };

@@ -1,6 +1,12 @@
 //! The supporter's side: accepting an invitation (and the page its link opens), what
 //! others share with you, reading it, encouragement, and stepping back. Every read
 //! of a person's share is noted for their access log (`Principal::supporting`).
+//!
+//! The operations under `/v1/shared-with-me` are registered in one scope
+//! ([`SHARED_WITH_ME`]), first: actix tries routes in order, matching each path with a
+//! template against the request, so a supporter's every read would otherwise pay for
+//! every route registered before it, and a scope costs every other request one prefix
+//! comparison.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, web};
@@ -26,6 +32,9 @@ use crate::pagination::{PageRequest, TimeAndId, page_response, serialized_page_r
 use crate::paths::{SharePath, SharedGoalPath};
 use crate::problem::Problem;
 use crate::state::AppState;
+
+/// Where the supporter's operations live (the prefix of their scope).
+pub(crate) const SHARED_WITH_ME: &str = "/v1/shared-with-me";
 
 /// The share `id` if the caller, as its supporter, may read it now, noted for the
 /// sharing person's access log.
@@ -109,7 +118,7 @@ accept an invitation. It will ask for the code: it is the part of this page's ad
         BadPage,
     ),
 )]
-#[get("/v1/shared-with-me")]
+#[get("")]
 pub(crate) async fn list_shared_with_me(
     principal: Principal,
     page: web::Query<PageRequest>,
@@ -126,7 +135,7 @@ pub(crate) async fn list_shared_with_me(
     });
     let items: Vec<SharedWithMeResponse> =
         shares.iter().map(|shared| SharedWithMeResponse::of(shared, at)).collect();
-    Ok(page_response("/v1/shared-with-me", limit, items, next_cursor))
+    Ok(page_response(SHARED_WITH_ME, limit, items, next_cursor))
 }
 
 /// A page of shares with you.
@@ -152,7 +161,7 @@ pub(crate) struct SharedWithMePageResponse {
         NothingShared,
     ),
 )]
-#[get("/v1/shared-with-me/{share_id}")]
+#[get("/{share_id}")]
 pub(crate) async fn get_shared_with_me(
     principal: Principal,
     path: web::Path<SharePath>,
@@ -179,7 +188,7 @@ pub(crate) async fn get_shared_with_me(
         NothingShared,
     ),
 )]
-#[delete("/v1/shared-with-me/{share_id}")]
+#[delete("/{share_id}")]
 pub(crate) async fn leave_shared_with_me(
     principal: Principal,
     path: web::Path<SharePath>,
@@ -207,7 +216,7 @@ pub(crate) async fn leave_shared_with_me(
         NothingShared,
     ),
 )]
-#[get("/v1/shared-with-me/{share_id}/goals")]
+#[get("/{share_id}/goals")]
 pub(crate) async fn list_shared_goals(
     principal: Principal,
     path: web::Path<SharePath>,
@@ -234,7 +243,7 @@ pub(crate) async fn list_shared_goals(
         .shared_goal_pages
         .items(key, || goals.iter().map(SharedGoalResponse::from).collect())
         .map_err(|error| ApiError::Internal(error.into()))?;
-    let base = format!("/v1/shared-with-me/{}/goals", path.share_id());
+    let base = format!("{SHARED_WITH_ME}/{}/goals", path.share_id());
     serialized_page_response(&base, limit, &items, next_cursor.as_deref())
         .map_err(|error| ApiError::Internal(error.into()))
 }
@@ -262,7 +271,7 @@ pub(crate) struct SharedGoalsPageResponse {
         NothingShared,
     ),
 )]
-#[get("/v1/shared-with-me/{share_id}/goals/{goal_id}")]
+#[get("/{share_id}/goals/{goal_id}")]
 pub(crate) async fn get_shared_goal(
     principal: Principal,
     path: web::Path<SharedGoalPath>,
@@ -287,7 +296,7 @@ pub(crate) async fn get_shared_goal(
         NothingShared,
     ),
 )]
-#[get("/v1/shared-with-me/{share_id}/routines")]
+#[get("/{share_id}/routines")]
 pub(crate) async fn get_shared_routines(
     principal: Principal,
     path: web::Path<SharePath>,
@@ -318,7 +327,7 @@ pub(crate) async fn get_shared_routines(
         Invalid,
     ),
 )]
-#[post("/v1/shared-with-me/{share_id}/goals/{goal_id}/encouragements")]
+#[post("/{share_id}/goals/{goal_id}/encouragements")]
 pub(crate) async fn send_encouragement(
     principal: Principal,
     path: web::Path<SharedGoalPath>,
