@@ -344,10 +344,7 @@ async fn write_access_log(recorder: &AccessRecorder, ports: &StoragePorts) -> bo
     }
     let dropped = recorder.take_dropped();
     if dropped > 0 {
-        tracing::error!(
-            dropped,
-            "access log entries were dropped: too many waited while storage was away"
-        );
+        tracing::error!(dropped, "access log entries were dropped: too many waited to be written");
     }
     written.is_ok()
 }

@@ -132,6 +132,8 @@ mod tests {
     #[test]
     fn only_credential_endpoints_get_the_tight_limit() {
         assert!(takes_credentials(&Method::POST, "/v1/auth/token"));
+        assert!(takes_credentials(&Method::POST, "/v1/invitations/accept"), "guessing codes");
+        assert!(!takes_credentials(&Method::GET, "/v1/invitations/accept"), "the page");
         assert!(takes_credentials(&Method::DELETE, "/v1/me"));
         assert!(!takes_credentials(&Method::GET, "/v1/me"));
         assert!(!takes_credentials(&Method::POST, "/v1/goals"));
