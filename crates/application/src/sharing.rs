@@ -187,6 +187,10 @@ pub async fn update(
         let current = get(ports, acting, id).await?;
         seen.expected(current.version)?;
         let terms = edit.clone().parse(&current.terms).map_err(Failure::Invalid)?;
+        // Nothing to change: no new version, so other clients' `If-Match` still holds.
+        if terms == current.terms {
+            return Ok(current);
+        }
         let already: Vec<GoalId> = match &current.terms.goals {
             SharedGoals::Chosen(chosen) => chosen.iter().map(|choice| choice.goal).collect(),
             SharedGoals::AllActive(_) => Vec::new(),

@@ -31,9 +31,13 @@ pub enum SupportError {
     /// The person turned encouragement off for this share.
     #[error("encouragement is turned off for this share")]
     EncouragementOff,
-    /// As many messages about this goal in the last 24 hours as allowed.
+    /// As many messages about this goal in the last 24 hours as allowed; one more may
+    /// be sent at `until`.
     #[error("too many messages about this goal today")]
-    TooMany,
+    TooMany {
+        /// When one more may be sent.
+        until: Instant,
+    },
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -201,7 +205,7 @@ pub async fn encourage(
     ports.encouragements.send(acting, sent, MAX_ENCOURAGEMENTS_PER_GOAL_PER_DAY, now).await.map_err(
         |error| {
             Failure::Refused(match error {
-                EncouragementWriteError::TooMany => SupportError::TooMany,
+                EncouragementWriteError::TooMany { until } => SupportError::TooMany { until },
                 EncouragementWriteError::TurnedOff => SupportError::EncouragementOff,
                 EncouragementWriteError::Store(error) => SupportError::Store(error),
                 EncouragementWriteError::NotFound | EncouragementWriteError::PreconditionFailed => {

@@ -307,18 +307,12 @@ impl From<EncouragementWriteError> for ApiError {
         match error {
             EncouragementWriteError::NotFound => Self::NotFound,
             EncouragementWriteError::PreconditionFailed => Self::PreconditionFailed,
-            EncouragementWriteError::TooMany => {
-                Self::TooManyRequests { retry_after_seconds: ENCOURAGEMENT_RETRY_SECONDS }
-            }
+            EncouragementWriteError::TooMany { until } => SupportError::TooMany { until }.into(),
             EncouragementWriteError::TurnedOff => SupportError::EncouragementOff.into(),
             EncouragementWriteError::Store(store) => store.into(),
         }
     }
 }
-
-/// How long a supporter who sent the most messages about a goal for one day is asked
-/// to wait: an hour, after which older messages may have left the 24 hours counted.
-const ENCOURAGEMENT_RETRY_SECONDS: u64 = 3600;
 
 impl From<SupportError> for ApiError {
     fn from(error: SupportError) -> Self {
@@ -331,9 +325,13 @@ impl From<SupportError> for ApiError {
                  still follow how their goals are going."
                     .to_owned(),
             ),
-            SupportError::TooMany => {
-                Self::TooManyRequests { retry_after_seconds: ENCOURAGEMENT_RETRY_SECONDS }
-            }
+            SupportError::TooMany { until } => Self::TooManyRequests {
+                retry_after_seconds: u64::try_from(
+                    (until - waymark_domain::time::now()).num_seconds(),
+                )
+                .unwrap_or(0)
+                .max(1),
+            },
             SupportError::Store(store) => store.into(),
         }
     }

@@ -185,9 +185,13 @@ pub enum EncouragementWriteError {
     /// It changed since the version the caller saw (`If-Match`).
     #[error("the encouragement has changed")]
     PreconditionFailed,
-    /// The supporter sent as many about this goal in the last 24 hours as allowed.
+    /// The supporter sent as many about this goal in the last 24 hours as allowed; the
+    /// next may be sent at `until` (when the oldest of them is 24 hours old).
     #[error("too many messages about this goal today")]
-    TooMany,
+    TooMany {
+        /// When one more may be sent.
+        until: Instant,
+    },
     /// The person turned encouragement off for the share.
     #[error("encouragement is turned off for this share")]
     TurnedOff,

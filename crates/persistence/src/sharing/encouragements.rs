@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use waymark_domain::acting::Acting;
 use waymark_domain::goals::{GoalId, GoalStatus};
@@ -167,15 +168,22 @@ impl EncouragementStore for SqlEncouragementStore {
             MayEncourage::NotShown => return Err(EncouragementWriteError::NotFound),
             MayEncourage::TurnedOff => return Err(EncouragementWriteError::TurnedOff),
         }
+        let window = now - chrono::Duration::days(1);
         let sent_today = encouragements::Entity::find()
             .filter(encouragements::Column::SupporterAccountId.eq(supporter.0))
             .filter(encouragements::Column::GoalId.eq(message.goal.0))
-            .filter(encouragements::Column::CreatedAt.gt(now - chrono::Duration::days(1)))
-            .count(&transaction)
+            .filter(encouragements::Column::CreatedAt.gt(window))
+            .order_by_desc(encouragements::Column::CreatedAt)
+            .limit(daily_limit)
+            .all(&transaction)
             .await
             .map_err(store_error)?;
-        if sent_today >= daily_limit {
-            return Err(EncouragementWriteError::TooMany);
+        if sent_today.len() as u64 >= daily_limit {
+            // The oldest of the last `daily_limit` leaves the window first.
+            let oldest = sent_today.last().map_or(now, |row| row.created_at);
+            return Err(EncouragementWriteError::TooMany {
+                until: oldest + chrono::Duration::days(1),
+            });
         }
         let row = encouragements::Model {
             id: waymark_domain::id::new_id(),

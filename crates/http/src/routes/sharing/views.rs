@@ -159,7 +159,7 @@ pub(crate) struct SharedStepResponse {
 pub(crate) struct SharedCheckInResponse {
     #[serde(serialize_with = "crate::wire::time::instant")]
     created_at: DateTime<Utc>,
-    /// Progress as they see it (0 to 10), if they said.
+    /// Progress as they see it (0 to 100), if they said.
     progress: Option<u8>,
     /// Whether it was a setback: expected, and worth recording.
     setback: bool,
