@@ -48,17 +48,20 @@ impl AccessLogStore for SqlAccessLog {
             .into_iter()
             .map(|account| account.id)
             .collect();
-        let mut rows: Vec<access_log::ActiveModel> =
-            records.iter().filter(|record| present.contains(&record.owner.0)).map(row_of).collect();
-        while !rows.is_empty() {
+        let kept: Vec<&AccessRecord> =
+            records.iter().filter(|record| present.contains(&record.owner.0)).collect();
+        let mut rest = kept.as_slice();
+        while !rest.is_empty() {
             // Statements are prepared and kept per connection, one for each number of
             // rows: chunks of a power of two rows (at most CHUNK) keep that to a few.
-            let size = rows.len().min(CHUNK);
-            let size = 1 << size.ilog2();
-            let chunk: Vec<access_log::ActiveModel> = rows.drain(..size).collect();
+            // Each chunk's rows are made only as it is written, so a large batch never
+            // holds all of its rows twice.
+            let size = 1 << rest.len().min(CHUNK).ilog2();
+            let (chunk, after) = rest.split_at(size);
+            rest = after;
             // A batch written by a commit that reported failure is written again on
             // the next try: what is there already stays, once.
-            access_log::Entity::insert_many(chunk)
+            access_log::Entity::insert_many(chunk.iter().map(|record| row_of(record)))
                 .on_conflict(OnConflict::column(access_log::Column::Id).do_nothing().to_owned())
                 .exec_without_returning(&transaction)
                 .await
