@@ -7,7 +7,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, Error, HttpResponse, web};
-use utoipa_swagger_ui::{SwaggerUi, oauth};
+use utoipa_swagger_ui::{Config, SwaggerUi, oauth};
 
 use crate::auth::security_table::SecurityTable;
 use crate::extract::extractor_config;
@@ -31,9 +31,11 @@ use crate::state::AppState;
 pub const OPENAPI_PATH: &str = "/v1/openapi.json";
 
 /// The contract and the tables the middleware derives from it. They depend on the code
-/// alone, so they are built once per process, not once per worker.
+/// alone, so they are built once per process, not once per worker: the document is
+/// kept only as the JSON it is served as (a copy of the document itself per worker,
+/// as Swagger UI would keep, costs ~8 MiB each).
 struct Contract {
-    document: utoipa::openapi::OpenApi,
+    document: web::Bytes,
     routes: web::Data<RouteTable>,
     security: web::Data<SecurityTable>,
 }
@@ -45,7 +47,9 @@ fn contract() -> &'static Contract {
         Contract {
             routes: web::Data::new(RouteTable::from_spec(&document, &[(OPENAPI_PATH, "GET")])),
             security: web::Data::new(SecurityTable::from_spec(&document)),
-            document,
+            document: web::Bytes::from(
+                serde_json::to_vec(&document).expect("the contract serialises to JSON"),
+            ),
         }
     })
 }
@@ -75,9 +79,10 @@ pub fn build_app(
             routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(config));
         })
         .route("/docs", web::get().to(redirect_to_docs))
+        .route(OPENAPI_PATH, web::get().to(serve_contract))
         .service(
             SwaggerUi::new("/docs/{_:.*}")
-                .url(OPENAPI_PATH, contract.document.clone())
+                .config(Config::new([OPENAPI_PATH]))
                 .oauth(oauth::Config::new().use_pkce_with_authorization_code_grant(true)),
         )
         .default_service(web::to(routes::not_found_or_not_allowed))
@@ -125,6 +130,11 @@ async fn no_route() -> Result<HttpResponse, crate::ApiError> {
 }
 
 /// `/docs` without the slash would break Swagger UI's relative asset links.
+/// The contract, as JSON.
+async fn serve_contract() -> HttpResponse {
+    HttpResponse::Ok().content_type(header::ContentType::json()).body(contract().document.clone())
+}
+
 async fn redirect_to_docs() -> HttpResponse {
     HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
 }
