@@ -17,6 +17,7 @@ SCENARIOS = [
     ("goals", "list goals (200 goals, `limit=20`)", "read"),
     ("app_goals", "list goals, by a third-party app (access-logged)", "read"),
     ("shared_goals", "a supporter's view of shared goals (access-logged)", "read"),
+    ("sync", "delta sync, 100 changes (`limit=100`)", "read"),
     ("agenda", "agenda (20 routines)", "read"),
     ("article_cold", "article GET, cold (200)", "read"),
     ("article_304", "article GET, `If-None-Match` (304)", "read"),

@@ -43,5 +43,6 @@ mod sign_in;
 mod spec_access;
 mod spec_bounds;
 mod spec_headers;
+mod sync;
 mod token_attacks;
 mod token_revocation;

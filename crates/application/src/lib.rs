@@ -38,6 +38,7 @@ pub mod sharing;
 pub mod steps;
 pub mod supporters;
 pub mod supporting;
+pub mod sync;
 
 pub use failure::Failure;
 pub use input::Input;

@@ -270,6 +270,26 @@ pub trait ChangeJournal: Send + Sync + fmt::Debug {
         limit: u64,
     ) -> Result<Vec<JournalEntry>, StoreError>;
 
+    /// As [`Self::entries_after`], with the person's latest sequence when they were
+    /// read (in the same read): whether entries after `after` were there to give is
+    /// then known without a race with writers.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn entries_and_head_after(
+        &self,
+        account: AccountId,
+        after: Sequence,
+        limit: u64,
+    ) -> Result<(Vec<JournalEntry>, Sequence), StoreError>;
+
+    /// The person's latest sequence: 0 before their first change. Entries written
+    /// before this was asked, and committed, are at or below it.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    async fn head(&self, account: AccountId) -> Result<Sequence, StoreError>;
+
     /// The oldest sequence still held for the person (`None` when nothing is held):
     /// a reader whose last seen sequence is below this one has missed entries that
     /// retention removed, and must start again.

@@ -19,6 +19,7 @@ pub mod ports;
 pub mod precondition;
 pub mod routines;
 pub mod sharing;
+pub mod sync;
 pub mod text;
 pub mod time;
 pub mod validation;

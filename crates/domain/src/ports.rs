@@ -71,6 +71,8 @@ pub struct StoragePorts {
     pub content_changes: Arc<dyn ContentChanges>,
     /// Every committed change to a person's data, in order.
     pub journal: Arc<dyn ChangeJournal>,
+    /// A person's resources as they are now, for delta sync.
+    pub current_state: Arc<dyn crate::sync::CurrentState>,
     /// Who else accessed each person's data.
     pub access_log: Arc<dyn AccessLogStore>,
     /// What each person shares with whom.

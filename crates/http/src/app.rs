@@ -47,9 +47,9 @@ fn contract() -> &'static Contract {
         Contract {
             routes: web::Data::new(RouteTable::from_spec(&document, &[(OPENAPI_PATH, "GET")])),
             security: web::Data::new(SecurityTable::from_spec(&document)),
-            document: web::Bytes::from(
-                serde_json::to_vec(&document).expect("the contract serialises to JSON"),
-            ),
+            // The document is plain data: serialising it cannot fail (and the spec's
+            // tests read it from here).
+            document: web::Bytes::from(serde_json::to_vec(&document).unwrap_or_default()),
         }
     })
 }

@@ -10,6 +10,7 @@ use waymark_application::calendar_feeds::CalendarFeedError;
 use waymark_application::credentials::CredentialError;
 use waymark_application::routine_check_ins::CheckInListError;
 use waymark_application::supporting::SupportError;
+use waymark_application::sync::SyncError;
 use waymark_domain::contacts::ports::{
     ContactWriteError, InteractionWriteError, MAX_CONTACTS_PER_PERSON,
     MAX_INTERACTIONS_PER_CONTACT, MAX_SUPPORTERS_PER_GOAL, SupporterWriteError,
@@ -79,6 +80,9 @@ pub enum ApiError {
     /// A bad query parameter, header or cursor.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A sync cannot go on from where the app stands; it must start again.
+    #[error("sync expired: {0}")]
+    SyncExpired(String),
     /// The body is not JSON, or is too deeply nested.
     #[error("malformed JSON: {0}")]
     MalformedJson(String),
@@ -337,6 +341,19 @@ impl From<SupportError> for ApiError {
     }
 }
 
+impl From<SyncError> for ApiError {
+    fn from(error: SyncError) -> Self {
+        match error {
+            SyncError::Expired => Self::SyncExpired(
+                "The changes since this token are no longer kept (they are kept for the \
+                 journal's retention, 90 days by default): start again without since."
+                    .to_owned(),
+            ),
+            SyncError::Store(store) => store.into(),
+        }
+    }
+}
+
 impl From<ArticleWriteError> for ApiError {
     fn from(error: ArticleWriteError) -> Self {
         match error {
@@ -430,6 +447,9 @@ impl ApiError {
             Self::BadRequest(detail) => {
                 Problem::new("bad-request", "Bad request", status).with_detail(detail.clone())
             }
+            Self::SyncExpired(detail) => {
+                Problem::new("sync-expired", "Start the sync again", status).with_detail(detail.clone())
+            }
             Self::MalformedJson(detail) => {
                 Problem::new("malformed-json", "Request body is not valid JSON", status)
                     .with_detail(detail.clone())
@@ -513,6 +533,7 @@ impl ResponseError for ApiError {
             Self::NotFound | Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::BadRequest(_) | Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Self::SyncExpired(_) => StatusCode::GONE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

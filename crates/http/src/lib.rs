@@ -27,6 +27,7 @@ mod route_table;
 mod routes;
 mod serialized_pages;
 pub mod state;
+mod sync_answers;
 mod wire;
 
 pub use app::{build_app, build_metrics_app};

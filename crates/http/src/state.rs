@@ -74,6 +74,8 @@ pub struct AppState {
     pub(crate) goal_pages: Arc<SerializedPages>,
     /// The JSON of pages of goals as supporters see them, by share.
     pub(crate) shared_goal_pages: Arc<SerializedPages>,
+    /// The JSON of sync answers, by request and journal head.
+    pub(crate) sync_answers: Arc<crate::sync_answers::SyncAnswers>,
     /// Crisis lines that answer even when the database does not.
     pub crisis: Arc<CrisisBoard>,
     /// The JSON of articles, by id and version.
@@ -104,6 +106,7 @@ impl AppState {
             settings: Arc::new(settings),
             goal_pages: Arc::new(SerializedPages::default()),
             shared_goal_pages: Arc::new(SerializedPages::default()),
+            sync_answers: Arc::new(crate::sync_answers::SyncAnswers::default()),
             crisis: Arc::new(CrisisBoard::default()),
             rendered_articles: Arc::new(RenderedArticles::default()),
             rendered_agendas: Arc::new(RenderedAgendas::default()),

@@ -21,9 +21,11 @@ use crate::caches::articles::article_cache;
 use crate::caches::cached_articles::CachedArticleStore;
 use crate::caches::cached_clients::CachedClientStore;
 use crate::caches::cached_goals::CachedGoalStore;
+use crate::caches::cached_journal::CachedChangeJournal;
 use crate::caches::cached_shares::CachedShareStore;
 use crate::caches::clients::client_cache;
 use crate::caches::goal_lists::goal_list_cache;
+use crate::caches::journal_heads::journal_head_cache;
 use crate::caches::personal::personal_cache;
 use crate::caches::shares::share_cache;
 use crate::caches::stores::{CachedAccountStore, CachedConsentStore, CachedRoutineStore};
@@ -44,6 +46,7 @@ use crate::routines::SqlRoutineStore;
 use crate::settings::DatabaseSettings;
 use crate::sharing::{SqlEncouragementStore, SqlShareStore};
 use crate::sqlite_path::sqlite_file;
+use crate::sync::SqlCurrentState;
 use crate::writes::Writes;
 
 /// A pooled connection is checked with a ping before use only when it has been idle at
@@ -199,6 +202,11 @@ impl Database {
                     settings.caches.personal / 16,
                     backend == Backend::Sqlite,
                 )),
+                // What every sync asks first; as small.
+                journal_heads: Arc::new(journal_head_cache(
+                    settings.caches.personal / 16,
+                    backend == Backend::Sqlite,
+                )),
             },
             draining,
         })
@@ -296,7 +304,11 @@ impl Database {
             }),
             services: Arc::new(content.clone()),
             content_changes: Arc::new(content),
-            journal: Arc::new(SqlChangeJournal { writes: self.writes.clone() }),
+            journal: Arc::new(CachedChangeJournal {
+                inner: SqlChangeJournal { writes: self.writes.clone() },
+                cache: self.caches.journal_heads.clone(),
+            }),
+            current_state: Arc::new(SqlCurrentState { connection: self.connection.clone() }),
             access_log: Arc::new(SqlAccessLog {
                 connection: self.connection.clone(),
                 writes: self.writes.clone(),

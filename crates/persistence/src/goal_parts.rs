@@ -38,7 +38,7 @@ pub(crate) struct SqlGoalPartsStore {
     pub(crate) journal: Journal,
 }
 
-fn to_step(row: &goal_steps::Model) -> Result<Step, StoreError> {
+pub(crate) fn to_step(row: &goal_steps::Model) -> Result<Step, StoreError> {
     Ok(Step {
         id: StepId(row.id),
         goal_id: GoalId(row.goal_id),
@@ -54,7 +54,7 @@ fn to_step(row: &goal_steps::Model) -> Result<Step, StoreError> {
     })
 }
 
-fn to_check_in(row: &goal_check_ins::Model) -> Result<CheckIn, StoreError> {
+pub(crate) fn to_check_in(row: &goal_check_ins::Model) -> Result<CheckIn, StoreError> {
     let corrupt = || StoreError::Unexpected(anyhow::anyhow!("check-in {} is invalid", row.id));
     Ok(CheckIn {
         id: CheckInId(row.id),

@@ -45,7 +45,7 @@ pub(crate) struct SqlGoalStore {
     pub(crate) journal: Journal,
 }
 
-fn to_goal(row: &goals::Model) -> Result<Goal, StoreError> {
+pub(crate) fn to_goal(row: &goals::Model) -> Result<Goal, StoreError> {
     let corrupt = |field: &str| {
         StoreError::Unexpected(anyhow::anyhow!("goal {} has an invalid {field}", row.id))
     };

@@ -271,6 +271,20 @@ pub(crate) struct SqlChangeJournal {
     pub(crate) writes: Writes,
 }
 
+/// The person's head as `transaction` sees it (0 before their first change).
+async fn head_in(
+    transaction: &WriteTransaction,
+    account: AccountId,
+) -> Result<Sequence, StoreError> {
+    Ok(Sequence(
+        change_journal_heads::Entity::find_by_id(account.0)
+            .one(transaction)
+            .await
+            .map_err(store_error)?
+            .map_or(0, |head| head.last_sequence),
+    ))
+}
+
 fn to_entry(row: &change_journal::Model) -> Result<JournalEntry, StoreError> {
     let corrupt = |problem: String| {
         StoreError::Unexpected(anyhow::anyhow!(
@@ -317,8 +331,17 @@ impl ChangeJournal for SqlChangeJournal {
         after: Sequence,
         limit: u64,
     ) -> Result<Vec<JournalEntry>, StoreError> {
+        Ok(self.entries_and_head_after(account, after, limit).await?.0)
+    }
+
+    async fn entries_and_head_after(
+        &self,
+        account: AccountId,
+        after: Sequence,
+        limit: u64,
+    ) -> Result<(Vec<JournalEntry>, Sequence), StoreError> {
         self.numbered(account, async |transaction| {
-            change_journal::Entity::find()
+            let entries = change_journal::Entity::find()
                 .filter(change_journal::Column::AccountId.eq(account.0))
                 .filter(change_journal::Column::Sequence.gt(after.0))
                 .order_by_asc(change_journal::Column::Sequence)
@@ -328,9 +351,14 @@ impl ChangeJournal for SqlChangeJournal {
                 .map_err(store_error)?
                 .iter()
                 .map(to_entry)
-                .collect()
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((entries, head_in(transaction, account).await?))
         })
         .await
+    }
+
+    async fn head(&self, account: AccountId) -> Result<Sequence, StoreError> {
+        self.numbered(account, async |transaction| head_in(transaction, account).await).await
     }
 
     async fn oldest_held(&self, account: AccountId) -> Result<Option<Sequence>, StoreError> {

@@ -26,6 +26,7 @@ mod routines;
 mod settings;
 mod sharing;
 mod sqlite_path;
+mod sync;
 mod writes;
 
 pub use database::{Backend, Database, DatabaseError, MigrationState};

@@ -14,6 +14,7 @@ mod me;
 mod metrics;
 pub(crate) mod routines;
 pub(crate) mod sharing;
+mod sync;
 
 pub(crate) use fallback::not_found_or_not_allowed;
 pub(crate) use metrics::metrics_on_own_listener;
@@ -52,6 +53,7 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(me::sign_out_everywhere)
         .service(me::delete_me)
         .service(access_log::list_access_log)
+        .service(sync::sync_changes)
         .service(grants::list_grants)
         .service(grants::revoke_grant)
         .service(admin::create_client)

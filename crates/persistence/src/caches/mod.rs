@@ -2,7 +2,7 @@
 //!
 //! - [`memory_cache`] is the one mechanism (serving switch, tickets, byte budget,
 //!   counts-only `Debug`); [`goal_lists`], [`personal`], [`articles`], [`clients`] and
-//!   [`shares`] are what each cache keeps, and [`stores`], [`cached_goals`],
+//!   [`shares`] and [`journal_heads`] are what each cache keeps, and [`stores`], [`cached_goals`], [`cached_journal`],
 //!   [`cached_articles`], [`cached_clients`] and [`cached_shares`] the decorators that
 //!   answer reads from them. The SQL stores know nothing of caches.
 //! - Personal data is forgotten by the change journal: every write commits through
@@ -10,7 +10,7 @@
 //!   commit; other replicas hear of the same entries from PostgreSQL
 //!   (`change_notices`) and forget the same way. [`stale_after`] is the table, and
 //!   [`shares_stale_after`] its part for the shares supporters follow (cached by share,
-//!   not by person).
+//!   not by person). Every change forgets the person's journal head ([`journal_heads`]).
 //! - Content is not personal data and has no journal: the article decorator forgets
 //!   articles after every article write, and other replicas hear of article writes on
 //!   a channel of their own. API clients are the same: the client decorator forgets
@@ -20,9 +20,11 @@ pub(crate) mod articles;
 pub(crate) mod cached_articles;
 pub(crate) mod cached_clients;
 pub(crate) mod cached_goals;
+pub(crate) mod cached_journal;
 pub(crate) mod cached_shares;
 pub(crate) mod clients;
 pub(crate) mod goal_lists;
+pub(crate) mod journal_heads;
 pub(crate) mod memory_cache;
 pub(crate) mod personal;
 pub(crate) mod shares;
@@ -39,6 +41,7 @@ use crate::journal::HearsChanges;
 use self::articles::ArticleCache;
 use self::clients::ClientCache;
 use self::goal_lists::GoalListCache;
+use self::journal_heads::JournalHeadCache;
 use self::personal::PersonalCache;
 use self::shares::ShareCache;
 
@@ -50,6 +53,7 @@ pub(crate) struct Caches {
     pub(crate) personal: Arc<PersonalCache>,
     pub(crate) clients: Arc<ClientCache>,
     pub(crate) shares: Arc<ShareCache>,
+    pub(crate) journal_heads: Arc<JournalHeadCache>,
 }
 
 /// A cache of a person's data that a change can make stale.
@@ -114,6 +118,7 @@ impl Caches {
         self.personal.start_serving();
         self.clients.start_serving();
         self.shares.start_serving();
+        self.journal_heads.start_serving();
     }
 
     /// Serves from no cache (changes cannot be heard), forgetting everything.
@@ -123,6 +128,7 @@ impl Caches {
         self.personal.stop_serving();
         self.clients.stop_serving();
         self.shares.stop_serving();
+        self.journal_heads.stop_serving();
     }
 
     /// Whether any cache keeps anything at all.
@@ -132,6 +138,7 @@ impl Caches {
             || self.personal.is_enabled()
             || self.clients.is_enabled()
             || self.shares.is_enabled()
+            || self.journal_heads.is_enabled()
     }
 
     /// Forgets `kind` for `owner`.
@@ -145,6 +152,10 @@ impl Caches {
 
 impl HearsChanges for Caches {
     fn heard(&self, owner: AccountId, changes: &[Change]) {
+        // Every change moves the person's journal on.
+        if !changes.is_empty() {
+            self.journal_heads.forget(owner);
+        }
         let mut forgotten: Vec<PersonalCacheKind> = Vec::with_capacity(2);
         for kind in changes.iter().flat_map(stale_after) {
             if !forgotten.contains(kind) {

@@ -23,7 +23,7 @@ use crate::entities::contact_interactions;
 use crate::error::store_error;
 use crate::paging::{Direction::Descending, keyset_page};
 
-fn to_interaction(row: &contact_interactions::Model) -> Result<Interaction, StoreError> {
+pub(crate) fn to_interaction(row: &contact_interactions::Model) -> Result<Interaction, StoreError> {
     let bad = |field: &str| {
         StoreError::Unexpected(anyhow::anyhow!("interaction {} has an invalid {field}", row.id))
     };

@@ -7,7 +7,7 @@
 //! `supporter_ids` (and version) with its links. Each write ends by appending every
 //! contact, interaction and goal it changed to the change journal.
 
-mod interactions;
+pub(crate) mod interactions;
 mod supporters;
 
 use async_trait::async_trait;
@@ -101,7 +101,7 @@ pub(crate) fn channels_of(text: &str) -> Option<Vec<Channel>> {
         .collect()
 }
 
-fn to_contact(row: &contacts::Model) -> Result<Contact, StoreError> {
+pub(crate) fn to_contact(row: &contacts::Model) -> Result<Contact, StoreError> {
     let bad = |field| corrupt(row.id, field);
     Ok(Contact {
         id: ContactId(row.id),

@@ -110,7 +110,7 @@ fn schedule_columns(schedule: &Schedule) -> (String, i32, i32, String) {
     (schedule.pattern().kind().to_owned(), i32::from(weekdays), i32::from(number), times)
 }
 
-fn to_routine(row: &routines::Model) -> Result<Routine, StoreError> {
+pub(crate) fn to_routine(row: &routines::Model) -> Result<Routine, StoreError> {
     let bad = |field| corrupt(row.id, field);
     Ok(Routine {
         id: RoutineId(row.id),
@@ -132,7 +132,7 @@ fn to_routine(row: &routines::Model) -> Result<Routine, StoreError> {
     })
 }
 
-fn to_check_in(row: &routine_check_ins::Model) -> Result<RoutineCheckIn, StoreError> {
+pub(crate) fn to_check_in(row: &routine_check_ins::Model) -> Result<RoutineCheckIn, StoreError> {
     let bad = |field: &str| {
         StoreError::Unexpected(anyhow::anyhow!(
             "routine check-in {} has an invalid {field}",

@@ -87,7 +87,7 @@ pub(super) async fn display_names(
 }
 
 /// `rows` as the person sees them, with their supporters' names.
-async fn shares_of(
+pub(crate) async fn shares_of(
     connection: &impl ConnectionTrait,
     rows: &[shares::Model],
 ) -> Result<Vec<Share>, StoreError> {

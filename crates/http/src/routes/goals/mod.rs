@@ -1,10 +1,10 @@
 //! `/v1/goals`: a person's goals, with their status history.
 
-mod check_ins;
+pub(crate) mod check_ins;
 mod list;
-mod representation;
+pub(crate) mod representation;
 mod single;
-mod steps;
+pub(crate) mod steps;
 
 pub(crate) use check_ins::{create_check_in, delete_check_in, get_check_in, list_check_ins};
 pub(crate) use list::list_goals;

@@ -7,7 +7,7 @@ mod check_ins;
 mod list;
 mod occurrences;
 pub(crate) mod rendered_agendas;
-mod representation;
+pub(crate) mod representation;
 mod single;
 mod stats;
 

@@ -3,7 +3,7 @@
 
 mod encouragements;
 mod messages;
-mod representation;
+pub(crate) mod representation;
 mod shares;
 mod supporting;
 mod views;

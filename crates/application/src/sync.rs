@@ -1,0 +1,248 @@
+//! Delta sync for apps that keep a copy of a person's data: the changes since the app
+//! last asked, read from the change journal, each as the resource is now or as gone.
+//!
+//! A sync with nothing to start from first reads the journal's head, then the person's
+//! current resources, kind by kind in id order ([`SYNCED`]), a page at a time; after
+//! the last page it carries on from that head. Whatever changed while those pages were
+//! read is in the journal after the head, so an app that applies every page (a change
+//! as "put this", a deletion as "remove this if you have it") ends with exactly what the
+//! server holds. A resource may come more than once; the later answer is the newer.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+use waymark_domain::identity::AccountId;
+use waymark_domain::journal::{JournalEntry, ResourceType, Sequence};
+use waymark_domain::ports::{StoragePorts, StoreError};
+use waymark_domain::sync::{Resource, SYNCED, SyncedKinds};
+
+use crate::failure::Failure;
+
+/// Where a sync stands: how far it has read the person's journal, and, during a first
+/// sync, how far it has read their current resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncPosition {
+    /// The last journal entry the app has (during a first sync: the head when it began).
+    pub journal: Sequence,
+    /// During a first sync, where its reading of current resources stands.
+    pub first_pass: Option<FirstPass>,
+}
+
+/// How far a first sync has read the person's current resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FirstPass {
+    /// The kind it reads now.
+    pub resource: ResourceType,
+    /// The last id of that kind it gave.
+    pub after: Option<Uuid>,
+}
+
+/// One resource changed since the position asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncItem {
+    /// It exists, and is now this.
+    Changed(Box<Resource>),
+    /// It no longer exists (with whatever belonged to it).
+    Deleted {
+        /// Its kind.
+        resource: ResourceType,
+        /// Its id.
+        id: Uuid,
+    },
+}
+
+/// A page of changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncPage {
+    /// The changes, oldest first.
+    pub items: Vec<SyncItem>,
+    /// Where the next call starts.
+    pub next: SyncPosition,
+    /// Whether more changes are waiting now.
+    pub more: bool,
+}
+
+/// Why a sync could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The changes after the position are no longer held (the journal keeps them for
+    /// the retention period): the app must start again from nothing.
+    #[error("the changes since this position are no longer held")]
+    Expired,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a sync could not go on.
+pub type SyncFailure = Failure<SyncError>;
+
+/// What a sync answer depends on besides the request: the person's journal head.
+/// Every change to what sync carries is a journal entry, so two equal requests answered
+/// at the same head get the same changes, and an answer may be reused while the head
+/// stays where it was (a share's status also changes with time).
+///
+/// # Errors
+/// A store error.
+pub async fn stamp(ports: &StoragePorts, owner: AccountId) -> Result<Sequence, StoreError> {
+    ports.journal.head(owner).await
+}
+
+/// Up to `limit` changes to `owner`'s resources of the kinds `kinds` after `since`
+/// (everything there is, when `None`), and where to go on from.
+///
+/// A page of journal changes covers up to `limit` journal entries; entries of kinds
+/// the caller may not read are passed over, so a page can hold fewer items than
+/// `limit` while more are waiting.
+///
+/// # Errors
+/// [`SyncError::Expired`] when the changes after `since` are gone; a store error.
+pub async fn changes(
+    ports: &StoragePorts,
+    owner: AccountId,
+    kinds: SyncedKinds,
+    since: Option<SyncPosition>,
+    limit: u64,
+) -> Result<SyncPage, SyncFailure> {
+    let position = match since {
+        Some(position) => position,
+        None => {
+            let head = ports.journal.head(owner).await?;
+            let first = kinds.iter().next();
+            SyncPosition {
+                journal: head,
+                first_pass: first.map(|resource| FirstPass { resource, after: None }),
+            }
+        }
+    };
+    match position.first_pass {
+        Some(pass) => first_pass(ports, owner, kinds, position.journal, pass, limit).await,
+        None => journal_changes(ports, owner, kinds, position.journal, limit).await,
+    }
+}
+
+/// A page of the person's current resources, from `pass` on, in the order of
+/// [`SYNCED`]; once all are read, the position after the journal's `head`.
+async fn first_pass(
+    ports: &StoragePorts,
+    owner: AccountId,
+    kinds: SyncedKinds,
+    head: Sequence,
+    pass: FirstPass,
+    limit: u64,
+) -> Result<SyncPage, SyncFailure> {
+    let mut items = Vec::new();
+    let remaining_kinds =
+        kinds.iter().skip_while(|resource| *resource != pass.resource).collect::<Vec<_>>();
+    let mut after = pass.after;
+    for resource in remaining_kinds {
+        let room = limit - items.len() as u64;
+        if room == 0 {
+            // The page is full as this kind begins.
+            let next = FirstPass { resource, after: None };
+            return Ok(SyncPage {
+                items,
+                next: SyncPosition { journal: head, first_pass: Some(next) },
+                more: true,
+            });
+        }
+        let found = ports.current_state.after(owner, resource, after, room + 1).await?;
+        let full = found.len() as u64 > room;
+        items.extend(
+            found
+                .into_iter()
+                .take(usize::try_from(room).unwrap_or(usize::MAX))
+                .map(|resource| SyncItem::Changed(Box::new(resource))),
+        );
+        if full {
+            let last = items.last().map(item_id);
+            return Ok(SyncPage {
+                items,
+                next: SyncPosition {
+                    journal: head,
+                    first_pass: Some(FirstPass { resource, after: last }),
+                },
+                more: true,
+            });
+        }
+        after = None;
+    }
+    // Every current resource has been given; what changed since is in the journal.
+    let more = !ports.journal.entries_after(owner, head, 1).await?.is_empty();
+    Ok(SyncPage { items, next: SyncPosition { journal: head, first_pass: None }, more })
+}
+
+/// The resources changed in up to `limit` journal entries after `after`.
+async fn journal_changes(
+    ports: &StoragePorts,
+    owner: AccountId,
+    kinds: SyncedKinds,
+    after: Sequence,
+    limit: u64,
+) -> Result<SyncPage, SyncFailure> {
+    let (mut entries, head) = ports.journal.entries_and_head_after(owner, after, limit + 1).await?;
+    // The journal has no gaps: an entry missing right after the position was
+    // removed by retention, and so, perhaps, were others the app never saw.
+    let expired = match entries.first() {
+        Some(first) => first.sequence.0 != after.0 + 1,
+        None => head != after,
+    };
+    if expired {
+        return Err(Failure::Refused(SyncError::Expired));
+    }
+    let more = entries.len() as u64 > limit;
+    entries.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next = SyncPosition {
+        journal: entries.last().map_or(after, |entry| entry.sequence),
+        first_pass: None,
+    };
+    let items = current_of(ports, owner, latest_of(&entries, kinds)).await?;
+    Ok(SyncPage { items, next, more })
+}
+
+/// Each resource `entries` name, of the kinds `kinds`, once, in the order of its last
+/// entry.
+fn latest_of(entries: &[JournalEntry], kinds: SyncedKinds) -> Vec<(ResourceType, Uuid)> {
+    let mut last_place: HashMap<(ResourceType, Uuid), usize> = HashMap::new();
+    for (place, entry) in entries.iter().enumerate() {
+        if kinds.contains(entry.change.resource) {
+            last_place.insert((entry.change.resource, entry.change.id), place);
+        }
+    }
+    let mut named: Vec<_> = last_place.into_iter().collect();
+    named.sort_unstable_by_key(|(_, place)| *place);
+    named.into_iter().map(|(resource, _)| resource).collect()
+}
+
+/// `named` as each is now: the resource, or that it is gone.
+async fn current_of(
+    ports: &StoragePorts,
+    owner: AccountId,
+    named: Vec<(ResourceType, Uuid)>,
+) -> Result<Vec<SyncItem>, StoreError> {
+    let mut found: HashMap<(ResourceType, Uuid), Resource> = HashMap::new();
+    for resource in SYNCED {
+        let ids: Vec<Uuid> =
+            named.iter().filter(|(kind, _)| *kind == resource).map(|(_, id)| *id).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        for current in ports.current_state.find(owner, resource, &ids).await? {
+            found.insert((resource, current.id()), current);
+        }
+    }
+    Ok(named
+        .into_iter()
+        .map(|(resource, id)| match found.remove(&(resource, id)) {
+            Some(current) => SyncItem::Changed(Box::new(current)),
+            None => SyncItem::Deleted { resource, id },
+        })
+        .collect())
+}
+
+fn item_id(item: &SyncItem) -> Uuid {
+    match item {
+        SyncItem::Changed(resource) => resource.id(),
+        SyncItem::Deleted { id, .. } => *id,
+    }
+}
