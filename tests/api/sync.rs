@@ -62,12 +62,12 @@ type Key = (String, String);
 /// What an app keeps: each thing by kind and id, as the server last gave it, and what
 /// it belongs to.
 #[derive(Debug, Default)]
-struct Copy {
+struct AppCopy {
     things: BTreeMap<Key, (Value, Option<Key>)>,
     since: Option<String>,
 }
 
-impl Copy {
+impl AppCopy {
     /// Applies one change as an app would: put what changed; remove what was deleted,
     /// with whatever belonged to it.
     fn apply(&mut self, change: &Value) {
@@ -247,7 +247,7 @@ api_test!(async fn a_first_sync_gives_everything_in_pages_then_only_what_changed
     let token = person.access_token.as_str();
     let ids = some_of_everything(&app, token).await;
 
-    let mut copy = Copy::default();
+    let mut copy = AppCopy::default();
     let pages = copy.sync(&app, token, 2).await;
     assert_eq!(pages, 5, "9 things in pages of 2");
     assert_eq!(copy.contents(), server_state(&app, token).await);
@@ -299,7 +299,7 @@ api_test!(async fn a_token_syncs_only_the_kinds_its_scopes_read(app) {
     let narrow: Value = narrow.json().await.unwrap();
     let narrow = narrow["access_token"].as_str().unwrap();
 
-    let mut copy = Copy::default();
+    let mut copy = AppCopy::default();
     copy.sync(&app, narrow, 100).await;
     let kinds: std::collections::BTreeSet<&str> = copy.things.keys().map(|(kind, _)| kind.as_str()).collect();
     assert_eq!(kinds, ["goal", "goal_check_in", "goal_step"].into_iter().collect());
@@ -327,7 +327,7 @@ api_test!(async fn a_token_syncs_only_the_kinds_its_scopes_read(app) {
 api_test!(async fn a_since_that_is_not_ours_or_not_yours_is_400_and_a_bad_limit_too(app) {
     let alex = app.signed_in_user().await;
     let sam = app.signed_in_user().await;
-    let mut copy = Copy::default();
+    let mut copy = AppCopy::default();
     copy.sync(&app, &alex.access_token, 100).await;
     let alexs = copy.since.unwrap();
     for since in [alexs.as_str(), "forged.token", "e30.AAAA"] {
@@ -344,7 +344,7 @@ api_test!(async fn a_position_older_than_the_journal_keeps_is_410_and_starting_a
     let person = app.signed_in_user().await;
     let token = person.access_token.as_str();
     create(&app, token, "/v1/goals", json!({ "title": "One", "area": "work" })).await;
-    let mut copy = Copy::default();
+    let mut copy = AppCopy::default();
     copy.sync(&app, token, 100).await;
     let since = copy.since.clone().unwrap();
     create(&app, token, "/v1/goals", json!({ "title": "Two", "area": "work" })).await;
@@ -358,11 +358,15 @@ api_test!(async fn a_position_older_than_the_journal_keeps_is_410_and_starting_a
     assert_eq!(status, StatusCode::GONE, "{problem}");
     assert_eq!(problem["type"], "/problems/sync-expired");
     assert!(problem["detail"].as_str().unwrap().contains("without since"), "{problem}");
+    // Newer entries after the gap change nothing: what the app missed is gone.
+    create(&app, token, "/v1/goals", json!({ "title": "Three", "area": "work" })).await;
+    let (status, _) = sync_page(&app, token, Some(&since), 100).await;
+    assert_eq!(status, StatusCode::GONE);
 
-    let mut again = Copy::default();
+    let mut again = AppCopy::default();
     again.sync(&app, token, 100).await;
     assert_eq!(again.contents(), server_state(&app, token).await);
-    assert_eq!(again.contents().len(), 2);
+    assert_eq!(again.contents().len(), 3);
 });
 
 /// A small generator of numbers, so each run of the interleavings below is the same
@@ -527,7 +531,7 @@ api_test!(async fn an_app_that_applies_every_answer_ends_with_exactly_the_server
         let person = app.signed_in_user().await;
         let token = person.access_token.clone();
         let mut dice = Dice(seed);
-        let mut copy = Copy::default();
+        let mut copy = AppCopy::default();
         // Two devices write in turns, with syncs between, in small pages.
         for round in 0..6 {
             for _ in 0..(2 + dice.roll(4)) {
@@ -548,7 +552,7 @@ api_test!(async fn an_app_that_applies_every_answer_ends_with_exactly_the_server
                 }
             })
         };
-        let mut fresh = Copy::default();
+        let mut fresh = AppCopy::default();
         while !writer.is_finished() {
             fresh.sync(&app, &token, 2).await;
             copy.sync(&app, &token, 3).await;
@@ -573,7 +577,7 @@ async fn a_change_on_another_instance_reaches_a_sync_answered_from_memory_within
     let second = spawn_with(&replica).await;
     let person = first.signed_in_user().await;
     let token = person.access_token.as_str();
-    let mut copy = Copy::default();
+    let mut copy = AppCopy::default();
     copy.sync(&second, token, 100).await;
     let since = copy.since.clone().unwrap();
     // The replica answers this position from memory from here on.
@@ -595,3 +599,44 @@ async fn a_change_on_another_instance_reaches_a_sync_answered_from_memory_within
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+api_test!(async fn a_page_gives_a_thing_before_what_belongs_to_it(app) {
+    let person = app.signed_in_user().await;
+    let token = person.access_token.as_str();
+    let mut copy = AppCopy::default();
+    copy.sync(&app, token, 100).await;
+    let since = copy.since.clone().unwrap();
+    // Each step and check-in also changes its goal; the goal still comes first.
+    let goal = create(&app, token, "/v1/goals", json!({ "title": "Cook on Sundays", "area": "health" })).await;
+    for title in ["Buy a pan", "Pick a recipe"] {
+        create(&app, token, &format!("/v1/goals/{goal}/steps"), json!({ "title": title })).await;
+    }
+    create(&app, token, &format!("/v1/goals/{goal}/check-ins"), json!({ "note": "Made soup" })).await;
+    let contact = create(&app, token, "/v1/contacts", json!({ "name": "Jo", "kind": "family" })).await;
+    create(&app, token, &format!("/v1/contacts/{contact}/interactions"), json!({ "at": chrono::Utc::now(), "method": "in_person" })).await;
+    let (status, page) = sync_page(&app, token, Some(&since), 100).await;
+    assert_eq!(status, StatusCode::OK);
+    let order: Vec<&str> = page["changes"].as_array().unwrap().iter().map(|change| change["type"].as_str().unwrap()).collect();
+    assert_eq!(order, ["goal", "goal_step", "goal_step", "goal_check_in", "contact", "contact_interaction"]);
+});
+
+api_test!(async fn a_supporter_closing_their_account_ends_the_share_in_the_sharers_sync(app) {
+    let alex = app.signed_in_user().await;
+    let sam = app.signed_in_user().await;
+    let token = alex.access_token.as_str();
+    let contact = create(&app, token, "/v1/contacts", json!({ "name": "Sam", "kind": "friend" })).await;
+    let (status, shared) = call(&app, token, Method::POST, "/v1/shares", Some(json!({ "contact_id": contact, "goals": [], "routines_summary": true }))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = call(&app, &sam.access_token, Method::POST, "/v1/invitations/accept", Some(json!({ "code": shared["invitation"]["code"] }))).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut copy = AppCopy::default();
+    copy.sync(&app, token, 100).await;
+    let share_id = shared["share"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(copy.things[&("share".to_owned(), share_id.clone())].0["status"], "active");
+
+    let closed = app.authorized(Method::DELETE, "/v1/me", &sam.access_token).json(&json!({ "password": GOOD_PASSWORD })).send().await.unwrap();
+    assert_eq!(closed.status(), StatusCode::NO_CONTENT);
+    copy.sync(&app, token, 100).await;
+    assert_eq!(copy.things[&("share".to_owned(), share_id)].0["status"], "ended");
+    assert_eq!(copy.contents(), server_state(&app, token).await);
+});

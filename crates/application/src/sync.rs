@@ -8,7 +8,7 @@
 //! as "put this", a deletion as "remove this if you have it") ends with exactly what the
 //! server holds. A resource may come more than once; the later answer is the newer.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
 use waymark_domain::identity::AccountId;
@@ -184,7 +184,7 @@ async fn journal_changes(
     // The journal has no gaps: an entry missing right after the position was
     // removed by retention, and so, perhaps, were others the app never saw.
     let expired = match entries.first() {
-        Some(first) => first.sequence.0 != after.0 + 1,
+        Some(first) => Some(first.sequence.0) != after.0.checked_add(1),
         None => head != after,
     };
     if expired {
@@ -196,22 +196,20 @@ async fn journal_changes(
         journal: entries.last().map_or(after, |entry| entry.sequence),
         first_pass: None,
     };
-    let items = current_of(ports, owner, latest_of(&entries, kinds)).await?;
+    let items = current_of(ports, owner, named_in(&entries, kinds)).await?;
     Ok(SyncPage { items, next, more })
 }
 
-/// Each resource `entries` name, of the kinds `kinds`, once, in the order of its last
-/// entry.
-fn latest_of(entries: &[JournalEntry], kinds: SyncedKinds) -> Vec<(ResourceType, Uuid)> {
-    let mut last_place: HashMap<(ResourceType, Uuid), usize> = HashMap::new();
-    for (place, entry) in entries.iter().enumerate() {
-        if kinds.contains(entry.change.resource) {
-            last_place.insert((entry.change.resource, entry.change.id), place);
-        }
-    }
-    let mut named: Vec<_> = last_place.into_iter().collect();
-    named.sort_unstable_by_key(|(_, place)| *place);
-    named.into_iter().map(|(resource, _)| resource).collect()
+/// Each resource `entries` name, of the kinds `kinds`, once, where it first appears:
+/// a resource is written before what belongs to it (a goal before its steps, a
+/// contact before its interactions), so a page gives parents before their children.
+fn named_in(entries: &[JournalEntry], kinds: SyncedKinds) -> Vec<(ResourceType, Uuid)> {
+    let mut seen = HashSet::new();
+    entries
+        .iter()
+        .map(|entry| (entry.change.resource, entry.change.id))
+        .filter(|(resource, id)| kinds.contains(*resource) && seen.insert((*resource, *id)))
+        .collect()
 }
 
 /// `named` as each is now: the resource, or that it is gone.

@@ -42,6 +42,9 @@ pub fn read_scope(resource: ResourceType) -> Option<Scope> {
     }
 }
 
+// One bit per kind sync carries.
+const _: () = assert!(SYNCED.len() <= u8::BITS as usize);
+
 /// Which of the kinds sync carries a token with `scopes` may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SyncedKinds(u8);

@@ -91,8 +91,20 @@ impl Journal {
         owner: AccountId,
         changes: &[Change],
     ) -> Result<(), StoreError> {
-        let tell =
-            TellWhenDone { hearers: Arc::clone(&self.hearers), owner, changes: changes.to_vec() };
+        self.commit_appended_for(transaction, vec![(owner, changes.to_vec())]).await
+    }
+
+    /// As [`Self::commit_appended`], for a transaction that appended entries to
+    /// several people's journals (`changed`: each person and their changes).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the commit fails (it may have happened all the same).
+    pub(crate) async fn commit_appended_for(
+        &self,
+        transaction: WriteTransaction,
+        changed: Vec<(AccountId, Vec<Change>)>,
+    ) -> Result<(), StoreError> {
+        let tell = TellWhenDone { hearers: Arc::clone(&self.hearers), changed };
         // A task of its own: once begun, the commit runs to its end and the hearers are
         // told after it, even when the request that asked stops waiting (a client that
         // went away, a timeout). Told earlier, a cache could keep what a read made of
@@ -112,14 +124,16 @@ impl Journal {
 /// running it is dropped (the runtime stopping), since it may have happened.
 struct TellWhenDone {
     hearers: Arc<[Arc<dyn HearsChanges>]>,
-    owner: AccountId,
-    changes: Vec<Change>,
+    /// Each person whose journal the write appended to, and their changes.
+    changed: Vec<(AccountId, Vec<Change>)>,
 }
 
 impl Drop for TellWhenDone {
     fn drop(&mut self) {
         for hearer in self.hearers.iter() {
-            hearer.heard(self.owner, &self.changes);
+            for (owner, changes) in &self.changed {
+                hearer.heard(*owner, changes);
+            }
         }
     }
 }

@@ -195,8 +195,9 @@ impl SyncedChange {
 /// A page of changes.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SyncResponse {
-    /// What changed, oldest first. The same thing can come more than once (on a
-    /// first sync, and when it changed while you synced): the later one is newer.
+    /// What changed, in the order it first changed in this page (so a thing comes
+    /// before what belongs to it). The same thing can come more than once (on a first
+    /// sync, and when it changed while you synced): the later one is newer.
     #[schema(max_items = 100)]
     changes: Vec<SyncedChange>,
     /// Pass as `since` next time. Keep it: it is where your copy stands.
@@ -267,7 +268,7 @@ pub(crate) async fn sync_changes(
     }
     let page = sync::changes(&state.ports, owner, kinds, position, limit).await?;
     let now = waymark_domain::time::now();
-    let json = serde_json::to_vec(&response_of(&page, &tokens, owner, kinds, now))
+    let json = serde_json::to_vec(&response_of(&page, &tokens, owner, kinds, now)?)
         .map_err(|error| ApiError::Internal(error.into()))?;
     let json = Bytes::from(json);
     state.sync_answers.keep(key, json.clone());
@@ -284,21 +285,33 @@ fn response_of(
     owner: AccountId,
     kinds: SyncedKinds,
     now: Instant,
-) -> SyncResponse {
+) -> Result<SyncResponse, ApiError> {
+    let first_pass = match page.next.first_pass {
+        Some(pass) => {
+            let place = SYNCED
+                .iter()
+                .position(|kind| *kind == pass.resource)
+                .and_then(|place| u8::try_from(place).ok())
+                .ok_or_else(|| {
+                    ApiError::Internal(anyhow::anyhow!(
+                        "a first sync reads a kind sync does not carry"
+                    ))
+                })?;
+            Some((place, pass.after))
+        }
+        None => None,
+    };
     let next = SyncToken {
         account: owner.0,
         sequence: page.next.journal.0,
         kinds: kinds.bits(),
-        first_pass: page.next.first_pass.and_then(|pass| {
-            let place = SYNCED.iter().position(|kind| *kind == pass.resource)?;
-            Some((u8::try_from(place).ok()?, pass.after))
-        }),
+        first_pass,
     };
-    SyncResponse {
+    Ok(SyncResponse {
         changes: page.items.iter().map(|item| SyncedChange::of(item, now)).collect(),
         next: tokens.encode(&next),
         more: page.more,
-    }
+    })
 }
 
 /// The position `since` names, if it is one of ours, for this person.

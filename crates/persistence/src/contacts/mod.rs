@@ -377,6 +377,17 @@ impl SqlContactStore {
         if expected_version.is_some_and(|expected| expected != row.version) {
             return Ok(Err(ContactWriteError::PreconditionFailed));
         }
+        // The contact is locked as a row that is going (FOR UPDATE), before anything
+        // else: a share being made for it right now holds a key-share lock on it until
+        // it commits, so it is waited for and its deletion journalled below, and a
+        // share begun after this waits and then finds no contact.
+        if transaction.get_database_backend() == DbBackend::Postgres {
+            contacts::Entity::find_by_id(id.0)
+                .lock_exclusive()
+                .one(&transaction)
+                .await
+                .map_err(store_error)?;
+        }
         let mut supported: Vec<uuid::Uuid> = goal_supporters::Entity::find()
             .filter(goal_supporters::Column::ContactId.eq(id.0))
             .all(&transaction)

@@ -343,10 +343,17 @@ impl SqlAccountStore {
         // The entry goes with the rest of the account's journal, but is heard all the
         // same: by this process, and on PostgreSQL by every replica (the notification
         // is sent when the entry is written).
-        let erased = [Change::deleted(ResourceType::Account, id.0)];
-        crate::journal::append(&transaction, id, Actor::Person(id), time::now(), &erased).await?;
+        let now = time::now();
+        let erased = vec![Change::deleted(ResourceType::Account, id.0)];
+        crate::journal::append(&transaction, id, Actor::Person(id), now, &erased).await?;
+        // The shares they followed end as their account goes (ON DELETE SET NULL):
+        // each sharing person's journal says so, for their apps' sync.
+        let mut changed =
+            crate::sharing::journal_supporter_change(&transaction, id, Actor::Supporter(id), now)
+                .await?;
         accounts::Entity::delete_by_id(id.0).exec(&transaction).await.map_err(store_error)?;
-        self.journal.commit_appended(transaction, id, &erased).await?;
+        changed.push((id, erased));
+        self.journal.commit_appended_for(transaction, changed).await?;
         Ok(true)
     }
 }

@@ -101,6 +101,38 @@ pub(crate) async fn shares_of(
         .collect()
 }
 
+/// Journals, in each sharing person's journal, that the shares `supporter` follows
+/// change with them (their account is being erased: the shares end), as made by
+/// `actor` at `at`, inside the transaction making that change; answers each person
+/// and their changes, for the journal to tell once the transaction commits.
+///
+/// # Errors
+/// [`StoreError`] when storage fails; the caller's transaction then rolls back.
+pub(crate) async fn journal_supporter_change(
+    connection: &impl ConnectionTrait,
+    supporter: AccountId,
+    actor: waymark_domain::journal::Actor,
+    at: Instant,
+) -> Result<Vec<(AccountId, Vec<Change>)>, StoreError> {
+    let supported = shares::Entity::find()
+        .filter(shares::Column::SupporterAccountId.eq(supporter.0))
+        .all(connection)
+        .await
+        .map_err(store_error)?;
+    let mut by_owner: HashMap<AccountId, Vec<Change>> = HashMap::new();
+    for share in supported {
+        by_owner.entry(AccountId(share.account_id)).or_default().push(Change::updated(
+            ResourceType::Share,
+            share.id,
+            Some(share.version),
+        ));
+    }
+    for (owner, changes) in &by_owner {
+        crate::journal::append(connection, *owner, actor, at, changes).await?;
+    }
+    Ok(by_owner.into_iter().collect())
+}
+
 /// `row` as the person sees it.
 pub(super) async fn share_of(
     connection: &impl ConnectionTrait,
