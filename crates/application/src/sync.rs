@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
-use waymark_domain::identity::AccountId;
+use waymark_domain::identity::{AccountId, ScopeSet};
 use waymark_domain::journal::{JournalEntry, ResourceType, Sequence};
 use waymark_domain::ports::{StoragePorts, StoreError};
 use waymark_domain::sync::{Resource, SYNCED, SyncedKinds};
@@ -22,6 +22,8 @@ use crate::failure::Failure;
 /// sync, how far it has read their current resources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncPosition {
+    /// The kinds the sync carries (those its token could read when it began).
+    pub kinds: SyncedKinds,
     /// The last journal entry the app has (during a first sync: the head when it began).
     pub journal: Sequence,
     /// During a first sync, where its reading of current resources stands.
@@ -65,6 +67,13 @@ pub struct SyncPage {
 /// Why a sync could not go on.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
+    /// The token reads none of the kinds sync carries.
+    #[error("the token reads none of the kinds sync carries")]
+    NothingReadable,
+    /// The position was reached with other kinds than the token reads now: what the
+    /// app holds is not what this token would have given it.
+    #[error("the sync began with other scopes")]
+    OtherScopes,
     /// The changes after the position are no longer held (the journal keeps them for
     /// the retention period): the app must start again from nothing.
     #[error("the changes since this position are no longer held")]
@@ -76,6 +85,18 @@ pub enum SyncError {
 
 /// Why a sync could not go on.
 pub type SyncFailure = Failure<SyncError>;
+
+/// The kinds a token with `scopes` syncs: those its read scopes cover.
+///
+/// # Errors
+/// [`SyncError::NothingReadable`] when they cover none.
+pub fn kinds_for(scopes: &ScopeSet) -> Result<SyncedKinds, SyncFailure> {
+    let kinds = SyncedKinds::readable_with(scopes);
+    if kinds.is_empty() {
+        return Err(Failure::Refused(SyncError::NothingReadable));
+    }
+    Ok(kinds)
+}
 
 /// What a sync answer depends on besides the request: the person's journal head.
 /// Every change to what sync carries is a journal entry, so two equal requests answered
@@ -96,7 +117,8 @@ pub async fn stamp(ports: &StoragePorts, owner: AccountId) -> Result<Sequence, S
 /// `limit` while more are waiting.
 ///
 /// # Errors
-/// [`SyncError::Expired`] when the changes after `since` are gone; a store error.
+/// [`SyncError::OtherScopes`] when `since` was reached with other kinds;
+/// [`SyncError::Expired`] when the changes after it are gone; a store error.
 pub async fn changes(
     ports: &StoragePorts,
     owner: AccountId,
@@ -105,11 +127,15 @@ pub async fn changes(
     limit: u64,
 ) -> Result<SyncPage, SyncFailure> {
     let position = match since {
+        Some(position) if position.kinds != kinds => {
+            return Err(Failure::Refused(SyncError::OtherScopes));
+        }
         Some(position) => position,
         None => {
             let head = ports.journal.head(owner).await?;
             let first = kinds.iter().next();
             SyncPosition {
+                kinds,
                 journal: head,
                 first_pass: first.map(|resource| FirstPass { resource, after: None }),
             }
@@ -142,7 +168,7 @@ async fn first_pass(
             let next = FirstPass { resource, after: None };
             return Ok(SyncPage {
                 items,
-                next: SyncPosition { journal: head, first_pass: Some(next) },
+                next: SyncPosition { kinds, journal: head, first_pass: Some(next) },
                 more: true,
             });
         }
@@ -159,6 +185,7 @@ async fn first_pass(
             return Ok(SyncPage {
                 items,
                 next: SyncPosition {
+                    kinds,
                     journal: head,
                     first_pass: Some(FirstPass { resource, after: last }),
                 },
@@ -169,7 +196,7 @@ async fn first_pass(
     }
     // Every current resource has been given; what changed since is in the journal.
     let more = !ports.journal.entries_after(owner, head, 1).await?.is_empty();
-    Ok(SyncPage { items, next: SyncPosition { journal: head, first_pass: None }, more })
+    Ok(SyncPage { items, next: SyncPosition { kinds, journal: head, first_pass: None }, more })
 }
 
 /// The resources changed in up to `limit` journal entries after `after`.
@@ -193,6 +220,7 @@ async fn journal_changes(
     let more = entries.len() as u64 > limit;
     entries.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let next = SyncPosition {
+        kinds,
         journal: entries.last().map_or(after, |entry| entry.sequence),
         first_pass: None,
     };

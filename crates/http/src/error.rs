@@ -344,6 +344,16 @@ impl From<SupportError> for ApiError {
 impl From<SyncError> for ApiError {
     fn from(error: SyncError) -> Self {
         match error {
+            SyncError::NothingReadable => Self::Forbidden {
+                detail: "Sync needs at least one of goals:read, routines:read, contacts:read \
+                         and shares:read."
+                    .to_owned(),
+            },
+            SyncError::OtherScopes => Self::SyncExpired(
+                "This sync began with other scopes than your token has now: start again \
+                 without since."
+                    .to_owned(),
+            ),
             SyncError::Expired => Self::SyncExpired(
                 "The changes since this token are no longer kept (they are kept for the \
                  journal's retention, 90 days by default): start again without since."

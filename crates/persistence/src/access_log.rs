@@ -2,10 +2,14 @@
 //! the accessors' names as they are now.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use async_trait::async_trait;
-use sea_orm::sea_query::{OnConflict, Value};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Value;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    Statement,
+};
 use waymark_domain::access_log::{
     AccessLogEntry, AccessLogQuery, AccessLogStore, AccessRecord, Accessor,
 };
@@ -50,20 +54,23 @@ impl AccessLogStore for SqlAccessLog {
             .collect();
         let kept: Vec<&AccessRecord> =
             records.iter().filter(|record| present.contains(&record.owner.0)).collect();
+        let backend = transaction.get_database_backend();
         let mut rest = kept.as_slice();
         while !rest.is_empty() {
             // Statements are prepared and kept per connection, one for each number of
             // rows: chunks of a power of two rows (at most CHUNK) keep that to a few.
-            // Each chunk's rows are made only as it is written, so a large batch never
-            // holds all of its rows twice.
+            // Each chunk's values are made only as it is written, straight from the
+            // records, so a large batch never holds all of its rows twice.
             let size = 1 << rest.len().min(CHUNK).ilog2();
             let (chunk, after) = rest.split_at(size);
             rest = after;
-            // A batch written by a commit that reported failure is written again on
-            // the next try: what is there already stays, once.
-            access_log::Entity::insert_many(chunk.iter().map(|record| row_of(record)))
-                .on_conflict(OnConflict::column(access_log::Column::Id).do_nothing().to_owned())
-                .exec_without_returning(&transaction)
+            let values = chunk.iter().flat_map(|record| values_of(record)).collect::<Vec<_>>();
+            transaction
+                .execute_raw(Statement::from_sql_and_values(
+                    backend,
+                    insert_sql(backend, size),
+                    values,
+                ))
                 .await
                 .map_err(store_error)?;
         }
@@ -142,23 +149,70 @@ impl SqlAccessLog {
     }
 }
 
-fn row_of(record: &AccessRecord) -> access_log::ActiveModel {
+/// The columns each row gives, in the order [`values_of`] gives them.
+const COLUMNS: [&str; 10] = [
+    "id",
+    "account_id",
+    "occurred_at",
+    "accessor_kind",
+    "client_id",
+    "accessor_account_id",
+    "operation",
+    "resource_type",
+    "resource_id",
+    "status",
+];
+
+/// The insert of `rows` rows, written once per backend and size: a batch that a
+/// commit reported as failed is written again on the next try, and what is there
+/// already stays, once.
+fn insert_sql(backend: DbBackend, rows: usize) -> String {
+    /// Each insert as written, by whether it is PostgreSQL's and its rows.
+    type Written = HashMap<(bool, usize), Arc<str>>;
+    static WRITTEN: OnceLock<Mutex<Written>> = OnceLock::new();
+    let postgres = backend == DbBackend::Postgres;
+    let written = WRITTEN.get_or_init(Mutex::default);
+    let mut written = written.lock().unwrap_or_else(PoisonError::into_inner);
+    let sql = written.entry((postgres, rows)).or_insert_with(|| {
+        let mut place = 0;
+        let mut placeholder = || {
+            place += 1;
+            if postgres { format!("${place}") } else { "?".to_owned() }
+        };
+        let rows = (0..rows)
+            .map(|_| {
+                let row = COLUMNS.iter().map(|_| placeholder()).collect::<Vec<_>>().join(", ");
+                format!("({row})")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "INSERT INTO access_log ({}) VALUES {rows} ON CONFLICT (id) DO NOTHING",
+            COLUMNS.join(", ")
+        )
+        .into()
+    });
+    sql.to_string()
+}
+
+/// `record`'s values, in the order of [`COLUMNS`].
+fn values_of(record: &AccessRecord) -> [Value; 10] {
     let (client_id, accessor_account_id) = match record.accessor {
         Accessor::App(client) => (Some(client.0), None),
         Accessor::Administrator(account) | Accessor::Supporter(account) => (None, Some(account.0)),
     };
-    access_log::ActiveModel {
-        id: Set(record.id),
-        account_id: Set(record.owner.0),
-        occurred_at: Set(record.at),
-        accessor_kind: Set(record.accessor.kind().to_owned()),
-        client_id: Set(client_id),
-        accessor_account_id: Set(accessor_account_id),
-        operation: Set(record.operation.clone()),
-        resource_type: Set(record.resource_type.clone()),
-        resource_id: Set(record.resource_id.clone()),
-        status: Set(i32::from(record.status)),
-    }
+    [
+        record.id.into(),
+        record.owner.0.into(),
+        record.at.into(),
+        record.accessor.kind().into(),
+        client_id.into(),
+        accessor_account_id.into(),
+        record.operation.as_str().into(),
+        record.resource_type.as_str().into(),
+        record.resource_id.as_deref().into(),
+        i32::from(record.status).into(),
+    ]
 }
 
 fn record_of(row: access_log::Model) -> Result<AccessRecord, StoreError> {

@@ -17,14 +17,14 @@ use crate::openapi::problems::BadQuery;
 use crate::pagination::{
     CursorSigner, MAX_LIMIT, bad_query, documented_query, documented_query_types, parse_limit,
 };
-use crate::routes::contacts::representation::{ContactResponse, InteractionResponse};
-use crate::routes::goals::check_ins::CheckInResponse;
-use crate::routes::goals::representation::GoalResponse;
-use crate::routes::goals::steps::StepResponse;
-use crate::routes::routines::representation::{RoutineCheckInResponse, RoutineResponse};
-use crate::routes::sharing::representation::ShareResponse;
 use crate::state::AppState;
 use crate::sync_answers::AnswerKey;
+use crate::wire::contacts::{ContactResponse, InteractionResponse};
+use crate::wire::goals::CheckInResponse;
+use crate::wire::goals::GoalResponse;
+use crate::wire::goals::StepResponse;
+use crate::wire::routines::{RoutineCheckInResponse, RoutineResponse};
+use crate::wire::shares::ShareResponse;
 
 /// The longest sync token decoded.
 const MAX_TOKEN_LENGTH: usize = 300;
@@ -243,19 +243,12 @@ pub(crate) async fn sync_changes(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = principal.account()?;
-    let kinds = SyncedKinds::readable_with(&principal.scopes);
-    if kinds.is_empty() {
-        return Err(ApiError::Forbidden {
-            detail: "Sync needs at least one of goals:read, routines:read, contacts:read and \
-                     shares:read."
-                .to_owned(),
-        });
-    }
+    let kinds = sync::kinds_for(&principal.scopes)?;
     let sent: SyncParameters = documented_query(request.query_string())?;
     let limit = sent.limit.as_deref().map_or(Ok(MAX_LIMIT), parse_limit)?;
     let tokens = state.cursors.for_purpose("sync", MAX_TOKEN_LENGTH);
     let position =
-        sent.since.as_deref().map(|since| position_of(&tokens, since, owner, kinds)).transpose()?;
+        sent.since.as_deref().map(|since| position_of(&tokens, since, owner)).transpose()?;
     let key = AnswerKey {
         owner,
         since: sent.since,
@@ -268,7 +261,7 @@ pub(crate) async fn sync_changes(
     }
     let page = sync::changes(&state.ports, owner, kinds, position, limit).await?;
     let now = waymark_domain::time::now();
-    let json = serde_json::to_vec(&response_of(&page, &tokens, owner, kinds, now)?)
+    let json = serde_json::to_vec(&response_of(&page, &tokens, owner, now)?)
         .map_err(|error| ApiError::Internal(error.into()))?;
     let json = Bytes::from(json);
     state.sync_answers.keep(key, json.clone());
@@ -283,7 +276,6 @@ fn response_of(
     page: &SyncPage,
     tokens: &CursorSigner,
     owner: AccountId,
-    kinds: SyncedKinds,
     now: Instant,
 ) -> Result<SyncResponse, ApiError> {
     let first_pass = match page.next.first_pass {
@@ -304,7 +296,7 @@ fn response_of(
     let next = SyncToken {
         account: owner.0,
         sequence: page.next.journal.0,
-        kinds: kinds.bits(),
+        kinds: page.next.kinds.bits(),
         first_pass,
     };
     Ok(SyncResponse {
@@ -319,19 +311,11 @@ fn position_of(
     tokens: &CursorSigner,
     since: &str,
     owner: AccountId,
-    kinds: SyncedKinds,
 ) -> Result<SyncPosition, ApiError> {
     let not_ours = || bad_query("since is not a sync token of yours; start again without since");
     let token: SyncToken = tokens.decode(since).map_err(|_| not_ours())?;
     if token.account != owner.0 {
         return Err(not_ours());
-    }
-    if SyncedKinds::from_bits(token.kinds) != kinds {
-        return Err(ApiError::SyncExpired(
-            "This sync began with other scopes than your token has now: start again without \
-             since."
-                .to_owned(),
-        ));
     }
     let first_pass = match token.first_pass {
         Some((place, after)) => {
@@ -340,5 +324,9 @@ fn position_of(
         }
         None => None,
     };
-    Ok(SyncPosition { journal: Sequence(token.sequence), first_pass })
+    Ok(SyncPosition {
+        kinds: SyncedKinds::from_bits(token.kinds),
+        journal: Sequence(token.sequence),
+        first_pass,
+    })
 }

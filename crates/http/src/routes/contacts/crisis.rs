@@ -5,11 +5,11 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::representation::ContactResponse;
 use crate::auth::Principal;
 use crate::crisis_board::crisis_answer;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::wire::contacts::ContactResponse;
 use crate::wire::services::ServiceResponse;
 
 /// Your crisis view.

@@ -14,7 +14,6 @@ use waymark_domain::contacts::{
 use waymark_domain::time::{Instant, now};
 use waymark_domain::validation::Problem as FieldProblem;
 
-use super::representation::{ContactResponse, InteractionResponse, NewInteractionRequest};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, version_etag};
@@ -23,6 +22,7 @@ use crate::pagination::{PageRequest, TimeAndId, page_response};
 use crate::paths::{ContactPath, InteractionPath};
 use crate::problem::Problem;
 use crate::state::AppState;
+use crate::wire::contacts::{ContactResponse, InteractionResponse, NewInteractionRequest};
 
 /// A page of interactions, newest first.
 #[derive(Debug, Serialize, ToSchema)]

@@ -8,7 +8,6 @@ use utoipa::{IntoParams, ToSchema};
 use waymark_domain::contacts::ports::{ContactPosition, ContactQuery};
 use waymark_domain::contacts::{ContactId, ContactKind, Helpfulness};
 
-use super::representation::{ContactKindName, ContactResponse, HelpfulnessName};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::openapi::problems::BadQuery;
@@ -17,6 +16,7 @@ use crate::pagination::{
     page_response, parse_bool, parse_limit,
 };
 use crate::state::AppState;
+use crate::wire::contacts::{ContactKindName, ContactResponse, HelpfulnessName};
 
 /// The query parameters of `GET /v1/contacts`.
 #[derive(Debug, Deserialize, IntoParams)]

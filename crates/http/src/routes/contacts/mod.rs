@@ -3,7 +3,6 @@
 mod crisis;
 mod interactions;
 mod list;
-pub(crate) mod representation;
 mod single;
 mod supporters;
 mod vcard;

@@ -10,7 +10,6 @@ use waymark_domain::contacts::{
 use waymark_domain::time::{Instant, now};
 use waymark_domain::validation::Problem as FieldProblem;
 
-use super::representation::{ContactPatch, ContactResponse, NewContactRequest};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch, not_modified, version_etag};
@@ -20,6 +19,7 @@ use crate::problem::Problem;
 use crate::respond::{created, versioned};
 use crate::state::AppState;
 use crate::wire::channels::channel_drafts;
+use crate::wire::contacts::{ContactPatch, ContactResponse, NewContactRequest};
 
 /// Adds a contact to your support network.
 ///

@@ -13,7 +13,6 @@ use waymark_domain::contacts::{Contact, Problems, Supporter, SupporterRole};
 use waymark_domain::time::now;
 use waymark_domain::validation::Problem as FieldProblem;
 
-use super::representation::ContactKindName;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
@@ -22,6 +21,7 @@ use crate::pagination::{PageRequest, TimeAndId, page_response};
 use crate::paths::{ContactPath, GoalPath, SupporterPath};
 use crate::problem::Problem;
 use crate::state::AppState;
+use crate::wire::contacts::ContactKindName;
 
 /// What a contact does for one goal.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -14,7 +14,6 @@ use waymark_domain::contacts::Problems;
 use waymark_domain::time::now;
 use waymark_domain::validation::Problem as FieldProblem;
 
-use super::representation::ContactResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{not_modified, version_etag};
@@ -22,6 +21,7 @@ use crate::openapi::problems::ContactMissing;
 use crate::paths::ContactPath;
 use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
+use crate::wire::contacts::ContactResponse;
 
 /// The import's path: its body may be larger than other requests'.
 pub(crate) const IMPORT_PATH: &str = "/v1/contacts/import";

@@ -2,11 +2,11 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, web};
-use chrono::{DateTime, Utc};
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use waymark_application::{Input, goal_check_ins};
-use waymark_domain::goals::{CheckIn, CheckInId, CheckInNote, Feeling, NewCheckIn, Progress};
+use waymark_domain::goals::{CheckInId, CheckInNote, Feeling, NewCheckIn, Progress};
 use waymark_domain::time::now;
 use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
@@ -18,48 +18,8 @@ use crate::pagination::{PageRequest, TimeAndId, page_response};
 use crate::paths::{GoalCheckInPath, GoalPath};
 use crate::problem::Problem;
 use crate::state::AppState;
+use crate::wire::goals::CheckInResponse;
 use crate::wire::names::FeelingName;
-
-/// A check-in on a goal.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct CheckInResponse {
-    /// The check-in's id.
-    id: uuid::Uuid,
-    /// What the person wrote.
-    #[schema(example = "Went once this week. Harder than I thought, but I went.")]
-    note: String,
-    /// Progress as they see it, 0 to 100.
-    #[schema(example = 30)]
-    progress: Option<u8>,
-    /// How they felt.
-    #[schema(value_type = Option<FeelingName>, example = "okay")]
-    feeling: Option<String>,
-    /// Whether this was a setback: expected, and worth recording.
-    setback: bool,
-    /// When it was made.
-    #[serde(serialize_with = "crate::wire::time::instant")]
-    created_at: DateTime<Utc>,
-    /// Check-ins do not change: the same as `created_at`.
-    #[serde(serialize_with = "crate::wire::time::instant")]
-    updated_at: DateTime<Utc>,
-    /// Always 1: check-ins do not change.
-    version: i64,
-}
-
-impl From<&CheckIn> for CheckInResponse {
-    fn from(check_in: &CheckIn) -> Self {
-        Self {
-            id: check_in.id.0,
-            note: check_in.note.as_str().to_owned(),
-            progress: check_in.progress.map(Progress::value),
-            feeling: check_in.feeling.map(|feeling| feeling.as_str().to_owned()),
-            setback: check_in.setback,
-            created_at: check_in.created_at,
-            updated_at: check_in.created_at,
-            version: 1,
-        }
-    }
-}
 
 /// A page of check-ins, newest first.
 #[derive(Debug, Serialize, ToSchema)]

@@ -8,7 +8,6 @@ use waymark_application::goals;
 use waymark_domain::goals::ports::{GoalOrder, GoalPosition, GoalQuery};
 use waymark_domain::goals::{Area, GoalId, GoalStatus};
 
-use super::representation::GoalResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::openapi::problems::BadQuery;
@@ -17,6 +16,7 @@ use crate::pagination::{
     parse_limit, serialized_page_response,
 };
 use crate::state::AppState;
+use crate::wire::goals::GoalResponse;
 
 /// The order of the list.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -36,7 +36,7 @@ pub(crate) struct GoalListParameters {
     #[param(value_type = Option<Vec<crate::wire::names::StatusName>>, style = Form, explode)]
     status: Option<Vec<String>>,
     /// Only goals in this area.
-    #[param(value_type = Option<super::representation::AreaName>)]
+    #[param(value_type = Option<crate::wire::goals::AreaName>)]
     area: Option<String>,
     /// Only goals with a target date before this date (`YYYY-MM-DD`).
     #[param(value_type = Option<String>, format = Date)]

@@ -1,10 +1,9 @@
 //! `/v1/goals`: a person's goals, with their status history.
 
-pub(crate) mod check_ins;
+mod check_ins;
 mod list;
-pub(crate) mod representation;
 mod single;
-pub(crate) mod steps;
+mod steps;
 
 pub(crate) use check_ins::{create_check_in, delete_check_in, get_check_in, list_check_ins};
 pub(crate) use list::list_goals;

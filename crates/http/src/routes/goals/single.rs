@@ -4,9 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use waymark_application::goals;
 use waymark_domain::time::now;
 
-use super::representation::{
-    GoalHistoryResponse, GoalPatch, GoalResponse, NewGoalRequest, StatusChangeResponse,
-};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, not_modified, version_etag};
@@ -14,6 +11,9 @@ use crate::openapi::problems::{GoalMissing, GoalStale, IdempotencyConflict, Inva
 use crate::paths::GoalPath;
 use crate::respond::{created, versioned};
 use crate::state::AppState;
+use crate::wire::goals::{
+    GoalHistoryResponse, GoalPatch, GoalResponse, NewGoalRequest, StatusChangeResponse,
+};
 
 /// Sets a new goal.
 ///

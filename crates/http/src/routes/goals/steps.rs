@@ -1,7 +1,7 @@
 //! `/v1/goals/{goal_id}/steps`: concrete steps towards a goal, in the person's order.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use waymark_application::{Input, steps};
@@ -17,47 +17,7 @@ use crate::paths::{GoalPath, StepPath};
 use crate::problem::Problem;
 use crate::respond::{created, versioned};
 use crate::state::AppState;
-
-/// A step towards a goal.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct StepResponse {
-    /// The step's id.
-    id: uuid::Uuid,
-    /// What it is.
-    #[schema(example = "Ask at the library about the walking group")]
-    title: String,
-    /// Whether it is done.
-    done: bool,
-    /// When it was marked done (set by the server).
-    #[serde(serialize_with = "crate::wire::time::optional_instant")]
-    done_at: Option<DateTime<Utc>>,
-    /// Its place in the goal's order, from 0.
-    #[schema(example = 0)]
-    position: i32,
-    /// When it was created.
-    #[serde(serialize_with = "crate::wire::time::instant")]
-    created_at: DateTime<Utc>,
-    /// When it last changed.
-    #[serde(serialize_with = "crate::wire::time::instant")]
-    updated_at: DateTime<Utc>,
-    /// Starts at 1, +1 with every change; also the `ETag`.
-    version: i64,
-}
-
-impl From<&Step> for StepResponse {
-    fn from(step: &Step) -> Self {
-        Self {
-            id: step.id.0,
-            title: step.title.as_str().to_owned(),
-            done: step.done,
-            done_at: step.done_at,
-            position: step.position,
-            created_at: step.created_at,
-            updated_at: step.updated_at,
-            version: step.version,
-        }
-    }
-}
+use crate::wire::goals::StepResponse;
 
 /// A goal's steps, in order (at most 100, so always one page).
 #[derive(Debug, Serialize, ToSchema)]

@@ -10,13 +10,13 @@ use waymark_domain::routines::RoutineId;
 use waymark_domain::time::now;
 
 use super::check_ins::NewRoutineCheckInRequest;
-use super::representation::{CheckInStatusName, OccurrenceRef, RoutineCheckInResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::problem::{FieldError, Problem};
 use crate::state::AppState;
 use crate::wire::names::FeelingName;
+use crate::wire::routines::{CheckInStatusName, OccurrenceRef, RoutineCheckInResponse};
 
 /// The most check-ins one batch may carry.
 pub(crate) const MAX_BATCH: usize = 100;

@@ -15,9 +15,6 @@ use waymark_domain::routines::{
 use waymark_domain::time::now;
 use waymark_domain::validation::{Problem as FieldProblem, Problems};
 
-use super::representation::{
-    CheckInStatusName, OccurrenceRef, RoutineCheckInResponse, supported_date,
-};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, Patch};
@@ -27,6 +24,9 @@ use crate::problem::Problem;
 use crate::respond::{created, versioned};
 use crate::state::AppState;
 use crate::wire::names::FeelingName;
+use crate::wire::routines::{
+    CheckInStatusName, OccurrenceRef, RoutineCheckInResponse, supported_date,
+};
 
 /// A check-in for one occurrence.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -8,7 +8,6 @@ use waymark_domain::routines::Category;
 use waymark_domain::routines::RoutineId;
 use waymark_domain::routines::ports::{RoutinePosition, RoutineQuery};
 
-use super::representation::{CategoryName, RoutineResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::openapi::problems::BadQuery;
@@ -17,6 +16,7 @@ use crate::pagination::{
     page_response, parse_bool, parse_limit,
 };
 use crate::state::AppState;
+use crate::wire::routines::{CategoryName, RoutineResponse};
 
 /// The query parameters of `GET /v1/routines`, as sent.
 #[derive(Debug, Deserialize, IntoParams)]

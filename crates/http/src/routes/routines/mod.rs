@@ -7,7 +7,6 @@ mod check_ins;
 mod list;
 mod occurrences;
 pub(crate) mod rendered_agendas;
-pub(crate) mod representation;
 mod single;
 mod stats;
 

@@ -10,13 +10,13 @@ use waymark_application::{accounts, routines};
 use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
 use waymark_domain::time::now;
 
-use super::representation::{CategoryName, RoutineCheckInResponse, supported_date, time_text};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::openapi::problems::{BadRange, RoutineMissing};
 use crate::paths::RoutinePath;
 use crate::problem::Problem;
 use crate::state::AppState;
+use crate::wire::routines::{CategoryName, RoutineCheckInResponse, supported_date, time_text};
 
 /// The longest agenda, in days.
 pub(crate) const MAX_AGENDA_DAYS: i64 = 14;

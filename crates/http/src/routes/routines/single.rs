@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use waymark_application::routines;
 use waymark_domain::time::now;
 
-use super::representation::{NewRoutineRequest, RoutinePatch, RoutineResponse};
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, not_modified, version_etag};
@@ -13,6 +12,7 @@ use crate::paths::RoutinePath;
 use crate::problem::Problem;
 use crate::respond::{created, versioned};
 use crate::state::AppState;
+use crate::wire::routines::{NewRoutineRequest, RoutinePatch, RoutineResponse};
 
 /// Creates a routine.
 ///

@@ -3,7 +3,6 @@
 
 mod encouragements;
 mod messages;
-pub(crate) mod representation;
 mod shares;
 mod supporting;
 mod views;

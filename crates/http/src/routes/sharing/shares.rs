@@ -5,9 +5,6 @@ use waymark_application::sharing::{self, Invitation};
 use waymark_domain::sharing::{Share, ShareId};
 use waymark_domain::time::now;
 
-use super::representation::{
-    InvitationResponse, InvitedShareResponse, NewShareRequest, SharePatch, ShareResponse,
-};
 use super::views::SharePreviewResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -20,6 +17,9 @@ use crate::paths::SharePath;
 use crate::problem::Problem;
 use crate::respond::versioned;
 use crate::state::AppState;
+use crate::wire::shares::{
+    InvitationResponse, InvitedShareResponse, NewShareRequest, SharePatch, ShareResponse,
+};
 
 /// A share with its invitation, shown this once: never stored for, nor shown by, an
 /// idempotent replay.

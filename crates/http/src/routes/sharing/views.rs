@@ -14,7 +14,7 @@ use waymark_domain::sharing::ports::SupportedShare;
 use waymark_domain::time::Instant;
 use waymark_domain::validation::{Problem, Problems};
 
-use super::representation::ShareStatusName;
+use crate::wire::shares::ShareStatusName;
 
 /// Which goals a share shows, as its supporter is told.
 #[derive(Debug, Serialize, ToSchema)]

@@ -265,7 +265,7 @@ pub(crate) enum ShareStatusName {
 }
 
 impl ShareStatusName {
-    pub(super) fn of(share: &Share, now: Instant) -> Self {
+    pub(crate) fn of(share: &Share, now: Instant) -> Self {
         use waymark_domain::sharing::ShareStatus;
         match share.status(now) {
             ShareStatus::Invited => Self::Invited,

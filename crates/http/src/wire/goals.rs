@@ -5,13 +5,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use waymark_application::goals::{GoalDraft, GoalEdit};
 use waymark_domain::goals::{
-    Area, Goal, GoalChanges, GoalStatus, GoalTitle, GoalWhy, NewGoal, StatusChange, SupportNotes,
-    target_date_from,
+    Area, CheckIn, Goal, GoalChanges, GoalStatus, GoalTitle, GoalWhy, NewGoal, Progress,
+    StatusChange, Step, SupportNotes, target_date_from,
 };
 use waymark_domain::validation::{Problem, Problems};
 
 use crate::extract::Patch;
-use crate::wire::names::StatusName;
+use crate::wire::names::{FeelingName, StatusName};
 
 /// The part of life a goal belongs to.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -260,5 +260,87 @@ impl GoalEdit for GoalPatch {
                 .and_then(|notes| problems.check("/support_notes", SupportNotes::parse(&notes))),
         };
         problems.or(|| Some(changes))
+    }
+}
+
+/// A step towards a goal.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StepResponse {
+    /// The step's id.
+    id: uuid::Uuid,
+    /// What it is.
+    #[schema(example = "Ask at the library about the walking group")]
+    title: String,
+    /// Whether it is done.
+    done: bool,
+    /// When it was marked done (set by the server).
+    #[serde(serialize_with = "crate::wire::time::optional_instant")]
+    done_at: Option<DateTime<Utc>>,
+    /// Its place in the goal's order, from 0.
+    #[schema(example = 0)]
+    position: i32,
+    /// When it was created.
+    #[serde(serialize_with = "crate::wire::time::instant")]
+    created_at: DateTime<Utc>,
+    /// When it last changed.
+    #[serde(serialize_with = "crate::wire::time::instant")]
+    updated_at: DateTime<Utc>,
+    /// Starts at 1, +1 with every change; also the `ETag`.
+    version: i64,
+}
+
+impl From<&Step> for StepResponse {
+    fn from(step: &Step) -> Self {
+        Self {
+            id: step.id.0,
+            title: step.title.as_str().to_owned(),
+            done: step.done,
+            done_at: step.done_at,
+            position: step.position,
+            created_at: step.created_at,
+            updated_at: step.updated_at,
+            version: step.version,
+        }
+    }
+}
+
+/// A check-in on a goal.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CheckInResponse {
+    /// The check-in's id.
+    id: uuid::Uuid,
+    /// What the person wrote.
+    #[schema(example = "Went once this week. Harder than I thought, but I went.")]
+    note: String,
+    /// Progress as they see it, 0 to 100.
+    #[schema(example = 30)]
+    progress: Option<u8>,
+    /// How they felt.
+    #[schema(value_type = Option<FeelingName>, example = "okay")]
+    feeling: Option<String>,
+    /// Whether this was a setback: expected, and worth recording.
+    setback: bool,
+    /// When it was made.
+    #[serde(serialize_with = "crate::wire::time::instant")]
+    created_at: DateTime<Utc>,
+    /// Check-ins do not change: the same as `created_at`.
+    #[serde(serialize_with = "crate::wire::time::instant")]
+    updated_at: DateTime<Utc>,
+    /// Always 1: check-ins do not change.
+    version: i64,
+}
+
+impl From<&CheckIn> for CheckInResponse {
+    fn from(check_in: &CheckIn) -> Self {
+        Self {
+            id: check_in.id.0,
+            note: check_in.note.as_str().to_owned(),
+            progress: check_in.progress.map(Progress::value),
+            feeling: check_in.feeling.map(|feeling| feeling.as_str().to_owned()),
+            setback: check_in.setback,
+            created_at: check_in.created_at,
+            updated_at: check_in.created_at,
+            version: 1,
+        }
     }
 }
