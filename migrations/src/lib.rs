@@ -35,6 +35,7 @@ mod m20261207_000027_bind_codes_and_sign_ins_to_grants;
 mod m20261207_000028_add_idempotency_accounts;
 mod m20261207_000029_create_shares;
 mod m20261207_000030_index_sync;
+mod m20261207_000031_drop_access_log_time_index;
 mod postgres_only;
 
 /// Applies, reverts and reports Waymark's migrations.
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000028_add_idempotency_accounts::Migration),
             Box::new(m20261207_000029_create_shares::Migration),
             Box::new(m20261207_000030_index_sync::Migration),
+            Box::new(m20261207_000031_drop_access_log_time_index::Migration),
         ]
     }
 }

@@ -129,12 +129,12 @@ async fn no_route() -> Result<HttpResponse, crate::ApiError> {
     Err(crate::ApiError::NoRoute)
 }
 
-/// `/docs` without the slash would break Swagger UI's relative asset links.
 /// The contract, as JSON.
 async fn serve_contract() -> HttpResponse {
     HttpResponse::Ok().content_type(header::ContentType::json()).body(contract().document.clone())
 }
 
+/// `/docs` without the slash would break Swagger UI's relative asset links.
 async fn redirect_to_docs() -> HttpResponse {
     HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
 }

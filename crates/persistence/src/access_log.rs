@@ -237,8 +237,11 @@ fn record_of(row: access_log::Model) -> Result<AccessRecord, StoreError> {
 /// # Errors
 /// [`StoreError`] when storage fails.
 pub(crate) async fn forget_before(connection: &Writes, cutoff: Instant) -> Result<u64, StoreError> {
+    // Ids are time-ordered and made as the access is (`AccessRecord::new`): the
+    // primary key finds the old entries, and no index on the time is kept up by every
+    // logged request for this sweep alone.
     access_log::Entity::delete_many()
-        .filter(access_log::Column::OccurredAt.lt(cutoff))
+        .filter(access_log::Column::Id.lt(waymark_domain::id::lowest_id_at(cutoff)))
         .exec(connection)
         .await
         .map(|deleted| deleted.rows_affected)
