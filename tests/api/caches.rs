@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
-use crate::support::app::{TestApp, spawn_with, test_settings};
+use crate::support::app::{TestApp, spawn_with, test_settings, two_replicas};
 use crate::support::database::TestDatabase;
 use crate::support::identity::SignedIn;
 use crate::support::tcp_proxy::TcpProxy;
@@ -266,16 +266,6 @@ async fn within_five_seconds(what: &str, mut check: impl AsyncFnMut() -> bool) {
         assert!(started.elapsed() < Duration::from_secs(5), "never saw {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-/// Two replicas on one new PostgreSQL database, or `None` without PostgreSQL.
-async fn two_replicas() -> Option<(TestDatabase, TestApp, TestApp)> {
-    let database = TestDatabase::create(Backend::Postgres).await?;
-    let first = spawn_with(&test_settings(database.url())).await;
-    let mut replica = test_settings(database.url());
-    replica.no_migrate = true;
-    let second = spawn_with(&replica).await;
-    Some((database, first, second))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

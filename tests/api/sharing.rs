@@ -11,11 +11,10 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::app::{TestApp, spawn_with, test_settings};
-use crate::support::database::TestDatabase;
+use crate::support::api_test;
+use crate::support::app::{TestApp, two_replicas};
 use crate::support::identity::{GOOD_PASSWORD, SignedIn};
 use crate::support::storage::rows_belonging_to;
-use crate::support::{Backend, api_test};
 
 /// `method path` with `token` and an optional JSON body: status, body, headers.
 async fn call(
@@ -608,13 +607,9 @@ async fn once_settled(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_narrowed_paused_or_ended_share_holds_on_another_instance_within_moments() {
-    let Some(database) = TestDatabase::create(Backend::Postgres).await else {
+    let Some((_database, first, second)) = two_replicas().await else {
         return;
     };
-    let first = spawn_with(&test_settings(database.url())).await;
-    let mut replica = test_settings(database.url());
-    replica.no_migrate = true;
-    let second = spawn_with(&replica).await;
     let setting = setting(&first).await;
     let share =
         shared_and_accepted(&first, &setting, one_goal(&setting, json!({ "include_why": true })))

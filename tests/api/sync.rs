@@ -12,10 +12,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use waymark_persistence::{Database, Retention};
 
-use crate::support::app::{TestApp, spawn_with, test_settings};
-use crate::support::database::TestDatabase;
+use crate::support::api_test;
+use crate::support::app::{TestApp, test_settings, two_replicas};
 use crate::support::identity::GOOD_PASSWORD;
-use crate::support::{Backend, api_test};
 
 /// `method path` as `token`, with an optional JSON body: status and body.
 async fn call(
@@ -568,13 +567,9 @@ api_test!(async fn an_app_that_applies_every_answer_ends_with_exactly_the_server
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_on_another_instance_reaches_a_sync_answered_from_memory_within_moments() {
-    let Some(database) = TestDatabase::create(Backend::Postgres).await else {
+    let Some((_database, first, second)) = two_replicas().await else {
         return;
     };
-    let first = spawn_with(&test_settings(database.url())).await;
-    let mut replica = test_settings(database.url());
-    replica.no_migrate = true;
-    let second = spawn_with(&replica).await;
     let person = first.signed_in_user().await;
     let token = person.access_token.as_str();
     let mut copy = AppCopy::default();

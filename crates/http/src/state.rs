@@ -66,6 +66,8 @@ pub struct AppState {
     pub rate_limits: Arc<RateLimits>,
     /// Signs and checks pagination cursors.
     pub cursors: CursorSigner,
+    /// Signs and checks delta sync positions (a key of their own, derived once).
+    pub(crate) sync_tokens: CursorSigner,
     /// Bounded password hashing off the HTTP workers.
     pub password_work: Arc<PasswordWork>,
     /// HTTP settings.
@@ -94,6 +96,7 @@ impl AppState {
     pub fn new(ports: StoragePorts, tokens: TokenIssuer, settings: HttpSettings) -> Self {
         let cursors = CursorSigner::derived_from(&tokens.keys().secret_material());
         Self {
+            sync_tokens: crate::routes::sync_tokens(&cursors),
             cursors,
             password_work: Arc::new(PasswordWork::new(settings.password_hashing_concurrency)),
             ports,

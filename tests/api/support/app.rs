@@ -176,3 +176,13 @@ fn init_test_logging() {
         let _ = waymark::telemetry::init("info", waymark::LogFormat::Pretty);
     }
 }
+
+/// Two replicas on one new PostgreSQL database, or `None` without PostgreSQL.
+pub async fn two_replicas() -> Option<(TestDatabase, TestApp, TestApp)> {
+    let database = TestDatabase::create(Backend::Postgres).await?;
+    let first = spawn_with(&test_settings(database.url())).await;
+    let mut replica = test_settings(database.url());
+    replica.no_migrate = true;
+    let second = spawn_with(&replica).await;
+    Some((database, first, second))
+}

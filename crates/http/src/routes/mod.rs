@@ -18,6 +18,7 @@ mod sync;
 
 pub(crate) use fallback::not_found_or_not_allowed;
 pub(crate) use metrics::metrics_on_own_listener;
+pub(crate) use sync::tokens_from as sync_tokens;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

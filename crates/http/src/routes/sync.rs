@@ -29,6 +29,12 @@ use crate::wire::shares::ShareResponse;
 /// The longest sync token decoded.
 const MAX_TOKEN_LENGTH: usize = 300;
 
+/// The signer of sync positions, derived from the cursor signer: a sync token never
+/// passes for a cursor, nor a cursor for a sync token.
+pub(crate) fn tokens_from(cursors: &CursorSigner) -> CursorSigner {
+    cursors.for_purpose("sync", MAX_TOKEN_LENGTH)
+}
+
 /// `GET /v1/sync`'s parameters, as sent.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -246,9 +252,9 @@ pub(crate) async fn sync_changes(
     let kinds = sync::kinds_for(&principal.scopes)?;
     let sent: SyncParameters = documented_query(request.query_string())?;
     let limit = sent.limit.as_deref().map_or(Ok(MAX_LIMIT), parse_limit)?;
-    let tokens = state.cursors.for_purpose("sync", MAX_TOKEN_LENGTH);
+    let tokens = &state.sync_tokens;
     let position =
-        sent.since.as_deref().map(|since| position_of(&tokens, since, owner)).transpose()?;
+        sent.since.as_deref().map(|since| position_of(tokens, since, owner)).transpose()?;
     let key = AnswerKey {
         owner,
         since: sent.since,
@@ -261,7 +267,7 @@ pub(crate) async fn sync_changes(
     }
     let page = sync::changes(&state.ports, owner, kinds, position, limit).await?;
     let now = waymark_domain::time::now();
-    let json = serde_json::to_vec(&response_of(&page, &tokens, owner, now)?)
+    let json = serde_json::to_vec(&response_of(&page, tokens, owner, now)?)
         .map_err(|error| ApiError::Internal(error.into()))?;
     let json = Bytes::from(json);
     state.sync_answers.keep(key, json.clone());
