@@ -27,6 +27,7 @@ SCENARIOS = [
 READ_RATIO_MIN = 0.40
 HALF_P99_MAX_MS = 50.0
 RSS_MAX_MIB = 100.0
+EXPORT_GROWTH_MAX_MIB = 10.0
 BURST_P99_MAX_RATIO = 3.0
 MILLION_MAX_RATIO = 1.5
 
@@ -48,6 +49,8 @@ def load(path):
                 entry["peak_rss_mib"] = record["peak_rss_mib"]
             elif scenario == "login_burst":
                 entry["login_burst"] = record
+            elif scenario == "export":
+                entry["export"] = record
             else:
                 entry["scenarios"][scenario] = record
     return meta, backends, million
@@ -95,6 +98,11 @@ def derive(meta, backends, million):
         if "peak_rss_mib" in data:
             target("peak RSS < 100 MiB", backend, "all", data["peak_rss_mib"], "MiB", f"< {RSS_MAX_MIB:.0f} MiB",
                    data["peak_rss_mib"] < RSS_MAX_MIB)
+        export = data.get("export")
+        if export:
+            growth = max(export["json_growth_mib"], export["zip_growth_mib"])
+            target("RSS growth while exporting < 10 MiB", backend, "export", growth, "MiB",
+                   f"< {EXPORT_GROWTH_MAX_MIB:.0f} MiB", growth < EXPORT_GROWTH_MAX_MIB)
         burst = data.get("login_burst")
         if burst:
             burst["p99_ratio"] = round(burst["load_p99"] / burst["alone_p99"], 2)
@@ -184,6 +192,20 @@ def markdown(results):
                 f"{number(journey['journeys_per_s'], 1)} journeys/s.")
     add("- Peak RSS of the server (`VmHWM` at the end of the backend's run, login burst included): "
         + "; ".join(f"{label} {data_rss(backends, b)}" for b, label in BACKENDS) + ".")
+    add("")
+    add("## Export")
+    add("")
+    add("`GET /v1/me/export` and `?format=zip` read to the end by one client, for a person with 1,000 contacts "
+        "and 10,000 goal check-ins (bench/export_memory.py), after the peak RSS above was taken; growth is the "
+        "highest `VmRSS` (sampled every 10 ms) while it was read, less `VmRSS` just before.")
+    add("")
+    add("| backend | JSON bytes | JSON s | JSON growth MiB | ZIP bytes | ZIP s | ZIP growth MiB |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for backend, label in BACKENDS:
+        e = backends.get(backend, {}).get("export")
+        if e:
+            add(f"| {label} | {number(e['json_bytes'])} | {e['json_s']:.2f} | {e['json_growth_mib']:.1f} | "
+                f"{number(e['zip_bytes'])} | {e['zip_s']:.2f} | {e['zip_growth_mib']:.1f} |")
     add("")
     add("## Login burst")
     add("")

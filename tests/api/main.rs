@@ -19,6 +19,7 @@ mod content_services;
 mod cors;
 mod deploy;
 mod dockerfile;
+mod export;
 mod faults;
 mod goal_parts;
 mod goals;

@@ -20,6 +20,7 @@ pub mod contacts;
 pub mod credentials;
 pub mod crisis;
 pub mod encouragements;
+pub mod export;
 mod failure;
 pub mod formats;
 pub mod goal_check_ins;

@@ -9,6 +9,7 @@ pub mod access_log;
 pub mod acting;
 pub mod contacts;
 pub mod content;
+pub mod export;
 pub mod goals;
 pub mod health;
 pub mod id;

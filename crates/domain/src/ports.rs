@@ -73,6 +73,8 @@ pub struct StoragePorts {
     pub journal: Arc<dyn ChangeJournal>,
     /// A person's resources as they are now, for delta sync.
     pub current_state: Arc<dyn crate::sync::CurrentState>,
+    /// The rest of a person's records, for their export.
+    pub personal_records: Arc<dyn crate::export::PersonalRecords>,
     /// Who else accessed each person's data.
     pub access_log: Arc<dyn AccessLogStore>,
     /// What each person shares with whom.

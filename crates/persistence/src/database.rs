@@ -31,6 +31,7 @@ use crate::caches::shares::share_cache;
 use crate::caches::stores::{CachedAccountStore, CachedConsentStore, CachedRoutineStore};
 use crate::contacts::SqlContactStore;
 use crate::content::SqlContentStore;
+use crate::export::SqlPersonalRecords;
 use crate::goal_parts::SqlGoalPartsStore;
 use crate::goals::SqlGoalStore;
 use crate::health::PoolHealth;
@@ -309,6 +310,7 @@ impl Database {
                 cache: self.caches.journal_heads.clone(),
             }),
             current_state: Arc::new(SqlCurrentState { connection: self.connection.clone() }),
+            personal_records: Arc::new(SqlPersonalRecords { connection: self.connection.clone() }),
             access_log: Arc::new(SqlAccessLog {
                 connection: self.connection.clone(),
                 writes: self.writes.clone(),

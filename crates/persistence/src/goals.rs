@@ -72,6 +72,23 @@ pub(crate) fn to_goal(row: &goals::Model) -> Result<Goal, StoreError> {
     })
 }
 
+/// A goal's status change as stored.
+pub(crate) fn to_status_change(
+    row: &goal_status_changes::Model,
+) -> Result<StatusChange, StoreError> {
+    let corrupt = || StoreError::Unexpected(anyhow::anyhow!("status change {} is invalid", row.id));
+    Ok(StatusChange {
+        from: row
+            .from_status
+            .as_deref()
+            .map(str::parse::<GoalStatus>)
+            .transpose()
+            .map_err(|_| corrupt())?,
+        to: row.to_status.parse::<GoalStatus>().map_err(|_| corrupt())?,
+        at: row.at,
+    })
+}
+
 fn history_row(
     goal: GoalId,
     owner: AccountId,
@@ -398,23 +415,6 @@ impl GoalStore for SqlGoalStore {
             .all(&self.connection)
             .await
             .map_err(store_error)?;
-        rows.iter()
-            .map(|row| {
-                let corrupt = || {
-                    StoreError::Unexpected(anyhow::anyhow!("status change {} is invalid", row.id))
-                };
-                Ok(StatusChange {
-                    from: row
-                        .from_status
-                        .as_deref()
-                        .map(str::parse::<GoalStatus>)
-                        .transpose()
-                        .map_err(|_| corrupt())?,
-                    to: row.to_status.parse::<GoalStatus>().map_err(|_| corrupt())?,
-                    at: row.at,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+        rows.iter().map(to_status_change).collect::<Result<Vec<_>, _>>().map(Some)
     }
 }

@@ -13,6 +13,7 @@ mod content;
 mod database;
 mod entities;
 mod error;
+mod export;
 mod goal_parts;
 mod goals;
 mod health;

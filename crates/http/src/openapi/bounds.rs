@@ -172,6 +172,7 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("*.time", TIME_OF_DAY),
         ("ScheduleRequest.times[]", TIME_OF_DAY),
         ("ScheduleResponse.times[]", TIME_OF_DAY),
+        ("ExportedChange.sequence", whole(1, i64::MAX)),
         // Pages hold at most `limit` items.
         ("ArticlePageResponse.items", items(page())),
         ("ChangePageResponse.items", items(page())),

@@ -98,6 +98,13 @@ fn response_headers() -> Vec<(&'static str, Header)> {
             ),
         ),
         (
+            "Content-Disposition",
+            header(
+                "`attachment`, with the name to save the file as.",
+                text(128, Some(r#"^attachment; filename="[A-Za-z0-9._-]+"$"#)),
+            ),
+        ),
+        (
             "Idempotent-Replayed",
             header(
                 "`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`.",

@@ -1,11 +1,10 @@
 //! `GET /v1/me/access-log`: what apps, administrators and supporters did with your data.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use waymark_application::access_log;
-use waymark_domain::access_log::{AccessLogEntry, AccessLogPosition, AccessLogQuery, Accessor};
+use waymark_domain::access_log::{AccessLogPosition, AccessLogQuery};
 use waymark_domain::identity::{AccountId, ClientId};
 
 use crate::auth::Principal;
@@ -16,6 +15,7 @@ use crate::pagination::{
     page_response, parse_limit,
 };
 use crate::state::AppState;
+use crate::wire::access_log::AccessLogEntryResponse;
 
 /// Filters and page of `GET /v1/me/access-log`, as sent.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -48,65 +48,6 @@ struct LogPosition {
     person: Option<uuid::Uuid>,
 }
 
-/// Who it was.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum AccessorKind {
-    /// An app you let in, acting with your grant.
-    App,
-    /// A Waymark administrator, acting on your account.
-    Administrator,
-    /// Someone you share with, reading what you share or sending encouragement.
-    Supporter,
-}
-
-/// Who accessed your data.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct AccessorResponse {
-    /// An app, an administrator or a supporter.
-    kind: AccessorKind,
-    /// The app's client id, or the administrator's or supporter's account id.
-    id: uuid::Uuid,
-    /// The app's name, or the person's display name, as they are now; `null`
-    /// once the account is gone.
-    #[schema(example = "Hillside app")]
-    name: Option<String>,
-}
-
-/// What it reached.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct AccessedResource {
-    /// The kind of thing (`goal`, `routine`, `contact`, `user`), or the list
-    /// (`goals`) when it asked for a list.
-    #[serde(rename = "type")]
-    #[schema(example = "goal")]
-    kind: String,
-    /// Its id, when it named one; `null` for a list.
-    id: Option<String>,
-}
-
-/// One access to your data by someone other than you.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct AccessLogEntryResponse {
-    /// The entry's id.
-    id: uuid::Uuid,
-    /// When it was answered.
-    #[serde(serialize_with = "crate::wire::time::instant")]
-    at: DateTime<Utc>,
-    /// Who.
-    accessor: AccessorResponse,
-    /// What it did: the operation's id in this API's contract (`list_goals`,
-    /// `update_goal`).
-    #[schema(example = "list_goals")]
-    operation: String,
-    /// On what.
-    resource: AccessedResource,
-    /// How it was answered: the HTTP status (200 it got what it asked for; 403 or 404
-    /// it did not).
-    #[schema(example = 200)]
-    status: u16,
-}
-
 /// A page of your access log, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct AccessLogPageResponse {
@@ -114,28 +55,6 @@ pub(crate) struct AccessLogPageResponse {
     items: Vec<AccessLogEntryResponse>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     next_cursor: Option<String>,
-}
-
-impl From<&AccessLogEntry> for AccessLogEntryResponse {
-    fn from(entry: &AccessLogEntry) -> Self {
-        let record = &entry.record;
-        let (kind, id) = match record.accessor {
-            Accessor::App(client) => (AccessorKind::App, client.0),
-            Accessor::Administrator(account) => (AccessorKind::Administrator, account.0),
-            Accessor::Supporter(account) => (AccessorKind::Supporter, account.0),
-        };
-        Self {
-            id: record.id,
-            at: record.at,
-            accessor: AccessorResponse { kind, id, name: entry.accessor_name.clone() },
-            operation: record.operation.clone(),
-            resource: AccessedResource {
-                kind: record.resource_type.clone(),
-                id: record.resource_id.clone(),
-            },
-            status: record.status,
-        }
-    }
 }
 
 /// Who else accessed your data.

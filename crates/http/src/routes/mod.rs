@@ -6,6 +6,7 @@ mod admin;
 pub(crate) mod auth;
 pub(crate) mod contacts;
 pub(crate) mod content;
+mod export;
 mod fallback;
 pub(crate) mod goals;
 mod grants;
@@ -53,6 +54,7 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(me::change_password)
         .service(me::sign_out_everywhere)
         .service(me::delete_me)
+        .service(export::export_me)
         .service(access_log::list_access_log)
         .service(sync::sync_changes)
         .service(grants::list_grants)

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use waymark_domain::contacts::{Contact, ContactDraft, Interaction};
+use waymark_domain::contacts::{Contact, ContactDraft, Interaction, Supporter};
 
 use crate::extract::Patch;
 use crate::wire::channels::{ChannelBody, channel_drafts};
@@ -333,4 +333,49 @@ pub(crate) struct NewInteractionRequest {
     #[serde(default)]
     #[schema(value_type = Option<FeltName>)]
     pub(crate) felt: Option<String>,
+}
+
+/// Who a supporter is, in brief.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ContactSummary {
+    /// The contact's id.
+    id: uuid::Uuid,
+    /// Their name.
+    name: String,
+    /// Who they are to you.
+    #[schema(value_type = ContactKindName)]
+    kind: &'static str,
+}
+
+/// A contact supporting a goal.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SupporterResponse {
+    /// The goal.
+    goal_id: uuid::Uuid,
+    /// The contact.
+    contact_id: uuid::Uuid,
+    /// What they do for this goal.
+    role: String,
+    /// When they became a supporter.
+    #[serde(serialize_with = "crate::wire::time::instant")]
+    created_at: DateTime<Utc>,
+    /// The contact in brief (in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact: Option<ContactSummary>,
+}
+
+impl SupporterResponse {
+    pub(crate) fn new(supporter: &Supporter, contact: Option<&Contact>) -> Self {
+        Self {
+            goal_id: supporter.goal_id.0,
+            contact_id: supporter.contact_id.0,
+            role: supporter.role.as_str().to_owned(),
+            created_at: supporter.created_at,
+            contact: contact.map(|contact| ContactSummary {
+                id: contact.id.0,
+                name: contact.details.name.as_str().to_owned(),
+                kind: contact.details.kind.as_str(),
+            }),
+        }
+    }
 }

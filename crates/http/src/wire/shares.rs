@@ -8,6 +8,8 @@ use waymark_application::Input;
 use waymark_application::sharing::{ProposedShare, ShareEdit};
 use waymark_domain::contacts::ContactId;
 use waymark_domain::goals::GoalId;
+use waymark_domain::sharing::Encouragement;
+use waymark_domain::sharing::ports::SupportedShare;
 use waymark_domain::sharing::{
     ChosenGoal, GoalFields, MAX_GOALS_PER_SHARE, Share, ShareTerms, SharedGoals,
 };
@@ -371,4 +373,110 @@ pub(crate) struct InvitedShareResponse {
     pub(crate) share: ShareResponse,
     /// The invitation.
     pub(crate) invitation: InvitationResponse,
+}
+
+/// Who sent a message.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EncouragementSender {
+    /// Their Waymark account's id.
+    account_id: uuid::Uuid,
+    /// Their display name as it is now.
+    #[schema(example = "Sam")]
+    display_name: String,
+}
+
+/// A message of encouragement you received.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct EncouragementResponse {
+    id: uuid::Uuid,
+    /// The goal it is about.
+    goal_id: uuid::Uuid,
+    /// The share it came through; `null` once that share has ended.
+    share_id: Option<uuid::Uuid>,
+    /// Who sent it.
+    from: EncouragementSender,
+    /// What they wrote: plain text, to show as text.
+    message: String,
+    /// Whether you hid it.
+    hidden: bool,
+    #[serde(serialize_with = "crate::wire::time::instant")]
+    created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::wire::time::instant")]
+    updated_at: DateTime<Utc>,
+    /// Starts at 1; the `ETag`.
+    version: i64,
+}
+
+impl From<&Encouragement> for EncouragementResponse {
+    fn from(message: &Encouragement) -> Self {
+        Self {
+            id: message.id.0,
+            goal_id: message.goal.0,
+            share_id: message.share.map(|share| share.0),
+            from: EncouragementSender {
+                account_id: message.supporter.0,
+                display_name: message.supporter_name.clone(),
+            },
+            message: message.message.as_str().to_owned(),
+            hidden: message.hidden,
+            created_at: message.created_at,
+            updated_at: message.updated_at,
+            version: message.version,
+        }
+    }
+}
+
+/// Which goals a share shows, as its supporter is told.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum SharedGoalsName {
+    /// Goals they chose.
+    Chosen,
+    /// Every goal of theirs that is active.
+    AllActive,
+}
+
+/// Someone who shares with you, and what.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SharedWithMeResponse {
+    /// The share's id: the way to what it shows.
+    id: uuid::Uuid,
+    /// Their display name.
+    #[schema(example = "Alex")]
+    person_name: String,
+    /// `active`, or `paused` (then it shows nothing for now).
+    status: ShareStatusName,
+    /// Which goals it shows.
+    goals: SharedGoalsName,
+    /// Whether it shows a weekly routines summary.
+    routines_summary: bool,
+    /// Whether you may send encouragement.
+    encouragement_allowed: bool,
+    /// When it ends by itself; `null` for never.
+    #[serde(serialize_with = "crate::wire::time::optional_instant")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    expires_at: Option<DateTime<Utc>>,
+    /// When you accepted it.
+    #[serde(serialize_with = "crate::wire::time::optional_instant")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    accepted_at: Option<DateTime<Utc>>,
+}
+
+impl SharedWithMeResponse {
+    pub(crate) fn of(shared: &SupportedShare, now: Instant) -> Self {
+        let share = &shared.share;
+        Self {
+            id: share.id.0,
+            person_name: shared.person_name.clone(),
+            status: ShareStatusName::of(share, now),
+            goals: match share.terms.goals {
+                SharedGoals::Chosen(_) => SharedGoalsName::Chosen,
+                SharedGoals::AllActive(_) => SharedGoalsName::AllActive,
+            },
+            routines_summary: share.terms.routines_summary,
+            encouragement_allowed: share.terms.encouragement,
+            expires_at: share.terms.expires_at,
+            accepted_at: share.accepted_at,
+        }
+    }
 }

@@ -10,6 +10,8 @@
 pub(crate) mod interactions;
 mod supporters;
 
+pub(crate) use supporters::to_supporter;
+
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{

@@ -22,7 +22,7 @@ use crate::entities::{contacts, goal_supporters, goals};
 use crate::error::{retrying_conflicts, store_error};
 use crate::paging::{Direction::Ascending, keyset_page};
 
-fn to_supporter(row: &goal_supporters::Model) -> Result<Supporter, StoreError> {
+pub(crate) fn to_supporter(row: &goal_supporters::Model) -> Result<Supporter, StoreError> {
     Ok(Supporter {
         goal_id: GoalId(row.goal_id),
         contact_id: ContactId(row.contact_id),

@@ -106,7 +106,7 @@ async fn lock_share(
 
 impl SqlEncouragementStore {
     /// `rows` with their senders' names as they are now.
-    async fn named(
+    pub(crate) async fn named(
         connection: &impl ConnectionTrait,
         rows: &[encouragements::Model],
     ) -> Result<Vec<Encouragement>, StoreError> {

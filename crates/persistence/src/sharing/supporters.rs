@@ -17,29 +17,25 @@ use crate::entities::shares;
 use crate::error::store_error;
 use crate::paging::{Direction::Descending, keyset_page};
 
-impl SqlShareStore {
-    /// The shares `rows` as their supporter sees them, with the sharing people's names
-    /// (a share whose person is gone is left out).
-    async fn supported_of(
-        &self,
-        rows: &[shares::Model],
-    ) -> Result<Vec<SupportedShare>, StoreError> {
-        let people = rows.iter().map(|row| row.account_id);
-        let supporters = rows.iter().filter_map(|row| row.supporter_account_id);
-        let names = display_names(&self.connection, people.chain(supporters)).await?;
-        rows.iter()
-            .filter_map(|row| {
-                let person_name = names.get(&row.account_id)?.clone();
-                let supporter_name =
-                    row.supporter_account_id.and_then(|id| names.get(&id).cloned());
-                Some(
-                    to_share(row, supporter_name)
-                        .map(|share| SupportedShare { share, person_name }),
-                )
-            })
-            .collect()
-    }
+/// The shares `rows` as their supporter sees them, with the sharing people's names
+/// (a share whose person is gone is left out).
+pub(crate) async fn supported_of(
+    connection: &impl sea_orm::ConnectionTrait,
+    rows: &[shares::Model],
+) -> Result<Vec<SupportedShare>, StoreError> {
+    let people = rows.iter().map(|row| row.account_id);
+    let supporters = rows.iter().filter_map(|row| row.supporter_account_id);
+    let names = display_names(connection, people.chain(supporters)).await?;
+    rows.iter()
+        .filter_map(|row| {
+            let person_name = names.get(&row.account_id)?.clone();
+            let supporter_name = row.supporter_account_id.and_then(|id| names.get(&id).cloned());
+            Some(to_share(row, supporter_name).map(|share| SupportedShare { share, person_name }))
+        })
+        .collect()
+}
 
+impl SqlShareStore {
     /// See [`ShareStore::accept`](waymark_domain::sharing::ports::ShareStore::accept).
     pub(super) async fn accept_invitation(
         &self,
@@ -111,7 +107,7 @@ impl SqlShareStore {
             limit,
         )
         .await?;
-        Ok((self.supported_of(&rows).await?, more))
+        Ok((supported_of(&self.connection, &rows).await?, more))
     }
 
     /// See [`ShareStore::supported_share`](waymark_domain::sharing::ports::ShareStore::supported_share).
@@ -125,7 +121,7 @@ impl SqlShareStore {
             .one(&self.connection)
             .await
             .map_err(store_error)?;
-        Ok(self.supported_of(row.as_slice()).await?.pop())
+        Ok(supported_of(&self.connection, row.as_slice()).await?.pop())
     }
 
     /// See [`ShareStore::step_back`](waymark_domain::sharing::ports::ShareStore::step_back).

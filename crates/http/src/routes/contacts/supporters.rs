@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use waymark_application::{Input, supporters};
 use waymark_domain::contacts::ports::{SupportedGoal, SupporterPosition};
-use waymark_domain::contacts::{Contact, Problems, Supporter, SupporterRole};
+use waymark_domain::contacts::{Problems, SupporterRole};
 use waymark_domain::time::now;
 use waymark_domain::validation::Problem as FieldProblem;
 
@@ -21,7 +21,7 @@ use crate::pagination::{PageRequest, TimeAndId, page_response};
 use crate::paths::{ContactPath, GoalPath, SupporterPath};
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::wire::contacts::ContactKindName;
+use crate::wire::contacts::SupporterResponse;
 
 /// What a contact does for one goal.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -31,51 +31,6 @@ pub(crate) struct SupporterRequest {
     #[serde(default)]
     #[schema(example = "Comes with me to the first class", max_length = 200)]
     role: String,
-}
-
-/// Who a supporter is, in brief.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct ContactSummary {
-    /// The contact's id.
-    id: uuid::Uuid,
-    /// Their name.
-    name: String,
-    /// Who they are to you.
-    #[schema(value_type = ContactKindName)]
-    kind: &'static str,
-}
-
-/// A contact supporting a goal.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct SupporterResponse {
-    /// The goal.
-    goal_id: uuid::Uuid,
-    /// The contact.
-    contact_id: uuid::Uuid,
-    /// What they do for this goal.
-    role: String,
-    /// When they became a supporter.
-    #[serde(serialize_with = "crate::wire::time::instant")]
-    created_at: DateTime<Utc>,
-    /// The contact in brief (in lists).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    contact: Option<ContactSummary>,
-}
-
-impl SupporterResponse {
-    fn new(supporter: &Supporter, contact: Option<&Contact>) -> Self {
-        Self {
-            goal_id: supporter.goal_id.0,
-            contact_id: supporter.contact_id.0,
-            role: supporter.role.as_str().to_owned(),
-            created_at: supporter.created_at,
-            contact: contact.map(|contact| ContactSummary {
-                id: contact.id.0,
-                name: contact.details.name.as_str().to_owned(),
-                kind: contact.details.kind.as_str(),
-            }),
-        }
-    }
 }
 
 /// A page of supporters, in the order they were added.

@@ -5,7 +5,7 @@ use waymark_application::encouragements;
 use waymark_domain::sharing::EncouragementId;
 use waymark_domain::time::now;
 
-use super::messages::{EncouragementPatch, EncouragementResponse};
+use super::messages::EncouragementPatch;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody};
@@ -14,6 +14,7 @@ use crate::pagination::{PageRequest, TimeAndId, page_response};
 use crate::paths::{EncouragementPath, GoalPath};
 use crate::respond::versioned;
 use crate::state::AppState;
+use crate::wire::shares::EncouragementResponse;
 
 /// A page of encouragement.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -54,57 +54,6 @@ impl From<&Encouragement> for SentEncouragementResponse {
     }
 }
 
-/// Who sent a message.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct EncouragementSender {
-    /// Their Waymark account's id.
-    account_id: uuid::Uuid,
-    /// Their display name as it is now.
-    #[schema(example = "Sam")]
-    display_name: String,
-}
-
-/// A message of encouragement you received.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct EncouragementResponse {
-    id: uuid::Uuid,
-    /// The goal it is about.
-    goal_id: uuid::Uuid,
-    /// The share it came through; `null` once that share has ended.
-    share_id: Option<uuid::Uuid>,
-    /// Who sent it.
-    from: EncouragementSender,
-    /// What they wrote: plain text, to show as text.
-    message: String,
-    /// Whether you hid it.
-    hidden: bool,
-    #[serde(serialize_with = "crate::wire::time::instant")]
-    created_at: DateTime<Utc>,
-    #[serde(serialize_with = "crate::wire::time::instant")]
-    updated_at: DateTime<Utc>,
-    /// Starts at 1; the `ETag`.
-    version: i64,
-}
-
-impl From<&Encouragement> for EncouragementResponse {
-    fn from(message: &Encouragement) -> Self {
-        Self {
-            id: message.id.0,
-            goal_id: message.goal.0,
-            share_id: message.share.map(|share| share.0),
-            from: EncouragementSender {
-                account_id: message.supporter.0,
-                display_name: message.supporter_name.clone(),
-            },
-            message: message.message.as_str().to_owned(),
-            hidden: message.hidden,
-            created_at: message.created_at,
-            updated_at: message.updated_at,
-            version: message.version,
-        }
-    }
-}
-
 /// Hides a message, or shows it again (a JSON merge patch).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

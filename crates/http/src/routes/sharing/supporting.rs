@@ -19,7 +19,6 @@ use waymark_domain::time::now;
 use super::messages::{EncouragementRequest, SentEncouragementResponse};
 use super::views::{
     AcceptInvitationRequest, SharedGoalDetailResponse, SharedGoalResponse, SharedRoutinesResponse,
-    SharedWithMeResponse,
 };
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -32,6 +31,7 @@ use crate::pagination::{PageRequest, TimeAndId, page_response, serialized_page_r
 use crate::paths::{SharePath, SharedGoalPath};
 use crate::problem::Problem;
 use crate::state::AppState;
+use crate::wire::shares::SharedWithMeResponse;
 
 /// Where the supporter's operations live (the prefix of their scope).
 pub(crate) const SHARED_WITH_ME: &str = "/v1/shared-with-me";

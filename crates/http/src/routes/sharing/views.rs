@@ -9,67 +9,12 @@ use utoipa::ToSchema;
 use waymark_application::Input;
 use waymark_application::shared_view::{SharedGoal, SharedGoalDetail, SharedRoutine, SharedView};
 use waymark_domain::routines::stats::StreakUnit;
-use waymark_domain::sharing::SharedGoals;
 use waymark_domain::sharing::ports::SupportedShare;
+
 use waymark_domain::time::Instant;
 use waymark_domain::validation::{Problem, Problems};
 
-use crate::wire::shares::ShareStatusName;
-
-/// Which goals a share shows, as its supporter is told.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum SharedGoalsName {
-    /// Goals they chose.
-    Chosen,
-    /// Every goal of theirs that is active.
-    AllActive,
-}
-
-/// Someone who shares with you, and what.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct SharedWithMeResponse {
-    /// The share's id: the way to what it shows.
-    id: uuid::Uuid,
-    /// Their display name.
-    #[schema(example = "Alex")]
-    person_name: String,
-    /// `active`, or `paused` (then it shows nothing for now).
-    status: ShareStatusName,
-    /// Which goals it shows.
-    goals: SharedGoalsName,
-    /// Whether it shows a weekly routines summary.
-    routines_summary: bool,
-    /// Whether you may send encouragement.
-    encouragement_allowed: bool,
-    /// When it ends by itself; `null` for never.
-    #[serde(serialize_with = "crate::wire::time::optional_instant")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    expires_at: Option<DateTime<Utc>>,
-    /// When you accepted it.
-    #[serde(serialize_with = "crate::wire::time::optional_instant")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    accepted_at: Option<DateTime<Utc>>,
-}
-
-impl SharedWithMeResponse {
-    pub(crate) fn of(shared: &SupportedShare, now: Instant) -> Self {
-        let share = &shared.share;
-        Self {
-            id: share.id.0,
-            person_name: shared.person_name.clone(),
-            status: ShareStatusName::of(share, now),
-            goals: match share.terms.goals {
-                SharedGoals::Chosen(_) => SharedGoalsName::Chosen,
-                SharedGoals::AllActive(_) => SharedGoalsName::AllActive,
-            },
-            routines_summary: share.terms.routines_summary,
-            encouragement_allowed: share.terms.encouragement,
-            expires_at: share.terms.expires_at,
-            accepted_at: share.accepted_at,
-        }
-    }
-}
+use crate::wire::shares::SharedWithMeResponse;
 
 /// The longest invitation code read: every code is far shorter.
 const MAX_CODE_CHARS: usize = 100;

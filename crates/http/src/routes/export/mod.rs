@@ -1,0 +1,327 @@
+//! `GET /v1/me/export`: everything Waymark holds about the person, as one JSON
+//! document or as a ZIP archive (the JSON, routines as iCalendar, contacts as vCards,
+//! and a printable summary), written while it is read: a page at a time, so the
+//! server's memory does not grow with how much the person has.
+//!
+//! The answer's status and headers go out once the account is read; a failure after
+//! that cannot change them, so it ends the answer early (the connection closes without
+//! the body's end), and a client never takes a cut-off export for a whole one. Each
+//! page must be read within the request timeout, so storage that stops answering ends
+//! the export instead of holding it open.
+
+mod document;
+mod summary;
+
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use utoipa::{IntoParams, ToSchema};
+use waymark_application::export::{self, Export, Summary};
+use waymark_application::formats::contact_cards::write_contact;
+use waymark_application::formats::icalendar::{self, Notes};
+use waymark_application::formats::vcard::CardWriter;
+use waymark_domain::acting::Acting;
+use waymark_domain::ports::StoragePorts;
+use waymark_domain::time::Instant;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+pub(crate) use document::PersonalExport;
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::openapi::problems::BadQuery;
+use crate::pagination::{bad_query, documented_query, documented_query_types};
+use crate::state::AppState;
+
+/// How many bytes gather before they are passed on as a chunk of the answer.
+const CHUNK: usize = 64 * 1024;
+
+/// How many chunks may wait for a slow client before writing waits too.
+const CHUNKS_WAITING: usize = 4;
+
+/// `GET /v1/me/export`'s parameters, as sent.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ExportParameters {
+    /// `json` (the default): one JSON document; `zip`: an archive of the JSON
+    /// (`waymark-export.json`), your routines as a calendar (`routines.ics`), your
+    /// contacts as vCards (`contacts.vcf`) and a summary to print (`summary.html`).
+    #[param(inline, value_type = Option<ExportFormat>)]
+    format: Option<String>,
+}
+
+documented_query_types!(ExportParameters);
+
+/// The formats of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ExportFormat {
+    /// One JSON document.
+    Json,
+    /// A ZIP archive.
+    Zip,
+}
+
+/// A ZIP archive, as the spec documents it: as long as what the person has.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary, max_length = 1_099_511_627_776)]
+pub(crate) struct ZipArchive(#[allow(dead_code)] Vec<u8>);
+
+/// Everything Waymark holds about you.
+///
+/// Your account; your goals with their steps, check-ins, status history, supporters
+/// and the encouragement you received; your routines with their pauses and check-ins;
+/// your contacts with their interactions; what you share and what is shared with you;
+/// the encouragement you sent; the apps you let in; who else accessed your data; and
+/// the changes to your data the journal still holds (90 days by default). Each section
+/// holds exactly what the API's own routes answer for it.
+///
+/// The document is written while it is read, and is not one snapshot: a change made
+/// meanwhile may be in it or not. `changes_through` says where the list of changes
+/// ends. If the server cannot finish (storage failing part-way), the answer ends
+/// early without its end (a chunked answer without its last chunk): treat that as a
+/// failed download and ask again.
+///
+/// Only you can export your data: an app acting with your grant gets 403.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "export_me",
+    security(("oauth2" = ["profile"])),
+    params(ExportParameters),
+    responses(
+        (status = 200, description = "Your data, as an attachment.",
+            content((PersonalExport = "application/json"), (ZipArchive = "application/zip")),
+            headers(("Content-Disposition" = String, description = "`attachment`, with a name that holds the day."))),
+        BadQuery,
+    ),
+)]
+#[get("/v1/me/export")]
+pub(crate) async fn export_me(
+    request: HttpRequest,
+    principal: Principal,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let person = principal.own_account()?;
+    let sent: ExportParameters = documented_query(request.query_string())?;
+    let format = match sent.format.as_deref() {
+        None | Some("json") => ExportFormat::Json,
+        Some("zip") => ExportFormat::Zip,
+        Some(_) => return Err(bad_query("format must be json or zip")),
+    };
+    let now = waymark_domain::time::now();
+    let export = export::begin(&state.ports, Acting::person(person), now).await?;
+    let (sender, receiver) = mpsc::channel(CHUNKS_WAITING);
+    let ports = state.ports.clone();
+    let patience = state.settings.request_timeout;
+    let day = export.account().time_zone.date_at(now);
+    let (content_type, file_name) = match format {
+        ExportFormat::Json => ("application/json", format!("waymark-export-{day}.json")),
+        ExportFormat::Zip => ("application/zip", format!("waymark-export-{day}.zip")),
+    };
+    actix_web::rt::spawn(async move {
+        let written = match format {
+            ExportFormat::Json => write_json(export, &sender, (now, patience)).await,
+            ExportFormat::Zip => write_zip(export, &ports, &sender, (now, patience)).await,
+        };
+        if let Err(error) = written {
+            // The client gone is no failure; anything else ends the answer early.
+            if !sender.is_closed() {
+                tracing::error!(%error, "an export could not be finished");
+                let _ = sender.send(Err(error)).await;
+            }
+        }
+    });
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(file_name)],
+        })
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(body))
+}
+
+/// Chunks of the answer on their way to the client.
+type Chunks = mpsc::Sender<Result<Bytes, io::Error>>;
+
+/// Passes `bytes` on as a chunk; an error when the client has gone.
+async fn pass_on(chunks: &Chunks, bytes: Vec<u8>) -> io::Result<()> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    chunks
+        .send(Ok(Bytes::from(bytes)))
+        .await
+        .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client has gone"))
+}
+
+/// Where the document is written: a writer, and a way to pass on what gathered.
+trait Output {
+    /// What the document is written into.
+    fn writer(&mut self) -> &mut dyn Write;
+    /// Passes on what gathered, once there is enough of it.
+    async fn pass_on(&mut self) -> io::Result<()>;
+}
+
+/// The document, as the whole answer.
+struct JsonOutput<'a> {
+    buffer: Vec<u8>,
+    chunks: &'a Chunks,
+}
+
+impl Output for JsonOutput<'_> {
+    fn writer(&mut self) -> &mut dyn Write {
+        &mut self.buffer
+    }
+
+    async fn pass_on(&mut self) -> io::Result<()> {
+        if self.buffer.len() >= CHUNK {
+            pass_on(self.chunks, std::mem::take(&mut self.buffer)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// When the export is written, and how long a read of storage may take.
+type Pace = (Instant, Duration);
+
+/// `read`, or an error once it took longer than `patience`.
+async fn within<T>(
+    patience: Duration,
+    read: impl Future<Output = Result<T, waymark_domain::ports::StoreError>>,
+) -> io::Result<T> {
+    match tokio::time::timeout(patience, read).await {
+        Ok(read) => read.map_err(io::Error::other),
+        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "storage did not answer in time")),
+    }
+}
+
+async fn write_json(mut export: Export, chunks: &Chunks, pace: Pace) -> io::Result<()> {
+    let mut output = JsonOutput { buffer: Vec::with_capacity(CHUNK * 2), chunks };
+    write_document(&mut export, &mut output, pace).await?;
+    pass_on(chunks, output.buffer).await
+}
+
+/// Writes the whole document to `output`, a page at a time.
+async fn write_document(
+    export: &mut Export,
+    output: &mut impl Output,
+    (now, patience): Pace,
+) -> io::Result<()> {
+    document::write_opening(output.writer(), export)?;
+    let mut first = true;
+    while let Some(page) = within(patience, export.next_page()).await? {
+        if first {
+            document::write_section_opening(output.writer(), page.section)?;
+        }
+        for item in &page.items {
+            document::write_item(output.writer(), item, first, now)?;
+            first = false;
+        }
+        if page.last {
+            document::write_section_closing(output.writer())?;
+            first = true;
+        }
+        output.pass_on().await?;
+    }
+    document::write_closing(output.writer())
+}
+
+/// The bytes a ZIP writer wrote and that wait to be passed on.
+#[derive(Debug, Clone, Default)]
+struct Written(Arc<Mutex<Vec<u8>>>);
+
+impl Written {
+    fn take_if(&self, at_least: usize) -> Vec<u8> {
+        let mut bytes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if bytes.len() >= at_least { std::mem::take(&mut *bytes) } else { Vec::new() }
+    }
+}
+
+impl Write for Written {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The document, as one file of a ZIP archive that is the answer.
+struct ZipOutput<'a> {
+    zip: ZipWriter<zip::write::StreamWriter<Written>>,
+    written: Written,
+    chunks: &'a Chunks,
+}
+
+impl ZipOutput<'_> {
+    fn start(&mut self, name: &str) -> io::Result<()> {
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated)
+            .large_file(true);
+        self.zip.start_file(name, options).map_err(io::Error::other)
+    }
+}
+
+impl Output for ZipOutput<'_> {
+    fn writer(&mut self) -> &mut dyn Write {
+        &mut self.zip
+    }
+
+    async fn pass_on(&mut self) -> io::Result<()> {
+        pass_on(self.chunks, self.written.take_if(CHUNK)).await
+    }
+}
+
+async fn write_zip(
+    mut export: Export,
+    ports: &StoragePorts,
+    chunks: &Chunks,
+    (now, patience): Pace,
+) -> io::Result<()> {
+    let written = Written::default();
+    let mut output = ZipOutput { zip: ZipWriter::new_stream(written.clone()), written, chunks };
+    output.start("waymark-export.json")?;
+    write_document(&mut export, &mut output, (now, patience)).await?;
+
+    let owner = export.account().id;
+    let summary: Summary = within(patience, export::summary(ports, owner, now)).await?;
+    output.start("routines.ics")?;
+    let routines: Vec<_> = summary.routines.iter().map(|(routine, _)| routine.clone()).collect();
+    output.zip.write_all(icalendar::calendar(&routines, now, Notes::Included).as_bytes())?;
+    output.pass_on().await?;
+
+    output.start("contacts.vcf")?;
+    let mut after = None;
+    loop {
+        let (contacts, more) = within(patience, export::contacts_page(ports, owner, after)).await?;
+        let mut cards = CardWriter::new();
+        for contact in &contacts {
+            write_contact(&mut cards, contact);
+        }
+        output.zip.write_all(cards.finish().as_bytes())?;
+        output.pass_on().await?;
+        after = contacts.last().map(|contact| contact.id.0);
+        if !more {
+            break;
+        }
+    }
+
+    output.start("summary.html")?;
+    let page = summary::page(export.account(), &summary, now);
+    output.zip.write_all(page.as_bytes())?;
+    output.zip.finish().map_err(io::Error::other)?;
+    pass_on(chunks, output.written.take_if(0)).await
+}
