@@ -36,6 +36,7 @@ mod m20261207_000028_add_idempotency_accounts;
 mod m20261207_000029_create_shares;
 mod m20261207_000030_index_sync;
 mod m20261207_000031_drop_access_log_time_index;
+mod m20261207_000032_index_export;
 mod postgres_only;
 
 /// Applies, reverts and reports Waymark's migrations.
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000029_create_shares::Migration),
             Box::new(m20261207_000030_index_sync::Migration),
             Box::new(m20261207_000031_drop_access_log_time_index::Migration),
+            Box::new(m20261207_000032_index_export::Migration),
         ]
     }
 }

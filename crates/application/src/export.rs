@@ -18,6 +18,7 @@ use waymark_domain::journal::{JournalEntry, ResourceType, Sequence};
 use waymark_domain::ports::{StoragePorts, StoreError};
 use waymark_domain::routines::Routine;
 use waymark_domain::routines::stats::Stats;
+use waymark_domain::sharing::ports::{SharePosition, SupportedShare};
 use waymark_domain::sync::Resource;
 use waymark_domain::time::Instant;
 
@@ -96,6 +97,8 @@ enum Source {
     Current(ResourceType),
     /// A part of the person's other records.
     Records(RecordPart),
+    /// The shares the person follows (as their own list answers them).
+    SharesFollowed,
     /// The apps let in (a handful: read at once).
     Apps,
     /// The access log.
@@ -119,7 +122,7 @@ impl Section {
             Self::Contacts => Source::Current(ResourceType::Contact),
             Self::ContactInteractions => Source::Current(ResourceType::ContactInteraction),
             Self::SharesGiven => Source::Current(ResourceType::Share),
-            Self::SharesReceived => Source::Records(RecordPart::SharesReceived),
+            Self::SharesReceived => Source::SharesFollowed,
             Self::EncouragementsSent => Source::Records(RecordPart::EncouragementsSent),
             Self::AppGrants => Source::Apps,
             Self::AccessLog => Source::AccessLog,
@@ -135,6 +138,8 @@ pub enum Item {
     Resource(Box<Resource>),
     /// Another of the person's records.
     Record(Box<Record>),
+    /// A share the person follows.
+    ShareFollowed(Box<SupportedShare>),
     /// An app let in.
     App(Box<AppLetIn>),
     /// An access to the person's data.
@@ -161,6 +166,7 @@ enum Position {
     Start,
     Resource(Uuid),
     Record(RecordPosition),
+    Share(SharePosition),
     Access(AccessLogPosition),
     Journal(Sequence),
 }
@@ -262,10 +268,24 @@ impl Export {
                     Position::Record(position) => Some(position),
                     _ => None,
                 };
-                let found = ports.personal_records.page(owner, part, after, PAGE).await?;
-                let next = full(&found).then(|| found.last().map(Record::position));
+                let (found, more) = ports.personal_records.page(owner, part, after, PAGE).await?;
+                let next = found.last().filter(|_| more).map(Record::position);
                 let items = found.into_iter().map(|found| Item::Record(Box::new(found)));
-                Ok((items.collect(), next.flatten().map(Position::Record)))
+                Ok((items.collect(), next.map(Position::Record)))
+            }
+            Source::SharesFollowed => {
+                let after = match self.position {
+                    Position::Share(position) => Some(position),
+                    _ => None,
+                };
+                let (found, more) =
+                    ports.shares.supported(owner, self.started_at, after, PAGE).await?;
+                let next = found
+                    .last()
+                    .filter(|_| more)
+                    .map(|last| (last.share.created_at, last.share.id));
+                let items = found.into_iter().map(|found| Item::ShareFollowed(Box::new(found)));
+                Ok((items.collect(), next.map(Position::Share)))
             }
             Source::Apps => {
                 let apps = authorization::apps_let_in(ports, owner).await?;
@@ -309,49 +329,40 @@ fn full<T>(page: &[T]) -> bool {
     page.len() as u64 >= PAGE
 }
 
-/// What a printable summary shows: the goals and how they are going, the active
-/// routines and how they went.
-#[derive(Debug, Clone)]
-pub struct Summary {
-    /// The goals being worked on (active or paused), then the others, newest first
-    /// within each.
-    pub goals: Vec<Goal>,
-    /// Each active routine and how it went over the last [`SUMMARY_DAYS`].
-    pub routines: Vec<(Routine, Stats)>,
+/// Whether a goal is being worked on (active or paused): a summary shows those first.
+#[must_use]
+pub fn being_worked_on(goal: &Goal) -> bool {
+    matches!(goal.status, GoalStatus::Active | GoalStatus::Paused)
 }
 
-/// The summary of `owner`'s goals and routines at `now`.
+/// A page of `owner`'s resources of kind `resource` after `after`, in id order, each as
+/// `pick` takes it, and whether more follow.
+async fn current_page<T>(
+    ports: &StoragePorts,
+    (owner, resource): (AccountId, ResourceType),
+    after: Option<Uuid>,
+    pick: fn(Resource) -> Option<T>,
+) -> Result<(Vec<T>, bool), StoreError> {
+    let found = ports.current_state.after(owner, resource, after, PAGE).await?;
+    let more = full(&found);
+    Ok((found.into_iter().filter_map(pick).collect(), more))
+}
+
+/// A page of `owner`'s goals after `after`, in id order (oldest first), and whether
+/// more follow.
 ///
 /// # Errors
 /// [`StoreError`] when storage fails.
-pub async fn summary(
+pub async fn goals_page(
     ports: &StoragePorts,
     owner: AccountId,
-    now: Instant,
-) -> Result<Summary, StoreError> {
-    let mut goals = Vec::new();
-    let mut after = None;
-    loop {
-        let found = ports.current_state.after(owner, ResourceType::Goal, after, PAGE).await?;
-        let more = full(&found);
-        after = found.last().map(Resource::id);
-        goals.extend(found.into_iter().filter_map(|found| match found {
-            Resource::Goal(goal) => Some(goal),
-            _ => None,
-        }));
-        if !more {
-            break;
-        }
-    }
-    let being_worked_on =
-        |goal: &Goal| matches!(goal.status, GoalStatus::Active | GoalStatus::Paused);
-    goals.sort_by_key(|goal| (!being_worked_on(goal), std::cmp::Reverse(goal.created_at)));
-    let mut routines = Vec::new();
-    for routine in ports.routines.active(owner).await? {
-        let stats = crate::routines::how_it_went(ports, &routine, now, SUMMARY_DAYS).await?;
-        routines.push((routine, stats));
-    }
-    Ok(Summary { goals, routines })
+    after: Option<Uuid>,
+) -> Result<(Vec<Goal>, bool), StoreError> {
+    current_page(ports, (owner, ResourceType::Goal), after, |found| match found {
+        Resource::Goal(goal) => Some(goal),
+        _ => None,
+    })
+    .await
 }
 
 /// A page of `owner`'s contacts after `after`, in id order, and whether more follow.
@@ -363,14 +374,32 @@ pub async fn contacts_page(
     owner: AccountId,
     after: Option<Uuid>,
 ) -> Result<(Vec<Contact>, bool), StoreError> {
-    let found = ports.current_state.after(owner, ResourceType::Contact, after, PAGE).await?;
-    let more = full(&found);
-    let contacts = found
-        .into_iter()
-        .filter_map(|found| match found {
-            Resource::Contact(contact) => Some(contact),
-            _ => None,
-        })
-        .collect();
-    Ok((contacts, more))
+    current_page(ports, (owner, ResourceType::Contact), after, |found| match found {
+        Resource::Contact(contact) => Some(contact),
+        _ => None,
+    })
+    .await
+}
+
+/// `owner`'s active routines, read at once (as their calendar is).
+///
+/// # Errors
+/// [`StoreError`] when storage fails.
+pub async fn active_routines(
+    ports: &StoragePorts,
+    owner: AccountId,
+) -> Result<Vec<Routine>, StoreError> {
+    ports.routines.active(owner).await
+}
+
+/// How `routine` went over the last [`SUMMARY_DAYS`], up to `now`.
+///
+/// # Errors
+/// [`StoreError`] when storage fails.
+pub async fn how_it_went(
+    ports: &StoragePorts,
+    routine: &Routine,
+    now: Instant,
+) -> Result<Stats, StoreError> {
+    crate::routines::how_it_went(ports, routine, now, SUMMARY_DAYS).await
 }

@@ -4,20 +4,19 @@
 //!
 //! The resources delta sync carries are read through [`crate::sync::CurrentState`];
 //! this port reads the rest of what is the person's and has no list of its own across
-//! all their goals or routines: status history, supporters, pauses, encouragement given
-//! and received, and the shares they follow.
+//! all their goals or routines: status history, supporters, pauses, and encouragement
+//! given and received.
 
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::contacts::Supporter;
+use crate::contacts::{ContactId, Supporter};
 use crate::goals::{GoalId, StatusChange};
 use crate::identity::AccountId;
 use crate::ports::StoreError;
 use crate::routines::RoutineId;
 use crate::routines::stats::Paused;
 use crate::sharing::Encouragement;
-use crate::sharing::ports::SupportedShare;
 
 /// A part of the person's records read through [`PersonalRecords`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,8 +31,6 @@ pub enum RecordPart {
     EncouragementsReceived,
     /// Encouragement the person sent, as someone's supporter.
     EncouragementsSent,
-    /// The shares the person follows as a supporter.
-    SharesReceived,
 }
 
 /// One change of a goal's status, with what it belongs to.
@@ -59,7 +56,7 @@ pub struct RoutinePause {
 }
 
 /// One record of a [`RecordPart`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
     /// Of [`RecordPart::GoalStatusChanges`].
     GoalStatusChange(GoalStatusChange),
@@ -67,29 +64,35 @@ pub enum Record {
     GoalSupporter(Supporter),
     /// Of [`RecordPart::RoutinePauses`].
     RoutinePause(RoutinePause),
-    /// Of [`RecordPart::EncouragementsReceived`] or [`RecordPart::EncouragementsSent`].
-    Encouragement(Encouragement),
-    /// Of [`RecordPart::SharesReceived`].
-    ShareReceived(SupportedShare),
+    /// Of [`RecordPart::EncouragementsReceived`].
+    EncouragementReceived(Encouragement),
+    /// Of [`RecordPart::EncouragementsSent`].
+    EncouragementSent(Encouragement),
 }
 
-/// Where a page of a part ended: its last record's key. Records are read in the order
-/// of their key: their id, or for a goal's supporter the goal then the contact.
+/// Where a page of a part ended: its last record's key. A part is read in the order
+/// of its records' keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecordPosition(pub Uuid, pub Uuid);
+pub enum RecordPosition {
+    /// The key of a record that has an id of its own.
+    Id(Uuid),
+    /// The key of a goal's supporter: the goal, then the contact.
+    GoalAndContact(GoalId, ContactId),
+}
 
 impl Record {
     /// Where a page that ends with this record ended.
     #[must_use]
     pub fn position(&self) -> RecordPosition {
         match self {
-            Self::GoalStatusChange(change) => RecordPosition(change.id, Uuid::nil()),
+            Self::GoalStatusChange(change) => RecordPosition::Id(change.id),
             Self::GoalSupporter(supporter) => {
-                RecordPosition(supporter.goal_id.0, supporter.contact_id.0)
+                RecordPosition::GoalAndContact(supporter.goal_id, supporter.contact_id)
             }
-            Self::RoutinePause(pause) => RecordPosition(pause.id, Uuid::nil()),
-            Self::Encouragement(message) => RecordPosition(message.id.0, Uuid::nil()),
-            Self::ShareReceived(shared) => RecordPosition(shared.share.id.0, Uuid::nil()),
+            Self::RoutinePause(pause) => RecordPosition::Id(pause.id),
+            Self::EncouragementReceived(message) | Self::EncouragementSent(message) => {
+                RecordPosition::Id(message.id.0)
+            }
         }
     }
 }
@@ -97,7 +100,8 @@ impl Record {
 /// The person's records of the parts in [`RecordPart`].
 #[async_trait]
 pub trait PersonalRecords: Send + Sync + std::fmt::Debug {
-    /// Up to `limit` of the person's records of `part` after `after`, in key order.
+    /// Up to `limit` of the person's records of `part` after `after`, in key order,
+    /// and whether more follow.
     ///
     /// # Errors
     /// [`StoreError`] when storage fails.
@@ -107,5 +111,5 @@ pub trait PersonalRecords: Send + Sync + std::fmt::Debug {
         part: RecordPart,
         after: Option<RecordPosition>,
         limit: u64,
-    ) -> Result<Vec<Record>, StoreError>;
+    ) -> Result<(Vec<Record>, bool), StoreError>;
 }

@@ -7,6 +7,7 @@
 //! waits here until no request is in flight (answering `Connection: close` so
 //! kept-alive connections end), and only then stops the workers.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use actix_web::body::MessageBody;
@@ -38,6 +39,25 @@ impl Drain {
 
     fn is_draining(&self) -> bool {
         self.draining.load(Ordering::SeqCst)
+    }
+}
+
+/// Counts work a request left running after its handler answered (an export still
+/// being written) as in flight, until it is dropped.
+#[derive(Debug)]
+pub(crate) struct StillWriting(Arc<Drain>);
+
+impl StillWriting {
+    /// Counts one more in flight, until the answer is dropped.
+    pub(crate) fn enter(drain: &Arc<Drain>) -> Self {
+        drain.in_flight.fetch_add(1, Ordering::SeqCst);
+        Self(Arc::clone(drain))
+    }
+}
+
+impl Drop for StillWriting {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -480,3 +480,25 @@ impl SharedWithMeResponse {
         }
     }
 }
+
+/// A message you sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SentEncouragementResponse {
+    id: uuid::Uuid,
+    /// The goal it is about.
+    goal_id: uuid::Uuid,
+    message: String,
+    #[serde(serialize_with = "crate::wire::time::instant")]
+    created_at: DateTime<Utc>,
+}
+
+impl From<&Encouragement> for SentEncouragementResponse {
+    fn from(sent: &Encouragement) -> Self {
+        Self {
+            id: sent.id.0,
+            goal_id: sent.goal.0,
+            message: sent.message.as_str().to_owned(),
+            created_at: sent.created_at,
+        }
+    }
+}

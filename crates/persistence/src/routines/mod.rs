@@ -472,9 +472,12 @@ impl RoutineStore for SqlRoutineStore {
             .await
             .map_err(store_error)?
             .iter()
-            .map(|row| {
-                (RoutineId(row.routine_id), Paused { from: row.paused_on, until: row.resumed_on })
-            })
+            .map(|row| (RoutineId(row.routine_id), to_paused(row)))
             .collect())
     }
+}
+
+/// A routine's pause as stored.
+pub(crate) fn to_paused(row: &routine_pauses::Model) -> Paused {
+    Paused { from: row.paused_on, until: row.resumed_on }
 }

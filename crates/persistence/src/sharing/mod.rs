@@ -25,7 +25,6 @@ use waymark_domain::sharing::{Share, ShareId, ShareTerms};
 use waymark_domain::time::Instant;
 
 pub(crate) use encouragements::SqlEncouragementStore;
-pub(crate) use supporters::supported_of;
 
 use crate::entities::{accounts, contacts, shares};
 use crate::error::{is_foreign_key_violation, store_error};

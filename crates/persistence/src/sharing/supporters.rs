@@ -19,7 +19,7 @@ use crate::paging::{Direction::Descending, keyset_page};
 
 /// The shares `rows` as their supporter sees them, with the sharing people's names
 /// (a share whose person is gone is left out).
-pub(crate) async fn supported_of(
+async fn supported_of(
     connection: &impl sea_orm::ConnectionTrait,
     rows: &[shares::Model],
 ) -> Result<Vec<SupportedShare>, StoreError> {

@@ -13,7 +13,7 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 use waymark_application::export::{Export, Item, SECTIONS, Section};
 use waymark_domain::export::Record;
-use waymark_domain::journal::{Actor, JournalEntry};
+use waymark_domain::journal::{Actor, ChangeKind, JournalEntry, ResourceType};
 use waymark_domain::sync::Resource;
 use waymark_domain::time::Instant;
 
@@ -23,7 +23,9 @@ use crate::wire::contacts::{ContactResponse, InteractionResponse, SupporterRespo
 use crate::wire::goals::{CheckInResponse, GoalResponse, StatusChangeResponse, StepResponse};
 use crate::wire::grants::AppLetInResponse;
 use crate::wire::routines::{RoutineCheckInResponse, RoutineResponse};
-use crate::wire::shares::{EncouragementResponse, ShareResponse, SharedWithMeResponse};
+use crate::wire::shares::{
+    EncouragementResponse, SentEncouragementResponse, ShareResponse, SharedWithMeResponse,
+};
 
 /// What the document says it is, in its `format`.
 pub(crate) const FORMAT: &str = "waymark-export";
@@ -89,28 +91,97 @@ pub(crate) enum ChangedByKind {
     Supporter,
 }
 
-/// Who made a change: what kind of actor, and its id (your account's, an
-/// administrator's or supporter's account id, or an app's client id).
+/// Who made a change.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ChangedBy {
+    /// What kind of actor.
     kind: ChangedByKind,
+    /// Your account's id, an administrator's or supporter's account id, or an app's
+    /// client id.
     id: uuid::Uuid,
+}
+
+/// The kind of thing a change was made to.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ChangedType {
+    /// Your account.
+    Account,
+    /// A goal.
+    Goal,
+    /// A step of a goal.
+    GoalStep,
+    /// A check-in on a goal.
+    GoalCheckIn,
+    /// A routine.
+    Routine,
+    /// A check-in on a routine.
+    RoutineCheckIn,
+    /// A contact.
+    Contact,
+    /// An interaction with a contact.
+    ContactInteraction,
+    /// What you let an app do.
+    Grant,
+    /// A share you gave a supporter.
+    Share,
+    /// A message of encouragement.
+    Encouragement,
+}
+
+impl From<ResourceType> for ChangedType {
+    fn from(resource: ResourceType) -> Self {
+        match resource {
+            ResourceType::Account => Self::Account,
+            ResourceType::Goal => Self::Goal,
+            ResourceType::GoalStep => Self::GoalStep,
+            ResourceType::GoalCheckIn => Self::GoalCheckIn,
+            ResourceType::Routine => Self::Routine,
+            ResourceType::RoutineCheckIn => Self::RoutineCheckIn,
+            ResourceType::Contact => Self::Contact,
+            ResourceType::ContactInteraction => Self::ContactInteraction,
+            ResourceType::Grant => Self::Grant,
+            ResourceType::Share => Self::Share,
+            ResourceType::Encouragement => Self::Encouragement,
+        }
+    }
+}
+
+/// What a change did.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ChangeKindName {
+    /// It was made.
+    Created,
+    /// It changed.
+    Updated,
+    /// It was deleted.
+    Deleted,
+}
+
+impl From<ChangeKind> for ChangeKindName {
+    fn from(kind: ChangeKind) -> Self {
+        match kind {
+            ChangeKind::Created => Self::Created,
+            ChangeKind::Updated => Self::Updated,
+            ChangeKind::Deleted => Self::Deleted,
+        }
+    }
 }
 
 /// One change to your data, as the change journal recorded it.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ExportedChange {
-    /// Its place among your changes: 1, 2, 3, ... with no gaps.
+    /// Its place among your changes: 1, 2, 3, ... in the order they were made; the
+    /// earliest are gone once older than the journal keeps.
     sequence: i64,
-    /// The kind of thing that changed (`goal`, `goal_step`, `routine`, ...).
+    /// The kind of thing that changed.
     #[serde(rename = "type")]
-    #[schema(example = "goal", max_length = 32)]
-    resource_type: &'static str,
+    resource_type: ChangedType,
     /// Its id.
     id: uuid::Uuid,
-    /// `created`, `updated` or `deleted`.
-    #[schema(example = "updated", max_length = 16)]
-    change: &'static str,
+    /// What the change did.
+    change: ChangeKindName,
     /// Its version after the change, for things that have versions.
     version: Option<i64>,
     /// Who made it.
@@ -130,9 +201,9 @@ impl From<&JournalEntry> for ExportedChange {
         };
         Self {
             sequence: entry.sequence.0,
-            resource_type: entry.change.resource.as_str(),
+            resource_type: entry.change.resource.into(),
             id: entry.change.id,
-            change: entry.change.kind.as_str(),
+            change: entry.change.kind.into(),
             version: entry.change.version,
             by: ChangedBy { kind, id },
             at: entry.at,
@@ -213,9 +284,8 @@ fn item_type_of(section: Section) -> ItemType {
         Section::GoalCheckIns => item_type::<ExportedGoalCheckIn>(),
         Section::GoalStatusChanges => item_type::<ExportedStatusChange>(),
         Section::GoalSupporters => item_type::<SupporterResponse>(),
-        Section::EncouragementsReceived | Section::EncouragementsSent => {
-            item_type::<EncouragementResponse>()
-        }
+        Section::EncouragementsReceived => item_type::<EncouragementResponse>(),
+        Section::EncouragementsSent => item_type::<SentEncouragementResponse>(),
         Section::Routines => item_type::<RoutineResponse>(),
         Section::RoutinePauses => item_type::<ExportedRoutinePause>(),
         Section::RoutineCheckIns => item_type::<RoutineCheckInResponse>(),
@@ -407,13 +477,16 @@ pub(crate) fn write_item(
                     resumed_on: pause.paused.until,
                 },
             ),
-            Record::Encouragement(message) => {
+            Record::EncouragementReceived(message) => {
                 serde_json::to_writer(&mut *out, &EncouragementResponse::from(message))
             }
-            Record::ShareReceived(shared) => {
-                serde_json::to_writer(&mut *out, &SharedWithMeResponse::of(shared, now))
+            Record::EncouragementSent(message) => {
+                serde_json::to_writer(&mut *out, &SentEncouragementResponse::from(message))
             }
         },
+        Item::ShareFollowed(shared) => {
+            serde_json::to_writer(&mut *out, &SharedWithMeResponse::of(shared, now))
+        }
         Item::App(app) => serde_json::to_writer(&mut *out, &AppLetInResponse::from(&**app)),
         Item::Access(entry) => {
             serde_json::to_writer(&mut *out, &AccessLogEntryResponse::from(&**entry))

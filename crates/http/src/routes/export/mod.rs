@@ -13,16 +13,18 @@ mod document;
 mod summary;
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use utoipa::{IntoParams, ToSchema};
-use waymark_application::export::{self, Export, Summary};
+use waymark_application::export::{self, Export};
 use waymark_application::formats::contact_cards::write_contact;
 use waymark_application::formats::icalendar::{self, Notes};
 use waymark_application::formats::vcard::CardWriter;
@@ -36,6 +38,7 @@ pub(crate) use document::PersonalExport;
 
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::middleware::drain::StillWriting;
 use crate::openapi::problems::BadQuery;
 use crate::pagination::{bad_query, documented_query, documented_query_types};
 use crate::state::AppState;
@@ -110,49 +113,98 @@ pub(crate) async fn export_me(
 ) -> Result<HttpResponse, ApiError> {
     let person = principal.own_account()?;
     let sent: ExportParameters = documented_query(request.query_string())?;
-    let format = match sent.format.as_deref() {
-        None | Some("json") => ExportFormat::Json,
-        Some("zip") => ExportFormat::Zip,
-        Some(_) => return Err(bad_query("format must be json or zip")),
-    };
+    let format = ExportFormat::of(sent.format.as_deref())?;
     let now = waymark_domain::time::now();
     let export = export::begin(&state.ports, Acting::person(person), now).await?;
-    let (sender, receiver) = mpsc::channel(CHUNKS_WAITING);
-    let ports = state.ports.clone();
-    let patience = state.settings.request_timeout;
     let day = export.account().time_zone.date_at(now);
-    let (content_type, file_name) = match format {
-        ExportFormat::Json => ("application/json", format!("waymark-export-{day}.json")),
-        ExportFormat::Zip => ("application/zip", format!("waymark-export-{day}.zip")),
-    };
-    actix_web::rt::spawn(async move {
-        let written = match format {
-            ExportFormat::Json => write_json(export, &sender, (now, patience)).await,
-            ExportFormat::Zip => write_zip(export, &ports, &sender, (now, patience)).await,
-        };
-        if let Err(error) = written {
-            // The client gone is no failure; anything else ends the answer early.
-            if !sender.is_closed() {
-                tracing::error!(%error, "an export could not be finished");
-                let _ = sender.send(Err(error)).await;
-            }
-        }
-    });
-    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (chunk, receiver))
-    });
     Ok(HttpResponse::Ok()
-        .content_type(content_type)
+        .content_type(format.content_type())
         .insert_header(ContentDisposition {
             disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(file_name)],
+            parameters: vec![DispositionParam::Filename(format.file_name(day))],
         })
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .streaming(body))
+        .streaming(written_in_background(export, format, &state, now)))
+}
+
+impl ExportFormat {
+    fn of(sent: Option<&str>) -> Result<Self, ApiError> {
+        match sent {
+            None | Some("json") => Ok(Self::Json),
+            Some("zip") => Ok(Self::Zip),
+            Some(_) => Err(bad_query("format must be json or zip")),
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => "application/json",
+            Self::Zip => "application/zip",
+        }
+    }
+
+    fn file_name(self, day: NaiveDate) -> String {
+        match self {
+            Self::Json => format!("waymark-export-{day}.json"),
+            Self::Zip => format!("waymark-export-{day}.zip"),
+        }
+    }
+}
+
+/// Writes `export` in `format` in a task of its own, counted as in flight until it
+/// ends; answers the body its chunks make.
+fn written_in_background(
+    export: Export,
+    format: ExportFormat,
+    state: &AppState,
+    now: Instant,
+) -> impl futures_util::Stream<Item = io::Result<Bytes>> + use<> {
+    let (sender, receiver) = mpsc::channel(CHUNKS_WAITING);
+    let ports = state.ports.clone();
+    let pace = (now, state.settings.request_timeout);
+    let still_writing = StillWriting::enter(&state.drain);
+    let finished = Arc::new(AtomicBool::new(false));
+    let whole = Arc::clone(&finished);
+    actix_web::rt::spawn(async move {
+        let _still_writing = still_writing;
+        let written = match format {
+            ExportFormat::Json => write_json(export, &sender, pace).await,
+            ExportFormat::Zip => write_zip(export, &ports, &sender, pace).await,
+        };
+        match written {
+            Ok(()) => whole.store(true, Ordering::SeqCst),
+            // The client gone is no failure; anything else ends the answer early.
+            Err(error) if !sender.is_closed() => {
+                tracing::error!(%error, "an export could not be finished");
+            }
+            Err(_) => {}
+        }
+    });
+    body_of(receiver, finished)
+}
+
+/// The answer's body: the chunks as they come, then, unless the writer said it
+/// finished, an error, so that the answer ends without its last chunk. A writer that
+/// failed, panicked or was dropped never leaves a whole-looking document.
+fn body_of(
+    receiver: mpsc::Receiver<Bytes>,
+    finished: Arc<AtomicBool>,
+) -> impl futures_util::Stream<Item = io::Result<Bytes>> {
+    futures_util::stream::unfold(Some(receiver), move |receiver| {
+        let finished = Arc::clone(&finished);
+        async move {
+            let mut receiver = receiver?;
+            match receiver.recv().await {
+                Some(chunk) => Some((Ok(chunk), Some(receiver))),
+                None if finished.load(Ordering::SeqCst) => None,
+                None => Some((Err(io::Error::other("the export could not be finished")), None)),
+            }
+        }
+    })
 }
 
 /// Chunks of the answer on their way to the client.
-type Chunks = mpsc::Sender<Result<Bytes, io::Error>>;
+type Chunks = mpsc::Sender<Bytes>;
 
 /// Passes `bytes` on as a chunk; an error when the client has gone.
 async fn pass_on(chunks: &Chunks, bytes: Vec<u8>) -> io::Result<()> {
@@ -160,7 +212,7 @@ async fn pass_on(chunks: &Chunks, bytes: Vec<u8>) -> io::Result<()> {
         return Ok(());
     }
     chunks
-        .send(Ok(Bytes::from(bytes)))
+        .send(Bytes::from(bytes))
         .await
         .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client has gone"))
 }
@@ -264,13 +316,16 @@ struct ZipOutput<'a> {
     zip: ZipWriter<zip::write::StreamWriter<Written>>,
     written: Written,
     chunks: &'a Chunks,
+    /// When the export is written: each file's time.
+    now: Instant,
 }
 
 impl ZipOutput<'_> {
     fn start(&mut self, name: &str) -> io::Result<()> {
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
-            .large_file(true);
+            .large_file(true)
+            .last_modified_time(zip_time(self.now));
         self.zip.start_file(name, options).map_err(io::Error::other)
     }
 }
@@ -292,14 +347,15 @@ async fn write_zip(
     (now, patience): Pace,
 ) -> io::Result<()> {
     let written = Written::default();
-    let mut output = ZipOutput { zip: ZipWriter::new_stream(written.clone()), written, chunks };
+    let mut output =
+        ZipOutput { zip: ZipWriter::new_stream(written.clone()), written, chunks, now };
     output.start("waymark-export.json")?;
     write_document(&mut export, &mut output, (now, patience)).await?;
+    let account = export.account();
+    let owner = account.id;
 
-    let owner = export.account().id;
-    let summary: Summary = within(patience, export::summary(ports, owner, now)).await?;
+    let routines = within(patience, export::active_routines(ports, owner)).await?;
     output.start("routines.ics")?;
-    let routines: Vec<_> = summary.routines.iter().map(|(routine, _)| routine.clone()).collect();
     output.zip.write_all(icalendar::calendar(&routines, now, Notes::Included).as_bytes())?;
     output.pass_on().await?;
 
@@ -320,8 +376,55 @@ async fn write_zip(
     }
 
     output.start("summary.html")?;
-    let page = summary::page(export.account(), &summary, now);
-    output.zip.write_all(page.as_bytes())?;
+    output.zip.write_all(summary::opening(account, now).as_bytes())?;
+    // The goals being worked on first, then the others, each oldest first.
+    let mut no_goals = true;
+    for worked_on in [true, false] {
+        let mut after = None;
+        loop {
+            let (goals, more) = within(patience, export::goals_page(ports, owner, after)).await?;
+            after = goals.last().map(|goal| goal.id.0);
+            let shown: Vec<_> = goals
+                .into_iter()
+                .filter(|goal| export::being_worked_on(goal) == worked_on)
+                .collect();
+            no_goals &= shown.is_empty();
+            output.zip.write_all(summary::goals(account, &shown).as_bytes())?;
+            output.pass_on().await?;
+            if !more {
+                break;
+            }
+        }
+    }
+    output.zip.write_all(summary::between(no_goals).as_bytes())?;
+    for routine in &routines {
+        let stats = within(patience, export::how_it_went(ports, routine, now)).await?;
+        output.zip.write_all(summary::routine_article(routine, &stats).as_bytes())?;
+        output.pass_on().await?;
+    }
+    output.zip.write_all(summary::closing(routines.is_empty()).as_bytes())?;
     output.zip.finish().map_err(io::Error::other)?;
     pass_on(chunks, output.written.take_if(0)).await
+}
+
+/// `at` as a ZIP file's time (UTC; ZIP's times have no zone), or ZIP's earliest time
+/// when it cannot say it.
+fn zip_time(at: Instant) -> zip::DateTime {
+    use chrono::{Datelike, Timelike};
+    let at = at.naive_utc();
+    let part = |value: u32| u8::try_from(value).unwrap_or_default();
+    u16::try_from(at.year())
+        .ok()
+        .and_then(|year| {
+            zip::DateTime::from_date_and_time(
+                year,
+                part(at.month()),
+                part(at.day()),
+                part(at.hour()),
+                part(at.minute()),
+                part(at.second()),
+            )
+            .ok()
+        })
+        .unwrap_or_default()
 }

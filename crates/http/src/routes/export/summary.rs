@@ -1,12 +1,12 @@
 //! `summary.html` in the export's ZIP archive: a plain page a person can print, or show
 //! their GP or care coordinator. Their goals and how they are going, their routines
 //! and how they went, in kind words: no ids, no codes, nothing they did not write.
-//! Every value shown is escaped.
+//! Every value shown is escaped. Written in pieces, a page of goals at a time.
 
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
-use waymark_application::export::{SUMMARY_DAYS, Summary};
+use waymark_application::export::SUMMARY_DAYS;
 use waymark_domain::goals::{Goal, GoalStatus};
 use waymark_domain::identity::Account;
 use waymark_domain::routines::Routine;
@@ -104,35 +104,51 @@ fn routine(html: &mut String, routine: &Routine, stats: &Stats) {
     let _ = write!(html, "</article>");
 }
 
-/// The page, for `account` at `now`.
-pub(super) fn page(account: &Account, summary: &Summary, now: Instant) -> String {
+/// The page's beginning, for `account` at `now`, up to its goals.
+pub(super) fn opening(account: &Account, now: Instant) -> String {
     let name = escape(account.display_name.as_str());
     let today = day(account.time_zone.date_at(now));
-    let mut html = String::new();
-    let _ = write!(
-        html,
+    format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{name}: my recovery summary</title><style>{STYLE}</style></head><body>\
          <header><h1>{name}: my recovery summary</h1>\
          <p class=\"quiet\">Written by Waymark on {today}, from what {name} chose to record. \
-         It is theirs to share.</p></header><main>",
+         It is theirs to share.</p></header><main><section><h2>My goals</h2>",
         escape(account.locale.as_str()),
-    );
-    let _ = write!(html, "<section><h2>My goals</h2>");
-    if summary.goals.is_empty() {
-        let _ = write!(html, "<p>No goals written down yet.</p>");
-    }
-    for one in &summary.goals {
+    )
+}
+
+/// `goals`, each as an article.
+pub(super) fn goals(account: &Account, goals: &[Goal]) -> String {
+    let mut html = String::new();
+    for one in goals {
         goal(&mut html, account, one);
     }
-    let _ = write!(html, "</section><section><h2>My routines</h2>");
-    if summary.routines.is_empty() {
-        let _ = write!(html, "<p>No routines running at the moment.</p>");
-    }
-    for (one, stats) in &summary.routines {
-        routine(&mut html, one, stats);
-    }
-    let _ = write!(html, "</section></main></body></html>");
     html
+}
+
+/// Between the goals and the routines; `no_goals` when there were none.
+pub(super) fn between(no_goals: bool) -> &'static str {
+    if no_goals {
+        "<p>No goals written down yet.</p></section><section><h2>My routines</h2>"
+    } else {
+        "</section><section><h2>My routines</h2>"
+    }
+}
+
+/// One routine and how it went, as an article.
+pub(super) fn routine_article(routine: &Routine, stats: &Stats) -> String {
+    let mut html = String::new();
+    self::routine(&mut html, routine, stats);
+    html
+}
+
+/// The page's end; `no_routines` when there were none.
+pub(super) fn closing(no_routines: bool) -> &'static str {
+    if no_routines {
+        "<p>No routines running at the moment.</p></section></main></body></html>"
+    } else {
+        "</section></main></body></html>"
+    }
 }

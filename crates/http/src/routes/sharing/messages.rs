@@ -1,11 +1,10 @@
-//! The JSON of encouragement: what a supporter sends, and what the person reads and
-//! changes.
+//! The JSON of encouragement a supporter sends, and of the person hiding one (what
+//! each side reads is in `wire::shares`).
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use waymark_application::Input;
-use waymark_domain::sharing::{Encouragement, EncouragementMessage};
+use waymark_domain::sharing::EncouragementMessage;
 use waymark_domain::validation::{Problem, Problems};
 
 use crate::extract::Patch;
@@ -29,28 +28,6 @@ impl Input<EncouragementMessage> for EncouragementRequest {
         let mut found = Problems::default();
         let message = found.check("/message", EncouragementMessage::parse(&self.message));
         found.or(|| message)
-    }
-}
-
-/// A message you sent.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct SentEncouragementResponse {
-    id: uuid::Uuid,
-    /// The goal it is about.
-    goal_id: uuid::Uuid,
-    message: String,
-    #[serde(serialize_with = "crate::wire::time::instant")]
-    created_at: DateTime<Utc>,
-}
-
-impl From<&Encouragement> for SentEncouragementResponse {
-    fn from(sent: &Encouragement) -> Self {
-        Self {
-            id: sent.id.0,
-            goal_id: sent.goal.0,
-            message: sent.message.as_str().to_owned(),
-            created_at: sent.created_at,
-        }
     }
 }
 

@@ -16,7 +16,7 @@ use waymark_domain::goals::ports::GoalPosition;
 use waymark_domain::sharing::ShareId;
 use waymark_domain::time::now;
 
-use super::messages::{EncouragementRequest, SentEncouragementResponse};
+use super::messages::EncouragementRequest;
 use super::views::{
     AcceptInvitationRequest, SharedGoalDetailResponse, SharedGoalResponse, SharedRoutinesResponse,
 };
@@ -31,6 +31,7 @@ use crate::pagination::{PageRequest, TimeAndId, page_response, serialized_page_r
 use crate::paths::{SharePath, SharedGoalPath};
 use crate::problem::Problem;
 use crate::state::AppState;
+use crate::wire::shares::SentEncouragementResponse;
 use crate::wire::shares::SharedWithMeResponse;
 
 /// Where the supporter's operations live (the prefix of their scope).

@@ -10,7 +10,6 @@ use waymark_application::Input;
 use waymark_application::shared_view::{SharedGoal, SharedGoalDetail, SharedRoutine, SharedView};
 use waymark_domain::routines::stats::StreakUnit;
 use waymark_domain::sharing::ports::SupportedShare;
-
 use waymark_domain::time::Instant;
 use waymark_domain::validation::{Problem, Problems};
 
