@@ -715,3 +715,40 @@ api_test!(async fn sections_longer_than_a_page_come_whole_and_once(app) {
     assert_eq!(export["changes_through"], json!(changes));
     assert_eq!(exported_keys(&export, "goals", "id"), goals.into_iter().collect::<BTreeSet<_>>());
 });
+
+api_test!(async fn many_exports_at_once_all_come_whole_and_a_zip_is_not_compressed_twice(app) {
+    let person = app.signed_in_user().await;
+    for number in 0..250 {
+        create(&app, &person.access_token, Method::POST, "/v1/contacts", json!({ "name": format!("Contact {number}"), "kind": "friend" })).await;
+    }
+    // Exports take turns at reading storage: none starves another, or other requests.
+    let downloads: Vec<_> = (0..16)
+        .map(|number| {
+            let request = app.authorized(Method::GET, if number % 2 == 0 { "/v1/me/export" } else { "/v1/me/export?format=zip" }, &person.access_token);
+            tokio::spawn(async move {
+                let response = request.send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK);
+                response.bytes().await.expect("an export was cut off").to_vec()
+            })
+        })
+        .collect();
+    assert_eq!(call(&app, &person.access_token, Method::GET, "/v1/goals", None).await.0, StatusCode::OK);
+    for (number, download) in downloads.into_iter().enumerate() {
+        let bytes = download.await.unwrap();
+        let document: Value = if number % 2 == 0 {
+            serde_json::from_slice(&bytes).unwrap()
+        } else {
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            let mut text = String::new();
+            archive.by_name("waymark-export.json").unwrap().read_to_string(&mut text).unwrap();
+            serde_json::from_str(&text).unwrap()
+        };
+        assert_eq!(document["contacts"].as_array().unwrap().len(), 250);
+    }
+
+    let zipped = app.authorized(Method::GET, "/v1/me/export?format=zip", &person.access_token).header("Accept-Encoding", "gzip, br").send().await.unwrap();
+    assert_eq!(zipped.status(), StatusCode::OK);
+    assert!(zipped.headers().get("content-encoding").is_none_or(|encoding| encoding == "identity"), "{:?}", zipped.headers());
+    let bytes = zipped.bytes().await.unwrap().to_vec();
+    assert!(zip::ZipArchive::new(std::io::Cursor::new(bytes)).is_ok());
+});

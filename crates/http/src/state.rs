@@ -88,6 +88,8 @@ pub struct AppState {
     pub drain: Arc<Drain>,
     /// Accesses to people's data by apps and administrators, waiting to be written.
     pub access_recorder: Arc<AccessRecorder>,
+    /// Turns of exports at reading storage (see `routes::export`).
+    pub(crate) export_reads: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -115,6 +117,9 @@ impl AppState {
             rendered_agendas: Arc::new(RenderedAgendas::default()),
             drain: Arc::new(Drain::default()),
             access_recorder: Arc::new(AccessRecorder::default()),
+            export_reads: Arc::new(tokio::sync::Semaphore::new(
+                crate::routes::EXPORT_READS_AT_ONCE,
+            )),
         }
     }
 }

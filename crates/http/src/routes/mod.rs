@@ -17,6 +17,7 @@ pub(crate) mod routines;
 pub(crate) mod sharing;
 mod sync;
 
+pub(crate) use export::EXPORT_READS_AT_ONCE;
 pub(crate) use fallback::not_found_or_not_allowed;
 pub(crate) use metrics::metrics_on_own_listener;
 pub(crate) use sync::tokens_from as sync_tokens;

@@ -150,7 +150,7 @@ impl From<ResourceType> for ChangedType {
 /// What a change did.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub(crate) enum ChangeKindName {
+pub(crate) enum JournalChangeKind {
     /// It was made.
     Created,
     /// It changed.
@@ -159,7 +159,7 @@ pub(crate) enum ChangeKindName {
     Deleted,
 }
 
-impl From<ChangeKind> for ChangeKindName {
+impl From<ChangeKind> for JournalChangeKind {
     fn from(kind: ChangeKind) -> Self {
         match kind {
             ChangeKind::Created => Self::Created,
@@ -181,7 +181,7 @@ pub(crate) struct ExportedChange {
     /// Its id.
     id: uuid::Uuid,
     /// What the change did.
-    change: ChangeKindName,
+    change: JournalChangeKind,
     /// Its version after the change, for things that have versions.
     version: Option<i64>,
     /// Who made it.

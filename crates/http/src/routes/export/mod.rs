@@ -7,7 +7,8 @@
 //! that cannot change them, so it ends the answer early (the connection closes without
 //! the body's end), and a client never takes a cut-off export for a whole one. Each
 //! page must be read within the request timeout, so storage that stops answering ends
-//! the export instead of holding it open.
+//! the export instead of holding it open; at most [`EXPORT_READS_AT_ONCE`] exports read
+//! at a time, taking turns page by page.
 
 mod document;
 mod summary;
@@ -17,12 +18,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header::{
+    self, ContentDisposition, ContentEncoding, DispositionParam, DispositionType,
+};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use utoipa::{IntoParams, ToSchema};
 use waymark_application::export::{self, Export};
 use waymark_application::formats::contact_cards::write_contact;
@@ -48,6 +51,10 @@ const CHUNK: usize = 64 * 1024;
 
 /// How many chunks may wait for a slow client before writing waits too.
 const CHUNKS_WAITING: usize = 4;
+
+/// How many exports may read storage at once on one instance; the others wait their
+/// turn (their download pauses), so exports never take the pool from other requests.
+pub(crate) const EXPORT_READS_AT_ONCE: usize = 2;
 
 /// `GET /v1/me/export`'s parameters, as sent.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -117,7 +124,12 @@ pub(crate) async fn export_me(
     let now = waymark_domain::time::now();
     let export = export::begin(&state.ports, Acting::person(person), now).await?;
     let day = export.account().time_zone.date_at(now);
-    Ok(HttpResponse::Ok()
+    let mut answer = HttpResponse::Ok();
+    if format == ExportFormat::Zip {
+        // Already compressed: not compressed again for the client.
+        answer.insert_header(ContentEncoding::Identity);
+    }
+    Ok(answer
         .content_type(format.content_type())
         .insert_header(ContentDisposition {
             disposition: DispositionType::Attachment,
@@ -161,7 +173,7 @@ fn written_in_background(
 ) -> impl futures_util::Stream<Item = io::Result<Bytes>> + use<> {
     let (sender, receiver) = mpsc::channel(CHUNKS_WAITING);
     let ports = state.ports.clone();
-    let pace = (now, state.settings.request_timeout);
+    let pace = (now, state.settings.request_timeout, Arc::clone(&state.export_reads));
     let still_writing = StillWriting::enter(&state.drain);
     let finished = Arc::new(AtomicBool::new(false));
     let whole = Arc::clone(&finished);
@@ -208,6 +220,9 @@ type Chunks = mpsc::Sender<Bytes>;
 
 /// Passes `bytes` on as a chunk; an error when the client has gone.
 async fn pass_on(chunks: &Chunks, bytes: Vec<u8>) -> io::Result<()> {
+    if chunks.is_closed() {
+        return Err(io::Error::new(io::ErrorKind::BrokenPipe, "the client has gone"));
+    }
     if bytes.is_empty() {
         return Ok(());
     }
@@ -237,21 +252,22 @@ impl Output for JsonOutput<'_> {
     }
 
     async fn pass_on(&mut self) -> io::Result<()> {
-        if self.buffer.len() >= CHUNK {
-            pass_on(self.chunks, std::mem::take(&mut self.buffer)).await?;
-        }
-        Ok(())
+        let ready =
+            if self.buffer.len() >= CHUNK { std::mem::take(&mut self.buffer) } else { Vec::new() };
+        pass_on(self.chunks, ready).await
     }
 }
 
-/// When the export is written, and how long a read of storage may take.
-type Pace = (Instant, Duration);
+/// When the export is written, how long a read of storage may take, and the turns of
+/// exports at reading.
+type Pace = (Instant, Duration, Arc<Semaphore>);
 
-/// `read`, or an error once it took longer than `patience`.
+/// `read` in its turn, or an error once it took longer than `patience`.
 async fn within<T>(
-    patience: Duration,
+    (patience, turns): (Duration, &Semaphore),
     read: impl Future<Output = Result<T, waymark_domain::ports::StoreError>>,
 ) -> io::Result<T> {
+    let _turn = turns.acquire().await.map_err(io::Error::other)?;
     match tokio::time::timeout(patience, read).await {
         Ok(read) => read.map_err(io::Error::other),
         Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "storage did not answer in time")),
@@ -260,7 +276,7 @@ async fn within<T>(
 
 async fn write_json(mut export: Export, chunks: &Chunks, pace: Pace) -> io::Result<()> {
     let mut output = JsonOutput { buffer: Vec::with_capacity(CHUNK * 2), chunks };
-    write_document(&mut export, &mut output, pace).await?;
+    write_document(&mut export, &mut output, &pace).await?;
     pass_on(chunks, output.buffer).await
 }
 
@@ -268,11 +284,12 @@ async fn write_json(mut export: Export, chunks: &Chunks, pace: Pace) -> io::Resu
 async fn write_document(
     export: &mut Export,
     output: &mut impl Output,
-    (now, patience): Pace,
+    (now, patience, turns): &Pace,
 ) -> io::Result<()> {
+    let (now, reads) = (*now, (*patience, &**turns));
     document::write_opening(output.writer(), export)?;
     let mut first = true;
-    while let Some(page) = within(patience, export.next_page()).await? {
+    while let Some(page) = within(reads, export.next_page()).await? {
         if first {
             document::write_section_opening(output.writer(), page.section)?;
         }
@@ -344,17 +361,18 @@ async fn write_zip(
     mut export: Export,
     ports: &StoragePorts,
     chunks: &Chunks,
-    (now, patience): Pace,
+    pace: Pace,
 ) -> io::Result<()> {
+    let (now, reads) = (pace.0, (pace.1, &*pace.2));
     let written = Written::default();
     let mut output =
         ZipOutput { zip: ZipWriter::new_stream(written.clone()), written, chunks, now };
     output.start("waymark-export.json")?;
-    write_document(&mut export, &mut output, (now, patience)).await?;
+    write_document(&mut export, &mut output, &pace).await?;
     let account = export.account();
     let owner = account.id;
 
-    let routines = within(patience, export::active_routines(ports, owner)).await?;
+    let routines = within(reads, export::active_routines(ports, owner)).await?;
     output.start("routines.ics")?;
     output.zip.write_all(icalendar::calendar(&routines, now, Notes::Included).as_bytes())?;
     output.pass_on().await?;
@@ -362,7 +380,7 @@ async fn write_zip(
     output.start("contacts.vcf")?;
     let mut after = None;
     loop {
-        let (contacts, more) = within(patience, export::contacts_page(ports, owner, after)).await?;
+        let (contacts, more) = within(reads, export::contacts_page(ports, owner, after)).await?;
         let mut cards = CardWriter::new();
         for contact in &contacts {
             write_contact(&mut cards, contact);
@@ -382,7 +400,7 @@ async fn write_zip(
     for worked_on in [true, false] {
         let mut after = None;
         loop {
-            let (goals, more) = within(patience, export::goals_page(ports, owner, after)).await?;
+            let (goals, more) = within(reads, export::goals_page(ports, owner, after)).await?;
             after = goals.last().map(|goal| goal.id.0);
             let shown: Vec<_> = goals
                 .into_iter()
@@ -398,7 +416,7 @@ async fn write_zip(
     }
     output.zip.write_all(summary::between(no_goals).as_bytes())?;
     for routine in &routines {
-        let stats = within(patience, export::how_it_went(ports, routine, now)).await?;
+        let stats = within(reads, export::how_it_went(ports, routine, now)).await?;
         output.zip.write_all(summary::routine_article(routine, &stats).as_bytes())?;
         output.pass_on().await?;
     }
