@@ -209,3 +209,68 @@ fn a_body_offered_as_a_form_and_as_json_has_one_schema_per_media_type() {
     }
     assert_eq!(checked, 3, "the token, revocation and introspection endpoints");
 }
+
+/// The names of the Rust types `crates/http/src` gives schemas (by `#[derive(ToSchema)]`
+/// or `impl ToSchema for`), each with the file that declares it.
+fn schema_types() -> Vec<(String, String)> {
+    fn walk(directory: &std::path::Path, found: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(directory).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut derives_schema = false;
+            for line in text.lines().map(str::trim) {
+                if line.starts_with("#[derive(") {
+                    derives_schema = line.contains("ToSchema");
+                    continue;
+                }
+                if let Some(name) = line.strip_prefix("impl ToSchema for ") {
+                    found
+                        .push((name.trim_end_matches(" {").to_owned(), path.display().to_string()));
+                }
+                if line.starts_with("#[") || line.starts_with("///") {
+                    continue;
+                }
+                if derives_schema {
+                    let declared = line
+                        .split_whitespace()
+                        .skip_while(|word| *word != "struct" && *word != "enum")
+                        .nth(1)
+                        .map(|name| {
+                            name.trim_end_matches(['{', '(', ';'])
+                                .split('<')
+                                .next()
+                                .unwrap_or_default()
+                                .to_owned()
+                        });
+                    if let Some(name) = declared {
+                        found.push((name, path.display().to_string()));
+                    }
+                }
+                derives_schema = false;
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/http/src"), &mut found);
+    found
+}
+
+#[test]
+fn no_two_schema_types_share_a_name() {
+    // The spec names each schema by its Rust type's name alone: two types of one name
+    // in different modules would silently become one schema, and one of them would be
+    // documented wrong.
+    let types = schema_types();
+    assert!(types.len() > 100, "the scan finds the schema types: {}", types.len());
+    assert!(types.iter().any(|(name, _)| name == "PersonalExport"), "impl ToSchema is found too");
+    let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for (name, file) in &types {
+        if let Some(other) = seen.insert(name, file) {
+            panic!("two schema types are called {name}: in {other} and in {file}");
+        }
+    }
+}
