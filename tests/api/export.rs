@@ -283,45 +283,32 @@ const NOT_EXPORTED: &[(&str, &str, &str)] = &[
 /// Every column naming an account (`account_id`, `*_account_id`), by table, from the
 /// schema's own catalogue.
 async fn account_columns(connection: &sea_orm::DatabaseConnection) -> BTreeSet<(String, String)> {
-    let backend = connection.get_database_backend();
-    let catalogue = match backend {
-        DbBackend::Postgres => {
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND (column_name = 'account_id' OR column_name LIKE '%\\_account\\_id' ESCAPE '\\')"
-        }
-        _ => {
-            "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND (p.name = 'account_id' OR p.name LIKE '%\\_account\\_id' ESCAPE '\\')"
-        }
-    };
-    connection
-        .query_all_raw(Statement::from_string(backend, catalogue))
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| {
-            (
-                row.try_get::<String>("", "table_name").unwrap(),
-                row.try_get::<String>("", "column_name").unwrap(),
-            )
-        })
-        .chain(referring_to_accounts(connection).await)
-        .filter(|(table, _)| table != "seaql_migrations")
-        .collect()
-}
-
-/// Every column that refers to an account by a foreign key, whatever its name.
-async fn referring_to_accounts(connection: &sea_orm::DatabaseConnection) -> Vec<(String, String)> {
-    let backend = connection.get_database_backend();
-    let catalogue = match backend {
-        DbBackend::Postgres => {
-            "SELECT kcu.table_name AS table_name, kcu.column_name AS column_name FROM information_schema.table_constraints tc \
+    let by_name = (
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND (column_name = 'account_id' OR column_name LIKE '%\\_account\\_id' ESCAPE '\\')",
+        "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND (p.name = 'account_id' OR p.name LIKE '%\\_account\\_id' ESCAPE '\\')",
+    );
+    // Every column that refers to an account by a foreign key, whatever its name.
+    let by_key = (
+        "SELECT kcu.table_name AS table_name, kcu.column_name AS column_name FROM information_schema.table_constraints tc \
             JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema \
             JOIN information_schema.constraint_column_usage ccu ON ccu.constraint_name = tc.constraint_name AND ccu.table_schema = tc.table_schema \
-            WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = 'public' AND ccu.table_name = 'accounts'"
-        }
-        _ => {
-            "SELECT m.name AS table_name, f.\"from\" AS column_name FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f.\"table\" = 'accounts'"
-        }
-    };
+            WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = 'public' AND ccu.table_name = 'accounts'",
+        "SELECT m.name AS table_name, f.\"from\" AS column_name FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f.\"table\" = 'accounts'",
+    );
+    let mut columns = table_columns(connection, by_name).await;
+    columns.extend(table_columns(connection, by_key).await);
+    columns.retain(|(table, _)| table != "seaql_migrations");
+    columns
+}
+
+/// The `(table_name, column_name)` rows of a catalogue query, written for PostgreSQL
+/// and for SQLite.
+async fn table_columns(
+    connection: &sea_orm::DatabaseConnection,
+    (postgres, sqlite): (&str, &str),
+) -> BTreeSet<(String, String)> {
+    let backend = connection.get_database_backend();
+    let catalogue = if backend == DbBackend::Postgres { postgres } else { sqlite };
     connection
         .query_all_raw(Statement::from_string(backend, catalogue))
         .await

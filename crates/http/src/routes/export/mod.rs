@@ -173,7 +173,11 @@ fn written_in_background(
 ) -> impl futures_util::Stream<Item = io::Result<Bytes>> + use<> {
     let (sender, receiver) = mpsc::channel(CHUNKS_WAITING);
     let ports = state.ports.clone();
-    let pace = (now, state.settings.request_timeout, Arc::clone(&state.export_reads));
+    let pace = Pace {
+        now,
+        patience: state.settings.request_timeout,
+        turns: Arc::clone(&state.export_reads),
+    };
     let still_writing = StillWriting::enter(&state.drain);
     let finished = Arc::new(AtomicBool::new(false));
     let whole = Arc::clone(&finished);
@@ -258,19 +262,28 @@ impl Output for JsonOutput<'_> {
     }
 }
 
-/// When the export is written, how long a read of storage may take, and the turns of
-/// exports at reading.
-type Pace = (Instant, Duration, Arc<Semaphore>);
+/// How an export reads storage: as of when, how long a read may take, and the turns
+/// exports take at reading.
+#[derive(Debug)]
+struct Pace {
+    now: Instant,
+    patience: Duration,
+    turns: Arc<Semaphore>,
+}
 
-/// `read` in its turn, or an error once it took longer than `patience`.
-async fn within<T>(
-    (patience, turns): (Duration, &Semaphore),
-    read: impl Future<Output = Result<T, waymark_domain::ports::StoreError>>,
-) -> io::Result<T> {
-    let _turn = turns.acquire().await.map_err(io::Error::other)?;
-    match tokio::time::timeout(patience, read).await {
-        Ok(read) => read.map_err(io::Error::other),
-        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "storage did not answer in time")),
+impl Pace {
+    /// `read` in its turn, or an error once it took longer than `patience`.
+    async fn read<T>(
+        &self,
+        read: impl Future<Output = Result<T, waymark_domain::ports::StoreError>>,
+    ) -> io::Result<T> {
+        let _turn = self.turns.acquire().await.map_err(io::Error::other)?;
+        match tokio::time::timeout(self.patience, read).await {
+            Ok(read) => read.map_err(io::Error::other),
+            Err(_) => {
+                Err(io::Error::new(io::ErrorKind::TimedOut, "storage did not answer in time"))
+            }
+        }
     }
 }
 
@@ -284,12 +297,12 @@ async fn write_json(mut export: Export, chunks: &Chunks, pace: Pace) -> io::Resu
 async fn write_document(
     export: &mut Export,
     output: &mut impl Output,
-    (now, patience, turns): &Pace,
+    pace: &Pace,
 ) -> io::Result<()> {
-    let (now, reads) = (*now, (*patience, &**turns));
+    let now = pace.now;
     document::write_opening(output.writer(), export)?;
     let mut first = true;
-    while let Some(page) = within(reads, export.next_page()).await? {
+    while let Some(page) = pace.read(export.next_page()).await? {
         if first {
             document::write_section_opening(output.writer(), page.section)?;
         }
@@ -363,7 +376,7 @@ async fn write_zip(
     chunks: &Chunks,
     pace: Pace,
 ) -> io::Result<()> {
-    let (now, reads) = (pace.0, (pace.1, &*pace.2));
+    let now = pace.now;
     let written = Written::default();
     let mut output =
         ZipOutput { zip: ZipWriter::new_stream(written.clone()), written, chunks, now };
@@ -372,7 +385,7 @@ async fn write_zip(
     let account = export.account();
     let owner = account.id;
 
-    let routines = within(reads, export::active_routines(ports, owner)).await?;
+    let routines = pace.read(export::active_routines(ports, owner)).await?;
     output.start("routines.ics")?;
     output.zip.write_all(icalendar::calendar(&routines, now, Notes::Included).as_bytes())?;
     output.pass_on().await?;
@@ -380,7 +393,7 @@ async fn write_zip(
     output.start("contacts.vcf")?;
     let mut after = None;
     loop {
-        let (contacts, more) = within(reads, export::contacts_page(ports, owner, after)).await?;
+        let (contacts, more) = pace.read(export::contacts_page(ports, owner, after)).await?;
         let mut cards = CardWriter::new();
         for contact in &contacts {
             write_contact(&mut cards, contact);
@@ -400,7 +413,7 @@ async fn write_zip(
     for worked_on in [true, false] {
         let mut after = None;
         loop {
-            let (goals, more) = within(reads, export::goals_page(ports, owner, after)).await?;
+            let (goals, more) = pace.read(export::goals_page(ports, owner, after)).await?;
             after = goals.last().map(|goal| goal.id.0);
             let shown: Vec<_> = goals
                 .into_iter()
@@ -416,7 +429,7 @@ async fn write_zip(
     }
     output.zip.write_all(summary::between(no_goals).as_bytes())?;
     for routine in &routines {
-        let stats = within(reads, export::how_it_went(ports, routine, now)).await?;
+        let stats = pace.read(export::how_it_went(ports, routine, now)).await?;
         output.zip.write_all(summary::routine_article(routine, &stats).as_bytes())?;
         output.pass_on().await?;
     }
