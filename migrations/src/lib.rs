@@ -37,6 +37,7 @@ mod m20261207_000029_create_shares;
 mod m20261207_000030_index_sync;
 mod m20261207_000031_drop_access_log_time_index;
 mod m20261207_000032_index_export;
+mod m20261207_000033_create_webhooks;
 mod postgres_only;
 
 /// Applies, reverts and reports Waymark's migrations.
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000030_index_sync::Migration),
             Box::new(m20261207_000031_drop_access_log_time_index::Migration),
             Box::new(m20261207_000032_index_export::Migration),
+            Box::new(m20261207_000033_create_webhooks::Migration),
         ]
     }
 }

@@ -392,6 +392,23 @@ async fn a_code_allowed(app: &TestApp, client_id: &str, email: &str) -> String {
     back(answered.location.as_deref().unwrap())["code"].clone()
 }
 
+/// The person `email` lets the client `client_id` (registered with this module's
+/// redirect URI) have `scope`, on the consent page: the consent is stored, the code
+/// is not exchanged.
+pub(crate) async fn let_in(app: &TestApp, client_id: &str, email: &str, scope: &str) {
+    let opened = open(app, &query(client_id, &[("scope", scope)])).await;
+    let mut answered = sign_in(app, &opened, email, GOOD_PASSWORD).await;
+    if answered.status == StatusCode::OK {
+        let flow = answered.flow.clone().unwrap();
+        answered =
+            submit(app, opened.cookie.as_deref(), &[("flow", &flow), ("action", "allow")]).await;
+    }
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.html);
+}
+
+/// The redirect URI the clients of these tests register.
+pub(crate) const APP_REDIRECT: &str = REDIRECT;
+
 /// The claims of a signed token, unverified.
 fn claims_of(token: &str) -> Value {
     let payload = token.split('.').nth(1).unwrap();

@@ -274,6 +274,11 @@ const NOT_EXPORTED: &[(&str, &str, &str)] = &[
     ),
     ("calendar_feeds", "account_id", "only the digest of the calendar address's secret"),
     (
+        "webhook_messages",
+        "account_id",
+        "messages to apps the person let in, holding only ids of what the changes section holds",
+    ),
+    (
         "access_log",
         "accessor_account_id",
         "entries in other people's access logs: theirs, not the person's",

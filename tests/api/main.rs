@@ -47,3 +47,4 @@ mod spec_headers;
 mod sync;
 mod token_attacks;
 mod token_revocation;
+mod webhooks;

@@ -31,6 +31,8 @@ struct Operation {
     template: String,
     scopes: Vec<String>,
     secured: bool,
+    /// Called with an API client's own token, not a person's.
+    for_clients: bool,
     body_type: Option<String>,
     body_schema: Option<Value>,
     query_parameters: Vec<Value>,
@@ -39,6 +41,12 @@ struct Operation {
 impl Operation {
     fn name(&self) -> String {
         format!("{} {}", self.method, self.template)
+    }
+
+    /// The token to call it with: `client`'s for the operations that take an API
+    /// client's own token, else `person`'s.
+    fn token<'a>(&self, person: &'a str, client: &'a str) -> &'a str {
+        if self.for_clients { client } else { person }
     }
 }
 
@@ -84,6 +92,7 @@ fn operations() -> Vec<Operation> {
                 method,
                 template: template.clone(),
                 secured: required.is_some(),
+                for_clients: crate::support::spec::for_api_clients(operation),
                 scopes: required.unwrap_or_default(),
                 body_type,
                 body_schema,
@@ -138,6 +147,7 @@ fn fill(template: &str, ids: &HashMap<&str, String>) -> String {
         ("interaction_id", ids.get("interaction_id")),
         ("share_id", ids.get("share_id")),
         ("encouragement_id", ids.get("encouragement_id")),
+        ("webhook_id", ids.get("webhook_id")),
         ("client_id", None),
         ("user_id", None),
         ("feed_token", None),
@@ -146,6 +156,23 @@ fn fill(template: &str, ids: &HashMap<&str, String>) -> String {
             path.replace(&format!("{{{name}}}"), value.map_or(stand_in.as_str(), String::as_str));
     }
     path.replace("{locale}", "en-GB").replace("{slug}", "no-such-article").replace("{number}", "1")
+}
+
+/// A webhook subscription of the API client holding `client_token`, for the
+/// operations on one (its address is never reached: no person let the client in).
+async fn a_webhook(app: &TestApp, client_token: &str) -> String {
+    let created: Value = app
+        .authorized(Method::POST, "/v1/webhooks", client_token)
+        .json(
+            &json!({ "url": "https://hooks.example.org/waymark", "event_types": ["goal.created"] }),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["id"].as_str().unwrap_or_else(|| panic!("{created}")).to_owned()
 }
 
 /// A request for `operation` at `path` with an empty body of its media type.
@@ -478,7 +505,9 @@ fn server_owned() -> Vec<(&'static str, Value)> {
 
 api_test!(async fn server_owned_fields_are_refused_in_every_body(app) {
     let admin = app.signed_in_with_role(Role::Admin).await;
-    let ids = owned_resources(&app, &admin).await;
+    let partner = app.client_token().await;
+    let mut ids = owned_resources(&app, &admin).await;
+    ids.insert("webhook_id", a_webhook(&app, &partner).await);
     let mut seen = Seen::default();
     let mut checked = 0;
     for operation in operations() {
@@ -498,7 +527,7 @@ api_test!(async fn server_owned_fields_are_refused_in_every_body(app) {
                 continue;
             }
             let body = json!({ field: value });
-            let request = app.request(operation.method.clone(), &path).bearer_auth(&admin.access_token).header("content-type", kind.as_str()).body(body.to_string());
+            let request = app.request(operation.method.clone(), &path).bearer_auth(operation.token(&admin.access_token, &partner)).header("content-type", kind.as_str()).body(body.to_string());
             let (status, problem) = seen.send(&operation.name(), request, operation.secured).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{} with {field}: {problem}", operation.name());
             let named = problem["errors"].as_array().unwrap().iter().any(|error| error["pointer"] == format!("/{field}") && error["code"] == "unknown_field");
@@ -513,7 +542,9 @@ api_test!(async fn server_owned_fields_are_refused_in_every_body(app) {
 
 api_test!(async fn limits_and_body_sizes_are_enforced_everywhere(app) {
     let admin = app.signed_in_with_role(Role::Admin).await;
-    let ids = owned_resources(&app, &admin).await;
+    let partner = app.client_token().await;
+    let mut ids = owned_resources(&app, &admin).await;
+    ids.insert("webhook_id", a_webhook(&app, &partner).await);
     let mut seen = Seen::default();
     for operation in operations() {
         let path = fill(&operation.template, &ids);
@@ -521,12 +552,12 @@ api_test!(async fn limits_and_body_sizes_are_enforced_everywhere(app) {
             assert_eq!(limit["schema"]["maximum"], 100, "{} caps its pages", operation.name());
             let separator = if path.contains('?') { '&' } else { '?' };
             let over = format!("{path}{separator}limit=101");
-            let (status, body) = seen.send(&operation.name(), request(&app, &operation, &over, Some(&admin.access_token)), operation.secured).await;
+            let (status, body) = seen.send(&operation.name(), request(&app, &operation, &over, Some(operation.token(&admin.access_token, &partner))), operation.secured).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{} limit=101: {body}", operation.name());
         }
         if let Some(kind) = &operation.body_type {
             let size = if operation.template == "/v1/contacts/import" { 8 * 1024 * 1024 + 1 } else { 64 * 1024 + 1 };
-            let request = app.request(operation.method.clone(), &path).bearer_auth(&admin.access_token).header("content-type", kind.as_str()).body(vec![b' '; size]);
+            let request = app.request(operation.method.clone(), &path).bearer_auth(operation.token(&admin.access_token, &partner)).header("content-type", kind.as_str()).body(vec![b' '; size]);
             let (status, body) = seen.send(&operation.name(), request, operation.secured).await;
             assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{} with {size} bytes: {body}", operation.name());
         }

@@ -98,20 +98,29 @@ api_test!(async fn every_secured_operation_enforces_exactly_the_scopes_and_flows
         let name = operation.name();
         let required: Vec<&str> = required.iter().map(String::as_str).collect();
 
-        for missing in &required {
-            let others: Vec<&str> = Scope::ALL.iter().map(|scope| scope.as_str()).filter(|scope| scope != missing).collect();
+        for missing in required.iter().filter(|_| !operation.for_api_clients()) {
+            let others: Vec<&str> = Scope::ALL.iter().filter(|scope| !scope.is_for_clients_only()).map(|scope| scope.as_str()).filter(|scope| scope != missing).collect();
             let token = narrowed(&app, &admin, &others, &mut tokens).await;
             let (status, body) = call(&app, &operation, &token).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{name} without {missing}: {body}");
             assert_eq!(body["type"], "/problems/insufficient-scope", "{name}: {body}");
         }
 
-        let client_may_call = client_flow_offered && required.iter().all(|scope| client_scopes.contains(scope));
+        let for_clients = operation.for_api_clients();
+        let client_may_call = (client_flow_offered || for_clients) && required.iter().all(|scope| client_scopes.contains(scope));
         let (status, body) = call(&app, &operation, &client).await;
         if client_may_call {
             assert_ne!(status, StatusCode::FORBIDDEN, "{name} offers client credentials: {body}");
         } else {
             assert_eq!(status, StatusCode::FORBIDDEN, "{name} with a client token: {body}");
+        }
+        if for_clients {
+            // A person's token never carries a client's scopes: 403 with any of theirs.
+            let person = narrowed(&app, &admin, &["goals:read"], &mut tokens).await;
+            let (status, body) = call(&app, &operation, &person).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{name} with a person's token: {body}");
+            checked += 1;
+            continue;
         }
 
         let exact = narrowed(&app, &admin, &required, &mut tokens).await;
@@ -131,7 +140,11 @@ fn only_flows_whose_tokens_reach_an_operation_are_offered() {
     let scheme = &spec["components"]["securitySchemes"]["oauth2"];
     let mut flows: Vec<&String> = scheme["flows"].as_object().unwrap().keys().collect();
     flows.sort();
-    assert_eq!(flows, ["authorizationCode", "password"], "API-client tokens reach no operation");
+    assert_eq!(
+        flows,
+        ["authorizationCode", "password"],
+        "a person's flows only; a client's own token has a scheme of its own"
+    );
     assert_eq!(scheme["flows"]["password"]["tokenUrl"], "/v1/auth/token");
     assert_eq!(scheme["flows"]["password"]["refreshUrl"], "/v1/auth/token");
     let code = &scheme["flows"]["authorizationCode"];
@@ -140,14 +153,27 @@ fn only_flows_whose_tokens_reach_an_operation_are_offered() {
     assert_eq!(code["refreshUrl"], "/v1/auth/token");
     let schemes: Vec<&String> =
         spec["components"]["securitySchemes"].as_object().unwrap().keys().collect();
-    assert_eq!(schemes, ["oauth2"], "no catch-all bearer alternative");
+    assert_eq!(schemes, ["client", "oauth2"], "no catch-all bearer alternative");
+    let client = &spec["components"]["securitySchemes"]["client"]["flows"];
+    let client_flows: Vec<&String> = client.as_object().unwrap().keys().collect();
+    assert_eq!(client_flows, ["clientCredentials"]);
+    assert_eq!(client["clientCredentials"]["tokenUrl"], "/v1/auth/token");
+    let client_scopes: Vec<&String> =
+        client["clientCredentials"]["scopes"].as_object().unwrap().keys().collect();
+    assert_eq!(client_scopes, ["content:events", "webhooks"], "only what a client does for itself");
+    let mut client_operations = 0;
     for operation in operations(&spec) {
         let security = operation.operation["security"].as_array();
         assert!(security.is_some(), "{} says who may call it", operation.name());
         for alternative in security.unwrap() {
             for scheme in alternative.as_object().unwrap().keys() {
-                assert_eq!(scheme, "oauth2", "{}", operation.name());
+                assert!(scheme == "oauth2" || scheme == "client", "{}", operation.name());
+                if scheme == "client" {
+                    assert!(operation.template.starts_with("/v1/webhooks"), "{}", operation.name());
+                    client_operations += 1;
+                }
             }
         }
     }
+    assert!(client_operations >= 8, "the webhook operations take a client's own token");
 }

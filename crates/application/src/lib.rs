@@ -40,6 +40,8 @@ pub mod steps;
 pub mod supporters;
 pub mod supporting;
 pub mod sync;
+pub mod webhook_delivery;
+pub mod webhooks;
 
 pub use failure::Failure;
 pub use input::Input;

@@ -25,5 +25,6 @@ pub mod text;
 pub mod time;
 pub mod validation;
 mod values;
+pub mod webhooks;
 
 pub use values::TextBounds;

@@ -81,4 +81,8 @@ pub struct StoragePorts {
     pub shares: Arc<dyn ShareStore>,
     /// Encouragement supporters send.
     pub encouragements: Arc<dyn EncouragementStore>,
+    /// API clients' webhook subscriptions and their delivery logs.
+    pub webhooks: Arc<dyn crate::webhooks::ports::SubscriptionStore>,
+    /// The webhook messages waiting to be sent.
+    pub outbox: Arc<dyn crate::webhooks::ports::Outbox>,
 }

@@ -26,6 +26,7 @@ use waymark_domain::routines::ports::{
 };
 use waymark_domain::routines::schedule::MAX_RANGE_DAYS;
 use waymark_domain::sharing::ports::{EncouragementWriteError, ShareWriteError};
+use waymark_domain::webhooks::ports::WebhookError;
 
 use crate::problem::{FieldError, PROBLEM_JSON, Problem};
 
@@ -184,6 +185,16 @@ impl From<ClientError> for ApiError {
             ClientError::NotFound => Self::NotFound,
             ClientError::PreconditionFailed => Self::PreconditionFailed,
             ClientError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<WebhookError> for ApiError {
+    fn from(error: WebhookError) -> Self {
+        match error {
+            WebhookError::NotFound => Self::NotFound,
+            WebhookError::PreconditionFailed => Self::PreconditionFailed,
+            WebhookError::Store(store) => store.into(),
         }
     }
 }

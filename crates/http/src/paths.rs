@@ -9,6 +9,7 @@ use waymark_domain::goals::{CheckInId, GoalId, StepId};
 use waymark_domain::identity::{AccountId, ClientId};
 use waymark_domain::routines::{RoutineCheckInId, RoutineId};
 use waymark_domain::sharing::{EncouragementId, ShareId};
+use waymark_domain::webhooks::{MessageId, SubscriptionId};
 
 /// Declares each path type: its fields (UUIDs named as in the route) and, for each, an
 /// accessor answering the typed id.
@@ -79,4 +80,35 @@ path_ids! {
     ClientPath { client_id: ClientId = "The client's id." }
     /// `/v1/admin/users/{user_id}`
     UserPath { user_id: AccountId = "The account's id." }
+    /// `/v1/webhooks/{webhook_id}`
+    WebhookPath { webhook_id: SubscriptionId = "The subscription's id." }
+}
+
+/// `/v1/webhooks/{webhook_id}/messages/{message_id}`: a message's id is its
+/// `webhook-id` (`msg_` and 32 hexadecimal digits), not a bare UUID.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct WebhookMessagePath {
+    /// The subscription's id.
+    webhook_id: uuid::Uuid,
+    /// The message's id, as sent in `webhook-id` and listed in the delivery log.
+    #[param(
+        max_length = 36,
+        min_length = 36,
+        pattern = "^msg_[0-9a-f]{32}$",
+        example = "msg_0193a1b2c3d47e8f9a0b1c2d3e4f5a6b"
+    )]
+    message_id: String,
+}
+
+impl WebhookMessagePath {
+    /// The subscription in the path.
+    pub(crate) fn webhook_id(&self) -> SubscriptionId {
+        SubscriptionId(self.webhook_id)
+    }
+
+    /// The message in the path, if it names one.
+    pub(crate) fn message_id(&self) -> Option<MessageId> {
+        MessageId::parse(&self.message_id)
+    }
 }

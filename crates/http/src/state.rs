@@ -50,6 +50,9 @@ pub struct HttpSettings {
     /// Whether the main listener serves `/metrics` (`false` when it has a listener of
     /// its own, see [`crate::build_metrics_app`]).
     pub metrics_on_main_listener: bool,
+    /// Where webhooks may be sent: public addresses only, or loopback too (tests and
+    /// local development).
+    pub webhook_targets: waymark_domain::webhooks::TargetPolicy,
 }
 
 /// Shared, cheaply cloned application state. One instance is made at start-up and

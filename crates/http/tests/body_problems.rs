@@ -118,6 +118,7 @@ fn settings() -> HttpSettings {
         password_hashing_concurrency: 1,
         metrics_token: None,
         metrics_on_main_listener: true,
+        webhook_targets: waymark_domain::webhooks::TargetPolicy::PublicOnly,
     }
 }
 

@@ -48,6 +48,7 @@ use crate::settings::DatabaseSettings;
 use crate::sharing::{SqlEncouragementStore, SqlShareStore};
 use crate::sqlite_path::sqlite_file;
 use crate::sync::SqlCurrentState;
+use crate::webhooks::SqlWebhooks;
 use crate::writes::Writes;
 
 /// A pooled connection is checked with a ping before use only when it has been idle at
@@ -328,7 +329,13 @@ impl Database {
                 writes: self.writes.clone(),
                 journal: self.journal(),
             }),
+            webhooks: Arc::new(self.webhooks()),
+            outbox: Arc::new(self.webhooks()),
         }
+    }
+
+    fn webhooks(&self) -> SqlWebhooks {
+        SqlWebhooks { connection: self.connection.clone(), writes: self.writes.clone() }
     }
 
     /// What every store commits its writes of personal data through: it tells this

@@ -1,6 +1,7 @@
 //! Removing rows whose purpose has passed: expired idempotency records, expired
 //! refresh tokens, sign-in attempt counts whose window closed long ago, and change
-//! journal and access log entries older than their retention settings. Safe to run on every replica at
+//! journal and access log entries older than their retention settings, and webhook
+//! messages done with for a month (their delivery log goes with them). Safe to run on every replica at
 //! once: each is one idempotent `DELETE`.
 
 use std::time::Duration;
@@ -12,7 +13,11 @@ use crate::writes::Writes;
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
-use crate::entities::{authorization_codes, idempotency_records, refresh_tokens, sign_in_failures};
+use waymark_domain::webhooks::{LOG_KEPT, MessageStatus};
+
+use crate::entities::{
+    authorization_codes, idempotency_records, refresh_tokens, sign_in_failures, webhook_messages,
+};
 use crate::error::store_error;
 
 /// How many rows one sweep removed, by kind.
@@ -32,6 +37,9 @@ pub struct Swept {
     pub journal_entries: u64,
     /// Access log entries older than the retention setting.
     pub access_log_entries: u64,
+    /// Webhook messages delivered or failed more than [`LOG_KEPT`] ago, with their
+    /// attempts.
+    pub webhook_messages: u64,
 }
 
 /// How long what is kept for a while is kept.
@@ -83,6 +91,13 @@ pub(crate) async fn sweep(
         crate::journal::forget_before(connection, before(now, retention.journal)).await?;
     let access_log_entries =
         crate::access_log::forget_before(connection, before(now, retention.access_log)).await?;
+    let webhook_messages = webhook_messages::Entity::delete_many()
+        .filter(webhook_messages::Column::Status.ne(MessageStatus::Pending.as_str()))
+        .filter(webhook_messages::Column::CreatedAt.lt(before(now, LOG_KEPT)))
+        .exec(connection)
+        .await
+        .map_err(store_error)?
+        .rows_affected;
     Ok(Swept {
         idempotency_records: idempotency,
         refresh_tokens: refresh,
@@ -90,6 +105,7 @@ pub(crate) async fn sweep(
         sign_in_attempts: attempts,
         journal_entries,
         access_log_entries,
+        webhook_messages,
     })
 }
 

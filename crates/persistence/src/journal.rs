@@ -30,6 +30,7 @@ use waymark_domain::journal::{
 };
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
+use waymark_domain::webhooks::{Event, EventType};
 
 use crate::entities::{change_journal, change_journal_heads};
 use crate::error::store_error;
@@ -169,8 +170,23 @@ pub(crate) async fn append(
     change_journal::Entity::insert_many(rows)
         .exec_without_returning(connection)
         .await
-        .map(|_| ())
-        .map_err(store_error)
+        .map_err(store_error)?;
+    // The outbox: the webhook messages of these changes commit or roll back with them.
+    let events: Vec<Event> = changes
+        .iter()
+        .filter_map(|change| {
+            EventType::of_change(change).map(|event_type| Event {
+                id: uuid::Uuid::now_v7(),
+                event_type,
+                at,
+                resource_type: change.resource.as_str(),
+                resource_id: change.id,
+                version: change.version,
+                person: Some(owner),
+            })
+        })
+        .collect();
+    crate::webhooks::enqueue(connection, Some(owner), &events).await
 }
 
 /// Gives `account`'s committed entries that have no number yet the next numbers, in

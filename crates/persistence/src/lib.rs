@@ -28,6 +28,7 @@ mod settings;
 mod sharing;
 mod sqlite_path;
 mod sync;
+mod webhooks;
 mod writes;
 
 pub use database::{Backend, Database, DatabaseError, MigrationState};

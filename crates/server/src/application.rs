@@ -33,6 +33,9 @@ pub enum StartupError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The HTTP client that sends webhooks could not be built.
+    #[error("could not set up sending webhooks: {0}")]
+    Webhooks(String),
 }
 
 /// A built, not yet running, Waymark server.
@@ -51,6 +54,9 @@ pub struct Application {
     drain: std::sync::Arc<Drain>,
     /// How long a graceful stop waits for them.
     grace: std::time::Duration,
+    /// Sends webhook messages, and how many at once.
+    webhook_sender: Arc<dyn waymark_domain::webhooks::ports::WebhookSender>,
+    webhook_concurrency: u16,
 }
 
 impl std::fmt::Debug for Application {
@@ -165,6 +171,11 @@ impl Application {
             },
             access_recorder,
             access_log_flush: settings.access_log_flush.0,
+            webhook_sender: Arc::new(
+                crate::webhook_sender::HttpWebhookSender::new(settings.webhook_targets())
+                    .map_err(|error| StartupError::Webhooks(error.to_string()))?,
+            ),
+            webhook_concurrency: settings.webhook_concurrency,
             drain,
             grace: settings.shutdown_grace.0,
         })
@@ -219,6 +230,11 @@ impl Application {
             self.access_log_flush,
             stopped,
         ));
+        let webhooks = tokio::spawn(crate::webhook_worker::deliver_webhooks(
+            ports.clone(),
+            Arc::clone(&self.webhook_sender),
+            self.webhook_concurrency,
+        ));
         let changes = tokio::spawn({
             let database = self.database.clone();
             async move { database.hear_changes().await }
@@ -234,6 +250,9 @@ impl Application {
         }
         housekeeping.abort();
         changes.abort();
+        // Messages it was sending are claimed again when their lease lapses (here or on
+        // another instance), and sent again under the same webhook-id.
+        webhooks.abort();
         // Every request has been answered: what they recorded is written now, on a
         // connection of this runtime's own (the workers' runtimes, and so their
         // pooled connections, have ended), once a write under way has finished (a
@@ -365,6 +384,7 @@ async fn sweep_periodically(
                 sign_in_attempts = swept.sign_in_attempts,
                 journal_entries = swept.journal_entries,
                 access_log_entries = swept.access_log_entries,
+                webhook_messages = swept.webhook_messages,
                 "housekeeping swept expired rows"
             ),
             Err(error) => tracing::warn!(%error, "housekeeping could not sweep; it will try again"),

@@ -12,6 +12,8 @@ pub mod duration;
 pub mod settings;
 pub mod signing_keys;
 pub mod telemetry;
+pub mod webhook_sender;
+mod webhook_worker;
 
 pub use application::{Application, StartupError};
 pub use cli::{AdminAction, Cli, Command, ContentAction, MigrateAction, MigrateArgs, ToolArgs};

@@ -230,6 +230,16 @@ pub struct Settings {
     #[arg(long, env = "WAYMARK_NO_PASSWORD_GRANT")]
     pub no_password_grant: bool,
 
+    /// Let webhooks be sent to loopback addresses (also over plain http), for tests
+    /// and local development only. Private, link-local and other non-public
+    /// addresses are refused whatever this says.
+    #[arg(long, env = "WAYMARK_WEBHOOKS_ALLOW_LOOPBACK")]
+    pub webhooks_allow_loopback: bool,
+
+    /// How many webhook messages one instance sends at once.
+    #[arg(long, env = "WAYMARK_WEBHOOK_CONCURRENCY", default_value_t = 64)]
+    pub webhook_concurrency: u16,
+
     /// How long an address that reached --sign-in-max-failures must wait.
     #[arg(long, env = "WAYMARK_SIGN_IN_LOCKOUT", default_value_t = HumanDuration::secs(15 * 60))]
     pub sign_in_lockout: HumanDuration,
@@ -302,6 +312,8 @@ impl Default for Settings {
             credentials_rate_limit_per_minute: 20,
             trust_forwarded_for: false,
             no_password_grant: false,
+            webhooks_allow_loopback: false,
+            webhook_concurrency: 64,
             password_hashing_concurrency: 0,
             housekeeping_interval: HumanDuration::secs(600),
             journal_retention: HumanDuration::secs(90 * 86_400),
@@ -475,6 +487,17 @@ impl Settings {
             },
             metrics_token: self.metrics_token.clone(),
             metrics_on_main_listener: self.metrics_bind.is_none(),
+            webhook_targets: self.webhook_targets(),
+        }
+    }
+
+    /// Where webhooks may be sent.
+    #[must_use]
+    pub fn webhook_targets(&self) -> waymark_domain::webhooks::TargetPolicy {
+        if self.webhooks_allow_loopback {
+            waymark_domain::webhooks::TargetPolicy::LoopbackAllowed
+        } else {
+            waymark_domain::webhooks::TargetPolicy::PublicOnly
         }
     }
 

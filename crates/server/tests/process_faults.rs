@@ -23,6 +23,8 @@ mod server_process;
 mod small_disk;
 #[path = "process_faults/store.rs"]
 mod store;
+#[path = "process_faults/webhooks.rs"]
+mod webhooks;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -45,6 +47,19 @@ async fn the_access_log_loses_at_most_the_last_interval_on_kill_9_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_access_log_loses_at_most_the_last_interval_on_kill_9_on_postgres() {
     access_log::the_access_log_loses_at_most_the_last_interval_on_kill_9(Backend::Postgres).await;
+}
+
+/// Webhook messages on the wire when a server is killed are delivered by the next,
+/// under the same id, on SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_delivered_after_kill_9_on_sqlite() {
+    webhooks::every_message_is_delivered_after_kill_9(Backend::Sqlite).await;
+}
+
+/// The same on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_delivered_after_kill_9_on_postgres() {
+    webhooks::every_message_is_delivered_after_kill_9(Backend::Postgres).await;
 }
 
 /// Concurrent clients in each load.

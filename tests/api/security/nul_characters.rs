@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use waymark_domain::identity::Role;
 
 use super::{
-    SPEC, Seen, check_misconfiguration, fill, operations, owned_resources, request, resolve,
-    snapshot,
+    SPEC, Seen, a_webhook, check_misconfiguration, fill, operations, owned_resources, request,
+    resolve, snapshot,
 };
 use crate::support::api_test;
 
@@ -90,12 +90,14 @@ api_test!(async fn nul_characters_are_refused_in_every_parameter_and_body_field(
     // clear 4xx that names where the character was, and nothing stored.
     let spec: Value = serde_json::from_str(SPEC).unwrap();
     let admin = app.signed_in_with_role(Role::Admin).await;
-    let ids = owned_resources(&app, &admin).await;
+    let partner = app.client_token().await;
+    let mut ids = owned_resources(&app, &admin).await;
+    ids.insert("webhook_id", a_webhook(&app, &partner).await);
     let before = snapshot(&app, &admin, &ids).await;
     let mut seen = Seen::default();
     let (mut parameters, mut fields) = (0, 0);
     for operation in operations() {
-        let token = Some(admin.access_token.as_str());
+        let token = Some(operation.token(&admin.access_token, &partner));
         for name in path_parameters(&operation.template) {
             let template = operation.template.replace(&format!("{{{name}}}"), "a%00b");
             let path = fill(&template, &ids);
@@ -143,7 +145,7 @@ api_test!(async fn nul_characters_are_refused_in_every_parameter_and_body_field(
             } else {
                 continue;
             };
-            let request = app.request(operation.method.clone(), &path).bearer_auth(&admin.access_token).header("content-type", kind.as_str()).body(sent);
+            let request = app.request(operation.method.clone(), &path).bearer_auth(operation.token(&admin.access_token, &partner)).header("content-type", kind.as_str()).body(sent);
             let (status, problem) = seen.send(&operation.name(), request, operation.secured).await;
             let oauth = ["/v1/auth/token", "/v1/auth/revoke", "/v1/auth/introspect"].contains(&operation.template.as_str());
             if operation.template == "/v1/auth/authorize" {

@@ -77,6 +77,36 @@ impl TestApp {
     ) -> reqwest::RequestBuilder {
         self.client.request(method, self.url(path)).bearer_auth(token)
     }
+
+    /// A client-credentials token of a new confidential API client holding every
+    /// scope a client may (`webhooks` and `content:events` among them), for the
+    /// operations that take a client's own token.
+    pub async fn client_token(&self) -> String {
+        let admin = self.signed_in_with_role(waymark_domain::identity::Role::Admin).await;
+        let scopes: Vec<&str> = waymark_domain::identity::client::scopes_clients_may_hold()
+            .iter()
+            .map(waymark_domain::identity::Scope::as_str)
+            .collect();
+        let created: Value = self
+            .authorized(reqwest::Method::POST, "/v1/admin/clients", &admin.access_token)
+            .json(&json!({ "name": "Partner backend", "scopes": scopes }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let response = self
+            .token(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", created["id"].as_str().unwrap()),
+                ("client_secret", created["client_secret"].as_str().unwrap()),
+            ])
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    }
 }
 
 impl TestApp {

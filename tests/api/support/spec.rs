@@ -35,6 +35,11 @@ impl SpecOperation {
         required_scopes(&self.operation)
     }
 
+    /// Whether it is called with an API client's own token.
+    pub fn for_api_clients(&self) -> bool {
+        for_api_clients(&self.operation)
+    }
+
     /// The media type of its request body, if it takes one.
     pub fn body_type(&self) -> Option<String> {
         self.operation["requestBody"]["content"]
@@ -61,6 +66,16 @@ pub fn operations(spec: &Value) -> Vec<SpecOperation> {
     found
 }
 
+/// Whether `operation` is called with an API client's own token (the `client`
+/// security scheme, client credentials) rather than a person's.
+pub fn for_api_clients(operation: &Value) -> bool {
+    operation["security"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|alternative| alternative.get("client").is_some())
+}
+
 /// The scopes `operation` requires, or `None` when anyone may call it.
 pub fn required_scopes(operation: &Value) -> Option<Vec<String>> {
     let alternatives = operation["security"].as_array()?;
@@ -73,7 +88,9 @@ pub fn required_scopes(operation: &Value) -> Option<Vec<String>> {
     Some(
         alternatives
             .iter()
-            .filter_map(|alternative| alternative["oauth2"].as_array())
+            .filter_map(serde_json::Value::as_object)
+            .flat_map(|alternative| alternative.values())
+            .filter_map(serde_json::Value::as_array)
             .flatten()
             .filter_map(|scope| scope.as_str().map(str::to_owned))
             .collect(),

@@ -34,11 +34,15 @@ pub enum Scope {
     Profile,
     /// Administer accounts and API clients (admins).
     Admin,
+    /// As an API client, manage its own webhook subscriptions (client credentials).
+    Webhooks,
+    /// As an API client, be sent content events by webhook; an administrator gives it.
+    ContentEvents,
 }
 
 impl Scope {
     /// Every scope, in a stable order.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 15] = [
         Self::GoalsRead,
         Self::GoalsWrite,
         Self::RoutinesRead,
@@ -52,6 +56,8 @@ impl Scope {
         Self::ContentWrite,
         Self::Profile,
         Self::Admin,
+        Self::Webhooks,
+        Self::ContentEvents,
     ];
 
     /// The scope's name on the wire, such as `goals:read`.
@@ -71,6 +77,8 @@ impl Scope {
             Self::ContentWrite => "content:write",
             Self::Profile => "profile",
             Self::Admin => "admin",
+            Self::Webhooks => "webhooks",
+            Self::ContentEvents => "content:events",
         }
     }
 
@@ -91,7 +99,16 @@ impl Scope {
             Self::ContentWrite => "Write recovery content (editors)",
             Self::Profile => "Read and change your own account",
             Self::Admin => "Administer accounts and API clients (admins)",
+            Self::Webhooks => "Manage this client's webhook subscriptions",
+            Self::ContentEvents => "Be sent content events by webhook (given by an administrator)",
         }
+    }
+
+    /// Whether only an API client's own token (client credentials) carries it: never
+    /// a person's, nor an app's acting for a person.
+    #[must_use]
+    pub const fn is_for_clients_only(self) -> bool {
+        matches!(self, Self::Webhooks | Self::ContentEvents)
     }
 }
 

@@ -20,7 +20,7 @@ pub const OPAQUE_SECRET_LENGTH: usize = 4 + 43;
 /// The random source failed; no secret could be made.
 #[derive(Debug, thiserror::Error)]
 #[error("no randomness available: {0}")]
-pub struct NoRandomness(String);
+pub struct NoRandomness(pub(crate) String);
 
 impl OpaqueSecret {
     /// 32 random bytes, base64url-encoded after `prefix` (such as `wmr_`), so leaked

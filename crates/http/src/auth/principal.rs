@@ -81,6 +81,21 @@ impl Principal {
         }
     }
 
+    /// The API client calling with its own token (client credentials), for what a
+    /// client does for itself (its webhook subscriptions).
+    ///
+    /// # Errors
+    /// [`ApiError::Forbidden`] for a person's token.
+    pub fn client(&self) -> Result<ClientId, ApiError> {
+        match self.subject {
+            Subject::Client(client) => Ok(client),
+            Subject::Account(_) => Err(ApiError::Forbidden {
+                detail: "Only an API client's own token (client credentials) can do this."
+                    .to_owned(),
+            }),
+        }
+    }
+
     /// The caller's account, for what only the person themself may see or change (the
     /// apps they let in, their access log): 403 for an app acting with their grant, as
     /// for an API client's token.

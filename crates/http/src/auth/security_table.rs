@@ -17,6 +17,9 @@ use crate::route_table::{matches, segments};
 /// The name of the OAuth 2.0 security scheme operations list their scopes under.
 pub const OAUTH2_SCHEME: &str = "oauth2";
 
+/// The security scheme of an API client's own token (client credentials).
+pub const CLIENT_SCHEME: &str = "client";
+
 /// The OAuth 2.0 flow (in the spec's `flows` map) that issues API-client tokens.
 const CLIENT_CREDENTIALS_FLOW: &str = "clientCredentials";
 
@@ -165,7 +168,7 @@ fn requirement(
     }
     let scopes = alternatives
         .iter()
-        .filter_map(|alternative| alternative.get(OAUTH2_SCHEME))
+        .flat_map(|alternative| alternative.values())
         .filter_map(Value::as_array)
         .flatten()
         .filter_map(Value::as_str)

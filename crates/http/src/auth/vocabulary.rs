@@ -74,6 +74,12 @@ pub enum ScopeName {
     /// Administration (admins).
     #[serde(rename = "admin")]
     Admin,
+    /// An API client's own webhook subscriptions.
+    #[serde(rename = "webhooks")]
+    Webhooks,
+    /// Content events by webhook (given by an administrator).
+    #[serde(rename = "content:events")]
+    ContentEvents,
 }
 
 #[cfg(test)]

@@ -4,13 +4,13 @@
 
 use utoipa::Modify;
 use utoipa::openapi::security::{
-    AuthorizationCode, Flow, OAuth2, Password, Scopes, SecurityScheme,
+    AuthorizationCode, ClientCredentials, Flow, OAuth2, Password, Scopes, SecurityScheme,
 };
 use utoipa::openapi::{OpenApi, RefOr, Response};
 use waymark_domain::identity::Scope;
 
 use super::{operations_mut, problem_response};
-use crate::auth::security_table::OAUTH2_SCHEME;
+use crate::auth::security_table::{CLIENT_SCHEME, OAUTH2_SCHEME};
 
 /// Where tokens come from, and are refreshed.
 const TOKEN_URL: &str = "/v1/auth/token";
@@ -21,18 +21,24 @@ const AUTHORIZATION_URL: &str = "/v1/auth/authorize";
 /// Adds the `oauth2` security scheme. It offers the authorization code flow (with
 /// PKCE, for apps acting for a person) and the password flow (for Waymark's own,
 /// first-party apps), both with refresh tokens; Swagger UI's *Authorize* offers both.
-/// The token endpoint also
-/// issues API-client tokens (client credentials), but every operation acts on a
-/// person's own data or needs a person's role, so the flow is not offered and the
-/// server refuses those tokens (see `SecurityTable`).
+/// And the `client` scheme: an API client's own token (client credentials), which
+/// only the operations declaring it accept (its webhook subscriptions); everywhere
+/// else the server refuses it (see `SecurityTable`).
 #[derive(Debug)]
 pub(super) struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        let scopes =
-            Scopes::from_iter(Scope::ALL.iter().map(|scope| (scope.as_str(), scope.description())));
+        let scopes_where = |for_clients: bool| {
+            Scopes::from_iter(
+                Scope::ALL
+                    .iter()
+                    .filter(|scope| scope.is_for_clients_only() == for_clients)
+                    .map(|scope| (scope.as_str(), scope.description())),
+            )
+        };
+        let scopes = scopes_where(false);
         components.add_security_scheme(
             OAUTH2_SCHEME,
             SecurityScheme::OAuth2(OAuth2::with_description(
@@ -51,8 +57,16 @@ their password. Waymark's own (first-party) apps may also sign in with the e-mai
 password (password flow). Refresh with `grant_type=refresh_token` at the token endpoint. Access tokens are EdDSA-signed JWTs valid for \
 15 minutes, issued and checked as RFC8725 (JWT Best Current Practices) asks: one pinned \
 algorithm, `alg: none` and unknown keys refused, `iss`, `aud`, `exp` and `nbf` checked. Tokens an \
-API client gets for itself (client credentials) reach no operation here: every operation acts on \
-a person's own data or needs a person's role, so they are answered 403.",
+API client gets for itself (scheme `client`) reach only the operations that declare that scheme.",
+            )),
+        );
+        components.add_security_scheme(
+            CLIENT_SCHEME,
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, scopes_where(true)))],
+                "A confidential API client's own token, for what it does for itself (its webhook \
+subscriptions): `grant_type=client_credentials` at the token endpoint, with its id and secret \
+(HTTP Basic). It reaches no person's data.",
             )),
         );
     }

@@ -173,11 +173,15 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("ScheduleRequest.times[]", TIME_OF_DAY),
         ("ScheduleResponse.times[]", TIME_OF_DAY),
         ("ExportedChange.sequence", whole(1, i64::MAX)),
+        // An attempt ends after 10 seconds; a minute leaves room for a slow record.
+        ("AttemptResponse.duration_ms", whole(0, 60_000)),
         // Pages hold at most `limit` items.
         ("ArticlePageResponse.items", items(page())),
         ("ChangePageResponse.items", items(page())),
         ("CheckInPageResponse.items", items(page())),
         ("ClientPage.items", items(page())),
+        ("WebhookPage.items", items(page())),
+        ("AttemptPage.items", items(page())),
         ("ContactPageResponse.items", items(page())),
         ("GoalPageResponse.items", items(page())),
         ("InteractionPageResponse.items", items(page())),

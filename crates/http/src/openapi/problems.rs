@@ -81,6 +81,8 @@ problem_responses! {
     EncouragementMissing = 404, "No such goal or message of yours.";
     /// No such API client.
     ClientMissing = 404, "No such client.";
+    /// No such webhook subscription of the caller's (or no such message of it).
+    WebhookMissing = 404, "No such subscription of yours, or no such message of it.";
     /// A list's `limit` or `cursor` is not valid.
     BadPage = 400, "`limit` or the cursor is not valid.";
     /// A list's filter, `limit` or `cursor` is not valid.

@@ -16,6 +16,7 @@ mod metrics;
 pub(crate) mod routines;
 pub(crate) mod sharing;
 mod sync;
+mod webhooks;
 
 pub(crate) use export::EXPORT_READS_AT_ONCE;
 pub(crate) use fallback::not_found_or_not_allowed;
@@ -58,6 +59,14 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(export::export_me)
         .service(access_log::list_access_log)
         .service(sync::sync_changes)
+        .service(webhooks::create_webhook)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::get_webhook)
+        .service(webhooks::update_webhook)
+        .service(webhooks::delete_webhook)
+        .service(webhooks::rotate_webhook_secret)
+        .service(webhooks::list_webhook_attempts)
+        .service(webhooks::redeliver_webhook_message)
         .service(grants::list_grants)
         .service(grants::revoke_grant)
         .service(admin::create_client)

@@ -24,6 +24,7 @@ use waymark_domain::content::{
 use waymark_domain::identity::Locale;
 use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
+use waymark_domain::webhooks::{Event, EventType};
 
 use crate::entities::{content_articles, content_revisions};
 use crate::error::{is_unique_violation, store_error};
@@ -355,6 +356,16 @@ impl ArticleStore for SqlContentStore {
         let article = Self::save(&transaction, &current, update, now).await?;
         if change == ChangeKind::Published {
             record_revision(&transaction, &article, now).await?;
+            let published = Event {
+                id: uuid::Uuid::now_v7(),
+                event_type: EventType::ContentArticlePublished,
+                at: now,
+                resource_type: "article",
+                resource_id: current.id,
+                version: Some(article.version),
+                person: None,
+            };
+            crate::webhooks::enqueue(&transaction, None, &[published]).await?;
         }
         record_change(&transaction, &article, change, now).await?;
         transaction.commit().await?;

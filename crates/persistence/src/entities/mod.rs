@@ -41,3 +41,6 @@ pub(crate) mod routine_pauses;
 pub(crate) mod routines;
 pub(crate) mod shares;
 pub(crate) mod sign_in_failures;
+pub(crate) mod webhook_attempts;
+pub(crate) mod webhook_messages;
+pub(crate) mod webhook_subscriptions;

@@ -11,6 +11,7 @@ use waymark_domain::ports::StoreError;
 use waymark_domain::sharing::ports::{SharePosition, SupportedShare};
 use waymark_domain::sharing::{Share, ShareId};
 use waymark_domain::time::Instant;
+use waymark_domain::webhooks::{Event, EventType};
 
 use super::{SqlShareStore, after_key, display_names, share_of, to_share};
 use crate::entities::shares;
@@ -80,6 +81,16 @@ impl SqlShareStore {
         let share = share_of(&transaction, &row).await?;
         let acting = Acting { owner: share.owner, actor: Actor::Supporter(supporter) };
         let change = Change::updated(ResourceType::Share, row.id, Some(share.version));
+        let accepted = Event {
+            id: uuid::Uuid::now_v7(),
+            event_type: EventType::ShareAccepted,
+            at: now,
+            resource_type: ResourceType::Share.as_str(),
+            resource_id: row.id,
+            version: Some(share.version),
+            person: Some(share.owner),
+        };
+        crate::webhooks::enqueue(&transaction, Some(share.owner), &[accepted]).await?;
         self.journal.commit(transaction, acting, now, &[change]).await?;
         Ok(Some(share))
     }

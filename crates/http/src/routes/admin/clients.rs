@@ -117,7 +117,7 @@ pub(crate) struct NewClientRequest {
     first_party: bool,
     /// The most its tokens may carry; not `profile`, `content:write` or `admin`,
     /// which need a person with a role.
-    #[schema(value_type = Vec<ScopeName>, example = json!(["goals:read"]), min_items = 1, max_items = 13)]
+    #[schema(value_type = Vec<ScopeName>, example = json!(["goals:read"]), min_items = 1, max_items = 15)]
     scopes: Vec<String>,
 }
 
@@ -144,7 +144,7 @@ pub(crate) struct ClientPatch {
     name: Patch<String>,
     /// New scopes; tokens issued before keep theirs until they are refreshed.
     #[serde(default)]
-    #[schema(value_type = Vec<ScopeName>, min_items = 1, max_items = 13)]
+    #[schema(value_type = Vec<ScopeName>, min_items = 1, max_items = 15)]
     scopes: Patch<Vec<String>>,
     /// New redirect URIs, by the rules of registration.
     #[serde(default)]

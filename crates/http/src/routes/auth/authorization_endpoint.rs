@@ -439,5 +439,8 @@ fn in_plain_words(scope: Scope) -> &'static str {
         Scope::Profile => "See your name and account details",
         Scope::ContentWrite => "Write recovery content",
         Scope::Admin => "Administer Waymark",
+        // Never asked of a person: only a client's own token carries these.
+        Scope::Webhooks => "Manage the app's own webhooks",
+        Scope::ContentEvents => "Be told when recovery content is published",
     }
 }
