@@ -63,10 +63,16 @@ API client gets for itself (scheme `client`) reach only the operations that decl
         components.add_security_scheme(
             CLIENT_SCHEME,
             SecurityScheme::OAuth2(OAuth2::with_description(
-                [Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, scopes_where(true)))],
+                [Flow::ClientCredentials(ClientCredentials::with_refresh_url(
+                    TOKEN_URL,
+                    scopes_where(true),
+                    TOKEN_URL,
+                ))],
                 "A confidential API client's own token, for what it does for itself (its webhook \
 subscriptions): `grant_type=client_credentials` at the token endpoint, with its id and secret \
-(HTTP Basic). It reaches no person's data.",
+(HTTP Basic). It reaches no person's data. Access tokens are EdDSA-signed JWTs valid for 15 \
+minutes, issued and checked as RFC8725 (JWT Best Current Practices) asks; no refresh token is \
+issued: the client asks the token endpoint again.",
             )),
         );
     }

@@ -369,6 +369,8 @@ pub(crate) async fn list_webhooks(
 }
 
 /// One subscription.
+///
+/// Its address, event types, status and version (also its `ETag`); never its secret.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "get_webhook",
