@@ -38,7 +38,12 @@ pub async fn attempt(
     let signed_at = clock();
     let id = message.id.to_string();
     let headers = SignedHeaders {
-        signature: signature(&message.secrets, &id, signed_at.timestamp(), &message.payload),
+        signature: signature(
+            &message.signing_secrets(signed_at),
+            &id,
+            signed_at.timestamp(),
+            &message.payload,
+        ),
         timestamp: signed_at.timestamp(),
         id,
     };

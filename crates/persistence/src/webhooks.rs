@@ -8,7 +8,7 @@
 //! messages for a lease: on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so two instances
 //! never claim the same message; on SQLite through the one writer.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -83,21 +83,6 @@ fn to_attempt(row: &webhook_attempts::Model) -> Result<Attempt, StoreError> {
             error: row.error.clone(),
         },
     })
-}
-
-/// The secrets a subscription signs with at `now`: its own, and the one before its
-/// last rotation while that is kept.
-fn secrets_of(
-    row: &webhook_subscriptions::Model,
-    now: Instant,
-) -> Result<Vec<SigningSecret>, StoreError> {
-    let current = SigningSecret::parse(&row.secret).ok_or_else(|| corrupt("secret", row.id))?;
-    let previous = row
-        .previous_secret
-        .as_deref()
-        .filter(|_| row.previous_secret_until.is_some_and(|until| until > now))
-        .and_then(SigningSecret::parse);
-    Ok(std::iter::once(current).chain(previous).collect())
 }
 
 impl SqlWebhooks {
@@ -385,7 +370,7 @@ impl Outbox for SqlWebhooks {
             .into_iter()
             .filter_map(|message| {
                 let subscription = subscriptions.get(&message.subscription_id)?;
-                Some(due_message(message, subscription, now))
+                Some(due_message(message, subscription))
             })
             .collect()
     }
@@ -431,52 +416,76 @@ impl Outbox for SqlWebhooks {
                 .await
                 .map_err(store_error)?;
         }
+        // Delivered and failed messages in one statement each; a retry has a time of
+        // its own (spread), so one each.
+        let (mut delivered, mut failed) = (Vec::new(), Vec::new());
         for attempt in &logged {
-            let (status, next) = match attempt.next {
-                NextStep::Done => (MessageStatus::Delivered, attempt.at),
-                NextStep::RetryAt(at) => (MessageStatus::Pending, at),
-                NextStep::GiveUp => (MessageStatus::Failed, attempt.at),
-            };
-            webhook_messages::Entity::update_many()
-                .col_expr(webhook_messages::Column::Status, Expr::value(status.as_str()))
+            match attempt.next {
+                NextStep::Done => delivered.push(attempt.message.0),
+                NextStep::GiveUp => failed.push(attempt.message.0),
+                NextStep::RetryAt(at) => {
+                    settle_messages(
+                        &transaction,
+                        vec![attempt.message.0],
+                        MessageStatus::Pending,
+                        at,
+                    )
+                    .await?;
+                }
+            }
+        }
+        let latest = logged.iter().map(|attempt| attempt.at).max().unwrap_or_default();
+        settle_messages(&transaction, delivered, MessageStatus::Delivered, latest).await?;
+        settle_messages(&transaction, failed, MessageStatus::Failed, latest).await?;
+
+        // A subscription that answered 2xx in this batch is not failing; one that only
+        // failed is failing since its first failure, and disabled once that is
+        // `disable_after` ago.
+        let answering: BTreeSet<Uuid> = logged
+            .iter()
+            .filter(|attempt| attempt.outcome.delivered())
+            .map(|attempt| attempt.subscription.0)
+            .collect();
+        let failing: BTreeSet<Uuid> = logged
+            .iter()
+            .map(|attempt| attempt.subscription.0)
+            .filter(|subscription| !answering.contains(subscription))
+            .collect();
+        let earliest_failure = logged
+            .iter()
+            .filter(|attempt| failing.contains(&attempt.subscription.0))
+            .map(|attempt| attempt.at)
+            .min()
+            .unwrap_or(latest);
+        let subscriptions = |ids: &BTreeSet<Uuid>| {
+            webhook_subscriptions::Entity::update_many().filter(
+                webhook_subscriptions::Column::Id.is_in(ids.iter().copied().collect::<Vec<_>>()),
+            )
+        };
+        if !answering.is_empty() {
+            subscriptions(&answering)
                 .col_expr(
-                    webhook_messages::Column::Attempts,
-                    Expr::col(webhook_messages::Column::Attempts).add(1),
+                    webhook_subscriptions::Column::FailingSince,
+                    Expr::value(Option::<Instant>::None),
                 )
-                .col_expr(webhook_messages::Column::NextAttemptAt, Expr::value(next))
-                .filter(webhook_messages::Column::Id.eq(attempt.message.0))
+                .filter(webhook_subscriptions::Column::FailingSince.is_not_null())
                 .exec(&transaction)
                 .await
                 .map_err(store_error)?;
         }
-        let disable_after = chrono::Duration::from_std(disable_after)
-            .map_err(|error| StoreError::Unexpected(error.into()))?;
-        for attempt in &logged {
-            let subscription = webhook_subscriptions::Column::Id.eq(attempt.subscription.0);
-            if attempt.outcome.delivered() {
-                webhook_subscriptions::Entity::update_many()
-                    .col_expr(
-                        webhook_subscriptions::Column::FailingSince,
-                        Expr::value(Option::<Instant>::None),
-                    )
-                    .filter(subscription)
-                    .filter(webhook_subscriptions::Column::FailingSince.is_not_null())
-                    .exec(&transaction)
-                    .await
-                    .map_err(store_error)?;
-                continue;
-            }
-            webhook_subscriptions::Entity::update_many()
+        if !failing.is_empty() {
+            subscriptions(&failing)
                 .col_expr(
                     webhook_subscriptions::Column::FailingSince,
-                    Expr::value(Some(attempt.at)),
+                    Expr::value(Some(earliest_failure)),
                 )
-                .filter(subscription.clone())
                 .filter(webhook_subscriptions::Column::FailingSince.is_null())
                 .exec(&transaction)
                 .await
                 .map_err(store_error)?;
-            webhook_subscriptions::Entity::update_many()
+            let disable_after = chrono::Duration::from_std(disable_after)
+                .map_err(|error| StoreError::Unexpected(error.into()))?;
+            subscriptions(&failing)
                 .col_expr(
                     webhook_subscriptions::Column::Standing,
                     Expr::value(Standing::DisabledAfterFailures.as_str()),
@@ -485,10 +494,9 @@ impl Outbox for SqlWebhooks {
                     webhook_subscriptions::Column::Version,
                     Expr::col(webhook_subscriptions::Column::Version).add(1),
                 )
-                .col_expr(webhook_subscriptions::Column::UpdatedAt, Expr::value(attempt.at))
-                .filter(subscription)
+                .col_expr(webhook_subscriptions::Column::UpdatedAt, Expr::value(latest))
                 .filter(webhook_subscriptions::Column::Standing.eq(Standing::Active.as_str()))
-                .filter(webhook_subscriptions::Column::FailingSince.lte(attempt.at - disable_after))
+                .filter(webhook_subscriptions::Column::FailingSince.lte(latest - disable_after))
                 .exec(&transaction)
                 .await
                 .map_err(store_error)?;
@@ -497,10 +505,33 @@ impl Outbox for SqlWebhooks {
     }
 }
 
+/// Marks `messages` as `status`, one attempt more, next looked at `next`.
+async fn settle_messages(
+    connection: &impl ConnectionTrait,
+    messages: Vec<Uuid>,
+    status: MessageStatus,
+    next: Instant,
+) -> Result<(), StoreError> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    webhook_messages::Entity::update_many()
+        .col_expr(webhook_messages::Column::Status, Expr::value(status.as_str()))
+        .col_expr(
+            webhook_messages::Column::Attempts,
+            Expr::col(webhook_messages::Column::Attempts).add(1),
+        )
+        .col_expr(webhook_messages::Column::NextAttemptAt, Expr::value(next))
+        .filter(webhook_messages::Column::Id.is_in(messages))
+        .exec(connection)
+        .await
+        .map(|_| ())
+        .map_err(store_error)
+}
+
 fn due_message(
     message: webhook_messages::Model,
     subscription: &webhook_subscriptions::Model,
-    now: Instant,
 ) -> Result<DueMessage, StoreError> {
     Ok(DueMessage {
         id: MessageId(message.id),
@@ -508,7 +539,13 @@ fn due_message(
         url: WebhookUrl::stored(&subscription.url)
             .ok_or_else(|| corrupt("url", subscription.id))?,
         payload: message.payload,
-        secrets: secrets_of(subscription, now)?,
+        secret: SigningSecret::parse(&subscription.secret)
+            .ok_or_else(|| corrupt("secret", subscription.id))?,
+        previous_secret: subscription
+            .previous_secret
+            .as_deref()
+            .and_then(SigningSecret::parse)
+            .zip(subscription.previous_secret_until),
         attempts: u32::try_from(message.attempts).unwrap_or(0),
         created_at: message.created_at,
     })

@@ -296,6 +296,15 @@ pub struct Subscription {
     pub version: i64,
 }
 
+impl Subscription {
+    /// Until when the secret before the last rotation still signs, as seen at `now`:
+    /// `None` once that has passed (or before any rotation).
+    #[must_use]
+    pub fn previous_secret_signs_until(&self, now: Instant) -> Option<Instant> {
+        self.previous_secret_until.filter(|until| *until > now)
+    }
+}
+
 /// A subscription about to be stored.
 #[derive(Debug, Clone)]
 pub struct NewSubscription {
@@ -474,13 +483,28 @@ pub struct DueMessage {
     pub url: WebhookUrl,
     /// The JSON body.
     pub payload: String,
-    /// The secrets to sign with: the current one, and the one before a rotation
-    /// while it is kept.
-    pub secrets: Vec<SigningSecret>,
+    /// The subscription's signing secret.
+    pub secret: SigningSecret,
+    /// The secret before its last rotation, and until when it signs too.
+    pub previous_secret: Option<(SigningSecret, Instant)>,
     /// Attempts made before this one.
     pub attempts: u32,
     /// When the message was created (its delay is measured from here).
     pub created_at: Instant,
+}
+
+impl DueMessage {
+    /// The secrets to sign with at `now`: the current one, and the one before the
+    /// last rotation while it is kept.
+    #[must_use]
+    pub fn signing_secrets(&self, now: Instant) -> Vec<SigningSecret> {
+        let previous = self
+            .previous_secret
+            .as_ref()
+            .filter(|(_, until)| *until > now)
+            .map(|(secret, _)| secret.clone());
+        std::iter::once(self.secret.clone()).chain(previous).collect()
+    }
 }
 
 /// What to do with a message after an attempt.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use waymark_application::webhooks::{self, SubscriptionInput};
-use waymark_domain::time::now;
+use waymark_domain::time::{Instant, now};
 use waymark_domain::validation::Problems;
 use waymark_domain::webhooks::{Attempt, EventType, Standing, Subscription, SubscriptionId};
 
@@ -114,8 +114,9 @@ pub(crate) struct WebhookResponse {
     version: i64,
 }
 
-impl From<&Subscription> for WebhookResponse {
-    fn from(subscription: &Subscription) -> Self {
+impl WebhookResponse {
+    /// `subscription` as its client sees it at `now`.
+    fn of(subscription: &Subscription, now: Instant) -> Self {
         Self {
             id: subscription.id.0,
             url: subscription.url.as_str().to_owned(),
@@ -123,9 +124,7 @@ impl From<&Subscription> for WebhookResponse {
             active: subscription.standing == Standing::Active,
             status: subscription.standing.into(),
             failing_since: subscription.failing_since,
-            previous_secret_expires_at: subscription
-                .previous_secret_until
-                .filter(|until| *until > now()),
+            previous_secret_expires_at: subscription.previous_secret_signs_until(now),
             created_at: subscription.created_at,
             updated_at: subscription.updated_at,
             version: subscription.version,
@@ -332,7 +331,7 @@ pub(crate) async fn create_webhook(
         .insert_header((header::LOCATION, format!("/v1/webhooks/{}", subscription.id.0)))
         .insert_header((header::ETAG, format!("\"{}\"", subscription.version)))
         .json(WebhookWithSecret {
-            webhook: WebhookResponse::from(&subscription),
+            webhook: WebhookResponse::of(&subscription, now()),
             secret: secret.expose(),
         });
     // A retry with the same Idempotency-Key must not show the secret again.
@@ -364,7 +363,9 @@ pub(crate) async fn list_webhooks(
     let after = page.position(&state.cursors)?.map(SubscriptionId);
     let (subscriptions, more) = webhooks::list(&state.ports, client, after, limit).await?;
     let next_cursor = state.cursors.after_last(more, &subscriptions, |last| last.id.0);
-    let items = subscriptions.iter().map(WebhookResponse::from).collect();
+    let now = now();
+    let items =
+        subscriptions.iter().map(|subscription| WebhookResponse::of(subscription, now)).collect();
     Ok(page_response("/v1/webhooks", limit, items, next_cursor))
 }
 
@@ -389,7 +390,7 @@ pub(crate) async fn get_webhook(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let subscription = webhooks::get(&state.ports, principal.client()?, path.webhook_id()).await?;
-    Ok(versioned(subscription.version, WebhookResponse::from(&subscription)))
+    Ok(versioned(subscription.version, WebhookResponse::of(&subscription, now())))
 }
 
 /// Changes a subscription's address or event types, or switches it off or on.
@@ -443,7 +444,7 @@ pub(crate) async fn update_webhook(
         checked,
     )
     .await?;
-    Ok(versioned(subscription.version, WebhookResponse::from(&subscription)))
+    Ok(versioned(subscription.version, WebhookResponse::of(&subscription, now())))
 }
 
 /// Deletes a subscription.
@@ -562,3 +563,26 @@ pub(crate) async fn redeliver_webhook_message(
 
 crate::redacted::redacted_debug!(WebhookWithSecret);
 crate::redacted::redacted_debug!(RotatedSecret);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_event_types_and_statuses_are_the_domain_names() {
+        for event in EventType::ALL {
+            let documented: EventTypeName =
+                serde_json::from_value(serde_json::json!(event.as_str())).expect("documented");
+            assert_eq!(
+                serde_json::to_value(documented).ok(),
+                Some(serde_json::json!(event.as_str()))
+            );
+        }
+        for standing in [Standing::Active, Standing::Paused, Standing::DisabledAfterFailures] {
+            assert_eq!(
+                serde_json::to_value(SubscriptionStanding::from(standing)).ok(),
+                Some(serde_json::json!(standing.as_str()))
+            );
+        }
+    }
+}

@@ -15,8 +15,9 @@ use super::store::{POSTGRES_URL_VARIABLE, Store};
 /// Accesses in each batch.
 const BATCH: usize = 20;
 
-/// Runs the CLI on `store`'s database with `stdin`, and checks it succeeded.
-fn cli(store: &Store, arguments: &[&str], stdin: &str) {
+/// Runs the CLI on `store`'s database with `stdin`, checks it succeeded, and answers
+/// what it printed.
+pub(super) fn cli(store: &Store, arguments: &[&str], stdin: &str) -> String {
     use std::io::Write as _;
     let mut child = Command::new(env!("CARGO_BIN_EXE_waymark"))
         .args(arguments)
@@ -36,6 +37,7 @@ fn cli(store: &Store, arguments: &[&str], stdin: &str) {
         "waymark {arguments:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Creates an administrator with the CLI, as an operator would, before the server

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,6 +12,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use super::access_log::cli;
 use super::api::{self, PASSWORD};
 use super::server_process::ServerProcess;
 use super::store::{Backend, Store};
@@ -68,30 +68,6 @@ async fn receiver(
     let handle = server.handle();
     tokio::spawn(server);
     (url, handle)
-}
-
-/// Runs the CLI on `store`'s database and answers what it printed.
-fn cli(store: &Store, arguments: &[&str], stdin: &str) -> String {
-    use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_waymark"))
-        .args(arguments)
-        .env("DATABASE_URL", store.database_url())
-        .env("WAYMARK_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot run the CLI: {error}"));
-    if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes()).unwrap_or_default();
-    }
-    let output = child.wait_with_output().unwrap_or_else(|error| panic!("the CLI: {error}"));
-    assert!(
-        output.status.success(),
-        "waymark {arguments:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 fn line_value(printed: &str, name: &str) -> String {
