@@ -455,6 +455,97 @@ api_test!(async fn accepting_a_share_and_publishing_an_article_are_events_too(ap
     receiver.stop().await;
 });
 
+/// Runs `sql` with the one time parameter `at` (`{at}` in the text) on the app's
+/// database: the tests' way to make days pass.
+async fn with_time(app: &TestApp, sql: &str, at: chrono::DateTime<chrono::Utc>) {
+    use sea_orm::ConnectionTrait;
+    let connection = sea_orm::Database::connect(app.database_url.as_str()).await.unwrap();
+    let backend = connection.get_database_backend();
+    let placeholder = if backend == sea_orm::DbBackend::Postgres { "$1" } else { "?" };
+    connection
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql.replace("{at}", placeholder),
+            [at.into()],
+        ))
+        .await
+        .unwrap();
+    let _ = connection.close().await;
+}
+
+/// The status of every message, as stored (a client sees attempts, not messages).
+async fn message_statuses(app: &TestApp) -> Vec<String> {
+    use sea_orm::ConnectionTrait;
+    let connection = sea_orm::Database::connect(app.database_url.as_str()).await.unwrap();
+    let backend = connection.get_database_backend();
+    let rows = connection
+        .query_all_raw(sea_orm::Statement::from_string(
+            backend,
+            "SELECT status FROM webhook_messages ORDER BY id",
+        ))
+        .await
+        .unwrap();
+    let _ = connection.close().await;
+    rows.iter().map(|row| row.try_get::<String>("", "status").unwrap()).collect()
+}
+
+api_test!(async fn a_subscription_failing_for_three_days_is_disabled_and_a_message_out_of_retries_fails(app) with loopback; {
+    let receiver = Receiver::start().await;
+    receiver.status.store(500, Ordering::SeqCst);
+    let partner = partner(&app, &["goals:read"]).await;
+    let person = app.signed_in_user().await;
+    let_in(&app, &partner.id, &person.email, "goals:read").await;
+    let created = subscribe(&app, &partner, &receiver.url, json!(["goal.created"])).await;
+    let address = format!("/v1/webhooks/{}", created["id"].as_str().unwrap());
+    goal(&app, &person, "Out of retries").await;
+    log_once_it_has(&app, &partner, created["id"].as_str().unwrap(), 1).await;
+    // Days pass: every attempt has failed for three days and an hour, and the next is
+    // the last retry.
+    let long_ago = chrono::Utc::now() - chrono::Duration::hours(73);
+    with_time(&app, "UPDATE webhook_subscriptions SET failing_since = {at}", long_ago).await;
+    with_time(&app, "UPDATE webhook_messages SET attempts = 9, next_attempt_at = {at}", long_ago).await;
+    receiver.wait_for(2).await;
+    log_once_it_has(&app, &partner, created["id"].as_str().unwrap(), 2).await;
+    let (_, disabled) = call(&app, &partner.token, Method::GET, &address, None).await;
+    assert_eq!(disabled["status"], "disabled_after_failures", "{disabled}");
+    assert_eq!(disabled["active"], false);
+    assert_eq!(message_statuses(&app).await, ["failed"], "its retries ran out");
+
+    // Disabled, it is sent nothing; switched on again, it is sent what comes next.
+    receiver.status.store(200, Ordering::SeqCst);
+    goal(&app, &person, "While disabled").await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(receiver.received().len(), 2);
+    let (status, again) = call(&app, &partner.token, Method::PATCH, &address, Some(json!({ "active": true }))).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!((again["status"].clone(), again["failing_since"].clone()), (json!("active"), Value::Null));
+    goal(&app, &person, "Back on").await;
+    let got = receiver.wait_for(3).await;
+    assert!(got[2].body.contains("goal.created"));
+    receiver.stop().await;
+});
+
+api_test!(async fn a_disabled_client_is_sent_nothing_more(app) with loopback; {
+    let receiver = Receiver::start().await;
+    receiver.status.store(500, Ordering::SeqCst);
+    let partner = partner(&app, &["goals:read"]).await;
+    let person = app.signed_in_user().await;
+    let_in(&app, &partner.id, &person.email, "goals:read").await;
+    subscribe(&app, &partner, &receiver.url, json!(["goal.created"])).await;
+    goal(&app, &person, "Before the client was disabled").await;
+    receiver.wait_for(1).await;
+    let admin = app.signed_in_with_role(Role::Admin).await;
+    let (status, _) = call(&app, &admin.access_token, Method::POST, &format!("/v1/admin/clients/{}/disable", partner.id), None).await;
+    assert_eq!(status, StatusCode::OK);
+    receiver.status.store(200, Ordering::SeqCst);
+    goal(&app, &person, "After").await;
+    // The first retry would come about five seconds after the failure.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert_eq!(receiver.received().len(), 1, "neither the retry nor a new event went out");
+    assert_eq!(message_statuses(&app).await, ["pending"], "its message waits, as its tokens do");
+    receiver.stop().await;
+});
+
 /// Two instances on one PostgreSQL database deliver every message once (the receiver
 /// answers 200), never the same attempt twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

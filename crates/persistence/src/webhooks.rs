@@ -326,8 +326,9 @@ impl Outbox for SqlWebhooks {
                 format!(
                     "SELECT m.id FROM webhook_messages m \
                      JOIN webhook_subscriptions s ON s.id = m.subscription_id \
+                     JOIN api_clients c ON c.id = s.client_id \
                      WHERE m.status = 'pending' AND m.next_attempt_at <= {due} \
-                       AND s.standing = 'active' \
+                       AND s.standing = 'active' AND c.disabled_at IS NULL \
                      ORDER BY m.next_attempt_at LIMIT {count}{lock}"
                 ),
                 [now.into(), i64::try_from(limit).unwrap_or(i64::MAX).into()],

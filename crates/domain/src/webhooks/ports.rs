@@ -134,7 +134,8 @@ pub trait SubscriptionStore: Send + Sync + std::fmt::Debug {
 /// The messages waiting to be sent, shared by every server instance.
 #[async_trait]
 pub trait Outbox: Send + Sync + std::fmt::Debug {
-    /// Claims up to `limit` messages due at `now` of active subscriptions, for
+    /// Claims up to `limit` messages due at `now` of active subscriptions of enabled
+    /// clients (a disabled client's messages wait, as its tokens do), for
     /// `lease`: no other worker, on any instance, claims them until it has passed. A
     /// worker that dies with a claim leaves the messages to be sent after the lease.
     ///
