@@ -29,7 +29,7 @@ start() { # $1 database URL, then any extra server arguments
   PORT="$(free_port)"
   "$BIN" serve --bind "127.0.0.1:$PORT" --database-url "$url" --data-dir "$WORK/data" \
     --rate-limit-per-minute 1000000000 --credentials-rate-limit-per-minute 1000000000 \
-    --access-token-lifetime 1h --db-max-connections 16 --log warn --log-format json "$@" >> "$WORK/server.log" 2>&1 &
+    --access-token-lifetime 1h --db-max-connections 16 --webhooks-allow-loopback --log warn --log-format json "$@" >> "$WORK/server.log" 2>&1 &
   SERVER=$!
   BASE="http://127.0.0.1:$PORT"
 }

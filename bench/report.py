@@ -22,6 +22,7 @@ SCENARIOS = [
     ("article_cold", "article GET, cold (200)", "read"),
     ("article_304", "article GET, `If-None-Match` (304)", "read"),
     ("check_in", "create goal check-in (POST, 201)", "write"),
+    ("check_in_webhooks", "create goal check-in, two webhook messages each", "write"),
     ("journey", "mobile journey (requests/s)", "mixed"),
 ]
 READ_RATIO_MIN = 0.40
@@ -29,6 +30,8 @@ HALF_P99_MAX_MS = 50.0
 RSS_MAX_MIB = 100.0
 EXPORT_GROWTH_MAX_MIB = 10.0
 BURST_P99_MAX_RATIO = 3.0
+WEBHOOK_RATE_MIN = 500.0
+WEBHOOK_P99_MAX_MS = 2000.0
 MILLION_MAX_RATIO = 1.5
 
 
@@ -51,6 +54,8 @@ def load(path):
                 entry["login_burst"] = record
             elif scenario == "export":
                 entry["export"] = record
+            elif scenario == "webhooks":
+                entry["webhooks"] = record
             else:
                 entry["scenarios"][scenario] = record
     return meta, backends, million
@@ -103,6 +108,13 @@ def derive(meta, backends, million):
             growth = max(export["json_growth_mib"], export["zip_growth_mib"])
             target("RSS growth while exporting < 10 MiB", backend, "export", growth, "MiB",
                    f"< {EXPORT_GROWTH_MAX_MIB:.0f} MiB", growth < EXPORT_GROWTH_MAX_MIB)
+        hooks = data.get("webhooks")
+        if hooks and backend == "postgres":
+            target("webhook deliveries >= 500/s under the check-in load", backend, "webhooks",
+                   hooks["under_load_rate"], "/s", f">= {WEBHOOK_RATE_MIN:.0f}/s",
+                   hooks["under_load_rate"] >= WEBHOOK_RATE_MIN)
+            target("commit to delivery p99 < 2 s under the check-in load", backend, "webhooks",
+                   hooks["p99_ms"], "ms", f"< {WEBHOOK_P99_MAX_MS:.0f} ms", hooks["p99_ms"] < WEBHOOK_P99_MAX_MS)
         burst = data.get("login_burst")
         if burst:
             burst["p99_ratio"] = round(burst["load_p99"] / burst["alone_p99"], 2)
@@ -207,6 +219,24 @@ def markdown(results):
             add(f"| {label} | {number(e['json_bytes'])} | {e['json_s']:.2f} | {e['json_growth_mib']:.1f} | "
                 f"{number(e['zip_bytes'])} | {e['zip_s']:.2f} | {e['zip_growth_mib']:.1f} |")
     add("")
+    add("## Webhooks")
+    add("")
+    add("While goal check-ins are created as fast as wrk can (the `check_in_webhooks` row above), a confidential "
+        "client the person let in is sent `goal.updated` and `goal.check_in.created` for each (bench/webhooks.py): "
+        "a receiver on loopback in Python (HTTP/1.1, keep-alive, 204) checks each signature. Deliveries under load "
+        "are those received while wrk ran, per second of it; the delay is from the event's `timestamp` (written "
+        "with the change, just before its commit) to its arrival, over every message, the backlog after the load "
+        "included.")
+    add("")
+    add("| backend | delivered | under load /s | overall /s | backlog drained s | delay p50 ms | delay p99 ms | max ms | duplicates | bad signatures |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for backend, label in BACKENDS:
+        w = backends.get(backend, {}).get("webhooks")
+        if w:
+            add(f"| {label} | {number(w['delivered'])} | {number(w['under_load_rate'])} | {number(w['overall_rate'])} | "
+                f"{w['drain_s']:.1f} | {number(w['p50_ms'])} | {number(w['p99_ms'])} | {number(w['max_ms'])} | "
+                f"{w['duplicates']} | {w['bad_signatures']} |")
+    add("")
     add("## Login burst")
     add("")
     add(f"`/health/live` alone, then while password-grant sign-ins (Argon2id) run flat out; "
@@ -244,7 +274,8 @@ def markdown(results):
     add("| --- | --- | --- | ---: | ---: | --- |")
     labels = dict((s, label) for s, label, _ in SCENARIOS)
     labels.update({"all": "all", "login_burst": "login burst", "goals_1m": "goal list, 1M vs 1k rows",
-                   "export": "export, 1,000 contacts and 10,000 check-ins"})
+                   "export": "export, 1,000 contacts and 10,000 check-ins",
+                   "webhooks": "webhooks while check-ins are created"})
     backend_labels = dict(BACKENDS)
     for t in targets:
         if t["measured"] is None:
