@@ -8,6 +8,12 @@
 --
 -- Prints a tally of the statuses seen ("statuses: 201=..."); wrk itself counts any
 -- status of 400 or more under "Non-2xx or 3xx responses".
+--
+-- With RATE set (requests per second per wrk thread) and BENCH_DIR (this folder), the
+-- check-ins are paced as bench/paced.lua paces reads.
+if os.getenv("RATE") then
+  dofile(assert(os.getenv("BENCH_DIR"), "BENCH_DIR is not set") .. "/paced.lua")
+end
 local token = assert(os.getenv("TOKEN"), "TOKEN is not set")
 local paths = {}
 for id in string.gmatch(assert(os.getenv("GOAL_IDS"), "GOAL_IDS is not set"), "[^,]+") do
