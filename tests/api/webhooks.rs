@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -47,11 +47,13 @@ impl Received {
     }
 }
 
-/// A webhook receiver on loopback that answers `status` (200 to begin with).
+/// A webhook receiver on loopback that answers `status` (200 to begin with; a 3xx
+/// with a `Location`), after `delay_ms` (none to begin with).
 struct Receiver {
     url: String,
     got: Arc<Mutex<Vec<Received>>>,
     status: Arc<AtomicU16>,
+    delay_ms: Arc<AtomicU64>,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -61,13 +63,15 @@ impl Receiver {
         let url = format!("http://127.0.0.1:{}/hooks", listener.local_addr().unwrap().port());
         let got = Arc::new(Mutex::new(Vec::new()));
         let status = Arc::new(AtomicU16::new(200));
-        let (kept, answer) = (Arc::clone(&got), Arc::clone(&status));
+        let delay_ms = Arc::new(AtomicU64::new(0));
+        let (kept, answer, wait) = (Arc::clone(&got), Arc::clone(&status), Arc::clone(&delay_ms));
         let server = HttpServer::new(move || {
-            let (kept, answer) = (Arc::clone(&kept), Arc::clone(&answer));
+            let (kept, answer, wait) = (Arc::clone(&kept), Arc::clone(&answer), Arc::clone(&wait));
             App::new().route(
                 "/hooks",
                 web::post().to(move |request: HttpRequest, body: String| {
-                    let (kept, answer) = (Arc::clone(&kept), Arc::clone(&answer));
+                    let (kept, answer, wait) =
+                        (Arc::clone(&kept), Arc::clone(&answer), Arc::clone(&wait));
                     async move {
                         let header = |name: &str| {
                             request
@@ -83,8 +87,11 @@ impl Receiver {
                             signature: header("webhook-signature"),
                             body,
                         });
+                        tokio::time::sleep(Duration::from_millis(wait.load(Ordering::SeqCst)))
+                            .await;
                         let status = answer.load(Ordering::SeqCst);
                         HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
+                            .insert_header(("location", "/elsewhere"))
                             .finish()
                     }
                 }),
@@ -97,7 +104,7 @@ impl Receiver {
         .run();
         let handle = server.handle();
         tokio::spawn(server);
-        Self { url, got, status, handle }
+        Self { url, got, status, delay_ms, handle }
     }
 
     fn received(&self) -> Vec<Received> {
@@ -452,6 +459,42 @@ api_test!(async fn accepting_a_share_and_publishing_an_article_are_events_too(ap
     assert_eq!(payload["type"], "content.article.published", "{payload}");
     assert_eq!(payload["data"]["resource_type"], "article");
     assert_eq!(payload["data"]["person_id"], Value::Null);
+    receiver.stop().await;
+});
+
+api_test!(async fn a_redirect_is_not_followed_and_an_answer_slower_than_ten_seconds_fails(app) with loopback; {
+    let receiver = Receiver::start().await;
+    receiver.status.store(307, Ordering::SeqCst);
+    let partner = partner(&app, &["goals:read"]).await;
+    let person = app.signed_in_user().await;
+    let_in(&app, &partner.id, &person.email, "goals:read").await;
+    let created = subscribe(&app, &partner, &receiver.url, json!(["goal.created"])).await;
+    let webhook = created["id"].as_str().unwrap();
+    goal(&app, &person, "Redirected").await;
+    let log = log_once_it_has(&app, &partner, webhook, 1).await;
+    assert_eq!((log[0]["delivered"].clone(), log[0]["status_code"].clone()), (json!(false), json!(307)), "{log:?}");
+    assert!(log[0]["error"].as_str().unwrap().contains("redirects are not followed"), "{log:?}");
+
+    // Sent again by hand to a receiver that takes 11 seconds: cut off at 10.
+    receiver.status.store(200, Ordering::SeqCst);
+    receiver.delay_ms.store(11_000, Ordering::SeqCst);
+    let message = log[0]["message_id"].as_str().unwrap().to_owned();
+    let (status, _) = call(&app, &partner.token, Method::POST, &format!("/v1/webhooks/{webhook}/messages/{message}/redeliver"), None).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mut log = Vec::new();
+    for _ in 0..30 {
+        log = log_once_it_has(&app, &partner, webhook, 1).await;
+        if log.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!((log[0]["delivered"].clone(), log[0]["status_code"].clone()), (json!(false), Value::Null), "{log:?}");
+    assert_eq!(log[0]["error"], "no answer within 10 seconds");
+    let took = log[0]["duration_ms"].as_u64().unwrap();
+    assert!((9_500..11_000).contains(&took), "{took} ms");
+    assert_eq!(receiver.received().len(), 2, "the redirect's target was never asked");
     receiver.stop().await;
 });
 
