@@ -237,7 +237,7 @@ pub struct Settings {
     pub webhooks_allow_loopback: bool,
 
     /// How many webhook messages one instance sends at once.
-    #[arg(long, env = "WAYMARK_WEBHOOK_CONCURRENCY", default_value_t = 64)]
+    #[arg(long, env = "WAYMARK_WEBHOOK_CONCURRENCY", default_value_t = 256)]
     pub webhook_concurrency: u16,
 
     /// How long an address that reached --sign-in-max-failures must wait.
@@ -313,7 +313,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             no_password_grant: false,
             webhooks_allow_loopback: false,
-            webhook_concurrency: 64,
+            webhook_concurrency: 256,
             password_hashing_concurrency: 0,
             housekeeping_interval: HumanDuration::secs(600),
             journal_retention: HumanDuration::secs(90 * 86_400),
