@@ -235,6 +235,9 @@ api_test!(async fn other_problems_go_back_to_the_app_with_state_and_iss(app) {
         (vec![("scope", "goals:read goals:write")], "invalid_scope"),
         (vec![("scope", "admin")], "invalid_scope"),
         (vec![("scope", "everything")], "invalid_scope"),
+        // SMART's `aud` names the FHIR server the token is for: only this one.
+        (vec![("aud", "https://elsewhere.example/fhir/r4")], "invalid_request"),
+        (vec![("aud", "http://waymark.test")], "invalid_request"),
     ] {
         let page = open(&app, &query(&client_id, &extra)).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{extra:?}");
@@ -243,6 +246,28 @@ api_test!(async fn other_problems_go_back_to_the_app_with_state_and_iss(app) {
         assert_eq!(answer["state"], "s-123");
         assert!(answer.contains_key("iss") && answer.contains_key("error_description"));
     }
+});
+
+api_test!(async fn a_smart_app_naming_this_fhir_base_as_aud_is_let_in_with_the_patient_named(app) {
+    let (client_id, email) = setting(&app, json!(["launch/patient", "patient/Goal.rs"])).await;
+    for aud in ["http://waymark.test/fhir/r4", "http://waymark.test/fhir/r4/"] {
+        let opened = open(&app, &query(&client_id, &[("aud", aud)])).await;
+        assert_eq!(opened.status, StatusCode::OK, "{aud}: {}", opened.html);
+        let consent = sign_in(&app, &opened, &email, GOOD_PASSWORD).await;
+        if consent.status == StatusCode::OK {
+            assert!(consent.html.contains("Know that the record it opens is yours"), "{}", consent.html);
+            assert!(consent.html.contains("See your goals and how they are going, in the format NHS and care services use"), "{}", consent.html);
+            let allowed = submit(&app, opened.cookie.as_deref(), &[("flow", consent.flow.as_deref().unwrap()), ("action", "allow")]).await;
+            assert_eq!(allowed.status, StatusCode::SEE_OTHER);
+        }
+    }
+    let code = a_code_allowed(&app, &client_id, &email).await;
+    let tokens: Value = exchange(&app, &client_id, &code, VERIFIER).await.json().await.unwrap();
+    assert_eq!(tokens["scope"], "patient/Goal.rs launch/patient");
+    let person: Value = app.authorized(Method::GET, "/v1/me", app.sign_in(&email, GOOD_PASSWORD).await["access_token"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
+    assert_eq!(tokens["patient"], person["id"], "the token response names the person");
+    let refreshed: Value = app.token(&[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap()), ("client_id", &client_id)]).await.json().await.unwrap();
+    assert_eq!(refreshed["patient"], person["id"], "and so does a refresh");
 });
 
 api_test!(async fn forms_must_come_from_this_flows_page_in_this_browser(app) {

@@ -21,6 +21,7 @@ mod deploy;
 mod dockerfile;
 mod export;
 mod faults;
+mod fhir;
 mod goal_parts;
 mod goals;
 mod health;

@@ -91,6 +91,14 @@ fn every_operation_is_tagged_described_and_lists_problem_responses() {
                             == "#/components/schemas/OAuthError",
                         "{name} {status} is not an RFC 6749 error response"
                     );
+                } else if path.starts_with("/fhir/")
+                    && (status.starts_with('4') || status.starts_with('5'))
+                {
+                    assert!(
+                        response["content"]["application/fhir+json"]["schema"]["$ref"]
+                            == "#/components/schemas/OperationOutcome",
+                        "{name} {status} is not an OperationOutcome"
+                    );
                 } else if status.starts_with('4') || status.starts_with('5') {
                     assert!(
                         response["content"]["application/problem+json"]["schema"]["$ref"]

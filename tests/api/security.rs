@@ -16,7 +16,7 @@ use waymark_domain::identity::Role;
 use crate::support::TestApp;
 use crate::support::api_test;
 use crate::support::identity::SignedIn;
-use crate::support::spec::required_scopes;
+use crate::support::spec::{as_problem, required_scopes};
 use crate::token_attacks::{AUDIENCE, Signer, claims, craft, header, kid_of, server_pem, with};
 
 mod erased_accounts;
@@ -212,7 +212,7 @@ impl Seen {
         let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();
         self.0.push((name.to_owned(), status, headers, text.clone(), personal));
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        (status, as_problem(serde_json::from_str(&text).unwrap_or(Value::Null)))
     }
 }
 

@@ -12,7 +12,7 @@ use waymark_domain::identity::client::scopes_clients_may_hold;
 use waymark_domain::identity::{Role, Scope};
 
 use crate::support::identity::{GOOD_PASSWORD, SignedIn};
-use crate::support::spec::{SpecOperation, committed, operations, stand_in_path};
+use crate::support::spec::{SpecOperation, as_problem, committed, operations, stand_in_path};
 use crate::support::{TestApp, api_test};
 
 /// `operation` at its stand-in path with `token` and an empty body of its media type.
@@ -25,7 +25,7 @@ async fn call(app: &TestApp, operation: &SpecOperation, token: &str) -> (StatusC
     }
     let response = request.send().await.unwrap();
     let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
+    (status, as_problem(response.json().await.unwrap_or(Value::Null)))
 }
 
 /// An access token of `admin` narrowed to `scopes`, signed in once per set.

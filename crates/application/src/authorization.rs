@@ -20,7 +20,7 @@ use waymark_domain::time::Instant;
 pub const MAX_STATE_LENGTH: usize = 1024;
 
 /// The authorization request's parameters, as sent.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct AuthorizationParameters<'a> {
     /// Must be `code`.
     pub response_type: Option<&'a str>,
@@ -36,6 +36,10 @@ pub struct AuthorizationParameters<'a> {
     pub code_challenge: Option<&'a str>,
     /// Must be `S256`.
     pub code_challenge_method: Option<&'a str>,
+    /// SMART App Launch: the FHIR server the token is for, if the app says.
+    pub aud: Option<&'a str>,
+    /// The FHIR base URL of this server: the one `aud` it may name.
+    pub fhir_base: &'a str,
 }
 
 /// A checked authorization request.
@@ -109,6 +113,11 @@ pub async fn check(
     }
     if sent.state.is_some_and(|state| state.len() > MAX_STATE_LENGTH) {
         let description = format!("state may be at most {MAX_STATE_LENGTH} characters");
+        return Ok(Err(refuse("invalid_request", description)));
+    }
+    if sent.aud.is_some_and(|aud| aud.trim_end_matches('/') != sent.fhir_base.trim_end_matches('/'))
+    {
+        let description = format!("aud must be this server's FHIR base URL, {}", sent.fhir_base);
         return Ok(Err(refuse("invalid_request", description)));
     }
     let challenge = match CodeChallenge::parse(sent.code_challenge, sent.code_challenge_method) {

@@ -22,6 +22,7 @@ pub mod crisis;
 pub mod encouragements;
 pub mod export;
 mod failure;
+pub mod fhir;
 pub mod formats;
 pub mod goal_check_ins;
 pub mod goals;

@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 use waymark_application::Failure;
 use waymark_application::calendar_feeds::CalendarFeedError;
 use waymark_application::credentials::CredentialError;
+use waymark_application::fhir::FhirReadError;
 use waymark_application::routine_check_ins::CheckInListError;
 use waymark_application::supporting::SupportError;
 use waymark_application::sync::SyncError;
@@ -420,6 +421,15 @@ impl From<CheckInWriteError> for ApiError {
                 "This week has as many check-ins as the routine asks for.".to_owned(),
             ),
             CheckInWriteError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<FhirReadError> for ApiError {
+    fn from(error: FhirReadError) -> Self {
+        match error {
+            FhirReadError::NotFound => Self::NotFound,
+            FhirReadError::Store(store) => store.into(),
         }
     }
 }

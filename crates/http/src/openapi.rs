@@ -46,10 +46,11 @@ endpoints (`/health/*`, `/metrics`) are not versioned.",
         (name = "sharing", description = "Sharing with supporters: you choose who in your support network may follow which goals (and a weekly routines summary), change, pause or end it at any time, and see exactly what they see; they accept an invitation with their own account, read only what you chose, and can send encouragement, which you can hide. Every read a supporter makes is in your access log."),
         (name = "sync", description = "Delta sync for apps that keep a copy of a person's data: everything on the first call, then only what changed since (each change as the thing is now, or that it was deleted), in order, for the kinds the token may read."),
         (name = "webhooks", description = "Webhooks for API clients (confidential clients, with their own client-credentials token and scope `webhooks`): subscribe an https address to events, and Waymark posts each one, signed per the Standard Webhooks specification, retrying for about three days. Personal events reach a client only for people who granted it the event's read scope; content events need the `content:events` scope an administrator gives. Each subscription has a delivery log, and a message can be sent again by hand."),
+        (name = "fhir", description = "HL7 FHIR R4 for NHS and charity systems, behind SMART on FHIR (standalone launch, v2): the person (`Patient`, UK Core), their goals (`Goal`), their one personal recovery plan (`CarePlan`: the goals being worked on and a `Timing` per active routine) and the contacts they chose to share with services (`RelatedPerson`, UK Core). Read-only, `application/fhir+json`, errors as `OperationOutcome`; an app needs the person's consent to the `patient/*.rs` scopes, and every read it makes is in the person's access log."),
         (name = "me", description = "Your own account: profile, password, and deleting the account with all its data."),
         (name = "operations", description = "Liveness, readiness and metrics for operators and orchestrators."),
     ),
-    components(schemas(Problem, FieldError, crate::pages::CookieText)),
+    components(schemas(Problem, FieldError, crate::pages::CookieText, crate::wire::fhir::OperationOutcome)),
     modifiers(&SecuritySchemes, &ThisServer),
 )]
 struct BaseDocument;
@@ -235,6 +236,7 @@ fn declared() -> OpenApi {
         .split_for_parts();
     add_shared_problem_responses(&mut document);
     access::declare_access(&mut document);
+    media_types::answer_fhir_errors_as_operation_outcomes(&mut document);
     headers::declare_headers(&mut document);
     document
 }

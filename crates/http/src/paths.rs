@@ -42,6 +42,14 @@ macro_rules! path_ids {
 }
 
 path_ids! {
+    /// `/fhir/r4/Patient/{id}`
+    FhirPatientPath { id: AccountId = "The person's id." }
+    /// `/fhir/r4/Goal/{id}`
+    FhirGoalPath { id: GoalId = "The goal's id." }
+    /// `/fhir/r4/CarePlan/{id}`
+    FhirCarePlanPath { id: AccountId = "The plan's id, which is the person's." }
+    /// `/fhir/r4/RelatedPerson/{id}`
+    FhirRelatedPersonPath { id: ContactId = "The contact's id." }
     /// `/v1/goals/{goal_id}`
     GoalPath { goal_id: GoalId = "The goal's id." }
     /// `/v1/goals/{goal_id}/steps/{step_id}`

@@ -96,6 +96,13 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The FHIR base URL of this deployment (absolute, from `WAYMARK_PUBLIC_URL`,
+    /// never from a request's `Host`, so links cannot be pointed elsewhere).
+    #[must_use]
+    pub fn fhir_base(&self) -> String {
+        format!("{}/fhir/r4", self.tokens.settings().issuer.trim_end_matches('/'))
+    }
+
     /// State over `ports`, signing with `tokens`, with fresh metrics.
     #[must_use]
     pub fn new(ports: StoragePorts, tokens: TokenIssuer, settings: HttpSettings) -> Self {

@@ -147,6 +147,12 @@ impl SqlGoalStore {
             select =
                 select.filter(Expr::col(goals::Column::TitleSearch).like(contains_pattern(text)));
         }
+        if let Some(from) = query.updated_from {
+            select = select.filter(goals::Column::UpdatedAt.gte(from));
+        }
+        if let Some(before) = query.updated_before {
+            select = select.filter(goals::Column::UpdatedAt.lt(before));
+        }
         if let Some(position) = &query.after {
             select = select.filter(after_condition(position));
         }

@@ -118,3 +118,20 @@ pub fn stand_in_path(template: &str) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+/// An error body as a problem: a problem+json body as it is, and an
+/// `OperationOutcome` (how `/fhir/` answers errors) as the problem it carries (its
+/// type in `issue[0].details`, its detail in `issue[0].diagnostics`), so suites that
+/// sweep every operation read both alike.
+pub fn as_problem(body: serde_json::Value) -> serde_json::Value {
+    if body["resourceType"] != "OperationOutcome" {
+        return body;
+    }
+    let issue = &body["issue"][0];
+    assert_eq!(issue["details"]["coding"][0]["system"], "urn:waymark:problem", "{body}");
+    serde_json::json!({
+        "type": format!("/problems/{}", issue["details"]["coding"][0]["code"].as_str().unwrap_or_default()),
+        "title": issue["details"]["text"],
+        "detail": issue["diagnostics"],
+    })
+}

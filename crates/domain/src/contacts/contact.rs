@@ -153,6 +153,9 @@ pub struct ContactDetails {
     pub can_help_with: CanHelpWith,
     /// Whether to show them in the crisis view.
     pub crisis_contact: bool,
+    /// Whether the person lets the health and care services they connect (through
+    /// FHIR) see this contact. Off unless the person turns it on.
+    pub shared_with_services: bool,
     /// Whether they know about the person's mental health.
     pub knows_about_my_health: KnowsAboutMyHealth,
     /// Notes.
@@ -206,6 +209,8 @@ pub struct ContactChanges {
     pub can_help_with: Option<CanHelpWith>,
     /// Crisis contact or not.
     pub crisis_contact: Option<bool>,
+    /// Shared with services or not.
+    pub shared_with_services: Option<bool>,
     /// Whether they know.
     pub knows_about_my_health: Option<KnowsAboutMyHealth>,
     /// New notes.
@@ -231,6 +236,7 @@ impl ContactChanges {
                 .clone()
                 .unwrap_or_else(|| details.can_help_with.clone()),
             crisis_contact: self.crisis_contact.unwrap_or(details.crisis_contact),
+            shared_with_services: self.shared_with_services.unwrap_or(details.shared_with_services),
             knows_about_my_health: self
                 .knows_about_my_health
                 .unwrap_or(details.knows_about_my_health),
@@ -318,6 +324,7 @@ mod tests {
             helpfulness,
             can_help_with: CanHelpWith::parse("").unwrap(),
             crisis_contact: false,
+            shared_with_services: false,
             knows_about_my_health: KnowsAboutMyHealth::Unsure,
             notes: ContactNotes::parse("").unwrap(),
         }

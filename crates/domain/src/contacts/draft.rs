@@ -46,6 +46,8 @@ pub struct ContactDraft {
     pub can_help_with: Option<String>,
     /// Whether they are a crisis contact.
     pub crisis_contact: bool,
+    /// Whether health and care services the person connects may see them.
+    pub shared_with_services: bool,
     /// Whether they know about the person's health (default `unsure`).
     pub knows_about_my_health: Option<String>,
     /// Notes.
@@ -135,6 +137,7 @@ impl ContactDraft {
                 helpfulness,
                 can_help_with,
                 crisis_contact: self.crisis_contact,
+                shared_with_services: self.shared_with_services,
                 knows_about_my_health,
                 notes,
             },

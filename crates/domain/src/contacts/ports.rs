@@ -48,6 +48,8 @@ pub struct ContactQuery {
     pub helpfulness: Option<Helpfulness>,
     /// Only crisis contacts (`true`) or others (`false`).
     pub crisis_contact: Option<bool>,
+    /// Only those shared with services (`true`) or not (`false`).
+    pub shared_with_services: Option<bool>,
     /// Only those whose name or organisation contains this (any letter case).
     pub text: Option<String>,
     /// Only those due by this instant, most overdue first (else by name).

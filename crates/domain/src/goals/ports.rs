@@ -54,6 +54,10 @@ pub struct GoalQuery {
     pub due_before: Option<NaiveDate>,
     /// Only goals whose title contains this, ignoring case.
     pub title_contains: Option<String>,
+    /// Only goals last changed at or after this instant.
+    pub updated_from: Option<Instant>,
+    /// Only goals last changed before this instant.
+    pub updated_before: Option<Instant>,
     /// The order.
     pub order: GoalOrder,
     /// Start after this goal (from the previous page's last item).
@@ -78,6 +82,8 @@ impl GoalQuery {
             area: None,
             due_before: None,
             title_contains: None,
+            updated_from: None,
+            updated_before: None,
             order: GoalOrder::Newest,
             after,
             limit,

@@ -64,6 +64,11 @@ impl Role {
             Scope::SharedRead,
             Scope::SharedWrite,
             Scope::Profile,
+            Scope::FhirPatientRead,
+            Scope::FhirGoalRead,
+            Scope::FhirCarePlanRead,
+            Scope::FhirRelatedPersonRead,
+            Scope::LaunchPatient,
         ];
         let extra: &[Scope] = match self {
             Self::User => &[],

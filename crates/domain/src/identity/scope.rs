@@ -38,11 +38,23 @@ pub enum Scope {
     Webhooks,
     /// As an API client, be sent content events by webhook; an administrator gives it.
     ContentEvents,
+    /// SMART on FHIR: read the person as a FHIR `Patient`.
+    FhirPatientRead,
+    /// SMART on FHIR: read the person's goals as FHIR `Goal`s.
+    FhirGoalRead,
+    /// SMART on FHIR: read the person's recovery plan as a FHIR `CarePlan`.
+    FhirCarePlanRead,
+    /// SMART on FHIR: read the contacts the person shares with services, as FHIR
+    /// `RelatedPerson`s.
+    FhirRelatedPersonRead,
+    /// SMART on FHIR: the token response names the person (`patient`) whose record the
+    /// app opens (standalone launch).
+    LaunchPatient,
 }
 
 impl Scope {
     /// Every scope, in a stable order.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 20] = [
         Self::GoalsRead,
         Self::GoalsWrite,
         Self::RoutinesRead,
@@ -58,6 +70,11 @@ impl Scope {
         Self::Admin,
         Self::Webhooks,
         Self::ContentEvents,
+        Self::FhirPatientRead,
+        Self::FhirGoalRead,
+        Self::FhirCarePlanRead,
+        Self::FhirRelatedPersonRead,
+        Self::LaunchPatient,
     ];
 
     /// The scope's name on the wire, such as `goals:read`.
@@ -79,6 +96,11 @@ impl Scope {
             Self::Admin => "admin",
             Self::Webhooks => "webhooks",
             Self::ContentEvents => "content:events",
+            Self::FhirPatientRead => "patient/Patient.rs",
+            Self::FhirGoalRead => "patient/Goal.rs",
+            Self::FhirCarePlanRead => "patient/CarePlan.rs",
+            Self::FhirRelatedPersonRead => "patient/RelatedPerson.rs",
+            Self::LaunchPatient => "launch/patient",
         }
     }
 
@@ -101,6 +123,13 @@ impl Scope {
             Self::Admin => "Administer accounts and API clients (admins)",
             Self::Webhooks => "Manage this client's webhook subscriptions",
             Self::ContentEvents => "Be sent content events by webhook (given by an administrator)",
+            Self::FhirPatientRead => "FHIR: read the person as a Patient",
+            Self::FhirGoalRead => "FHIR: read the person's goals as Goals",
+            Self::FhirCarePlanRead => "FHIR: read the person's recovery plan as a CarePlan",
+            Self::FhirRelatedPersonRead => {
+                "FHIR: read the contacts the person shares with services as RelatedPersons"
+            }
+            Self::LaunchPatient => "SMART: name the person in the token response (`patient`)",
         }
     }
 

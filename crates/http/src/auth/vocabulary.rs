@@ -80,6 +80,21 @@ pub enum ScopeName {
     /// Content events by webhook (given by an administrator).
     #[serde(rename = "content:events")]
     ContentEvents,
+    /// FHIR: you, as a Patient.
+    #[serde(rename = "patient/Patient.rs")]
+    FhirPatientRead,
+    /// FHIR: your goals.
+    #[serde(rename = "patient/Goal.rs")]
+    FhirGoalRead,
+    /// FHIR: your recovery plan.
+    #[serde(rename = "patient/CarePlan.rs")]
+    FhirCarePlanRead,
+    /// FHIR: the contacts you share with services.
+    #[serde(rename = "patient/RelatedPerson.rs")]
+    FhirRelatedPersonRead,
+    /// SMART: the token response names you as `patient`.
+    #[serde(rename = "launch/patient")]
+    LaunchPatient,
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use super::request_id::{REQUEST_ID, RequestId};
 use super::security_headers::apply_security_headers;
 use crate::problem::{PROBLEM_JSON, Problem};
 use crate::state::AppState;
+use crate::wire::fhir::{FHIR_JSON, OperationOutcome};
 
 /// Headers of the original error response worth keeping on the problem.
 const KEPT_HEADERS: [header::HeaderName; 3] =
@@ -51,9 +52,9 @@ pub(crate) async fn complete_problems(
         path,
         request_id,
     );
-    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    let (media_type, body) = written(&problem);
     Ok(response.map_body(|head, _old_body| {
-        head.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        head.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
         head.headers_mut().remove(header::CONTENT_LENGTH);
         BoxBody::new(body)
     }))
@@ -91,6 +92,21 @@ fn complete(
     problem.instance = Some(path);
     problem.request_id = request_id;
     problem.within_limits()
+}
+
+/// The problem's body and media type: an `OperationOutcome` under `/fhir/`, where
+/// FHIR clients read errors that way, problem+json everywhere else.
+fn written(problem: &Problem) -> (&'static str, Vec<u8>) {
+    if !problem.instance.as_deref().is_some_and(|path| path.starts_with("/fhir/")) {
+        return (PROBLEM_JSON, serde_json::to_vec(problem).unwrap_or_default());
+    }
+    let mut diagnostics = problem.detail.clone().unwrap_or_else(|| problem.title.clone());
+    if let Some(request_id) = &problem.request_id {
+        diagnostics.push_str(&format!(" (request id {request_id})"));
+    }
+    let outcome =
+        OperationOutcome::of(problem.status, &problem.problem_type, &problem.title, diagnostics);
+    (FHIR_JSON, serde_json::to_vec(&outcome).unwrap_or_default())
 }
 
 /// An error that already knows its complete problem response.
@@ -132,9 +148,10 @@ impl ResponseError for CompletedProblem {
     }
 
     fn error_response(&self) -> HttpResponse {
+        let (media_type, body) = written(&self.problem);
         let mut response = HttpResponse::build(self.status_code())
-            .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-            .body(serde_json::to_vec(&self.problem).unwrap_or_default());
+            .insert_header((header::CONTENT_TYPE, media_type))
+            .body(body);
         let is_docs = self
             .problem
             .instance

@@ -173,6 +173,18 @@ fn rules() -> Vec<(&'static str, Bound)> {
         ("ScheduleRequest.times[]", TIME_OF_DAY),
         ("ScheduleResponse.times[]", TIME_OF_DAY),
         ("ExportedChange.sequence", whole(1, i64::MAX)),
+        // FHIR: `_lastUpdated` values, codes and words Waymark writes.
+        ("?_lastUpdated[]", up_to(40)),
+        ("CapabilityStatement.format[]", OAUTH_WORD),
+        ("FhirMeta.profile[]", up_to(128)),
+        ("FhirTimingRepeat.dayOfWeek[]", text(3, 3)),
+        ("FhirTimingRepeat.timeOfDay[]", text(8, 8)),
+        ("SmartConfiguration.capabilities[]", OAUTH_WORD),
+        ("SmartConfiguration.code_challenge_methods_supported[]", OAUTH_WORD),
+        ("SmartConfiguration.grant_types_supported[]", OAUTH_WORD),
+        ("SmartConfiguration.response_types_supported[]", OAUTH_WORD),
+        ("SmartConfiguration.scopes_supported[]", OAUTH_WORD),
+        ("SmartConfiguration.token_endpoint_auth_methods_supported[]", OAUTH_WORD),
         // An attempt ends after 10 seconds; a minute leaves room for a slow record.
         ("AttemptResponse.duration_ms", whole(0, 60_000)),
         // Pages hold at most `limit` items.

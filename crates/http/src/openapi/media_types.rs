@@ -69,3 +69,28 @@ pub(super) fn send_documents_as_bytes(openapi: &mut OpenApi) {
         }
     }
 }
+
+/// Under `/fhir/`, every error is an `OperationOutcome` in `application/fhir+json`,
+/// as the problem completion middleware writes it, whatever problem the operation
+/// (or the shared 401, 403, 429, 500 and 503) declared.
+pub(super) fn answer_fhir_errors_as_operation_outcomes(openapi: &mut OpenApi) {
+    for (path, _, operation) in operations_mut(openapi) {
+        if !path.starts_with("/fhir/") {
+            continue;
+        }
+        for (status, response) in &mut operation.responses.responses {
+            let is_error = status.starts_with('4') || status.starts_with('5');
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            if !is_error {
+                continue;
+            }
+            let outcome = utoipa::openapi::ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("OperationOutcome")))
+                .build();
+            response.content.clear();
+            response.content.insert(crate::wire::fhir::FHIR_JSON.to_owned(), RefOr::T(outcome));
+        }
+    }
+}

@@ -39,6 +39,8 @@ problem_responses! {
     Invalid = 422, "A field is invalid; `errors` lists each one.";
     /// The `Idempotency-Key` was used for another request, or that one still runs.
     IdempotencyConflict = 409, "The `Idempotency-Key` was used for another request, or that request is still running.";
+    /// No such FHIR resource of the person's (an `OperationOutcome` under `/fhir/`).
+    FhirResourceMissing = 404, "No such resource of the person's.";
     /// No such goal of the caller's.
     GoalMissing = 404, "No such goal of yours.";
     /// The goal changed since the version in `If-Match`.

@@ -8,6 +8,7 @@ pub(crate) mod contacts;
 pub(crate) mod content;
 mod export;
 mod fallback;
+mod fhir;
 pub(crate) mod goals;
 mod grants;
 mod health;
@@ -154,5 +155,15 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(content::update_service)
         .service(content::delete_service)
         .service(content::get_crisis_lines)
-        .service(content::crisis_lines_page);
+        .service(content::crisis_lines_page)
+        .service(fhir::smart_configuration)
+        .service(fhir::smart_configuration_at_base)
+        .service(fhir::capability_statement)
+        .service(fhir::read_patient)
+        .service(fhir::search_goals)
+        .service(fhir::read_goal)
+        .service(fhir::search_care_plans)
+        .service(fhir::read_care_plan)
+        .service(fhir::search_related_people)
+        .service(fhir::read_related_person);
 }

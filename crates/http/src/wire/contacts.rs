@@ -110,6 +110,9 @@ pub(crate) struct ContactResponse {
     can_help_with: String,
     /// Whether they are shown in your crisis view.
     crisis_contact: bool,
+    /// Whether health and care services you connect through FHIR (with your consent,
+    /// scope `patient/RelatedPerson.rs`) may see them, as a `RelatedPerson`.
+    shared_with_services: bool,
     /// Whether they know about your mental health. You decide; apps use this so that
     /// nothing is shared by surprise.
     #[schema(value_type = KnowsAboutMyHealthName, example = "unsure")]
@@ -142,6 +145,7 @@ impl From<&Contact> for ContactResponse {
             helpfulness: details.helpfulness.as_str(),
             can_help_with: details.can_help_with.as_str().to_owned(),
             crisis_contact: details.crisis_contact,
+            shared_with_services: details.shared_with_services,
             knows_about_my_health: details.knows_about_my_health.as_str(),
             notes: details.notes.as_str().to_owned(),
             created_at: contact.created_at,
@@ -192,6 +196,10 @@ pub(crate) struct NewContactRequest {
     /// Whether to show them in your crisis view (default `false`).
     #[serde(default)]
     pub(crate) crisis_contact: bool,
+    /// Whether health and care services you connect through FHIR may see them
+    /// (default `false`).
+    #[serde(default)]
+    pub(crate) shared_with_services: bool,
     /// Whether they know about your mental health (default `unsure`).
     #[serde(default)]
     #[schema(value_type = Option<KnowsAboutMyHealthName>)]
@@ -215,6 +223,7 @@ impl From<NewContactRequest> for ContactDraft {
             helpfulness: request.helpfulness,
             can_help_with: request.can_help_with,
             crisis_contact: request.crisis_contact,
+            shared_with_services: request.shared_with_services,
             knows_about_my_health: request.knows_about_my_health,
             notes: request.notes,
         }
@@ -269,6 +278,10 @@ pub(crate) struct ContactPatch {
     #[serde(default)]
     #[schema(value_type = bool)]
     pub(crate) crisis_contact: Patch<bool>,
+    /// Shared with services you connect through FHIR, or not.
+    #[serde(default)]
+    #[schema(value_type = bool)]
+    pub(crate) shared_with_services: Patch<bool>,
     /// Whether they know about your mental health.
     #[serde(default)]
     #[schema(value_type = KnowsAboutMyHealthName)]

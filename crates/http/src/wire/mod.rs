@@ -8,6 +8,7 @@ pub(crate) mod access_log;
 pub(crate) mod account;
 pub(crate) mod channels;
 pub(crate) mod contacts;
+pub(crate) mod fhir;
 pub(crate) mod goals;
 pub(crate) mod grants;
 pub(crate) mod names;

@@ -63,6 +63,8 @@ mod tests {
             area: None,
             due_before: None,
             title_contains: None,
+            updated_from: None,
+            updated_before: None,
             order: GoalOrder::Newest,
             after: None,
             limit,

@@ -129,6 +129,7 @@ pub(crate) fn to_contact(row: &contacts::Model) -> Result<Contact, StoreError> {
             can_help_with: CanHelpWith::parse(&row.can_help_with)
                 .map_err(|_| bad("can_help_with"))?,
             crisis_contact: row.crisis_contact,
+            shared_with_services: row.shared_with_services,
             knows_about_my_health: row
                 .knows_about_my_health
                 .parse::<KnowsAboutMyHealth>()
@@ -166,6 +167,7 @@ fn set_details(
     row.helpfulness = Set(details.helpfulness.as_str().to_owned());
     row.can_help_with = Set(details.can_help_with.as_str().to_owned());
     row.crisis_contact = Set(details.crisis_contact);
+    row.shared_with_services = Set(details.shared_with_services);
     row.knows_about_my_health = Set(details.knows_about_my_health.as_str().to_owned());
     row.notes = Set(details.notes.as_str().to_owned());
 }
@@ -495,6 +497,9 @@ impl ContactStore for SqlContactStore {
         }
         if let Some(crisis) = query.crisis_contact {
             select = select.filter(contacts::Column::CrisisContact.eq(crisis));
+        }
+        if let Some(shared) = query.shared_with_services {
+            select = select.filter(contacts::Column::SharedWithServices.eq(shared));
         }
         if let Some(text) = query.text.as_deref() {
             select =

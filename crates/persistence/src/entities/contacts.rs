@@ -22,6 +22,7 @@ pub struct Model {
     pub helpfulness: String,
     pub can_help_with: String,
     pub crisis_contact: bool,
+    pub shared_with_services: bool,
     pub knows_about_my_health: String,
     pub notes: String,
     pub created_at: DateTimeUtc,

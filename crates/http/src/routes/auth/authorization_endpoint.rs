@@ -57,10 +57,14 @@ pub(crate) struct AuthorizeQuery {
     /// `S256` (`plain` is refused).
     #[param(max_length = 8, example = "S256")]
     code_challenge_method: Option<String>,
+    /// SMART App Launch: the FHIR base URL the app will call (`{public URL}/fhir/r4`);
+    /// any other value is refused.
+    #[param(max_length = 2048)]
+    aud: Option<String>,
 }
 
 impl AuthorizeQuery {
-    fn parameters(&self) -> AuthorizationParameters<'_> {
+    fn parameters<'a>(&'a self, fhir_base: &'a str) -> AuthorizationParameters<'a> {
         AuthorizationParameters {
             response_type: self.response_type.as_deref(),
             client_id: self.client_id.as_deref(),
@@ -69,6 +73,8 @@ impl AuthorizeQuery {
             state: self.state.as_deref(),
             code_challenge: self.code_challenge.as_deref(),
             code_challenge_method: self.code_challenge_method.as_deref(),
+            aud: self.aud.as_deref(),
+            fhir_base,
         }
     }
 }
@@ -149,10 +155,11 @@ pub(crate) async fn authorize(
 ) -> Result<HttpResponse, ApiError> {
     let sent: AuthorizeQuery =
         serde_urlencoded::from_str(request.query_string()).unwrap_or_default();
-    let checked = match authorization::check(&state.ports, sent.parameters()).await? {
-        Ok(checked) => checked,
-        Err(refused) => return Ok(refusal(&state, refused)),
-    };
+    let checked =
+        match authorization::check(&state.ports, sent.parameters(&state.fhir_base())).await? {
+            Ok(checked) => checked,
+            Err(refused) => return Ok(refusal(&state, refused)),
+        };
     let csrf = OpaqueSecret::generate("").map_err(|error| ApiError::Internal(error.into()))?;
     let csrf = csrf.expose().to_owned();
     let flow = Flow {
@@ -210,10 +217,13 @@ pub(crate) async fn authorize_decision(
     let Some(mut flow) = open_flow(&state, &request, &form.flow) else {
         return Ok(expired());
     };
-    let checked = match authorization::check(&state.ports, flow.request.parameters()).await? {
-        Ok(checked) => checked,
-        Err(refused) => return Ok(refusal(&state, refused)),
-    };
+    let checked =
+        match authorization::check(&state.ports, flow.request.parameters(&state.fhir_base()))
+            .await?
+        {
+            Ok(checked) => checked,
+            Err(refused) => return Ok(refusal(&state, refused)),
+        };
     let now = waymark_domain::time::now();
     let signed_in = match flow.account {
         Some((account, epoch)) => {
@@ -442,5 +452,16 @@ fn in_plain_words(scope: Scope) -> &'static str {
         // Never asked of a person: only a client's own token carries these.
         Scope::Webhooks => "Manage the app's own webhooks",
         Scope::ContentEvents => "Be told when recovery content is published",
+        Scope::FhirPatientRead => "See your name, in the format NHS and care services use",
+        Scope::FhirGoalRead => {
+            "See your goals and how they are going, in the format NHS and care services use"
+        }
+        Scope::FhirCarePlanRead => {
+            "See your recovery plan: the goals you are working on and when your routines happen"
+        }
+        Scope::FhirRelatedPersonRead => {
+            "See the people in your support network you chose to share with services"
+        }
+        Scope::LaunchPatient => "Know that the record it opens is yours",
     }
 }

@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 use serde::Serialize;
 use utoipa::ToSchema;
 use waymark_application::grants::{self, GrantError, GrantPolicy, Granted};
-use waymark_domain::identity::ScopeSet;
+use waymark_domain::identity::{Scope, ScopeSet};
 
 use super::client_authentication::requesting_client;
 use super::oauth_error::{OAuthError, OAuthErrorCode, invalid_client, oauth_error};
@@ -37,6 +37,11 @@ pub(crate) struct TokenResponse {
     /// The scopes granted, space-separated.
     #[schema(example = "goals:read goals:write profile")]
     scope: String,
+    /// SMART App Launch: the person whose record the app opens (their id, the FHIR
+    /// `Patient` id), when the token carries `launch/patient`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 36, format = Uuid)]
+    patient: Option<String>,
 }
 
 /// Exchanges credentials for tokens.
@@ -198,14 +203,15 @@ fn refusal(refused: GrantError) -> Result<HttpResponse, ApiError> {
 /// The tokens for what was granted: an access token signed here, and the refresh
 /// token the grant made, shown this once.
 fn token_response(state: &AppState, granted: Granted) -> Result<HttpResponse, ApiError> {
-    let (access_token, refresh_token, scopes) = match granted {
+    let (access_token, refresh_token, scopes, patient) = match granted {
         Granted::Person { account, client, scopes, grant, sign_in, refresh_token } => {
             let under = IssuedUnder { client, grant, sign_in: Some(sign_in) };
             let access = state.tokens.issue_for_account(&account, &scopes, under);
-            (access, Some(refresh_token.expose().to_owned()), scopes)
+            let patient = scopes.contains(Scope::LaunchPatient).then(|| account.id.to_string());
+            (access, Some(refresh_token.expose().to_owned()), scopes, patient)
         }
         Granted::Client { client, scopes } => {
-            (state.tokens.issue_for_client(client, &scopes), None, scopes)
+            (state.tokens.issue_for_client(client, &scopes), None, scopes, None)
         }
     };
     let access_token = access_token.map_err(|error| ApiError::Internal(error.into()))?;
@@ -218,6 +224,7 @@ fn token_response(state: &AppState, granted: Granted) -> Result<HttpResponse, Ap
             expires_in: state.tokens.settings().access_token_lifetime.as_secs(),
             refresh_token,
             scope: scopes.to_string(),
+            patient,
         }))
 }
 

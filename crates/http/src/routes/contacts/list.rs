@@ -31,6 +31,9 @@ pub(crate) struct ContactListParameters {
     /// Only crisis contacts (`true`) or the others (`false`).
     #[param(value_type = Option<bool>)]
     crisis_contact: Option<String>,
+    /// Only contacts you share with services (`true`) or the others (`false`).
+    #[param(value_type = Option<bool>)]
+    shared_with_services: Option<String>,
     /// Only contacts whose name or organisation contains this (any letter case), 1 to
     /// 100 characters.
     #[param(min_length = 1, max_length = 100)]
@@ -70,6 +73,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiErr
         kind: None,
         helpfulness: None,
         crisis_contact: None,
+        shared_with_services: None,
         text: None,
         due_by: None,
         after: None,
@@ -89,6 +93,9 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiErr
     }
     if let Some(crisis) = sent.crisis_contact {
         query.crisis_contact = Some(parse_bool("crisis_contact", &crisis)?);
+    }
+    if let Some(shared) = sent.shared_with_services {
+        query.shared_with_services = Some(parse_bool("shared_with_services", &shared)?);
     }
     if let Some(text) = sent.q {
         let text = text.trim();
@@ -128,7 +135,7 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiErr
 /// By name (`A` to `Z`, any letter case). With `due=true`, only those whose
 /// keep-in-touch interval has passed, most overdue first, each with `due_since`;
 /// contacts marked `unhelpful` are never due. Filter by `kind`, `helpfulness`,
-/// `crisis_contact` and `q`. Pages of `limit` (1 to 100, default 20); follow
+/// `crisis_contact`, `shared_with_services` and `q`. Pages of `limit` (1 to 100, default 20); follow
 /// `next_cursor` or the `Link` header.
 #[utoipa::path(
     tag = "contacts",

@@ -140,6 +140,8 @@ impl ContactEdit for ContactPatch {
                 problems.check("/can_help_with", CanHelpWith::parse(&can_help_with));
         }
         changes.crisis_contact = patch.crisis_contact.kept("/crisis_contact", problems);
+        changes.shared_with_services =
+            patch.shared_with_services.kept("/shared_with_services", problems);
         changes.knows_about_my_health = patch
             .knows_about_my_health
             .kept("/knows_about_my_health", problems)

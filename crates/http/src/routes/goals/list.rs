@@ -85,6 +85,8 @@ fn parse(request: &HttpRequest, state: &AppState) -> Result<(GoalQuery, GoalSort
         area: None,
         due_before: None,
         title_contains: None,
+        updated_from: None,
+        updated_before: None,
         order: GoalOrder::Newest,
         after: None,
         limit: DEFAULT_LIMIT,
