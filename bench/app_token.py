@@ -1,12 +1,14 @@
 """An access token a third-party app holds for bench@example.org, for the benchmarks
 (stdlib only).
 
-    python3 bench/app_token.py BASE ADMIN_EMAIL
+    python3 bench/app_token.py BASE ADMIN_EMAIL [SCOPES]
 
 Signs the administrator in (bench/seed.py's password), registers a public app that may
-read goals, and lets it in for bench@example.org through the authorization code flow
-with PKCE, as a browser would (the sign-in and consent pages' forms); prints the app's
-access token. Every request made with it goes in the person's access log.
+ask for SCOPES (space-separated; `goals:read` when not given), and lets it in for
+bench@example.org through the authorization code flow with PKCE, as a browser would
+(the sign-in and consent pages' forms); prints the app's access token and, when the
+token response names one (SMART's `launch/patient`), the patient. Every request made
+with it goes in the person's access log.
 """
 import base64
 import hashlib
@@ -34,13 +36,17 @@ def call(base, method, path, body=None, headers=None):
     return answer
 
 
-def token(base, form, auth=None):
+def tokens(base, form, auth=None):
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if auth:
         headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
     status, _, text = call(base, "POST", "/v1/auth/token", urllib.parse.urlencode(form), headers)
     assert status == 200, text
-    return json.loads(text)["access_token"]
+    return json.loads(text)
+
+
+def token(base, form, auth=None):
+    return tokens(base, form, auth)["access_token"]
 
 
 def flow_of(text):
@@ -49,8 +55,9 @@ def flow_of(text):
 
 def main():
     base, admin_email = sys.argv[1:3]
+    scopes = sys.argv[3].split() if len(sys.argv) > 3 else ["goals:read"]
     admin = token(base, {"grant_type": "password", "username": admin_email, "password": PASSWORD})
-    client = {"name": "Bench app", "kind": "public", "redirect_uris": [REDIRECT], "scopes": ["goals:read"]}
+    client = {"name": "Bench app", "kind": "public", "redirect_uris": [REDIRECT], "scopes": scopes}
     status, _, text = call(base, "POST", "/v1/admin/clients", json.dumps(client),
                            {"Content-Type": "application/json", "Authorization": f"Bearer {admin}"})
     assert status == 201, text
@@ -71,8 +78,9 @@ def main():
     status, headers, text = call(base, "POST", "/v1/auth/authorize", urllib.parse.urlencode(allow), form_headers)
     assert status == 303, text
     answer = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(headers["location"]).query))
-    print(token(base, {"grant_type": "authorization_code", "code": answer["code"], "redirect_uri": REDIRECT,
-                       "code_verifier": verifier, "client_id": client_id}))
+    granted = tokens(base, {"grant_type": "authorization_code", "code": answer["code"], "redirect_uri": REDIRECT,
+                            "code_verifier": verifier, "client_id": client_id})
+    print(granted["access_token"], granted.get("patient", ""))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ SCENARIOS = [
     ("goals", ["goal list", "(200, limit=20)"]),
     ("app_goals", ["goal list", "by an app"]),
     ("shared_goals", ["shared goals", "by a supporter"]),
+    ("fhir_goals", ["FHIR Goal search", "by a SMART app"]),
     ("sync", ["delta sync", "(100 changes)"]),
     ("agenda", ["agenda", "(20 routines)"]),
     ("article_cold", ["article GET", "cold (200)"]),

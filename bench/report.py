@@ -17,6 +17,7 @@ SCENARIOS = [
     ("goals", "list goals (200 goals, `limit=20`)", "read"),
     ("app_goals", "list goals, by a third-party app (access-logged)", "read"),
     ("shared_goals", "a supporter's view of shared goals (access-logged)", "read"),
+    ("fhir_goals", "FHIR Goal search by a SMART app (`_count=20`, access-logged)", "read"),
     ("sync", "delta sync, 100 changes (`limit=100`)", "read"),
     ("agenda", "agenda (20 routines)", "read"),
     ("article_cold", "article GET, cold (200)", "read"),

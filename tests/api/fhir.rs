@@ -113,6 +113,8 @@ api_test!(async fn a_smart_app_reads_the_persons_record_as_fhir(app) {
         ]
     })).await;
     assert_eq!(friend["shared_with_services"], true);
+    let card = app.authorized(Method::GET, &format!("/v1/contacts/{}.vcf", friend["id"].as_str().unwrap()), own).send().await.unwrap().text().await.unwrap();
+    assert!(card.contains("X-WAYMARK-SHARED-WITH-SERVICES:true"), "the choice travels with the vCard: {card}");
     let private = made(&app, own, "/v1/contacts", json!({ "name": "Alex", "kind": "family" })).await;
     assert_eq!(private["shared_with_services"], false, "contacts are not shared with services unless the person says");
 
@@ -141,6 +143,7 @@ api_test!(async fn a_smart_app_reads_the_persons_record_as_fhir(app) {
     let (status, patient, headers) = fhir(&app, token, &patient_path).await;
     assert_eq!(status, StatusCode::OK, "{patient}");
     assert_eq!(media_type(&headers), "application/fhir+json");
+    assert!(headers.get("ratelimit-limit").is_some(), "FHIR reads are rate limited as /v1 is: {headers:?}");
     assert_eq!(patient["resourceType"], "Patient");
     assert_eq!(patient["name"], json!([{ "text": "Sam" }]));
     assert_eq!(patient["meta"]["profile"], json!(["https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient"]));

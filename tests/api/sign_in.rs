@@ -26,7 +26,8 @@ api_test!(async fn the_password_grant_issues_a_bearer_token_pair(app) {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 900);
-    assert_eq!(body["scope"], "goals:read goals:write routines:read routines:write contacts:read contacts:write shares:read shares:write shared:read shared:write profile");
+    assert_eq!(body["scope"], "goals:read goals:write routines:read routines:write contacts:read contacts:write shares:read shares:write shared:read shared:write profile patient/Patient.rs patient/Goal.rs patient/CarePlan.rs patient/RelatedPerson.rs launch/patient");
+    assert_eq!(body["patient"], person.account_id, "with launch/patient, the token response names the person");
     assert!(body["refresh_token"].as_str().unwrap().starts_with("wmr_"));
     assert_eq!(body["access_token"].as_str().unwrap().split('.').count(), 3);
 });

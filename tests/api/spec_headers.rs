@@ -80,7 +80,8 @@ fn every_response_declares_the_headers_the_server_always_or_conditionally_sends(
     let mut checked = 0;
     for operation in operations(&spec) {
         let name = operation.name();
-        let rate_limited = operation.template.starts_with("/v1/")
+        let rate_limited = (operation.template.starts_with("/v1/")
+            || operation.template.starts_with("/fhir/"))
             && !["/v1/content/crisis", "/v1/content/crisis.html"]
                 .contains(&operation.template.as_str());
         let paged = has_query_parameter(&spec, &operation, "cursor");

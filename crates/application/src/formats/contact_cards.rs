@@ -63,6 +63,9 @@ pub fn draft_of(card: &Card) -> ContactDraft {
             "X-WAYMARK-CRISIS-CONTACT" => {
                 draft.crisis_contact = property.text().trim().eq_ignore_ascii_case("true");
             }
+            "X-WAYMARK-SHARED-WITH-SERVICES" => {
+                draft.shared_with_services = property.text().trim().eq_ignore_ascii_case("true");
+            }
             "X-WAYMARK-KNOWS-ABOUT-MY-HEALTH" => {
                 draft.knows_about_my_health = Some(property.text());
             }
@@ -203,6 +206,11 @@ pub fn write_contact(writer: &mut CardWriter, contact: &Contact) {
         "X-WAYMARK-CRISIS-CONTACT",
         &[],
         if details.crisis_contact { "true" } else { "false" },
+    );
+    writer.property(
+        "X-WAYMARK-SHARED-WITH-SERVICES",
+        &[],
+        if details.shared_with_services { "true" } else { "false" },
     );
     writer.property("X-WAYMARK-KNOWS-ABOUT-MY-HEALTH", &[], details.knows_about_my_health.as_str());
     writer.property("REV", &[], &contact.updated_at.format("%Y%m%dT%H%M%SZ").to_string());

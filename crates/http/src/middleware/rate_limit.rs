@@ -73,10 +73,10 @@ fn reset_when_retry_is_allowed(headers: &mut HeaderMap) {
 const CRISIS_LINES_PATHS: [&str; 2] = ["/v1/content/crisis", crate::pages::CRISIS_PAGE_PATH];
 
 /// Whether requests to `path` (a concrete path or a route template) are rate
-/// limited: everything under `/v1` except the crisis lines, which someone in crisis
+/// limited: everything under `/v1` and `/fhir` except the crisis lines, which someone in crisis
 /// must always get. The OpenAPI document declares the `RateLimit-*` headers from this.
 pub(crate) fn is_rate_limited(path: &str) -> bool {
-    path.starts_with("/v1/") && !CRISIS_LINES_PATHS.contains(&path)
+    (path.starts_with("/v1/") || path.starts_with("/fhir/")) && !CRISIS_LINES_PATHS.contains(&path)
 }
 
 pub(crate) async fn limit_rate(
