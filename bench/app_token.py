@@ -65,7 +65,8 @@ def main():
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     query = urllib.parse.urlencode({"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT,
-                                    "state": "bench", "code_challenge": challenge, "code_challenge_method": "S256"})
+                                    "state": "bench", "code_challenge": challenge, "code_challenge_method": "S256",
+                                    "aud": f"{base}/fhir/r4"})
     status, headers, text = call(base, "GET", f"/v1/auth/authorize?{query}")
     assert status == 200, text
     # The cookie is Secure; a browser sends it to 127.0.0.1 all the same.

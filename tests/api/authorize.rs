@@ -50,6 +50,8 @@ fn query(client_id: &str, extra: &[(&str, &str)]) -> String {
         ("state", "s-123"),
         ("code_challenge", CHALLENGE),
         ("code_challenge_method", "S256"),
+        // SMART's: the FHIR server the token is for (required with SMART's scopes).
+        ("aud", "http://waymark.test/fhir/r4"),
     ];
     for (name, value) in extra {
         pairs.retain(|(existing, _)| existing != name);
@@ -226,7 +228,7 @@ api_test!(async fn the_authorization_endpoint_never_redirects_where_the_app_did_
 });
 
 api_test!(async fn other_problems_go_back_to_the_app_with_state_and_iss(app) {
-    let (client_id, _) = setting(&app, json!(["goals:read"])).await;
+    let (client_id, _) = setting(&app, json!(["goals:read", "launch/patient"])).await;
     for (extra, error) in [
         (vec![("code_challenge", "")], "invalid_request"),
         (vec![("code_challenge_method", "plain")], "invalid_request"),
@@ -238,6 +240,8 @@ api_test!(async fn other_problems_go_back_to_the_app_with_state_and_iss(app) {
         // SMART's `aud` names the FHIR server the token is for: only this one.
         (vec![("aud", "https://elsewhere.example/fhir/r4")], "invalid_request"),
         (vec![("aud", "http://waymark.test")], "invalid_request"),
+        // Without it, SMART's scopes are not asked for.
+        (vec![("aud", ""), ("scope", "goals:read launch/patient")], "invalid_request"),
     ] {
         let page = open(&app, &query(&client_id, &extra)).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{extra:?}");

@@ -61,6 +61,9 @@ async fn made(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
 }
 
 /// A FHIR read: its status, the body as JSON, and the response.
+///
+/// With `WAYMARK_TEST_FHIR_DUMP` set to a directory, every resource answered is also
+/// written there, for `.ci/run` to validate with `fhir.resources`.
 async fn fhir(
     app: &TestApp,
     token: Option<&str>,
@@ -73,8 +76,28 @@ async fn fhir(
     let response = request.send().await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.json().await.unwrap_or(Value::Null);
+    let body: Value = response.json().await.expect("every FHIR answer with a body is JSON");
+    if let (Ok(dump), Some(_)) =
+        (std::env::var("WAYMARK_TEST_FHIR_DUMP"), body["resourceType"].as_str())
+    {
+        let file = std::path::Path::new(&dump).join(format!("{}.json", uuid::Uuid::now_v7()));
+        std::fs::write(file, body.to_string()).unwrap();
+    }
     (status, body, headers)
+}
+
+/// The ids of a searchset page's resources; the page must be one.
+fn ids(page: &Value) -> Vec<String> {
+    assert_eq!(page["resourceType"], "Bundle", "not a search answer: {page}");
+    page["entry"]
+        .as_array()
+        .map(|entries| {
+            entries
+                .iter()
+                .map(|entry| entry["resource"]["id"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn media_type(headers: &reqwest::header::HeaderMap) -> &str {
@@ -158,9 +181,6 @@ api_test!(async fn a_smart_app_reads_the_persons_record_as_fhir(app) {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(page["resourceType"], "Bundle");
     assert_eq!(page["type"], "searchset");
-    let ids = |page: &Value| -> Vec<String> {
-        page["entry"].as_array().map(|entries| entries.iter().map(|entry| entry["resource"]["id"].as_str().unwrap().to_owned()).collect()).unwrap_or_default()
-    };
     assert_eq!(ids(&page), [third["id"].as_str().unwrap(), second["id"].as_str().unwrap()]);
     assert_eq!(page["entry"][0]["fullUrl"], format!("{TEST_ISSUER}/fhir/r4/Goal/{}", third["id"].as_str().unwrap()));
     let next = page["link"].as_array().unwrap().iter().find(|link| link["relation"] == "next").expect("a next link")["url"].as_str().unwrap().to_owned();
@@ -202,7 +222,7 @@ api_test!(async fn a_smart_app_reads_the_persons_record_as_fhir(app) {
         "boundsPeriod": { "start": "2027-01-04" }, "frequency": 2, "period": 1, "periodUnit": "d",
         "dayOfWeek": ["mon", "wed"], "timeOfDay": ["08:00:00", "20:00:00"]
     }));
-    assert_eq!(detail["scheduledTiming"]["extension"][0]["valueCode"], "Europe/London");
+    assert_eq!(detail["scheduledTiming"]["extension"], json!([{ "url": format!("{TEST_ISSUER}/fhir/r4/StructureDefinition/time-zone"), "valueCode": "Europe/London" }]));
     let plan_etag = headers.get(ETAG).unwrap().to_str().unwrap().to_owned();
     let unchanged = app.request(Method::GET, &plan_path).bearer_auth(&person.app_token).header(IF_NONE_MATCH, &plan_etag).send().await.unwrap();
     assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
@@ -229,6 +249,36 @@ api_test!(async fn a_smart_app_reads_the_persons_record_as_fhir(app) {
     assert_eq!(media_type(&headers), "application/fhir+json");
     assert_eq!(outcome["resourceType"], "OperationOutcome");
     assert_eq!(outcome["issue"][0]["code"], "not-found");
+
+    // Supporters: only those the person shares with services, as RelatedPersons.
+    let first_id = first["id"].as_str().unwrap();
+    for contact in [&friend, &private] {
+        let linked = app.authorized(Method::PUT, &format!("/v1/goals/{first_id}/supporters/{}", contact["id"].as_str().unwrap()), own).json(&json!({ "role": "Comes along" })).send().await.unwrap();
+        assert_eq!(linked.status(), StatusCode::CREATED);
+    }
+    let supporters = json!([{
+        "url": format!("{TEST_ISSUER}/fhir/r4/StructureDefinition/goal-supporter"),
+        "valueReference": { "reference": format!("RelatedPerson/{}", friend["id"].as_str().unwrap()) }
+    }]);
+    let (_, supported, _) = fhir(&app, token, &format!("/fhir/r4/Goal/{first_id}")).await;
+    assert_eq!(supported["extension"], supporters, "{supported}");
+    let (_, searched, _) = fhir(&app, token, "/fhir/r4/Goal?_count=100").await;
+    let entry = searched["entry"].as_array().unwrap().iter().find(|entry| entry["resource"]["id"] == first_id).unwrap();
+    assert_eq!(entry["resource"]["extension"], supporters);
+    let unshared = app.authorized(Method::PATCH, &format!("/v1/contacts/{}", friend["id"].as_str().unwrap()), own).json(&json!({ "shared_with_services": false })).send().await.unwrap();
+    assert_eq!(unshared.status(), StatusCode::OK);
+    let (_, searched, _) = fhir(&app, token, "/fhir/r4/Goal?_count=100").await;
+    let entry = searched["entry"].as_array().unwrap().iter().find(|entry| entry["resource"]["id"] == first_id).unwrap();
+    assert!(entry["resource"].get("extension").is_none(), "a supporter no longer shared is gone at once: {entry}");
+    let shared_again = app.authorized(Method::PATCH, &format!("/v1/contacts/{}", friend["id"].as_str().unwrap()), own).json(&json!({ "shared_with_services": true })).send().await.unwrap();
+    assert_eq!(shared_again.status(), StatusCode::OK);
+
+    // A goal taken up again says so.
+    let third_path = format!("/v1/goals/{}", third["id"].as_str().unwrap());
+    let resumed = app.authorized(Method::PATCH, &third_path, own).json(&json!({ "status": "active" })).send().await.unwrap();
+    assert_eq!(resumed.status(), StatusCode::OK);
+    let (_, resumed, _) = fhir(&app, token, &format!("/fhir/r4/Goal/{}", third["id"].as_str().unwrap())).await;
+    assert_eq!((resumed["lifecycleStatus"].as_str(), resumed["statusReason"].as_str()), (Some("active"), Some("The person took this goal up again")));
 
     // Every read the app made is in the person's access log.
     let mut logged = Vec::new();
@@ -288,9 +338,9 @@ api_test!(async fn fhir_errors_are_operation_outcomes_with_the_apis_statuses(app
         assert_eq!(outcome["issue"][0]["code"], "not-found");
     }
     let (_, others, _) = fhir(&app, token, &format!("/fhir/r4/CarePlan?patient={}", stranger.account_id)).await;
-    assert!(others.get("entry").is_none(), "{others}");
+    assert_eq!(ids(&others), Vec::<String>::new());
     let (_, theirs, _) = fhir(&app, token, &format!("/fhir/r4/Goal?patient={}", stranger.account_id)).await;
-    assert!(theirs.get("entry").is_none(), "{theirs}");
+    assert_eq!(ids(&theirs), Vec::<String>::new());
 });
 
 api_test!(async fn last_updated_finds_goals_by_when_they_last_changed(app) {
@@ -300,9 +350,6 @@ api_test!(async fn last_updated_finds_goals_by_when_they_last_changed(app) {
     let older = made(&app, own, "/v1/goals", json!({ "title": "Older", "area": "work" })).await;
     let newer = made(&app, own, "/v1/goals", json!({ "title": "Newer", "area": "work" })).await;
     let at = older["updated_at"].as_str().unwrap();
-    let ids = |page: &Value| -> Vec<String> {
-        page["entry"].as_array().map(|entries| entries.iter().map(|entry| entry["resource"]["id"].as_str().unwrap().to_owned()).collect()).unwrap_or_default()
-    };
     let search = |query: String| {
         let app = &app;
         async move { fhir(app, token, &format!("/fhir/r4/Goal?{query}")).await.1 }
@@ -402,5 +449,113 @@ api_test!(async fn the_fhir_view_of_random_goals_and_routines_says_what_v1_says(
         assert_eq!(repeat.get("timeOfDay").cloned().unwrap_or(json!([])), json!(times), "{routine}");
         assert_eq!(repeat["boundsPeriod"]["start"], schedule["starts_on"], "{routine}");
         assert_eq!(repeat["boundsPeriod"]["end"], schedule["ends_on"], "{routine}");
+    }
+});
+
+api_test!(async fn related_people_page_by_name_and_leave_as_soon_as_the_person_stops_sharing(app) {
+    let person = connected(&app).await;
+    let own = person.own_token.as_str();
+    let token = Some(person.app_token.as_str());
+    let mut shared = Vec::new();
+    for name in ["Cara", "ash", "Bo"] {
+        shared.push(made(&app, own, "/v1/contacts", json!({ "name": name, "kind": "peer", "shared_with_services": true })).await);
+    }
+    let (status, first, _) = fhir(&app, token, "/fhir/r4/RelatedPerson?_count=2").await;
+    assert_eq!(status, StatusCode::OK);
+    let names = |page: &Value| -> Vec<String> {
+        ids(page);
+        page["entry"].as_array().unwrap().iter().map(|entry| entry["resource"]["name"][0]["text"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(names(&first), ["ash", "Bo"], "by name, any letter case");
+    let next = first["link"].as_array().unwrap().iter().find(|link| link["relation"] == "next").unwrap()["url"].as_str().unwrap().to_owned();
+    let (_, second, _) = fhir(&app, token, path_of(&next)).await;
+    assert_eq!(names(&second), ["Cara"]);
+    assert_eq!(second["entry"][0]["resource"]["relationship"][0], json!({ "text": "peer" }), "a kind no RoleCode says is text");
+
+    let cara = shared[0]["id"].as_str().unwrap();
+    let (status, _, _) = fhir(&app, token, &format!("/fhir/r4/RelatedPerson/{cara}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let stopped = app.authorized(Method::PATCH, &format!("/v1/contacts/{cara}"), own).json(&json!({ "shared_with_services": false })).send().await.unwrap();
+    assert_eq!(stopped.status(), StatusCode::OK);
+    let (status, outcome, _) = fhir(&app, token, &format!("/fhir/r4/RelatedPerson/{cara}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not shared any more: {outcome}");
+    let (_, all, _) = fhir(&app, token, "/fhir/r4/RelatedPerson").await;
+    assert_eq!(names(&all), ["ash", "Bo"]);
+});
+
+api_test!(async fn only_the_person_chooses_which_contacts_services_see(app) {
+    let (_, email, tokens) = an_app_let_in(&app, json!(["contacts:read", "contacts:write"])).await;
+    let app_token = tokens["access_token"].as_str().unwrap().to_owned();
+    assert!(tokens.get("patient").is_none(), "no patient without launch/patient: {tokens}");
+    let own = app.sign_in(&email, GOOD_PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+
+    let refused = app.authorized(Method::POST, "/v1/contacts", &app_token).json(&json!({ "name": "Sam", "kind": "friend", "shared_with_services": true })).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["pointer"], "/shared_with_services", "{problem}");
+    let card = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Sam\r\nX-WAYMARK-SHARED-WITH-SERVICES:true\r\nEND:VCARD\r\n";
+    let imported: Value = app.authorized(Method::POST, "/v1/contacts/import", &app_token).header("content-type", "text/vcard").body(card).send().await.unwrap().json().await.unwrap();
+    assert_eq!(imported["results"][0]["status"], 422, "a card cannot choose for the person either: {imported}");
+
+    let contact = made(&app, &app_token, "/v1/contacts", json!({ "name": "Sam", "kind": "friend" })).await;
+    let path = format!("/v1/contacts/{}", contact["id"].as_str().unwrap());
+    let by_app = app.authorized(Method::PATCH, &path, &app_token).json(&json!({ "shared_with_services": true })).send().await.unwrap();
+    assert_eq!(by_app.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let unchanged = app.authorized(Method::PATCH, &path, &app_token).json(&json!({ "shared_with_services": false, "notes": "Met at the garden." })).send().await.unwrap();
+    assert_eq!(unchanged.status(), StatusCode::OK, "sending the value as it is chooses nothing");
+    let by_person = app.authorized(Method::PATCH, &path, &own).json(&json!({ "shared_with_services": true })).send().await.unwrap();
+    assert_eq!(by_person.status(), StatusCode::OK);
+    let read: Value = app.authorized(Method::GET, &path, &app_token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(read["shared_with_services"], true, "the app may read the person's choice");
+    let back = app.authorized(Method::PATCH, &path, &app_token).json(&json!({ "shared_with_services": false })).send().await.unwrap();
+    assert_eq!(back.status(), StatusCode::UNPROCESSABLE_ENTITY, "nor undo it");
+});
+
+api_test!(async fn the_plans_version_follows_what_it_holds_and_every_read_takes_only_json(app) {
+    let person = connected(&app).await;
+    let own = person.own_token.as_str();
+    let plan_path = format!("/fhir/r4/CarePlan/{}", person.patient);
+    let etag = |headers: &reqwest::header::HeaderMap| headers.get(ETAG).unwrap().to_str().unwrap().to_owned();
+    let conditional = |tag: String| {
+        let app = &app;
+        let (path, token) = (plan_path.clone(), person.app_token.clone());
+        async move { app.request(Method::GET, &path).bearer_auth(token).header(IF_NONE_MATCH, tag).send().await.unwrap().status() }
+    };
+    let (_, empty, headers) = fhir(&app, Some(&person.app_token), &plan_path).await;
+    assert!(empty.get("goal").is_none() && empty.get("activity").is_none(), "{empty}");
+    let mut seen = etag(&headers);
+    assert_eq!(seen, format!("W/\"{}\"", empty["meta"]["versionId"].as_str().unwrap()));
+    assert_eq!(conditional(seen.clone()).await, StatusCode::NOT_MODIFIED);
+
+    let routine = made(&app, own, "/v1/routines", json!({ "title": "Stretch", "category": "exercise", "schedule": { "kind": "daily", "times": ["07:00"] } })).await;
+    let goal = made(&app, own, "/v1/goals", json!({ "title": "Run 5k", "area": "health" })).await;
+    assert_eq!(conditional(seen.clone()).await, StatusCode::OK, "a new goal and routine change the plan");
+    let (_, _, headers) = fhir(&app, Some(&person.app_token), &plan_path).await;
+    seen = etag(&headers);
+    let changes = [
+        (Method::PATCH, format!("/v1/routines/{}", routine["id"].as_str().unwrap()), json!({ "title": "Stretch well" })),
+        (Method::PATCH, format!("/v1/goals/{}", goal["id"].as_str().unwrap()), json!({ "status": "achieved" })),
+        (Method::PATCH, format!("/v1/routines/{}", routine["id"].as_str().unwrap()), json!({ "active": false })),
+    ];
+    for (method, path, body) in changes {
+        assert_eq!(conditional(seen.clone()).await, StatusCode::NOT_MODIFIED, "before {path}");
+        let answer = app.authorized(method, &path, own).json(&body).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+        assert_eq!(conditional(seen.clone()).await, StatusCode::OK, "{path} {body} changes the plan");
+        let (_, _, headers) = fhir(&app, Some(&person.app_token), &plan_path).await;
+        seen = etag(&headers);
+    }
+    let (_, plan, _) = fhir(&app, Some(&person.app_token), &plan_path).await;
+    assert!(plan.get("goal").is_none() && plan.get("activity").is_none(), "an achieved goal and a paused routine leave the plan: {plan}");
+
+    for path in ["/fhir/r4/metadata", &plan_path, &format!("/fhir/r4/Patient/{}", person.patient), "/fhir/r4/Goal", "/fhir/r4/CarePlan", "/fhir/r4/RelatedPerson"] {
+        for format in ["json", "application/fhir+json"] {
+            let (status, body, _) = fhir(&app, Some(&person.app_token), &format!("{path}?_format={}", url::form_urlencoded::byte_serialize(format.as_bytes()).collect::<String>())).await;
+            assert_eq!(status, StatusCode::OK, "{path} _format={format}: {body}");
+        }
+        let (status, outcome, _) = fhir(&app, Some(&person.app_token), &format!("{path}?_format=xml")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {outcome}");
+        let (status, _, _) = fhir(&app, Some(&person.app_token), &format!("{path}?_summary=true")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path} refuses what it does not do");
     }
 });

@@ -12,7 +12,7 @@ use waymark_domain::identity::authorization::{
 };
 use waymark_domain::identity::ports::Consent;
 use waymark_domain::identity::secret::OpaqueSecret;
-use waymark_domain::identity::{AccountId, ApiClient, ClientId, ScopeSet};
+use waymark_domain::identity::{AccountId, ApiClient, ClientId, Scope, ScopeSet};
 use waymark_domain::ports::{StoragePorts, StoreError};
 use waymark_domain::time::Instant;
 
@@ -133,6 +133,13 @@ pub async fn check(
         }
         Err(unknown) => return Ok(Err(refuse("invalid_scope", unknown.to_string()))),
     };
+    if sent.aud.is_none() && scopes.iter().any(Scope::is_smart) {
+        let description = format!(
+            "aud is required with SMART's scopes: this server's FHIR base URL, {}",
+            sent.fhir_base
+        );
+        return Ok(Err(refuse("invalid_request", description)));
+    }
     Ok(Ok(AuthorizationRequest {
         redirect_uri: redirect_uri.to_owned(),
         client,

@@ -2,6 +2,9 @@
 //! reading, changing and deleting them.
 
 use waymark_domain::acting::Acting;
+use waymark_domain::contacts::contact::{
+    SHARING_WITH_SERVICES_IS_THE_PERSONS_CHOICE, may_choose_sharing_with_services,
+};
 use waymark_domain::contacts::ports::{ContactPage, ContactQuery, ContactWriteError, NewContact};
 use waymark_domain::contacts::{Contact, ContactChanges, ContactDraft, ContactId, PhoneRegion};
 use waymark_domain::ports::{StoragePorts, StoreError};
@@ -69,6 +72,11 @@ pub async fn import(
         .into_iter()
         .map(|draft| {
             let checked = draft?.check(region, now)?;
+            if checked.details.shared_with_services
+                && !may_choose_sharing_with_services(acting.actor)
+            {
+                return Err(vec![sharing_is_the_persons_choice()]);
+            }
             Ok(NewContact {
                 details: checked.details,
                 last_contacted_at: checked.last_contacted_at,
@@ -147,6 +155,12 @@ pub async fn update(
     let current = get(ports, acting, id).await?;
     let expected = seen.expected(current.version)?;
     let changes = edit.parse(region(ports, acting).await?, now).map_err(Failure::Invalid)?;
+    let choosing = changes
+        .shared_with_services
+        .is_some_and(|shared| shared != current.details.shared_with_services);
+    if choosing && !may_choose_sharing_with_services(acting.actor) {
+        return Err(Failure::Invalid(vec![sharing_is_the_persons_choice()]));
+    }
     ports.contacts.update(acting, id, changes, expected, now).await.map_err(Failure::Refused)
 }
 
@@ -165,4 +179,13 @@ pub async fn delete(
     let expected =
         expected_version(seen, get(ports, acting, id), |contact| contact.version).await?;
     ports.contacts.delete(acting, id, expected, now).await.map_err(Failure::Refused)
+}
+
+/// The problem of an app choosing whether a contact is shared with services.
+fn sharing_is_the_persons_choice() -> Problem {
+    Problem {
+        pointer: "/shared_with_services".to_owned(),
+        code: "invalid",
+        message: SHARING_WITH_SERVICES_IS_THE_PERSONS_CHOICE.to_owned(),
+    }
 }

@@ -3,13 +3,16 @@
 //! every read is scoped to the person the token acts for, so another person's id is
 //! simply not found, and a search naming another patient finds nothing.
 
+use std::collections::BTreeSet;
 use waymark_domain::acting::Acting;
-use waymark_domain::contacts::Contact;
-use waymark_domain::contacts::ports::{ContactPage, ContactPosition, ContactQuery};
+
+use waymark_domain::contacts::ports::{
+    ContactPage, ContactPosition, ContactQuery, MAX_CONTACTS_PER_PERSON,
+};
+use waymark_domain::contacts::{Contact, ContactId};
 use waymark_domain::goals::ports::{GoalPage, GoalPosition, GoalQuery};
 use waymark_domain::goals::{Goal, GoalId, GoalStatus};
 use waymark_domain::identity::{Account, AccountId};
-use waymark_domain::journal::Sequence;
 use waymark_domain::ports::{StoragePorts, StoreError};
 use waymark_domain::routines::Routine;
 use waymark_domain::time::Instant;
@@ -43,6 +46,48 @@ pub struct GoalSearch {
     pub count: u64,
 }
 
+/// Goals with what their FHIR view needs besides: their person, whose time zone the
+/// dates are days in, and which of their supporters the person shares with services.
+#[derive(Debug, Clone)]
+pub struct WithPerson<T> {
+    /// The goal or goals.
+    pub value: T,
+    /// Whose they are.
+    pub person: Account,
+    /// The supporters of these goals that the person shares with services (the only
+    /// ones a FHIR client may be pointed to), with their versions, by id.
+    pub shared_supporters: Vec<(ContactId, i64)>,
+}
+
+async fn person(ports: &StoragePorts, acting: Acting) -> Result<Account, FhirReadError> {
+    ports.accounts.get(acting.owner).await?.ok_or(FhirReadError::NotFound)
+}
+
+/// The supporters of `goals` that the person shares with services. Reads nothing
+/// when no goal has a supporter.
+async fn shared_supporters(
+    ports: &StoragePorts,
+    acting: Acting,
+    goals: &[Goal],
+) -> Result<Vec<(ContactId, i64)>, FhirReadError> {
+    let supporters: BTreeSet<ContactId> =
+        goals.iter().flat_map(|goal| goal.supporters.iter().copied()).collect();
+    if supporters.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = ContactQuery::by_name(MAX_CONTACTS_PER_PERSON as u64);
+    query.shared_with_services = Some(true);
+    let shared = ports.contacts.list(acting.owner, query).await?;
+    let mut found: Vec<(ContactId, i64)> = shared
+        .contacts
+        .iter()
+        .filter(|contact| supporters.contains(&contact.id))
+        .map(|contact| (contact.id, contact.version))
+        .collect();
+    found.sort_unstable();
+    Ok(found)
+}
+
 /// The person, as a FHIR `Patient`, when `id` is theirs.
 ///
 /// # Errors
@@ -62,8 +107,14 @@ pub async fn patient(
 ///
 /// # Errors
 /// [`FhirReadError::NotFound`].
-pub async fn goal(ports: &StoragePorts, acting: Acting, id: GoalId) -> Result<Goal, FhirReadError> {
-    ports.goals.get(acting.owner, id).await?.ok_or(FhirReadError::NotFound)
+pub async fn goal(
+    ports: &StoragePorts,
+    acting: Acting,
+    id: GoalId,
+) -> Result<WithPerson<Goal>, FhirReadError> {
+    let goal = ports.goals.get(acting.owner, id).await?.ok_or(FhirReadError::NotFound)?;
+    let shared_supporters = shared_supporters(ports, acting, std::slice::from_ref(&goal)).await?;
+    Ok(WithPerson { value: goal, person: person(ports, acting).await?, shared_supporters })
 }
 
 /// A page of the person's goals matching `search`, newest first (the order of
@@ -75,17 +126,21 @@ pub async fn goals(
     ports: &StoragePorts,
     acting: Acting,
     search: GoalSearch,
-) -> Result<GoalPage, FhirReadError> {
+) -> Result<WithPerson<GoalPage>, FhirReadError> {
+    let person = person(ports, acting).await?;
     let another_patient = search.patient.is_some_and(|patient| patient != acting.owner);
     let no_status_matches = search.statuses.as_ref().is_some_and(Vec::is_empty);
     if another_patient || no_status_matches {
-        return Ok(GoalPage { goals: Vec::new().into(), has_more: false });
+        let nothing = GoalPage { goals: Vec::new().into(), has_more: false };
+        return Ok(WithPerson { value: nothing, person, shared_supporters: Vec::new() });
     }
     let mut query =
         GoalQuery::newest(None, search.statuses.unwrap_or_default(), search.after, search.count);
     query.updated_from = search.updated_from;
     query.updated_before = search.updated_before;
-    Ok(ports.goals.list(acting.owner, query).await?)
+    let page = ports.goals.list(acting.owner, query).await?;
+    let shared_supporters = shared_supporters(ports, acting, &page.goals).await?;
+    Ok(WithPerson { value: page, person, shared_supporters })
 }
 
 /// The most goals one recovery plan names.
@@ -97,9 +152,6 @@ pub const MAX_PLAN_GOALS: u64 = 500;
 pub struct RecoveryPlan {
     /// Whose.
     pub person: Account,
-    /// The person's journal head when the plan was read: it moves with every change
-    /// to anything the plan holds, so it is the plan's version.
-    pub version: Sequence,
     /// The goals being worked on.
     pub goals: Vec<Goal>,
     /// The active routines, each an activity.
@@ -107,6 +159,32 @@ pub struct RecoveryPlan {
 }
 
 impl RecoveryPlan {
+    /// The plan's version: a digest of what it holds (each goal's and routine's id
+    /// and version), so it changes exactly when what the plan says can change,
+    /// whichever cache or replica each part was read from. 16 hexadecimal digits.
+    #[must_use]
+    pub fn version(&self) -> String {
+        // FNV-1a, 64 bits: the same on every replica and in every build.
+        let mut digest: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut add = |bytes: &[u8]| {
+            for byte in bytes {
+                digest = (digest ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        add(self.person.id.0.as_bytes());
+        for goal in &self.goals {
+            add(b"g");
+            add(goal.id.0.as_bytes());
+            add(&goal.version.to_be_bytes());
+        }
+        for routine in &self.routines {
+            add(b"r");
+            add(routine.id.0.as_bytes());
+            add(&routine.version.to_be_bytes());
+        }
+        format!("{digest:016x}")
+    }
+
     /// When anything the plan holds last changed (the account's creation when it
     /// holds nothing).
     #[must_use]
@@ -128,27 +206,23 @@ pub async fn recovery_plan(
     id: AccountId,
 ) -> Result<RecoveryPlan, FhirReadError> {
     let person = patient(ports, acting, id).await?;
-    // The version is read before what it versions: a change landing in between gives
-    // an answer newer than its version, which the next conditional read answers again
-    // in full; the other order could hide that change behind a 304.
-    let version = ports.journal.head(acting.owner).await?;
-    let statuses = vec![GoalStatus::Active, GoalStatus::Paused];
-    let page = ports.goals.list(acting.owner, GoalQuery::newest(None, statuses, None, 100)).await?;
-    let mut goals = page.goals.to_vec();
-    let mut has_more = page.has_more;
-    while has_more && (goals.len() as u64) < MAX_PLAN_GOALS {
-        let after = goals
+    let worked_on = || vec![GoalStatus::Active, GoalStatus::Paused];
+    let mut goals: Vec<Goal> = Vec::new();
+    let mut after = None;
+    loop {
+        let query = GoalQuery::newest(None, worked_on(), after, 100);
+        let page = ports.goals.list(acting.owner, query).await?;
+        goals.extend(page.goals.iter().cloned());
+        after = goals
             .last()
             .map(|goal| GoalPosition::Newest { created_at: goal.created_at, id: goal.id });
-        let statuses = vec![GoalStatus::Active, GoalStatus::Paused];
-        let next = ports.goals.list(acting.owner, GoalQuery::newest(None, statuses, after, 100));
-        let next = next.await?;
-        goals.extend(next.goals.iter().cloned());
-        has_more = next.has_more;
+        if !page.has_more || goals.len() as u64 >= MAX_PLAN_GOALS {
+            break;
+        }
     }
     goals.truncate(usize::try_from(MAX_PLAN_GOALS).unwrap_or(usize::MAX));
     let routines = ports.routines.active(acting.owner).await?;
-    Ok(RecoveryPlan { person, version, goals, routines })
+    Ok(RecoveryPlan { person, goals, routines })
 }
 
 /// One of the contacts the person shares with services.
@@ -183,15 +257,8 @@ pub async fn related_people(
     if patient.is_some_and(|patient| patient != acting.owner) {
         return Ok(ContactPage { contacts: Vec::new(), has_more: false });
     }
-    let query = ContactQuery {
-        kind: None,
-        helpfulness: None,
-        crisis_contact: None,
-        shared_with_services: Some(true),
-        text: None,
-        due_by: None,
-        after,
-        limit: count,
-    };
+    let mut query = ContactQuery::by_name(count);
+    query.shared_with_services = Some(true);
+    query.after = after;
     Ok(ports.contacts.list(acting.owner, query).await?)
 }

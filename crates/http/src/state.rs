@@ -79,6 +79,10 @@ pub struct AppState {
     pub(crate) goal_pages: Arc<SerializedPages>,
     /// The JSON of pages of goals as supporters see them, by share.
     pub(crate) shared_goal_pages: Arc<SerializedPages>,
+    /// The JSON of pages of FHIR Goal search entries, by person and goal versions.
+    pub(crate) fhir_goal_entries: Arc<SerializedPages>,
+    /// The FHIR base URL, made once.
+    fhir_base: String,
     /// The JSON of sync answers, by request and journal head.
     pub(crate) sync_answers: Arc<crate::sync_answers::SyncAnswers>,
     /// Crisis lines that answer even when the database does not.
@@ -99,14 +103,21 @@ impl AppState {
     /// The FHIR base URL of this deployment (absolute, from `WAYMARK_PUBLIC_URL`,
     /// never from a request's `Host`, so links cannot be pointed elsewhere).
     #[must_use]
-    pub fn fhir_base(&self) -> String {
-        format!("{}/fhir/r4", self.tokens.settings().issuer.trim_end_matches('/'))
+    pub fn fhir_base(&self) -> &str {
+        &self.fhir_base
+    }
+
+    /// This deployment's public URL (`WAYMARK_PUBLIC_URL`), without a trailing `/`.
+    #[must_use]
+    pub fn public_url(&self) -> &str {
+        self.tokens.settings().issuer.trim_end_matches('/')
     }
 
     /// State over `ports`, signing with `tokens`, with fresh metrics.
     #[must_use]
     pub fn new(ports: StoragePorts, tokens: TokenIssuer, settings: HttpSettings) -> Self {
         let cursors = CursorSigner::derived_from(&tokens.keys().secret_material());
+        let fhir_base = format!("{}/fhir/r4", tokens.settings().issuer.trim_end_matches('/'));
         Self {
             sync_tokens: crate::routes::sync_tokens(&cursors),
             cursors,
@@ -121,6 +132,8 @@ impl AppState {
             settings: Arc::new(settings),
             goal_pages: Arc::new(SerializedPages::default()),
             shared_goal_pages: Arc::new(SerializedPages::default()),
+            fhir_goal_entries: Arc::new(SerializedPages::default()),
+            fhir_base,
             sync_answers: Arc::new(crate::sync_answers::SyncAnswers::default()),
             crisis: Arc::new(CrisisBoard::default()),
             rendered_articles: Arc::new(RenderedArticles::default()),

@@ -3,11 +3,12 @@
 //! rules. Building the JSON is the HTTP layer's job; what each value means is this
 //! module's.
 
-use chrono::NaiveTime;
+use chrono::{DateTime, Duration, Months, NaiveDate, NaiveTime, TimeZone, Utc};
 use waymark_domain::contacts::{ChannelType, ContactKind};
 use waymark_domain::goals::{Goal, GoalStatus};
 use waymark_domain::routines::schedule::weekday_name;
 use waymark_domain::routines::{Pattern, Schedule};
+use waymark_domain::time::Instant;
 
 /// The FHIR version served.
 pub const FHIR_VERSION: &str = "4.0.1";
@@ -74,11 +75,19 @@ pub const fn lifecycle_of(status: GoalStatus) -> &'static str {
     }
 }
 
+/// The code system of `Goal.lifecycleStatus`, which a token search may name
+/// (`system|code`).
+pub const GOAL_STATUS_SYSTEM: &str = "http://hl7.org/fhir/goal-status";
+
 /// The `lifecycle-status` codes searched for, as Waymark statuses: `None` when a
 /// code is not a FHIR `goal-status` code; codes no Waymark goal ever has
 /// (`proposed`, `planned`, `accepted`, `entered-in-error`, `rejected`) match nothing.
 #[must_use]
 pub fn statuses_of_lifecycle(code: &str) -> Option<Vec<GoalStatus>> {
+    let code = code
+        .strip_prefix(GOAL_STATUS_SYSTEM)
+        .and_then(|rest| rest.strip_prefix('|'))
+        .unwrap_or(code);
     match code {
         "active" => Some(vec![GoalStatus::Active]),
         "on-hold" => Some(vec![GoalStatus::Paused]),
@@ -87,6 +96,84 @@ pub fn statuses_of_lifecycle(code: &str) -> Option<Vec<GoalStatus>> {
         "proposed" | "planned" | "accepted" | "entered-in-error" | "rejected" => Some(Vec::new()),
         _ => None,
     }
+}
+
+/// A `_lastUpdated` value that is not a date or an instant after a known prefix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "_lastUpdated must be a date (YYYY, YYYY-MM, YYYY-MM-DD) or an instant with its offset, after eq (the default), gt, ge, lt or le"
+)]
+pub struct UnreadableLastUpdated;
+
+/// The instants a `_lastUpdated` value covers at the precision it is written in (a
+/// date is a UTC day, month or year; an instant is its second, or the fraction of a
+/// second its digits give): from the first, up to (not including) the second.
+fn covered(value: &str) -> Option<(Instant, Instant)> {
+    let start_of = |date: NaiveDate| {
+        date.and_hms_opt(0, 0, 0).map(|midnight| Utc.from_utc_datetime(&midnight))
+    };
+    let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    match value.len() {
+        4 => {
+            let year = value.parse::<i32>().ok()?;
+            let start = NaiveDate::from_ymd_opt(year, 1, 1)?;
+            Some((start_of(start)?, start_of(NaiveDate::from_ymd_opt(year + 1, 1, 1)?)?))
+        }
+        7 => {
+            let start = day(&format!("{value}-01"))?;
+            Some((start_of(start)?, start_of(start.checked_add_months(Months::new(1))?)?))
+        }
+        10 => {
+            let start = day(value)?;
+            Some((start_of(start)?, start_of(start.succ_opt()?)?))
+        }
+        _ => {
+            let at = DateTime::parse_from_rfc3339(value).ok()?.with_timezone(&Utc);
+            let digits = value
+                .split_once('.')
+                .map_or(0, |(_, rest)| rest.chars().take_while(char::is_ascii_digit).count());
+            let width = match digits {
+                0 => Duration::seconds(1),
+                1..=6 => Duration::microseconds(10_i64.pow(6 - u32::try_from(digits).unwrap_or(6))),
+                _ => Duration::microseconds(1),
+            };
+            Some((at, at + width))
+        }
+    }
+}
+
+/// The range `_lastUpdated` values ask for together (each is `eq` unless it starts
+/// with `gt`, `ge`, `lt` or `le`): changed at or after the first instant, and before
+/// the second.
+///
+/// # Errors
+/// [`UnreadableLastUpdated`].
+pub fn last_updated_range(
+    values: &[String],
+) -> Result<(Option<Instant>, Option<Instant>), UnreadableLastUpdated> {
+    let mut from: Option<Instant> = None;
+    let mut before: Option<Instant> = None;
+    for value in values {
+        let (prefix, rest) = match value.get(..2) {
+            Some(prefix) if prefix.chars().all(|c| c.is_ascii_lowercase()) => (prefix, &value[2..]),
+            _ => ("eq", value.as_str()),
+        };
+        let (start, end) = covered(rest).ok_or(UnreadableLastUpdated)?;
+        let (lower, upper) = match prefix {
+            "eq" => (Some(start), Some(end)),
+            "ge" => (Some(start), None),
+            "gt" => (Some(end), None),
+            "lt" => (None, Some(start)),
+            "le" => (None, Some(end)),
+            _ => return Err(UnreadableLastUpdated),
+        };
+        from = from.max(lower);
+        before = match (before, upper) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    Ok((from, before))
 }
 
 /// A FHIR `Timing.repeat`: when a routine happens.
@@ -187,6 +274,43 @@ mod tests {
             assert_eq!(statuses_of_lifecycle(lifecycle_of(status)), Some(vec![status]));
         }
         assert_eq!(statuses_of_lifecycle("proposed"), Some(Vec::new()));
+        assert_eq!(
+            statuses_of_lifecycle("http://hl7.org/fhir/goal-status|on-hold"),
+            Some(vec![GoalStatus::Paused])
+        );
         assert_eq!(statuses_of_lifecycle("finished"), None);
+    }
+
+    fn at(text: &str) -> Instant {
+        DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc)).unwrap()
+    }
+
+    fn range(values: &[&str]) -> (Option<Instant>, Option<Instant>) {
+        last_updated_range(&values.iter().map(|value| (*value).to_owned()).collect::<Vec<_>>())
+            .unwrap()
+    }
+
+    #[test]
+    fn last_updated_reads_each_precision_as_the_range_it_covers() {
+        assert_eq!(
+            range(&["2026-12"]),
+            (Some(at("2026-12-01T00:00:00Z")), Some(at("2027-01-01T00:00:00Z")))
+        );
+        assert_eq!(range(&["gt2026-12-07"]), (Some(at("2026-12-08T00:00:00Z")), None));
+        assert_eq!(range(&["le2026"]), (None, Some(at("2027-01-01T00:00:00Z"))));
+        assert_eq!(
+            range(&["ge2026-12-01", "lt2026-12-07T12:00:00+01:00"]),
+            (Some(at("2026-12-01T00:00:00Z")), Some(at("2026-12-07T11:00:00Z")))
+        );
+        assert_eq!(
+            range(&["gt2026-12-07T12:00:00.5Z"]),
+            (Some(at("2026-12-07T12:00:00.6Z")), None)
+        );
+        assert_eq!(
+            range(&["2026-12-07T12:00:00.123456Z"]),
+            (Some(at("2026-12-07T12:00:00.123456Z")), Some(at("2026-12-07T12:00:00.123457Z")))
+        );
+        assert!(last_updated_range(&["ne2026".to_owned()]).is_err());
+        assert!(last_updated_range(&["2026-13".to_owned()]).is_err());
     }
 }

@@ -162,6 +162,18 @@ pub struct ContactDetails {
     pub notes: ContactNotes,
 }
 
+/// Whether `actor` may choose whether a contact is shared with services: only the
+/// person (Waymark's own apps act as the person). An app acting through a grant may
+/// not make the person's contacts visible to other apps, nor hide them.
+#[must_use]
+pub const fn may_choose_sharing_with_services(actor: crate::journal::Actor) -> bool {
+    matches!(actor, crate::journal::Actor::Person(_))
+}
+
+/// What an app is told when it tries to choose for the person.
+pub const SHARING_WITH_SERVICES_IS_THE_PERSONS_CHOICE: &str =
+    "only the person can choose to share a contact with services, in Waymark's own app";
+
 /// A stored contact.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {

@@ -60,6 +60,23 @@ pub struct ContactQuery {
     pub limit: u64,
 }
 
+impl ContactQuery {
+    /// The first `limit` contacts by name, unfiltered.
+    #[must_use]
+    pub const fn by_name(limit: u64) -> Self {
+        Self {
+            kind: None,
+            helpfulness: None,
+            crisis_contact: None,
+            shared_with_services: None,
+            text: None,
+            due_by: None,
+            after: None,
+            limit,
+        }
+    }
+}
+
 /// A page of contacts.
 #[derive(Debug, Clone)]
 pub struct ContactPage {

@@ -133,6 +133,20 @@ impl Scope {
         }
     }
 
+    /// Whether it is one of SMART on FHIR's (`patient/*.rs`, `launch/patient`), which an
+    /// app asks for naming the FHIR server (`aud`).
+    #[must_use]
+    pub const fn is_smart(self) -> bool {
+        matches!(
+            self,
+            Self::FhirPatientRead
+                | Self::FhirGoalRead
+                | Self::FhirCarePlanRead
+                | Self::FhirRelatedPersonRead
+                | Self::LaunchPatient
+        )
+    }
+
     /// Whether only an API client's own token (client credentials) carries it: never
     /// a person's, nor an app's acting for a person.
     #[must_use]

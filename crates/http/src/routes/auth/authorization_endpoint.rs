@@ -156,7 +156,7 @@ pub(crate) async fn authorize(
     let sent: AuthorizeQuery =
         serde_urlencoded::from_str(request.query_string()).unwrap_or_default();
     let checked =
-        match authorization::check(&state.ports, sent.parameters(&state.fhir_base())).await? {
+        match authorization::check(&state.ports, sent.parameters(state.fhir_base())).await? {
             Ok(checked) => checked,
             Err(refused) => return Ok(refusal(&state, refused)),
         };
@@ -218,8 +218,7 @@ pub(crate) async fn authorize_decision(
         return Ok(expired());
     };
     let checked =
-        match authorization::check(&state.ports, flow.request.parameters(&state.fhir_base()))
-            .await?
+        match authorization::check(&state.ports, flow.request.parameters(state.fhir_base())).await?
         {
             Ok(checked) => checked,
             Err(refused) => return Ok(refusal(&state, refused)),

@@ -69,16 +69,7 @@ enum CursorPosition {
 }
 
 fn parse(request: &HttpRequest, state: &AppState) -> Result<ContactQuery, ApiError> {
-    let mut query = ContactQuery {
-        kind: None,
-        helpfulness: None,
-        crisis_contact: None,
-        shared_with_services: None,
-        text: None,
-        due_by: None,
-        after: None,
-        limit: DEFAULT_LIMIT,
-    };
+    let mut query = ContactQuery::by_name(DEFAULT_LIMIT);
     let sent: ContactListParameters = documented_query(request.query_string())?;
     if let Some(kind) = sent.kind {
         query.kind =

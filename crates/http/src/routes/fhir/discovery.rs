@@ -4,13 +4,14 @@
 //! the FHIR base, where SMART v2 looks for it).
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 use waymark_application::formats::fhir::FHIR_VERSION;
 use waymark_domain::identity::Scope;
 
 use super::fhir_json;
+use super::parameters::{ReadParameters, read_query};
 use super::representation::{
     CARE_PLAN_PROFILE, GOAL_PROFILE, PATIENT_PROFILE, RELATED_PERSON_PROFILE,
 };
@@ -75,15 +76,18 @@ const COUNT: CapabilitySearchParam =
 #[utoipa::path(
     tag = "fhir",
     operation_id = "fhir_capabilities",
+    params(ReadParameters),
     responses(
         (status = 200, description = "The CapabilityStatement.", content_type = "application/fhir+json", body = CapabilityStatement),
     ),
 )]
 #[get("/fhir/r4/metadata")]
 pub(crate) async fn capability_statement(
+    request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let issuer = state.tokens.settings().issuer.trim_end_matches('/').to_owned();
+    read_query(request.query_string())?;
+    let issuer = state.public_url();
     let endpoint =
         |url: &'static str, path: &str| UriExtension { url, value_uri: format!("{issuer}{path}") };
     let statement = CapabilityStatement {
@@ -95,7 +99,7 @@ pub(crate) async fn capability_statement(
         software: Software { name: "Waymark", version: env!("CARGO_PKG_VERSION") },
         implementation: Implementation {
             description: "Waymark: a person's recovery goals, plan and support network",
-            url: state.fhir_base(),
+            url: state.fhir_base().to_owned(),
         },
         fhir_version: FHIR_VERSION,
         format: ["application/fhir+json", "json"],
@@ -191,7 +195,7 @@ pub(crate) struct SmartConfiguration {
 }
 
 fn smart_configuration_of(state: &AppState) -> HttpResponse {
-    let issuer = state.tokens.settings().issuer.trim_end_matches('/').to_owned();
+    let issuer = state.public_url();
     HttpResponse::Ok().insert_header((header::CACHE_CONTROL, DISCOVERY_CACHE)).json(
         SmartConfiguration {
             jwks_uri: format!("{issuer}/.well-known/jwks.json"),
@@ -199,7 +203,7 @@ fn smart_configuration_of(state: &AppState) -> HttpResponse {
             token_endpoint: format!("{issuer}/v1/auth/token"),
             revocation_endpoint: format!("{issuer}/v1/auth/revoke"),
             introspection_endpoint: format!("{issuer}/v1/auth/introspect"),
-            issuer,
+            issuer: issuer.to_owned(),
             grant_types_supported: ["authorization_code", "refresh_token"],
             token_endpoint_auth_methods_supported: [
                 "client_secret_basic",

@@ -7,6 +7,7 @@
 //! completion middleware), with the statuses the rest of the API gives.
 
 mod discovery;
+mod parameters;
 mod reads;
 mod representation;
 mod searches;
@@ -22,7 +23,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::extract::{not_modified, version_etag};
+use crate::extract::not_modified;
 use crate::wire::fhir::FHIR_JSON;
 
 /// 200 with `body` as FHIR JSON.
@@ -31,26 +32,20 @@ fn fhir_json(body: &impl Serialize) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().content_type(FHIR_JSON).body(json))
 }
 
-/// `W/"<version>"`, as FHIR writes a resource's version.
-fn weak_etag(version: i64) -> String {
-    format!("W/{}", version_etag(version))
-}
-
-/// One resource at `version`: 304 when `If-None-Match` names it, else 200 with its
-/// weak `ETag`.
+/// One resource whose `meta.versionId` is `version`: 304 when `If-None-Match` names
+/// it, else 200 with the weak `ETag` FHIR writes, `W/"<version>"`.
 fn versioned_resource(
     request: &HttpRequest,
-    version: i64,
+    version: &str,
     body: &impl Serialize,
 ) -> Result<HttpResponse, ApiError> {
-    if not_modified(request, &version_etag(version)).is_some() {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, weak_etag(version)))
-            .finish());
+    let strong = format!("\"{version}\"");
+    let weak = header::HeaderValue::from_str(&format!("W/{strong}"))
+        .map_err(|error| ApiError::Internal(error.into()))?;
+    if not_modified(request, &strong).is_some() {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, weak)).finish());
     }
     let mut response = fhir_json(body)?;
-    let etag = header::HeaderValue::from_str(&weak_etag(version))
-        .map_err(|error| ApiError::Internal(error.into()))?;
-    response.headers_mut().insert(header::ETAG, etag);
+    response.headers_mut().insert(header::ETAG, weak);
     Ok(response)
 }

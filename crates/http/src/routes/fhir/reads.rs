@@ -2,8 +2,10 @@
 //! and answers 304 to an `If-None-Match` naming it; anything not the person's is 404.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use waymark_application::{accounts, fhir};
+use waymark_application::fhir;
 
+use super::parameters::{ReadParameters, read_query};
+use super::representation::GoalContext;
 use super::{representation, versioned_resource};
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -20,7 +22,7 @@ use crate::wire::fhir::{FhirCarePlan, FhirGoal, FhirPatient, FhirRelatedPerson};
     tag = "fhir",
     operation_id = "fhir_read_patient",
     security(("oauth2" = ["patient/Patient.rs"])),
-    params(FhirPatientPath),
+    params(FhirPatientPath, ReadParameters),
     responses(
         (status = 200, description = "The person.", content_type = "application/fhir+json", body = FhirPatient,
             headers(("ETag" = String, description = "Its version, weak: `W/\"3\"`."))),
@@ -35,18 +37,21 @@ pub(crate) async fn read_patient(
     path: web::Path<FhirPatientPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    read_query(request.query_string())?;
     let person = fhir::patient(&state.ports, principal.acting()?, path.id()).await?;
-    versioned_resource(&request, person.version, &representation::patient(&person))
+    versioned_resource(&request, &person.version.to_string(), &representation::patient(&person))
 }
 
 /// One of the person's goals, as a FHIR `Goal`.
 ///
-/// Statuses as in the README's table; dates are days in the person's time zone.
+/// Statuses as in the README's table; dates are days in the person's time zone. Its
+/// version is the goal's (a change of the person's time zone, which moves its dates,
+/// is not a new version of the goal).
 #[utoipa::path(
     tag = "fhir",
     operation_id = "fhir_read_goal",
     security(("oauth2" = ["patient/Goal.rs"])),
-    params(FhirGoalPath),
+    params(FhirGoalPath, ReadParameters),
     responses(
         (status = 200, description = "The goal.", content_type = "application/fhir+json", body = FhirGoal,
             headers(("ETag" = String, description = "Its version, weak: `W/\"3\"`."))),
@@ -61,22 +66,29 @@ pub(crate) async fn read_goal(
     path: web::Path<FhirGoalPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let acting = principal.acting()?;
-    let goal = fhir::goal(&state.ports, acting, path.id()).await?;
-    let person = accounts::get(&state.ports, acting).await?;
-    versioned_resource(&request, goal.version, &representation::goal(&goal, person.time_zone))
+    read_query(request.query_string())?;
+    let found = fhir::goal(&state.ports, principal.acting()?, path.id()).await?;
+    let context = GoalContext {
+        time_zone: found.person.time_zone,
+        shared_supporters: &found.shared_supporters,
+        fhir_base: state.fhir_base(),
+    };
+    let goal = found.value;
+    let resource = representation::goal(&goal, &context);
+    versioned_resource(&request, &goal.version.to_string(), &resource)
 }
 
 /// The person's recovery plan, as a FHIR `CarePlan`.
 ///
 /// One per person, under the person's own id: `intent` `plan`, `status` `active`, the
 /// goals being worked on (active or paused) and one activity per active routine, its
-/// schedule a FHIR `Timing`. Its version moves with every change to the person's data.
+/// schedule a FHIR `Timing`. Its version is a digest of the versions of what it holds,
+/// so it changes with them.
 #[utoipa::path(
     tag = "fhir",
     operation_id = "fhir_read_care_plan",
     security(("oauth2" = ["patient/CarePlan.rs"])),
-    params(FhirCarePlanPath),
+    params(FhirCarePlanPath, ReadParameters),
     responses(
         (status = 200, description = "The plan.", content_type = "application/fhir+json", body = FhirCarePlan,
             headers(("ETag" = String, description = "Its version, weak: `W/\"3\"`."))),
@@ -91,9 +103,13 @@ pub(crate) async fn read_care_plan(
     path: web::Path<FhirCarePlanPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    read_query(request.query_string())?;
     let plan = fhir::recovery_plan(&state.ports, principal.acting()?, path.id()).await?;
-    let version = plan.version.0.max(1);
-    versioned_resource(&request, version, &representation::care_plan(&plan))
+    versioned_resource(
+        &request,
+        &plan.version(),
+        &representation::care_plan(&plan, state.fhir_base()),
+    )
 }
 
 /// A contact the person shares with services, as a FHIR `RelatedPerson`.
@@ -104,7 +120,7 @@ pub(crate) async fn read_care_plan(
     tag = "fhir",
     operation_id = "fhir_read_related_person",
     security(("oauth2" = ["patient/RelatedPerson.rs"])),
-    params(FhirRelatedPersonPath),
+    params(FhirRelatedPersonPath, ReadParameters),
     responses(
         (status = 200, description = "The contact.", content_type = "application/fhir+json", body = FhirRelatedPerson,
             headers(("ETag" = String, description = "Its version, weak: `W/\"3\"`."))),
@@ -119,6 +135,8 @@ pub(crate) async fn read_related_person(
     path: web::Path<FhirRelatedPersonPath>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    read_query(request.query_string())?;
     let contact = fhir::related_person(&state.ports, principal.acting()?, path.id()).await?;
-    versioned_resource(&request, contact.version, &representation::related_person(&contact))
+    let resource = representation::related_person(&contact);
+    versioned_resource(&request, &contact.version.to_string(), &resource)
 }

@@ -7,7 +7,7 @@ use waymark_application::formats::fhir::{
     ChannelPlace, GOAL_ACHIEVEMENT_SYSTEM, ROLE_CODE_SYSTEM, Relationship, place_of,
     relationship_of, repeat_of, standing_of,
 };
-use waymark_domain::contacts::Contact;
+use waymark_domain::contacts::{Contact, ContactId};
 use waymark_domain::goals::Goal;
 use waymark_domain::identity::{Account, TimeZoneName};
 use waymark_domain::routines::Routine;
@@ -16,7 +16,8 @@ use waymark_domain::time::Instant;
 use crate::wire::fhir::{
     CarePlanActivity, CarePlanDetail, FhirAnnotation, FhirCarePlan, FhirCodeExtension,
     FhirCodeableConcept, FhirContactPoint, FhirGoal, FhirMeta, FhirPatient, FhirPeriod,
-    FhirReference, FhirRelatedPerson, FhirText, FhirTiming, FhirTimingRepeat, GoalTarget,
+    FhirReference, FhirReferenceExtension, FhirRelatedPerson, FhirText, FhirTiming,
+    FhirTimingRepeat, GoalTarget,
 };
 
 /// The profiles each resource declares: UK Core's where UK Core defines one (Patient,
@@ -29,10 +30,7 @@ pub(super) const CARE_PLAN_PROFILE: &str = "http://hl7.org/fhir/StructureDefinit
 pub(super) const RELATED_PERSON_PROFILE: &str =
     "https://fhir.hl7.org.uk/StructureDefinition/UKCore-RelatedPerson";
 
-/// The extension naming a timing's IANA time zone.
-const TIME_ZONE_EXTENSION: &str = "http://hl7.org/fhir/StructureDefinition/tz-code";
-
-fn meta(version: i64, last_updated: Instant, profile: &'static str) -> FhirMeta {
+fn meta(version: impl ToString, last_updated: Instant, profile: &'static str) -> FhirMeta {
     FhirMeta { version_id: version.to_string(), last_updated, profile: [profile] }
 }
 
@@ -56,14 +54,38 @@ pub(super) fn patient(account: &Account) -> FhirPatient {
     }
 }
 
-/// A goal as a `Goal`; dates are days in the person's time zone `zone`.
-pub(super) fn goal(goal: &Goal, zone: TimeZoneName) -> FhirGoal {
+/// What a goal's FHIR view needs besides the goal.
+pub(super) struct GoalContext<'a> {
+    /// The person's time zone, which its dates are days in.
+    pub(super) time_zone: TimeZoneName,
+    /// The supporters the person shares with services, by id.
+    pub(super) shared_supporters: &'a [(ContactId, i64)],
+    /// The FHIR base URL, for the supporter extension's.
+    pub(super) fhir_base: &'a str,
+}
+
+/// A goal as a `Goal`.
+pub(super) fn goal(goal: &Goal, context: &GoalContext<'_>) -> FhirGoal {
     let standing = standing_of(goal);
     let why = goal.why.as_str();
+    let zone = context.time_zone;
+    let shared = |supporter: &&ContactId| {
+        context.shared_supporters.binary_search_by_key(*supporter, |(id, _)| *id).is_ok()
+    };
+    let extension = goal
+        .supporters
+        .iter()
+        .filter(shared)
+        .map(|supporter| FhirReferenceExtension {
+            url: format!("{}/StructureDefinition/goal-supporter", context.fhir_base),
+            value_reference: FhirReference::to("RelatedPerson", supporter),
+        })
+        .collect();
     FhirGoal {
         resource_type: "Goal",
         id: goal.id.to_string(),
         meta: meta(goal.version, goal.updated_at, GOAL_PROFILE),
+        extension,
         lifecycle_status: standing.lifecycle,
         achievement_status: standing.achievement.map(|(code, display)| {
             FhirCodeableConcept::coded(GOAL_ACHIEVEMENT_SYSTEM, code, display)
@@ -83,23 +105,27 @@ pub(super) fn goal(goal: &Goal, zone: TimeZoneName) -> FhirGoal {
     }
 }
 
-/// The person's recovery plan as a `CarePlan`.
-pub(super) fn care_plan(plan: &RecoveryPlan) -> FhirCarePlan {
+/// The person's recovery plan as a `CarePlan`; `fhir_base` names the extension that
+/// gives each timing's time zone.
+pub(super) fn care_plan(plan: &RecoveryPlan, fhir_base: &str) -> FhirCarePlan {
     let person = plan.person.id;
     FhirCarePlan {
         resource_type: "CarePlan",
         id: person.to_string(),
-        meta: meta(plan.version.0.max(1), plan.last_updated(), CARE_PLAN_PROFILE),
+        meta: meta(plan.version(), plan.last_updated(), CARE_PLAN_PROFILE),
         status: "active",
         intent: "plan",
         title: "Personal recovery plan",
         subject: patient_reference(person),
         goal: plan.goals.iter().map(|goal| FhirReference::to("Goal", goal.id)).collect(),
-        activity: plan.routines.iter().map(activity).collect(),
+        activity: plan.routines.iter().map(|routine| activity(routine, fhir_base)).collect(),
     }
 }
 
-fn activity(routine: &Routine) -> CarePlanActivity {
+/// A routine as an activity. Its timing's times of day are in the routine's IANA time
+/// zone, which FHIR R4's `Timing` cannot hold: Waymark's extension
+/// `{FHIR base}/StructureDefinition/time-zone` gives it.
+fn activity(routine: &Routine, fhir_base: &str) -> CarePlanActivity {
     let schedule = &routine.schedule;
     let repeat = repeat_of(schedule);
     CarePlanActivity {
@@ -108,7 +134,7 @@ fn activity(routine: &Routine) -> CarePlanActivity {
             description: routine.title.as_str().to_owned(),
             scheduled_timing: FhirTiming {
                 extension: [FhirCodeExtension {
-                    url: TIME_ZONE_EXTENSION,
+                    url: format!("{fhir_base}/StructureDefinition/time-zone"),
                     value_code: schedule.time_zone().name().to_owned(),
                 }],
                 repeat: FhirTimingRepeat {

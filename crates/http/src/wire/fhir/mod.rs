@@ -115,11 +115,23 @@ pub(crate) struct FhirAnnotation {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct FhirCodeExtension {
     /// What the extension means.
-    #[schema(max_length = 128)]
-    pub(crate) url: &'static str,
+    #[schema(max_length = 2048)]
+    pub(crate) url: String,
     /// Its value.
     #[schema(max_length = 64)]
     pub(crate) value_code: String,
+}
+
+/// An `Extension` with a reference: a goal's supporter.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FhirReferenceExtension {
+    /// `{FHIR base}/StructureDefinition/goal-supporter`: someone in the person's support
+    /// network who supports the goal.
+    #[schema(max_length = 2048)]
+    pub(crate) url: String,
+    /// The supporter, a `RelatedPerson`.
+    pub(crate) value_reference: FhirReference,
 }
 
 /// A `ContactPoint`.
@@ -157,7 +169,7 @@ pub(crate) struct FhirPeriod {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct FhirTiming {
     /// The IANA time zone the times of day are in
-    /// (`http://hl7.org/fhir/StructureDefinition/tz-code`).
+    /// (`{FHIR base}/StructureDefinition/time-zone`).
     #[schema(max_items = 1)]
     pub(crate) extension: [FhirCodeExtension; 1],
     /// The repetition.

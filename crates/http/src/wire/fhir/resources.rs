@@ -4,8 +4,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    FhirAnnotation, FhirCodeableConcept, FhirContactPoint, FhirMeta, FhirReference, FhirText,
-    FhirTiming,
+    FhirAnnotation, FhirCodeableConcept, FhirContactPoint, FhirMeta, FhirReference,
+    FhirReferenceExtension, FhirText, FhirTiming,
 };
 
 /// A FHIR `Patient`: the person, with their name as their display name and nothing
@@ -40,6 +40,11 @@ pub(crate) struct FhirGoal {
     pub(crate) id: String,
     /// Version, last change and profile (base R4 Goal).
     pub(crate) meta: FhirMeta,
+    /// The goal's supporters the person shares with services (`goal-supporter`, each a
+    /// `RelatedPerson`); others are left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 50)]
+    pub(crate) extension: Vec<FhirReferenceExtension>,
     /// `active`, `on-hold`, `completed` or `cancelled` (see the README's table).
     #[schema(max_length = 16, example = "active")]
     pub(crate) lifecycle_status: &'static str,
@@ -175,7 +180,9 @@ pub(crate) struct FhirRelatedPerson {
 }
 
 /// Declares a `searchset` Bundle of one resource type, a page at a time, and its
-/// entry (one type each, so the contract names exactly what a search answers).
+/// entry (one type each, so the contract names exactly what a search answers). The
+/// searches write the Bundle around entries serialised once (`routes/fhir`), in this
+/// shape.
 macro_rules! search_bundle {
     ($bundle:ident, $entry:ident, $resource:ty, $name:literal) => {
         #[doc = concat!("A `searchset` Bundle of ", $name, " resources, a page at a time.")]
@@ -209,13 +216,6 @@ macro_rules! search_bundle {
             pub(crate) resource: $resource,
             /// `match`.
             pub(crate) search: SearchMode,
-        }
-
-        impl $bundle {
-            /// A page of `entry`, with its links.
-            pub(crate) fn of(link: Vec<BundleLink>, entry: Vec<$entry>) -> Self {
-                Self { resource_type: "Bundle", kind: "searchset", link, entry }
-            }
         }
     };
 }
