@@ -48,10 +48,22 @@ impl SerializedPages {
         key: PageKey,
         make: impl FnOnce() -> Vec<T>,
     ) -> Result<Bytes, serde_json::Error> {
+        self.json(key, || serde_json::to_vec(&make()))
+    }
+
+    /// The JSON `make` writes, made only when none was kept under `key`.
+    ///
+    /// # Errors
+    /// `make`'s.
+    pub(crate) fn json<E>(
+        &self,
+        key: PageKey,
+        make: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<Bytes, E> {
         if let Some(json) = self.lock().by_page.get(&key) {
             return Ok(json.clone());
         }
-        let json = Bytes::from(serde_json::to_vec(&make())?);
+        let json = Bytes::from(make()?);
         let mut entries = self.lock();
         if entries.by_page.len() >= MAX_ENTRIES || entries.bytes + json.len() > MAX_BYTES {
             entries.by_page.clear();

@@ -79,8 +79,8 @@ pub struct AppState {
     pub(crate) goal_pages: Arc<SerializedPages>,
     /// The JSON of pages of goals as supporters see them, by share.
     pub(crate) shared_goal_pages: Arc<SerializedPages>,
-    /// The JSON of pages of FHIR Goal search entries, by person and goal versions.
-    pub(crate) fhir_goal_entries: Arc<SerializedPages>,
+    /// The JSON of FHIR Goal searches, by search and the versions they answered.
+    pub(crate) fhir_goal_searches: Arc<SerializedPages>,
     /// The FHIR base URL, made once.
     fhir_base: String,
     /// The JSON of sync answers, by request and journal head.
@@ -132,7 +132,7 @@ impl AppState {
             settings: Arc::new(settings),
             goal_pages: Arc::new(SerializedPages::default()),
             shared_goal_pages: Arc::new(SerializedPages::default()),
-            fhir_goal_entries: Arc::new(SerializedPages::default()),
+            fhir_goal_searches: Arc::new(SerializedPages::default()),
             fhir_base,
             sync_answers: Arc::new(crate::sync_answers::SyncAnswers::default()),
             crisis: Arc::new(CrisisBoard::default()),

@@ -129,9 +129,9 @@ fn links(
     links
 }
 
-/// A `searchset` Bundle with `links` and the JSON array `entries` (none: no `entry`,
-/// since FHIR has no empty arrays).
-fn searchset(links: &[BundleLink], entries: &[u8]) -> Result<HttpResponse, ApiError> {
+/// A `searchset` Bundle's JSON, with `links` and the JSON array `entries` (none: no
+/// `entry`, since FHIR has no empty arrays).
+fn searchset_json(links: &[BundleLink], entries: &[u8]) -> Result<Vec<u8>, ApiError> {
     let links = serde_json::to_vec(links).map_err(|error| ApiError::Internal(error.into()))?;
     let mut body = Vec::with_capacity(links.len() + entries.len() + 64);
     body.extend_from_slice(br#"{"resourceType":"Bundle","type":"searchset","link":"#);
@@ -141,7 +141,24 @@ fn searchset(links: &[BundleLink], entries: &[u8]) -> Result<HttpResponse, ApiEr
         body.extend_from_slice(entries);
     }
     body.push(b'}');
-    Ok(HttpResponse::Ok().content_type(FHIR_JSON).body(body))
+    Ok(body)
+}
+
+/// A `searchset` Bundle answered.
+fn searchset(links: &[BundleLink], entries: &[u8]) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().content_type(FHIR_JSON).body(searchset_json(links, entries)?))
+}
+
+/// The query string as a key's element: a 128-bit FNV-1a digest, as an id no goal,
+/// person or contact has (their ids are UUIDv7; this one's version bits say 0, and its
+/// `i64` is -1, which no version is).
+fn query_key(query: &str) -> (uuid::Uuid, i64) {
+    let mut digest: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for byte in query.bytes() {
+        digest =
+            (digest ^ u128::from(byte)).wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
+    }
+    (uuid::Uuid::from_u128(digest & !(0xf_u128 << 76)), -1)
 }
 
 fn json_array<T: Serialize>(items: &[T]) -> Result<Bytes, ApiError> {
@@ -196,36 +213,36 @@ pub(crate) async fn search_goals(
     };
     let found = fhir::goals(&state.ports, acting, search).await?;
     let (page, person) = (&found.value, &found.person);
-    let context = GoalContext {
-        time_zone: person.time_zone,
-        shared_supporters: &found.shared_supporters,
-        fhir_base: state.fhir_base(),
-    };
-    let next = state.cursors.after_last(page.has_more, &page.goals, |last| TimeAndId {
-        at: last.created_at,
-        id: last.id.0,
-    });
-    // An entry's JSON follows from its goal's version, the person's (their time zone
-    // dates it) and the versions of the supporters shared with services: the same
-    // page at the same versions is the same text.
-    let key = std::iter::once((person.id.0, person.version))
+    // The answer follows from the search as sent, the goals' versions, the person's
+    // (their time zone dates the goals) and the versions of the supporters shared with
+    // services: the same search at the same versions is the same text, kept once.
+    let key = [query_key(request.query_string()), (person.id.0, person.version)]
+        .into_iter()
         .chain(page.goals.iter().map(|goal| (goal.id.0, goal.version)))
         .chain(found.shared_supporters.iter().map(|(id, version)| (id.0, *version)))
         .collect();
-    let entries = state
-        .fhir_goal_entries
-        .items(key, || {
-            page.goals
-                .iter()
-                .map(|goal| GoalSearchEntry {
-                    full_url: format!("{}/Goal/{}", state.fhir_base(), goal.id),
-                    resource: representation::goal(goal, &context),
-                    search: MATCH,
-                })
-                .collect()
-        })
-        .map_err(|error| ApiError::Internal(error.into()))?;
-    searchset(&links(&state, "Goal", &request, next), &entries)
+    let body = state.fhir_goal_searches.json(key, || {
+        let context = GoalContext {
+            time_zone: person.time_zone,
+            shared_supporters: &found.shared_supporters,
+            fhir_base: state.fhir_base(),
+        };
+        let next = state.cursors.after_last(page.has_more, &page.goals, |last| TimeAndId {
+            at: last.created_at,
+            id: last.id.0,
+        });
+        let entries: Vec<GoalSearchEntry> = page
+            .goals
+            .iter()
+            .map(|goal| GoalSearchEntry {
+                full_url: format!("{}/Goal/{}", state.fhir_base(), goal.id),
+                resource: representation::goal(goal, &context),
+                search: MATCH,
+            })
+            .collect();
+        searchset_json(&links(&state, "Goal", &request, next), &json_array(&entries)?)
+    })?;
+    Ok(HttpResponse::Ok().content_type(FHIR_JSON).body(body))
 }
 
 /// Searches the person's recovery plan.
