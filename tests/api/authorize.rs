@@ -240,6 +240,7 @@ api_test!(async fn other_problems_go_back_to_the_app_with_state_and_iss(app) {
         // SMART's `aud` names the FHIR server the token is for: only this one.
         (vec![("aud", "https://elsewhere.example/fhir/r4")], "invalid_request"),
         (vec![("aud", "http://waymark.test")], "invalid_request"),
+        (vec![("aud", "http://waymark.test/fhir/r4//")], "invalid_request"),
         // Without it, SMART's scopes are not asked for.
         (vec![("aud", ""), ("scope", "goals:read launch/patient")], "invalid_request"),
     ] {

@@ -260,8 +260,10 @@ api_test!(async fn a_smart_app_reads_the_persons_record_as_fhir(app) {
         "url": format!("{TEST_ISSUER}/fhir/r4/StructureDefinition/goal-supporter"),
         "valueReference": { "reference": format!("RelatedPerson/{}", friend["id"].as_str().unwrap()) }
     }]);
-    let (_, supported, _) = fhir(&app, token, &format!("/fhir/r4/Goal/{first_id}")).await;
+    let (_, supported, supported_headers) = fhir(&app, token, &format!("/fhir/r4/Goal/{first_id}")).await;
     assert_eq!(supported["extension"], supporters, "{supported}");
+    let supported_etag = supported_headers.get(ETAG).unwrap().to_str().unwrap().to_owned();
+    assert_eq!(supported_etag, format!("W/\"{}\"", supported["meta"]["versionId"].as_str().unwrap()));
     let (_, searched, _) = fhir(&app, token, "/fhir/r4/Goal?_count=100").await;
     let entry = searched["entry"].as_array().unwrap().iter().find(|entry| entry["resource"]["id"] == first_id).unwrap();
     assert_eq!(entry["resource"]["extension"], supporters);
@@ -270,6 +272,8 @@ api_test!(async fn a_smart_app_reads_the_persons_record_as_fhir(app) {
     let (_, searched, _) = fhir(&app, token, "/fhir/r4/Goal?_count=100").await;
     let entry = searched["entry"].as_array().unwrap().iter().find(|entry| entry["resource"]["id"] == first_id).unwrap();
     assert!(entry["resource"].get("extension").is_none(), "a supporter no longer shared is gone at once: {entry}");
+    let after_unsharing = app.request(Method::GET, &format!("/fhir/r4/Goal/{first_id}")).bearer_auth(&person.app_token).header(IF_NONE_MATCH, &supported_etag).send().await.unwrap();
+    assert_eq!(after_unsharing.status(), StatusCode::OK, "no longer sharing a supporter is a new version of the goal");
     let shared_again = app.authorized(Method::PATCH, &format!("/v1/contacts/{}", friend["id"].as_str().unwrap()), own).json(&json!({ "shared_with_services": true })).send().await.unwrap();
     assert_eq!(shared_again.status(), StatusCode::OK);
 
@@ -558,4 +562,28 @@ api_test!(async fn the_plans_version_follows_what_it_holds_and_every_read_takes_
         let (status, _, _) = fhir(&app, Some(&person.app_token), &format!("{path}?_summary=true")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path} refuses what it does not do");
     }
+});
+
+api_test!(async fn a_search_asked_again_after_goals_change_has_the_right_pages(app) {
+    let person = connected(&app).await;
+    let own = person.own_token.as_str();
+    let token = Some(person.app_token.as_str());
+    let oldest = made(&app, own, "/v1/goals", json!({ "title": "Oldest", "area": "work" })).await;
+    for title in ["Middle", "Newest"] {
+        made(&app, own, "/v1/goals", json!({ "title": title, "area": "work" })).await;
+    }
+    let search = "/fhir/r4/Goal?lifecycle-status=active&_count=2";
+    let has_next = |page: &Value| page["link"].as_array().unwrap().iter().any(|link| link["relation"] == "next");
+    let (_, first, _) = fhir(&app, token, search).await;
+    assert!(has_next(&first), "{first}");
+    let oldest_path = format!("/v1/goals/{}", oldest["id"].as_str().unwrap());
+    for (status, more) in [("paused", false), ("active", true)] {
+        let changed = app.authorized(Method::PATCH, &oldest_path, own).json(&json!({ "status": status })).send().await.unwrap();
+        assert_eq!(changed.status(), StatusCode::OK);
+        let (_, again, _) = fhir(&app, token, search).await;
+        assert_eq!(ids(&again).len(), 2);
+        assert_eq!(has_next(&again), more, "with the oldest {status}: {again}");
+    }
+    let (_, none_after, _) = fhir(&app, token, "/fhir/r4/Goal?_lastUpdated=gt9999-12-31").await;
+    assert_eq!(ids(&none_after), Vec::<String>::new(), "nothing changed after the last day FHIR can write");
 });

@@ -115,8 +115,8 @@ pub async fn check(
         let description = format!("state may be at most {MAX_STATE_LENGTH} characters");
         return Ok(Err(refuse("invalid_request", description)));
     }
-    if sent.aud.is_some_and(|aud| aud.trim_end_matches('/') != sent.fhir_base.trim_end_matches('/'))
-    {
+    let base = sent.fhir_base.strip_suffix('/').unwrap_or(sent.fhir_base);
+    if sent.aud.is_some_and(|aud| aud.strip_suffix('/').unwrap_or(aud) != base) {
         let description = format!("aud must be this server's FHIR base URL, {}", sent.fhir_base);
         return Ok(Err(refuse("invalid_request", description)));
     }

@@ -143,6 +143,45 @@ pub async fn goals(
     Ok(WithPerson { value: page, person, shared_supporters })
 }
 
+/// FNV-1a, 64 bits: the same on every replica and in every build.
+struct Digest(u64);
+
+impl Default for Digest {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Digest {
+    fn add(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+/// A goal's FHIR version (`meta.versionId`, and its `ETag`): its own version, and,
+/// when it has supporters, a digest of which of them the person shares with services
+/// (`shared_supporters`, by id) and their versions, since the resource names them.
+#[must_use]
+pub fn goal_version(goal: &Goal, shared_supporters: &[(ContactId, i64)]) -> String {
+    if goal.supporters.is_empty() {
+        return goal.version.to_string();
+    }
+    let mut digest = Digest::default();
+    for supporter in &goal.supporters {
+        if let Ok(found) = shared_supporters.binary_search_by_key(supporter, |(id, _)| *id) {
+            digest.add(supporter.0.as_bytes());
+            digest.add(&shared_supporters[found].1.to_be_bytes());
+        }
+    }
+    format!("{}-{}", goal.version, digest.hex())
+}
+
 /// The most goals one recovery plan names.
 pub const MAX_PLAN_GOALS: u64 = 500;
 
@@ -164,25 +203,19 @@ impl RecoveryPlan {
     /// whichever cache or replica each part was read from. 16 hexadecimal digits.
     #[must_use]
     pub fn version(&self) -> String {
-        // FNV-1a, 64 bits: the same on every replica and in every build.
-        let mut digest: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut add = |bytes: &[u8]| {
-            for byte in bytes {
-                digest = (digest ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-            }
-        };
-        add(self.person.id.0.as_bytes());
+        let mut digest = Digest::default();
+        digest.add(self.person.id.0.as_bytes());
         for goal in &self.goals {
-            add(b"g");
-            add(goal.id.0.as_bytes());
-            add(&goal.version.to_be_bytes());
+            digest.add(b"g");
+            digest.add(goal.id.0.as_bytes());
+            digest.add(&goal.version.to_be_bytes());
         }
         for routine in &self.routines {
-            add(b"r");
-            add(routine.id.0.as_bytes());
-            add(&routine.version.to_be_bytes());
+            digest.add(b"r");
+            digest.add(routine.id.0.as_bytes());
+            digest.add(&routine.version.to_be_bytes());
         }
-        format!("{digest:016x}")
+        digest.hex()
     }
 
     /// When anything the plan holds last changed (the account's creation when it

@@ -109,6 +109,15 @@ pub struct UnreadableLastUpdated;
 /// date is a UTC day, month or year; an instant is its second, or the fraction of a
 /// second its digits give): from the first, up to (not including) the second.
 fn covered(value: &str) -> Option<(Instant, Instant)> {
+    // Past the last instant FHIR can write, nothing changed: every range ends there
+    // (a later one would compare as text below the years stored on SQLite).
+    let last =
+        Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).single()? + Duration::microseconds(999_999);
+    covered_unbounded(value).map(|(start, end)| (start.min(last), end.min(last)))
+}
+
+/// [`covered`], before the last instant FHIR can write bounds it.
+fn covered_unbounded(value: &str) -> Option<(Instant, Instant)> {
     let start_of = |date: NaiveDate| {
         date.and_hms_opt(0, 0, 0).map(|midnight| Utc.from_utc_datetime(&midnight))
     };
@@ -310,6 +319,9 @@ mod tests {
             range(&["2026-12-07T12:00:00.123456Z"]),
             (Some(at("2026-12-07T12:00:00.123456Z")), Some(at("2026-12-07T12:00:00.123457Z")))
         );
+        let last = at("9999-12-31T23:59:59.999999Z");
+        assert_eq!(range(&["gt9999-12-31"]), (Some(last), None), "nothing is after the last day");
+        assert_eq!(range(&["gt9999"]), (Some(last), None));
         assert!(last_updated_range(&["ne2026".to_owned()]).is_err());
         assert!(last_updated_range(&["2026-13".to_owned()]).is_err());
     }

@@ -2,7 +2,7 @@
 //! and answers 304 to an `If-None-Match` naming it; anything not the person's is 404.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use waymark_application::fhir;
+use waymark_application::fhir::{self, goal_version};
 
 use super::parameters::{ReadParameters, read_query};
 use super::representation::GoalContext;
@@ -45,8 +45,9 @@ pub(crate) async fn read_patient(
 /// One of the person's goals, as a FHIR `Goal`.
 ///
 /// Statuses as in the README's table; dates are days in the person's time zone. Its
-/// version is the goal's (a change of the person's time zone, which moves its dates,
-/// is not a new version of the goal).
+/// version is the goal's, followed, when it has supporters, by a digest of which of
+/// them are shared with services (a change of the person's time zone, which moves its
+/// dates, is not a new version).
 #[utoipa::path(
     tag = "fhir",
     operation_id = "fhir_read_goal",
@@ -75,7 +76,7 @@ pub(crate) async fn read_goal(
     };
     let goal = found.value;
     let resource = representation::goal(&goal, &context);
-    versioned_resource(&request, &goal.version.to_string(), &resource)
+    versioned_resource(&request, &goal_version(&goal, &found.shared_supporters), &resource)
 }
 
 /// The person's recovery plan, as a FHIR `CarePlan`.

@@ -2,7 +2,7 @@
 //! `waymark_application::formats::fhir`.
 
 use chrono::NaiveDate;
-use waymark_application::fhir::RecoveryPlan;
+use waymark_application::fhir::{RecoveryPlan, goal_version};
 use waymark_application::formats::fhir::{
     ChannelPlace, GOAL_ACHIEVEMENT_SYSTEM, ROLE_CODE_SYSTEM, Relationship, place_of,
     relationship_of, repeat_of, standing_of,
@@ -84,7 +84,7 @@ pub(super) fn goal(goal: &Goal, context: &GoalContext<'_>) -> FhirGoal {
     FhirGoal {
         resource_type: "Goal",
         id: goal.id.to_string(),
-        meta: meta(goal.version, goal.updated_at, GOAL_PROFILE),
+        meta: meta(goal_version(goal, context.shared_supporters), goal.updated_at, GOAL_PROFILE),
         extension,
         lifecycle_status: standing.lifecycle,
         achievement_status: standing.achievement.map(|(code, display)| {

@@ -149,16 +149,16 @@ fn searchset(links: &[BundleLink], entries: &[u8]) -> Result<HttpResponse, ApiEr
     Ok(HttpResponse::Ok().content_type(FHIR_JSON).body(searchset_json(links, entries)?))
 }
 
-/// The query string as a key's element: a 128-bit FNV-1a digest, as an id no goal,
-/// person or contact has (their ids are UUIDv7; this one's version bits say 0, and its
-/// `i64` is -1, which no version is).
-fn query_key(query: &str) -> (uuid::Uuid, i64) {
+/// The query string, and whether more pages follow, as a key's element: a 128-bit
+/// FNV-1a digest, as an id no goal, person or contact has (their ids are UUIDv7; this
+/// one's version bits say 0), and -1 or -2, which no version is.
+fn query_key(query: &str, has_more: bool) -> (uuid::Uuid, i64) {
     let mut digest: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
     for byte in query.bytes() {
         digest =
             (digest ^ u128::from(byte)).wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
     }
-    (uuid::Uuid::from_u128(digest & !(0xf_u128 << 76)), -1)
+    (uuid::Uuid::from_u128(digest & !(0xf_u128 << 76)), if has_more { -2 } else { -1 })
 }
 
 fn json_array<T: Serialize>(items: &[T]) -> Result<Bytes, ApiError> {
@@ -213,10 +213,11 @@ pub(crate) async fn search_goals(
     };
     let found = fhir::goals(&state.ports, acting, search).await?;
     let (page, person) = (&found.value, &found.person);
-    // The answer follows from the search as sent, the goals' versions, the person's
-    // (their time zone dates the goals) and the versions of the supporters shared with
-    // services: the same search at the same versions is the same text, kept once.
-    let key = [query_key(request.query_string()), (person.id.0, person.version)]
+    // The answer follows from the search as sent, whether more follow (the `next`
+    // link), the goals' versions, the person's (their time zone dates the goals) and
+    // the versions of the supporters shared with services: the same search at the
+    // same versions is the same text, kept once.
+    let key = [query_key(request.query_string(), page.has_more), (person.id.0, person.version)]
         .into_iter()
         .chain(page.goals.iter().map(|goal| (goal.id.0, goal.version)))
         .chain(found.shared_supporters.iter().map(|(id, version)| (id.0, *version)))
