@@ -6,15 +6,15 @@
 use std::collections::BTreeSet;
 use waymark_domain::acting::Acting;
 
-use waymark_domain::contacts::ports::{
-    ContactPage, ContactPosition, ContactQuery, MAX_CONTACTS_PER_PERSON,
-};
+use waymark_domain::contacts::ports::{ContactPage, ContactPosition, ContactQuery};
 use waymark_domain::contacts::{Contact, ContactId};
 use waymark_domain::goals::ports::{GoalPage, GoalPosition, GoalQuery};
 use waymark_domain::goals::{Goal, GoalId, GoalStatus};
 use waymark_domain::identity::{Account, AccountId};
+use waymark_domain::journal::ResourceType;
 use waymark_domain::ports::{StoragePorts, StoreError};
 use waymark_domain::routines::Routine;
+use waymark_domain::sync::Resource;
 use waymark_domain::time::Instant;
 
 /// Why a FHIR read found nothing to answer.
@@ -63,26 +63,28 @@ async fn person(ports: &StoragePorts, acting: Acting) -> Result<Account, FhirRea
     ports.accounts.get(acting.owner).await?.ok_or(FhirReadError::NotFound)
 }
 
-/// The supporters of `goals` that the person shares with services. Reads nothing
-/// when no goal has a supporter.
+/// The supporters of `goals` that the person shares with services: those contacts
+/// alone are read, by id, and nothing when no goal has a supporter.
 async fn shared_supporters(
     ports: &StoragePorts,
     acting: Acting,
     goals: &[Goal],
 ) -> Result<Vec<(ContactId, i64)>, FhirReadError> {
-    let supporters: BTreeSet<ContactId> =
-        goals.iter().flat_map(|goal| goal.supporters.iter().copied()).collect();
+    let supporters: BTreeSet<uuid::Uuid> =
+        goals.iter().flat_map(|goal| goal.supporters.iter().map(|id| id.0)).collect();
     if supporters.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = ContactQuery::by_name(MAX_CONTACTS_PER_PERSON as u64);
-    query.shared_with_services = Some(true);
-    let shared = ports.contacts.list(acting.owner, query).await?;
-    let mut found: Vec<(ContactId, i64)> = shared
-        .contacts
-        .iter()
-        .filter(|contact| supporters.contains(&contact.id))
-        .map(|contact| (contact.id, contact.version))
+    let ids: Vec<uuid::Uuid> = supporters.into_iter().collect();
+    let found = ports.current_state.find(acting.owner, ResourceType::Contact, &ids).await?;
+    let mut found: Vec<(ContactId, i64)> = found
+        .into_iter()
+        .filter_map(|resource| match resource {
+            Resource::Contact(contact) if contact.details.shared_with_services => {
+                Some((contact.id, contact.version))
+            }
+            _ => None,
+        })
         .collect();
     found.sort_unstable();
     Ok(found)
