@@ -39,6 +39,7 @@ mod m20261207_000031_drop_access_log_time_index;
 mod m20261207_000032_index_export;
 mod m20261207_000033_create_webhooks;
 mod m20261208_000034_add_contacts_shared_with_services;
+mod m20261208_000035_unlink_access_log_from_accounts;
 mod postgres_only;
 
 /// Applies, reverts and reports Waymark's migrations.
@@ -83,6 +84,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000032_index_export::Migration),
             Box::new(m20261207_000033_create_webhooks::Migration),
             Box::new(m20261208_000034_add_contacts_shared_with_services::Migration),
+            Box::new(m20261208_000035_unlink_access_log_from_accounts::Migration),
         ]
     }
 }

@@ -469,6 +469,14 @@ api_test!(async fn every_supporter_read_and_message_is_in_the_persons_access_log
         assert!(operations.contains(&operation), "{operation} in {operations:?}");
     }
     assert!(entries.iter().all(|entry| entry["accessor"]["name"] == "Sam Supporter" && entry["accessor"]["id"] == setting.sam.account_id.as_str()), "{entries:?}");
+    // A goal id the share does not show (here: nobody's) is not written into the
+    // person's log: it may be another person's.
+    let probe = format!("/v1/shared-with-me/{share}/goals/{}", uuid::Uuid::now_v7());
+    assert_eq!(call(&app, sam, Method::GET, &probe, None).await.0, StatusCode::NOT_FOUND);
+    let entries = supporter_entries(&app, &setting.alex.access_token, 5).await;
+    let refused: Vec<&Value> = entries.iter().filter(|entry| entry["status"] == 404).collect();
+    assert_eq!(refused.len(), 1, "{entries:?}");
+    assert_eq!((refused[0]["operation"].clone(), refused[0]["resource"]["id"].clone()), (json!("get_shared_goal"), Value::Null), "{entries:?}");
     // Sam's own log has none of it: it was Sam's own doing.
     let (_, own, _) = call(&app, sam, Method::GET, "/v1/me/access-log", None).await;
     assert_eq!(own["items"], json!([]));
@@ -520,8 +528,9 @@ api_test!(async fn erasing_either_side_ends_the_share_and_takes_what_that_side_w
     let goal_view = format!("/v1/shared-with-me/{share}/goals/{}", setting.shared_goal);
     assert_eq!(call(&app, &setting.sam.access_token, Method::POST, &format!("{goal_view}/encouragements"), Some(json!({ "message": "Well done" }))).await.0, StatusCode::CREATED);
     let alex_id = uuid::Uuid::parse_str(&setting.alex.account_id).unwrap();
+    supporter_entries(&app, &setting.alex.access_token, 2).await;
     let before = rows_belonging_to(&app.database_url, alex_id).await;
-    for table in ["shares", "encouragements"] {
+    for table in ["shares", "encouragements", "access_log"] {
         assert!(before.iter().any(|(name, count)| name == table && *count >= 1), "{table}: {before:?}");
     }
     assert_eq!(call(&app, &setting.alex.access_token, Method::DELETE, "/v1/me", Some(json!({ "password": GOOD_PASSWORD }))).await.0, StatusCode::NO_CONTENT);
@@ -692,6 +701,41 @@ api_test!(async fn a_share_past_its_expiry_shows_nothing_and_is_no_longer_listed
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, mine, _) = call(&app, &setting.alex.access_token, Method::GET, &format!("/v1/shares/{share}"), None).await;
     assert_eq!(mine["status"], "expired");
+
+    // Expiry is final, as ending is: it cannot be lifted or moved, and changes nothing.
+    for change in [json!({ "expires_at": null }), json!({ "paused": true })] {
+        let (status, problem, _) = call(&app, &setting.alex.access_token, Method::PATCH, &format!("/v1/shares/{share}"), Some(change)).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+        assert!(problem["detail"].as_str().unwrap().contains("share again"), "{problem}");
+    }
+    let (_, still, _) = call(&app, &setting.alex.access_token, Method::GET, &format!("/v1/shares/{share}"), None).await;
+    assert_eq!((still["status"].clone(), still["version"].clone()), (json!("expired"), mine["version"].clone()));
+    assert_eq!(call(&app, sam, Method::GET, &goal_view, None).await.0, StatusCode::NOT_FOUND);
+
+    // The supporter's account erased after it expired: the share shows as ended.
+    assert_eq!(call(&app, sam, Method::DELETE, "/v1/me", Some(json!({ "password": GOOD_PASSWORD }))).await.0, StatusCode::NO_CONTENT);
+    let (_, mine, _) = call(&app, &setting.alex.access_token, Method::GET, &format!("/v1/shares/{share}"), None).await;
+    assert_eq!(mine["status"], "ended");
+});
+
+api_test!(async fn a_deleted_goal_leaves_every_share_that_named_it(app) {
+    let setting = setting(&app).await;
+    let alex = &setting.alex.access_token;
+    let both = json!({ "goals": [{ "goal_id": setting.shared_goal }, { "goal_id": setting.private_goal, "include_why": true }] });
+    let share = shared_and_accepted(&app, &setting, both).await;
+    let (_, before, _) = call(&app, alex, Method::GET, &format!("/v1/shares/{share}"), None).await;
+    assert_eq!(call(&app, alex, Method::DELETE, &format!("/v1/goals/{}", setting.private_goal), None).await.0, StatusCode::NO_CONTENT);
+    let (_, after, headers) = call(&app, alex, Method::GET, &format!("/v1/shares/{share}"), None).await;
+    let named: Vec<&Value> = after["goals"].as_array().unwrap().iter().map(|goal| &goal["goal_id"]).collect();
+    assert_eq!(named, [&json!(setting.shared_goal)], "{after}");
+    assert_eq!(after["version"], before["version"].as_i64().unwrap() + 1, "a new version");
+    assert_eq!(headers["etag"], format!("\"{}\"", after["version"]).as_str());
+    let (_, listed, _) = call(&app, &setting.sam.access_token, Method::GET, &format!("/v1/shared-with-me/{share}/goals"), None).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
+    // The change is journalled: an app that syncs sees the share's new version.
+    let (_, synced, _) = call(&app, alex, Method::GET, "/v1/sync?limit=100", None).await;
+    let shares: Vec<&Value> = synced["changes"].as_array().unwrap().iter().filter(|change| change["type"] == "share" && change["id"] == share.as_str()).collect();
+    assert_eq!(shares.last().unwrap()["share"]["version"], after["version"], "{synced}");
 });
 
 api_test!(async fn a_supporter_who_steps_back_ends_the_share_and_the_person_sees_it(app) {
@@ -703,6 +747,11 @@ api_test!(async fn a_supporter_who_steps_back_ends_the_share_and_the_person_sees
     assert_eq!(call(&app, sam, Method::DELETE, &format!("/v1/shared-with-me/{share}"), None).await.0, StatusCode::NOT_FOUND);
     let (_, mine, _) = call(&app, &setting.alex.access_token, Method::GET, &format!("/v1/shares/{share}"), None).await;
     assert_eq!((mine["status"].clone(), mine["supporter_name"].clone()), (json!("ended"), Value::Null));
+    // An ended share cannot be changed: nothing would ever see the change.
+    let (status, problem, _) = call(&app, &setting.alex.access_token, Method::PATCH, &format!("/v1/shares/{share}"), Some(json!({ "routines_summary": true }))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    let (_, still, _) = call(&app, &setting.alex.access_token, Method::GET, &format!("/v1/shares/{share}"), None).await;
+    assert_eq!(still["version"], mine["version"]);
     let entries = supporter_entries(&app, &setting.alex.access_token, 2).await;
     assert!(entries.iter().any(|entry| entry["operation"] == "leave_shared_with_me"), "{entries:?}");
 });

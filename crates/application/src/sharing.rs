@@ -169,11 +169,11 @@ pub async fn list(
 
 /// Changes what a share shows and allows (narrowing it takes effect on the
 /// supporter's next request), pauses or resumes it, if it is still at a version
-/// `seen` names.
+/// `seen` names and not over (expired or ended: final).
 ///
 /// # Errors
-/// [`ShareWriteError::NotFound`], [`ShareWriteError::PreconditionFailed`] or
-/// [`Failure::Invalid`].
+/// [`ShareWriteError::NotFound`], [`ShareWriteError::PreconditionFailed`],
+/// [`ShareWriteError::Over`] or [`Failure::Invalid`].
 pub async fn update(
     ports: &StoragePorts,
     acting: Acting,
@@ -186,6 +186,9 @@ pub async fn update(
         attempts += 1;
         let current = get(ports, acting, id).await?;
         seen.expected(current.version)?;
+        if current.is_over(now) {
+            return Err(Failure::Refused(ShareWriteError::Over));
+        }
         let terms = edit.clone().parse(&current.terms).map_err(Failure::Invalid)?;
         // Nothing to change: no new version, so other clients' `If-Match` still holds.
         if terms == current.terms {

@@ -68,10 +68,14 @@ pub struct AccessRecord {
     pub status: u16,
 }
 
+/// The status of an answer that found nothing (HTTP's 404).
+const NOT_FOUND: u16 = 404;
+
 impl AccessRecord {
     /// `accessor`'s access to `owner`'s data just now, through `operation`, on
     /// `resource` (its kind, and its id when the path named one, cut to
-    /// [`MAX_RESOURCE_ID_CHARS`]), answered with `status`.
+    /// [`MAX_RESOURCE_ID_CHARS`], unless `status` says it was not found), answered
+    /// with `status`.
     #[must_use]
     pub fn new(
         owner: AccountId,
@@ -87,7 +91,12 @@ impl AccessRecord {
             accessor,
             operation: operation.to_owned(),
             resource_type,
-            resource_id: resource_id.map(|id| id.chars().take(MAX_RESOURCE_ID_CHARS).collect()),
+            // An id the answer did not find is not kept: it may be another person's,
+            // and this log is the owner's to read.
+            // NUL, which no PostgreSQL text holds, is left out.
+            resource_id: resource_id
+                .filter(|_| status != NOT_FOUND)
+                .map(|id| id.chars().filter(|c| *c != '\0').take(MAX_RESOURCE_ID_CHARS).collect()),
             status,
         }
     }

@@ -313,6 +313,11 @@ impl From<ShareWriteError> for ApiError {
             ShareWriteError::AlreadyAccepted => Self::Conflict(
                 "This invitation was accepted already, so the share needs no new one.".to_owned(),
             ),
+            ShareWriteError::Over => Self::Conflict(
+                "This share is over (it expired, or your supporter ended it), so it no longer \
+                 changes. To share with them again, share again: they accept a new invitation."
+                    .to_owned(),
+            ),
             ShareWriteError::Store(store) => store.into(),
         }
     }

@@ -117,7 +117,11 @@ impl AppState {
     #[must_use]
     pub fn new(ports: StoragePorts, tokens: TokenIssuer, settings: HttpSettings) -> Self {
         let cursors = CursorSigner::derived_from(&tokens.keys().secret_material());
-        let fhir_base = format!("{}/fhir/r4", tokens.settings().issuer.trim_end_matches('/'));
+        let fhir_base = format!(
+            "{}{}",
+            tokens.settings().issuer.trim_end_matches('/'),
+            crate::routes::FHIR_BASE
+        );
         Self {
             sync_tokens: crate::routes::sync_tokens(&cursors),
             cursors,

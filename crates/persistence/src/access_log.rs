@@ -5,10 +5,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use async_trait::async_trait;
-use sea_orm::sea_query::Value;
+use sea_orm::sea_query::{LockType, Value};
+use sea_orm::sqlx::PgPool;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, RuntimeErr, Statement,
 };
 use waymark_domain::access_log::{
     AccessLogEntry, AccessLogQuery, AccessLogStore, AccessRecord, Accessor,
@@ -18,7 +19,7 @@ use waymark_domain::ports::StoreError;
 use waymark_domain::time::Instant;
 
 use crate::entities::{access_log, accounts, api_clients};
-use crate::error::store_error;
+use crate::error::{is_unique_violation, store_error};
 use crate::paging::{Direction, keyset_page};
 use crate::writes::Writes;
 
@@ -39,42 +40,17 @@ impl AccessLogStore for SqlAccessLog {
         if records.is_empty() {
             return Ok(());
         }
-        let transaction = self.writes.begin().await?;
-        // Owners erased while their records waited get none: the rest are written.
-        let mut owners: Vec<uuid::Uuid> = records.iter().map(|record| record.owner.0).collect();
-        owners.sort_unstable();
-        owners.dedup();
-        let present: HashSet<uuid::Uuid> = accounts::Entity::find()
-            .filter(accounts::Column::Id.is_in(owners))
-            .all(&transaction)
-            .await
-            .map_err(store_error)?
-            .into_iter()
-            .map(|account| account.id)
-            .collect();
-        let kept: Vec<&AccessRecord> =
-            records.iter().filter(|record| present.contains(&record.owner.0)).collect();
-        let backend = transaction.get_database_backend();
-        let mut rest = kept.as_slice();
-        while !rest.is_empty() {
-            // Statements are prepared and kept per connection, one for each number of
-            // rows: chunks of a power of two rows (at most CHUNK) keep that to a few.
-            // Each chunk's values are made only as it is written, straight from the
-            // records, so a large batch never holds all of its rows twice.
-            let size = 1 << rest.len().min(CHUNK).ilog2();
-            let (chunk, after) = rest.split_at(size);
-            rest = after;
-            let values = chunk.iter().flat_map(|record| values_of(record)).collect::<Vec<_>>();
-            transaction
-                .execute_raw(Statement::from_sql_and_values(
-                    backend,
-                    insert_sql(backend, size),
-                    values,
-                ))
-                .await
-                .map_err(store_error)?;
+        if self.connection.get_database_backend() == DbBackend::Postgres {
+            let pool = self.connection.get_postgres_connection_pool();
+            match copied(pool, records).await {
+                // A batch whose commit was reported failed but landed is written
+                // again: its ids are there already, which `COPY` cannot pass over.
+                // The inserts below keep what is there.
+                Err(error) if is_unique_violation(&error) => {}
+                answer => return answer.map_err(store_error),
+            }
         }
-        transaction.commit().await
+        self.inserted(records).await
     }
 
     async fn page(
@@ -114,6 +90,53 @@ impl AccessLogStore for SqlAccessLog {
 }
 
 impl SqlAccessLog {
+    /// `records` written by inserts of up to [`CHUNK`] rows each, keeping any entry
+    /// that is there already: SQLite's way, and PostgreSQL's when `COPY` cannot be.
+    async fn inserted(&self, records: &[AccessRecord]) -> Result<(), StoreError> {
+        let transaction = self.writes.begin().await?;
+        // Owners erased while their records waited get none, and on PostgreSQL the
+        // rest are locked as `copied` locks them. SQLite has one writer.
+        let mut owners: Vec<uuid::Uuid> = records.iter().map(|record| record.owner.0).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        let mut present = accounts::Entity::find().filter(accounts::Column::Id.is_in(owners));
+        if transaction.get_database_backend() == DbBackend::Postgres {
+            present = present.lock(LockType::KeyShare);
+        }
+        let present: HashSet<uuid::Uuid> = present
+            .all(&transaction)
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .map(|account| account.id)
+            .collect();
+        let kept: Vec<&AccessRecord> =
+            records.iter().filter(|record| present.contains(&record.owner.0)).collect();
+        let backend = transaction.get_database_backend();
+        let mut rest = kept.as_slice();
+        while !rest.is_empty() {
+            // Statements are prepared and kept per connection, one for each number of
+            // rows: chunks of a power of two rows (at most CHUNK) keep that to a few.
+            // Each chunk's values are made only as it is written, straight from the
+            // records, so a large batch never holds all of its rows twice.
+            let size = 1 << rest.len().min(CHUNK).ilog2();
+            let (chunk, after) = rest.split_at(size);
+            rest = after;
+            let values = chunk.iter().flat_map(|record| values_of(record)).collect::<Vec<_>>();
+            transaction
+                .execute_raw(Statement::from_sql_and_values(
+                    backend,
+                    insert_sql(backend, size),
+                    values,
+                ))
+                .await
+                .map_err(store_error)?;
+        }
+        transaction.commit().await
+    }
+}
+
+impl SqlAccessLog {
     /// The current names of the apps and people in `rows`.
     async fn names_of(
         &self,
@@ -146,6 +169,85 @@ impl SqlAccessLog {
             }
         }
         Ok(names)
+    }
+}
+
+/// PostgreSQL: `records` written by one `COPY` in one transaction. Owners erased while
+/// their records waited get none: the rest are written. No foreign key checks each
+/// row (that was half of an entry's cost): the owners are locked here instead, once
+/// a batch, as such a key would for every row (`FOR KEY SHARE`), so an erasure waits
+/// for this batch to commit and then deletes its entries too (`forget_account`), or
+/// went first and its account is not found here.
+async fn copied(pool: &PgPool, records: &[AccessRecord]) -> Result<(), DbErr> {
+    let failed = |error: sea_orm::sqlx::Error| DbErr::Exec(RuntimeErr::SqlxError(error.into()));
+    let mut owners: Vec<uuid::Uuid> = records.iter().map(|record| record.owner.0).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let mut transaction = pool.begin().await.map_err(failed)?;
+    let present: HashSet<uuid::Uuid> =
+        sea_orm::sqlx::query_scalar("SELECT id FROM accounts WHERE id = ANY($1) FOR KEY SHARE")
+            .bind(owners)
+            .fetch_all(&mut *transaction)
+            .await
+            .map_err(failed)?
+            .into_iter()
+            .collect();
+    let mut rows = Vec::with_capacity(records.len() * 160);
+    for record in records.iter().filter(|record| present.contains(&record.owner.0)) {
+        copy_row(&mut rows, record);
+    }
+    if !rows.is_empty() {
+        let statement = format!("COPY access_log ({}) FROM STDIN", COLUMNS.join(", "));
+        let mut copy = transaction.copy_in_raw(&statement).await.map_err(failed)?;
+        copy.send(rows).await.map_err(failed)?;
+        copy.finish().await.map_err(failed)?;
+    }
+    transaction.commit().await.map_err(failed)
+}
+
+/// Appends `record` to `rows` as one line of `COPY`'s text format, its columns in the
+/// order of [`COLUMNS`].
+fn copy_row(rows: &mut Vec<u8>, record: &AccessRecord) {
+    use std::io::Write as _;
+    let (client_id, accessor_account_id) = match record.accessor {
+        Accessor::App(client) => (Some(client.0), None),
+        Accessor::Administrator(account) | Accessor::Supporter(account) => (None, Some(account.0)),
+    };
+    let id_or_null =
+        |id: Option<uuid::Uuid>| id.map_or_else(|| r"\N".to_owned(), |id| id.to_string());
+    // Writing into a vector does not fail.
+    let _ = write!(
+        rows,
+        "{}\t{}\t{}\t{}\t{}\t{}\t",
+        record.id,
+        record.owner.0,
+        record.at.format("%Y-%m-%d %H:%M:%S%.6f+00"),
+        record.accessor.kind(),
+        id_or_null(client_id),
+        id_or_null(accessor_account_id),
+    );
+    copy_text(rows, &record.operation);
+    rows.push(b'\t');
+    copy_text(rows, &record.resource_type);
+    rows.push(b'\t');
+    match &record.resource_id {
+        Some(id) => copy_text(rows, id),
+        None => rows.extend_from_slice(br"\N"),
+    }
+    let _ = writeln!(rows, "\t{}", record.status);
+}
+
+/// `text` as a column of `COPY`'s text format: backslash, tab, line feed and carriage
+/// return escaped.
+fn copy_text(rows: &mut Vec<u8>, text: &str) {
+    for byte in text.bytes() {
+        match byte {
+            b'\\' => rows.extend_from_slice(br"\\"),
+            b'\t' => rows.extend_from_slice(br"\t"),
+            b'\n' => rows.extend_from_slice(br"\n"),
+            b'\r' => rows.extend_from_slice(br"\r"),
+            _ => rows.push(byte),
+        }
     }
 }
 
@@ -230,6 +332,25 @@ fn record_of(row: access_log::Model) -> Result<AccessRecord, StoreError> {
         resource_id: row.resource_id,
         status: u16::try_from(row.status).map_err(|_| unexpected("status"))?,
     })
+}
+
+/// Deletes account `owner`'s entries, in the transaction that erases the account,
+/// after the account's own row: on PostgreSQL a batch of entries being written for
+/// them holds that row (see `append`), so the deletion waits for it and finds its
+/// entries.
+///
+/// # Errors
+/// [`StoreError`] when storage fails.
+pub(crate) async fn forget_account(
+    transaction: &impl ConnectionTrait,
+    owner: AccountId,
+) -> Result<(), StoreError> {
+    access_log::Entity::delete_many()
+        .filter(access_log::Column::AccountId.eq(owner.0))
+        .exec(transaction)
+        .await
+        .map_err(store_error)?;
+    Ok(())
 }
 
 /// Deletes the entries older than `cutoff`.

@@ -390,12 +390,15 @@ impl GoalStore for SqlGoalStore {
                     _ => Err(GoalWriteError::NotFound),
                 };
             }
-            // Steps, check-ins and history go with the goal (ON DELETE CASCADE).
+            // Steps, check-ins and history go with the goal (ON DELETE CASCADE); the
+            // shares that chose it let go of it.
+            let forgotten = crate::sharing::forget_goal(&transaction, owner, id, now).await?;
             let changes: Vec<Change> = unlinked
                 .iter()
                 .map(|routine| {
                     Change::updated(ResourceType::Routine, routine.id, Some(routine.version))
                 })
+                .chain(forgotten)
                 .chain([Change::deleted(ResourceType::Goal, id.0)])
                 .collect();
             self.journal.commit(transaction, acting, now, &changes).await?;

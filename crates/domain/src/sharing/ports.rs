@@ -38,6 +38,9 @@ pub enum ShareWriteError {
     /// Its invitation was accepted already, so no new one can be made.
     #[error("the invitation was accepted already")]
     AlreadyAccepted,
+    /// It expired or its supporter ended it: it no longer changes.
+    #[error("the share is over")]
+    Over,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),

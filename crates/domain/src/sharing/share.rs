@@ -79,6 +79,19 @@ impl SharedGoals {
         }
     }
 
+    /// Takes `goal` out of the chosen goals (it was deleted); answers whether they
+    /// named it. Sharing every active goal names none.
+    pub fn forget(&mut self, goal: GoalId) -> bool {
+        match self {
+            Self::Chosen(chosen) => {
+                let before = chosen.len();
+                chosen.retain(|choice| choice.goal != goal);
+                chosen.len() != before
+            }
+            Self::AllActive(_) => false,
+        }
+    }
+
     /// Whether the share shows no goal at all.
     #[must_use]
     pub fn is_none(&self) -> bool {
@@ -162,6 +175,11 @@ impl Share {
     /// Where the share stands at `now`.
     #[must_use]
     pub fn status(&self, now: Instant) -> ShareStatus {
+        // Ended wins over expired: once the supporter stepped back or was erased,
+        // nobody is left for it to expire for.
+        if let (Some(_), None) = (self.accepted_at, self.supporter) {
+            return ShareStatus::Ended;
+        }
         if self.terms.expires_at.is_some_and(|expiry| expiry <= now) {
             return ShareStatus::Expired;
         }
@@ -179,6 +197,14 @@ impl Share {
     #[must_use]
     pub fn shows_to(&self, viewer: AccountId, now: Instant) -> bool {
         self.supporter == Some(viewer) && self.status(now) == ShareStatus::Active
+    }
+
+    /// Whether the share is over at `now`: expired, or ended by its supporter. Either
+    /// is final: its terms no longer change (the person shares again instead), since
+    /// no change could ever reach anyone.
+    #[must_use]
+    pub fn is_over(&self, now: Instant) -> bool {
+        matches!(self.status(now), ShareStatus::Expired | ShareStatus::Ended)
     }
 
     /// Whether a new invitation may be made: nobody has accepted one yet.
@@ -262,6 +288,42 @@ mod tests {
 
         share.supporter = None;
         assert_eq!(share.status(now), ShareStatus::Ended);
+        assert_eq!(
+            share.status(now + chrono::Duration::hours(1)),
+            ShareStatus::Ended,
+            "ended, not expired, once nobody is left for it to expire for"
+        );
+    }
+
+    #[test]
+    fn a_deleted_goal_is_forgotten_by_the_goals_that_chose_it() {
+        let (kept, gone) = (GoalId(Uuid::now_v7()), GoalId(Uuid::now_v7()));
+        let fields = GoalFields::default();
+        let mut goals = SharedGoals::Chosen(vec![
+            ChosenGoal { goal: kept, fields },
+            ChosenGoal { goal: gone, fields },
+        ]);
+        assert!(goals.forget(gone));
+        assert_eq!(goals, SharedGoals::Chosen(vec![ChosenGoal { goal: kept, fields }]));
+        assert!(!goals.forget(gone), "once");
+        assert!(!SharedGoals::AllActive(fields).forget(kept));
+    }
+
+    #[test]
+    fn an_expired_or_ended_share_is_over() {
+        let now = crate::time::now();
+        let mut share = share(now);
+        assert!(!share.is_over(now), "invited");
+        assert!(!share.is_over(now + INVITATION_LIFETIME), "an invitation expired: reinvite");
+        share.supporter = Some(AccountId(Uuid::now_v7()));
+        share.accepted_at = Some(now);
+        share.terms.paused = true;
+        assert!(!share.is_over(now), "paused");
+        share.terms.expires_at = Some(now + chrono::Duration::hours(1));
+        assert!(share.is_over(now + chrono::Duration::hours(1)), "expired");
+        share.terms.expires_at = None;
+        share.supporter = None;
+        assert!(share.is_over(now), "ended");
     }
 
     #[test]

@@ -73,6 +73,8 @@ problem_responses! {
     ShareMissing = 404, "No such share of yours.";
     /// The share changed since the version in `If-Match`.
     ShareStale = 412, "The share changed since the `ETag` in `If-Match`.";
+    /// The share expired or its supporter ended it: it no longer changes.
+    ShareOver = 409, "The share is over (it expired, or the supporter ended it) and no longer changes; share again instead.";
     /// Nothing shared with the caller here (or not any more).
     NothingShared = 404, "Nothing is shared with you here: no such share, it ended, expired or is paused, or it does not show this.";
     /// No invitation with this code can be accepted.

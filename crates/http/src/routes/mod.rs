@@ -21,6 +21,7 @@ mod webhooks;
 
 pub(crate) use export::EXPORT_READS_AT_ONCE;
 pub(crate) use fallback::not_found_or_not_allowed;
+pub(crate) use fhir::FHIR_BASE;
 pub(crate) use metrics::metrics_on_own_listener;
 pub(crate) use sync::tokens_from as sync_tokens;
 
@@ -42,6 +43,18 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
                 .service(sharing::get_shared_goal)
                 .service(sharing::get_shared_routines)
                 .service(sharing::send_encouragement),
+        )
+        .service(
+            utoipa_actix_web::scope(fhir::FHIR_BASE)
+                .service(fhir::smart_configuration_at_base)
+                .service(fhir::capability_statement)
+                .service(fhir::read_patient)
+                .service(fhir::search_goals)
+                .service(fhir::read_goal)
+                .service(fhir::search_care_plans)
+                .service(fhir::read_care_plan)
+                .service(fhir::search_related_people)
+                .service(fhir::read_related_person),
         )
         .service(metrics::metrics)
         .service(auth::jwks)
@@ -156,14 +169,5 @@ pub(crate) fn configure(config: &mut ServiceConfig<'_>) {
         .service(content::delete_service)
         .service(content::get_crisis_lines)
         .service(content::crisis_lines_page)
-        .service(fhir::smart_configuration)
-        .service(fhir::smart_configuration_at_base)
-        .service(fhir::capability_statement)
-        .service(fhir::read_patient)
-        .service(fhir::search_goals)
-        .service(fhir::read_goal)
-        .service(fhir::search_care_plans)
-        .service(fhir::read_care_plan)
-        .service(fhir::search_related_people)
-        .service(fhir::read_related_person);
+        .service(fhir::smart_configuration);
 }

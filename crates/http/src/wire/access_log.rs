@@ -38,7 +38,8 @@ pub(crate) struct AccessedResource {
     #[serde(rename = "type")]
     #[schema(example = "goal")]
     kind: String,
-    /// Its id, when it named one; `null` for a list.
+    /// Its id, when it named one; `null` for a list, and when it was not found (404):
+    /// an id asked for in vain may be another person's.
     id: Option<String>,
 }
 

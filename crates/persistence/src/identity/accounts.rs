@@ -333,8 +333,9 @@ impl SqlAccountStore {
         else {
             return Ok(false);
         };
-        // Rows keyed by something other than the account id are removed here; every
-        // table that refers to `accounts` goes with it by ON DELETE CASCADE.
+        // Rows keyed by something other than the account id are removed here, and the
+        // access log (which has no key, see `access_log::append`); every table that
+        // refers to `accounts` goes with it by ON DELETE CASCADE.
         sign_in_failures::Entity::delete_by_id(SecretDigest::of(&row.email).as_str().to_owned())
             .exec(&transaction)
             .await
@@ -352,6 +353,7 @@ impl SqlAccountStore {
             crate::sharing::journal_supporter_change(&transaction, id, Actor::Supporter(id), now)
                 .await?;
         accounts::Entity::delete_by_id(id.0).exec(&transaction).await.map_err(store_error)?;
+        crate::access_log::forget_account(&transaction, id).await?;
         changed.push((id, erased));
         self.journal.commit_appended_for(transaction, changed).await?;
         Ok(true)

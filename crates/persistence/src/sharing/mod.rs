@@ -11,9 +11,13 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect,
+};
 use waymark_domain::acting::Acting;
 use waymark_domain::contacts::ContactId;
+use waymark_domain::goals::GoalId;
 use waymark_domain::identity::AccountId;
 use waymark_domain::identity::secret::SecretDigest;
 use waymark_domain::journal::{Change, ResourceType};
@@ -184,6 +188,42 @@ impl SqlShareStore {
         self.journal.commit(transaction, acting, now, &[change]).await?;
         Ok(share)
     }
+}
+
+/// Takes a deleted goal out of every share of `owner`'s that chose it, inside the
+/// goal's deletion (`transaction`): each such share gets a new version, and its
+/// change is answered for the journal. On PostgreSQL the shares are locked first, so
+/// a change to one racing this waits, then fails its version check and reads again.
+pub(crate) async fn forget_goal(
+    transaction: &impl ConnectionTrait,
+    owner: AccountId,
+    goal: GoalId,
+    now: Instant,
+) -> Result<Vec<Change>, StoreError> {
+    let mut naming = shares::Entity::find()
+        .filter(shares::Column::AccountId.eq(owner.0))
+        .filter(shares::Column::Goals.contains(goal.0.to_string()));
+    if transaction.get_database_backend() == DbBackend::Postgres {
+        naming = naming.lock_exclusive();
+    }
+    let mut changes = Vec::new();
+    for row in naming.all(transaction).await.map_err(store_error)? {
+        let mut goals = terms::from_text(&row.goals)?;
+        if !goals.forget(goal) {
+            continue;
+        }
+        let version = row.version + 1;
+        shares::Entity::update_many()
+            .col_expr(shares::Column::Goals, Expr::value(terms::to_text(&goals)))
+            .col_expr(shares::Column::Version, Expr::value(version))
+            .col_expr(shares::Column::UpdatedAt, Expr::value(now))
+            .filter(shares::Column::Id.eq(row.id))
+            .exec(transaction)
+            .await
+            .map_err(store_error)?;
+        changes.push(Change::updated(ResourceType::Share, row.id, Some(version)));
+    }
+    Ok(changes)
 }
 
 #[async_trait]

@@ -81,7 +81,7 @@ const COUNT: CapabilitySearchParam =
         (status = 200, description = "The CapabilityStatement.", content_type = "application/fhir+json", body = CapabilityStatement),
     ),
 )]
-#[get("/fhir/r4/metadata")]
+#[get("/metadata")]
 pub(crate) async fn capability_statement(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -249,7 +249,7 @@ pub(crate) async fn smart_configuration(state: web::Data<AppState>) -> HttpRespo
     operation_id = "smart_configuration_at_fhir_base",
     responses((status = 200, description = "The configuration.", body = SmartConfiguration)),
 )]
-#[get("/fhir/r4/.well-known/smart-configuration")]
+#[get("/.well-known/smart-configuration")]
 pub(crate) async fn smart_configuration_at_base(state: web::Data<AppState>) -> HttpResponse {
     smart_configuration_of(&state)
 }

@@ -16,6 +16,11 @@ pub(crate) use discovery::{
     capability_statement, smart_configuration, smart_configuration_at_base,
 };
 pub(crate) use reads::{read_care_plan, read_goal, read_patient, read_related_person};
+
+/// Where the FHIR endpoints are, under the server's address. They are registered in
+/// one scope, early (see `routes::configure`): actix tries routes in order, so a FHIR
+/// request would otherwise pay for matching every `/v1` route's template first.
+pub(crate) const FHIR_BASE: &str = "/fhir/r4";
 pub(crate) use searches::{search_care_plans, search_goals, search_related_people};
 
 use actix_web::http::header;

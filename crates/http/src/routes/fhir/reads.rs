@@ -30,7 +30,7 @@ use crate::wire::fhir::{FhirCarePlan, FhirGoal, FhirPatient, FhirRelatedPerson};
         FhirResourceMissing,
     ),
 )]
-#[get("/fhir/r4/Patient/{id}")]
+#[get("/Patient/{id}")]
 pub(crate) async fn read_patient(
     request: HttpRequest,
     principal: Principal,
@@ -60,7 +60,7 @@ pub(crate) async fn read_patient(
         FhirResourceMissing,
     ),
 )]
-#[get("/fhir/r4/Goal/{id}")]
+#[get("/Goal/{id}")]
 pub(crate) async fn read_goal(
     request: HttpRequest,
     principal: Principal,
@@ -97,7 +97,7 @@ pub(crate) async fn read_goal(
         FhirResourceMissing,
     ),
 )]
-#[get("/fhir/r4/CarePlan/{id}")]
+#[get("/CarePlan/{id}")]
 pub(crate) async fn read_care_plan(
     request: HttpRequest,
     principal: Principal,
@@ -129,7 +129,7 @@ pub(crate) async fn read_care_plan(
         FhirResourceMissing,
     ),
 )]
-#[get("/fhir/r4/RelatedPerson/{id}")]
+#[get("/RelatedPerson/{id}")]
 pub(crate) async fn read_related_person(
     request: HttpRequest,
     principal: Principal,

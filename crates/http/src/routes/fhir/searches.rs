@@ -179,7 +179,7 @@ fn json_array<T: Serialize>(items: &[T]) -> Result<Bytes, ApiError> {
         BadQuery,
     ),
 )]
-#[get("/fhir/r4/Goal")]
+#[get("/Goal")]
 pub(crate) async fn search_goals(
     request: HttpRequest,
     principal: Principal,
@@ -259,7 +259,7 @@ pub(crate) async fn search_goals(
         BadQuery,
     ),
 )]
-#[get("/fhir/r4/CarePlan")]
+#[get("/CarePlan")]
 pub(crate) async fn search_care_plans(
     request: HttpRequest,
     principal: Principal,
@@ -294,7 +294,7 @@ pub(crate) async fn search_care_plans(
         BadQuery,
     ),
 )]
-#[get("/fhir/r4/RelatedPerson")]
+#[get("/RelatedPerson")]
 pub(crate) async fn search_related_people(
     request: HttpRequest,
     principal: Principal,

@@ -10,7 +10,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, version_etag};
 use crate::middleware::idempotency::ShownOnce;
-use crate::openapi::problems::{BadPage, Invalid, ShareMissing, ShareStale};
+use crate::openapi::problems::{BadPage, Invalid, ShareMissing, ShareOver, ShareStale};
 use crate::pages::INVITATION_PAGE_PATH;
 use crate::pagination::{PageRequest, TimeAndId, page_response};
 use crate::paths::SharePath;
@@ -151,7 +151,8 @@ pub(crate) async fn get_share(
 /// A JSON merge patch: what you leave out stays as it is. `goals` replaces the chosen
 /// goals; `all_active_goals` shares every active goal instead (`null` to stop).
 /// Narrowing takes effect on the supporter's very next request, on every server.
-/// With `If-Match`, only if the share is still at that version (else 412). Needs
+/// With `If-Match`, only if the share is still at that version (else 412). A share
+/// that expired or that its supporter ended no longer changes (409). Needs
 /// `goals:read` and `routines:read` besides `shares:write`, as creating one does.
 #[utoipa::path(
     tag = "sharing",
@@ -163,6 +164,7 @@ pub(crate) async fn get_share(
         (status = 200, description = "The changed share.", body = ShareResponse, headers(("ETag" = String, description = "Its new version."))),
         ShareMissing,
         ShareStale,
+        ShareOver,
         Invalid,
     ),
 )]
