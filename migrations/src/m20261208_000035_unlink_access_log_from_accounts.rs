@@ -17,6 +17,13 @@ const COLUMNS: &str = "id, account_id, occurred_at, accessor_kind, client_id, \
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on SQLite too (sea-orm-migration uses one only on
+    /// PostgreSQL by default): a stop between dropping the log and renaming its copy
+    /// would otherwise leave no `access_log`.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         if manager.get_database_backend() == DatabaseBackend::Postgres {
             return manager

@@ -70,6 +70,7 @@ api_test!(async fn what_an_app_does_with_a_grant_is_in_the_persons_access_log(ap
         (Method::GET, format!("/v1/goals/{goal_id}"), StatusCode::OK),
         (Method::GET, "/v1/goals/0192f0c0-0000-7000-8000-000000000000".to_owned(), StatusCode::NOT_FOUND),
         (Method::GET, "/v1/routines".to_owned(), StatusCode::FORBIDDEN),
+        (Method::GET, "/v1/routines/0192f0c0-0000-7000-8000-000000000001".to_owned(), StatusCode::FORBIDDEN),
     ];
     for (method, path, expected) in &made_by_the_app {
         assert_eq!(send(&app, method.clone(), path, &app_token, None).await.status(), *expected, "{path}");
@@ -87,8 +88,9 @@ api_test!(async fn what_an_app_does_with_a_grant_is_in_the_persons_access_log(ap
         .map(|item| (item["operation"].as_str().unwrap(), &item["resource"], item["status"].as_u64().unwrap()))
         .collect();
     assert_eq!(seen, vec![
+        // An id refused or not found is not kept: it may be another person's.
+        ("get_routine", &json!({ "type": "routine", "id": null }), 403),
         ("list_routines", &json!({ "type": "routines", "id": null }), 403),
-        // An id not found is not kept: it may be another person's.
         ("get_goal", &json!({ "type": "goal", "id": null }), 404),
         ("get_goal", &json!({ "type": "goal", "id": goal_id }), 200),
         ("list_goals", &json!({ "type": "goals", "id": null }), 200),
@@ -106,9 +108,9 @@ api_test!(async fn what_an_app_does_with_a_grant_is_in_the_persons_access_log(ap
     let first: Value = first.json().await.unwrap();
     assert_eq!(first["items"].as_array().unwrap().len(), 3);
     let cursor = first["next_cursor"].as_str().unwrap();
-    let second = log_once_it_holds(&app, &own_token, &format!("?client_id={client_id}&limit=3&cursor={cursor}"), 1).await;
-    assert_eq!(second["items"].as_array().unwrap().len(), 1);
-    assert_eq!(second["items"][0]["operation"], "list_goals");
+    let second = log_once_it_holds(&app, &own_token, &format!("?client_id={client_id}&limit=3&cursor={cursor}"), 2).await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 2);
+    assert_eq!((second["items"][0]["operation"].clone(), second["items"][1]["operation"].clone()), (json!("get_goal"), json!("list_goals")));
     assert_eq!(second["next_cursor"], Value::Null);
     let other_list = send(&app, Method::GET, &format!("/v1/me/access-log?limit=3&cursor={cursor}"), &own_token, None).await;
     assert_eq!(other_list.status(), StatusCode::BAD_REQUEST, "a cursor is good only for the list it came from");
@@ -312,5 +314,35 @@ api_test!(async fn a_batch_written_again_is_kept_once_and_any_text_reads_back_as
         written.at = expected.at;
     }
     assert_eq!(written, expected, "each once, as it was");
+    database.close().await;
+});
+
+api_test!(async fn entries_of_an_account_erased_by_an_older_release_are_swept_after_a_start(app) {
+    // A replica from before migration 35 erased accounts by the foreign key it
+    // dropped: their entries stayed. Housekeeping sweeps them once after each start.
+    use sea_orm::{ConnectionTrait, Statement};
+    let person = app.signed_in_user().await;
+    let database = Database::connect(&test_settings(&app.database_url).database_for_migrations()).await.unwrap();
+    let connection = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    let backend = connection.get_database_backend();
+    let placeholders = if backend == sea_orm::DbBackend::Postgres { "$1, $2, $3" } else { "?, ?, ?" };
+    let gone = uuid::Uuid::now_v7();
+    let kept = uuid::Uuid::parse_str(&person.account_id).unwrap();
+    for owner in [gone, kept] {
+        connection
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                format!("INSERT INTO access_log (id, account_id, occurred_at, accessor_kind, operation, resource_type, status) VALUES ({placeholders}, 'app', 'list_goals', 'goals', 200)"),
+                [uuid::Uuid::now_v7().into(), owner.into(), chrono::Utc::now().into()],
+            ))
+            .await
+            .unwrap();
+    }
+    assert_eq!(database.sweep_orphaned_access_log().await.unwrap(), 1);
+    let owners: Vec<(String, i64)> = rows_belonging_to(&app.database_url, gone).await.into_iter().filter(|(table, _)| table == "access_log").collect();
+    assert_eq!(owners, [("access_log".to_owned(), 0)]);
+    let theirs = rows_belonging_to(&app.database_url, kept).await;
+    assert!(theirs.contains(&("access_log".to_owned(), 1)), "{theirs:?}");
+    assert_eq!(database.sweep_orphaned_access_log().await.unwrap(), 0);
     database.close().await;
 });

@@ -513,9 +513,20 @@ api_test!(async fn erasing_either_side_ends_the_share_and_takes_what_that_side_w
     let goal_view = format!("/v1/shared-with-me/{share}/goals/{}", setting.shared_goal);
     assert_eq!(call(&app, &setting.sam.access_token, Method::POST, &format!("{goal_view}/encouragements"), Some(json!({ "message": "Well done" }))).await.0, StatusCode::CREATED);
     let sam_id = uuid::Uuid::parse_str(&setting.sam.account_id).unwrap();
+    let (_, followed, _) = call(&app, &setting.alex.access_token, Method::GET, &format!("/v1/shares/{share}"), None).await;
     assert_eq!(call(&app, &setting.sam.access_token, Method::DELETE, "/v1/me", Some(json!({ "password": GOOD_PASSWORD }))).await.0, StatusCode::NO_CONTENT);
     let (_, ended, _) = call(&app, &setting.alex.access_token, Method::GET, &format!("/v1/shares/{share}"), None).await;
     assert_eq!((ended["status"].clone(), ended["supporter_name"].clone()), (json!("ended"), Value::Null));
+    // A new version: a change Alex began before fails its `If-Match` and reads it again.
+    assert_eq!(ended["version"], followed["version"].as_i64().unwrap() + 1);
+    let stale = app
+        .authorized(Method::PATCH, &format!("/v1/shares/{share}"), &setting.alex.access_token)
+        .header("if-match", format!("\"{}\"", followed["version"]))
+        .json(&json!({ "routines_summary": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
     let (_, received, _) = call(&app, &setting.alex.access_token, Method::GET, &format!("/v1/goals/{}/encouragements", setting.shared_goal), None).await;
     assert_eq!(received["items"], json!([]));
     assert_eq!(rows_naming(&app.database_url, sam_id).await, Vec::<(String, i64)>::new(), "no row names the erased supporter but the log of what they read");
@@ -736,6 +747,22 @@ api_test!(async fn a_deleted_goal_leaves_every_share_that_named_it(app) {
     let (_, synced, _) = call(&app, alex, Method::GET, "/v1/sync?limit=100", None).await;
     let shares: Vec<&Value> = synced["changes"].as_array().unwrap().iter().filter(|change| change["type"] == "share" && change["id"] == share.as_str()).collect();
     assert_eq!(shares.last().unwrap()["share"]["version"], after["version"], "{synced}");
+});
+
+api_test!(async fn a_share_that_expired_before_anyone_accepted_takes_no_new_invitation(app) {
+    let setting = setting(&app).await;
+    let alex = &setting.alex.access_token;
+    let mut body = one_goal(&setting, json!({}));
+    body["contact_id"] = json!(setting.contact_id);
+    body["expires_at"] = json!((chrono::Utc::now() + chrono::Duration::milliseconds(1500)).to_rfc3339());
+    let (status, created, _) = call(&app, alex, Method::POST, "/v1/shares", Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let share = created["share"]["id"].as_str().unwrap();
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    let (status, problem, _) = call(&app, alex, Method::POST, &format!("/v1/shares/{share}/invitation"), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a code that could never be accepted: {problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("share again"), "{problem}");
+    assert!(problem.get("code").is_none() && problem.get("invitation").is_none(), "{problem}");
 });
 
 api_test!(async fn a_supporter_who_steps_back_ends_the_share_and_the_person_sees_it(app) {

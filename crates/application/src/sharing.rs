@@ -215,7 +215,8 @@ pub async fn update(
 /// A new invitation for a share nobody has accepted yet (the old code stops working).
 ///
 /// # Errors
-/// [`ShareWriteError::NotFound`] or [`ShareWriteError::AlreadyAccepted`].
+/// [`ShareWriteError::NotFound`], [`ShareWriteError::AlreadyAccepted`] or
+/// [`ShareWriteError::Over`] (past its expiry).
 pub async fn reinvite(
     ports: &StoragePorts,
     acting: Acting,
@@ -228,6 +229,10 @@ pub async fn reinvite(
         let current = get(ports, acting, id).await?;
         if !current.awaits_supporter() {
             return Err(Failure::Refused(ShareWriteError::AlreadyAccepted));
+        }
+        // An invitation to a share past its expiry could never be accepted.
+        if current.is_over(now) {
+            return Err(Failure::Refused(ShareWriteError::Over));
         }
         let invitation = new_invitation(now)?;
         let digest = (invitation.code.digest(), invitation.expires_at);

@@ -68,14 +68,18 @@ pub struct AccessRecord {
     pub status: u16,
 }
 
-/// The status of an answer that found nothing (HTTP's 404).
-const NOT_FOUND: u16 = 404;
+/// Whether an answer with `status` shows that what the request named is there: it was
+/// served (2xx, 3xx), or refused for its state (409, 412). Refusals before any
+/// lookup (400, 401, 403, 422), 404, 429 and failures show nothing of it.
+fn shows_it_exists(status: u16) -> bool {
+    matches!(status, 200..=399 | 409 | 412)
+}
 
 impl AccessRecord {
     /// `accessor`'s access to `owner`'s data just now, through `operation`, on
     /// `resource` (its kind, and its id when the path named one, cut to
-    /// [`MAX_RESOURCE_ID_CHARS`], unless `status` says it was not found), answered
-    /// with `status`.
+    /// [`MAX_RESOURCE_ID_CHARS`], if `status` shows it is there), answered with
+    /// `status`.
     #[must_use]
     pub fn new(
         owner: AccountId,
@@ -91,11 +95,11 @@ impl AccessRecord {
             accessor,
             operation: operation.to_owned(),
             resource_type,
-            // An id the answer did not find is not kept: it may be another person's,
-            // and this log is the owner's to read.
-            // NUL, which no PostgreSQL text holds, is left out.
+            // An id the answer did not show to be the owner's is not kept: it may be
+            // another person's, and this log is the owner's to read. NUL, which no
+            // PostgreSQL text holds, is left out.
             resource_id: resource_id
-                .filter(|_| status != NOT_FOUND)
+                .filter(|_| shows_it_exists(status))
                 .map(|id| id.chars().filter(|c| *c != '\0').take(MAX_RESOURCE_ID_CHARS).collect()),
             status,
         }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use async_trait::async_trait;
-use sea_orm::sea_query::{LockType, Value};
+use sea_orm::sea_query::{LockType, Query, Value};
 use sea_orm::sqlx::PgPool;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
@@ -199,7 +199,11 @@ async fn copied(pool: &PgPool, records: &[AccessRecord]) -> Result<(), DbErr> {
     if !rows.is_empty() {
         let statement = format!("COPY access_log ({}) FROM STDIN", COLUMNS.join(", "));
         let mut copy = transaction.copy_in_raw(&statement).await.map_err(failed)?;
-        copy.send(rows).await.map_err(failed)?;
+        if let Err(error) = copy.send(rows).await {
+            // Ended in order, so the connection goes back to the pool usable.
+            let _ = copy.abort("the access log's rows could not be sent").await;
+            return Err(failed(error));
+        }
         copy.finish().await.map_err(failed)?;
     }
     transaction.commit().await.map_err(failed)
@@ -238,7 +242,8 @@ fn copy_row(rows: &mut Vec<u8>, record: &AccessRecord) {
 }
 
 /// `text` as a column of `COPY`'s text format: backslash, tab, line feed and carriage
-/// return escaped.
+/// return escaped, NUL (which no PostgreSQL text holds, and `AccessRecord::new` keeps
+/// out) left out rather than failing the batch.
 fn copy_text(rows: &mut Vec<u8>, text: &str) {
     for byte in text.bytes() {
         match byte {
@@ -246,6 +251,7 @@ fn copy_text(rows: &mut Vec<u8>, text: &str) {
             b'\t' => rows.extend_from_slice(br"\t"),
             b'\n' => rows.extend_from_slice(br"\n"),
             b'\r' => rows.extend_from_slice(br"\r"),
+            0 => {}
             _ => rows.push(byte),
         }
     }
@@ -351,6 +357,24 @@ pub(crate) async fn forget_account(
         .await
         .map_err(store_error)?;
     Ok(())
+}
+
+/// Deletes the entries of accounts that are gone. Erasure deletes an account's
+/// entries itself (`forget_account`), but a replica still running a release from
+/// before migration 35 erased accounts by the foreign key that migration dropped:
+/// during a rolling upgrade their entries stayed. Run once after each start, by
+/// housekeeping: it reads the whole log.
+///
+/// # Errors
+/// [`StoreError`] when storage fails.
+pub(crate) async fn forget_orphans(connection: &Writes) -> Result<u64, StoreError> {
+    let accounts = Query::select().column(accounts::Column::Id).from(accounts::Entity).to_owned();
+    access_log::Entity::delete_many()
+        .filter(access_log::Column::AccountId.not_in_subquery(accounts))
+        .exec(connection)
+        .await
+        .map(|deleted| deleted.rows_affected)
+        .map_err(store_error)
 }
 
 /// Deletes the entries older than `cutoff`.

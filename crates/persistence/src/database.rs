@@ -411,6 +411,15 @@ impl Database {
         crate::housekeeping::sweep(&self.writes, now, retention).await
     }
 
+    /// Deletes the access log entries of accounts that are gone (see
+    /// `access_log::forget_orphans`): once after each start.
+    ///
+    /// # Errors
+    /// [`StoreError`] when storage fails.
+    pub async fn sweep_orphaned_access_log(&self) -> Result<u64, StoreError> {
+        crate::access_log::forget_orphans(&self.writes).await
+    }
+
     /// Applies every pending migration.
     ///
     /// # Errors

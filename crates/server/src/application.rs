@@ -368,12 +368,21 @@ async fn write_access_log(recorder: &AccessRecorder, ports: &StoragePorts) -> bo
     written.is_ok()
 }
 
-/// Deletes expired rows every `interval`, for as long as the server runs.
+/// Deletes, once, the access log entries of accounts that are gone, then expired rows
+/// every `interval`, for as long as the server runs.
 async fn sweep_periodically(
     database: Database,
     interval: std::time::Duration,
     retention: Retention,
 ) {
+    match database.sweep_orphaned_access_log().await {
+        Ok(entries) => {
+            tracing::info!(entries, "housekeeping swept the access log of accounts that are gone")
+        }
+        Err(error) => {
+            tracing::warn!(%error, "housekeeping could not sweep the access log of accounts that are gone")
+        }
+    }
     loop {
         tokio::time::sleep(interval).await;
         match database.sweep_expired(waymark_domain::time::now(), retention).await {

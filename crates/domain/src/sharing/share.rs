@@ -186,9 +186,8 @@ impl Share {
         match (self.accepted_at, self.supporter) {
             (None, _) if self.invitation_expires_at <= now => ShareStatus::InvitationExpired,
             (None, _) => ShareStatus::Invited,
-            (Some(_), None) => ShareStatus::Ended,
-            (Some(_), Some(_)) if self.terms.paused => ShareStatus::Paused,
-            (Some(_), Some(_)) => ShareStatus::Active,
+            (Some(_), _) if self.terms.paused => ShareStatus::Paused,
+            (Some(_), _) => ShareStatus::Active,
         }
     }
 
@@ -200,8 +199,8 @@ impl Share {
     }
 
     /// Whether the share is over at `now`: expired, or ended by its supporter. Either
-    /// is final: its terms no longer change (the person shares again instead), since
-    /// no change could ever reach anyone.
+    /// is final: the person no longer changes its terms or invites anyone to it (they
+    /// share again instead), since nothing could ever reach anyone through it.
     #[must_use]
     pub fn is_over(&self, now: Instant) -> bool {
         matches!(self.status(now), ShareStatus::Expired | ShareStatus::Ended)

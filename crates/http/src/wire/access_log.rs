@@ -38,8 +38,9 @@ pub(crate) struct AccessedResource {
     #[serde(rename = "type")]
     #[schema(example = "goal")]
     kind: String,
-    /// Its id, when it named one; `null` for a list, and when it was not found (404):
-    /// an id asked for in vain may be another person's.
+    /// Its id, when it named one and the answer showed it is yours (2xx, 3xx, 409,
+    /// 412); `null` for a list, and otherwise: an id asked for in vain may be another
+    /// person's.
     id: Option<String>,
 }
 

@@ -13,7 +13,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect,
+    QueryOrder, QuerySelect,
 };
 use waymark_domain::acting::Acting;
 use waymark_domain::contacts::ContactId;
@@ -105,10 +105,12 @@ pub(crate) async fn shares_of(
         .collect()
 }
 
-/// Journals, in each sharing person's journal, that the shares `supporter` follows
-/// change with them (their account is being erased: the shares end), as made by
-/// `actor` at `at`, inside the transaction making that change; answers each person
-/// and their changes, for the journal to tell once the transaction commits.
+/// Gives the shares `supporter` follows a new version and journals them, in each
+/// sharing person's journal, as changing with them (their account is being erased:
+/// the shares end), as made by `actor` at `at`, inside the transaction making that
+/// change; answers each person and their changes, for the journal to tell once the
+/// transaction commits. The new version makes a change the person began before it
+/// fail its version check, and read the share again, ended.
 ///
 /// # Errors
 /// [`StoreError`] when storage fails; the caller's transaction then rolls back.
@@ -118,9 +120,11 @@ pub(crate) async fn journal_supporter_change(
     actor: waymark_domain::journal::Actor,
     at: Instant,
 ) -> Result<Vec<(AccountId, Vec<Change>)>, StoreError> {
-    let supported = shares::Entity::find()
+    let supported = shares::Entity::update_many()
+        .col_expr(shares::Column::Version, Expr::col(shares::Column::Version).add(1))
+        .col_expr(shares::Column::UpdatedAt, Expr::value(at))
         .filter(shares::Column::SupporterAccountId.eq(supporter.0))
-        .all(connection)
+        .exec_with_returning(connection)
         .await
         .map_err(store_error)?;
     let mut by_owner: HashMap<AccountId, Vec<Change>> = HashMap::new();
@@ -202,7 +206,8 @@ pub(crate) async fn forget_goal(
 ) -> Result<Vec<Change>, StoreError> {
     let mut naming = shares::Entity::find()
         .filter(shares::Column::AccountId.eq(owner.0))
-        .filter(shares::Column::Goals.contains(goal.0.to_string()));
+        .filter(shares::Column::Goals.contains(goal.0.to_string()))
+        .order_by_asc(shares::Column::Id);
     if transaction.get_database_backend() == DbBackend::Postgres {
         naming = naming.lock_exclusive();
     }

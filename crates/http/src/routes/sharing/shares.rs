@@ -222,7 +222,7 @@ pub(crate) async fn delete_share(
     params(SharePath),
     responses(
         (status = 200, description = "The share and its new invitation.", body = InvitedShareResponse),
-        (status = 409, description = "The invitation was accepted already.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The invitation was accepted already, or the share expired (share again instead).", body = Problem, content_type = "application/problem+json"),
         ShareMissing,
     ),
 )]
