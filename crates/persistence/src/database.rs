@@ -95,10 +95,10 @@ pub struct MigrationState {
 /// An open connection pool to Waymark's database.
 #[derive(Debug, Clone)]
 pub struct Database {
-    connection: DatabaseConnection,
+    pub(crate) connection: DatabaseConnection,
     /// Where writes go: on SQLite a pool of one connection (see [`Database::connect`]),
     /// on PostgreSQL the same pool as reads.
-    writes: Writes,
+    pub(crate) writes: Writes,
     backend: Backend,
     max_connections: u32,
     caches: Caches,
@@ -161,19 +161,19 @@ impl Database {
                 .busy_timeout(busy_timeout)
         });
 
-        // SQLite commits one transaction at a time. Every write goes through a pool of
-        // its own with one connection, whose waiters are served first come, first
-        // served: writers queue in arrival order instead of spinning in SQLite's busy
-        // handler, and a reader never waits for a writer (WAL). PostgreSQL writes
-        // through the shared pool.
+        // SQLite commits one transaction at a time. Every write goes through one
+        // connection of its own, whose writers take turns first come, first served
+        // and commit in groups (see `writes.rs`): writers queue in arrival order
+        // instead of spinning in SQLite's busy handler, and a reader never waits for
+        // a writer (WAL). PostgreSQL writes through the shared pool.
         let connection = open(options.clone(), backend).await?;
         let writes = match backend {
             Backend::Sqlite => {
                 let mut one_writer = options;
                 one_writer.max_connections(1).min_connections(0);
-                Writes::through(open(one_writer, backend).await?)
+                Writes::grouped(open(one_writer, backend).await?, settings.acquire_timeout)
             }
-            Backend::Postgres => Writes::through(connection.clone()),
+            Backend::Postgres => Writes::pooled(connection.clone()),
         };
         Ok(Self {
             writes,
@@ -513,84 +513,4 @@ async fn discard_if_inside_a_transaction(
         tracing::warn!("closing a SQLite connection left inside a failed transaction");
     }
     Ok(clean)
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
-    use secrecy::SecretString;
-
-    use super::{Database, DatabaseSettings};
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite_writers_take_turns_in_arrival_order_while_readers_go_on() {
-        let file = std::env::temp_dir().join(format!("waymark-turns-{}.db", uuid::Uuid::now_v7()));
-        let database = Database::connect(&DatabaseSettings {
-            url: SecretString::from(format!("sqlite://{}?mode=rwc", file.display())),
-            max_connections: 4,
-            min_connections: 0,
-            connect_timeout: Duration::from_secs(5),
-            acquire_timeout: Duration::from_secs(10),
-            statement_timeout: None,
-            sqlite_busy_timeout: Duration::from_secs(5),
-            caches: crate::settings::CacheBudgets::none(),
-        })
-        .await
-        .unwrap();
-        database
-            .writes
-            .execute_unprepared("CREATE TABLE turns (n INTEGER NOT NULL)")
-            .await
-            .unwrap();
-
-        let first = database.writes.begin().await.unwrap();
-        first.execute_unprepared("INSERT INTO turns VALUES (0)").await.unwrap();
-        let mut waiting = Vec::new();
-        for n in 1..=4 {
-            let writes = database.writes.clone();
-            waiting.push(tokio::spawn(async move {
-                let turn = writes.begin().await.unwrap();
-                turn.execute_unprepared(&format!("INSERT INTO turns VALUES ({n})")).await.unwrap();
-                turn.commit().await.unwrap();
-            }));
-            // Each writer is queued before the next one arrives.
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let read = tokio::time::timeout(
-            Duration::from_secs(2),
-            database.connection.query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT COUNT(*) AS n FROM turns",
-            )),
-        )
-        .await;
-        assert!(matches!(read, Ok(Ok(Some(_)))), "a reader does not wait for the writers");
-        assert!(
-            waiting.iter().all(|writer| !writer.is_finished()),
-            "writers wait for the one write connection"
-        );
-        first.commit().await.unwrap();
-        for writer in waiting {
-            writer.await.unwrap();
-        }
-
-        let order: Vec<i32> = database
-            .connection
-            .query_all_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT n FROM turns ORDER BY rowid",
-            ))
-            .await
-            .unwrap()
-            .iter()
-            .map(|row| row.try_get::<i32>("", "n").unwrap())
-            .collect();
-        assert_eq!(order, vec![0, 1, 2, 3, 4], "writers commit in the order they arrived");
-        database.close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
-    }
 }

@@ -135,23 +135,39 @@ async fn ordered_steps(
         .map_err(store_error)
 }
 
-impl SqlGoalPartsStore {
-    /// What to answer when a version-guarded step write found nothing to change:
-    /// the step is gone (404), the caller's `If-Match` is stale (412), or another
-    /// request won a race the caller never asked to guard (409, retry).
-    async fn lost_race(
-        &self,
-        owner: AccountId,
-        goal: GoalId,
-        step: StepId,
-        expected_version: Option<i64>,
-    ) -> Result<StepWriteError, StoreError> {
-        Ok(match (self.step(owner, goal, step).await?, expected_version) {
-            (None, _) => StepWriteError::NotFound,
-            (Some(_), Some(_)) => StepWriteError::PreconditionFailed,
-            (Some(_), None) => StepWriteError::Busy,
-        })
-    }
+/// What to answer when a version-guarded step write found nothing to change:
+/// the step is gone (404), the caller's `If-Match` is stale (412), or another
+/// request won a race the caller never asked to guard (409, retry).
+async fn lost_race(
+    transaction: &WriteTransaction,
+    owner: AccountId,
+    goal: GoalId,
+    step: StepId,
+    expected_version: Option<i64>,
+) -> Result<StepWriteError, StoreError> {
+    Ok(match (find_step(transaction, owner, goal, step).await?, expected_version) {
+        (None, _) => StepWriteError::NotFound,
+        (Some(_), Some(_)) => StepWriteError::PreconditionFailed,
+        (Some(_), None) => StepWriteError::Busy,
+    })
+}
+
+/// The owner's step of `goal`, if there is one.
+async fn find_step(
+    connection: &impl sea_orm::ConnectionTrait,
+    owner: AccountId,
+    goal: GoalId,
+    step: StepId,
+) -> Result<Option<Step>, StoreError> {
+    goal_steps::Entity::find_by_id(step.0)
+        .filter(goal_steps::Column::GoalId.eq(goal.0))
+        .filter(goal_steps::Column::AccountId.eq(owner.0))
+        .one(connection)
+        .await
+        .map_err(store_error)?
+        .as_ref()
+        .map(to_step)
+        .transpose()
 }
 
 #[async_trait]
@@ -191,8 +207,9 @@ impl GoalPartsStore for SqlGoalPartsStore {
             )
             .await?
             else {
-                drop(transaction);
-                return Err(if goal_exists(&self.connection, owner, goal).await? {
+                // Read inside the write: the read pool does not see the writes
+                // released earlier in the same SQLite batch.
+                return Err(if goal_exists(&transaction, owner, goal).await? {
                     StepWriteError::TooManySteps
                 } else {
                     StepWriteError::NotFound
@@ -231,15 +248,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
         goal: GoalId,
         step: StepId,
     ) -> Result<Option<Step>, StoreError> {
-        goal_steps::Entity::find_by_id(step.0)
-            .filter(goal_steps::Column::GoalId.eq(goal.0))
-            .filter(goal_steps::Column::AccountId.eq(owner.0))
-            .one(&self.connection)
-            .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(to_step)
-            .transpose()
+        find_step(&self.connection, owner, goal, step).await
     }
 
     async fn update_step(
@@ -253,12 +262,16 @@ impl GoalPartsStore for SqlGoalPartsStore {
     ) -> Result<Step, StepWriteError> {
         let owner = acting.owner;
         async {
-            let current = self.step(owner, goal, step).await?.ok_or(StepWriteError::NotFound)?;
+            // Read inside the write: the read pool does not see the writes released
+            // earlier in the same SQLite batch.
+            let transaction = self.writes.begin().await?;
+            let current = find_step(&transaction, owner, goal, step)
+                .await?
+                .ok_or(StepWriteError::NotFound)?;
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(StepWriteError::PreconditionFailed);
             }
             let done_change = changes.done.filter(|done| *done != current.done);
-            let transaction = self.writes.begin().await?;
             let done_delta = match done_change {
                 Some(true) => 1,
                 Some(false) => -1,
@@ -302,8 +315,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .map_err(store_error)?;
             let Some(row) = changed.into_iter().next() else {
                 // Changed or removed by someone else since it was read: nothing is written.
-                drop(transaction);
-                return Err(self.lost_race(owner, goal, step, expected_version).await?);
+                return Err(lost_race(&transaction, owner, goal, step, expected_version).await?);
             };
             let step_change = Change::updated(ResourceType::GoalStep, row.id, Some(row.version));
             self.journal
@@ -324,11 +336,13 @@ impl GoalPartsStore for SqlGoalPartsStore {
     ) -> Result<(), StepWriteError> {
         let owner = acting.owner;
         async {
-            let current = self.step(owner, goal, step).await?.ok_or(StepWriteError::NotFound)?;
+            let transaction = self.writes.begin().await?;
+            let current = find_step(&transaction, owner, goal, step)
+                .await?
+                .ok_or(StepWriteError::NotFound)?;
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(StepWriteError::PreconditionFailed);
             }
-            let transaction = self.writes.begin().await?;
             let Some(goal_row) = touch_goal(
                 &transaction,
                 owner,
@@ -356,8 +370,7 @@ impl GoalPartsStore for SqlGoalPartsStore {
                 .map_err(store_error)?
                 .rows_affected;
             if deleted == 0 {
-                drop(transaction);
-                return Err(self.lost_race(owner, goal, step, expected_version).await?);
+                return Err(lost_race(&transaction, owner, goal, step, expected_version).await?);
             }
             // The later steps move up; their representation changes, so their version does.
             let moved = goal_steps::Entity::update_many()

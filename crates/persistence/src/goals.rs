@@ -384,8 +384,14 @@ impl GoalStore for SqlGoalStore {
             }
             let deleted = statement.exec(&transaction).await.map_err(store_error)?.rows_affected;
             if deleted == 0 {
-                drop(transaction);
-                return match (self.row(owner, id).await?, expected_version) {
+                // Read inside the write: the read pool does not see the writes released
+                // earlier in the same SQLite batch.
+                let still_there = goals::Entity::find_by_id(id.0)
+                    .filter(goals::Column::AccountId.eq(owner.0))
+                    .one(&transaction)
+                    .await
+                    .map_err(store_error)?;
+                return match (still_there, expected_version) {
                     (Some(_), Some(_)) => Err(GoalWriteError::PreconditionFailed),
                     _ => Err(GoalWriteError::NotFound),
                 };

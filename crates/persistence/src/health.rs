@@ -42,12 +42,17 @@ fn write_probe(backend: Backend) -> &'static str {
 #[async_trait]
 impl StorageHealth for PoolHealth {
     async fn check(&self) -> Result<(), StorageUnavailable> {
-        self.writes.execute_unprepared(write_probe(self.backend)).await.map(|_| ()).map_err(
-            |error| match store_error(error) {
-                StoreError::Unavailable(unavailable) => unavailable,
-                StoreError::Unexpected(cause) => StorageUnavailable::new(cause),
-            },
-        )
+        // A transaction rather than a statement on `Writes`, so the commit's own error
+        // (on SQLite, its batch's: a full disk, say) keeps its reason.
+        let probed = async {
+            let transaction = self.writes.begin().await?;
+            transaction.execute_unprepared(write_probe(self.backend)).await.map_err(store_error)?;
+            transaction.commit().await
+        };
+        probed.await.map_err(|error| match error {
+            StoreError::Unavailable(unavailable) => unavailable,
+            StoreError::Unexpected(cause) => StorageUnavailable::new(cause),
+        })
     }
 
     fn pool_usage(&self) -> PoolUsage {

@@ -123,7 +123,7 @@ impl SubscriptionStore for SqlWebhooks {
             version: Set(1),
         };
         let row = webhook_subscriptions::Entity::insert(row)
-            .exec_with_returning(self.writes.connection())
+            .exec_with_returning(&self.writes)
             .await
             .map_err(store_error)?;
         to_subscription(&row)
@@ -243,7 +243,7 @@ impl SubscriptionStore for SqlWebhooks {
         let deleted = webhook_subscriptions::Entity::delete_many()
             .filter(webhook_subscriptions::Column::Id.eq(id.0))
             .filter(webhook_subscriptions::Column::ClientId.eq(client.0))
-            .exec(self.writes.connection())
+            .exec(&self.writes)
             .await
             .map_err(store_error)?
             .rows_affected;

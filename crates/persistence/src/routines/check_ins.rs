@@ -19,7 +19,7 @@ use waymark_domain::routines::{
 };
 use waymark_domain::time::Instant;
 
-use super::{SqlRoutineStore, time_text, to_check_in};
+use super::{SqlRoutineStore, check_in_row, time_text, to_check_in};
 use crate::entities::{routine_check_ins, routines};
 use crate::error::{is_unique_violation, store_error};
 
@@ -118,7 +118,11 @@ impl RoutineCheckInStore for SqlRoutineStore {
         routine: RoutineId,
         id: RoutineCheckInId,
     ) -> Result<Option<RoutineCheckIn>, StoreError> {
-        self.check_in_row(owner, routine, id).await?.as_ref().map(to_check_in).transpose()
+        check_in_row(&self.connection, owner, routine, id)
+            .await?
+            .as_ref()
+            .map(to_check_in)
+            .transpose()
     }
 
     async fn update_check_in(
@@ -131,12 +135,6 @@ impl RoutineCheckInStore for SqlRoutineStore {
         now: Instant,
     ) -> Result<RoutineCheckIn, CheckInWriteError> {
         let owner = acting.owner;
-        let current =
-            self.check_in_row(owner, routine, id).await?.ok_or(CheckInWriteError::NotFound)?;
-        let expected = expected_version.unwrap_or(current.version);
-        if expected != current.version {
-            return Err(CheckInWriteError::PreconditionFailed);
-        }
         let mut update = routine_check_ins::ActiveModel::default();
         if let Some(status) = changes.status {
             update.status = Set(status.as_str().to_owned());
@@ -147,7 +145,16 @@ impl RoutineCheckInStore for SqlRoutineStore {
         if let Some(feeling) = changes.feeling {
             update.feeling = Set(feeling.map(|feeling| feeling.as_str().to_owned()));
         }
+        // Read inside the write: the read pool does not see the writes released
+        // earlier in the same SQLite batch.
         let transaction = self.writes.begin().await?;
+        let current = check_in_row(&transaction, owner, routine, id)
+            .await?
+            .ok_or(CheckInWriteError::NotFound)?;
+        let expected = expected_version.unwrap_or(current.version);
+        if expected != current.version {
+            return Err(CheckInWriteError::PreconditionFailed);
+        }
         let changed = routine_check_ins::Entity::update_many()
             .set(update)
             .col_expr(

@@ -214,18 +214,6 @@ async fn resume(
 }
 
 impl SqlRoutineStore {
-    async fn row(
-        &self,
-        owner: AccountId,
-        id: RoutineId,
-    ) -> Result<Option<routines::Model>, StoreError> {
-        routines::Entity::find_by_id(id.0)
-            .filter(routines::Column::AccountId.eq(owner.0))
-            .one(&self.connection)
-            .await
-            .map_err(store_error)
-    }
-
     async fn owns_goal(&self, owner: AccountId, goal: GoalId) -> Result<bool, StoreError> {
         Ok(goals::Entity::find_by_id(goal.0)
             .filter(goals::Column::AccountId.eq(owner.0))
@@ -234,20 +222,35 @@ impl SqlRoutineStore {
             .map_err(store_error)?
             .is_some())
     }
+}
 
-    async fn check_in_row(
-        &self,
-        owner: AccountId,
-        routine: RoutineId,
-        id: RoutineCheckInId,
-    ) -> Result<Option<routine_check_ins::Model>, StoreError> {
-        routine_check_ins::Entity::find_by_id(id.0)
-            .filter(routine_check_ins::Column::AccountId.eq(owner.0))
-            .filter(routine_check_ins::Column::RoutineId.eq(routine.0))
-            .one(&self.connection)
-            .await
-            .map_err(store_error)
-    }
+/// The owner's routine `id`, read on `connection` (inside a write, its transaction:
+/// the read pool does not see the writes released earlier in the same SQLite batch).
+async fn routine_row(
+    connection: &impl sea_orm::ConnectionTrait,
+    owner: AccountId,
+    id: RoutineId,
+) -> Result<Option<routines::Model>, StoreError> {
+    routines::Entity::find_by_id(id.0)
+        .filter(routines::Column::AccountId.eq(owner.0))
+        .one(connection)
+        .await
+        .map_err(store_error)
+}
+
+/// The owner's check-in `id` of `routine`, read on `connection` (see [`routine_row`]).
+pub(super) async fn check_in_row(
+    connection: &impl sea_orm::ConnectionTrait,
+    owner: AccountId,
+    routine: RoutineId,
+    id: RoutineCheckInId,
+) -> Result<Option<routine_check_ins::Model>, StoreError> {
+    routine_check_ins::Entity::find_by_id(id.0)
+        .filter(routine_check_ins::Column::AccountId.eq(owner.0))
+        .filter(routine_check_ins::Column::RoutineId.eq(routine.0))
+        .one(connection)
+        .await
+        .map_err(store_error)
 }
 
 #[async_trait]
@@ -263,14 +266,6 @@ impl RoutineStore for SqlRoutineStore {
             && !self.owns_goal(owner, goal).await?
         {
             return Err(RoutineWriteError::UnknownGoal);
-        }
-        let existing = routines::Entity::find()
-            .filter(routines::Column::AccountId.eq(owner.0))
-            .count(&self.connection)
-            .await
-            .map_err(store_error)?;
-        if existing >= MAX_ROUTINES_PER_PERSON as u64 {
-            return Err(RoutineWriteError::TooMany);
         }
         let (kind, weekdays, number, times) = schedule_columns(&routine.schedule);
         let row = routines::ActiveModel {
@@ -294,6 +289,14 @@ impl RoutineStore for SqlRoutineStore {
             version: Set(1),
         };
         let transaction = self.writes.begin().await?;
+        let existing = routines::Entity::find()
+            .filter(routines::Column::AccountId.eq(owner.0))
+            .count(&transaction)
+            .await
+            .map_err(store_error)?;
+        if existing >= MAX_ROUTINES_PER_PERSON as u64 {
+            return Err(RoutineWriteError::TooMany);
+        }
         let inserted = routines::Entity::insert(row)
             .exec_with_returning(&transaction)
             .await
@@ -308,7 +311,7 @@ impl RoutineStore for SqlRoutineStore {
     }
 
     async fn get(&self, owner: AccountId, id: RoutineId) -> Result<Option<Routine>, StoreError> {
-        self.row(owner, id).await?.as_ref().map(to_routine).transpose()
+        routine_row(&self.connection, owner, id).await?.as_ref().map(to_routine).transpose()
     }
 
     async fn list(&self, owner: AccountId, query: RoutineQuery) -> Result<RoutinePage, StoreError> {
@@ -389,11 +392,12 @@ impl RoutineStore for SqlRoutineStore {
             update.time_zone = Set(schedule.time_zone().name().to_owned());
         }
         for _ in 0..UPDATE_ATTEMPTS {
-            let current = self.row(owner, id).await?.ok_or(RoutineWriteError::NotFound)?;
+            let transaction = self.writes.begin().await?;
+            let current =
+                routine_row(&transaction, owner, id).await?.ok_or(RoutineWriteError::NotFound)?;
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(RoutineWriteError::PreconditionFailed);
             }
-            let transaction = self.writes.begin().await?;
             let changed = routines::Entity::update_many()
                 .set(update.clone())
                 .col_expr(routines::Column::Version, Expr::col(routines::Column::Version).add(1))
@@ -443,8 +447,7 @@ impl RoutineStore for SqlRoutineStore {
         }
         let deleted = statement.exec(&transaction).await.map_err(store_error)?.rows_affected;
         if deleted == 0 {
-            drop(transaction);
-            return match (self.row(owner, id).await?, expected_version) {
+            return match (routine_row(&transaction, owner, id).await?, expected_version) {
                 (Some(_), Some(_)) => Err(RoutineWriteError::PreconditionFailed),
                 _ => Err(RoutineWriteError::NotFound),
             };
