@@ -35,6 +35,8 @@ BURST_P99_MAX_RATIO = 3.0
 WEBHOOK_RATE_MIN = 500.0
 WEBHOOK_P99_MAX_MS = 2000.0
 MILLION_MAX_RATIO = 1.5
+SQLITE_CHECK_IN_P99_MAX_MS = 50.0
+POSTGRES_CHECK_IN_P99_MAX_MS = 20.0
 
 
 def load(path):
@@ -123,6 +125,19 @@ def derive(meta, backends, million):
             burst["p50_ratio"] = round(burst["load_p50"] / burst["alone_p50"], 2)
             target("/health/live p99 during a login burst <= 3x idle", backend, "login_burst",
                    burst["p99_ratio"], "x", f"<= x{BURST_P99_MAX_RATIO:g}", burst["p99_ratio"] <= BURST_P99_MAX_RATIO)
+    # Issue 16's write targets: goal check-ins at full load, both backends in one run.
+    sqlite_check_in = backends.get("sqlite", {}).get("scenarios", {}).get("check_in")
+    postgres_check_in = backends.get("postgres", {}).get("scenarios", {}).get("check_in")
+    if sqlite_check_in:
+        target("check-in p99 < 50 ms at full load", "sqlite", "check_in", sqlite_check_in["p99"], "ms",
+               f"< {SQLITE_CHECK_IN_P99_MAX_MS:.0f} ms", sqlite_check_in["p99"] < SQLITE_CHECK_IN_P99_MAX_MS)
+    if postgres_check_in:
+        target("check-in p99 < 20 ms at full load", "postgres", "check_in", postgres_check_in["p99"], "ms",
+               f"< {POSTGRES_CHECK_IN_P99_MAX_MS:.0f} ms",
+               postgres_check_in["p99"] < POSTGRES_CHECK_IN_P99_MAX_MS)
+    if sqlite_check_in and postgres_check_in:
+        target("check-ins/s at least PostgreSQL's", "sqlite", "check_in", sqlite_check_in["rate"], "/s",
+               f">= {postgres_check_in['rate']:.0f}/s", sqlite_check_in["rate"] >= postgres_check_in["rate"])
     if million:
         million["p50_ratio"] = round(million["large_p50"] / million["small_p50"], 2)
         million["p99_ratio"] = round(million["large_p99"] / million["small_p99"], 2)
@@ -192,7 +207,14 @@ def markdown(results):
                 error_text += f" ({v['socket_errors']} socket)"
             verdicts = []
             for t in by_row.get((backend, scenario), []):
-                short = "ratio" if t["target"].startswith("read throughput") else "p99 at half"
+                if t["target"].startswith("read throughput"):
+                    short = "ratio"
+                elif t["target"].startswith("check-ins/s"):
+                    short = "rate vs PostgreSQL"
+                elif "at full load" in t["target"]:
+                    short = "p99"
+                else:
+                    short = "p99 at half"
                 verdicts.append(f"{short}: {verdict(t['pass'])}")
             ratio = "-" if v.get("ratio") is None else f"{v['ratio']:.2f}"
             add(f"| {backend_label} | {label} | {number(v['rate'])} | {ratio} | {v['p50']:.2f} | {v['p99']:.2f} | "

@@ -29,7 +29,7 @@ use crate::error::store_error;
 use crate::journal::Journal;
 use crate::like::contains_pattern;
 use crate::paging::{Direction, beyond, page_of};
-use crate::writes::Writes;
+use crate::writes::{WriteTransaction, Writes};
 
 /// How many times an unconditional update is retried when another writer changed
 /// the goal between its read and its write.
@@ -176,17 +176,14 @@ impl SqlGoalStore {
     }
 
     async fn row(&self, owner: AccountId, id: GoalId) -> Result<Option<goals::Model>, StoreError> {
-        goals::Entity::find_by_id(id.0)
-            .filter(goals::Column::AccountId.eq(owner.0))
-            .one(&self.connection)
-            .await
-            .map_err(store_error)
+        goal_row(&self.connection, owner, id).await
     }
 
     /// One attempt: write `changes` if the goal is still at `seen_version`, recording a
     /// status change. `Ok(None)` when another writer got there first.
     async fn update_at_version(
         &self,
+        transaction: WriteTransaction,
         current: &goals::Model,
         changes: &GoalChanges,
         actor: Actor,
@@ -218,7 +215,6 @@ impl SqlGoalStore {
         if let Some(notes) = &changes.support_notes {
             update.support_notes = Set(notes.as_str().to_owned());
         }
-        let transaction = self.writes.begin().await?;
         let Some(row) = goals::Entity::update_many()
             .set(update)
             .col_expr(goals::Column::Version, Expr::col(goals::Column::Version).add(1))
@@ -251,6 +247,19 @@ impl SqlGoalStore {
         self.journal.commit(transaction, acting, now, &[change]).await?;
         to_goal(&row).map(Some)
     }
+}
+
+/// The owner's goal `id`, read on `connection`.
+async fn goal_row(
+    connection: &impl sea_orm::ConnectionTrait,
+    owner: AccountId,
+    id: GoalId,
+) -> Result<Option<goals::Model>, StoreError> {
+    goals::Entity::find_by_id(id.0)
+        .filter(goals::Column::AccountId.eq(owner.0))
+        .one(connection)
+        .await
+        .map_err(store_error)
 }
 
 #[async_trait]
@@ -325,12 +334,17 @@ impl GoalStore for SqlGoalStore {
         let owner = acting.owner;
         async {
             for _ in 0..UPDATE_ATTEMPTS {
-                let current = self.row(owner, id).await?.ok_or(GoalWriteError::NotFound)?;
+                // Read inside the write: the read pool does not see the writes released
+                // earlier in the same SQLite batch.
+                let transaction = self.writes.begin().await?;
+                let current =
+                    goal_row(&transaction, owner, id).await?.ok_or(GoalWriteError::NotFound)?;
                 if expected_version.is_some_and(|expected| expected != current.version) {
                     return Err(GoalWriteError::PreconditionFailed);
                 }
-                if let Some(goal) =
-                    self.update_at_version(&current, &changes, acting.actor, now).await?
+                if let Some(goal) = self
+                    .update_at_version(transaction, &current, &changes, acting.actor, now)
+                    .await?
                 {
                     return Ok(goal);
                 }
@@ -386,12 +400,7 @@ impl GoalStore for SqlGoalStore {
             if deleted == 0 {
                 // Read inside the write: the read pool does not see the writes released
                 // earlier in the same SQLite batch.
-                let still_there = goals::Entity::find_by_id(id.0)
-                    .filter(goals::Column::AccountId.eq(owner.0))
-                    .one(&transaction)
-                    .await
-                    .map_err(store_error)?;
-                return match (still_there, expected_version) {
+                return match (goal_row(&transaction, owner, id).await?, expected_version) {
                     (Some(_), Some(_)) => Err(GoalWriteError::PreconditionFailed),
                     _ => Err(GoalWriteError::NotFound),
                 };

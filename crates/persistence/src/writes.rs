@@ -741,7 +741,7 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_batch_whose_next_writer_goes_away_still_commits() {
+    async fn a_batch_whose_next_writer_goes_away_holding_the_turn_still_commits() {
         let (database, file) = sqlite(Duration::from_secs(10)).await;
         let first = database.writes.begin().await.unwrap();
         first.execute_unprepared("INSERT INTO turns VALUES (0)").await.unwrap();
@@ -758,6 +758,29 @@ mod tests {
         settle().await;
         gives_up.abort();
         let outcome = tokio::time::timeout(Duration::from_secs(2), committing).await;
+        assert!(matches!(outcome, Ok(Ok(Ok(())))), "the batch was left open: {outcome:?}");
+        assert_eq!(committed(&database).await, vec![0]);
+        remove(database, file).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_whose_next_writer_gives_up_waiting_is_committed_by_the_sweeper() {
+        let (database, file) = sqlite(Duration::from_secs(10)).await;
+        let first = database.writes.begin().await.unwrap();
+        first.execute_unprepared("INSERT INTO turns VALUES (0)").await.unwrap();
+        // A writer queues for the turn, and is then never polled again.
+        let mut waiting = Box::pin(database.writes.begin());
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), &mut waiting).await.is_err(),
+            "the turn was free"
+        );
+        // The first sees it waiting and leaves the batch open for it.
+        let committing = tokio::spawn(first.commit());
+        settle().await;
+        assert!(!committing.is_finished(), "the batch committed with a writer waiting");
+        // It gives up before it ever had the turn: only the sweeper can commit now.
+        drop(waiting);
+        let outcome = tokio::time::timeout(Duration::from_secs(7), committing).await;
         assert!(matches!(outcome, Ok(Ok(Ok(())))), "the batch was left open: {outcome:?}");
         assert_eq!(committed(&database).await, vec![0]);
         remove(database, file).await;

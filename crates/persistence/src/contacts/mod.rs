@@ -41,7 +41,7 @@ use crate::error::{retrying_conflicts, store_error};
 use crate::journal::Journal;
 use crate::like::contains_pattern;
 use crate::paging::{Direction::Ascending, keyset_page};
-use crate::writes::Writes;
+use crate::writes::{WriteTransaction, Writes};
 
 /// How many times an unconditional update is retried when another writer changed the
 /// contact between its read and its write.
@@ -295,11 +295,7 @@ impl SqlContactStore {
         owner: AccountId,
         id: ContactId,
     ) -> Result<Option<contacts::Model>, StoreError> {
-        contacts::Entity::find_by_id(id.0)
-            .filter(contacts::Column::AccountId.eq(owner.0))
-            .one(&self.connection)
-            .await
-            .map_err(store_error)
+        contact_row(&self.connection, owner, id).await
     }
 
     async fn owns_goal(&self, owner: AccountId, goal: GoalId) -> Result<bool, StoreError> {
@@ -315,6 +311,7 @@ impl SqlContactStore {
     /// the contact between the read and the write.
     async fn update_once(
         &self,
+        transaction: WriteTransaction,
         current: &contacts::Model,
         changes: &ContactChanges,
         actor: Actor,
@@ -323,7 +320,6 @@ impl SqlContactStore {
         let contact = to_contact(current)?;
         let details = changes.apply_to(&contact.details);
         let last_set = changes.last_contacted_set.unwrap_or(contact.last_contacted_set);
-        let transaction = self.writes.begin().await?;
         // Writing first takes the row lock (and SQLite's write lock) before anything is
         // read, and fails at once if another writer got there first.
         let locked = contacts::Entity::update_many()
@@ -433,6 +429,19 @@ impl SqlContactStore {
         self.journal.commit(transaction, acting, now, &changes).await?;
         Ok(Ok(()))
     }
+}
+
+/// The owner's contact `id`, read on `connection`.
+async fn contact_row(
+    connection: &impl ConnectionTrait,
+    owner: AccountId,
+    id: ContactId,
+) -> Result<Option<contacts::Model>, StoreError> {
+    contacts::Entity::find_by_id(id.0)
+        .filter(contacts::Column::AccountId.eq(owner.0))
+        .one(connection)
+        .await
+        .map_err(store_error)
 }
 
 #[async_trait]
@@ -563,11 +572,17 @@ impl ContactStore for SqlContactStore {
     ) -> Result<Contact, ContactWriteError> {
         let owner = acting.owner;
         for _ in 0..UPDATE_ATTEMPTS {
-            let current = self.row(owner, id).await?.ok_or(ContactWriteError::NotFound)?;
+            // Read inside the write: the read pool does not see the writes released
+            // earlier in the same SQLite batch.
+            let transaction = self.writes.begin().await?;
+            let current =
+                contact_row(&transaction, owner, id).await?.ok_or(ContactWriteError::NotFound)?;
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(ContactWriteError::PreconditionFailed);
             }
-            if let Some(contact) = self.update_once(&current, &changes, acting.actor, now).await? {
+            if let Some(contact) =
+                self.update_once(transaction, &current, &changes, acting.actor, now).await?
+            {
                 return Ok(contact);
             }
             if expected_version.is_some() {
