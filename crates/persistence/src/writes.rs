@@ -50,10 +50,12 @@ use crate::error::store_error;
 /// of writers never keeps the first of them waiting for long.
 pub(crate) const MOST_PER_BATCH: usize = 32;
 
-/// The savepoint each write in a batch runs under. Every write releases or undoes it
-/// before the next one begins, so there is never more than one.
+/// The savepoint each write in a batch runs under. While a batch is open and between
+/// writes, exactly one is open, and empty: the batch opens it, and each write, as it
+/// ends, releases it and opens the next in the same round trip, or rolls back to it
+/// (which keeps it open). So a write costs no round trip of its own to begin.
 const SAVEPOINT: &str = "SAVEPOINT waymark_write";
-const RELEASE: &str = "RELEASE waymark_write";
+const RELEASE_AND_REOPEN: &str = "RELEASE waymark_write; SAVEPOINT waymark_write";
 const ROLLBACK_TO: &str = "ROLLBACK TO waymark_write";
 
 /// How often the sweeper looks for a batch left open, even if nobody woke it.
@@ -152,7 +154,15 @@ impl Writes {
                 Ok(WriteTransaction(Inner::Own(pool.begin().await.map_err(store_error)?)))
             }
             Way::Grouped(group) => {
-                let turn = group.take_turn().await?;
+                let mut turn = group.take_turn().await?;
+                // The usual case: the batch's savepoint is open and empty. Nothing to
+                // await, so nothing a cancelled request could cut short.
+                if let Some(batch) = turn.batch.as_mut().filter(|batch| !batch.undo_pending) {
+                    batch.turns += 1;
+                    let unit =
+                        Unit { group: Arc::clone(group), turn: Some(turn), savepoint_open: true };
+                    return Ok(WriteTransaction(Inner::Unit(unit)));
+                }
                 let group = Arc::clone(group);
                 let unit = run_to_end(group.open(turn)).await??;
                 Ok(WriteTransaction(Inner::Unit(unit)))
@@ -202,8 +212,8 @@ impl Group {
         Ok(turn)
     }
 
-    /// Joins the batch (opening one when none is open) under a fresh savepoint. Runs
-    /// in a task of its own.
+    /// Undoes what an earlier write left, then joins the batch, opening one (with its
+    /// savepoint) when none is open. Runs in a task of its own.
     async fn open(self: Arc<Self>, mut turn: OwnedMutexGuard<Turn>) -> Result<Unit, StoreError> {
         turn.settle().await;
         if turn.batch.is_none() {
@@ -217,6 +227,8 @@ impl Group {
             };
             let transaction =
                 self.connection.begin_with_options(immediate).await.map_err(store_error)?;
+            // Dropped on failure, the new batch rolls back: nothing has run in it.
+            transaction.execute_unprepared(SAVEPOINT).await.map_err(store_error)?;
             turn.batch = Some(Batch {
                 transaction,
                 turns: 0,
@@ -224,20 +236,12 @@ impl Group {
                 outcome: watch::Sender::new(None),
             });
         }
-        let opened = match turn.batch.as_mut() {
+        match turn.batch.as_mut() {
             Some(batch) => {
                 batch.turns += 1;
-                batch.transaction.execute_unprepared(SAVEPOINT).await.map(drop)
+                Ok(Unit { group: self, turn: Some(turn), savepoint_open: true })
             }
-            None => Err(no_batch()),
-        };
-        match opened {
-            Ok(()) => Ok(Unit { group: self, turn: Some(turn), savepoint_open: true }),
-            Err(error) => {
-                // Nothing of this write ran; the batch's earlier writes stand.
-                self.pass(turn).await;
-                Err(store_error(error))
-            }
+            None => Err(store_error(no_batch())),
         }
     }
 
@@ -298,11 +302,8 @@ impl Turn {
         let Some(batch) = self.batch.as_mut().filter(|batch| batch.undo_pending) else {
             return;
         };
-        let undone = match batch.transaction.execute_unprepared(ROLLBACK_TO).await {
-            Ok(_) => batch.transaction.execute_unprepared(RELEASE).await,
-            Err(error) => Err(error),
-        };
-        match undone {
+        // Rolling back to the savepoint keeps it open, empty, for the next write.
+        match batch.transaction.execute_unprepared(ROLLBACK_TO).await {
             Ok(_) => batch.undo_pending = false,
             Err(error) => self.abandon(&error).await,
         }
@@ -357,11 +358,11 @@ impl Unit {
             .ok_or_else(no_batch)
     }
 
-    /// Releases the savepoint into the batch and hands the turn on; answers how to
-    /// hear the batch's outcome. Runs in a task of its own.
+    /// Releases the savepoint into the batch (opening the next write's) and hands the
+    /// turn on; answers how to hear the batch's outcome. Runs in a task of its own.
     async fn release(mut self) -> Result<watch::Receiver<Option<Outcome>>, StoreError> {
         let released = match self.transaction() {
-            Ok(transaction) => transaction.execute_unprepared(RELEASE).await.map(drop),
+            Ok(transaction) => transaction.execute_unprepared(RELEASE_AND_REOPEN).await.map(drop),
             Err(error) => Err(error),
         };
         self.savepoint_open = false;
@@ -375,7 +376,8 @@ impl Unit {
                 None => Err(store_error(no_batch())),
             },
             Err(error) => {
-                // The savepoint is gone, and with it, the batch's earlier writes.
+                // The savepoint is gone (and with it, maybe the batch's earlier writes),
+                // or the next one could not be opened.
                 turn.abandon(&error).await;
                 Err(store_error(error))
             }
