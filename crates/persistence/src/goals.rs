@@ -28,6 +28,7 @@ use crate::entities::{goal_status_changes, goals, routines};
 use crate::error::store_error;
 use crate::journal::Journal;
 use crate::like::contains_pattern;
+use crate::owned::owned_row;
 use crate::paging::{Direction, beyond, page_of};
 use crate::writes::{WriteTransaction, Writes};
 
@@ -176,7 +177,7 @@ impl SqlGoalStore {
     }
 
     async fn row(&self, owner: AccountId, id: GoalId) -> Result<Option<goals::Model>, StoreError> {
-        goal_row(&self.connection, owner, id).await
+        owned_row::<goals::Entity>(&self.connection, id.0, goals::Column::AccountId, owner).await
     }
 
     /// One attempt: write `changes` if the goal is still at `seen_version`, recording a
@@ -247,19 +248,6 @@ impl SqlGoalStore {
         self.journal.commit(transaction, acting, now, &[change]).await?;
         to_goal(&row).map(Some)
     }
-}
-
-/// The owner's goal `id`, read on `connection`.
-async fn goal_row(
-    connection: &impl sea_orm::ConnectionTrait,
-    owner: AccountId,
-    id: GoalId,
-) -> Result<Option<goals::Model>, StoreError> {
-    goals::Entity::find_by_id(id.0)
-        .filter(goals::Column::AccountId.eq(owner.0))
-        .one(connection)
-        .await
-        .map_err(store_error)
 }
 
 #[async_trait]
@@ -338,7 +326,9 @@ impl GoalStore for SqlGoalStore {
                 // earlier in the same SQLite batch.
                 let transaction = self.writes.begin().await?;
                 let current =
-                    goal_row(&transaction, owner, id).await?.ok_or(GoalWriteError::NotFound)?;
+                    owned_row::<goals::Entity>(&transaction, id.0, goals::Column::AccountId, owner)
+                        .await?
+                        .ok_or(GoalWriteError::NotFound)?;
                 if expected_version.is_some_and(|expected| expected != current.version) {
                     return Err(GoalWriteError::PreconditionFailed);
                 }
@@ -400,7 +390,11 @@ impl GoalStore for SqlGoalStore {
             if deleted == 0 {
                 // Read inside the write: the read pool does not see the writes released
                 // earlier in the same SQLite batch.
-                return match (goal_row(&transaction, owner, id).await?, expected_version) {
+                return match (
+                    owned_row::<goals::Entity>(&transaction, id.0, goals::Column::AccountId, owner)
+                        .await?,
+                    expected_version,
+                ) {
                     (Some(_), Some(_)) => Err(GoalWriteError::PreconditionFailed),
                     _ => Err(GoalWriteError::NotFound),
                 };

@@ -22,6 +22,7 @@ mod idempotency;
 mod identity;
 mod journal;
 mod like;
+mod owned;
 mod paging;
 mod routines;
 mod settings;

@@ -40,6 +40,7 @@ use crate::entities::{accounts, contact_interactions, contacts, goal_supporters,
 use crate::error::{retrying_conflicts, store_error};
 use crate::journal::Journal;
 use crate::like::contains_pattern;
+use crate::owned::owned_row;
 use crate::paging::{Direction::Ascending, keyset_page};
 use crate::writes::{WriteTransaction, Writes};
 
@@ -295,7 +296,8 @@ impl SqlContactStore {
         owner: AccountId,
         id: ContactId,
     ) -> Result<Option<contacts::Model>, StoreError> {
-        contact_row(&self.connection, owner, id).await
+        owned_row::<contacts::Entity>(&self.connection, id.0, contacts::Column::AccountId, owner)
+            .await
     }
 
     async fn owns_goal(&self, owner: AccountId, goal: GoalId) -> Result<bool, StoreError> {
@@ -431,19 +433,6 @@ impl SqlContactStore {
     }
 }
 
-/// The owner's contact `id`, read on `connection`.
-async fn contact_row(
-    connection: &impl ConnectionTrait,
-    owner: AccountId,
-    id: ContactId,
-) -> Result<Option<contacts::Model>, StoreError> {
-    contacts::Entity::find_by_id(id.0)
-        .filter(contacts::Column::AccountId.eq(owner.0))
-        .one(connection)
-        .await
-        .map_err(store_error)
-}
-
 #[async_trait]
 impl ContactStore for SqlContactStore {
     async fn create(
@@ -575,8 +564,14 @@ impl ContactStore for SqlContactStore {
             // Read inside the write: the read pool does not see the writes released
             // earlier in the same SQLite batch.
             let transaction = self.writes.begin().await?;
-            let current =
-                contact_row(&transaction, owner, id).await?.ok_or(ContactWriteError::NotFound)?;
+            let current = owned_row::<contacts::Entity>(
+                &transaction,
+                id.0,
+                contacts::Column::AccountId,
+                owner,
+            )
+            .await?
+            .ok_or(ContactWriteError::NotFound)?;
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(ContactWriteError::PreconditionFailed);
             }

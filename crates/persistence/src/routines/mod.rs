@@ -33,6 +33,7 @@ use waymark_domain::time::Instant;
 use crate::entities::{goals, routine_check_ins, routine_pauses, routines};
 use crate::error::{is_foreign_key_violation, store_error};
 use crate::journal::Journal;
+use crate::owned::owned_row;
 use crate::paging::{Direction::Descending, keyset_page};
 use crate::writes::{WriteTransaction, Writes};
 
@@ -224,21 +225,7 @@ impl SqlRoutineStore {
     }
 }
 
-/// The owner's routine `id`, read on `connection` (inside a write, its transaction:
-/// the read pool does not see the writes released earlier in the same SQLite batch).
-async fn routine_row(
-    connection: &impl sea_orm::ConnectionTrait,
-    owner: AccountId,
-    id: RoutineId,
-) -> Result<Option<routines::Model>, StoreError> {
-    routines::Entity::find_by_id(id.0)
-        .filter(routines::Column::AccountId.eq(owner.0))
-        .one(connection)
-        .await
-        .map_err(store_error)
-}
-
-/// The owner's check-in `id` of `routine`, read on `connection` (see [`routine_row`]).
+/// The owner's check-in `id` of `routine`, read on `connection` (see [`owned_row`]).
 pub(super) async fn check_in_row(
     connection: &impl sea_orm::ConnectionTrait,
     owner: AccountId,
@@ -311,7 +298,11 @@ impl RoutineStore for SqlRoutineStore {
     }
 
     async fn get(&self, owner: AccountId, id: RoutineId) -> Result<Option<Routine>, StoreError> {
-        routine_row(&self.connection, owner, id).await?.as_ref().map(to_routine).transpose()
+        owned_row::<routines::Entity>(&self.connection, id.0, routines::Column::AccountId, owner)
+            .await?
+            .as_ref()
+            .map(to_routine)
+            .transpose()
     }
 
     async fn list(&self, owner: AccountId, query: RoutineQuery) -> Result<RoutinePage, StoreError> {
@@ -393,8 +384,14 @@ impl RoutineStore for SqlRoutineStore {
         }
         for _ in 0..UPDATE_ATTEMPTS {
             let transaction = self.writes.begin().await?;
-            let current =
-                routine_row(&transaction, owner, id).await?.ok_or(RoutineWriteError::NotFound)?;
+            let current = owned_row::<routines::Entity>(
+                &transaction,
+                id.0,
+                routines::Column::AccountId,
+                owner,
+            )
+            .await?
+            .ok_or(RoutineWriteError::NotFound)?;
             if expected_version.is_some_and(|expected| expected != current.version) {
                 return Err(RoutineWriteError::PreconditionFailed);
             }
@@ -447,7 +444,16 @@ impl RoutineStore for SqlRoutineStore {
         }
         let deleted = statement.exec(&transaction).await.map_err(store_error)?.rows_affected;
         if deleted == 0 {
-            return match (routine_row(&transaction, owner, id).await?, expected_version) {
+            return match (
+                owned_row::<routines::Entity>(
+                    &transaction,
+                    id.0,
+                    routines::Column::AccountId,
+                    owner,
+                )
+                .await?,
+                expected_version,
+            ) {
                 (Some(_), Some(_)) => Err(RoutineWriteError::PreconditionFailed),
                 _ => Err(RoutineWriteError::NotFound),
             };
