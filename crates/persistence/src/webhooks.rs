@@ -12,10 +12,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 use waymark_domain::identity::{AccountId, ClientId, Scope, ScopeSet};
@@ -52,8 +52,13 @@ fn stored_events(events: &EventTypes) -> String {
 }
 
 fn events_of(row: &webhook_subscriptions::Model) -> Result<EventTypes, StoreError> {
-    let names: Vec<String> = row.event_types.split(' ').map(str::to_owned).collect();
-    EventTypes::parse(&names).map_err(|_| corrupt("event type", row.id))
+    parse_events(&row.event_types, row.id)
+}
+
+/// The event types stored in `subscription`'s row as `stored`.
+fn parse_events(stored: &str, subscription: Uuid) -> Result<EventTypes, StoreError> {
+    let names: Vec<String> = stored.split(' ').map(str::to_owned).collect();
+    EventTypes::parse(&names).map_err(|_| corrupt("event type", subscription))
 }
 
 fn to_subscription(row: &webhook_subscriptions::Model) -> Result<Subscription, StoreError> {
@@ -567,56 +572,51 @@ pub(crate) async fn enqueue(
     if events.is_empty() {
         return Ok(());
     }
-    let enabled_clients = Query::select()
-        .column(api_clients::Column::Id)
-        .from(api_clients::Entity)
-        .and_where(api_clients::Column::DisabledAt.is_null())
-        .to_owned();
-    // Which clients may have which scopes: what the person granted each, or what an
-    // administrator gave each.
-    let allowed: HashMap<Uuid, ScopeSet> = match person {
-        Some(person) => consents::Entity::find()
-            .filter(consents::Column::AccountId.eq(person.0))
-            .all(connection)
-            .await
-            .map_err(store_error)?
-            .into_iter()
-            .map(|consent| {
-                (consent.client_id, ScopeSet::parse(&consent.scopes).unwrap_or_default())
-            })
-            .collect(),
-        None => api_clients::Entity::find()
-            .filter(api_clients::Column::Scopes.contains(Scope::ContentEvents.as_str()))
-            .all(connection)
-            .await
-            .map_err(store_error)?
-            .into_iter()
-            .map(|client| (client.id, ScopeSet::parse(&client.scopes).unwrap_or_default()))
-            .collect(),
-    };
-    if allowed.is_empty() {
-        return Ok(());
-    }
+    // Each active subscription of an enabled client that may have events of this kind,
+    // with the scopes the client holds: what the person granted it, or what an
+    // administrator gave it. One query: it runs inside every journaled write.
     let subscriptions = webhook_subscriptions::Entity::find()
-        .filter(
-            webhook_subscriptions::Column::ClientId
-                .is_in(allowed.keys().copied().collect::<Vec<_>>()),
+        .select_only()
+        .column(webhook_subscriptions::Column::Id)
+        .column(webhook_subscriptions::Column::EventTypes)
+        .join(
+            JoinType::InnerJoin,
+            webhook_subscriptions::Entity::belongs_to(api_clients::Entity)
+                .from(webhook_subscriptions::Column::ClientId)
+                .to(api_clients::Column::Id)
+                .into(),
         )
         .filter(webhook_subscriptions::Column::Standing.eq(Standing::Active.as_str()))
-        .filter(webhook_subscriptions::Column::ClientId.in_subquery(enabled_clients))
-        .all(connection)
-        .await
-        .map_err(store_error)?;
+        .filter(api_clients::Column::DisabledAt.is_null());
+    let subscriptions: Vec<(Uuid, String, String)> = match person {
+        Some(person) => subscriptions
+            .column(consents::Column::Scopes)
+            .join(
+                JoinType::InnerJoin,
+                webhook_subscriptions::Entity::belongs_to(consents::Entity)
+                    .from(webhook_subscriptions::Column::ClientId)
+                    .to(consents::Column::ClientId)
+                    .into(),
+            )
+            .filter(consents::Column::AccountId.eq(person.0)),
+        None => subscriptions
+            .column(api_clients::Column::Scopes)
+            .filter(api_clients::Column::Scopes.contains(Scope::ContentEvents.as_str())),
+    }
+    .into_tuple()
+    .all(connection)
+    .await
+    .map_err(store_error)?;
     let mut rows = Vec::new();
-    for subscription in &subscriptions {
-        let events_wanted = events_of(subscription)?;
-        let scopes = &allowed[&subscription.client_id];
+    for (subscription, event_types, scopes) in &subscriptions {
+        let events_wanted = parse_events(event_types, *subscription)?;
+        let scopes = ScopeSet::parse(scopes).unwrap_or_default();
         for event in events {
             if events_wanted.contains(event.event_type) && scopes.contains(event.event_type.needs())
             {
                 rows.push(webhook_messages::ActiveModel {
                     id: Set(Uuid::now_v7()),
-                    subscription_id: Set(subscription.id),
+                    subscription_id: Set(*subscription),
                     account_id: Set(person.map(|person| person.0)),
                     event_type: Set(event.event_type.as_str().to_owned()),
                     payload: Set(event.payload()),
