@@ -34,4 +34,5 @@ pub use app::{build_app, build_metrics_app};
 pub use error::ApiError;
 pub use middleware::drain::Drain;
 pub use openapi::openapi;
+pub use routes::routines::rendered_agendas::{AgendaStamp, AgendaStamps};
 pub use state::{AppState, HttpSettings};

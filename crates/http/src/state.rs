@@ -18,7 +18,7 @@ use crate::pagination::CursorSigner;
 use crate::password_work::PasswordWork;
 use crate::rate_limiter::RateLimiter;
 use crate::routes::content::rendered_articles::RenderedArticles;
-use crate::routes::routines::rendered_agendas::RenderedAgendas;
+use crate::routes::routines::rendered_agendas::{AgendaStamps, RenderedAgendas};
 use crate::serialized_pages::SerializedPages;
 
 /// Settings of the HTTP layer, decided by the server's configuration.
@@ -100,6 +100,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The same state, serving agendas' JSON again from memory while `stamps` say
+    /// nothing they are made of changed (without it, every agenda is built afresh).
+    #[must_use]
+    pub fn following_agendas(mut self, stamps: Arc<dyn AgendaStamps>) -> Self {
+        self.rendered_agendas = Arc::new(RenderedAgendas::following(stamps));
+        self
+    }
+
     /// The FHIR base URL of this deployment (absolute, from `WAYMARK_PUBLIC_URL`,
     /// never from a request's `Host`, so links cannot be pointed elsewhere).
     #[must_use]

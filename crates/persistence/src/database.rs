@@ -26,7 +26,7 @@ use crate::caches::cached_shares::CachedShareStore;
 use crate::caches::clients::client_cache;
 use crate::caches::goal_lists::goal_list_cache;
 use crate::caches::journal_heads::journal_head_cache;
-use crate::caches::personal::personal_cache;
+use crate::caches::personal::{PersonalStamps, personal_cache};
 use crate::caches::shares::share_cache;
 use crate::caches::stores::{CachedAccountStore, CachedConsentStore, CachedRoutineStore};
 use crate::contacts::SqlContactStore;
@@ -229,6 +229,13 @@ impl Database {
     #[must_use]
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Stamps of what the personal cache holds, which change with every committed
+    /// change to it: the HTTP layer reuses agendas' JSON while they stay the same.
+    #[must_use]
+    pub fn personal_stamps(&self) -> PersonalStamps {
+        PersonalStamps(self.caches.personal.clone())
     }
 
     /// The readiness port for the HTTP layer.

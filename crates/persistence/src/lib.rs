@@ -32,6 +32,7 @@ mod sync;
 mod webhooks;
 mod writes;
 
+pub use caches::personal::PersonalStamps;
 pub use database::{Backend, Database, DatabaseError, MigrationState};
 pub use housekeeping::{Retention, Swept};
 pub use settings::{CacheBudgets, DatabaseSettings};

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use actix_web::HttpServer;
 use actix_web::dev::{Server, ServerHandle};
 use waymark_application::access_log::AccessRecorder;
+use waymark_domain::identity::AccountId;
 use waymark_domain::ports::StoragePorts;
 use waymark_http::auth::TokenIssuer;
 use waymark_http::crisis_board::CrisisBoard;
-use waymark_http::{AppState, Drain, build_app, build_metrics_app};
-use waymark_persistence::{Backend, Database, DatabaseError, Retention};
+use waymark_http::{AgendaStamp, AgendaStamps, AppState, Drain, build_app, build_metrics_app};
+use waymark_persistence::{Backend, Database, DatabaseError, PersonalStamps, Retention};
 
 use crate::settings::Settings;
 use crate::signing_keys::{SigningKeyError, load_signing_keys};
@@ -119,7 +120,8 @@ impl Application {
             );
         }
         let tokens = TokenIssuer::new(keys, settings.tokens(address));
-        let mut state = AppState::new(database.ports(), tokens, settings.http());
+        let mut state = AppState::new(database.ports(), tokens, settings.http())
+            .following_agendas(Arc::new(AgendasOfPersonalCache(database.personal_stamps())));
         let drain = std::sync::Arc::clone(&state.drain);
         let access_recorder = Arc::clone(&state.access_recorder);
         state.crisis =
@@ -440,5 +442,16 @@ impl GracefulStop {
             );
         }
         self.server.stop(drained).await;
+    }
+}
+
+/// Agendas are stamped by the storage layer's personal cache, which holds what they are
+/// made of and hears of every committed change to it.
+#[derive(Debug)]
+struct AgendasOfPersonalCache(PersonalStamps);
+
+impl AgendaStamps for AgendasOfPersonalCache {
+    fn stamp(&self, owner: AccountId) -> Option<AgendaStamp> {
+        self.0.stamp(owner).map(|(epoch, forgotten)| AgendaStamp(epoch, forgotten))
     }
 }

@@ -92,22 +92,9 @@ pub enum CheckInWriteError {
     Store(#[from] StoreError),
 }
 
-/// Changes whenever anything a person's agenda is made of (their account, routines,
-/// pauses and routine check-ins) may have changed. An answer built from reads made
-/// after the stamp was taken may be reused for as long as the stamp is the same.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AgendaStamp(pub u64, pub u64);
-
 /// Routines and their pauses.
 #[async_trait]
 pub trait RoutineStore: Send + Sync + std::fmt::Debug {
-    /// The owner's current [`AgendaStamp`], or `None` when changes cannot be followed
-    /// (then nothing may be reused).
-    fn agenda_stamp(&self, owner: AccountId) -> Option<AgendaStamp> {
-        let _ = owner;
-        None
-    }
-
     /// Creates a routine.
     ///
     /// # Errors

@@ -52,6 +52,22 @@ pub(crate) enum Answer {
 /// Answers about people, shared by every request of one server instance.
 pub(crate) type PersonalCache = MemoryCache<AccountId, Question, Arc<Answer>>;
 
+/// What changes whenever anything the personal cache holds for a person may have
+/// changed (their account, routines, pauses, routine check-ins and grants): for
+/// answers built outside storage from those reads, such as an agenda's JSON.
+#[derive(Debug, Clone)]
+pub struct PersonalStamps(pub(crate) Arc<PersonalCache>);
+
+impl PersonalStamps {
+    /// `owner`'s stamp. While it stays the same, what was built from reads made after
+    /// it was taken may be served again; `None` while the cache does not serve (then
+    /// nothing may be).
+    #[must_use]
+    pub fn stamp(&self, owner: AccountId) -> Option<(u64, u64)> {
+        self.0.stamp(owner)
+    }
+}
+
 /// A cache holding at most about `budget_bytes` of answers (0 turns it off; no one
 /// answer may take more than a 64th of it), serving from the start when `serving`
 /// (one process, nothing else can write).

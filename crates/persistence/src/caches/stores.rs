@@ -19,7 +19,7 @@ use waymark_domain::identity::{
 };
 use waymark_domain::ports::StoreError;
 use waymark_domain::routines::ports::{
-    AgendaStamp, CheckInWriteError, RoutineCheckInStore, RoutinePage, RoutineQuery, RoutineStore,
+    CheckInWriteError, RoutineCheckInStore, RoutinePage, RoutineQuery, RoutineStore,
     RoutineWriteError,
 };
 use waymark_domain::routines::stats::Paused;
@@ -61,10 +61,6 @@ pub(crate) struct CachedRoutineStore {
 
 #[async_trait]
 impl RoutineStore for CachedRoutineStore {
-    fn agenda_stamp(&self, owner: AccountId) -> Option<AgendaStamp> {
-        self.cache.stamp(owner).map(|(epoch, forgotten)| AgendaStamp(epoch, forgotten))
-    }
-
     async fn create(
         &self,
         acting: Acting,

@@ -229,7 +229,7 @@ pub(crate) async fn agenda(
             return Err(ApiError::BadRequest("give either date, or from (and to)".to_owned()));
         }
     };
-    let stamp = state.ports.routines.agenda_stamp(owner);
+    let stamp = state.rendered_agendas.stamp(owner);
     if let Some(json) = stamp.and_then(|stamp| state.rendered_agendas.get(owner, from, to, stamp)) {
         return Ok(HttpResponse::Ok().content_type("application/json").body(json));
     }

@@ -1,18 +1,32 @@
 //! The JSON of agendas as served, reused while nothing they are made of has changed.
 //!
 //! An agenda is made of the person's account (its time zone), active routines, pauses
-//! and check-ins, and the dates asked for. The storage layer stamps all of those
-//! together ([`AgendaStamp`]); the JSON built after reading a stamp is kept with it and
-//! served again only while the person's stamp is still the same, so any change (on
+//! and check-ins, and the dates asked for. Something that hears of every committed
+//! change stamps all of those together ([`AgendaStamps`]; the server wires in the
+//! storage layer's cache of them); the JSON built after reading a stamp is kept with it
+//! and served again only while the person's stamp is still the same, so any change (on
 //! this instance or, heard through PostgreSQL, on another) makes the next agenda fresh.
+//! Without stamps nothing is reused.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use actix_web::web::Bytes;
 use chrono::NaiveDate;
 use waymark_domain::identity::AccountId;
-use waymark_domain::routines::ports::AgendaStamp;
+
+/// Changes whenever anything a person's agenda is made of (their account, routines,
+/// pauses and routine check-ins) may have changed. JSON built from reads made after
+/// the stamp was taken may be served again for as long as the stamp is the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgendaStamp(pub u64, pub u64);
+
+/// Where agendas' stamps come from.
+pub trait AgendaStamps: Send + Sync + std::fmt::Debug {
+    /// `owner`'s current stamp, or `None` when changes cannot be followed (then nothing
+    /// may be reused).
+    fn stamp(&self, owner: AccountId) -> Option<AgendaStamp>;
+}
 
 /// At most this many bytes of JSON are kept; past it, everything goes.
 const MAX_BYTES: usize = 16 * 1024 * 1024;
@@ -29,6 +43,8 @@ struct Entries {
 #[derive(Default)]
 pub(crate) struct RenderedAgendas {
     entries: Mutex<Entries>,
+    /// Where stamps come from; `None` keeps nothing.
+    stamps: Option<Arc<dyn AgendaStamps>>,
 }
 
 /// Counts only: agendas are people's data, and must never reach a log.
@@ -42,6 +58,17 @@ impl std::fmt::Debug for RenderedAgendas {
 }
 
 impl RenderedAgendas {
+    /// Agendas kept while `stamps` stay the same.
+    pub(crate) fn following(stamps: Arc<dyn AgendaStamps>) -> Self {
+        Self { entries: Mutex::default(), stamps: Some(stamps) }
+    }
+
+    /// `owner`'s current stamp, to read under and keep with; `None` when nothing may
+    /// be kept.
+    pub(crate) fn stamp(&self, owner: AccountId) -> Option<AgendaStamp> {
+        self.stamps.as_ref().and_then(|stamps| stamps.stamp(owner))
+    }
+
     /// The JSON kept for `owner`'s agenda from `from` to `to`, if it was built under
     /// `stamp`.
     pub(crate) fn get(
@@ -95,5 +122,23 @@ mod tests {
         assert!(agendas.get(sam, day, day.succ_opt().unwrap_or(day), AgendaStamp(1, 1)).is_none());
         let alex = AccountId(waymark_domain::id::new_id());
         assert!(agendas.get(alex, day, day, AgendaStamp(1, 1)).is_none());
+    }
+
+    #[derive(Debug)]
+    struct Fixed(Option<AgendaStamp>);
+
+    impl AgendaStamps for Fixed {
+        fn stamp(&self, _owner: AccountId) -> Option<AgendaStamp> {
+            self.0
+        }
+    }
+
+    #[test]
+    fn stamps_come_from_what_the_agendas_follow_and_without_it_there_are_none() {
+        let sam = AccountId(waymark_domain::id::new_id());
+        assert_eq!(RenderedAgendas::default().stamp(sam), None);
+        let following = RenderedAgendas::following(Arc::new(Fixed(Some(AgendaStamp(3, 4)))));
+        assert_eq!(following.stamp(sam), Some(AgendaStamp(3, 4)));
+        assert_eq!(RenderedAgendas::following(Arc::new(Fixed(None))).stamp(sam), None);
     }
 }
