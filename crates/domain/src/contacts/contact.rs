@@ -257,6 +257,17 @@ impl ContactChanges {
     }
 }
 
+/// When the person was last in touch with a contact: the later of their newest
+/// interaction and the time they set by hand (someone may record "we spoke last week"
+/// without logging it; a later interaction still counts).
+#[must_use]
+pub fn last_contacted(
+    newest_interaction: Option<Instant>,
+    set_by_hand: Option<Instant>,
+) -> Option<Instant> {
+    Ord::max(newest_interaction, set_by_hand)
+}
+
 /// When keeping in touch with a contact became due: `keep_in_touch_every_days` after
 /// the last contact, or after the contact was added if there has been none. `None`
 /// without an interval, and for contacts marked `unhelpful`: nobody is nudged
@@ -362,5 +373,16 @@ mod tests {
         let created = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
         assert_eq!(due_since(&details(Helpfulness::Unhelpful, Some(7)), None, created), None);
         assert_eq!(due_since(&details(Helpfulness::Helpful, None), None, created), None);
+    }
+
+    #[test]
+    fn the_last_contact_is_the_later_of_the_newest_interaction_and_the_time_set_by_hand() {
+        let earlier = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
+        let later = chrono::Utc.with_ymd_and_hms(2026, 2, 1, 9, 0, 0).unwrap();
+        assert_eq!(last_contacted(Some(later), Some(earlier)), Some(later));
+        assert_eq!(last_contacted(Some(earlier), Some(later)), Some(later));
+        assert_eq!(last_contacted(None, Some(earlier)), Some(earlier));
+        assert_eq!(last_contacted(Some(earlier), None), Some(earlier));
+        assert_eq!(last_contacted(None, None), None);
     }
 }

@@ -13,5 +13,6 @@ pub use contact::{
     CanHelpWith, Contact, ContactChanges, ContactDetails, ContactId, ContactKind, ContactMethod,
     ContactName, ContactNotes, Felt, Helpfulness, Interaction, InteractionId, InteractionNote,
     KnowsAboutMyHealth, NewInteraction, Organisation, Supporter, SupporterRole, due_since,
+    last_contacted,
 };
 pub use draft::{ChannelDraft, CheckedContact, ContactDraft, Problem, Problems};

@@ -27,7 +27,7 @@ use waymark_domain::contacts::ports::{
 use waymark_domain::contacts::{
     CanHelpWith, Channel, ChannelLabel, ChannelType, Contact, ContactChanges, ContactDetails,
     ContactId, ContactKind, ContactMethod, ContactName, ContactNotes, Helpfulness,
-    KnowsAboutMyHealth, Organisation, due_since,
+    KnowsAboutMyHealth, Organisation, due_since, last_contacted,
 };
 use waymark_domain::goals::GoalId;
 use waymark_domain::identity::AccountId;
@@ -224,7 +224,7 @@ async fn refresh_last_contacted(
         .await
         .map_err(store_error)?
         .map(|interaction| interaction.at);
-    let last = Ord::max(newest, row.last_contacted_set);
+    let last = last_contacted(newest, row.last_contacted_set);
     let details = to_contact(row)?.details;
     contacts::Entity::update_many()
         .col_expr(contacts::Column::LastContactedAt, Expr::value(last))
@@ -344,7 +344,7 @@ impl SqlContactStore {
             .map_err(store_error)?
             .map(|interaction| interaction.at);
         let mut update = contacts::ActiveModel::default();
-        set_details(&mut update, &details, Ord::max(newest, last_set), current.created_at);
+        set_details(&mut update, &details, last_contacted(newest, last_set), current.created_at);
         update.last_contacted_set = Set(last_set);
         update.version = Set(current.version + 1);
         update.updated_at = Set(now);
