@@ -591,6 +591,8 @@ pub(crate) async fn enqueue(
     let subscriptions: Vec<(Uuid, String, String)> = match person {
         Some(person) => subscriptions
             .column(consents::Column::Scopes)
+            // `belongs_to` only builds the join's `ON`: the subscription's client is
+            // the consent's.
             .join(
                 JoinType::InnerJoin,
                 webhook_subscriptions::Entity::belongs_to(consents::Entity)
