@@ -40,7 +40,7 @@ use crate::entities::{accounts, contact_interactions, contacts, goal_supporters,
 use crate::error::{retrying_conflicts, store_error};
 use crate::journal::Journal;
 use crate::like::contains_pattern;
-use crate::owned::owned_row;
+use crate::owned::{locked_owned_row, owned_row};
 use crate::paging::{Direction::Ascending, keyset_page};
 use crate::writes::{WriteTransaction, Writes};
 
@@ -196,18 +196,13 @@ async fn lock_contact(
     owner: AccountId,
     id: ContactId,
 ) -> Result<Option<contacts::Model>, StoreError> {
-    let locked = contacts::Entity::update_many()
-        .col_expr(contacts::Column::Version, Expr::col(contacts::Column::Version))
-        .filter(contacts::Column::Id.eq(id.0))
-        .filter(contacts::Column::AccountId.eq(owner.0))
-        .exec(connection)
-        .await
-        .map_err(store_error)?
-        .rows_affected;
-    if locked == 0 {
-        return Ok(None);
-    }
-    contacts::Entity::find_by_id(id.0).one(connection).await.map_err(store_error)
+    locked_owned_row::<contacts::Entity>(
+        connection,
+        (contacts::Column::Id, id.0),
+        (contacts::Column::AccountId, owner),
+        contacts::Column::Version,
+    )
+    .await
 }
 
 /// Works out `last_contacted_at` and `due_at` again from the interactions and the

@@ -1,8 +1,6 @@
 //! Supporter links in `goal_supporters`. A link change rewrites the goal's derived
 //! `supporter_ids` (and version) in the same transaction.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
@@ -20,6 +18,7 @@ use waymark_domain::time::Instant;
 use super::{SqlContactStore, lock_contact, refresh_goal_supporters, to_contact};
 use crate::entities::{contacts, goal_supporters, goals};
 use crate::error::{retrying_conflicts, store_error};
+use crate::owned::{lock_owned, owned_rows_by_id};
 use crate::paging::{Direction::Ascending, keyset_page};
 
 pub(crate) fn to_supporter(row: &goal_supporters::Model) -> Result<Supporter, StoreError> {
@@ -38,6 +37,25 @@ pub(crate) fn to_supporter(row: &goal_supporters::Model) -> Result<Supporter, St
 }
 
 impl SqlContactStore {
+    /// A page of `owner`'s links whose `side` column holds the given id (a goal's, or a
+    /// contact's), in the order they were made, ties broken by `other` (the other
+    /// side's id).
+    async fn links_page(
+        &self,
+        owner: AccountId,
+        (side, id): (goal_supporters::Column, uuid::Uuid),
+        other: goal_supporters::Column,
+        after: Option<SupporterPosition>,
+        limit: u64,
+    ) -> Result<(Vec<goal_supporters::Model>, bool), StoreError> {
+        let select = goal_supporters::Entity::find()
+            .filter(side.eq(id))
+            .filter(goal_supporters::Column::AccountId.eq(owner.0));
+        let columns = (goal_supporters::Column::CreatedAt, other);
+        let after = after.map(|after| (after.created_at.into(), after.id.into()));
+        keyset_page(&self.connection, select, Ascending, columns, after, limit).await
+    }
+
     async fn set_supporter_once(
         &self,
         acting: Acting,
@@ -51,15 +69,14 @@ impl SqlContactStore {
         // Locks are taken contact first, then goal, everywhere: a contact being deleted
         // cannot gain a link, and racing link changes of one goal run one at a time.
         let contact_exists = lock_contact(&transaction, owner, contact).await?.is_some();
-        let goal_locked = goals::Entity::update_many()
-            .col_expr(goals::Column::Version, Expr::col(goals::Column::Version))
-            .filter(goals::Column::Id.eq(goal.0))
-            .filter(goals::Column::AccountId.eq(owner.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if goal_locked == 0 || !contact_exists {
+        let goal_locked = lock_owned::<goals::Entity>(
+            &transaction,
+            (goals::Column::Id, goal.0),
+            (goals::Column::AccountId, owner),
+            goals::Column::Version,
+        )
+        .await?;
+        if !goal_locked || !contact_exists {
             return Ok(Err(SupporterWriteError::NotFound));
         }
         let existing = goal_supporters::Entity::find_by_id((goal.0, contact.0))
@@ -170,22 +187,22 @@ impl SupporterStore for SqlContactStore {
         if !self.owns_goal(owner, goal).await? {
             return Ok(None);
         }
-        let select = goal_supporters::Entity::find()
-            .filter(goal_supporters::Column::GoalId.eq(goal.0))
-            .filter(goal_supporters::Column::AccountId.eq(owner.0));
-        let columns = (goal_supporters::Column::CreatedAt, goal_supporters::Column::ContactId);
-        let after = after.map(|after| (after.created_at.into(), after.id.into()));
-        let (links, has_more) =
-            keyset_page(&self.connection, select, Ascending, columns, after, limit).await?;
-        let contacts: HashMap<uuid::Uuid, contacts::Model> = contacts::Entity::find()
-            .filter(contacts::Column::AccountId.eq(owner.0))
-            .filter(contacts::Column::Id.is_in(links.iter().map(|link| link.contact_id)))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?
-            .into_iter()
-            .map(|row| (row.id, row))
-            .collect();
+        let (links, has_more) = self
+            .links_page(
+                owner,
+                (goal_supporters::Column::GoalId, goal.0),
+                goal_supporters::Column::ContactId,
+                after,
+                limit,
+            )
+            .await?;
+        let contacts = owned_rows_by_id::<contacts::Entity>(
+            &self.connection,
+            (contacts::Column::Id, links.iter().map(|link| link.contact_id)),
+            (contacts::Column::AccountId, owner),
+            |row| row.id,
+        )
+        .await?;
         let mut page = Vec::with_capacity(links.len());
         for link in &links {
             // A link whose contact was deleted in between is gone too.
@@ -206,22 +223,22 @@ impl SupporterStore for SqlContactStore {
         if self.row(owner, contact).await?.is_none() {
             return Ok(None);
         }
-        let select = goal_supporters::Entity::find()
-            .filter(goal_supporters::Column::ContactId.eq(contact.0))
-            .filter(goal_supporters::Column::AccountId.eq(owner.0));
-        let columns = (goal_supporters::Column::CreatedAt, goal_supporters::Column::GoalId);
-        let after = after.map(|after| (after.created_at.into(), after.id.into()));
-        let (links, has_more) =
-            keyset_page(&self.connection, select, Ascending, columns, after, limit).await?;
-        let goals: HashMap<uuid::Uuid, goals::Model> = goals::Entity::find()
-            .filter(goals::Column::AccountId.eq(owner.0))
-            .filter(goals::Column::Id.is_in(links.iter().map(|link| link.goal_id)))
-            .all(&self.connection)
-            .await
-            .map_err(store_error)?
-            .into_iter()
-            .map(|row| (row.id, row))
-            .collect();
+        let (links, has_more) = self
+            .links_page(
+                owner,
+                (goal_supporters::Column::ContactId, contact.0),
+                goal_supporters::Column::GoalId,
+                after,
+                limit,
+            )
+            .await?;
+        let goals = owned_rows_by_id::<goals::Entity>(
+            &self.connection,
+            (goals::Column::Id, links.iter().map(|link| link.goal_id)),
+            (goals::Column::AccountId, owner),
+            |row| row.id,
+        )
+        .await?;
         let mut page = Vec::with_capacity(links.len());
         for link in &links {
             if let Some(goal) = goals.get(&link.goal_id) {

@@ -22,6 +22,7 @@ use waymark_domain::time::Instant;
 use super::{SqlRoutineStore, check_in_row, time_text, to_check_in};
 use crate::entities::{routine_check_ins, routines};
 use crate::error::{is_unique_violation, store_error};
+use crate::owned::lock_owned;
 
 #[async_trait]
 impl RoutineCheckInStore for SqlRoutineStore {
@@ -37,15 +38,14 @@ impl RoutineCheckInStore for SqlRoutineStore {
         let transaction = self.writes.begin().await?;
         // Writing the routine row first takes its lock: check-ins of one routine are
         // counted and inserted one at a time, on both databases.
-        let locked = routines::Entity::update_many()
-            .col_expr(routines::Column::Version, Expr::col(routines::Column::Version))
-            .filter(routines::Column::Id.eq(routine.0))
-            .filter(routines::Column::AccountId.eq(owner.0))
-            .exec(&transaction)
-            .await
-            .map_err(store_error)?
-            .rows_affected;
-        if locked == 0 {
+        let locked = lock_owned::<routines::Entity>(
+            &transaction,
+            (routines::Column::Id, routine.0),
+            (routines::Column::AccountId, owner),
+            routines::Column::Version,
+        )
+        .await?;
+        if !locked {
             return Err(CheckInWriteError::NotFound);
         }
         if let Some(limit) = week_limit {

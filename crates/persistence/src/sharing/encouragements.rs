@@ -25,6 +25,7 @@ use super::{display_names, to_share};
 use crate::entities::{encouragements, goals, shares};
 use crate::error::store_error;
 use crate::journal::Journal;
+use crate::owned::locked_owned_row;
 use crate::paging::{Direction::Descending, keyset_page};
 use crate::writes::Writes;
 
@@ -69,18 +70,13 @@ async fn lock_goal(
     owner: AccountId,
     goal: GoalId,
 ) -> Result<Option<goals::Model>, StoreError> {
-    let locked = goals::Entity::update_many()
-        .col_expr(goals::Column::Version, Expr::col(goals::Column::Version))
-        .filter(goals::Column::Id.eq(goal.0))
-        .filter(goals::Column::AccountId.eq(owner.0))
-        .exec(transaction)
-        .await
-        .map_err(store_error)?
-        .rows_affected;
-    if locked == 0 {
-        return Ok(None);
-    }
-    goals::Entity::find_by_id(goal.0).one(transaction).await.map_err(store_error)
+    locked_owned_row::<goals::Entity>(
+        transaction,
+        (goals::Column::Id, goal.0),
+        (goals::Column::AccountId, owner),
+        goals::Column::Version,
+    )
+    .await
 }
 
 /// Locks the owner's share `share` the same way, answering it as it is now.
@@ -89,18 +85,13 @@ async fn lock_share(
     owner: AccountId,
     share: ShareId,
 ) -> Result<Option<Share>, StoreError> {
-    let locked = shares::Entity::update_many()
-        .col_expr(shares::Column::Version, Expr::col(shares::Column::Version))
-        .filter(shares::Column::Id.eq(share.0))
-        .filter(shares::Column::AccountId.eq(owner.0))
-        .exec(transaction)
-        .await
-        .map_err(store_error)?
-        .rows_affected;
-    if locked == 0 {
-        return Ok(None);
-    }
-    let row = shares::Entity::find_by_id(share.0).one(transaction).await.map_err(store_error)?;
+    let row = locked_owned_row::<shares::Entity>(
+        transaction,
+        (shares::Column::Id, share.0),
+        (shares::Column::AccountId, owner),
+        shares::Column::Version,
+    )
+    .await?;
     row.map(|row| to_share(&row, None)).transpose()
 }
 

@@ -46,6 +46,17 @@ pub(crate) struct CrisisParameters {
 
 documented_query_types!(CrisisParameters);
 
+/// The locale a crisis request names (`?locale=`), or the default one.
+fn asked_locale(request: &HttpRequest) -> Result<Locale, ApiError> {
+    let sent: CrisisParameters = documented_query(request.query_string())?;
+    match sent.locale {
+        Some(locale) => {
+            Locale::parse(&locale).map_err(|error| ApiError::BadRequest(format!("locale {error}")))
+        }
+        None => Ok(Locale::default_locale()),
+    }
+}
+
 /// Crisis lines and guidance for a locale.
 ///
 /// Public, never rate limited, and answered even when the database is down: the last
@@ -67,12 +78,7 @@ pub(crate) async fn get_crisis_lines(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let sent: CrisisParameters = documented_query(request.query_string())?;
-    let locale = match sent.locale {
-        Some(locale) => Locale::parse(&locale)
-            .map_err(|error| ApiError::BadRequest(format!("locale {error}")))?,
-        None => Locale::default_locale(),
-    };
+    let locale = asked_locale(&request)?;
     let (answer, provenance) = crisis_answer(&state, &locale).await;
     let now = Utc::now();
     // A fallback answer given during an outage must not outlive it in shared caches.
@@ -118,12 +124,7 @@ pub(crate) async fn crisis_lines_page(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let sent: CrisisParameters = documented_query(request.query_string())?;
-    let locale = match sent.locale {
-        Some(locale) => Locale::parse(&locale)
-            .map_err(|error| ApiError::BadRequest(format!("locale {error}")))?,
-        None => Locale::default_locale(),
-    };
+    let locale = asked_locale(&request)?;
     let (answer, _) = crisis_answer(&state, &locale).await;
     // A page for someone in crisis is never empty: with no lines published for the
     // locale, the built-in ones stand in.
