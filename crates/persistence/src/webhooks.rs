@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, Statement,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef, Statement,
 };
 use uuid::Uuid;
 use waymark_domain::identity::{AccountId, ClientId, Scope, ScopeSet};
@@ -557,6 +557,15 @@ fn due_message(
     })
 }
 
+/// A join of subscriptions to the rows of `E` whose `client_column` holds the
+/// subscription's client (`belongs_to` only builds the `ON`).
+fn on_client<E: EntityTrait>(client_column: E::Column) -> RelationDef {
+    webhook_subscriptions::Entity::belongs_to(E::default())
+        .from(webhook_subscriptions::Column::ClientId)
+        .to(client_column)
+        .into()
+}
+
 /// Writes the messages of `events`, inside the transaction that made the changes they
 /// are about: one per event per active subscription that may have it. A personal
 /// event (`person` is `Some`) goes to subscriptions of clients the person granted the
@@ -579,27 +588,13 @@ pub(crate) async fn enqueue(
         .select_only()
         .column(webhook_subscriptions::Column::Id)
         .column(webhook_subscriptions::Column::EventTypes)
-        .join(
-            JoinType::InnerJoin,
-            webhook_subscriptions::Entity::belongs_to(api_clients::Entity)
-                .from(webhook_subscriptions::Column::ClientId)
-                .to(api_clients::Column::Id)
-                .into(),
-        )
+        .join(JoinType::InnerJoin, on_client::<api_clients::Entity>(api_clients::Column::Id))
         .filter(webhook_subscriptions::Column::Standing.eq(Standing::Active.as_str()))
         .filter(api_clients::Column::DisabledAt.is_null());
     let subscriptions: Vec<(Uuid, String, String)> = match person {
         Some(person) => subscriptions
             .column(consents::Column::Scopes)
-            // `belongs_to` only builds the join's `ON`: the subscription's client is
-            // the consent's.
-            .join(
-                JoinType::InnerJoin,
-                webhook_subscriptions::Entity::belongs_to(consents::Entity)
-                    .from(webhook_subscriptions::Column::ClientId)
-                    .to(consents::Column::ClientId)
-                    .into(),
-            )
+            .join(JoinType::InnerJoin, on_client::<consents::Entity>(consents::Column::ClientId))
             .filter(consents::Column::AccountId.eq(person.0)),
         None => subscriptions
             .column(api_clients::Column::Scopes)
